@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// Outpost: an offline-first sync engine with a JSON-file store. Toolchain only: no package
+// dependencies, by design (see README.md).
+import PackageDescription
+
+let package = Package(
+  name: "outpost",
+  platforms: [.macOS(.v15)],  // Int128 and Synchronization.Mutex
+  products: [
+    .executable(name: "outpost", targets: ["outpost"])
+  ],
+  targets: [
+    // Leaf infrastructure: strict JSON and CSV codecs, SHA-256 and HMAC.
+    .target(name: "OutpostCodec"),
+    .target(name: "OutpostCrypto"),
+    // The record model: exact decimals, field types, schemas, record ids. Pure.
+    .target(name: "OutpostModel", dependencies: ["OutpostCodec"]),
+    // Causality and merge: dots, version vectors, record states. Pure, no I/O.
+    .target(name: "OutpostSync", dependencies: ["OutpostModel", "OutpostCodec"]),
+    // The JSON-file repository: journal, materialized records, locks. The only module doing file I/O.
+    .target(
+      name: "OutpostStore",
+      dependencies: ["OutpostSync", "OutpostModel", "OutpostCodec", "OutpostCrypto"]),
+    // The command-line tool as a library, so tests run it in-process.
+    .target(
+      name: "OutpostCLI",
+      dependencies: ["OutpostStore", "OutpostSync", "OutpostModel", "OutpostCodec", "OutpostCrypto"]),
+    .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),
+    .executableTarget(
+      name: "outpost-bench",
+      dependencies: ["OutpostStore", "OutpostModel", "OutpostCodec", "OutpostCrypto"],
+      path: "tools/bench"),
+
+    .target(
+      name: "OutpostTestSupport", dependencies: ["OutpostStore", "OutpostCLI"],
+      path: "Tests/OutpostTestSupport"),
+    .testTarget(name: "OutpostCodecTests", dependencies: ["OutpostCodec"]),
+    .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
+    .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel"]),
+    .testTarget(name: "OutpostSyncTests", dependencies: ["OutpostSync"]),
+    .testTarget(
+      name: "OutpostStoreTests", dependencies: ["OutpostStore", "OutpostTestSupport"]),
+    .testTarget(
+      name: "OutpostCLITests", dependencies: ["OutpostCLI", "OutpostTestSupport"]),
+  ]
+)
+
+for target in package.targets {
+  var settings = target.swiftSettings ?? []
+  settings.append(.enableUpcomingFeature("ExistentialAny"))
+  settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+  target.swiftSettings = settings
+}

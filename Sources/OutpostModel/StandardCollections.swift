@@ -1,0 +1,204 @@
+/// The collections every repository has (kpi-catalog.md §3, SPEC.md §2.5).
+public enum StandardCollections {
+  /// The six standard channels.
+  public static let channels = ["seo", "sem", "social", "email", "direct", "agent"]
+
+  /// Every standard collection, in documentation order.
+  public static let all: [CollectionSchema] = [
+    channelDaily, indexSnapshots, socialDaily, leads, customers, orders, returns, invoices,
+    payments, complaints, surveyResponses, costs, targets, offices, channelsCollection,
+  ]
+
+  /// A standard collection by name.
+  public static func named(_ name: String) -> CollectionSchema? {
+    all.first { $0.name == name }
+  }
+
+  private static let channel = FieldType.enumeration(channels)
+  private static let office = FieldSpec("office_id", .text)
+
+  private static func make(
+    _ name: String, _ idRule: IDRule, owner ownership: Ownership = .office, _ summary: String,
+    _ fields: [FieldSpec]
+  ) -> CollectionSchema {
+    do {
+      return try CollectionSchema(
+        name: name, idRule: idRule, ownership: ownership, fields: fields, summary: summary)
+    } catch {
+      preconditionFailure("standard collection \(name) is malformed: \(error)")
+    }
+  }
+
+  /// Daily traffic, spend and consultations per office and channel.
+  public static let channelDaily = make(
+    "channel_daily", .composite(["office_id", "channel_id", "date"]),
+    "daily traffic, spend and consultations per channel",
+    [
+      office, FieldSpec("channel_id", channel), FieldSpec("date", .date),
+      FieldSpec("impressions", .count, nullable: true), FieldSpec("clicks", .count, nullable: true),
+      FieldSpec("visits", .count, nullable: true), FieldSpec("page_views", .count, nullable: true),
+      FieldSpec("engaged_visits", .count, nullable: true), FieldSpec("consultations", .count),
+      FieldSpec("consult_calls", .count), FieldSpec("registrations", .count, nullable: true),
+      FieldSpec("downloads", .count, nullable: true),
+      FieldSpec("subscriptions", .count, nullable: true), FieldSpec("spend", .money),
+      FieldSpec("emails_sent", .count, nullable: true),
+      FieldSpec("emails_delivered", .count, nullable: true),
+      FieldSpec("email_unique_opens", .count, nullable: true),
+      FieldSpec("email_unique_clicks", .count, nullable: true),
+    ])
+
+  /// Search-engine indexed-page snapshots.
+  public static let indexSnapshots = make(
+    "index_snapshots", .composite(["office_id", "search_engine", "snapshot_date"]),
+    "indexed pages per search engine (snapshots)",
+    [
+      office, FieldSpec("search_engine", .text), FieldSpec("snapshot_date", .date),
+      FieldSpec("indexed_pages", .count),
+    ])
+
+  /// Daily social-media metrics per platform.
+  public static let socialDaily = make(
+    "social_daily", .composite(["office_id", "platform", "date"]),
+    "daily social-media followers and interactions",
+    [
+      office, FieldSpec("platform", .text), FieldSpec("date", .date),
+      FieldSpec("followers_total", .count), FieldSpec("likes", .count, nullable: true),
+      FieldSpec("comments", .count, nullable: true), FieldSpec("shares", .count, nullable: true),
+      FieldSpec("mentions", .count, nullable: true),
+      FieldSpec("positive_mentions", .count, nullable: true),
+      FieldSpec("negative_mentions", .count, nullable: true),
+    ])
+
+  /// Sales leads.
+  public static let leads = make(
+    "leads", .column("lead_id"), "sales leads (潜在客户)",
+    [
+      office, FieldSpec("channel_id", channel), FieldSpec("campaign_id", .text, nullable: true),
+      FieldSpec("created_date", .date),
+      FieldSpec("source_type", .enumeration(["chat", "call", "form", "agent", "walk_in"])),
+      FieldSpec("has_need", .boolean), FieldSpec("has_contact", .boolean),
+      FieldSpec("assigned_to", .text, nullable: true),
+      FieldSpec("first_followup_date", .date, nullable: true),
+      FieldSpec("status", .enumeration(["new", "following", "won", "lost", "invalid"])),
+      FieldSpec("customer_id", .text, nullable: true),
+    ])
+
+  /// Customers, acquired on their first confirmed order.
+  public static let customers = make(
+    "customers", .column("customer_id"), "customers and how they were acquired",
+    [
+      office, FieldSpec("acquired_date", .date), FieldSpec("acquisition_channel_id", channel),
+      FieldSpec("acquisition_campaign_id", .text, nullable: true),
+      FieldSpec("lead_id", .text, nullable: true),
+      FieldSpec("kind", .enumeration(["individual", "business", "dealer"])),
+      FieldSpec("district", .text, nullable: true),
+    ])
+
+  /// Orders (a confirmed order is a deal, 成交).
+  public static let orders = make(
+    "orders", .column("order_id"), "orders; confirmed orders are deals",
+    [
+      office, FieldSpec("customer_id", .text), FieldSpec("channel_id", channel),
+      FieldSpec("campaign_id", .text, nullable: true), FieldSpec("order_date", .date),
+      FieldSpec("quantity", .count), FieldSpec("amount", .money),
+      FieldSpec("cogs", .money, nullable: true),
+      FieldSpec("status", .enumeration(["confirmed", "cancelled"])),
+      FieldSpec("placed_at", .timestamp, nullable: true),
+      FieldSpec("fulfilled_at", .timestamp, nullable: true),
+      FieldSpec("shipped_at", .timestamp, nullable: true),
+      FieldSpec("delivered_at", .timestamp, nullable: true),
+    ])
+
+  /// Returns and refunds, counted on the date they happen.
+  public static let returns = make(
+    "returns", .column("return_id"), "returns and refunds",
+    [
+      office, FieldSpec("order_id", .text), FieldSpec("return_date", .date),
+      FieldSpec("quantity", .count), FieldSpec("refund_amount", .money),
+      FieldSpec("cogs_reversed", .money), FieldSpec("reason_code", .text, nullable: true),
+    ])
+
+  /// Invoices (receivables).
+  public static let invoices = make(
+    "invoices", .column("invoice_id"), "invoices issued to customers",
+    [
+      office, FieldSpec("order_id", .text, nullable: true), FieldSpec("customer_id", .text),
+      FieldSpec("issue_date", .date), FieldSpec("due_date", .date), FieldSpec("amount", .money),
+    ])
+
+  /// Payments against invoices.
+  public static let payments = make(
+    "payments", .column("payment_id"), "payments received against invoices",
+    [
+      office, FieldSpec("invoice_id", .text), FieldSpec("payment_date", .date),
+      FieldSpec("amount", .money),
+    ])
+
+  /// Customer complaints.
+  public static let complaints = make(
+    "complaints", .column("complaint_id"), "customer complaints",
+    [
+      office, FieldSpec("customer_id", .text, nullable: true),
+      FieldSpec("order_id", .text, nullable: true), FieldSpec("received_date", .date),
+      FieldSpec("channel", .text), FieldSpec("category", .text),
+      FieldSpec("resolved_date", .date, nullable: true),
+      FieldSpec("status", .enumeration(["open", "resolved"])),
+    ])
+
+  /// Survey answers (CSAT, brand awareness, brand image).
+  public static let surveyResponses = make(
+    "survey_responses", .column("response_id"), "survey responses",
+    [
+      office, FieldSpec("customer_id", .text, nullable: true), FieldSpec("response_date", .date),
+      FieldSpec("survey_type", .enumeration(["csat", "brand_awareness", "brand_image"])),
+      FieldSpec("score", .count, nullable: true), FieldSpec("max_score", .count, nullable: true),
+      FieldSpec("aware", .boolean, nullable: true),
+    ])
+
+  /// Monthly non-media costs per channel and cost type.
+  public static let costs = make(
+    "costs", .composite(["office_id", "channel_id", "month", "cost_type"]),
+    "monthly non-media costs (content, tools, commissions)",
+    [
+      office, FieldSpec("channel_id", channel), FieldSpec("month", .month),
+      FieldSpec("cost_type", .text), FieldSpec("amount", .money),
+    ])
+
+  /// Targets published by head office, as absolute values in the KPI's unit.
+  public static let targets = make(
+    "targets", .column("target_id"), owner: .head, "KPI targets published by head office",
+    [
+      FieldSpec("kpi_id", .text), FieldSpec("office_id", .text),
+      FieldSpec("scope", .enumeration(["office", "channel", "position", "staff"])),
+      FieldSpec("scope_key", .text, nullable: true),
+      FieldSpec("period_grain", .enumeration(["day", "week", "month", "quarter", "year"])),
+      FieldSpec("period", .period),
+      FieldSpec("target_value", .decimal(scale: 4, integerDigits: 15, allowsNegative: true)),
+      FieldSpec(
+        "direction",
+        .enumeration(["higher_better", "lower_better", "upper_bound", "lower_bound", "closer_better"])
+      ),
+      FieldSpec("worst", .decimal(scale: 4, integerDigits: 15, allowsNegative: true), nullable: true),
+      FieldSpec("best", .decimal(scale: 4, integerDigits: 15, allowsNegative: true), nullable: true),
+      FieldSpec("version", .integer(minimum: 1)),
+      FieldSpec("published_at", .timestamp, nullable: true),
+    ])
+
+  /// The offices head office has on its roster.
+  public static let offices = make(
+    "offices", .column("office_id"), owner: .head, "offices (reference data)",
+    [
+      FieldSpec("name_zh", .text), FieldSpec("name_en", .text),
+      FieldSpec("region", .text, nullable: true), FieldSpec("currency", .text),
+      FieldSpec("timezone", .text), FieldSpec("active_from", .date, nullable: true),
+      FieldSpec("active_to", .date, nullable: true),
+    ])
+
+  /// The channels and whether they are web and paid channels.
+  public static let channelsCollection = make(
+    "channels", .column("channel_id"), owner: .head, "channels (reference data)",
+    [
+      FieldSpec("name_zh", .text), FieldSpec("name_en", .text, nullable: true),
+      FieldSpec("is_web", .boolean), FieldSpec("is_paid", .boolean),
+    ])
+}

@@ -1,0 +1,237 @@
+/// An open file, as handed out by a ``FileSystem``.
+package struct FileHandle: Sendable, Hashable {
+  /// The descriptor of the underlying file.
+  package let descriptor: Int32
+  /// The path it was opened with, for messages.
+  package let path: String
+}
+
+/// How ``FileSystem/open(_:_:)`` opens a file.
+package enum OpenMode: Sendable, Equatable {
+  /// Read only; fails if the path does not exist or is a symbolic link.
+  case read
+  /// Create a new file for writing; fails if anything exists at the path (`O_EXCL`).
+  case createNew(secret: Bool)
+  /// Append to an existing file.
+  case append
+  /// Read and write, creating the file if needed (lock files).
+  case readWriteCreate
+  /// A directory, opened so that it can be synchronized.
+  case directory
+}
+
+/// A failed file-system operation: what was attempted, on which path, and the system's reason.
+package struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The operation, such as `fsync` or `rename`.
+  package var operation: String
+  /// The path it was applied to.
+  package var path: String
+  /// The system error.
+  package var errno: Errno
+
+  /// Creates an error value.
+  package init(_ operation: String, _ path: String, _ errno: Errno) {
+    self.operation = operation
+    self.path = path
+    self.errno = errno
+  }
+
+  package var description: String { "\(operation) '\(path)' failed: \(errno)" }
+}
+
+/// Every file-system operation the store performs.
+///
+/// The store never calls the C library directly: it goes through this interface, so that tests
+/// can wrap the real implementation (``PosixFileSystem``) and inject an I/O error or a crash at
+/// any single operation (see ``FaultInjectingFileSystem``). Implementations retry `EINTR`,
+/// loop on short writes, and never follow a symbolic link where a file is expected.
+package protocol FileSystem: Sendable {
+  /// Opens a file.
+  func open(_ path: String, _ mode: OpenMode) throws(FileSystemError) -> FileHandle
+  /// Writes all bytes at the file's current position.
+  func write(_ handle: FileHandle, _ bytes: UnsafeRawBufferPointer) throws(FileSystemError)
+  /// Reads the whole file from its current position to its end.
+  func readToEnd(_ handle: FileHandle) throws(FileSystemError) -> [UInt8]
+  /// Flushes the file to stable storage (`F_FULLFSYNC` on Darwin).
+  func sync(_ handle: FileHandle) throws(FileSystemError)
+  /// Closes the file; errors are reported, never ignored.
+  func close(_ handle: FileHandle) throws(FileSystemError)
+  /// Cuts the file to `length` bytes.
+  func truncate(_ handle: FileHandle, to length: Int64) throws(FileSystemError)
+  /// The file's size in bytes.
+  func size(_ handle: FileHandle) throws(FileSystemError) -> Int64
+  /// Takes an exclusive advisory lock without waiting; `false` when someone else holds it.
+  func tryLock(_ handle: FileHandle) throws(FileSystemError) -> Bool
+  /// Atomically replaces `to` with `from`.
+  func rename(_ from: String, _ to: String) throws(FileSystemError)
+  /// Removes a file.
+  func remove(_ path: String) throws(FileSystemError)
+  /// Creates a directory.
+  func makeDirectory(_ path: String) throws(FileSystemError)
+  /// The entries of a directory, sorted by their bytes.
+  func list(_ path: String) throws(FileSystemError) -> [String]
+  /// Metadata for a path without following symbolic links; `nil` when nothing is there.
+  func info(_ path: String) throws(FileSystemError) -> FileInfo?
+}
+
+extension FileSystem {
+  /// Writes an array of bytes.
+  package func write(_ handle: FileHandle, _ bytes: [UInt8]) throws(FileSystemError) {
+    var result: Result<Void, FileSystemError> = .success(())
+    bytes.withUnsafeBytes { buffer in
+      result = Result { () throws(FileSystemError) in try write(handle, buffer) }
+    }
+    try result.get()
+  }
+
+  /// Reads a whole regular file, refusing symbolic links.
+  package func readFile(_ path: String) throws(FileSystemError) -> [UInt8] {
+    let handle = try open(path, .read)
+    let bytes: [UInt8]
+    do throws(FileSystemError) {
+      bytes = try readToEnd(handle)
+    } catch {
+      try? close(handle)
+      throw error
+    }
+    try close(handle)
+    return bytes
+  }
+
+  /// Flushes a directory, so that renames and new names inside it are durable.
+  package func syncDirectory(_ path: String) throws(FileSystemError) {
+    let handle = try open(path, .directory)
+    do throws(FileSystemError) {
+      try sync(handle)
+    } catch {
+      try? close(handle)
+      throw error
+    }
+    try close(handle)
+  }
+
+  /// Whether anything exists at a path.
+  package func exists(_ path: String) throws(FileSystemError) -> Bool { try info(path) != nil }
+}
+
+/// The real file system, through the C library.
+package struct PosixFileSystem: FileSystem {
+  /// Creates the file system.
+  package init() {}
+
+  package func open(_ path: String, _ mode: OpenMode) throws(FileSystemError) -> FileHandle {
+    let flags: Int32
+    var permissions = Platform.fileMode
+    switch mode {
+    case .read: flags = Platform.readOnly | Platform.noFollow
+    case .createNew(let secret):
+      flags = Platform.createExclusive | Platform.noFollow
+      if secret { permissions = Platform.secretFileMode }
+    case .append: flags = Platform.appendOnly | Platform.noFollow
+    case .readWriteCreate: flags = Platform.readWriteCreate | Platform.noFollow
+    case .directory: flags = Platform.directoryReadOnly
+    }
+    switch Platform.openFile(path, flags: flags, mode: permissions) {
+    case .success(let fd): return FileHandle(descriptor: fd, path: path)
+    case .failure(let error): throw FileSystemError("open", path, error)
+    }
+  }
+
+  package func write(_ handle: FileHandle, _ bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
+    var offset = 0
+    while offset < bytes.count {
+      switch Platform.writeBytes(handle.descriptor, bytes.baseAddress! + offset, bytes.count - offset) {
+      case .success(let written): offset += written
+      case .failure(let error): throw FileSystemError("write", handle.path, error)
+      }
+    }
+  }
+
+  package func readToEnd(_ handle: FileHandle) throws(FileSystemError) -> [UInt8] {
+    var result: [UInt8] = []
+    if let size = try? self.size(handle), size > 0 { result.reserveCapacity(Int(size)) }
+    let chunkSize = 1 << 20
+    while true {
+      let start = result.count
+      result.append(contentsOf: repeatElement(0, count: chunkSize))
+      let outcome = result.withUnsafeMutableBytes {
+        Platform.readBytes(handle.descriptor, $0.baseAddress! + start, chunkSize)
+      }
+      switch outcome {
+      case .success(let n):
+        result.removeLast(chunkSize - n)
+        if n == 0 { return result }
+      case .failure(let error):
+        throw FileSystemError("read", handle.path, error)
+      }
+    }
+  }
+
+  package func sync(_ handle: FileHandle) throws(FileSystemError) {
+    if case .failure(let error) = Platform.fullSync(handle.descriptor) {
+      throw FileSystemError("fsync", handle.path, error)
+    }
+  }
+
+  package func close(_ handle: FileHandle) throws(FileSystemError) {
+    if case .failure(let error) = Platform.closeFile(handle.descriptor) {
+      throw FileSystemError("close", handle.path, error)
+    }
+  }
+
+  package func truncate(_ handle: FileHandle, to length: Int64) throws(FileSystemError) {
+    if case .failure(let error) = Platform.truncateFile(handle.descriptor, length) {
+      throw FileSystemError("truncate", handle.path, error)
+    }
+  }
+
+  package func size(_ handle: FileHandle) throws(FileSystemError) -> Int64 {
+    switch Platform.seek(handle.descriptor, 0, Platform.seekEnd) {
+    case .success(let end):
+      if case .failure(let error) = Platform.seek(handle.descriptor, 0, Platform.seekSet) {
+        throw FileSystemError("seek", handle.path, error)
+      }
+      return end
+    case .failure(let error): throw FileSystemError("seek", handle.path, error)
+    }
+  }
+
+  package func tryLock(_ handle: FileHandle) throws(FileSystemError) -> Bool {
+    switch Platform.tryLockExclusive(handle.descriptor) {
+    case .success(let locked): return locked
+    case .failure(let error): throw FileSystemError("flock", handle.path, error)
+    }
+  }
+
+  package func rename(_ from: String, _ to: String) throws(FileSystemError) {
+    if case .failure(let error) = Platform.renameFile(from, to) {
+      throw FileSystemError("rename", "\(from)' to '\(to)", error)
+    }
+  }
+
+  package func remove(_ path: String) throws(FileSystemError) {
+    if case .failure(let error) = Platform.unlinkFile(path) {
+      throw FileSystemError("remove", path, error)
+    }
+  }
+
+  package func makeDirectory(_ path: String) throws(FileSystemError) {
+    if case .failure(let error) = Platform.makeDirectory(path, mode: Platform.directoryMode) {
+      throw FileSystemError("mkdir", path, error)
+    }
+  }
+
+  package func list(_ path: String) throws(FileSystemError) -> [String] {
+    switch Platform.listDirectory(path) {
+    case .success(let names): return names
+    case .failure(let error): throw FileSystemError("list", path, error)
+    }
+  }
+
+  package func info(_ path: String) throws(FileSystemError) -> FileInfo? {
+    switch Platform.fileInfo(path) {
+    case .success(let info): return info
+    case .failure(let error): throw FileSystemError("stat", path, error)
+    }
+  }
+}

@@ -1,0 +1,328 @@
+import OutpostCodec
+import OutpostCrypto
+
+/// A point in the journal: just after a committed transaction (SPEC.md §4.2).
+public struct JournalPosition: Sendable, Equatable {
+  /// The segment file number (`journal/0000000001.jsonl` is segment 1).
+  public var segment: Int
+  /// The byte offset in that segment.
+  public var offset: Int64
+  /// The sequence number of the last line before this point (0 at the start).
+  public var seq: UInt64
+  /// The SHA-256 (hex) of the last line's entry, or 64 zeros at the start.
+  public var hash: String
+  /// The number of the last committed transaction (0 at the start).
+  public var txn: UInt64
+
+  /// The start of an empty journal.
+  public static let start = JournalPosition(
+    segment: 1, offset: 0, seq: 0, hash: String(repeating: "0", count: 64), txn: 0)
+}
+
+/// One verified journal line.
+struct JournalEntry {
+  /// 1-based line number in its segment.
+  var line: Int
+  /// Byte offset of the line's end (after the newline).
+  var end: Int64
+  /// The line's sequence number.
+  var seq: UInt64
+  /// The SHA-256 of the entry bytes.
+  var hash: String
+  /// The entry's members.
+  var entry: JSONObject
+
+  var kind: String { entry["kind"]?.stringValue ?? "" }
+  var txn: UInt64 { entry["txn"]?.uint64Value ?? 0 }
+}
+
+/// A committed transaction read back from the journal.
+struct JournalTransaction {
+  var begin: JournalEntry
+  var entries: [JournalEntry]
+  var commit: JournalEntry
+}
+
+/// Where the journal lines are framed and checked: `{"entry":…,"sha256":"…"}` per line.
+enum JournalFormat {
+  static let prefix = Array(#"{"entry":"#.utf8)
+  static let suffixStart = Array(#","sha256":""#.utf8)
+  static let suffixEnd = Array(#""}"#.utf8)
+  /// A line is `prefix + entry + suffixStart + 64 hex + suffixEnd + "\n"`.
+  static let overhead = prefix.count + suffixStart.count + 64 + suffixEnd.count + 1
+
+  static func segmentName(_ segment: Int) -> String {
+    let digits = String(segment)
+    return String(repeating: "0", count: max(0, 10 - digits.count)) + digits + ".jsonl"
+  }
+
+  /// Frames entry bytes as a journal line; returns the entry's hash.
+  static func appendLine(entry: [UInt8], to buffer: inout [UInt8]) -> String {
+    let hash = SHA256.hash(entry).hex
+    buffer.append(contentsOf: prefix)
+    buffer.append(contentsOf: entry)
+    buffer.append(contentsOf: suffixStart)
+    buffer.append(contentsOf: hash.utf8)
+    buffer.append(contentsOf: suffixEnd)
+    buffer.append(UInt8(ascii: "\n"))
+    return hash
+  }
+
+  /// Unframes one line (without its newline): the entry bytes and the stated hash, if well-formed.
+  static func unframe(_ line: ArraySlice<UInt8>) -> (entry: ArraySlice<UInt8>, hash: String)? {
+    guard line.count > overhead - 1, line.starts(with: prefix), line.suffix(2).elementsEqual(suffixEnd)
+    else { return nil }
+    let hashEnd = line.endIndex - suffixEnd.count
+    let hashStart = hashEnd - 64
+    let entryEnd = hashStart - suffixStart.count
+    guard entryEnd > line.startIndex + prefix.count,
+      line[entryEnd..<hashStart].elementsEqual(suffixStart)
+    else { return nil }
+    let hashBytes = line[hashStart..<hashEnd]
+    guard
+      hashBytes.allSatisfy({
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+          || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+      })
+    else { return nil }
+    return (line[(line.startIndex + prefix.count)..<entryEnd], String(decoding: hashBytes, as: UTF8.self))
+  }
+}
+
+/// Appends transactions to the journal: entries are chained by hash and numbered, and a
+/// transaction counts only once its `commit` line is on stable storage.
+struct JournalWriter {
+  private let fileSystem: any FileSystem
+  private let directory: String
+  private(set) var position: JournalPosition
+  private var buffer: [UInt8] = []
+  private var handle: FileHandle?
+
+  init(fileSystem: any FileSystem, directory: String, position: JournalPosition) {
+    self.fileSystem = fileSystem
+    self.directory = directory
+    self.position = position
+  }
+
+  var path: String { directory + "/" + JournalFormat.segmentName(position.segment) }
+
+  /// Appends one entry; `members` must not contain `seq` or `prev`.
+  mutating func append(_ members: [(String, JSONValue)]) throws(FileSystemError) {
+    var all = members
+    position.seq += 1
+    all.append(("seq", .number(JSONNumber(integer: Int64(position.seq)))))
+    all.append(("prev", .string(position.hash)))
+    let entry = JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: all)))
+    let before = buffer.count
+    position.hash = JournalFormat.appendLine(entry: entry, to: &buffer)
+    position.offset += Int64(buffer.count - before)
+    if buffer.count >= 8 << 20 { try flush() }
+  }
+
+  /// Writes buffered lines to the segment file.
+  mutating func flush() throws(FileSystemError) {
+    if handle == nil {
+      let existed = try fileSystem.exists(path)
+      if existed {
+        handle = try fileSystem.open(path, .append)
+      } else {
+        handle = try fileSystem.open(path, .createNew(secret: false))
+        // The new name must be durable too: sync the directory once the file is synced.
+      }
+      if !existed {
+        try fileSystem.write(handle!, buffer)
+        buffer.removeAll(keepingCapacity: true)
+        try fileSystem.sync(handle!)
+        try fileSystem.syncDirectory(directory)
+        return
+      }
+    }
+    guard !buffer.isEmpty, let handle else { return }
+    try fileSystem.write(handle, buffer)
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// Flushes, then forces everything written to stable storage and closes the file.
+  mutating func sync() throws(FileSystemError) {
+    try flush()
+    guard let handle else { return }
+    self.handle = nil
+    do {
+      try fileSystem.sync(handle)
+    } catch {
+      try? fileSystem.close(handle)
+      throw error
+    }
+    try fileSystem.close(handle)
+  }
+
+  /// Closes the file without syncing (after a failure).
+  mutating func abandon() {
+    if let handle { try? fileSystem.close(handle) }
+    handle = nil
+    buffer = []
+  }
+}
+
+/// What a scan of the journal found.
+struct JournalScan {
+  /// Committed transactions after the starting point, in order.
+  var transactions: [JournalTransaction] = []
+  /// The position after the last committed transaction.
+  var end: JournalPosition
+  /// Bytes after `end` that do not form a committed transaction (a torn or unfinished tail).
+  var uncommittedBytes: Int64 = 0
+  /// Lines in the uncommitted tail.
+  var uncommittedLines = 0
+}
+
+/// Reads and checks the journal.
+enum JournalReader {
+  /// Scans a segment from `start`, verifying framing, checksums, the hash chain, sequence
+  /// numbers and transaction structure.
+  ///
+  /// Anything wrong *before* the last valid commit line is corruption and throws; anything
+  /// after it is an uncommitted tail, reported in the result (recovery may truncate it).
+  static func scan(
+    fileSystem: any FileSystem, directory: String, from start: JournalPosition,
+    keepEntries: Bool = true
+  ) throws(StoreError) -> JournalScan {
+    let path = directory + "/" + JournalFormat.segmentName(start.segment)
+    let exists: Bool
+    do { exists = try fileSystem.exists(path) } catch { throw StoreError.readFailed(error) }
+    guard exists else {
+      if start.offset == 0 { return JournalScan(end: start) }
+      throw StoreError(.corrupt, "journal segment '\(path)' is missing",
+        hint: "The repository's journal was removed or moved; restore it from a backup.")
+    }
+    let bytes: [UInt8]
+    do { bytes = try fileSystem.readFile(path) } catch { throw StoreError.readFailed(error) }
+    guard Int64(bytes.count) >= start.offset else {
+      throw StoreError(.corrupt,
+        "journal '\(path)' is \(bytes.count) bytes, shorter than its last checkpoint (\(start.offset))",
+        hint: "The journal was truncated outside Outpost; restore it from a backup or another replica.")
+    }
+    var scan = JournalScan(end: start)
+    var cursor = JournalPosition(
+      segment: start.segment, offset: start.offset, seq: start.seq, hash: start.hash, txn: start.txn)
+    var lineNumber = countLines(bytes, upTo: Int(start.offset))
+    var open: (begin: JournalEntry, entries: [JournalEntry])?
+    var index = Int(start.offset)
+    while index < bytes.count {
+      guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else {
+        break  // a torn last line
+      }
+      lineNumber += 1
+      let lineBytes = bytes[index..<newline]
+      let problem: String?
+      var parsed: JournalEntry?
+      switch verifyLine(lineBytes, expectedSeq: cursor.seq + 1, expectedPrev: cursor.hash) {
+      case .failure(let failure): problem = failure.message
+      case .success(let entry):
+        parsed = JournalEntry(
+          line: lineNumber, end: Int64(newline + 1), seq: cursor.seq + 1, hash: entry.hash,
+          entry: entry.object)
+        problem = structureProblem(parsed!, open: open?.begin, lastTxn: cursor.txn)
+      }
+      if let problem {
+        if laterCommitExists(bytes, after: newline + 1) {
+          throw StoreError(.corrupt,
+            "journal '\(path)' line \(lineNumber): \(problem)",
+            hint: "The journal is damaged before its last commit; run 'outpost verify', and restore "
+              + "the repository from a backup or another replica.")
+        }
+        break
+      }
+      let entry = parsed!
+      cursor.seq = entry.seq
+      cursor.hash = entry.hash
+      cursor.offset = entry.end
+      switch entry.kind {
+      case "begin":
+        open = (entry, [])
+      case "commit":
+        cursor.txn = entry.txn
+        if let current = open, keepEntries {
+          scan.transactions.append(JournalTransaction(begin: current.begin, entries: current.entries, commit: entry))
+        } else if let current = open {
+          scan.transactions.append(JournalTransaction(begin: current.begin, entries: [], commit: entry))
+        }
+        open = nil
+        scan.end = cursor
+      default:
+        if keepEntries { open?.entries.append(entry) }
+      }
+      index = newline + 1
+    }
+    scan.uncommittedBytes = Int64(bytes.count) - scan.end.offset
+    scan.uncommittedLines = bytes[Int(scan.end.offset)...].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+      + (bytes.last == UInt8(ascii: "\n") || scan.uncommittedBytes == 0 ? 0 : 1)
+    return scan
+  }
+
+  private static func countLines(_ bytes: [UInt8], upTo end: Int) -> Int {
+    bytes[0..<end].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+  }
+
+  private static func verifyLine(
+    _ line: ArraySlice<UInt8>, expectedSeq: UInt64, expectedPrev: String
+  ) -> Result<(object: JSONObject, hash: String), LineProblem> {
+    guard let (entryBytes, statedHash) = JournalFormat.unframe(line) else {
+      return .failure(LineProblem("the line is not a framed journal entry"))
+    }
+    let hash = SHA256.hash(entryBytes).hex
+    guard hash == statedHash else { return .failure(LineProblem("checksum mismatch")) }
+    guard case .object(let object)? = try? JSONParser.parse(Array(entryBytes), limits: .journal) else {
+      return .failure(LineProblem("the entry is not a valid JSON object"))
+    }
+    guard object["seq"]?.uint64Value == expectedSeq else {
+      return .failure(LineProblem("sequence number is not \(expectedSeq)"))
+    }
+    guard object["prev"]?.stringValue == expectedPrev else {
+      return .failure(LineProblem("hash chain broken (prev does not match the previous line)"))
+    }
+    return .success((object, hash))
+  }
+
+  private static func structureProblem(
+    _ entry: JournalEntry, open: JournalEntry?, lastTxn: UInt64
+  ) -> String? {
+    switch entry.kind {
+    case "begin":
+      if open != nil { return "a transaction begins inside another" }
+      if entry.txn != lastTxn + 1 { return "transaction number is not \(lastTxn + 1)" }
+    case "commit":
+      guard let open else { return "a commit without a begin" }
+      if entry.txn != open.txn { return "commit of transaction \(entry.txn) inside \(open.txn)" }
+    case "record", "schema":
+      guard let open else { return "an entry outside a transaction" }
+      if entry.txn != open.txn { return "entry of transaction \(entry.txn) inside \(open.txn)" }
+    default:
+      return "unknown entry kind '\(entry.kind)'"
+    }
+    return nil
+  }
+
+  /// Whether a valid commit line appears after `offset` (which makes earlier damage corruption
+  /// rather than an unfinished tail).
+  private static func laterCommitExists(_ bytes: [UInt8], after offset: Int) -> Bool {
+    var index = offset
+    while index < bytes.count {
+      guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else { return false }
+      if let (entry, hash) = JournalFormat.unframe(bytes[index..<newline]),
+        SHA256.hash(entry).hex == hash,
+        case .object(let object)? = try? JSONParser.parse(Array(entry), limits: .journal),
+        object["kind"]?.stringValue == "commit"
+      {
+        return true
+      }
+      index = newline + 1
+    }
+    return false
+  }
+
+  private struct LineProblem: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+  }
+}

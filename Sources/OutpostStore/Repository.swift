@@ -1,0 +1,737 @@
+import OutpostCodec
+import OutpostModel
+import OutpostSync
+
+/// Whether a repository belongs to a branch office or to head office.
+public enum RepositoryRole: String, Sendable {
+  /// A branch office.
+  case branch
+  /// Head office: writes any record and the head-office collections.
+  case head
+}
+
+/// The identity of a repository, from `outpost.json` (SPEC.md §4.1).
+public struct RepositoryConfig: Sendable, Equatable {
+  /// The on-disk format this build writes and reads.
+  public static let format = "outpost-repo/1"
+  /// This replica's id.
+  public var replica: ReplicaID
+  /// Branch or head office.
+  public var role: RepositoryRole
+  /// When the repository was created.
+  public var createdAt: String
+}
+
+/// One change requested of the repository.
+public enum RecordChange: Sendable {
+  /// Set fields of a record, creating it if needed.
+  case put(collection: String, id: RecordID, fields: [String: JSONValue])
+  /// Delete a record.
+  case delete(collection: String, id: RecordID)
+}
+
+/// What a commit did.
+public struct CommitSummary: Sendable, Equatable {
+  /// The transaction number, or nil if nothing changed (nothing was written).
+  public var transaction: UInt64?
+  /// Records created.
+  public var created = 0
+  /// Records changed.
+  public var updated = 0
+  /// Records deleted.
+  public var deleted = 0
+  /// Requested changes that changed nothing (same values).
+  public var unchanged = 0
+
+  /// Records created, updated or deleted.
+  public var changed: Int { created + updated + deleted }
+}
+
+/// A replica's JSON-file repository (SPEC.md §4).
+///
+/// The journal is the durable truth; `records/` holds the materialized states, rebuilt from the
+/// journal after a crash; `state.json` says up to where they are. One writer at a time holds an
+/// exclusive `flock` on `lock`. Readers take no lock: they read `state.json`, then the record
+/// files, then apply any committed journal lines past the checkpoint, so they never see a torn
+/// state.
+public final class Repository {
+  /// How a repository is opened.
+  public enum Mode: Sendable {
+    /// Read only: no lock, nothing written, committed-but-unmaterialized changes applied in memory.
+    case read
+    /// The single writer: takes the lock and recovers from an interrupted write first.
+    case write
+  }
+
+  /// The repository folder.
+  public let path: String
+  /// Its identity.
+  public let config: RepositoryConfig
+  /// Messages about recovery done while opening (for the CLI to print on stderr).
+  public private(set) var notices: [String] = []
+
+  let fileSystem: any FileSystem
+  private let mode: Mode
+  private let now: @Sendable () -> String
+  private var lockHandle: FileHandle?
+  private(set) var checkpoint: JournalPosition
+  /// What this replica has seen of every replica (the maximum of all record contexts).
+  public private(set) var clock: VersionVector
+  private var customSchemas: [String: CollectionSchema]
+  /// Committed states not yet in the record files (read mode only), by collection and id.
+  private var overlay: [String: [RecordID: RecordState]] = [:]
+  private var bucketCache: [String: [RecordID: RecordState]] = [:]
+
+  private init(
+    path: String, config: RepositoryConfig, fileSystem: any FileSystem, mode: Mode,
+    now: @escaping @Sendable () -> String, checkpoint: JournalPosition, clock: VersionVector,
+    customSchemas: [String: CollectionSchema]
+  ) {
+    self.path = path
+    self.config = config
+    self.fileSystem = fileSystem
+    self.mode = mode
+    self.now = now
+    self.checkpoint = checkpoint
+    self.clock = clock
+    self.customSchemas = customSchemas
+  }
+
+  deinit { close() }
+
+  // MARK: Paths
+
+  var journalDirectory: String { path + "/journal" }
+  var recordsDirectory: String { path + "/records" }
+  var schemasDirectory: String { path + "/schemas" }
+  func collectionDirectory(_ collection: String) -> String { recordsDirectory + "/" + collection }
+  static let configFile = "outpost.json"
+  static let stateFile = "state.json"
+  static let lockFile = "lock"
+
+  // MARK: Creating and opening
+
+  /// Creates a repository in `path`, which must not exist or be an empty folder.
+  package static func create(
+    at path: String, replica: ReplicaID, role: RepositoryRole,
+    fileSystem: any FileSystem = PosixFileSystem(), now: @escaping @Sendable () -> String
+  ) throws(StoreError) -> Repository {
+    let what = "the repository was not created"
+    do {
+      if let info = try fileSystem.info(path) {
+        guard info.kind == .directory else {
+          throw StoreError(.alreadyExists, "'\(path)' exists and is not a folder")
+        }
+        let entries = try fileSystem.list(path)
+        if entries.contains(configFile) {
+          throw StoreError(.alreadyExists, "'\(path)' is already an Outpost repository")
+        }
+        guard entries.isEmpty else {
+          throw StoreError(.alreadyExists, "'\(path)' is not empty",
+            hint: "Choose a new folder, or an empty one, for the repository.")
+        }
+      } else {
+        try fileSystem.makeDirectory(path)
+      }
+      for directory in ["journal", "records", "schemas"] {
+        try fileSystem.makeDirectory(path + "/" + directory)
+      }
+      for schema in StandardCollections.all {
+        try fileSystem.makeDirectory(path + "/records/" + schema.name)
+      }
+      try fileSystem.syncDirectory(path + "/records")
+      let config = RepositoryConfig(replica: replica, role: role, createdAt: now())
+      let configJSON = JSONValue.object(JSONObject(uncheckedPairs: [
+        ("format", .string(RepositoryConfig.format)), ("office", .string(replica.rawValue)),
+        ("role", .string(role.rawValue)), ("created_at", .string(config.createdAt)),
+      ]))
+      try AtomicFile.write(
+        JSONWriter.prettyBytes(configJSON), to: configFile, in: path, fileSystem: fileSystem,
+        syncDirectory: false)
+      try AtomicFile.write(
+        Self.encodeState(.start, clock: VersionVector()), to: stateFile, in: path,
+        fileSystem: fileSystem, syncDirectory: false)
+      let lock = try fileSystem.open(path + "/" + lockFile, .createNew(secret: false))
+      try fileSystem.close(lock)
+      try fileSystem.syncDirectory(path)
+    } catch let error as FileSystemError {
+      throw StoreError.writeFailed(error, what)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError(.io, "\(error)")
+    }
+    let repository = try open(at: path, mode: .write, fileSystem: fileSystem, now: now)
+    _ = try repository.commitTransaction(command: "init", entries: [])
+    return repository
+  }
+
+  /// Opens an existing repository.
+  ///
+  /// In ``Mode/write`` it takes the writer lock (``StoreError/Code/locked`` if another process
+  /// holds it), removes temporary files left by an interrupted write, truncates an uncommitted
+  /// journal tail and materializes committed transactions that the record files lack. Each such
+  /// repair is reported in ``notices``.
+  package static func open(
+    at path: String, mode: Mode, fileSystem: any FileSystem = PosixFileSystem(),
+    now: @escaping @Sendable () -> String
+  ) throws(StoreError) -> Repository {
+    let config = try readConfig(path, fileSystem)
+    var lockHandle: FileHandle?
+    if mode == .write {
+      lockHandle = try acquireLock(path, fileSystem)
+    }
+    do {
+      let (checkpoint, clock) = try readState(path, fileSystem)
+      let schemas = try readSchemas(path + "/schemas", fileSystem)
+      let repository = Repository(
+        path: path, config: config, fileSystem: fileSystem, mode: mode, now: now,
+        checkpoint: checkpoint, clock: clock, customSchemas: schemas)
+      repository.lockHandle = lockHandle
+      lockHandle = nil
+      try repository.recover()
+      return repository
+    } catch {
+      if let lockHandle { release(lockHandle, fileSystem) }
+      throw error
+    }
+  }
+
+  /// Releases the writer lock (also done when the repository is deallocated).
+  public func close() {
+    if let lockHandle {
+      Self.release(lockHandle, fileSystem)
+      self.lockHandle = nil
+    }
+  }
+
+  private static func readConfig(_ path: String, _ fs: any FileSystem) throws(StoreError)
+    -> RepositoryConfig
+  {
+    let file = path + "/" + configFile
+    let bytes: [UInt8]
+    do {
+      guard try fs.info(path)?.kind == .directory else {
+        throw StoreError(.notARepository, "no repository at '\(path)': the folder does not exist",
+          hint: "Create one with 'outpost init --office ID --repo \(path)', or pass --repo.")
+      }
+      guard try fs.exists(file) else {
+        throw StoreError(.notARepository, "'\(path)' is not an Outpost repository (no \(configFile))",
+          hint: "Create one with 'outpost init --office ID', or pass --repo DIR.")
+      }
+      bytes = try fs.readFile(file)
+    } catch let error as FileSystemError {
+      throw StoreError.readFailed(error)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError(.io, "\(error)")
+    }
+    guard case .object(let object)? = try? JSONParser.parse(bytes, limits: .repositoryFile) else {
+      throw StoreError(.corrupt, "\(file) is not valid JSON", hint: RecordFile.verifyHint)
+    }
+    guard let format = object["format"]?.stringValue, format.hasPrefix("outpost-repo/") else {
+      throw StoreError(.corrupt, "\(file) has no 'format' member")
+    }
+    guard format == RepositoryConfig.format else {
+      throw StoreError(.unsupportedFormat,
+        "\(file) has format \(format); this outpost reads \(RepositoryConfig.format)",
+        hint: "Use a newer outpost to open this repository.")
+    }
+    guard let office = object["office"]?.stringValue, let replica = try? ReplicaID(office),
+      let roleText = object["role"]?.stringValue, let role = RepositoryRole(rawValue: roleText)
+    else {
+      throw StoreError(.corrupt, "\(file) lacks a valid 'office' or 'role'")
+    }
+    return RepositoryConfig(
+      replica: replica, role: role, createdAt: object["created_at"]?.stringValue ?? "")
+  }
+
+  private static func acquireLock(_ path: String, _ fs: any FileSystem) throws(StoreError)
+    -> FileHandle
+  {
+    let file = path + "/" + lockFile
+    do {
+      let handle = try fs.open(file, .readWriteCreate)
+      guard try fs.tryLock(handle) else {
+        let holder = (try? fs.readToEnd(handle)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        try? fs.close(handle)
+        let who = holder.trimmingSuffix("\n")
+        throw StoreError(.locked,
+          "the repository is in use by another outpost process"
+            + (who.isEmpty ? "" : " (\(who))"),
+          hint: "Wait for it to finish and try again.")
+      }
+      let holder = "pid \(Platform.processID) on \(Platform.hostName)\n"
+      try fs.truncate(handle, to: 0)
+      try fs.write(handle, Array(holder.utf8))
+      return handle
+    } catch let error as FileSystemError {
+      if error.errno == .readOnlyFileSystem || error.errno == .accessDenied {
+        throw StoreError.writeFailed(error, "nothing was changed")
+      }
+      throw StoreError.writeFailed(error, "nothing was changed")
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError(.io, "\(error)")
+    }
+  }
+
+  private static func release(_ handle: FileHandle, _ fs: any FileSystem) {
+    // Leave the lock file empty, so a finished command leaves every byte as it found it.
+    try? fs.truncate(handle, to: 0)
+    try? fs.close(handle)
+  }
+
+  // MARK: State file
+
+  static func encodeState(_ position: JournalPosition, clock: VersionVector) -> [UInt8] {
+    let clockJSON = JSONValue.object(JSONObject(uncheckedPairs: clock.entries.map {
+      ($0.replica.rawValue, .number(JSONNumber(integer: Int64($0.counter))))
+    }))
+    let journal = JSONValue.object(JSONObject(uncheckedPairs: [
+      ("segment", .number(JSONNumber(integer: Int64(position.segment)))),
+      ("offset", .number(JSONNumber(integer: position.offset))),
+      ("seq", .number(JSONNumber(integer: Int64(position.seq)))),
+      ("hash", .string(position.hash)),
+      ("txn", .number(JSONNumber(integer: Int64(position.txn)))),
+    ]))
+    return JSONWriter.prettyBytes(.object(JSONObject(uncheckedPairs: [
+      ("format", .string("outpost-state/1")), ("journal", journal), ("clock", clockJSON),
+    ])))
+  }
+
+  private static func readState(_ path: String, _ fs: any FileSystem) throws(StoreError)
+    -> (JournalPosition, VersionVector)
+  {
+    let file = path + "/" + stateFile
+    let bytes: [UInt8]
+    do { bytes = try fs.readFile(file) } catch { throw StoreError.readFailed(error) }
+    guard case .object(let object)? = try? JSONParser.parse(bytes, limits: .repositoryFile),
+      object["format"]?.stringValue == "outpost-state/1",
+      case .object(let journal)? = object["journal"],
+      let segment = journal["segment"]?.uint64Value, segment >= 1,
+      let offset = journal["offset"]?.uint64Value, let seq = journal["seq"]?.uint64Value,
+      let hash = journal["hash"]?.stringValue, hash.utf8.count == 64,
+      let txn = journal["txn"]?.uint64Value, case .object(let clockObject)? = object["clock"]
+    else {
+      throw StoreError(.corrupt, "\(file) is damaged", hint: RecordFile.verifyHint)
+    }
+    var clock = VersionVector()
+    for (key, value) in clockObject {
+      guard let replica = try? ReplicaID(key), let counter = value.uint64Value else {
+        throw StoreError(.corrupt, "\(file): invalid clock entry '\(key)'")
+      }
+      clock[replica] = counter
+    }
+    return (
+      JournalPosition(segment: Int(segment), offset: Int64(offset), seq: seq, hash: hash, txn: txn),
+      clock
+    )
+  }
+
+  // MARK: Recovery
+
+  private func recover() throws(StoreError) {
+    if mode == .write { try removeTemporaryFiles() }
+    let scan = try JournalReader.scan(fileSystem: fileSystem, directory: journalDirectory, from: checkpoint)
+    if mode == .write && scan.uncommittedBytes > 0 {
+      do throws(FileSystemError) {
+        let journal = journalDirectory + "/" + JournalFormat.segmentName(scan.end.segment)
+        let handle = try fileSystem.open(journal, .append)
+        do throws(FileSystemError) {
+          try fileSystem.truncate(handle, to: scan.end.offset)
+          try fileSystem.sync(handle)
+        } catch {
+          try? fileSystem.close(handle)
+          throw error
+        }
+        try fileSystem.close(handle)
+      } catch {
+        throw StoreError.writeFailed(error, "the interrupted write could not be cleaned up")
+      }
+      notices.append(
+        "recovered: discarded an uncommitted journal tail (\(scan.uncommittedLines) line(s), "
+          + "\(scan.uncommittedBytes) bytes) left by an interrupted write; nothing acknowledged was lost")
+    }
+    guard !scan.transactions.isEmpty else { return }
+    var changed: [String: [RecordID: RecordState]] = [:]
+    for transaction in scan.transactions {
+      for entry in transaction.entries where entry.kind == "record" {
+        let (collection, id, state) = try Self.decodeRecordEntry(entry)
+        changed[collection, default: [:]][id] = state
+        clock.merge(state.context)
+      }
+    }
+    if mode == .read {
+      overlay = changed
+      return
+    }
+    do {
+      try materialize(changed, through: scan.end)
+    } catch {
+      throw StoreError.writeFailed(error, "committed changes could not be written to the record files")
+    }
+    notices.append(
+      "recovered: applied \(scan.transactions.count) committed transaction(s) to the record files "
+        + "after an interrupted write")
+  }
+
+  private func removeTemporaryFiles() throws(StoreError) {
+    var directories = [path, journalDirectory, schemasDirectory]
+    do {
+      for collection in try fileSystem.list(recordsDirectory) {
+        directories.append(collectionDirectory(collection))
+      }
+      for directory in directories {
+        for name in try fileSystem.list(directory) where AtomicFile.isTemporary(name) {
+          try fileSystem.remove(directory + "/" + name)
+          notices.append("recovered: removed '\(directory)/\(name)', left by an interrupted write")
+        }
+      }
+    } catch {
+      throw StoreError.writeFailed(error, "leftover temporary files could not be removed")
+    }
+  }
+
+  static func decodeRecordEntry(_ entry: JournalEntry) throws(StoreError)
+    -> (String, RecordID, RecordState)
+  {
+    guard let collection = entry.entry["collection"]?.stringValue,
+      let idText = entry.entry["id"]?.stringValue, let stateJSON = entry.entry["state"]
+    else {
+      throw StoreError(.corrupt, "journal line \(entry.line): record entry lacks collection, id or state")
+    }
+    do {
+      return (collection, try RecordID(idText), try RecordState(json: stateJSON))
+    } catch {
+      throw StoreError(.corrupt, "journal line \(entry.line): \(error.message)")
+    }
+  }
+
+  // MARK: Schemas
+
+  /// Every collection: the standard ones, then this repository's own, by name.
+  public var collections: [CollectionSchema] {
+    StandardCollections.all + customSchemas.values.sorted { $0.name < $1.name }
+  }
+
+  /// The schema of a collection, or an error with a suggestion.
+  public func schema(_ name: String) throws(StoreError) -> CollectionSchema {
+    if let schema = StandardCollections.named(name) ?? customSchemas[name] { return schema }
+    let names = collections.map(\.name)
+    let suggestion = names.min { editDistance($0, name) < editDistance($1, name) }
+    var hint = "Collections: \(names.joined(separator: ", "))."
+    if let suggestion, editDistance(suggestion, name) <= 3 {
+      hint = "Did you mean '\(suggestion)'? " + hint
+    }
+    throw StoreError(.notFound, "unknown collection '\(name)'", hint: hint)
+  }
+
+  private static func readSchemas(_ directory: String, _ fs: any FileSystem) throws(StoreError)
+    -> [String: CollectionSchema]
+  {
+    var result: [String: CollectionSchema] = [:]
+    do {
+      guard try fs.exists(directory) else { return [:] }
+      for name in try fs.list(directory) where name.hasSuffix(".json") {
+        let file = directory + "/" + name
+        let bytes = try fs.readFile(file)
+        do {
+          let schema = try SchemaFile.decode(bytes)
+          result[schema.name] = schema
+        } catch {
+          throw StoreError(.corrupt, "\(file): \(error.message)", hint: RecordFile.verifyHint)
+        }
+      }
+    } catch let error as FileSystemError {
+      throw StoreError.readFailed(error)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError(.io, "\(error)")
+    }
+    return result
+  }
+
+  // MARK: Reading records
+
+  /// The state of one record, or nil if it was never written.
+  public func state(_ collection: String, _ id: RecordID) throws(StoreError) -> RecordState? {
+    if let state = overlay[collection]?[id] { return state }
+    return try bucket(collection, RecordFile.bucket(for: id))[id]
+  }
+
+  /// Every record of a collection (deleted ones included), sorted by id.
+  ///
+  /// - Complexity: O(n log n) in the collection's size; reads every bucket file.
+  public func states(_ collection: String) throws(StoreError) -> [(id: RecordID, state: RecordState)] {
+    var all: [RecordID: RecordState] = [:]
+    let directory = collectionDirectory(collection)
+    let names: [String]
+    do { names = try fileSystem.exists(directory) ? try fileSystem.list(directory) : [] } catch {
+      throw StoreError.readFailed(error)
+    }
+    for name in names where name.hasSuffix(".json") && !AtomicFile.isTemporary(name) {
+      let records = try bucket(collection, String(name.dropLast(5)), cache: false)
+      all.merge(records) { $1 }
+    }
+    if let pending = overlay[collection] { all.merge(pending) { $1 } }
+    return all.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+  }
+
+  private func bucket(_ collection: String, _ bucket: String, cache: Bool = true) throws(StoreError)
+    -> [RecordID: RecordState]
+  {
+    let key = collection + "/" + bucket
+    if let cached = bucketCache[key] { return cached }
+    let file = collectionDirectory(collection) + "/" + bucket + ".json"
+    let bytes: [UInt8]
+    do {
+      guard try fileSystem.exists(file) else { return [:] }
+      bytes = try fileSystem.readFile(file)
+    } catch {
+      throw StoreError.readFailed(error)
+    }
+    let records = try RecordFile.decode(bytes, collection: collection, bucket: bucket, path: file)
+    if cache { bucketCache[key] = records }
+    return records
+  }
+
+  // MARK: Writing
+
+  /// Applies changes as one transaction: all of them, or (on any error) none.
+  ///
+  /// Each put or delete that changes something gets a new dot of this replica. A put that
+  /// writes the values a record already has is not a change, and a transaction with no change
+  /// writes nothing at all. Ids that collide by case with an existing record are refused.
+  /// The commit is acknowledged (this method returns) only after the journal is on stable
+  /// storage; the record files and `state.json` are then replaced by the atomic-file protocol.
+  public func commit(_ changes: [RecordChange], command: String) throws(StoreError) -> CommitSummary {
+    precondition(mode == .write, "commit needs a repository opened for writing")
+    var summary = CommitSummary()
+    var pending: [String: [RecordID: RecordState]] = [:]
+    var entries: [(String, RecordID, RecordState)] = []
+    var counter = clock[config.replica]
+    for change in changes {
+      let collection: String
+      let id: RecordID
+      switch change {
+      case .put(let c, let i, _), .delete(let c, let i):
+        collection = c
+        id = i
+      }
+      let schema = try schema(collection)
+      try checkOwnership(schema, change)
+      var state: RecordState
+      if let staged = pending[collection]?[id] {
+        state = staged
+      } else {
+        let records = try bucket(collection, RecordFile.bucket(for: id))
+        if let existing = records[id] {
+          state = existing
+        } else {
+          if let other = records.keys.first(where: { $0.collisionKey == id.collisionKey }) {
+            throw StoreError(.invalidData,
+              "id '\(id)' collides with existing record '\(other)' in '\(collection)': ids that "
+                + "differ only by letter case are the same on case-insensitive file systems",
+              hint: "Use the existing id, or choose an id that differs by more than case.")
+          }
+          if let other = pending[collection]?.keys.first(where: { $0.collisionKey == id.collisionKey }) {
+            throw StoreError(.invalidData,
+              "ids '\(other)' and '\(id)' collide in '\(collection)' (they differ only by letter case)")
+          }
+          state = RecordState()
+        }
+      }
+      switch change {
+      case .put(_, _, let fields):
+        let delta = state.changes(fields)
+        guard !delta.isEmpty else {
+          summary.unchanged += 1
+          continue
+        }
+        let wasLive = state.exists && !state.isDeleted
+        counter += 1
+        state.write(delta, at: Dot(config.replica, counter))
+        if wasLive { summary.updated += 1 } else { summary.created += 1 }
+      case .delete:
+        guard state.exists else {
+          throw StoreError(.notFound, "no record '\(id)' in '\(collection)'")
+        }
+        guard !state.isDeleted else {
+          summary.unchanged += 1
+          continue
+        }
+        counter += 1
+        state.delete(at: Dot(config.replica, counter))
+        summary.deleted += 1
+      }
+      pending[collection, default: [:]][id] = state
+      entries.append((collection, id, state))
+    }
+    guard !entries.isEmpty else { return summary }
+    let journalEntries = entries.map { collection, id, state in
+      [
+        ("kind", JSONValue.string("record")), ("collection", .string(collection)),
+        ("id", .string(id.rawValue)), ("state", state.json),
+      ]
+    }
+    summary.transaction = try commitTransaction(command: command, entries: journalEntries, states: pending)
+    return summary
+  }
+
+  private func checkOwnership(_ schema: CollectionSchema, _ change: RecordChange) throws(StoreError) {
+    guard config.role == .branch else { return }
+    if schema.ownership == .head {
+      throw StoreError(.notPermitted,
+        "'\(schema.name)' is written by head office only; this repository is office '\(config.replica)'",
+        hint: "Head office publishes \(schema.name); you receive it in return bundles.")
+    }
+    if case .put(_, let id, let fields) = change, let office = fields["office_id"],
+      office != .string(config.replica.rawValue)
+    {
+      throw StoreError(.notPermitted,
+        "record '\(id)' has office_id \(office.stringValue.map { "'\($0)'" } ?? "null"); "
+          + "office '\(config.replica)' may only write its own records")
+    }
+  }
+
+  /// Writes a transaction to the journal, syncs it, then materializes it.
+  func commitTransaction(
+    command: String, entries: [[(String, JSONValue)]],
+    states: [String: [RecordID: RecordState]] = [:]
+  ) throws(StoreError) -> UInt64 {
+    let txn = checkpoint.txn + 1
+    var writer = JournalWriter(fileSystem: fileSystem, directory: journalDirectory, position: checkpoint)
+    let txnNumber = JSONValue.number(JSONNumber(integer: Int64(txn)))
+    let what = "nothing was changed"
+    do {
+      try writer.append([
+        ("kind", .string("begin")), ("txn", txnNumber), ("at", .string(now())),
+        ("actor", .string(config.replica.rawValue)), ("command", .string(command)),
+      ])
+      for entry in entries { try writer.append(entry + [("txn", txnNumber)]) }
+      try writer.append([
+        ("kind", .string("commit")), ("txn", txnNumber),
+        ("changes", .number(JSONNumber(integer: Int64(entries.count)))),
+      ])
+      try writer.sync()
+    } catch {
+      writer.abandon()
+      try rollBackJournal(to: checkpoint, after: error)
+      throw StoreError.writeFailed(error, what)
+    }
+    var newClock = clock
+    for (_, records) in states { for (_, state) in records { newClock.merge(state.context) } }
+    let before = (checkpoint, clock)
+    clock = newClock
+    do {
+      try materialize(states, through: writer.position)
+    } catch {
+      clock = before.1
+      try rollBackJournal(to: before.0, after: error)
+      throw StoreError.writeFailed(error, what)
+    }
+    return txn
+  }
+
+  /// Undoes an unacknowledged journal append. If even that fails, the repository is left for
+  /// recovery, and the error says so.
+  private func rollBackJournal(to position: JournalPosition, after error: FileSystemError) throws(StoreError) {
+    let journal = journalDirectory + "/" + JournalFormat.segmentName(position.segment)
+    do throws(FileSystemError) {
+      guard try fileSystem.exists(journal) else { return }
+      let handle = try fileSystem.open(journal, .append)
+      do throws(FileSystemError) {
+        try fileSystem.truncate(handle, to: position.offset)
+        try fileSystem.sync(handle)
+      } catch {
+        try? fileSystem.close(handle)
+        throw error
+      }
+      try fileSystem.close(handle)
+    } catch let rollbackError {
+      throw StoreError(.io,
+        "storage error: \(error); then, while undoing the unfinished write: \(rollbackError)",
+        hint: "The change may or may not be applied. Run 'outpost verify'; the next command "
+          + "recovers the repository from its journal.")
+    }
+  }
+
+  /// Replaces the touched bucket files and then `state.json`; restores the old files on failure.
+  private func materialize(
+    _ states: [String: [RecordID: RecordState]], through position: JournalPosition
+  ) throws(FileSystemError) {
+    var byBucket: [String: [RecordID: RecordState]] = [:]
+    for (collection, records) in states {
+      for (id, state) in records {
+        byBucket[collection + "/" + RecordFile.bucket(for: id), default: [:]][id] = state
+      }
+    }
+    var replaced: [(directory: String, name: String, old: [UInt8]?)] = []
+    var touchedDirectories: Set<String> = []
+    do throws(FileSystemError) {
+      for key in byBucket.keys.sorted() {
+        let slash = key.firstIndex(of: "/")!
+        let collection = String(key[..<slash])
+        let bucketName = String(key[key.index(after: slash)...])
+        var records: [RecordID: RecordState]
+        do {
+          records = try bucket(collection, bucketName)
+        } catch {
+          throw FileSystemError("read", collectionDirectory(collection) + "/" + bucketName + ".json", .ioError)
+        }
+        records.merge(byBucket[key]!) { $1 }
+        let directory = collectionDirectory(collection)
+        let name = bucketName + ".json"
+        let old = try fileSystem.exists(directory + "/" + name) ? try fileSystem.readFile(directory + "/" + name) : nil
+        try AtomicFile.write(
+          RecordFile.encode(collection: collection, records: records), to: name, in: directory,
+          fileSystem: fileSystem, syncDirectory: false)
+        replaced.append((directory, name, old))
+        touchedDirectories.insert(directory)
+        bucketCache[key] = records
+      }
+      for directory in touchedDirectories.sorted() { try fileSystem.syncDirectory(directory) }
+      try AtomicFile.write(
+        Self.encodeState(position, clock: clock), to: Self.stateFile, in: path, fileSystem: fileSystem)
+      checkpoint = position
+    } catch {
+      bucketCache = [:]
+      for file in replaced.reversed() {
+        if let old = file.old {
+          try? AtomicFile.write(old, to: file.name, in: file.directory, fileSystem: fileSystem)
+        } else {
+          try? fileSystem.remove(file.directory + "/" + file.name)
+          try? fileSystem.syncDirectory(file.directory)
+        }
+      }
+      throw error
+    }
+  }
+}
+
+extension String {
+  func trimmingSuffix(_ suffix: String) -> String {
+    hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+  }
+}
+
+/// The Levenshtein distance between two strings, for "did you mean" suggestions.
+func editDistance(_ a: String, _ b: String) -> Int {
+  let a = Array(a.unicodeScalars)
+  let b = Array(b.unicodeScalars)
+  if a.isEmpty { return b.count }
+  var previous = Array(0...b.count)
+  for i in 1...a.count {
+    var current = [i] + Array(repeating: 0, count: b.count)
+    for j in 1...max(b.count, 1) where j <= b.count {
+      current[j] = Swift.min(
+        previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.count]
+}
