@@ -1,1 +1,205 @@
-public enum Placeholder {}
+import OutpostModel
+import OutpostStore
+import Synchronization
+
+/// Exit statuses (SPEC.md §7), from `sysexits.h`.
+package enum ExitStatus: Int32, Sendable {
+  case success = 0
+  case failure = 1
+  case usage = 64
+  case dataError = 65
+  case noInput = 66
+  case software = 70
+  case cannotCreate = 73
+  case ioError = 74
+  case temporaryFailure = 75
+  case permissionDenied = 77
+}
+
+/// A failure the CLI reports: message, hint and exit status.
+package struct CLIError: Error, Sendable, CustomStringConvertible {
+  /// The exit status.
+  package var status: ExitStatus
+  /// What went wrong, where.
+  package var message: String
+  /// What to do.
+  package var hint: String?
+
+  package init(_ status: ExitStatus, _ message: String, hint: String? = nil) {
+    self.status = status
+    self.message = message
+    self.hint = hint
+  }
+
+  package var description: String { message }
+
+  /// Maps a store error to its exit status.
+  package init(_ error: StoreError) {
+    let status: ExitStatus
+    switch error.code {
+    case .notARepository: status = .noInput
+    case .alreadyExists, .cannotWrite: status = .cannotCreate
+    case .locked: status = .temporaryFailure
+    case .invalidData, .corrupt, .unsupportedFormat: status = .dataError
+    case .notPermitted: status = .permissionDenied
+    case .io: status = .ioError
+    case .notFound: status = .noInput
+    }
+    self.init(status, error.message, hint: error.hint)
+  }
+}
+
+/// Where a command's output goes; tests capture it in memory.
+package final class Console: Sendable {
+  private let state = Mutex<(out: [UInt8], err: [UInt8])>(([], []))
+  private let passthrough: Bool
+  private let input: @Sendable () throws -> [UInt8]
+
+  /// The process's standard streams.
+  package static func standard() -> Console {
+    Console(passthrough: true) {
+      do { return try Platform.readAll(Platform.standardInput) } catch { throw CLIError(.ioError, "cannot read standard input: \(error)") }
+    }
+  }
+
+  /// A console that records output and serves `input` as standard input.
+  package init(passthrough: Bool = false, input: @escaping @Sendable () throws -> [UInt8] = { [] }) {
+    self.passthrough = passthrough
+    self.input = input
+  }
+
+  /// Writes to standard output.
+  package func out(_ text: String) {
+    if passthrough { Platform.writeAll(Platform.standardOutput, Array(text.utf8)) } else {
+      state.withLock { $0.out.append(contentsOf: text.utf8) }
+    }
+  }
+
+  /// Writes to standard error.
+  package func err(_ text: String) {
+    if passthrough { Platform.writeAll(Platform.standardError, Array(text.utf8)) } else {
+      state.withLock { $0.err.append(contentsOf: text.utf8) }
+    }
+  }
+
+  /// Reads standard input to its end.
+  package func readInput() throws -> [UInt8] { try input() }
+
+  /// What was written to standard output (capturing consoles only).
+  package var output: String { state.withLock { String(decoding: $0.out, as: UTF8.self) } }
+  /// What was written to standard error (capturing consoles only).
+  package var errors: String { state.withLock { String(decoding: $0.err, as: UTF8.self) } }
+}
+
+/// The context a command runs in.
+package struct Context: Sendable {
+  /// The parsed command line.
+  package var invocation: Invocation
+  /// Output streams.
+  package var console: Console
+  /// Environment variables.
+  package var environment: [String: String]
+  /// The file system (tests inject faults here).
+  package var fileSystem: any FileSystem
+  /// The working directory, for relative paths.
+  package var workingDirectory: String
+
+  /// The repository path: `--repo`, else the working directory.
+  package var repositoryPath: String { resolve(invocation.value("repo") ?? ".") }
+
+  /// An absolute path for a command-line path.
+  package func resolve(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    if path == "." { return workingDirectory }
+    return workingDirectory + "/" + path
+  }
+
+  /// The output format asked for, or `fallback`.
+  package func format(_ fallback: String = "text") -> String { invocation.value("format") ?? fallback }
+
+  /// The clock: `OUTPOST_NOW` if set (for reproducible runs and tests), else the wall clock.
+  package var now: @Sendable () -> String {
+    if let fixed = environment["OUTPOST_NOW"] { return { fixed } }
+    return { Timestamp.utc(secondsSinceEpoch: Platform.secondsSinceEpoch) }
+  }
+
+  /// Opens the repository, printing recovery notices.
+  package func openRepository(_ mode: Repository.Mode) throws -> Repository {
+    do {
+      let repository = try Repository.open(
+        at: repositoryPath, mode: mode, fileSystem: fileSystem, now: now)
+      for notice in repository.notices { console.err("outpost: \(notice)\n") }
+      return repository
+    } catch {
+      throw CLIError(error)
+    }
+  }
+}
+
+/// Formats timestamps.
+package enum Timestamp {
+  /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since 1970.
+  package static func utc(secondsSinceEpoch seconds: Int64) -> String {
+    let days = Int(seconds / 86_400)
+    let rest = Int(seconds % 86_400)
+    let date = CivilDate(daysSinceEpoch: days)
+    func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    return "\(date)T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
+  }
+}
+
+/// The `outpost` command-line tool.
+package enum Tool {
+  /// The version of this build.
+  package static let version = "0.1.0"
+
+  /// Runs the tool and returns the exit status.
+  package static func run(
+    _ arguments: [String], console: Console, environment: [String: String],
+    fileSystem: any FileSystem = PosixFileSystem(), workingDirectory: String = Platform.currentDirectory
+  ) -> Int32 {
+    if arguments == ["--version"] {
+      console.out("outpost \(version)\n")
+      return 0
+    }
+    let invocation: Invocation
+    do {
+      guard let parsed = try parseArguments(arguments, commands: Commands.all) else {
+        console.out(HelpText.root(Commands.all))
+        return 0
+      }
+      invocation = parsed
+    } catch {
+      console.err("error: \(error.message)\n")
+      if let name = error.command, let command = Commands.all.first(where: { $0.name == name }) {
+        console.err("usage: \(HelpText.usage(command))\n  See 'outpost help \(name)'.\n")
+      } else {
+        console.err("  See 'outpost help'.\n")
+      }
+      return ExitStatus.usage.rawValue
+    }
+    if invocation.wantsHelp {
+      console.out(HelpText.command(invocation.command))
+      return 0
+    }
+    let context = Context(
+      invocation: invocation, console: console, environment: environment, fileSystem: fileSystem,
+      workingDirectory: workingDirectory)
+    do {
+      try Commands.run(context)
+      return 0
+    } catch let error as CLIError {
+      console.err("error: \(error.message)\n")
+      if let hint = error.hint { console.err("  \(hint.split(separator: "\n").joined(separator: "\n  "))\n") }
+      return error.status.rawValue
+    } catch let error as StoreError {
+      let cli = CLIError(error)
+      console.err("error: \(cli.message)\n")
+      if let hint = cli.hint { console.err("  \(hint)\n") }
+      return cli.status.rawValue
+    } catch {
+      console.err("error: \(error)\n")
+      return ExitStatus.software.rawValue
+    }
+  }
+}

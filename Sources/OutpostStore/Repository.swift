@@ -582,7 +582,9 @@ public final class Repository {
     return summary
   }
 
-  private func checkOwnership(_ schema: CollectionSchema, _ change: RecordChange) throws(StoreError) {
+  /// Refuses a change this replica may not make: a branch writing a head-office collection or
+  /// another office's record.
+  public func checkOwnership(_ schema: CollectionSchema, _ change: RecordChange) throws(StoreError) {
     guard config.role == .branch else { return }
     if schema.ownership == .head {
       throw StoreError(.notPermitted,
@@ -623,12 +625,14 @@ public final class Repository {
       try rollBackJournal(to: checkpoint, after: error)
       throw StoreError.writeFailed(error, what)
     }
+    var end = writer.position
+    end.txn = txn
     var newClock = clock
     for (_, records) in states { for (_, state) in records { newClock.merge(state.context) } }
     let before = (checkpoint, clock)
     clock = newClock
     do {
-      try materialize(states, through: writer.position)
+      try materialize(states, through: end)
     } catch {
       clock = before.1
       try rollBackJournal(to: before.0, after: error)

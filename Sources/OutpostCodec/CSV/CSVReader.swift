@@ -1,0 +1,220 @@
+/// Why a CSV text was refused, and where.
+public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The physical line (1-based) where the problem is.
+  public var line: Int
+  /// The field (1-based), when the problem is in one.
+  public var column: Int?
+  /// What is wrong and what to do.
+  public var message: String
+
+  /// Creates an error.
+  public init(line: Int, column: Int? = nil, _ message: String) {
+    self.line = line
+    self.column = column
+    self.message = message
+  }
+
+  public var description: String {
+    "line \(line)" + (column.map { ", column \($0)" } ?? "") + ": \(message)"
+  }
+}
+
+/// One CSV record and the line it starts on.
+public struct CSVRecord: Sendable, Equatable {
+  /// The physical line (1-based) where the record starts.
+  public var line: Int
+  /// The fields, unquoted.
+  public var fields: [String]
+}
+
+/// A strict RFC 4180 reader (SPEC.md §3.2).
+///
+/// Fields are separated by `,`, records end with CRLF or LF, and a field may be quoted with
+/// `"` (a doubled `""` inside is one quote; commas and line breaks inside are literal). The
+/// input must be UTF-8; a UTF-8 byte order mark at the start is skipped (spreadsheet programs
+/// write one). Nothing is repaired silently: a quote inside an unquoted field, text after a
+/// closing quote, an unterminated quote, a bare CR, a blank line before the end, and a record
+/// whose field count differs from the header's are errors with their line and column.
+public struct CSVReader: Sendable {
+  /// The header's column names.
+  public let header: [String]
+  private let bytes: [UInt8]
+  private var index: Int
+  private var line: Int
+
+  /// Reads the header row of `bytes`.
+  public init(bytes: [UInt8]) throws(CSVError) {
+    self.bytes = bytes
+    index = 0
+    line = 1
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+    if let bad = Self.invalidUTF8Offset(bytes) {
+      let badLine = bytes[0..<bad].reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
+      throw CSVError(line: badLine, "invalid UTF-8 at byte \(bad); save the file as UTF-8")
+    }
+    guard index < bytes.count else { throw CSVError(line: 1, "the file is empty; a header row is required") }
+    var header: [String] = []
+    guard let first = try Self.readRecord(bytes, &index, &line) else {
+      throw CSVError(line: 1, "the file is empty; a header row is required")
+    }
+    header = first.fields
+    var seen: [String: Int] = [:]
+    for (i, name) in header.enumerated() {
+      if name.isEmpty { throw CSVError(line: 1, column: i + 1, "empty column name in the header") }
+      if name.first == " " || name.last == " " {
+        throw CSVError(line: 1, column: i + 1, "column name '\(name)' has surrounding spaces; remove them")
+      }
+      if let other = seen[name] {
+        throw CSVError(line: 1, column: i + 1, "column '\(name)' appears twice (columns \(other) and \(i + 1))")
+      }
+      seen[name] = i + 1
+    }
+    self.header = header
+  }
+
+  /// The next record, or nil at the end of the input.
+  public mutating func next() throws(CSVError) -> CSVRecord? {
+    guard let record = try Self.readRecord(bytes, &index, &line) else { return nil }
+    guard record.fields.count == header.count else {
+      throw CSVError(line: record.line,
+        "expected \(header.count) fields (as in the header), found \(record.fields.count)")
+    }
+    return record
+  }
+
+  /// Reads every record.
+  public static func readAll(_ bytes: [UInt8]) throws(CSVError) -> (header: [String], records: [CSVRecord]) {
+    var reader = try CSVReader(bytes: bytes)
+    var records: [CSVRecord] = []
+    while let record = try reader.next() { records.append(record) }
+    return (reader.header, records)
+  }
+
+  private static func readRecord(_ bytes: [UInt8], _ index: inout Int, _ line: inout Int) throws(CSVError)
+    -> CSVRecord?
+  {
+    guard index < bytes.count else { return nil }
+    let startLine = line
+    // A blank line: allowed only when nothing but line breaks follows (the end of the file).
+    if bytes[index] == 10 || bytes[index] == 13 {
+      var rest = index
+      while rest < bytes.count && (bytes[rest] == 10 || bytes[rest] == 13) { rest += 1 }
+      if rest == bytes.count {
+        index = rest
+        return nil
+      }
+      throw CSVError(line: line, "blank line; remove it (a blank line is not a record)")
+    }
+    var fields: [String] = []
+    var field: [UInt8] = []
+    while true {
+      let column = fields.count + 1
+      field.removeAll(keepingCapacity: true)
+      if index < bytes.count && bytes[index] == UInt8(ascii: "\"") {
+        let quoteLine = line
+        index += 1
+        while true {
+          guard index < bytes.count else {
+            throw CSVError(line: quoteLine, column: column, "unterminated quoted field (the quote opened here is never closed)")
+          }
+          let byte = bytes[index]
+          if byte == UInt8(ascii: "\"") {
+            if index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "\"") {
+              field.append(byte)
+              index += 2
+              continue
+            }
+            index += 1
+            break
+          }
+          if byte == 10 { line += 1 }
+          field.append(byte)
+          index += 1
+        }
+        if index < bytes.count && bytes[index] != UInt8(ascii: ",") && bytes[index] != 10 && bytes[index] != 13 {
+          throw CSVError(line: line, column: column,
+            "unexpected text after a closing quote; a quoted field must end at ',' or the line end")
+        }
+      } else {
+        while index < bytes.count {
+          let byte = bytes[index]
+          if byte == UInt8(ascii: ",") || byte == 10 || byte == 13 { break }
+          if byte == UInt8(ascii: "\"") {
+            throw CSVError(line: line, column: column,
+              "unexpected '\"' in an unquoted field; quote the whole field and double inner quotes")
+          }
+          field.append(byte)
+          index += 1
+        }
+      }
+      fields.append(String(decoding: field, as: UTF8.self))
+      if index >= bytes.count { return CSVRecord(line: startLine, fields: fields) }
+      let byte = bytes[index]
+      if byte == UInt8(ascii: ",") {
+        index += 1
+        continue
+      }
+      if byte == 13 {
+        guard index + 1 < bytes.count, bytes[index + 1] == 10 else {
+          throw CSVError(line: line, column: column, "a carriage return (CR) without a line feed; use LF or CRLF line ends")
+        }
+        index += 1
+      }
+      index += 1  // LF
+      line += 1
+      return CSVRecord(line: startLine, fields: fields)
+    }
+  }
+
+  /// The offset of the first invalid UTF-8 byte, if any.
+  static func invalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
+    var i = 0
+    while i < bytes.count {
+      let b0 = bytes[i]
+      if b0 < 0x80 {
+        i += 1
+        continue
+      }
+      var low: UInt8 = 0x80
+      var high: UInt8 = 0xBF
+      let length: Int
+      switch b0 {
+      case 0xC2...0xDF: length = 2
+      case 0xE0: (length, low) = (3, 0xA0)
+      case 0xE1...0xEC, 0xEE...0xEF: length = 3
+      case 0xED: (length, high) = (3, 0x9F)
+      case 0xF0: (length, low) = (4, 0x90)
+      case 0xF1...0xF3: length = 4
+      case 0xF4: (length, high) = (4, 0x8F)
+      default: return i
+      }
+      guard i + length <= bytes.count else { return i }
+      for k in 1..<length {
+        let (lo, hi) = k == 1 ? (low, high) : (UInt8(0x80), UInt8(0xBF))
+        if bytes[i + k] < lo || bytes[i + k] > hi { return i }
+      }
+      i += length
+    }
+    return nil
+  }
+}
+
+/// Writes RFC 4180 CSV with LF line ends.
+public enum CSVWriter {
+  /// One record; a field is quoted when it holds `,`, `"`, CR, LF or surrounding spaces.
+  public static func line(_ fields: [String]) -> String {
+    fields.map { field in
+      let needsQuotes =
+        field.contains(",") || field.contains("\"") || field.contains("\n") || field.contains("\r")
+        || field.first == " " || field.last == " "
+      guard needsQuotes else { return field }
+      return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }.joined(separator: ",") + "\n"
+  }
+}
+
+extension String {
+  fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+    split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+  }
+}

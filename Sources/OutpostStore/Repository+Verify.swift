@@ -1,0 +1,186 @@
+import OutpostCodec
+import OutpostModel
+import OutpostSync
+
+/// A committed transaction, as `outpost log` shows it.
+public struct TransactionInfo: Sendable, Equatable {
+  /// Its number.
+  public var number: UInt64
+  /// When it was committed (the clock of the replica that wrote it).
+  public var at: String
+  /// The replica that wrote it.
+  public var actor: String
+  /// The command that made it.
+  public var command: String
+  /// How many records it changed.
+  public var changes: Int
+  /// The journal segment and line of its commit marker.
+  public var location: String
+}
+
+/// What `outpost verify` found.
+public struct VerifyReport: Sendable, Equatable {
+  /// Problems that make the repository untrustworthy, each naming a file (and line).
+  public var problems: [String] = []
+  /// Things worth knowing that need no action now (an uncommitted tail a writer will discard).
+  public var notes: [String] = []
+  /// Transactions checked.
+  public var transactions = 0
+  /// Records checked.
+  public var records = 0
+
+  /// Whether no problem was found.
+  public var isClean: Bool { problems.isEmpty }
+}
+
+extension Repository {
+  /// Every committed transaction, oldest first.
+  public func transactions() throws(StoreError) -> [TransactionInfo] {
+    let scan = try JournalReader.scan(
+      fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: false)
+    return scan.transactions.map { transaction in
+      TransactionInfo(
+        number: transaction.commit.txn, at: transaction.begin.entry["at"]?.stringValue ?? "",
+        actor: transaction.begin.entry["actor"]?.stringValue ?? "",
+        command: transaction.begin.entry["command"]?.stringValue ?? "",
+        changes: Int(transaction.commit.entry["changes"]?.uint64Value ?? 0),
+        location: "journal/\(JournalFormat.segmentName(transaction.commit.line > 0 ? 1 : 1)):\(transaction.commit.line)")
+    }
+  }
+
+  /// Checks everything: journal framing, checksums, hash chain and transaction structure; every
+  /// record file against a replay of the whole journal; ids, buckets and case collisions; the
+  /// checkpoint; leftover temporary files. Reads only.
+  public func verify() -> VerifyReport {
+    var report = VerifyReport()
+    let scan: JournalScan
+    do {
+      scan = try JournalReader.scan(fileSystem: fileSystem, directory: journalDirectory, from: .start)
+    } catch {
+      report.problems.append(error.message)
+      return report
+    }
+    report.transactions = scan.transactions.count
+    if scan.uncommittedBytes > 0 {
+      report.notes.append(
+        "journal/\(JournalFormat.segmentName(scan.end.segment)) ends with an uncommitted tail "
+          + "(\(scan.uncommittedBytes) bytes) left by an interrupted write; the next write command "
+          + "discards it")
+    }
+    // Replay.
+    var expected: [String: [RecordID: RecordState]] = [:]
+    var replayClock = VersionVector()
+    for transaction in scan.transactions {
+      for entry in transaction.entries where entry.kind == "record" {
+        do {
+          let (collection, id, state) = try Self.decodeRecordEntry(entry)
+          expected[collection, default: [:]][id] = state
+          replayClock.merge(state.context)
+        } catch {
+          report.problems.append(error.message)
+        }
+      }
+    }
+    // The checkpoint must be a committed point of the journal.
+    let committedEnds = Set(scan.transactions.map { $0.commit.end })
+    if checkpoint.offset != 0 && !committedEnds.contains(checkpoint.offset) {
+      report.problems.append(
+        "state.json: checkpoint offset \(checkpoint.offset) is not the end of a committed transaction")
+    }
+    if clock != replayClock {
+      report.problems.append("state.json: clock \(clock) differs from the journal's \(replayClock)")
+    }
+    // Record files.
+    var actual: [String: [RecordID: RecordState]] = [:]
+    let collections: [String]
+    do {
+      collections = try fileSystem.list(recordsDirectory)
+    } catch {
+      report.problems.append("records/: \(error)")
+      return report
+    }
+    for collection in collections {
+      let directory = collectionDirectory(collection)
+      guard (try? fileSystem.info(directory))??.kind == .directory else {
+        report.problems.append("records/\(collection) is not a folder")
+        continue
+      }
+      if (try? schema(collection)) == nil {
+        report.problems.append("records/\(collection): no such collection in this repository")
+      }
+      let names = (try? fileSystem.list(directory)) ?? []
+      var collisionKeys: [String: RecordID] = [:]
+      for name in names {
+        let file = "records/\(collection)/\(name)"
+        if AtomicFile.isTemporary(name) {
+          report.problems.append(
+            "\(file) is a temporary file left by an interrupted write; remove it, or run any write "
+              + "command (it removes such files)")
+          continue
+        }
+        guard name.hasSuffix(".json"), name.utf8.count == 7,
+          (try? fileSystem.info(directory + "/" + name))??.kind == .regular
+        else {
+          report.problems.append("\(file) is not a record file (expected <2 hex digits>.json)")
+          continue
+        }
+        do {
+          let bytes = try fileSystem.readFile(directory + "/" + name)
+          let records = try RecordFile.decode(
+            bytes, collection: collection, bucket: String(name.prefix(2)), path: file)
+          let canonical = RecordFile.encode(collection: collection, records: records)
+          if canonical != bytes {
+            report.problems.append("\(file) is not in canonical form (edited by hand?)")
+          }
+          for (id, state) in records {
+            if let other = collisionKeys[id.collisionKey] {
+              report.problems.append("\(file): ids '\(other)' and '\(id)' collide (they differ only by case)")
+            }
+            collisionKeys[id.collisionKey] = id
+            actual[collection, default: [:]][id] = state
+            report.records += 1
+          }
+        } catch let error as StoreError {
+          report.problems.append(error.message)
+        } catch {
+          report.problems.append("\(file): \(error)")
+        }
+      }
+    }
+    // Records must match the journal, up to the checkpoint (committed transactions after it
+    // are applied by the next writer).
+    var pendingAfterCheckpoint: [String: Set<RecordID>] = [:]
+    for transaction in scan.transactions where transaction.commit.end > checkpoint.offset {
+      for entry in transaction.entries where entry.kind == "record" {
+        if let (collection, id, _) = try? Self.decodeRecordEntry(entry) {
+          pendingAfterCheckpoint[collection, default: []].insert(id)
+        }
+      }
+    }
+    for collection in Set(expected.keys).union(actual.keys).sorted() {
+      let want = expected[collection] ?? [:]
+      let have = actual[collection] ?? [:]
+      for id in Set(want.keys).union(have.keys).sorted() {
+        if pendingAfterCheckpoint[collection]?.contains(id) == true { continue }
+        let file = "records/\(collection)/\(RecordFile.bucket(for: id)).json"
+        switch (want[id], have[id]) {
+        case (nil, _?):
+          report.problems.append("\(file): record '\(id)' is not in the journal")
+        case (_?, nil):
+          report.problems.append("\(file): record '\(id)' from the journal is missing")
+        case (let w?, let h?) where w != h:
+          report.problems.append("\(file): record '\(id)' differs from the journal")
+        default: break
+        }
+      }
+    }
+    for directory in [path, journalDirectory, schemasDirectory] {
+      for name in (try? fileSystem.list(directory)) ?? [] where AtomicFile.isTemporary(name) {
+        report.problems.append(
+          "\(directory)/\(name) is a temporary file left by an interrupted write; remove it, or "
+            + "run any write command (it removes such files)")
+      }
+    }
+    return report
+  }
+}
