@@ -58,10 +58,9 @@ public struct SHA256: Sendable {
       for i in 0..<take { buffer[buffered + i] = bytes[i] }
       buffered += take
       offset = take
-      if buffered == 64 {
-        buffer.withUnsafeBytes { compress($0.baseAddress!) }
-        buffered = 0
-      }
+      guard buffered == 64 else { return }  // the block is still incomplete
+      buffer.withUnsafeBytes { compress($0.baseAddress!) }
+      buffered = 0
     }
     while bytes.count - offset >= 64 {
       compress(bytes.baseAddress! + offset)

@@ -204,9 +204,10 @@ public enum CSVWriter {
   /// One record; a field is quoted when it holds `,`, `"`, CR, LF or surrounding spaces.
   public static func line(_ fields: [String]) -> String {
     fields.map { field in
+      // Bytes, not Characters: "\r\n" is a single Character, which contains("\n") misses.
       let needsQuotes =
-        field.contains(",") || field.contains("\"") || field.contains("\n") || field.contains("\r")
-        || field.first == " " || field.last == " "
+        field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+        || field.utf8.first == UInt8(ascii: " ") || field.utf8.last == UInt8(ascii: " ")
       guard needsQuotes else { return field }
       return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }.joined(separator: ",") + "\n"
