@@ -148,21 +148,21 @@ package struct PosixFileSystem: FileSystem {
   }
 
   package func readToEnd(_ handle: FileHandle) throws(FileSystemError) -> [UInt8] {
-    var result: [UInt8] = []
-    if let size = try? self.size(handle), size > 0 { result.reserveCapacity(Int(size)) }
-    let chunkSize = 1 << 20
+    // Size the buffer from the file's length (one memset), then grow by doubling if it grew.
+    let size = (try? self.size(handle)).map { Int($0) } ?? 0
+    var result = [UInt8](repeating: 0, count: size + 4096)
+    var filled = 0
     while true {
-      let start = result.count
-      result.append(contentsOf: repeatElement(0, count: chunkSize))
+      if filled == result.count { result += [UInt8](repeating: 0, count: result.count) }
       let outcome = result.withUnsafeMutableBytes {
-        Platform.readBytes(handle.descriptor, $0.baseAddress! + start, chunkSize)
+        Platform.readBytes(handle.descriptor, $0.baseAddress! + filled, $0.count - filled)
       }
       switch outcome {
-      case .success(let n):
-        result.removeLast(chunkSize - n)
-        if n == 0 { return result }
-      case .failure(let error):
-        throw FileSystemError("read", handle.path, error)
+      case .success(0):
+        result.removeSubrange(filled...)
+        return result
+      case .success(let n): filled += n
+      case .failure(let error): throw FileSystemError("read", handle.path, error)
       }
     }
   }

@@ -1,4 +1,5 @@
 import OutpostCodec
+import OutpostCrypto
 import OutpostModel
 import OutpostSync
 
@@ -263,8 +264,13 @@ public final class Repository {
           hint: "Wait for it to finish and try again.")
       }
       let holder = "pid \(Platform.processID) on \(Platform.hostName)\n"
-      try fs.truncate(handle, to: 0)
-      try fs.write(handle, Array(holder.utf8))
+      do throws(FileSystemError) {
+        try fs.truncate(handle, to: 0)
+        try fs.write(handle, Array(holder.utf8))
+      } catch {
+        try? fs.close(handle)  // closing releases the lock
+        throw error
+      }
       return handle
     } catch let error as FileSystemError {
       if error.errno == .readOnlyFileSystem || error.errno == .accessDenied {
@@ -334,7 +340,10 @@ public final class Repository {
   // MARK: Recovery
 
   private func recover() throws(StoreError) {
-    if mode == .write { try removeTemporaryFiles() }
+    if mode == .write {
+      try removeTemporaryFiles()
+      try checkCheckpointLine()
+    }
     let scan = try JournalReader.scan(fileSystem: fileSystem, directory: journalDirectory, from: checkpoint)
     if mode == .write && scan.uncommittedBytes > 0 {
       do throws(FileSystemError) {
@@ -376,6 +385,27 @@ public final class Repository {
     notices.append(
       "recovered: applied \(scan.transactions.count) committed transaction(s) to the record files "
         + "after an interrupted write")
+  }
+
+  /// Checks that the journal line ending at the checkpoint is intact and is the one the
+  /// checkpoint names, so a writer never appends after damaged history.
+  private func checkCheckpointLine() throws(StoreError) {
+    guard checkpoint.offset > 0 else { return }
+    let journal = journalDirectory + "/" + JournalFormat.segmentName(checkpoint.segment)
+    let bytes: [UInt8]
+    do { bytes = try fileSystem.readFile(journal) } catch { throw StoreError.readFailed(error) }
+    let end = Int(checkpoint.offset)
+    guard end <= bytes.count, bytes[end - 1] == UInt8(ascii: "\n") else {
+      throw StoreError(.corrupt, "\(journal): the journal does not end a line at its checkpoint",
+        hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
+    }
+    let start = (bytes[..<(end - 1)].lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
+    guard let (entry, hash) = JournalFormat.unframe(bytes[start..<(end - 1)]),
+      SHA256.hash(entry).hex == hash, hash == checkpoint.hash
+    else {
+      throw StoreError(.corrupt, "\(journal): the last committed entry is damaged (checksum mismatch)",
+        hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
+    }
   }
 
   private func removeTemporaryFiles() throws(StoreError) {
@@ -676,6 +706,7 @@ public final class Repository {
     }
     var replaced: [(directory: String, name: String, old: [UInt8]?)] = []
     var touchedDirectories: Set<String> = []
+    var oldState: [UInt8]?
     do throws(FileSystemError) {
       for key in byBucket.keys.sorted() {
         let slash = key.firstIndex(of: "/")!
@@ -699,11 +730,15 @@ public final class Repository {
         bucketCache[key] = records
       }
       for directory in touchedDirectories.sorted() { try fileSystem.syncDirectory(directory) }
+      oldState = try fileSystem.readFile(path + "/" + Self.stateFile)
       try AtomicFile.write(
         Self.encodeState(position, clock: clock), to: Self.stateFile, in: path, fileSystem: fileSystem)
       checkpoint = position
     } catch {
       bucketCache = [:]
+      if let oldState {
+        try? AtomicFile.write(oldState, to: Self.stateFile, in: path, fileSystem: fileSystem)
+      }
       for file in replaced.reversed() {
         if let old = file.old {
           try? AtomicFile.write(old, to: file.name, in: file.directory, fileSystem: fileSystem)

@@ -1,1 +1,108 @@
-package enum TestSupport {}
+import Foundation
+import OutpostCLI
+import OutpostCrypto
+import OutpostStore
+
+/// A fresh temporary folder, removed when the value is released.
+package final class TemporaryDirectory {
+  /// The folder's path.
+  package let path: String
+
+  /// Creates a unique folder under the system's temporary directory.
+  package init() {
+    path = NSTemporaryDirectory() + "outpost-test-" + UUID().uuidString
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  }
+
+  deinit { try? FileManager.default.removeItem(atPath: path) }
+
+  /// A path inside the folder.
+  package func file(_ name: String) -> String { path + "/" + name }
+
+  /// Writes a text file inside the folder and returns its path.
+  @discardableResult
+  package func write(_ name: String, _ text: String) -> String {
+    FileManager.default.createFile(atPath: file(name), contents: Data(text.utf8))
+    return file(name)
+  }
+
+  /// Writes a binary file inside the folder and returns its path.
+  @discardableResult
+  package func write(_ name: String, bytes: [UInt8]) -> String {
+    FileManager.default.createFile(atPath: file(name), contents: Data(bytes))
+    return file(name)
+  }
+}
+
+/// A digest of every file (path, mode and content) under a folder: equal digests mean the
+/// folder is byte-identical.
+package func treeDigest(_ root: String) -> String {
+  var hasher = SHA256()
+  let enumerator = FileManager.default.enumerator(atPath: root)
+  var paths: [String] = []
+  while let path = enumerator?.nextObject() as? String { paths.append(path) }
+  for path in paths.sorted() {
+    hasher.update(Array(path.utf8) + [0])
+    let full = root + "/" + path
+    var isDirectory: ObjCBool = false
+    FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
+    if !isDirectory.boolValue, let data = FileManager.default.contents(atPath: full) {
+      hasher.update(Array(data))
+    }
+  }
+  return hasher.finalize().hex
+}
+
+/// The result of running the CLI in-process.
+package struct RunResult {
+  /// The exit status.
+  package var status: Int32
+  /// Standard output.
+  package var output: String
+  /// Standard error.
+  package var errors: String
+}
+
+/// Runs `outpost` in-process with a fixed clock.
+package func outpost(
+  _ arguments: [String], in directory: String, stdin: [UInt8] = [],
+  fileSystem: any FileSystem = PosixFileSystem()
+) -> RunResult {
+  let console = Console(input: { stdin })
+  let status = Tool.run(
+    arguments, console: console, environment: ["OUTPOST_NOW": "2025-03-01T09:00:00+08:00"],
+    fileSystem: fileSystem, workingDirectory: directory)
+  return RunResult(status: status, output: console.output, errors: console.errors)
+}
+
+/// The path of the built `outpost` executable (next to the test bundle).
+package func outpostExecutable() -> String {
+  var url = Bundle.main.bundleURL
+  for _ in 0..<4 {
+    let candidate = url.appendingPathComponent("outpost").path
+    if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    url = url.deletingLastPathComponent()
+  }
+  // swift test puts test bundles in .build/<config>/; the executable is there too.
+  return FileManager.default.currentDirectoryPath + "/.build/debug/outpost"
+}
+
+/// CSV rows for `channel_daily` at a branch: `count` days of the sem channel from 2025-01-01.
+package func channelDailyCSV(days count: Int, spend: String = "10.00") -> String {
+  var text = "channel_id,date,impressions,clicks,visits,page_views,consultations,consult_calls,spend\n"
+  var day = 0
+  for index in 0..<count {
+    let date = dateString(dayOffset: day)
+    text += "sem,\(date),\(1000 + index),\(30 + index % 7),28,90,\(index % 5),1,\(spend)\n"
+    day += 1
+  }
+  return text
+}
+
+private func dateString(dayOffset: Int) -> String {
+  let base = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01
+  let formatter = DateFormatter()
+  formatter.dateFormat = "yyyy-MM-dd"
+  formatter.timeZone = TimeZone(identifier: "UTC")
+  return formatter.string(from: base.addingTimeInterval(Double(dayOffset) * 86_400))
+}
