@@ -24,7 +24,9 @@ let package = Package(
     // The command-line tool as a library, so tests run it in-process.
     .target(
       name: "OutpostCLI",
-      dependencies: ["OutpostStore", "OutpostSync", "OutpostModel", "OutpostCodec", "OutpostCrypto"]),
+      dependencies: [
+        "OutpostStore", "OutpostSync", "OutpostModel", "OutpostCodec", "OutpostCrypto",
+      ]),
     .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),
     .executableTarget(
       name: "outpost-bench",

@@ -72,7 +72,8 @@ package struct UsageError: Error, Sendable, CustomStringConvertible {
 /// Options every command accepts.
 package let globalOptions: [OptionSpec] = [
   OptionSpec("repo", "DIR", help: "The repository folder (default: the current folder)."),
-  OptionSpec("format", "FORMAT", choices: ["text", "json", "csv", "ndjson"], help: "Output format."),
+  OptionSpec(
+    "format", "FORMAT", choices: ["text", "json", "csv", "ndjson"], help: "Output format."),
   OptionSpec("json", help: "Same as --format json."),
   OptionSpec("help", help: "Show help for the command."),
 ]
@@ -81,7 +82,9 @@ package let globalOptions: [OptionSpec] = [
 ///
 /// Accepts `--name value`, `--name=value`, `-h`, flags anywhere after the command, `--` to end
 /// options and `-` as a positional (standard input).
-package func parseArguments(_ arguments: [String], commands: [CommandSpec]) throws(UsageError) -> Invocation? {
+package func parseArguments(_ arguments: [String], commands: [CommandSpec]) throws(UsageError)
+  -> Invocation?
+{
   var rest = arguments[...]
   guard let first = rest.first else { return nil }
   if first == "-h" || first == "--help" || first == "help" {
@@ -123,7 +126,9 @@ package func parseArguments(_ arguments: [String], commands: [CommandSpec]) thro
       continue
     }
     guard argument.hasPrefix("--") else {
-      throw UsageError(message: "unknown option '\(argument)' for 'outpost \(command.name)'", command: command.name)
+      throw UsageError(
+        message: "unknown option '\(argument)' for 'outpost \(command.name)'", command: command.name
+      )
     }
     var name = String(argument.dropFirst(2))
     var inlineValue: String?
@@ -133,7 +138,9 @@ package func parseArguments(_ arguments: [String], commands: [CommandSpec]) thro
     }
     guard let spec = options.first(where: { $0.name == name }) else {
       var message = "unknown option '--\(name)' for 'outpost \(command.name)'"
-      if let guess = suggestion(for: name, among: options.map(\.name)) { message += ". Did you mean '--\(guess)'?" }
+      if let guess = suggestion(for: name, among: options.map(\.name)) {
+        message += ". Did you mean '--\(guess)'?"
+      }
       throw UsageError(message: message, command: command.name)
     }
     var value = ""
@@ -144,11 +151,13 @@ package func parseArguments(_ arguments: [String], commands: [CommandSpec]) thro
         value = next
         rest = rest.dropFirst()
       } else {
-        throw UsageError(message: "option '--\(name)' needs a value (\(valueName))", command: command.name)
+        throw UsageError(
+          message: "option '--\(name)' needs a value (\(valueName))", command: command.name)
       }
       if !spec.choices.isEmpty && !spec.choices.contains(value) {
         throw UsageError(
-          message: "'--\(name)' must be one of \(spec.choices.joined(separator: ", ")) (got '\(value)')",
+          message:
+            "'--\(name)' must be one of \(spec.choices.joined(separator: ", ")) (got '\(value)')",
           command: command.name)
       }
     } else if inlineValue != nil {
@@ -173,14 +182,17 @@ package func parseArguments(_ arguments: [String], commands: [CommandSpec]) thro
     throw UsageError(message: "missing argument \(missing)", command: command.name)
   }
   if let max = command.arity.max, invocation.positionals.count > max {
-    throw UsageError(message: "unexpected argument '\(invocation.positionals[max])'", command: command.name)
+    throw UsageError(
+      message: "unexpected argument '\(invocation.positionals[max])'", command: command.name)
   }
   return invocation
 }
 
 private func unknownCommand(_ name: String, _ commands: [CommandSpec]) -> UsageError {
   var message = "unknown command '\(name)'"
-  if let guess = suggestion(for: name, among: commands.map(\.name)) { message += ". Did you mean '\(guess)'?" }
+  if let guess = suggestion(for: name, among: commands.map(\.name)) {
+    message += ". Did you mean '\(guess)'?"
+  }
   return UsageError(message: message, command: nil)
 }
 
@@ -200,7 +212,8 @@ private func levenshtein(_ a: String, _ b: String) -> Int {
   for i in 1...a.count {
     var current = [i] + Array(repeating: 0, count: b.count)
     for j in 1...b.count {
-      current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+      current[j] = min(
+        previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
     }
     previous = current
   }

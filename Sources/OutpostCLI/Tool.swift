@@ -58,26 +58,33 @@ package final class Console: Sendable {
   /// The process's standard streams.
   package static func standard() -> Console {
     Console(passthrough: true) {
-      do { return try Platform.readAll(Platform.standardInput) } catch { throw CLIError(.ioError, "cannot read standard input: \(error)") }
+      do { return try Platform.readAll(Platform.standardInput) } catch {
+        throw CLIError(.ioError, "cannot read standard input: \(error)")
+      }
     }
   }
 
   /// A console that records output and serves `input` as standard input.
-  package init(passthrough: Bool = false, input: @escaping @Sendable () throws -> [UInt8] = { [] }) {
+  package init(passthrough: Bool = false, input: @escaping @Sendable () throws -> [UInt8] = { [] })
+  {
     self.passthrough = passthrough
     self.input = input
   }
 
   /// Writes to standard output.
   package func out(_ text: String) {
-    if passthrough { Platform.writeAll(Platform.standardOutput, Array(text.utf8)) } else {
+    if passthrough {
+      Platform.writeAll(Platform.standardOutput, Array(text.utf8))
+    } else {
       state.withLock { $0.out.append(contentsOf: text.utf8) }
     }
   }
 
   /// Writes to standard error.
   package func err(_ text: String) {
-    if passthrough { Platform.writeAll(Platform.standardError, Array(text.utf8)) } else {
+    if passthrough {
+      Platform.writeAll(Platform.standardError, Array(text.utf8))
+    } else {
       state.withLock { $0.err.append(contentsOf: text.utf8) }
     }
   }
@@ -115,7 +122,9 @@ package struct Context: Sendable {
   }
 
   /// The output format asked for, or `fallback`.
-  package func format(_ fallback: String = "text") -> String { invocation.value("format") ?? fallback }
+  package func format(_ fallback: String = "text") -> String {
+    invocation.value("format") ?? fallback
+  }
 
   /// The clock: `OUTPOST_NOW` if set (for reproducible runs and tests), else the wall clock.
   package var now: @Sendable () -> String {
@@ -156,7 +165,8 @@ package enum Tool {
   /// Runs the tool and returns the exit status.
   package static func run(
     _ arguments: [String], console: Console, environment: [String: String],
-    fileSystem: any FileSystem = PosixFileSystem(), workingDirectory: String = Platform.currentDirectory
+    fileSystem: any FileSystem = PosixFileSystem(),
+    workingDirectory: String = Platform.currentDirectory
   ) -> Int32 {
     if arguments == ["--version"] {
       console.out("outpost \(version)\n")
@@ -190,7 +200,9 @@ package enum Tool {
       return 0
     } catch let error as CLIError {
       console.err("error: \(error.message)\n")
-      if let hint = error.hint { console.err("  \(hint.split(separator: "\n").joined(separator: "\n  "))\n") }
+      if let hint = error.hint {
+        console.err("  \(hint.split(separator: "\n").joined(separator: "\n  "))\n")
+      }
       return error.status.rawValue
     } catch let error as StoreError {
       let cli = CLIError(error)

@@ -77,7 +77,9 @@ public struct SHA256: Sendable {
     var padding: [UInt8] = [0x80]
     let zeros = (55 - buffered + 64) % 64
     padding.append(contentsOf: repeatElement(0, count: zeros))
-    for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+    for shift in stride(from: 56, through: 0, by: -8) {
+      padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+    }
     let savedLength = length
     padding.withUnsafeBytes { update($0) }
     length = savedLength
@@ -119,7 +121,8 @@ public struct SHA256: Sendable {
       for i in 0..<16 {
         let b = block + 4 * i
         words[i] =
-          UInt32(b.load(as: UInt8.self)) << 24 | UInt32(b.load(fromByteOffset: 1, as: UInt8.self)) << 16
+          UInt32(b.load(as: UInt8.self)) << 24 | UInt32(b.load(fromByteOffset: 1, as: UInt8.self))
+          << 16
           | UInt32(b.load(fromByteOffset: 2, as: UInt8.self)) << 8
           | UInt32(b.load(fromByteOffset: 3, as: UInt8.self))
       }
@@ -192,7 +195,9 @@ public struct HMACSHA256: Sendable {
   }
 
   /// The MAC of a message.
-  public static func authenticate(_ message: some Sequence<UInt8>, key: some Sequence<UInt8>) -> SHA256Digest {
+  public static func authenticate(_ message: some Sequence<UInt8>, key: some Sequence<UInt8>)
+    -> SHA256Digest
+  {
     var mac = HMACSHA256(key: key)
     mac.update(message)
     return mac.finalize()

@@ -49,7 +49,9 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     if bytes.contains(UInt8(ascii: ",")) {
       throw refuse("thousands separators are not allowed (write 12345.00, not 12,345.00)")
     }
-    if bytes.contains(UInt8(ascii: "%")) { throw refuse("'%' is not allowed (write the fraction: 0.45)") }
+    if bytes.contains(UInt8(ascii: "%")) {
+      throw refuse("'%' is not allowed (write the fraction: 0.45)")
+    }
     if bytes.contains(UInt8(ascii: " ")) { throw refuse("it contains spaces") }
     var index = 0
     let negative = bytes[0] == UInt8(ascii: "-")
@@ -66,7 +68,9 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         sawPoint = true
       } else if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
         count += 1
-        guard count <= Self.maximumDigits else { throw refuse("more than \(Self.maximumDigits) digits") }
+        guard count <= Self.maximumDigits else {
+          throw refuse("more than \(Self.maximumDigits) digits")
+        }
         digits = digits * 10 + Int128(byte - UInt8(ascii: "0"))
         if sawPoint { scale += 1 } else { integerDigits += 1 }
       } else {
@@ -79,7 +83,9 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     if integerDigits > 1 && bytes[negative ? 1 : 0] == UInt8(ascii: "0") {
       throw refuse("leading zeros are not allowed")
     }
-    guard scale <= Self.maximumScale else { throw refuse("more than \(Self.maximumScale) decimal places") }
+    guard scale <= Self.maximumScale else {
+      throw refuse("more than \(Self.maximumScale) decimal places")
+    }
     self.init(significand: negative ? -digits : digits, scale: scale)
   }
 
@@ -174,7 +180,9 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     let magnitude = value.significand.magnitude * UInt128(Self.pow10(digits - value.scale))
     var text = String(magnitude)
     if digits > 0 {
-      if text.count <= digits { text = String(repeating: "0", count: digits - text.count + 1) + text }
+      if text.count <= digits {
+        text = String(repeating: "0", count: digits - text.count + 1) + text
+      }
       text.insert(".", at: text.index(text.endIndex, offsetBy: -digits))
     }
     return (value.significand < 0 ? "-" : "") + text

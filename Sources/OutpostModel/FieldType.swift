@@ -140,7 +140,8 @@ public enum FieldType: Sendable, Hashable {
     case .period:
       guard Self.isPeriod(cell) else {
         throw ModelError(
-          "\(Self.show(cell)) is not a period; write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-14")
+          "\(Self.show(cell)) is not a period; write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-14"
+        )
       }
       return .string(cell)
     case .timestamp:
@@ -161,7 +162,8 @@ public enum FieldType: Sendable, Hashable {
   }
 
   /// Refuses the classic spreadsheet artefacts in a typed (non-text) cell.
-  private static func rejectSpreadsheetNoise(_ cell: String, for type: FieldType) throws(ModelError) {
+  private static func rejectSpreadsheetNoise(_ cell: String, for type: FieldType) throws(ModelError)
+  {
     if cell.allSatisfy({ $0 == " " || $0 == "\t" }) {
       throw ModelError("the cell holds only spaces; leave it empty if the value was not measured")
     }
@@ -215,7 +217,8 @@ public enum FieldType: Sendable, Hashable {
     if text.utf8.count > maxLength {
       throw ModelError("text is \(text.utf8.count) bytes long; at most \(maxLength) allowed")
     }
-    for scalar in text.unicodeScalars where scalar.value < 32 && scalar != "\t" || scalar.value == 127 {
+    for scalar in text.unicodeScalars
+    where scalar.value < 32 && scalar != "\t" || scalar.value == 127 {
       throw ModelError("text contains a control character (U+\(String(scalar.value, radix: 16)))")
     }
     return text

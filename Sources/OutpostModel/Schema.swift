@@ -6,7 +6,9 @@ public struct FieldSpec: Sendable, Hashable {
   public var name: String
   /// The field's type.
   public var type: FieldType
-  /// Whether the field may be `null` ("not measured"). A `null` is never a zero.
+  /// Whether the field may be `null` ("not measured").
+  ///
+  /// A `null` is never a zero.
   public var nullable: Bool
 
   /// Creates a field.

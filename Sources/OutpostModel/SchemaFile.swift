@@ -1,6 +1,8 @@
 import OutpostCodec
 
-/// The JSON form of a collection schema (`schemas/<name>.json`, SPEC.md §2.6):
+/// The JSON form of a collection schema, `schemas/<name>.json` (SPEC.md §2.6).
+///
+/// An example:
 ///
 ///     {"format":"outpost-schema/1","collection":"visits_log","ownership":"office",
 ///      "id":{"column":"visit_id"},
@@ -31,7 +33,8 @@ public enum SchemaFile {
   /// Builds a schema from its JSON value.
   public static func decode(_ json: JSONValue) throws(ModelError) -> CollectionSchema {
     guard case .object(let object) = json else { throw ModelError("a schema is a JSON object") }
-    try allowOnly(["format", "collection", "ownership", "id", "fields", "summary"], in: object, "$")
+    try allowOnly(
+      ["format", "collection", "ownership", "id", "fields", "summary"], in: object, "$")
     guard object["format"]?.stringValue == format else {
       throw ModelError("'format' must be \"\(format)\"")
     }
@@ -71,7 +74,9 @@ public enum SchemaFile {
 
   private static func field(_ value: JSONValue, path: String) throws(ModelError) -> FieldSpec {
     guard case .object(let object) = value else { throw ModelError("\(path) is not an object") }
-    guard let name = object["name"]?.stringValue else { throw ModelError("\(path).name is missing") }
+    guard let name = object["name"]?.stringValue else {
+      throw ModelError("\(path).name is missing")
+    }
     guard let typeName = object["type"]?.stringValue else {
       throw ModelError("\(path).type is missing")
     }
@@ -83,7 +88,8 @@ public enum SchemaFile {
       type = .string(maxLength: try integer(object, "max_length", path) ?? 1000)
     case "integer":
       allowed.append("minimum")
-      type = .integer(minimum: Int64(try integer(object, "minimum", path, allowNegative: true) ?? 0))
+      type = .integer(
+        minimum: Int64(try integer(object, "minimum", path, allowNegative: true) ?? 0))
     case "money": type = .money
     case "decimal":
       allowed += ["scale", "integer_digits", "negative"]
@@ -91,7 +97,9 @@ public enum SchemaFile {
         throw ModelError("\(path).scale (0–9) is required for a decimal")
       }
       let digits = try integer(object, "integer_digits", path) ?? 15
-      guard (1...20).contains(digits) else { throw ModelError("\(path).integer_digits must be 1–20") }
+      guard (1...20).contains(digits) else {
+        throw ModelError("\(path).integer_digits must be 1–20")
+      }
       let negative = object["negative"].map { $0 == .bool(true) } ?? false
       type = .decimal(scale: scale, integerDigits: digits, allowsNegative: negative)
     case "date": type = .date
@@ -120,7 +128,9 @@ public enum SchemaFile {
     try allowOnly(allowed, in: object, path)
     var nullable = false
     if let flag = object["nullable"] {
-      guard case .bool(let value) = flag else { throw ModelError("\(path).nullable must be a boolean") }
+      guard case .bool(let value) = flag else {
+        throw ModelError("\(path).nullable must be a boolean")
+      }
       nullable = value
     }
     return FieldSpec(name, type, nullable: nullable)
@@ -140,7 +150,8 @@ public enum SchemaFile {
     throws(ModelError)
   {
     for key in object.keys where !keys.contains(key) {
-      throw ModelError("\(path) has an unknown member '\(key)' (allowed: \(keys.joined(separator: ", ")))")
+      throw ModelError(
+        "\(path) has an unknown member '\(key)' (allowed: \(keys.joined(separator: ", ")))")
     }
   }
 }

@@ -176,10 +176,14 @@ public enum StandardCollections {
       FieldSpec("target_value", .decimal(scale: 4, integerDigits: 15, allowsNegative: true)),
       FieldSpec(
         "direction",
-        .enumeration(["higher_better", "lower_better", "upper_bound", "lower_bound", "closer_better"])
+        .enumeration([
+          "higher_better", "lower_better", "upper_bound", "lower_bound", "closer_better",
+        ])
       ),
-      FieldSpec("worst", .decimal(scale: 4, integerDigits: 15, allowsNegative: true), nullable: true),
-      FieldSpec("best", .decimal(scale: 4, integerDigits: 15, allowsNegative: true), nullable: true),
+      FieldSpec(
+        "worst", .decimal(scale: 4, integerDigits: 15, allowsNegative: true), nullable: true),
+      FieldSpec(
+        "best", .decimal(scale: 4, integerDigits: 15, allowsNegative: true), nullable: true),
       FieldSpec("version", .integer(minimum: 1)),
       FieldSpec("published_at", .timestamp, nullable: true),
     ])

@@ -91,7 +91,8 @@ package final class FaultInjectingFileSystem: FileSystem {
     return handle
   }
 
-  package func write(_ handle: FileHandle, _ bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
+  package func write(_ handle: FileHandle, _ bytes: UnsafeRawBufferPointer) throws(FileSystemError)
+  {
     try check("write", handle.path)
     try base.write(handle, bytes)
   }

@@ -137,10 +137,13 @@ package struct PosixFileSystem: FileSystem {
     }
   }
 
-  package func write(_ handle: FileHandle, _ bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
+  package func write(_ handle: FileHandle, _ bytes: UnsafeRawBufferPointer) throws(FileSystemError)
+  {
     var offset = 0
     while offset < bytes.count {
-      switch Platform.writeBytes(handle.descriptor, bytes.baseAddress! + offset, bytes.count - offset) {
+      switch Platform.writeBytes(
+        handle.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+      {
       case .success(let written): offset += written
       case .failure(let error): throw FileSystemError("write", handle.path, error)
       }

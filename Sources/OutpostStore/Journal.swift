@@ -70,7 +70,8 @@ enum JournalFormat {
 
   /// Unframes one line (without its newline): the entry bytes and the stated hash, if well-formed.
   static func unframe(_ line: ArraySlice<UInt8>) -> (entry: ArraySlice<UInt8>, hash: String)? {
-    guard line.count > overhead - 1, line.starts(with: prefix), line.suffix(2).elementsEqual(suffixEnd)
+    guard line.count > overhead - 1, line.starts(with: prefix),
+      line.suffix(2).elementsEqual(suffixEnd)
     else { return nil }
     let hashEnd = line.endIndex - suffixEnd.count
     let hashStart = hashEnd - 64
@@ -85,7 +86,9 @@ enum JournalFormat {
           || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
       })
     else { return nil }
-    return (line[(line.startIndex + prefix.count)..<entryEnd], String(decoding: hashBytes, as: UTF8.self))
+    return (
+      line[(line.startIndex + prefix.count)..<entryEnd], String(decoding: hashBytes, as: UTF8.self)
+    )
   }
 }
 
@@ -192,19 +195,23 @@ enum JournalReader {
     do { exists = try fileSystem.exists(path) } catch { throw StoreError.readFailed(error) }
     guard exists else {
       if start.offset == 0 { return JournalScan(end: start) }
-      throw StoreError(.corrupt, "journal segment '\(path)' is missing",
+      throw StoreError(
+        .corrupt, "journal segment '\(path)' is missing",
         hint: "The repository's journal was removed or moved; restore it from a backup.")
     }
     let bytes: [UInt8]
     do { bytes = try fileSystem.readFile(path) } catch { throw StoreError.readFailed(error) }
     guard Int64(bytes.count) >= start.offset else {
-      throw StoreError(.corrupt,
+      throw StoreError(
+        .corrupt,
         "journal '\(path)' is \(bytes.count) bytes, shorter than its last checkpoint (\(start.offset))",
-        hint: "The journal was truncated outside Outpost; restore it from a backup or another replica.")
+        hint:
+          "The journal was truncated outside Outpost; restore it from a backup or another replica.")
     }
     var scan = JournalScan(end: start)
     var cursor = JournalPosition(
-      segment: start.segment, offset: start.offset, seq: start.seq, hash: start.hash, txn: start.txn)
+      segment: start.segment, offset: start.offset, seq: start.seq, hash: start.hash, txn: start.txn
+    )
     var lineNumber = countLines(bytes, upTo: Int(start.offset))
     var open: (begin: JournalEntry, entries: [JournalEntry])?
     var index = Int(start.offset)
@@ -226,9 +233,11 @@ enum JournalReader {
       }
       if let problem {
         if laterCommitExists(bytes, after: newline + 1) {
-          throw StoreError(.corrupt,
+          throw StoreError(
+            .corrupt,
             "journal '\(path)' line \(lineNumber): \(problem)",
-            hint: "The journal is damaged before its last commit; run 'outpost verify', and restore "
+            hint:
+              "The journal is damaged before its last commit; run 'outpost verify', and restore "
               + "the repository from a backup or another replica.")
         }
         break
@@ -243,9 +252,11 @@ enum JournalReader {
       case "commit":
         cursor.txn = entry.txn
         if let current = open, keepEntries {
-          scan.transactions.append(JournalTransaction(begin: current.begin, entries: current.entries, commit: entry))
+          scan.transactions.append(
+            JournalTransaction(begin: current.begin, entries: current.entries, commit: entry))
         } else if let current = open {
-          scan.transactions.append(JournalTransaction(begin: current.begin, entries: [], commit: entry))
+          scan.transactions.append(
+            JournalTransaction(begin: current.begin, entries: [], commit: entry))
         }
         open = nil
         scan.end = cursor
@@ -255,7 +266,8 @@ enum JournalReader {
       index = newline + 1
     }
     scan.uncommittedBytes = Int64(bytes.count) - scan.end.offset
-    scan.uncommittedLines = bytes[Int(scan.end.offset)...].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+    scan.uncommittedLines =
+      bytes[Int(scan.end.offset)...].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
       + (bytes.last == UInt8(ascii: "\n") || scan.uncommittedBytes == 0 ? 0 : 1)
     return scan
   }
@@ -272,7 +284,8 @@ enum JournalReader {
     }
     let hash = SHA256.hash(entryBytes).hex
     guard hash == statedHash else { return .failure(LineProblem("checksum mismatch")) }
-    guard case .object(let object)? = try? JSONParser.parse(Array(entryBytes), limits: .journal) else {
+    guard case .object(let object)? = try? JSONParser.parse(Array(entryBytes), limits: .journal)
+    else {
       return .failure(LineProblem("the entry is not a valid JSON object"))
     }
     guard object["seq"]?.uint64Value == expectedSeq else {

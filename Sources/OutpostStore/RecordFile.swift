@@ -54,7 +54,8 @@ enum RecordFile {
       throw StoreError(.corrupt, "\(path): \(error)", hint: verifyHint)
     }
     guard case .object(let object) = value, object["format"]?.stringValue == format else {
-      throw StoreError(.corrupt, "\(path): not an Outpost record file (\(format))", hint: verifyHint)
+      throw StoreError(
+        .corrupt, "\(path): not an Outpost record file (\(format))", hint: verifyHint)
     }
     guard object["collection"]?.stringValue == collection else {
       throw StoreError(.corrupt, "\(path): holds records of another collection", hint: verifyHint)
@@ -74,7 +75,8 @@ enum RecordFile {
         throw StoreError(.corrupt, "\(path): record '\(key)': \(error.message)", hint: verifyHint)
       }
       guard Self.bucket(for: id) == bucket else {
-        throw StoreError(.corrupt, "\(path): record '\(key)' belongs in bucket \(Self.bucket(for: id))",
+        throw StoreError(
+          .corrupt, "\(path): record '\(key)' belongs in bucket \(Self.bucket(for: id))",
           hint: verifyHint)
       }
       result[id] = state

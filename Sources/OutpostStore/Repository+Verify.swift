@@ -44,18 +44,23 @@ extension Repository {
         actor: transaction.begin.entry["actor"]?.stringValue ?? "",
         command: transaction.begin.entry["command"]?.stringValue ?? "",
         changes: Int(transaction.commit.entry["changes"]?.uint64Value ?? 0),
-        location: "journal/\(JournalFormat.segmentName(transaction.commit.line > 0 ? 1 : 1)):\(transaction.commit.line)")
+        location:
+          "journal/\(JournalFormat.segmentName(transaction.commit.line > 0 ? 1 : 1)):\(transaction.commit.line)"
+      )
     }
   }
 
-  /// Checks everything: journal framing, checksums, hash chain and transaction structure; every
+  /// Checks the whole repository without writing.
+  ///
+  /// Journal framing, checksums, hash chain and transaction structure; every
   /// record file against a replay of the whole journal; ids, buckets and case collisions; the
   /// checkpoint; leftover temporary files. Reads only.
   public func verify() -> VerifyReport {
     var report = VerifyReport()
     let scan: JournalScan
     do {
-      scan = try JournalReader.scan(fileSystem: fileSystem, directory: journalDirectory, from: .start)
+      scan = try JournalReader.scan(
+        fileSystem: fileSystem, directory: journalDirectory, from: .start)
     } catch {
       report.problems.append(error.message)
       return report
@@ -85,7 +90,8 @@ extension Repository {
     let committedEnds = Set(scan.transactions.map { $0.commit.end })
     if checkpoint.offset != 0 && !committedEnds.contains(checkpoint.offset) {
       report.problems.append(
-        "state.json: checkpoint offset \(checkpoint.offset) is not the end of a committed transaction")
+        "state.json: checkpoint offset \(checkpoint.offset) is not the end of a committed transaction"
+      )
     }
     if clock != replayClock {
       report.problems.append("state.json: clock \(clock) differs from the journal's \(replayClock)")
@@ -134,7 +140,8 @@ extension Repository {
           }
           for (id, state) in records {
             if let other = collisionKeys[id.collisionKey] {
-              report.problems.append("\(file): ids '\(other)' and '\(id)' collide (they differ only by case)")
+              report.problems.append(
+                "\(file): ids '\(other)' and '\(id)' collide (they differ only by case)")
             }
             collisionKeys[id.collisionKey] = id
             actual[collection, default: [:]][id] = state

@@ -128,7 +128,8 @@ public final class Repository {
           throw StoreError(.alreadyExists, "'\(path)' is already an Outpost repository")
         }
         guard entries.isEmpty else {
-          throw StoreError(.alreadyExists, "'\(path)' is not empty",
+          throw StoreError(
+            .alreadyExists, "'\(path)' is not empty",
             hint: "Choose a new folder, or an empty one, for the repository.")
         }
       } else {
@@ -142,10 +143,11 @@ public final class Repository {
       }
       try fileSystem.syncDirectory(path + "/records")
       let config = RepositoryConfig(replica: replica, role: role, createdAt: now())
-      let configJSON = JSONValue.object(JSONObject(uncheckedPairs: [
-        ("format", .string(RepositoryConfig.format)), ("office", .string(replica.rawValue)),
-        ("role", .string(role.rawValue)), ("created_at", .string(config.createdAt)),
-      ]))
+      let configJSON = JSONValue.object(
+        JSONObject(uncheckedPairs: [
+          ("format", .string(RepositoryConfig.format)), ("office", .string(replica.rawValue)),
+          ("role", .string(role.rawValue)), ("created_at", .string(config.createdAt)),
+        ]))
       try AtomicFile.write(
         JSONWriter.prettyBytes(configJSON), to: configFile, in: path, fileSystem: fileSystem,
         syncDirectory: false)
@@ -213,11 +215,13 @@ public final class Repository {
     let bytes: [UInt8]
     do {
       guard try fs.info(path)?.kind == .directory else {
-        throw StoreError(.notARepository, "no repository at '\(path)': the folder does not exist",
+        throw StoreError(
+          .notARepository, "no repository at '\(path)': the folder does not exist",
           hint: "Create one with 'outpost init --office ID --repo \(path)', or pass --repo.")
       }
       guard try fs.exists(file) else {
-        throw StoreError(.notARepository, "'\(path)' is not an Outpost repository (no \(configFile))",
+        throw StoreError(
+          .notARepository, "'\(path)' is not an Outpost repository (no \(configFile))",
           hint: "Create one with 'outpost init --office ID', or pass --repo DIR.")
       }
       bytes = try fs.readFile(file)
@@ -235,7 +239,8 @@ public final class Repository {
       throw StoreError(.corrupt, "\(file) has no 'format' member")
     }
     guard format == RepositoryConfig.format else {
-      throw StoreError(.unsupportedFormat,
+      throw StoreError(
+        .unsupportedFormat,
         "\(file) has format \(format); this outpost reads \(RepositoryConfig.format)",
         hint: "Use a newer outpost to open this repository.")
     }
@@ -258,7 +263,8 @@ public final class Repository {
         let holder = (try? fs.readToEnd(handle)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         try? fs.close(handle)
         let who = holder.trimmingSuffix("\n")
-        throw StoreError(.locked,
+        throw StoreError(
+          .locked,
           "the repository is in use by another outpost process"
             + (who.isEmpty ? "" : " (\(who))"),
           hint: "Wait for it to finish and try again.")
@@ -293,19 +299,24 @@ public final class Repository {
   // MARK: State file
 
   static func encodeState(_ position: JournalPosition, clock: VersionVector) -> [UInt8] {
-    let clockJSON = JSONValue.object(JSONObject(uncheckedPairs: clock.entries.map {
-      ($0.replica.rawValue, .number(JSONNumber(integer: Int64($0.counter))))
-    }))
-    let journal = JSONValue.object(JSONObject(uncheckedPairs: [
-      ("segment", .number(JSONNumber(integer: Int64(position.segment)))),
-      ("offset", .number(JSONNumber(integer: position.offset))),
-      ("seq", .number(JSONNumber(integer: Int64(position.seq)))),
-      ("hash", .string(position.hash)),
-      ("txn", .number(JSONNumber(integer: Int64(position.txn)))),
-    ]))
-    return JSONWriter.prettyBytes(.object(JSONObject(uncheckedPairs: [
-      ("format", .string("outpost-state/1")), ("journal", journal), ("clock", clockJSON),
-    ])))
+    let clockJSON = JSONValue.object(
+      JSONObject(
+        uncheckedPairs: clock.entries.map {
+          ($0.replica.rawValue, .number(JSONNumber(integer: Int64($0.counter))))
+        }))
+    let journal = JSONValue.object(
+      JSONObject(uncheckedPairs: [
+        ("segment", .number(JSONNumber(integer: Int64(position.segment)))),
+        ("offset", .number(JSONNumber(integer: position.offset))),
+        ("seq", .number(JSONNumber(integer: Int64(position.seq)))),
+        ("hash", .string(position.hash)),
+        ("txn", .number(JSONNumber(integer: Int64(position.txn)))),
+      ]))
+    return JSONWriter.prettyBytes(
+      .object(
+        JSONObject(uncheckedPairs: [
+          ("format", .string("outpost-state/1")), ("journal", journal), ("clock", clockJSON),
+        ])))
   }
 
   private static func readState(_ path: String, _ fs: any FileSystem) throws(StoreError)
@@ -344,7 +355,8 @@ public final class Repository {
       try removeTemporaryFiles()
       try checkCheckpointLine()
     }
-    let scan = try JournalReader.scan(fileSystem: fileSystem, directory: journalDirectory, from: checkpoint)
+    let scan = try JournalReader.scan(
+      fileSystem: fileSystem, directory: journalDirectory, from: checkpoint)
     if mode == .write && scan.uncommittedBytes > 0 {
       do throws(FileSystemError) {
         let journal = journalDirectory + "/" + JournalFormat.segmentName(scan.end.segment)
@@ -362,7 +374,8 @@ public final class Repository {
       }
       notices.append(
         "recovered: discarded an uncommitted journal tail (\(scan.uncommittedLines) line(s), "
-          + "\(scan.uncommittedBytes) bytes) left by an interrupted write; nothing acknowledged was lost")
+          + "\(scan.uncommittedBytes) bytes) left by an interrupted write; nothing acknowledged was lost"
+      )
     }
     guard !scan.transactions.isEmpty else { return }
     var changed: [String: [RecordID: RecordState]] = [:]
@@ -380,7 +393,8 @@ public final class Repository {
     do {
       try materialize(changed, through: scan.end)
     } catch {
-      throw StoreError.writeFailed(error, "committed changes could not be written to the record files")
+      throw StoreError.writeFailed(
+        error, "committed changes could not be written to the record files")
     }
     notices.append(
       "recovered: applied \(scan.transactions.count) committed transaction(s) to the record files "
@@ -396,14 +410,16 @@ public final class Repository {
     do { bytes = try fileSystem.readFile(journal) } catch { throw StoreError.readFailed(error) }
     let end = Int(checkpoint.offset)
     guard end <= bytes.count, bytes[end - 1] == UInt8(ascii: "\n") else {
-      throw StoreError(.corrupt, "\(journal): the journal does not end a line at its checkpoint",
+      throw StoreError(
+        .corrupt, "\(journal): the journal does not end a line at its checkpoint",
         hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
     }
     let start = (bytes[..<(end - 1)].lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
     guard let (entry, hash) = JournalFormat.unframe(bytes[start..<(end - 1)]),
       SHA256.hash(entry).hex == hash, hash == checkpoint.hash
     else {
-      throw StoreError(.corrupt, "\(journal): the last committed entry is damaged (checksum mismatch)",
+      throw StoreError(
+        .corrupt, "\(journal): the last committed entry is damaged (checksum mismatch)",
         hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
     }
   }
@@ -431,7 +447,8 @@ public final class Repository {
     guard let collection = entry.entry["collection"]?.stringValue,
       let idText = entry.entry["id"]?.stringValue, let stateJSON = entry.entry["state"]
     else {
-      throw StoreError(.corrupt, "journal line \(entry.line): record entry lacks collection, id or state")
+      throw StoreError(
+        .corrupt, "journal line \(entry.line): record entry lacks collection, id or state")
     }
     do {
       return (collection, try RecordID(idText), try RecordState(json: stateJSON))
@@ -496,7 +513,9 @@ public final class Repository {
   /// Every record of a collection (deleted ones included), sorted by id.
   ///
   /// - Complexity: O(n log n) in the collection's size; reads every bucket file.
-  public func states(_ collection: String) throws(StoreError) -> [(id: RecordID, state: RecordState)] {
+  public func states(_ collection: String) throws(StoreError) -> [(
+    id: RecordID, state: RecordState
+  )] {
     var all: [RecordID: RecordState] = [:]
     let directory = collectionDirectory(collection)
     let names: [String]
@@ -538,7 +557,8 @@ public final class Repository {
   /// writes nothing at all. Ids that collide by case with an existing record are refused.
   /// The commit is acknowledged (this method returns) only after the journal is on stable
   /// storage; the record files and `state.json` are then replaced by the atomic-file protocol.
-  public func commit(_ changes: [RecordChange], command: String) throws(StoreError) -> CommitSummary {
+  public func commit(_ changes: [RecordChange], command: String) throws(StoreError) -> CommitSummary
+  {
     precondition(mode == .write, "commit needs a repository opened for writing")
     var summary = CommitSummary()
     var pending: [String: [RecordID: RecordState]] = [:]
@@ -563,14 +583,19 @@ public final class Repository {
           state = existing
         } else {
           if let other = records.keys.first(where: { $0.collisionKey == id.collisionKey }) {
-            throw StoreError(.invalidData,
+            throw StoreError(
+              .invalidData,
               "id '\(id)' collides with existing record '\(other)' in '\(collection)': ids that "
                 + "differ only by letter case are the same on case-insensitive file systems",
               hint: "Use the existing id, or choose an id that differs by more than case.")
           }
-          if let other = pending[collection]?.keys.first(where: { $0.collisionKey == id.collisionKey }) {
-            throw StoreError(.invalidData,
-              "ids '\(other)' and '\(id)' collide in '\(collection)' (they differ only by letter case)")
+          if let other = pending[collection]?.keys.first(where: {
+            $0.collisionKey == id.collisionKey
+          }) {
+            throw StoreError(
+              .invalidData,
+              "ids '\(other)' and '\(id)' collide in '\(collection)' (they differ only by letter case)"
+            )
           }
           state = RecordState()
         }
@@ -608,23 +633,27 @@ public final class Repository {
         ("id", .string(id.rawValue)), ("state", state.json),
       ]
     }
-    summary.transaction = try commitTransaction(command: command, entries: journalEntries, states: pending)
+    summary.transaction = try commitTransaction(
+      command: command, entries: journalEntries, states: pending)
     return summary
   }
 
   /// Refuses a change this replica may not make: a branch writing a head-office collection or
   /// another office's record.
-  public func checkOwnership(_ schema: CollectionSchema, _ change: RecordChange) throws(StoreError) {
+  public func checkOwnership(_ schema: CollectionSchema, _ change: RecordChange) throws(StoreError)
+  {
     guard config.role == .branch else { return }
     if schema.ownership == .head {
-      throw StoreError(.notPermitted,
+      throw StoreError(
+        .notPermitted,
         "'\(schema.name)' is written by head office only; this repository is office '\(config.replica)'",
         hint: "Head office publishes \(schema.name); you receive it in return bundles.")
     }
     if case .put(_, let id, let fields) = change, let office = fields["office_id"],
       office != .string(config.replica.rawValue)
     {
-      throw StoreError(.notPermitted,
+      throw StoreError(
+        .notPermitted,
         "record '\(id)' has office_id \(office.stringValue.map { "'\($0)'" } ?? "null"); "
           + "office '\(config.replica)' may only write its own records")
     }
@@ -636,7 +665,8 @@ public final class Repository {
     states: [String: [RecordID: RecordState]] = [:]
   ) throws(StoreError) -> UInt64 {
     let txn = checkpoint.txn + 1
-    var writer = JournalWriter(fileSystem: fileSystem, directory: journalDirectory, position: checkpoint)
+    var writer = JournalWriter(
+      fileSystem: fileSystem, directory: journalDirectory, position: checkpoint)
     let txnNumber = JSONValue.number(JSONNumber(integer: Int64(txn)))
     let what = "nothing was changed"
     do {
@@ -671,9 +701,12 @@ public final class Repository {
     return txn
   }
 
-  /// Undoes an unacknowledged journal append. If even that fails, the repository is left for
-  /// recovery, and the error says so.
-  private func rollBackJournal(to position: JournalPosition, after error: FileSystemError) throws(StoreError) {
+  /// Undoes an unacknowledged journal append.
+  ///
+  /// If even that fails, the repository is left for recovery, and the error says so.
+  private func rollBackJournal(to position: JournalPosition, after error: FileSystemError)
+    throws(StoreError)
+  {
     let journal = journalDirectory + "/" + JournalFormat.segmentName(position.segment)
     do throws(FileSystemError) {
       guard try fileSystem.exists(journal) else { return }
@@ -687,7 +720,8 @@ public final class Repository {
       }
       try fileSystem.close(handle)
     } catch let rollbackError {
-      throw StoreError(.io,
+      throw StoreError(
+        .io,
         "storage error: \(error); then, while undoing the unfinished write: \(rollbackError)",
         hint: "The change may or may not be applied. Run 'outpost verify'; the next command "
           + "recovers the repository from its journal.")
@@ -716,12 +750,15 @@ public final class Repository {
         do {
           records = try bucket(collection, bucketName)
         } catch {
-          throw FileSystemError("read", collectionDirectory(collection) + "/" + bucketName + ".json", .ioError)
+          throw FileSystemError(
+            "read", collectionDirectory(collection) + "/" + bucketName + ".json", .ioError)
         }
         records.merge(byBucket[key]!) { $1 }
         let directory = collectionDirectory(collection)
         let name = bucketName + ".json"
-        let old = try fileSystem.exists(directory + "/" + name) ? try fileSystem.readFile(directory + "/" + name) : nil
+        let old =
+          try fileSystem.exists(directory + "/" + name)
+          ? try fileSystem.readFile(directory + "/" + name) : nil
         try AtomicFile.write(
           RecordFile.encode(collection: collection, records: records), to: name, in: directory,
           fileSystem: fileSystem, syncDirectory: false)
@@ -732,7 +769,8 @@ public final class Repository {
       for directory in touchedDirectories.sorted() { try fileSystem.syncDirectory(directory) }
       oldState = try fileSystem.readFile(path + "/" + Self.stateFile)
       try AtomicFile.write(
-        Self.encodeState(position, clock: clock), to: Self.stateFile, in: path, fileSystem: fileSystem)
+        Self.encodeState(position, clock: clock), to: Self.stateFile, in: path,
+        fileSystem: fileSystem)
       checkpoint = position
     } catch {
       bucketCache = [:]

@@ -72,7 +72,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
   /// Wraps a failed read of a repository file.
   package static func readFailed(_ error: FileSystemError) -> StoreError {
     if error.errno == .noSuchFile {
-      return StoreError(.corrupt, "missing repository file '\(error.path)'",
+      return StoreError(
+        .corrupt, "missing repository file '\(error.path)'",
         hint: "Run 'outpost verify' for a full report.")
     }
     if error.errno == .tooManySymlinks {

@@ -73,7 +73,9 @@ public struct RecordState: Sendable, Hashable {
   public var hasDeleteConflict: Bool { Self.isConflict(deleted) }
 
   /// Whether anything about this record awaits a decision.
-  public var isConflicted: Bool { hasDeleteConflict || fields.values.contains(where: Self.isConflict) }
+  public var isConflicted: Bool {
+    hasDeleteConflict || fields.values.contains(where: Self.isConflict)
+  }
 
   /// Concurrent writes of one and the same value are not a conflict.
   static func isConflict(_ values: [Versioned]) -> Bool {
@@ -81,7 +83,7 @@ public struct RecordState: Sendable, Hashable {
     return values.dropFirst().contains { $0.value != first.value }
   }
 
-  /// The fields among `updates` whose value would change, i.e. a write is needed for them.
+  /// The fields among `updates` whose value would change.
   ///
   /// Writing the value a field already has, with no conflict on it, is not a change; on a
   /// deleted or conflicted record every update is one (it re-creates or resolves).
@@ -108,7 +110,9 @@ public struct RecordState: Sendable, Hashable {
     context.add(dot)
   }
 
-  /// Deletes the record as the event `dot`. Field values are kept (hidden) until the tombstone
+  /// Deletes the record as the event `dot`.
+  ///
+  /// Field values are kept (hidden) until the tombstone
   /// is collected, so a conflicting edit can still be reviewed against the whole record.
   public mutating func delete(at dot: Dot) {
     precondition(!context.contains(dot), "dot \(dot) was already used")

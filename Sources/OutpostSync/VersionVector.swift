@@ -30,8 +30,10 @@ public struct Dot: Sendable, Hashable, Comparable, CustomStringConvertible {
 
   public var description: String { "\(replica.rawValue):\(counter)" }
 
-  /// The order used to pick a provisional winner: higher counter first, then the replica id
-  /// with the greater bytes. It is arbitrary but deterministic (SPEC.md §5.4).
+  /// The order used to pick a provisional winner.
+  ///
+  /// Higher counter first, then the replica id with the greater bytes. It is arbitrary but
+  /// deterministic (SPEC.md §5.4).
   public static func < (lhs: Dot, rhs: Dot) -> Bool {
     lhs.counter != rhs.counter ? lhs.counter < rhs.counter : lhs.replica < rhs.replica
   }

@@ -4,10 +4,19 @@ import Testing
 /// SPEC.md §3.2: the RFC 4180 reader.
 struct CSVReaderTests {
   static let cases: [(name: String, text: String, records: [[String]])] = [
-    ("rfc4180 §2.1 CRLF records", "h1,h2\r\naaa,bbb\r\nzzz,yyy\r\n", [["aaa", "bbb"], ["zzz", "yyy"]]),
-    ("rfc4180 §2.2 no final line break", "h1,h2\naaa,bbb\nzzz,yyy", [["aaa", "bbb"], ["zzz", "yyy"]]),
+    (
+      "rfc4180 §2.1 CRLF records", "h1,h2\r\naaa,bbb\r\nzzz,yyy\r\n",
+      [["aaa", "bbb"], ["zzz", "yyy"]]
+    ),
+    (
+      "rfc4180 §2.2 no final line break", "h1,h2\naaa,bbb\nzzz,yyy",
+      [["aaa", "bbb"], ["zzz", "yyy"]]
+    ),
     ("rfc4180 §2.5 quoted fields", "a,b\n\"aaa\",\"bbb\"\n", [["aaa", "bbb"]]),
-    ("rfc4180 §2.6 line break and comma in quotes", "a,b\n\"a\r\nb\",\"c,d\"\n", [["a\r\nb", "c,d"]]),
+    (
+      "rfc4180 §2.6 line break and comma in quotes", "a,b\n\"a\r\nb\",\"c,d\"\n",
+      [["a\r\nb", "c,d"]]
+    ),
     ("rfc4180 §2.7 doubled quotes", "a,b\n\"x\"\"y\",z\n", [["x\"y", "z"]]),
     ("empty fields and empty last field", "a,b,c\n,,\nx,y,\n", [["", "", ""], ["x", "y", ""]]),
     ("utf8 and BOM", "\u{FEFF}名称,值\n北区,12.50\n", [["北区", "12.50"]]),
@@ -44,7 +53,9 @@ struct CSVReaderTests {
   }
 
   @Test func invalidUTF8IsRefused() throws {
-    let error = try #require(throws: CSVError.self) { try CSVReader.readAll([0x61, 0x0A, 0xC0, 0xAF]) }
+    let error = try #require(throws: CSVError.self) {
+      try CSVReader.readAll([0x61, 0x0A, 0xC0, 0xAF])
+    }
     #expect(error.line == 2)
     #expect(error.message.contains("invalid UTF-8 at byte 2"))
   }
@@ -60,9 +71,11 @@ struct CSVReaderTests {
       let header = (0..<columns).map { "c\($0)" }
       var rows: [[String]] = []
       for _ in 0..<Int(rng.next() % 5) {
-        rows.append((0..<columns).map { _ in
-          (0..<Int(rng.next() % 3)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
-        })
+        rows.append(
+          (0..<columns).map { _ in
+            (0..<Int(rng.next() % 3)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }
+              .joined()
+          })
       }
       // A row of one empty field is a blank line, which the format cannot tell from nothing.
       if columns == 1 { rows = rows.filter { $0 != [""] } }

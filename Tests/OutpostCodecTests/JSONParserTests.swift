@@ -98,16 +98,20 @@ struct JSONParserTests {
     #expect(error.description == "line 4, column 5 ($.fields): duplicate key 'amount'")
   }
 
-  @Test("canonical integers only", arguments: [
-    ("0", Int64(0)), ("42", 42), ("-7", -7), ("9223372036854775807", Int64.max),
-  ])
+  @Test(
+    "canonical integers only",
+    arguments: [
+      ("0", Int64(0)), ("42", 42), ("-7", -7), ("9223372036854775807", Int64.max),
+    ])
   func canonicalIntegers(_ text: String, _ value: Int64) throws {
     #expect(try JSONParser.parse(text).int64Value == value)
   }
 
-  @Test("non-canonical counters are not integers", arguments: [
-    "1e3", "1.0", "-0", "18446744073709551616", "9223372036854775808",
-  ])
+  @Test(
+    "non-canonical counters are not integers",
+    arguments: [
+      "1e3", "1.0", "-0", "18446744073709551616", "9223372036854775808",
+    ])
   func nonCanonicalIntegers(_ text: String) throws {
     #expect(try JSONParser.parse(text).int64Value == nil)
   }
@@ -145,20 +149,28 @@ struct JSONParserTests {
     switch rng.next() % (depth > 4 ? 5 : 7) {
     case 0: return .null
     case 1: return .bool(rng.next() % 2 == 0)
-    case 2: return .number(JSONNumber(integer: Int64(bitPattern: rng.next()) >> Int64(rng.next() % 60)))
+    case 2:
+      return .number(JSONNumber(integer: Int64(bitPattern: rng.next()) >> Int64(rng.next() % 60)))
     case 3, 4: return .string(randomString(&rng))
-    case 5: return .array((0..<Int(rng.next() % 4)).map { _ in randomValue(&rng, depth: depth + 1) })
+    case 5:
+      return .array((0..<Int(rng.next() % 4)).map { _ in randomValue(&rng, depth: depth + 1) })
     default:
       var pairs: [String: JSONValue] = [:]
-      for _ in 0..<Int(rng.next() % 4) { pairs[randomString(&rng)] = randomValue(&rng, depth: depth + 1) }
+      for _ in 0..<Int(rng.next() % 4) {
+        pairs[randomString(&rng)] = randomValue(&rng, depth: depth + 1)
+      }
       return .object(JSONObject(uncheckedPairs: pairs.map { ($0.key, $0.value) }))
     }
   }
 
   private func randomString(_ rng: inout SplitMix64) -> String {
-    let alphabet: [Unicode.Scalar] = ["a", "Z", "0", "\"", "\\", "/", "\n", "\u{1}", "\u{7f}", "é", "中", "😀", " "]
+    let alphabet: [Unicode.Scalar] = [
+      "a", "Z", "0", "\"", "\\", "/", "\n", "\u{1}", "\u{7f}", "é", "中", "😀", " ",
+    ]
     var s = ""
-    for _ in 0..<Int(rng.next() % 8) { s.unicodeScalars.append(alphabet[Int(rng.next() % UInt64(alphabet.count))]) }
+    for _ in 0..<Int(rng.next() % 8) {
+      s.unicodeScalars.append(alphabet[Int(rng.next() % UInt64(alphabet.count))])
+    }
     return s
   }
 }

@@ -11,7 +11,10 @@ struct SHA256Tests {
     ("ce56", "cb8f96c222056053967f74a93fb0ed4088f25ab4cc0358aa80bc1e1428e9fb0e"),
     ("88f9bb23", "04ff3a2aca2ab6ee8656c87f715ff69827d73eb9966e374a027ecf09200df9cb"),
     ("0f81ba90faa9c71b", "8f35b7099e150736efb9d9675f715385c13781f75fe3cd6fb95974c8915d6f32"),
-    ("90fada11538dd065fbe41bd3022695e4", "4d9715cd24507b2b723fd7f1f9393bb25b098f05a19bd9fbfa55f81955ff31b3"),
+    (
+      "90fada11538dd065fbe41bd3022695e4",
+      "4d9715cd24507b2b723fd7f1f9393bb25b098f05a19bd9fbfa55f81955ff31b3"
+    ),
     (
       "b1d4b3f09f8c4645b6465e701d9df61043539b0dc6a0738694c97f0b50f51d0d",
       "28a71ed67523190e9eae6ed83de531ac3267739f85153a7ce787d589dcffbd6c"
@@ -47,12 +50,17 @@ struct SHA256Tests {
 
   @Test("FIPS 180 examples: abc, two-block messages, one million 'a'")
   func fipsExamples() {
-    #expect(SHA256.hash(Array("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    #expect(
+      SHA256.hash(Array("abc".utf8)).hex
+        == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     #expect(
       SHA256.hash(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)).hex
         == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-    let long = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"
-    #expect(SHA256.hash(Array(long.utf8)).hex == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1")
+    let long =
+      "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"
+    #expect(
+      SHA256.hash(Array(long.utf8)).hex
+        == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1")
     #expect(
       SHA256.hash([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)).hex
         == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
@@ -72,23 +80,38 @@ struct SHA256Tests {
 
   /// RFC 4231 §4.2–4.8, every HMAC-SHA-256 case (case 5 truncated to 128 bits).
   static let rfc4231: [(key: [UInt8], data: [UInt8], mac: String)] = [
-    ([UInt8](repeating: 0x0b, count: 20), Array("Hi There".utf8),
-      "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
-    (Array("Jefe".utf8), Array("what do ya want for nothing?".utf8),
-      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
-    ([UInt8](repeating: 0xaa, count: 20), [UInt8](repeating: 0xdd, count: 50),
-      "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"),
-    (Array(1...25), [UInt8](repeating: 0xcd, count: 50),
-      "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"),
-    ([UInt8](repeating: 0x0c, count: 20), Array("Test With Truncation".utf8),
-      "a3b6167473100ee06e0c796c2955552b"),
-    ([UInt8](repeating: 0xaa, count: 131),
+    (
+      [UInt8](repeating: 0x0b, count: 20), Array("Hi There".utf8),
+      "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+    ),
+    (
+      Array("Jefe".utf8), Array("what do ya want for nothing?".utf8),
+      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    ),
+    (
+      [UInt8](repeating: 0xaa, count: 20), [UInt8](repeating: 0xdd, count: 50),
+      "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"
+    ),
+    (
+      Array(1...25), [UInt8](repeating: 0xcd, count: 50),
+      "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"
+    ),
+    (
+      [UInt8](repeating: 0x0c, count: 20), Array("Test With Truncation".utf8),
+      "a3b6167473100ee06e0c796c2955552b"
+    ),
+    (
+      [UInt8](repeating: 0xaa, count: 131),
       Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8),
-      "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
-    ([UInt8](repeating: 0xaa, count: 131),
-      Array(("This is a test using a larger than block-size key and a larger than block-size data. "
-        + "The key needs to be hashed before being used by the HMAC algorithm.").utf8),
-      "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"),
+      "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+    ),
+    (
+      [UInt8](repeating: 0xaa, count: 131),
+      Array(
+        ("This is a test using a larger than block-size key and a larger than block-size data. "
+          + "The key needs to be hashed before being used by the HMAC algorithm.").utf8),
+      "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"
+    ),
   ]
 
   @Test("RFC 4231 HMAC-SHA-256 test cases", arguments: 0..<rfc4231.count)

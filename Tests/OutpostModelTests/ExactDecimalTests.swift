@@ -3,13 +3,16 @@ import Testing
 
 /// SPEC.md §2.3: exact decimals, strict parsing, one rounding.
 struct ExactDecimalTests {
-  @Test("spreadsheet artefacts are refused with a hint", arguments: [
-    ("12,345.00", "thousands separators"), ("45%", "'%'"), (" ", "spaces"), ("-", "no digits"),
-    ("", "empty"), ("¥12,345.00", "thousands"), ("(123.45)", "only digits"), ("１２３", "only digits"),
-    ("1e3", "only digits"), ("+1", "only digits"), (".5", "misplaced"), ("5.", "after '.'"),
-    ("1.2.3", "misplaced"), ("007", "leading zeros"),
-    (String(repeating: "1", count: 41), "more than 34 digits"),
-  ])
+  @Test(
+    "spreadsheet artefacts are refused with a hint",
+    arguments: [
+      ("12,345.00", "thousands separators"), ("45%", "'%'"), (" ", "spaces"), ("-", "no digits"),
+      ("", "empty"), ("¥12,345.00", "thousands"), ("(123.45)", "only digits"),
+      ("１２３", "only digits"),
+      ("1e3", "only digits"), ("+1", "only digits"), (".5", "misplaced"), ("5.", "after '.'"),
+      ("1.2.3", "misplaced"), ("007", "leading zeros"),
+      (String(repeating: "1", count: 41), "more than 34 digits"),
+    ])
   func refuses(_ text: String, _ fragment: String) {
     #expect {
       _ = try ExactDecimal(parsing: text)
@@ -27,18 +30,25 @@ struct ExactDecimalTests {
     #expect(try ExactDecimal(parsing: "2.5") < ExactDecimal(parsing: "2.50001"))
   }
 
-  @Test("ties round half up (四舍五入), away from zero", arguments: [
-    ("2.345", 2, "2.35"), ("-2.345", 2, "-2.35"), ("0.125", 2, "0.13"), ("2.344", 2, "2.34"),
-    ("-0.001", 2, "0.00"), ("0.5", 0, "1"), ("-0.5", 0, "-1"), ("1.00005", 4, "1.0001"),
-  ])
+  @Test(
+    "ties round half up (四舍五入), away from zero",
+    arguments: [
+      ("2.345", 2, "2.35"), ("-2.345", 2, "-2.35"), ("0.125", 2, "0.13"), ("2.344", 2, "2.34"),
+      ("-0.001", 2, "0.00"), ("0.5", 0, "1"), ("-0.5", 0, "-1"), ("1.00005", 4, "1.0001"),
+    ])
   func halfUp(_ text: String, _ scale: Int, _ expected: String) throws {
-    #expect(try ExactDecimal(parsing: text).rounded(scale: scale, .halfUp).formatted(scale: scale) == expected)
+    #expect(
+      try ExactDecimal(parsing: text).rounded(scale: scale, .halfUp).formatted(scale: scale)
+        == expected)
   }
 
-  @Test("half even and toward zero", arguments: [
-    ("2.345", DecimalRounding.halfEven, "2.34"), ("2.355", .halfEven, "2.36"), ("-2.345", .halfEven, "-2.34"),
-    ("2.349", .down, "2.34"), ("-2.349", .down, "-2.34"),
-  ])
+  @Test(
+    "half even and toward zero",
+    arguments: [
+      ("2.345", DecimalRounding.halfEven, "2.34"), ("2.355", .halfEven, "2.36"),
+      ("-2.345", .halfEven, "-2.34"),
+      ("2.349", .down, "2.34"), ("-2.349", .down, "-2.34"),
+    ])
   func otherRules(_ text: String, _ rule: DecimalRounding, _ expected: String) throws {
     #expect(try ExactDecimal(parsing: text).rounded(scale: 2, rule).description == expected)
   }
@@ -76,9 +86,14 @@ struct ExactDecimalTests {
       // |a − q·b| ≤ ½·10⁻⁴·|b|, computed exactly.
       let product = try #require(q.multiplied(by: b))
       let error = try #require(a.subtracting(product))
-      let bound = try #require(ExactDecimal(significand: b.significand.magnitude == 0 ? 0 : Int128(b.significand.magnitude), scale: b.scale)
+      let bound = try #require(
+        ExactDecimal(
+          significand: b.significand.magnitude == 0 ? 0 : Int128(b.significand.magnitude),
+          scale: b.scale
+        )
         .multiplied(by: ExactDecimal(significand: 5, scale: 5)))
-      let magnitude = ExactDecimal(significand: Int128(error.significand.magnitude), scale: error.scale)
+      let magnitude = ExactDecimal(
+        significand: Int128(error.significand.magnitude), scale: error.scale)
       #expect(magnitude <= bound, "seed \(seed): \(a) / \(b) = \(q)")
       #expect(try ExactDecimal(parsing: q.description) == q)
     }

@@ -4,24 +4,32 @@ import Testing
 
 /// SPEC.md §2.3–2.5: cells, ids and the standard collections.
 struct FieldTypeTests {
-  @Test("typed cells are canonicalized", arguments: [
-    (FieldType.money, "12.5", JSONValue.string("12.50")), (.money, "0", .string("0.00")),
-    (.money, "12.500", .string("12.50")), (.count, "42", .number(JSONNumber(integer: 42))),
-    (.date, "2025-02-28", .string("2025-02-28")), (.boolean, "1", .bool(true)), (.boolean, "false", .bool(false)),
-    (.month, "2025-03", .string("2025-03")), (.count, "", .null),
-  ])
+  @Test(
+    "typed cells are canonicalized",
+    arguments: [
+      (FieldType.money, "12.5", JSONValue.string("12.50")), (.money, "0", .string("0.00")),
+      (.money, "12.500", .string("12.50")), (.count, "42", .number(JSONNumber(integer: 42))),
+      (.date, "2025-02-28", .string("2025-02-28")), (.boolean, "1", .bool(true)),
+      (.boolean, "false", .bool(false)),
+      (.month, "2025-03", .string("2025-03")), (.count, "", .null),
+    ])
   func canonical(_ type: FieldType, _ cell: String, _ expected: JSONValue) throws {
     #expect(try type.parseCell(cell) == expected)
   }
 
-  @Test("bad cells are errors, never guesses", arguments: [
-    (FieldType.count, "12,345", "thousands separators"), (.count, "45%", "'%'"), (.count, " ", "only spaces"),
-    (.count, "-", "leave the cell empty"), (.count, "1.0", "no decimal places"), (.count, "-3", "cannot be negative"),
-    (.money, "12.505", "more than 2 decimal places"), (.money, "-1.00", "negative"),
-    (.money, "12345678901234.00", "more than 13 digits"), (.date, "2025-02-29", "not a date"),
-    (.date, "2025/03/01", "not a date"), (.boolean, "yes", "not a boolean"), (.timestamp, "2025-03-01 10:00", "not a timestamp"),
-    (.enumeration(["a", "b"]), "c", "not one of a, b"), (.money, " 12.00", "spaces"),
-  ])
+  @Test(
+    "bad cells are errors, never guesses",
+    arguments: [
+      (FieldType.count, "12,345", "thousands separators"), (.count, "45%", "'%'"),
+      (.count, " ", "only spaces"),
+      (.count, "-", "leave the cell empty"), (.count, "1.0", "no decimal places"),
+      (.count, "-3", "cannot be negative"),
+      (.money, "12.505", "more than 2 decimal places"), (.money, "-1.00", "negative"),
+      (.money, "12345678901234.00", "more than 13 digits"), (.date, "2025-02-29", "not a date"),
+      (.date, "2025/03/01", "not a date"), (.boolean, "yes", "not a boolean"),
+      (.timestamp, "2025-03-01 10:00", "not a timestamp"),
+      (.enumeration(["a", "b"]), "c", "not one of a, b"), (.money, " 12.00", "spaces"),
+    ])
   func refused(_ type: FieldType, _ cell: String, _ fragment: String) {
     #expect {
       _ = try type.parseCell(cell)
@@ -32,16 +40,22 @@ struct FieldTypeTests {
 
   @Test("JSON values: decimals must be strings, counts canonical numbers")
   func jsonValues() throws {
-    #expect(throws: ModelError.self) { try FieldType.money.validateJSON(.number(JSONNumber(integer: 12))) }
-    #expect(throws: ModelError.self) { try FieldType.count.validateJSON(try JSONParser.parse("1e3")) }
+    #expect(throws: ModelError.self) {
+      try FieldType.money.validateJSON(.number(JSONNumber(integer: 12)))
+    }
+    #expect(throws: ModelError.self) {
+      try FieldType.count.validateJSON(try JSONParser.parse("1e3"))
+    }
     #expect(throws: ModelError.self) { try FieldType.count.validateJSON(.string("12")) }
     #expect(try FieldType.money.validateJSON(.string("3.1")) == .string("3.10"))
   }
 
-  @Test("record ids: grammar, traversal and control characters", arguments: [
-    "../../x", "/etc/passwd", "a/b", ".", "..", "", "x\u{0}y", "tab\there", "é", ".hidden",
-    String(repeating: "a", count: 300),
-  ])
+  @Test(
+    "record ids: grammar, traversal and control characters",
+    arguments: [
+      "../../x", "/etc/passwd", "a/b", ".", "..", "", "x\u{0}y", "tab\there", "é", ".hidden",
+      String(repeating: "a", count: 300),
+    ])
   func invalidIDs(_ text: String) {
     #expect(throws: ModelError.self) { try RecordID(text) }
   }
@@ -68,15 +82,20 @@ struct FieldTypeTests {
   }
 
   @Test func schemaFileRoundTrip() throws {
-    let schema = try SchemaFile.decode(Array(#"""
-      {"format":"outpost-schema/1","collection":"visits_log","ownership":"office",
-       "id":{"column":"visit_id"},
-       "fields":[{"name":"office_id","type":"string"},{"name":"amount","type":"money","nullable":true},
-                 {"name":"kind","type":"enum","values":["a","b"]}]}
-      """#.utf8))
+    let schema = try SchemaFile.decode(
+      Array(
+        #"""
+        {"format":"outpost-schema/1","collection":"visits_log","ownership":"office",
+         "id":{"column":"visit_id"},
+         "fields":[{"name":"office_id","type":"string"},{"name":"amount","type":"money","nullable":true},
+                   {"name":"kind","type":"enum","values":["a","b"]}]}
+        """#.utf8))
     #expect(schema.columns == ["visit_id", "office_id", "amount", "kind"])
     #expect(throws: ModelError.self) {
-      try SchemaFile.decode(Array(#"{"format":"outpost-schema/1","collection":"x","ownership":"office","id":{"column":"id"},"fields":[],"extra":1}"#.utf8))
+      try SchemaFile.decode(
+        Array(
+          #"{"format":"outpost-schema/1","collection":"x","ownership":"office","id":{"column":"id"},"fields":[],"extra":1}"#
+            .utf8))
     }
   }
 }

@@ -12,11 +12,14 @@ struct RepositoryTests {
 
   func changes(_ count: Int, amount: String = "12.50") throws -> [RecordChange] {
     try (0..<count).map { index in
-      .put(collection: "orders", id: try RecordID("o-\(index)"), fields: [
-        "office_id": .string("north"), "customer_id": .string("c-\(index)"), "channel_id": .string("sem"),
-        "order_date": .string("2025-02-01"), "quantity": .number(JSONNumber(integer: 1)),
-        "amount": .string(amount), "status": .string("confirmed"),
-      ])
+      .put(
+        collection: "orders", id: try RecordID("o-\(index)"),
+        fields: [
+          "office_id": .string("north"), "customer_id": .string("c-\(index)"),
+          "channel_id": .string("sem"),
+          "order_date": .string("2025-02-01"), "quantity": .number(JSONNumber(integer: 1)),
+          "amount": .string(amount), "status": .string("confirmed"),
+        ])
     }
   }
 
@@ -51,7 +54,9 @@ struct RepositoryTests {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
     let writer = try Repository.create(at: path, replica: office, role: .branch, now: now)
-    let error = try #require(throws: StoreError.self) { try Repository.open(at: path, mode: .write, now: now) }
+    let error = try #require(throws: StoreError.self) {
+      try Repository.open(at: path, mode: .write, now: now)
+    }
     #expect(error.code == .locked)
     #expect(error.message.contains("pid "))
     writer.close()
@@ -69,7 +74,9 @@ struct RepositoryTests {
     let writer = try Repository.open(at: path, mode: .write, now: now)
     let upper = try RecordID("O-0")
     let error = try #require(throws: StoreError.self) {
-      try writer.commit([.put(collection: "orders", id: upper, fields: ["status": .string("cancelled")])], command: "x")
+      try writer.commit(
+        [.put(collection: "orders", id: upper, fields: ["status": .string("cancelled")])],
+        command: "x")
     }
     #expect(error.code == .invalidData)
     #expect(error.message.contains("collides"))
@@ -82,9 +89,11 @@ struct RepositoryTests {
   func crashAtEveryOperation() throws {
     let probe = TemporaryDirectory()
     let counting = FaultInjectingFileSystem(faultAt: nil)
-    let repository = try Repository.create(at: probe.file("repo"), replica: office, role: .branch, now: now)
+    let repository = try Repository.create(
+      at: probe.file("repo"), replica: office, role: .branch, now: now)
     repository.close()
-    let writer = try Repository.open(at: probe.file("repo"), mode: .write, fileSystem: counting, now: now)
+    let writer = try Repository.open(
+      at: probe.file("repo"), mode: .write, fileSystem: counting, now: now)
     _ = try writer.commit(try changes(40), command: "test")
     let operations = counting.operationCount  // up to the acknowledgement, not the lock release
     writer.close()
@@ -110,9 +119,11 @@ struct RepositoryTests {
   }
 
   /// reliability.md §6.2 family 3: an I/O error at every operation fails the command cleanly.
-  @Test("an I/O error at any operation leaves the repository byte-identical", arguments: [
-    Errno.ioError, Errno.noSpace, Errno.readOnlyFileSystem,
-  ])
+  @Test(
+    "an I/O error at any operation leaves the repository byte-identical",
+    arguments: [
+      Errno.ioError, Errno.noSpace, Errno.readOnlyFileSystem,
+    ])
   func ioErrorAtEveryOperation(_ errno: Errno) throws {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
@@ -130,17 +141,24 @@ struct RepositoryTests {
         writer.close()
       } catch let error as StoreError {
         failed = true
-        #expect(error.code == .io || error.code == .cannotWrite, "operation \(k): \(error.code) \(error)")
+        #expect(
+          error.code == .io || error.code == .cannotWrite, "operation \(k): \(error.code) \(error)")
       }
       if !failed {
         // Either the fault was never reached, or it hit releasing the lock after the commit,
         // whose failure is harmless (the kernel drops the lock with the descriptor).
-        let hitLockRelease = faulty.operationCount >= k && faulty.operationLog[k - 1].hasSuffix("/lock")
-        #expect(faulty.operationCount < k || hitLockRelease, "operation \(k) was reached but did not fail")
+        let hitLockRelease =
+          faulty.operationCount >= k && faulty.operationLog[k - 1].hasSuffix("/lock")
+        #expect(
+          faulty.operationCount < k || hitLockRelease, "operation \(k) was reached but did not fail"
+        )
         break
       }
-      #expect(treeDigest(path) == before, "operation \(k) (\(faulty.operationLog.last ?? "")) changed the repository")
-      #expect(try Repository.open(at: path, mode: .read, now: now).verify().isClean, "operation \(k)")
+      #expect(
+        treeDigest(path) == before,
+        "operation \(k) (\(faulty.operationLog.last ?? "")) changed the repository")
+      #expect(
+        try Repository.open(at: path, mode: .read, now: now).verify().isClean, "operation \(k)")
       k += 1
     }
     #expect(k > 10)
@@ -163,12 +181,16 @@ struct RepositoryTests {
     temp.write("repo/journal/0000000001.jsonl", bytes: bytes)
     let report = try Repository.open(at: path, mode: .read, now: now).verify()
     #expect(!report.isClean)
-    #expect(report.problems.first?.contains("0000000001.jsonl' line 1: checksum mismatch") == true, "\(report.problems)")
+    #expect(
+      report.problems.first?.contains("0000000001.jsonl' line 1: checksum mismatch") == true,
+      "\(report.problems)")
     // Damage to the last committed line is caught by every writer before it appends.
     var tail = try PosixFileSystem().readFile(journal)
     tail[tail.count - 80] ^= 0x01
     temp.write("repo/journal/0000000001.jsonl", bytes: tail)
-    let error = try #require(throws: StoreError.self) { try Repository.open(at: path, mode: .write, now: now) }
+    let error = try #require(throws: StoreError.self) {
+      try Repository.open(at: path, mode: .write, now: now)
+    }
     #expect(error.code == .corrupt)
   }
 
@@ -181,7 +203,8 @@ struct RepositoryTests {
     repository.close()
     let journal = path + "/journal/0000000001.jsonl"
     let bytes = try PosixFileSystem().readFile(journal)
-    temp.write("repo/journal/0000000001.jsonl", bytes: bytes + Array(#"{"entry":{"kind":"begin"#.utf8))
+    temp.write(
+      "repo/journal/0000000001.jsonl", bytes: bytes + Array(#"{"entry":{"kind":"begin"#.utf8))
     #expect(try Repository.open(at: path, mode: .read, now: now).verify().notes.count == 1)
     let writer = try Repository.open(at: path, mode: .write, now: now)
     #expect(writer.notices.contains { $0.contains("discarded an uncommitted journal tail") })

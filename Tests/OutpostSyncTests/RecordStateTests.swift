@@ -82,7 +82,9 @@ struct RecordStateTests {
       }
       let (a, b, c) = (states[0], states[1], states[2])
       #expect(a.joined(with: b) == b.joined(with: a), "seed \(seed) round \(round)")
-      #expect(a.joined(with: b).joined(with: c) == a.joined(with: b.joined(with: c)), "seed \(seed) round \(round)")
+      #expect(
+        a.joined(with: b).joined(with: c) == a.joined(with: b.joined(with: c)),
+        "seed \(seed) round \(round)")
       #expect(a.joined(with: a) == a, "seed \(seed) round \(round)")
       let json = a.json
       #expect(try RecordState(json: JSONParser.parse(JSONWriter.canonicalBytes(json))) == a)
@@ -92,7 +94,10 @@ struct RecordStateTests {
   @Test("dots and clocks reject non-canonical counters")
   func dotParsing() {
     #expect(Dot(parsing: "north:12") == Dot(north, 12))
-    for bad in ["north:0", "north:012", "north:1e3", "north:-1", "North:1", "north", ":1", "north:9007199254740992"] {
+    for bad in [
+      "north:0", "north:012", "north:1e3", "north:-1", "North:1", "north", ":1",
+      "north:9007199254740992",
+    ] {
       #expect(Dot(parsing: bad) == nil, "\(bad)")
     }
   }

@@ -89,7 +89,8 @@ package func outpostExecutable() -> String {
 
 /// CSV rows for `channel_daily` at a branch: `count` days of the sem channel from 2025-01-01.
 package func channelDailyCSV(days count: Int, spend: String = "10.00") -> String {
-  var text = "channel_id,date,impressions,clicks,visits,page_views,consultations,consult_calls,spend\n"
+  var text =
+    "channel_id,date,impressions,clicks,visits,page_views,consultations,consult_calls,spend\n"
   var day = 0
   for index in 0..<count {
     let date = dateString(dayOffset: day)

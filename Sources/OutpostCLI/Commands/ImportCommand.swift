@@ -37,7 +37,8 @@ extension Commands {
     } else if fileArgument.hasSuffix(".ndjson") || fileArgument.hasSuffix(".jsonl") {
       format = "ndjson"
     } else {
-      throw CLIError(.usage, "cannot tell the format of '\(displayName)'",
+      throw CLIError(
+        .usage, "cannot tell the format of '\(displayName)'",
         hint: "Name the file .csv or .ndjson, or pass --input csv|ndjson.")
     }
     let repository = try context.openRepository(.write)
@@ -53,7 +54,10 @@ extension Commands {
     var firstLine: [String: (Int, RecordID)] = [:]
     for row in rows where problems.count < maximumReportedProblems {
       if let (line, other) = firstLine[row.id.collisionKey] {
-        let how = other == row.id ? "both give id '\(row.id)'" : "give ids '\(other)' and '\(row.id)', which differ only by case"
+        let how =
+          other == row.id
+          ? "both give id '\(row.id)'"
+          : "give ids '\(other)' and '\(row.id)', which differ only by case"
         problems.append("\(displayName):\(row.line): lines \(line) and \(row.line) \(how)")
       } else {
         firstLine[row.id.collisionKey] = (row.line, row.id)
@@ -66,8 +70,11 @@ extension Commands {
     }
     guard problems.isEmpty else {
       for problem in problems { context.console.err("\(problem)\n") }
-      let more = problems.count >= maximumReportedProblems ? " (stopped after \(maximumReportedProblems))" : ""
-      throw CLIError(.dataError,
+      let more =
+        problems.count >= maximumReportedProblems
+        ? " (stopped after \(maximumReportedProblems))" : ""
+      throw CLIError(
+        .dataError,
         "\(problems.count) problem(s) in \(displayName)\(more); nothing was imported",
         hint: "Fix the rows listed above and import the file again.")
     }
@@ -79,16 +86,22 @@ extension Commands {
     } catch { throw CLIError(error) }
     let transaction = summary.transaction.map { " (transaction \($0))" } ?? " (nothing to write)"
     if context.format() == "json" {
-      printJSON(context, "outpost-import/1", [
-        ("collection", .string(schema.name)), ("rows", number(rows.count)),
-        ("created", number(summary.created)), ("updated", number(summary.updated)),
-        ("unchanged", number(summary.unchanged)),
-        ("transaction", summary.transaction.map { .number(JSONNumber(integer: Int64($0))) } ?? .null),
-      ])
+      printJSON(
+        context, "outpost-import/1",
+        [
+          ("collection", .string(schema.name)), ("rows", number(rows.count)),
+          ("created", number(summary.created)), ("updated", number(summary.updated)),
+          ("unchanged", number(summary.unchanged)),
+          (
+            "transaction",
+            summary.transaction.map { .number(JSONNumber(integer: Int64($0))) } ?? .null
+          ),
+        ])
     } else {
       context.console.out(
         "imported \(rows.count) row(s) from \(displayName) into \(schema.name): "
-          + "\(summary.created) created, \(summary.updated) updated, \(summary.unchanged) unchanged\(transaction)\n")
+          + "\(summary.created) created, \(summary.updated) updated, \(summary.unchanged) unchanged\(transaction)\n"
+      )
     }
   }
 
@@ -97,7 +110,9 @@ extension Commands {
     _ values: [String: JSONValue], line: Int, _ schema: CollectionSchema, _ repository: Repository
   ) throws(ModelError) -> ImportRow {
     var fields = values
-    if schema.ownership == .office && fields["office_id"] == nil && repository.config.role == .branch {
+    if schema.ownership == .office && fields["office_id"] == nil
+      && repository.config.role == .branch
+    {
       fields["office_id"] = .string(repository.config.replica.rawValue)
     }
     let id: RecordID
@@ -120,13 +135,17 @@ extension Commands {
     var problems: [String] = []
     for column in columns where !schema.columns.contains(column) {
       var message = "unknown column '\(column)' for '\(schema.name)'"
-      if let guess = suggestion(for: column, among: schema.columns) { message += "; did you mean '\(guess)'?" }
+      if let guess = suggestion(for: column, among: schema.columns) {
+        message += "; did you mean '\(guess)'?"
+      }
       problems.append(message)
     }
     var required: [String] = []
     if case .column(let column) = schema.idRule { required.append(column) }
     required += schema.keyFields.filter { $0 != "office_id" }
-    if schema.ownership == .office && repository.config.role == .head { required.append("office_id") }
+    if schema.ownership == .office && repository.config.role == .head {
+      required.append("office_id")
+    }
     for column in required where !columns.contains(column) {
       problems.append("missing column '\(column)' (needed to identify each record)")
     }
@@ -145,7 +164,9 @@ extension Commands {
     let header = reader.header
     problems += checkHeader(header, schema, repository).map { "\(name):1: \($0)" }
     guard problems.isEmpty else { return [] }
-    let idColumn: String? = { if case .column(let c) = schema.idRule { return c } else { return nil } }()
+    let idColumn: String? = {
+      if case .column(let c) = schema.idRule { return c } else { return nil }
+    }()
     var rows: [ImportRow] = []
     while problems.count < maximumReportedProblems {
       let record: CSVRecord
@@ -153,7 +174,8 @@ extension Commands {
         guard let next = try reader.next() else { break }
         record = next
       } catch {
-        problems.append("\(name):\(error.line): " + (error.column.map { "column \($0): " } ?? "") + error.message)
+        problems.append(
+          "\(name):\(error.line): " + (error.column.map { "column \($0): " } ?? "") + error.message)
         break
       }
       var values: [String: JSONValue] = [:]
@@ -172,7 +194,8 @@ extension Commands {
       guard rowOK else { continue }
       do {
         let row = try makeRow(values, line: record.line, schema, repository)
-        try repository.checkOwnership(schema, .put(collection: schema.name, id: row.id, fields: row.fields))
+        try repository.checkOwnership(
+          schema, .put(collection: schema.name, id: row.id, fields: row.fields))
         rows.append(row)
       } catch let error as ModelError {
         problems.append("\(name):\(record.line): \(error.message)")
@@ -190,7 +213,9 @@ extension Commands {
     var rows: [ImportRow] = []
     var lineNumber = 0
     var start = 0
-    let idColumn: String? = { if case .column(let c) = schema.idRule { return c } else { return nil } }()
+    let idColumn: String? = {
+      if case .column(let c) = schema.idRule { return c } else { return nil }
+    }()
     while start < bytes.count && problems.count < maximumReportedProblems {
       lineNumber += 1
       let end = bytes[start...].firstIndex(of: 10) ?? bytes.count
@@ -232,7 +257,8 @@ extension Commands {
       guard rowOK else { continue }
       do {
         let row = try makeRow(values, line: lineNumber, schema, repository)
-        try repository.checkOwnership(schema, .put(collection: schema.name, id: row.id, fields: row.fields))
+        try repository.checkOwnership(
+          schema, .put(collection: schema.name, id: row.id, fields: row.fields))
         rows.append(row)
       } catch let error as ModelError {
         problems.append("\(name):\(lineNumber): \(error.message)")

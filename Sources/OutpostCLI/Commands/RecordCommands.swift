@@ -20,8 +20,10 @@ extension Commands {
     guard !keys.isEmpty else { return [:] }
     let parts = id.rawValue.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     guard parts.count == keys.count else {
-      throw CLIError(.dataError,
-        "id '\(id)' of '\(schema.name)' must be \(keys.joined(separator: ".")) (\(keys.count) parts joined by '.')")
+      throw CLIError(
+        .dataError,
+        "id '\(id)' of '\(schema.name)' must be \(keys.joined(separator: ".")) (\(keys.count) parts joined by '.')"
+      )
     }
     var values: [String: JSONValue] = [:]
     for (key, part) in zip(keys, parts) {
@@ -75,32 +77,40 @@ extension Commands {
       context.console.out("\(schema.name) \(id): unchanged (the values were already stored)\n")
     } else {
       context.console.out(
-        "\(schema.name) \(id): \(summary.created > 0 ? "created" : "updated") (transaction \(summary.transaction!))\n")
+        "\(schema.name) \(id): \(summary.created > 0 ? "created" : "updated") (transaction \(summary.transaction!))\n"
+      )
     }
   }
 
   /// A new (or re-created) record needs every non-nullable field.
   static func checkRequired(
-    _ schema: CollectionSchema, _ id: RecordID, _ fields: [String: JSONValue], _ repository: Repository
+    _ schema: CollectionSchema, _ id: RecordID, _ fields: [String: JSONValue],
+    _ repository: Repository
   ) throws {
     let existing: RecordState?
     do { existing = try repository.state(schema.name, id) } catch { throw CLIError(error) }
     if let existing, !existing.isDeleted { return }
     let missing = schema.fields.filter { !$0.nullable && fields[$0.name] == nil }.map(\.name)
     if !missing.isEmpty {
-      throw CLIError(.dataError,
-        "new record '\(id)' in '\(schema.name)' lacks required field(s): \(missing.joined(separator: ", "))")
+      throw CLIError(
+        .dataError,
+        "new record '\(id)' in '\(schema.name)' lacks required field(s): \(missing.joined(separator: ", "))"
+      )
     }
   }
 
   static func unknownField(_ name: String, _ schema: CollectionSchema) -> CLIError {
     var message = "'\(schema.name)' has no field '\(name)'"
-    if let guess = suggestion(for: name, among: schema.columns) { message += ". Did you mean '\(guess)'?" }
-    return CLIError(.dataError, message, hint: "Columns: \(schema.columns.joined(separator: ", ")).")
+    if let guess = suggestion(for: name, among: schema.columns) {
+      message += ". Did you mean '\(guess)'?"
+    }
+    return CLIError(
+      .dataError, message, hint: "Columns: \(schema.columns.joined(separator: ", ")).")
   }
 
   static func commandLine(_ context: Context) -> String {
-    (["outpost", context.invocation.command.name] + context.invocation.positionals.prefix(2)).joined(separator: " ")
+    (["outpost", context.invocation.command.name] + context.invocation.positionals.prefix(2))
+      .joined(separator: " ")
   }
 
   static func getRecord(_ context: Context) throws {
@@ -113,23 +123,32 @@ extension Commands {
       throw CLIError(.noInput, "no record '\(id)' in '\(schema.name)'")
     }
     if context.format() == "json" {
-      printJSON(context, "outpost-record/1", [
-        ("collection", .string(schema.name)), ("id", .string(id.rawValue)),
-        ("deleted", .bool(state.isDeleted)), ("record", .object(row(schema, id, state))),
-        ("conflicts", .array(state.conflictedFields.map { .string($0) }
-          + (state.hasDeleteConflict ? [.string("(deleted)")] : []))),
-        ("state", state.json),
-      ])
+      printJSON(
+        context, "outpost-record/1",
+        [
+          ("collection", .string(schema.name)), ("id", .string(id.rawValue)),
+          ("deleted", .bool(state.isDeleted)), ("record", .object(row(schema, id, state))),
+          (
+            "conflicts",
+            .array(
+              state.conflictedFields.map { .string($0) }
+                + (state.hasDeleteConflict ? [.string("(deleted)")] : []))
+          ),
+          ("state", state.json),
+        ])
       return
     }
     var text = "\(schema.name) \(id)\(state.isDeleted ? " (deleted)" : "")\n"
-    if state.hasDeleteConflict { text += "  ! deleted on one side and edited on another (conflict)\n" }
+    if state.hasDeleteConflict {
+      text += "  ! deleted on one side and edited on another (conflict)\n"
+    }
     let width = (schema.columns.map(\.count).max() ?? 0) + 2
     for field in schema.fields {
       guard let values = state.fields[field.name] else { continue }
       let shown = values.map { cell($0.value) }
       if Set(shown).count > 1 {
-        text += "  \(field.name.padding(width))! conflict: "
+        text +=
+          "  \(field.name.padding(width))! conflict: "
           + values.map { "\(cell($0.value)) (\($0.dot))" }.joined(separator: " | ") + "\n"
       } else {
         text += "  \(field.name.padding(width))\(shown[0])\n"
@@ -144,7 +163,8 @@ extension Commands {
     let id = try recordID(context.invocation.positionals[1])
     let summary: CommitSummary
     do {
-      summary = try repository.commit([.delete(collection: schema.name, id: id)], command: commandLine(context))
+      summary = try repository.commit(
+        [.delete(collection: schema.name, id: id)], command: commandLine(context))
     } catch { throw CLIError(error) }
     if summary.deleted == 0 {
       context.console.out("\(schema.name) \(id): already deleted\n")
@@ -200,10 +220,12 @@ extension Commands {
       }
       context.console.out(String(decoding: out, as: UTF8.self))
     default:
-      printJSON(context, "outpost-export/1", [
-        ("collection", .string(schema.name)),
-        ("records", .array(states.map { .object(row(schema, $0.id, $0.state)) })),
-      ])
+      printJSON(
+        context, "outpost-export/1",
+        [
+          ("collection", .string(schema.name)),
+          ("records", .array(states.map { .object(row(schema, $0.id, $0.state)) })),
+        ])
     }
   }
 }

@@ -6,7 +6,8 @@ import OutpostSync
 extension Commands {
   /// Prints a versioned JSON document (sorted keys, indented).
   static func printJSON(_ context: Context, _ kind: String, _ members: [(String, JSONValue)]) {
-    let document = JSONValue.object(JSONObject(uncheckedPairs: [("format", .string(kind))] + members))
+    let document = JSONValue.object(
+      JSONObject(uncheckedPairs: [("format", .string(kind))] + members))
     context.console.out(String(decoding: JSONWriter.prettyBytes(document), as: UTF8.self))
   }
 
@@ -14,7 +15,9 @@ extension Commands {
 
   static func initRepository(_ context: Context) throws {
     guard let office = context.invocation.value("office") else {
-      throw CLIError(.usage, "missing required option '--office ID'", hint: HelpText.usage(context.invocation.command))
+      throw CLIError(
+        .usage, "missing required option '--office ID'",
+        hint: HelpText.usage(context.invocation.command))
     }
     let replica: ReplicaID
     do { replica = try ReplicaID(office) } catch { throw CLIError(.usage, error.message) }
@@ -29,10 +32,12 @@ extension Commands {
     }
     repository.close()
     if context.format() == "json" {
-      printJSON(context, "outpost-init/1", [
-        ("office", .string(office)), ("role", .string(role.rawValue)),
-        ("path", .string(context.repositoryPath)),
-      ])
+      printJSON(
+        context, "outpost-init/1",
+        [
+          ("office", .string(office)), ("role", .string(role.rawValue)),
+          ("path", .string(context.repositoryPath)),
+        ])
     } else {
       let what = role == .head ? "head office repository" : "branch repository"
       context.console.out("Created \(what) '\(office)' in \(context.repositoryPath)\n")
@@ -52,29 +57,47 @@ extension Commands {
     } catch { throw CLIError(error) }
     let last = try? repository.transactions().last
     if context.format() == "json" {
-      let collections = JSONValue.object(JSONObject(uncheckedPairs: rows.map { row in
-        (row.0, .object(JSONObject(uncheckedPairs: [
-          ("records", number(row.1)), ("deleted", number(row.2)), ("conflicted", number(row.3)),
-        ])))
-      }))
-      printJSON(context, "outpost-status/1", [
-        ("office", .string(repository.config.replica.rawValue)),
-        ("role", .string(repository.config.role.rawValue)), ("collections", collections),
-        ("transactions", number(Int(last?.number ?? 0))),
-        ("last_change", last.map { .string($0.at) } ?? .null),
-        ("clock", .object(JSONObject(uncheckedPairs: repository.clock.entries.map {
-          ($0.replica.rawValue, .number(JSONNumber(integer: Int64($0.counter))))
-        }))),
-      ])
+      let collections = JSONValue.object(
+        JSONObject(
+          uncheckedPairs: rows.map { row in
+            (
+              row.0,
+              .object(
+                JSONObject(uncheckedPairs: [
+                  ("records", number(row.1)), ("deleted", number(row.2)),
+                  ("conflicted", number(row.3)),
+                ]))
+            )
+          }))
+      printJSON(
+        context, "outpost-status/1",
+        [
+          ("office", .string(repository.config.replica.rawValue)),
+          ("role", .string(repository.config.role.rawValue)), ("collections", collections),
+          ("transactions", number(Int(last?.number ?? 0))),
+          ("last_change", last.map { .string($0.at) } ?? .null),
+          (
+            "clock",
+            .object(
+              JSONObject(
+                uncheckedPairs: repository.clock.entries.map {
+                  ($0.replica.rawValue, .number(JSONNumber(integer: Int64($0.counter))))
+                }))
+          ),
+        ])
       return
     }
     let role = repository.config.role == .head ? "head office" : "branch office"
     var text = "Office \(repository.config.replica) (\(role)) at \(repository.path)\n"
-    if let last { text += "Last change: transaction \(last.number) at \(last.at) (\(last.command))\n" }
-    text += "\n" + "collection".padding(20) + "records".leftPadded(9) + "deleted".leftPadded(9)
+    if let last {
+      text += "Last change: transaction \(last.number) at \(last.at) (\(last.command))\n"
+    }
+    text +=
+      "\n" + "collection".padding(20) + "records".leftPadded(9) + "deleted".leftPadded(9)
       + "conflicts".leftPadded(11) + "\n"
     for row in rows where row.1 + row.2 > 0 {
-      text += row.0.padding(20) + String(row.1).leftPadded(9) + String(row.2).leftPadded(9)
+      text +=
+        row.0.padding(20) + String(row.1).leftPadded(9) + String(row.2).leftPadded(9)
         + String(row.3).leftPadded(11) + "\n"
     }
     if rows.allSatisfy({ $0.1 + $0.2 == 0 }) { text += "(no records yet; try 'outpost import')\n" }
@@ -93,18 +116,27 @@ extension Commands {
       transactions = Array(transactions.prefix(limit))
     }
     if context.format() == "json" {
-      printJSON(context, "outpost-log/1", [
-        ("transactions", .array(transactions.map { t in
-          .object(JSONObject(uncheckedPairs: [
-            ("txn", number(Int(t.number))), ("at", .string(t.at)), ("actor", .string(t.actor)),
-            ("command", .string(t.command)), ("changes", number(t.changes)),
-          ]))
-        }))
-      ])
+      printJSON(
+        context, "outpost-log/1",
+        [
+          (
+            "transactions",
+            .array(
+              transactions.map { t in
+                .object(
+                  JSONObject(uncheckedPairs: [
+                    ("txn", number(Int(t.number))), ("at", .string(t.at)),
+                    ("actor", .string(t.actor)),
+                    ("command", .string(t.command)), ("changes", number(t.changes)),
+                  ]))
+              })
+          )
+        ])
       return
     }
     for t in transactions {
-      context.console.out("txn \(t.number)  \(t.at)  \(t.actor)  \(t.changes) change(s)  \(t.command)\n")
+      context.console.out(
+        "txn \(t.number)  \(t.at)  \(t.actor)  \(t.changes) change(s)  \(t.command)\n")
     }
   }
 
@@ -112,11 +144,13 @@ extension Commands {
     let repository = try context.openRepository(.read)
     let report = repository.verify()
     if context.format() == "json" {
-      printJSON(context, "outpost-verify/1", [
-        ("ok", .bool(report.isClean)), ("problems", .array(report.problems.map { .string($0) })),
-        ("notes", .array(report.notes.map { .string($0) })),
-        ("transactions", number(report.transactions)), ("records", number(report.records)),
-      ])
+      printJSON(
+        context, "outpost-verify/1",
+        [
+          ("ok", .bool(report.isClean)), ("problems", .array(report.problems.map { .string($0) })),
+          ("notes", .array(report.notes.map { .string($0) })),
+          ("transactions", number(report.transactions)), ("records", number(report.records)),
+        ])
     } else {
       for note in report.notes { context.console.out("note: \(note)\n") }
       for problem in report.problems { context.console.out("problem: \(problem)\n") }
@@ -126,7 +160,8 @@ extension Commands {
       }
     }
     if !report.isClean {
-      throw CLIError(.dataError, "verify found \(report.problems.count) problem(s) in \(repository.path)",
+      throw CLIError(
+        .dataError, "verify found \(report.problems.count) problem(s) in \(repository.path)",
         hint: "Restore the damaged files from a backup or another replica; nothing was changed.")
     }
   }
@@ -134,14 +169,22 @@ extension Commands {
   static func listCollections(_ context: Context) throws {
     let repository = try context.openRepository(.read)
     if context.format() == "json" {
-      printJSON(context, "outpost-collections/1", [
-        ("collections", .array(repository.collections.map { schema in
-          .object(JSONObject(uncheckedPairs: [
-            ("name", .string(schema.name)), ("owner", .string(schema.ownership.rawValue)),
-            ("columns", .array(schema.columns.map { .string($0) })), ("summary", .string(schema.summary)),
-          ]))
-        }))
-      ])
+      printJSON(
+        context, "outpost-collections/1",
+        [
+          (
+            "collections",
+            .array(
+              repository.collections.map { schema in
+                .object(
+                  JSONObject(uncheckedPairs: [
+                    ("name", .string(schema.name)), ("owner", .string(schema.ownership.rawValue)),
+                    ("columns", .array(schema.columns.map { .string($0) })),
+                    ("summary", .string(schema.summary)),
+                  ]))
+              })
+          )
+        ])
       return
     }
     for schema in repository.collections {

@@ -52,7 +52,9 @@ public struct CSVReader: Sendable {
       let badLine = bytes[0..<bad].reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
       throw CSVError(line: badLine, "invalid UTF-8 at byte \(bad); save the file as UTF-8")
     }
-    guard index < bytes.count else { throw CSVError(line: 1, "the file is empty; a header row is required") }
+    guard index < bytes.count else {
+      throw CSVError(line: 1, "the file is empty; a header row is required")
+    }
     var header: [String] = []
     guard let first = try Self.readRecord(bytes, &index, &line) else {
       throw CSVError(line: 1, "the file is empty; a header row is required")
@@ -62,10 +64,12 @@ public struct CSVReader: Sendable {
     for (i, name) in header.enumerated() {
       if name.isEmpty { throw CSVError(line: 1, column: i + 1, "empty column name in the header") }
       if name.first == " " || name.last == " " {
-        throw CSVError(line: 1, column: i + 1, "column name '\(name)' has surrounding spaces; remove them")
+        throw CSVError(
+          line: 1, column: i + 1, "column name '\(name)' has surrounding spaces; remove them")
       }
       if let other = seen[name] {
-        throw CSVError(line: 1, column: i + 1, "column '\(name)' appears twice (columns \(other) and \(i + 1))")
+        throw CSVError(
+          line: 1, column: i + 1, "column '\(name)' appears twice (columns \(other) and \(i + 1))")
       }
       seen[name] = i + 1
     }
@@ -76,21 +80,25 @@ public struct CSVReader: Sendable {
   public mutating func next() throws(CSVError) -> CSVRecord? {
     guard let record = try Self.readRecord(bytes, &index, &line) else { return nil }
     guard record.fields.count == header.count else {
-      throw CSVError(line: record.line,
+      throw CSVError(
+        line: record.line,
         "expected \(header.count) fields (as in the header), found \(record.fields.count)")
     }
     return record
   }
 
   /// Reads every record.
-  public static func readAll(_ bytes: [UInt8]) throws(CSVError) -> (header: [String], records: [CSVRecord]) {
+  public static func readAll(_ bytes: [UInt8]) throws(CSVError) -> (
+    header: [String], records: [CSVRecord]
+  ) {
     var reader = try CSVReader(bytes: bytes)
     var records: [CSVRecord] = []
     while let record = try reader.next() { records.append(record) }
     return (reader.header, records)
   }
 
-  private static func readRecord(_ bytes: [UInt8], _ index: inout Int, _ line: inout Int) throws(CSVError)
+  private static func readRecord(_ bytes: [UInt8], _ index: inout Int, _ line: inout Int)
+    throws(CSVError)
     -> CSVRecord?
   {
     guard index < bytes.count else { return nil }
@@ -115,7 +123,9 @@ public struct CSVReader: Sendable {
         index += 1
         while true {
           guard index < bytes.count else {
-            throw CSVError(line: quoteLine, column: column, "unterminated quoted field (the quote opened here is never closed)")
+            throw CSVError(
+              line: quoteLine, column: column,
+              "unterminated quoted field (the quote opened here is never closed)")
           }
           let byte = bytes[index]
           if byte == UInt8(ascii: "\"") {
@@ -131,8 +141,11 @@ public struct CSVReader: Sendable {
           field.append(byte)
           index += 1
         }
-        if index < bytes.count && bytes[index] != UInt8(ascii: ",") && bytes[index] != 10 && bytes[index] != 13 {
-          throw CSVError(line: line, column: column,
+        if index < bytes.count && bytes[index] != UInt8(ascii: ",") && bytes[index] != 10
+          && bytes[index] != 13
+        {
+          throw CSVError(
+            line: line, column: column,
             "unexpected text after a closing quote; a quoted field must end at ',' or the line end")
         }
       } else {
@@ -140,7 +153,8 @@ public struct CSVReader: Sendable {
           let byte = bytes[index]
           if byte == UInt8(ascii: ",") || byte == 10 || byte == 13 { break }
           if byte == UInt8(ascii: "\"") {
-            throw CSVError(line: line, column: column,
+            throw CSVError(
+              line: line, column: column,
               "unexpected '\"' in an unquoted field; quote the whole field and double inner quotes")
           }
           field.append(byte)
@@ -156,7 +170,9 @@ public struct CSVReader: Sendable {
       }
       if byte == 13 {
         guard index + 1 < bytes.count, bytes[index + 1] == 10 else {
-          throw CSVError(line: line, column: column, "a carriage return (CR) without a line feed; use LF or CRLF line ends")
+          throw CSVError(
+            line: line, column: column,
+            "a carriage return (CR) without a line feed; use LF or CRLF line ends")
         }
         index += 1
       }
@@ -206,7 +222,9 @@ public enum CSVWriter {
     fields.map { field in
       // Bytes, not Characters: "\r\n" is a single Character, which contains("\n") misses.
       let needsQuotes =
-        field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+        field.utf8.contains {
+          $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13
+        }
         || field.utf8.first == UInt8(ascii: " ") || field.utf8.last == UInt8(ascii: " ")
       guard needsQuotes else { return field }
       return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""

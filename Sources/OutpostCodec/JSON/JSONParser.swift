@@ -125,7 +125,8 @@ private struct Parser {
       case .index(let i): text += "[\(i)]"
       }
     }
-    return JSONError(message, offset: offset, line: line, column: offset - lineStart + 1, path: text)
+    return JSONError(
+      message, offset: offset, line: line, column: offset - lineStart + 1, path: text)
   }
 
   mutating func parseDocument() throws(JSONError) -> JSONValue {
@@ -172,7 +173,8 @@ private struct Parser {
   }
 
   func describe(_ byte: UInt8) -> String {
-    byte >= 0x21 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+    byte >= 0x21 && byte < 0x7F
+      ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
   }
 
   mutating func literal(_ word: StaticString, _ value: JSONValue) throws(JSONError) -> JSONValue {
@@ -299,9 +301,13 @@ private struct Parser {
       guard isDigit(index) else { throw fail("invalid number: expected a digit after '.'") }
       while isDigit(index) { index += 1 }
     }
-    if index < bytes.count && (bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E")) {
+    if index < bytes.count
+      && (bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E"))
+    {
       index += 1
-      if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
+      if index < bytes.count
+        && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"))
+      {
         index += 1
       }
       guard isDigit(index) else { throw fail("invalid number: expected a digit in the exponent") }
@@ -322,7 +328,8 @@ private struct Parser {
       let byte = bytes[index]
       if byte == UInt8(ascii: "\"") {
         guard index - start <= limits.maxStringBytes else { throw tooLong(start) }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        let text = String(
+          decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         index += 1
         return text
       }
@@ -378,7 +385,9 @@ private struct Parser {
       if (0xD800...0xDBFF).contains(scalar) {
         guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
           bytes[index + 1] == UInt8(ascii: "u")
-        else { throw fail("lone high surrogate escape \\u\(String(scalar, radix: 16))", at: escapeStart) }
+        else {
+          throw fail("lone high surrogate escape \\u\(String(scalar, radix: 16))", at: escapeStart)
+        }
         index += 2
         let low = try hex4()
         guard (0xDC00...0xDFFF).contains(low) else {
@@ -436,7 +445,9 @@ private struct Parser {
       high = 0x8F
     default: throw fail("invalid UTF-8 byte 0x\(String(b0, radix: 16)) at byte \(i)", at: i)
     }
-    guard i + length <= bytes.count else { throw fail("truncated UTF-8 sequence at byte \(i)", at: i) }
+    guard i + length <= bytes.count else {
+      throw fail("truncated UTF-8 sequence at byte \(i)", at: i)
+    }
     for k in 1..<length {
       let byte = bytes[i + k]
       let (lo, hi) = k == 1 ? (low, high) : (UInt8(0x80), UInt8(0xBF))

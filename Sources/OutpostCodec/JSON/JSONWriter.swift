@@ -52,7 +52,9 @@ public enum JSONWriter {
     return out
   }
 
-  private static func writePretty(_ value: JSONValue, indent: Int, level: Int, into out: inout [UInt8]) {
+  private static func writePretty(
+    _ value: JSONValue, indent: Int, level: Int, into out: inout [UInt8]
+  ) {
     func newline(_ level: Int) {
       out.append(10)
       out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))

@@ -30,7 +30,7 @@ enum AtomicFile {
       temporary = "\(directory)/\(name)\(temporaryMarker)\(Platform.processID)-\(n)"
       do {
         handle = try fs.open(temporary, .createNew(secret: secret))
-      } catch where error.errno == .fileExists {
+      } catch  where error.errno == .fileExists {
         continue  // a leftover of an earlier process with the same pid: pick another name
       }
     }

@@ -40,11 +40,14 @@ package enum Platform {
     return .failure(Errno(errno))
   }
 
-  static func writeBytes(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int) -> Result<Int, Errno> {
+  static func writeBytes(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int) -> Result<Int, Errno>
+  {
     retrying { write(fd, base, count) }
   }
 
-  static func readBytes(_ fd: Int32, _ base: UnsafeMutableRawPointer, _ count: Int) -> Result<Int, Errno> {
+  static func readBytes(_ fd: Int32, _ base: UnsafeMutableRawPointer, _ count: Int) -> Result<
+    Int, Errno
+  > {
     retrying { read(fd, base, count) }
   }
 
@@ -99,7 +102,8 @@ package enum Platform {
     case .success:
       let type = info.st_mode & S_IFMT
       let kind: FileInfo.Kind =
-        type == S_IFREG ? .regular : type == S_IFDIR ? .directory : type == S_IFLNK ? .symlink : .other
+        type == S_IFREG
+        ? .regular : type == S_IFDIR ? .directory : type == S_IFLNK ? .symlink : .other
       return .success(
         FileInfo(
           kind: kind, size: Int64(info.st_size), mode: UInt32(info.st_mode & 0o7777),
@@ -146,7 +150,8 @@ package enum Platform {
     bytes.withUnsafeBytes { buffer in
       var offset = 0
       while offset < buffer.count {
-        guard case .success(let n) = writeBytes(fd, buffer.baseAddress! + offset, buffer.count - offset),
+        guard
+          case .success(let n) = writeBytes(fd, buffer.baseAddress! + offset, buffer.count - offset),
           n > 0
         else { return }
         offset += n
@@ -181,7 +186,9 @@ package enum Platform {
     return String(cString: buffer)
   }
 
-  /// The wall clock, as whole seconds since 1970 (UTC). Only the CLI's default clock reads it.
+  /// The wall clock, as whole seconds since 1970 (UTC).
+  ///
+  /// Only the CLI's default clock reads it.
   package static var secondsSinceEpoch: Int64 { Int64(time(nil)) }
 
   /// Standard error's descriptor.
