@@ -15,8 +15,9 @@ let package = Package(
     .target(name: "OutpostCrypto"),
     // The record model: exact decimals, field types, schemas, record ids. Pure.
     .target(name: "OutpostModel", dependencies: ["OutpostCodec"]),
-    // Causality and merge: dots, version vectors, record states. Pure, no I/O.
-    .target(name: "OutpostSync", dependencies: ["OutpostModel", "OutpostCodec"]),
+    // Causality and merge: dots, version vectors, record states, bundles and their checks.
+    // Pure, no I/O.
+    .target(name: "OutpostSync", dependencies: ["OutpostModel", "OutpostCodec", "OutpostCrypto"]),
     // The JSON-file repository: journal, materialized records, locks. The only module doing file I/O.
     .target(
       name: "OutpostStore",

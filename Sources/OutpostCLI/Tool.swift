@@ -198,6 +198,8 @@ package enum Tool {
     do {
       try Commands.run(context)
       return 0
+    } catch let error as AlreadyReported {
+      return error.status.rawValue
     } catch let error as CLIError {
       console.err("error: \(error.message)\n")
       if let hint = error.hint {

@@ -251,6 +251,12 @@ public enum Hex {
     return out
   }
 
+  /// Whether a byte is one of `0-9a-f`.
+  public static func isLowercaseDigit(_ c: UInt8) -> Bool {
+    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
+      || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(c)
+  }
+
   private static func value(_ c: UInt8) -> UInt8? {
     switch c {
     case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")

@@ -7,6 +7,7 @@ public enum StandardCollections {
   public static let all: [CollectionSchema] = [
     channelDaily, indexSnapshots, socialDaily, leads, customers, orders, returns, invoices,
     payments, complaints, surveyResponses, costs, targets, offices, channelsCollection,
+    resolutions,
   ]
 
   /// A standard collection by name.
@@ -204,5 +205,19 @@ public enum StandardCollections {
     [
       FieldSpec("name_zh", .text), FieldSpec("name_en", .text, nullable: true),
       FieldSpec("is_web", .boolean), FieldSpec("is_paid", .boolean),
+    ])
+
+  /// Conflict resolutions decided at head office (SPEC.md §8.6).
+  ///
+  /// Who chose what, when and why; carried to every office in return bundles.
+  public static let resolutions = make(
+    "resolutions", .column("resolution_id"), owner: .head,
+    "conflict resolutions decided at head office (audit trail)",
+    [
+      FieldSpec("collection", .text), FieldSpec("record_id", .text),
+      FieldSpec("fields", .text), FieldSpec("choice", .text),
+      FieldSpec("note", .text, nullable: true), FieldSpec("decided_by", .text),
+      FieldSpec("decided_at", .timestamp), FieldSpec("rule", .text, nullable: true),
+      FieldSpec("candidates", .string(maxLength: 100_000)),
     ])
 }

@@ -74,18 +74,32 @@ extension Repository {
     }
     // Replay.
     var expected: [String: [RecordID: RecordState]] = [:]
+    var expectedDocuments: [String: JSONValue] = [:]
+    var pendingDocuments: Set<String> = []
     var replayClock = VersionVector()
     for transaction in scan.transactions {
-      for entry in transaction.entries where entry.kind == "record" {
+      for entry in transaction.entries {
         do {
-          let (collection, id, state) = try Self.decodeRecordEntry(entry)
-          expected[collection, default: [:]][id] = state
-          replayClock.merge(state.context)
+          switch entry.kind {
+          case "record":
+            let (collection, id, state) = try Self.decodeRecordEntry(entry)
+            expected[collection, default: [:]][id] = state
+            replayClock.merge(state.context)
+          case "document":
+            let (name, value) = try Self.decodeDocumentEntry(entry)
+            if transaction.commit.end <= checkpoint.offset {
+              expectedDocuments[name] = value
+            } else {
+              pendingDocuments.insert(name)
+            }
+          default: break
+          }
         } catch {
           report.problems.append(error.message)
         }
       }
     }
+    verifyDocuments(expectedDocuments, skipping: pendingDocuments, into: &report)
     // The checkpoint must be a committed point of the journal.
     let committedEnds = Set(scan.transactions.map { $0.commit.end })
     if checkpoint.offset != 0 && !committedEnds.contains(checkpoint.offset) {
@@ -181,7 +195,7 @@ extension Repository {
         }
       }
     }
-    for directory in [path, journalDirectory, schemasDirectory] {
+    for directory in [path, journalDirectory, schemasDirectory, syncDirectory, keysDirectory] {
       for name in (try? fileSystem.list(directory)) ?? [] where AtomicFile.isTemporary(name) {
         report.problems.append(
           "\(directory)/\(name) is a temporary file left by an interrupted write; remove it, or "
@@ -189,5 +203,32 @@ extension Repository {
       }
     }
     return report
+  }
+
+  /// Checks `sync/` against the journal's documents, up to the checkpoint.
+  private func verifyDocuments(
+    _ expected: [String: JSONValue], skipping pending: Set<String>, into report: inout VerifyReport
+  ) {
+    var names: Set<String> = []
+    if (try? fileSystem.exists(syncDirectory)) == true {
+      for name in (try? fileSystem.list(syncDirectory)) ?? []
+      where name.hasSuffix(".json") && !AtomicFile.isTemporary(name) {
+        names.insert(String(name.dropLast(5)))
+      }
+    }
+    for name in names.union(expected.keys).sorted() where !pending.contains(name) {
+      let file = "sync/\(name).json"
+      guard let want = expected[name] else {
+        report.problems.append("\(file) is not in the journal")
+        continue
+      }
+      guard let bytes = try? fileSystem.readFile(syncDirectory + "/" + name + ".json") else {
+        report.problems.append("\(file) from the journal is missing")
+        continue
+      }
+      if bytes != JSONWriter.prettyBytes(want) {
+        report.problems.append("\(file) differs from the journal")
+      }
+    }
   }
 }

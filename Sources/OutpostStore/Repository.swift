@@ -72,8 +72,8 @@ public final class Repository {
   public private(set) var notices: [String] = []
 
   let fileSystem: any FileSystem
-  private let mode: Mode
-  private let now: @Sendable () -> String
+  let mode: Mode
+  let now: @Sendable () -> String
   private var lockHandle: FileHandle?
   private(set) var checkpoint: JournalPosition
   /// What this replica has seen of every replica (the maximum of all record contexts).
@@ -81,6 +81,8 @@ public final class Repository {
   private var customSchemas: [String: CollectionSchema]
   /// Committed states not yet in the record files (read mode only), by collection and id.
   private var overlay: [String: [RecordID: RecordState]] = [:]
+  /// Committed sync documents not yet in their files (read mode only).
+  private(set) var documentOverlay: [String: JSONValue] = [:]
   private var bucketCache: [String: [RecordID: RecordState]] = [:]
 
   private init(
@@ -105,6 +107,8 @@ public final class Repository {
   var journalDirectory: String { path + "/journal" }
   var recordsDirectory: String { path + "/records" }
   var schemasDirectory: String { path + "/schemas" }
+  var syncDirectory: String { path + "/sync" }
+  var keysDirectory: String { path + "/keys" }
   func collectionDirectory(_ collection: String) -> String { recordsDirectory + "/" + collection }
   static let configFile = "outpost.json"
   static let stateFile = "state.json"
@@ -135,7 +139,7 @@ public final class Repository {
       } else {
         try fileSystem.makeDirectory(path)
       }
-      for directory in ["journal", "records", "schemas"] {
+      for directory in ["journal", "records", "schemas", "sync", "keys"] {
         try fileSystem.makeDirectory(path + "/" + directory)
       }
       for schema in StandardCollections.all {
@@ -379,19 +383,28 @@ public final class Repository {
     }
     guard !scan.transactions.isEmpty else { return }
     var changed: [String: [RecordID: RecordState]] = [:]
+    var documents: [String: JSONValue] = [:]
     for transaction in scan.transactions {
-      for entry in transaction.entries where entry.kind == "record" {
-        let (collection, id, state) = try Self.decodeRecordEntry(entry)
-        changed[collection, default: [:]][id] = state
-        clock.merge(state.context)
+      for entry in transaction.entries {
+        switch entry.kind {
+        case "record":
+          let (collection, id, state) = try Self.decodeRecordEntry(entry)
+          changed[collection, default: [:]][id] = state
+          clock.merge(state.context)
+        case "document":
+          let (name, value) = try Self.decodeDocumentEntry(entry)
+          documents[name] = value
+        default: break
+        }
       }
     }
     if mode == .read {
       overlay = changed
+      documentOverlay = documents
       return
     }
     do {
-      try materialize(changed, through: scan.end)
+      try materialize(changed, documents: documents, through: scan.end)
     } catch {
       throw StoreError.writeFailed(
         error, "committed changes could not be written to the record files")
@@ -426,6 +439,10 @@ public final class Repository {
 
   private func removeTemporaryFiles() throws(StoreError) {
     var directories = [path, journalDirectory, schemasDirectory]
+    for directory in [syncDirectory, keysDirectory]
+    where (try? fileSystem.exists(directory)) == true {
+      directories.append(directory)
+    }
     do {
       for collection in try fileSystem.list(recordsDirectory) {
         directories.append(collectionDirectory(collection))
@@ -455,6 +472,15 @@ public final class Repository {
     } catch {
       throw StoreError(.corrupt, "journal line \(entry.line): \(error.message)")
     }
+  }
+
+  static func decodeDocumentEntry(_ entry: JournalEntry) throws(StoreError) -> (String, JSONValue) {
+    guard let name = entry.entry["name"]?.stringValue, (try? ReplicaID(name)) != nil,
+      let value = entry.entry["value"]
+    else {
+      throw StoreError(.corrupt, "journal line \(entry.line): document entry lacks name or value")
+    }
+    return (name, value)
   }
 
   // MARK: Schemas
@@ -530,7 +556,7 @@ public final class Repository {
     return all.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
   }
 
-  private func bucket(_ collection: String, _ bucket: String, cache: Bool = true) throws(StoreError)
+  func bucket(_ collection: String, _ bucket: String, cache: Bool = true) throws(StoreError)
     -> [RecordID: RecordState]
   {
     let key = collection + "/" + bucket
@@ -662,7 +688,7 @@ public final class Repository {
   /// Writes a transaction to the journal, syncs it, then materializes it.
   func commitTransaction(
     command: String, entries: [[(String, JSONValue)]],
-    states: [String: [RecordID: RecordState]] = [:]
+    states: [String: [RecordID: RecordState]] = [:], documents: [String: JSONValue] = [:]
   ) throws(StoreError) -> UInt64 {
     let txn = checkpoint.txn + 1
     var writer = JournalWriter(
@@ -675,6 +701,12 @@ public final class Repository {
         ("actor", .string(config.replica.rawValue)), ("command", .string(command)),
       ])
       for entry in entries { try writer.append(entry + [("txn", txnNumber)]) }
+      for name in documents.keys.sorted() {
+        try writer.append([
+          ("kind", .string("document")), ("name", .string(name)), ("value", documents[name]!),
+          ("txn", txnNumber),
+        ])
+      }
       try writer.append([
         ("kind", .string("commit")), ("txn", txnNumber),
         ("changes", .number(JSONNumber(integer: Int64(entries.count)))),
@@ -692,7 +724,7 @@ public final class Repository {
     let before = (checkpoint, clock)
     clock = newClock
     do {
-      try materialize(states, through: end)
+      try materialize(states, documents: documents, through: end)
     } catch {
       clock = before.1
       try rollBackJournal(to: before.0, after: error)
@@ -730,7 +762,8 @@ public final class Repository {
 
   /// Replaces the touched bucket files and then `state.json`; restores the old files on failure.
   private func materialize(
-    _ states: [String: [RecordID: RecordState]], through position: JournalPosition
+    _ states: [String: [RecordID: RecordState]], documents: [String: JSONValue] = [:],
+    through position: JournalPosition
   ) throws(FileSystemError) {
     var byBucket: [String: [RecordID: RecordState]] = [:]
     for (collection, records) in states {
@@ -756,6 +789,10 @@ public final class Repository {
         records.merge(byBucket[key]!) { $1 }
         let directory = collectionDirectory(collection)
         let name = bucketName + ".json"
+        if try !fileSystem.exists(directory) {
+          try fileSystem.makeDirectory(directory)
+          try fileSystem.syncDirectory(recordsDirectory)
+        }
         let old =
           try fileSystem.exists(directory + "/" + name)
           ? try fileSystem.readFile(directory + "/" + name) : nil
@@ -765,6 +802,23 @@ public final class Repository {
         replaced.append((directory, name, old))
         touchedDirectories.insert(directory)
         bucketCache[key] = records
+      }
+      if !documents.isEmpty {
+        if try !fileSystem.exists(syncDirectory) {
+          try fileSystem.makeDirectory(syncDirectory)
+          try fileSystem.syncDirectory(path)
+        }
+        for name in documents.keys.sorted() {
+          let file = name + ".json"
+          let old =
+            try fileSystem.exists(syncDirectory + "/" + file)
+            ? try fileSystem.readFile(syncDirectory + "/" + file) : nil
+          try AtomicFile.write(
+            JSONWriter.prettyBytes(documents[name]!), to: file, in: syncDirectory,
+            fileSystem: fileSystem, syncDirectory: false)
+          replaced.append((syncDirectory, file, old))
+          touchedDirectories.insert(syncDirectory)
+        }
       }
       for directory in touchedDirectories.sorted() { try fileSystem.syncDirectory(directory) }
       oldState = try fileSystem.readFile(path + "/" + Self.stateFile)

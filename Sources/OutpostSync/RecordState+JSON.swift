@@ -16,16 +16,9 @@ extension RecordState {
     guard case .object(let contextObject)? = object["context"] else {
       throw ModelError("record state has no 'context' object")
     }
-    var context = VersionVector()
-    for (key, value) in contextObject {
-      let replica: ReplicaID
-      do { replica = try ReplicaID(key) } catch { throw ModelError("context: \(error.message)") }
-      guard case .number(let number) = value, let counter = number.uint64, counter > 0,
-        counter <= VersionVector.maximumCounter
-      else {
-        throw ModelError("context counter for '\(key)' is not a canonical positive integer")
-      }
-      context[replica] = counter
+    let context: VersionVector
+    do { context = try VersionVector(json: .object(contextObject)) } catch {
+      throw ModelError("context: \(error.message)")
     }
     let deleted = try Self.register(object["deleted"] ?? .object(JSONObject()), "deleted", context)
     for entry in deleted where entry.value != .bool(true) && entry.value != .bool(false) {
@@ -66,18 +59,42 @@ extension RecordState {
 
   /// The canonical JSON value of this state.
   public var json: JSONValue {
-    var context: [(String, JSONValue)] = []
-    for (replica, counter) in self.context.entries {
-      context.append((replica.rawValue, .number(JSONNumber(integer: Int64(counter)))))
-    }
     func register(_ values: [Versioned]) -> JSONValue {
       .object(JSONObject(uncheckedPairs: values.map { ($0.dot.description, $0.value) }))
     }
     var members: [(String, JSONValue)] = [
-      ("context", .object(JSONObject(uncheckedPairs: context))),
+      ("context", context.json),
       ("fields", .object(JSONObject(uncheckedPairs: fields.map { ($0.key, register($0.value)) }))),
     ]
     if !deleted.isEmpty { members.append(("deleted", register(deleted))) }
     return .object(JSONObject(uncheckedPairs: members))
+  }
+}
+
+extension VersionVector {
+  /// Parses `{"north":12,"hq":3}`: office ids to canonical positive integers ≤ 2^53 − 1.
+  public init(json: JSONValue) throws(ModelError) {
+    guard case .object(let object) = json else { throw ModelError("a clock must be a JSON object") }
+    self.init()
+    for (key, value) in object {
+      let replica: ReplicaID
+      do { replica = try ReplicaID(key) } catch { throw ModelError(error.message) }
+      guard case .number(let number) = value, let counter = number.uint64, counter > 0,
+        counter <= VersionVector.maximumCounter
+      else {
+        throw ModelError(
+          "counter for '\(key)' is not a canonical integer between 1 and 2^53 − 1")
+      }
+      self[replica] = counter
+    }
+  }
+
+  /// The canonical JSON form: `{"hq":3,"north":12}`.
+  public var json: JSONValue {
+    .object(
+      JSONObject(
+        uncheckedPairs: entries.map {
+          ($0.replica.rawValue, .number(JSONNumber(integer: Int64($0.counter))))
+        }))
   }
 }

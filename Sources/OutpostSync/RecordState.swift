@@ -65,8 +65,11 @@ public struct RecordState: Sendable, Hashable {
   public var values: [String: JSONValue] { fields.compactMapValues { $0.last?.value } }
 
   /// The fields holding two or more different values, sorted by name.
+  ///
+  /// A deleted record has none: what it hid no longer matters unless it is re-created.
   public var conflictedFields: [String] {
-    fields.filter { Self.isConflict($0.value) }.keys.sorted()
+    guard !isDeleted else { return [] }
+    return fields.filter { Self.isConflict($0.value) }.keys.sorted()
   }
 
   /// Whether an edit is concurrent with a delete.
@@ -74,7 +77,7 @@ public struct RecordState: Sendable, Hashable {
 
   /// Whether anything about this record awaits a decision.
   public var isConflicted: Bool {
-    hasDeleteConflict || fields.values.contains(where: Self.isConflict)
+    hasDeleteConflict || (!isDeleted && fields.values.contains(where: Self.isConflict))
   }
 
   /// Concurrent writes of one and the same value are not a conflict.

@@ -3,78 +3,87 @@ package enum Commands {
   static let formatText = "text"
 
   /// Every command, in the order help lists them.
-  package static let all: [CommandSpec] = [
-    CommandSpec(
-      name: "init",
-      abstract: "Create a repository for a branch office (or head office with --head).",
-      arguments: [], arity: (0, 0),
-      options: [
-        OptionSpec(
-          "office", "ID", help: "This replica's office id (north, east, hq, ...). Required."),
-        OptionSpec("head", help: "Create head office's repository."),
-      ],
-      discussion: "Creates the repository in --repo DIR (default: the current folder), which must "
-        + "not exist or be empty.",
-      examples: [
-        "outpost init --office north --repo north", "outpost init --office hq --head --repo hq",
-      ]),
-    CommandSpec(
-      name: "import",
-      abstract: "Bulk upsert records from a CSV or NDJSON file ('-' reads standard input).",
-      arguments: ["<collection>", "<file>"], arity: (2, 2),
-      options: [
-        OptionSpec(
-          "input", "FORMAT", choices: ["csv", "ndjson"],
-          help: "The file's format (default: from the extension, .csv or .ndjson/.jsonl).")
-      ],
-      discussion: "Every cell is validated before anything is written, and the whole file is one "
-        + "transaction: all rows or none. Rows whose values equal the stored ones change nothing, "
-        + "so importing the same file twice is harmless.",
-      examples: [
-        "outpost import channel_daily ads-2025-03.csv",
-        "cat orders.ndjson | outpost import orders - --input ndjson",
-      ]),
-    CommandSpec(
-      name: "put", abstract: "Create or change one record: FIELD=VALUE ...",
-      arguments: ["<collection>", "<id>", "<field=value>..."], arity: (3, nil), options: [],
-      discussion: "Values are written as in a CSV cell; an empty value (FIELD=) means null.",
-      examples: ["outpost put orders o-1001 status=cancelled"]),
-    CommandSpec(
-      name: "get", abstract: "Show one record, with any conflicting values.",
-      arguments: ["<collection>", "<id>"], arity: (2, 2), options: [], discussion: "", examples: []),
-    CommandSpec(
-      name: "delete", abstract: "Delete one record.", arguments: ["<collection>", "<id>"],
-      arity: (2, 2),
-      options: [], discussion: "", examples: []),
-    CommandSpec(
-      name: "export", abstract: "Print a collection's records sorted by id (csv, ndjson or json).",
-      arguments: ["<collection>"], arity: (1, 1), options: [],
-      discussion: "Deleted records are left out; a field in conflict shows its provisional winner. "
-        + "The default format is csv.",
-      examples: ["outpost export orders --format ndjson"]),
-    CommandSpec(
-      name: "list", abstract: "Same as export.", arguments: ["<collection>"], arity: (1, 1),
-      options: [],
-      discussion: "", examples: []),
-    CommandSpec(
-      name: "status",
-      abstract: "Show the repository's office, records per collection and last change.",
-      arguments: [], arity: (0, 0), options: [], discussion: "", examples: []),
-    CommandSpec(
-      name: "log", abstract: "Show committed transactions, newest first.", arguments: [],
-      arity: (0, 0),
-      options: [OptionSpec("limit", "N", help: "Show at most N transactions.")], discussion: "",
-      examples: []),
-    CommandSpec(
-      name: "verify", abstract: "Check every checksum, the journal chain and every record file.",
-      arguments: [], arity: (0, 0), options: [],
-      discussion: "Reads only. Exits 0 when the repository is sound, 65 when a problem was found; "
-        + "each problem names its file (and line).",
-      examples: []),
-    CommandSpec(
-      name: "collections", abstract: "List the collections and their fields.", arguments: [],
-      arity: (0, 0), options: [], discussion: "", examples: []),
-  ]
+  package static let all: [CommandSpec] =
+    [
+      CommandSpec(
+        name: "init",
+        abstract: "Create a repository for a branch office (or head office with --head).",
+        arguments: [], arity: (0, 0),
+        options: [
+          OptionSpec(
+            "office", "ID", help: "This replica's office id (north, east, hq, ...). Required."),
+          OptionSpec("head", help: "Create head office's repository."),
+          OptionSpec(
+            "key", "FILE",
+            help: "The key file head office issued to this office ('outpost office add')."),
+        ],
+        discussion:
+          "Creates the repository in --repo DIR (default: the current folder), which must "
+          + "not exist or be empty.",
+        examples: [
+          "outpost init --office north --repo north", "outpost init --office hq --head --repo hq",
+        ]),
+      CommandSpec(
+        name: "import",
+        abstract: "Bulk upsert records from a CSV or NDJSON file ('-' reads standard input).",
+        arguments: ["<collection>", "<file>"], arity: (2, 2),
+        options: [
+          OptionSpec(
+            "input", "FORMAT", choices: ["csv", "ndjson"],
+            help: "The file's format (default: from the extension, .csv or .ndjson/.jsonl).")
+        ],
+        discussion: "Every cell is validated before anything is written, and the whole file is one "
+          + "transaction: all rows or none. Rows whose values equal the stored ones change nothing, "
+          + "so importing the same file twice is harmless.",
+        examples: [
+          "outpost import channel_daily ads-2025-03.csv",
+          "cat orders.ndjson | outpost import orders - --input ndjson",
+        ]),
+      CommandSpec(
+        name: "put", abstract: "Create or change one record: FIELD=VALUE ...",
+        arguments: ["<collection>", "<id>", "<field=value>..."], arity: (3, nil), options: [],
+        discussion: "Values are written as in a CSV cell; an empty value (FIELD=) means null.",
+        examples: ["outpost put orders o-1001 status=cancelled"]),
+      CommandSpec(
+        name: "get", abstract: "Show one record, with any conflicting values.",
+        arguments: ["<collection>", "<id>"], arity: (2, 2), options: [], discussion: "",
+        examples: []),
+      CommandSpec(
+        name: "delete", abstract: "Delete one record.", arguments: ["<collection>", "<id>"],
+        arity: (2, 2),
+        options: [], discussion: "", examples: []),
+      CommandSpec(
+        name: "export",
+        abstract: "Print a collection's records sorted by id (csv, ndjson or json).",
+        arguments: ["<collection>"], arity: (1, 1), options: [],
+        discussion:
+          "Deleted records are left out; a field in conflict shows its provisional winner. "
+          + "The default format is csv.",
+        examples: ["outpost export orders --format ndjson"]),
+      CommandSpec(
+        name: "list", abstract: "Same as export.", arguments: ["<collection>"], arity: (1, 1),
+        options: [],
+        discussion: "", examples: []),
+      CommandSpec(
+        name: "status",
+        abstract: "Show the repository's office, records per collection and last change.",
+        arguments: [], arity: (0, 0), options: [], discussion: "", examples: []),
+      CommandSpec(
+        name: "log", abstract: "Show committed transactions, newest first.", arguments: [],
+        arity: (0, 0),
+        options: [OptionSpec("limit", "N", help: "Show at most N transactions.")], discussion: "",
+        examples: []),
+      CommandSpec(
+        name: "verify", abstract: "Check every checksum, the journal chain and every record file.",
+        arguments: [], arity: (0, 0), options: [],
+        discussion:
+          "Reads only. Exits 0 when the repository is sound, 65 when a problem was found; "
+          + "each problem names its file (and line).",
+        examples: []),
+      CommandSpec(
+        name: "collections", abstract: "List the collections and their fields.", arguments: [],
+        arity: (0, 0), options: [], discussion: "", examples: []),
+    ] + syncCommands + conflictCommands
 
   /// Runs the parsed command.
   package static func run(_ context: Context) throws {
@@ -89,6 +98,15 @@ package enum Commands {
     case "log": try log(context)
     case "verify": try verify(context)
     case "collections": try listCollections(context)
+    case "office add": try officeAdd(context)
+    case "office revoke": try officeRevoke(context)
+    case "submit": try submit(context)
+    case "merge": try merge(context)
+    case "reply": try reply(context)
+    case "receive": try receive(context)
+    case "conflicts": try listConflicts(context)
+    case "conflicts show": try showConflict(context)
+    case "resolve": try resolve(context)
     default:
       throw CLIError(.software, "command '\(context.invocation.command.name)' is not implemented")
     }

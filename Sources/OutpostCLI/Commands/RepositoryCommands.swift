@@ -22,11 +22,31 @@ extension Commands {
     let replica: ReplicaID
     do { replica = try ReplicaID(office) } catch { throw CLIError(.usage, error.message) }
     let role: RepositoryRole = context.invocation.flag("head") ? .head : .branch
+    var key: OfficeKey?
+    if let keyFile = context.invocation.value("key") {
+      guard role == .branch else {
+        throw CLIError(.usage, "--key is for branch repositories; head office issues keys")
+      }
+      let bytes: [UInt8]
+      do { bytes = try context.fileSystem.readFile(context.resolve(keyFile)) } catch {
+        throw CLIError(.noInput, "cannot read key file '\(keyFile)': \(error.errno)")
+      }
+      do { key = try OfficeKey(fileBytes: bytes, path: keyFile) } catch {
+        throw CLIError(.dataError, error.message, hint: error.hint)
+      }
+      guard key?.office == replica else {
+        throw CLIError(
+          .dataError,
+          "'\(keyFile)' was issued to office '\(key!.office)', not '\(replica)'; nothing was created"
+        )
+      }
+    }
     let repository: Repository
     do {
       repository = try Repository.create(
         at: context.repositoryPath, replica: replica, role: role, fileSystem: context.fileSystem,
         now: context.now)
+      if let key { try repository.installKey(key) }
     } catch {
       throw CLIError(error)
     }
@@ -56,6 +76,8 @@ extension Commands {
       }
     } catch { throw CLIError(error) }
     let last = try? repository.transactions().last
+    let peers: [PeerState]
+    do { peers = try repository.peers() } catch { throw CLIError(error) }
     if context.format() == "json" {
       let collections = JSONValue.object(
         JSONObject(
@@ -75,6 +97,7 @@ extension Commands {
           ("office", .string(repository.config.replica.rawValue)),
           ("role", .string(repository.config.role.rawValue)), ("collections", collections),
           ("transactions", number(Int(last?.number ?? 0))),
+          ("peers", .array(peers.map(peerJSON))),
           ("last_change", last.map { .string($0.at) } ?? .null),
           (
             "clock",
@@ -101,7 +124,47 @@ extension Commands {
         + String(row.3).leftPadded(11) + "\n"
     }
     if rows.allSatisfy({ $0.1 + $0.2 == 0 }) { text += "(no records yet; try 'outpost import')\n" }
+    text += peersText(peers, role: repository.config.role)
     context.console.out(text)
+  }
+
+  static func peerJSON(_ peer: PeerState) -> JSONValue {
+    .object(
+      JSONObject(uncheckedPairs: [
+        ("peer", .string(peer.peer.rawValue)), ("key_id", .string(peer.keyID)),
+        ("revoked", .bool(peer.revoked)), ("enrolled_at", .string(peer.enrolledAt)),
+        ("received_seq", number(Int(peer.received.lastSeq))),
+        ("received_at", peer.received.at.isEmpty ? .null : .string(peer.received.at)),
+        ("sent_seq", number(Int(peer.sent.lastSeq))),
+        ("sent_at", peer.sent.at.isEmpty ? .null : .string(peer.sent.at)),
+        ("acknowledged_seq", number(Int(peer.received.acknowledges))),
+        ("clock", peer.received.clock.json),
+      ]))
+  }
+
+  /// The offices (at head office) or head office (at a branch) and how current each is.
+  static func peersText(_ peers: [PeerState], role: RepositoryRole) -> String {
+    guard !peers.isEmpty else {
+      return role == .head
+        ? "\nNo offices enrolled yet (outpost office add ID --key-out FILE).\n"
+        : "\nNot enrolled with head office (outpost init --office ID --key FILE).\n"
+    }
+    let (incoming, outgoing) = role == .head ? ("submission", "reply") : ("reply", "submission")
+    var text =
+      "\n" + (role == .head ? "office" : "head").padding(10) + "last \(incoming)".padding(37)
+      + "last \(outgoing)".padding(24) + "they applied\n"
+    for peer in peers {
+      let received =
+        peer.received.lastSeq == 0
+        ? "none yet" : "seq \(peer.received.lastSeq) at \(peer.received.at)"
+      let sent = peer.sent.lastSeq == 0 ? "none yet" : "seq \(peer.sent.lastSeq)"
+      let applied =
+        peer.received.acknowledges == 0 ? "-" : "\(outgoing) \(peer.received.acknowledges)"
+      text +=
+        peer.peer.rawValue.padding(10) + received.padding(37) + sent.padding(24) + applied
+        + (peer.revoked ? "  (key revoked)" : "") + "\n"
+    }
+    return text
   }
 
   static func log(_ context: Context) throws {

@@ -1,0 +1,189 @@
+import OutpostCodec
+import OutpostModel
+import OutpostStore
+import OutpostSync
+
+/// `conflicts`, `conflicts show`, `resolve` (SPEC.md §8.6).
+extension Commands {
+  static let conflictCommands: [CommandSpec] = [
+    CommandSpec(
+      name: "conflicts", abstract: "List records with open conflicts.", arguments: [],
+      arity: (0, 0), options: [],
+      discussion: "A conflict is two concurrent writes of one field, or an edit concurrent with a "
+        + "delete. Its id is COLLECTION/RECORD-ID. Until it is resolved, readers see the "
+        + "provisional winner (SPEC.md §5.4).",
+      examples: ["outpost conflicts --repo hq", "outpost conflicts --format json"]),
+    CommandSpec(
+      name: "conflicts show", abstract: "Show one conflict field by field.",
+      arguments: ["<id>"], arity: (1, 1), options: [], discussion: "",
+      examples: ["outpost conflicts show orders/o-1001"]),
+    CommandSpec(
+      name: "resolve", abstract: "Resolve a conflict (head office).",
+      arguments: ["<id>"], arity: (1, 1),
+      options: [
+        OptionSpec("take", "OFFICE", help: "Take the values this office wrote."),
+        OptionSpec("set", "FIELD=VALUE", repeatable: true, help: "Write this value instead."),
+        OptionSpec("note", "TEXT", help: "Why: kept in the audit trail (resolutions)."),
+      ],
+      discussion: "The resolution is an ordinary write that covers every candidate, so it wins "
+        + "everywhere once replies carry it. Who, when, which choice and the note are kept in "
+        + "the 'resolutions' collection and shown in 'outpost log'.",
+      examples: [
+        "outpost resolve orders/o-1001 --take east --note \"east issued the credit note\"",
+        "outpost resolve channel_daily/north.sem.2025-03-02 --set spend=1200.00",
+      ]),
+  ]
+
+  static func conflictID(_ text: String) throws -> (String, RecordID) {
+    guard let slash = text.firstIndex(of: "/") else {
+      throw CLIError(
+        .usage, "'\(text)' is not a conflict id (COLLECTION/RECORD-ID)",
+        hint: "List them with: outpost conflicts")
+    }
+    return (String(text[..<slash]), try recordID(String(text[text.index(after: slash)...])))
+  }
+
+  static func conflictJSON(_ collection: String, _ id: RecordID, _ state: RecordState)
+    -> JSONValue
+  {
+    let candidates = Resolution.candidates(state)
+    let fields = Set(candidates.map(\.field)).sorted()
+    return .object(
+      JSONObject(uncheckedPairs: [
+        ("id", .string("\(collection)/\(id)")), ("collection", .string(collection)),
+        ("record_id", .string(id.rawValue)), ("fields", .array(fields.map { .string($0) })),
+        (
+          "candidates",
+          .array(
+            candidates.map { candidate in
+              .object(
+                JSONObject(uncheckedPairs: [
+                  ("field", .string(candidate.field)), ("value", candidate.value),
+                  ("replica", .string(candidate.dot.replica.rawValue)),
+                  ("dot", .string(candidate.dot.description)),
+                  ("provisional", .bool(isProvisional(candidate, state))),
+                ]))
+            })
+        ),
+      ]))
+  }
+
+  static func isProvisional(_ candidate: Resolution.Candidate, _ state: RecordState) -> Bool {
+    let register = candidate.field == "deleted" ? state.deleted : state.fields[candidate.field]
+    return register?.last?.dot == candidate.dot
+  }
+
+  static func listConflicts(_ context: Context) throws {
+    let repository = try context.openRepository(.read)
+    let conflicts: [(collection: String, id: RecordID, state: RecordState)]
+    do { conflicts = try repository.conflicts() } catch { throw CLIError(error) }
+    if context.format() == "json" {
+      printJSON(
+        context, "outpost-conflicts/1",
+        [("conflicts", .array(conflicts.map { conflictJSON($0.collection, $0.id, $0.state) }))])
+      return
+    }
+    guard !conflicts.isEmpty else {
+      context.console.out("No open conflicts.\n")
+      return
+    }
+    var text = "\(conflicts.count) open conflict(s):\n"
+    for conflict in conflicts {
+      let fields = Set(Resolution.candidates(conflict.state).map(\.field)).sorted()
+      let writers = Set(Resolution.candidates(conflict.state).map(\.dot.replica.rawValue)).sorted()
+      text +=
+        "  \(conflict.collection)/\(conflict.id)  \(fields.joined(separator: ", "))  "
+        + "(\(writers.joined(separator: " vs ")))\n"
+    }
+    text +=
+      "Show one with: outpost conflicts show ID; resolve it with: outpost resolve ID --take OFFICE\n"
+    context.console.out(text)
+  }
+
+  static func showConflict(_ context: Context) throws {
+    let (collection, id) = try conflictID(context.invocation.positionals[0])
+    let repository = try context.openRepository(.read)
+    let schema = try schema(repository, collection)
+    let found: RecordState?
+    do { found = try repository.state(schema.name, id) } catch { throw CLIError(error) }
+    guard let state = found else {
+      throw CLIError(.noInput, "no record '\(id)' in '\(collection)'")
+    }
+    guard state.isConflicted else {
+      throw CLIError(.noInput, "\(collection)/\(id) has no open conflict")
+    }
+    if context.format() == "json" {
+      printJSON(context, "outpost-conflict/1", [("conflict", conflictJSON(collection, id, state))])
+      return
+    }
+    var text = "\(collection)/\(id)\n"
+    var current = ""
+    for candidate in Resolution.candidates(state) {
+      if candidate.field != current {
+        current = candidate.field
+        text += "  \(current == "deleted" ? "(deleted or edited)" : current):\n"
+      }
+      let shown =
+        candidate.field == "deleted"
+        ? (candidate.value == .bool(true) ? "deleted" : "edited (kept)") : cell(candidate.value)
+      text +=
+        "    \(candidate.dot.replica.rawValue.padding(8)) \(shown.padding(16)) written as "
+        + "\(candidate.dot)\(isProvisional(candidate, state) ? "   <- shown until resolved" : "")\n"
+    }
+    let others = schema.fields.map(\.name).filter {
+      state.fields[$0] != nil && !state.conflictedFields.contains($0)
+    }
+    if !others.isEmpty {
+      text += "  agreed: "
+      text += others.map { "\($0)=\(cell(state.value($0) ?? .null))" }.joined(separator: " ") + "\n"
+    }
+    text += "Resolve with: outpost resolve \(collection)/\(id) --take OFFICE [--note TEXT]\n"
+    context.console.out(text)
+  }
+
+  static func resolve(_ context: Context) throws {
+    let (collection, id) = try conflictID(context.invocation.positionals[0])
+    let take = context.invocation.value("take")
+    let sets = context.invocation.options["set"] ?? []
+    guard (take == nil) != sets.isEmpty else {
+      throw CLIError(
+        .usage, "give either --take OFFICE or --set FIELD=VALUE (one or more)",
+        hint: HelpText.usage(context.invocation.command))
+    }
+    let repository = try context.openRepository(.write)
+    let schema = try schema(repository, collection)
+    let choice: ResolutionChoice
+    if let take {
+      choice = .take(try replicaArgument(take))
+    } else {
+      var values: [String: JSONValue] = [:]
+      for assignment in sets {
+        guard let equals = assignment.firstIndex(of: "=") else {
+          throw CLIError(.usage, "'\(assignment)' is not FIELD=VALUE")
+        }
+        let name = String(assignment[..<equals])
+        guard let field = schema.field(name) else { throw unknownField(name, schema) }
+        do {
+          values[name] = try field.parseCell(String(assignment[assignment.index(after: equals)...]))
+        } catch { throw CLIError(.dataError, "\(name): \(error.message)") }
+        if values[name] == .null && !field.nullable {
+          throw CLIError(.dataError, "\(name) is required; it cannot be set to empty")
+        }
+      }
+      choice = .set(values)
+    }
+    let result: (resolutionID: RecordID, chosen: [String: JSONValue])
+    do {
+      result = try repository.resolve(
+        collection: schema.name, id: id, choice: choice, note: context.invocation.value("note"))
+    } catch { throw CLIError(error) }
+    let chosen = result.chosen.keys.sorted().map { field in
+      field == "deleted"
+        ? (result.chosen[field] == .bool(true) ? "deleted" : "kept (not deleted)")
+        : "\(field)=\(cell(result.chosen[field]!))"
+    }
+    context.console.out(
+      "Resolved \(collection)/\(id) (\(choice.summary)): \(chosen.joined(separator: ", ")); "
+        + "recorded as resolutions/\(result.resolutionID).\n")
+  }
+}

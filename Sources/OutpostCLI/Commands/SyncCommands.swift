@@ -1,0 +1,328 @@
+import OutpostCodec
+import OutpostModel
+import OutpostStore
+import OutpostSync
+
+/// `office add|revoke`, `submit`, `merge`, `reply`, `receive` (SPEC.md §8).
+extension Commands {
+  static let syncCommands: [CommandSpec] = [
+    CommandSpec(
+      name: "office add", abstract: "Enroll an office at head office and write its key file.",
+      arguments: ["<office>"], arity: (1, 1),
+      options: [
+        OptionSpec(
+          "key-out", "FILE", help: "Where to write the office's key file (mode 0600). Required.")
+      ],
+      discussion: "The key file is the office's identity: give it to the office (USB stick, in "
+        + "person) and nobody else. Outpost never prints a key.",
+      examples: ["outpost office add north --key-out north.key --repo hq"]),
+    CommandSpec(
+      name: "office revoke", abstract: "Revoke an office's key: its bundles are refused.",
+      arguments: ["<office>"], arity: (1, 1), options: [],
+      discussion: "Use it when a laptop is lost. Re-enroll the office with 'office add' to give it "
+        + "a new key.", examples: ["outpost office revoke north --repo hq"]),
+    CommandSpec(
+      name: "submit", abstract: "Make a submission for head office (branch).",
+      arguments: [], arity: (0, 0),
+      options: [OptionSpec("out", "FILE", help: "The submission file to write. Required.")],
+      discussion: "Holds every change head office has not acknowledged yet, so a lost file loses "
+        + "nothing: the next submission carries it again.",
+      examples: ["outpost submit --out north-2025-03.bundle --repo north"]),
+    CommandSpec(
+      name: "merge", abstract: "Verify and merge submissions (head office).",
+      arguments: ["<file>..."], arity: (1, nil),
+      options: [OptionSpec("dry-run", help: "Check and report, write nothing.")],
+      discussion: "Each file is verified (MAC, sender, sequence, clocks, ownership) before any "
+        + "record is read, and merged all or nothing. Merging a file twice changes nothing.",
+      examples: ["outpost merge north.bundle east.bundle --repo hq"]),
+    CommandSpec(
+      name: "reply", abstract: "Make the return bundle for an office (head office).",
+      arguments: ["<office>"], arity: (1, 1),
+      options: [OptionSpec("out", "FILE", help: "The reply file to write. Required.")],
+      discussion: "Acknowledges the office's submissions and carries resolutions, head-office "
+        + "collections and other offices' data.",
+      examples: ["outpost reply north --out north-reply.bundle --repo hq"]),
+    CommandSpec(
+      name: "receive", abstract: "Apply head office's return bundle (branch).",
+      arguments: ["<file>"], arity: (1, 1), options: [],
+      discussion: "Prints what changed and why, including which of this office's edits lost a "
+        + "conflict and who decided.",
+      examples: ["outpost receive north-reply.bundle --repo north"]),
+  ]
+
+  static func requiredOption(_ context: Context, _ name: String, _ placeholder: String) throws
+    -> String
+  {
+    guard let value = context.invocation.value(name), !value.isEmpty else {
+      throw CLIError(
+        .usage, "missing required option '--\(name) \(placeholder)'",
+        hint: HelpText.usage(context.invocation.command))
+    }
+    return value
+  }
+
+  static func replicaArgument(_ text: String) throws -> ReplicaID {
+    do { return try ReplicaID(text) } catch { throw CLIError(.usage, error.message) }
+  }
+
+  static func officeAdd(_ context: Context) throws {
+    let office = try replicaArgument(context.invocation.positionals[0])
+    let out = context.resolve(try requiredOption(context, "key-out", "FILE"))
+    let repository = try context.openRepository(.write)
+    do {
+      if try context.fileSystem.exists(out) {
+        throw CLIError(
+          .cannotCreate, "'\(out)' already exists; no office was enrolled",
+          hint: "Choose another file for the key.")
+      }
+    } catch let error as CLIError { throw error } catch {}
+    do {
+      let key = try repository.enroll(office)
+      try OutputFile.write(
+        key.fileBytes, to: out, secret: true, replace: false, fileSystem: context.fileSystem)
+      context.console.out(
+        "Enrolled office '\(office)' (key \(key.keyID)); its key file is \(out) (mode 0600).\n"
+          + "Give that file to the office, and only to it: outpost init --office \(office) --key "
+          + "FILE\n")
+    } catch { throw CLIError(error) }
+  }
+
+  static func officeRevoke(_ context: Context) throws {
+    let office = try replicaArgument(context.invocation.positionals[0])
+    let repository = try context.openRepository(.write)
+    do { try repository.revoke(office) } catch { throw CLIError(error) }
+    context.console.out(
+      "Revoked the key of office '\(office)': its bundles are refused from now on.\n")
+  }
+
+  static func submit(_ context: Context) throws {
+    let out = context.resolve(try requiredOption(context, "out", "FILE"))
+    let repository = try context.openRepository(.write)
+    guard repository.config.role == .branch else {
+      throw CLIError(
+        .usage, "head office does not submit; it replies: outpost reply OFFICE --out FILE")
+    }
+    let head = try repository.peers().first.map(\.peer)
+    guard let head else {
+      throw CLIError(
+        .noInput, "this repository is not enrolled with head office",
+        hint: "Create it with the key file from head office: outpost init --office "
+          + "\(repository.config.replica) --key FILE")
+    }
+    try writeBundle(context, repository, to: head, out: out)
+  }
+
+  static func reply(_ context: Context) throws {
+    let office = try replicaArgument(context.invocation.positionals[0])
+    let out = context.resolve(try requiredOption(context, "out", "FILE"))
+    let repository = try context.openRepository(.write)
+    guard repository.config.role == .head else {
+      throw CLIError(.usage, "branches do not reply; they submit: outpost submit --out FILE")
+    }
+    try writeBundle(context, repository, to: office, out: out)
+  }
+
+  private static func writeBundle(
+    _ context: Context, _ repository: Repository, to peer: ReplicaID, out: String
+  ) throws {
+    let made: MadeBundle
+    do {
+      made = try repository.makeBundle(for: peer)
+      try OutputFile.write(
+        made.bytes, to: out, secret: false, replace: true, fileSystem: context.fileSystem)
+    } catch {
+      throw CLIError(error)
+    }
+    let manifest = made.manifest
+    if context.format() == "json" {
+      printJSON(
+        context, "outpost-bundle-made/1",
+        [
+          ("kind", .string(manifest.kind.rawValue)), ("from", .string(manifest.from.rawValue)),
+          ("to", .string(manifest.to.rawValue)), ("seq", number(Int(manifest.seq))),
+          ("records", number(Int(manifest.records))), ("hash", .string(made.hash)),
+          ("file", .string(out)), ("bytes", number(made.bytes.count)),
+        ])
+      return
+    }
+    context.console.out(
+      "Wrote \(manifest.kind) \(manifest.seq) for '\(peer)' to \(out): \(manifest.records) "
+        + "record(s), \(made.bytes.count) bytes.\n")
+  }
+
+  static func readBundleFile(_ context: Context, _ argument: String) throws -> [UInt8] {
+    do { return try context.fileSystem.readFile(context.resolve(argument)) } catch {
+      if error.errno == .noSuchFile {
+        throw CLIError(.noInput, "cannot read '\(argument)': no such file")
+      }
+      if error.errno == .tooManySymlinks {
+        throw CLIError(
+          .dataError, "'\(argument)' is a symbolic link; Outpost never follows them in bundles",
+          hint: "Pass the file itself.")
+      }
+      throw CLIError(.noInput, "cannot read '\(argument)': \(error.errno)")
+    }
+  }
+
+  static func merge(_ context: Context) throws {
+    let dryRun = context.invocation.flag("dry-run")
+    let repository = try context.openRepository(dryRun ? .read : .write)
+    guard repository.config.role == .head else {
+      throw CLIError(
+        .usage,
+        "only head office merges submissions; a branch applies replies with 'outpost receive'")
+    }
+    var results: [JSONValue] = []
+    var firstFailure: CLIError?
+    for argument in context.invocation.positionals {
+      do {
+        let bytes = try readBundleFile(context, argument)
+        let report: ApplyReport
+        do {
+          report = try repository.applyBundle(bytes, name: argument, dryRun: dryRun)
+        } catch { throw CLIError(error) }
+        results.append(reportJSON(argument, report, dryRun: dryRun))
+        if context.format() != "json" { context.console.out(reportText(argument, report, dryRun)) }
+      } catch let error as CLIError {
+        firstFailure = firstFailure ?? error
+        results.append(
+          .object(
+            JSONObject(uncheckedPairs: [
+              ("file", .string(argument)), ("status", .string("refused")),
+              ("error", .string(error.message)), ("exit", number(Int(error.status.rawValue))),
+            ])))
+        if context.format() != "json" || context.invocation.positionals.count > 1 {
+          context.console.err("error: \(error.message)\n")
+          if let hint = error.hint { context.console.err("  \(hint)\n") }
+        }
+      }
+    }
+    if context.format() == "json" {
+      printJSON(context, "outpost-merge/1", [("bundles", .array(results))])
+    }
+    if let firstFailure {
+      if context.invocation.positionals.count == 1 && context.format() != "json" {
+        throw AlreadyReported(status: firstFailure.status)
+      }
+      throw AlreadyReported(status: firstFailure.status)
+    }
+  }
+
+  static func receive(_ context: Context) throws {
+    let argument = context.invocation.positionals[0]
+    let bytes = try readBundleFile(context, argument)
+    let repository = try context.openRepository(.write)
+    guard repository.config.role == .branch else {
+      throw CLIError(.usage, "head office merges submissions with 'outpost merge'")
+    }
+    let report: ApplyReport
+    do { report = try repository.applyBundle(bytes, name: argument) } catch {
+      throw CLIError(error)
+    }
+    if context.format() == "json" {
+      printJSON(
+        context, "outpost-receive/1", [("bundle", reportJSON(argument, report, dryRun: false))])
+      return
+    }
+    context.console.out(reportText(argument, report, false))
+  }
+
+  static let outcomeOrder: [MergeOutcome] = [
+    .new, .updated, .deleted, .merged, .conflict, .unchanged,
+  ]
+
+  static func reportJSON(_ file: String, _ report: ApplyReport, dryRun: Bool) -> JSONValue {
+    let counts = report.counts
+    let status = report.alreadyApplied ? "already-applied" : (dryRun ? "dry-run" : "applied")
+    var members: [(String, JSONValue)] = [
+      ("file", .string(file)), ("status", .string(status)),
+      ("kind", .string(report.manifest.kind.rawValue)),
+      ("from", .string(report.manifest.from.rawValue)), ("seq", number(Int(report.manifest.seq))),
+      ("hash", .string(report.hash)),
+      (
+        "counts",
+        .object(
+          JSONObject(
+            uncheckedPairs: outcomeOrder.map { ($0.rawValue, number(counts[$0] ?? 0)) }))
+      ),
+      (
+        "conflicts",
+        .array(
+          report.outcomes.filter { $0.outcome == .conflict }.map {
+            .string("\($0.collection)/\($0.id)")
+          })
+      ),
+      (
+        "replaced",
+        .array(
+          report.replaced.map { value in
+            var pairs: [(String, JSONValue)] = [
+              ("collection", .string(value.collection)), ("id", .string(value.id.rawValue)),
+              ("field", .string(value.field)), ("mine", value.mine), ("now", value.now ?? .null),
+              ("by", value.by.map { .string($0.description) } ?? .null),
+            ]
+            if let resolution = value.resolution {
+              pairs.append(
+                (
+                  "resolution",
+                  .object(JSONObject(uncheckedPairs: resolution.map { ($0.key, $0.value) }))
+                ))
+            }
+            return .object(JSONObject(uncheckedPairs: pairs))
+          })
+      ),
+      ("transaction", report.transaction.map { number(Int($0)) } ?? .null),
+    ]
+    if let missing = report.missing {
+      members.append(("missing", .array(missing.map { number(Int($0)) })))
+    }
+    return .object(JSONObject(uncheckedPairs: members))
+  }
+
+  static func reportText(_ file: String, _ report: ApplyReport, _ dryRun: Bool) -> String {
+    let manifest = report.manifest
+    let what = "\(manifest.kind) \(manifest.seq) from '\(manifest.from)' (\(file))"
+    if report.alreadyApplied {
+      return "\(what): already \(manifest.kind == .reply ? "received" : "merged"); no changes.\n"
+    }
+    let counts = report.counts
+    let labels: [MergeOutcome: String] = [
+      .new: "new", .updated: "updated", .deleted: "deleted",
+      .merged: "merged without conflict", .conflict: "conflict(s)", .unchanged: "unchanged",
+    ]
+    var text =
+      (dryRun ? "Would merge " : (manifest.kind == .reply ? "Received " : "Merged ")) + what + ": "
+      + outcomeOrder.map { "\(counts[$0] ?? 0) \(labels[$0]!)" }.joined(separator: ", ") + "\n"
+    if let missing = report.missing {
+      let list = missing.map(String.init).joined(separator: ", ")
+      text +=
+        "  note: seq \(list) never arrived; nothing is lost (each bundle holds everything not yet "
+        + "acknowledged)\n"
+    }
+    for entry in report.outcomes where entry.outcome == .conflict {
+      text +=
+        "  conflict: \(entry.collection)/\(entry.id)  (outpost conflicts show "
+        + "\(entry.collection)/\(entry.id))\n"
+    }
+    for value in report.replaced {
+      var line =
+        "  your \(value.field == "deleted" ? "deletion" : "value") of \(value.collection)/"
+        + "\(value.id) \(value.field == "deleted" ? "" : "\(value.field)=\(cell(value.mine)) ")"
+        + "was replaced by \(value.now.map(cell) ?? "nothing")"
+      if let by = value.by { line += " (written by \(by.replica))" }
+      if let resolution = value.resolution {
+        let who = resolution["decided_by"]?.stringValue ?? "head office"
+        let choice = resolution["choice"]?.stringValue ?? "?"
+        line += ": conflict resolved by \(who) (\(choice))"
+        if let note = resolution["note"]?.stringValue { line += " — \(note)" }
+      }
+      text += line + "\n"
+    }
+    return text
+  }
+}
+
+/// An error already printed; only its exit status remains.
+struct AlreadyReported: Error {
+  var status: ExitStatus
+}

@@ -1,0 +1,511 @@
+import OutpostCodec
+import OutpostCrypto
+import OutpostModel
+import OutpostSync
+
+/// A bundle made by ``Repository/makeBundle(for:)``.
+public struct MadeBundle: Sendable {
+  /// The file's bytes.
+  public var bytes: [UInt8]
+  /// Its verified manifest.
+  public var manifest: BundleManifest
+  /// Its hash.
+  public var hash: String
+}
+
+/// What applying a bundle did (or, in a dry run, would do).
+public struct ApplyReport: Sendable {
+  /// The bundle's manifest.
+  public var manifest: BundleManifest
+  /// The bundle's hash.
+  public var hash: String
+  /// True when the bundle had been applied before: nothing changed.
+  public var alreadyApplied = false
+  /// Sequence numbers skipped before this bundle (nothing is lost: bundles are cumulative).
+  public var missing: Range<UInt64>?
+  /// Each record's outcome, sorted by collection and id.
+  public var outcomes: [(collection: String, id: RecordID, outcome: MergeOutcome)] = []
+  /// Values of this replica's own that the bundle replaced (a branch learns which of its edits
+  /// lost a conflict, and to whom).
+  public var replaced: [ReplacedValue] = []
+  /// The transaction written, nil in a dry run or when nothing changed.
+  public var transaction: UInt64?
+
+  /// How many records had each outcome.
+  public var counts: [MergeOutcome: Int] {
+    var counts: [MergeOutcome: Int] = [:]
+    for entry in outcomes { counts[entry.outcome, default: 0] += 1 }
+    return counts
+  }
+}
+
+/// One of this replica's values that a received bundle replaced.
+public struct ReplacedValue: Sendable, Equatable {
+  /// Where.
+  public var collection: String
+  /// Which record.
+  public var id: RecordID
+  /// Which field (`deleted` for the record's existence).
+  public var field: String
+  /// The value this replica had written.
+  public var mine: JSONValue
+  /// The value now in force (nil if the field is gone).
+  public var now: JSONValue?
+  /// The event that wrote the value now in force.
+  public var by: Dot?
+  /// The head-office resolution that decided it, if the bundle carries one.
+  public var resolution: [String: JSONValue]?
+}
+
+extension Repository {
+  // MARK: Peers and keys
+
+  /// What this replica remembers about a peer, if it knows it.
+  public func peer(_ id: ReplicaID) throws(StoreError) -> PeerState? {
+    guard let json = try document(id.rawValue) else { return nil }
+    do { return try PeerState(json: json) } catch {
+      throw StoreError(.corrupt, "sync/\(id).json: \(error.message)", hint: RecordFile.verifyHint)
+    }
+  }
+
+  /// Every peer this replica knows, by id.
+  public func peers() throws(StoreError) -> [PeerState] {
+    var names: Set<String> = Set(documentOverlay.keys)
+    do {
+      if try fileSystem.exists(syncDirectory) {
+        for name in try fileSystem.list(syncDirectory)
+        where name.hasSuffix(".json") && !AtomicFile.isTemporary(name) {
+          names.insert(String(name.dropLast(5)))
+        }
+      }
+    } catch { throw StoreError.readFailed(error) }
+    var result: [PeerState] = []
+    for name in names.sorted() {
+      guard let id = try? ReplicaID(name) else { continue }
+      if let peer = try peer(id) { result.append(peer) }
+    }
+    return result
+  }
+
+  /// A sync document (`sync/<name>.json`), or nil.
+  func document(_ name: String) throws(StoreError) -> JSONValue? {
+    if let pending = documentOverlay[name] { return pending }
+    let file = syncDirectory + "/" + name + ".json"
+    let bytes: [UInt8]
+    do {
+      guard try fileSystem.exists(file) else { return nil }
+      bytes = try fileSystem.readFile(file)
+    } catch { throw StoreError.readFailed(error) }
+    do { return try JSONParser.parse(bytes, limits: .repositoryFile) } catch {
+      throw StoreError(.corrupt, "\(file): \(error)", hint: RecordFile.verifyHint)
+    }
+  }
+
+  /// The key shared with `office` (head office: one per office; a branch: its own).
+  func key(shared office: ReplicaID) throws(StoreError) -> OfficeKey? {
+    let file = keysDirectory + "/" + office.rawValue + ".json"
+    let bytes: [UInt8]
+    do {
+      guard try fileSystem.exists(file) else { return nil }
+      bytes = try fileSystem.readFile(file)
+    } catch { throw StoreError.readFailed(error) }
+    do { return try OfficeKey(fileBytes: bytes, path: file) } catch {
+      throw StoreError(.corrupt, error.message)
+    }
+  }
+
+  private func writeKey(_ key: OfficeKey, name: ReplicaID) throws(StoreError) {
+    do {
+      if try !fileSystem.exists(keysDirectory) {
+        try fileSystem.makeDirectory(keysDirectory)
+        try fileSystem.syncDirectory(path)
+      }
+      try AtomicFile.write(
+        key.fileBytes, to: name.rawValue + ".json", in: keysDirectory, fileSystem: fileSystem,
+        secret: true)
+    } catch {
+      throw StoreError.writeFailed(error, "nothing was changed")
+    }
+  }
+
+  /// Enrolls an office (head office only): makes its key and remembers it.
+  ///
+  /// - Returns: the key, for the office's key file.
+  public func enroll(_ office: ReplicaID) throws(StoreError) -> OfficeKey {
+    guard config.role == .head else {
+      throw StoreError(
+        .notPermitted,
+        "only head office enrolls offices; this repository is office '\(config.replica)'")
+    }
+    guard office != config.replica else {
+      throw StoreError(.invalidData, "'\(office)' is head office's own id")
+    }
+    if let existing = try peer(office), !existing.revoked {
+      throw StoreError(
+        .alreadyExists, "office '\(office)' is already enrolled (key \(existing.keyID))",
+        hint: "To issue a new key, revoke the old one first: outpost office revoke \(office)")
+    }
+    let key = OfficeKey.generate(office: office, head: config.replica)
+    try writeKey(key, name: office)
+    var state = PeerState(peer: office, keyID: key.keyID, enrolledAt: now())
+    if let previous = try peer(office) {
+      // Re-enrolling after a revocation keeps the history of bundles.
+      state.received = previous.received
+      state.sent = previous.sent
+    }
+    _ = try commitTransaction(
+      command: "office add \(office)", entries: [], documents: [office.rawValue: state.json])
+    return key
+  }
+
+  /// Revokes an office's key (head office only): its bundles are refused from now on.
+  public func revoke(_ office: ReplicaID) throws(StoreError) {
+    guard config.role == .head else {
+      throw StoreError(.notPermitted, "only head office revokes keys")
+    }
+    guard var state = try peer(office) else {
+      throw StoreError(.notFound, "office '\(office)' is not enrolled")
+    }
+    guard !state.revoked else {
+      throw StoreError(.invalidData, "the key of office '\(office)' is already revoked")
+    }
+    state.revoked = true
+    state.revokedAt = now()
+    _ = try commitTransaction(
+      command: "office revoke \(office)", entries: [], documents: [office.rawValue: state.json])
+  }
+
+  /// Installs the key head office issued to this branch (`init --key`).
+  public func installKey(_ key: OfficeKey) throws(StoreError) {
+    guard config.role == .branch, key.office == config.replica else {
+      throw StoreError(
+        .invalidData,
+        "the key was issued to office '\(key.office)', but this repository is '\(config.replica)'")
+    }
+    try writeKey(key, name: key.office)
+    let state = PeerState(peer: key.head, keyID: key.keyID, enrolledAt: now())
+    _ = try commitTransaction(
+      command: "enroll with \(key.head)", entries: [], documents: [key.head.rawValue: state.json])
+  }
+
+  /// Finds the key for a key id: head office looks through its offices, a branch has one.
+  private func keyStatus(_ keyID: String) -> BundleKeyStatus {
+    guard let peers = try? peers() else { return .unknown }
+    for peer in peers where peer.keyID == keyID {
+      if peer.revoked { return .revoked(owner: peer.peer) }
+      let office = config.role == .head ? peer.peer : config.replica
+      if let key = try? key(shared: office), key.keyID == keyID { return .active(key) }
+    }
+    return .unknown
+  }
+
+  // MARK: Making bundles
+
+  /// Makes the next bundle for `peer`.
+  ///
+  /// A submission from a branch to head office, or a reply from head office to an office. The
+  /// bundle's sequence number is committed before the bytes
+  /// are returned, so a number is never used for two different bundles.
+  ///
+  /// It holds every record whose state the peer may lack: not covered by the clock the peer
+  /// last reported (bundles are cumulative until acknowledged).
+  public func makeBundle(for peerID: ReplicaID) throws(StoreError) -> MadeBundle {
+    guard var peer = try peer(peerID) else {
+      throw StoreError(
+        .notFound,
+        config.role == .head
+          ? "office '\(peerID)' is not enrolled"
+          : "this repository is not enrolled with '\(peerID)'",
+        hint: config.role == .head
+          ? "Enroll it with: outpost office add \(peerID) --key-out \(peerID).key"
+          : "Create the repository with the key file from head office: outpost init --office "
+            + "\(config.replica) --key FILE")
+    }
+    guard !peer.revoked else {
+      throw StoreError(.notPermitted, "the key of office '\(peerID)' is revoked")
+    }
+    let office = config.role == .head ? peerID : config.replica
+    guard let key = try key(shared: office) else {
+      throw StoreError(.corrupt, "the key file keys/\(office).json is missing")
+    }
+    let assumes = peer.received.clock
+    var records: [BundleRecord] = []
+    for schema in collections {
+      for (id, state) in try states(schema.name) where !assumes.dominates(state.context) {
+        records.append(BundleRecord(collection: schema.name, id: id, state: state))
+      }
+    }
+    let manifest = BundleManifest(
+      kind: config.role == .head ? .reply : .submission, from: config.replica, to: peerID,
+      seq: peer.sent.lastSeq + 1, previous: peer.sent.lastHash, keyID: key.keyID,
+      assumes: assumes, clock: clock, acknowledges: peer.received.lastSeq, createdAt: now())
+    let (bytes, hash, complete) = BundleCodec.encode(manifest, records: records, key: key)
+    peer.sent.lastSeq += 1
+    peer.sent.lastHash = hash
+    peer.sent.at = manifest.createdAt
+    _ = try commitTransaction(
+      command: "\(manifest.kind == .reply ? "reply" : "submit") \(peerID) seq \(manifest.seq)",
+      entries: [], documents: [peerID.rawValue: peer.json])
+    return MadeBundle(bytes: bytes, manifest: complete, hash: hash)
+  }
+
+  // MARK: Applying bundles
+
+  /// Verifies and applies a bundle.
+  ///
+  /// A submission at head office (`merge`), a reply at a branch (`receive`). All or nothing;
+  /// with `dryRun`, nothing is written.
+  public func applyBundle(_ bytes: [UInt8], name: String, dryRun: Bool = false) throws(StoreError)
+    -> ApplyReport
+  {
+    let bundle: VerifiedBundle
+    do {
+      bundle = try BundleCodec.verify(bytes, name: name, keys: keyStatus)
+    } catch {
+      throw StoreError(error)
+    }
+    let manifest = bundle.manifest
+    let expected: BundleKind = config.role == .head ? .submission : .reply
+    guard manifest.kind == expected else {
+      throw StoreError(
+        .invalidData,
+        "\(name) is a \(manifest.kind) bundle; \(config.role == .head ? "head office merges submissions" : "a branch receives replies"); nothing was imported",
+        hint: config.role == .head
+          ? "Replies are for branches: outpost receive FILE" : "Submissions go to head office.")
+    }
+    guard manifest.to == config.replica else {
+      throw StoreError(
+        .invalidData,
+        "\(name) is addressed to '\(manifest.to)', not to this repository ('\(config.replica)'); "
+          + "nothing was imported", hint: "Give it to the repository of '\(manifest.to)'.")
+    }
+    guard var peer = try peer(manifest.from) else {
+      throw StoreError(.notPermitted, "'\(manifest.from)' is not enrolled here")
+    }
+    var report = ApplyReport(manifest: manifest, hash: bundle.hash)
+    let admission: PeerState.Admission
+    do {
+      admission = try peer.admission(
+        seq: manifest.seq, hash: bundle.hash, previous: manifest.previous, name: name)
+    } catch { throw StoreError(error) }
+    switch admission {
+    case .alreadyApplied:
+      report.alreadyApplied = true
+      return report
+    case .applyAfterGap(let missing): report.missing = missing
+    case .apply: break
+    }
+    guard clock.dominates(manifest.assumes) else {
+      throw StoreError(
+        .invalidData,
+        "\(name) requires a base this repository does not have: it assumes \(manifest.assumes), "
+          + "this repository has \(clock); nothing was imported",
+        hint: "This repository was probably restored from an older copy. "
+          + (config.role == .head
+            ? "Restore head office's latest repository, or ask the office for a new submission after a reply."
+            : "Ask head office for a new reply (outpost reply \(config.replica))."))
+    }
+    var actors: Set<ReplicaID> = [config.replica]
+    for known in try peers() { actors.insert(known.peer) }
+    if config.role == .head {
+      do {
+        try Merge.checkClock(manifest.clock, sender: manifest.from, known: clock, actors: actors)
+      } catch { throw StoreError(error) }
+    }
+    let records: [BundleRecord]
+    do { records = try bundle.records() } catch { throw StoreError(error) }
+    var merged: [String: [RecordID: RecordState]] = [:]
+    var resolutionsByRecord: [String: [String: JSONValue]] = [:]
+    for record in records where record.collection == StandardCollections.resolutions.name {
+      if let collection = record.state.value("collection")?.stringValue,
+        let id = record.state.value("record_id")?.stringValue
+      {
+        resolutionsByRecord[collection + "/" + id] = record.state.values
+      }
+    }
+    for record in records {
+      let schema: CollectionSchema
+      do { schema = try self.schema(record.collection) } catch {
+        throw StoreError(.invalidData, "\(name): \(error.message); nothing was imported")
+      }
+      let (existing, colliding) = try lookup(record.collection, record.id)
+      if let colliding {
+        throw StoreError(
+          .invalidData,
+          "\(name): record id '\(record.id)' collides with '\(colliding)' in "
+            + "'\(record.collection)' (they differ only by letter case); nothing was imported")
+      }
+      do throws(SyncError) {
+        if config.role == .head {
+          try Merge.checkSubmitted(
+            record, schema: schema, existing: existing, sender: manifest.from,
+            clock: manifest.clock)
+        } else {
+          guard manifest.clock.dominates(record.state.context) else {
+            throw SyncError(
+              .invalid, "record \(record.collection)/\(record.id) goes beyond the bundle's clock")
+          }
+          try Merge.checkValues(
+            record.state, schema: schema, name: "\(record.collection)/\(record.id)")
+        }
+      } catch { throw StoreError(error) }
+      let (state, outcome) = Merge.join(record.state, into: existing)
+      report.outcomes.append((record.collection, record.id, outcome))
+      if outcome != .unchanged { merged[record.collection, default: [:]][record.id] = state }
+      if let existing {
+        report.replaced += replacedValues(
+          record.collection, record.id, before: existing, after: state,
+          resolution: resolutionsByRecord[record.collection + "/" + record.id.rawValue])
+      }
+    }
+    peer.received.lastSeq = max(peer.received.lastSeq, manifest.seq)
+    if manifest.seq == peer.received.lastSeq { peer.received.lastHash = bundle.hash }
+    peer.received.accepted[manifest.seq] = bundle.hash
+    peer.received.clock.merge(manifest.clock)
+    peer.received.acknowledges = max(peer.received.acknowledges, manifest.acknowledges)
+    peer.received.at = now()
+    guard !dryRun else { return report }
+    let entries = merged.keys.sorted().flatMap { collection in
+      merged[collection]!.keys.sorted().map { id in
+        [
+          ("kind", JSONValue.string("record")), ("collection", .string(collection)),
+          ("id", .string(id.rawValue)), ("state", merged[collection]![id]!.json),
+        ]
+      }
+    }
+    report.transaction = try commitTransaction(
+      command: "\(config.role == .head ? "merge" : "receive") \(manifest.from) seq \(manifest.seq)",
+      entries: entries, states: merged, documents: [manifest.from.rawValue: peer.json])
+    return report
+  }
+
+  /// The state of a record, and an existing id it collides with by case (if it is new).
+  func lookup(_ collection: String, _ id: RecordID) throws(StoreError) -> (
+    RecordState?, RecordID?
+  ) {
+    let records = try bucket(collection, RecordFile.bucket(for: id))
+    if let state = try state(collection, id) { return (state, nil) }
+    let other = records.keys.first { $0.collisionKey == id.collisionKey && $0 != id }
+    return (nil, other)
+  }
+
+  private func replacedValues(
+    _ collection: String, _ id: RecordID, before: RecordState, after: RecordState,
+    resolution: [String: JSONValue]?
+  ) -> [ReplacedValue] {
+    var result: [ReplacedValue] = []
+    let me = config.replica
+    func lost(_ field: String, _ old: [Versioned], _ new: [Versioned]) {
+      for value in old
+      where value.dot.replica == me && !new.contains(where: { $0.dot == value.dot }) {
+        guard new.first?.value != value.value || new.count > 1 else { continue }
+        let decided = resolution?["fields"]?.stringValue?.split(separator: ",").contains {
+          $0 == field
+        }
+        result.append(
+          ReplacedValue(
+            collection: collection, id: id, field: field, mine: value.value, now: new.last?.value,
+            by: new.last?.dot, resolution: decided == true ? resolution : nil))
+      }
+    }
+    for (field, values) in before.fields.sorted(by: { $0.key < $1.key }) {
+      lost(field, values, after.fields[field] ?? [])
+    }
+    if before.isDeleted != after.isDeleted { lost("deleted", before.deleted, after.deleted) }
+    return result
+  }
+
+  // MARK: Resolving conflicts
+
+  /// Every record with an open conflict, sorted by collection and id.
+  public func conflicts() throws(StoreError) -> [(
+    collection: String, id: RecordID, state: RecordState
+  )] {
+    var result: [(String, RecordID, RecordState)] = []
+    for schema in collections {
+      for (id, state) in try states(schema.name) where state.isConflicted {
+        result.append((schema.name, id, state))
+      }
+    }
+    return result
+  }
+
+  /// Resolves one conflicted record at head office: an ordinary write that dominates every
+  /// candidate, plus a `resolutions` record saying who chose what, when and why.
+  public func resolve(
+    collection: String, id: RecordID, choice: ResolutionChoice, note: String?, rule: String? = nil
+  ) throws(StoreError) -> (resolutionID: RecordID, chosen: [String: JSONValue]) {
+    guard config.role == .head else {
+      throw StoreError(
+        .notPermitted, "conflicts are resolved at head office",
+        hint: "Head office's decision reaches this office in its next reply.")
+    }
+    let schema = try schema(collection)
+    guard let state = try state(collection, id) else {
+      throw StoreError(.notFound, "no record '\(id)' in '\(collection)'")
+    }
+    if case .set(let values) = choice {
+      for (field, value) in values {
+        guard schema.field(field) != nil else {
+          throw StoreError(.invalidData, "'\(collection)' has no field '\(field)'")
+        }
+        if schema.keyFields.contains(field), state.value(field) != value {
+          throw StoreError(.invalidData, "'\(field)' is part of the record id and cannot change")
+        }
+      }
+    }
+    var counter = clock[config.replica] + 1
+    let name = "\(collection)/\(id)"
+    let resolved: RecordState
+    let chosen: [String: JSONValue]
+    do {
+      (resolved, chosen) = try Resolution.resolve(
+        state, choice, at: Dot(config.replica, counter), name: name)
+    } catch { throw StoreError(error) }
+    let candidates = Resolution.candidates(state).map { candidate in
+      JSONValue.object(
+        JSONObject(uncheckedPairs: [
+          ("field", .string(candidate.field)), ("dot", .string(candidate.dot.description)),
+          ("value", candidate.value),
+        ]))
+    }
+    counter += 1
+    let resolutionID = RecordID(unchecked: "\(config.replica)-\(counter)")
+    var audit = RecordState()
+    var fields: [String: JSONValue] = [
+      "collection": .string(collection), "record_id": .string(id.rawValue),
+      "fields": .string(chosen.keys.sorted().joined(separator: ",")),
+      "choice": .string(choice.summary), "note": note.map { .string($0) } ?? .null,
+      "decided_by": .string(config.replica.rawValue), "decided_at": .string(now()),
+      "candidates": .string(JSONWriter.canonicalString(.array(candidates))),
+      "rule": rule.map { .string($0) } ?? .null,
+    ]
+    fields = fields.filter { $0.value != .null }
+    audit.write(fields, at: Dot(config.replica, counter))
+    let states: [String: [RecordID: RecordState]] = [
+      collection: [id: resolved], StandardCollections.resolutions.name: [resolutionID: audit],
+    ]
+    let entries = [
+      (collection, id, resolved), (StandardCollections.resolutions.name, resolutionID, audit),
+    ]
+    .map { c, i, s in
+      [
+        ("kind", JSONValue.string("record")), ("collection", .string(c)),
+        ("id", .string(i.rawValue)), ("state", s.json),
+      ]
+    }
+    _ = try commitTransaction(
+      command: "resolve \(name) (\(choice.summary))", entries: entries, states: states)
+    return (resolutionID, chosen)
+  }
+}
+
+extension StoreError {
+  /// Maps a sync refusal to a store error (and so to an exit status).
+  package init(_ error: SyncError) {
+    switch error.code {
+    case .invalid: self.init(.invalidData, error.message, hint: error.hint)
+    case .authentication, .notPermitted: self.init(.notPermitted, error.message, hint: error.hint)
+    }
+  }
+}

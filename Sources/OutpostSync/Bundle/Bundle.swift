@@ -1,0 +1,426 @@
+import OutpostCodec
+import OutpostCrypto
+import OutpostModel
+
+/// Which way a bundle travels.
+public enum BundleKind: String, Sendable {
+  /// Branch → head office: `outpost submit`.
+  case submission
+  /// Head office → branch: `outpost reply`.
+  case reply
+}
+
+/// The signed header of a bundle (SPEC.md §8.2).
+public struct BundleManifest: Sendable, Equatable {
+  /// The bundle format this build writes and reads.
+  public static let format = "outpost-bundle/1"
+
+  /// Submission or reply.
+  public var kind: BundleKind
+  /// The sending replica.
+  public var from: ReplicaID
+  /// The receiving replica.
+  public var to: ReplicaID
+  /// The sequence number: 1, 2, … per sender, receiver and kind.
+  public var seq: UInt64
+  /// The hash of the sender's previous bundle of this kind to this receiver (64 zeros first).
+  public var previous: String
+  /// The key that authenticates the bundle (``OfficeKey/keyID``).
+  public var keyID: String
+  /// What the sender assumes the receiver already has; the payload is the difference.
+  public var assumes: VersionVector
+  /// Everything the sender had seen when it made the bundle.
+  public var clock: VersionVector
+  /// The last bundle of the other direction the sender had applied (0: none).
+  public var acknowledges: UInt64
+  /// When it was made, by the sender's clock (informational: never used for ordering).
+  public var createdAt: String
+  /// Payload size in bytes.
+  public var payloadBytes: UInt64
+  /// SHA-256 of the payload (hex).
+  public var payloadSHA256: String
+  /// Number of record lines in the payload.
+  public var records: UInt64
+  /// Optional extra members, kept as given and covered by the MAC.
+  ///
+  /// A submission carries the branch's KPI report here (SPEC.md §8.2).
+  public var extra: [String: JSONValue]
+
+  /// Creates a manifest; the payload members are filled in by ``BundleCodec/encode``.
+  public init(
+    kind: BundleKind, from: ReplicaID, to: ReplicaID, seq: UInt64, previous: String,
+    keyID: String, assumes: VersionVector, clock: VersionVector, acknowledges: UInt64,
+    createdAt: String, extra: [String: JSONValue] = [:]
+  ) {
+    self.kind = kind
+    self.from = from
+    self.to = to
+    self.seq = seq
+    self.previous = previous
+    self.keyID = keyID
+    self.assumes = assumes
+    self.clock = clock
+    self.acknowledges = acknowledges
+    self.createdAt = createdAt
+    self.payloadBytes = 0
+    self.payloadSHA256 = ""
+    self.records = 0
+    self.extra = extra
+  }
+
+  static let members: Set<String> = [
+    "format", "kind", "from", "to", "seq", "previous", "key_id", "assumes", "clock",
+    "acknowledges", "created_at", "payload", "extra",
+  ]
+
+  /// The canonical JSON of the manifest.
+  public var json: JSONValue {
+    func integer(_ value: UInt64) -> JSONValue { .number(JSONNumber(integer: Int64(value))) }
+    var members: [(String, JSONValue)] = [
+      ("format", .string(Self.format)), ("kind", .string(kind.rawValue)),
+      ("from", .string(from.rawValue)), ("to", .string(to.rawValue)), ("seq", integer(seq)),
+      ("previous", .string(previous)), ("key_id", .string(keyID)), ("assumes", assumes.json),
+      ("clock", clock.json), ("acknowledges", integer(acknowledges)),
+      ("created_at", .string(createdAt)),
+      (
+        "payload",
+        .object(
+          JSONObject(uncheckedPairs: [
+            ("bytes", integer(payloadBytes)), ("sha256", .string(payloadSHA256)),
+            ("records", integer(records)),
+          ]))
+      ),
+    ]
+    if !extra.isEmpty {
+      members.append(
+        ("extra", .object(JSONObject(uncheckedPairs: extra.map { ($0.key, $0.value) }))))
+    }
+    return .object(JSONObject(uncheckedPairs: members))
+  }
+
+  /// Reads a manifest, checking every member (unknown members are refused).
+  init(json: JSONValue) throws(SyncError) {
+    func bad(_ why: String) -> SyncError {
+      SyncError(.invalid, "the bundle's manifest is invalid: \(why); nothing was imported")
+    }
+    guard case .object(let object) = json else { throw bad("not a JSON object") }
+    for key in object.keys where !Self.members.contains(key) {
+      throw bad("unknown member '\(key)'")
+    }
+    guard let kindText = object["kind"]?.stringValue, let kind = BundleKind(rawValue: kindText)
+    else { throw bad("'kind' is not submission or reply") }
+    func replica(_ name: String) throws(SyncError) -> ReplicaID {
+      guard let text = object[name]?.stringValue, let id = try? ReplicaID(text) else {
+        throw bad("'\(name)' is not an office id")
+      }
+      return id
+    }
+    func counter(_ value: JSONValue?, _ name: String, minimum: UInt64) throws(SyncError) -> UInt64 {
+      guard case .number(let number)? = value, let int = number.uint64, int >= minimum,
+        int <= VersionVector.maximumCounter
+      else { throw bad("'\(name)' is not a canonical integer ≥ \(minimum)") }
+      return int
+    }
+    func hash(_ value: JSONValue?, _ name: String) throws(SyncError) -> String {
+      guard let text = value?.stringValue, text.utf8.count == 64,
+        text.utf8.allSatisfy({ Hex.isLowercaseDigit($0) })
+      else { throw bad("'\(name)' is not 64 lowercase hex digits") }
+      return text
+    }
+    func vector(_ name: String) throws(SyncError) -> VersionVector {
+      do throws(ModelError) {
+        return try VersionVector(json: object[name] ?? .null)
+      } catch {
+        throw bad("'\(name)': \(error.message)")
+      }
+    }
+    self.kind = kind
+    from = try replica("from")
+    to = try replica("to")
+    seq = try counter(object["seq"], "seq", minimum: 1)
+    previous = try hash(object["previous"], "previous")
+    guard let key = object["key_id"]?.stringValue, key.utf8.count == 16,
+      key.utf8.allSatisfy({ Hex.isLowercaseDigit($0) })
+    else { throw bad("'key_id' is not 16 lowercase hex digits") }
+    keyID = key
+    assumes = try vector("assumes")
+    clock = try vector("clock")
+    acknowledges = try counter(object["acknowledges"], "acknowledges", minimum: 0)
+    guard let created = object["created_at"]?.stringValue else {
+      throw bad("'created_at' is missing")
+    }
+    createdAt = created
+    guard case .object(let payload)? = object["payload"] else { throw bad("'payload' is missing") }
+    payloadBytes = try counter(payload["bytes"], "payload.bytes", minimum: 0)
+    payloadSHA256 = try hash(payload["sha256"], "payload.sha256")
+    records = try counter(payload["records"], "payload.records", minimum: 0)
+    for key in payload.keys where !["bytes", "sha256", "records"].contains(key) {
+      throw bad("unknown member 'payload.\(key)'")
+    }
+    var extra: [String: JSONValue] = [:]
+    if let extraValue = object["extra"] {
+      guard case .object(let members) = extraValue else { throw bad("'extra' is not an object") }
+      for (key, value) in members { extra[key] = value }
+    }
+    self.extra = extra
+  }
+}
+
+/// One record state carried by a bundle.
+public struct BundleRecord: Sendable, Equatable {
+  /// The collection.
+  public var collection: String
+  /// The record id.
+  public var id: RecordID
+  /// The record's full causal state.
+  public var state: RecordState
+
+  /// Creates a bundle record.
+  public init(collection: String, id: RecordID, state: RecordState) {
+    self.collection = collection
+    self.id = id
+    self.state = state
+  }
+}
+
+/// What a bundle's key id names, as the receiver knows it.
+public enum BundleKeyStatus: Sendable {
+  /// An active key, issued to `owner`.
+  case active(OfficeKey)
+  /// A key that was revoked (it belonged to `owner`).
+  case revoked(owner: ReplicaID)
+  /// No key with that id.
+  case unknown
+}
+
+/// A bundle whose MAC, sender and payload hash were verified; records are parsed on demand.
+public struct VerifiedBundle: Sendable {
+  /// The verified manifest.
+  public var manifest: BundleManifest
+  /// The bundle's identity: SHA-256 of the manifest bytes (which include the payload hash).
+  public var hash: String
+  /// The payload bytes (record lines).
+  public var payload: ArraySlice<UInt8>
+
+  /// Parses every record line, in order, checking that they are sorted and unique.
+  public func records() throws(SyncError) -> [BundleRecord] {
+    var result: [BundleRecord] = []
+    result.reserveCapacity(Int(manifest.records))
+    var index = payload.startIndex
+    var line = 2
+    var previousKey: (String, RecordID)?
+    while index < payload.endIndex {
+      line += 1
+      guard let newline = payload[index...].firstIndex(of: UInt8(ascii: "\n")) else {
+        throw SyncError(.invalid, "bundle line \(line): the last record line has no line end")
+      }
+      let record = try BundleCodec.decodeRecord(payload[index..<newline], line: line)
+      if let previousKey {
+        let ordered =
+          previousKey.0 < record.collection
+          || (previousKey.0 == record.collection && previousKey.1 < record.id)
+        guard ordered else {
+          throw SyncError(
+            .invalid,
+            "bundle line \(line): record \(record.collection)/\(record.id) is out of order or "
+              + "repeated; nothing was imported")
+        }
+      }
+      previousKey = (record.collection, record.id)
+      result.append(record)
+      index = newline + 1
+    }
+    guard result.count == manifest.records else {
+      throw SyncError(
+        .invalid,
+        "the bundle holds \(result.count) record(s) but its manifest says \(manifest.records)")
+    }
+    return result
+  }
+}
+
+/// Writes and verifies bundle files (SPEC.md §8.2).
+///
+/// A bundle is one text file: line 1 is the canonical JSON manifest, line 2
+/// `{"hmac_sha256":"…"}` (over the exact manifest bytes), then one record per line
+/// `{"collection":…,"id":…,"state":…}`, sorted by collection and id. The manifest holds the
+/// payload's size and SHA-256, so the MAC covers everything.
+public enum BundleCodec {
+  /// The largest bundle accepted (4 GiB).
+  public static let maximumBytes = 4 << 30
+  /// The largest manifest line accepted.
+  public static let maximumManifestBytes = 1 << 20
+  /// The largest record line accepted.
+  public static let maximumRecordBytes = 16 << 20
+
+  static let recordLimits = JSONLimits(
+    maxDepth: 8, maxDocumentBytes: maximumRecordBytes, maxStringBytes: 1 << 20,
+    maxObjectKeys: 10_000, maxArrayElements: 0, maxNumberLength: 40)
+
+  /// Encodes a bundle: fills in the payload members of `manifest` and signs it.
+  ///
+  /// - Returns: the file bytes, the bundle's hash and the completed manifest.
+  public static func encode(
+    _ manifest: BundleManifest, records: [BundleRecord], key: OfficeKey
+  ) -> (bytes: [UInt8], hash: String, manifest: BundleManifest) {
+    var payload: [UInt8] = []
+    let sorted = records.sorted { ($0.collection, $0.id) < ($1.collection, $1.id) }
+    for record in sorted {
+      JSONWriter.write(
+        .object(
+          JSONObject(uncheckedPairs: [
+            ("collection", .string(record.collection)), ("id", .string(record.id.rawValue)),
+            ("state", record.state.json),
+          ])), into: &payload)
+      payload.append(UInt8(ascii: "\n"))
+    }
+    var manifest = manifest
+    manifest.payloadBytes = UInt64(payload.count)
+    manifest.payloadSHA256 = SHA256.hash(payload).hex
+    manifest.records = UInt64(sorted.count)
+    let manifestBytes = JSONWriter.canonicalBytes(manifest.json)
+    let mac = HMACSHA256.authenticate(manifestBytes, key: key.macKey(for: manifest.kind))
+    var bytes = manifestBytes
+    bytes.append(UInt8(ascii: "\n"))
+    bytes += JSONWriter.canonicalBytes(
+      .object(JSONObject(uncheckedPairs: [("hmac_sha256", .string(mac.hex))])))
+    bytes.append(UInt8(ascii: "\n"))
+    bytes += payload
+    return (bytes, SHA256.hash(manifestBytes).hex, manifest)
+  }
+
+  /// Verifies a bundle before any record is parsed: format, MAC, sender identity (from the
+  /// key, never from the payload), then the payload's size and hash.
+  ///
+  /// - Parameters:
+  ///   - name: the file name, for messages.
+  ///   - keys: looks up a key id.
+  public static func verify(
+    _ bytes: [UInt8], name: String, keys: (String) -> BundleKeyStatus
+  ) throws(SyncError) -> VerifiedBundle {
+    let reexport = "ask the sender to make it again ('outpost submit' or 'outpost reply')"
+    guard bytes.count <= maximumBytes else {
+      throw SyncError(
+        .invalid, "\(name) is larger than \(maximumBytes >> 30) GiB; nothing was imported")
+    }
+    let notABundle = SyncError(
+      .invalid, "\(name) is not an Outpost bundle; nothing was imported",
+      hint: "Pass a file made by 'outpost submit' or 'outpost reply'.")
+    guard bytes.first == UInt8(ascii: "{") else { throw notABundle }
+    guard let firstEnd = bytes.prefix(maximumManifestBytes).firstIndex(of: UInt8(ascii: "\n"))
+    else {
+      if bytes.count < maximumManifestBytes, (try? JSONParser.parse(bytes))?["format"] != nil {
+        throw SyncError(
+          .invalid, "bundle incomplete: \(name) ends inside its header; nothing was imported",
+          hint: "The file was cut short in transit; \(reexport).")
+      }
+      throw notABundle
+    }
+    let manifestBytes = Array(bytes[..<firstEnd])
+    let manifestJSON: JSONValue
+    do {
+      manifestJSON = try JSONParser.parse(manifestBytes)
+    } catch {
+      throw notABundle
+    }
+    guard let format = manifestJSON["format"]?.stringValue, format.hasPrefix("outpost-bundle/")
+    else { throw notABundle }
+    guard format == BundleManifest.format else {
+      throw SyncError(
+        .invalid,
+        "\(name) is a bundle of format \(format); this outpost reads \(BundleManifest.format); "
+          + "nothing was imported", hint: "Update outpost on this machine.")
+    }
+    let manifest = try BundleManifest(json: manifestJSON)
+    // The MAC line.
+    let macStart = firstEnd + 1
+    guard let macEnd = bytes[macStart...].prefix(200).firstIndex(of: UInt8(ascii: "\n")) else {
+      throw SyncError(
+        .invalid, "bundle incomplete: \(name) has no MAC line; nothing was imported",
+        hint: "The file was cut short in transit; \(reexport).")
+    }
+    guard case .object(let macObject)? = try? JSONParser.parse(Array(bytes[macStart..<macEnd])),
+      macObject.count == 1, let macText = macObject["hmac_sha256"]?.stringValue,
+      let mac = Hex.decode(macText), mac.count == 32
+    else {
+      throw SyncError(.invalid, "\(name): line 2 is not a MAC line; nothing was imported")
+    }
+    let key: OfficeKey
+    switch keys(manifest.keyID) {
+    case .unknown:
+      throw SyncError(
+        .authentication,
+        "\(name) is signed by an unknown key (\(manifest.keyID)); nothing was imported",
+        hint: "Only offices enrolled with 'outpost office add' can submit; check the sender.")
+    case .revoked(let owner):
+      throw SyncError(
+        .authentication,
+        "\(name) is signed by the revoked key of office '\(owner)'; nothing was imported",
+        hint: "The key was revoked with 'outpost office revoke'; re-enroll the office to accept "
+          + "its data.")
+    case .active(let found):
+      key = found
+    }
+    guard HMACSHA256.isValid(mac, for: manifestBytes, key: key.macKey(for: manifest.kind))
+    else {
+      throw SyncError(
+        .authentication,
+        "signature invalid for office '\(key.office)': \(name) was altered or not made with its "
+          + "key; nothing was imported",
+        hint: "Ask the office to make a new bundle and carry it unchanged.")
+    }
+    // Identity comes from the key.
+    let owner = manifest.kind == .submission ? key.office : key.head
+    guard manifest.from == owner else {
+      throw SyncError(
+        .authentication,
+        "\(name) claims to come from '\(manifest.from)' but is signed by '\(owner)'s key; "
+          + "nothing was imported", hint: "This is a forgery or a mix-up; do not merge it.")
+    }
+    let payload = bytes[(macEnd + 1)...]
+    guard UInt64(payload.count) >= manifest.payloadBytes else {
+      throw SyncError(
+        .invalid,
+        "bundle incomplete: \(name) has \(payload.count) of its \(manifest.payloadBytes) payload "
+          + "bytes; nothing was imported", hint: "The file was cut short in transit; \(reexport).")
+    }
+    guard UInt64(payload.count) == manifest.payloadBytes else {
+      throw SyncError(
+        .invalid,
+        "\(name) contains \(UInt64(payload.count) - manifest.payloadBytes) bytes not in its "
+          + "manifest (data appended or mixed from another bundle); nothing was imported",
+        hint: reexport.prefix(1).uppercased() + reexport.dropFirst() + ".")
+    }
+    guard SHA256.hash(payload).hex == manifest.payloadSHA256 else {
+      throw SyncError(
+        .invalid,
+        "bundle damaged in transit: \(name) payload sha256 mismatch; nothing was imported",
+        hint: reexport.prefix(1).uppercased() + reexport.dropFirst() + ".")
+    }
+    return VerifiedBundle(
+      manifest: manifest, hash: SHA256.hash(manifestBytes).hex, payload: payload)
+  }
+
+  static func decodeRecord(_ bytes: ArraySlice<UInt8>, line: Int) throws(SyncError) -> BundleRecord
+  {
+    func bad(_ why: String) -> SyncError {
+      SyncError(.invalid, "bundle line \(line): \(why); nothing was imported")
+    }
+    let json: JSONValue
+    do { json = try JSONParser.parse(Array(bytes), limits: recordLimits) } catch {
+      throw bad(error.description)
+    }
+    guard case .object(let object) = json, object.count == 3,
+      let collection = object["collection"]?.stringValue, let idText = object["id"]?.stringValue,
+      let stateJSON = object["state"]
+    else { throw bad("expected {\"collection\",\"id\",\"state\"}") }
+    let id: RecordID
+    do { id = try RecordID(idText) } catch { throw bad(error.message) }
+    do {
+      return BundleRecord(
+        collection: collection, id: id, state: try RecordState(json: stateJSON))
+    } catch {
+      throw bad("record \(collection)/\(id): \(error.message)")
+    }
+  }
+}

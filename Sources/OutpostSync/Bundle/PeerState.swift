@@ -1,0 +1,167 @@
+import OutpostCodec
+import OutpostModel
+
+/// What a replica remembers about one peer it exchanges bundles with (SPEC.md §8.3).
+///
+/// Head office keeps one per enrolled office, a branch one for head office, in
+/// `sync/<peer>.json`, journaled like records.
+public struct PeerState: Sendable, Equatable {
+  /// One direction of the exchange.
+  public struct Stream: Sendable, Equatable {
+    /// The sequence number of the newest bundle (0: none yet).
+    public var lastSeq: UInt64 = 0
+    /// Its hash (64 zeros: none yet).
+    public var lastHash = String(repeating: "0", count: 64)
+    /// Hashes of every bundle accepted, by sequence number (received bundles only).
+    public var accepted: [UInt64: String] = [:]
+    /// The peer's clock as of the newest received bundle: what it had (received only).
+    public var clock = VersionVector()
+    /// The newest bundle of ours the peer said it had applied (received only).
+    public var acknowledges: UInt64 = 0
+    /// When the newest bundle was made or merged, by this replica's clock.
+    public var at = ""
+
+    /// Creates an empty stream.
+    public init() {}
+  }
+
+  /// The peer's replica id.
+  public var peer: ReplicaID
+  /// The id of the key shared with it.
+  public var keyID: String
+  /// Whether the peer's key was revoked.
+  public var revoked: Bool
+  /// When it was enrolled.
+  public var enrolledAt: String
+  /// When its key was revoked.
+  public var revokedAt: String?
+  /// Bundles received from the peer.
+  public var received = Stream()
+  /// Bundles sent to the peer.
+  public var sent = Stream()
+
+  /// A peer just enrolled.
+  public init(peer: ReplicaID, keyID: String, enrolledAt: String) {
+    self.peer = peer
+    self.keyID = keyID
+    self.revoked = false
+    self.enrolledAt = enrolledAt
+    self.revokedAt = nil
+  }
+
+  /// The document's JSON.
+  public var json: JSONValue {
+    func integer(_ value: UInt64) -> JSONValue { .number(JSONNumber(integer: Int64(value))) }
+    func stream(_ stream: Stream, received: Bool) -> JSONValue {
+      var members: [(String, JSONValue)] = [
+        ("last_seq", integer(stream.lastSeq)), ("last_hash", .string(stream.lastHash)),
+        ("at", .string(stream.at)),
+      ]
+      if received {
+        members += [
+          ("clock", stream.clock.json), ("acknowledges", integer(stream.acknowledges)),
+          (
+            "accepted",
+            .object(
+              JSONObject(
+                uncheckedPairs: stream.accepted.map { (String($0.key), .string($0.value)) }))
+          ),
+        ]
+      }
+      return .object(JSONObject(uncheckedPairs: members))
+    }
+    var members: [(String, JSONValue)] = [
+      ("format", .string("outpost-peer/1")), ("peer", .string(peer.rawValue)),
+      ("key_id", .string(keyID)), ("revoked", .bool(revoked)),
+      ("enrolled_at", .string(enrolledAt)), ("received", stream(received, received: true)),
+      ("sent", stream(sent, received: false)),
+    ]
+    if let revokedAt { members.append(("revoked_at", .string(revokedAt))) }
+    return .object(JSONObject(uncheckedPairs: members))
+  }
+
+  /// Reads the document.
+  public init(json: JSONValue) throws(ModelError) {
+    guard case .object(let object) = json, object["format"]?.stringValue == "outpost-peer/1",
+      let peerText = object["peer"]?.stringValue, let keyID = object["key_id"]?.stringValue,
+      case .bool(let revoked)? = object["revoked"],
+      let enrolledAt = object["enrolled_at"]?.stringValue,
+      case .object(let received)? = object["received"], case .object(let sent)? = object["sent"]
+    else { throw ModelError("not an outpost-peer/1 document") }
+    peer = try ReplicaID(peerText)
+    self.keyID = keyID
+    self.revoked = revoked
+    self.enrolledAt = enrolledAt
+    revokedAt = object["revoked_at"]?.stringValue
+    func stream(_ object: JSONObject) throws(ModelError) -> Stream {
+      var stream = Stream()
+      guard let seq = object["last_seq"]?.uint64Value, let hash = object["last_hash"]?.stringValue,
+        let at = object["at"]?.stringValue
+      else { throw ModelError("a stream lacks last_seq, last_hash or at") }
+      stream.lastSeq = seq
+      stream.lastHash = hash
+      stream.at = at
+      if let clock = object["clock"] { stream.clock = try VersionVector(json: clock) }
+      stream.acknowledges = object["acknowledges"]?.uint64Value ?? 0
+      if case .object(let accepted)? = object["accepted"] {
+        for (key, value) in accepted {
+          guard let seq = UInt64(key), let hash = value.stringValue else {
+            throw ModelError("invalid accepted entry '\(key)'")
+          }
+          stream.accepted[seq] = hash
+        }
+      }
+      return stream
+    }
+    self.received = try stream(received)
+    self.sent = try stream(sent)
+  }
+
+  /// Decides what to do with a received bundle of sequence `seq` and hash `hash`
+  /// (reliability.md §7 rows 8–11).
+  ///
+  /// - Returns: `nil` to apply it, or `.alreadyApplied` for an exact replay.
+  /// - Throws: for an older bundle, or a second bundle with a used sequence number.
+  public func admission(seq: UInt64, hash: String, previous: String, name: String) throws(SyncError)
+    -> Admission
+  {
+    if let known = received.accepted[seq] {
+      if known == hash { return .alreadyApplied }
+      throw SyncError(
+        .invalid,
+        "security warning: '\(peer)' produced two different bundles with seq \(seq); "
+          + "\(name) was refused",
+        hint: "Either the sender's repository was restored from an old copy, or a bundle was "
+          + "forged with a leaked key. Check with the office before going on.")
+    }
+    if seq < received.lastSeq {
+      throw SyncError(
+        .invalid,
+        "\(name) (seq \(seq)) is older than the last accepted seq \(received.lastSeq) from "
+          + "'\(peer)'; refused",
+        hint: "Bundles are cumulative: seq \(received.lastSeq) already holds everything in it.")
+    }
+    if seq == received.lastSeq + 1, received.lastSeq > 0, previous != received.lastHash {
+      throw SyncError(
+        .invalid,
+        "\(name) (seq \(seq)) does not follow seq \(received.lastSeq) from '\(peer)' "
+          + "(its previous-bundle hash differs); refused",
+        hint: "The sender's repository may have been restored from an old copy.")
+    }
+    if seq > received.lastSeq + 1 {
+      return .applyAfterGap(missing: (received.lastSeq + 1)..<seq)
+    }
+    return .apply
+  }
+
+  /// What to do with a received bundle.
+  public enum Admission: Sendable, Equatable {
+    /// Apply it.
+    case apply
+    /// Apply it; the sequence numbers in `missing` never arrived (bundles are cumulative, so
+    /// nothing is lost).
+    case applyAfterGap(missing: Range<UInt64>)
+    /// It was applied before: nothing to do.
+    case alreadyApplied
+  }
+}

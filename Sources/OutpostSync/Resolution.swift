@@ -1,0 +1,103 @@
+import OutpostCodec
+import OutpostModel
+
+/// How a person settles a conflicted record (SPEC.md §8.6).
+public enum ResolutionChoice: Sendable, Equatable {
+  /// Take, for every conflicted field (and an edit/delete conflict), the value `replica` wrote.
+  case take(ReplicaID)
+  /// Write these values; every conflicted field must be among them.
+  case set([String: JSONValue])
+
+  /// How the choice reads in the audit trail: `take north` or `set amount`.
+  public var summary: String {
+    switch self {
+    case .take(let replica): "take \(replica)"
+    case .set(let values): "set " + values.keys.sorted().joined(separator: ",")
+    }
+  }
+}
+
+/// Resolving a conflict: an ordinary write whose new dot dominates every candidate.
+public enum Resolution {
+  /// One candidate value of a conflicted register.
+  public struct Candidate: Sendable, Equatable {
+    /// The field (`deleted` for the edit/delete register).
+    public var field: String
+    /// The event that wrote it.
+    public var dot: Dot
+    /// The value.
+    public var value: JSONValue
+  }
+
+  /// Every candidate of every conflicted register of a state, sorted by field then dot.
+  public static func candidates(_ state: RecordState) -> [Candidate] {
+    var result: [Candidate] = []
+    if state.hasDeleteConflict {
+      result += state.deleted.map { Candidate(field: "deleted", dot: $0.dot, value: $0.value) }
+    }
+    for field in state.conflictedFields {
+      result += state.fields[field]!.map { Candidate(field: field, dot: $0.dot, value: $0.value) }
+    }
+    return result
+  }
+
+  /// Resolves every conflict of `state` by `choice`, as the event `dot`.
+  ///
+  /// - Returns: the new state and the value chosen per field (`deleted` → `true` when the
+  ///   record ends deleted).
+  /// - Throws: when the record has no conflict, or the choice leaves a conflict open.
+  public static func resolve(
+    _ state: RecordState, _ choice: ResolutionChoice, at dot: Dot, name: String
+  ) throws(SyncError) -> (state: RecordState, chosen: [String: JSONValue]) {
+    guard state.isConflicted else {
+      throw SyncError(.invalid, "\(name) has no open conflict")
+    }
+    var updates: [String: JSONValue] = [:]
+    var delete = false
+    switch choice {
+    case .take(let replica):
+      var missing: [String] = []
+      if state.hasDeleteConflict {
+        if let mine = state.deleted.first(where: { $0.dot.replica == replica }) {
+          delete = mine.value == .bool(true)
+        } else if !state.fields.values.contains(where: { $0.contains { $0.dot.replica == replica } }
+        ) {
+          missing.append("deleted")
+        }
+      }
+      if !delete {
+        for field in state.conflictedFields {
+          if let mine = state.fields[field]!.first(where: { $0.dot.replica == replica }) {
+            updates[field] = mine.value
+          } else {
+            missing.append(field)
+          }
+        }
+      }
+      guard missing.isEmpty else {
+        throw SyncError(
+          .invalid,
+          "'\(replica)' wrote no candidate for \(missing.joined(separator: ", ")) of \(name)",
+          hint: "Take a replica that did, or give the values with --set FIELD=VALUE.")
+      }
+    case .set(let values):
+      let open = state.conflictedFields.filter { values[$0] == nil }
+      guard open.isEmpty else {
+        throw SyncError(
+          .invalid,
+          "\(name) also has \(open.joined(separator: ", ")) in conflict; give a value for each "
+            + "(--set FIELD=VALUE) or use --take REPLICA")
+      }
+      updates = values
+    }
+    var result = state
+    if delete {
+      result.delete(at: dot)
+      return (result, ["deleted": .bool(true)])
+    }
+    result.write(updates, at: dot)
+    var chosen = updates
+    if state.hasDeleteConflict { chosen["deleted"] = .bool(false) }
+    return (result, chosen)
+  }
+}
