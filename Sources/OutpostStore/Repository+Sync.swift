@@ -408,7 +408,8 @@ extension Repository {
             by: new.last?.dot, resolution: decided == true ? resolution : nil))
       }
     }
-    for (field, values) in before.fields.sorted(by: { $0.key < $1.key }) {
+    // Hidden values of a deleted record are not news; its deletion is.
+    for (field, values) in before.fields.sorted(by: { $0.key < $1.key }) where !after.isDeleted {
       lost(field, values, after.fields[field] ?? [])
     }
     if before.isDeleted != after.isDeleted { lost("deleted", before.deleted, after.deleted) }
