@@ -25,6 +25,7 @@ package final class FaultInjectingFileSystem: FileSystem {
     var count = 0
     var crashed = false
     var open: Set<FileHandle> = []
+    var writable: Set<FileHandle> = []
     var log: [String] = []
   }
 
@@ -87,7 +88,10 @@ package final class FaultInjectingFileSystem: FileSystem {
     case .createNew, .append, .readWriteCreate: try check("open", path)
     }
     let handle = try base.open(path, mode)
-    state.withLock { _ = $0.open.insert(handle) }
+    state.withLock { state in
+      state.open.insert(handle)
+      if mode != .read && mode != .directory { state.writable.insert(handle) }
+    }
     return handle
   }
 
@@ -109,7 +113,12 @@ package final class FaultInjectingFileSystem: FileSystem {
 
   package func close(_ handle: FileHandle) throws(FileSystemError) {
     try checkAlive("close", handle.path)
-    state.withLock { _ = $0.open.remove(handle) }
+    let wasWritable = state.withLock { state in
+      state.open.remove(handle)
+      return state.writable.remove(handle) != nil
+    }
+    // Closing a read-only descriptor cannot lose data; only writable ones count as operations.
+    guard wasWritable else { return try base.close(handle) }
     do {
       try check("close", handle.path)
     } catch {

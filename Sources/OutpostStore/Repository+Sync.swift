@@ -379,16 +379,6 @@ extension Repository {
     return report
   }
 
-  /// The state of a record, and an existing id it collides with by case (if it is new).
-  func lookup(_ collection: String, _ id: RecordID) throws(StoreError) -> (
-    RecordState?, RecordID?
-  ) {
-    let records = try bucket(collection, RecordFile.bucket(for: id))
-    if let state = try state(collection, id) { return (state, nil) }
-    let other = records.keys.first { $0.collisionKey == id.collisionKey && $0 != id }
-    return (nil, other)
-  }
-
   private func replacedValues(
     _ collection: String, _ id: RecordID, before: RecordState, after: RecordState,
     resolution: [String: JSONValue]?

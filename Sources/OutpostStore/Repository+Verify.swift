@@ -133,9 +133,7 @@ extension Repository {
       for name in names {
         let file = "records/\(collection)/\(name)"
         if AtomicFile.isTemporary(name) {
-          report.problems.append(
-            "\(file) is a temporary file left by an interrupted write; remove it, or run any write "
-              + "command (it removes such files)")
+          report.notes.append(leftoverNote(file))
           continue
         }
         guard name.hasSuffix(".json"), name.utf8.count == 7,
@@ -197,12 +195,21 @@ extension Repository {
     }
     for directory in [path, journalDirectory, schemasDirectory, syncDirectory, keysDirectory] {
       for name in (try? fileSystem.list(directory)) ?? [] where AtomicFile.isTemporary(name) {
-        report.problems.append(
-          "\(directory)/\(name) is a temporary file left by an interrupted write; remove it, or "
-            + "run any write command (it removes such files)")
+        report.notes.append(leftoverNote(relative(directory) + name))
       }
     }
     return report
+  }
+
+  /// A temporary file is what an interrupted write leaves (or a writer's work in progress): the
+  /// record files are checked without it, so it is worth a note, not a problem.
+  private func leftoverNote(_ file: String) -> String {
+    "\(file) is a temporary file left by an interrupted write; the next write command removes it"
+  }
+
+  /// `directory` relative to the repository, with a trailing slash ("" for the repository).
+  private func relative(_ directory: String) -> String {
+    directory == path ? "" : String(directory.dropFirst(path.count + 1)) + "/"
   }
 
   /// Checks `sync/` against the journal's documents, up to the checkpoint.

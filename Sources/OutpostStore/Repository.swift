@@ -283,9 +283,6 @@ public final class Repository {
       }
       return handle
     } catch let error as FileSystemError {
-      if error.errno == .readOnlyFileSystem || error.errno == .accessDenied {
-        throw StoreError.writeFailed(error, "nothing was changed")
-      }
       throw StoreError.writeFailed(error, "nothing was changed")
     } catch let error as StoreError {
       throw error
@@ -554,6 +551,16 @@ public final class Repository {
     }
     if let pending = overlay[collection] { all.merge(pending) { $1 } }
     return all.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+  }
+
+  /// The state of a record, and an existing id it collides with by case (if it is new).
+  package func lookup(_ collection: String, _ id: RecordID) throws(StoreError) -> (
+    RecordState?, RecordID?
+  ) {
+    let records = try bucket(collection, RecordFile.bucket(for: id))
+    if let state = try state(collection, id) { return (state, nil) }
+    let other = records.keys.first { $0.collisionKey == id.collisionKey && $0 != id }
+    return (nil, other)
   }
 
   func bucket(_ collection: String, _ bucket: String, cache: Bool = true) throws(StoreError)

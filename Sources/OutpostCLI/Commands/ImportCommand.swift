@@ -1,6 +1,7 @@
 import OutpostCodec
 import OutpostModel
 import OutpostStore
+import OutpostSync
 
 extension Commands {
   /// A validated input row: where it came from and the record it sets.
@@ -50,7 +51,8 @@ extension Commands {
       ? readCSV(bytes, schema, repository, displayName, &problems, &notPermitted)
       : readNDJSON(bytes, schema, repository, displayName, &problems, &notPermitted)
     if let notPermitted { throw CLIError(notPermitted) }
-    // Duplicate ids within the file, and new records lacking required fields.
+    // Duplicate ids within the file; ids colliding with stored records; new records lacking
+    // required fields. A damaged record file stops the import as a whole.
     var firstLine: [String: (Int, RecordID)] = [:]
     for row in rows where problems.count < maximumReportedProblems {
       if let (line, other) = firstLine[row.id.collisionKey] {
@@ -62,10 +64,16 @@ extension Commands {
       } else {
         firstLine[row.id.collisionKey] = (row.line, row.id)
       }
-      do {
-        try checkRequired(schema, row.id, row.fields, repository)
-      } catch let error as CLIError {
-        problems.append("\(displayName):\(row.line): \(error.message)")
+      let lookup: (RecordState?, RecordID?)
+      do throws(StoreError) {
+        lookup = try repository.lookup(schema.name, row.id)
+      } catch { throw CLIError(error) }
+      if let other = lookup.1 {
+        problems.append(
+          "\(displayName):\(row.line): id '\(row.id)' collides with existing record '\(other)' "
+            + "(ids that differ only by letter case are the same on case-insensitive file systems)")
+      } else if let missing = missingFields(schema, row.id, row.fields, existing: lookup.0) {
+        problems.append("\(displayName):\(row.line): \(missing)")
       }
     }
     guard problems.isEmpty else {
@@ -127,6 +135,41 @@ extension Commands {
       id = try schema.compositeID(fields)
     }
     return ImportRow(line: line, id: id, fields: fields)
+  }
+
+  /// The outcome of turning one input line into a row.
+  enum RowOutcome {
+    case row(ImportRow)
+    case problem(String)
+    case notPermitted(StoreError)
+  }
+
+  /// Validates a row's id and ownership; a problem names the file and line.
+  static func makeRow(
+    _ values: [String: JSONValue], line: Int, _ schema: CollectionSchema,
+    _ repository: Repository, _ name: String
+  ) -> RowOutcome {
+    do {
+      let row = try makeRow(values, line: line, schema, repository)
+      try repository.checkOwnership(
+        schema, .put(collection: schema.name, id: row.id, fields: row.fields))
+      return .row(row)
+    } catch let error as ModelError {
+      return .problem("\(name):\(line): \(error.message)")
+    } catch {
+      return .notPermitted(error as? StoreError ?? StoreError(.notPermitted, "\(error)"))
+    }
+  }
+
+  static func collect(
+    _ outcome: RowOutcome, into rows: inout [ImportRow], _ problems: inout [String],
+    _ notPermitted: inout StoreError?
+  ) {
+    switch outcome {
+    case .row(let row): rows.append(row)
+    case .problem(let problem): problems.append(problem)
+    case .notPermitted(let error): notPermitted = notPermitted ?? error
+    }
   }
 
   static func checkHeader(
@@ -192,16 +235,8 @@ extension Commands {
         }
       }
       guard rowOK else { continue }
-      do {
-        let row = try makeRow(values, line: record.line, schema, repository)
-        try repository.checkOwnership(
-          schema, .put(collection: schema.name, id: row.id, fields: row.fields))
-        rows.append(row)
-      } catch let error as ModelError {
-        problems.append("\(name):\(record.line): \(error.message)")
-      } catch {
-        notPermitted = notPermitted ?? (error as? StoreError)
-      }
+      let outcome = makeRow(values, line: record.line, schema, repository, name)
+      collect(outcome, into: &rows, &problems, &notPermitted)
     }
     return rows
   }
@@ -255,16 +290,8 @@ extension Commands {
         }
       }
       guard rowOK else { continue }
-      do {
-        let row = try makeRow(values, line: lineNumber, schema, repository)
-        try repository.checkOwnership(
-          schema, .put(collection: schema.name, id: row.id, fields: row.fields))
-        rows.append(row)
-      } catch let error as ModelError {
-        problems.append("\(name):\(lineNumber): \(error.message)")
-      } catch {
-        notPermitted = notPermitted ?? (error as? StoreError)
-      }
+      let outcome = makeRow(values, line: lineNumber, schema, repository, name)
+      collect(outcome, into: &rows, &problems, &notPermitted)
     }
     return rows
   }

@@ -89,14 +89,21 @@ extension Commands {
   ) throws {
     let existing: RecordState?
     do { existing = try repository.state(schema.name, id) } catch { throw CLIError(error) }
-    if let existing, !existing.isDeleted { return }
-    let missing = schema.fields.filter { !$0.nullable && fields[$0.name] == nil }.map(\.name)
-    if !missing.isEmpty {
-      throw CLIError(
-        .dataError,
-        "new record '\(id)' in '\(schema.name)' lacks required field(s): \(missing.joined(separator: ", "))"
-      )
+    if let missing = missingFields(schema, id, fields, existing: existing) {
+      throw CLIError(.dataError, missing)
     }
+  }
+
+  /// What a write of `fields` lacks when it creates the record (or revives a deleted one).
+  static func missingFields(
+    _ schema: CollectionSchema, _ id: RecordID, _ fields: [String: JSONValue],
+    existing: RecordState?
+  ) -> String? {
+    if let existing, !existing.isDeleted { return nil }
+    let missing = schema.fields.filter { !$0.nullable && fields[$0.name] == nil }.map(\.name)
+    guard !missing.isEmpty else { return nil }
+    return "new record '\(id)' in '\(schema.name)' lacks required field(s): "
+      + missing.joined(separator: ", ")
   }
 
   static func unknownField(_ name: String, _ schema: CollectionSchema) -> CLIError {
