@@ -37,7 +37,8 @@ let package = Package(
     .target(
       name: "OutpostTestSupport", dependencies: ["OutpostStore", "OutpostCLI"],
       path: "Tests/OutpostTestSupport"),
-    .testTarget(name: "OutpostCodecTests", dependencies: ["OutpostCodec"]),
+    .testTarget(
+      name: "OutpostCodecTests", dependencies: ["OutpostCodec", "OutpostTestSupport"]),
     .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
     .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel"]),
     .testTarget(name: "OutpostSyncTests", dependencies: ["OutpostSync"]),

@@ -1,4 +1,5 @@
 import OutpostCodec
+import OutpostTestSupport
 import Testing
 
 /// SPEC.md §3.2: the RFC 4180 reader.

@@ -1,4 +1,5 @@
 import OutpostCodec
+import OutpostTestSupport
 import Testing
 
 /// SPEC.md §3.1: the strict JSON codec, with JSONTestSuite-style accept (y_), reject (n_) and
@@ -172,18 +173,5 @@ struct JSONParserTests {
       s.unicodeScalars.append(alphabet[Int(rng.next() % UInt64(alphabet.count))])
     }
     return s
-  }
-}
-
-/// A small deterministic PRNG (SplitMix64), so randomized tests can print and replay a seed.
-struct SplitMix64 {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

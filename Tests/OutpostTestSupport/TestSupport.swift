@@ -22,14 +22,14 @@ package final class TemporaryDirectory {
   /// Writes a text file inside the folder and returns its path.
   @discardableResult
   package func write(_ name: String, _ text: String) -> String {
-    FileManager.default.createFile(atPath: file(name), contents: Data(text.utf8))
+    _ = FileManager.default.createFile(atPath: file(name), contents: Data(text.utf8))
     return file(name)
   }
 
   /// Writes a binary file inside the folder and returns its path.
   @discardableResult
   package func write(_ name: String, bytes: [UInt8]) -> String {
-    FileManager.default.createFile(atPath: file(name), contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: file(name), contents: Data(bytes))
     return file(name)
   }
 }
@@ -45,7 +45,7 @@ package func treeDigest(_ root: String) -> String {
     hasher.update(Array(path.utf8) + [0])
     let full = root + "/" + path
     var isDirectory: ObjCBool = false
-    FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
+    _ = FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
     if !isDirectory.boolValue, let data = FileManager.default.contents(atPath: full) {
       hasher.update(Array(data))
     }
@@ -106,4 +106,55 @@ private func dateString(dayOffset: Int) -> String {
   formatter.dateFormat = "yyyy-MM-dd"
   formatter.timeZone = TimeZone(identifier: "UTC")
   return formatter.string(from: base.addingTimeInterval(Double(dayOffset) * 86_400))
+}
+
+/// A seed for a randomized test: `OUTPOST_SEED` when set (to replay a failure), else `fallback`.
+package func testSeed(_ fallback: UInt64) -> UInt64 {
+  ProcessInfo.processInfo.environment["OUTPOST_SEED"].flatMap { UInt64($0) } ?? fallback
+}
+
+/// A child `outpost` process started from the built executable.
+package final class OutpostProcess {
+  private let process = Process()
+  private let stdout = Pipe()
+  private let stderr = Pipe()
+
+  /// Starts `outpost arguments...` in `directory` with a fixed clock.
+  package init(_ arguments: [String], in directory: String) throws {
+    process.executableURL = URL(fileURLWithPath: outpostExecutable())
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    process.environment = ["OUTPOST_NOW": "2025-03-01T09:00:00+08:00", "NO_COLOR": "1"]
+    process.standardOutput = stdout
+    process.standardError = stderr
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+  }
+
+  /// Sends `SIGKILL` (the process cannot catch it) unless it has already ended.
+  package func kill() { sendKill(process.processIdentifier) }
+
+  /// Waits for the process to end and returns its result; `status` is -1 when a signal ended it.
+  package func wait() -> RunResult {
+    let output = stdout.fileHandleForReading.readDataToEndOfFile()
+    let errors = stderr.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let status = process.terminationReason == .exit ? process.terminationStatus : -1
+    return RunResult(
+      status: status, output: String(decoding: output, as: UTF8.self),
+      errors: String(decoding: errors, as: UTF8.self))
+  }
+}
+
+/// A small deterministic PRNG (SplitMix64), so randomized tests can print and replay a seed.
+package struct SplitMix64 {
+  package var state: UInt64
+  package init(seed: UInt64) { state = seed }
+  package mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
 }
