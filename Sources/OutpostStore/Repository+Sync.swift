@@ -23,6 +23,8 @@ public struct ApplyReport: Sendable {
   public var alreadyApplied = false
   /// Sequence numbers skipped before this bundle (nothing is lost: bundles are cumulative).
   public var missing: Range<UInt64>?
+  /// True when the bundle arrived after a newer one: it fills a gap reported earlier.
+  public var fillsGap = false
   /// Each record's outcome, sorted by collection and id.
   public var outcomes: [(collection: String, id: RecordID, outcome: MergeOutcome)] = []
   /// Values of this replica's own that the bundle replaced (a branch learns which of its edits
@@ -260,7 +262,8 @@ extension Repository {
   {
     let bundle: VerifiedBundle
     do {
-      bundle = try BundleCodec.verify(bytes, name: name, keys: keyStatus)
+      bundle = try BundleCodec.verify(
+        bytes, name: name, recipient: config.replica, keys: keyStatus)
     } catch {
       throw StoreError(error)
     }
@@ -293,6 +296,7 @@ extension Repository {
       report.alreadyApplied = true
       return report
     case .applyAfterGap(let missing): report.missing = missing
+    case .fillsGap: report.fillsGap = true
     case .apply: break
     }
     guard clock.dominates(manifest.assumes) else {

@@ -115,6 +115,31 @@ struct BundleTests {
     #expect(error.message.contains("signature invalid for office 'north'"))
   }
 
+  @Test("row 5: the MAC line must be 64 lowercase hex digits (one spelling per bundle)")
+  func macCase() throws {
+    let bytes = try submission()
+    let manifestEnd = bytes.firstIndex(of: 10)!
+    let macEnd = bytes[(manifestEnd + 1)...].firstIndex(of: 10)!
+    let line = String(decoding: bytes[(manifestEnd + 1)..<macEnd], as: UTF8.self)
+    let digits = line.dropFirst(#"{"hmac_sha256":""#.count).prefix(64)
+    let shouted = Array(#"{"hmac_sha256":"\#(digits.uppercased())"}"#.utf8)
+    let edited = Array(bytes[...manifestEnd]) + shouted + Array(bytes[macEnd...])
+    #expect(digits.contains { "abcdef".contains($0) })
+    #expect(refusal(edited)?.message.contains("not a MAC line") == true)
+    #expect(refusal(bytes) == nil)
+  }
+
+  @Test("row 37: a bundle for another office is refused by name, before its key is looked up")
+  func wrongRecipient() throws {
+    let bytes = try submission()
+    let error = #expect(throws: SyncError.self) {
+      try BundleCodec.verify(
+        bytes, name: "b", recipient: ReplicaID(unchecked: "hq2"), keys: { _ in .unknown })
+    }
+    #expect(error?.code == .invalid)
+    #expect(error?.message.contains("is for 'hq'") == true)
+  }
+
   @Test("row 6: unknown and revoked keys")
   func unknownAndRevoked() throws {
     let stranger = OfficeKey(office: north, head: hq, secret: Array(repeating: 1, count: 32))
@@ -199,8 +224,12 @@ struct AdmissionTests {
 
   @Test("row 9 and 11: an older unseen bundle and a second bundle with a used number are refused")
   func olderAndEquivocation() {
-    #expect(throws: SyncError.self) {
-      try peer().admission(seq: 2, hash: "x", previous: "c1", name: "b")
+    do throws(SyncError) {
+      _ = try peer().admission(seq: 2, hash: "x", previous: "c1", name: "b")
+      Issue.record("an older, different bundle was accepted")
+    } catch {
+      #expect(error.message.contains("older than the last accepted seq 3"))
+      #expect(error.message.contains("two different bundles with seq 2"))
     }
     do throws(SyncError) {
       _ = try peer().admission(seq: 3, hash: "other", previous: "c2", name: "b")
@@ -219,6 +248,18 @@ struct AdmissionTests {
     #expect(throws: SyncError.self) {
       try peer().admission(seq: 4, hash: "c4", previous: "zz", name: "b")
     }
+  }
+
+  @Test("row 10: a bundle that arrives after a newer one fills the gap; it must still chain")
+  func lateArrival() throws {
+    var state = peer()
+    state.received.accepted = [1: "c1", 2: "c2", 3: "c3", 5: "c5"]
+    state.received.lastSeq = 5
+    #expect(try state.admission(seq: 4, hash: "c4", previous: "c3", name: "b") == .fillsGap)
+    #expect(throws: SyncError.self) {
+      try state.admission(seq: 4, hash: "c4", previous: "c2", name: "b")
+    }
+    #expect(try state.admission(seq: 5, hash: "c5", previous: "c4", name: "b") == .alreadyApplied)
   }
 
   @Test("the peer document round-trips through JSON")

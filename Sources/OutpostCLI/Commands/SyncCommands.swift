@@ -174,6 +174,9 @@ extension Commands {
     }
     var results: [JSONValue] = []
     var firstFailure: CLIError?
+    var totals: [MergeOutcome: Int] = [:]
+    var merged = 0
+    var refused = 0
     for argument in context.invocation.positionals {
       do {
         let bytes = try readBundleFile(context, argument)
@@ -181,10 +184,13 @@ extension Commands {
         do {
           report = try repository.applyBundle(bytes, name: argument, dryRun: dryRun)
         } catch { throw CLIError(error) }
+        if !report.alreadyApplied { merged += 1 }
+        for (outcome, count) in report.counts { totals[outcome, default: 0] += count }
         results.append(reportJSON(argument, report, dryRun: dryRun))
         if context.format() != "json" { context.console.out(reportText(argument, report, dryRun)) }
       } catch let error as CLIError {
         firstFailure = firstFailure ?? error
+        refused += 1
         results.append(
           .object(
             JSONObject(uncheckedPairs: [
@@ -197,15 +203,25 @@ extension Commands {
         }
       }
     }
+    let totalPairs =
+      outcomeOrder.map { ($0.rawValue, number(totals[$0] ?? 0)) } + [
+        ("bundles_applied", number(merged)), ("bundles_refused", number(refused)),
+      ]
     if context.format() == "json" {
-      printJSON(context, "outpost-merge/1", [("bundles", .array(results))])
+      printJSON(
+        context, "outpost-merge/1",
+        [
+          ("bundles", .array(results)), ("dry_run", .bool(dryRun)),
+          ("totals", .object(JSONObject(uncheckedPairs: totalPairs))),
+        ])
+    } else if context.invocation.positionals.count > 1 {
+      context.console.out(
+        "Total: \(merged) bundle(s) \(dryRun ? "would be merged" : "merged"), \(refused) refused "
+          + "(rejected, nothing from them was imported); "
+          + outcomeOrder.map { "\(totals[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+          + "\n")
     }
-    if let firstFailure {
-      if context.invocation.positionals.count == 1 && context.format() != "json" {
-        throw AlreadyReported(status: firstFailure.status)
-      }
-      throw AlreadyReported(status: firstFailure.status)
-    }
+    if let firstFailure { throw AlreadyReported(status: firstFailure.status) }
   }
 
   static func receive(_ context: Context) throws {
@@ -276,6 +292,7 @@ extension Commands {
     if let missing = report.missing {
       members.append(("missing", .array(missing.map { number(Int($0)) })))
     }
+    if report.fillsGap { members.append(("fills_gap", .bool(true))) }
     return .object(JSONObject(uncheckedPairs: members))
   }
 
@@ -298,6 +315,9 @@ extension Commands {
       text +=
         "  note: seq \(list) never arrived; nothing is lost (each bundle holds everything not yet "
         + "acknowledged)\n"
+    }
+    if report.fillsGap {
+      text += "  note: this bundle arrived after a newer one; it fills the gap reported then\n"
     }
     for entry in report.outcomes where entry.outcome == .conflict {
       text +=

@@ -294,9 +294,13 @@ public enum BundleCodec {
   ///
   /// - Parameters:
   ///   - name: the file name, for messages.
+  ///   - recipient: the receiving replica, if known. A bundle addressed to another replica is
+  ///     refused before its key is looked up (reliability.md §7 row 37), so the message names
+  ///     the right office rather than an unknown key.
   ///   - keys: looks up a key id.
   public static func verify(
-    _ bytes: [UInt8], name: String, keys: (String) -> BundleKeyStatus
+    _ bytes: [UInt8], name: String, recipient: ReplicaID? = nil,
+    keys: (String) -> BundleKeyStatus
   ) throws(SyncError) -> VerifiedBundle {
     let reexport = "ask the sender to make it again ('outpost submit' or 'outpost reply')"
     guard bytes.count <= maximumBytes else {
@@ -332,6 +336,12 @@ public enum BundleCodec {
           + "nothing was imported", hint: "Update outpost on this machine.")
     }
     let manifest = try BundleManifest(json: manifestJSON)
+    if let recipient, manifest.to != recipient {
+      throw SyncError(
+        .invalid,
+        "\(name) is for '\(manifest.to)', not for this repository ('\(recipient)'); nothing was "
+          + "imported", hint: "Give it to the repository of '\(manifest.to)'.")
+    }
     // The MAC line.
     let macStart = firstEnd + 1
     guard let macEnd = bytes[macStart...].prefix(200).firstIndex(of: UInt8(ascii: "\n")) else {
@@ -341,7 +351,8 @@ public enum BundleCodec {
     }
     guard case .object(let macObject)? = try? JSONParser.parse(Array(bytes[macStart..<macEnd])),
       macObject.count == 1, let macText = macObject["hmac_sha256"]?.stringValue,
-      let mac = Hex.decode(macText), mac.count == 32
+      macText.utf8.allSatisfy({ Hex.isLowercaseDigit($0) }), let mac = Hex.decode(macText),
+      mac.count == 32
     else {
       throw SyncError(.invalid, "\(name): line 2 is not a MAC line; nothing was imported")
     }

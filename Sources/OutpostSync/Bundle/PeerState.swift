@@ -127,12 +127,28 @@ public struct PeerState: Sendable, Equatable {
   {
     if let known = received.accepted[seq] {
       if known == hash { return .alreadyApplied }
+      let older =
+        seq < received.lastSeq
+        ? "\(name) (seq \(seq)) is older than the last accepted seq \(received.lastSeq) from "
+          + "'\(peer)' and differs from the seq \(seq) accepted before. " : ""
       throw SyncError(
         .invalid,
-        "security warning: '\(peer)' produced two different bundles with seq \(seq); "
+        older + "security warning: '\(peer)' produced two different bundles with seq \(seq); "
           + "\(name) was refused",
         hint: "Either the sender's repository was restored from an old copy, or a bundle was "
           + "forged with a leaked key. Check with the office before going on.")
+    }
+    if seq < received.lastSeq, received.accepted[seq] == nil {
+      // A bundle that was missing when a newer one arrived: applying it is a join, safe in any
+      // order. It must still follow the bundle before it, when that one is known.
+      if let before = received.accepted[seq - 1], before != previous {
+        throw SyncError(
+          .invalid,
+          "\(name) (seq \(seq)) does not follow seq \(seq - 1) from '\(peer)' "
+            + "(its previous-bundle hash differs); refused",
+          hint: "The sender's repository may have been restored from an old copy.")
+      }
+      return .fillsGap
     }
     if seq < received.lastSeq {
       throw SyncError(
@@ -161,6 +177,9 @@ public struct PeerState: Sendable, Equatable {
     /// Apply it; the sequence numbers in `missing` never arrived (bundles are cumulative, so
     /// nothing is lost).
     case applyAfterGap(missing: Range<UInt64>)
+    /// Apply it: it is older than the newest bundle but was never received (it arrived late,
+    /// after a gap was reported).
+    case fillsGap
     /// It was applied before: nothing to do.
     case alreadyApplied
   }
