@@ -54,21 +54,62 @@ package final class Console: Sendable {
   private let state = Mutex<(out: [UInt8], err: [UInt8])>(([], []))
   private let passthrough: Bool
   private let input: @Sendable () throws -> [UInt8]
+  /// Input not yet consumed by ``readLine()`` (capturing consoles only).
+  private let pending = Mutex<[UInt8]?>(nil)
+  /// Whether a person is at a terminal on both standard input and output.
+  package let isInteractive: Bool
 
   /// The process's standard streams.
   package static func standard() -> Console {
-    Console(passthrough: true) {
+    Console(
+      passthrough: true,
+      interactive: Platform.isTerminal(Platform.standardInput)
+        && Platform.isTerminal(Platform.standardOutput)
+    ) {
       do { return try Platform.readAll(Platform.standardInput) } catch {
         throw CLIError(.ioError, "cannot read standard input: \(error)")
       }
     }
   }
 
-  /// A console that records output and serves `input` as standard input.
-  package init(passthrough: Bool = false, input: @escaping @Sendable () throws -> [UInt8] = { [] })
-  {
+  /// A console that records output and serves `input` as standard input; `interactive`
+  /// pretends a terminal is attached (tests of `outpost review`).
+  package init(
+    passthrough: Bool = false, interactive: Bool = false,
+    input: @escaping @Sendable () throws -> [UInt8] = { [] }
+  ) {
     self.passthrough = passthrough
+    self.isInteractive = interactive
     self.input = input
+  }
+
+  /// Reads one line of standard input without its line end; nil at the end of input.
+  package func readLine() throws -> String? {
+    if passthrough {
+      var line: [UInt8] = []
+      var byte: UInt8 = 0
+      while true {
+        let read = withUnsafeMutableBytes(of: &byte) {
+          Platform.readBytes(Platform.standardInput, $0.baseAddress!, 1)
+        }
+        guard case .success(let n) = read else {
+          throw CLIError(.ioError, "cannot read standard input")
+        }
+        if n == 0 { return line.isEmpty ? nil : String(decoding: line, as: UTF8.self) }
+        if byte == UInt8(ascii: "\n") { break }
+        line.append(byte)
+      }
+      if line.last == UInt8(ascii: "\r") { line.removeLast() }
+      return String(decoding: line, as: UTF8.self)
+    }
+    let all = try pending.withLock { $0 } ?? input()
+    guard !all.isEmpty else {
+      pending.withLock { $0 = [] }
+      return nil
+    }
+    let end = all.firstIndex(of: UInt8(ascii: "\n")) ?? all.endIndex
+    pending.withLock { $0 = end < all.endIndex ? Array(all[(end + 1)...]) : [] }
+    return String(decoding: all[..<end], as: UTF8.self)
   }
 
   /// Writes to standard output.

@@ -7,7 +7,7 @@ public enum StandardCollections {
   public static let all: [CollectionSchema] = [
     channelDaily, indexSnapshots, socialDaily, leads, customers, orders, returns, invoices,
     payments, complaints, surveyResponses, costs, targets, offices, channelsCollection,
-    resolutions,
+    resolutions, resolutionRules,
   ]
 
   /// A standard collection by name.
@@ -219,5 +219,15 @@ public enum StandardCollections {
       FieldSpec("note", .text, nullable: true), FieldSpec("decided_by", .text),
       FieldSpec("decided_at", .timestamp), FieldSpec("rule", .text, nullable: true),
       FieldSpec("candidates", .string(maxLength: 100_000)),
+    ])
+
+  /// Remembered conflict rules, applied automatically at merge (SPEC.md §8.7).
+  public static let resolutionRules = make(
+    "resolution_rules", .composite(["collection", "field"]), owner: .head,
+    "conflict rules head office applies automatically at merge",
+    [
+      FieldSpec("collection", .text), FieldSpec("field", .text),
+      FieldSpec("prefer", .enumeration(["head", "owner", "max", "min"])),
+      FieldSpec("note", .text, nullable: true),
     ])
 }

@@ -30,6 +30,8 @@ public struct ApplyReport: Sendable {
   /// Values of this replica's own that the bundle replaced (a branch learns which of its edits
   /// lost a conflict, and to whom).
   public var replaced: [ReplacedValue] = []
+  /// Conflicts the bundle opened that head office's remembered rules settled at once.
+  public var resolvedByRule: [(collection: String, id: RecordID, rules: [String])] = []
   /// The transaction written, nil in a dry run or when nothing changed.
   public var transaction: UInt64?
 
@@ -368,18 +370,13 @@ extension Repository {
     peer.received.clock.merge(manifest.clock)
     peer.received.acknowledges = max(peer.received.acknowledges, manifest.acknowledges)
     peer.received.at = now()
-    guard !dryRun else { return report }
-    let entries = merged.keys.sorted().flatMap { collection in
-      merged[collection]!.keys.sorted().map { id in
-        [
-          ("kind", JSONValue.string("record")), ("collection", .string(collection)),
-          ("id", .string(id.rawValue)), ("state", merged[collection]![id]!.json),
-        ]
-      }
+    if config.role == .head {
+      report.resolvedByRule = try applyRules(to: &merged, rules: resolutionRules().rules)
     }
+    guard !dryRun else { return report }
     report.transaction = try commitTransaction(
       command: "\(config.role == .head ? "merge" : "receive") \(manifest.from) seq \(manifest.seq)",
-      entries: entries, states: merged, documents: [manifest.from.rawValue: peer.json])
+      entries: Self.entries(merged), states: merged, documents: [manifest.from.rawValue: peer.json])
     return report
   }
 
@@ -449,7 +446,47 @@ extension Repository {
         }
       }
     }
+    if let note {
+      do throws(ModelError) { _ = try FieldType.text.validateJSON(.string(note)) } catch {
+        throw StoreError(
+          .invalidData, "the note is not valid: \(error.message); nothing was resolved",
+          hint: "Write the reason on one line, at most 1000 bytes.")
+      }
+    }
     var counter = clock[config.replica] + 1
+    let built = try buildResolution(
+      collection: collection, id: id, state: state, choice: choice, note: note, rule: rule,
+      counter: &counter)
+    let states: [String: [RecordID: RecordState]] = [
+      collection: [id: built.resolved],
+      StandardCollections.resolutions.name: [built.auditID: built.audit],
+    ]
+    _ = try commitTransaction(
+      command: "resolve \(collection)/\(id) (\(choice.summary))", entries: Self.entries(states),
+      states: states)
+    return (built.auditID, built.chosen)
+  }
+
+  /// Journal entries for record states, sorted by collection and id.
+  static func entries(_ states: [String: [RecordID: RecordState]]) -> [[(String, JSONValue)]] {
+    states.keys.sorted().flatMap { collection in
+      states[collection]!.keys.sorted().map { id in
+        [
+          ("kind", JSONValue.string("record")), ("collection", .string(collection)),
+          ("id", .string(id.rawValue)), ("state", states[collection]![id]!.json),
+        ]
+      }
+    }
+  }
+
+  /// Builds a resolution of `state`: the resolved state (dot `counter`) and its audit record
+  /// (dot `counter + 1`, id `<replica>-<counter + 1>`); advances `counter` past both.
+  func buildResolution(
+    collection: String, id: RecordID, state: RecordState, choice: ResolutionChoice,
+    note: String?, rule: String?, counter: inout UInt64
+  ) throws(StoreError) -> (
+    resolved: RecordState, auditID: RecordID, audit: RecordState, chosen: [String: JSONValue]
+  ) {
     let name = "\(collection)/\(id)"
     let resolved: RecordState
     let chosen: [String: JSONValue]
@@ -465,7 +502,7 @@ extension Repository {
         ]))
     }
     counter += 1
-    let resolutionID = RecordID(unchecked: "\(config.replica)-\(counter)")
+    let auditID = RecordID(unchecked: "\(config.replica)-\(counter)")
     var audit = RecordState()
     var fields: [String: JSONValue] = [
       "collection": .string(collection), "record_id": .string(id.rawValue),
@@ -477,21 +514,91 @@ extension Repository {
     ]
     fields = fields.filter { $0.value != .null }
     audit.write(fields, at: Dot(config.replica, counter))
-    let states: [String: [RecordID: RecordState]] = [
-      collection: [id: resolved], StandardCollections.resolutions.name: [resolutionID: audit],
-    ]
-    let entries = [
-      (collection, id, resolved), (StandardCollections.resolutions.name, resolutionID, audit),
-    ]
-    .map { c, i, s in
-      [
-        ("kind", JSONValue.string("record")), ("collection", .string(c)),
-        ("id", .string(i.rawValue)), ("state", s.json),
-      ]
+    counter += 1
+    // The audit record travels in replies: it must pass the checks every receiver makes.
+    do {
+      try Merge.checkValues(audit, schema: StandardCollections.resolutions, name: "resolution")
+    } catch {
+      throw StoreError(.invalidData, "\(error.message); nothing was resolved")
     }
+    return (resolved, auditID, audit, chosen)
+  }
+
+  /// The valid rules in `resolution_rules`, and the record ids of any that are not valid.
+  public func resolutionRules() throws(StoreError) -> (rules: [ResolutionRule], invalid: [RecordID])
+  {
+    var rules: [ResolutionRule] = []
+    var invalid: [RecordID] = []
+    for (id, state) in try states(StandardCollections.resolutionRules.name)
+    where !state.isDeleted {
+      if let rule = ResolutionRule(
+        values: state.values, schemas: { name in try? self.schema(name) })
+      {
+        rules.append(rule)
+      } else {
+        invalid.append(id)
+      }
+    }
+    return (rules, invalid)
+  }
+
+  /// Settles every open conflict that the remembered rules decide (head office), in one
+  /// transaction.
+  ///
+  /// - Returns: the records resolved, with the rules used.
+  public func settleByRules() throws(StoreError) -> [(
+    collection: String, id: RecordID, rules: [String]
+  )] {
+    guard config.role == .head else {
+      throw StoreError(.notPermitted, "conflicts are resolved at head office")
+    }
+    var states: [String: [RecordID: RecordState]] = [:]
+    for conflict in try conflicts() {
+      states[conflict.collection, default: [:]][conflict.id] = conflict.state
+    }
+    let settled = try applyRules(to: &states, rules: resolutionRules().rules)
+    guard !settled.isEmpty else { return [] }
+    var changed: [String: [RecordID: RecordState]] = [:]
+    for entry in settled {
+      changed[entry.collection, default: [:]][entry.id] = states[entry.collection]![entry.id]
+    }
+    changed[StandardCollections.resolutions.name] = states[StandardCollections.resolutions.name]
     _ = try commitTransaction(
-      command: "resolve \(name) (\(choice.summary))", entries: entries, states: states)
-    return (resolutionID, chosen)
+      command: "rules apply (\(settled.count) conflict(s))", entries: Self.entries(changed),
+      states: changed)
+    return settled
+  }
+
+  /// Settles, by the remembered rules, the conflicts among `states` (head office only); the
+  /// resolved states and their audit records are added to `states`.
+  ///
+  /// - Returns: the records resolved, with the rules used.
+  func applyRules(
+    to states: inout [String: [RecordID: RecordState]], rules: [ResolutionRule]
+  ) throws(StoreError) -> [(collection: String, id: RecordID, rules: [String])] {
+    guard config.role == .head, !rules.isEmpty else { return [] }
+    var counter = clock[config.replica] + 1
+    var resolved: [(String, RecordID, [String])] = []
+    for collection in states.keys.sorted() {
+      for (id, state) in states[collection]!.sorted(by: { $0.key < $1.key })
+      where state.isConflicted {
+        let schema = try schema(collection)
+        let owner =
+          schema.ownership == .head
+          ? config.replica : state.value("office_id")?.stringValue.flatMap { try? ReplicaID($0) }
+        guard
+          let decision = ResolutionRule.decide(
+            state, collection: collection, rules: rules, head: config.replica, owner: owner)
+        else { continue }
+        let built = try buildResolution(
+          collection: collection, id: id, state: state, choice: decision.choice, note: nil,
+          rule: decision.rules.joined(separator: ","), counter: &counter)
+        states[collection]![id] = built.resolved
+        states[StandardCollections.resolutions.name, default: [:]][built.auditID] = built.audit
+        resolved.append((collection, id, decision.rules))
+      }
+    }
+    return resolved
   }
 }
 

@@ -50,6 +50,35 @@ extension Repository {
     }
   }
 
+  /// The journaled states of one record, oldest first, with the transactions that wrote them.
+  ///
+  /// A local edit, a merge, a receive or a resolution. Reads the whole journal.
+  public func history(_ collection: String, _ id: RecordID) throws(StoreError) -> [(
+    transaction: TransactionInfo, state: RecordState
+  )] {
+    let scan = try JournalReader.scan(
+      fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: true)
+    var result: [(TransactionInfo, RecordState)] = []
+    for transaction in scan.transactions {
+      for entry in transaction.entries
+      where entry.kind == "record" && entry.entry["collection"]?.stringValue == collection
+        && entry.entry["id"]?.stringValue == id.rawValue
+      {
+        guard let json = entry.entry["state"], let state = try? RecordState(json: json) else {
+          continue
+        }
+        let info = TransactionInfo(
+          number: transaction.commit.txn, at: transaction.begin.entry["at"]?.stringValue ?? "",
+          actor: transaction.begin.entry["actor"]?.stringValue ?? "",
+          command: transaction.begin.entry["command"]?.stringValue ?? "",
+          changes: Int(transaction.commit.entry["changes"]?.uint64Value ?? 0),
+          location: "journal line \(entry.line)")
+        result.append((info, state))
+      }
+    }
+    return result
+  }
+
   /// Checks the whole repository without writing.
   ///
   /// Journal framing, checksums, hash chain and transaction structure; every

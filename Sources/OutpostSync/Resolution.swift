@@ -7,12 +7,16 @@ public enum ResolutionChoice: Sendable, Equatable {
   case take(ReplicaID)
   /// Write these values; every conflicted field must be among them.
   case set([String: JSONValue])
+  /// Decided by remembered rules (``ResolutionRule``): write `values`, or delete the record;
+  /// `by` names the rules.
+  case decided([String: JSONValue], delete: Bool, by: String)
 
   /// How the choice reads in the audit trail: `take north` or `set amount`.
   public var summary: String {
     switch self {
     case .take(let replica): "take \(replica)"
     case .set(let values): "set " + values.keys.sorted().joined(separator: ",")
+    case .decided(_, _, let by): by
     }
   }
 }
@@ -80,6 +84,12 @@ public enum Resolution {
           "'\(replica)' wrote no candidate for \(missing.joined(separator: ", ")) of \(name)",
           hint: "Take a replica that did, or give the values with --set FIELD=VALUE.")
       }
+    case .decided(let values, let deletes, _):
+      delete = deletes
+      guard deletes || state.conflictedFields.allSatisfy({ values[$0] != nil }) else {
+        throw SyncError(.invalid, "the rules leave a conflict of \(name) open")
+      }
+      updates = values
     case .set(let values):
       let open = state.conflictedFields.filter { values[$0] == nil }
       guard open.isEmpty else {

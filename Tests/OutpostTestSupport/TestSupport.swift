@@ -66,9 +66,9 @@ package struct RunResult {
 /// Runs `outpost` in-process with a fixed clock.
 package func outpost(
   _ arguments: [String], in directory: String, stdin: [UInt8] = [],
-  fileSystem: any FileSystem = PosixFileSystem()
+  fileSystem: any FileSystem = PosixFileSystem(), interactive: Bool = false
 ) -> RunResult {
-  let console = Console(input: { stdin })
+  let console = Console(interactive: interactive, input: { stdin })
   let status = Tool.run(
     arguments, console: console, environment: ["OUTPOST_NOW": "2025-03-01T09:00:00+08:00"],
     fileSystem: fileSystem, workingDirectory: directory)

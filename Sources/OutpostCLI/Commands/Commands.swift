@@ -83,7 +83,7 @@ package enum Commands {
       CommandSpec(
         name: "collections", abstract: "List the collections and their fields.", arguments: [],
         arity: (0, 0), options: [], discussion: "", examples: []),
-    ] + syncCommands + conflictCommands
+    ] + syncCommands + conflictCommands + reviewCommands
 
   /// Runs the parsed command.
   package static func run(_ context: Context) throws {
@@ -107,6 +107,11 @@ package enum Commands {
     case "conflicts": try listConflicts(context)
     case "conflicts show": try showConflict(context)
     case "resolve": try resolve(context)
+    case "review": try review(context)
+    case "rules": try listRules(context)
+    case "rules add": try addRule(context)
+    case "rules remove": try removeRule(context)
+    case "rules apply": try applyRules(context)
     default:
       throw CLIError(.software, "command '\(context.invocation.command.name)' is not implemented")
     }

@@ -112,23 +112,100 @@ extension Commands {
     guard state.isConflicted else {
       throw CLIError(.noInput, "\(collection)/\(id) has no open conflict")
     }
+    let origins = try conflictOrigins(repository, collection, id, state)
     if context.format() == "json" {
-      printJSON(context, "outpost-conflict/1", [("conflict", conflictJSON(collection, id, state))])
+      var json = conflictJSON(collection, id, state)
+      if case .object(var object) = json {
+        var members = object.map { ($0.key, $0.value) }
+        members.append(
+          (
+            "origins",
+            .array(
+              origins.written.keys.sorted().map { dot in
+                let info = origins.written[dot]!
+                return .object(
+                  JSONObject(uncheckedPairs: [
+                    ("dot", .string(dot)), ("arrived_at", .string(info.at)),
+                    ("transaction", number(Int(info.number))), ("command", .string(info.command)),
+                  ]))
+              })
+          ))
+        members.append(
+          (
+            "before",
+            .object(JSONObject(uncheckedPairs: origins.before.map { ($0.key, $0.value) }))
+          ))
+        object = JSONObject(uncheckedPairs: members)
+        json = .object(object)
+      }
+      printJSON(context, "outpost-conflict/1", [("conflict", json)])
       return
     }
+    context.console.out(try conflictText(repository, collection, id, state))
+  }
+
+  /// Where each candidate came from and what each conflicted field held before the conflict,
+  /// read from the journal (SPEC.md §8.7).
+  static func conflictOrigins(
+    _ repository: Repository, _ collection: String, _ id: RecordID, _ state: RecordState
+  ) throws -> (written: [String: TransactionInfo], before: [String: JSONValue]) {
+    let history: [(transaction: TransactionInfo, state: RecordState)]
+    do { history = try repository.history(collection, id) } catch { throw CLIError(error) }
+    var written: [String: TransactionInfo] = [:]
+    var before: [String: JSONValue] = [:]
+    for candidate in Resolution.candidates(state) {
+      let dot = candidate.dot
+      guard
+        let first = history.firstIndex(where: { entry in
+          let register =
+            candidate.field == "deleted" ? entry.state.deleted : entry.state.fields[candidate.field]
+          return register?.contains { $0.dot == dot } == true
+        })
+      else { continue }
+      written[dot.description] = history[first].transaction
+      // The value before: the field as it stood before the first candidate arrived.
+      if candidate.field != "deleted", first > 0 {
+        let earlier = history[first - 1].state
+        let candidates = Set(state.fields[candidate.field]?.map(\.dot) ?? [])
+        if let previous = earlier.fields[candidate.field],
+          !previous.contains(where: { candidates.contains($0.dot) }), let value = previous.last
+        {
+          before[candidate.field] = before[candidate.field] ?? value.value
+        }
+      }
+    }
+    return (written, before)
+  }
+
+  /// The text of `conflicts show` (also shown by `review`).
+  static func conflictText(
+    _ repository: Repository, _ collection: String, _ id: RecordID, _ state: RecordState
+  ) throws -> String {
+    let schema = try schema(repository, collection)
+    let origins = try conflictOrigins(repository, collection, id, state)
     var text = "\(collection)/\(id)\n"
     var current = ""
     for candidate in Resolution.candidates(state) {
       if candidate.field != current {
         current = candidate.field
-        text += "  \(current == "deleted" ? "(deleted or edited)" : current):\n"
+        text += "  \(current == "deleted" ? "(deleted or edited)" : current):"
+        if let before = origins.before[current] { text += "  (was \(cell(before)))" }
+        text += "\n"
       }
       let shown =
         candidate.field == "deleted"
         ? (candidate.value == .bool(true) ? "deleted" : "edited (kept)") : cell(candidate.value)
-      text +=
-        "    \(candidate.dot.replica.rawValue.padding(8)) \(shown.padding(16)) written as "
-        + "\(candidate.dot)\(isProvisional(candidate, state) ? "   <- shown until resolved" : "")\n"
+      var line = "    \(candidate.dot.replica.rawValue.padding(8)) \(shown.padding(16))"
+      if let info = origins.written[candidate.dot.description] {
+        let how =
+          info.command.hasPrefix("merge ") || info.command.hasPrefix("receive ")
+          ? "arrived \(info.at) (\(info.command))" : "written \(info.at)"
+        line += " \(how)"
+      } else {
+        line += " as \(candidate.dot)"
+      }
+      if isProvisional(candidate, state) { line += "  <- shown until resolved" }
+      text += line + "\n"
     }
     let others = schema.fields.map(\.name).filter {
       state.fields[$0] != nil && !state.conflictedFields.contains($0)
@@ -138,7 +215,7 @@ extension Commands {
       text += others.map { "\($0)=\(cell(state.value($0) ?? .null))" }.joined(separator: " ") + "\n"
     }
     text += "Resolve with: outpost resolve \(collection)/\(id) --take OFFICE [--note TEXT]\n"
-    context.console.out(text)
+    return text
   }
 
   static func resolve(_ context: Context) throws {
@@ -172,18 +249,8 @@ extension Commands {
       }
       choice = .set(values)
     }
-    let result: (resolutionID: RecordID, chosen: [String: JSONValue])
-    do {
-      result = try repository.resolve(
-        collection: schema.name, id: id, choice: choice, note: context.invocation.value("note"))
-    } catch { throw CLIError(error) }
-    let chosen = result.chosen.keys.sorted().map { field in
-      field == "deleted"
-        ? (result.chosen[field] == .bool(true) ? "deleted" : "kept (not deleted)")
-        : "\(field)=\(cell(result.chosen[field]!))"
-    }
     context.console.out(
-      "Resolved \(collection)/\(id) (\(choice.summary)): \(chosen.joined(separator: ", ")); "
-        + "recorded as resolutions/\(result.resolutionID).\n")
+      try resolveAndDescribe(
+        repository, schema.name, id, choice, context.invocation.value("note")))
   }
 }

@@ -293,6 +293,11 @@ extension Commands {
       members.append(("missing", .array(missing.map { number(Int($0)) })))
     }
     if report.fillsGap { members.append(("fills_gap", .bool(true))) }
+    members.append(
+      (
+        "settled_by_rule",
+        .array(report.resolvedByRule.map { .string("\($0.collection)/\($0.id)") })
+      ))
     return .object(JSONObject(uncheckedPairs: members))
   }
 
@@ -323,6 +328,11 @@ extension Commands {
       text +=
         "  conflict: \(entry.collection)/\(entry.id)  (outpost conflicts show "
         + "\(entry.collection)/\(entry.id))\n"
+    }
+    for entry in report.resolvedByRule {
+      text +=
+        "  settled by rule: \(entry.collection)/\(entry.id) (rule "
+        + "\(entry.rules.joined(separator: ", ")); see outpost log)\n"
     }
     for value in report.replaced {
       var line =

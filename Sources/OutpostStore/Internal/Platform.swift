@@ -45,9 +45,12 @@ package enum Platform {
     retrying { write(fd, base, count) }
   }
 
-  static func readBytes(_ fd: Int32, _ base: UnsafeMutableRawPointer, _ count: Int) -> Result<
-    Int, Errno
-  > {
+  /// Reads up to `count` bytes, retrying on EINTR.
+  package static func readBytes(_ fd: Int32, _ base: UnsafeMutableRawPointer, _ count: Int)
+    -> Result<
+      Int, Errno
+    >
+  {
     retrying { read(fd, base, count) }
   }
 

@@ -1,0 +1,290 @@
+import OutpostCodec
+import OutpostModel
+import OutpostStore
+import OutpostSync
+
+/// `review` (one conflict at a time at a terminal) and the remembered rules: `rules`,
+/// `rules add`, `rules remove`, `rules apply` (SPEC.md §8.7).
+extension Commands {
+  static let reviewCommands: [CommandSpec] = [
+    CommandSpec(
+      name: "review", abstract: "Review open conflicts one at a time (head office, interactive).",
+      arguments: [], arity: (0, 0), options: [],
+      discussion: "Shows each conflict field by field and asks: take one office's values, type "
+        + "values, skip, or quit. Each answer is recorded at once, exactly as 'outpost resolve' "
+        + "would, so quitting loses nothing. Needs a terminal; scripts use 'outpost conflicts' "
+        + "and 'outpost resolve'.",
+      examples: ["outpost review --repo hq"]),
+    CommandSpec(
+      name: "rules", abstract: "List the remembered conflict rules.", arguments: [],
+      arity: (0, 0), options: [],
+      discussion: "A rule settles conflicts of one field automatically when a merge opens them, "
+        + "with an audit record like a person's resolution.",
+      examples: ["outpost rules --repo hq"]),
+    CommandSpec(
+      name: "rules add", abstract: "Remember how to settle conflicts of one field.",
+      arguments: ["<collection>", "<field>"], arity: (2, 2),
+      options: [
+        OptionSpec(
+          "prefer", "WHICH", choices: ResolutionRule.Preference.allCases.map(\.rawValue),
+          help: "head, owner (the record's office), max or min. Required."),
+        OptionSpec("note", "TEXT", help: "Why: kept with the rule."),
+      ],
+      discussion: "FIELD 'deleted' settles an edit concurrent with a delete (head or owner). "
+        + "A record is settled only when every one of its open conflicts has a rule that picks "
+        + "one value; otherwise it waits for a person. Open conflicts already there are settled "
+        + "with 'outpost rules apply'.",
+      examples: [
+        "outpost rules add channel_daily spend --prefer owner --note \"branch has the invoice\"",
+        "outpost rules add orders deleted --prefer head",
+      ]),
+    CommandSpec(
+      name: "rules remove", abstract: "Forget a rule.", arguments: ["<collection>", "<field>"],
+      arity: (2, 2), options: [], discussion: "", examples: []),
+    CommandSpec(
+      name: "rules apply", abstract: "Settle the open conflicts the rules decide.",
+      arguments: [], arity: (0, 0), options: [], discussion: "",
+      examples: ["outpost rules apply --repo hq"]),
+  ]
+
+  static func headOnly(_ repository: Repository, _ what: String) throws {
+    guard repository.config.role == .head else {
+      throw CLIError(
+        .permissionDenied,
+        "\(what) at head office; this repository is office "
+          + "'\(repository.config.replica)'",
+        hint: "Head office's decisions reach this office in its next reply.")
+    }
+  }
+
+  // MARK: review
+
+  static func review(_ context: Context) throws {
+    guard context.console.isInteractive else {
+      throw CLIError(
+        .usage, "'outpost review' asks questions and needs a terminal",
+        hint: "In a script, list conflicts with 'outpost conflicts --format json' and settle each "
+          + "with 'outpost resolve ID --take OFFICE'.")
+    }
+    let console = context.console
+    let list: [(collection: String, id: RecordID, state: RecordState)]
+    do {
+      let repository = try context.openRepository(.read)
+      try headOnly(repository, "conflicts are reviewed")
+      list = try repository.conflicts()
+    } catch let error as StoreError { throw CLIError(error) }
+    guard !list.isEmpty else {
+      console.out("No open conflicts.\n")
+      return
+    }
+    var resolved = 0
+    var skipped = 0
+    review: for (index, conflict) in list.enumerated() {
+      let repository = try context.openRepository(.read)
+      let schema = try schema(repository, conflict.collection)
+      console.out("\n[\(index + 1)/\(list.count)] ")
+      console.out(try conflictText(repository, conflict.collection, conflict.id, conflict.state))
+      repository.close()
+      let writers = Set(Resolution.candidates(conflict.state).map(\.dot.replica)).sorted()
+      var menu = writers.enumerated().map { "\($0.offset + 1)) take \($0.element)" }
+      menu += ["s) set values", "n) skip", "q) quit"]
+      while true {
+        console.out(menu.joined(separator: "   ") + "\n> ")
+        guard let answer = try console.readLine()?.trimmingSpaces else { break review }
+        let choice: ResolutionChoice
+        if let number = Int(answer), number >= 1, number <= writers.count {
+          choice = .take(writers[number - 1])
+        } else if answer == "s" {
+          guard let values = try readValues(console, schema, conflict.state) else { continue }
+          choice = .set(values)
+        } else if answer == "n" {
+          skipped += 1
+          continue review
+        } else if answer == "q" {
+          break review
+        } else {
+          console.out("Answer with a number, s, n or q.\n")
+          continue
+        }
+        console.out("Note (why; Enter for none): ")
+        let note = try console.readLine()?.trimmingSpaces ?? ""
+        do {
+          let writer = try context.openRepository(.write)
+          defer { writer.close() }
+          console.out(
+            try resolveAndDescribe(
+              writer, conflict.collection, conflict.id, choice, note.isEmpty ? nil : note))
+          resolved += 1
+          continue review
+        } catch let error as CLIError {
+          console.out("error: \(error.message)\n")
+          if let hint = error.hint { console.out("  \(hint)\n") }
+        }
+      }
+    }
+    let open = list.count - resolved
+    console.out(
+      "\nReviewed: \(resolved) resolved, \(skipped) skipped; \(open) still open."
+        + (open > 0 ? " Run 'outpost review' again to continue.\n" : "\n"))
+  }
+
+  /// Asks for FIELD=VALUE lines for every conflicted field; nil if the person gives up.
+  static func readValues(_ console: Console, _ schema: CollectionSchema, _ state: RecordState)
+    throws -> [String: JSONValue]?
+  {
+    var values: [String: JSONValue] = [:]
+    for field in state.conflictedFields {
+      guard let spec = schema.field(field) else { continue }
+      while values[field] == nil {
+        console.out("\(field) = ")
+        guard let text = try console.readLine() else { return nil }
+        if text.isEmpty { return nil }
+        do {
+          let value = try spec.parseCell(text)
+          if value == .null && !spec.nullable {
+            console.out("\(field) is required.\n")
+            continue
+          }
+          values[field] = value
+        } catch { console.out("\(error.message)\n") }
+      }
+    }
+    if state.hasDeleteConflict && state.conflictedFields.isEmpty {
+      console.out("This record was deleted on one side: take a side (1, 2, …) instead.\n")
+      return nil
+    }
+    return values
+  }
+
+  /// Resolves and returns the line that says what was decided.
+  static func resolveAndDescribe(
+    _ repository: Repository, _ collection: String, _ id: RecordID, _ choice: ResolutionChoice,
+    _ note: String?
+  ) throws -> String {
+    let result: (resolutionID: RecordID, chosen: [String: JSONValue])
+    do {
+      result = try repository.resolve(collection: collection, id: id, choice: choice, note: note)
+    } catch { throw CLIError(error) }
+    let chosen = result.chosen.keys.sorted().map { field in
+      field == "deleted"
+        ? (result.chosen[field] == .bool(true) ? "deleted" : "kept (not deleted)")
+        : "\(field)=\(cell(result.chosen[field]!))"
+    }
+    return "Resolved \(collection)/\(id) (\(choice.summary)): \(chosen.joined(separator: ", ")); "
+      + "recorded as resolutions/\(result.resolutionID).\n"
+  }
+
+  // MARK: rules
+
+  static func listRules(_ context: Context) throws {
+    let repository = try context.openRepository(.read)
+    let found: (rules: [ResolutionRule], invalid: [RecordID])
+    do { found = try repository.resolutionRules() } catch { throw CLIError(error) }
+    if context.format() == "json" {
+      printJSON(
+        context, "outpost-rules/1",
+        [
+          (
+            "rules",
+            .array(
+              found.rules.map { rule in
+                .object(
+                  JSONObject(uncheckedPairs: [
+                    ("id", .string(rule.id)), ("collection", .string(rule.collection)),
+                    ("field", .string(rule.field)), ("prefer", .string(rule.prefer.rawValue)),
+                  ]))
+              })
+          ),
+          ("invalid", .array(found.invalid.map { .string($0.rawValue) })),
+        ])
+      return
+    }
+    guard !found.rules.isEmpty || !found.invalid.isEmpty else {
+      context.console.out(
+        "No rules. Add one with: outpost rules add COLLECTION FIELD --prefer head|owner|max|min\n")
+      return
+    }
+    var text = ""
+    for rule in found.rules {
+      text += "  \(rule.collection).\(rule.field)".padding(36) + "prefer \(rule.prefer.rawValue)\n"
+    }
+    for id in found.invalid {
+      text += "  \(id)".padding(36) + "INVALID (ignored at merge; fix or remove it)\n"
+    }
+    context.console.out(text)
+  }
+
+  static func addRule(_ context: Context) throws {
+    let repository = try context.openRepository(.write)
+    try headOnly(repository, "rules are kept")
+    let positionals = context.invocation.positionals
+    let schema = try schema(repository, positionals[0])
+    guard let preferText = context.invocation.value("prefer") else {
+      throw CLIError(
+        .usage, "missing required option '--prefer head|owner|max|min'",
+        hint: HelpText.usage(context.invocation.command))
+    }
+    let prefer = ResolutionRule.Preference(rawValue: preferText)!
+    let rule: ResolutionRule
+    do { rule = try ResolutionRule(schema: schema, field: positionals[1], prefer: prefer) } catch {
+      throw CLIError(.dataError, error.message)
+    }
+    var fields = rule.values
+    if let note = context.invocation.value("note") {
+      do { fields["note"] = try FieldType.text.parseCell(note) } catch {
+        throw CLIError(.dataError, "--note: \(error.message)")
+      }
+    }
+    do {
+      _ = try repository.commit(
+        [
+          .put(
+            collection: StandardCollections.resolutionRules.name,
+            id: RecordID(unchecked: rule.id), fields: fields)
+        ], command: "rules add \(rule.id) --prefer \(prefer.rawValue)")
+    } catch { throw CLIError(error) }
+    context.console.out(
+      "Rule \(rule.id): conflicts of \(rule.field) in \(rule.collection) take the "
+        + "\(prefer.rawValue) value from the next merge on. Settle open ones with: outpost "
+        + "rules apply\n")
+  }
+
+  static func removeRule(_ context: Context) throws {
+    let repository = try context.openRepository(.write)
+    try headOnly(repository, "rules are kept")
+    let id = "\(context.invocation.positionals[0]).\(context.invocation.positionals[1])"
+    let name = StandardCollections.resolutionRules.name
+    guard let recordID = try? RecordID(id),
+      let state = try? repository.state(name, recordID), !state.isDeleted
+    else {
+      throw CLIError(.noInput, "no rule '\(id)'", hint: "List them with: outpost rules")
+    }
+    do {
+      _ = try repository.commit(
+        [.delete(collection: name, id: recordID)], command: "rules remove \(id)")
+    } catch { throw CLIError(error) }
+    context.console.out("Rule \(id) removed.\n")
+  }
+
+  static func applyRules(_ context: Context) throws {
+    let repository = try context.openRepository(.write)
+    try headOnly(repository, "rules are applied")
+    let settled: [(collection: String, id: RecordID, rules: [String])]
+    do { settled = try repository.settleByRules() } catch { throw CLIError(error) }
+    var text = "Settled \(settled.count) conflict(s) by rule.\n"
+    for entry in settled {
+      text += "  \(entry.collection)/\(entry.id)  (rule \(entry.rules.joined(separator: ", ")))\n"
+    }
+    context.console.out(text)
+  }
+}
+
+extension String {
+  /// The text without leading and trailing spaces and tabs.
+  var trimmingSpaces: String {
+    let scalars = unicodeScalars
+    guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+    let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!
+    return String(scalars[first...last])
+  }
+}

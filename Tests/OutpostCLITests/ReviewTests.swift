@@ -1,0 +1,194 @@
+import Foundation
+import OutpostTestSupport
+import Testing
+
+/// SPEC.md §8.7: conflict review through the CLI — `conflicts show` with origins, `resolve`
+/// notes, `review` at a terminal, and remembered rules applied at merge.
+@Suite(.serialized)
+struct ReviewTests {
+  @discardableResult
+  func run(_ arguments: [String], _ temp: TemporaryDirectory, stdin: String = "") -> String {
+    let result = outpost(arguments, in: temp.path, stdin: Array(stdin.utf8))
+    #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.errors)")
+    return result.output
+  }
+
+  func order(_ id: String, _ office: String, amount: String) -> [String] {
+    [
+      "put", "orders", id, "customer_id=c-1", "channel_id=sem", "order_date=2025-03-02",
+      "quantity=1", "amount=\(amount)", "status=confirmed", "--repo", office,
+    ]
+  }
+
+  /// HQ and north; north's orders n-1 and n-2 reach HQ, then both sides edit n-1's amount
+  /// and n-2's quantity concurrently and north submits again (not yet merged: `pending.sub`).
+  func conflictScenario(_ temp: TemporaryDirectory) {
+    run(["init", "--office", "hq", "--head", "--repo", "hq"], temp)
+    run(["office", "add", "north", "--key-out", "north.key", "--repo", "hq"], temp)
+    run(["init", "--office", "north", "--key", "north.key", "--repo", "north"], temp)
+    run(order("n-1", "north", amount: "100.00"), temp)
+    run(order("n-2", "north", amount: "50.00"), temp)
+    run(["submit", "--out", "1.sub", "--repo", "north"], temp)
+    run(["merge", "1.sub", "--repo", "hq"], temp)
+    run(["put", "orders", "n-1", "amount=110.00", "--repo", "north"], temp)
+    run(["put", "orders", "n-1", "amount=130.00", "--repo", "hq"], temp)
+    run(["put", "orders", "n-2", "quantity=2", "--repo", "north"], temp)
+    run(["put", "orders", "n-2", "quantity=3", "--repo", "hq"], temp)
+    run(["submit", "--out", "pending.sub", "--repo", "north"], temp)
+  }
+
+  @Test("conflicts show names where each candidate came from and the value before")
+  func showOrigins() {
+    let temp = TemporaryDirectory()
+    conflictScenario(temp)
+    run(["merge", "pending.sub", "--repo", "hq"], temp)
+    let shown = run(["conflicts", "show", "orders/n-1", "--repo", "hq"], temp)
+    #expect(shown.contains("amount:  (was 100.00)"), "\(shown)")
+    #expect(shown.contains("arrived 2025-03-01T09:00:00+08:00 (merge north seq 2)"), "\(shown)")
+    #expect(shown.contains("130.00") && shown.contains("written 2025-03-01T09:00:00+08:00"))
+    let json = run(["conflicts", "show", "orders/n-1", "--format", "json", "--repo", "hq"], temp)
+    #expect(json.contains(#""amount": "100.00""#), "\(json)")
+    #expect(json.contains(#""command": "merge north seq 2""#))
+  }
+
+  @Test(
+    "a note that would break a reply (a line break, over 1000 bytes) is refused; nothing changes",
+    arguments: ["two\nlines", String(repeating: "x", count: 1001)])
+  func badNote(note: String) {
+    let temp = TemporaryDirectory()
+    conflictScenario(temp)
+    run(["merge", "pending.sub", "--repo", "hq"], temp)
+    let before = treeDigest(temp.file("hq"))
+    let result = outpost(
+      ["resolve", "orders/n-1", "--take", "north", "--note", note, "--repo", "hq"], in: temp.path)
+    #expect(result.status == 65)
+    #expect(result.errors.contains("the note is not valid"), "\(result.errors)")
+    #expect(treeDigest(temp.file("hq")) == before)
+    // A good note travels to the branch, which accepts the reply.
+    run(
+      ["resolve", "orders/n-1", "--take", "north", "--note", "ok: invoice", "--repo", "hq"], temp)
+    run(["resolve", "orders/n-2", "--take", "hq", "--repo", "hq"], temp)
+    run(["reply", "north", "--out", "r.reply", "--repo", "hq"], temp)
+    #expect(run(["receive", "r.reply", "--repo", "north"], temp).contains("Received reply"))
+  }
+
+  @Test("review: take a side with a note, skip, quit; every answer is recorded at once")
+  func reviewSession() {
+    let temp = TemporaryDirectory()
+    conflictScenario(temp)
+    run(["merge", "pending.sub", "--repo", "hq"], temp)
+    // n-1: take north (2nd writer in sorted order: hq, north); note. n-2: skip.
+    let result = outpost(
+      ["review", "--repo", "hq"], in: temp.path, stdin: Array("2\ninvoice at branch\nn\n".utf8),
+      interactive: true)
+    #expect(result.status == 0, "\(result.errors)")
+    #expect(result.output.contains("[1/2] orders/n-1"), "\(result.output)")
+    #expect(result.output.contains("1) take hq   2) take north   s) set values   n) skip"))
+    #expect(result.output.contains("Resolved orders/n-1 (take north): amount=110.00"))
+    #expect(result.output.contains("Reviewed: 1 resolved, 1 skipped; 1 still open."))
+    let open = run(["conflicts", "--format", "json", "--repo", "hq"], temp)
+    #expect(open.contains("orders/n-2") && !open.contains("orders/n-1"))
+    #expect(run(["log", "--repo", "hq"], temp).contains("resolve orders/n-1 (take north)"))
+    let audit = run(["export", "resolutions", "--format", "ndjson", "--repo", "hq"], temp)
+    #expect(audit.contains(#""note":"invoice at branch""#), "\(audit)")
+
+    // Typed values: 's' asks for each conflicted field; a bad value is explained and asked again.
+    let typed = outpost(
+      ["review", "--repo", "hq"], in: temp.path, stdin: Array("s\n2.5\n4\n\n".utf8),
+      interactive: true)
+    #expect(typed.status == 0, "\(typed.errors)")
+    #expect(typed.output.contains("not a whole number"), "\(typed.output)")
+    #expect(typed.output.contains("Resolved orders/n-2 (set quantity): quantity=4"))
+    #expect(run(["conflicts", "--repo", "hq"], temp).contains("No open conflicts"))
+  }
+
+  @Test("review refuses politely without a terminal, and works under a real one")
+  func reviewNeedsTerminal() throws {
+    let temp = TemporaryDirectory()
+    conflictScenario(temp)
+    run(["merge", "pending.sub", "--repo", "hq"], temp)
+    let before = treeDigest(temp.file("hq"))
+    let piped = outpost(["review", "--repo", "hq"], in: temp.path, stdin: Array("1\n".utf8))
+    #expect(piped.status == 64)
+    #expect(piped.errors.contains("needs a terminal") && piped.errors.contains("outpost resolve"))
+    #expect(treeDigest(temp.file("hq")) == before)
+    // util-linux `script` gives the real binary a pseudo-terminal.
+    #if os(Linux)
+    let script = "/usr/bin/script"
+    try #require(FileManager.default.fileExists(atPath: script), "util-linux script is missing")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: script)
+    process.arguments = [
+      "-qec", "\(outpostExecutable()) review --repo \(temp.file("hq"))", "/dev/null",
+    ]
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    input.fileHandleForWriting.write(Data("1\n\nq\n".utf8))
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(text)")
+    #expect(text.contains("Resolved orders/n-1 (take hq)"), "\(text)")
+    #expect(text.contains("Reviewed: 1 resolved, 0 skipped; 1 still open."), "\(text)")
+    #endif
+  }
+
+  @Test("a remembered rule settles the conflicts a merge opens, audited like a person's choice")
+  func rulesAtMerge() {
+    let temp = TemporaryDirectory()
+    conflictScenario(temp)
+    run(["rules", "add", "orders", "amount", "--prefer", "owner", "--repo", "hq"], temp)
+    let merged = run(["merge", "pending.sub", "--repo", "hq"], temp)
+    // n-1 has only an amount conflict: settled. n-2's quantity has no rule: left for a person.
+    #expect(merged.contains("settled by rule: orders/n-1 (rule orders.amount"), "\(merged)")
+    let open = run(["conflicts", "--format", "json", "--repo", "hq"], temp)
+    #expect(!open.contains("orders/n-1") && open.contains("orders/n-2"), "\(open)")
+    #expect(run(["get", "orders", "n-1", "--repo", "hq"], temp).contains("110.00"))
+    let audit = run(["export", "resolutions", "--format", "ndjson", "--repo", "hq"], temp)
+    #expect(audit.contains(#""rule":"orders.amount""#), "\(audit)")
+    // A rule added later settles open conflicts on request.
+    run(["rules", "add", "orders", "quantity", "--prefer", "head", "--repo", "hq"], temp)
+    #expect(run(["rules", "apply", "--repo", "hq"], temp).contains("Settled 1 conflict(s)"))
+    #expect(
+      run(["export", "orders", "--format", "ndjson", "--repo", "hq"], temp).contains(
+        #""order_id":"n-2","placed_at":null,"quantity":3"#))
+    #expect(run(["rules", "--repo", "hq"], temp).contains("orders.quantity"))
+    run(["rules", "remove", "orders", "quantity", "--repo", "hq"], temp)
+    #expect(!run(["rules", "--repo", "hq"], temp).contains("orders.quantity"))
+    // Replies carry the outcome; the branch converges.
+    run(["reply", "north", "--out", "r.reply", "--repo", "hq"], temp)
+    run(["receive", "r.reply", "--repo", "north"], temp)
+    for collection in ["orders", "resolutions", "resolution_rules"] {
+      #expect(
+        run(["export", collection, "--repo", "north"], temp)
+          == run(["export", collection, "--repo", "hq"], temp), "\(collection)")
+    }
+  }
+
+  @Test("rules that cannot work are refused: unordered max, key fields, unknown fields, branches")
+  func badRules() {
+    let temp = TemporaryDirectory()
+    conflictScenario(temp)
+    let before = treeDigest(temp.file("hq"))
+    for (arguments, status, message) in [
+      (["orders", "status", "--prefer", "max"], Int32(65), "max and min need"),
+      (["orders", "order_id", "--prefer", "head"], 65, "part of the record id"),
+      (["orders", "colour", "--prefer", "head"], 65, "no field 'colour'"),
+      (["orders", "deleted", "--prefer", "min"], 65, "head or owner only"),
+      (["orders", "amount", "--prefer", "newest"], 64, "newest"),
+      (["orders", "amount"], 64, "--prefer"),
+    ] {
+      let result = outpost(["rules", "add"] + arguments + ["--repo", "hq"], in: temp.path)
+      #expect(result.status == status, "\(arguments): \(result.errors)")
+      #expect(result.errors.contains(message), "\(arguments): \(result.errors)")
+    }
+    #expect(treeDigest(temp.file("hq")) == before)
+    let branch = outpost(
+      ["rules", "add", "orders", "amount", "--prefer", "head", "--repo", "north"], in: temp.path)
+    #expect(branch.status == 77)
+    #expect(branch.errors.contains("at head office"))
+  }
+}
