@@ -329,11 +329,20 @@ extension Repository {
         resolutionsByRecord[collection + "/" + id] = record.state.values
       }
     }
+    var seenInBundle: [String: RecordID] = [:]
     for record in records {
       let schema: CollectionSchema
       do { schema = try self.schema(record.collection) } catch {
         throw StoreError(.invalidData, "\(name): \(error.message); nothing was imported")
       }
+      let folded = record.collection + "/" + record.id.rawValue.lowercased()
+      if let earlier = seenInBundle[folded], earlier != record.id {
+        throw StoreError(
+          .invalidData,
+          "\(name): record ids '\(earlier)' and '\(record.id)' in '\(record.collection)' differ "
+            + "only by letter case; nothing was imported")
+      }
+      seenInBundle[folded] = record.id
       let (existing, colliding) = try lookup(record.collection, record.id)
       if let colliding {
         throw StoreError(
@@ -353,6 +362,9 @@ extension Repository {
           }
           try Merge.checkValues(
             record.state, schema: schema, name: "\(record.collection)/\(record.id)")
+          try Merge.checkShape(
+            record.state, schema: schema, id: record.id,
+            name: "\(record.collection)/\(record.id)")
         }
       } catch { throw StoreError(error) }
       let (state, outcome) = Merge.join(record.state, into: existing)
@@ -369,7 +381,7 @@ extension Repository {
     peer.received.accepted[manifest.seq] = bundle.hash
     peer.received.clock.merge(manifest.clock)
     peer.received.acknowledges = max(peer.received.acknowledges, manifest.acknowledges)
-    peer.received.at = now()
+    if manifest.seq == peer.received.lastSeq { peer.received.at = now() }
     if config.role == .head {
       report.resolvedByRule = try applyRules(to: &merged, rules: resolutionRules().rules)
     }

@@ -640,6 +640,14 @@ public final class Repository {
           summary.unchanged += 1
           continue
         }
+        let touched = state.conflictedFields.filter { delta[$0] != nil }
+        if !touched.isEmpty || state.hasDeleteConflict {
+          throw openConflict(
+            collection, id,
+            touched.isEmpty
+              ? "it was deleted on one side and edited on the other"
+              : "on \(touched.joined(separator: ", "))")
+        }
         let wasLive = state.exists && !state.isDeleted
         counter += 1
         state.write(delta, at: Dot(config.replica, counter))
@@ -652,6 +660,7 @@ public final class Repository {
           summary.unchanged += 1
           continue
         }
+        if state.isConflicted { throw openConflict(collection, id, "") }
         counter += 1
         state.delete(at: Dot(config.replica, counter))
         summary.deleted += 1
@@ -669,6 +678,18 @@ public final class Repository {
     summary.transaction = try commitTransaction(
       command: command, entries: journalEntries, states: pending)
     return summary
+  }
+
+  /// A write that would settle an open conflict without a recorded decision (SPEC.md §8.7).
+  func openConflict(_ collection: String, _ id: RecordID, _ detail: String) -> StoreError {
+    StoreError(
+      .invalidData,
+      "\(collection)/\(id) has an open conflict\(detail.isEmpty ? "" : " (\(detail))"); writing it "
+        + "would settle the conflict without a recorded decision; nothing was changed",
+      hint: config.role == .head
+        ? "Settle it first: outpost conflicts show \(collection)/\(id), then outpost resolve "
+          + "\(collection)/\(id) --take OFFICE | --set FIELD=VALUE"
+        : "Head office decides; its decision arrives in the next reply (outpost receive).")
   }
 
   /// Refuses a change this replica may not make: a branch writing a head-office collection or

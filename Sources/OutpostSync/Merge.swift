@@ -107,7 +107,10 @@ public enum Merge {
       wroteSomething = true
     }
     try checkValues(state, schema: schema, name: name)
-    guard wroteSomething else { return }
+    guard wroteSomething else {
+      try checkShape(state, schema: schema, id: record.id, name: name)
+      return
+    }
     if schema.ownership == .head {
       throw SyncError(
         .notPermitted,
@@ -116,6 +119,11 @@ public enum Merge {
     }
     let mine = JSONValue.string(sender.rawValue)
     let owners = (state.fields["office_id"] ?? []) + (existing?.fields["office_id"] ?? [])
+    if owners.isEmpty && !state.isDeleted {
+      throw SyncError(
+        .notPermitted,
+        "office '\(sender)' wrote record \(name) without an office_id; nothing was imported")
+    }
     if let other = owners.first(where: { $0.value != mine }) {
       throw SyncError(
         .notPermitted,
@@ -123,6 +131,32 @@ public enum Merge {
           + "\(other.value.stringValue.map { "office '\($0)'" } ?? "no office"); nothing was imported",
         hint: "An office writes only records with its own office_id. Ids must be unique across "
           + "offices (prefix them with the office id).")
+    }
+    try checkShape(state, schema: schema, id: record.id, name: name)
+  }
+
+  /// Checks that a live record has every required field and that its key fields spell its id
+  /// (a bundle is input from outside: a record must look as if `put` had made it).
+  public static func checkShape(
+    _ state: RecordState, schema: CollectionSchema, id: RecordID, name: String
+  ) throws(SyncError) {
+    guard !state.isDeleted else { return }
+    let values = state.values
+    let missing = schema.fields.filter { !$0.nullable && values[$0.name] == nil }.map(\.name)
+    guard missing.isEmpty else {
+      throw SyncError(
+        .invalid,
+        "record \(name) lacks required field(s) \(missing.joined(separator: ", ")); refused")
+    }
+    switch schema.idRule {
+    case .column(let column):
+      guard values[column] == nil || values[column] == .string(id.rawValue) else {
+        throw SyncError(.invalid, "record \(name): '\(column)' does not match its id; refused")
+      }
+    case .composite:
+      guard (try? schema.compositeID(values)) == id else {
+        throw SyncError(.invalid, "record \(name): its key fields do not spell its id; refused")
+      }
     }
   }
 

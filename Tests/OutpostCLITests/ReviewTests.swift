@@ -72,6 +72,25 @@ struct ReviewTests {
     #expect(run(["receive", "r.reply", "--repo", "north"], temp).contains("Received reply"))
   }
 
+  @Test("a plain put or delete may not settle an open conflict behind the audit trail's back")
+  func writesRespectConflicts() {
+    let temp = TemporaryDirectory()
+    conflictScenario(temp)
+    run(["merge", "pending.sub", "--repo", "hq"], temp)
+    let before = treeDigest(temp.file("hq"))
+    for arguments in [
+      ["put", "orders", "n-1", "amount=99.00"], ["delete", "orders", "n-1"],
+    ] {
+      let result = outpost(arguments + ["--repo", "hq"], in: temp.path)
+      #expect(result.status == 65, "\(arguments)")
+      #expect(result.errors.contains("orders/n-1 has an open conflict"), "\(result.errors)")
+      #expect(result.errors.contains("outpost resolve orders/n-1"))
+    }
+    #expect(treeDigest(temp.file("hq")) == before)
+    // Other fields of the record stay writable.
+    run(["put", "orders", "n-1", "status=cancelled", "--repo", "hq"], temp)
+  }
+
   @Test("review: take a side with a note, skip, quit; every answer is recorded at once")
   func reviewSession() {
     let temp = TemporaryDirectory()

@@ -335,6 +335,47 @@ struct MergeCheckTests {
     #expect(refused.code == .notPermitted)
   }
 
+  @Test("a submitted record must look as if put had made it: required fields, office, id")
+  func shape() throws {
+    func check(_ collection: CollectionSchema, _ id: String, _ values: [String: JSONValue])
+      throws -> SyncError?
+    {
+      var state = RecordState()
+      state.write(values, at: Dot(north, 1))
+      let record = BundleRecord(collection: collection.name, id: try RecordID(id), state: state)
+      do throws(SyncError) {
+        try Merge.checkSubmitted(
+          record, schema: collection, existing: nil, sender: north,
+          clock: VersionVector([(north, UInt64(1))]))
+        return nil
+      } catch { return error }
+    }
+    let order: [String: JSONValue] = [
+      "office_id": .string("north"), "customer_id": .string("c-1"), "channel_id": .string("sem"),
+      "order_date": .string("2025-03-02"), "quantity": .number(JSONNumber(integer: 1)),
+      "amount": .string("10.00"), "status": .string("confirmed"),
+    ]
+    #expect(try check(StandardCollections.orders, "o-1", order) == nil)
+    var partial = order
+    partial["customer_id"] = nil
+    #expect(
+      try check(StandardCollections.orders, "o-1", partial)?.message.contains("customer_id") == true
+    )
+    var orphan = order
+    orphan["office_id"] = nil
+    #expect(try check(StandardCollections.orders, "o-1", orphan)?.code == .notPermitted)
+    let day: [String: JSONValue] = [
+      "office_id": .string("north"), "channel_id": .string("sem"), "date": .string("2025-03-01"),
+      "consultations": .number(JSONNumber(integer: 1)),
+      "consult_calls": .number(JSONNumber(integer: 0)), "spend": .string("5.00"),
+    ]
+    #expect(try check(StandardCollections.channelDaily, "north.sem.2025-03-01", day) == nil)
+    let mismatch = try check(StandardCollections.channelDaily, "north.seo.2025-03-01", day)
+    #expect(
+      mismatch?.message.contains("key fields do not spell its id") == true,
+      "\(String(describing: mismatch))")
+  }
+
   @Test("join outcomes: new, updated, merged, conflict, deleted, unchanged")
   func outcomes() {
     var base = RecordState()

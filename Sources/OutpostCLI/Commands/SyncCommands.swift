@@ -336,9 +336,12 @@ extension Commands {
     }
     for value in report.replaced {
       var line =
-        "  your \(value.field == "deleted" ? "deletion" : "value") of \(value.collection)/"
-        + "\(value.id) \(value.field == "deleted" ? "" : "\(value.field)=\(cell(value.mine)) ")"
-        + "was replaced by \(value.now.map(cell) ?? "nothing")"
+        value.field == "deleted"
+        ? "  your \(value.mine == .bool(true) ? "deletion" : "edit") of \(value.collection)/"
+          + "\(value.id) was overruled: the record was "
+          + (value.now == .bool(true) ? "deleted" : "kept")
+        : "  your value of \(value.collection)/\(value.id) \(value.field)=\(cell(value.mine)) "
+          + "was replaced by \(value.now.map(cell) ?? "nothing")"
       if let by = value.by { line += " (written by \(by.replica))" }
       if let resolution = value.resolution {
         let who = resolution["decided_by"]?.stringValue ?? "head office"
