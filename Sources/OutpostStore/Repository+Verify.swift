@@ -241,24 +241,27 @@ extension Repository {
     directory == path ? "" : String(directory.dropFirst(path.count + 1)) + "/"
   }
 
-  /// Checks `sync/` against the journal's documents, up to the checkpoint.
+  /// Checks `sync/` and `schemas/` against the journal's documents, up to the checkpoint.
   private func verifyDocuments(
     _ expected: [String: JSONValue], skipping pending: Set<String>, into report: inout VerifyReport
   ) {
     var names: Set<String> = []
-    if (try? fileSystem.exists(syncDirectory)) == true {
-      for name in (try? fileSystem.list(syncDirectory)) ?? []
+    for (directory, prefix) in [("sync", ""), ("schemas", Self.schemaDocumentPrefix)] {
+      let folder = path + "/" + directory
+      guard (try? fileSystem.exists(folder)) == true else { continue }
+      for name in (try? fileSystem.list(folder)) ?? []
       where name.hasSuffix(".json") && !AtomicFile.isTemporary(name) {
-        names.insert(String(name.dropLast(5)))
+        names.insert(prefix + String(name.dropLast(5)))
       }
     }
     for name in names.union(expected.keys).sorted() where !pending.contains(name) {
-      let file = "sync/\(name).json"
+      let location = Self.documentLocation(name) ?? ("sync", name + ".json")
+      let file = location.directory + "/" + location.file
       guard let want = expected[name] else {
         report.problems.append("\(file) is not in the journal")
         continue
       }
-      guard let bytes = try? fileSystem.readFile(syncDirectory + "/" + name + ".json") else {
+      guard let bytes = try? fileSystem.readFile(path + "/" + file) else {
         report.problems.append("\(file) from the journal is missing")
         continue
       }

@@ -78,7 +78,7 @@ public final class Repository {
   private(set) var checkpoint: JournalPosition
   /// What this replica has seen of every replica (the maximum of all record contexts).
   public private(set) var clock: VersionVector
-  private var customSchemas: [String: CollectionSchema]
+  private(set) var customSchemas: [String: CollectionSchema]
   /// Committed states not yet in the record files (read mode only), by collection and id.
   private var overlay: [String: [RecordID: RecordState]] = [:]
   /// Committed sync documents not yet in their files (read mode only).
@@ -395,6 +395,7 @@ public final class Repository {
         }
       }
     }
+    try absorbSchemas(documents)
     if mode == .read {
       overlay = changed
       documentOverlay = documents
@@ -471,8 +472,63 @@ public final class Repository {
     }
   }
 
+  /// Where a journaled document lives: `sync/<replica>.json` for a peer document,
+  /// `schemas/<collection>.json` for a schema (name `schemas/<collection>`); nil for any other
+  /// name.
+  static func documentLocation(_ name: String) -> (directory: String, file: String)? {
+    if name.hasPrefix(schemaDocumentPrefix) {
+      let collection = name.dropFirst(schemaDocumentPrefix.count)
+      guard (try? RecordID(String(collection))) != nil else { return nil }
+      return ("schemas", collection + ".json")
+    }
+    guard (try? ReplicaID(name)) != nil else { return nil }
+    return ("sync", name + ".json")
+  }
+
+  /// The document-name prefix of journaled schemas.
+  static let schemaDocumentPrefix = "schemas/"
+
+  /// Takes journaled schema documents into the collections this repository knows.
+  private func absorbSchemas(_ documents: [String: JSONValue]) throws(StoreError) {
+    for (name, value) in documents where name.hasPrefix(Self.schemaDocumentPrefix) {
+      do {
+        customSchemas[String(name.dropFirst(Self.schemaDocumentPrefix.count))] =
+          try SchemaFile.decode(value)
+      } catch {
+        throw StoreError(.corrupt, "journaled schema \(name): \(error.message)")
+      }
+    }
+  }
+
+  /// Adds a collection from a schema (SPEC.md §2.6), journaled like a record.
+  ///
+  /// Re-adding an identical schema changes nothing; a different schema for an existing name, or
+  /// a standard collection's name, is refused.
+  /// - Returns: false when the identical schema was already there.
+  public func addSchema(_ schema: CollectionSchema, json: JSONValue) throws(StoreError) -> Bool {
+    if StandardCollections.named(schema.name) != nil {
+      throw StoreError(
+        .alreadyExists, "'\(schema.name)' is a standard collection; choose another name")
+    }
+    if let existing = customSchemas[schema.name] {
+      if existing == schema { return false }
+      throw StoreError(
+        .alreadyExists,
+        "collection '\(schema.name)' already exists with a different schema; changing a schema is "
+          + "not supported", hint: "Add the new shape under a new collection name.")
+    }
+    if let clash = collections.first(where: { $0.name.lowercased() == schema.name.lowercased() }) {
+      throw StoreError(
+        .alreadyExists, "'\(schema.name)' collides with collection '\(clash.name)' by letter case")
+    }
+    _ = try commitTransaction(
+      command: "schema add \(schema.name)", entries: [],
+      documents: [Self.schemaDocumentPrefix + schema.name: json])
+    return true
+  }
+
   static func decodeDocumentEntry(_ entry: JournalEntry) throws(StoreError) -> (String, JSONValue) {
-    guard let name = entry.entry["name"]?.stringValue, (try? ReplicaID(name)) != nil,
+    guard let name = entry.entry["name"]?.stringValue, documentLocation(name) != nil,
       let value = entry.entry["value"]
     else {
       throw StoreError(.corrupt, "journal line \(entry.line): document entry lacks name or value")
@@ -758,6 +814,7 @@ public final class Repository {
       try rollBackJournal(to: before.0, after: error)
       throw StoreError.writeFailed(error, what)
     }
+    try absorbSchemas(documents)
     return txn
   }
 
@@ -831,22 +888,22 @@ public final class Repository {
         touchedDirectories.insert(directory)
         bucketCache[key] = records
       }
-      if !documents.isEmpty {
-        if try !fileSystem.exists(syncDirectory) {
-          try fileSystem.makeDirectory(syncDirectory)
+      for name in documents.keys.sorted() {
+        guard let location = Self.documentLocation(name) else { continue }
+        let directory = path + "/" + location.directory
+        if try !fileSystem.exists(directory) {
+          try fileSystem.makeDirectory(directory)
           try fileSystem.syncDirectory(path)
         }
-        for name in documents.keys.sorted() {
-          let file = name + ".json"
-          let old =
-            try fileSystem.exists(syncDirectory + "/" + file)
-            ? try fileSystem.readFile(syncDirectory + "/" + file) : nil
-          try AtomicFile.write(
-            JSONWriter.prettyBytes(documents[name]!), to: file, in: syncDirectory,
-            fileSystem: fileSystem, syncDirectory: false)
-          replaced.append((syncDirectory, file, old))
-          touchedDirectories.insert(syncDirectory)
-        }
+        let file = location.file
+        let old =
+          try fileSystem.exists(directory + "/" + file)
+          ? try fileSystem.readFile(directory + "/" + file) : nil
+        try AtomicFile.write(
+          JSONWriter.prettyBytes(documents[name]!), to: file, in: directory,
+          fileSystem: fileSystem, syncDirectory: false)
+        replaced.append((directory, file, old))
+        touchedDirectories.insert(directory)
       }
       for directory in touchedDirectories.sorted() { try fileSystem.syncDirectory(directory) }
       oldState = try fileSystem.readFile(path + "/" + Self.stateFile)

@@ -83,7 +83,7 @@ package enum Commands {
       CommandSpec(
         name: "collections", abstract: "List the collections and their fields.", arguments: [],
         arity: (0, 0), options: [], discussion: "", examples: []),
-    ] + syncCommands + conflictCommands + reviewCommands
+    ] + schemaCommands + syncCommands + conflictCommands + reviewCommands
 
   /// Runs the parsed command.
   package static func run(_ context: Context) throws {
@@ -98,6 +98,7 @@ package enum Commands {
     case "log": try log(context)
     case "verify": try verify(context)
     case "collections": try listCollections(context)
+    case "schema add": try addSchema(context)
     case "office add": try officeAdd(context)
     case "office revoke": try officeRevoke(context)
     case "submit": try submit(context)
