@@ -307,7 +307,7 @@ enum JournalReader {
     case "commit":
       guard let open else { return "a commit without a begin" }
       if entry.txn != open.txn { return "commit of transaction \(entry.txn) inside \(open.txn)" }
-    case "record", "schema", "document":
+    case "record", "document":
       guard let open else { return "an entry outside a transaction" }
       if entry.txn != open.txn { return "entry of transaction \(entry.txn) inside \(open.txn)" }
     default:

@@ -105,6 +105,13 @@ extension Repository {
     }
   }
 
+  /// The last event counter this replica used or must stay above: its clock entry, or the
+  /// floor of the key it installed (a replacement repository never reuses an event id).
+  func lastCounter() -> UInt64 {
+    let floor = config.role == .branch ? ((try? peers())?.map(\.counterFloor).max() ?? 0) : 0
+    return max(clock[config.replica], floor)
+  }
+
   /// The key shared with `office` (head office: one per office; a branch: its own).
   func key(shared office: ReplicaID) throws(StoreError) -> OfficeKey? {
     let file = keysDirectory + "/" + office.rawValue + ".json"
@@ -149,13 +156,16 @@ extension Repository {
         .alreadyExists, "office '\(office)' is already enrolled (key \(existing.keyID))",
         hint: "To issue a new key, revoke the old one first: outpost office revoke \(office)")
     }
-    let key = OfficeKey.generate(office: office, head: config.replica)
+    // The key carries the office's highest counter head office has seen, so a repository that
+    // installs it (a replacement, or one restored from a copy) writes new event ids.
+    let key = OfficeKey.generate(
+      office: office, head: config.replica, counterFloor: clock[office])
     try writeKey(key, name: office)
     var state = PeerState(peer: office, keyID: key.keyID, enrolledAt: now())
     if let previous = try peer(office) {
-      // Re-enrolling after a revocation keeps the history of bundles.
-      state.received = previous.received
-      state.sent = previous.sent
+      // Re-enrolling after a revocation starts a new exchange: sequence numbers restart at 1
+      // and head office assumes nothing of the office, so its first reply is complete.
+      state.revokedKeys = previous.revokedKeys + [previous.keyID]
     }
     _ = try commitTransaction(
       command: "office add \(office)", entries: [], documents: [office.rawValue: state.json])
@@ -187,14 +197,50 @@ extension Repository {
         "the key was issued to office '\(key.office)', but this repository is '\(config.replica)'")
     }
     try writeKey(key, name: key.office)
-    let state = PeerState(peer: key.head, keyID: key.keyID, enrolledAt: now())
+    var state = PeerState(peer: key.head, keyID: key.keyID, enrolledAt: now())
+    state.counterFloor = key.counterFloor
     _ = try commitTransaction(
       command: "enroll with \(key.head)", entries: [], documents: [key.head.rawValue: state.json])
+  }
+
+  /// Installs a new key head office issued to this branch after re-enrolling it (`office key`).
+  ///
+  /// The exchange restarts: sequence numbers begin again at 1 in both directions and the next
+  /// submission and reply are complete. This replica's own counter rises above the key's floor,
+  /// so a repository restored from an old copy never reuses an event id (SPEC.md §8.1).
+  /// - Returns: false if the key was already installed.
+  public func replaceKey(_ key: OfficeKey) throws(StoreError) -> Bool {
+    guard config.role == .branch, key.office == config.replica else {
+      throw StoreError(
+        .invalidData,
+        "the key was issued to office '\(key.office)', but this repository is '\(config.replica)'")
+    }
+    guard let previous = try peer(key.head) else {
+      throw StoreError(
+        .notFound, "this repository is not enrolled with '\(key.head)'",
+        hint:
+          "A new repository takes its key with: outpost init --office \(config.replica) --key FILE")
+    }
+    if previous.keyID == key.keyID { return false }
+    if previous.revokedKeys.contains(key.keyID) {
+      throw StoreError(
+        .notPermitted, "key \(key.keyID) was replaced before; use the newest key file")
+    }
+    try writeKey(key, name: key.office)
+    var state = PeerState(peer: key.head, keyID: key.keyID, enrolledAt: now())
+    state.revokedKeys = previous.revokedKeys + [previous.keyID]
+    state.counterFloor = max(previous.counterFloor, key.counterFloor)
+    _ = try commitTransaction(
+      command: "office key \(key.keyID)", entries: [], documents: [key.head.rawValue: state.json])
+    return true
   }
 
   /// Finds the key for a key id: head office looks through its offices, a branch has one.
   private func keyStatus(_ keyID: String) -> BundleKeyStatus {
     guard let peers = try? peers() else { return .unknown }
+    for peer in peers where peer.revokedKeys.contains(keyID) {
+      return .revoked(owner: config.role == .head ? peer.peer : config.replica)
+    }
     for peer in peers where peer.keyID == keyID {
       if peer.revoked { return .revoked(owner: peer.peer) }
       let office = config.role == .head ? peer.peer : config.replica
@@ -232,7 +278,13 @@ extension Repository {
     guard let key = try key(shared: office) else {
       throw StoreError(.corrupt, "the key file keys/\(office).json is missing")
     }
-    let assumes = peer.received.clock
+    var assumes = peer.received.clock
+    if config.role == .head && peer.received.acknowledges == 0 {
+      // Until the office has applied a reply, head office assumes it lacks even its own older
+      // events: a repository that installed a key with a counter floor (a replacement, or one
+      // restored from a copy) has written above events it never had (SPEC.md §8.1).
+      assumes[peerID] = 0
+    }
     var records: [BundleRecord] = []
     for schema in collections {
       for (id, state) in try states(schema.name) where !assumes.dominates(state.context) {
@@ -261,6 +313,22 @@ extension Repository {
   /// with `dryRun`, nothing is written.
   public func applyBundle(_ bytes: [UInt8], name: String, dryRun: Bool = false) throws(StoreError)
     -> ApplyReport
+  {
+    do { return try applyBundleChecked(bytes, name: name, dryRun: dryRun) } catch {
+      // Every refusal names the file and says what to do.
+      var error = error
+      if !error.message.contains(name) { error.message = "\(name): " + error.message }
+      if error.hint == nil, error.code == .invalidData || error.code == .notPermitted {
+        error.hint =
+          "Nothing from this bundle was imported. If it came from an office, ask it to run "
+          + "'outpost verify' and make a new bundle; if it was altered, do not merge it."
+      }
+      throw error
+    }
+  }
+
+  private func applyBundleChecked(_ bytes: [UInt8], name: String, dryRun: Bool)
+    throws(StoreError) -> ApplyReport
   {
     let bundle: VerifiedBundle
     do {
@@ -465,7 +533,7 @@ extension Repository {
           hint: "Write the reason on one line, at most 1000 bytes.")
       }
     }
-    var counter = clock[config.replica] + 1
+    var counter = lastCounter() + 1
     let built = try buildResolution(
       collection: collection, id: id, state: state, choice: choice, note: note, rule: rule,
       counter: &counter)
@@ -589,7 +657,7 @@ extension Repository {
     to states: inout [String: [RecordID: RecordState]], rules: [ResolutionRule]
   ) throws(StoreError) -> [(collection: String, id: RecordID, rules: [String])] {
     guard config.role == .head, !rules.isEmpty else { return [] }
-    var counter = clock[config.replica] + 1
+    var counter = lastCounter() + 1
     var resolved: [(String, RecordID, [String])] = []
     for collection in states.keys.sorted() {
       for (id, state) in states[collection]!.sorted(by: { $0.key < $1.key })

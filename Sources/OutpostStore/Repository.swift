@@ -129,7 +129,10 @@ public final class Repository {
         }
         let entries = try fileSystem.list(path)
         if entries.contains(configFile) {
-          throw StoreError(.alreadyExists, "'\(path)' is already an Outpost repository")
+          throw StoreError(
+            .alreadyExists, "'\(path)' is already an Outpost repository",
+            hint: "Choose another folder. To give this repository a new key from head office: "
+              + "outpost office key FILE")
         }
         guard entries.isEmpty else {
           throw StoreError(
@@ -652,7 +655,7 @@ public final class Repository {
     var summary = CommitSummary()
     var pending: [String: [RecordID: RecordState]] = [:]
     var entries: [(String, RecordID, RecordState)] = []
-    var counter = clock[config.replica]
+    var counter = lastCounter()
     for change in changes {
       let collection: String
       let id: RecordID

@@ -125,7 +125,7 @@ struct BundleTests {
     let shouted = Array(#"{"hmac_sha256":"\#(digits.uppercased())"}"#.utf8)
     let edited = Array(bytes[...manifestEnd]) + shouted + Array(bytes[macEnd...])
     #expect(digits.contains { "abcdef".contains($0) })
-    #expect(refusal(edited)?.message.contains("not a MAC line") == true)
+    #expect(refusal(edited)?.message.contains("is not its MAC line") == true)
     #expect(refusal(bytes) == nil)
   }
 

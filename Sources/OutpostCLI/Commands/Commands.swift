@@ -101,6 +101,7 @@ package enum Commands {
     case "schema add": try addSchema(context)
     case "office add": try officeAdd(context)
     case "office revoke": try officeRevoke(context)
+    case "office key": try officeKey(context)
     case "submit": try submit(context)
     case "merge": try merge(context)
     case "reply": try reply(context)

@@ -19,8 +19,17 @@ extension Commands {
     CommandSpec(
       name: "office revoke", abstract: "Revoke an office's key: its bundles are refused.",
       arguments: ["<office>"], arity: (1, 1), options: [],
-      discussion: "Use it when a laptop is lost. Re-enroll the office with 'office add' to give it "
-        + "a new key.", examples: ["outpost office revoke north --repo hq"]),
+      discussion: "Use it when a laptop is lost or a repository was restored from an old copy. "
+        + "Re-enroll the office with 'office add' to give it a new key; it installs the key "
+        + "with 'office key FILE' (existing repository) or 'init --key FILE' (new one).",
+      examples: ["outpost office revoke north --repo hq"]),
+    CommandSpec(
+      name: "office key", abstract: "Install a new key from head office (branch).",
+      arguments: ["<file>"], arity: (1, 1), options: [],
+      discussion: "After head office re-enrolled this office. The exchange restarts: the next "
+        + "submission and reply are complete, and this repository's new changes get event ids "
+        + "above any head office has seen (a repository restored from a copy re-bases this way).",
+      examples: ["outpost office key north-2.key --repo north"]),
     CommandSpec(
       name: "submit", abstract: "Make a submission for head office (branch).",
       arguments: [], arity: (0, 0),
@@ -83,8 +92,31 @@ extension Commands {
       context.console.out(
         "Enrolled office '\(office)' (key \(key.keyID)); its key file is \(out) (mode 0600).\n"
           + "Give that file to the office, and only to it: outpost init --office \(office) --key "
-          + "FILE\n")
+          + "FILE (a new repository) or outpost office key FILE (its existing one)\n")
     } catch { throw CLIError(error) }
+  }
+
+  static func officeKey(_ context: Context) throws {
+    let argument = context.invocation.positionals[0]
+    let bytes: [UInt8]
+    do { bytes = try context.fileSystem.readFile(context.resolve(argument)) } catch {
+      throw CLIError(.noInput, "cannot read key file '\(argument)': \(error.errno)")
+    }
+    let key: OfficeKey
+    do { key = try OfficeKey(fileBytes: bytes, path: argument) } catch {
+      throw CLIError(.dataError, error.message, hint: error.hint)
+    }
+    let repository = try context.openRepository(.write)
+    guard repository.config.role == .branch else {
+      throw CLIError(.usage, "head office issues keys with 'outpost office add'")
+    }
+    let replaced: Bool
+    do { replaced = try repository.replaceKey(key) } catch { throw CLIError(error) }
+    context.console.out(
+      replaced
+        ? "Installed key \(key.keyID) from '\(key.head)'. The exchange restarts: submit now "
+          + "(outpost submit --out FILE); head office's next reply brings everything.\n"
+        : "Key \(key.keyID) is already installed; nothing changed.\n")
   }
 
   static func officeRevoke(_ context: Context) throws {
@@ -196,6 +228,7 @@ extension Commands {
             JSONObject(uncheckedPairs: [
               ("file", .string(argument)), ("status", .string("refused")),
               ("error", .string(error.message)), ("exit", number(Int(error.status.rawValue))),
+              ("hint", error.hint.map { .string($0) } ?? .null),
             ])))
         if context.format() != "json" || context.invocation.positionals.count > 1 {
           context.console.err("error: \(error.message)\n")

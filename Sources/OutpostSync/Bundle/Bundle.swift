@@ -313,7 +313,12 @@ public enum BundleCodec {
     guard bytes.first == UInt8(ascii: "{") else { throw notABundle }
     guard let firstEnd = bytes.prefix(maximumManifestBytes).firstIndex(of: UInt8(ascii: "\n"))
     else {
-      if bytes.count < maximumManifestBytes, (try? JSONParser.parse(bytes))?["format"] != nil {
+      // A canonical manifest begins with its first key in sorted order.
+      let start = Array(#"{"acknowledges":"#.utf8)
+      if bytes.count < maximumManifestBytes,
+        bytes.starts(with: start) || start.starts(with: bytes)
+          || (try? JSONParser.parse(bytes))?["format"] != nil
+      {
         throw SyncError(
           .invalid, "bundle incomplete: \(name) ends inside its header; nothing was imported",
           hint: "The file was cut short in transit; \(reexport).")
@@ -335,7 +340,12 @@ public enum BundleCodec {
         "\(name) is a bundle of format \(format); this outpost reads \(BundleManifest.format); "
           + "nothing was imported", hint: "Update outpost on this machine.")
     }
-    let manifest = try BundleManifest(json: manifestJSON)
+    let manifest: BundleManifest
+    do { manifest = try BundleManifest(json: manifestJSON) } catch {
+      throw SyncError(
+        .invalid, "\(name): \(error.message)",
+        hint: "The bundle was made by a faulty or altered program; \(reexport).")
+    }
     if let recipient, manifest.to != recipient {
       throw SyncError(
         .invalid,
@@ -344,7 +354,12 @@ public enum BundleCodec {
     }
     // The MAC line.
     let macStart = firstEnd + 1
+    let missingMAC = SyncError(
+      .authentication,
+      "signature missing or invalid: line 2 of \(name) is not its MAC line; nothing was imported",
+      hint: "The file was altered; \(reexport).")
     guard let macEnd = bytes[macStart...].prefix(200).firstIndex(of: UInt8(ascii: "\n")) else {
+      if bytes.count - macStart >= 200 { throw missingMAC }
       throw SyncError(
         .invalid, "bundle incomplete: \(name) has no MAC line; nothing was imported",
         hint: "The file was cut short in transit; \(reexport).")
@@ -353,9 +368,7 @@ public enum BundleCodec {
       macObject.count == 1, let macText = macObject["hmac_sha256"]?.stringValue,
       macText.utf8.allSatisfy({ Hex.isLowercaseDigit($0) }), let mac = Hex.decode(macText),
       mac.count == 32
-    else {
-      throw SyncError(.invalid, "\(name): line 2 is not a MAC line; nothing was imported")
-    }
+    else { throw missingMAC }
     let key: OfficeKey
     switch keys(manifest.keyID) {
     case .unknown:
@@ -367,8 +380,10 @@ public enum BundleCodec {
       throw SyncError(
         .authentication,
         "\(name) is signed by the revoked key of office '\(owner)'; nothing was imported",
-        hint: "The key was revoked with 'outpost office revoke'; re-enroll the office to accept "
-          + "its data.")
+        hint: "The key was revoked with 'outpost office revoke'. To take data from the office "
+          + "again, enroll it anew (outpost office add) and have it install the new key "
+          + "(outpost office key FILE), then submit again; bundles signed with this key stay "
+          + "refused.")
     case .active(let found):
       key = found
     }

@@ -19,19 +19,26 @@ public struct OfficeKey: Sendable, Equatable {
   public var head: ReplicaID
   /// The shared secret (32 bytes), never printed.
   public var secret: [UInt8]
+  /// The highest counter of `office` head office had seen when it issued the key: a
+  /// repository that installs the key writes above it, so a replacement repository never
+  /// reuses an event id (SPEC.md §8.1).
+  public var counterFloor: UInt64
 
   /// Creates a key.
-  public init(office: ReplicaID, head: ReplicaID, secret: [UInt8]) {
+  public init(office: ReplicaID, head: ReplicaID, secret: [UInt8], counterFloor: UInt64 = 0) {
     self.office = office
     self.head = head
     self.secret = secret
+    self.counterFloor = counterFloor
   }
 
   /// A fresh key with 32 bytes from the system's secure random source.
-  public static func generate(office: ReplicaID, head: ReplicaID) -> OfficeKey {
+  public static func generate(office: ReplicaID, head: ReplicaID, counterFloor: UInt64 = 0)
+    -> OfficeKey
+  {
     var generator = SystemRandomNumberGenerator()
     let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-    return OfficeKey(office: office, head: head, secret: secret)
+    return OfficeKey(office: office, head: head, secret: secret, counterFloor: counterFloor)
   }
 
   /// The public name of this key: 16 hex digits of SHA-256 over a label and the secret.
@@ -52,6 +59,7 @@ public struct OfficeKey: Sendable, Equatable {
           ("format", .string(Self.format)), ("office", .string(office.rawValue)),
           ("head", .string(head.rawValue)), ("key_id", .string(keyID)),
           ("secret", .string(Hex.encode(secret))),
+          ("counter_floor", .number(JSONNumber(integer: Int64(counterFloor)))),
         ])))
   }
 
@@ -75,7 +83,14 @@ public struct OfficeKey: Sendable, Equatable {
     guard let secretText = object["secret"]?.stringValue, let secret = Hex.decode(secretText),
       secret.count == 32
     else { throw bad("'secret' is not 64 hex digits") }
-    self.init(office: office, head: head, secret: secret)
+    var floor: UInt64 = 0
+    if let value = object["counter_floor"] {
+      guard let number = value.uint64Value, number <= VersionVector.maximumCounter else {
+        throw bad("'counter_floor' is not a canonical counter")
+      }
+      floor = number
+    }
+    self.init(office: office, head: head, secret: secret, counterFloor: floor)
     guard object["key_id"]?.stringValue == keyID else {
       throw bad("'key_id' does not match the secret (the file was edited or damaged)")
     }

@@ -35,6 +35,12 @@ public struct PeerState: Sendable, Equatable {
   public var enrolledAt: String
   /// When its key was revoked.
   public var revokedAt: String?
+  /// At a branch: the event counter its own writes must stay above (the installed key's
+  /// ``OfficeKey/counterFloor``).
+  public var counterFloor: UInt64 = 0
+  /// Ids of keys this peer held before and that were revoked (bundles signed with them are
+  /// refused as revoked, not as unknown).
+  public var revokedKeys: [String] = []
   /// Bundles received from the peer.
   public var received = Stream()
   /// Bundles sent to the peer.
@@ -77,6 +83,10 @@ public struct PeerState: Sendable, Equatable {
       ("sent", stream(sent, received: false)),
     ]
     if let revokedAt { members.append(("revoked_at", .string(revokedAt))) }
+    if counterFloor > 0 { members.append(("counter_floor", integer(counterFloor))) }
+    if !revokedKeys.isEmpty {
+      members.append(("revoked_keys", .array(revokedKeys.map { .string($0) })))
+    }
     return .object(JSONObject(uncheckedPairs: members))
   }
 
@@ -93,6 +103,10 @@ public struct PeerState: Sendable, Equatable {
     self.revoked = revoked
     self.enrolledAt = enrolledAt
     revokedAt = object["revoked_at"]?.stringValue
+    counterFloor = object["counter_floor"]?.uint64Value ?? 0
+    if case .array(let keys)? = object["revoked_keys"] {
+      revokedKeys = keys.compactMap(\.stringValue)
+    }
     func stream(_ object: JSONObject) throws(ModelError) -> Stream {
       var stream = Stream()
       guard let seq = object["last_seq"]?.uint64Value, let hash = object["last_hash"]?.stringValue,
@@ -136,7 +150,9 @@ public struct PeerState: Sendable, Equatable {
         older + "security warning: '\(peer)' produced two different bundles with seq \(seq); "
           + "\(name) was refused",
         hint: "Either the sender's repository was restored from an old copy, or a bundle was "
-          + "forged with a leaked key. Check with the office before going on.")
+          + "forged with a leaked key. Check with the office before going on. To re-base an office "
+          + "restored from a copy: outpost office revoke \(peer), outpost office add \(peer) "
+          + "--key-out FILE, then at the office: outpost office key FILE.")
     }
     if seq < received.lastSeq, received.accepted[seq] == nil {
       // A bundle that was missing when a newer one arrived: applying it is a join, safe in any
