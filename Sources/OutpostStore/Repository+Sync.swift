@@ -30,6 +30,13 @@ public struct ApplyReport: Sendable {
   /// Values of this replica's own that the bundle replaced (a branch learns which of its edits
   /// lost a conflict, and to whom).
   public var replaced: [ReplacedValue] = []
+  /// Records head office did not apply because they were collected (SPEC.md §8.10).
+  public var notApplied: [(collection: String, id: RecordID)] = []
+  /// Records a reply removed at the branch: collected tombstones, and records head office
+  /// collected before the branch's later edit reached it (`edited` true).
+  public var removed: [(collection: String, id: RecordID, edited: Bool)] = []
+  /// How many deleted records the branch collected because everyone had seen them.
+  public var collectedCount = 0
   /// Conflicts the bundle opened that head office's remembered rules settled at once.
   public var resolvedByRule: [(collection: String, id: RecordID, rules: [String])] = []
   /// The transaction written, nil in a dry run or when nothing changed.
@@ -159,7 +166,8 @@ extension Repository {
     // The key carries the office's highest counter head office has seen, so a repository that
     // installs it (a replacement, or one restored from a copy) writes new event ids.
     let key = OfficeKey.generate(
-      office: office, head: config.replica, counterFloor: clock[office])
+      office: office, head: config.replica, counterFloor: clock[office],
+      collected: try collectedHorizon())
     try writeKey(key, name: office)
     var state = PeerState(peer: office, keyID: key.keyID, enrolledAt: now())
     if let previous = try peer(office) {
@@ -226,12 +234,25 @@ extension Repository {
       throw StoreError(
         .notPermitted, "key \(key.keyID) was replaced before; use the newest key file")
     }
+    // Every record the key's horizon covers is set aside: head office has seen all of its
+    // events, so its first reply (complete) brings back each one that still exists, and one it
+    // collected stays gone instead of coming back from this older copy.
+    var setAside: [String: [RecordID: RecordState]] = [:]
+    if !key.collected.isEmpty {
+      for schema in collections {
+        for (id, record) in try states(schema.name) where key.collected.dominates(record.context) {
+          setAside[schema.name, default: [:]][id] = .collected
+        }
+      }
+    }
     try writeKey(key, name: key.office)
     var state = PeerState(peer: key.head, keyID: key.keyID, enrolledAt: now())
     state.revokedKeys = previous.revokedKeys + [previous.keyID]
     state.counterFloor = max(previous.counterFloor, key.counterFloor)
+    state.collected = key.collected
     _ = try commitTransaction(
-      command: "office key \(key.keyID)", entries: [], documents: [key.head.rawValue: state.json])
+      command: "office key \(key.keyID)", entries: Self.entries(setAside), states: setAside,
+      documents: [key.head.rawValue: state.json])
     return true
   }
 
@@ -278,23 +299,29 @@ extension Repository {
     guard let key = try key(shared: office) else {
       throw StoreError(.corrupt, "the key file keys/\(office).json is missing")
     }
-    var assumes = peer.received.clock
-    if config.role == .head && peer.received.acknowledges == 0 {
-      // Until the office has applied a reply, head office assumes it lacks even its own older
-      // events: a repository that installed a key with a counter floor (a replacement, or one
-      // restored from a copy) has written above events it never had (SPEC.md §8.1).
-      assumes[peerID] = 0
-    }
+    let assumes = config.role == .head ? knowledge(of: peer) : peer.received.clock
     var records: [BundleRecord] = []
     for schema in collections {
       for (id, state) in try states(schema.name) where !assumes.dominates(state.context) {
         records.append(BundleRecord(collection: schema.name, id: id, state: state))
       }
     }
+    var extra: [String: JSONValue] = [:]
+    if config.role == .head {
+      let horizon = try collectedHorizon()
+      if !horizon.isEmpty { extra["collected"] = horizon.json }
+      if !peer.dropped.isEmpty {
+        extra["dropped"] = .array(peer.dropped.keys.sorted().map { .string($0) })
+        for key in peer.dropped.keys where peer.dropped[key] == 0 {
+          peer.dropped[key] = peer.sent.lastSeq + 1
+        }
+      }
+    }
     let manifest = BundleManifest(
       kind: config.role == .head ? .reply : .submission, from: config.replica, to: peerID,
       seq: peer.sent.lastSeq + 1, previous: peer.sent.lastHash, keyID: key.keyID,
-      assumes: assumes, clock: clock, acknowledges: peer.received.lastSeq, createdAt: now())
+      assumes: assumes, clock: clock, acknowledges: peer.received.lastSeq, createdAt: now(),
+      extra: extra)
     let (bytes, hash, complete) = BundleCodec.encode(manifest, records: records, key: key)
     peer.sent.lastSeq += 1
     peer.sent.lastHash = hash
@@ -398,6 +425,7 @@ extension Repository {
       }
     }
     var seenInBundle: [String: RecordID] = [:]
+    let collectedBelow = config.role == .head ? try collectedHorizon() : VersionVector()
     for record in records {
       let schema: CollectionSchema
       do { schema = try self.schema(record.collection) } catch {
@@ -417,6 +445,16 @@ extension Repository {
           .invalidData,
           "\(name): record id '\(record.id)' collides with '\(colliding)' in "
             + "'\(record.collection)' (they differ only by letter case); nothing was imported")
+      }
+      if config.role == .head, existing == nil, !collectedBelow.isEmpty,
+        record.state.dots.contains(where: { collectedBelow.contains($0) })
+      {
+        // Head office holds none of it yet has seen some of its events: it was deleted and
+        // collected. It is never brought back; the office removes it at the next reply.
+        report.notApplied.append((record.collection, record.id))
+        let key = "\(record.collection)/\(record.id)"
+        if peer.dropped[key] == nil { peer.dropped[key] = 0 }
+        continue
       }
       do throws(SyncError) {
         if config.role == .head {
@@ -443,6 +481,12 @@ extension Repository {
           record.collection, record.id, before: existing, after: state,
           resolution: resolutionsByRecord[record.collection + "/" + record.id.rawValue])
       }
+    }
+    if config.role == .head {
+      // Drop notices the office has now applied.
+      peer.dropped = peer.dropped.filter { $0.value == 0 || $0.value > manifest.acknowledges }
+    } else {
+      try collectReceived(manifest, into: &merged, peer: &peer, report: &report)
     }
     peer.received.lastSeq = max(peer.received.lastSeq, manifest.seq)
     if manifest.seq == peer.received.lastSeq { peer.received.lastHash = bundle.hash }
@@ -485,6 +529,117 @@ extension Repository {
     }
     if before.isDeleted != after.isDeleted { lost("deleted", before.deleted, after.deleted) }
     return result
+  }
+
+  // MARK: Collecting tombstones (SPEC.md §8.10)
+
+  /// What head office may assume an office has: the clock of its last submission, without the
+  /// office's own entry until it has applied a reply (a repository that installed a key with a
+  /// counter floor has written above events it never had, SPEC.md §8.1).
+  func knowledge(of peer: PeerState) -> VersionVector {
+    var known = peer.received.clock
+    if peer.received.acknowledges == 0 { known[peer.peer] = 0 }
+    return known
+  }
+
+  /// The horizon below which every enrolled office, and head office, has seen every event.
+  public func collectionHorizon() throws(StoreError) -> VersionVector {
+    var horizon = clock
+    for peer in try peers() where !peer.revoked { horizon = horizon.meet(knowledge(of: peer)) }
+    return horizon
+  }
+
+  /// The horizon of the last collection: head office's own, or at a branch the one head office
+  /// sent in its latest reply.
+  public func collectedHorizon() throws(StoreError) -> VersionVector {
+    if config.role == .branch { return try peers().first?.collected ?? VersionVector() }
+    guard case .object(let object)? = try document(Self.horizonDocument),
+      let value = object["horizon"]
+    else { return VersionVector() }
+    do { return try VersionVector(json: value) } catch {
+      throw StoreError(
+        .corrupt, "sync/\(Self.horizonDocument).json: \(error.message)", hint: RecordFile.verifyHint
+      )
+    }
+  }
+
+  /// Collects (removes) every deleted record that every enrolled office has seen (head office,
+  /// `outpost gc`). Replies carry the horizon, so branches collect the same records.
+  ///
+  /// - Returns: the horizon and the records collected (none are removed in a dry run).
+  public func collectGarbage(dryRun: Bool = false) throws(StoreError) -> (
+    horizon: VersionVector, collected: [(collection: String, id: RecordID)]
+  ) {
+    guard config.role == .head else {
+      throw StoreError(
+        .notPermitted, "head office decides what is collected",
+        hint: "A branch collects what head office's replies say everyone has seen.")
+    }
+    let horizon = try collectionHorizon()
+    var markers: [String: [RecordID: RecordState]] = [:]
+    var collected: [(String, RecordID)] = []
+    for schema in collections {
+      for (id, state) in try states(schema.name) where state.isCollectable(below: horizon) {
+        markers[schema.name, default: [:]][id] = .collected
+        collected.append((schema.name, id))
+      }
+    }
+    let previous = try collectedHorizon()
+    let next = previous.merging(horizon)
+    guard !dryRun, !collected.isEmpty || next != previous else { return (horizon, collected) }
+    let document = JSONValue.object(
+      JSONObject(uncheckedPairs: [
+        ("format", .string("outpost-horizon/1")), ("horizon", next.json),
+      ]))
+    _ = try commitTransaction(
+      command: "gc (\(collected.count) record(s))", entries: Self.entries(markers), states: markers,
+      documents: [Self.horizonDocument: document])
+    return (horizon, collected)
+  }
+
+  /// At a branch receiving a reply: collects what head office says everyone has seen, and
+  /// removes records head office collected before this branch's edit of them reached it.
+  private func collectReceived(
+    _ manifest: BundleManifest, into merged: inout [String: [RecordID: RecordState]],
+    peer: inout PeerState, report: inout ApplyReport
+  ) throws(StoreError) {
+    var horizon = peer.collected
+    if let value = manifest.extra["collected"] {
+      do { horizon = try VersionVector(json: value) } catch {
+        throw StoreError(
+          .invalidData, "the reply's collection horizon is invalid: \(error.message)")
+      }
+    }
+    if case .array(let dropped)? = manifest.extra["dropped"] {
+      for entry in dropped {
+        guard let text = entry.stringValue, let slash = text.firstIndex(of: "/"),
+          let id = try? RecordID(String(text[text.index(after: slash)...]))
+        else { continue }
+        let collection = String(text[..<slash])
+        var current = merged[collection]?[id]
+        if current == nil { current = try state(collection, id) }
+        guard let current, !current.isCollectedMarker else { continue }
+        merged[collection, default: [:]][id] = .collected
+        report.removed.append((collection, id, !current.isDeleted))
+      }
+    }
+    guard !horizon.isEmpty else { return }
+    for (collection, states) in merged {
+      for (id, state) in states where state.isCollectable(below: horizon) {
+        merged[collection]![id] = .collected
+        report.collectedCount += 1
+      }
+    }
+    if horizon != peer.collected {
+      for schema in collections {
+        for (id, state) in try states(schema.name)
+        where merged[schema.name]?[id] == nil && state.isCollectable(below: horizon) {
+          merged[schema.name, default: [:]][id] = .collected
+          report.collectedCount += 1
+        }
+      }
+      peer.collected = horizon
+    }
   }
 
   // MARK: Resolving conflicts

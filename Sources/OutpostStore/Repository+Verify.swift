@@ -112,7 +112,7 @@ extension Repository {
           switch entry.kind {
           case "record":
             let (collection, id, state) = try Self.decodeRecordEntry(entry)
-            expected[collection, default: [:]][id] = state
+            expected[collection, default: [:]][id] = state.isCollectedMarker ? nil : state
             replayClock.merge(state.context)
           case "document":
             let (name, value) = try Self.decodeDocumentEntry(entry)

@@ -479,6 +479,7 @@ public final class Repository {
   /// `schemas/<collection>.json` for a schema (name `schemas/<collection>`); nil for any other
   /// name.
   static func documentLocation(_ name: String) -> (directory: String, file: String)? {
+    if name == horizonDocument { return ("sync", name + ".json") }
     if name.hasPrefix(schemaDocumentPrefix) {
       let collection = name.dropFirst(schemaDocumentPrefix.count)
       guard (try? RecordID(String(collection))) != nil else { return nil }
@@ -487,6 +488,9 @@ public final class Repository {
     guard (try? ReplicaID(name)) != nil else { return nil }
     return ("sync", name + ".json")
   }
+
+  /// Head office's document holding its collection horizon (SPEC.md §8.10); not a replica id.
+  static let horizonDocument = "@collected"
 
   /// The document-name prefix of journaled schemas.
   static let schemaDocumentPrefix = "schemas/"
@@ -588,7 +592,7 @@ public final class Repository {
 
   /// The state of one record, or nil if it was never written.
   public func state(_ collection: String, _ id: RecordID) throws(StoreError) -> RecordState? {
-    if let state = overlay[collection]?[id] { return state }
+    if let state = overlay[collection]?[id] { return state.isCollectedMarker ? nil : state }
     return try bucket(collection, RecordFile.bucket(for: id))[id]
   }
 
@@ -608,7 +612,10 @@ public final class Repository {
       let records = try bucket(collection, String(name.dropLast(5)), cache: false)
       all.merge(records) { $1 }
     }
-    if let pending = overlay[collection] { all.merge(pending) { $1 } }
+    if let pending = overlay[collection] {
+      all.merge(pending) { $1 }
+      all = all.filter { !$0.value.isCollectedMarker }
+    }
     return all.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
   }
 
@@ -875,6 +882,7 @@ public final class Repository {
             "read", collectionDirectory(collection) + "/" + bucketName + ".json", .ioError)
         }
         records.merge(byBucket[key]!) { $1 }
+        records = records.filter { !$0.value.isCollectedMarker }
         let directory = collectionDirectory(collection)
         let name = bucketName + ".json"
         if try !fileSystem.exists(directory) {

@@ -48,6 +48,19 @@ public struct RecordState: Sendable, Hashable {
 
   // MARK: Reading
 
+  /// The marker a journal entry uses for a collected record (SPEC.md §8.10): no context, no
+  /// values. Materializing it removes the record.
+  public static let collected = RecordState()
+
+  /// Whether this is the collected marker.
+  public var isCollectedMarker: Bool { context.isEmpty && fields.isEmpty && deleted.isEmpty }
+
+  /// Whether the record may be collected once everyone has seen `horizon`: deleted, with no
+  /// open conflict, and every event of it covered.
+  public func isCollectable(below horizon: VersionVector) -> Bool {
+    isDeleted && !isConflicted && !context.isEmpty && horizon.dominates(context)
+  }
+
   /// Whether any event ever touched this record.
   public var exists: Bool { !deleted.isEmpty || !fields.isEmpty }
 

@@ -105,6 +105,16 @@ public struct VersionVector: Sendable, Hashable, CustomStringConvertible {
     }
   }
 
+  /// The entry-wise minimum of two vectors: what both have seen.
+  public func meet(_ other: VersionVector) -> VersionVector {
+    var result = VersionVector()
+    for (replica, counter) in entries { result[replica] = min(counter, other[replica]) }
+    return result
+  }
+
+  /// Whether the vector has no entries (nothing seen).
+  public var isEmpty: Bool { entries.isEmpty }
+
   /// The entry-wise maximum of two vectors.
   public func merging(_ other: VersionVector) -> VersionVector {
     var result = self

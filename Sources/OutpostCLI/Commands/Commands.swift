@@ -102,6 +102,7 @@ package enum Commands {
     case "office add": try officeAdd(context)
     case "office revoke": try officeRevoke(context)
     case "office key": try officeKey(context)
+    case "gc": try collectGarbage(context)
     case "submit": try submit(context)
     case "merge": try merge(context)
     case "reply": try reply(context)

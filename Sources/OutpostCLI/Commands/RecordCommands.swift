@@ -60,7 +60,7 @@ extension Commands {
       fields[name] = value
     }
     if schema.ownership == .office && fields["office_id"] == nil,
-      (try? repository.state(schema.name, id)) == nil
+      (try? repository.state(schema.name, id))?.map({ $0.isDeleted }) ?? true
     {
       fields["office_id"] = .string(repository.config.replica.rawValue)
     }

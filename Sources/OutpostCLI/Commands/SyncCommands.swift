@@ -24,6 +24,15 @@ extension Commands {
         + "with 'office key FILE' (existing repository) or 'init --key FILE' (new one).",
       examples: ["outpost office revoke north --repo hq"]),
     CommandSpec(
+      name: "gc", abstract: "Collect deleted records every office has seen (head office).",
+      arguments: [], arity: (0, 0),
+      options: [OptionSpec("dry-run", help: "List what would be collected; change nothing.")],
+      discussion: "A deleted record is kept (a tombstone) until every enrolled office has "
+        + "submitted with the deletion seen; then it can go. Replies carry the horizon so "
+        + "branches collect the same records. A silent office holds collection back: revoke it "
+        + "if it is gone for good. See SPEC.md §8.10.",
+      examples: ["outpost gc --dry-run --repo hq", "outpost gc --repo hq"]),
+    CommandSpec(
       name: "office key", abstract: "Install a new key from head office (branch).",
       arguments: ["<file>"], arity: (1, 1), options: [],
       discussion: "After head office re-enrolled this office. The exchange restarts: the next "
@@ -94,6 +103,31 @@ extension Commands {
           + "Give that file to the office, and only to it: outpost init --office \(office) --key "
           + "FILE (a new repository) or outpost office key FILE (its existing one)\n")
     } catch { throw CLIError(error) }
+  }
+
+  static func collectGarbage(_ context: Context) throws {
+    let dryRun = context.invocation.flag("dry-run")
+    let repository = try context.openRepository(dryRun ? .read : .write)
+    let result: (horizon: VersionVector, collected: [(collection: String, id: RecordID)])
+    do { result = try repository.collectGarbage(dryRun: dryRun) } catch { throw CLIError(error) }
+    if context.format() == "json" {
+      printJSON(
+        context, "outpost-gc/1",
+        [
+          ("dry_run", .bool(dryRun)), ("horizon", result.horizon.json),
+          ("collected", .array(result.collected.map { .string("\($0.collection)/\($0.id)") })),
+        ])
+      return
+    }
+    var text =
+      "\(dryRun ? "Would collect" : "Collected") \(result.collected.count) deleted record(s) that "
+      + "every enrolled office has seen (horizon \(result.horizon)).\n"
+    for entry in result.collected.prefix(20) { text += "  \(entry.collection)/\(entry.id)\n" }
+    if result.collected.count > 20 { text += "  … and \(result.collected.count - 20) more\n" }
+    if !dryRun && !result.collected.isEmpty {
+      text += "The next replies tell the offices to collect them too.\n"
+    }
+    context.console.out(text)
   }
 
   static func officeKey(_ context: Context) throws {
@@ -327,6 +361,11 @@ extension Commands {
     }
     if report.fillsGap { members.append(("fills_gap", .bool(true))) }
     members.append(
+      ("not_applied", .array(report.notApplied.map { .string("\($0.collection)/\($0.id)") })))
+    members.append(
+      ("removed", .array(report.removed.map { .string("\($0.collection)/\($0.id)") })))
+    members.append(("collected", number(report.collectedCount)))
+    members.append(
       (
         "settled_by_rule",
         .array(report.resolvedByRule.map { .string("\($0.collection)/\($0.id)") })
@@ -361,6 +400,22 @@ extension Commands {
       text +=
         "  conflict: \(entry.collection)/\(entry.id)  (outpost conflicts show "
         + "\(entry.collection)/\(entry.id))\n"
+    }
+    for entry in report.notApplied {
+      text +=
+        "  not applied: \(entry.collection)/\(entry.id) was deleted and collected at head office "
+        + "after every office had seen the deletion; it is not brought back (the office removes it "
+        + "at the next reply)\n"
+    }
+    for entry in report.removed {
+      text +=
+        "  removed: \(entry.collection)/\(entry.id) was deleted and collected at head office"
+        + (entry.edited ? "; your later edit of it was not applied\n" : "\n")
+    }
+    if report.collectedCount > 0 {
+      text +=
+        "  collected \(report.collectedCount) deleted record(s) every office has seen "
+        + "(SPEC.md §8.10)\n"
     }
     for entry in report.resolvedByRule {
       text +=

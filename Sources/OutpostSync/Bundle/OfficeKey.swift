@@ -23,22 +23,33 @@ public struct OfficeKey: Sendable, Equatable {
   /// repository that installs the key writes above it, so a replacement repository never
   /// reuses an event id (SPEC.md §8.1).
   public var counterFloor: UInt64
+  /// Head office's collection horizon when it issued the key: a repository that installs the
+  /// key drops every record it covers, since head office's first reply brings back each one
+  /// that still exists (SPEC.md §8.10).
+  public var collected: VersionVector
 
   /// Creates a key.
-  public init(office: ReplicaID, head: ReplicaID, secret: [UInt8], counterFloor: UInt64 = 0) {
+  public init(
+    office: ReplicaID, head: ReplicaID, secret: [UInt8], counterFloor: UInt64 = 0,
+    collected: VersionVector = VersionVector()
+  ) {
     self.office = office
     self.head = head
     self.secret = secret
     self.counterFloor = counterFloor
+    self.collected = collected
   }
 
   /// A fresh key with 32 bytes from the system's secure random source.
-  public static func generate(office: ReplicaID, head: ReplicaID, counterFloor: UInt64 = 0)
-    -> OfficeKey
-  {
+  public static func generate(
+    office: ReplicaID, head: ReplicaID, counterFloor: UInt64 = 0,
+    collected: VersionVector = VersionVector()
+  ) -> OfficeKey {
     var generator = SystemRandomNumberGenerator()
     let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-    return OfficeKey(office: office, head: head, secret: secret, counterFloor: counterFloor)
+    return OfficeKey(
+      office: office, head: head, secret: secret, counterFloor: counterFloor,
+      collected: collected)
   }
 
   /// The public name of this key: 16 hex digits of SHA-256 over a label and the secret.
@@ -60,6 +71,7 @@ public struct OfficeKey: Sendable, Equatable {
           ("head", .string(head.rawValue)), ("key_id", .string(keyID)),
           ("secret", .string(Hex.encode(secret))),
           ("counter_floor", .number(JSONNumber(integer: Int64(counterFloor)))),
+          ("collected", collected.json),
         ])))
   }
 
@@ -90,7 +102,14 @@ public struct OfficeKey: Sendable, Equatable {
       }
       floor = number
     }
-    self.init(office: office, head: head, secret: secret, counterFloor: floor)
+    var collected = VersionVector()
+    if let value = object["collected"] {
+      do throws(ModelError) { collected = try VersionVector(json: value) } catch {
+        throw bad("'collected': \(error.message)")
+      }
+    }
+    self.init(
+      office: office, head: head, secret: secret, counterFloor: floor, collected: collected)
     guard object["key_id"]?.stringValue == keyID else {
       throw bad("'key_id' does not match the secret (the file was edited or damaged)")
     }

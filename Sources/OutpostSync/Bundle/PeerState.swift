@@ -38,6 +38,12 @@ public struct PeerState: Sendable, Equatable {
   /// At a branch: the event counter its own writes must stay above (the installed key's
   /// ``OfficeKey/counterFloor``).
   public var counterFloor: UInt64 = 0
+  /// At a branch: head office's collection horizon from its latest reply (SPEC.md §8.10).
+  public var collected = VersionVector()
+  /// At head office: records this office submitted after they were collected, to be removed
+  /// at the office by the next replies (`collection/id` → the reply seq that first carried it,
+  /// 0 before any did).
+  public var dropped: [String: UInt64] = [:]
   /// Ids of keys this peer held before and that were revoked (bundles signed with them are
   /// refused as revoked, not as unknown).
   public var revokedKeys: [String] = []
@@ -84,6 +90,14 @@ public struct PeerState: Sendable, Equatable {
     ]
     if let revokedAt { members.append(("revoked_at", .string(revokedAt))) }
     if counterFloor > 0 { members.append(("counter_floor", integer(counterFloor))) }
+    if !collected.isEmpty { members.append(("collected", collected.json)) }
+    if !dropped.isEmpty {
+      members.append(
+        (
+          "dropped",
+          .object(JSONObject(uncheckedPairs: dropped.map { ($0.key, integer($0.value)) }))
+        ))
+    }
     if !revokedKeys.isEmpty {
       members.append(("revoked_keys", .array(revokedKeys.map { .string($0) })))
     }
@@ -104,6 +118,10 @@ public struct PeerState: Sendable, Equatable {
     self.enrolledAt = enrolledAt
     revokedAt = object["revoked_at"]?.stringValue
     counterFloor = object["counter_floor"]?.uint64Value ?? 0
+    if let value = object["collected"] { collected = try VersionVector(json: value) }
+    if case .object(let entries)? = object["dropped"] {
+      for (key, value) in entries { dropped[key] = value.uint64Value ?? 0 }
+    }
     if case .array(let keys)? = object["revoked_keys"] {
       revokedKeys = keys.compactMap(\.stringValue)
     }
