@@ -563,8 +563,10 @@ extension Repository {
     }
   }
 
-  /// Collects (removes) every deleted record that every enrolled office has seen (head office,
-  /// `outpost gc`). Replies carry the horizon, so branches collect the same records.
+  /// Collects (removes) every deleted record that every enrolled office has seen.
+  ///
+  /// Head office only (`outpost gc`). Replies carry the horizon, so branches collect the same
+  /// records.
   ///
   /// - Returns: the horizon and the records collected (none are removed in a dry run).
   public func collectGarbage(dryRun: Bool = false) throws(StoreError) -> (

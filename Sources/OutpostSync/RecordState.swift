@@ -48,8 +48,9 @@ public struct RecordState: Sendable, Hashable {
 
   // MARK: Reading
 
-  /// The marker a journal entry uses for a collected record (SPEC.md §8.10): no context, no
-  /// values. Materializing it removes the record.
+  /// The marker a journal entry uses for a collected record (SPEC.md §8.10).
+  ///
+  /// No context, no values: materializing it removes the record.
   public static let collected = RecordState()
 
   /// Whether this is the collected marker.
