@@ -18,6 +18,8 @@ let package = Package(
     // Causality and merge: dots, version vectors, record states, bundles and their checks.
     // Pure, no I/O.
     .target(name: "OutpostSync", dependencies: ["OutpostModel", "OutpostCodec", "OutpostCrypto"]),
+    // The KPI engine: definitions as data, measures, KPIs, scorecards. Pure, no I/O, no clock.
+    .target(name: "OutpostKPI", dependencies: ["OutpostModel", "OutpostCodec", "OutpostCrypto"]),
     // The JSON-file repository: journal, materialized records, locks. The only module doing file I/O.
     .target(
       name: "OutpostStore",
@@ -26,7 +28,8 @@ let package = Package(
     .target(
       name: "OutpostCLI",
       dependencies: [
-        "OutpostStore", "OutpostSync", "OutpostModel", "OutpostCodec", "OutpostCrypto",
+        "OutpostStore", "OutpostSync", "OutpostKPI", "OutpostModel", "OutpostCodec",
+        "OutpostCrypto",
       ]),
     .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),
     .executableTarget(
@@ -42,6 +45,7 @@ let package = Package(
     .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
     .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel"]),
     .testTarget(name: "OutpostSyncTests", dependencies: ["OutpostSync"]),
+    .testTarget(name: "OutpostKPITests", dependencies: ["OutpostKPI", "OutpostModel"]),
     .testTarget(
       name: "OutpostStoreTests", dependencies: ["OutpostStore", "OutpostTestSupport"]),
     .testTarget(

@@ -1,0 +1,524 @@
+import OutpostCodec
+import OutpostCrypto
+import OutpostModel
+
+/// How a measure aggregates the rows of its collection (SPEC.md §9.3).
+public enum Aggregation: String, Sendable, CaseIterable {
+  case sum, count
+  case countDistinct = "count_distinct"
+  case last, first, mean, min, max
+}
+
+/// One row condition of a filter.
+public indirect enum Filter: Sendable, Equatable {
+  /// `{"field","op","value"}`.
+  case condition(field: String, op: Comparison, value: JSONValue?)
+  /// `{"any":[...]}`: true when any member is.
+  case any([Filter])
+
+  /// The comparison of a condition.
+  public enum Comparison: String, Sendable, CaseIterable {
+    case eq, ne, `in`, notIn = "not_in", gt, ge, lt, le
+    case isNull = "is_null", notNull = "not_null"
+  }
+}
+
+/// A base aggregation over one collection.
+public struct Measure: Sendable, Equatable {
+  public var id: String
+  public var source: String
+  public var agg: Aggregation
+  public var field: String?
+  /// The date field that puts a row in a period (event-date attribution, R7).
+  public var timeField: String
+  public var filter: [Filter]
+  /// For `last`/`first`: the fields whose combinations each keep their own last value, summed.
+  public var partitionBy: [String]
+  /// Sum and count over no rows are 0 (`zero`, the default) or undefined (`undefined`).
+  public var emptyIsZero: Bool
+  public var unit: String
+}
+
+/// A measure, optionally narrowed by a filter, as a KPI uses it.
+public struct MeasureRef: Sendable, Equatable, Hashable {
+  public var measure: String
+  public var filter: [Filter]
+
+  public static func == (lhs: MeasureRef, rhs: MeasureRef) -> Bool {
+    lhs.measure == rhs.measure && lhs.filter == rhs.filter
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(measure)
+    hasher.combine(filter.count)
+  }
+}
+
+/// An expression of a derived KPI: a JSON AST, never a string to parse.
+public indirect enum Expression: Sendable, Equatable {
+  /// A KPI or a measure by id (its exact value).
+  case ref(String)
+  /// A decimal constant.
+  case constant(ExactDecimal)
+  /// An operation: add, sub, mul, div (undefined on zero, R1), neg, min, max.
+  case operation(String, [Expression])
+
+  static let operations: Set<String> = ["add", "sub", "mul", "div", "neg", "min", "max"]
+
+  /// Every id the expression refers to.
+  var references: [String] {
+    switch self {
+    case .ref(let id): [id]
+    case .constant: []
+    case .operation(_, let arguments): arguments.flatMap(\.references)
+    }
+  }
+}
+
+/// What a KPI computes.
+public enum KPIKind: Sendable, Equatable {
+  case simple(MeasureRef)
+  case ratio(numerator: MeasureRef, denominator: MeasureRef)
+  case derived(Expression)
+  /// `base` now against the previous period or the same period last year.
+  case growth(base: String, sameLastYear: Bool, relative: Bool)
+}
+
+/// Which way is better (kpi-catalog.md §2 "Dir").
+public enum Direction: String, Sendable, CaseIterable {
+  case higherBetter = "higher_better"
+  case lowerBetter = "lower_better"
+  case upperBound = "upper_bound"
+  case lowerBound = "lower_bound"
+  case closerBetter = "closer_better"
+  case neutral
+}
+
+/// A condition that attaches a reason code to a value: `{"all":[{ref,op,value}]}`.
+public struct FlagRule: Sendable, Equatable {
+  public var reason: String
+  /// Every term must hold: the ref's exact value compared with a constant.
+  public var all: [(ref: String, op: Filter.Comparison, value: ExactDecimal)]
+  /// Whether the flag makes a scorecard item score 0 (a failure, §5.2 step 6).
+  public var failure: Bool
+
+  public static func == (lhs: FlagRule, rhs: FlagRule) -> Bool {
+    lhs.reason == rhs.reason && lhs.failure == rhs.failure && lhs.all.count == rhs.all.count
+      && zip(lhs.all, rhs.all).allSatisfy { $0.ref == $1.ref && $0.op == $1.op && $0.value == $1.value }
+  }
+}
+
+/// One KPI definition.
+public struct KPIDefinition: Sendable, Equatable {
+  public var id: String
+  public var version: Int
+  public var labelZH: String
+  public var labelEN: String
+  public var kind: KPIKind
+  /// `count`, `currency:CNY`, `ratio`, `pp`, `hours`, `days`, `score`.
+  public var unit: String
+  /// The canonical value's fraction digits.
+  public var scale: Int
+  public var rounding: DecimalRounding
+  public var direction: Direction
+  /// Group-bys allowed besides office: `channel_id`.
+  public var dimensions: [String]
+  public var flags: [FlagRule]
+}
+
+/// The published set of definitions (`outpost-kpi-def/1`), content-addressed.
+public struct DefinitionSet: Sendable {
+  /// The format this build reads and writes.
+  public static let format = "outpost-kpi-def/1"
+
+  public var measures: [String: Measure]
+  public var kpis: [String: KPIDefinition]
+  /// KPI ids in document order.
+  public var kpiOrder: [String]
+  public var scorecards: [String: ScorecardDefinition]
+  /// SHA-256 of the canonical JSON of the document.
+  public var hash: String
+  /// The document as parsed.
+  public var json: JSONValue
+
+  static let units: Set<String> = ["count", "currency:CNY", "ratio", "pp", "hours", "days", "score"]
+}
+
+/// Why a definition document was refused: where (a JSON path) and what.
+public struct DefinitionError: Error, Sendable, Equatable, CustomStringConvertible {
+  public var path: String
+  public var message: String
+  public var description: String { "\(path): \(message)" }
+}
+
+extension DefinitionSet {
+  /// Parses and validates a definition document; refuses unknown members, unknown measures,
+  /// reference cycles, bad units or scales, and scorecards whose weights do not sum to 1.0000.
+  public init(json: JSONValue) throws(DefinitionError) {
+    var reader = Reader()
+    let root = try reader.object(json, "$", allowed: ["format", "published_at", "measures", "kpis", "scorecards"])
+    guard root["format"]?.stringValue == Self.format else {
+      throw DefinitionError(path: "$.format", message: "must be \"\(Self.format)\"")
+    }
+    var measures: [String: Measure] = [:]
+    for (index, value) in try reader.array(root["measures"], "$.measures").enumerated() {
+      let measure = try reader.measure(value, "$.measures[\(index)]")
+      guard measures[measure.id] == nil else {
+        throw DefinitionError(path: "$.measures[\(index)].id", message: "duplicate id '\(measure.id)'")
+      }
+      measures[measure.id] = measure
+    }
+    var kpis: [String: KPIDefinition] = [:]
+    var order: [String] = []
+    for (index, value) in try reader.array(root["kpis"], "$.kpis").enumerated() {
+      let kpi = try reader.kpi(value, "$.kpis[\(index)]")
+      guard kpis[kpi.id] == nil, measures[kpi.id] == nil || true else {
+        throw DefinitionError(path: "$.kpis[\(index)].id", message: "duplicate id '\(kpi.id)'")
+      }
+      kpis[kpi.id] = kpi
+      order.append(kpi.id)
+    }
+    var scorecards: [String: ScorecardDefinition] = [:]
+    if let list = root["scorecards"] {
+      for (index, value) in try reader.array(list, "$.scorecards").enumerated() {
+        let card = try ScorecardDefinition(json: value, path: "$.scorecards[\(index)]")
+        scorecards[card.id] = card
+      }
+    }
+    self.measures = measures
+    self.kpis = kpis
+    self.kpiOrder = order
+    self.scorecards = scorecards
+    self.json = json
+    self.hash = SHA256.hash(JSONWriter.canonicalBytes(json)).hex
+    try validate()
+  }
+
+  /// Parses a definition document from bytes (strict JSON, §3.1).
+  public init(bytes: [UInt8]) throws(DefinitionError) {
+    let json: JSONValue
+    do { json = try JSONParser.parse(bytes) } catch {
+      throw DefinitionError(path: "$", message: error.description)
+    }
+    try self.init(json: json)
+  }
+
+  private func validate() throws(DefinitionError) {
+    for id in kpiOrder {
+      let kpi = kpis[id]!
+      let path = "kpi '\(id)'"
+      func checkMeasure(_ ref: MeasureRef) throws(DefinitionError) {
+        guard measures[ref.measure] != nil else {
+          throw DefinitionError(path: path, message: "unknown measure '\(ref.measure)'")
+        }
+      }
+      switch kpi.kind {
+      case .simple(let ref): try checkMeasure(ref)
+      case .ratio(let n, let d):
+        try checkMeasure(n)
+        try checkMeasure(d)
+      case .derived(let expression):
+        for ref in expression.references where kpis[ref] == nil && measures[ref] == nil {
+          throw DefinitionError(path: path, message: "unknown KPI or measure '\(ref)'")
+        }
+      case .growth(let base, _, _):
+        guard kpis[base] != nil else {
+          throw DefinitionError(path: path, message: "unknown base KPI '\(base)'")
+        }
+      }
+      for flag in kpi.flags {
+        for term in flag.all where kpis[term.ref] == nil && measures[term.ref] == nil {
+          throw DefinitionError(
+            path: path, message: "flag '\(flag.reason)' refers to unknown '\(term.ref)'")
+        }
+      }
+    }
+    // Cycles among KPIs (derived and growth refer to other KPIs).
+    var state: [String: Int] = [:]  // 1 visiting, 2 done
+    func visit(_ id: String, _ trail: [String]) throws(DefinitionError) {
+      if state[id] == 2 { return }
+      if state[id] == 1 {
+        throw DefinitionError(
+          path: "kpi '\(id)'", message: "refers to itself: \((trail + [id]).joined(separator: " → "))")
+      }
+      state[id] = 1
+      for next in dependencies(of: id) where kpis[next] != nil { try visit(next, trail + [id]) }
+      state[id] = 2
+    }
+    for id in kpiOrder { try visit(id, []) }
+    for (id, card) in scorecards {
+      for item in card.items where kpis[item.kpi] == nil {
+        throw DefinitionError(path: "scorecard '\(id)'", message: "unknown KPI '\(item.kpi)'")
+      }
+    }
+  }
+
+  /// The KPI ids `id` refers to.
+  func dependencies(of id: String) -> [String] {
+    guard let kpi = kpis[id] else { return [] }
+    switch kpi.kind {
+    case .simple, .ratio: return []
+    case .derived(let expression): return expression.references
+    case .growth(let base, _, _): return [base]
+    }
+  }
+}
+
+/// Reads definition JSON with paths in every error.
+struct Reader {
+  func object(_ value: JSONValue?, _ path: String, allowed: Set<String>) throws(DefinitionError)
+    -> JSONObject
+  {
+    guard case .object(let object)? = value else {
+      throw DefinitionError(path: path, message: "must be an object")
+    }
+    for key in object.keys where !allowed.contains(key) {
+      throw DefinitionError(path: "\(path).\(key)", message: "unknown member")
+    }
+    return object
+  }
+
+  func array(_ value: JSONValue?, _ path: String) throws(DefinitionError) -> [JSONValue] {
+    guard case .array(let items)? = value else {
+      throw DefinitionError(path: path, message: "must be an array")
+    }
+    return items
+  }
+
+  func string(_ value: JSONValue?, _ path: String) throws(DefinitionError) -> String {
+    guard let text = value?.stringValue, !text.isEmpty else {
+      throw DefinitionError(path: path, message: "must be a non-empty string")
+    }
+    return text
+  }
+
+  func identifier(_ value: JSONValue?, _ path: String) throws(DefinitionError) -> String {
+    let text = try string(value, path)
+    guard text.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }),
+      text.utf8.count <= 64
+    else { throw DefinitionError(path: path, message: "'\(text)' is not a snake_case id") }
+    return text
+  }
+
+  func decimal(_ value: JSONValue?, _ path: String) throws(DefinitionError) -> ExactDecimal {
+    guard let text = value?.stringValue else {
+      throw DefinitionError(path: path, message: "must be a decimal written as a JSON string")
+    }
+    do { return try ExactDecimal(parsing: text) } catch {
+      throw DefinitionError(path: path, message: error.message)
+    }
+  }
+
+  func filters(_ value: JSONValue?, _ path: String) throws(DefinitionError) -> [Filter] {
+    guard let value else { return [] }
+    return try array(value, path).enumerated().map { (index, item) throws(DefinitionError) in
+      try filter(item, "\(path)[\(index)]")
+    }
+  }
+
+  func filter(_ value: JSONValue, _ path: String) throws(DefinitionError) -> Filter {
+    if case .object(let object) = value, object["any"] != nil {
+      _ = try self.object(value, path, allowed: ["any"])
+      return .any(try filters(object["any"], "\(path).any"))
+    }
+    let object = try self.object(value, path, allowed: ["field", "op", "value"])
+    let field = try string(object["field"], "\(path).field")
+    guard let op = object["op"]?.stringValue.flatMap(Filter.Comparison.init(rawValue:)) else {
+      throw DefinitionError(
+        path: "\(path).op",
+        message: "must be one of \(Filter.Comparison.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    let operand = object["value"]
+    switch op {
+    case .isNull, .notNull:
+      guard operand == nil else { throw DefinitionError(path: "\(path).value", message: "not allowed") }
+    case .in, .notIn:
+      guard case .array? = operand else {
+        throw DefinitionError(path: "\(path).value", message: "must be an array")
+      }
+    default:
+      guard operand != nil else { throw DefinitionError(path: "\(path).value", message: "is missing") }
+    }
+    return .condition(field: field, op: op, value: operand)
+  }
+
+  func measure(_ value: JSONValue, _ path: String) throws(DefinitionError) -> Measure {
+    let object = try self.object(
+      value, path,
+      allowed: [
+        "id", "source", "agg", "field", "time_field", "filter", "partition_by",
+        "non_additive_time", "null_policy", "empty_policy", "unit", "description",
+      ])
+    let id = try identifier(object["id"], "\(path).id")
+    guard let agg = object["agg"]?.stringValue.flatMap(Aggregation.init(rawValue:)) else {
+      throw DefinitionError(
+        path: "\(path).agg",
+        message: "must be one of \(Aggregation.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    let field = try object["field"].map { (v) throws(DefinitionError) in try string(v, "\(path).field") }
+    if agg != .count && field == nil {
+      throw DefinitionError(path: "\(path).field", message: "is required for '\(agg.rawValue)'")
+    }
+    var partition: [String] = []
+    if let list = object["partition_by"] {
+      partition = try array(list, "\(path).partition_by").enumerated().map {
+        (i, v) throws(DefinitionError) in try string(v, "\(path).partition_by[\(i)]")
+      }
+    }
+    if let policy = object["null_policy"], policy.stringValue != "skip" {
+      throw DefinitionError(path: "\(path).null_policy", message: "only \"skip\" is supported")
+    }
+    var emptyIsZero = true
+    if let policy = object["empty_policy"] {
+      switch policy.stringValue {
+      case "zero_if_closed": emptyIsZero = true
+      case "undefined": emptyIsZero = false
+      default:
+        throw DefinitionError(
+          path: "\(path).empty_policy", message: "must be \"zero_if_closed\" or \"undefined\"")
+      }
+    }
+    let unit = try string(object["unit"], "\(path).unit")
+    return Measure(
+      id: id, source: try string(object["source"], "\(path).source"), agg: agg, field: field,
+      timeField: try string(object["time_field"], "\(path).time_field"),
+      filter: try filters(object["filter"], "\(path).filter"), partitionBy: partition,
+      emptyIsZero: emptyIsZero, unit: unit)
+  }
+
+  func measureRef(_ value: JSONValue?, _ path: String) throws(DefinitionError) -> MeasureRef {
+    let object = try self.object(value, path, allowed: ["measure", "filter"])
+    return MeasureRef(
+      measure: try identifier(object["measure"], "\(path).measure"),
+      filter: try filters(object["filter"], "\(path).filter"))
+  }
+
+  func expression(_ value: JSONValue?, _ path: String) throws(DefinitionError) -> Expression {
+    guard case .object(let object)? = value else {
+      throw DefinitionError(path: path, message: "must be an object")
+    }
+    if object["ref"] != nil {
+      _ = try self.object(value, path, allowed: ["ref"])
+      return .ref(try identifier(object["ref"], "\(path).ref"))
+    }
+    if object["const"] != nil {
+      _ = try self.object(value, path, allowed: ["const"])
+      return .constant(try decimal(object["const"], "\(path).const"))
+    }
+    _ = try self.object(value, path, allowed: ["op", "args"])
+    let op = try string(object["op"], "\(path).op")
+    guard Expression.operations.contains(op) else {
+      throw DefinitionError(path: "\(path).op", message: "unknown operation '\(op)'")
+    }
+    let arguments = try array(object["args"], "\(path).args").enumerated().map {
+      (i, v) throws(DefinitionError) in try expression(v, "\(path).args[\(i)]")
+    }
+    let arity = op == "neg" ? 1...1 : (op == "min" || op == "max" ? 2...16 : 2...2)
+    guard arity.contains(arguments.count) else {
+      throw DefinitionError(path: "\(path).args", message: "'\(op)' takes \(arity.lowerBound)…\(arity.upperBound) arguments")
+    }
+    return .operation(op, arguments)
+  }
+
+  func kpi(_ value: JSONValue, _ path: String) throws(DefinitionError) -> KPIDefinition {
+    let object = try self.object(
+      value, path,
+      allowed: [
+        "id", "version", "type", "label", "seeds", "unit", "scale", "rounding", "direction",
+        "grain", "dimensions", "flags", "measure", "filter", "numerator", "denominator", "expr",
+        "base", "compare", "kind", "nonpositive_base", "description",
+      ])
+    let id = try identifier(object["id"], "\(path).id")
+    let label = try self.object(object["label"], "\(path).label", allowed: ["zh", "en"])
+    guard let version = object["version"]?.uint64Value, version >= 1 else {
+      throw DefinitionError(path: "\(path).version", message: "must be a whole number ≥ 1")
+    }
+    let unit = try string(object["unit"], "\(path).unit")
+    guard DefinitionSet.units.contains(unit) else {
+      throw DefinitionError(
+        path: "\(path).unit", message: "must be one of \(DefinitionSet.units.sorted().joined(separator: ", "))")
+    }
+    guard let scale = object["scale"]?.uint64Value, scale <= 8 else {
+      throw DefinitionError(path: "\(path).scale", message: "must be a whole number 0…8")
+    }
+    let rounding: DecimalRounding
+    switch object["rounding"]?.stringValue ?? "half_up" {
+    case "half_up": rounding = .halfUp
+    case "half_even": rounding = .halfEven
+    default: throw DefinitionError(path: "\(path).rounding", message: "must be half_up or half_even")
+    }
+    guard let direction = object["direction"]?.stringValue.flatMap(Direction.init(rawValue:)) else {
+      throw DefinitionError(
+        path: "\(path).direction",
+        message: "must be one of \(Direction.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    let kind: KPIKind
+    switch try string(object["type"], "\(path).type") {
+    case "simple":
+      kind = .simple(
+        MeasureRef(
+          measure: try identifier(object["measure"], "\(path).measure"),
+          filter: try filters(object["filter"], "\(path).filter")))
+    case "ratio":
+      kind = .ratio(
+        numerator: try measureRef(object["numerator"], "\(path).numerator"),
+        denominator: try measureRef(object["denominator"], "\(path).denominator"))
+    case "derived":
+      kind = .derived(try expression(object["expr"], "\(path).expr"))
+    case "growth":
+      let compare = try string(object["compare"], "\(path).compare")
+      guard compare == "previous_period" || compare == "same_period_last_year" else {
+        throw DefinitionError(
+          path: "\(path).compare", message: "must be previous_period or same_period_last_year")
+      }
+      let growthKind = object["kind"]?.stringValue ?? "relative"
+      guard growthKind == "relative" || growthKind == "difference" else {
+        throw DefinitionError(path: "\(path).kind", message: "must be relative or difference")
+      }
+      kind = .growth(
+        base: try identifier(object["base"], "\(path).base"),
+        sameLastYear: compare == "same_period_last_year", relative: growthKind == "relative")
+    case let other:
+      throw DefinitionError(
+        path: "\(path).type", message: "'\(other)' is not simple, ratio, derived or growth")
+    }
+    var dimensions: [String] = []
+    if let list = object["dimensions"] {
+      dimensions = try array(list, "\(path).dimensions").enumerated().map {
+        (i, v) throws(DefinitionError) in try string(v, "\(path).dimensions[\(i)]")
+      }
+    }
+    var flags: [FlagRule] = []
+    if let list = object["flags"] {
+      for (i, item) in try array(list, "\(path).flags").enumerated() {
+        let flagPath = "\(path).flags[\(i)]"
+        let flag = try self.object(item, flagPath, allowed: ["when", "reason", "failure"])
+        let when = try self.object(flag["when"], "\(flagPath).when", allowed: ["all"])
+        var terms: [(String, Filter.Comparison, ExactDecimal)] = []
+        for (j, term) in try array(when["all"], "\(flagPath).when.all").enumerated() {
+          let termPath = "\(flagPath).when.all[\(j)]"
+          let t = try self.object(term, termPath, allowed: ["ref", "op", "value"])
+          guard let op = t["op"]?.stringValue.flatMap(Filter.Comparison.init(rawValue:)),
+            [.eq, .ne, .gt, .ge, .lt, .le].contains(op)
+          else { throw DefinitionError(path: "\(termPath).op", message: "must be eq, ne, gt, ge, lt or le") }
+          terms.append(
+            (try identifier(t["ref"], "\(termPath).ref"), op, try decimal(t["value"], "\(termPath).value")))
+        }
+        var failure = false
+        if let value = flag["failure"] {
+          guard case .bool(let b) = value else {
+            throw DefinitionError(path: "\(flagPath).failure", message: "must be true or false")
+          }
+          failure = b
+        }
+        flags.append(
+          FlagRule(reason: try identifier(flag["reason"], "\(flagPath).reason"), all: terms, failure: failure))
+      }
+    }
+    return KPIDefinition(
+      id: id, version: Int(version), labelZH: try string(label["zh"], "\(path).label.zh"),
+      labelEN: try string(label["en"], "\(path).label.en"), kind: kind, unit: unit,
+      scale: Int(scale), rounding: rounding, direction: direction, dimensions: dimensions,
+      flags: flags)
+  }
+}

@@ -1,0 +1,485 @@
+import OutpostCodec
+import OutpostModel
+
+/// One row of a collection as the engine sees it: the record's field values.
+public typealias Row = [String: JSONValue]
+
+/// The records a computation reads, by collection. The engine never reads anything else: no
+/// files, no clock (SPEC.md §9.1).
+public struct Dataset: Sendable {
+  public var rows: [String: [Row]]
+  public init(rows: [String: [Row]]) { self.rows = rows }
+}
+
+/// What to compute.
+public struct KPIQuery: Sendable {
+  /// KPI ids (empty: every KPI of the definitions, in their order).
+  public var kpis: [String]
+  public var grain: Grain
+  /// The periods (nil: every period from the first to the last date in the data).
+  public var periods: [Period]?
+  /// The offices (nil: every office in the data).
+  public var offices: [String]?
+  /// Break down by `channel_id` (only KPIs whose `dimensions` allow it).
+  public var byChannel: Bool
+  /// Periods that end on or after this date are open: their values are provisional (R3).
+  public var openFrom: CivilDate?
+
+  public init(
+    kpis: [String] = [], grain: Grain = .month, periods: [Period]? = nil,
+    offices: [String]? = nil, byChannel: Bool = false, openFrom: CivilDate? = nil
+  ) {
+    self.kpis = kpis
+    self.grain = grain
+    self.periods = periods
+    self.offices = offices
+    self.byChannel = byChannel
+    self.openFrom = openFrom
+  }
+}
+
+/// One computed KPI value (SPEC.md §9.5).
+public struct KPIValue: Sendable, Equatable {
+  public var kpi: String
+  public var office: String
+  public var period: Period
+  public var channel: String?
+  /// The canonical value, rounded once at the definition's scale; nil when undefined.
+  public var value: ExactDecimal?
+  /// Why the value is undefined (`zero_denominator`, `no_data`, `nonpositive_base`, ...).
+  public var reason: String?
+  /// For a ratio: its exact numerator and denominator (reconciliation, §3 of the catalog).
+  public var numerator: ExactDecimal?
+  public var denominator: ExactDecimal?
+  /// Reason codes attached by the definition's flag rules.
+  public var flags: [String]
+  /// Flags that make a scorecard item a failure.
+  public var failures: [String]
+  /// Whether the period is still open.
+  public var provisional: Bool
+}
+
+/// An exact value or the reason it is undefined.
+enum Outcome: Equatable {
+  case value(Fraction)
+  case undefined(String)
+
+  var fraction: Fraction? {
+    if case .value(let f) = self { return f }
+    return nil
+  }
+}
+
+/// The pure KPI engine: definitions in, values out (SPEC.md §9).
+public struct KPIEngine: Sendable {
+  public let definitions: DefinitionSet
+
+  public init(definitions: DefinitionSet) { self.definitions = definitions }
+
+  /// Where a value is computed: office, period and (in a channel breakdown) channel.
+  struct Key: Hashable {
+    var office: String
+    var period: Period
+    var channel: String
+  }
+
+  /// Every KPI `ids` needs, dependencies first.
+  func closure(_ ids: [String]) -> [String] {
+    var seen: Set<String> = []
+    var order: [String] = []
+    func visit(_ id: String) {
+      guard definitions.kpis[id] != nil, seen.insert(id).inserted else { return }
+      for next in definitions.dependencies(of: id) { visit(next) }
+      for flag in definitions.kpis[id]!.flags { for term in flag.all { visit(term.ref) } }
+      order.append(id)
+    }
+    ids.forEach(visit)
+    return order
+  }
+
+  /// Computes the query over the dataset; values sorted by KPI (definition order), office,
+  /// period and channel.
+  public func evaluate(_ dataset: Dataset, _ query: KPIQuery) -> [KPIValue] {
+    let requested = query.kpis.isEmpty ? definitions.kpiOrder : query.kpis
+    let needed = closure(requested)
+    // The measure refs every needed KPI and flag reads.
+    var refs: [MeasureRef] = []
+    func add(_ ref: MeasureRef) { if !refs.contains(ref) { refs.append(ref) } }
+    for id in needed {
+      let kpi = definitions.kpis[id]!
+      switch kpi.kind {
+      case .simple(let ref): add(ref)
+      case .ratio(let n, let d):
+        add(n)
+        add(d)
+      case .derived(let expression):
+        for name in expression.references where definitions.measures[name] != nil {
+          add(MeasureRef(measure: name, filter: []))
+        }
+      case .growth: break
+      }
+      for flag in kpi.flags {
+        for term in flag.all where definitions.measures[term.ref] != nil {
+          add(MeasureRef(measure: term.ref, filter: []))
+        }
+      }
+    }
+    var tables: [Int: [Key: Accumulator]] = [:]
+    var offices: Set<String> = []
+    var channels: Set<String> = []
+    var first: CivilDate?
+    var last: CivilDate?
+    for (index, ref) in refs.enumerated() {
+      let measure = definitions.measures[ref.measure]!
+      var table: [Key: Accumulator] = [:]
+      for row in dataset.rows[measure.source] ?? [] {
+        guard let date = Self.date(row[measure.timeField]),
+          Self.matches(row, measure.filter), Self.matches(row, ref.filter),
+          let office = row["office_id"]?.stringValue
+        else { continue }
+        offices.insert(office)
+        first = first.map { min($0, date) } ?? date
+        last = last.map { max($0, date) } ?? date
+        let channel = query.byChannel ? (row["channel_id"]?.stringValue ?? "") : ""
+        if query.byChannel && !channel.isEmpty { channels.insert(channel) }
+        let key = Key(office: office, period: .containing(date, grain: query.grain), channel: channel)
+        table[key, default: Accumulator()].add(row, measure: measure, date: date)
+      }
+      tables[index] = table
+    }
+    let officeList = (query.offices ?? offices.sorted()).sorted()
+    var periods = query.periods ?? []
+    if query.periods == nil, let first, let last {
+      var period = Period.containing(first, grain: query.grain)
+      while period.start <= last {
+        periods.append(period)
+        period = period.next
+      }
+    }
+    var evaluator = Evaluator(
+      definitions: definitions, refs: refs, tables: tables, openFrom: query.openFrom)
+    var result: [KPIValue] = []
+    for id in requested {
+      guard let kpi = definitions.kpis[id] else { continue }
+      let channelList: [String] =
+        query.byChannel ? (kpi.dimensions.contains("channel_id") ? channels.sorted() : []) : [""]
+      for office in officeList {
+        for period in periods.sorted() {
+          for channel in channelList {
+            result.append(evaluator.value(kpi, Key(office: office, period: period, channel: channel)))
+          }
+        }
+      }
+    }
+    return result
+  }
+
+  /// A row's date: a `YYYY-MM-DD` date, the date part of a timestamp, or the first day of a
+  /// `YYYY-MM` month.
+  static func date(_ value: JSONValue?) -> CivilDate? {
+    guard let text = value?.stringValue else { return nil }
+    if text.utf8.count == 7, let date = CivilDate(parsing: text + "-01") { return date }
+    return CivilDate(parsing: text.prefix(10))
+  }
+
+  /// Whether a row passes every filter (ANDed; `any` is an OR).
+  static func matches(_ row: Row, _ filters: [Filter]) -> Bool {
+    filters.allSatisfy { matches(row, $0) }
+  }
+
+  static func matches(_ row: Row, _ filter: Filter) -> Bool {
+    switch filter {
+    case .any(let members): return members.contains { matches(row, $0) }
+    case .condition(let field, let op, let operand):
+      let value = row[field] ?? .null
+      switch op {
+      case .isNull: return value == .null
+      case .notNull: return value != .null
+      case .eq: return same(value, operand)
+      case .ne: return !same(value, operand)
+      case .in:
+        guard case .array(let list)? = operand else { return false }
+        return list.contains { same(value, $0) }
+      case .notIn:
+        guard case .array(let list)? = operand else { return true }
+        return !list.contains { same(value, $0) }
+      case .gt, .ge, .lt, .le:
+        guard let order = compare(value, operand) else { return false }
+        switch op {
+        case .gt: return order > 0
+        case .ge: return order >= 0
+        case .lt: return order < 0
+        default: return order <= 0
+        }
+      }
+    }
+  }
+
+  /// Equality of a row value and a filter operand: numbers and decimal strings numerically,
+  /// booleans also against 1/0, text exactly.
+  static func same(_ value: JSONValue, _ operand: JSONValue?) -> Bool {
+    guard let operand else { return false }
+    if value == operand { return true }
+    if case .bool(let b) = value, let n = number(operand) { return n == ExactDecimal(b ? 1 : 0) }
+    if let x = number(value), let y = number(operand) { return x == y }
+    return false
+  }
+
+  static func compare(_ value: JSONValue, _ operand: JSONValue?) -> Int? {
+    if let x = number(value), let y = operand.flatMap(number) { return x < y ? -1 : (x == y ? 0 : 1) }
+    if let x = value.stringValue, let y = operand?.stringValue { return x < y ? -1 : (x == y ? 0 : 1) }
+    return nil
+  }
+
+  /// A value as an exact decimal: a JSON integer or a decimal string.
+  static func number(_ value: JSONValue) -> ExactDecimal? {
+    switch value {
+    case .number(let n): return try? ExactDecimal(parsing: n.text)
+    case .string(let s):
+      guard let first = s.utf8.first, first == UInt8(ascii: "-") || (first >= 48 && first <= 57)
+      else { return nil }
+      return try? ExactDecimal(parsing: s)
+    case .bool(let b): return ExactDecimal(b ? 1 : 0)
+    default: return nil
+    }
+  }
+}
+
+/// The running aggregate of one measure for one key.
+struct Accumulator {
+  var rows = 0
+  var nonNull = 0
+  var sum = ExactDecimal.zero
+  var overflow = false
+  var distinct: Set<String> = []
+  var extreme: ExactDecimal?
+  /// For last/first: per partition, the winning date and value.
+  var snapshots: [String: (date: CivilDate, value: ExactDecimal)] = [:]
+
+  mutating func add(_ row: Row, measure: Measure, date: CivilDate) {
+    rows += 1
+    guard let field = measure.field else { return }
+    let raw = row[field] ?? .null
+    guard raw != .null else { return }
+    nonNull += 1
+    switch measure.agg {
+    case .countDistinct:
+      distinct.insert(JSONWriter.canonicalString(raw))
+      return
+    case .count:
+      return
+    default: break
+    }
+    guard let value = KPIEngine.number(raw) else {
+      overflow = true  // not a number: the definition is wrong for this field
+      return
+    }
+    switch measure.agg {
+    case .sum, .mean:
+      if let next = sum.adding(value) { sum = next } else { overflow = true }
+    case .min: extreme = extreme.map { Swift.min($0, value) } ?? value
+    case .max: extreme = extreme.map { Swift.max($0, value) } ?? value
+    case .last, .first:
+      let partition = measure.partitionBy.map { JSONWriter.canonicalString(row[$0] ?? .null) }
+        .joined(separator: "\u{1}")
+      if let current = snapshots[partition] {
+        let later = date > current.date || (date == current.date && value > current.value)
+        let earlier = date < current.date || (date == current.date && value > current.value)
+        if measure.agg == .last ? later : earlier { snapshots[partition] = (date, value) }
+      } else {
+        snapshots[partition] = (date, value)
+      }
+    default: break
+    }
+  }
+
+  /// The measure's value (R2: nulls are skipped; all-null is `no_data`).
+  func outcome(_ measure: Measure) -> Outcome {
+    if overflow { return .undefined("invalid_input") }
+    switch measure.agg {
+    case .count:
+      let n = measure.field == nil ? rows : nonNull
+      if rows == 0 && !measure.emptyIsZero { return .undefined("no_data") }
+      return .value(Fraction(ExactDecimal(Int64(n))))
+    case .countDistinct:
+      if rows == 0 && !measure.emptyIsZero { return .undefined("no_data") }
+      return .value(Fraction(ExactDecimal(Int64(distinct.count))))
+    case .sum:
+      if rows == 0 { return measure.emptyIsZero ? .value(.zero) : .undefined("no_data") }
+      return nonNull == 0 ? .undefined("no_data") : .value(Fraction(sum))
+    case .mean:
+      guard nonNull > 0, let f = Fraction(sum, over: ExactDecimal(Int64(nonNull))) else {
+        return .undefined("no_data")
+      }
+      return .value(f)
+    case .min, .max:
+      return extreme.map { .value(Fraction($0)) } ?? .undefined("no_data")
+    case .last, .first:
+      guard !snapshots.isEmpty else { return .undefined("no_data") }
+      var total = ExactDecimal.zero
+      for (_, snapshot) in snapshots.sorted(by: { $0.key < $1.key }) {
+        guard let next = total.adding(snapshot.value) else { return .undefined("overflow") }
+        total = next
+      }
+      return .value(Fraction(total))
+    }
+  }
+}
+
+/// Evaluates KPIs for keys, memoizing exact outcomes.
+struct Evaluator {
+  let definitions: DefinitionSet
+  let refs: [MeasureRef]
+  let tables: [Int: [KPIEngine.Key: Accumulator]]
+  let openFrom: CivilDate?
+  var memo: [String: [KPIEngine.Key: Outcome]] = [:]
+
+  init(
+    definitions: DefinitionSet, refs: [MeasureRef], tables: [Int: [KPIEngine.Key: Accumulator]],
+    openFrom: CivilDate?
+  ) {
+    self.definitions = definitions
+    self.refs = refs
+    self.tables = tables
+    self.openFrom = openFrom
+  }
+
+  func measure(_ ref: MeasureRef, _ key: KPIEngine.Key) -> Outcome {
+    guard let index = refs.firstIndex(of: ref), let measure = definitions.measures[ref.measure]
+    else { return .undefined("unknown_measure") }
+    return (tables[index]?[key] ?? Accumulator()).outcome(measure)
+  }
+
+  /// The exact outcome of a KPI or measure id.
+  mutating func exact(_ id: String, _ key: KPIEngine.Key) -> Outcome {
+    if let kpi = definitions.kpis[id] { return exact(kpi, key) }
+    return measure(MeasureRef(measure: id, filter: []), key)
+  }
+
+  mutating func exact(_ kpi: KPIDefinition, _ key: KPIEngine.Key) -> Outcome {
+    if let known = memo[kpi.id]?[key] { return known }
+    let outcome: Outcome
+    switch kpi.kind {
+    case .simple(let ref):
+      outcome = measure(ref, key)
+    case .ratio(let n, let d):
+      outcome = Self.divide(measure(n, key), measure(d, key))
+    case .derived(let expression):
+      outcome = evaluate(expression, key)
+    case .growth(let base, let sameLastYear, let relative):
+      var earlier = key
+      earlier.period = sameLastYear ? key.period.sameLastYear : key.period.previous
+      let now = exact(base, key)
+      let then = exact(base, earlier)
+      switch (now, then) {
+      case (.undefined(let reason), _), (_, .undefined(let reason)):
+        outcome = .undefined(reason)
+      case (.value(let a), .value(let b)):
+        if relative {
+          guard b.sign > 0 else {
+            outcome = .undefined("nonpositive_base")
+            break
+          }
+          outcome =
+            a.subtracting(b).flatMap { $0.divided(by: b) }.map(Outcome.value)
+            ?? .undefined("overflow")
+        } else {
+          outcome = a.subtracting(b).map(Outcome.value) ?? .undefined("overflow")
+        }
+      }
+    }
+    memo[kpi.id, default: [:]][key] = outcome
+    return outcome
+  }
+
+  /// R1 and R4: a zero denominator is undefined, a negative one too.
+  static func divide(_ n: Outcome, _ d: Outcome) -> Outcome {
+    switch (n, d) {
+    case (.undefined(let reason), _), (_, .undefined(let reason)): return .undefined(reason)
+    case (.value(let a), .value(let b)):
+      if b.sign == 0 { return .undefined("zero_denominator") }
+      if b.sign < 0 { return .undefined("nonpositive_denominator") }
+      return a.divided(by: b).map(Outcome.value) ?? .undefined("overflow")
+    }
+  }
+
+  mutating func evaluate(_ expression: Expression, _ key: KPIEngine.Key) -> Outcome {
+    switch expression {
+    case .ref(let id): return exact(id, key)
+    case .constant(let value): return .value(Fraction(value))
+    case .operation(let op, let arguments):
+      var values: [Fraction] = []
+      for argument in arguments {
+        switch evaluate(argument, key) {
+        case .undefined(let reason): return .undefined(reason)
+        case .value(let f): values.append(f)
+        }
+      }
+      let result: Fraction?
+      switch op {
+      case "add": result = values[0].adding(values[1])
+      case "sub": result = values[0].subtracting(values[1])
+      case "mul": result = values[0].multiplied(by: values[1])
+      case "div": return Self.divide(.value(values[0]), .value(values[1]))
+      case "neg": result = values[0].negated
+      case "min", "max":
+        var best = values[0]
+        for candidate in values.dropFirst() {
+          guard let order = candidate.compare(best) else { return .undefined("overflow") }
+          if op == "min" ? order < 0 : order > 0 { best = candidate }
+        }
+        result = best
+      default: return .undefined("unknown_operation")
+      }
+      return result.map(Outcome.value) ?? .undefined("overflow")
+    }
+  }
+
+  /// The canonical value of a KPI for a key, with its flags.
+  mutating func value(_ kpi: KPIDefinition, _ key: KPIEngine.Key) -> KPIValue {
+    let outcome = exact(kpi, key)
+    var result = KPIValue(
+      kpi: kpi.id, office: key.office, period: key.period,
+      channel: key.channel.isEmpty ? nil : key.channel, value: nil, reason: nil, numerator: nil,
+      denominator: nil, flags: [], failures: [],
+      provisional: openFrom.map { key.period.end >= $0 } ?? false)
+    switch outcome {
+    case .undefined(let reason): result.reason = reason
+    case .value(let fraction):
+      if let rounded = fraction.rounded(scale: kpi.scale, kpi.rounding) {
+        result.value = rounded
+      } else {
+        result.reason = "overflow"
+      }
+    }
+    if case .ratio(let n, let d) = kpi.kind {
+      result.numerator = measure(n, key).fraction?.exact
+      result.denominator = measure(d, key).fraction?.exact
+    }
+    for flag in kpi.flags where flagHolds(flag, key) {
+      result.flags.append(flag.reason)
+      if flag.failure { result.failures.append(flag.reason) }
+    }
+    return result
+  }
+
+  mutating func flagHolds(_ flag: FlagRule, _ key: KPIEngine.Key) -> Bool {
+    for term in flag.all {
+      guard let value = exact(term.ref, key).fraction,
+        let order = value.compare(Fraction(term.value))
+      else { return false }
+      let holds: Bool
+      switch term.op {
+      case .eq: holds = order == 0
+      case .ne: holds = order != 0
+      case .gt: holds = order > 0
+      case .ge: holds = order >= 0
+      case .lt: holds = order < 0
+      case .le: holds = order <= 0
+      default: holds = false
+      }
+      if !holds { return false }
+    }
+    return true
+  }
+}

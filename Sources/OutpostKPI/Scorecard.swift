@@ -1,0 +1,241 @@
+import OutpostCodec
+import OutpostModel
+
+/// A weighted scorecard (kpi-catalog.md §5.2, SPEC.md §9.6).
+public struct ScorecardDefinition: Sendable, Equatable {
+  /// How an item's raw attainment is computed from actual a and target t.
+  public enum Method: String, Sendable, CaseIterable {
+    /// a/t (higher is better, lower bound).
+    case ratio
+    /// 2 − a/t (lower is better, upper bound).
+    case reduction
+    /// 1 − |a − t|/t (closer is better).
+    case absolute
+    /// (a − worst)/(best − worst).
+    case range
+  }
+
+  /// One weighted item.
+  public struct Item: Sendable, Equatable {
+    public var kpi: String
+    public var weight: ExactDecimal
+    public var method: Method
+    public var cap: ExactDecimal
+    public var floor: ExactDecimal
+    /// Undefined actuals score 0 (`false`) or are left out (`true`, `missing: exclude`).
+    public var excludeMissing: Bool
+  }
+
+  public var id: String
+  public var version: Int
+  public var items: [Item]
+  /// Letter bands: inclusive lower bounds, highest first.
+  public var bands: [(label: String, minimum: ExactDecimal)]
+
+  public static func == (lhs: ScorecardDefinition, rhs: ScorecardDefinition) -> Bool {
+    lhs.id == rhs.id && lhs.version == rhs.version && lhs.items == rhs.items
+      && lhs.bands.map(\.label) == rhs.bands.map(\.label)
+      && lhs.bands.map(\.minimum) == rhs.bands.map(\.minimum)
+  }
+
+  /// Reads and validates a scorecard: weights > 0 summing to exactly 1.0000, floor ≤ cap.
+  init(json: JSONValue, path: String) throws(DefinitionError) {
+    let reader = Reader()
+    let object = try reader.object(
+      json, path,
+      allowed: [
+        "id", "version", "type", "label", "applies_to", "period_grain", "weights_sum", "items",
+        "result", "bands",
+      ])
+    id = try reader.identifier(object["id"], "\(path).id")
+    guard let version = object["version"]?.uint64Value, version >= 1 else {
+      throw DefinitionError(path: "\(path).version", message: "must be a whole number ≥ 1")
+    }
+    self.version = Int(version)
+    var items: [Item] = []
+    var total = ExactDecimal.zero
+    for (index, value) in try reader.array(object["items"], "\(path).items").enumerated() {
+      let itemPath = "\(path).items[\(index)]"
+      let item = try reader.object(
+        value, itemPath, allowed: ["kpi", "weight", "method", "cap", "floor", "missing"])
+      let weight = try reader.decimal(item["weight"], "\(itemPath).weight")
+      guard weight > .zero else {
+        throw DefinitionError(path: "\(itemPath).weight", message: "must be greater than 0")
+      }
+      guard let method = item["method"]?.stringValue.flatMap(Method.init(rawValue:)) else {
+        throw DefinitionError(
+          path: "\(itemPath).method", message: "must be ratio, reduction, absolute or range")
+      }
+      let cap = try reader.decimal(item["cap"], "\(itemPath).cap")
+      let floor = try item["floor"].map { (v) throws(DefinitionError) in
+        try reader.decimal(v, "\(itemPath).floor")
+      } ?? .zero
+      guard floor <= cap else {
+        throw DefinitionError(path: "\(itemPath).floor", message: "is above the cap")
+      }
+      let missing = item["missing"]?.stringValue ?? "zero"
+      guard missing == "zero" || missing == "exclude" else {
+        throw DefinitionError(path: "\(itemPath).missing", message: "must be zero or exclude")
+      }
+      items.append(
+        Item(
+          kpi: try reader.identifier(item["kpi"], "\(itemPath).kpi"), weight: weight,
+          method: method, cap: cap, floor: floor, excludeMissing: missing == "exclude"))
+      total = total.adding(weight) ?? total
+    }
+    guard !items.isEmpty else {
+      throw DefinitionError(path: "\(path).items", message: "a scorecard needs at least one item")
+    }
+    guard total == ExactDecimal(1) else {
+      throw DefinitionError(
+        path: "\(path).items", message: "weights sum to \(total.formatted(scale: 4)), not 1.0000")
+    }
+    self.items = items
+    var bands: [(String, ExactDecimal)] = []
+    if let list = object["bands"] {
+      for (index, value) in try reader.array(list, "\(path).bands").enumerated() {
+        let band = try reader.object(value, "\(path).bands[\(index)]", allowed: ["label", "min"])
+        bands.append(
+          (
+            try reader.string(band["label"], "\(path).bands[\(index)].label"),
+            try reader.decimal(band["min"], "\(path).bands[\(index)].min")
+          ))
+      }
+    }
+    self.bands = bands.sorted { $0.1 > $1.1 }
+  }
+}
+
+/// One office's target for a KPI and period.
+public struct Target: Sendable, Equatable {
+  public var value: ExactDecimal
+  public var worst: ExactDecimal?
+  public var best: ExactDecimal?
+}
+
+/// A scored item, with everything needed to reproduce it (§5.2 step 10).
+public struct ScoredItem: Sendable, Equatable {
+  public var kpi: String
+  public var weight: ExactDecimal
+  public var actual: ExactDecimal?
+  public var target: ExactDecimal?
+  /// Raw attainment, rounded to 4 places.
+  public var attainment: ExactDecimal?
+  /// The clamped score.
+  public var score: ExactDecimal?
+  /// Why the item scored 0 or was left out: `undefined_actual`, `missing_target`, a failure
+  /// flag, `nonpositive_target`.
+  public var note: String?
+  /// Whether the item was left out (`missing: exclude`).
+  public var excluded: Bool
+}
+
+/// A scorecard's result for one office and period.
+public struct ScorecardResult: Sendable, Equatable {
+  public var scorecard: String
+  public var office: String
+  public var period: Period
+  /// 100 × Σ w·s, rounded half-up to 2 places; nil when undefined.
+  public var total: ExactDecimal?
+  public var band: String?
+  public var reason: String?
+  public var items: [ScoredItem]
+}
+
+extension ScorecardDefinition {
+  /// Scores one office and period by the rule of kpi-catalog.md §5.2.
+  ///
+  /// - Parameters:
+  ///   - actual: each KPI's canonical value (nil: undefined) and its failure flags.
+  ///   - target: each KPI's target, or nil when none was published (the scorecard is then
+  ///     undefined with `missing_target`: there is no silent default).
+  public func score(
+    office: String, period: Period, actual: (String) -> (value: ExactDecimal?, failures: [String]),
+    target: (String) -> Target?
+  ) -> ScorecardResult {
+    var result = ScorecardResult(
+      scorecard: id, office: office, period: period, total: nil, band: nil, reason: nil,
+      items: [])
+    var sum = ExactDecimal.zero
+    var weights = ExactDecimal.zero
+    for item in items {
+      var scored = ScoredItem(
+        kpi: item.kpi, weight: item.weight, actual: nil, target: nil, attainment: nil,
+        score: nil, note: nil, excluded: false)
+      let (value, failures) = actual(item.kpi)
+      scored.actual = value
+      guard let goal = target(item.kpi) else {
+        scored.note = "missing_target"
+        result.items.append(scored)
+        result.reason = "missing_target"
+        continue
+      }
+      scored.target = goal.value
+      var score: ExactDecimal?
+      if let failure = failures.first {
+        scored.note = failure
+        score = .zero
+      } else if let a = value {
+        let raw = Self.attainment(item.method, a, goal)
+        if let raw {
+          scored.attainment = raw
+          score = min(max(raw, item.floor), item.cap)
+        } else {
+          scored.note = item.method == .range ? "empty_range" : "nonpositive_target"
+          score = item.excludeMissing ? nil : .zero
+        }
+      } else {
+        scored.note = "undefined_actual"
+        score = item.excludeMissing ? nil : .zero
+      }
+      if let score {
+        scored.score = score
+        sum = sum.adding(item.weight.multiplied(by: score) ?? .zero) ?? sum
+        weights = weights.adding(item.weight) ?? weights
+      } else {
+        scored.excluded = true
+      }
+      result.items.append(scored)
+    }
+    guard result.reason == nil else { return result }
+    guard weights > .zero else {
+      result.reason = "all_items_excluded"
+      return result
+    }
+    let hundred = ExactDecimal(100)
+    guard let scaled = sum.multiplied(by: hundred), let total = scaled.divided(by: weights, scale: 2)
+    else {
+      result.reason = "overflow"
+      return result
+    }
+    result.total = total
+    result.band = bands.first { total >= $0.minimum }?.label
+    return result
+  }
+
+  /// Raw attainment rounded half-up to 4 places; nil when the target does not allow it
+  /// (t ≤ 0 for ratio, reduction and absolute; worst = best for range).
+  static func attainment(_ method: Method, _ a: ExactDecimal, _ goal: Target) -> ExactDecimal? {
+    let t = goal.value
+    switch method {
+    case .ratio:
+      guard t > .zero else { return nil }
+      return a.divided(by: t, scale: 4)
+    case .reduction:
+      guard t > .zero, let twoT = t.multiplied(by: ExactDecimal(2)), let n = twoT.subtracting(a) else {
+        return nil
+      }
+      return n.divided(by: t, scale: 4)  // (2t − a)/t = 2 − a/t, one rounding
+    case .absolute:
+      guard t > .zero, let d = a.subtracting(t) else { return nil }
+      let distance = d < .zero ? (ExactDecimal.zero.subtracting(d) ?? d) : d
+      guard let n = t.subtracting(distance) else { return nil }
+      return n.divided(by: t, scale: 4)  // 1 − |a − t|/t
+    case .range:
+      guard let worst = goal.worst, let best = goal.best, worst != best,
+        let n = a.subtracting(worst), let d = best.subtracting(worst)
+      else { return nil }
+      return n.divided(by: d, scale: 4)
+    }
+  }
+}
