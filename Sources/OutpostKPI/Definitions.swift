@@ -18,8 +18,11 @@ public indirect enum Filter: Sendable, Equatable {
 
   /// The comparison of a condition.
   public enum Comparison: String, Sendable, CaseIterable {
-    case eq, ne, `in`, notIn = "not_in", gt, ge, lt, le
-    case isNull = "is_null", notNull = "not_null"
+    case eq, ne, `in`
+    case notIn = "not_in"
+    case gt, ge, lt, le
+    case isNull = "is_null"
+    case notNull = "not_null"
   }
 }
 
@@ -37,6 +40,21 @@ public struct Measure: Sendable, Equatable {
   /// Sum and count over no rows are 0 (`zero`, the default) or undefined (`undefined`).
   public var emptyIsZero: Bool
   public var unit: String
+  /// A row of another collection joined by key: its fields read as `<as>.<field>`
+  /// (`payments` → `invoice.due_date`).
+  public var lookup: Lookup?
+
+  /// A join to one row of another collection.
+  public struct Lookup: Sendable, Equatable {
+    /// The other collection.
+    public var collection: String
+    /// This row's field holding the other row's id (`invoice_id`).
+    public var key: String
+    /// The other collection's id field (`invoice_id`).
+    public var id: String
+    /// The prefix of the joined fields.
+    public var name: String
+  }
 }
 
 /// A measure, optionally narrowed by a filter, as a KPI uses it.
@@ -66,7 +84,7 @@ public indirect enum Expression: Sendable, Equatable {
   static let operations: Set<String> = ["add", "sub", "mul", "div", "neg", "min", "max"]
 
   /// Every id the expression refers to.
-  var references: [String] {
+  public var references: [String] {
     switch self {
     case .ref(let id): [id]
     case .constant: []
@@ -104,7 +122,9 @@ public struct FlagRule: Sendable, Equatable {
 
   public static func == (lhs: FlagRule, rhs: FlagRule) -> Bool {
     lhs.reason == rhs.reason && lhs.failure == rhs.failure && lhs.all.count == rhs.all.count
-      && zip(lhs.all, rhs.all).allSatisfy { $0.ref == $1.ref && $0.op == $1.op && $0.value == $1.value }
+      && zip(lhs.all, rhs.all).allSatisfy {
+        $0.ref == $1.ref && $0.op == $1.op && $0.value == $1.value
+      }
   }
 }
 
@@ -141,7 +161,9 @@ public struct DefinitionSet: Sendable {
   /// The document as parsed.
   public var json: JSONValue
 
-  static let units: Set<String> = ["count", "currency:CNY", "ratio", "pp", "hours", "days", "score"]
+  static let units: Set<String> = [
+    "count", "currency:CNY", "ratio", "pp", "hours", "days", "score",
+  ]
 }
 
 /// Why a definition document was refused: where (a JSON path) and what.
@@ -156,7 +178,8 @@ extension DefinitionSet {
   /// reference cycles, bad units or scales, and scorecards whose weights do not sum to 1.0000.
   public init(json: JSONValue) throws(DefinitionError) {
     var reader = Reader()
-    let root = try reader.object(json, "$", allowed: ["format", "published_at", "measures", "kpis", "scorecards"])
+    let root = try reader.object(
+      json, "$", allowed: ["format", "published_at", "measures", "kpis", "scorecards"])
     guard root["format"]?.stringValue == Self.format else {
       throw DefinitionError(path: "$.format", message: "must be \"\(Self.format)\"")
     }
@@ -164,7 +187,8 @@ extension DefinitionSet {
     for (index, value) in try reader.array(root["measures"], "$.measures").enumerated() {
       let measure = try reader.measure(value, "$.measures[\(index)]")
       guard measures[measure.id] == nil else {
-        throw DefinitionError(path: "$.measures[\(index)].id", message: "duplicate id '\(measure.id)'")
+        throw DefinitionError(
+          path: "$.measures[\(index)].id", message: "duplicate id '\(measure.id)'")
       }
       measures[measure.id] = measure
     }
@@ -239,7 +263,8 @@ extension DefinitionSet {
       if state[id] == 2 { return }
       if state[id] == 1 {
         throw DefinitionError(
-          path: "kpi '\(id)'", message: "refers to itself: \((trail + [id]).joined(separator: " → "))")
+          path: "kpi '\(id)'",
+          message: "refers to itself: \((trail + [id]).joined(separator: " → "))")
       }
       state[id] = 1
       for next in dependencies(of: id) where kpis[next] != nil { try visit(next, trail + [id]) }
@@ -326,18 +351,23 @@ struct Reader {
     guard let op = object["op"]?.stringValue.flatMap(Filter.Comparison.init(rawValue:)) else {
       throw DefinitionError(
         path: "\(path).op",
-        message: "must be one of \(Filter.Comparison.allCases.map(\.rawValue).joined(separator: ", "))")
+        message:
+          "must be one of \(Filter.Comparison.allCases.map(\.rawValue).joined(separator: ", "))")
     }
     let operand = object["value"]
     switch op {
     case .isNull, .notNull:
-      guard operand == nil else { throw DefinitionError(path: "\(path).value", message: "not allowed") }
+      guard operand == nil else {
+        throw DefinitionError(path: "\(path).value", message: "not allowed")
+      }
     case .in, .notIn:
       guard case .array? = operand else {
         throw DefinitionError(path: "\(path).value", message: "must be an array")
       }
     default:
-      guard operand != nil else { throw DefinitionError(path: "\(path).value", message: "is missing") }
+      guard operand != nil else {
+        throw DefinitionError(path: "\(path).value", message: "is missing")
+      }
     }
     return .condition(field: field, op: op, value: operand)
   }
@@ -347,7 +377,7 @@ struct Reader {
       value, path,
       allowed: [
         "id", "source", "agg", "field", "time_field", "filter", "partition_by",
-        "non_additive_time", "null_policy", "empty_policy", "unit", "description",
+        "non_additive_time", "null_policy", "empty_policy", "unit", "description", "lookup",
       ])
     let id = try identifier(object["id"], "\(path).id")
     guard let agg = object["agg"]?.stringValue.flatMap(Aggregation.init(rawValue:)) else {
@@ -355,7 +385,9 @@ struct Reader {
         path: "\(path).agg",
         message: "must be one of \(Aggregation.allCases.map(\.rawValue).joined(separator: ", "))")
     }
-    let field = try object["field"].map { (v) throws(DefinitionError) in try string(v, "\(path).field") }
+    let field = try object["field"].map { (v) throws(DefinitionError) in
+      try string(v, "\(path).field")
+    }
     if agg != .count && field == nil {
       throw DefinitionError(path: "\(path).field", message: "is required for '\(agg.rawValue)'")
     }
@@ -379,11 +411,21 @@ struct Reader {
       }
     }
     let unit = try string(object["unit"], "\(path).unit")
+    var lookup: Measure.Lookup?
+    if let value = object["lookup"] {
+      let join = try self.object(
+        value, "\(path).lookup", allowed: ["collection", "key", "id", "as"])
+      lookup = Measure.Lookup(
+        collection: try string(join["collection"], "\(path).lookup.collection"),
+        key: try string(join["key"], "\(path).lookup.key"),
+        id: try string(join["id"], "\(path).lookup.id"),
+        name: try identifier(join["as"], "\(path).lookup.as"))
+    }
     return Measure(
       id: id, source: try string(object["source"], "\(path).source"), agg: agg, field: field,
       timeField: try string(object["time_field"], "\(path).time_field"),
       filter: try filters(object["filter"], "\(path).filter"), partitionBy: partition,
-      emptyIsZero: emptyIsZero, unit: unit)
+      emptyIsZero: emptyIsZero, unit: unit, lookup: lookup)
   }
 
   func measureRef(_ value: JSONValue?, _ path: String) throws(DefinitionError) -> MeasureRef {
@@ -415,7 +457,9 @@ struct Reader {
     }
     let arity = op == "neg" ? 1...1 : (op == "min" || op == "max" ? 2...16 : 2...2)
     guard arity.contains(arguments.count) else {
-      throw DefinitionError(path: "\(path).args", message: "'\(op)' takes \(arity.lowerBound)…\(arity.upperBound) arguments")
+      throw DefinitionError(
+        path: "\(path).args",
+        message: "'\(op)' takes \(arity.lowerBound)…\(arity.upperBound) arguments")
     }
     return .operation(op, arguments)
   }
@@ -436,7 +480,8 @@ struct Reader {
     let unit = try string(object["unit"], "\(path).unit")
     guard DefinitionSet.units.contains(unit) else {
       throw DefinitionError(
-        path: "\(path).unit", message: "must be one of \(DefinitionSet.units.sorted().joined(separator: ", "))")
+        path: "\(path).unit",
+        message: "must be one of \(DefinitionSet.units.sorted().joined(separator: ", "))")
     }
     guard let scale = object["scale"]?.uint64Value, scale <= 8 else {
       throw DefinitionError(path: "\(path).scale", message: "must be a whole number 0…8")
@@ -445,7 +490,8 @@ struct Reader {
     switch object["rounding"]?.stringValue ?? "half_up" {
     case "half_up": rounding = .halfUp
     case "half_even": rounding = .halfEven
-    default: throw DefinitionError(path: "\(path).rounding", message: "must be half_up or half_even")
+    default:
+      throw DefinitionError(path: "\(path).rounding", message: "must be half_up or half_even")
     }
     guard let direction = object["direction"]?.stringValue.flatMap(Direction.init(rawValue:)) else {
       throw DefinitionError(
@@ -500,9 +546,15 @@ struct Reader {
           let t = try self.object(term, termPath, allowed: ["ref", "op", "value"])
           guard let op = t["op"]?.stringValue.flatMap(Filter.Comparison.init(rawValue:)),
             [.eq, .ne, .gt, .ge, .lt, .le].contains(op)
-          else { throw DefinitionError(path: "\(termPath).op", message: "must be eq, ne, gt, ge, lt or le") }
+          else {
+            throw DefinitionError(
+              path: "\(termPath).op", message: "must be eq, ne, gt, ge, lt or le")
+          }
           terms.append(
-            (try identifier(t["ref"], "\(termPath).ref"), op, try decimal(t["value"], "\(termPath).value")))
+            (
+              try identifier(t["ref"], "\(termPath).ref"), op,
+              try decimal(t["value"], "\(termPath).value")
+            ))
         }
         var failure = false
         if let value = flag["failure"] {
@@ -512,7 +564,9 @@ struct Reader {
           failure = b
         }
         flags.append(
-          FlagRule(reason: try identifier(flag["reason"], "\(flagPath).reason"), all: terms, failure: failure))
+          FlagRule(
+            reason: try identifier(flag["reason"], "\(flagPath).reason"), all: terms,
+            failure: failure))
       }
     }
     return KPIDefinition(

@@ -4,8 +4,9 @@ import OutpostModel
 /// One row of a collection as the engine sees it: the record's field values.
 public typealias Row = [String: JSONValue]
 
-/// The records a computation reads, by collection. The engine never reads anything else: no
-/// files, no clock (SPEC.md §9.1).
+/// The records a computation reads, by collection.
+///
+/// The engine never reads anything else: no files, no clock (SPEC.md §9.1).
 public struct Dataset: Sendable {
   public var rows: [String: [Row]]
   public init(rows: [String: [Row]]) { self.rows = rows }
@@ -132,17 +133,31 @@ public struct KPIEngine: Sendable {
     for (index, ref) in refs.enumerated() {
       let measure = definitions.measures[ref.measure]!
       var table: [Key: Accumulator] = [:]
-      for row in dataset.rows[measure.source] ?? [] {
+      var joined: [String: Row] = [:]
+      if let lookup = measure.lookup {
+        for row in dataset.rows[lookup.collection] ?? [] {
+          if let id = row[lookup.id]?.stringValue { joined[id] = row }
+        }
+      }
+      for source in dataset.rows[measure.source] ?? [] {
+        var row = source
+        if let lookup = measure.lookup {
+          guard let id = row[lookup.key]?.stringValue, let other = joined[id] else { continue }
+          for (field, value) in other { row[lookup.name + "." + field] = value }
+        }
         guard let date = Self.date(row[measure.timeField]),
-          Self.matches(row, measure.filter), Self.matches(row, ref.filter),
           let office = row["office_id"]?.stringValue
         else { continue }
+        let period = Period.containing(date, grain: query.grain)
+        row["$period_start"] = .string(period.start.description)
+        row["$period_end"] = .string(period.end.description)
+        guard Self.matches(row, measure.filter), Self.matches(row, ref.filter) else { continue }
         offices.insert(office)
         first = first.map { min($0, date) } ?? date
         last = last.map { max($0, date) } ?? date
         let channel = query.byChannel ? (row["channel_id"]?.stringValue ?? "") : ""
         if query.byChannel && !channel.isEmpty { channels.insert(channel) }
-        let key = Key(office: office, period: .containing(date, grain: query.grain), channel: channel)
+        let key = Key(office: office, period: period, channel: channel)
         table[key, default: Accumulator()].add(row, measure: measure, date: date)
       }
       tables[index] = table
@@ -166,7 +181,8 @@ public struct KPIEngine: Sendable {
       for office in officeList {
         for period in periods.sorted() {
           for channel in channelList {
-            result.append(evaluator.value(kpi, Key(office: office, period: period, channel: channel)))
+            result.append(
+              evaluator.value(kpi, Key(office: office, period: period, channel: channel)))
           }
         }
       }
@@ -204,7 +220,7 @@ public struct KPIEngine: Sendable {
         guard case .array(let list)? = operand else { return true }
         return !list.contains { same(value, $0) }
       case .gt, .ge, .lt, .le:
-        guard let order = compare(value, operand) else { return false }
+        guard let order = compare(value, operand, in: row) else { return false }
         switch op {
         case .gt: return order > 0
         case .ge: return order >= 0
@@ -225,14 +241,27 @@ public struct KPIEngine: Sendable {
     return false
   }
 
+  /// Compares a row value with an operand; an operand `"$period_end"` or `"$period_start"`
+  /// names a bound of the row's period (resolved into the row before filtering).
+  static func compare(_ value: JSONValue, _ operand: JSONValue?, in row: Row) -> Int? {
+    if let name = operand?.stringValue, name.hasPrefix("$period_") {
+      return compare(value, row[name])
+    }
+    return compare(value, operand)
+  }
+
   static func compare(_ value: JSONValue, _ operand: JSONValue?) -> Int? {
-    if let x = number(value), let y = operand.flatMap(number) { return x < y ? -1 : (x == y ? 0 : 1) }
-    if let x = value.stringValue, let y = operand?.stringValue { return x < y ? -1 : (x == y ? 0 : 1) }
+    if let x = number(value), let y = operand.flatMap(number) {
+      return x < y ? -1 : (x == y ? 0 : 1)
+    }
+    if let x = value.stringValue, let y = operand?.stringValue {
+      return x < y ? -1 : (x == y ? 0 : 1)
+    }
     return nil
   }
 
-  /// A value as an exact decimal: a JSON integer or a decimal string.
-  static func number(_ value: JSONValue) -> ExactDecimal? {
+  /// A value as an exact decimal: a JSON integer or a decimal string (true/false as 1/0).
+  public static func number(_ value: JSONValue) -> ExactDecimal? {
     switch value {
     case .number(let n): return try? ExactDecimal(parsing: n.text)
     case .string(let s):

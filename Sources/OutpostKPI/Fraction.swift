@@ -63,7 +63,8 @@ public struct Fraction: Sendable, Equatable, CustomStringConvertible {
 
   /// The negated value.
   public var negated: Fraction {
-    Fraction(ExactDecimal(significand: -numerator.significand, scale: numerator.scale), over: denominator)!
+    Fraction(
+      ExactDecimal(significand: -numerator.significand, scale: numerator.scale), over: denominator)!
   }
 
   /// The exact product; nil on overflow.

@@ -67,9 +67,10 @@ public struct ScorecardDefinition: Sendable, Equatable {
           path: "\(itemPath).method", message: "must be ratio, reduction, absolute or range")
       }
       let cap = try reader.decimal(item["cap"], "\(itemPath).cap")
-      let floor = try item["floor"].map { (v) throws(DefinitionError) in
-        try reader.decimal(v, "\(itemPath).floor")
-      } ?? .zero
+      let floor =
+        try item["floor"].map { (v) throws(DefinitionError) in
+          try reader.decimal(v, "\(itemPath).floor")
+        } ?? .zero
       guard floor <= cap else {
         throw DefinitionError(path: "\(itemPath).floor", message: "is above the cap")
       }
@@ -111,6 +112,12 @@ public struct Target: Sendable, Equatable {
   public var value: ExactDecimal
   public var worst: ExactDecimal?
   public var best: ExactDecimal?
+
+  public init(value: ExactDecimal, worst: ExactDecimal? = nil, best: ExactDecimal? = nil) {
+    self.value = value
+    self.worst = worst
+    self.best = best
+  }
 }
 
 /// A scored item, with everything needed to reproduce it (§5.2 step 10).
@@ -203,7 +210,8 @@ extension ScorecardDefinition {
       return result
     }
     let hundred = ExactDecimal(100)
-    guard let scaled = sum.multiplied(by: hundred), let total = scaled.divided(by: weights, scale: 2)
+    guard let scaled = sum.multiplied(by: hundred),
+      let total = scaled.divided(by: weights, scale: 2)
     else {
       result.reason = "overflow"
       return result
@@ -222,7 +230,8 @@ extension ScorecardDefinition {
       guard t > .zero else { return nil }
       return a.divided(by: t, scale: 4)
     case .reduction:
-      guard t > .zero, let twoT = t.multiplied(by: ExactDecimal(2)), let n = twoT.subtracting(a) else {
+      guard t > .zero, let twoT = t.multiplied(by: ExactDecimal(2)), let n = twoT.subtracting(a)
+      else {
         return nil
       }
       return n.divided(by: t, scale: 4)  // (2t − a)/t = 2 − a/t, one rounding

@@ -83,7 +83,7 @@ package enum Commands {
       CommandSpec(
         name: "collections", abstract: "List the collections and their fields.", arguments: [],
         arity: (0, 0), options: [], discussion: "", examples: []),
-    ] + schemaCommands + syncCommands + conflictCommands + reviewCommands
+    ] + schemaCommands + syncCommands + conflictCommands + reviewCommands + kpiCommands
 
   /// Runs the parsed command.
   package static func run(_ context: Context) throws {
@@ -103,6 +103,8 @@ package enum Commands {
     case "office revoke": try officeRevoke(context)
     case "office key": try officeKey(context)
     case "gc": try collectGarbage(context)
+    case "kpi": try computeKPIs(context)
+    case "scorecard": try computeScorecard(context)
     case "submit": try submit(context)
     case "merge": try merge(context)
     case "reply": try reply(context)

@@ -1,0 +1,1990 @@
+// The default KPI definitions (kpi-catalog.md §2, SPEC.md §9.4), shipped with every build; head
+// office publishes them (or its own) for every office to compute with.
+extension DefinitionSet {
+  /// The catalog's definitions as a JSON document (`outpost-kpi-def/1`).
+  public static let defaultDocument = #"""
+    {
+     "format": "outpost-kpi-def/1",
+     "published_at": "2025-01-01T00:00:00+08:00",
+     "measures": [
+      {
+       "id": "impressions",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "impressions"
+      },
+      {
+       "id": "clicks",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "clicks"
+      },
+      {
+       "id": "visits",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "visits"
+      },
+      {
+       "id": "page_views",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "page_views"
+      },
+      {
+       "id": "consultations",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "consultations"
+      },
+      {
+       "id": "consult_calls",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "consult_calls"
+      },
+      {
+       "id": "registrations",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "registrations"
+      },
+      {
+       "id": "downloads",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "downloads"
+      },
+      {
+       "id": "subscriptions",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "subscriptions"
+      },
+      {
+       "id": "emails_delivered",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "emails_delivered"
+      },
+      {
+       "id": "email_unique_opens",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "email_unique_opens"
+      },
+      {
+       "id": "email_unique_clicks",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "email_unique_clicks"
+      },
+      {
+       "id": "engaged_visits",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "engaged_visits"
+      },
+      {
+       "id": "ad_spend",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "currency:CNY",
+       "field": "spend"
+      },
+      {
+       "id": "deals",
+       "source": "orders",
+       "agg": "count",
+       "time_field": "order_date",
+       "unit": "count",
+       "filter": [
+        {
+         "field": "status",
+         "op": "eq",
+         "value": "confirmed"
+        }
+       ]
+      },
+      {
+       "id": "gross_amount",
+       "source": "orders",
+       "agg": "sum",
+       "time_field": "order_date",
+       "unit": "currency:CNY",
+       "field": "amount",
+       "filter": [
+        {
+         "field": "status",
+         "op": "eq",
+         "value": "confirmed"
+        }
+       ]
+      },
+      {
+       "id": "units_ordered",
+       "source": "orders",
+       "agg": "sum",
+       "time_field": "order_date",
+       "unit": "count",
+       "field": "quantity",
+       "filter": [
+        {
+         "field": "status",
+         "op": "eq",
+         "value": "confirmed"
+        }
+       ]
+      },
+      {
+       "id": "order_cogs",
+       "source": "orders",
+       "agg": "sum",
+       "time_field": "order_date",
+       "unit": "currency:CNY",
+       "field": "cogs",
+       "filter": [
+        {
+         "field": "status",
+         "op": "eq",
+         "value": "confirmed"
+        }
+       ]
+      },
+      {
+       "id": "ordering_customers",
+       "source": "orders",
+       "agg": "count_distinct",
+       "time_field": "order_date",
+       "unit": "count",
+       "field": "customer_id",
+       "filter": [
+        {
+         "field": "status",
+         "op": "eq",
+         "value": "confirmed"
+        }
+       ]
+      },
+      {
+       "id": "return_count",
+       "source": "returns",
+       "agg": "count",
+       "time_field": "return_date",
+       "unit": "count"
+      },
+      {
+       "id": "refund_amount",
+       "source": "returns",
+       "agg": "sum",
+       "time_field": "return_date",
+       "unit": "currency:CNY",
+       "field": "refund_amount"
+      },
+      {
+       "id": "units_returned",
+       "source": "returns",
+       "agg": "sum",
+       "time_field": "return_date",
+       "unit": "count",
+       "field": "quantity"
+      },
+      {
+       "id": "cogs_reversed",
+       "source": "returns",
+       "agg": "sum",
+       "time_field": "return_date",
+       "unit": "currency:CNY",
+       "field": "cogs_reversed"
+      },
+      {
+       "id": "new_customer_count",
+       "source": "customers",
+       "agg": "count",
+       "time_field": "acquired_date",
+       "unit": "count"
+      },
+      {
+       "id": "lead_count",
+       "source": "leads",
+       "agg": "count",
+       "time_field": "created_date",
+       "unit": "count"
+      },
+      {
+       "id": "qualified_lead_count",
+       "source": "leads",
+       "agg": "count",
+       "time_field": "created_date",
+       "unit": "count",
+       "filter": [
+        {
+         "field": "has_need",
+         "op": "eq",
+         "value": true
+        },
+        {
+         "field": "has_contact",
+         "op": "eq",
+         "value": true
+        }
+       ]
+      },
+      {
+       "id": "complaint_count",
+       "source": "complaints",
+       "agg": "count",
+       "time_field": "received_date",
+       "unit": "count"
+      },
+      {
+       "id": "csat_responses",
+       "source": "survey_responses",
+       "agg": "count",
+       "time_field": "response_date",
+       "unit": "count",
+       "filter": [
+        {
+         "field": "survey_type",
+         "op": "eq",
+         "value": "csat"
+        },
+        {
+         "field": "score",
+         "op": "not_null"
+        }
+       ]
+      },
+      {
+       "id": "csat_satisfied",
+       "source": "survey_responses",
+       "agg": "count",
+       "time_field": "response_date",
+       "unit": "count",
+       "filter": [
+        {
+         "field": "survey_type",
+         "op": "eq",
+         "value": "csat"
+        },
+        {
+         "field": "score",
+         "op": "ge",
+         "value": 4
+        }
+       ]
+      },
+      {
+       "id": "awareness_responses",
+       "source": "survey_responses",
+       "agg": "count",
+       "time_field": "response_date",
+       "unit": "count",
+       "filter": [
+        {
+         "field": "survey_type",
+         "op": "eq",
+         "value": "brand_awareness"
+        },
+        {
+         "field": "aware",
+         "op": "not_null"
+        }
+       ]
+      },
+      {
+       "id": "aware_count",
+       "source": "survey_responses",
+       "agg": "count",
+       "time_field": "response_date",
+       "unit": "count",
+       "filter": [
+        {
+         "field": "survey_type",
+         "op": "eq",
+         "value": "brand_awareness"
+        },
+        {
+         "field": "aware",
+         "op": "eq",
+         "value": true
+        }
+       ]
+      },
+      {
+       "id": "followers_last",
+       "source": "social_daily",
+       "agg": "last",
+       "time_field": "date",
+       "unit": "count",
+       "field": "followers_total",
+       "partition_by": [
+        "platform"
+       ],
+       "empty_policy": "undefined"
+      },
+      {
+       "id": "social_likes",
+       "source": "social_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "likes"
+      },
+      {
+       "id": "social_comments",
+       "source": "social_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "comments"
+      },
+      {
+       "id": "social_shares",
+       "source": "social_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "shares"
+      },
+      {
+       "id": "social_mentions",
+       "source": "social_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "mentions"
+      },
+      {
+       "id": "social_positive_mentions",
+       "source": "social_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "positive_mentions"
+      },
+      {
+       "id": "indexed_pages_last",
+       "source": "index_snapshots",
+       "agg": "last",
+       "time_field": "snapshot_date",
+       "unit": "count",
+       "field": "indexed_pages",
+       "partition_by": [
+        "search_engine"
+       ],
+       "empty_policy": "undefined"
+      },
+      {
+       "id": "other_costs",
+       "source": "costs",
+       "agg": "sum",
+       "time_field": "month",
+       "unit": "currency:CNY",
+       "field": "amount"
+      },
+      {
+       "id": "invoiced_due",
+       "source": "invoices",
+       "agg": "sum",
+       "time_field": "due_date",
+       "unit": "currency:CNY",
+       "field": "amount"
+      },
+      {
+       "id": "collected_on_due",
+       "source": "payments",
+       "agg": "sum",
+       "time_field": "invoice.due_date",
+       "unit": "currency:CNY",
+       "field": "amount",
+       "filter": [
+        {
+         "field": "payment_date",
+         "op": "le",
+         "value": "$period_end"
+        }
+       ],
+       "lookup": {
+        "collection": "invoices",
+        "key": "invoice_id",
+        "id": "invoice_id",
+        "as": "invoice"
+       }
+      }
+     ],
+     "kpis": [
+      {
+       "id": "page_views",
+       "version": 1,
+       "label": {
+        "zh": "浏览量",
+        "en": "Page views"
+       },
+       "seeds": [
+        "000",
+        "004"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "measure": "page_views"
+      },
+      {
+       "id": "visits",
+       "version": 1,
+       "label": {
+        "zh": "网站流量",
+        "en": "Site traffic (visits)"
+       },
+       "seeds": [
+        "000",
+        "001",
+        "003",
+        "004"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "measure": "visits"
+      },
+      {
+       "id": "clicks",
+       "version": 1,
+       "label": {
+        "zh": "点击量",
+        "en": "Clicks"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "measure": "clicks"
+      },
+      {
+       "id": "impressions",
+       "version": 1,
+       "label": {
+        "zh": "网络曝光",
+        "en": "Impressions"
+       },
+       "seeds": [
+        "000",
+        "004"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "measure": "impressions"
+      },
+      {
+       "id": "ctr",
+       "version": 1,
+       "label": {
+        "zh": "点击率",
+        "en": "Click-through rate"
+       },
+       "seeds": [
+        "001",
+        "003",
+        "004"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "numerator": {
+        "measure": "clicks",
+        "filter": [
+         {
+          "field": "impressions",
+          "op": "not_null"
+         },
+         {
+          "field": "clicks",
+          "op": "not_null"
+         }
+        ]
+       },
+       "denominator": {
+        "measure": "impressions",
+        "filter": [
+         {
+          "field": "impressions",
+          "op": "not_null"
+         },
+         {
+          "field": "clicks",
+          "op": "not_null"
+         }
+        ]
+       }
+      },
+      {
+       "id": "cpc",
+       "version": 1,
+       "label": {
+        "zh": "每次点击成本",
+        "en": "Cost per click"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "ratio",
+       "unit": "currency:CNY",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "lower_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "numerator": {
+        "measure": "ad_spend",
+        "filter": [
+         {
+          "field": "channel_id",
+          "op": "in",
+          "value": [
+           "sem",
+           "social"
+          ]
+         }
+        ]
+       },
+       "denominator": {
+        "measure": "clicks",
+        "filter": [
+         {
+          "field": "channel_id",
+          "op": "in",
+          "value": [
+           "sem",
+           "social"
+          ]
+         }
+        ]
+       },
+       "flags": [
+        {
+         "when": {
+          "all": [
+           {
+            "ref": "ad_spend",
+            "op": "gt",
+            "value": "0"
+           },
+           {
+            "ref": "clicks",
+            "op": "eq",
+            "value": "0"
+           }
+          ]
+         },
+         "reason": "spend_without_clicks",
+         "failure": true
+        }
+       ]
+      },
+      {
+       "id": "registrations",
+       "version": 1,
+       "label": {
+        "zh": "注册量",
+        "en": "Registrations"
+       },
+       "seeds": [
+        "000",
+        "001"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "measure": "registrations"
+      },
+      {
+       "id": "micro_conversions",
+       "version": 1,
+       "label": {
+        "zh": "微观转化",
+        "en": "Micro conversions"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "derived",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "expr": {
+        "op": "add",
+        "args": [
+         {
+          "op": "add",
+          "args": [
+           {
+            "ref": "registrations"
+           },
+           {
+            "ref": "downloads"
+           }
+          ]
+         },
+         {
+          "ref": "subscriptions"
+         }
+        ]
+       }
+      },
+      {
+       "id": "email_open_rate",
+       "version": 1,
+       "label": {
+        "zh": "邮件打开率",
+        "en": "E-mail open rate"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "numerator": {
+        "measure": "email_unique_opens"
+       },
+       "denominator": {
+        "measure": "emails_delivered"
+       }
+      },
+      {
+       "id": "email_click_rate",
+       "version": 1,
+       "label": {
+        "zh": "邮件点击率",
+        "en": "E-mail click rate"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "numerator": {
+        "measure": "email_unique_clicks"
+       },
+       "denominator": {
+        "measure": "emails_delivered"
+       }
+      },
+      {
+       "id": "positive_share",
+       "version": 1,
+       "label": {
+        "zh": "正面评价比例",
+        "en": "Share of positive mentions"
+       },
+       "seeds": [
+        "000",
+        "001",
+        "002",
+        "004"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "numerator": {
+        "measure": "social_positive_mentions"
+       },
+       "denominator": {
+        "measure": "social_mentions"
+       }
+      },
+      {
+       "id": "blog_comments",
+       "version": 1,
+       "label": {
+        "zh": "博客评论数",
+        "en": "Blog comments"
+       },
+       "seeds": [
+        "002"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "social_comments",
+       "filter": [
+        {
+         "field": "platform",
+         "op": "eq",
+         "value": "blog"
+        }
+       ]
+      },
+      {
+       "id": "followers",
+       "version": 1,
+       "label": {
+        "zh": "社交媒体关注量",
+        "en": "Social followers"
+       },
+       "seeds": [
+        "004"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "followers_last"
+      },
+      {
+       "id": "follower_growth",
+       "version": 1,
+       "label": {
+        "zh": "粉丝增长数",
+        "en": "Follower growth"
+       },
+       "seeds": [
+        "001",
+        "003"
+       ],
+       "type": "growth",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "base": "followers",
+       "compare": "previous_period",
+       "kind": "difference"
+      },
+      {
+       "id": "social_interactions",
+       "version": 1,
+       "label": {
+        "zh": "社交媒体互动",
+        "en": "Social interactions"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "derived",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "expr": {
+        "op": "add",
+        "args": [
+         {
+          "op": "add",
+          "args": [
+           {
+            "ref": "social_likes"
+           },
+           {
+            "ref": "social_comments"
+           }
+          ]
+         },
+         {
+          "op": "add",
+          "args": [
+           {
+            "ref": "social_shares"
+           },
+           {
+            "ref": "social_mentions"
+           }
+          ]
+         }
+        ]
+       }
+      },
+      {
+       "id": "indexed_pages",
+       "version": 1,
+       "label": {
+        "zh": "搜索引擎收录数",
+        "en": "Pages indexed by search engines"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "indexed_pages_last"
+      },
+      {
+       "id": "brand_awareness",
+       "version": 1,
+       "label": {
+        "zh": "品牌知名度",
+        "en": "Brand awareness"
+       },
+       "seeds": [
+        "001",
+        "002",
+        "004"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "numerator": {
+        "measure": "aware_count"
+       },
+       "denominator": {
+        "measure": "awareness_responses"
+       }
+      },
+      {
+       "id": "consultations",
+       "version": 1,
+       "label": {
+        "zh": "咨询量",
+        "en": "Consultations"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "measure": "consultations"
+      },
+      {
+       "id": "consult_calls",
+       "version": 1,
+       "label": {
+        "zh": "网络咨询电话量",
+        "en": "Consultation calls from the web"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "measure": "consult_calls"
+      },
+      {
+       "id": "consultation_rate",
+       "version": 1,
+       "label": {
+        "zh": "咨询率",
+        "en": "Consultation rate"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "numerator": {
+        "measure": "consultations",
+        "filter": [
+         {
+          "field": "clicks",
+          "op": "not_null"
+         }
+        ]
+       },
+       "denominator": {
+        "measure": "clicks"
+       }
+      },
+      {
+       "id": "consultation_rate_visits",
+       "version": 1,
+       "label": {
+        "zh": "咨询率(按访问)",
+        "en": "Consultation rate (per visit)"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "numerator": {
+        "measure": "consultations",
+        "filter": [
+         {
+          "field": "visits",
+          "op": "not_null"
+         }
+        ]
+       },
+       "denominator": {
+        "measure": "visits"
+       }
+      },
+      {
+       "id": "avg_cost_per_conversation",
+       "version": 1,
+       "label": {
+        "zh": "平均对话成本",
+        "en": "Average cost per conversation"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "ratio",
+       "unit": "currency:CNY",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "upper_bound",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "numerator": {
+        "measure": "ad_spend",
+        "filter": [
+         {
+          "field": "channel_id",
+          "op": "in",
+          "value": [
+           "sem",
+           "social"
+          ]
+         }
+        ]
+       },
+       "denominator": {
+        "measure": "consultations",
+        "filter": [
+         {
+          "field": "channel_id",
+          "op": "in",
+          "value": [
+           "sem",
+           "social"
+          ]
+         }
+        ]
+       },
+       "flags": [
+        {
+         "when": {
+          "all": [
+           {
+            "ref": "ad_spend_paid",
+            "op": "gt",
+            "value": "0"
+           },
+           {
+            "ref": "consultations_paid",
+            "op": "eq",
+            "value": "0"
+           }
+          ]
+         },
+         "reason": "spend_without_conversations",
+         "failure": true
+        }
+       ]
+      },
+      {
+       "id": "ad_spend_paid",
+       "version": 1,
+       "label": {
+        "zh": "付费渠道花费",
+        "en": "Paid media spend"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "simple",
+       "unit": "currency:CNY",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "neutral",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "measure": "ad_spend",
+       "filter": [
+        {
+         "field": "channel_id",
+         "op": "in",
+         "value": [
+          "sem",
+          "social"
+         ]
+        }
+       ]
+      },
+      {
+       "id": "consultations_paid",
+       "version": 1,
+       "label": {
+        "zh": "付费渠道咨询量",
+        "en": "Consultations on paid channels"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "neutral",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "measure": "consultations",
+       "filter": [
+        {
+         "field": "channel_id",
+         "op": "in",
+         "value": [
+          "sem",
+          "social"
+         ]
+        }
+       ]
+      },
+      {
+       "id": "leads",
+       "version": 1,
+       "label": {
+        "zh": "线索数",
+        "en": "Leads"
+       },
+       "seeds": [
+        "002",
+        "003"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "measure": "lead_count"
+      },
+      {
+       "id": "qualified_leads",
+       "version": 1,
+       "label": {
+        "zh": "准客户数",
+        "en": "Qualified prospects"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "measure": "qualified_lead_count"
+      },
+      {
+       "id": "lead_qualification_rate",
+       "version": 1,
+       "label": {
+        "zh": "线索筛选通过率",
+        "en": "Lead screening pass rate"
+       },
+       "seeds": [
+        "003"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "numerator": {
+        "measure": "qualified_lead_count"
+       },
+       "denominator": {
+        "measure": "lead_count"
+       }
+      },
+      {
+       "id": "deal_count",
+       "version": 1,
+       "label": {
+        "zh": "成交笔数",
+        "en": "Number of deals"
+       },
+       "seeds": [
+        "000",
+        "001"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "measure": "deals"
+      },
+      {
+       "id": "deal_amount",
+       "version": 1,
+       "label": {
+        "zh": "成交金额",
+        "en": "Deal amount (gross)"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "simple",
+       "unit": "currency:CNY",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "measure": "gross_amount"
+      },
+      {
+       "id": "refunds",
+       "version": 1,
+       "label": {
+        "zh": "退款金额",
+        "en": "Refunds"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "simple",
+       "unit": "currency:CNY",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "lower_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "refund_amount"
+      },
+      {
+       "id": "net_revenue",
+       "version": 1,
+       "label": {
+        "zh": "销售额",
+        "en": "Net sales revenue"
+       },
+       "seeds": [
+        "000",
+        "001",
+        "002",
+        "003",
+        "004"
+       ],
+       "type": "derived",
+       "unit": "currency:CNY",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "expr": {
+        "op": "sub",
+        "args": [
+         {
+          "ref": "gross_amount"
+         },
+         {
+          "ref": "refund_amount"
+         }
+        ]
+       }
+      },
+      {
+       "id": "sales_volume",
+       "version": 1,
+       "label": {
+        "zh": "销售量",
+        "en": "Units sold (net)"
+       },
+       "seeds": [
+        "002",
+        "003",
+        "004"
+       ],
+       "type": "derived",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "expr": {
+        "op": "sub",
+        "args": [
+         {
+          "ref": "units_ordered"
+         },
+         {
+          "ref": "units_returned"
+         }
+        ]
+       }
+      },
+      {
+       "id": "sales_growth_mom",
+       "version": 1,
+       "label": {
+        "zh": "销售额环比增长率",
+        "en": "Net sales growth (MoM)"
+       },
+       "seeds": [
+        "004",
+        "000"
+       ],
+       "type": "growth",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "base": "net_revenue",
+       "compare": "previous_period",
+       "kind": "relative",
+       "nonpositive_base": "undefined"
+      },
+      {
+       "id": "sales_growth_yoy",
+       "version": 1,
+       "label": {
+        "zh": "销售额同比增长率",
+        "en": "Net sales growth (YoY)"
+       },
+       "seeds": [
+        "004"
+       ],
+       "type": "growth",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "base": "net_revenue",
+       "compare": "same_period_last_year",
+       "kind": "relative",
+       "nonpositive_base": "undefined"
+      },
+      {
+       "id": "conversion_rate",
+       "version": 1,
+       "label": {
+        "zh": "转化率",
+        "en": "Site conversion rate"
+       },
+       "seeds": [
+        "000",
+        "001",
+        "003",
+        "004"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "numerator": {
+        "measure": "deals",
+        "filter": [
+         {
+          "field": "channel_id",
+          "op": "in",
+          "value": [
+           "seo",
+           "sem",
+           "social",
+           "email",
+           "direct"
+          ]
+         }
+        ]
+       },
+       "denominator": {
+        "measure": "visits",
+        "filter": [
+         {
+          "field": "channel_id",
+          "op": "in",
+          "value": [
+           "seo",
+           "sem",
+           "social",
+           "email",
+           "direct"
+          ]
+         }
+        ]
+       }
+      },
+      {
+       "id": "aov",
+       "version": 1,
+       "label": {
+        "zh": "平均订单价值",
+        "en": "Average order value"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "ratio",
+       "unit": "currency:CNY",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "numerator": {
+        "measure": "gross_amount"
+       },
+       "denominator": {
+        "measure": "deals"
+       }
+      },
+      {
+       "id": "new_customers",
+       "version": 1,
+       "label": {
+        "zh": "拓展客户数",
+        "en": "New customers"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "new_customer_count"
+      },
+      {
+       "id": "sales_profit",
+       "version": 1,
+       "label": {
+        "zh": "销售利润",
+        "en": "Sales profit"
+       },
+       "seeds": [
+        "003"
+       ],
+       "type": "derived",
+       "unit": "currency:CNY",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "expr": {
+        "op": "add",
+        "args": [
+         {
+          "op": "sub",
+          "args": [
+           {
+            "ref": "net_revenue"
+           },
+           {
+            "ref": "order_cogs"
+           }
+          ]
+         },
+         {
+          "ref": "cogs_reversed"
+         }
+        ]
+       }
+      },
+      {
+       "id": "total_cost",
+       "version": 1,
+       "label": {
+        "zh": "推广总成本",
+        "en": "Promotion cost (media + other)"
+       },
+       "seeds": [
+        "000",
+        "004"
+       ],
+       "type": "derived",
+       "unit": "currency:CNY",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "lower_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "expr": {
+        "op": "add",
+        "args": [
+         {
+          "ref": "ad_spend"
+         },
+         {
+          "ref": "other_costs"
+         }
+        ]
+       }
+      },
+      {
+       "id": "cac",
+       "version": 1,
+       "label": {
+        "zh": "客户获取成本",
+        "en": "Customer acquisition cost"
+       },
+       "seeds": [
+        "001",
+        "004"
+       ],
+       "type": "derived",
+       "unit": "currency:CNY",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "lower_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "expr": {
+        "op": "div",
+        "args": [
+         {
+          "ref": "total_cost"
+         },
+         {
+          "ref": "new_customer_count"
+         }
+        ]
+       },
+       "flags": [
+        {
+         "when": {
+          "all": [
+           {
+            "ref": "total_cost",
+            "op": "gt",
+            "value": "0"
+           },
+           {
+            "ref": "new_customer_count",
+            "op": "eq",
+            "value": "0"
+           }
+          ]
+         },
+         "reason": "cost_without_customers",
+         "failure": true
+        }
+       ]
+      },
+      {
+       "id": "roas",
+       "version": 1,
+       "label": {
+        "zh": "投入产出比",
+        "en": "Revenue to cost"
+       },
+       "seeds": [
+        "003",
+        "004"
+       ],
+       "type": "derived",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "expr": {
+        "op": "div",
+        "args": [
+         {
+          "ref": "net_revenue"
+         },
+         {
+          "ref": "total_cost"
+         }
+        ]
+       }
+      },
+      {
+       "id": "roi",
+       "version": 1,
+       "label": {
+        "zh": "投资回报率",
+        "en": "Return on investment"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "derived",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "expr": {
+        "op": "div",
+        "args": [
+         {
+          "op": "sub",
+          "args": [
+           {
+            "ref": "net_revenue"
+           },
+           {
+            "ref": "total_cost"
+           }
+          ]
+         },
+         {
+          "ref": "total_cost"
+         }
+        ]
+       }
+      },
+      {
+       "id": "sales_cost_ratio",
+       "version": 1,
+       "label": {
+        "zh": "销售成本率",
+        "en": "Sales-cost ratio"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "derived",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "lower_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "expr": {
+        "op": "div",
+        "args": [
+         {
+          "ref": "total_cost"
+         },
+         {
+          "ref": "net_revenue"
+         }
+        ]
+       }
+      },
+      {
+       "id": "return_rate",
+       "version": 1,
+       "label": {
+        "zh": "退货率",
+        "en": "Return rate (count)"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "lower_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "numerator": {
+        "measure": "return_count"
+       },
+       "denominator": {
+        "measure": "deals"
+       }
+      },
+      {
+       "id": "return_rate_amount",
+       "version": 1,
+       "label": {
+        "zh": "退货率(按金额)",
+        "en": "Return rate (value)"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "lower_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "numerator": {
+        "measure": "refund_amount"
+       },
+       "denominator": {
+        "measure": "gross_amount"
+       }
+      },
+      {
+       "id": "complaint_rate",
+       "version": 1,
+       "label": {
+        "zh": "客户投诉率",
+        "en": "Complaint rate"
+       },
+       "seeds": [
+        "003",
+        "004"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "lower_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "numerator": {
+        "measure": "complaint_count"
+       },
+       "denominator": {
+        "measure": "deals"
+       }
+      },
+      {
+       "id": "csat",
+       "version": 1,
+       "label": {
+        "zh": "客户满意度",
+        "en": "Customer satisfaction"
+       },
+       "seeds": [
+        "001",
+        "002",
+        "003",
+        "004"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "numerator": {
+        "measure": "csat_satisfied"
+       },
+       "denominator": {
+        "measure": "csat_responses"
+       }
+      },
+      {
+       "id": "collection_rate",
+       "version": 1,
+       "label": {
+        "zh": "账款回收率",
+        "en": "Receivables collection rate"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "lower_bound",
+       "dimensions": [
+        "office_id"
+       ],
+       "numerator": {
+        "measure": "collected_on_due"
+       },
+       "denominator": {
+        "measure": "invoiced_due"
+       }
+      },
+      {
+       "id": "purchase_frequency",
+       "version": 1,
+       "label": {
+        "zh": "购买频次",
+        "en": "Orders per ordering customer"
+       },
+       "seeds": [
+        "001",
+        "004"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "numerator": {
+        "measure": "deals"
+       },
+       "denominator": {
+        "measure": "ordering_customers"
+       }
+      }
+     ],
+     "scorecards": [
+      {
+       "id": "branch_marketing_monthly",
+       "version": 1,
+       "type": "scorecard",
+       "label": {
+        "zh": "分部营销月度考核",
+        "en": "Branch marketing, monthly"
+       },
+       "applies_to": {
+        "level": "office",
+        "department": "marketing"
+       },
+       "period_grain": "month",
+       "weights_sum": "1.0000",
+       "items": [
+        {
+         "kpi": "net_revenue",
+         "weight": "0.30",
+         "method": "ratio",
+         "cap": "1.20",
+         "floor": "0",
+         "missing": "zero"
+        },
+        {
+         "kpi": "consultations",
+         "weight": "0.20",
+         "method": "ratio",
+         "cap": "1.20",
+         "floor": "0",
+         "missing": "zero"
+        },
+        {
+         "kpi": "avg_cost_per_conversation",
+         "weight": "0.20",
+         "method": "reduction",
+         "cap": "1.00",
+         "floor": "0",
+         "missing": "zero"
+        },
+        {
+         "kpi": "return_rate",
+         "weight": "0.15",
+         "method": "reduction",
+         "cap": "1.20",
+         "floor": "0",
+         "missing": "zero"
+        },
+        {
+         "kpi": "collection_rate",
+         "weight": "0.15",
+         "method": "ratio",
+         "cap": "1.00",
+         "floor": "0",
+         "missing": "zero"
+        }
+       ],
+       "result": {
+        "multiplier": "100",
+        "scale": 2,
+        "rounding": "half_up"
+       },
+       "bands": [
+        {
+         "label": "A",
+         "min": "100"
+        },
+        {
+         "label": "B",
+         "min": "90"
+        },
+        {
+         "label": "C",
+         "min": "80"
+        },
+        {
+         "label": "D",
+         "min": "0"
+        }
+       ]
+      }
+     ]
+    }
+    """#
+}
