@@ -7,7 +7,7 @@ public enum StandardCollections {
   public static let all: [CollectionSchema] = [
     channelDaily, indexSnapshots, socialDaily, leads, customers, orders, returns, invoices,
     payments, complaints, surveyResponses, costs, targets, offices, channelsCollection,
-    resolutions, resolutionRules,
+    resolutions, resolutionRules, kpiDefinitions,
   ]
 
   /// A standard collection by name.
@@ -229,5 +229,16 @@ public enum StandardCollections {
       FieldSpec("collection", .text), FieldSpec("field", .text),
       FieldSpec("prefer", .enumeration(["head", "owner", "max", "min"])),
       FieldSpec("note", .text, nullable: true),
+    ])
+
+  /// KPI definition documents published by head office (SPEC.md §9.3); the highest version is
+  /// the one every office computes with.
+  public static let kpiDefinitions = make(
+    "kpi_definitions", .column("definition_id"), owner: .head,
+    "KPI definitions published by head office (outpost-kpi-def/1 documents)",
+    [
+      FieldSpec("version", .integer(minimum: 1)), FieldSpec("hash", .text),
+      FieldSpec("document", .string(maxLength: 1_000_000)),
+      FieldSpec("published_at", .timestamp), FieldSpec("note", .text, nullable: true),
     ])
 }

@@ -104,6 +104,8 @@ package enum Commands {
     case "office key": try officeKey(context)
     case "gc": try collectGarbage(context)
     case "kpi": try computeKPIs(context)
+    case "kpi publish": try publishDefinitions(context)
+    case "kpi definitions": try showDefinitions(context)
     case "scorecard": try computeScorecard(context)
     case "submit": try submit(context)
     case "merge": try merge(context)

@@ -34,6 +34,20 @@ extension Commands {
         "outpost kpi --period 2025-03 --office north --by channel --format json",
       ]),
     CommandSpec(
+      name: "kpi publish", abstract: "Publish KPI definitions (head office).",
+      arguments: ["<file>"], arity: (1, 1),
+      options: [OptionSpec("note", "TEXT", help: "Why: kept with the version.")],
+      discussion: "The document (outpost-kpi-def/1) is checked in full and stored as the next "
+        + "version in 'kpi_definitions'; replies carry it, and every office computes with the "
+        + "highest version. Publishing the same document again changes nothing.",
+      examples: ["outpost kpi publish definitions-2025.json --repo hq"]),
+    CommandSpec(
+      name: "kpi definitions", abstract: "Show which KPI definitions this repository uses.",
+      arguments: [], arity: (0, 0), options: [],
+      discussion: "The published version (or the built-in catalog), its hash and every KPI; "
+        + "--format json prints the whole document.",
+      examples: ["outpost kpi definitions --format json > definitions.json"]),
+    CommandSpec(
       name: "scorecard", abstract: "Score offices against head office's targets.",
       arguments: [], arity: (0, 0),
       options: [
@@ -49,8 +63,16 @@ extension Commands {
       examples: ["outpost scorecard --period 2025-03 --repo hq"]),
   ]
 
-  /// The definitions to compute with: a file given, or the built-in catalog.
-  static func definitions(_ context: Context) throws -> DefinitionSet {
+  /// The definitions to compute with: a file given, else the highest version head office
+  /// published in `kpi_definitions`, else the built-in catalog.
+  static func definitions(_ context: Context, _ repository: Repository? = nil) throws
+    -> DefinitionSet
+  {
+    if context.invocation.value("definitions") == nil, let repository,
+      let published = try publishedDefinitions(repository)
+    {
+      return published.set
+    }
     if let file = context.invocation.value("definitions") {
       let bytes: [UInt8]
       do { bytes = try context.fileSystem.readFile(context.resolve(file)) } catch {
@@ -63,6 +85,104 @@ extension Commands {
     do { return try DefinitionSet(bytes: Array(DefinitionSet.defaultDocument.utf8)) } catch {
       throw CLIError(.software, "the built-in KPI definitions are invalid: \(error)")
     }
+  }
+
+  /// The newest published definitions, if head office published any.
+  static func publishedDefinitions(_ repository: Repository) throws -> (
+    version: Int, set: DefinitionSet, id: RecordID
+  )? {
+    let states: [(id: RecordID, state: RecordState)]
+    do { states = try repository.states(StandardCollections.kpiDefinitions.name) } catch {
+      throw CLIError(error)
+    }
+    var newest: (Int, RecordState, RecordID)?
+    for (id, state) in states where !state.isDeleted {
+      guard let version = state.value("version")?.uint64Value.map(Int.init) else { continue }
+      if newest == nil || version > newest!.0 { newest = (version, state, id) }
+    }
+    guard let (version, state, id) = newest else { return nil }
+    guard let text = state.value("document")?.stringValue else { return nil }
+    do { return (version, try DefinitionSet(bytes: Array(text.utf8)), id) } catch {
+      throw CLIError(
+        .dataError, "kpi_definitions/\(id) (version \(version)) is invalid: \(error)",
+        hint: "Head office should publish a valid version: outpost kpi publish FILE")
+    }
+  }
+
+  /// `kpi publish FILE` (head office): checks the document and stores it as the next version.
+  static func publishDefinitions(_ context: Context) throws {
+    let file = context.invocation.positionals[0]
+    let bytes: [UInt8]
+    do { bytes = try context.fileSystem.readFile(context.resolve(file)) } catch {
+      throw CLIError(.noInput, "cannot read '\(file)': \(error.errno)")
+    }
+    let set: DefinitionSet
+    do { set = try DefinitionSet(bytes: bytes) } catch {
+      throw CLIError(
+        .dataError, "\(file): \(error); nothing was published",
+        hint: "See SPEC.md §9.3 for the format.")
+    }
+    let repository = try context.openRepository(.write)
+    guard repository.config.role == .head else {
+      throw CLIError(
+        .permissionDenied, "head office publishes KPI definitions",
+        hint: "This office computes with the version head office's replies bring.")
+    }
+    let current = try publishedDefinitions(repository)
+    if current?.set.hash == set.hash {
+      context.console.out(
+        "Version \(current!.version) already has these definitions (\(set.hash.prefix(12))); "
+          + "nothing changed.\n")
+      return
+    }
+    let version = (current?.version ?? 0) + 1
+    let canonical = JSONWriter.canonicalString(set.json)
+    var fields: [String: JSONValue] = [
+      "version": number(version), "hash": .string(set.hash), "document": .string(canonical),
+      "published_at": .string(context.now()),
+    ]
+    if let note = context.invocation.value("note") {
+      do { fields["note"] = try FieldType.text.parseCell(note) } catch {
+        throw CLIError(.dataError, "--note: \(error.message)")
+      }
+    }
+    do {
+      _ = try repository.commit(
+        [
+          .put(
+            collection: StandardCollections.kpiDefinitions.name,
+            id: RecordID(unchecked: "v\(version)"), fields: fields)
+        ], command: "kpi publish v\(version)")
+    } catch { throw CLIError(error) }
+    context.console.out(
+      "Published KPI definitions version \(version) (\(set.kpis.count) KPIs, "
+        + "\(set.scorecards.count) scorecard(s), hash \(set.hash.prefix(12))). Offices compute "
+        + "with it once they receive the next reply.\n")
+  }
+
+  /// `kpi definitions`: which definitions this repository computes with.
+  static func showDefinitions(_ context: Context) throws {
+    let repository = try context.openRepository(.read)
+    let published = try publishedDefinitions(repository)
+    let set = try published?.set ?? definitions(context)
+    if context.format() == "json" {
+      printJSON(
+        context, "outpost-kpi-definitions/1",
+        [
+          ("version", number(published?.version ?? 0)), ("hash", .string(set.hash)),
+          ("source", .string(published == nil ? "built-in" : "published")),
+          ("document", set.json),
+        ])
+      return
+    }
+    var text =
+      (published.map { "Published version \($0.version)" } ?? "Built-in catalog (nothing published)")
+      + ", hash \(set.hash)\n"
+    for id in set.kpiOrder {
+      let kpi = set.kpis[id]!
+      text += "  " + id.padding(28) + kpi.unit.padding(14) + "\(kpi.labelEN) / \(kpi.labelZH)\n"
+    }
+    context.console.out(text)
   }
 
   /// The live records of the collections the definitions read, and the collections that hold
@@ -102,7 +222,8 @@ extension Commands {
   }
 
   static func computeKPIs(_ context: Context) throws {
-    let definitions = try definitions(context)
+    let repository = try context.openRepository(.read)
+    let definitions = try definitions(context, repository)
     var query = KPIQuery()
     if let text = context.invocation.value("period") {
       guard let period = Period(parsing: text) else {
@@ -131,7 +252,6 @@ extension Commands {
     if let offices = context.invocation.options["office"] { query.offices = offices }
     query.byChannel = context.invocation.value("by") == "channel"
     query.openFrom = today(context)
-    let repository = try context.openRepository(.read)
     let (dataset, conflicted) = try dataset(repository, definitions)
     let values = KPIEngine(definitions: definitions).evaluate(dataset, query)
     let sources = kpiSources(definitions)
@@ -251,7 +371,8 @@ extension Commands {
   }
 
   static func computeScorecard(_ context: Context) throws {
-    let definitions = try definitions(context)
+    let repository = try context.openRepository(.read)
+    let definitions = try definitions(context, repository)
     guard let text = context.invocation.value("period") else {
       throw CLIError(.usage, "missing required option '--period PERIOD'")
     }
@@ -274,7 +395,6 @@ extension Commands {
       }
       card = only
     }
-    let repository = try context.openRepository(.read)
     let (dataset, _) = try dataset(repository, definitions, extra: ["targets"])
     let query = KPIQuery(
       kpis: card.items.map(\.kpi), grain: period.grain, periods: [period],

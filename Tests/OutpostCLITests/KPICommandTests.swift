@@ -1,0 +1,130 @@
+import Foundation
+import OutpostTestSupport
+import Testing
+
+/// SPEC.md §9.6: `outpost kpi`, `kpi publish`, `scorecard` through the CLI, at a branch and at
+/// head office.
+@Suite(.serialized)
+struct KPICommandTests {
+  @discardableResult
+  func run(_ arguments: [String], _ temp: TemporaryDirectory) -> String {
+    let result = outpost(arguments, in: temp.path)
+    #expect(result.status == 0, "\(arguments.joined(separator: " ")): \(result.errors)")
+    return result.output
+  }
+
+  func order(_ id: String, _ office: String, _ date: String, _ amount: String) -> [String] {
+    [
+      "put", "orders", id, "customer_id=c-\(id)", "channel_id=sem", "order_date=\(date)",
+      "quantity=1", "amount=\(amount)", "status=confirmed", "--repo", office,
+    ]
+  }
+
+  func round(_ temp: TemporaryDirectory, _ tag: String) {
+    run(["submit", "--out", "\(tag).sub", "--repo", "north"], temp)
+    run(["merge", "\(tag).sub", "--repo", "hq"], temp)
+    run(["reply", "north", "--out", "\(tag).reply", "--repo", "hq"], temp)
+    run(["receive", "\(tag).reply", "--repo", "north"], temp)
+  }
+
+  func setUp(_ temp: TemporaryDirectory) {
+    run(["init", "--office", "hq", "--head", "--repo", "hq"], temp)
+    run(["office", "add", "north", "--key-out", "north.key", "--repo", "hq"], temp)
+    run(["init", "--office", "north", "--key", "north.key", "--repo", "north"], temp)
+    temp.write("days.csv", channelDailyCSV(days: 70, spend: "12.35"))
+    run(["import", "channel_daily", "days.csv", "--repo", "north"], temp)
+    run(order("o-1", "north", "2025-01-10", "1200.00"), temp)
+    run(order("o-2", "north", "2025-02-11", "800.50"), temp)
+    run(order("o-3", "north", "2025-02-12", "0.05"), temp)
+  }
+
+  @Test("a branch and head office holding the same records print byte-identical KPI JSON")
+  func sameEverywhere() {
+    let temp = TemporaryDirectory()
+    setUp(temp)
+    round(temp, "1")
+    let arguments = ["kpi", "--format", "json"]
+    let branch = run(arguments + ["--repo", "north"], temp)
+    #expect(branch == run(arguments + ["--repo", "hq"], temp))
+    #expect(
+      branch.contains(#""kpi": "consultation_rate""#) && branch.contains(#""period": "2025-03""#))
+    // Quarters are recomputed from rows: the text table shows every grain.
+    let quarter = run(["kpi", "--grain", "quarter", "--kpi", "aov", "--repo", "north"], temp)
+    #expect(quarter.contains("2025-Q1") && quarter.contains("666.85 CNY"), "\(quarter)")
+    let csv = run(
+      ["kpi", "--period", "2025-02", "--kpi", "deal_amount", "--format", "csv", "--repo", "hq"],
+      temp)
+    #expect(csv.hasSuffix("deal_amount,north,2025-02,,800.55,currency:CNY,,,0,0\n"), "\(csv)")
+    let unknown = outpost(["kpi", "--kpi", "aovv", "--repo", "hq"], in: temp.path)
+    #expect(unknown.status == 64 && unknown.errors.contains("Did you mean 'aov'?"))
+  }
+
+  @Test("head office publishes definitions; replies carry them; both sides compute with them")
+  func publish() throws {
+    let temp = TemporaryDirectory()
+    setUp(temp)
+    round(temp, "1")
+    let exported = run(["kpi", "definitions", "--format", "json", "--repo", "hq"], temp)
+    #expect(exported.contains(#""source": "built-in""#))
+    // A new version: AOV with three places.
+    let json = try JSONSerialization.jsonObject(with: Data(exported.utf8)) as! [String: Any]
+    let document = json["document"] as! [String: Any]
+    var kpis = document["kpis"] as! [[String: Any]]
+    let index = kpis.firstIndex { $0["id"] as? String == "aov" }!
+    kpis[index]["scale"] = 3
+    var edited = document
+    edited["kpis"] = kpis
+    temp.write(
+      "v2.json", String(decoding: try JSONSerialization.data(withJSONObject: edited), as: UTF8.self)
+    )
+    #expect(run(["kpi", "publish", "v2.json", "--repo", "hq"], temp).contains("version 1"))
+    #expect(run(["kpi", "publish", "v2.json", "--repo", "hq"], temp).contains("nothing changed"))
+    let hqAOV = run(["kpi", "--period", "2025-02", "--kpi", "aov", "--repo", "hq"], temp)
+    #expect(hqAOV.contains("400.275 CNY"), "\(hqAOV)")
+    // Before the reply the branch still uses the built-in catalog; after it, the new version.
+    #expect(
+      run(["kpi", "--period", "2025-02", "--kpi", "aov", "--repo", "north"], temp).contains(
+        "400.28 CNY"))
+    round(temp, "2")
+    #expect(run(["kpi", "definitions", "--repo", "north"], temp).contains("Published version 1"))
+    let arguments = ["kpi", "--format", "json"]
+    #expect(run(arguments + ["--repo", "north"], temp) == run(arguments + ["--repo", "hq"], temp))
+    // Invalid definitions are refused before anything is written; branches cannot publish.
+    temp.write("bad.json", #"{"format":"outpost-kpi-def/1","measures":[],"kpis":[{"id":"x"}]}"#)
+    let before = treeDigest(temp.file("hq"))
+    let bad = outpost(["kpi", "publish", "bad.json", "--repo", "hq"], in: temp.path)
+    #expect(bad.status == 65 && bad.errors.contains("$.kpis[0]"), "\(bad.errors)")
+    #expect(treeDigest(temp.file("hq")) == before)
+    let branch = outpost(["kpi", "publish", "v2.json", "--repo", "north"], in: temp.path)
+    #expect(branch.status == 77)
+  }
+
+  @Test("the scorecard scores each office against its targets; a missing target is undefined")
+  func scorecard() {
+    let temp = TemporaryDirectory()
+    setUp(temp)
+    round(temp, "1")
+    func target(_ id: String, _ kpi: String, _ value: String, _ direction: String) -> [String] {
+      [
+        "put", "targets", id, "kpi_id=\(kpi)", "office_id=north", "scope=office",
+        "period_grain=month", "period=2025-02", "target_value=\(value)", "direction=\(direction)",
+        "version=1", "--repo", "hq",
+      ]
+    }
+    run(target("t-1", "net_revenue", "1000.00", "higher_better"), temp)
+    run(target("t-2", "consultations", "50", "higher_better"), temp)
+    run(target("t-3", "avg_cost_per_conversation", "20.00", "upper_bound"), temp)
+    run(target("t-4", "return_rate", "0.0300", "lower_better"), temp)
+    let missing = run(["scorecard", "--period", "2025-02", "--repo", "hq"], temp)
+    #expect(missing.contains("undefined (missing_target)"), "\(missing)")
+    run(target("t-5", "collection_rate", "0.9500", "lower_bound"), temp)
+    let scored = run(
+      ["scorecard", "--period", "2025-02", "--format", "json", "--repo", "hq"], temp)
+    #expect(scored.contains(#""format": "outpost-scorecard/1""#))
+    // net 800.55/1000 → 0.8006; consultations and cost from the 28 days of February; return
+    // rate 0 → reduction 2.0 capped at 1.20; no invoices → collection undefined → 0.
+    #expect(scored.contains(#""attainment": "0.8006""#), "\(scored)")
+    #expect(scored.contains(#""note": "undefined_actual""#))
+    #expect(scored.contains(#""score": "1.2000""#))
+  }
+}
