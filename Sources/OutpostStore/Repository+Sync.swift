@@ -280,7 +280,9 @@ extension Repository {
   ///
   /// It holds every record whose state the peer may lack: not covered by the clock the peer
   /// last reported (bundles are cumulative until acknowledged).
-  public func makeBundle(for peerID: ReplicaID) throws(StoreError) -> MadeBundle {
+  public func makeBundle(for peerID: ReplicaID, extra given: [String: JSONValue] = [:])
+    throws(StoreError) -> MadeBundle
+  {
     guard var peer = try peer(peerID) else {
       throw StoreError(
         .notFound,
@@ -306,7 +308,7 @@ extension Repository {
         records.append(BundleRecord(collection: schema.name, id: id, state: state))
       }
     }
-    var extra: [String: JSONValue] = [:]
+    var extra = given
     if config.role == .head {
       let horizon = try collectedHorizon()
       if !horizon.isEmpty { extra["collected"] = horizon.json }

@@ -1,4 +1,6 @@
 import Foundation
+import OutpostCodec
+import OutpostSync
 import OutpostTestSupport
 import Testing
 
@@ -126,5 +128,60 @@ struct KPICommandTests {
     #expect(scored.contains(#""attainment": "0.8006""#), "\(scored)")
     #expect(scored.contains(#""note": "undefined_actual""#))
     #expect(scored.contains(#""score": "1.2000""#))
+  }
+}
+
+/// SPEC.md §9.7: a submission carries the branch's KPI report; head office recomputes it at
+/// merge and names every mismatch.
+@Suite(.serialized)
+struct ReconciliationTests {
+  let base = KPICommandTests()
+
+  @Test("after a full round there is no mismatch; head office's own edit is 'different data'")
+  func roundTrip() {
+    let temp = TemporaryDirectory()
+    base.setUp(temp)
+    base.run(["submit", "--out", "1.sub", "--repo", "north"], temp)
+    let merged = base.run(["merge", "1.sub", "--repo", "hq"], temp)
+    #expect(merged.contains("KPI report:") && merged.contains("0 mismatch(es)"), "\(merged)")
+    base.run(["reply", "north", "--out", "1.reply", "--repo", "hq"], temp)
+    base.run(["receive", "1.reply", "--repo", "north"], temp)
+    // Head office corrects an order the branch will not have seen when it next submits.
+    base.run(["put", "orders", "o-2", "amount=900.50", "--repo", "hq"], temp)
+    base.run(
+      [
+        "put", "orders", "o-9", "customer_id=c-9", "channel_id=sem", "order_date=2025-03-01",
+        "quantity=1", "amount=5.00", "status=confirmed", "--repo", "north",
+      ], temp)
+    base.run(["submit", "--out", "2.sub", "--repo", "north"], temp)
+    let json = base.run(["merge", "2.sub", "--format", "json", "--repo", "hq"], temp)
+    #expect(json.contains(#""kind": "different_data""#), "\(json)")
+    #expect(json.contains(#""kpi": "deal_amount""#) && json.contains(#""branch": "800.55""#))
+    #expect(!json.contains("disagreement"))
+  }
+
+  @Test("a deliberately altered branch report is caught as a real disagreement")
+  func alteredReport() throws {
+    let temp = TemporaryDirectory()
+    base.setUp(temp)
+    base.run(["submit", "--out", "1.sub", "--repo", "north"], temp)
+    // A tampered branch build: same data, one value changed, signed with the branch's key.
+    let key = try OfficeKey(
+      fileBytes: Array(try Data(contentsOf: URL(fileURLWithPath: temp.file("north.key")))),
+      path: "north.key")
+    let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: temp.file("1.sub"))))
+    let bundle = try BundleCodec.verify(bytes, name: "1.sub", keys: { _ in .active(key) })
+    var manifest = bundle.manifest
+    let text = JSONWriter.canonicalString(manifest.extra["kpi_report"]!)
+      .replacingOccurrences(
+        of: #""kpi":"deal_amount","period":"2025-02","reason":null,"value":"800.55""#,
+        with: #""kpi":"deal_amount","period":"2025-02","reason":null,"value":"900.55""#)
+    manifest.extra["kpi_report"] = try JSONParser.parse(Array(text.utf8))
+    let altered = BundleCodec.encode(manifest, records: try bundle.records(), key: key).bytes
+    temp.write("altered.sub", bytes: altered)
+    let merged = base.run(["merge", "altered.sub", "--repo", "hq"], temp)
+    #expect(
+      merged.contains("deal_amount 2025-02: branch 900.55, head office 800.55 — disagreement"),
+      "\(merged)")
   }
 }

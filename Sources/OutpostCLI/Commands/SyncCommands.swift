@@ -49,7 +49,11 @@ extension Commands {
     CommandSpec(
       name: "merge", abstract: "Verify and merge submissions (head office).",
       arguments: ["<file>..."], arity: (1, nil),
-      options: [OptionSpec("dry-run", help: "Check and report, write nothing.")],
+      options: [
+        OptionSpec("dry-run", help: "Check and report, write nothing."),
+        OptionSpec(
+          "no-kpi-check", help: "Skip recomputing the branch's KPI report (SPEC.md §9.7)."),
+      ],
       discussion: "Each file is verified (MAC, sender, sequence, clocks, ownership) before any "
         + "record is read, and merged all or nothing. Merging a file twice changes nothing.",
       examples: ["outpost merge north.bundle east.bundle --repo hq"]),
@@ -192,8 +196,12 @@ extension Commands {
     _ context: Context, _ repository: Repository, to peer: ReplicaID, out: String
   ) throws {
     let made: MadeBundle
+    var extra: [String: JSONValue] = [:]
+    if repository.config.role == .branch {
+      extra["kpi_report"] = try kpiReport(context, repository)
+    }
     do {
-      made = try repository.makeBundle(for: peer)
+      made = try repository.makeBundle(for: peer, extra: extra)
       try OutputFile.write(
         made.bytes, to: out, secret: false, replace: true, fileSystem: context.fileSystem)
     } catch {
@@ -252,8 +260,21 @@ extension Commands {
         } catch { throw CLIError(error) }
         if !report.alreadyApplied { merged += 1 }
         for (outcome, count) in report.counts { totals[outcome, default: 0] += count }
-        results.append(reportJSON(argument, report, dryRun: dryRun))
-        if context.format() != "json" { context.console.out(reportText(argument, report, dryRun)) }
+        let reconciliation =
+          dryRun || context.invocation.flag("no-kpi-check")
+          ? nil : try reconcile(context, repository, report)
+        var entry = reportJSON(argument, report, dryRun: dryRun)
+        if let reconciliation, case .object(let object) = entry {
+          entry = .object(
+            JSONObject(
+              uncheckedPairs: object.map { ($0.key, $0.value) } + [
+                ("reconciliation", reconciliation.json)
+              ]))
+        }
+        results.append(entry)
+        if context.format() != "json" {
+          context.console.out(reportText(argument, report, dryRun) + (reconciliation?.text ?? ""))
+        }
       } catch let error as CLIError {
         firstFailure = firstFailure ?? error
         refused += 1

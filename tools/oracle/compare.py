@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Compare the oracle's output with Outpost's JSON output.
+
+Usage:
+    compare.py ORACLE.json [--kpi OUTPOST_KPI.json]... [--scorecard OUTPOST_SCORECARD.json]...
+               [--office ID]... [--flags] [--max N]
+
+--kpi        an `outpost kpi --format json` file (format outpost-kpi/1); repeatable, the values
+             of all files are pooled (e.g. one file per branch repository).
+--scorecard  an `outpost scorecard --period P --format json` file (outpost-scorecard/1);
+             repeatable, one per period.
+--office     restrict both sides to these offices.
+--flags      also compare the `flags` lists of KPI values.
+--bands      also compare scorecard bands (catalog §5.2 example bands A>=100, B>=90, C>=80, D).
+
+KPI values are compared for the KPIs the oracle covers, per (kpi, office, period); rows broken
+down by channel are ignored.  A difference is: value text differs, undefined_reason differs, or
+the key is present on one side only.  For scorecards: per (office, period) the total and
+undefined_reason, and per item the actual, target, attainment and score (numerically).
+Exit status: 1 if anything differs, 0 otherwise (2 on usage/input errors).
+"""
+
+import argparse
+import json
+import sys
+from decimal import Decimal, InvalidOperation
+
+
+def load(path):
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError) as exc:
+        print("error: cannot read %s: %s" % (path, exc), file=sys.stderr)
+        sys.exit(2)
+
+
+def values_of(doc):
+    if isinstance(doc, list):
+        return doc
+    return doc.get("values", [])
+
+
+def num_eq(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    try:
+        return Decimal(str(a)) == Decimal(str(b))
+    except InvalidOperation:
+        return str(a) == str(b)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="compare oracle output with outpost output")
+    ap.add_argument("oracle")
+    ap.add_argument("--kpi", action="append", default=[])
+    ap.add_argument("--scorecard", action="append", default=[])
+    ap.add_argument("--office", action="append")
+    ap.add_argument("--flags", action="store_true")
+    ap.add_argument("--bands", action="store_true", help="also compare scorecard bands "
+                    "(catalog §5.2 example bands; not pinned by SPEC)")
+    ap.add_argument("--max", type=int, default=0, help="print at most N mismatch lines per kind (0 = all)")
+    args = ap.parse_args(argv)
+    if not args.kpi and not args.scorecard:
+        ap.error("give --kpi and/or --scorecard")
+
+    oracle = load(args.oracle)
+    offices = set(args.office) if args.office else None
+
+    def keep(office):
+        return offices is None or office in offices
+
+    differ = 0
+    lines = []
+
+    # ---- KPI values ------------------------------------------------------
+    if args.kpi:
+        ov = {}
+        for v in values_of(oracle):
+            if v.get("channel") is None and keep(v["office"]):
+                ov[(v["kpi"], v["office"], v["period"])] = v
+        covered = {k[0] for k in ov}
+        bv = {}
+        dup_conflicts = 0
+        for path in args.kpi:
+            doc = load(path)
+            if isinstance(doc, dict) and doc.get("format") not in (None, "outpost-kpi/1"):
+                print("warning: %s has format %r" % (path, doc.get("format")), file=sys.stderr)
+            for v in values_of(doc):
+                if v.get("channel") is not None or v["kpi"] not in covered or not keep(v["office"]):
+                    continue
+                key = (v["kpi"], v["office"], v["period"])
+                if key in bv and (bv[key].get("value"), bv[key].get("undefined_reason")) != (
+                        v.get("value"), v.get("undefined_reason")):
+                    dup_conflicts += 1
+                    lines.append("DUP  %s/%s/%s: the outpost files disagree: %r vs %r" % (
+                        key + (bv[key].get("value"), v.get("value"))))
+                bv[key] = v
+        compared = same = 0
+        kinds = {"value": 0, "reason": 0, "only_oracle": 0, "only_outpost": 0, "flags": 0}
+        per_kpi = {}
+        for key in sorted(set(ov) | set(bv), key=lambda k: (k[0], k[1], k[2])):
+            o, b = ov.get(key), bv.get(key)
+            tag = "%s %s %s" % key
+            if o is None:
+                kinds["only_outpost"] += 1
+                lines.append("ONLY-OUTPOST %s: value=%s reason=%s" % (tag, b.get("value"), b.get("undefined_reason")))
+                per_kpi[key[0]] = per_kpi.get(key[0], 0) + 1
+                continue
+            if b is None:
+                kinds["only_oracle"] += 1
+                lines.append("ONLY-ORACLE  %s: value=%s reason=%s" % (tag, o.get("value"), o.get("undefined_reason")))
+                per_kpi[key[0]] = per_kpi.get(key[0], 0) + 1
+                continue
+            compared += 1
+            bad = []
+            if o.get("value") != b.get("value"):
+                kinds["value"] += 1
+                extra = " (numerically equal: formatting)" if num_eq(o.get("value"), b.get("value")) else ""
+                bad.append("value oracle=%s outpost=%s%s" % (o.get("value"), b.get("value"), extra))
+            if o.get("undefined_reason") != b.get("undefined_reason"):
+                kinds["reason"] += 1
+                bad.append("reason oracle=%s outpost=%s" % (o.get("undefined_reason"), b.get("undefined_reason")))
+            if args.flags and sorted(o.get("flags") or []) != sorted(b.get("flags") or []):
+                kinds["flags"] += 1
+                bad.append("flags oracle=%s outpost=%s" % (o.get("flags"), b.get("flags")))
+            if bad:
+                nd = ""
+                if "numerator" in o or "numerator" in b:
+                    nd = " [oracle %s/%s, outpost %s/%s]" % (o.get("numerator"), o.get("denominator"),
+                                                          b.get("numerator"), b.get("denominator"))
+                lines.append("DIFF %s: %s%s" % (tag, "; ".join(bad), nd))
+                per_kpi[key[0]] = per_kpi.get(key[0], 0) + 1
+            else:
+                same += 1
+        n_bad = sum(kinds.values()) + dup_conflicts
+        if n_bad:
+            differ = 1
+        kpi_summary = ("KPI values: %d KPIs, %d keys compared, %d equal, %d differ "
+                       "(value %d, reason %d%s), %d only in oracle, %d only in outpost" % (
+                           len(covered), compared, same, compared - same, kinds["value"],
+                           kinds["reason"], (", flags %d" % kinds["flags"]) if args.flags else "",
+                           kinds["only_oracle"], kinds["only_outpost"]))
+        if per_kpi:
+            kpi_summary += "\n  by KPI: " + ", ".join("%s %d" % kv for kv in sorted(per_kpi.items()))
+    else:
+        kpi_summary = None
+
+    # ---- scorecards ------------------------------------------------------
+    sc_summary = None
+    if args.scorecard:
+        osc = {}
+        for s in oracle.get("scorecards", []):
+            if keep(s["office"]):
+                osc[(s["office"], s["period"])] = s
+        bsc = {}
+        periods = set()
+        for path in args.scorecard:
+            doc = load(path)
+            p = doc.get("period")
+            periods.add(p)
+            for r in doc.get("results", []):
+                if keep(r["office"]):
+                    bsc[(r["office"], p)] = r
+        compared = same = only_o = only_b = item_diffs = 0
+        for key in sorted(k for k in set(osc) | set(bsc) if k[1] in periods):
+            o, b = osc.get(key), bsc.get(key)
+            tag = "%s %s" % key
+            if o is None:
+                only_b += 1
+                lines.append("SC ONLY-OUTPOST %s: total=%s" % (tag, b.get("total")))
+                continue
+            if b is None:
+                only_o += 1
+                lines.append("SC ONLY-ORACLE  %s: total=%s reason=%s" % (tag, o.get("total"), o.get("undefined_reason")))
+                continue
+            compared += 1
+            bad = []
+            if o.get("total") != b.get("total"):
+                bad.append("total oracle=%s outpost=%s" % (o.get("total"), b.get("total")))
+            if o.get("undefined_reason") != b.get("undefined_reason"):
+                bad.append("reason oracle=%s outpost=%s" % (o.get("undefined_reason"), b.get("undefined_reason")))
+            if args.bands and o.get("band") != b.get("band"):
+                bad.append("band oracle=%s outpost=%s" % (o.get("band"), b.get("band")))
+            bitems = {i.get("kpi"): i for i in b.get("items", [])}
+            for oi in o.get("items", []):
+                bi = bitems.get(oi["kpi"])
+                if bi is None:
+                    bad.append("item %s missing in outpost" % oi["kpi"])
+                    item_diffs += 1
+                    continue
+                for fld in ("actual", "target", "attainment", "score"):
+                    if not num_eq(oi.get(fld), bi.get(fld)):
+                        bad.append("%s.%s oracle=%s outpost=%s" % (oi["kpi"], fld, oi.get(fld), bi.get(fld)))
+                        item_diffs += 1
+            if bad:
+                lines.append("SC DIFF %s: %s" % (tag, "; ".join(bad)))
+            else:
+                same += 1
+        if compared - same or only_o or only_b:
+            differ = 1
+        sc_summary = ("Scorecards: %d periods, %d (office, period) compared, %d equal, %d differ "
+                      "(%d item-field differences), %d only in oracle, %d only in outpost" % (
+                          len(periods), compared, same, compared - same, item_diffs, only_o, only_b))
+
+    shown = lines if not args.max else lines[:args.max]
+    for ln in shown:
+        print(ln)
+    if args.max and len(lines) > args.max:
+        print("... %d more" % (len(lines) - args.max))
+    if kpi_summary:
+        print(kpi_summary)
+    if sc_summary:
+        print(sc_summary)
+    print("RESULT: %s" % ("DIFFERENCES FOUND" if differ else "all compared values agree"))
+    return differ
+
+
+if __name__ == "__main__":
+    sys.exit(main())

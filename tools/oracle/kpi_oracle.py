@@ -1,0 +1,831 @@
+#!/usr/bin/env python3
+"""Independent KPI oracle for Outpost.
+
+Written from kpi-catalog.md (Decisions, §1 R1-R9, §2, §5.2, §6.5) and SPEC.md (§2, §9),
+without reading the Swift implementation.  Python 3 standard library only; every business
+value is an exact decimal.Decimal (sums, differences, products are exact) and the single
+division of a KPI is done by exact integer arithmetic and rounded once, half-up
+(away from zero, 四舍五入) at the KPI's scale.
+
+Usage:
+    kpi_oracle.py DATA_DIR [--office ID]... [--kpi ID]... [--months FROM:TO] [--compact]
+
+DATA_DIR holds one folder per office with the standard collections as CSV files
+(DATA/north/orders.csv, ...; head-office collections such as DATA/hq/targets.csv).
+Output (stdout): JSON {"format":"kpi-oracle/1","grain":"month","values":[...],
+"scorecards":[...]}.
+"""
+
+import argparse
+import csv
+import json
+import os
+import re
+import sys
+from decimal import Decimal, Inexact, getcontext
+
+# Exactness guard: + - * of Decimals must never round; any inexact operation raises.
+getcontext().prec = 200
+getcontext().traps[Inexact] = True
+
+# ---------------------------------------------------------------------------
+# Collections (kpi-catalog.md §3, SPEC.md §2) and column types
+# ---------------------------------------------------------------------------
+
+INT, DEC, BOOL, DATE, MONTH, STR = "int", "dec", "bool", "date", "month", "str"
+
+COLLECTIONS = {
+    "channel_daily": {
+        "key": ["office_id", "channel_id", "date"],
+        "types": {"date": DATE, "impressions": INT, "clicks": INT, "visits": INT,
+                  "page_views": INT, "engaged_visits": INT, "consultations": INT,
+                  "consult_calls": INT, "registrations": INT, "downloads": INT,
+                  "subscriptions": INT, "spend": DEC, "emails_sent": INT,
+                  "emails_delivered": INT, "email_unique_opens": INT,
+                  "email_unique_clicks": INT},
+        "time": "date"},
+    "index_snapshots": {
+        "key": ["office_id", "search_engine", "snapshot_date"],
+        "types": {"snapshot_date": DATE, "indexed_pages": INT},
+        "time": "snapshot_date"},
+    "social_daily": {
+        "key": ["office_id", "platform", "date"],
+        "types": {"date": DATE, "followers_total": INT, "likes": INT, "comments": INT,
+                  "shares": INT, "mentions": INT, "positive_mentions": INT,
+                  "negative_mentions": INT},
+        "time": "date"},
+    "leads": {
+        "key": ["lead_id"],
+        "types": {"created_date": DATE, "has_need": BOOL, "has_contact": BOOL,
+                  "first_followup_date": DATE},
+        "time": "created_date"},
+    "customers": {
+        "key": ["customer_id"],
+        "types": {"acquired_date": DATE},
+        "time": "acquired_date"},
+    "orders": {
+        "key": ["order_id"],
+        "types": {"order_date": DATE, "quantity": INT, "amount": DEC, "cogs": DEC},
+        "time": "order_date"},
+    "returns": {
+        "key": ["return_id"],
+        "types": {"return_date": DATE, "quantity": INT, "refund_amount": DEC,
+                  "cogs_reversed": DEC},
+        "time": "return_date"},
+    "invoices": {
+        "key": ["invoice_id"],
+        "types": {"issue_date": DATE, "due_date": DATE, "amount": DEC},
+        "time": "due_date"},
+    "payments": {
+        "key": ["payment_id"],
+        "types": {"payment_date": DATE, "amount": DEC},
+        "time": None},           # period = the joined invoice's due_date (SPEC §9.4 collected_on_due)
+    "complaints": {
+        "key": ["complaint_id"],
+        "types": {"received_date": DATE, "resolved_date": DATE},
+        "time": "received_date"},
+    "survey_responses": {
+        "key": ["response_id"],
+        "types": {"response_date": DATE, "score": INT, "max_score": INT, "aware": BOOL},
+        "time": "response_date"},
+    "costs": {
+        "key": ["office_id", "channel_id", "month", "cost_type"],
+        "types": {"month": MONTH, "amount": DEC},
+        "time": "month"},
+    # head-office owned
+    "targets": {
+        "key": ["target_id"],
+        "types": {"target_value": DEC, "worst": DEC, "best": DEC, "version": INT},
+        "time": None, "head": True},
+}
+
+RE_INT = re.compile(r"^(0|[1-9][0-9]*)$")
+RE_DEC = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
+RE_DATE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+RE_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+
+class DataError(Exception):
+    pass
+
+
+def parse_cell(text, typ, where):
+    """Empty cell = null (SPEC §2.3); otherwise strict parsing, no floats."""
+    if text == "":
+        return None
+    if typ == STR:
+        return text
+    if typ == INT:
+        if not RE_INT.match(text):
+            raise DataError("%s: not a count: %r" % (where, text))
+        return int(text)
+    if typ == DEC:
+        if not RE_DEC.match(text):
+            raise DataError("%s: not a decimal: %r" % (where, text))
+        return Decimal(text)
+    if typ == BOOL:
+        t = text.lower()
+        if t in ("1", "true"):
+            return True
+        if t in ("0", "false"):
+            return False
+        raise DataError("%s: not a boolean: %r" % (where, text))
+    if typ == DATE:
+        if not RE_DATE.match(text):
+            raise DataError("%s: not a date: %r" % (where, text))
+        return text
+    if typ == MONTH:
+        if not RE_MONTH.match(text):
+            raise DataError("%s: not a month: %r" % (where, text))
+        return text
+    raise AssertionError(typ)
+
+
+def load_dataset(root, warnings):
+    """Returns {collection: [row dict]} with office_id filled in from the folder name when the
+    column is missing or empty (SPEC §2.4).  Rows are upserted by record id (§2.2): a later row
+    with the same id (case-insensitive) replaces the earlier one, as a re-import would."""
+    data = {c: {} for c in COLLECTIONS}
+    folders = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
+    for folder in folders:
+        for coll, meta in COLLECTIONS.items():
+            path = os.path.join(root, folder, coll + ".csv")
+            if not os.path.exists(path):
+                continue
+            with open(path, newline="", encoding="utf-8-sig") as fh:
+                reader = csv.DictReader(fh)
+                for lineno, raw in enumerate(reader, start=2):
+                    row = {}
+                    for col, text in raw.items():
+                        if col is None:
+                            raise DataError("%s:%d: too many fields" % (path, lineno))
+                        if text is None:
+                            raise DataError("%s:%d: too few fields" % (path, lineno))
+                        row[col] = parse_cell(text, meta["types"].get(col, STR),
+                                              "%s:%d:%s" % (path, lineno, col))
+                    if not meta.get("head"):
+                        if not row.get("office_id"):
+                            row["office_id"] = folder
+                    rid = ".".join(str(row.get(k)) for k in meta["key"]).lower()
+                    if rid in data[coll]:
+                        warnings.append("%s:%d: duplicate id %s (later row wins)" % (path, lineno, rid))
+                    data[coll][rid] = row
+    return {c: list(v.values()) for c, v in data.items()}
+
+
+# ---------------------------------------------------------------------------
+# Exact arithmetic and rounding (catalog Decision 1, R9, §6.5; SPEC §9.1)
+# ---------------------------------------------------------------------------
+
+def _as_int_ratio(d):
+    """Decimal -> (numerator int, denominator power of ten)."""
+    sign, digits, exp = d.as_tuple()
+    n = int("".join(map(str, digits))) if digits else 0
+    if sign:
+        n = -n
+    if exp >= 0:
+        return n * (10 ** exp), 1
+    return n, 10 ** (-exp)
+
+
+def div_round(num, den, scale):
+    """Exact num/den rounded half-up (away from zero) to `scale` places; pure integer math."""
+    a, b = _as_int_ratio(Decimal(num))
+    c, d = _as_int_ratio(Decimal(den))
+    # num/den = (a*d) / (b*c)
+    n, m = a * d * (10 ** scale), b * c
+    if m == 0:
+        raise ZeroDivisionError
+    neg = (n < 0) != (m < 0)
+    n, m = abs(n), abs(m)
+    q, r = divmod(n, m)
+    if 2 * r >= m:
+        q += 1
+    if neg and q != 0:
+        q = -q
+    return Decimal(q).scaleb(-scale)
+
+
+def round_value(x, scale):
+    return div_round(x, Decimal(1), scale)
+
+
+def fmt(d, scale):
+    """Exactly `scale` digits after the point, no exponent, no negative zero."""
+    q = round_value(d, scale)
+    if q == 0:
+        q = Decimal(0)
+    return format(q.quantize(Decimal(1).scaleb(-scale)), "f")
+
+
+class R:
+    """A KPI or measure result: exact value, or undefined with a reason; plus flags."""
+    __slots__ = ("value", "reason", "flags", "num", "den")
+
+    def __init__(self, value=None, reason=None, flags=None, num=None, den=None):
+        self.value, self.reason, self.flags = value, reason, list(flags or [])
+        self.num, self.den = num, den
+
+    @property
+    def defined(self):
+        return self.reason is None
+
+
+def undefined(reason, flags=None):
+    return R(None, reason, flags)
+
+
+# ---------------------------------------------------------------------------
+# Periods (SPEC §9.2, month grain)
+# ---------------------------------------------------------------------------
+
+def month_of(date_text):
+    return date_text[:7]
+
+
+def prev_month(m):
+    y, mo = int(m[:4]), int(m[5:7])
+    return "%04d-%02d" % ((y, mo - 1) if mo > 1 else (y - 1, 12))
+
+
+def next_month(m):
+    y, mo = int(m[:4]), int(m[5:7])
+    return "%04d-%02d" % ((y, mo + 1) if mo < 12 else (y + 1, 1))
+
+
+def month_end(m):
+    y, mo = int(m[:4]), int(m[5:7])
+    if mo == 2:
+        days = 29 if (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else 28
+    else:
+        days = 30 if mo in (4, 6, 9, 11) else 31
+    return "%s-%02d" % (m, days)
+
+
+def month_range(a, b):
+    out, m = [], a
+    while m <= b:
+        out.append(m)
+        m = next_month(m)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Measures (SPEC §9.4 measure table; §9.1 rules)
+# ---------------------------------------------------------------------------
+
+WEB = ("seo", "sem", "social", "email", "direct")   # SPEC §9.4 conversion_rate filter
+PAID = ("sem", "social")                             # SPEC §9.4 cpc / avg_cost_per_conversation
+
+
+# Which rows make an (office, month) part of "the data" (the output grid): rows that pass the
+# static filter of at least one measure on their collection (SPEC §9.4 measure table).  Not
+# pinned by the SPEC ("every office and period in the data", §9.6); this is what the binary does.
+SPAN_FILTER = {
+    "orders": lambda r: r.get("status") == "confirmed",
+    "survey_responses": lambda r: (r.get("survey_type") == "csat" and r.get("score") is not None)
+    or (r.get("survey_type") == "brand_awareness" and r.get("aware") is not None),
+}
+
+
+class Engine:
+    def __init__(self, data):
+        self.data = data
+        # bucket office-owned rows by (office, month of the measure's time field)
+        self.buckets = {}
+        self.present = set()     # (office, month) holding a row some measure reads
+        invoices = {}
+        for inv in data["invoices"]:
+            invoices[inv["invoice_id"].lower()] = inv
+        self.invoices = invoices
+        for coll, meta in COLLECTIONS.items():
+            if meta.get("head"):
+                continue
+            b = {}
+            for row in data[coll]:
+                if coll == "payments":
+                    inv = invoices.get((row.get("invoice_id") or "").lower())
+                    row["invoice.due_date"] = inv.get("due_date") if inv else None
+                    t = row["invoice.due_date"]
+                else:
+                    t = row.get(meta["time"])
+                if t is None:
+                    continue
+                b.setdefault((row["office_id"], t[:7]), []).append(row)
+                keep = SPAN_FILTER.get(coll)
+                if keep is None or keep(row):
+                    self.present.add((row["office_id"], t[:7]))
+            self.buckets[coll] = b
+        self.cache = {}
+
+    def offices(self):
+        return sorted({o for (o, _m) in self.present})
+
+    def month_span(self, offices):
+        ms = [m for (o, m) in self.present if o in offices]
+        return (min(ms), max(ms)) if ms else None
+
+    def rows(self, coll, office, month, pred=None):
+        rs = self.buckets[coll].get((office, month), [])
+        return [r for r in rs if pred(r)] if pred else rs
+
+    # R2/R3 (SPEC §9.1): nulls skipped; all null -> no_data; no rows -> 0
+    def m_sum(self, coll, field, office, month, pred=None):
+        rs = self.rows(coll, office, month, pred)
+        if not rs:
+            return R(Decimal(0))
+        vals = [r.get(field) for r in rs if r.get(field) is not None]
+        if not vals:
+            return undefined("no_data")
+        return R(sum((Decimal(v) for v in vals), Decimal(0)))
+
+    def m_count(self, coll, office, month, pred=None):
+        return R(Decimal(len(self.rows(coll, office, month, pred))))
+
+    # R8 / SPEC §9.1: latest row in the period per partition, then added; no rows -> undefined
+    def m_last(self, coll, field, datefield, part, office, month):
+        rs = [r for r in self.rows(coll, office, month) if r.get(field) is not None]
+        if not rs:
+            return undefined("no_data")
+        latest = {}
+        for r in rs:
+            k = r.get(part)
+            if k not in latest or r[datefield] > latest[k][datefield]:
+                latest[k] = r
+        return R(sum((Decimal(r[field]) for r in latest.values()), Decimal(0)))
+
+    def measure(self, mid, office, month):
+        key = (mid, office, month)
+        if key in self.cache:
+            return self.cache[key]
+        f = MEASURES[mid]
+        res = f(self, office, month)
+        self.cache[key] = res
+        return res
+
+
+def _in(field, values):
+    return lambda r: r.get(field) in values
+
+
+def _eq(field, value):
+    return lambda r: r.get(field) == value
+
+
+def _not_null(*fields):
+    return lambda r: all(r.get(f) is not None for f in fields)
+
+
+def _and(*preds):
+    return lambda r: all(p(r) for p in preds)
+
+
+def _confirmed(r):
+    return r.get("status") == "confirmed"
+
+
+def _sum(coll, field, pred=None):
+    return lambda e, o, m: e.m_sum(coll, field, o, m, pred)
+
+
+def _count(coll, pred=None):
+    return lambda e, o, m: e.m_count(coll, o, m, pred)
+
+
+def _count_distinct(coll, field, pred=None):
+    def f(e, o, m):
+        rs = e.rows(coll, o, m, pred)
+        return R(Decimal(len({r[field] for r in rs if r.get(field) is not None})))
+    return f
+
+
+def _collected_on_due(e, o, m):
+    # SPEC §9.4: sum(amount) of payments by invoice.due_date, payment_date le $period_end,
+    # joins invoices as invoice (catalog §2E: due-based collection rate, Decision 7)
+    end = month_end(m)
+    return e.m_sum("payments", "amount", o, m,
+                   lambda r: r.get("payment_date") is not None and r["payment_date"] <= end)
+
+
+# SPEC §9.4 measure table; "base[filter]" ids are the filtered measures a KPI row uses.
+MEASURES = {
+    "impressions": _sum("channel_daily", "impressions"),
+    "clicks": _sum("channel_daily", "clicks"),
+    "visits": _sum("channel_daily", "visits"),
+    "page_views": _sum("channel_daily", "page_views"),
+    "consultations": _sum("channel_daily", "consultations"),
+    "consult_calls": _sum("channel_daily", "consult_calls"),
+    "registrations": _sum("channel_daily", "registrations"),
+    "downloads": _sum("channel_daily", "downloads"),
+    "subscriptions": _sum("channel_daily", "subscriptions"),
+    "emails_delivered": _sum("channel_daily", "emails_delivered"),
+    "email_unique_opens": _sum("channel_daily", "email_unique_opens"),
+    "email_unique_clicks": _sum("channel_daily", "email_unique_clicks"),
+    "ad_spend": _sum("channel_daily", "spend"),
+    "deals": _count("orders", _confirmed),
+    "gross_amount": _sum("orders", "amount", _confirmed),
+    "units_ordered": _sum("orders", "quantity", _confirmed),
+    "order_cogs": _sum("orders", "cogs", _confirmed),
+    "ordering_customers": _count_distinct("orders", "customer_id", _confirmed),
+    "return_count": _count("returns"),
+    "refund_amount": _sum("returns", "refund_amount"),
+    "units_returned": _sum("returns", "quantity"),
+    "cogs_reversed": _sum("returns", "cogs_reversed"),
+    "new_customer_count": _count("customers"),
+    "lead_count": _count("leads"),
+    "qualified_lead_count": _count("leads", lambda r: r.get("has_need") is True
+                                   and r.get("has_contact") is True),
+    "complaint_count": _count("complaints"),
+    "csat_responses": _count("survey_responses", _and(_eq("survey_type", "csat"),
+                                                      _not_null("score"))),
+    "csat_satisfied": _count("survey_responses", lambda r: r.get("survey_type") == "csat"
+                             and r.get("score") is not None and r["score"] >= 4),
+    "awareness_responses": _count("survey_responses", _and(_eq("survey_type", "brand_awareness"),
+                                                           _not_null("aware"))),
+    "aware_count": _count("survey_responses", lambda r: r.get("survey_type") == "brand_awareness"
+                          and r.get("aware") is True),
+    "followers_last": lambda e, o, m: e.m_last("social_daily", "followers_total", "date",
+                                               "platform", o, m),
+    "social_likes": _sum("social_daily", "likes"),
+    "social_comments": _sum("social_daily", "comments"),
+    "social_shares": _sum("social_daily", "shares"),
+    "social_mentions": _sum("social_daily", "mentions"),
+    "social_positive_mentions": _sum("social_daily", "positive_mentions"),
+    "indexed_pages_last": lambda e, o, m: e.m_last("index_snapshots", "indexed_pages",
+                                                   "snapshot_date", "search_engine", o, m),
+    "other_costs": _sum("costs", "amount"),
+    "invoiced_due": _sum("invoices", "amount"),
+    "collected_on_due": _collected_on_due,
+    # filtered measures of the KPI table
+    "clicks[impressions not_null ∧ clicks not_null]":
+        _sum("channel_daily", "clicks", _not_null("impressions", "clicks")),
+    "impressions[impressions not_null ∧ clicks not_null]":
+        _sum("channel_daily", "impressions", _not_null("impressions", "clicks")),
+    "ad_spend[PAID]": _sum("channel_daily", "spend", _in("channel_id", PAID)),
+    "clicks[PAID]": _sum("channel_daily", "clicks", _in("channel_id", PAID)),
+    "consultations[PAID]": _sum("channel_daily", "consultations", _in("channel_id", PAID)),
+    "consultations[clicks not_null]": _sum("channel_daily", "consultations", _not_null("clicks")),
+    "consultations[visits not_null]": _sum("channel_daily", "consultations", _not_null("visits")),
+    "social_comments[platform eq blog]": _sum("social_daily", "comments", _eq("platform", "blog")),
+    "deals[WEB]": _count("orders", lambda r: _confirmed(r) and r.get("channel_id") in WEB),
+    "visits[WEB]": _sum("channel_daily", "visits", _in("channel_id", WEB)),
+}
+
+
+# ---------------------------------------------------------------------------
+# KPIs (SPEC §9.4 KPI table, in its definition order)
+# ---------------------------------------------------------------------------
+# Expressions: a string is a measure id or (when in KPIS) a KPI id at its exact value;
+# ("add"|"sub"|"div", a, b).  R(...) values hold exact Decimals or ("ratio", n, d) for the
+# single final division that is rounded once.
+
+def _ref(e, x, o, m):
+    if x in MEASURES:
+        return e.measure(x, o, m)
+    return kpi_exact(e, x, o, m)
+
+
+def _exact(r):
+    """A defined R whose value may be a pending ratio -> exact rational as (n, d) Decimals."""
+    v = r.value
+    if isinstance(v, tuple):
+        return v[1], v[2]
+    return v, Decimal(1)
+
+
+def evaluate(e, expr, o, m):
+    if isinstance(expr, str):
+        return _ref(e, expr, o, m)
+    op, a, b = expr
+    ra, rb = evaluate(e, a, o, m), evaluate(e, b, o, m)
+    # an undefined argument makes the expression undefined with its reason (first one wins)
+    if not ra.defined:
+        return undefined(ra.reason)
+    if not rb.defined:
+        return undefined(rb.reason)
+    (an, ad), (bn, bd) = _exact(ra), _exact(rb)
+    if op == "add":
+        return _mk(an * bd + bn * ad, ad * bd)
+    if op == "sub":
+        return _mk(an * bd - bn * ad, ad * bd)
+    if op == "div":
+        # R1/R4: zero denominator -> zero_denominator; negative -> nonpositive_denominator
+        if bn == 0:
+            r = undefined("zero_denominator")
+        elif bn < 0:
+            r = undefined("nonpositive_denominator")
+        else:
+            r = _mk(an * bd, ad * bn)
+        r.num, r.den = _mk(an, ad).value, _mk(bn, bd).value
+        return r
+    raise AssertionError(op)
+
+
+def _mk(n, d):
+    if d == 1:
+        return R(n)
+    return R(("ratio", n, d))
+
+
+# id -> (expression, unit, scale, direction, [(flag, (numerator ref, denominator ref))])
+# A flag fires when the numerator is > 0 and the denominator is 0 (catalog §2B/§2D, §5.2).
+SPEC_KPIS = [
+    ("page_views", "page_views", "count", 0, "higher_better"),
+    ("visits", "visits", "count", 0, "higher_better"),
+    ("clicks", "clicks", "count", 0, "higher_better"),
+    ("impressions", "impressions", "count", 0, "higher_better"),
+    ("ctr", ("div", "clicks[impressions not_null ∧ clicks not_null]",
+             "impressions[impressions not_null ∧ clicks not_null]"), "ratio", 4, "higher_better"),
+    ("cpc", ("div", "ad_spend[PAID]", "clicks[PAID]"), "currency:CNY", 2, "lower_better",
+     "spend_without_clicks"),
+    ("registrations", "registrations", "count", 0, "higher_better"),
+    ("micro_conversions", ("add", ("add", "registrations", "downloads"), "subscriptions"),
+     "count", 0, "higher_better"),
+    ("email_open_rate", ("div", "email_unique_opens", "emails_delivered"), "ratio", 4, "higher_better"),
+    ("email_click_rate", ("div", "email_unique_clicks", "emails_delivered"), "ratio", 4, "higher_better"),
+    ("positive_share", ("div", "social_positive_mentions", "social_mentions"), "ratio", 4, "higher_better"),
+    ("blog_comments", "social_comments[platform eq blog]", "count", 0, "higher_better"),
+    ("followers", "followers_last", "count", 0, "higher_better"),
+    ("follower_growth", ("growth", "followers", "difference"), "count", 0, "higher_better"),
+    ("social_interactions", ("add", ("add", "social_likes", "social_comments"),
+                             ("add", "social_shares", "social_mentions")), "count", 0, "higher_better"),
+    ("indexed_pages", "indexed_pages_last", "count", 0, "higher_better"),
+    ("brand_awareness", ("div", "aware_count", "awareness_responses"), "ratio", 4, "higher_better"),
+    ("consultations", "consultations", "count", 0, "higher_better"),
+    ("consult_calls", "consult_calls", "count", 0, "higher_better"),
+    ("consultation_rate", ("div", "consultations[clicks not_null]", "clicks"), "ratio", 4, "higher_better"),
+    ("consultation_rate_visits", ("div", "consultations[visits not_null]", "visits"), "ratio", 4,
+     "higher_better"),
+    ("avg_cost_per_conversation", ("div", "ad_spend[PAID]", "consultations[PAID]"), "currency:CNY", 2,
+     "upper_bound", "spend_without_conversations"),
+    ("ad_spend_paid", "ad_spend[PAID]", "currency:CNY", 2, "neutral"),
+    ("consultations_paid", "consultations[PAID]", "count", 0, "neutral"),
+    ("leads", "lead_count", "count", 0, "higher_better"),
+    ("qualified_leads", "qualified_lead_count", "count", 0, "higher_better"),
+    ("lead_qualification_rate", ("div", "qualified_lead_count", "lead_count"), "ratio", 4, "higher_better"),
+    ("deal_count", "deals", "count", 0, "higher_better"),
+    ("deal_amount", "gross_amount", "currency:CNY", 2, "higher_better"),
+    ("refunds", "refund_amount", "currency:CNY", 2, "lower_better"),
+    ("net_revenue", ("sub", "gross_amount", "refund_amount"), "currency:CNY", 2, "higher_better"),
+    ("sales_volume", ("sub", "units_ordered", "units_returned"), "count", 0, "higher_better"),
+    ("sales_growth_mom", ("growth", "net_revenue", "relative"), "ratio", 4, "higher_better"),
+    ("sales_growth_yoy", ("growth_yoy", "net_revenue", "relative"), "ratio", 4, "higher_better"),
+    ("conversion_rate", ("div", "deals[WEB]", "visits[WEB]"), "ratio", 4, "higher_better"),
+    ("aov", ("div", "gross_amount", "deals"), "currency:CNY", 2, "higher_better"),
+    ("new_customers", "new_customer_count", "count", 0, "higher_better"),
+    ("sales_profit", ("add", ("sub", "net_revenue", "order_cogs"), "cogs_reversed"), "currency:CNY", 2,
+     "higher_better"),
+    ("total_cost", ("add", "ad_spend", "other_costs"), "currency:CNY", 2, "lower_better"),
+    ("cac", ("div", "total_cost", "new_customer_count"), "currency:CNY", 2, "lower_better",
+     "cost_without_customers"),
+    ("roas", ("div", "net_revenue", "total_cost"), "ratio", 4, "higher_better"),
+    ("roi", ("div", ("sub", "net_revenue", "total_cost"), "total_cost"), "ratio", 4, "higher_better"),
+    ("sales_cost_ratio", ("div", "total_cost", "net_revenue"), "ratio", 4, "lower_better"),
+    ("return_rate", ("div", "return_count", "deals"), "ratio", 4, "lower_better"),
+    ("return_rate_amount", ("div", "refund_amount", "gross_amount"), "ratio", 4, "lower_better"),
+    ("complaint_rate", ("div", "complaint_count", "deals"), "ratio", 4, "lower_better"),
+    ("csat", ("div", "csat_satisfied", "csat_responses"), "ratio", 4, "higher_better"),
+    ("collection_rate", ("div", "collected_on_due", "invoiced_due"), "ratio", 4, "lower_bound"),
+    ("purchase_frequency", ("div", "deals", "ordering_customers"), "ratio", 4, "higher_better"),
+]
+
+KPIS = {}
+for _row in SPEC_KPIS:
+    KPIS[_row[0]] = {"expr": _row[1], "unit": _row[2], "scale": _row[3], "direction": _row[4],
+                     "flag": _row[5] if len(_row) > 5 else None}
+
+SPEC_ORDER = [r[0] for r in SPEC_KPIS]
+
+# The KPIs the brief requires (all SPEC KPIs are computed; these are the core set).
+CORE_KPIS = ["clicks", "consultations", "consultation_rate", "avg_cost_per_conversation", "cpc",
+             "ctr", "qualified_leads", "deal_count", "deal_amount", "net_revenue", "aov",
+             "conversion_rate", "new_customers", "return_rate", "complaint_rate",
+             "follower_growth", "indexed_pages", "sales_growth_mom", "collection_rate"]
+
+DEFAULT_KPIS = SPEC_ORDER
+
+
+def year_ago(m):
+    return "%04d-%s" % (int(m[:4]) - 1, m[5:7])
+
+
+def kpi_exact(e, kpi, o, m):
+    """The KPI's exact result (before rounding), cached; flags attached."""
+    key = ("kpi", kpi, o, m)
+    if key in e.cache:
+        return e.cache[key]
+    d = KPIS[kpi]
+    expr = d["expr"]
+    if isinstance(expr, tuple) and expr[0] in ("growth", "growth_yoy"):
+        # SPEC §9.4 growth: relative (x(P) − x(P'))/x(P'), base ≤ 0 -> nonpositive_base;
+        # difference x(P) − x(P'); either side undefined -> undefined (its reason; current first)
+        _g, base, kind = expr
+        pm = prev_month(m) if expr[0] == "growth" else year_ago(m)
+        cur, prv = kpi_exact(e, base, o, m), kpi_exact(e, base, o, pm)
+        if not cur.defined:
+            r = undefined(cur.reason)
+        elif not prv.defined:
+            r = undefined(prv.reason)
+        else:
+            (cn, cd), (pn, pd) = _exact(cur), _exact(prv)
+            if kind == "difference":
+                r = _mk(cn * pd - pn * cd, cd * pd)
+            elif pn <= 0:
+                r = undefined("nonpositive_base")
+            else:
+                r = _mk((cn * pd - pn * cd) * pd, cd * pd * pn)
+    else:
+        r = evaluate(e, expr, o, m)
+        r = R(r.value, r.reason, [], r.num, r.den)
+    if d["flag"]:
+        # flag when the numerator is > 0 and the denominator is 0 (e.g. spend > 0, consultations = 0)
+        num = evaluate(e, expr[1], o, m)
+        den = evaluate(e, expr[2], o, m)
+        if num.defined and den.defined and _exact(num)[0] > 0 and _exact(den)[0] == 0:
+            r.flags.append(d["flag"])
+    e.cache[key] = r
+    return r
+
+
+def compute_kpi(e, kpi, office, month):
+    """(exact result, canonical Decimal or None): rounded once, half-up, at the KPI's scale."""
+    r = kpi_exact(e, kpi, office, month)
+    canonical = None
+    if r.defined:
+        n, d = _exact(r)
+        canonical = div_round(n, d, KPIS[kpi]["scale"])
+    return r, canonical
+
+
+# ---------------------------------------------------------------------------
+# Scorecard branch_marketing_monthly (catalog §4.4 Example 4, §5.2; SPEC §9.5)
+# ---------------------------------------------------------------------------
+
+SCORECARD = {
+    "id": "branch_marketing_monthly",
+    "items": [
+        # kpi, weight, method, cap, floor, missing
+        ("net_revenue", Decimal("0.30"), "ratio", Decimal("1.20"), Decimal("0"), "zero"),
+        ("consultations", Decimal("0.20"), "ratio", Decimal("1.20"), Decimal("0"), "zero"),
+        ("avg_cost_per_conversation", Decimal("0.20"), "reduction", Decimal("1.00"), Decimal("0"), "zero"),
+        ("return_rate", Decimal("0.15"), "reduction", Decimal("1.20"), Decimal("0"), "zero"),
+        ("collection_rate", Decimal("0.15"), "ratio", Decimal("1.00"), Decimal("0"), "zero"),
+    ],
+}
+# catalog §5.2 step 8 example bands (inclusive lower bounds); SPEC §9.4 does not list the
+# built-in scorecard's bands, so compare.py only checks them with --bands.
+BANDS = [("A", Decimal(100)), ("B", Decimal(90)), ("C", Decimal(80)), ("D", None)]
+FAILURE_FLAGS = {"spend_without_conversations", "spend_without_clicks", "cost_without_customers"}
+
+
+def find_target(targets, office, kpi, period):
+    """SPEC §9.5: targets of scope `office`, the office, the KPI id, the period text; the
+    highest `version` wins."""
+    best = None
+    for t in targets:
+        if (t.get("scope") == "office" and t.get("office_id") == office
+                and t.get("kpi_id") == kpi and t.get("period") == period):
+            v = t.get("version") or 0
+            if best is None or v > (best.get("version") or 0):
+                best = t
+    return best
+
+
+def attainment(method, a, t, worst=None, best=None):
+    """§5.2 step 3-4, one exact division rounded half-up to 4 places; None = undefined."""
+    if method == "ratio":
+        return None if t <= 0 else div_round(a, t, 4)
+    if method == "reduction":
+        return None if t <= 0 else div_round(2 * t - a, t, 4)
+    if method == "absolute":
+        return None if t <= 0 else div_round(t - abs(a - t), t, 4)
+    if method == "range":
+        return None if worst == best else div_round(a - worst, best - worst, 4)
+    raise AssertionError(method)
+
+
+def compute_scorecard(e, targets, office, month, kpi_cache):
+    items, missing_target = [], False
+    total_ws, total_w = Decimal(0), Decimal(0)
+    for kpi, w, method, cap, floor, missing in SCORECARD["items"]:
+        r, a = kpi_cache(kpi, office, month)
+        t = find_target(targets, office, kpi, month)
+        item = {"kpi": kpi, "weight": str(w), "actual": None if a is None else fmt(a, KPIS[kpi]["scale"]),
+                "target": None, "attainment": None, "score": None, "note": None,
+                "excluded": False}
+        if t is None or t.get("target_value") is None:
+            missing_target = True
+            item["note"] = "missing_target"
+            items.append(item)
+            continue
+        tv = t["target_value"]
+        item["target"] = str(tv)
+        failure = [f for f in r.flags if f in FAILURE_FLAGS]
+        att = None
+        if a is not None:
+            att = attainment(method, a, tv, t.get("worst"), t.get("best"))
+        if failure:
+            s = Decimal(0)
+            item["note"] = failure[0]
+        elif att is None:
+            if missing == "exclude":
+                item["excluded"] = True
+                item["note"] = r.reason or "undefined_attainment"
+                items.append(item)
+                continue
+            s = Decimal(0)
+            item["note"] = r.reason or "undefined_attainment"
+        else:
+            s = min(max(att, floor), cap)
+        item["attainment"] = None if att is None else fmt(att, 4)
+        item["score"] = fmt(s, 4)
+        total_ws += w * s
+        total_w += w
+        items.append(item)
+    res = {"scorecard": SCORECARD["id"], "office": office, "period": month, "items": items}
+    if missing_target:
+        res.update(total=None, undefined_reason="missing_target")
+    elif total_w == 0:
+        res.update(total=None, undefined_reason="no_items")
+    else:
+        total = div_round(100 * total_ws, total_w, 2)
+        band = next(b for b, lo in BANDS if lo is None or total >= lo)
+        res.update(total=fmt(total, 2), undefined_reason=None, band=band)
+    res.setdefault("band", None)
+    return res
+
+
+# ---------------------------------------------------------------------------
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("data", help="dataset folder (one sub-folder per office)")
+    ap.add_argument("--office", action="append", help="only this office (repeatable); the month "
+                    "range is then taken from these offices' rows, like a branch repository")
+    ap.add_argument("--kpi", action="append", help="only this KPI (repeatable)")
+    ap.add_argument("--months", help="FROM:TO (YYYY-MM:YYYY-MM) instead of the data's span")
+    ap.add_argument("--no-scorecard", action="store_true")
+    ap.add_argument("--compact", action="store_true", help="one-line JSON")
+    args = ap.parse_args(argv)
+
+    warnings = []
+    try:
+        data = load_dataset(args.data, warnings)
+    except DataError as exc:
+        print("error: %s" % exc, file=sys.stderr)
+        return 65
+    for w in warnings:
+        print("warning: %s" % w, file=sys.stderr)
+    e = Engine(data)
+    offices = e.offices()
+    if args.office:
+        offices = [o for o in offices if o in args.office]
+    kpis = args.kpi or DEFAULT_KPIS
+    for k in kpis:
+        if k not in KPIS:
+            print("error: KPI %r not covered by the oracle" % k, file=sys.stderr)
+            return 64
+    if args.months:
+        a, b = args.months.split(":")
+        months = month_range(a, b)
+    else:
+        span = e.month_span(offices)
+        months = month_range(*span) if span else []
+
+    cache = {}
+
+    def kpi_cache(k, o, m):
+        key = (k, o, m)
+        if key not in cache:
+            cache[key] = compute_kpi(e, k, o, m)
+        return cache[key]
+
+    values = []
+    for k in kpis:
+        unit, scale = KPIS[k]["unit"], KPIS[k]["scale"]
+        for o in offices:
+            for m in months:
+                r, canonical = kpi_cache(k, o, m)
+                v = {"kpi": k, "office": o, "period": m, "unit": unit, "scale": scale,
+                     "value": None if canonical is None else fmt(canonical, scale),
+                     "undefined_reason": r.reason, "flags": r.flags}
+                if r.num is not None:
+                    v["numerator"], v["denominator"] = str(r.num), str(r.den)
+                values.append(v)
+    scorecards = []
+    if not args.no_scorecard:
+        for o in offices:
+            for m in months:
+                scorecards.append(compute_scorecard(e, data["targets"], o, m, kpi_cache))
+    out = {"format": "kpi-oracle/1", "grain": "month", "offices": offices, "months": months,
+           "values": values, "scorecards": scorecards}
+    if args.compact:
+        json.dump(out, sys.stdout, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    else:
+        json.dump(out, sys.stdout, sort_keys=True, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Build Outpost repositories from a CSV dataset and dump the binary's KPI/scorecard JSON.
+
+Usage:
+    run_outpost.py DATA_DIR OUT_DIR [--outpost BIN] [--now TIMESTAMP] [--no-branches]
+
+Creates, under OUT_DIR/repos/:
+  hq/       a head-office repository holding every office's rows plus DATA/hq/*.csv
+  <office>/ one branch repository per office folder holding that office's files
+and writes:
+  OUT_DIR/kpi-hq.json              `outpost kpi --format json` in hq
+  OUT_DIR/kpi-<office>.json        `outpost kpi --format json` in each branch repository
+  OUT_DIR/scorecard-<period>.json  `outpost scorecard --period P --format json` in hq,
+                                   for every month of the hq KPI output
+Standard library only.  OUT_DIR must not exist yet (nothing is ever deleted).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+ORDER = ["channel_daily", "index_snapshots", "social_daily", "leads", "customers", "orders",
+         "returns", "invoices", "payments", "complaints", "survey_responses", "costs",
+         "offices", "channels", "targets"]
+HEAD_ONLY = {"targets", "offices", "channels", "resolutions", "resolution_rules"}
+
+
+def run(cmd, env, out=None):
+    res = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if res.returncode != 0:
+        sys.stderr.write("command failed (%d): %s\n%s%s" % (
+            res.returncode, " ".join(cmd), res.stdout.decode(), res.stderr.decode()))
+        raise SystemExit(1)
+    if out:
+        with open(out, "wb") as fh:
+            fh.write(res.stdout)
+    return res.stdout
+
+
+def files_of(folder):
+    names = [n[:-4] for n in os.listdir(folder) if n.endswith(".csv")]
+    known = [c for c in ORDER if c in names]
+    return known + sorted(n for n in names if n not in ORDER)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("data")
+    ap.add_argument("out")
+    ap.add_argument("--outpost", default="/work/scratch/bin/outpost")
+    ap.add_argument("--now", default="2027-01-01T00:00:00+08:00",
+                    help="OUTPOST_NOW (after the data, so no period is open)")
+    ap.add_argument("--no-branches", action="store_true")
+    args = ap.parse_args()
+    env = dict(os.environ, OUTPOST_NOW=args.now)
+    B = args.outpost
+    os.makedirs(args.out)
+    repos = os.path.join(args.out, "repos")
+    os.makedirs(repos)
+    folders = sorted(d for d in os.listdir(args.data) if os.path.isdir(os.path.join(args.data, d)))
+    head = "hq"
+    hq = os.path.join(repos, head)
+    run([B, "init", "--office", head, "--head", "--repo", hq], env)
+    for folder in folders:
+        for coll in files_of(os.path.join(args.data, folder)):
+            run([B, "import", coll, os.path.join(args.data, folder, coll + ".csv"), "--repo", hq], env)
+    run([B, "kpi", "--format", "json", "--repo", hq], env, os.path.join(args.out, "kpi-hq.json"))
+    with open(os.path.join(args.out, "kpi-hq.json")) as fh:
+        periods = sorted({v["period"] for v in json.load(fh)["values"]})
+    for p in periods:
+        run([B, "scorecard", "--period", p, "--format", "json", "--repo", hq], env,
+            os.path.join(args.out, "scorecard-%s.json" % p))
+    if not args.no_branches:
+        for folder in folders:
+            if folder == head:
+                continue
+            repo = os.path.join(repos, folder)
+            run([B, "init", "--office", folder, "--repo", repo], env)
+            for coll in files_of(os.path.join(args.data, folder)):
+                if coll in HEAD_ONLY:
+                    continue
+                run([B, "import", coll, os.path.join(args.data, folder, coll + ".csv"),
+                     "--repo", repo], env)
+            run([B, "kpi", "--format", "json", "--repo", repo], env,
+                os.path.join(args.out, "kpi-%s.json" % folder))
+    print("wrote %s (periods %s..%s)" % (args.out, periods[0] if periods else "-",
+                                         periods[-1] if periods else "-"))
+
+
+if __name__ == "__main__":
+    main()
