@@ -75,25 +75,46 @@ extension Commands {
 
   static func listConflicts(_ context: Context) throws {
     let repository = try context.openRepository(.read)
-    let conflicts: [(collection: String, id: RecordID, state: RecordState)]
-    do { conflicts = try repository.conflicts() } catch { throw CLIError(error) }
+    let found: [(collection: String, id: RecordID, state: RecordState)]
+    do { found = try repository.conflicts() } catch { throw CLIError(error) }
+    // Ranked by how much they move the KPIs (SPEC.md §9.8), then by id.
+    let impacts = try conflictImpacts(context, repository, found)
+    let ranked = zip(found, impacts).sorted { a, b in
+      a.1.largest != b.1.largest
+        ? a.1.largest > b.1.largest
+        : (a.0.collection, a.0.id) < (b.0.collection, b.0.id)
+    }
     if context.format() == "json" {
       printJSON(
         context, "outpost-conflicts/1",
-        [("conflicts", .array(conflicts.map { conflictJSON($0.collection, $0.id, $0.state) }))])
+        [
+          (
+            "conflicts",
+            .array(
+              ranked.map { conflict, impact in
+                guard
+                  case .object(let object) = conflictJSON(
+                    conflict.collection, conflict.id, conflict.state)
+                else { return .null }
+                return .object(
+                  JSONObject(
+                    uncheckedPairs: object.map { ($0.key, $0.value) } + [("impact", impact.json)]))
+              })
+          )
+        ])
       return
     }
-    guard !conflicts.isEmpty else {
+    guard !ranked.isEmpty else {
       context.console.out("No open conflicts.\n")
       return
     }
-    var text = "\(conflicts.count) open conflict(s):\n"
-    for conflict in conflicts {
+    var text = "\(ranked.count) open conflict(s), largest KPI impact first:\n"
+    for (conflict, impact) in ranked {
       let fields = Set(Resolution.candidates(conflict.state).map(\.field)).sorted()
       let writers = Set(Resolution.candidates(conflict.state).map(\.dot.replica.rawValue)).sorted()
       text +=
         "  \(conflict.collection)/\(conflict.id)  \(fields.joined(separator: ", "))  "
-        + "(\(writers.joined(separator: " vs ")))\n"
+        + "(\(writers.joined(separator: " vs ")))\n      \(impact.summary)\n"
     }
     text +=
       "Show one with: outpost conflicts show ID; resolve it with: outpost resolve ID --take OFFICE\n"
@@ -113,10 +134,12 @@ extension Commands {
       throw CLIError(.noInput, "\(collection)/\(id) has no open conflict")
     }
     let origins = try conflictOrigins(repository, collection, id, state)
+    let impact = try conflictImpacts(context, repository, [(collection, id, state)])[0]
     if context.format() == "json" {
       var json = conflictJSON(collection, id, state)
       if case .object(var object) = json {
         var members = object.map { ($0.key, $0.value) }
+        members.append(("impact", impact.json))
         members.append(
           (
             "origins",
@@ -141,7 +164,7 @@ extension Commands {
       printJSON(context, "outpost-conflict/1", [("conflict", json)])
       return
     }
-    context.console.out(try conflictText(repository, collection, id, state))
+    context.console.out(try conflictText(repository, collection, id, state, impact: impact))
   }
 
   /// Where each candidate came from and what each conflicted field held before the conflict,
@@ -179,13 +202,14 @@ extension Commands {
 
   /// The text of `conflicts show` (also shown by `review`).
   static func conflictText(
-    _ repository: Repository, _ collection: String, _ id: RecordID, _ state: RecordState
+    _ repository: Repository, _ collection: String, _ id: RecordID, _ state: RecordState,
+    impact: ConflictImpact? = nil
   ) throws -> String {
     let schema = try schema(repository, collection)
     let origins = try conflictOrigins(repository, collection, id, state)
     var text = "\(collection)/\(id)\n"
     var current = ""
-    for candidate in Resolution.candidates(state) {
+    for (index, candidate) in Resolution.candidates(state).enumerated() {
       if candidate.field != current {
         current = candidate.field
         text += "  \(current == "deleted" ? "(deleted or edited)" : current):"
@@ -206,6 +230,9 @@ extension Commands {
       }
       if isProvisional(candidate, state) { line += "  <- shown until resolved" }
       text += line + "\n"
+      for change in impact?.changes ?? [] where change.candidate == index {
+        text += "        \(change.kpi) \(change.period): \(change.from) → \(change.to)\n"
+      }
     }
     let others = schema.fields.map(\.name).filter {
       state.fields[$0] != nil && !state.conflictedFields.contains($0)

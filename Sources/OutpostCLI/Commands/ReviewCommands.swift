@@ -83,7 +83,10 @@ extension Commands {
       let repository = try context.openRepository(.read)
       let schema = try schema(repository, conflict.collection)
       console.out("\n[\(index + 1)/\(list.count)] ")
-      console.out(try conflictText(repository, conflict.collection, conflict.id, conflict.state))
+      let impact = try conflictImpacts(context, repository, [conflict])[0]
+      console.out(
+        try conflictText(
+          repository, conflict.collection, conflict.id, conflict.state, impact: impact))
       repository.close()
       let writers = Set(Resolution.candidates(conflict.state).map(\.dot.replica)).sorted()
       var menu = writers.enumerated().map { "\($0.offset + 1)) take \($0.element)" }
