@@ -58,6 +58,25 @@ public struct KPIValue: Sendable, Equatable {
   public var failures: [String]
   /// Whether the period is still open.
   public var provisional: Bool
+
+  /// Creates a value (the engine makes them; tests and tools may too).
+  public init(
+    kpi: String, office: String, period: Period, channel: String?, value: ExactDecimal?,
+    reason: String?, numerator: ExactDecimal?, denominator: ExactDecimal?, flags: [String],
+    failures: [String], provisional: Bool
+  ) {
+    self.kpi = kpi
+    self.office = office
+    self.period = period
+    self.channel = channel
+    self.value = value
+    self.reason = reason
+    self.numerator = numerator
+    self.denominator = denominator
+    self.flags = flags
+    self.failures = failures
+    self.provisional = provisional
+  }
 }
 
 /// An exact value or the reason it is undefined.

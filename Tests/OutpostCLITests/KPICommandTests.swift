@@ -61,6 +61,30 @@ struct KPICommandTests {
     #expect(unknown.status == 64 && unknown.errors.contains("Did you mean 'aov'?"))
   }
 
+  @Test("head office flags values from offices that have not submitted since the period ended")
+  func missingSubmission() {
+    let temp = TemporaryDirectory()
+    setUp(temp)
+    round(temp, "1")  // merged at 2025-03-01, the test clock
+    let csv = run(
+      ["kpi", "--kpi", "deal_count", "--check-submissions", "--format", "csv", "--repo", "hq"],
+      temp)
+    #expect(csv.contains("deal_count,north,2025-02,,2,count,,,0,0,0\n"), "\(csv)")
+    // March is open (the clock says 2025-03-01) and nothing arrived since it ended.
+    let march = run(
+      [
+        "kpi", "--kpi", "deal_count", "--period", "2025-03", "--check-submissions", "--format",
+        "csv", "--repo", "hq",
+      ], temp)
+    #expect(march.contains("deal_count,north,2025-03,,0,count,,,1,0,1\n"), "\(march)")
+    let text = run(["kpi", "--kpi", "deal_count", "--period", "2025-03", "--repo", "hq"], temp)
+    #expect(text.contains("no submission since the period ended"), "\(text)")
+    #expect(run(["kpi", "diagnose", "--repo", "hq"], temp) == "No diagnosis flags.\n")
+    #expect(
+      run(["kpi", "diagnose", "--format", "json", "--repo", "hq"], temp).contains(
+        #""format": "outpost-diagnosis/1""#))
+  }
+
   @Test("head office publishes definitions; replies carry them; both sides compute with them")
   func publish() throws {
     let temp = TemporaryDirectory()

@@ -105,6 +105,7 @@ package enum Commands {
     case "gc": try collectGarbage(context)
     case "kpi": try computeKPIs(context)
     case "kpi publish": try publishDefinitions(context)
+    case "kpi diagnose": try diagnose(context)
     case "kpi definitions": try showDefinitions(context)
     case "scorecard": try computeScorecard(context)
     case "submit": try submit(context)

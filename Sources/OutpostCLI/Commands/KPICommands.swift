@@ -23,6 +23,10 @@ extension Commands {
         OptionSpec("by", "DIMENSION", choices: ["channel"], help: "Break down by channel."),
         OptionSpec(
           "definitions", "FILE", help: "Compute with these definitions (outpost-kpi-def/1)."),
+        OptionSpec(
+          "check-submissions",
+          help: "Head office: add missing_submission to JSON/CSV (no merged submission from the "
+            + "office since the period ended)."),
       ],
       discussion: "Values are exact and rounded once at each KPI's scale (half-up). An undefined "
         + "value shows its reason (zero_denominator, no_data, nonpositive_base, ...), never 0. A "
@@ -33,6 +37,18 @@ extension Commands {
         "outpost kpi --grain quarter --kpi net_revenue --kpi aov --format csv",
         "outpost kpi --period 2025-03 --office north --by channel --format json",
       ]),
+    CommandSpec(
+      name: "kpi diagnose", abstract: "Funnel diagnosis: rules D1 and D2, with their evidence.",
+      arguments: [], arity: (0, 0),
+      options: [
+        OptionSpec("period", "MONTH", help: "Only this month (default: every month)."),
+        OptionSpec("office", "ID", repeatable: true, help: "Only this office (repeatable)."),
+      ],
+      discussion: "D1 (traffic up ≥ 10 %, consultations flat < 2 %): promotion brings imprecise "
+        + "traffic. D2 (traffic and consultations up ≥ 10 %, deals flat): customer service does "
+        + "not convert. Month over month; thresholds of kpi-catalog.md §2G. Diagnostic flags, "
+        + "not scorecard items.",
+      examples: ["outpost kpi diagnose --repo hq"]),
     CommandSpec(
       name: "kpi publish", abstract: "Publish KPI definitions (head office).",
       arguments: ["<file>"], arity: (1, 1),
@@ -85,6 +101,76 @@ extension Commands {
     do { return try DefinitionSet(bytes: Array(DefinitionSet.defaultDocument.utf8)) } catch {
       throw CLIError(.software, "the built-in KPI definitions are invalid: \(error)")
     }
+  }
+
+  /// `kpi diagnose`.
+  static func diagnose(_ context: Context) throws {
+    let repository = try context.openRepository(.read)
+    let definitions = try definitions(context, repository)
+    var periods: [Period]?
+    if let text = context.invocation.value("period") {
+      guard let period = Period(parsing: text), period.grain == .month else {
+        throw CLIError(.usage, "'\(text)' is not a month (2025-03)")
+      }
+      periods = [period.previous, period]
+    }
+    let (dataset, _) = try dataset(repository, definitions)
+    let values = KPIEngine(definitions: definitions).evaluate(
+      dataset,
+      KPIQuery(
+        kpis: ["visits", "consultations", "deal_count"].filter { definitions.kpis[$0] != nil },
+        grain: .month, periods: periods, offices: context.invocation.options["office"]))
+    var found = Diagnosis.evaluate(values)
+    if let only = periods?.last { found = found.filter { $0.period == only } }
+    if context.format() == "json" {
+      printJSON(context, "outpost-diagnosis/1", [("flags", .array(found.map(diagnosisJSON)))])
+      return
+    }
+    let fired = found.filter { $0.rule != "insufficient_data" }
+    guard !fired.isEmpty else {
+      context.console.out("No diagnosis flags.\n")
+      return
+    }
+    var text = ""
+    for flag in fired {
+      let evidence = flag.evidence.map { kpi, growth in
+        "\(kpi) \(growth.map { ($0.multiplied(by: ExactDecimal(100)) ?? $0).formatted(scale: 2) + " %" } ?? "—")"
+      }
+      text +=
+        "\(flag.office) \(flag.period) \(flag.rule) "
+        + (flag.rule == "D1"
+          ? "imprecise traffic (promotion)" : "weak conversion (customer service)")
+        + ": " + evidence.joined(separator: ", ") + "\n"
+    }
+    context.console.out(text)
+  }
+
+  static func diagnosisJSON(_ flag: Diagnosis) -> JSONValue {
+    .object(
+      JSONObject(uncheckedPairs: [
+        ("rule", .string(flag.rule)), ("office", .string(flag.office)),
+        ("period", .string(flag.period.description)), ("owner", .string(flag.owner)),
+        (
+          "evidence",
+          .object(
+            JSONObject(
+              uncheckedPairs: flag.evidence.map { kpi, growth in
+                (kpi, growth.map { .string($0.formatted(scale: 4)) } ?? .null)
+              }))
+        ),
+      ]))
+  }
+
+  /// At head office: the date each office's newest merged submission arrived; a value for a
+  /// period that ended after it may lack the rest of that period's data.
+  static func lastSubmissions(_ repository: Repository) -> [String: CivilDate] {
+    guard repository.config.role == .head, let peers = try? repository.peers() else { return [:] }
+    var result: [String: CivilDate] = [:]
+    for peer in peers {
+      result[peer.peer.rawValue] =
+        CivilDate(parsing: peer.received.at.prefix(10)) ?? CivilDate(year: 1, month: 1, day: 1)!
+    }
+    return result
   }
 
   /// The newest published definitions, if head office published any.
@@ -258,6 +344,14 @@ extension Commands {
     func inConflict(_ value: KPIValue) -> Bool {
       sources[value.kpi, default: []].contains { conflicted[$0]?.contains(value.office) == true }
     }
+    // Head-office knowledge, so not in machine output unless asked for: a branch and head
+    // office holding the same records print the same JSON (SPEC.md §9.6).
+    let checkSubmissions = context.invocation.flag("check-submissions")
+    let submitted =
+      checkSubmissions || context.format() == "text" ? lastSubmissions(repository) : [:]
+    func missing(_ value: KPIValue) -> Bool {
+      submitted[value.office].map { $0 < value.period.end } ?? false
+    }
     switch context.format() {
     case "json":
       printJSON(
@@ -266,26 +360,33 @@ extension Commands {
           ("definitions", .string(definitions.hash)), ("grain", .string(query.grain.rawValue)),
           (
             "values",
-            .array(values.map { kpiJSON($0, definitions.kpis[$0.kpi]!, conflict: inConflict($0)) })
+            .array(
+              values.map {
+                kpiJSON(
+                  $0, definitions.kpis[$0.kpi]!, conflict: inConflict($0),
+                  missing: checkSubmissions ? missing($0) : nil)
+              })
           ),
         ])
     case "csv":
-      var text = CSVWriter.line([
-        "kpi", "office", "period", "channel", "value", "unit", "undefined_reason", "flags",
-        "provisional", "open_conflict",
-      ])
+      var text = CSVWriter.line(
+        [
+          "kpi", "office", "period", "channel", "value", "unit", "undefined_reason", "flags",
+          "provisional", "open_conflict",
+        ] + (checkSubmissions ? ["missing_submission"] : []))
       for value in values {
         let kpi = definitions.kpis[value.kpi]!
-        text += CSVWriter.line([
-          value.kpi, value.office, value.period.description, value.channel ?? "",
-          value.value.map { $0.formatted(scale: kpi.scale) } ?? "", kpi.unit, value.reason ?? "",
-          value.flags.joined(separator: ";"), value.provisional ? "1" : "0",
-          inConflict(value) ? "1" : "0",
-        ])
+        text += CSVWriter.line(
+          [
+            value.kpi, value.office, value.period.description, value.channel ?? "",
+            value.value.map { $0.formatted(scale: kpi.scale) } ?? "", kpi.unit, value.reason ?? "",
+            value.flags.joined(separator: ";"), value.provisional ? "1" : "0",
+            inConflict(value) ? "1" : "0",
+          ] + (checkSubmissions ? [missing(value) ? "1" : "0"] : []))
       }
       context.console.out(text)
     default:
-      context.console.out(kpiTable(values, definitions, inConflict))
+      context.console.out(kpiTable(values, definitions, inConflict, missing))
     }
   }
 
@@ -316,7 +417,9 @@ extension Commands {
     return result
   }
 
-  static func kpiJSON(_ value: KPIValue, _ kpi: KPIDefinition, conflict: Bool) -> JSONValue {
+  static func kpiJSON(_ value: KPIValue, _ kpi: KPIDefinition, conflict: Bool, missing: Bool?)
+    -> JSONValue
+  {
     func decimal(_ d: ExactDecimal?) -> JSONValue { d.map { .string($0.description) } ?? .null }
     var pairs: [(String, JSONValue)] = [
       ("kpi", .string(value.kpi)), ("office", .string(value.office)),
@@ -327,6 +430,7 @@ extension Commands {
       ("flags", .array(value.flags.map { .string($0) })),
       ("provisional", .bool(value.provisional)), ("open_conflict", .bool(conflict)),
     ]
+    if let missing { pairs.append(("missing_submission", .bool(missing))) }
     if let channel = value.channel { pairs.append(("channel", .string(channel))) }
     if case .ratio = kpi.kind {
       pairs.append(("numerator", decimal(value.numerator)))
@@ -348,7 +452,8 @@ extension Commands {
   }
 
   static func kpiTable(
-    _ values: [KPIValue], _ definitions: DefinitionSet, _ conflict: (KPIValue) -> Bool
+    _ values: [KPIValue], _ definitions: DefinitionSet, _ conflict: (KPIValue) -> Bool,
+    _ missing: (KPIValue) -> Bool
   ) -> String {
     guard !values.isEmpty else { return "No data for these offices and periods.\n" }
     let byChannel = values.contains { $0.channel != nil }
@@ -364,6 +469,7 @@ extension Commands {
       var notes = value.flags
       if value.provisional { notes.append("provisional") }
       if conflict(value) { notes.append("open conflict") }
+      if missing(value) { notes.append("no submission since the period ended") }
       if !notes.isEmpty { line += "  [" + notes.joined(separator: ", ") + "]" }
       text += line + "\n"
     }
