@@ -24,8 +24,8 @@ public struct Diagnosis: Sendable, Equatable {
   }
 
   /// Default thresholds, published by head office (§2G).
-  public static let defaultUp = try! ExactDecimal(parsing: "0.10")
-  public static let defaultFlat = try! ExactDecimal(parsing: "0.02")
+  public static let defaultUp = ExactDecimal(significand: 10, scale: 2)
+  public static let defaultFlat = ExactDecimal(significand: 2, scale: 2)
 
   /// Evaluates D1 and D2 for every office and month in `values` of `visits`, `consultations`
   /// and `deal_count` (each needed for the month and the one before).
