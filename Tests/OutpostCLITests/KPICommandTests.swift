@@ -85,6 +85,28 @@ struct KPICommandTests {
         #""format": "outpost-diagnosis/1""#))
   }
 
+  @Test("the HTML report is one self-contained file: trends, scorecards, conflict warnings")
+  func htmlReport() throws {
+    let temp = TemporaryDirectory()
+    setUp(temp)
+    round(temp, "1")
+    run(["put", "orders", "o-1", "amount=1300.00", "--repo", "hq"], temp)
+    run(["put", "orders", "o-1", "amount=1250.00", "--repo", "north"], temp)
+    run(["submit", "--out", "2.sub", "--repo", "north"], temp)
+    run(["merge", "2.sub", "--repo", "hq"], temp)
+    let said = run(["report", "--html", "r.html", "--repo", "hq"], temp)
+    #expect(
+      said.contains("1 office(s), 3 month(s)") && said.contains("1 open conflict(s)"), "\(said)")
+    let html = try String(contentsOfFile: temp.file("r.html"), encoding: .utf8)
+    #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
+    #expect(html.components(separatedBy: "<svg").count - 1 == 2)
+    #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))
+    #expect(html.contains("销售额 / Net sales revenue") && html.contains("<h2>north</h2>"))
+    #expect(html.contains("Open conflicts: 1") && html.contains("orders/o-1"))
+    #expect(html.contains("Scorecard branch_marketing_monthly"))
+    #expect(html.contains("— (missing_target)"))
+  }
+
   @Test("head office publishes definitions; replies carry them; both sides compute with them")
   func publish() throws {
     let temp = TemporaryDirectory()

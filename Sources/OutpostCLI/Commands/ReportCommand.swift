@@ -1,0 +1,216 @@
+import OutpostCodec
+import OutpostKPI
+import OutpostModel
+import OutpostStore
+import OutpostSync
+
+/// `report --html FILE`: one self-contained HTML page (SPEC.md §9.10).
+extension Commands {
+  static let reportCommands: [CommandSpec] = [
+    CommandSpec(
+      name: "report", abstract: "Write a self-contained HTML report of KPIs and scorecards.",
+      arguments: [], arity: (0, 0),
+      options: [
+        OptionSpec("html", "FILE", help: "The HTML file to write. Required."),
+        OptionSpec("office", "ID", repeatable: true, help: "Only this office (repeatable)."),
+      ],
+      discussion: "Monthly KPI trends per office (inline SVG), scorecards against targets, "
+        + "funnel diagnosis flags and open-conflict warnings, labelled in Chinese and English. "
+        + "No scripts and nothing loaded from elsewhere: the file can be mailed or archived.",
+      examples: ["outpost report --html report-2025.html --repo hq"])
+  ]
+
+  /// The KPIs the report charts and tabulates.
+  static let reportKPIs = [
+    "net_revenue", "deal_count", "consultations", "consultation_rate",
+    "avg_cost_per_conversation", "conversion_rate", "aov", "return_rate", "new_customers",
+  ]
+
+  static func writeReport(_ context: Context) throws {
+    let out = context.resolve(try requiredOption(context, "html", "FILE"))
+    let repository = try context.openRepository(.read)
+    let definitions = try definitions(context, repository)
+    let (dataset, conflicted) = try dataset(repository, definitions, extra: ["targets"])
+    let kpis = reportKPIs.filter { definitions.kpis[$0] != nil }
+    let values = KPIEngine(definitions: definitions).evaluate(
+      dataset,
+      KPIQuery(
+        kpis: kpis + ["visits"], grain: .month, offices: context.invocation.options["office"],
+        openFrom: today(context)))
+    let offices = Set(values.map(\.office)).sorted()
+    let periods = Set(values.map(\.period)).sorted()
+    let flags = Diagnosis.evaluate(values).filter { $0.rule != "insufficient_data" }
+    let conflicts: [(collection: String, id: RecordID, state: RecordState)]
+    do { conflicts = try repository.conflicts() } catch { throw CLIError(error) }
+    let published = try publishedDefinitions(repository)
+
+    var html = """
+      <!DOCTYPE html>
+      <html lang="zh-CN"><head><meta charset="utf-8">
+      <title>Outpost KPI 报告 / KPI report</title>
+      <style>
+      body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
+      table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}
+      td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}
+      th:first-child,td:first-child{text-align:left}
+      .undefined{color:#999}.warn{background:#fff3cd;padding:.5em 1em;border-left:4px solid #e0a800}
+      .flag{background:#f8d7da;padding:.3em 1em;border-left:4px solid #c82333;margin:.3em 0}
+      .wrap{overflow-x:auto}svg{background:#fafafa;border:1px solid #eee}
+      </style></head><body>
+
+      """
+    html +=
+      "<h1>KPI 报告 / KPI report</h1>\n<p>"
+      + escape(
+        "Repository \(repository.config.replica) · generated \(context.now()) · definitions "
+          + (published.map { "version \($0.version)" } ?? "built-in")
+          + " (\(definitions.hash.prefix(12)))") + "</p>\n"
+    if !conflicts.isEmpty {
+      html +=
+        "<div class=\"warn\"><strong>未解决的冲突 / Open conflicts: \(conflicts.count)</strong>. "
+        + "Values marked ⚠ read records still in conflict; they may change when head office "
+        + "resolves them.<ul>"
+      for conflict in conflicts.prefix(20) {
+        html += "<li>\(escape("\(conflict.collection)/\(conflict.id)"))</li>"
+      }
+      html += "</ul></div>\n"
+    }
+    let sources = kpiSources(definitions)
+    for office in offices {
+      html += "<h2>\(escape(office))</h2>\n"
+      for chart in ["net_revenue", "consultations"] where definitions.kpis[chart] != nil {
+        let kpi = definitions.kpis[chart]!
+        let series = periods.map { period in
+          values.first { $0.kpi == chart && $0.office == office && $0.period == period }?.value
+        }
+        html +=
+          "<h3>\(escape(kpi.labelZH)) / \(escape(kpi.labelEN))</h3>\n"
+          + svgChart(series, labels: periods.map(\.description)) + "\n"
+      }
+      html += "<div class=\"wrap\"><table><tr><th>KPI</th>"
+      for period in periods { html += "<th>\(escape(period.description))</th>" }
+      html += "</tr>\n"
+      for id in kpis {
+        let kpi = definitions.kpis[id]!
+        let warn = sources[id, default: []].contains { conflicted[$0]?.contains(office) == true }
+        html += "<tr><td>\(escape(kpi.labelZH)) / \(escape(kpi.labelEN))\(warn ? " ⚠" : "")</td>"
+        for period in periods {
+          let value = values.first { $0.kpi == id && $0.office == office && $0.period == period }
+          if let value, value.value != nil {
+            html +=
+              "<td>\(escape(display(value.value, nil, kpi)))\(value.provisional ? "*" : "")</td>"
+          } else {
+            html += "<td class=\"undefined\">— \(escape(value?.reason ?? ""))</td>"
+          }
+        }
+        html += "</tr>\n"
+      }
+      html += "</table></div>\n"
+      for card in definitions.scorecards.keys.sorted().compactMap({ definitions.scorecards[$0] }) {
+        let cardValues = KPIEngine(definitions: definitions).evaluate(
+          dataset,
+          KPIQuery(
+            kpis: card.items.map(\.kpi), grain: .month, periods: periods, offices: [office],
+            openFrom: today(context)))
+        html += "<h3>考核 / Scorecard \(escape(card.id)) v\(card.version)</h3><div class=\"wrap\">"
+        html += "<table><tr><th>\(escape("period"))</th><th>总分 / total</th><th>band</th></tr>\n"
+        for period in periods {
+          let result = card.score(
+            office: office, period: period,
+            actual: { id in
+              let value = cardValues.first { $0.kpi == id && $0.period == period }
+              return (value?.value, value?.failures ?? [])
+            },
+            target: { target(dataset, office: office, kpi: $0, period: period) })
+          html +=
+            "<tr><td>\(escape(period.description))</td><td>"
+            + escape(
+              result.total.map { $0.formatted(scale: 2) } ?? "— (\(result.reason ?? "undefined"))")
+            + "</td><td>\(escape(result.band ?? ""))</td></tr>\n"
+        }
+        html += "</table></div>\n"
+      }
+      let mine = flags.filter { $0.office == office }
+      if !mine.isEmpty {
+        html += "<h3>漏斗诊断 / Funnel diagnosis</h3>\n"
+        for flag in mine {
+          let text =
+            flag.rule == "D1"
+            ? "推广带来的流量不精准 / imprecise traffic (promotion)"
+            : "客服销售转化不足 / weak conversion (customer service)"
+          html += "<div class=\"flag\">\(escape("\(flag.period) \(flag.rule): \(text)"))</div>\n"
+        }
+      }
+    }
+    html += "<p>* provisional: the period is not over. ⚠ reads records in open conflict.</p>\n"
+    html += "</body></html>\n"
+    do {
+      try OutputFile.write(
+        Array(html.utf8), to: out, secret: false, replace: true, fileSystem: context.fileSystem)
+    } catch { throw CLIError(error) }
+    context.console.out(
+      "Wrote \(out): \(offices.count) office(s), \(periods.count) month(s), \(flags.count) "
+        + "diagnosis flag(s), \(conflicts.count) open conflict(s).\n")
+  }
+
+  /// A line chart of monthly values as inline SVG; undefined months are gaps.
+  static func svgChart(_ series: [ExactDecimal?], labels: [String]) -> String {
+    let width = 640
+    let height = 160
+    let left = 70
+    let step = labels.count > 1 ? (width - left - 20) / (labels.count - 1) : 0
+    let top = series.compactMap { $0 }.max() ?? .zero
+    var svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height + 30)\" "
+      + "role=\"img\">"
+    svg +=
+      "<text x=\"4\" y=\"14\" font-size=\"11\">\(escape(top.description))</text>"
+      + "<text x=\"4\" y=\"\(height)\" font-size=\"11\">0</text>"
+    var points: [String] = []
+    for (index, value) in series.enumerated() {
+      let x = left + index * step
+      guard let value else {
+        if points.count > 1 {
+          svg += "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\""
+          svg += points.joined(separator: " ") + "\"/>"
+        }
+        points = []
+        continue
+      }
+      var y = height
+      if top > .zero, let scaled = value.multiplied(by: ExactDecimal(Int64(height - 10))),
+        let offset = scaled.divided(by: top, scale: 0)
+      {
+        y = height - max(Int(offset.significand), 0)
+      }
+      points.append("\(x),\(y)")
+      svg += "<circle cx=\"\(x)\" cy=\"\(y)\" r=\"2.5\" fill=\"#1f77b4\"/>"
+    }
+    if points.count > 1 {
+      svg += "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\""
+      svg += points.joined(separator: " ") + "\"/>"
+    }
+    for (index, label) in labels.enumerated() where labels.count <= 13 || index % 3 == 0 {
+      svg +=
+        "<text x=\"\(left + index * step - 18)\" y=\"\(height + 20)\" font-size=\"10\">"
+        + "\(escape(label))</text>"
+    }
+    return svg + "</svg>"
+  }
+
+  /// Text made safe for HTML.
+  static func escape(_ text: String) -> String {
+    var result = ""
+    for character in text {
+      switch character {
+      case "&": result += "&amp;"
+      case "<": result += "&lt;"
+      case ">": result += "&gt;"
+      case "\"": result += "&quot;"
+      case "'": result += "&#39;"
+      default: result.append(character)
+      }
+    }
+    return result
+  }
+}
