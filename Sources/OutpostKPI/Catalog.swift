@@ -438,6 +438,86 @@ extension DefinitionSet {
         "id": "invoice_id",
         "as": "invoice"
        }
+      },
+      {
+       "id": "rating_admin_assessment",
+       "source": "qualitative_ratings",
+       "agg": "mean",
+       "time_field": "period",
+       "unit": "score",
+       "field": "score",
+       "filter": [
+        {
+         "field": "criterion_id",
+         "op": "eq",
+         "value": "admin_assessment"
+        }
+       ],
+       "empty_policy": "undefined"
+      },
+      {
+       "id": "rating_team_building",
+       "source": "qualitative_ratings",
+       "agg": "mean",
+       "time_field": "period",
+       "unit": "score",
+       "field": "score",
+       "filter": [
+        {
+         "field": "criterion_id",
+         "op": "eq",
+         "value": "team_building"
+        }
+       ],
+       "empty_policy": "undefined"
+      },
+      {
+       "id": "rating_professional_skill",
+       "source": "qualitative_ratings",
+       "agg": "mean",
+       "time_field": "period",
+       "unit": "score",
+       "field": "score",
+       "filter": [
+        {
+         "field": "criterion_id",
+         "op": "eq",
+         "value": "professional_skill"
+        }
+       ],
+       "empty_policy": "undefined"
+      },
+      {
+       "id": "rating_dealer_management",
+       "source": "qualitative_ratings",
+       "agg": "mean",
+       "time_field": "period",
+       "unit": "score",
+       "field": "score",
+       "filter": [
+        {
+         "field": "criterion_id",
+         "op": "eq",
+         "value": "dealer_management"
+        }
+       ],
+       "empty_policy": "undefined"
+      },
+      {
+       "id": "rating_content_quality",
+       "source": "qualitative_ratings",
+       "agg": "mean",
+       "time_field": "period",
+       "unit": "score",
+       "field": "score",
+       "filter": [
+        {
+         "field": "criterion_id",
+         "op": "eq",
+         "value": "content_quality"
+        }
+       ],
+       "empty_policy": "undefined"
       }
      ],
      "kpis": [
@@ -1901,6 +1981,108 @@ extension DefinitionSet {
        "denominator": {
         "measure": "ordering_customers"
        }
+      },
+      {
+       "id": "admin_assessment",
+       "version": 1,
+       "label": {
+        "zh": "行政考核",
+        "en": "Administrative assessment"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "simple",
+       "unit": "score",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "rating_admin_assessment"
+      },
+      {
+       "id": "team_building",
+       "version": 1,
+       "label": {
+        "zh": "团队建设",
+        "en": "Team building"
+       },
+       "seeds": [
+        "000",
+        "003"
+       ],
+       "type": "simple",
+       "unit": "score",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "rating_team_building"
+      },
+      {
+       "id": "professional_skill",
+       "version": 1,
+       "label": {
+        "zh": "专业技能",
+        "en": "Professional skills"
+       },
+       "seeds": [
+        "000",
+        "004"
+       ],
+       "type": "simple",
+       "unit": "score",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "rating_professional_skill"
+      },
+      {
+       "id": "dealer_management",
+       "version": 1,
+       "label": {
+        "zh": "经销商管理",
+        "en": "Dealer management"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "simple",
+       "unit": "score",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "rating_dealer_management"
+      },
+      {
+       "id": "content_quality",
+       "version": 1,
+       "label": {
+        "zh": "推广内容质量",
+        "en": "Promotion-content quality"
+       },
+       "seeds": [
+        "003"
+       ],
+       "type": "simple",
+       "unit": "score",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "rating_content_quality"
       }
      ],
      "scorecards": [

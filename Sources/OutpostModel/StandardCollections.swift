@@ -7,7 +7,7 @@ public enum StandardCollections {
   public static let all: [CollectionSchema] = [
     channelDaily, indexSnapshots, socialDaily, leads, customers, orders, returns, invoices,
     payments, complaints, surveyResponses, costs, targets, offices, channelsCollection,
-    resolutions, resolutionRules, kpiDefinitions,
+    resolutions, resolutionRules, kpiDefinitions, qualitativeRatings,
   ]
 
   /// A standard collection by name.
@@ -240,5 +240,22 @@ public enum StandardCollections {
       FieldSpec("version", .integer(minimum: 1)), FieldSpec("hash", .text),
       FieldSpec("document", .string(maxLength: 1_000_000)),
       FieldSpec("published_at", .timestamp), FieldSpec("note", .text, nullable: true),
+    ])
+
+  /// Ratings head office gives offices on the qualitative items of kpi-catalog.md §2F.
+  public static let qualitativeRatings = make(
+    "qualitative_ratings", .column("rating_id"), owner: .head,
+    "head office's 0–100 ratings of qualitative items (administration, team building, ...)",
+    [
+      office, FieldSpec("subject", .text, nullable: true),
+      FieldSpec(
+        "criterion_id",
+        .enumeration([
+          "admin_assessment", "team_building", "professional_skill", "dealer_management",
+          "content_quality",
+        ])),
+      FieldSpec("period", .period),
+      FieldSpec("score", .decimal(scale: 2, integerDigits: 3, allowsNegative: false)),
+      FieldSpec("rater", .text),
     ])
 }

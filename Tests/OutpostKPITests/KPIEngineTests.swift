@@ -450,3 +450,29 @@ struct DiagnosisTests {
     #expect(found.map(\.rule) == ["insufficient_data"])
   }
 }
+
+/// SPEC.md §9.4: head office's qualitative ratings (kpi-catalog.md §2F).
+struct QualitativeRatingTests {
+  @Test("a qualitative item is the mean of head office's ratings in the period")
+  func meanRating() throws {
+    let catalog = try DefinitionSet(bytes: Array(DefinitionSet.defaultDocument.utf8))
+    func rating(_ criterion: String, _ period: String, _ score: String) -> Row {
+      [
+        "office_id": .string("north"), "criterion_id": .string(criterion),
+        "period": .string(period), "score": .string(score), "rater": .string("ceo"),
+      ]
+    }
+    let rows = [
+      "qualitative_ratings": [
+        rating("team_building", "2025-03", "85.50"), rating("team_building", "2025-03", "90.00"),
+        rating("team_building", "2025-03-31", "80.00"),
+        rating("content_quality", "2025-03", "70.00"),
+      ]
+    ]
+    let values = KPIEngine(definitions: catalog).evaluate(
+      Dataset(rows: rows),
+      KPIQuery(kpis: ["team_building", "admin_assessment"], periods: [Period(parsing: "2025-03")!]))
+    // (85.50 + 90.00 + 80.00) / 3 = 85.1666… → 85.17; nobody rated administration: no_data.
+    #expect(values.map { $0.value?.description ?? $0.reason! } == ["85.17", "no_data"])
+  }
+}
