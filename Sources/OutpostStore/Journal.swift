@@ -212,7 +212,8 @@ enum JournalReader {
     var cursor = JournalPosition(
       segment: start.segment, offset: start.offset, seq: start.seq, hash: start.hash, txn: start.txn
     )
-    var lineNumber = countLines(bytes, upTo: Int(start.offset))
+    // One entry per line, numbered from 1: the checkpoint's entry is its line.
+    var lineNumber = Int(start.seq)
     var open: (begin: JournalEntry, entries: [JournalEntry])?
     var index = Int(start.offset)
     while index < bytes.count {
@@ -270,10 +271,6 @@ enum JournalReader {
       bytes[Int(scan.end.offset)...].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
       + (bytes.last == UInt8(ascii: "\n") || scan.uncommittedBytes == 0 ? 0 : 1)
     return scan
-  }
-
-  private static func countLines(_ bytes: [UInt8], upTo end: Int) -> Int {
-    bytes[0..<end].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
   }
 
   private static func verifyLine(

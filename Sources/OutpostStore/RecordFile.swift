@@ -43,9 +43,10 @@ enum RecordFile {
     return out
   }
 
-  /// Decodes a bucket file, checking its format, collection, ids and their bucket.
+  /// Decodes a bucket file, checking its format, collection and ids, and with `checkBuckets`
+  /// that each id hashes to this bucket (writers and `verify` check; readers skip the hash).
   static func decode(
-    _ bytes: [UInt8], collection: String, bucket: String, path: String
+    _ bytes: [UInt8], collection: String, bucket: String, path: String, checkBuckets: Bool = true
   ) throws(StoreError) -> [RecordID: RecordState] {
     let value: JSONValue
     do {
@@ -74,7 +75,7 @@ enum RecordFile {
       } catch {
         throw StoreError(.corrupt, "\(path): record '\(key)': \(error.message)", hint: verifyHint)
       }
-      guard Self.bucket(for: id) == bucket else {
+      guard !checkBuckets || Self.bucket(for: id) == bucket else {
         throw StoreError(
           .corrupt, "\(path): record '\(key)' belongs in bucket \(Self.bucket(for: id))",
           hint: verifyHint)

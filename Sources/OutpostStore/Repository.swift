@@ -642,7 +642,8 @@ public final class Repository {
     } catch {
       throw StoreError.readFailed(error)
     }
-    let records = try RecordFile.decode(bytes, collection: collection, bucket: bucket, path: file)
+    let records = try RecordFile.decode(
+      bytes, collection: collection, bucket: bucket, path: file, checkBuckets: mode == .write)
     if cache { bucketCache[key] = records }
     return records
   }

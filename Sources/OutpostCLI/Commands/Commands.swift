@@ -84,7 +84,7 @@ package enum Commands {
         name: "collections", abstract: "List the collections and their fields.", arguments: [],
         arity: (0, 0), options: [], discussion: "", examples: []),
     ] + schemaCommands + syncCommands + conflictCommands + reviewCommands + kpiCommands
-    + reportCommands
+    + reportCommands + demoCommands
 
   /// Runs the parsed command.
   package static func run(_ context: Context) throws {
@@ -110,6 +110,7 @@ package enum Commands {
     case "kpi definitions": try showDefinitions(context)
     case "scorecard": try computeScorecard(context)
     case "report": try writeReport(context)
+    case "demo": try demo(context)
     case "submit": try submit(context)
     case "merge": try merge(context)
     case "reply": try reply(context)

@@ -238,8 +238,17 @@ extension Commands {
       state.fields[$0] != nil && !state.conflictedFields.contains($0)
     }
     if !others.isEmpty {
-      text += "  agreed: "
-      text += others.map { "\($0)=\(cell(state.value($0) ?? .null))" }.joined(separator: " ") + "\n"
+      // Wrapped to fit 80 columns; empty (null) fields are left out.
+      var line = "  agreed:"
+      for field in others where state.value(field) != .null {
+        let item = " \(field)=\(cell(state.value(field) ?? .null))"
+        if line.count + item.count > 80 {
+          text += line + "\n"
+          line = "         "
+        }
+        line += item
+      }
+      text += line + "\n"
     }
     text += "Resolve with: outpost resolve \(collection)/\(id) --take OFFICE [--note TEXT]\n"
     return text

@@ -182,6 +182,16 @@ package enum Platform {
   /// Ends the process with a status.
   package static func exitProcess(_ status: Int32) -> Never { exit(status) }
 
+  /// Creates a fresh folder `<TMPDIR or /tmp>/<prefix>XXXXXX` (mode 0700) and returns its path.
+  package static func makeTemporaryDirectory(prefix: String) -> Result<String, Errno> {
+    var base = environment("TMPDIR") ?? "/tmp"
+    while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
+    var template = Array((base + "/" + prefix + "XXXXXX").utf8CString)
+    let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+    guard made != nil else { return .failure(Errno(errno)) }
+    return .success(String(cString: template))
+  }
+
   /// The current working directory.
   package static var currentDirectory: String {
     var buffer = [CChar](repeating: 0, count: 4096)
