@@ -1,0 +1,32 @@
+import Foundation
+import OutpostTestSupport
+import Testing
+
+/// SPEC.md §10: `outpost demo` runs end to end, and its checks pass.
+struct DemoTests {
+  @Test("the demo runs head office and four branches through a month and every check passes")
+  func demoPasses() throws {
+    let temp = TemporaryDirectory()
+    let result = outpost(["demo", "workspace"], in: temp.path)
+    #expect(result.status == 0, "\(result.output.suffix(2000)) \(result.errors)")
+    for check in [
+      "✓ exactly two real conflicts", "✓ no open conflicts left",
+      "✓ all five replicas export identical records",
+      "✓ all five replicas compute byte-identical KPI JSON",
+      "✓ east's cancellation and head office's amount both survived",
+      "✓ north's March paid spend is", "Demo complete: every check passed.",
+    ] {
+      #expect(result.output.contains(check), "missing: \(check)")
+    }
+    #expect(!result.output.contains("✗"))
+    // North learns which of its edits lost, and who decided.
+    #expect(
+      result.output.contains(
+        "your value of channel_daily/north.sem.2025-03-05 spend=1324.50 was replaced by 1320.00"),
+      "\(result.output)")
+    #expect(FileManager.default.fileExists(atPath: temp.file("workspace/report.html")))
+    // A second run into the same, now full, folder is refused rather than mixing data.
+    let again = outpost(["demo", "workspace"], in: temp.path)
+    #expect(again.status == 73 && again.errors.contains("not empty"))
+  }
+}
