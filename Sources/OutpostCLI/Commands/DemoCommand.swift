@@ -18,7 +18,9 @@ extension Commands {
 
   static let demoOffices = ["north", "east", "south", "west"]
 
-  /// Runs the demo. Every step is a real `outpost` command run in-process.
+  /// Runs the demo.
+  ///
+  /// Every step is a real `outpost` command, run in-process.
   static func demo(_ context: Context) throws {
     let console = context.console
     let directory: String
@@ -42,7 +44,9 @@ extension Commands {
       }
     }
     var environment = context.environment
-    if environment["OUTPOST_NOW"] == nil { environment["OUTPOST_NOW"] = "2025-04-02T09:00:00+08:00" }
+    if environment["OUTPOST_NOW"] == nil {
+      environment["OUTPOST_NOW"] = "2025-04-02T09:00:00+08:00"
+    }
     var failures: [String] = []
 
     /// Runs one command, shows it, and returns its output; a failure is recorded.
@@ -72,8 +76,12 @@ extension Commands {
         + "creates its own repository with the key head office gave it.")
     step(["init", "--office", "hq", "--head", "--repo", "hq"])
     for office in demoOffices {
-      step(["office", "add", office, "--key-out", "\(office).key", "--repo", "hq"], show: office == "north")
-      step(["init", "--office", office, "--key", "\(office).key", "--repo", office], show: office == "north")
+      step(
+        ["office", "add", office, "--key-out", "\(office).key", "--repo", "hq"],
+        show: office == "north")
+      step(
+        ["init", "--office", office, "--key", "\(office).key", "--repo", office],
+        show: office == "north")
     }
     console.out("  (and the same for east, south and west)\n")
 
@@ -106,7 +114,8 @@ extension Commands {
     }
     step(["merge"] + demoOffices.map { "\($0)-1.bundle" } + ["--repo", "hq"], echo: true)
     for office in demoOffices {
-      step(["reply", office, "--out", "\(office)-1.reply", "--repo", "hq"], show: office == "north")
+      step(
+        ["reply", office, "--out", "\(office)-1.reply", "--repo", "hq"], show: office == "north")
       step(["receive", "\(office)-1.reply", "--repo", office], show: office == "north")
     }
 
@@ -122,13 +131,17 @@ extension Commands {
     step(["put", "orders", "south-o-005", "quantity=2", "--repo", "hq"])
 
     say("5. The branches submit; head office merges. Real conflicts are few and named.")
-    for office in demoOffices { step(["submit", "--out", "\(office)-2.bundle", "--repo", office], show: false) }
+    for office in demoOffices {
+      step(["submit", "--out", "\(office)-2.bundle", "--repo", office], show: false)
+    }
     console.out("  (each branch ran: outpost submit --out OFFICE-2.bundle)\n")
     step(["merge"] + demoOffices.map { "\($0)-2.bundle" } + ["--repo", "hq"], echo: true)
 
     say("6. Head office reviews the conflicts, largest KPI impact first, and decides with reasons.")
     let listed = step(["conflicts", "--repo", "hq"], echo: true)
-    check(listed.contains("2 open conflict(s)"), "exactly two real conflicts (spend, edit against delete)")
+    check(
+      listed.contains("2 open conflict(s)"),
+      "exactly two real conflicts (spend, edit against delete)")
     step(["conflicts", "show", "channel_daily/north.sem.2025-03-05", "--repo", "hq"], echo: true)
     step(
       [
@@ -140,12 +153,16 @@ extension Commands {
         "resolve", "orders/south-o-005", "--take", "south", "--note",
         "duplicate entry; south removed it", "--repo", "hq",
       ], echo: true)
-    check(step(["conflicts", "--repo", "hq"]).contains("No open conflicts"), "no open conflicts left")
+    check(
+      step(["conflicts", "--repo", "hq"]).contains("No open conflicts"), "no open conflicts left")
 
     say("7. Head office replies; each branch receives and learns which of its edits lost, and why.")
     for office in demoOffices {
-      step(["reply", office, "--out", "\(office)-2.reply", "--repo", "hq"], show: office == "north")
-      step(["receive", "\(office)-2.reply", "--repo", office], show: office == "north", echo: office == "north")
+      step(
+        ["reply", office, "--out", "\(office)-2.reply", "--repo", "hq"], show: office == "north")
+      step(
+        ["receive", "\(office)-2.reply", "--repo", office], show: office == "north",
+        echo: office == "north")
     }
     // One more submission round so head office learns every office has everything.
     for office in demoOffices {
@@ -157,26 +174,37 @@ extension Commands {
     let collections = DemoData.collections + ["targets", "resolutions"]
     var identical = true
     for collection in collections {
-      let reference = step(["export", collection, "--format", "ndjson", "--repo", "hq"], show: false)
+      let reference = step(
+        ["export", collection, "--format", "ndjson", "--repo", "hq"], show: false)
       for office in demoOffices
-      where step(["export", collection, "--format", "ndjson", "--repo", office], show: false) != reference {
+      where step(["export", collection, "--format", "ndjson", "--repo", office], show: false)
+        != reference
+      {
         identical = false
         failures.append("\(office)'s \(collection) differs from head office's")
       }
     }
-    check(identical, "all five replicas export identical records (\(collections.count) collections)")
+    check(
+      identical, "all five replicas export identical records (\(collections.count) collections)")
     let kpiHQ = step(["kpi", "--format", "json", "--repo", "hq"], show: false)
     check(
-      demoOffices.allSatisfy { step(["kpi", "--format", "json", "--repo", $0], show: false) == kpiHQ },
+      demoOffices.allSatisfy {
+        step(["kpi", "--format", "json", "--repo", $0], show: false) == kpiHQ
+      },
       "all five replicas compute byte-identical KPI JSON")
     let edited = step(["get", "orders", "east-o-003", "--repo", "west"], show: false)
     check(
       edited.contains("cancelled") && edited.contains("2750.00"),
       "east's cancellation and head office's amount both survived (merged without conflict)")
     let spend = step(
-      ["kpi", "--kpi", "ad_spend_paid", "--office", "north", "--period", "2025-03", "--format", "csv",
-       "--repo", "south"], show: false)
-    check(spend.contains(DemoData.expectedNorthPaidSpend), "north's March paid spend is \(DemoData.expectedNorthPaidSpend) everywhere")
+      [
+        "kpi", "--kpi", "ad_spend_paid", "--office", "north", "--period", "2025-03", "--format",
+        "csv",
+        "--repo", "south",
+      ], show: false)
+    check(
+      spend.contains(DemoData.expectedNorthPaidSpend),
+      "north's March paid spend is \(DemoData.expectedNorthPaidSpend) everywhere")
     for office in demoOffices {
       check(step(["verify", "--repo", office], show: false).hasPrefix("ok:"), "\(office) verifies")
     }
@@ -221,7 +249,9 @@ extension Commands {
 
 /// The demo's deterministic month of data (no files needed: it works from any folder).
 enum DemoData {
-  static let collections = ["channel_daily", "customers", "orders", "returns", "invoices", "payments"]
+  static let collections = [
+    "channel_daily", "customers", "orders", "returns", "invoices", "payments",
+  ]
 
   /// The paid-channel spend north should show for March after the demo's resolution.
   static let expectedNorthPaidSpend = "2025-03,,\(northPaidSpend),currency:CNY"
@@ -278,7 +308,8 @@ enum DemoData {
           let clicked = web && channel != "direct"
           let clicks = clicked ? (300 + random.next(200)) * size / 100 : 0
           let consultations = web ? clicks / 20 + random.next(8) : 0
-          let spend = (channel == "sem" || channel == "social") ? clicks * (140 + random.next(30)) : 0
+          let spend =
+            (channel == "sem" || channel == "social") ? clicks * (140 + random.next(30)) : 0
           days +=
             "\(office),\(channel),\(date),\(clicked ? String(clicks * 30) : ""),"
             + "\(clicked ? String(clicks) : ""),\(web ? String(clicks + 200 * size / 100) : ""),"
@@ -287,7 +318,8 @@ enum DemoData {
         }
       }
       files["data/\(office)/channel_daily.csv"] = days
-      var customers = "customer_id,office_id,acquired_date,acquisition_channel_id,acquisition_campaign_id,lead_id,kind,district\n"
+      var customers =
+        "customer_id,office_id,acquired_date,acquisition_channel_id,acquisition_campaign_id,lead_id,kind,district\n"
       var orders =
         "order_id,office_id,customer_id,channel_id,campaign_id,order_date,quantity,amount,cogs,"
         + "status,placed_at,fulfilled_at,shipped_at,delivered_at\n"
@@ -310,9 +342,11 @@ enum DemoData {
           returns += "\(office)-r-\(n),\(office),\(id),\(march(day + 2)),1,\(money(amount)),0.00,\n"
         }
         if channel == "agent" || n % 5 == 0 {
-          invoices += "\(office)-i-\(n),\(office),\(id),\(customer),\(date),\(march(day + 2)),\(money(amount))\n"
+          invoices +=
+            "\(office)-i-\(n),\(office),\(id),\(customer),\(date),\(march(day + 2)),\(money(amount))\n"
           if n % 7 != 0 {
-            payments += "\(office)-p-\(n),\(office),\(office)-i-\(n),\(march(day + 1)),\(money(amount))\n"
+            payments +=
+              "\(office)-p-\(n),\(office),\(office)-i-\(n),\(march(day + 1)),\(money(amount))\n"
           }
         }
       }
