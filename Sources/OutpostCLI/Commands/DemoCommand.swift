@@ -281,7 +281,8 @@ enum DemoData {
       let cells = line.split(separator: ",", omittingEmptySubsequences: false)
       guard cells[1] == "sem" || cells[1] == "social" else { continue }
       var fen = Int(String(cells[13].filter { $0 != "." })) ?? 0
-      if cells[2] == "2025-03-05" && cells[1] == "sem" { fen = 132_000 }  // head office's figure won
+      // Head office's figure wins the spend conflict.
+      if cells[2] == "2025-03-05" && cells[1] == "sem" { fen = 132_000 }
       total += fen
     }
     return money(total)
