@@ -58,13 +58,18 @@ package final class Console: Sendable {
   private let pending = Mutex<[UInt8]?>(nil)
   /// Whether a person is at a terminal on both standard input and output.
   package let isInteractive: Bool
+  /// Whether standard error is a terminal (progress lines and colour go there only then).
+  package let errorIsTerminal: Bool
+  /// Whether a progress line is on screen.
+  private let progressShown = Mutex(false)
 
   /// The process's standard streams.
   package static func standard() -> Console {
     Console(
       passthrough: true,
       interactive: Platform.isTerminal(Platform.standardInput)
-        && Platform.isTerminal(Platform.standardOutput)
+        && Platform.isTerminal(Platform.standardOutput),
+      errorIsTerminal: Platform.isTerminal(Platform.standardError)
     ) {
       do { return try Platform.readAll(Platform.standardInput) } catch {
         throw CLIError(.ioError, "cannot read standard input: \(error)")
@@ -75,12 +80,40 @@ package final class Console: Sendable {
   /// A console that records output and serves `input` as standard input; `interactive`
   /// pretends a terminal is attached (tests of `outpost review`).
   package init(
-    passthrough: Bool = false, interactive: Bool = false,
+    passthrough: Bool = false, interactive: Bool = false, errorIsTerminal: Bool = false,
     input: @escaping @Sendable () throws -> [UInt8] = { [] }
   ) {
     self.passthrough = passthrough
     self.isInteractive = interactive
+    self.errorIsTerminal = errorIsTerminal
     self.input = input
+  }
+
+  /// Shows a one-line progress message on standard error, only when it is a terminal; the next
+  /// progress message or ``endProgress()`` replaces it.
+  package func progress(_ text: String) {
+    guard errorIsTerminal else { return }
+    progressShown.withLock { $0 = true }
+    let line = "\r\u{1B}[K" + String(text.prefix(78))
+    if passthrough {
+      Platform.writeAll(Platform.standardError, Array(line.utf8))
+    } else {
+      state.withLock { $0.err.append(contentsOf: line.utf8) }
+    }
+  }
+
+  /// Clears the progress line, if one is shown.
+  package func endProgress() {
+    let shown = progressShown.withLock { value in
+      defer { value = false }
+      return value
+    }
+    guard shown else { return }
+    if passthrough {
+      Platform.writeAll(Platform.standardError, Array("\r\u{1B}[K".utf8))
+    } else {
+      state.withLock { $0.err.append(contentsOf: "\r\u{1B}[K".utf8) }
+    }
   }
 
   /// Reads one line of standard input without its line end; nil at the end of input.
@@ -163,6 +196,10 @@ package struct Context: Sendable {
   }
 
   /// The output format asked for, or `fallback`.
+  /// Whether to colour messages: standard error is a terminal and `NO_COLOR` is not set
+  /// (https://no-color.org).
+  package var colors: Bool { console.errorIsTerminal && environment["NO_COLOR"] == nil }
+
   package func format(_ fallback: String = "text") -> String {
     invocation.value("format") ?? fallback
   }
@@ -236,20 +273,24 @@ package enum Tool {
     let context = Context(
       invocation: invocation, console: console, environment: environment, fileSystem: fileSystem,
       workingDirectory: workingDirectory)
+    defer { console.endProgress() }
+    let errorLabel = context.colors ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
     do {
       try Commands.run(context)
       return 0
     } catch let error as AlreadyReported {
       return error.status.rawValue
     } catch let error as CLIError {
-      console.err("error: \(error.message)\n")
+      console.endProgress()
+      console.err("\(errorLabel) \(error.message)\n")
       if let hint = error.hint {
         console.err("  \(hint.split(separator: "\n").joined(separator: "\n  "))\n")
       }
       return error.status.rawValue
     } catch let error as StoreError {
+      console.endProgress()
       let cli = CLIError(error)
-      console.err("error: \(cli.message)\n")
+      console.err("\(errorLabel) \(cli.message)\n")
       if let hint = cli.hint { console.err("  \(hint)\n") }
       return cli.status.rawValue
     } catch {

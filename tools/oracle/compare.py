@@ -13,9 +13,9 @@ Usage:
 --flags      also compare the `flags` lists of KPI values.
 --bands      also compare scorecard bands (catalog §5.2 example bands A>=100, B>=90, C>=80, D).
 
-KPI values are compared for the KPIs the oracle covers, per (kpi, office, period); rows broken
-down by channel are ignored.  A difference is: value text differs, undefined_reason differs, or
-the key is present on one side only.  For scorecards: per (office, period) the total and
+KPI values are compared for the KPIs the oracle covers, per (kpi, office, period[, channel]);
+channel rows are compared only if the oracle output has them (kpi_oracle.py --by channel).  A difference is: value text differs, undefined_reason differs, unit or
+scale differs, or the key is present on one side only.  For scorecards: per (office, period) the total and
 undefined_reason, and per item the actual, target, attainment and score (numerically).
 Exit status: 1 if anything differs, 0 otherwise (2 on usage/input errors).
 """
@@ -77,9 +77,10 @@ def main(argv=None):
     if args.kpi:
         ov = {}
         for v in values_of(oracle):
-            if v.get("channel") is None and keep(v["office"]):
-                ov[(v["kpi"], v["office"], v["period"])] = v
-        covered = {k[0] for k in ov}
+            if keep(v["office"]):
+                ov[(v["kpi"], v["office"], v["period"], v.get("channel") or "")] = v
+        # KPIs covered, separately for office totals and for channel rows
+        covered = {(k[0], bool(k[3])) for k in ov}
         bv = {}
         dup_conflicts = 0
         for path in args.kpi:
@@ -87,21 +88,23 @@ def main(argv=None):
             if isinstance(doc, dict) and doc.get("format") not in (None, "outpost-kpi/1"):
                 print("warning: %s has format %r" % (path, doc.get("format")), file=sys.stderr)
             for v in values_of(doc):
-                if v.get("channel") is not None or v["kpi"] not in covered or not keep(v["office"]):
+                ch = v.get("channel") or ""
+                if (v["kpi"], bool(ch)) not in covered or not keep(v["office"]):
                     continue
-                key = (v["kpi"], v["office"], v["period"])
+                key = (v["kpi"], v["office"], v["period"], ch)
                 if key in bv and (bv[key].get("value"), bv[key].get("undefined_reason")) != (
                         v.get("value"), v.get("undefined_reason")):
                     dup_conflicts += 1
-                    lines.append("DUP  %s/%s/%s: the outpost files disagree: %r vs %r" % (
+                    lines.append("DUP  %s/%s/%s/%s: the outpost files disagree: %r vs %r" % (
                         key + (bv[key].get("value"), v.get("value"))))
                 bv[key] = v
         compared = same = 0
-        kinds = {"value": 0, "reason": 0, "only_oracle": 0, "only_outpost": 0, "flags": 0}
+        kinds = {"value": 0, "reason": 0, "only_oracle": 0, "only_outpost": 0, "flags": 0,
+                 "unit_scale": 0}
         per_kpi = {}
-        for key in sorted(set(ov) | set(bv), key=lambda k: (k[0], k[1], k[2])):
+        for key in sorted(set(ov) | set(bv)):
             o, b = ov.get(key), bv.get(key)
-            tag = "%s %s %s" % key
+            tag = ("%s %s %s %s" % key).rstrip()
             if o is None:
                 kinds["only_outpost"] += 1
                 lines.append("ONLY-OUTPOST %s: value=%s reason=%s" % (tag, b.get("value"), b.get("undefined_reason")))
@@ -121,6 +124,10 @@ def main(argv=None):
             if o.get("undefined_reason") != b.get("undefined_reason"):
                 kinds["reason"] += 1
                 bad.append("reason oracle=%s outpost=%s" % (o.get("undefined_reason"), b.get("undefined_reason")))
+            for fld in ("unit", "scale"):
+                if fld in o and fld in b and o[fld] != b[fld]:
+                    kinds["unit_scale"] += 1
+                    bad.append("%s oracle=%s outpost=%s" % (fld, o[fld], b[fld]))
             if args.flags and sorted(o.get("flags") or []) != sorted(b.get("flags") or []):
                 kinds["flags"] += 1
                 bad.append("flags oracle=%s outpost=%s" % (o.get("flags"), b.get("flags")))
@@ -137,9 +144,10 @@ def main(argv=None):
         if n_bad:
             differ = 1
         kpi_summary = ("KPI values: %d KPIs, %d keys compared, %d equal, %d differ "
-                       "(value %d, reason %d%s), %d only in oracle, %d only in outpost" % (
-                           len(covered), compared, same, compared - same, kinds["value"],
-                           kinds["reason"], (", flags %d" % kinds["flags"]) if args.flags else "",
+                       "(value %d, reason %d, unit/scale %d%s), %d only in oracle, %d only in outpost" % (
+                           len({k for k, _c in covered}), compared, same, compared - same, kinds["value"],
+                           kinds["reason"], kinds["unit_scale"],
+                           (", flags %d" % kinds["flags"]) if args.flags else "",
                            kinds["only_oracle"], kinds["only_outpost"]))
         if per_kpi:
             kpi_summary += "\n  by KPI: " + ", ".join("%s %d" % kv for kv in sorted(per_kpi.items()))

@@ -8,7 +8,8 @@ division of a KPI is done by exact integer arithmetic and rounded once, half-up
 (away from zero, 四舍五入) at the KPI's scale.
 
 Usage:
-    kpi_oracle.py DATA_DIR [--office ID]... [--kpi ID]... [--months FROM:TO] [--compact]
+    kpi_oracle.py DATA_DIR [--office ID]... [--kpi ID]... [--months FROM:TO] [--by channel]
+                  [--no-scorecard] [--compact]
 
 DATA_DIR holds one folder per office with the standard collections as CSV files
 (DATA/north/orders.csv, ...; head-office collections such as DATA/hq/targets.csv).
@@ -288,8 +289,13 @@ SPAN_FILTER = {
 }
 
 
+CHANNEL_COLLECTIONS = ("channel_daily", "orders", "leads")
+
+
 class Engine:
-    def __init__(self, data):
+    def __init__(self, data, channel=None):
+        """channel: keep only rows of this channel in the collections that have a channel_id
+        (channel_daily, orders, leads) -- the `--by channel` breakdown (SPEC §9.4 ✓ column)."""
         self.data = data
         # bucket office-owned rows by (office, month of the measure's time field)
         self.buckets = {}
@@ -310,6 +316,8 @@ class Engine:
                 else:
                     t = row.get(meta["time"])
                 if t is None:
+                    continue
+                if channel is not None and coll in CHANNEL_COLLECTIONS and row.get("channel_id") != channel:
                     continue
                 b.setdefault((row["office_id"], t[:7]), []).append(row)
                 keep = SPAN_FILTER.get(coll)
@@ -596,6 +604,14 @@ for _row in SPEC_KPIS:
 
 SPEC_ORDER = [r[0] for r in SPEC_KPIS]
 
+# SPEC §9.4 "✓: can be broken down by channel"
+BY_CHANNEL = ["page_views", "visits", "clicks", "impressions", "ctr", "cpc", "registrations",
+              "micro_conversions", "email_open_rate", "email_click_rate", "consultations",
+              "consult_calls", "consultation_rate", "consultation_rate_visits",
+              "avg_cost_per_conversation", "ad_spend_paid", "consultations_paid", "leads",
+              "qualified_leads", "lead_qualification_rate", "deal_count", "deal_amount",
+              "conversion_rate", "aov"]
+
 # The KPIs the brief requires (all SPEC KPIs are computed; these are the core set).
 CORE_KPIS = ["clicks", "consultations", "consultation_rate", "avg_cost_per_conversation", "cpc",
              "ctr", "qualified_leads", "deal_count", "deal_amount", "net_revenue", "aov",
@@ -765,6 +781,8 @@ def main(argv=None):
     ap.add_argument("--kpi", action="append", help="only this KPI (repeatable)")
     ap.add_argument("--months", help="FROM:TO (YYYY-MM:YYYY-MM) instead of the data's span")
     ap.add_argument("--no-scorecard", action="store_true")
+    ap.add_argument("--by", choices=["channel"], help="break the ✓ KPIs down by channel (one "
+                    "value per channel seen in channel_daily/orders/leads; no office total)")
     ap.add_argument("--compact", action="store_true", help="one-line JSON")
     args = ap.parse_args(argv)
 
@@ -800,20 +818,38 @@ def main(argv=None):
             cache[key] = compute_kpi(e, k, o, m)
         return cache[key]
 
-    values = []
-    for k in kpis:
+    def emit(values, k, o, m, r, canonical, channel=None):
         unit, scale = KPIS[k]["unit"], KPIS[k]["scale"]
-        for o in offices:
-            for m in months:
-                r, canonical = kpi_cache(k, o, m)
-                v = {"kpi": k, "office": o, "period": m, "unit": unit, "scale": scale,
-                     "value": None if canonical is None else fmt(canonical, scale),
-                     "undefined_reason": r.reason, "flags": r.flags}
-                if r.num is not None:
-                    v["numerator"], v["denominator"] = str(r.num), str(r.den)
-                values.append(v)
+        v = {"kpi": k, "office": o, "period": m, "unit": unit, "scale": scale,
+             "value": None if canonical is None else fmt(canonical, scale),
+             "undefined_reason": r.reason, "flags": r.flags}
+        if channel is not None:
+            v["channel"] = channel
+        if r.num is not None:
+            v["numerator"], v["denominator"] = str(r.num), str(r.den)
+        values.append(v)
+
+    values = []
+    if args.by == "channel":
+        channels = sorted({r["channel_id"] for c in CHANNEL_COLLECTIONS for r in data[c]
+                           if r.get("channel_id") is not None and r.get("office_id") in offices})
+        engines = {c: Engine(data, channel=c) for c in channels}
+        for k in kpis:
+            if k not in BY_CHANNEL:
+                continue
+            for o in offices:
+                for m in months:
+                    for c in channels:
+                        r, canonical = compute_kpi(engines[c], k, o, m)
+                        emit(values, k, o, m, r, canonical, c)
+    else:
+        for k in kpis:
+            for o in offices:
+                for m in months:
+                    r, canonical = kpi_cache(k, o, m)
+                    emit(values, k, o, m, r, canonical)
     scorecards = []
-    if not args.no_scorecard:
+    if not args.no_scorecard and args.by is None:
         for o in offices:
             for m in months:
                 scorecards.append(compute_scorecard(e, data["targets"], o, m, kpi_cache))

@@ -49,7 +49,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("data")
     ap.add_argument("out")
-    ap.add_argument("--outpost", default="/work/scratch/bin/outpost")
+    ap.add_argument("--outpost", default="outpost", help="the outpost binary (default: on PATH)")
     ap.add_argument("--now", default="2027-01-01T00:00:00+08:00",
                     help="OUTPOST_NOW (after the data, so no period is open)")
     ap.add_argument("--no-branches", action="store_true")

@@ -86,6 +86,7 @@ extension Commands {
         "\(problems.count) problem(s) in \(displayName)\(more); nothing was imported",
         hint: "Fix the rows listed above and import the file again.")
     }
+    context.console.progress("importing \(rows.count) row(s) into \(schema.name): writing…")
     let summary: CommitSummary
     do {
       summary = try repository.commit(

@@ -251,7 +251,9 @@ extension Commands {
     var totals: [MergeOutcome: Int] = [:]
     var merged = 0
     var refused = 0
-    for argument in context.invocation.positionals {
+    let count = context.invocation.positionals.count
+    for (index, argument) in context.invocation.positionals.enumerated() {
+      context.console.progress("merging \(argument) (\(index + 1)/\(count))…")
       do {
         let bytes = try readBundleFile(context, argument)
         let report: ApplyReport
@@ -272,6 +274,7 @@ extension Commands {
               ]))
         }
         results.append(entry)
+        context.console.endProgress()
         if context.format() != "json" {
           context.console.out(reportText(argument, report, dryRun) + (reconciliation?.text ?? ""))
         }
@@ -285,8 +288,10 @@ extension Commands {
               ("error", .string(error.message)), ("exit", number(Int(error.status.rawValue))),
               ("hint", error.hint.map { .string($0) } ?? .null),
             ])))
+        context.console.endProgress()
         if context.format() != "json" || context.invocation.positionals.count > 1 {
-          context.console.err("error: \(error.message)\n")
+          let label = context.colors ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
+          context.console.err("\(label) \(error.message)\n")
           if let hint = error.hint { context.console.err("  \(hint)\n") }
         }
       }

@@ -1,0 +1,107 @@
+import Foundation
+import OutpostTestSupport
+import Testing
+
+/// README.md: every `outpost` command in its command blocks runs as written, in order, with the
+/// input files it names, and says what the README says it does.
+struct ReadmeTests {
+  /// The README, found from this source file (Tests/OutpostCLITests/ → the package root).
+  static func readme() throws -> String {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+    return try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+  }
+
+  /// The `outpost` command lines of every ```sh block, comments removed.
+  static func commands(_ readme: String) -> [String] {
+    var lines: [String] = []
+    var inBlock = false
+    for line in readme.split(separator: "\n", omittingEmptySubsequences: false) {
+      if line.hasPrefix("```") {
+        inBlock = line == "```sh"
+        continue
+      }
+      guard inBlock, line.hasPrefix("outpost ") else { continue }
+      lines.append(stripComment(String(line)))
+    }
+    return lines
+  }
+
+  /// A line without its trailing `# comment` (a `#` outside double quotes after a space).
+  static func stripComment(_ line: String) -> String {
+    var quoted = false
+    var previous: Character = " "
+    for (offset, character) in line.enumerated() {
+      if character == "\"" { quoted.toggle() }
+      if character == "#" && !quoted && previous == " " {
+        return String(line.prefix(offset)).trimmingCharacters(in: .whitespaces)
+      }
+      previous = character
+    }
+    return line.trimmingCharacters(in: .whitespaces)
+  }
+
+  /// Splits a command line into words; double quotes group words.
+  static func words(_ line: String) -> [String] {
+    var result: [String] = []
+    var current = ""
+    var quoted = false
+    var started = false
+    for character in line {
+      if character == "\"" {
+        quoted.toggle()
+        started = true
+      } else if character == " " && !quoted {
+        if started { result.append(current) }
+        current = ""
+        started = false
+      } else {
+        current.append(character)
+        started = true
+      }
+    }
+    if started { result.append(current) }
+    return result
+  }
+
+  @Test("every outpost command in the README runs as written, in order")
+  func readmeCommands() throws {
+    let lines = Self.commands(try Self.readme())
+    #expect(lines.count >= 25, "\(lines.count) commands found")
+    let temp = TemporaryDirectory()
+    // The input files the README names.
+    temp.write(
+      "ads-march.csv",
+      "channel_id,date,impressions,clicks,visits,page_views,consultations,consult_calls,spend\n"
+        + "sem,2025-03-01,12000,360,300,900,18,2,540.00\n"
+        + "seo,2025-03-01,20000,300,320,960,9,1,0.00\n")
+    temp.write(
+      "orders-march.csv",
+      "order_id,customer_id,channel_id,order_date,quantity,amount,status\n"
+        + "north-o-1001,c-1,sem,2025-03-01,1,2800.00,confirmed\n"
+        + "north-o-1002,c-2,seo,2025-03-01,2,2600.00,confirmed\n")
+    temp.write(
+      "targets-2025.csv",
+      "target_id,kpi_id,office_id,scope,period_grain,period,target_value,direction,version\n"
+        + "t-1,net_revenue,north,office,month,2025-03,5000.00,higher_better,1\n")
+    var outputs: [String: String] = [:]
+    for line in lines {
+      let arguments = Array(Self.words(line).dropFirst())
+      let result = outpost(arguments, in: temp.path)
+      #expect(result.status == 0, "\(line)\n\(result.output)\(result.errors)")
+      outputs[line] = result.output
+    }
+    // What the README says they do.
+    func output(_ prefix: String) -> String {
+      outputs.first { $0.key.hasPrefix(prefix) }?.value ?? ""
+    }
+    #expect(output("outpost conflicts --repo hq").contains("orders/north-o-1002"))
+    #expect(output("outpost receive hq-reply.bundle").contains("was replaced by 2700.00"))
+    #expect(output("outpost verify --repo hq").hasPrefix("ok:"))
+    #expect(output("outpost scorecard").contains("north 2025-03"))
+    #expect(FileManager.default.fileExists(atPath: temp.file("report.html")))
+    // The two quick-start commands are the ones this repository's CI and demo test run.
+    let readme = try Self.readme()
+    #expect(readme.contains("swift run -c release outpost demo") && readme.contains("bash .ci/run"))
+  }
+}
