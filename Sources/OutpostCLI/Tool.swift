@@ -195,11 +195,11 @@ package struct Context: Sendable {
     return workingDirectory + "/" + path
   }
 
-  /// The output format asked for, or `fallback`.
   /// Whether to colour messages: standard error is a terminal and `NO_COLOR` is not set
   /// (https://no-color.org).
   package var colors: Bool { console.errorIsTerminal && environment["NO_COLOR"] == nil }
 
+  /// The output format asked for, or `fallback`.
   package func format(_ fallback: String = "text") -> String {
     invocation.value("format") ?? fallback
   }
