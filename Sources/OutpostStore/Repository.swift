@@ -700,6 +700,16 @@ public final class Repository {
           state = RecordState()
         }
       }
+      // A branch may not edit or delete another office's record, whatever the fields say.
+      if config.role == .branch, schema.ownership == .office, state.exists,
+        let owner = state.value("office_id"), owner != .string(config.replica.rawValue)
+      {
+        throw StoreError(
+          .notPermitted,
+          "\(collection)/\(id) belongs to office \(owner.stringValue.map { "'\($0)'" } ?? "(none)"); "
+            + "office '\(config.replica)' may only change its own records",
+          hint: "Ask that office, or head office, to make the change.")
+      }
       switch change {
       case .put(_, _, let fields):
         let delta = state.changes(fields)
