@@ -227,19 +227,9 @@ extension Commands {
       "version": number(version), "hash": .string(set.hash), "document": .string(canonical),
       "published_at": .string(context.now()),
     ]
-    if let note = context.invocation.value("note") {
-      do { fields["note"] = try FieldType.text.parseCell(note) } catch {
-        throw CLIError(.dataError, "--note: \(error.message)")
-      }
-    }
-    do {
-      _ = try repository.commit(
-        [
-          .put(
-            collection: StandardCollections.kpiDefinitions.name,
-            id: RecordID(unchecked: "v\(version)"), fields: fields)
-        ], command: "kpi publish v\(version)")
-    } catch { throw CLIError(error) }
+    try putOne(
+      context, repository, StandardCollections.kpiDefinitions.name,
+      RecordID(unchecked: "v\(version)"), fields, command: "kpi publish v\(version)")
     context.console.out(
       "Published KPI definitions version \(version) (\(set.kpis.count) KPIs, "
         + "\(set.scorecards.count) scorecard(s), hash \(set.hash.prefix(12))). Offices compute "

@@ -232,7 +232,22 @@ extension Commands {
     do { rule = try ResolutionRule(schema: schema, field: positionals[1], prefer: prefer) } catch {
       throw CLIError(.dataError, error.message)
     }
-    var fields = rule.values
+    try putOne(
+      context, repository, StandardCollections.resolutionRules.name,
+      RecordID(unchecked: rule.id), rule.values,
+      command: "rules add \(rule.id) --prefer \(prefer.rawValue)")
+    context.console.out(
+      "Rule \(rule.id): conflicts of \(rule.field) in \(rule.collection) take the "
+        + "\(prefer.rawValue) value from the next merge on. Settle open ones with: outpost "
+        + "rules apply\n")
+  }
+
+  /// Writes one head-office record with the command's `--note` (checked as text), if given.
+  static func putOne(
+    _ context: Context, _ repository: Repository, _ collection: String, _ id: RecordID,
+    _ values: [String: JSONValue], command: String
+  ) throws {
+    var fields = values
     if let note = context.invocation.value("note") {
       do { fields["note"] = try FieldType.text.parseCell(note) } catch {
         throw CLIError(.dataError, "--note: \(error.message)")
@@ -240,16 +255,8 @@ extension Commands {
     }
     do {
       _ = try repository.commit(
-        [
-          .put(
-            collection: StandardCollections.resolutionRules.name,
-            id: RecordID(unchecked: rule.id), fields: fields)
-        ], command: "rules add \(rule.id) --prefer \(prefer.rawValue)")
+        [.put(collection: collection, id: id, fields: fields)], command: command)
     } catch { throw CLIError(error) }
-    context.console.out(
-      "Rule \(rule.id): conflicts of \(rule.field) in \(rule.collection) take the "
-        + "\(prefer.rawValue) value from the next merge on. Settle open ones with: outpost "
-        + "rules apply\n")
   }
 
   static func removeRule(_ context: Context) throws {
