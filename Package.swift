@@ -34,7 +34,10 @@ let package = Package(
     .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),
     .executableTarget(
       name: "outpost-bench",
-      dependencies: ["OutpostStore", "OutpostModel", "OutpostCodec", "OutpostCrypto"],
+      dependencies: [
+        "OutpostStore", "OutpostModel", "OutpostCodec", "OutpostCrypto", "OutpostSync",
+        "OutpostCLI",
+      ],
       path: "tools/bench"),
 
     .target(
