@@ -177,7 +177,7 @@ extension DefinitionSet {
   /// Parses and validates a definition document; refuses unknown members, unknown measures,
   /// reference cycles, bad units or scales, and scorecards whose weights do not sum to 1.0000.
   public init(json: JSONValue) throws(DefinitionError) {
-    var reader = Reader()
+    let reader = Reader()
     let root = try reader.object(
       json, "$", allowed: ["format", "published_at", "measures", "kpis", "scorecards"])
     guard root["format"]?.stringValue == Self.format else {

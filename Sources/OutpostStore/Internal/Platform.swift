@@ -138,11 +138,16 @@ package enum Platform {
   /// The current process id.
   package static var processID: Int32 { getpid() }
 
+  /// The text of a NUL-terminated C buffer.
+  static func text(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
   /// This machine's host name, or "unknown".
   package static var hostName: String {
     var buffer = [CChar](repeating: 0, count: 256)
     guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
-    return String(cString: buffer)
+    return text(buffer)
   }
 
   /// Whether a file descriptor is a terminal.
@@ -189,14 +194,14 @@ package enum Platform {
     var template = Array((base + "/" + prefix + "XXXXXX").utf8CString)
     let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
     guard made != nil else { return .failure(Errno(errno)) }
-    return .success(String(cString: template))
+    return .success(text(template))
   }
 
   /// The current working directory.
   package static var currentDirectory: String {
     var buffer = [CChar](repeating: 0, count: 4096)
     guard getcwd(&buffer, buffer.count) != nil else { return "." }
-    return String(cString: buffer)
+    return text(buffer)
   }
 
   /// The wall clock, as whole seconds since 1970 (UTC).
