@@ -5,7 +5,8 @@ import Darwin
 import Glibc
 #endif
 
-/// Resource figures of the running process, read with `getrusage(RUSAGE_SELF)`.
+/// Resource figures of the running process, read with `getrusage(RUSAGE_SELF)` (and of its
+/// finished children, `RUSAGE_CHILDREN`).
 enum ProcessStats {
   /// The process's peak resident set size, in bytes.
   ///
@@ -33,12 +34,26 @@ enum ProcessStats {
     return getloadavg(&loads, 3) >= 1 ? loads[0] : nil
   }
 
-  private static func usage() -> rusage {
+  /// CPU seconds and peak RSS of this process's terminated, waited-for children
+  /// (`getrusage(RUSAGE_CHILDREN)`): the peak is the largest child's, not a sum.
+  static func childrenUsage() -> (cpuSeconds: Double, peakResidentBytes: Int64) {
+    let u = usage(children: true)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1_000_000 }
+    #if canImport(Darwin)
+    let peak = Int64(u.ru_maxrss)
+    #else
+    let peak = Int64(u.ru_maxrss) * 1024
+    #endif
+    return (seconds(u.ru_utime) + seconds(u.ru_stime), peak)
+  }
+
+  private static func usage(children: Bool = false) -> rusage {
     var result = rusage()
     #if canImport(Darwin)
-    _ = getrusage(RUSAGE_SELF, &result)
+    _ = getrusage(children ? RUSAGE_CHILDREN : RUSAGE_SELF, &result)
     #else
-    _ = getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &result)
+    let who = children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue
+    _ = getrusage(__rusage_who_t(who), &result)
     #endif
     return result
   }

@@ -1,4 +1,4 @@
-// outpost-bench: measures the store, the JSON codec and merge on generated data.
+// outpost-bench: measures the store, the JSON codec, merge and KPIs on generated data.
 // See tools/bench/README.md.
 import Foundation
 import OutpostCodec
@@ -9,6 +9,7 @@ let usage = """
          outpost-bench json  [--mib M] [--repeat R]
          outpost-bench merge [--changes N] [--repo-records M] [--conflict-rate F]
                              [--bundle-sizes N,N,...] [--repo-sizes M,M,...] [--branches B]
+         outpost-bench kpi   [--records N] [--sqlite PATH] [--sql-dir DIR]
   common options: --seed S  --out FILE  --pretty  --work DIR  --keep
   Counts accept 1000, 1_000, 10k, 1M. The result is one JSON document on standard output.
   """
@@ -18,6 +19,7 @@ let benchmarks: [String: (Options) throws -> JSONValue] = [
   "store": StoreBench.run,
   "json": JSONBench.run,
   "merge": MergeBench.run,
+  "kpi": KPIBench.run,
 ]
 
 /// The phases a child process runs (`outpost-bench phase NAME ...`).
@@ -33,6 +35,13 @@ let phases: [String: Phase.Body] = [
   "merge-reply": MergeBench.reply,
   "merge-edit": MergeBench.edit,
   "merge-breakdown": MergeBench.breakdown,
+  "kpi-generate": KPIBench.generate,
+  "kpi-seed": KPIBench.seed,
+  "kpi-read": KPIBench.readAll,
+  "kpi-outpost": KPIBench.compute,
+  "kpi-sqlite-load": KPIBench.sqliteLoad,
+  "kpi-sqlite-query": KPIBench.sqliteQuery,
+  "kpi-compare": KPIBench.compare,
 ]
 
 /// Runs the command line and returns the exit status.
