@@ -157,41 +157,93 @@ extension Repository {
       if (try? schema(collection)) == nil {
         report.problems.append("records/\(collection): no such collection in this repository")
       }
-      let names = (try? fileSystem.list(directory)) ?? []
-      var collisionKeys: [String: RecordID] = [:]
-      for name in names {
+      var files: [String: (base: Bool, deltas: [UInt64])] = [:]
+      for name in ((try? fileSystem.list(directory)) ?? []).sorted() {
         let file = "records/\(collection)/\(name)"
         if AtomicFile.isTemporary(name) {
           report.notes.append(leftoverNote(file))
           continue
         }
-        guard name.hasSuffix(".json"), name.utf8.count == 7,
+        guard let parsed = RecordFile.parseName(name),
           (try? fileSystem.info(directory + "/" + name))??.kind == .regular
         else {
-          report.problems.append("\(file) is not a record file (expected <2 hex digits>.json)")
+          report.problems.append(
+            "\(file) is not a record file (expected <2 hex digits>.json or <2 hex digits>.<txn>.json)"
+          )
           continue
         }
-        do {
-          let bytes = try fileSystem.readFile(directory + "/" + name)
-          let records = try RecordFile.decode(
-            bytes, collection: collection, bucket: String(name.prefix(2)), path: file)
-          let canonical = RecordFile.encode(collection: collection, records: records)
-          if canonical != bytes {
-            report.problems.append("\(file) is not in canonical form (edited by hand?)")
+        if let txn = parsed.delta {
+          files[parsed.bucket, default: (false, [])].deltas.append(txn)
+        } else {
+          files[parsed.bucket, default: (false, [])].base = true
+        }
+      }
+      var collisionKeys: [String: RecordID] = [:]
+      for bucket in files.keys.sorted() {
+        // The bucket's records: its base, then each live delta in order (SPEC.md §4.4).
+        var records: [RecordID: RecordState] = [:]
+        var baseTxn: UInt64 = 0
+        func read(_ name: String) -> (RecordFile.Scanned, [RecordID: RecordState])? {
+          let file = "records/\(collection)/\(name)"
+          do {
+            let bytes = try fileSystem.readFile(directory + "/" + name)
+            let scanned = try RecordFile.scan(
+              bytes, collection: collection, bucket: bucket, path: file, checkBuckets: true)
+            return (scanned, try RecordFile.decodeAll(scanned))
+          } catch let error as StoreError {
+            report.problems.append(error.message)
+          } catch {
+            report.problems.append("\(file): \(error)")
           }
-          for (id, state) in records {
-            if let other = collisionKeys[id.collisionKey] {
-              report.problems.append(
-                "\(file): ids '\(other)' and '\(id)' collide (they differ only by case)")
-            }
-            collisionKeys[id.collisionKey] = id
-            actual[collection, default: [:]][id] = state
-            report.records += 1
+          return nil
+        }
+        if files[bucket]!.base,
+          let (scanned, states) = read(RecordFile.fileName(bucket: bucket, delta: nil))
+        {
+          baseTxn = scanned.txn
+          if scanned.txn > checkpoint.txn {
+            report.problems.append(
+              "records/\(collection)/\(bucket).json: is current to transaction \(scanned.txn), "
+                + "past the checkpoint (\(checkpoint.txn))")
           }
-        } catch let error as StoreError {
-          report.problems.append(error.message)
-        } catch {
-          report.problems.append("\(file): \(error)")
+          if let marker = states.first(where: { $0.value.isCollectedMarker }) {
+            report.problems.append(
+              "records/\(collection)/\(bucket).json: record '\(marker.key)' is a collected marker")
+          }
+          records = states
+        }
+        for txn in files[bucket]!.deltas.sorted() {
+          let name = RecordFile.fileName(bucket: bucket, delta: txn)
+          let file = "records/\(collection)/\(name)"
+          if txn > checkpoint.txn {
+            report.notes.append(
+              "\(file) was written by an interrupted write (transaction \(txn) is past the "
+                + "checkpoint); the next write command removes it")
+            continue
+          }
+          if txn <= baseTxn && files[bucket]!.base {
+            report.notes.append(
+              "\(file) is already part of the base (left by an interrupted compaction); the next "
+                + "write to its bucket removes it")
+            continue
+          }
+          guard let (scanned, states) = read(name) else { continue }
+          if scanned.txn != txn {
+            report.problems.append("\(file), line 1: names transaction \(scanned.txn)")
+          }
+          for (id, state) in states {
+            records[id] = state.isCollectedMarker ? nil : state
+          }
+        }
+        for id in records.keys.sorted() {
+          if let other = collisionKeys[id.collisionKey] {
+            report.problems.append(
+              "records/\(collection)/\(bucket): ids '\(other)' and '\(id)' collide (they differ "
+                + "only by case)")
+          }
+          collisionKeys[id.collisionKey] = id
+          actual[collection, default: [:]][id] = records[id]
+          report.records += 1
         }
       }
     }
@@ -210,7 +262,7 @@ extension Repository {
       let have = actual[collection] ?? [:]
       for id in Set(want.keys).union(have.keys).sorted() {
         if pendingAfterCheckpoint[collection]?.contains(id) == true { continue }
-        let file = "records/\(collection)/\(RecordFile.bucket(for: id)).json"
+        let file = "records/\(collection)/\(RecordFile.bucket(for: id))"
         switch (want[id], have[id]) {
         case (nil, _?):
           report.problems.append("\(file): record '\(id)' is not in the journal")

@@ -83,7 +83,13 @@ public final class Repository {
   private var overlay: [String: [RecordID: RecordState]] = [:]
   /// Committed sync documents not yet in their files (read mode only).
   private(set) var documentOverlay: [String: JSONValue] = [:]
-  private var bucketCache: [String: [RecordID: RecordState]] = [:]
+  /// Buckets read (and, for a writer, kept current) by this process, by "collection/bucket".
+  private var bucketCache: [String: Bucket] = [:]
+  /// The record file names of each collection folder, by bucket, as first listed.
+  private var listings: [String: [String: [String]]] = [:]
+  /// Set when an unfinished write could not be undone: this object refuses further writes (the
+  /// next process to open the repository recovers it).
+  private var needsRecovery = false
 
   private init(
     path: String, config: RepositoryConfig, fileSystem: any FileSystem, mode: Mode,
@@ -454,6 +460,18 @@ public final class Repository {
           notices.append("recovered: removed '\(directory)/\(name)', left by an interrupted write")
         }
       }
+      // Deltas of transactions past the checkpoint were written by a write that did not finish;
+      // the journal replay below writes them again if their transaction committed.
+      for collection in try fileSystem.list(recordsDirectory) {
+        let directory = collectionDirectory(collection)
+        for name in try fileSystem.list(directory) {
+          guard let delta = RecordFile.parseName(name)?.delta, delta > checkpoint.txn else {
+            continue
+          }
+          try fileSystem.remove(directory + "/" + name)
+          notices.append("recovered: removed '\(directory)/\(name)', left by an interrupted write")
+        }
+      }
     } catch {
       throw StoreError.writeFailed(error, "leftover temporary files could not be removed")
     }
@@ -593,23 +611,29 @@ public final class Repository {
   /// The state of one record, or nil if it was never written.
   public func state(_ collection: String, _ id: RecordID) throws(StoreError) -> RecordState? {
     if let state = overlay[collection]?[id] { return state.isCollectedMarker ? nil : state }
-    return try bucket(collection, RecordFile.bucket(for: id))[id]
+    return try withBucket(collection, RecordFile.bucket(for: id)) { bucket throws(StoreError) in
+      try bucket.state(id)
+    }
   }
 
   /// Every record of a collection (deleted ones included), sorted by id.
   ///
-  /// - Complexity: O(n log n) in the collection's size; reads every bucket file.
+  /// - Complexity: O(n log n) in the collection's size; reads every record file.
   public func states(_ collection: String) throws(StoreError) -> [(
     id: RecordID, state: RecordState
   )] {
     var all: [RecordID: RecordState] = [:]
-    let directory = collectionDirectory(collection)
-    let names: [String]
-    do { names = try fileSystem.exists(directory) ? try fileSystem.list(directory) : [] } catch {
-      throw StoreError.readFailed(error)
-    }
-    for name in names where name.hasSuffix(".json") && !AtomicFile.isTemporary(name) {
-      let records = try bucket(collection, String(name.dropLast(5)), cache: false)
+    let names = Set(try listing(collection).keys).union(
+      bucketCache.keys.filter { $0.hasPrefix(collection + "/") }.map {
+        String($0.dropFirst(collection.utf8.count + 1))
+      })
+    for name in names.sorted() {
+      let records: [RecordID: RecordState]
+      if let cached = bucketCache[collection + "/" + name] {
+        records = try cached.allStates()
+      } else {
+        records = try loadBucket(collection, name).allStates()
+      }
       all.merge(records) { $1 }
     }
     if let pending = overlay[collection] {
@@ -623,29 +647,97 @@ public final class Repository {
   package func lookup(_ collection: String, _ id: RecordID) throws(StoreError) -> (
     RecordState?, RecordID?
   ) {
-    let records = try bucket(collection, RecordFile.bucket(for: id))
     if let state = try state(collection, id) { return (state, nil) }
-    let other = records.keys.first { $0.collisionKey == id.collisionKey && $0 != id }
+    let other = try withBucket(collection, RecordFile.bucket(for: id)) {
+      bucket throws(StoreError) in bucket.collision(with: id)
+    }
     return (nil, other)
   }
 
-  func bucket(_ collection: String, _ bucket: String, cache: Bool = true) throws(StoreError)
-    -> [RecordID: RecordState]
-  {
-    let key = collection + "/" + bucket
-    if let cached = bucketCache[key] { return cached }
-    let file = collectionDirectory(collection) + "/" + bucket + ".json"
-    let bytes: [UInt8]
+  /// Runs `body` on a bucket, reading it first if this process has not.
+  func withBucket<Result>(
+    _ collection: String, _ name: String,
+    _ body: (inout Bucket) throws(StoreError) -> Result
+  ) throws(StoreError) -> Result {
+    let key = collection + "/" + name
+    if bucketCache[key] == nil { bucketCache[key] = try loadBucket(collection, name) }
+    return try body(&bucketCache[key]!)
+  }
+
+  /// The record file names of a collection, by bucket (listed once per process).
+  private func listing(_ collection: String) throws(StoreError) -> [String: [String]] {
+    if let cached = listings[collection] { return cached }
+    let directory = collectionDirectory(collection)
+    var result: [String: [String]] = [:]
     do {
-      guard try fileSystem.exists(file) else { return [:] }
-      bytes = try fileSystem.readFile(file)
+      if try fileSystem.exists(directory) {
+        for name in try fileSystem.list(directory) where !AtomicFile.isTemporary(name) {
+          guard let parsed = RecordFile.parseName(name) else { continue }
+          result[parsed.bucket, default: []].append(name)
+        }
+      }
     } catch {
       throw StoreError.readFailed(error)
     }
-    let records = try RecordFile.decode(
-      bytes, collection: collection, bucket: bucket, path: file, checkBuckets: mode == .write)
-    if cache { bucketCache[key] = records }
-    return records
+    listings[collection] = result
+    return result
+  }
+
+  /// Reads a bucket's files: the base, and the deltas after it up to the checkpoint.
+  ///
+  /// A reader takes no lock, so a writer may replace or remove a file between the listing and
+  /// the read; then the folder is listed again.
+  private func loadBucket(_ collection: String, _ name: String) throws(StoreError) -> Bucket {
+    var attempt = 0
+    while true {
+      do {
+        return try readBucket(collection, name)
+      } catch let error where error.code == .notFound {
+        // Only a reader gets here: a file vanished between the listing and the read.
+        guard attempt < 3 else {
+          throw StoreError(.corrupt, error.message, hint: RecordFile.verifyHint)
+        }
+        attempt += 1
+        listings[collection] = nil
+      }
+    }
+  }
+
+  private func readBucket(_ collection: String, _ name: String) throws(StoreError) -> Bucket {
+    let directory = collectionDirectory(collection)
+    var base: RecordFile.Scanned?
+    var deltas: [RecordFile.Scanned] = []
+    var stale: [String] = []
+    let names = try listing(collection)[name] ?? []
+    func read(_ file: String, delta: UInt64?) throws(StoreError) -> RecordFile.Scanned {
+      let bytes: [UInt8]
+      do { bytes = try fileSystem.readFile(directory + "/" + file) } catch {
+        if mode == .read && error.errno == .noSuchFile {
+          throw StoreError(.notFound, "missing repository file '\(error.path)'")
+        }
+        throw StoreError.readFailed(error)
+      }
+      let scanned = try RecordFile.scan(
+        bytes, collection: collection, bucket: name, path: "records/\(collection)/\(file)",
+        checkBuckets: mode == .write)
+      if let delta, scanned.txn != delta {
+        throw RecordFile.damaged(scanned.path, line: 1, "names transaction \(scanned.txn)")
+      }
+      return scanned
+    }
+    let baseName = RecordFile.fileName(bucket: name, delta: nil)
+    if names.contains(baseName) { base = try read(baseName, delta: nil) }
+    let deltaTxns = names.compactMap { RecordFile.parseName($0)?.delta }.sorted()
+    for txn in deltaTxns where txn <= checkpoint.txn {
+      let file = RecordFile.fileName(bucket: name, delta: txn)
+      if let base, txn <= base.txn {
+        stale.append(file)
+        continue
+      }
+      deltas.append(try read(file, delta: txn))
+    }
+    return Bucket(
+      collection: collection, name: name, base: base, deltas: deltas, staleFiles: stale)
   }
 
   // MARK: Writing
@@ -660,8 +752,10 @@ public final class Repository {
   public func commit(_ changes: [RecordChange], command: String) throws(StoreError) -> CommitSummary
   {
     precondition(mode == .write, "commit needs a repository opened for writing")
+    try refuseAfterFailedRollback()
     var summary = CommitSummary()
     var pending: [String: [RecordID: RecordState]] = [:]
+    var pendingKeys: [String: [String: RecordID]] = [:]
     var entries: [(String, RecordID, RecordState)] = []
     var counter = lastCounter()
     for change in changes {
@@ -678,20 +772,18 @@ public final class Repository {
       if let staged = pending[collection]?[id] {
         state = staged
       } else {
-        let records = try bucket(collection, RecordFile.bucket(for: id))
-        if let existing = records[id] {
+        let (existing, collision) = try lookup(collection, id)
+        if let existing {
           state = existing
         } else {
-          if let other = records.keys.first(where: { $0.collisionKey == id.collisionKey }) {
+          if let other = collision {
             throw StoreError(
               .invalidData,
               "id '\(id)' collides with existing record '\(other)' in '\(collection)': ids that "
                 + "differ only by letter case are the same on case-insensitive file systems",
               hint: "Use the existing id, or choose an id that differs by more than case.")
           }
-          if let other = pending[collection]?.keys.first(where: {
-            $0.collisionKey == id.collisionKey
-          }) {
+          if let other = pendingKeys[collection]?[id.collisionKey] {
             throw StoreError(
               .invalidData,
               "ids '\(other)' and '\(id)' collide in '\(collection)' (they differ only by letter case)"
@@ -743,6 +835,7 @@ public final class Repository {
         summary.deleted += 1
       }
       pending[collection, default: [:]][id] = state
+      pendingKeys[collection, default: [:]][id.collisionKey] = id
       entries.append((collection, id, state))
     }
     guard !entries.isEmpty else { return summary }
@@ -866,7 +959,19 @@ public final class Repository {
     }
   }
 
-  /// Replaces the touched bucket files and then `state.json`; restores the old files on failure.
+  /// Refuses to write after an unfinished write could not be undone.
+  private func refuseAfterFailedRollback() throws(StoreError) {
+    guard needsRecovery else { return }
+    throw StoreError(
+      .io, "an earlier write in this command could not be undone; nothing more is written",
+      hint: "Run the command again: opening the repository recovers it from its journal.")
+  }
+
+  /// Writes the touched buckets' new states, the documents, and then `state.json`.
+  ///
+  /// One delta per bucket; on failure they are removed and the rest restored. Then tidies the
+  /// touched buckets (SPEC.md §4.4). Only deltas are written before `state.json`, so whatever an
+  /// unfinished write leaves is a delta past the checkpoint, which the next writer removes.
   private func materialize(
     _ states: [String: [RecordID: RecordState]], documents: [String: JSONValue] = [:],
     through position: JournalPosition
@@ -877,7 +982,9 @@ public final class Repository {
         byBucket[collection + "/" + RecordFile.bucket(for: id), default: [:]][id] = state
       }
     }
+    var created: [(directory: String, name: String)] = []
     var replaced: [(directory: String, name: String, old: [UInt8]?)] = []
+    var written: [(key: String, bytes: [UInt8])] = []
     var touchedDirectories: Set<String> = []
     var oldState: [UInt8]?
     do throws(FileSystemError) {
@@ -885,30 +992,26 @@ public final class Repository {
         let slash = key.firstIndex(of: "/")!
         let collection = String(key[..<slash])
         let bucketName = String(key[key.index(after: slash)...])
-        var records: [RecordID: RecordState]
+        // Read the bucket now, so that tidying it later does not need to.
         do {
-          records = try bucket(collection, bucketName)
+          _ = try withBucket(collection, bucketName) { _ throws(StoreError) in () }
         } catch {
           throw FileSystemError(
-            "read", collectionDirectory(collection) + "/" + bucketName + ".json", .ioError)
+            "read", collectionDirectory(collection) + "/" + bucketName, .ioError)
         }
-        records.merge(byBucket[key]!) { $1 }
-        records = records.filter { !$0.value.isCollectedMarker }
+        let records = byBucket[key]!
         let directory = collectionDirectory(collection)
-        let name = bucketName + ".json"
+        let name = RecordFile.fileName(bucket: bucketName, delta: position.txn)
         if try !fileSystem.exists(directory) {
           try fileSystem.makeDirectory(directory)
           try fileSystem.syncDirectory(recordsDirectory)
         }
-        let old =
-          try fileSystem.exists(directory + "/" + name)
-          ? try fileSystem.readFile(directory + "/" + name) : nil
+        let bytes = RecordFile.encode(collection: collection, txn: position.txn, records: records)
         try AtomicFile.write(
-          RecordFile.encode(collection: collection, records: records), to: name, in: directory,
-          fileSystem: fileSystem, syncDirectory: false)
-        replaced.append((directory, name, old))
+          bytes, to: name, in: directory, fileSystem: fileSystem, syncDirectory: false)
+        created.append((directory, name))
         touchedDirectories.insert(directory)
-        bucketCache[key] = records
+        written.append((key, bytes))
       }
       for name in documents.keys.sorted() {
         guard let location = Self.documentLocation(name) else { continue }
@@ -935,18 +1038,105 @@ public final class Repository {
       checkpoint = position
     } catch {
       bucketCache = [:]
+      listings = [:]
+      var undone = true
       if let oldState {
-        try? AtomicFile.write(oldState, to: Self.stateFile, in: path, fileSystem: fileSystem)
+        do {
+          try AtomicFile.write(oldState, to: Self.stateFile, in: path, fileSystem: fileSystem)
+        } catch { undone = false }
       }
       for file in replaced.reversed() {
-        if let old = file.old {
-          try? AtomicFile.write(old, to: file.name, in: file.directory, fileSystem: fileSystem)
-        } else {
-          try? fileSystem.remove(file.directory + "/" + file.name)
-          try? fileSystem.syncDirectory(file.directory)
-        }
+        do throws(FileSystemError) {
+          if let old = file.old {
+            try AtomicFile.write(old, to: file.name, in: file.directory, fileSystem: fileSystem)
+          } else {
+            try fileSystem.remove(file.directory + "/" + file.name)
+            try fileSystem.syncDirectory(file.directory)
+          }
+        } catch { undone = false }
       }
+      for file in created.reversed() {
+        do throws(FileSystemError) {
+          try fileSystem.remove(file.directory + "/" + file.name)
+          try fileSystem.syncDirectory(file.directory)
+        } catch { undone = false }
+      }
+      if !undone { needsRecovery = true }
       throw error
+    }
+    // The transaction is materialized. Keep the cached buckets current, then tidy them; a
+    // failure while tidying loses nothing (the files written above stay valid) and leaves at
+    // most temporary files for the next writer to remove.
+    for (key, bytes) in written {
+      guard var bucket = bucketCache.removeValue(forKey: key),
+        let scanned = try? RecordFile.scan(
+          bytes, collection: bucket.collection, bucket: bucket.name,
+          path: "records/\(key)", checkBuckets: false)
+      else { continue }
+      bucket.append(scanned)
+      bucketCache[key] = bucket
+      do { try tidy(key) } catch {
+        bucketCache[key] = nil
+        listings[bucket.collection] = nil
+      }
+    }
+  }
+
+  /// Keeps a bucket's files few and small (SPEC.md §4.4): removes deltas already in the base;
+  /// folds the deltas into a new base when they hold a collected marker or are as large as the
+  /// base; otherwise merges the newest two deltas while the older is at most twice the newer,
+  /// so a bucket has O(log n) deltas and each record is rewritten O(log n) times.
+  private func tidy(_ key: String) throws(FileSystemError) {
+    guard var bucket = bucketCache[key] else { return }
+    let directory = collectionDirectory(bucket.collection)
+    let path = "records/\(key)"
+    if !bucket.staleFiles.isEmpty {
+      for name in bucket.staleFiles { try fileSystem.remove(directory + "/" + name) }
+      try fileSystem.syncDirectory(directory)
+      bucket.staleFiles = []
+      bucketCache[key] = bucket
+    }
+    guard let newest = bucket.deltas.last else { return }
+    let deltaBytes = bucket.deltas.reduce(0) { $0 + $1.bytes.count }
+    if bucket.deltasHoldMarkers || deltaBytes >= bucket.baseBytes {
+      let bytes = bucket.compacted(txn: newest.txn)
+      try AtomicFile.write(
+        bytes, to: RecordFile.fileName(bucket: bucket.name, delta: nil), in: directory,
+        fileSystem: fileSystem)
+      for delta in bucket.deltas {
+        try fileSystem.remove(
+          directory + "/" + RecordFile.fileName(bucket: bucket.name, delta: delta.txn))
+      }
+      try fileSystem.syncDirectory(directory)
+      guard
+        let base = try? RecordFile.scan(
+          bytes, collection: bucket.collection, bucket: bucket.name, path: path,
+          checkBuckets: false)
+      else { return }
+      bucketCache[key] = Bucket(
+        collection: bucket.collection, name: bucket.name, base: base, deltas: [])
+      return
+    }
+    while bucket.deltas.count >= 2 {
+      let older = bucket.deltas[bucket.deltas.endIndex - 2]
+      let newer = bucket.deltas[bucket.deltas.endIndex - 1]
+      guard older.bytes.count <= 2 * newer.bytes.count else { break }
+      let bytes = bucket.mergedLastTwo()
+      // The merge replaces the newer file first: until the older one is removed, reading both
+      // gives the same states.
+      try AtomicFile.write(
+        bytes, to: RecordFile.fileName(bucket: bucket.name, delta: newer.txn), in: directory,
+        fileSystem: fileSystem)
+      try fileSystem.remove(
+        directory + "/" + RecordFile.fileName(bucket: bucket.name, delta: older.txn))
+      try fileSystem.syncDirectory(directory)
+      guard
+        let merged = try? RecordFile.scan(
+          bytes, collection: bucket.collection, bucket: bucket.name, path: path,
+          checkBuckets: false)
+      else { return }
+      bucket.replaceLastTwo(with: merged)
+      bucketCache[key] = bucket
     }
   }
 }

@@ -1,7 +1,9 @@
 import Foundation
 import OutpostCLI
+import OutpostCodec
 import OutpostCrypto
 import OutpostStore
+import OutpostSync
 
 /// A fresh temporary folder, removed when the value is released.
 package final class TemporaryDirectory {
@@ -157,4 +159,32 @@ package struct SplitMix64 {
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
   }
+}
+
+/// The 1-based number of the operation in a fault-injection log that acknowledged a commit.
+///
+/// That is the folder sync after the rename of `state.json` (SPEC.md §4.3); nil if none. Operations after it only
+/// tidy record files and release the lock, so a fault there leaves the commit in place and the
+/// command succeeds.
+package func acknowledgement(in log: [String]) -> Int? {
+  guard
+    let rename = log.firstIndex(where: { $0.hasPrefix("rename ") && $0.hasSuffix("/state.json") })
+  else { return nil }
+  return rename + 2
+}
+
+/// A digest of every record state (dots and clocks included) of every collection of a
+/// repository, read through the store: equal digests mean the same records, however the record
+/// files are laid out (SPEC.md §4.4: the split into bases and deltas depends on history).
+package func recordsDigest(_ repository: String) throws -> String {
+  let store = try Repository.open(at: repository, mode: .read, now: { "" })
+  defer { store.close() }
+  let collections = try FileManager.default.contentsOfDirectory(atPath: repository + "/records")
+  var text = ""
+  for collection in collections.sorted() {
+    for (id, state) in try store.states(collection) {
+      text += "\(collection)/\(id) \(JSONWriter.canonicalString(state.json))\n"
+    }
+  }
+  return SHA256.hash(Array(text.utf8)).hex
 }

@@ -118,7 +118,7 @@ enum JSONBench {
     }
     let document = JSONWriter.canonicalBytes(
       Report.object([
-        ("collection", .string("orders")), ("format", .string("outpost-records/1")),
+        ("collection", .string("orders")), ("format", .string("outpost-records/2")),
         ("records", .object(JSONObject(uncheckedPairs: rows))),
       ]))
     try WorkFolder.write(corpus, to: folder + "/corpus.ndjson")

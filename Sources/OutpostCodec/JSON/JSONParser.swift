@@ -85,6 +85,19 @@ public enum JSONParser {
     return try result.get()
   }
 
+  /// Parses a complete JSON text held in part of a larger buffer (offsets, lines and columns
+  /// in errors count from the start of the slice).
+  public static func parse(_ bytes: ArraySlice<UInt8>, limits: JSONLimits = .default)
+    throws(JSONError) -> JSONValue
+  {
+    var result: Result<JSONValue, JSONError> = .success(.null)
+    bytes.withUnsafeBufferPointer { buffer in
+      var parser = Parser(buffer, limits)
+      result = Result { () throws(JSONError) in try parser.parseDocument() }
+    }
+    return try result.get()
+  }
+
   /// Parses a complete JSON text given as a string.
   public static func parse(_ text: String, limits: JSONLimits = .default) throws(JSONError)
     -> JSONValue
