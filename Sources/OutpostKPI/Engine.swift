@@ -159,6 +159,7 @@ public struct KPIEngine: Sendable {
         }
       }
       for source in dataset.rows[measure.source] ?? [] {
+        // Rows are copied only to add a lookup's fields.
         var row = source
         if let lookup = measure.lookup {
           guard let id = row[lookup.key]?.stringValue, let other = joined[id] else { continue }
@@ -168,9 +169,9 @@ public struct KPIEngine: Sendable {
           let office = row["office_id"]?.stringValue
         else { continue }
         let period = Period.containing(date, grain: query.grain)
-        row["$period_start"] = .string(period.start.description)
-        row["$period_end"] = .string(period.end.description)
-        guard Self.matches(row, measure.filter), Self.matches(row, ref.filter) else { continue }
+        guard Self.matches(row, measure.filter, period: period),
+          Self.matches(row, ref.filter, period: period)
+        else { continue }
         offices.insert(office)
         first = first.map { min($0, date) } ?? date
         last = last.map { max($0, date) } ?? date
@@ -218,13 +219,15 @@ public struct KPIEngine: Sendable {
   }
 
   /// Whether a row passes every filter (ANDed; `any` is an OR).
-  static func matches(_ row: Row, _ filters: [Filter]) -> Bool {
-    filters.allSatisfy { matches(row, $0) }
+  ///
+  /// `period` is the row's period, which operands `"$period_start"` and `"$period_end"` name.
+  static func matches(_ row: Row, _ filters: [Filter], period: Period? = nil) -> Bool {
+    filters.allSatisfy { matches(row, $0, period: period) }
   }
 
-  static func matches(_ row: Row, _ filter: Filter) -> Bool {
+  static func matches(_ row: Row, _ filter: Filter, period: Period? = nil) -> Bool {
     switch filter {
-    case .any(let members): return members.contains { matches(row, $0) }
+    case .any(let members): return members.contains { matches(row, $0, period: period) }
     case .condition(let field, let op, let operand):
       let value = row[field] ?? .null
       switch op {
@@ -239,7 +242,7 @@ public struct KPIEngine: Sendable {
         guard case .array(let list)? = operand else { return true }
         return !list.contains { same(value, $0) }
       case .gt, .ge, .lt, .le:
-        guard let order = compare(value, operand, in: row) else { return false }
+        guard let order = compare(value, operand, period: period) else { return false }
         switch op {
         case .gt: return order > 0
         case .ge: return order >= 0
@@ -261,12 +264,14 @@ public struct KPIEngine: Sendable {
   }
 
   /// Compares a row value with an operand; an operand `"$period_end"` or `"$period_start"`
-  /// names a bound of the row's period (resolved into the row before filtering).
-  static func compare(_ value: JSONValue, _ operand: JSONValue?, in row: Row) -> Int? {
-    if let name = operand?.stringValue, name.hasPrefix("$period_") {
-      return compare(value, row[name])
+  /// names a bound of the row's period (no period: no order).
+  static func compare(_ value: JSONValue, _ operand: JSONValue?, period: Period?) -> Int? {
+    switch operand?.stringValue {
+    case "$period_start"?: return period.flatMap { compare(value, .string($0.start.description)) }
+    case "$period_end"?: return period.flatMap { compare(value, .string($0.end.description)) }
+    case let name? where name.hasPrefix("$period_"): return nil
+    default: return compare(value, operand)
     }
-    return compare(value, operand)
   }
 
   static func compare(_ value: JSONValue, _ operand: JSONValue?) -> Int? {
