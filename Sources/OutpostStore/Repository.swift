@@ -193,6 +193,18 @@ public final class Repository {
     now: @escaping @Sendable () -> String
   ) throws(StoreError) -> Repository {
     let config = try readConfig(path, fileSystem)
+    for folder in ["journal", "records", "schemas"] {
+      let info: FileInfo?
+      do { info = try fileSystem.info(path + "/" + folder) } catch {
+        throw StoreError.readFailed(error)
+      }
+      guard info?.kind == .directory else {
+        throw StoreError(
+          .corrupt, "\(path): the folder '\(folder)/' is missing",
+          hint: "Restore it from a backup (an empty '\(folder)/' if it held nothing); "
+            + "then run 'outpost verify'.")
+      }
+    }
     var lockHandle: FileHandle?
     if mode == .write {
       lockHandle = try acquireLock(path, fileSystem)

@@ -167,6 +167,27 @@ struct BadInputTests {
     #expect(treeDigest(temp.file("r")) == before)
   }
 
+  @Test("row 36: a missing repository folder is named, with 65, by readers and writers alike")
+  func missingFolder() throws {
+    for folder in ["records", "schemas", "journal"] {
+      let temp = Self.repository()
+      try FileManager.default.moveItem(
+        atPath: temp.file("r/\(folder)"), toPath: temp.file("saved-\(folder)"))
+      let before = treeDigest(temp.file("r"))
+      for arguments in [
+        ["export", "orders", "--repo", "r"], ["import", "orders", "new.csv", "--repo", "r"],
+        ["verify", "--repo", "r"],
+      ] {
+        let result = outpost(arguments, in: temp.path)
+        #expect(result.status == 65, "\(folder) \(arguments): \(result.errors)")
+        #expect(
+          result.errors.contains("the folder '\(folder)/' is missing"),
+          "\(folder) \(arguments): \(result.errors)")
+      }
+      #expect(treeDigest(temp.file("r")) == before, "\(folder)")
+    }
+  }
+
   @Test("row 36: a damaged committed journal line is named by verify with file and line")
   func corruptedJournalLine() throws {
     let temp = Self.repository()
