@@ -38,7 +38,8 @@ let package = Package(
         "OutpostStore", "OutpostModel", "OutpostCodec", "OutpostCrypto", "OutpostSync",
         "OutpostCLI",
       ],
-      path: "tools/bench"),
+      path: "tools/bench",
+      exclude: ["README.md", "results", "kpi.sql", "kpi-load.sql"]),
 
     .target(
       name: "OutpostTestSupport", dependencies: ["OutpostStore", "OutpostCLI"],

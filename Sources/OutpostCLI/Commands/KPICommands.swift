@@ -223,7 +223,7 @@ extension Commands {
     }
     let version = (current?.version ?? 0) + 1
     let canonical = JSONWriter.canonicalString(set.json)
-    var fields: [String: JSONValue] = [
+    let fields: [String: JSONValue] = [
       "version": number(version), "hash": .string(set.hash), "document": .string(canonical),
       "published_at": .string(context.now()),
     ]
