@@ -28,7 +28,19 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
   public init(unchecked rawValue: String) { self.rawValue = rawValue }
 
   /// The key under which ids collide: the id with ASCII letters lowercased.
-  public var collisionKey: String { rawValue.lowercased() }
+  public var collisionKey: String {
+    let utf8 = rawValue.utf8
+    guard utf8.contains(where: { $0 >= 65 && $0 <= 90 }) else { return rawValue }
+    return String(decoding: utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+  }
+
+  /// Whether bytes are a valid id (SPEC.md §2.2), checked without building a string; for
+  /// readers of repository files, which then use ``init(unchecked:)``.
+  public static func isValid(_ bytes: some Collection<UInt8>) -> Bool {
+    guard let first = bytes.first, first != UInt8(ascii: "."), bytes.count <= maximumLength
+    else { return false }
+    return bytes.allSatisfy(isIDByte)
+  }
 
   public var description: String { rawValue }
 

@@ -106,6 +106,11 @@ package final class FaultInjectingFileSystem: FileSystem {
     return try base.readToEnd(handle)
   }
 
+  package func seek(_ handle: FileHandle, to offset: Int64) throws(FileSystemError) {
+    try checkAlive("seek", handle.path)
+    try base.seek(handle, to: offset)
+  }
+
   package func sync(_ handle: FileHandle) throws(FileSystemError) {
     try check("fsync", handle.path)
     try base.sync(handle)

@@ -60,6 +60,8 @@ package protocol FileSystem: Sendable {
   func truncate(_ handle: FileHandle, to length: Int64) throws(FileSystemError)
   /// The file's size in bytes.
   func size(_ handle: FileHandle) throws(FileSystemError) -> Int64
+  /// Moves the read position to `offset` bytes from the start.
+  func seek(_ handle: FileHandle, to offset: Int64) throws(FileSystemError)
   /// Takes an exclusive advisory lock without waiting; `false` when someone else holds it.
   func tryLock(_ handle: FileHandle) throws(FileSystemError) -> Bool
   /// Atomically replaces `to` with `from`.
@@ -96,6 +98,27 @@ extension FileSystem {
     }
     try close(handle)
     return bytes
+  }
+
+  /// Reads a regular file from `offset` to its end, with the file's size (no bytes if the file
+  /// is shorter than `offset`).
+  package func readFile(_ path: String, from offset: Int64) throws(FileSystemError) -> (
+    bytes: [UInt8], size: Int64
+  ) {
+    let handle = try open(path, .read)
+    do throws(FileSystemError) {
+      let size = try self.size(handle)
+      var bytes: [UInt8] = []
+      if offset <= size {
+        try seek(handle, to: offset)
+        bytes = try readToEnd(handle)
+      }
+      try close(handle)
+      return (bytes, size)
+    } catch {
+      try? close(handle)
+      throw error
+    }
   }
 
   /// Flushes a directory, so that renames and new names inside it are durable.
@@ -151,8 +174,15 @@ package struct PosixFileSystem: FileSystem {
   }
 
   package func readToEnd(_ handle: FileHandle) throws(FileSystemError) -> [UInt8] {
-    // Size the buffer from the file's length (one memset), then grow by doubling if it grew.
-    let size = (try? self.size(handle)).map { Int($0) } ?? 0
+    // Size the buffer from what is left of the file (one memset), then grow by doubling if it
+    // grew.
+    var size = 0
+    if case .success(let position) = Platform.seek(handle.descriptor, 0, Platform.seekCurrent),
+      case .success(let end) = Platform.seek(handle.descriptor, 0, Platform.seekEnd),
+      case .success = Platform.seek(handle.descriptor, position, Platform.seekSet)
+    {
+      size = Int(max(0, end - position))
+    }
     var result = [UInt8](repeating: 0, count: size + 4096)
     var filled = 0
     while true {
@@ -185,6 +215,12 @@ package struct PosixFileSystem: FileSystem {
   package func truncate(_ handle: FileHandle, to length: Int64) throws(FileSystemError) {
     if case .failure(let error) = Platform.truncateFile(handle.descriptor, length) {
       throw FileSystemError("truncate", handle.path, error)
+    }
+  }
+
+  package func seek(_ handle: FileHandle, to offset: Int64) throws(FileSystemError) {
+    if case .failure(let error) = Platform.seek(handle.descriptor, offset, Platform.seekSet) {
+      throw FileSystemError("seek", handle.path, error)
     }
   }
 

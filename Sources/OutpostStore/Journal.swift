@@ -199,12 +199,18 @@ enum JournalReader {
         .corrupt, "journal segment '\(path)' is missing",
         hint: "The repository's journal was removed or moved; restore it from a backup.")
     }
+    // Only the part after `start` is read: opening costs what was committed since the
+    // checkpoint, not the journal's size.
     let bytes: [UInt8]
-    do { bytes = try fileSystem.readFile(path) } catch { throw StoreError.readFailed(error) }
-    guard Int64(bytes.count) >= start.offset else {
+    let size: Int64
+    do { (bytes, size) = try fileSystem.readFile(path, from: start.offset) } catch {
+      throw StoreError.readFailed(error)
+    }
+    let base = Int(start.offset)
+    guard size >= start.offset else {
       throw StoreError(
         .corrupt,
-        "journal '\(path)' is \(bytes.count) bytes, shorter than its last checkpoint (\(start.offset))",
+        "journal '\(path)' is \(size) bytes, shorter than its last checkpoint (\(start.offset))",
         hint:
           "The journal was truncated outside Outpost; restore it from a backup or another replica.")
     }
@@ -215,7 +221,7 @@ enum JournalReader {
     // One entry per line, numbered from 1: the checkpoint's entry is its line.
     var lineNumber = Int(start.seq)
     var open: (begin: JournalEntry, entries: [JournalEntry])?
-    var index = Int(start.offset)
+    var index = 0
     while index < bytes.count {
       guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else {
         break  // a torn last line
@@ -228,7 +234,7 @@ enum JournalReader {
       case .failure(let failure): problem = failure.message
       case .success(let entry):
         parsed = JournalEntry(
-          line: lineNumber, end: Int64(newline + 1), seq: cursor.seq + 1, hash: entry.hash,
+          line: lineNumber, end: Int64(base + newline + 1), seq: cursor.seq + 1, hash: entry.hash,
           entry: entry.object)
         problem = structureProblem(parsed!, open: open?.begin, lastTxn: cursor.txn)
       }
@@ -266,9 +272,9 @@ enum JournalReader {
       }
       index = newline + 1
     }
-    scan.uncommittedBytes = Int64(bytes.count) - scan.end.offset
+    scan.uncommittedBytes = size - scan.end.offset
     scan.uncommittedLines =
-      bytes[Int(scan.end.offset)...].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+      bytes[(Int(scan.end.offset) - base)...].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
       + (bytes.last == UInt8(ascii: "\n") || scan.uncommittedBytes == 0 ? 0 : 1)
     return scan
   }

@@ -191,12 +191,15 @@ enum RecordFile {
       else {
         throw damaged(path, line: number, "expected \"ID\":STATE")
       }
-      let id: RecordID
-      do {
-        id = try RecordID(String(decoding: bytes[(range.lowerBound + 1)..<close], as: UTF8.self))
-      } catch {
-        throw damaged(path, line: number, error.message)
+      let idBytes = bytes[(range.lowerBound + 1)..<close]
+      guard RecordID.isValid(idBytes) else {
+        var problem = "invalid record id"
+        do { _ = try RecordID(String(decoding: idBytes, as: UTF8.self)) } catch {
+          problem = error.message
+        }
+        throw damaged(path, line: number, problem)
       }
+      let id = RecordID(unchecked: String(decoding: idBytes, as: UTF8.self))
       if let previous, !(previous < id) {
         throw damaged(path, line: number, "record '\(id)' is out of order or repeated")
       }

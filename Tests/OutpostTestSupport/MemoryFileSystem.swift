@@ -437,6 +437,14 @@ package final class MemoryFileSystem: FileSystem {
     }
   }
 
+  package func seek(_ handle: FileHandle, to offset: Int64) throws(FileSystemError) {
+    try state.withLock { (state: inout State) throws(FileSystemError) in
+      var file = try Self.file(state, handle, "seek")
+      file.position = Int(offset)
+      state.open[handle.descriptor] = (file, handle)
+    }
+  }
+
   package func size(_ handle: FileHandle) throws(FileSystemError) -> Int64 {
     try state.withLock { (state: inout State) throws(FileSystemError) -> Int64 in
       var file = try Self.file(state, handle, "seek")

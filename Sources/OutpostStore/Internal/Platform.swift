@@ -231,6 +231,7 @@ package enum Platform {
   static let noFollow: Int32 = O_NOFOLLOW
   static let seekEnd: Int32 = SEEK_END
   static let seekSet: Int32 = SEEK_SET
+  static let seekCurrent: Int32 = SEEK_CUR
 }
 
 /// A C `errno` value, with its symbolic name and the system's message.
