@@ -39,6 +39,12 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
   public static func isValid(_ bytes: some Collection<UInt8>) -> Bool {
     guard let first = bytes.first, first != UInt8(ascii: "."), bytes.count <= maximumLength
     else { return false }
+    if let valid = bytes.withContiguousStorageIfAvailable({ buffer in
+      for byte in buffer where !isIDByte(byte) { return false }
+      return true
+    }) {
+      return valid
+    }
     return bytes.allSatisfy(isIDByte)
   }
 
