@@ -1137,6 +1137,7 @@ extension DefinitionSet {
       {
        "id": "avg_cost_per_conversation",
        "version": 1,
+       "both_zero": "no_activity",
        "label": {
         "zh": "平均对话成本",
         "en": "Average cost per conversation"

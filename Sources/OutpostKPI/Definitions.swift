@@ -144,6 +144,9 @@ public struct KPIDefinition: Sendable, Equatable {
   /// Group-bys allowed besides office: `channel_id`.
   public var dimensions: [String]
   public var flags: [FlagRule]
+  /// For a ratio: the undefined reason when numerator and denominator are both 0 (nothing
+  /// happened, kpi-catalog.md `no_activity`), instead of `zero_denominator`.
+  public var bothZeroReason: String? = nil
 }
 
 /// The published set of definitions (`outpost-kpi-def/1`), content-addressed.
@@ -470,7 +473,7 @@ struct Reader {
       allowed: [
         "id", "version", "type", "label", "seeds", "unit", "scale", "rounding", "direction",
         "grain", "dimensions", "flags", "measure", "filter", "numerator", "denominator", "expr",
-        "base", "compare", "kind", "nonpositive_base", "description",
+        "base", "compare", "kind", "nonpositive_base", "description", "both_zero",
       ])
     let id = try identifier(object["id"], "\(path).id")
     let label = try self.object(object["label"], "\(path).label", allowed: ["zh", "en"])
@@ -528,6 +531,13 @@ struct Reader {
       throw DefinitionError(
         path: "\(path).type", message: "'\(other)' is not simple, ratio, derived or growth")
     }
+    var bothZeroReason: String?
+    if let reason = object["both_zero"] {
+      guard case .ratio = kind else {
+        throw DefinitionError(path: "\(path).both_zero", message: "only a ratio KPI has it")
+      }
+      bothZeroReason = try identifier(reason, "\(path).both_zero")
+    }
     var dimensions: [String] = []
     if let list = object["dimensions"] {
       dimensions = try array(list, "\(path).dimensions").enumerated().map {
@@ -573,6 +583,6 @@ struct Reader {
       id: id, version: Int(version), labelZH: try string(label["zh"], "\(path).label.zh"),
       labelEN: try string(label["en"], "\(path).label.en"), kind: kind, unit: unit,
       scale: Int(scale), rounding: rounding, direction: direction, dimensions: dimensions,
-      flags: flags)
+      flags: flags, bothZeroReason: bothZeroReason)
   }
 }

@@ -416,7 +416,14 @@ struct Evaluator {
     case .simple(let ref):
       outcome = measure(ref, key)
     case .ratio(let n, let d):
-      outcome = Self.divide(measure(n, key), measure(d, key))
+      let (numerator, denominator) = (measure(n, key), measure(d, key))
+      if let reason = kpi.bothZeroReason, numerator.fraction?.exact == .zero,
+        denominator.fraction?.exact == .zero
+      {
+        outcome = .undefined(reason)
+      } else {
+        outcome = Self.divide(numerator, denominator)
+      }
     case .derived(let expression):
       outcome = evaluate(expression, key)
     case .growth(let base, let sameLastYear, let relative):

@@ -102,6 +102,20 @@ struct KPIEngineTests {
       period: "2025-02", office: "west")
     #expect(b.value == nil && b.reason == "zero_denominator")
     #expect(b.flags == ["spend_without_conversations"] && b.failures == b.flags)
+    // Neither spend nor conversations: nothing happened (catalog: `no_activity`), not a
+    // zero denominator, and no failure flag.
+    let c = try value(
+      "avg_cost_per_conversation",
+      ["channel_daily": [Rows.day("west", "sem", "2025-02-02", consultations: 0, spend: "0.00")]],
+      period: "2025-02", office: "west")
+    #expect(c.value == nil && c.reason == "no_activity")
+    #expect(c.flags.isEmpty)
+    // Other ratios keep R1's reason for 0/0.
+    let d = try value(
+      "consultation_rate",
+      ["channel_daily": [Rows.day("west", "sem", "2025-02-02", clicks: 0, consultations: 0)]],
+      period: "2025-02", office: "west")
+    #expect(d.value == nil && d.reason == "zero_denominator")
   }
 
   @Test("example 3: net sales growth MoM (215,007.25 − 182,340.50) / 182,340.50 = 0.1792")

@@ -653,6 +653,9 @@ def kpi_exact(e, kpi, o, m):
     else:
         r = evaluate(e, expr, o, m)
         r = R(r.value, r.reason, [], r.num, r.den)
+        if kpi in BOTH_ZERO_NO_ACTIVITY and not r.defined and r.num == 0 and r.den == 0:
+            # catalog §2 avg_cost_per_conversation: "Both 0 -> undefined (no_activity)"
+            r = R(None, "no_activity", [], r.num, r.den)
     if d["flag"]:
         # flag when the numerator is > 0 and the denominator is 0 (e.g. spend > 0, consultations = 0)
         num = evaluate(e, expr[1], o, m)
@@ -661,6 +664,10 @@ def kpi_exact(e, kpi, o, m):
             r.flags.append(d["flag"])
     e.cache[key] = r
     return r
+
+
+# KPIs whose 0/0 means "nothing happened" rather than a zero denominator (kpi-catalog.md §2A).
+BOTH_ZERO_NO_ACTIVITY = {"avg_cost_per_conversation"}
 
 
 def compute_kpi(e, kpi, office, month):
