@@ -5,7 +5,7 @@ import OutpostSync
 ///
 /// The base comes first, then the deltas in transaction order. The newest file that holds an id has its state; states are
 /// decoded only when asked for, so a lookup costs a scan of the bucket's lines, not a parse.
-struct Bucket {
+struct Bucket: Sendable {
   let collection: String
   let name: String
   /// The files, base (if any) first, then deltas by transaction.

@@ -1,7 +1,9 @@
+import Dispatch
 import OutpostCodec
 import OutpostCrypto
 import OutpostModel
 import OutpostSync
+import Synchronization
 
 /// Whether a repository belongs to a branch office or to head office.
 public enum RepositoryRole: String, Sendable {
@@ -656,14 +658,25 @@ public final class Repository {
       bucketCache.keys.filter { $0.hasPrefix(collection + "/") }.map {
         String($0.dropFirst(collection.utf8.count + 1))
       })
+    var loaded: [Bucket] = []
     for name in names.sorted() {
-      let records: [RecordID: RecordState]
       if let cached = bucketCache[collection + "/" + name] {
-        records = try cached.allStates()
+        loaded.append(cached)
       } else {
-        records = try loadBucket(collection, name).allStates()
+        loaded.append(try loadBucket(collection, name))
       }
-      all.merge(records) { $1 }
+    }
+    let buckets = loaded
+    // Decoding is most of the cost and the buckets are independent: decode them in parallel,
+    // then combine in bucket order (the first error in that order is the one reported).
+    let results = Mutex<[Result<[RecordID: RecordState], StoreError>?]>(
+      Array(repeating: nil, count: buckets.count))
+    DispatchQueue.concurrentPerform(iterations: buckets.count) { index in
+      let result = Result { () throws(StoreError) in try buckets[index].allStates() }
+      results.withLock { $0[index] = result }
+    }
+    for result in results.withLock({ $0 }) {
+      all.merge(try result!.get()) { $1 }
     }
     if let pending = overlay[collection] {
       all.merge(pending) { $1 }

@@ -17,15 +17,37 @@ public struct Dot: Sendable, Hashable, Comparable, CustomStringConvertible {
 
   /// Parses `replica:counter`, where counter is a canonical positive integer.
   public init?(parsing text: some StringProtocol) {
-    guard let colon = text.lastIndex(of: ":"),
-      let replica = try? ReplicaID(text[text.startIndex..<colon])
-    else { return nil }
-    let digits = text[text.index(after: colon)...]
-    guard let first = digits.first, first != "0", digits.utf8.count <= 19,
-      digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-      let counter = UInt64(digits), counter <= VersionVector.maximumCounter
-    else { return nil }
-    self.init(replica, counter)
+    // Every record state holds several dots, so this runs on bytes (it is a hot path of
+    // reading a repository); the rules are ReplicaID's and VersionVector's.
+    var string = String(text)
+    let parsed = string.withUTF8 { buffer -> (String, UInt64)? in
+      guard let colon = buffer.lastIndex(of: UInt8(ascii: ":")), (1...32).contains(colon),
+        (1...19).contains(buffer.count - colon - 1), buffer[colon + 1] != UInt8(ascii: "0"),
+        buffer[0] != UInt8(ascii: "_"), buffer[0] != UInt8(ascii: "-")
+      else { return nil }
+      for byte in buffer[..<colon] {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+          UInt8(ascii: "_"), UInt8(ascii: "-"):
+          continue
+        default: return nil
+        }
+      }
+      var counter: UInt64 = 0
+      for byte in buffer[(colon + 1)...] {
+        guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+        let (times, overflow) = counter.multipliedReportingOverflow(by: 10)
+        let (sum, carry) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+        guard !overflow, !carry else { return nil }
+        counter = sum
+      }
+      let replica = String(decoding: UnsafeBufferPointer(rebasing: buffer[..<colon]), as: UTF8.self)
+      return (replica, counter)
+    }
+    guard let (replica, counter) = parsed, counter <= VersionVector.maximumCounter else {
+      return nil
+    }
+    self.init(ReplicaID(unchecked: replica), counter)
   }
 
   public var description: String { "\(replica.rawValue):\(counter)" }

@@ -94,9 +94,15 @@ struct RecordStateTests {
   @Test("dots and clocks reject non-canonical counters")
   func dotParsing() {
     #expect(Dot(parsing: "north:12") == Dot(north, 12))
+    #expect(
+      Dot(parsing: "a-b_1:9007199254740991")
+        == Dot(ReplicaID(unchecked: "a-b_1"), 9_007_199_254_740_991))
+    #expect(Dot(parsing: String(repeating: "a", count: 32) + ":1") != nil)
     for bad in [
       "north:0", "north:012", "north:1e3", "north:-1", "North:1", "north", ":1",
-      "north:9007199254740992",
+      "north:9007199254740992", "north:", "_north:1", "-north:1", "a:b:1", "nörth:1",
+      "north:18446744073709551616", "north:99999999999999999999", "north: 1",
+      String(repeating: "a", count: 33) + ":1",
     ] {
       #expect(Dot(parsing: bad) == nil, "\(bad)")
     }
