@@ -206,6 +206,40 @@ struct ReconciliationTests {
     #expect(!json.contains("disagreement"))
   }
 
+  @Test("a submission reports the 24 newest months, however long the history (SPEC §9.7)")
+  func reportKeepsTheNewestMonths() throws {
+    let temp = TemporaryDirectory()
+    base.run(["init", "--office", "hq", "--head", "--repo", "hq"], temp)
+    base.run(["office", "add", "north", "--key-out", "north.key", "--repo", "hq"], temp)
+    base.run(["init", "--office", "north", "--key", "north.key", "--repo", "north"], temp)
+    // One order a month for 30 months: 2023-01 … 2025-06.
+    var csv = "order_id,customer_id,channel_id,order_date,quantity,amount,status\n"
+    for month in 0..<30 {
+      let date = String(format: "%04d-%02d-15", 2023 + month / 12, month % 12 + 1)
+      csv += "o-\(month),c-\(month),sem,\(date),1,100.00,confirmed\n"
+    }
+    temp.write("orders.csv", csv)
+    base.run(["import", "orders", "orders.csv", "--repo", "north"], temp)
+    base.run(["submit", "--out", "1.sub", "--repo", "north"], temp)
+    let key = try OfficeKey(
+      fileBytes: Array(try Data(contentsOf: URL(fileURLWithPath: temp.file("north.key")))),
+      path: "north.key")
+    let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: temp.file("1.sub"))))
+    let bundle = try BundleCodec.verify(bytes, name: "1.sub", keys: { _ in .active(key) })
+    guard case .object(let report)? = bundle.manifest.extra["kpi_report"],
+      case .array(let values)? = report["values"]
+    else {
+      Issue.record("no KPI report in the submission")
+      return
+    }
+    let periods = Set(values.compactMap { $0["period"]?.stringValue })
+    #expect(periods.count == 24, "\(periods.sorted())")
+    #expect(
+      periods.min() == "2023-07" && periods.max() == "2025-06", "\(periods.sorted().prefix(3))")
+    let merged = base.run(["merge", "1.sub", "--repo", "hq"], temp)
+    #expect(merged.contains("0 mismatch(es)"), "\(merged)")
+  }
+
   @Test("a deliberately altered branch report is caught as a real disagreement")
   func alteredReport() throws {
     let temp = TemporaryDirectory()

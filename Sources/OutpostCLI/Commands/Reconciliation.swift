@@ -10,12 +10,19 @@ import OutpostSync
 extension Commands {
   /// What a submission reports: the office's KPIs by month at this moment (the bundle's clock is
   /// the cut), the definitions' hash, and a digest of each collection's rows of the office.
+  /// How many months, up to the newest with data, a submission's KPI report covers.
+  static let reportMonths = 24
+
   static func kpiReport(_ context: Context, _ repository: Repository) throws -> JSONValue {
     let definitions = try definitions(context, repository)
     let office = repository.config.replica.rawValue
     let (dataset, _) = try dataset(repository, definitions)
-    let values = KPIEngine(definitions: definitions).evaluate(
+    var values = KPIEngine(definitions: definitions).evaluate(
       dataset, KPIQuery(offices: [office], openFrom: today(context)))
+    // The newest months only (SPEC.md §9.7), so the report stays a small part of the manifest
+    // whatever the length of the office's history.
+    let recent = Set(Set(values.map(\.period)).sorted().suffix(reportMonths))
+    values.removeAll { !recent.contains($0.period) }
     return .object(
       JSONObject(uncheckedPairs: [
         ("format", .string("outpost-kpi-report/1")), ("definitions", .string(definitions.hash)),
