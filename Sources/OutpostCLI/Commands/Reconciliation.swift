@@ -8,11 +8,11 @@ import OutpostSync
 /// The branch's KPI report in a submission, and head office's check of it at merge
 /// (SPEC.md §9.7; kpi-catalog.md §3 "Reconciliation protocol").
 extension Commands {
-  /// What a submission reports: the office's KPIs by month at this moment (the bundle's clock is
-  /// the cut), the definitions' hash, and a digest of each collection's rows of the office.
   /// How many months, up to the newest with data, a submission's KPI report covers.
   static let reportMonths = 24
 
+  /// What a submission reports: the office's KPIs by month at this moment (the bundle's clock is
+  /// the cut), the definitions' hash, and a digest of each collection's rows of the office.
   static func kpiReport(_ context: Context, _ repository: Repository) throws -> JSONValue {
     let definitions = try definitions(context, repository)
     let office = repository.config.replica.rawValue
