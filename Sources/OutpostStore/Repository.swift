@@ -1109,6 +1109,7 @@ public final class Repository {
     // The transaction is materialized. Keep the cached buckets current, then tidy them; a
     // failure while tidying loses nothing (the files written above stay valid) and leaves at
     // most temporary files for the next writer to remove.
+    var byCollection: [String: [String]] = [:]
     for (key, bytes) in written {
       guard var bucket = bucketCache.removeValue(forKey: key),
         let scanned = try? RecordFile.scan(
@@ -1117,69 +1118,82 @@ public final class Repository {
       else { continue }
       bucket.append(scanned)
       bucketCache[key] = bucket
-      do { try tidy(key) } catch {
-        bucketCache[key] = nil
-        listings[bucket.collection] = nil
+      byCollection[bucket.collection, default: []].append(key)
+    }
+    for collection in byCollection.keys.sorted() {
+      do { try tidy(collection, byCollection[collection]!) } catch {
+        for key in byCollection[collection]! { bucketCache[key] = nil }
+        listings[collection] = nil
       }
     }
   }
 
-  /// Keeps a bucket's files few and small (SPEC.md §4.4): removes deltas already in the base;
-  /// folds the deltas into a new base when they hold a collected marker or are as large as the
-  /// base; otherwise merges the newest two deltas while the older is at most twice the newer,
-  /// so a bucket has O(log n) deltas and each record is rewritten O(log n) times.
-  private func tidy(_ key: String) throws(FileSystemError) {
-    guard var bucket = bucketCache[key] else { return }
-    let directory = collectionDirectory(bucket.collection)
-    let path = "records/\(key)"
-    if !bucket.staleFiles.isEmpty {
-      for name in bucket.staleFiles { try fileSystem.remove(directory + "/" + name) }
-      try fileSystem.syncDirectory(directory)
+  /// Keeps the touched buckets' files few and small (SPEC.md §4.4).
+  ///
+  /// Per bucket: removes deltas already in the base; folds the deltas into a new base when they
+  /// hold a collected marker or are as large as the base; otherwise merges the newest two deltas
+  /// while the older is at most twice the newer, so a bucket has O(log n) deltas and each record
+  /// is rewritten O(log n) times. The collection's folder is synchronized once after all new
+  /// files and once after all removals (not per bucket): a removal is never durable before the
+  /// file that supersedes it, so a crash anywhere leaves files that read the same.
+  private func tidy(_ collection: String, _ keys: [String]) throws(FileSystemError) {
+    let directory = collectionDirectory(collection)
+    var removals: [String] = []
+    var wrote = false
+    buckets: for key in keys.sorted() {
+      guard var bucket = bucketCache[key] else { continue }
+      let path = "records/\(key)"
+      removals += bucket.staleFiles
       bucket.staleFiles = []
-      bucketCache[key] = bucket
-    }
-    guard let newest = bucket.deltas.last else { return }
-    let deltaBytes = bucket.deltas.reduce(0) { $0 + $1.bytes.count }
-    if bucket.deltasHoldMarkers || deltaBytes >= bucket.baseBytes {
-      let bytes = bucket.compacted(txn: newest.txn)
-      try AtomicFile.write(
-        bytes, to: RecordFile.fileName(bucket: bucket.name, delta: nil), in: directory,
-        fileSystem: fileSystem)
-      for delta in bucket.deltas {
-        try fileSystem.remove(
-          directory + "/" + RecordFile.fileName(bucket: bucket.name, delta: delta.txn))
+      guard let newest = bucket.deltas.last else {
+        bucketCache[key] = bucket
+        continue
       }
-      try fileSystem.syncDirectory(directory)
-      guard
-        let base = try? RecordFile.scan(
-          bytes, collection: bucket.collection, bucket: bucket.name, path: path,
-          checkBuckets: false)
-      else { return }
-      bucketCache[key] = Bucket(
-        collection: bucket.collection, name: bucket.name, base: base, deltas: [])
-      return
-    }
-    while bucket.deltas.count >= 2 {
-      let older = bucket.deltas[bucket.deltas.endIndex - 2]
-      let newer = bucket.deltas[bucket.deltas.endIndex - 1]
-      guard older.bytes.count <= 2 * newer.bytes.count else { break }
-      let bytes = bucket.mergedLastTwo()
-      // The merge replaces the newer file first: until the older one is removed, reading both
-      // gives the same states.
-      try AtomicFile.write(
-        bytes, to: RecordFile.fileName(bucket: bucket.name, delta: newer.txn), in: directory,
-        fileSystem: fileSystem)
-      try fileSystem.remove(
-        directory + "/" + RecordFile.fileName(bucket: bucket.name, delta: older.txn))
-      try fileSystem.syncDirectory(directory)
-      guard
-        let merged = try? RecordFile.scan(
-          bytes, collection: bucket.collection, bucket: bucket.name, path: path,
-          checkBuckets: false)
-      else { return }
-      bucket.replaceLastTwo(with: merged)
+      let deltaBytes = bucket.deltas.reduce(0) { $0 + $1.bytes.count }
+      if bucket.deltasHoldMarkers || deltaBytes >= bucket.baseBytes {
+        let bytes = bucket.compacted(txn: newest.txn)
+        try AtomicFile.write(
+          bytes, to: RecordFile.fileName(bucket: bucket.name, delta: nil), in: directory,
+          fileSystem: fileSystem, syncDirectory: false)
+        wrote = true
+        removals += bucket.deltas.map { RecordFile.fileName(bucket: bucket.name, delta: $0.txn) }
+        guard
+          let base = try? RecordFile.scan(
+            bytes, collection: collection, bucket: bucket.name, path: path, checkBuckets: false)
+        else {
+          bucketCache[key] = nil
+          continue
+        }
+        bucketCache[key] = Bucket(
+          collection: collection, name: bucket.name, base: base, deltas: [])
+        continue
+      }
+      while bucket.deltas.count >= 2 {
+        let older = bucket.deltas[bucket.deltas.endIndex - 2]
+        let newer = bucket.deltas[bucket.deltas.endIndex - 1]
+        guard older.bytes.count <= 2 * newer.bytes.count else { break }
+        // The merge replaces the newer file; until the older one is removed, reading both
+        // gives the same states.
+        let bytes = bucket.mergedLastTwo()
+        try AtomicFile.write(
+          bytes, to: RecordFile.fileName(bucket: bucket.name, delta: newer.txn), in: directory,
+          fileSystem: fileSystem, syncDirectory: false)
+        wrote = true
+        removals.append(RecordFile.fileName(bucket: bucket.name, delta: older.txn))
+        guard
+          let merged = try? RecordFile.scan(
+            bytes, collection: collection, bucket: bucket.name, path: path, checkBuckets: false)
+        else {
+          bucketCache[key] = nil  // read it again from its files when next needed
+          continue buckets
+        }
+        bucket.replaceLastTwo(with: merged)
+      }
       bucketCache[key] = bucket
     }
+    if wrote { try fileSystem.syncDirectory(directory) }
+    for name in removals { try fileSystem.remove(directory + "/" + name) }
+    if !removals.isEmpty { try fileSystem.syncDirectory(directory) }
   }
 }
 
