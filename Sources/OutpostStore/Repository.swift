@@ -286,8 +286,20 @@ public final class Repository {
     let file = path + "/" + lockFile
     do {
       let handle = try fs.open(file, .readWriteCreate)
-      guard try fs.tryLock(handle) else {
-        let holder = (try? fs.readToEnd(handle)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+      var locked = try fs.tryLock(handle)
+      // A lock whose file names no holder is being released (the holder empties the file, then
+      // closes it) or was inherited for an instant by a child process another thread of this
+      // process is starting (until its exec closes it): wait up to a second for it to go.
+      var attempts = 0
+      while !locked && attempts < 50
+        && ((try? fs.readFile(file))?.allSatisfy { $0 == 10 || $0 == 32 } ?? false)
+      {
+        Platform.sleep(milliseconds: 20)
+        attempts += 1
+        locked = try fs.tryLock(handle)
+      }
+      guard locked else {
+        let holder = (try? fs.readFile(file)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         try? fs.close(handle)
         let who = holder.trimmingSuffix("\n")
         throw StoreError(

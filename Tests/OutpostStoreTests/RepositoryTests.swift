@@ -1,3 +1,4 @@
+import Dispatch
 import OutpostCodec
 import OutpostModel
 import OutpostStore
@@ -61,6 +62,33 @@ struct RepositoryTests {
     #expect(error.message.contains("pid "))
     writer.close()
     _ = try Repository.open(at: path, mode: .write, now: now)
+  }
+
+  @Test("a lock that names no holder is waited for, briefly: it is being released")
+  func unnamedLockIsWaitedFor() throws {
+    let temp = TemporaryDirectory()
+    let path = temp.file("repo")
+    try Repository.create(at: path, replica: office, role: .branch, now: now).close()
+    // Hold the lock with an empty lock file, as a holder does between emptying the file and
+    // closing it, or a child process another thread is starting does until its exec.
+    let fs = PosixFileSystem()
+    let handle = try fs.open(path + "/lock", .readWriteCreate)
+    try #require(try fs.tryLock(handle))
+    let released = DispatchTime.now().uptimeNanoseconds
+    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(200)) {
+      try? fs.close(handle)
+    }
+    let writer = try Repository.open(at: path, mode: .write, now: now)
+    #expect(DispatchTime.now().uptimeNanoseconds - released >= 150_000_000)
+    writer.close()
+    // A lock held for longer than the wait is refused as before.
+    let holder = try fs.open(path + "/lock", .readWriteCreate)
+    try #require(try fs.tryLock(holder))
+    let error = try #require(throws: StoreError.self) {
+      try Repository.open(at: path, mode: .write, now: now)
+    }
+    #expect(error.code == .locked)
+    try fs.close(holder)
   }
 
   @Test("ids that differ only by case collide and change nothing")

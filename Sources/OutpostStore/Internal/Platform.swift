@@ -89,6 +89,9 @@ package enum Platform {
     retrying { Int64(lseek(fd, off_t(offset), whence)) }
   }
 
+  /// Waits (for a lock being released).
+  static func sleep(milliseconds: Int) { usleep(useconds_t(milliseconds * 1000)) }
+
   /// Takes an exclusive advisory lock without waiting; `false` when another process holds it.
   static func tryLockExclusive(_ fd: Int32) -> Result<Bool, Errno> {
     switch retrying({ flock(fd, LOCK_EX | LOCK_NB) }) {
