@@ -183,6 +183,16 @@ struct KPICommandTests {
 struct ReconciliationTests {
   let base = KPICommandTests()
 
+  /// North's submission `file`, verified with north's key, and the key.
+  func submission(_ temp: TemporaryDirectory, _ file: String) throws -> (VerifiedBundle, OfficeKey)
+  {
+    let key = try OfficeKey(
+      fileBytes: Array(try Data(contentsOf: URL(fileURLWithPath: temp.file("north.key")))),
+      path: "north.key")
+    let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: temp.file(file))))
+    return (try BundleCodec.verify(bytes, name: file, keys: { _ in .active(key) }), key)
+  }
+
   @Test("after a full round there is no mismatch; head office's own edit is 'different data'")
   func roundTrip() {
     let temp = TemporaryDirectory()
@@ -221,11 +231,7 @@ struct ReconciliationTests {
     temp.write("orders.csv", csv)
     base.run(["import", "orders", "orders.csv", "--repo", "north"], temp)
     base.run(["submit", "--out", "1.sub", "--repo", "north"], temp)
-    let key = try OfficeKey(
-      fileBytes: Array(try Data(contentsOf: URL(fileURLWithPath: temp.file("north.key")))),
-      path: "north.key")
-    let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: temp.file("1.sub"))))
-    let bundle = try BundleCodec.verify(bytes, name: "1.sub", keys: { _ in .active(key) })
+    let (bundle, _) = try submission(temp, "1.sub")
     guard case .object(let report)? = bundle.manifest.extra["kpi_report"],
       case .array(let values)? = report["values"]
     else {
@@ -246,11 +252,7 @@ struct ReconciliationTests {
     base.setUp(temp)
     base.run(["submit", "--out", "1.sub", "--repo", "north"], temp)
     // A tampered branch build: same data, one value changed, signed with the branch's key.
-    let key = try OfficeKey(
-      fileBytes: Array(try Data(contentsOf: URL(fileURLWithPath: temp.file("north.key")))),
-      path: "north.key")
-    let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: temp.file("1.sub"))))
-    let bundle = try BundleCodec.verify(bytes, name: "1.sub", keys: { _ in .active(key) })
+    let (bundle, key) = try submission(temp, "1.sub")
     var manifest = bundle.manifest
     let text = JSONWriter.canonicalString(manifest.extra["kpi_report"]!)
       .replacingOccurrences(
