@@ -498,19 +498,14 @@ public final class Repository {
         directories.append(collectionDirectory(collection))
       }
       for directory in directories {
-        for name in try fileSystem.list(directory) where AtomicFile.isTemporary(name) {
-          try fileSystem.remove(directory + "/" + name)
-          notices.append("recovered: removed '\(directory)/\(name)', left by an interrupted write")
-        }
-      }
-      // Deltas of transactions past the checkpoint were written by a write that did not finish;
-      // the journal replay below writes them again if their transaction committed.
-      for collection in try fileSystem.list(recordsDirectory) {
-        let directory = collectionDirectory(collection)
         for name in try fileSystem.list(directory) {
-          guard let delta = RecordFile.parseName(name)?.delta, delta > checkpoint.txn else {
-            continue
-          }
+          // Besides temporary files: deltas of transactions past the checkpoint, written by a
+          // write that did not finish (the journal replay writes them again if their
+          // transaction committed).
+          let unfinished =
+            AtomicFile.isTemporary(name)
+            || (RecordFile.parseName(name)?.delta).map { $0 > checkpoint.txn } ?? false
+          guard unfinished else { continue }
           try fileSystem.remove(directory + "/" + name)
           notices.append("recovered: removed '\(directory)/\(name)', left by an interrupted write")
         }
