@@ -9,9 +9,9 @@ struct Bucket: Sendable {
   let collection: String
   let name: String
   /// The files, base (if any) first, then deltas by transaction.
-  private(set) var files: [RecordFile.Scanned]
+  private var files: [RecordFile.Scanned]
   /// Whether `files[0]` is the base.
-  private(set) var hasBase: Bool
+  private var hasBase: Bool
   /// Delta files that are already part of the base (left by an interrupted compaction); a
   /// writer removes them.
   var staleFiles: [String]

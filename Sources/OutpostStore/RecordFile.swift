@@ -150,7 +150,7 @@ enum RecordFile {
     }
     // Line 1: the header, with `}}` appended a complete JSON object.
     let first = line(1)
-    let empty = bytes[first].reversed().starts(with: Array("{}}".utf8).reversed())
+    let empty = bytes[first].suffix(3).elementsEqual("{}}".utf8)
     var headerBytes = Array(bytes[first])
     if !empty { headerBytes.append(contentsOf: "}}".utf8) }
     guard case .object(let header)? = try? JSONParser.parse(headerBytes, limits: .repositoryFile),
