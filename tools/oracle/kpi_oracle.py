@@ -19,6 +19,7 @@ Output (stdout): JSON {"format":"kpi-oracle/1","grain":"month","values":[...],
 
 import argparse
 import csv
+import datetime
 import json
 import os
 import re
@@ -285,7 +286,9 @@ PAID = ("sem", "social")                             # SPEC §9.4 cpc / avg_cost
 SPAN_FILTER = {
     "orders": lambda r: r.get("status") == "confirmed",
     "survey_responses": lambda r: (r.get("survey_type") == "csat" and r.get("score") is not None)
-    or (r.get("survey_type") == "brand_awareness" and r.get("aware") is not None),
+    or (r.get("survey_type") == "brand_awareness" and r.get("aware") is not None)
+    or (r.get("survey_type") == "brand_image" and r.get("score") is not None
+        and r.get("max_score") is not None),
 }
 
 
@@ -325,6 +328,23 @@ class Engine:
                     self.present.add((row["office_id"], t[:7]))
             self.buckets[coll] = b
         self.cache = {}
+        # lookups (SPEC §9.3 `lookup`): the joined collection's rows by record id, over the whole
+        # repository (not restricted to the office, nor to the --by channel channel); ids compare
+        # ignoring ASCII case (§2.2: ids equal ignoring case collide)
+        self.lookup = {"invoices": invoices}
+        for coll in ("customers", "orders"):
+            self.lookup[coll] = {str(r[COLLECTIONS[coll]["key"][0]]).lower(): r for r in data[coll]
+                                 if r.get(COLLECTIONS[coll]["key"][0]) is not None}
+        self.channel = channel
+        self.gbuckets = {}
+        self.sets = {}
+        # a measure dated by a lookup field (cohort_return_count: returns by order.order_date)
+        # makes its rows' (office, month) part of the data too, when they pass its filter
+        for mid, gm in GMEASURES.items():
+            if gm.window is None and "." in gm.time:
+                for (o, mo), rs in self.gbucket(gm).items():
+                    if any(gm.pred(r) for r in rs):
+                        self.present.add((o, mo))
 
     def offices(self):
         return sorted({o for (o, _m) in self.present})
@@ -361,6 +381,34 @@ class Engine:
             if k not in latest or r[datefield] > latest[k][datefield]:
                 latest[k] = r
         return R(sum((Decimal(r[field]) for r in latest.values()), Decimal(0)))
+
+    def gbucket(self, gm):
+        """Rows of a generic measure's source by (office, month of its time field), the lookup
+        fields joined in as `as.field`; rows whose lookup key is null or names no row are dropped
+        (SPEC §9.3 "is not counted"), as are rows whose time field is null."""
+        bkey = (gm.source, gm.time, gm.lookup)
+        if bkey in self.gbuckets:
+            return self.gbuckets[bkey]
+        b = {}
+        for row in self.data[gm.source]:
+            if (self.channel is not None and gm.source in CHANNEL_COLLECTIONS
+                    and row.get("channel_id") != self.channel):
+                continue
+            if gm.lookup is not None:
+                lcoll, lkey, las = gm.lookup
+                k = row.get(lkey)
+                hit = self.lookup[lcoll].get(str(k).lower()) if k is not None else None
+                if hit is None:
+                    continue
+                row = dict(row)
+                for f, v in hit.items():
+                    row[las + "." + f] = v
+            t = row.get(gm.time)
+            if t is None:
+                continue
+            b.setdefault((row["office_id"], t[:7]), []).append(row)
+        self.gbuckets[bkey] = b
+        return b
 
     def measure(self, mid, office, month):
         key = (mid, office, month)
@@ -480,6 +528,192 @@ MEASURES = {
 }
 
 
+
+# ---------------------------------------------------------------------------
+# Windows, lookups, min_rows and date offsets (SPEC §9.1 "Windows and maturing values (R10)",
+# §9.3 window / min_rows / {"field","days"} / lookup, §9.4 measures gross_amount_12m ...)
+# ---------------------------------------------------------------------------
+
+def shift_months(m, n):
+    y, mo = int(m[:4]), int(m[5:7])
+    k = y * 12 + (mo - 1) + n
+    return "%04d-%02d" % (k // 12, k % 12 + 1)
+
+
+def window_months(m, window):
+    """SPEC §9.1: "to":"period_end" = the N months ending with P's last day
+    [shift(end(P)+1 day, -N months), end(P)]; "to":"period_start" = the N months before P
+    [shift(start(P), -N months), start(P) - 1 day].  At month grain: whole calendar months."""
+    if window is None:
+        return [m]
+    n, to = window
+    if to == "period_end":
+        return [shift_months(m, -i) for i in range(n - 1, -1, -1)]
+    if to == "period_start":
+        return [shift_months(m, -i) for i in range(n, 0, -1)]
+    raise AssertionError(to)
+
+
+def days_in_month(m):
+    return int(month_end(m)[8:10])
+
+
+def add_days(date_text, n):
+    """date + n days as YYYY-MM-DD; None when the value is null or not a date."""
+    if not isinstance(date_text, str):
+        return None
+    try:
+        d = datetime.date.fromisoformat(date_text)
+    except ValueError:
+        return None
+    if not RE_DATE.match(date_text):
+        return None
+    return (d + datetime.timedelta(days=n)).isoformat()
+
+
+def _is_date(v):
+    return add_days(v, 0) is not None
+
+
+def _date_cmp(field, op, other, days):
+    """Filter {"field": field, "op": op, "value": {"field": other, "days": days}} (SPEC §9.3):
+    the row's date field `other` (lookup fields too) plus `days` days; null or not a date on
+    either side -> the condition is false.  Dates compare as text (ISO dates)."""
+    def pred(r):
+        a = r.get(field)
+        if not _is_date(a):
+            return False
+        b = add_days(r.get(other), days)
+        if b is None:
+            return False
+        return {"gt": a > b, "ge": a >= b, "lt": a < b, "le": a <= b, "eq": a == b,
+                "ne": a != b}[op]
+    return pred
+
+
+class GMeasure:
+    """A measure with the R10 features: window, lookup, min_rows (count_distinct)."""
+
+    def __init__(self, source, agg, field=None, time=None, pred=None, lookup=None, window=None,
+                 min_rows=1):
+        self.source, self.agg, self.field = source, agg, field
+        self.time = time or COLLECTIONS[source]["time"]
+        self.pred = pred or (lambda r: True)
+        self.lookup, self.window, self.min_rows = lookup, window, min_rows
+
+    def rows(self, e, o, m):
+        b = e.gbucket(self)
+        out = []
+        for wm in window_months(m, self.window):
+            out.extend(r for r in b.get((o, wm), []) if self.pred(r))
+        return out
+
+    def distinct(self, e, o, m):
+        """count_distinct: the set of non-null values occurring in >= min_rows of the rows."""
+        key = (id(self), o, m)
+        if key not in e.sets:
+            counts = {}
+            for r in self.rows(e, o, m):
+                v = r.get(self.field)
+                if v is not None:
+                    counts[v] = counts.get(v, 0) + 1
+            e.sets[key] = frozenset(v for v, c in counts.items() if c >= self.min_rows)
+        return e.sets[key]
+
+    def __call__(self, e, o, m):
+        if self.agg == "count_distinct":
+            return R(Decimal(len(self.distinct(e, o, m))))
+        rs = self.rows(e, o, m)
+        if self.agg == "count":
+            return R(Decimal(len(rs)))
+        if self.agg == "sum":
+            # R2/R3: nulls skipped; rows that are all null -> no_data; no rows -> 0
+            if not rs:
+                return R(Decimal(0))
+            vals = [r[self.field] for r in rs if r.get(self.field) is not None]
+            if not vals:
+                return undefined("no_data")
+            return R(sum((Decimal(v) for v in vals), Decimal(0)))
+        raise AssertionError(self.agg)
+
+
+W12_END = (12, "period_end")
+W12_START = (12, "period_start")
+CUSTOMER = ("customers", "customer_id", "customer")   # joins customers (customer_id) as customer
+ORDER = ("orders", "order_id", "order")                # joins orders (order_id) as order
+
+
+def _survey_sum(field, survey_type):
+    return GMeasure("survey_responses", "sum", field, pred=lambda r: r.get("survey_type") == survey_type
+                    and r.get("score") is not None and r.get("max_score") is not None)
+
+
+# SPEC §9.4 measure rows `gross_amount_12m` ... `brand_image_max_sum` (quoted per line), plus
+# `ordering_customers` (needed as a set by `common`; same definition as before).
+GMEASURES = {
+    # "count_distinct(customer_id) of `orders` by `order_date` | status eq confirmed"
+    "ordering_customers": GMeasure("orders", "count_distinct", "customer_id", pred=_confirmed),
+    # "sum(amount) of `orders` by `order_date` | status eq confirmed; window 12 months to period_end"
+    "gross_amount_12m": GMeasure("orders", "sum", "amount", pred=_confirmed, window=W12_END),
+    # "sum(refund_amount) of `returns` by `return_date` | window 12 months to period_end"
+    "refund_amount_12m": GMeasure("returns", "sum", "refund_amount", window=W12_END),
+    # "count_distinct(customer_id) of `orders` by `order_date` | status eq confirmed; window 12
+    #  months to period_end"
+    "ordering_customers_12m": GMeasure("orders", "count_distinct", "customer_id", pred=_confirmed,
+                                       window=W12_END),
+    # "... | status eq confirmed; min_rows 2; window 12 months to period_end"
+    "repeat_customers_12m": GMeasure("orders", "count_distinct", "customer_id", pred=_confirmed,
+                                     window=W12_END, min_rows=2),
+    # "... | status eq confirmed; window 12 months to period_start (S of retention)"
+    "customers_before": GMeasure("orders", "count_distinct", "customer_id", pred=_confirmed,
+                                 window=W12_START),
+    # "count(*) of `orders` by `order_date` | status eq confirmed ∧ order_date gt
+    #  customer.acquired_date + 0 days; joins customers (customer_id) as customer"
+    "repeat_order_count": GMeasure("orders", "count", lookup=CUSTOMER, pred=_and(
+        _confirmed, _date_cmp("order_date", "gt", "customer.acquired_date", 0))),
+    # "count_distinct(channel_id) of `orders` by `order_date` | status eq confirmed"
+    "order_channels": GMeasure("orders", "count_distinct", "channel_id", pred=_confirmed),
+    # "sum(amount) of `orders` by `order_date` | status eq confirmed ∧ channel_id in {seo,sem,
+    #  social,email,direct}"
+    "gross_amount_web": GMeasure("orders", "sum", "amount",
+                                 pred=lambda r: _confirmed(r) and r.get("channel_id") in WEB),
+    # "sum(refund_amount) of `returns` by `return_date` | order.channel_id in {seo,sem,social,
+    #  email,direct}; joins orders (order_id) as order"
+    "refund_amount_web": GMeasure("returns", "sum", "refund_amount", lookup=ORDER,
+                                  pred=_in("order.channel_id", WEB)),
+    # "count(*) of `returns` by `order.order_date` | order.status eq confirmed; joins orders
+    #  (order_id) as order"
+    "cohort_return_count": GMeasure("returns", "count", time="order.order_date", lookup=ORDER,
+                                    pred=_eq("order.status", "confirmed")),
+    # "count(*) of `leads` by `created_date` | first_followup_date le created_date + 1 day"
+    "followed_up_leads": GMeasure("leads", "count",
+                                  pred=_date_cmp("first_followup_date", "le", "created_date", 1)),
+    # "count(*) of `leads` by `created_date` | customer.acquired_date ge created_date + 0 days ∧
+    #  customer.acquired_date le created_date + 90 days; joins customers (customer_id) as customer"
+    "converted_leads": GMeasure("leads", "count", lookup=CUSTOMER, pred=_and(
+        _date_cmp("customer.acquired_date", "ge", "created_date", 0),
+        _date_cmp("customer.acquired_date", "le", "created_date", 90))),
+    # "count(*) of `complaints` by `received_date` | resolved_date le received_date + 7 days"
+    "complaints_resolved_in_sla": GMeasure("complaints", "count",
+                                           pred=_date_cmp("resolved_date", "le", "received_date", 7)),
+    # "sum(impressions) of `channel_daily` by `date` | channel_id eq social"
+    "social_impressions": GMeasure("channel_daily", "sum", "impressions", pred=_eq("channel_id", "social")),
+    # "sum(score|max_score) of `survey_responses` by `response_date` | survey_type eq csat|brand_image
+    #  ∧ score not_null ∧ max_score not_null"
+    "csat_score_sum": _survey_sum("score", "csat"),
+    "csat_max_sum": _survey_sum("max_score", "csat"),
+    "brand_image_score_sum": _survey_sum("score", "brand_image"),
+    "brand_image_max_sum": _survey_sum("max_score", "brand_image"),
+    # KPI-table filter "deals[channel_id eq email]" (email_conversion_rate)
+    "deals[channel_id eq email]": GMeasure("orders", "count", pred=lambda r: _confirmed(r)
+                                           and r.get("channel_id") == "email"),
+}
+MEASURES.update(GMEASURES)
+
+# SPEC §9.4 "Parameters: `clv_lifespan_years` = 3 (years) and `clv_margin` = 0.30 (ratio)"
+PARAMETERS = {"clv_lifespan_years": Decimal("3"), "clv_margin": Decimal("0.30")}
+
+
 # ---------------------------------------------------------------------------
 # KPIs (SPEC §9.4 KPI table, in its definition order)
 # ---------------------------------------------------------------------------
@@ -490,6 +724,12 @@ MEASURES = {
 def _ref(e, x, o, m):
     if x in MEASURES:
         return e.measure(x, o, m)
+    if x in PARAMETERS:
+        return R(PARAMETERS[x])
+    if x == "$period_days":
+        # SPEC §9.3: the calendar days of the period (no period is open: OUTPOST_NOW is after
+        # the data, so the open-period form "days from its start through today" is not used)
+        return R(Decimal(days_in_month(m)))
     return kpi_exact(e, x, o, m)
 
 
@@ -505,6 +745,10 @@ def evaluate(e, expr, o, m):
     if isinstance(expr, str):
         return _ref(e, expr, o, m)
     op, a, b = expr
+    if op == "common":
+        # SPEC §9.3 {"op":"common","args":[{"ref":A},{"ref":B}]}: |A ∩ B| of two count_distinct
+        # measures for the same office and period
+        return R(Decimal(len(GMEASURES[a].distinct(e, o, m) & GMEASURES[b].distinct(e, o, m))))
     ra, rb = evaluate(e, a, o, m), evaluate(e, b, o, m)
     # an undefined argument makes the expression undefined with its reason (first one wins)
     if not ra.defined:
@@ -516,6 +760,8 @@ def evaluate(e, expr, o, m):
         return _mk(an * bd + bn * ad, ad * bd)
     if op == "sub":
         return _mk(an * bd - bn * ad, ad * bd)
+    if op == "mul":
+        return _mk(an * bn, ad * bd)
     if op == "div":
         # R1/R4: zero denominator -> zero_denominator; negative -> nonpositive_denominator
         if bn == 0:
@@ -595,7 +841,42 @@ SPEC_KPIS = [
     ("csat", ("div", "csat_satisfied", "csat_responses"), "ratio", 4, "higher_better"),
     ("collection_rate", ("div", "collected_on_due", "invoiced_due"), "ratio", 4, "lower_bound"),
     ("purchase_frequency", ("div", "deals", "ordering_customers"), "ratio", 4, "higher_better"),
+    # SPEC §9.4 rows `content_shares` ... `return_rate_cohort` (R10 and the catalog gap-fillers)
+    ("content_shares", "social_shares", "count", 0, "higher_better"),
+    ("brand_mentions", "social_mentions", "count", 0, "higher_better"),
+    ("social_engagement_rate", ("div", "social_interactions", "social_impressions"), "ratio", 4,
+     "higher_better"),
+    ("email_conversion_rate", ("div", "deals[channel_id eq email]", "emails_delivered"), "ratio", 4,
+     "higher_better"),
+    ("brand_awareness_lift", ("growth", "brand_awareness", "difference"), "pp", 4, "higher_better"),
+    ("brand_image_score", ("div", "brand_image_score_sum", "brand_image_max_sum"), "ratio", 4,
+     "higher_better"),
+    ("csat_mean", ("div", "csat_score_sum", "csat_max_sum"), "ratio", 4, "higher_better"),
+    ("avg_daily_page_views", ("div", "page_views", "$period_days"), "count", 2, "higher_better"),
+    ("online_channel_revenue", ("sub", "gross_amount_web", "refund_amount_web"), "currency:CNY", 2,
+     "higher_better"),
+    ("active_channels", "order_channels", "count", 0, "higher_better"),
+    ("cost_change", ("growth", "total_cost", "relative"), "ratio", 4, "lower_better"),
+    ("repeat_orders", "repeat_order_count", "count", 0, "higher_better"),
+    ("repeat_purchase_rate", ("div", "repeat_customers_12m", "ordering_customers_12m"), "ratio", 4,
+     "higher_better"),
+    ("retention_rate", ("div", ("common", "ordering_customers", "customers_before"),
+                        "customers_before"), "ratio", 4, "higher_better"),
+    ("clv", ("mul", ("mul", ("div", ("sub", "gross_amount_12m", "refund_amount_12m"),
+                             "ordering_customers_12m"), "clv_lifespan_years"), "clv_margin"),
+     "currency:CNY", 2, "higher_better"),
+    ("clv_cac_ratio", ("div", "clv", "cac"), "multiple", 2, "higher_better"),
+    ("followup_rate", ("div", "followed_up_leads", "lead_count"), "ratio", 4, "higher_better"),
+    ("lead_conversion_rate", ("div", "converted_leads", "lead_count"), "ratio", 4, "higher_better"),
+    ("resolution_rate", ("div", "complaints_resolved_in_sla", "complaint_count"), "ratio", 4,
+     "higher_better"),
+    ("return_rate_cohort", ("div", "cohort_return_count", "deals"), "ratio", 4, "lower_better"),
 ]
+
+# SPEC §9.4 `matures_days` of the maturing KPIs (R10).  Informational only: `provisional`
+# depends on the repository clock and is not compared (no period is open in CI).
+MATURES_DAYS = {"followup_rate": 1, "lead_conversion_rate": 90, "resolution_rate": 7,
+                "return_rate_cohort": 30}
 
 KPIS = {}
 for _row in SPEC_KPIS:
@@ -610,7 +891,8 @@ BY_CHANNEL = ["page_views", "visits", "clicks", "impressions", "ctr", "cpc", "re
               "consult_calls", "consultation_rate", "consultation_rate_visits",
               "avg_cost_per_conversation", "ad_spend_paid", "consultations_paid", "leads",
               "qualified_leads", "lead_qualification_rate", "deal_count", "deal_amount",
-              "conversion_rate", "aov"]
+              "conversion_rate", "aov", "avg_daily_page_views", "followup_rate",
+              "lead_conversion_rate"]
 
 # The KPIs the brief requires (all SPEC KPIs are computed; these are the core set).
 CORE_KPIS = ["clicks", "consultations", "consultation_rate", "avg_cost_per_conversation", "cpc",

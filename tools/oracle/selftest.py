@@ -104,5 +104,222 @@ val("collection_rate", "north", "2025-01", None, "zero_denominator")
 check("scorecard north 2025-01", S[("north", "2025-01")]["total"], "96.39")
 check("scorecard west 2025-04", S[("west", "2025-04")]["undefined_reason"], "missing_target")
 
+# --- R10 and the KPIs added with it (SPEC §9.1 windows, §9.3, §9.4 content_shares ...
+# return_rate_cohort).  Office `south` of testdata/ holds the planted cases; every row is inside
+# 2025-01 .. 2025-05 so the grid above does not move.  Values worked out by hand below.
+check("offices", out["offices"], ["north", "south", "west"])
+
+# ---- existing offices ----
+# repeat_orders: confirmed orders dated after their customer's acquired_date (lookup customers)
+val("repeat_orders", "north", "2025-01", "0")             # n-o1/n-o2/n-o3 on the acquired day
+val("repeat_orders", "north", "2025-02", "1")             # n-o5 (n-c1 acq 01-05); n-o6/n-o7 same day
+val("repeat_orders", "west", "2025-03", "1")              # w-o4 (w-c1 acq 01-12); w-o5 same day
+# retention: S = confirmed customers in the 12 months before P, A = in P; |S∩A| / |S|
+val("retention_rate", "north", "2025-02", "0.3333")       # S {n-c1,n-c2,n-c3} (n-c4 cancelled), A {n-c1,n-c5,n-c6}
+val("retention_rate", "west", "2025-03", "0.3333")        # S {w-c1,w-c2,w-c3}, A {w-c1,w-c4}
+val("retention_rate", "north", "2025-01", None, "zero_denominator")   # nothing before 2025-01
+# lead_conversion_rate: customer.acquired_date in [created, created + 90 days]
+val("lead_conversion_rate", "north", "2025-01", "0.2500") # n-l1 -> n-c1 acq 01-05 (day 2); 1/4
+val("lead_conversion_rate", "west", "2025-01", "1.0000")  # w-l1 -> w-c1 acq 01-12; 1/1
+val("followup_rate", "north", "2025-01", "0.0000")        # no first_followup_date: 0/4
+# resolution_rate: resolved_date <= received_date + 7 days, by received_date
+val("resolution_rate", "north", "2025-01", "1.0000")      # n-k1 01-20 -> 01-22
+val("resolution_rate", "north", "2025-02", "0.0000")      # n-k2 unresolved
+val("resolution_rate", "north", "2025-03", None, "zero_denominator")
+# return_rate_cohort: returns in the month of their (confirmed) order / deals
+val("return_rate_cohort", "north", "2025-01", "0.3333")   # n-r1 (of n-o3, Jan) / 3 deals
+val("return_rate_cohort", "north", "2025-02", "0.3333")   # n-r2 (of n-o5, Feb) / 3 deals (event-based: 0.6667)
+# online_channel_revenue north 2025-02: web orders n-o5 50 + n-o6 25 + n-o7 25 = 100.00,
+# web refunds by return date: n-r2 (order n-o5, social) 50.00; n-r1's order is agent -> 50.00
+val("online_channel_revenue", "north", "2025-02", "50.00")
+# social_engagement_rate = social_interactions / impressions of channel social
+val("social_engagement_rate", "north", "2025-01", "0.0006")   # (11+2+0+5)=18 / 30000
+val("social_engagement_rate", "north", "2025-02", "0.0016")   # (6+4+0+3)=13 / 8000 = 0.001625
+val("social_engagement_rate", "west", "2025-03", None, "zero_denominator")  # 8 / no social rows
+val("content_shares", "north", "2025-01", "0")
+val("brand_mentions", "north", "2025-01", "5")            # 2 + 2 + 1
+# email_conversion_rate = confirmed email orders / emails_delivered (all channel_daily rows)
+val("email_conversion_rate", "north", "2025-01", "0.0000")    # 0 / 3880
+val("email_conversion_rate", "north", "2025-02", None, "no_data")  # Feb rows: emails_delivered all null
+val("csat_mean", "north", "2025-01", "0.8000")            # (5+3)/(5+5); n-s3 score null left out
+# avg_daily_page_views = page_views / days of the month
+val("avg_daily_page_views", "north", "2025-01", "100.65") # (600+700+800+400+120+500)=3120 / 31 = 100.645
+val("avg_daily_page_views", "north", "2025-02", "42.86")  # (500+200+500)=1200 / 28 = 42.857
+val("avg_daily_page_views", "north", "2025-03", None, "no_data")   # only the agent row (null)
+val("avg_daily_page_views", "north", "2025-04", "0.00")   # no rows: 0 / 30
+val("active_channels", "north", "2025-01", "3")           # sem, seo, agent (n-o4 direct cancelled)
+# cost_change north 2025-02: Jan 1361.65 spend + 8000.00 costs = 9361.65; Feb 4.99 + 1500.00
+# = 1504.99; (1504.99 - 9361.65) / 9361.65 = -7856.66 / 9361.65 = -0.83924 -> -0.8392
+val("cost_change", "north", "2025-02", "-0.8392")
+# clv north 2025-01: (12200.01 - 0) / 3 customers * 3 * 0.30 = 3660.003 -> 3660.00
+val("clv", "north", "2025-01", "3660.00")
+# clv north 2025-02: trailing 12 m gross 12300.01, refunds 12050.00, customers {c1,c2,c3,c5,c6}:
+# 250.01 / 5 * 0.9 = 45.0018 -> 45.00
+val("clv", "north", "2025-02", "45.00")
+# clv_cac_ratio north 2025-01: cac = 9361.65 / 3 = 3120.55; 3660.003 / 3120.55 = 1.1729 -> 1.17
+val("clv_cac_ratio", "north", "2025-01", "1.17")
+
+# ---- office south (planted cases) ----
+# deals: Jan s-o1,s-o2 (2); Feb s-o3 (1); Mar s-o4,s-o5,s-o6 (3; s-o7 cancelled); Apr s-o8,s-o9,
+# s-o11 (3); May s-o10 (1).  Customers s-c1 orders in Jan, Feb, Mar (3 months); s-c3 two orders
+# on its acquired day 03-05 and one on 04-15; s-o8's customer s-c8 is not in customers.
+# Leads (Jan): s-l1 created 01-30 -> s-c4 acquired 04-30 = day 90 (counted), follow-up 01-31
+# (+1 day, counted); s-l2 01-30 -> s-c5 acquired 05-01 = day 91 (not), follow-up 02-01 (+2, not);
+# s-l3 01-30 -> s-c6 acquired 01-29, before the lead (not), follow-up same day (counted);
+# s-l4 01-31 -> s-c9 unknown customer (not), no follow-up (not); s-l5 01-10 -> s-c1 acquired
+# 01-10 = day 0 (counted), follow-up 01-09, before creation: "le created + 1 day" holds (counted).
+val("followup_rate", "south", "2025-01", "0.6000")        # l1, l3, l5 / 5
+val("lead_conversion_rate", "south", "2025-01", "0.4000") # l1 (day 90), l5 (day 0) / 5
+# Feb: s-l6 created 02-28, follow-up 03-01 (= +1 day across the month end), no customer_id
+val("followup_rate", "south", "2025-02", "1.0000")
+val("lead_conversion_rate", "south", "2025-02", "0.0000") # null lookup key: not counted, lead still in the denominator
+val("lead_conversion_rate", "south", "2025-03", None, "zero_denominator")
+# Complaints received in March: s-k1 resolved day 7 (in SLA), s-k2 day 8 (not), s-k3 received
+# 03-31 resolved 04-07 = day 7 (in SLA, attributed to March), s-k4 unresolved (not) -> 2/4
+val("resolution_rate", "south", "2025-03", "0.5000")
+val("resolution_rate", "south", "2025-04", None, "zero_denominator")  # s-k3's resolution stays in March
+# return_rate_cohort: s-r1 (order s-o1, Jan) -> Jan 1/2; s-r2 (s-o3, Feb) -> Feb 1/1;
+# March: s-r5 (s-o4) counted, s-r4 (order s-o7 cancelled) and s-r3 (unknown order s-o99) not -> 1/3
+val("return_rate_cohort", "south", "2025-01", "0.5000")
+val("return_rate_cohort", "south", "2025-02", "1.0000")
+val("return_rate_cohort", "south", "2025-03", "0.3333")
+val("return_rate_cohort", "south", "2025-04", "0.0000")
+val("return_rate", "south", "2025-03", "1.3333")          # event-based: r2,r3,r4,r5 dated March / 3
+# online_channel_revenue: Mar web orders s-o5 400 + s-o6 25 = 425.00 (s-o4 agent, s-o7 cancelled);
+# web refunds dated March: s-r2 (s-o3 sem) 30.00 + s-r4 (s-o7 direct; the measure has no status
+# filter) 80.00; s-r3 unknown order, s-r5 agent order -> 425.00 - 110.00 = 315.00
+val("online_channel_revenue", "south", "2025-03", "315.00")
+val("online_channel_revenue", "south", "2025-02", "200.00")  # 300.00 - s-r1 100.00 (order s-o1 sem)
+val("active_channels", "south", "2025-02", "1")           # sem
+val("active_channels", "south", "2025-03", "2")           # agent, email (direct only on a cancelled order)
+# repeat_orders: Feb s-o3 (1); Mar s-o4 (s-c1), s-o5/s-o6 on s-c3's first day not (1);
+# Apr s-o11 (s-c3 04-15 > 03-05), s-o8 unknown customer not, s-o9 first day not (1); May 0
+val("repeat_orders", "south", "2025-03", "1")
+val("repeat_orders", "south", "2025-04", "1")
+val("repeat_orders", "south", "2025-05", "0")
+# repeat_purchase_rate (trailing 12 m): Jan c1 1, c2 1 -> 0/2; Feb c1 2 -> 1/2; Mar c1 3, c2 1,
+# c3 2 -> 2/3; Apr + c8, c4, c3 3 -> 2/5; May + c5 -> 2/6
+val("repeat_purchase_rate", "south", "2025-01", "0.0000")
+val("repeat_purchase_rate", "south", "2025-02", "0.5000")
+val("repeat_purchase_rate", "south", "2025-03", "0.6667")
+val("repeat_purchase_rate", "south", "2025-04", "0.4000")
+val("repeat_purchase_rate", "south", "2025-05", "0.3333")
+# retention: Feb S {c1,c2} A {c1} 1/2; Mar S {c1,c2} A {c1,c3} 1/2; Apr S {c1,c2,c3}
+# A {c8,c4,c3} 1/3; May S {c1,c2,c3,c8,c4} A {c5} 0/5
+val("retention_rate", "south", "2025-01", None, "zero_denominator")
+val("retention_rate", "south", "2025-02", "0.5000")
+val("retention_rate", "south", "2025-03", "0.5000")
+val("retention_rate", "south", "2025-04", "0.3333")
+val("retention_rate", "south", "2025-05", "0.0000")
+# clv = (gross_12m - refund_12m) / customers_12m * 3 * 0.30.  Refunds by return date: Feb 100.00,
+# Mar 30.00 + 5.05 + 80.00 + 50.00 = 165.05 (refund_amount_12m has no lookup: s-r3 counts).
+val("clv", "south", "2025-01", "135.00")                  # 300 / 2 * 0.9
+val("clv", "south", "2025-02", "225.00")                  # (600 - 100) / 2 * 0.9
+val("clv", "south", "2025-03", "242.99")                  # 809.95 / 3 * 0.9 = 242.985 (tie, up;
+                                                          # rounding 809.95/3 first gives 242.98)
+val("clv", "south", "2025-04", "170.99")                  # 949.95 / 5 * 0.9 = 170.991
+val("clv", "south", "2025-05", "145.49")                  # 969.95 / 6 * 0.9 = 145.4925
+# cac = total_cost / new customers: Jan 300.00/3 (c1,c2,c6) = 100; Feb 100.00/0; Mar 729.00/1;
+# Apr 0/1 = 0; May 450.00/1
+val("cac", "south", "2025-02", None, "zero_denominator", ["cost_without_customers"])
+val("cac", "south", "2025-04", "0.00")
+val("clv_cac_ratio", "south", "2025-01", "1.35")          # 135 / 100
+val("clv_cac_ratio", "south", "2025-02", None, "zero_denominator", [])  # cac undefined: its reason
+val("clv_cac_ratio", "south", "2025-03", "0.33")          # 242.985 / 729 = 0.3333
+val("clv_cac_ratio", "south", "2025-04", None, "zero_denominator")      # cac = 0
+val("clv_cac_ratio", "south", "2025-05", "0.32")          # 145.4925 / 450 = 0.3233
+# cost_change (relative growth of total_cost): Jan base 0 (2024-12) -> nonpositive_base;
+# Feb (100-300)/300; Mar (729-100)/100; Apr (0-729)/729; May base 0
+val("cost_change", "south", "2025-01", None, "nonpositive_base")
+val("cost_change", "south", "2025-02", "-0.6667")
+val("cost_change", "south", "2025-03", "6.2900")
+val("cost_change", "south", "2025-04", "-1.0000")
+val("cost_change", "south", "2025-05", None, "nonpositive_base")
+# brand_awareness: Jan 2/3, Feb 1/4 (s-s8 aware null left out); lift = difference, ratio units
+val("brand_awareness_lift", "south", "2025-02", "-0.4167")    # 1/4 - 2/3 = -5/12
+val("brand_awareness_lift", "south", "2025-01", None, "zero_denominator")  # 2024-12 undefined
+val("brand_awareness_lift", "south", "2025-03", None, "zero_denominator")  # March undefined
+# brand_image_score Mar: (4+7)/(5+10); s-s11 (score null) and s-s12 (max null) out of both sums
+val("brand_image_score", "south", "2025-03", "0.7333")
+val("brand_image_score", "south", "2025-02", None, "zero_denominator")
+val("csat_mean", "south", "2025-03", "0.5000")            # (4+2)/(5+7)
+val("email_conversion_rate", "south", "2025-03", "0.0067")    # s-o5, s-o6 / 300 delivered
+val("avg_daily_page_views", "south", "2025-01", "10.23")  # (300+17) / 31 = 10.2258
+val("avg_daily_page_views", "south", "2025-05", "2.00")   # 62 / 31
+
+# --by channel (✓ avg_daily_page_views, followup_rate, lead_conversion_rate)
+buf = io.StringIO()
+with redirect_stdout(buf):
+    K.main([os.path.join(HERE, "testdata"), "--compact", "--by", "channel", "--office", "south",
+            "--kpi", "avg_daily_page_views", "--kpi", "followup_rate", "--kpi", "lead_conversion_rate"])
+C = {(v["kpi"], v["office"], v["period"], v["channel"]): v for v in json.loads(buf.getvalue())["values"]}
+
+
+def cval(k, o, p, ch, want, reason=None):
+    v = C[(k, o, p, ch)]
+    check("%s %s %s %s value" % (k, o, p, ch), v["value"], want)
+    check("%s %s %s %s reason" % (k, o, p, ch), v["undefined_reason"], reason)
+
+
+cval("followup_rate", "south", "2025-01", "sem", "0.6667")          # l1, l5 of l1, l2, l5
+cval("lead_conversion_rate", "south", "2025-01", "sem", "0.6667")   # l1, l5 of l1, l2, l5
+cval("followup_rate", "south", "2025-01", "seo", "0.5000")          # l3 of l3, l4
+cval("lead_conversion_rate", "south", "2025-01", "seo", "0.0000")   # l3 before, l4 unknown
+cval("lead_conversion_rate", "south", "2025-01", "direct", None, "zero_denominator")
+cval("avg_daily_page_views", "south", "2025-01", "sem", "9.68")     # 300 / 31 = 9.677
+cval("avg_daily_page_views", "south", "2025-01", "social", "0.55")  # 17 / 31 = 0.548
+
+# --- windows at their edges, in memory (SPEC §9.1: "to":"period_end" = months P-11..P,
+# "to":"period_start" = months P-12..P-1; a row counts in every period whose window holds it)
+def mem_engine(rows):
+    data = {c: [] for c in K.COLLECTIONS}
+    for coll, row in rows:
+        data[coll].append(dict(row, office_id="x"))
+    return K.Engine(data)
+
+
+def conf(oid, cust, date, amount, status="confirmed"):
+    return ("orders", {"order_id": oid, "customer_id": cust, "channel_id": "sem",
+                       "order_date": date, "amount": D(amount), "status": status})
+
+
+E = mem_engine([
+    conf("x-o1", "c-a", "2024-03-31", "10.00"), conf("x-o2", "c-a", "2024-04-01", "20.00"),
+    conf("x-o3", "c-b", "2025-03-31", "40.00"), conf("x-o4", "c-b", "2025-04-01", "80.00"),
+    conf("x-o5", "c-a", "2025-03-15", "5.00", "cancelled"),
+    ("returns", {"return_id": "x-r1", "order_id": "x-o1", "return_date": "2024-04-01",
+                 "refund_amount": D("1.00")}),
+    ("channel_daily", {"channel_id": "sem", "date": "2024-02-10", "page_views": 58}),
+    ("customers", {"customer_id": "c-l", "acquired_date": "2024-03-31"}),
+    ("customers", {"customer_id": "c-m", "acquired_date": "2024-04-01"}),
+    ("leads", {"lead_id": "x-l1", "created_date": "2024-01-01", "customer_id": "c-l"}),
+    ("leads", {"lead_id": "x-l2", "created_date": "2024-01-01", "customer_id": "c-m"}),
+])
+
+
+def mval(mid, m):
+    r = E.measure(mid, "x", m)
+    return str(r.value) if r.defined else r.reason
+
+
+check("gross_12m 2025-02", mval("gross_amount_12m", "2025-02"), "30.00")   # 2024-03..2025-02: o1+o2
+check("gross_12m 2025-03", mval("gross_amount_12m", "2025-03"), "60.00")   # 2024-04..2025-03: o2+o3
+check("gross_12m 2025-04", mval("gross_amount_12m", "2025-04"), "120.00")  # 2024-05..2025-04: o3+o4
+check("refund_12m 2025-03", mval("refund_amount_12m", "2025-03"), "1.00")  # r1 dated 2024-04-01
+check("refund_12m 2025-04", mval("refund_amount_12m", "2025-04"), "0")     # sum over no rows
+check("repeat_12m 2025-02", mval("repeat_customers_12m", "2025-02"), "1")  # c-a: o1, o2
+check("repeat_12m 2025-03", mval("repeat_customers_12m", "2025-03"), "0")  # o1 out, o5 cancelled
+check("ordering_12m 2025-03", mval("ordering_customers_12m", "2025-03"), "2")
+check("before 2024-04", mval("customers_before", "2024-04"), "1")          # 2023-04..2024-03: c-a (o1)
+check("before 2025-04", mval("customers_before", "2025-04"), "2")          # 2024-04..2025-03: c-a, c-b
+check("before 2025-05", mval("customers_before", "2025-05"), "1")          # 2024-05..2025-04: c-b
+for kpi, m, want in [("retention_rate", "2025-04", "0.5000"),   # A {c-b} ∩ S {c-a,c-b}
+                     ("retention_rate", "2024-04", "1.0000"),   # A {c-a} ∩ S {c-a}
+                     ("avg_daily_page_views", "2024-02", "2.00"),   # 58 / 29 (leap February)
+                     # x-l1 2024-01-01 -> c-l 2024-03-31 = day 90 across 29 Feb (counted);
+                     # x-l2 -> c-m 2024-04-01 = day 91 (not)
+                     ("lead_conversion_rate", "2024-01", "0.5000")]:
+    check("%s x %s" % (kpi, m), K.fmt(K.compute_kpi(E, kpi, "x", m)[1], K.KPIS[kpi]["scale"]), want)
+
 print("selftest: %s" % ("OK" if not fails else "%d failure(s)" % fails))
 sys.exit(1 if fails else 0)
