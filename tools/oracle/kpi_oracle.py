@@ -1115,7 +1115,11 @@ def main(argv=None):
         if channel is not None:
             v["channel"] = channel
         if r.num is not None:
-            v["numerator"], v["denominator"] = str(r.num), str(r.den)
+            # a side that is itself an unrounded fraction (clv_cac_ratio: clv, cac) is written
+            # "n/d"; informational only (compare.py prints it, never compares it)
+            def side(x):
+                return "%s/%s" % (x[1], x[2]) if isinstance(x, tuple) else str(x)
+            v["numerator"], v["denominator"] = side(r.num), side(r.den)
         values.append(v)
 
     values = []
