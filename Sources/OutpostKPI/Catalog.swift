@@ -6,6 +6,28 @@ extension DefinitionSet {
     {
      "format": "outpost-kpi-def/1",
      "published_at": "2025-01-01T00:00:00+08:00",
+     "parameters": [
+      {
+       "id": "clv_lifespan_years",
+       "value": "3",
+       "unit": "years",
+       "label": {
+        "zh": "客户生命周期(年)",
+        "en": "Customer lifespan (years)"
+       },
+       "description": "Placeholder: head office sets it by publishing its own definitions."
+      },
+      {
+       "id": "clv_margin",
+       "value": "0.30",
+       "unit": "ratio",
+       "label": {
+        "zh": "毛利率",
+        "en": "Gross margin used for CLV"
+       },
+       "description": "Placeholder: head office sets it by publishing its own definitions."
+      }
+     ],
      "measures": [
       {
        "id": "impressions",
@@ -438,6 +460,383 @@ extension DefinitionSet {
         "id": "invoice_id",
         "as": "invoice"
        }
+      },
+      {
+       "id": "gross_amount_12m",
+       "source": "orders",
+       "agg": "sum",
+       "time_field": "order_date",
+       "unit": "currency:CNY",
+       "field": "amount",
+       "filter": [
+        {
+         "field": "status",
+         "op": "eq",
+         "value": "confirmed"
+        }
+       ],
+       "window": {
+        "months": 12,
+        "to": "period_end"
+       }
+      },
+      {
+       "id": "refund_amount_12m",
+       "source": "returns",
+       "agg": "sum",
+       "time_field": "return_date",
+       "unit": "currency:CNY",
+       "field": "refund_amount",
+       "window": {
+        "months": 12,
+        "to": "period_end"
+       }
+      },
+      {
+       "id": "ordering_customers_12m",
+       "source": "orders",
+       "agg": "count_distinct",
+       "time_field": "order_date",
+       "unit": "count",
+       "field": "customer_id",
+       "filter": [
+        {
+         "field": "status",
+         "op": "eq",
+         "value": "confirmed"
+        }
+       ],
+       "window": {
+        "months": 12,
+        "to": "period_end"
+       }
+      },
+      {
+       "id": "repeat_customers_12m",
+       "source": "orders",
+       "agg": "count_distinct",
+       "time_field": "order_date",
+       "unit": "count",
+       "field": "customer_id",
+       "filter": [
+        {
+         "field": "status",
+         "op": "eq",
+         "value": "confirmed"
+        }
+       ],
+       "min_rows": 2,
+       "window": {
+        "months": 12,
+        "to": "period_end"
+       }
+      },
+      {
+       "id": "customers_before",
+       "source": "orders",
+       "agg": "count_distinct",
+       "time_field": "order_date",
+       "unit": "count",
+       "field": "customer_id",
+       "filter": [
+        {
+         "field": "status",
+         "op": "eq",
+         "value": "confirmed"
+        }
+       ],
+       "window": {
+        "months": 12,
+        "to": "period_start"
+       }
+      },
+      {
+       "id": "repeat_order_count",
+       "source": "orders",
+       "agg": "count",
+       "time_field": "order_date",
+       "unit": "count",
+       "filter": [
+        {
+         "field": "status",
+         "op": "eq",
+         "value": "confirmed"
+        },
+        {
+         "field": "order_date",
+         "op": "gt",
+         "value": {
+          "field": "customer.acquired_date",
+          "days": 0
+         }
+        }
+       ],
+       "lookup": {
+        "collection": "customers",
+        "key": "customer_id",
+        "id": "customer_id",
+        "as": "customer"
+       }
+      },
+      {
+       "id": "order_channels",
+       "source": "orders",
+       "agg": "count_distinct",
+       "time_field": "order_date",
+       "unit": "count",
+       "field": "channel_id",
+       "filter": [
+        {
+         "field": "status",
+         "op": "eq",
+         "value": "confirmed"
+        }
+       ]
+      },
+      {
+       "id": "gross_amount_web",
+       "source": "orders",
+       "agg": "sum",
+       "time_field": "order_date",
+       "unit": "currency:CNY",
+       "field": "amount",
+       "filter": [
+        {
+         "field": "status",
+         "op": "eq",
+         "value": "confirmed"
+        },
+        {
+         "field": "channel_id",
+         "op": "in",
+         "value": [
+          "seo",
+          "sem",
+          "social",
+          "email",
+          "direct"
+         ]
+        }
+       ]
+      },
+      {
+       "id": "refund_amount_web",
+       "source": "returns",
+       "agg": "sum",
+       "time_field": "return_date",
+       "unit": "currency:CNY",
+       "field": "refund_amount",
+       "filter": [
+        {
+         "field": "order.channel_id",
+         "op": "in",
+         "value": [
+          "seo",
+          "sem",
+          "social",
+          "email",
+          "direct"
+         ]
+        }
+       ],
+       "lookup": {
+        "collection": "orders",
+        "key": "order_id",
+        "id": "order_id",
+        "as": "order"
+       }
+      },
+      {
+       "id": "cohort_return_count",
+       "source": "returns",
+       "agg": "count",
+       "time_field": "order.order_date",
+       "unit": "count",
+       "filter": [
+        {
+         "field": "order.status",
+         "op": "eq",
+         "value": "confirmed"
+        }
+       ],
+       "lookup": {
+        "collection": "orders",
+        "key": "order_id",
+        "id": "order_id",
+        "as": "order"
+       }
+      },
+      {
+       "id": "followed_up_leads",
+       "source": "leads",
+       "agg": "count",
+       "time_field": "created_date",
+       "unit": "count",
+       "filter": [
+        {
+         "field": "first_followup_date",
+         "op": "le",
+         "value": {
+          "field": "created_date",
+          "days": 1
+         }
+        }
+       ]
+      },
+      {
+       "id": "converted_leads",
+       "source": "leads",
+       "agg": "count",
+       "time_field": "created_date",
+       "unit": "count",
+       "filter": [
+        {
+         "field": "customer.acquired_date",
+         "op": "ge",
+         "value": {
+          "field": "created_date",
+          "days": 0
+         }
+        },
+        {
+         "field": "customer.acquired_date",
+         "op": "le",
+         "value": {
+          "field": "created_date",
+          "days": 90
+         }
+        }
+       ],
+       "lookup": {
+        "collection": "customers",
+        "key": "customer_id",
+        "id": "customer_id",
+        "as": "customer"
+       }
+      },
+      {
+       "id": "complaints_resolved_in_sla",
+       "source": "complaints",
+       "agg": "count",
+       "time_field": "received_date",
+       "unit": "count",
+       "filter": [
+        {
+         "field": "resolved_date",
+         "op": "le",
+         "value": {
+          "field": "received_date",
+          "days": 7
+         }
+        }
+       ]
+      },
+      {
+       "id": "social_impressions",
+       "source": "channel_daily",
+       "agg": "sum",
+       "time_field": "date",
+       "unit": "count",
+       "field": "impressions",
+       "filter": [
+        {
+         "field": "channel_id",
+         "op": "eq",
+         "value": "social"
+        }
+       ]
+      },
+      {
+       "id": "csat_score_sum",
+       "source": "survey_responses",
+       "agg": "sum",
+       "time_field": "response_date",
+       "unit": "count",
+       "field": "score",
+       "filter": [
+        {
+         "field": "survey_type",
+         "op": "eq",
+         "value": "csat"
+        },
+        {
+         "field": "score",
+         "op": "not_null"
+        },
+        {
+         "field": "max_score",
+         "op": "not_null"
+        }
+       ]
+      },
+      {
+       "id": "csat_max_sum",
+       "source": "survey_responses",
+       "agg": "sum",
+       "time_field": "response_date",
+       "unit": "count",
+       "field": "max_score",
+       "filter": [
+        {
+         "field": "survey_type",
+         "op": "eq",
+         "value": "csat"
+        },
+        {
+         "field": "score",
+         "op": "not_null"
+        },
+        {
+         "field": "max_score",
+         "op": "not_null"
+        }
+       ]
+      },
+      {
+       "id": "brand_image_score_sum",
+       "source": "survey_responses",
+       "agg": "sum",
+       "time_field": "response_date",
+       "unit": "count",
+       "field": "score",
+       "filter": [
+        {
+         "field": "survey_type",
+         "op": "eq",
+         "value": "brand_image"
+        },
+        {
+         "field": "score",
+         "op": "not_null"
+        },
+        {
+         "field": "max_score",
+         "op": "not_null"
+        }
+       ]
+      },
+      {
+       "id": "brand_image_max_sum",
+       "source": "survey_responses",
+       "agg": "sum",
+       "time_field": "response_date",
+       "unit": "count",
+       "field": "max_score",
+       "filter": [
+        {
+         "field": "survey_type",
+         "op": "eq",
+         "value": "brand_image"
+        },
+        {
+         "field": "score",
+         "op": "not_null"
+        },
+        {
+         "field": "max_score",
+         "op": "not_null"
+        }
+       ]
       },
       {
        "id": "rating_admin_assessment",
@@ -1982,6 +2381,562 @@ extension DefinitionSet {
        "denominator": {
         "measure": "ordering_customers"
        }
+      },
+      {
+       "id": "content_shares",
+       "version": 1,
+       "label": {
+        "zh": "内容分享",
+        "en": "Content shares"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "social_shares"
+      },
+      {
+       "id": "brand_mentions",
+       "version": 1,
+       "label": {
+        "zh": "品牌提及",
+        "en": "Brand mentions"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "social_mentions"
+      },
+      {
+       "id": "social_engagement_rate",
+       "version": 1,
+       "label": {
+        "zh": "社交媒体互动度",
+        "en": "Social engagement rate"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "derived",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "expr": {
+        "op": "div",
+        "args": [
+         {
+          "ref": "social_interactions"
+         },
+         {
+          "ref": "social_impressions"
+         }
+        ]
+       }
+      },
+      {
+       "id": "email_conversion_rate",
+       "version": 1,
+       "label": {
+        "zh": "邮件转化率",
+        "en": "E-mail conversion rate"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "numerator": {
+        "measure": "deals",
+        "filter": [
+         {
+          "field": "channel_id",
+          "op": "eq",
+          "value": "email"
+         }
+        ]
+       },
+       "denominator": {
+        "measure": "emails_delivered"
+       }
+      },
+      {
+       "id": "brand_awareness_lift",
+       "version": 1,
+       "label": {
+        "zh": "品牌知名度提升",
+        "en": "Brand-awareness lift"
+       },
+       "seeds": [
+        "004"
+       ],
+       "type": "growth",
+       "unit": "pp",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "base": "brand_awareness",
+       "compare": "previous_period",
+       "kind": "difference"
+      },
+      {
+       "id": "brand_image_score",
+       "version": 1,
+       "label": {
+        "zh": "品牌形象评分",
+        "en": "Brand-image survey score"
+       },
+       "seeds": [
+        "004"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "numerator": {
+        "measure": "brand_image_score_sum"
+       },
+       "denominator": {
+        "measure": "brand_image_max_sum"
+       }
+      },
+      {
+       "id": "csat_mean",
+       "version": 1,
+       "label": {
+        "zh": "客户满意度均分",
+        "en": "Customer satisfaction (mean score)"
+       },
+       "seeds": [
+        "001",
+        "002",
+        "003",
+        "004"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "numerator": {
+        "measure": "csat_score_sum"
+       },
+       "denominator": {
+        "measure": "csat_max_sum"
+       }
+      },
+      {
+       "id": "avg_daily_page_views",
+       "version": 1,
+       "label": {
+        "zh": "每天浏览量",
+        "en": "Average daily page views"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "derived",
+       "unit": "count",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "expr": {
+        "op": "div",
+        "args": [
+         {
+          "ref": "page_views"
+         },
+         {
+          "ref": "$period_days"
+         }
+        ]
+       }
+      },
+      {
+       "id": "online_channel_revenue",
+       "version": 1,
+       "label": {
+        "zh": "网络渠道收入",
+        "en": "Online-channel revenue (net)"
+       },
+       "seeds": [
+        "002"
+       ],
+       "type": "derived",
+       "unit": "currency:CNY",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "expr": {
+        "op": "sub",
+        "args": [
+         {
+          "ref": "gross_amount_web"
+         },
+         {
+          "ref": "refund_amount_web"
+         }
+        ]
+       }
+      },
+      {
+       "id": "active_channels",
+       "version": 1,
+       "label": {
+        "zh": "销售渠道数量",
+        "en": "Active sales channels"
+       },
+       "seeds": [
+        "004"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "order_channels"
+      },
+      {
+       "id": "cost_change",
+       "version": 1,
+       "label": {
+        "zh": "降低成本",
+        "en": "Promotion-cost change"
+       },
+       "seeds": [
+        "002"
+       ],
+       "type": "growth",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "lower_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "base": "total_cost",
+       "compare": "previous_period",
+       "kind": "relative"
+      },
+      {
+       "id": "repeat_orders",
+       "version": 1,
+       "label": {
+        "zh": "复购",
+        "en": "Repeat orders"
+       },
+       "seeds": [
+        "001",
+        "002"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "repeat_order_count"
+      },
+      {
+       "id": "repeat_purchase_rate",
+       "version": 1,
+       "label": {
+        "zh": "重复购买率",
+        "en": "Repeat-purchase rate (trailing 12 m)"
+       },
+       "seeds": [
+        "004"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "numerator": {
+        "measure": "repeat_customers_12m"
+       },
+       "denominator": {
+        "measure": "ordering_customers_12m"
+       }
+      },
+      {
+       "id": "retention_rate",
+       "version": 1,
+       "label": {
+        "zh": "客户保持率",
+        "en": "Customer retention rate"
+       },
+       "seeds": [
+        "004"
+       ],
+       "type": "derived",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "expr": {
+        "op": "div",
+        "args": [
+         {
+          "op": "common",
+          "args": [
+           {
+            "ref": "ordering_customers"
+           },
+           {
+            "ref": "customers_before"
+           }
+          ]
+         },
+         {
+          "ref": "customers_before"
+         }
+        ]
+       }
+      },
+      {
+       "id": "clv",
+       "version": 1,
+       "label": {
+        "zh": "客户生命周期价值",
+        "en": "Customer lifetime value"
+       },
+       "seeds": [
+        "001",
+        "004"
+       ],
+       "type": "derived",
+       "unit": "currency:CNY",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "expr": {
+        "op": "mul",
+        "args": [
+         {
+          "op": "mul",
+          "args": [
+           {
+            "op": "div",
+            "args": [
+             {
+              "op": "sub",
+              "args": [
+               {
+                "ref": "gross_amount_12m"
+               },
+               {
+                "ref": "refund_amount_12m"
+               }
+              ]
+             },
+             {
+              "ref": "ordering_customers_12m"
+             }
+            ]
+           },
+           {
+            "ref": "clv_lifespan_years"
+           }
+          ]
+         },
+         {
+          "ref": "clv_margin"
+         }
+        ]
+       }
+      },
+      {
+       "id": "clv_cac_ratio",
+       "version": 1,
+       "label": {
+        "zh": "CLV 与 CAC 之比",
+        "en": "CLV to CAC"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "derived",
+       "unit": "multiple",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "expr": {
+        "op": "div",
+        "args": [
+         {
+          "ref": "clv"
+         },
+         {
+          "ref": "cac"
+         }
+        ]
+       }
+      },
+      {
+       "id": "followup_rate",
+       "version": 1,
+       "label": {
+        "zh": "线索跟进率",
+        "en": "Lead follow-up coverage"
+       },
+       "seeds": [
+        "003"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "numerator": {
+        "measure": "followed_up_leads"
+       },
+       "denominator": {
+        "measure": "lead_count"
+       },
+       "matures_days": 1
+      },
+      {
+       "id": "lead_conversion_rate",
+       "version": 1,
+       "label": {
+        "zh": "客户转化率",
+        "en": "Lead-to-customer conversion (90 days)"
+       },
+       "seeds": [
+        "004"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "numerator": {
+        "measure": "converted_leads"
+       },
+       "denominator": {
+        "measure": "lead_count"
+       },
+       "matures_days": 90
+      },
+      {
+       "id": "resolution_rate",
+       "version": 1,
+       "label": {
+        "zh": "投诉解决率",
+        "en": "Complaints resolved within 7 days"
+       },
+       "seeds": [
+        "003",
+        "004"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "numerator": {
+        "measure": "complaints_resolved_in_sla"
+       },
+       "denominator": {
+        "measure": "complaint_count"
+       },
+       "matures_days": 7
+      },
+      {
+       "id": "return_rate_cohort",
+       "version": 1,
+       "label": {
+        "zh": "退货率(按订单月)",
+        "en": "Return rate (order cohort)"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "lower_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "numerator": {
+        "measure": "cohort_return_count"
+       },
+       "denominator": {
+        "measure": "deals"
+       },
+       "matures_days": 30
       },
       {
        "id": "admin_assessment",

@@ -15,6 +15,9 @@ public indirect enum Filter: Sendable, Equatable {
   case condition(field: String, op: Comparison, value: JSONValue?)
   /// `{"any":[...]}`: true when any member is.
   case any([Filter])
+  /// `{"field","op","value":{"field":other,"days":n}}`: the row's date in `field` against its
+  /// date in `other` plus `days` days; false when either is null or not a date.
+  case dateOffset(field: String, op: Comparison, other: String, days: Int)
 
   /// The comparison of a condition.
   public enum Comparison: String, Sendable, CaseIterable {
@@ -43,6 +46,52 @@ public struct Measure: Sendable, Equatable {
   /// A row of another collection joined by key: its fields read as `<as>.<field>`
   /// (`payments` → `invoice.due_date`).
   public var lookup: Lookup?
+  /// For `count_distinct`: count only the values found in at least this many rows.
+  public var minRows: Int = 1
+  /// Read the rows of a span of months anchored on the period instead of the period's rows.
+  public var window: Window? = nil
+
+  /// A span of whole months anchored on a period (SPEC.md §9.1).
+  public struct Window: Sendable, Equatable {
+    /// How many months.
+    public var months: Int
+    /// The months end with the period's last day (`period_end`), or just before its first day
+    /// (`period_start`).
+    public var toPeriodEnd: Bool
+
+    /// Creates a window of `months` whole months ending with the period or just before it.
+    public init(months: Int, toPeriodEnd: Bool) {
+      self.months = months
+      self.toPeriodEnd = toPeriodEnd
+    }
+
+    /// The first and last day of the window of `period`.
+    public func span(of period: Period) -> (first: CivilDate, last: CivilDate) {
+      toPeriodEnd
+        ? (Self.shift(period.end.adding(days: 1), months: -months), period.end)
+        : (Self.shift(period.start, months: -months), period.start.adding(days: -1))
+    }
+
+    /// The periods of `grain` whose window holds `date`, earliest first.
+    public func periods(holding date: CivilDate, grain: Grain) -> [Period] {
+      var result: [Period] = []
+      var period = Period.containing(date, grain: grain)
+      if !toPeriodEnd { period = period.next }
+      while span(of: period).first <= date {
+        result.append(period)
+        period = period.next
+      }
+      return result
+    }
+
+    /// The same day `months` months later (earlier when negative), or that month's last day.
+    static func shift(_ date: CivilDate, months: Int) -> CivilDate {
+      let index = date.year * 12 + (date.month - 1) + months
+      let (year, month) = (index / 12, index % 12 + 1)
+      let day = min(date.day, CivilDate.daysInMonth(year: year, month: month))
+      return CivilDate(year: year, month: month, day: day)!
+    }
+  }
 
   /// A join to one row of another collection.
   public struct Lookup: Sendable, Equatable {
@@ -78,16 +127,19 @@ public indirect enum Expression: Sendable, Equatable {
   case ref(String)
   /// A decimal constant.
   case constant(ExactDecimal)
-  /// An operation: add, sub, mul, div (undefined on zero, R1), neg, min, max.
+  /// An operation: add, sub, mul, div (undefined on zero, R1), neg, min, max, and `common`:
+  /// the number of distinct values two `count_distinct` measures share.
   case operation(String, [Expression])
+  /// `{"ref":"$period_days"}`: the period's calendar days (for an open period, its days so far).
+  case periodDays
 
-  static let operations: Set<String> = ["add", "sub", "mul", "div", "neg", "min", "max"]
+  static let operations: Set<String> = ["add", "sub", "mul", "div", "neg", "min", "max", "common"]
 
   /// Every id the expression refers to.
   public var references: [String] {
     switch self {
     case .ref(let id): [id]
-    case .constant: []
+    case .constant, .periodDays: []
     case .operation(_, let arguments): arguments.flatMap(\.references)
     }
   }
@@ -147,6 +199,17 @@ public struct KPIDefinition: Sendable, Equatable {
   /// For a ratio: the undefined reason when numerator and denominator are both 0 (nothing
   /// happened, kpi-catalog.md `no_activity`), instead of `zero_denominator`.
   public var bothZeroReason: String? = nil
+  /// A maturing KPI (R10) stays provisional until this many days after its period ends.
+  public var maturesDays: Int = 0
+}
+
+/// A decimal head office sets inside the definitions (CLV's lifespan and margin).
+public struct Parameter: Sendable, Equatable {
+  public var id: String
+  public var value: ExactDecimal
+  public var unit: String
+  public var labelZH: String
+  public var labelEN: String
 }
 
 /// The published set of definitions (`outpost-kpi-def/1`), content-addressed.
@@ -159,13 +222,15 @@ public struct DefinitionSet: Sendable {
   /// KPI ids in document order.
   public var kpiOrder: [String]
   public var scorecards: [String: ScorecardDefinition]
+  /// Head office's parameters, by id.
+  public var parameters: [String: Parameter]
   /// SHA-256 of the canonical JSON of the document.
   public var hash: String
   /// The document as parsed.
   public var json: JSONValue
 
   static let units: Set<String> = [
-    "count", "currency:CNY", "ratio", "pp", "hours", "days", "score",
+    "count", "currency:CNY", "ratio", "pp", "hours", "days", "score", "multiple",
   ]
 }
 
@@ -182,7 +247,8 @@ extension DefinitionSet {
   public init(json: JSONValue) throws(DefinitionError) {
     let reader = Reader()
     let root = try reader.object(
-      json, "$", allowed: ["format", "published_at", "measures", "kpis", "scorecards"])
+      json, "$",
+      allowed: ["format", "published_at", "parameters", "measures", "kpis", "scorecards"])
     guard root["format"]?.stringValue == Self.format else {
       throw DefinitionError(path: "$.format", message: "must be \"\(Self.format)\"")
     }
@@ -195,12 +261,28 @@ extension DefinitionSet {
       }
       measures[measure.id] = measure
     }
+    var parameters: [String: Parameter] = [:]
+    if let list = root["parameters"] {
+      for (index, value) in try reader.array(list, "$.parameters").enumerated() {
+        let parameter = try reader.parameter(value, "$.parameters[\(index)]")
+        guard parameters[parameter.id] == nil, measures[parameter.id] == nil else {
+          throw DefinitionError(
+            path: "$.parameters[\(index)].id",
+            message: "'\(parameter.id)' is already a parameter's or a measure's id")
+        }
+        parameters[parameter.id] = parameter
+      }
+    }
     var kpis: [String: KPIDefinition] = [:]
     var order: [String] = []
     for (index, value) in try reader.array(root["kpis"], "$.kpis").enumerated() {
       let kpi = try reader.kpi(value, "$.kpis[\(index)]")
-      guard kpis[kpi.id] == nil, measures[kpi.id] == nil || true else {
+      guard kpis[kpi.id] == nil else {
         throw DefinitionError(path: "$.kpis[\(index)].id", message: "duplicate id '\(kpi.id)'")
+      }
+      guard parameters[kpi.id] == nil else {
+        throw DefinitionError(
+          path: "$.kpis[\(index)].id", message: "'\(kpi.id)' is already a parameter's id")
       }
       kpis[kpi.id] = kpi
       order.append(kpi.id)
@@ -216,6 +298,7 @@ extension DefinitionSet {
     self.kpis = kpis
     self.kpiOrder = order
     self.scorecards = scorecards
+    self.parameters = parameters
     self.json = json
     self.hash = SHA256.hash(JSONWriter.canonicalBytes(json)).hex
     try validate()
@@ -245,9 +328,11 @@ extension DefinitionSet {
         try checkMeasure(n)
         try checkMeasure(d)
       case .derived(let expression):
-        for ref in expression.references where kpis[ref] == nil && measures[ref] == nil {
-          throw DefinitionError(path: path, message: "unknown KPI or measure '\(ref)'")
+        for ref in expression.references
+        where kpis[ref] == nil && measures[ref] == nil && parameters[ref] == nil {
+          throw DefinitionError(path: path, message: "unknown KPI, measure or parameter '\(ref)'")
         }
+        try checkCommon(expression, path)
       case .growth(let base, _, _):
         guard kpis[base] != nil else {
           throw DefinitionError(path: path, message: "unknown base KPI '\(base)'")
@@ -277,6 +362,21 @@ extension DefinitionSet {
     for (id, card) in scorecards {
       for item in card.items where kpis[item.kpi] == nil {
         throw DefinitionError(path: "scorecard '\(id)'", message: "unknown KPI '\(item.kpi)'")
+      }
+    }
+  }
+
+  /// `common` takes two `count_distinct` measures (not KPIs of the same id).
+  private func checkCommon(_ expression: Expression, _ path: String) throws(DefinitionError) {
+    guard case .operation(let op, let arguments) = expression else { return }
+    for argument in arguments { try checkCommon(argument, path) }
+    guard op == "common" else { return }
+    for argument in arguments {
+      guard case .ref(let id) = argument, kpis[id] == nil, let measure = measures[id],
+        measure.agg == .countDistinct
+      else {
+        throw DefinitionError(
+          path: path, message: "'common' takes two count_distinct measures by {\"ref\"}")
       }
     }
   }
@@ -358,6 +458,24 @@ struct Reader {
           "must be one of \(Filter.Comparison.allCases.map(\.rawValue).joined(separator: ", "))")
     }
     let operand = object["value"]
+    if case .object(let relative)? = operand {
+      let relativePath = "\(path).value"
+      _ = try self.object(operand, relativePath, allowed: ["field", "days"])
+      guard [.eq, .ne, .gt, .ge, .lt, .le].contains(op) else {
+        throw DefinitionError(
+          path: "\(path).op", message: "a {\"field\",\"days\"} value needs eq, ne, gt, ge, lt or le"
+        )
+      }
+      guard case .number(let number)? = relative["days"], let days = Int(number.text),
+        abs(days) <= 36_600
+      else {
+        throw DefinitionError(
+          path: "\(relativePath).days", message: "must be a whole number of days (±36600)")
+      }
+      return .dateOffset(
+        field: field, op: op, other: try string(relative["field"], "\(relativePath).field"),
+        days: days)
+    }
     switch op {
     case .isNull, .notNull:
       guard operand == nil else {
@@ -381,6 +499,7 @@ struct Reader {
       allowed: [
         "id", "source", "agg", "field", "time_field", "filter", "partition_by",
         "non_additive_time", "null_policy", "empty_policy", "unit", "description", "lookup",
+        "min_rows", "window",
       ])
     let id = try identifier(object["id"], "\(path).id")
     guard let agg = object["agg"]?.stringValue.flatMap(Aggregation.init(rawValue:)) else {
@@ -424,11 +543,51 @@ struct Reader {
         id: try string(join["id"], "\(path).lookup.id"),
         name: try identifier(join["as"], "\(path).lookup.as"))
     }
+    var minRows = 1
+    if let value = object["min_rows"] {
+      guard agg == .countDistinct else {
+        throw DefinitionError(path: "\(path).min_rows", message: "only count_distinct has it")
+      }
+      guard let n = value.uint64Value, n >= 1, n <= 1_000_000 else {
+        throw DefinitionError(path: "\(path).min_rows", message: "must be a whole number ≥ 1")
+      }
+      minRows = Int(n)
+    }
+    var window: Measure.Window?
+    if let value = object["window"] {
+      let span = try self.object(value, "\(path).window", allowed: ["months", "to"])
+      guard let months = span["months"]?.uint64Value, (1...120).contains(months) else {
+        throw DefinitionError(path: "\(path).window.months", message: "must be 1…120")
+      }
+      let to = span["to"]?.stringValue
+      guard to == "period_end" || to == "period_start" else {
+        throw DefinitionError(
+          path: "\(path).window.to", message: "must be \"period_end\" or \"period_start\"")
+      }
+      window = Measure.Window(months: Int(months), toPeriodEnd: to == "period_end")
+    }
     return Measure(
       id: id, source: try string(object["source"], "\(path).source"), agg: agg, field: field,
       timeField: try string(object["time_field"], "\(path).time_field"),
       filter: try filters(object["filter"], "\(path).filter"), partitionBy: partition,
-      emptyIsZero: emptyIsZero, unit: unit, lookup: lookup)
+      emptyIsZero: emptyIsZero, unit: unit, lookup: lookup, minRows: minRows, window: window)
+  }
+
+  func parameter(_ value: JSONValue, _ path: String) throws(DefinitionError) -> Parameter {
+    let object = try self.object(
+      value, path, allowed: ["id", "value", "unit", "label", "description"])
+    let label = try self.object(object["label"], "\(path).label", allowed: ["zh", "en"])
+    let unit = try string(object["unit"], "\(path).unit")
+    guard DefinitionSet.units.contains(unit) || unit == "years" else {
+      throw DefinitionError(
+        path: "\(path).unit",
+        message: "must be years or one of \(DefinitionSet.units.sorted().joined(separator: ", "))")
+    }
+    return Parameter(
+      id: try identifier(object["id"], "\(path).id"),
+      value: try decimal(object["value"], "\(path).value"), unit: unit,
+      labelZH: try string(label["zh"], "\(path).label.zh"),
+      labelEN: try string(label["en"], "\(path).label.en"))
   }
 
   func measureRef(_ value: JSONValue?, _ path: String) throws(DefinitionError) -> MeasureRef {
@@ -444,6 +603,7 @@ struct Reader {
     }
     if object["ref"] != nil {
       _ = try self.object(value, path, allowed: ["ref"])
+      if object["ref"]?.stringValue == "$period_days" { return .periodDays }
       return .ref(try identifier(object["ref"], "\(path).ref"))
     }
     if object["const"] != nil {
@@ -474,6 +634,7 @@ struct Reader {
         "id", "version", "type", "label", "seeds", "unit", "scale", "rounding", "direction",
         "grain", "dimensions", "flags", "measure", "filter", "numerator", "denominator", "expr",
         "base", "compare", "kind", "nonpositive_base", "description", "both_zero",
+        "matures_days",
       ])
     let id = try identifier(object["id"], "\(path).id")
     let label = try self.object(object["label"], "\(path).label", allowed: ["zh", "en"])
@@ -579,10 +740,18 @@ struct Reader {
             failure: failure))
       }
     }
+    var maturesDays = 0
+    if let value = object["matures_days"] {
+      guard let days = value.uint64Value, days <= 3660 else {
+        throw DefinitionError(
+          path: "\(path).matures_days", message: "must be a whole number 0…3660")
+      }
+      maturesDays = Int(days)
+    }
     return KPIDefinition(
       id: id, version: Int(version), labelZH: try string(label["zh"], "\(path).label.zh"),
       labelEN: try string(label["en"], "\(path).label.en"), kind: kind, unit: unit,
       scale: Int(scale), rounding: rounding, direction: direction, dimensions: dimensions,
-      flags: flags, bothZeroReason: bothZeroReason)
+      flags: flags, bothZeroReason: bothZeroReason, maturesDays: maturesDays)
   }
 }

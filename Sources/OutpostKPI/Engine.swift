@@ -168,17 +168,25 @@ public struct KPIEngine: Sendable {
         guard let date = Self.date(row[measure.timeField]),
           let office = row["office_id"]?.stringValue
         else { continue }
-        let period = Period.containing(date, grain: query.grain)
-        guard Self.matches(row, measure.filter, period: period),
-          Self.matches(row, ref.filter, period: period)
-        else { continue }
+        // A row counts in its own period, or in every period whose window holds it (§9.1).
+        let periods =
+          measure.window?.periods(holding: date, grain: query.grain)
+          ?? [Period.containing(date, grain: query.grain)]
+        var counted = false
+        let channel = query.byChannel ? (row["channel_id"]?.stringValue ?? "") : ""
+        for period in periods {
+          guard Self.matches(row, measure.filter, period: period),
+            Self.matches(row, ref.filter, period: period)
+          else { continue }
+          counted = true
+          let key = Key(office: office, period: period, channel: channel)
+          table[key, default: Accumulator()].add(row, measure: measure, date: date)
+        }
+        guard counted else { continue }
         offices.insert(office)
         first = first.map { min($0, date) } ?? date
         last = last.map { max($0, date) } ?? date
-        let channel = query.byChannel ? (row["channel_id"]?.stringValue ?? "") : ""
         if query.byChannel && !channel.isEmpty { channels.insert(channel) }
-        let key = Key(office: office, period: period, channel: channel)
-        table[key, default: Accumulator()].add(row, measure: measure, date: date)
       }
       tables[index] = table
     }
@@ -228,6 +236,18 @@ public struct KPIEngine: Sendable {
   static func matches(_ row: Row, _ filter: Filter, period: Period? = nil) -> Bool {
     switch filter {
     case .any(let members): return members.contains { matches(row, $0, period: period) }
+    case .dateOffset(let field, let op, let other, let days):
+      guard let value = date(row[field]), let base = date(row[other]) else { return false }
+      let bound = base.adding(days: days)
+      switch op {
+      case .eq: return value == bound
+      case .ne: return value != bound
+      case .gt: return value > bound
+      case .ge: return value >= bound
+      case .lt: return value < bound
+      case .le: return value <= bound
+      default: return false
+      }
     case .condition(let field, let op, let operand):
       let value = row[field] ?? .null
       switch op {
@@ -304,7 +324,8 @@ struct Accumulator {
   var nonNull = 0
   var sum = ExactDecimal.zero
   var overflow = false
-  var distinct: Set<String> = []
+  /// For count_distinct: each value and how many rows hold it.
+  var distinct: [String: Int] = [:]
   var extreme: ExactDecimal?
   /// For last/first: per partition, the winning date and value.
   var snapshots: [String: (date: CivilDate, value: ExactDecimal)] = [:]
@@ -317,7 +338,7 @@ struct Accumulator {
     nonNull += 1
     switch measure.agg {
     case .countDistinct:
-      distinct.insert(JSONWriter.canonicalString(raw))
+      distinct[JSONWriter.canonicalString(raw), default: 0] += 1
       return
     case .count:
       return
@@ -346,6 +367,12 @@ struct Accumulator {
     }
   }
 
+  /// For count_distinct: the values found in at least `minRows` rows.
+  func values(minRows: Int) -> Set<String> {
+    minRows <= 1
+      ? Set(distinct.keys) : Set(distinct.compactMap { $0.value >= minRows ? $0.key : nil })
+  }
+
   /// The measure's value (R2: nulls are skipped; all-null is `no_data`).
   func outcome(_ measure: Measure) -> Outcome {
     if overflow { return .undefined("invalid_input") }
@@ -356,7 +383,10 @@ struct Accumulator {
       return .value(Fraction(ExactDecimal(Int64(n))))
     case .countDistinct:
       if rows == 0 && !measure.emptyIsZero { return .undefined("no_data") }
-      return .value(Fraction(ExactDecimal(Int64(distinct.count))))
+      let count =
+        measure.minRows <= 1
+        ? distinct.count : distinct.values.lazy.filter { $0 >= measure.minRows }.count
+      return .value(Fraction(ExactDecimal(Int64(count))))
     case .sum:
       if rows == 0 { return measure.emptyIsZero ? .value(.zero) : .undefined("no_data") }
       return nonNull == 0 ? .undefined("no_data") : .value(Fraction(sum))
@@ -403,9 +433,19 @@ struct Evaluator {
     return (tables[index]?[key] ?? Accumulator()).outcome(measure)
   }
 
-  /// The exact outcome of a KPI or measure id.
+  /// The distinct values of a count_distinct measure for a key.
+  func values(_ id: String, _ key: KPIEngine.Key) -> Set<String> {
+    let ref = MeasureRef(measure: id, filter: [])
+    guard let index = refs.firstIndex(of: ref), let measure = definitions.measures[id] else {
+      return []
+    }
+    return (tables[index]?[key] ?? Accumulator()).values(minRows: measure.minRows)
+  }
+
+  /// The exact outcome of a KPI, parameter or measure id.
   mutating func exact(_ id: String, _ key: KPIEngine.Key) -> Outcome {
     if let kpi = definitions.kpis[id] { return exact(kpi, key) }
+    if let parameter = definitions.parameters[id] { return .value(Fraction(parameter.value)) }
     return measure(MeasureRef(measure: id, filter: []), key)
   }
 
@@ -467,6 +507,20 @@ struct Evaluator {
     switch expression {
     case .ref(let id): return exact(id, key)
     case .constant(let value): return .value(Fraction(value))
+    case .periodDays:
+      var days = key.period.days
+      if let today = openFrom, today <= key.period.end {
+        days = max(0, today.daysSinceEpoch - key.period.start.daysSinceEpoch + 1)
+      }
+      return .value(Fraction(ExactDecimal(Int64(days))))
+    case .operation("common", let arguments):
+      // Validated at publish: two refs to count_distinct measures.
+      guard case .ref(let a) = arguments[0], case .ref(let b) = arguments[1] else {
+        return .undefined("unknown_operation")
+      }
+      let (left, right) = (values(a, key), values(b, key))
+      let shared = left.count <= right.count ? left.intersection(right) : right.intersection(left)
+      return .value(Fraction(ExactDecimal(Int64(shared.count))))
     case .operation(let op, let arguments):
       var values: [Fraction] = []
       for argument in arguments {
@@ -502,7 +556,7 @@ struct Evaluator {
       kpi: kpi.id, office: key.office, period: key.period,
       channel: key.channel.isEmpty ? nil : key.channel, value: nil, reason: nil, numerator: nil,
       denominator: nil, flags: [], failures: [],
-      provisional: openFrom.map { key.period.end >= $0 } ?? false)
+      provisional: openFrom.map { key.period.end.adding(days: kpi.maturesDays) >= $0 } ?? false)
     switch outcome {
     case .undefined(let reason): result.reason = reason
     case .value(let fraction):

@@ -437,6 +437,7 @@ extension Commands {
       let percent = value.multiplied(by: ExactDecimal(100)) ?? value
       return percent.formatted(scale: max(kpi.scale - 2, 0)) + (kpi.unit == "pp" ? " pp" : " %")
     case "currency:CNY": return value.formatted(scale: kpi.scale) + " CNY"
+    case "multiple": return value.formatted(scale: kpi.scale) + "×"
     default: return value.formatted(scale: kpi.scale)
     }
   }
