@@ -839,6 +839,48 @@ extension DefinitionSet {
        ]
       },
       {
+       "id": "fulfilment_duration",
+       "source": "orders",
+       "agg": "mean",
+       "time_field": "fulfilled_at",
+       "unit": "hours",
+       "duration": {
+        "from": "placed_at",
+        "to": "fulfilled_at",
+        "unit": "hours"
+       }
+      },
+      {
+       "id": "delivery_duration",
+       "source": "orders",
+       "agg": "mean",
+       "time_field": "delivered_at",
+       "unit": "days",
+       "duration": {
+        "from": "shipped_at",
+        "to": "delivered_at",
+        "unit": "days"
+       }
+      },
+      {
+       "id": "unfulfilled_order_count",
+       "source": "orders",
+       "agg": "count",
+       "time_field": "order_date",
+       "unit": "count",
+       "filter": [
+        {
+         "field": "status",
+         "op": "eq",
+         "value": "confirmed"
+        },
+        {
+         "field": "fulfilled_at",
+         "op": "is_null"
+        }
+       ]
+      },
+      {
        "id": "rating_admin_assessment",
        "source": "qualitative_ratings",
        "agg": "mean",
@@ -2937,6 +2979,68 @@ extension DefinitionSet {
         "measure": "deals"
        },
        "matures_days": 30
+      },
+      {
+       "id": "order_processing_hours",
+       "version": 1,
+       "label": {
+        "zh": "订单处理时间",
+        "en": "Order-processing time"
+       },
+       "seeds": [
+        "003",
+        "004"
+       ],
+       "type": "simple",
+       "unit": "hours",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "lower_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "fulfilment_duration"
+      },
+      {
+       "id": "unfulfilled_orders",
+       "version": 1,
+       "label": {
+        "zh": "待处理订单",
+        "en": "Orders not yet fulfilled"
+       },
+       "seeds": [
+        "003",
+        "004"
+       ],
+       "type": "simple",
+       "unit": "count",
+       "scale": 0,
+       "rounding": "half_up",
+       "direction": "lower_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "unfulfilled_order_count"
+      },
+      {
+       "id": "delivery_days",
+       "version": 1,
+       "label": {
+        "zh": "物流配送速度",
+        "en": "Delivery time"
+       },
+       "seeds": [
+        "004"
+       ],
+       "type": "simple",
+       "unit": "days",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "lower_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "measure": "delivery_duration"
       },
       {
        "id": "admin_assessment",

@@ -50,6 +50,16 @@ public struct Measure: Sendable, Equatable {
   public var minRows: Int = 1
   /// Read the rows of a span of months anchored on the period instead of the period's rows.
   public var window: Window? = nil
+  /// Aggregate the time between two timestamps of each row instead of a field.
+  public var duration: Duration? = nil
+
+  /// The time from one timestamp field to another, in hours or days (SPEC.md §9.3).
+  public struct Duration: Sendable, Equatable {
+    public var from: String
+    public var to: String
+    /// Seconds per unit: 3600 (hours) or 86400 (days).
+    public var unitSeconds: Int64
+  }
 
   /// A span of whole months anchored on a period (SPEC.md §9.1).
   public struct Window: Sendable, Equatable {
@@ -499,7 +509,7 @@ struct Reader {
       allowed: [
         "id", "source", "agg", "field", "time_field", "filter", "partition_by",
         "non_additive_time", "null_policy", "empty_policy", "unit", "description", "lookup",
-        "min_rows", "window",
+        "min_rows", "window", "duration",
       ])
     let id = try identifier(object["id"], "\(path).id")
     guard let agg = object["agg"]?.stringValue.flatMap(Aggregation.init(rawValue:)) else {
@@ -510,7 +520,23 @@ struct Reader {
     let field = try object["field"].map { (v) throws(DefinitionError) in
       try string(v, "\(path).field")
     }
-    if agg != .count && field == nil {
+    var duration: Measure.Duration?
+    if let value = object["duration"] {
+      let span = try self.object(value, "\(path).duration", allowed: ["from", "to", "unit"])
+      guard [.sum, .mean, .min, .max].contains(agg), field == nil else {
+        throw DefinitionError(
+          path: "\(path).duration", message: "needs agg sum, mean, min or max and no field")
+      }
+      let unit = span["unit"]?.stringValue
+      guard unit == "hours" || unit == "days" else {
+        throw DefinitionError(path: "\(path).duration.unit", message: "must be hours or days")
+      }
+      duration = Measure.Duration(
+        from: try string(span["from"], "\(path).duration.from"),
+        to: try string(span["to"], "\(path).duration.to"),
+        unitSeconds: unit == "hours" ? 3600 : 86_400)
+    }
+    if agg != .count && field == nil && duration == nil {
       throw DefinitionError(path: "\(path).field", message: "is required for '\(agg.rawValue)'")
     }
     var partition: [String] = []
@@ -570,7 +596,8 @@ struct Reader {
       id: id, source: try string(object["source"], "\(path).source"), agg: agg, field: field,
       timeField: try string(object["time_field"], "\(path).time_field"),
       filter: try filters(object["filter"], "\(path).filter"), partitionBy: partition,
-      emptyIsZero: emptyIsZero, unit: unit, lookup: lookup, minRows: minRows, window: window)
+      emptyIsZero: emptyIsZero, unit: unit, lookup: lookup, minRows: minRows, window: window,
+      duration: duration)
   }
 
   func parameter(_ value: JSONValue, _ path: String) throws(DefinitionError) -> Parameter {

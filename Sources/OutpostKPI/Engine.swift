@@ -332,8 +332,23 @@ struct Accumulator {
 
   mutating func add(_ row: Row, measure: Measure, date: CivilDate) {
     rows += 1
-    guard let field = measure.field else { return }
-    let raw = row[field] ?? .null
+    let raw: JSONValue
+    if let duration = measure.duration {
+      // Seconds between the two timestamps; a null side is a null value (R2).
+      guard let from = row[duration.from], from != .null, let to = row[duration.to], to != .null
+      else { return }
+      guard let start = from.stringValue.flatMap(FieldType.secondsSinceEpoch),
+        let end = to.stringValue.flatMap(FieldType.secondsSinceEpoch),
+        let seconds = end.subtracting(start), seconds >= .zero
+      else {
+        overflow = true  // not timestamps, or a negative duration (kpi-catalog.md §2D)
+        return
+      }
+      raw = .string(seconds.description)
+    } else {
+      guard let field = measure.field else { return }
+      raw = row[field] ?? .null
+    }
     guard raw != .null else { return }
     nonNull += 1
     switch measure.agg {
@@ -373,8 +388,17 @@ struct Accumulator {
       ? Set(distinct.keys) : Set(distinct.compactMap { $0.value >= minRows ? $0.key : nil })
   }
 
-  /// The measure's value (R2: nulls are skipped; all-null is `no_data`).
+  /// The measure's value (R2: nulls are skipped; all-null is `no_data`); a duration in its unit.
   func outcome(_ measure: Measure) -> Outcome {
+    let outcome = aggregate(measure)
+    guard let duration = measure.duration, case .value(let seconds) = outcome else {
+      return outcome
+    }
+    return seconds.divided(by: Fraction(ExactDecimal(duration.unitSeconds))).map(Outcome.value)
+      ?? .undefined("overflow")
+  }
+
+  private func aggregate(_ measure: Measure) -> Outcome {
     if overflow { return .undefined("invalid_input") }
     switch measure.agg {
     case .count:

@@ -243,27 +243,42 @@ public enum FieldType: Sendable, Hashable {
   }
 
   /// Whether `text` is `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
-  public static func isTimestamp(_ text: String) -> Bool {
+  public static func isTimestamp(_ text: String) -> Bool { secondsSinceEpoch(text) != nil }
+
+  /// The instant a timestamp names, in seconds since 1970-01-01T00:00:00Z, exactly (fractions of
+  /// a second included); nil when `text` is not a timestamp (§2.3).
+  public static func secondsSinceEpoch(_ text: String) -> ExactDecimal? {
     let b = Array(text.utf8)
-    guard b.count >= 20, CivilDate(parsing: text.prefix(10)) != nil, b[10] == UInt8(ascii: "T"),
+    guard b.count >= 20, let date = CivilDate(parsing: text.prefix(10)),
+      b[10] == UInt8(ascii: "T"),
       let hour = CivilDate.digits(b[11..<13]), b[13] == UInt8(ascii: ":"),
       let minute = CivilDate.digits(b[14..<16]), b[16] == UInt8(ascii: ":"),
       let second = CivilDate.digits(b[17..<19]), hour < 24, minute < 60, second < 60
-    else { return false }
+    else { return nil }
     var i = 19
+    var fraction = ExactDecimal.zero
     if b[i] == UInt8(ascii: ".") {
       i += 1
       let start = i
       while i < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) { i += 1 }
-      guard i > start, i - start <= 9 else { return false }
+      guard i > start, i - start <= 9,
+        let digits = Int64(String(decoding: b[start..<i], as: UTF8.self))
+      else { return nil }
+      fraction = ExactDecimal(significand: Int128(digits), scale: i - start)
     }
-    guard i < b.count else { return false }
-    if b[i] == UInt8(ascii: "Z") { return i == b.count - 1 }
-    guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), b.count - i == 6,
-      let oh = CivilDate.digits(b[(i + 1)..<(i + 3)]), b[i + 3] == UInt8(ascii: ":"),
-      let om = CivilDate.digits(b[(i + 4)..<(i + 6)])
-    else { return false }
-    return oh <= 14 && om < 60
+    guard i < b.count else { return nil }
+    var offset = 0
+    if b[i] == UInt8(ascii: "Z") {
+      guard i == b.count - 1 else { return nil }
+    } else {
+      guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), b.count - i == 6,
+        let oh = CivilDate.digits(b[(i + 1)..<(i + 3)]), b[i + 3] == UInt8(ascii: ":"),
+        let om = CivilDate.digits(b[(i + 4)..<(i + 6)]), oh <= 14, om < 60
+      else { return nil }
+      offset = (oh * 3600 + om * 60) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
+    }
+    let whole = Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    return ExactDecimal(whole - Int64(offset)).adding(fraction)
   }
 
   /// A cell quoted for a message.

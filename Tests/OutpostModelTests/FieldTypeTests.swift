@@ -38,6 +38,30 @@ struct FieldTypeTests {
     }
   }
 
+  @Test(
+    "a timestamp names one instant: seconds since the epoch, offsets and fractions exact",
+    arguments: [
+      // Reference values from Python's datetime.fromisoformat(...).timestamp().
+      ("2025-01-01T14:18:46+08:00", "1735712326"), ("2024-02-29T23:59:59-05:30", "1709270999"),
+      ("2000-03-01T00:00:00Z", "951868800"), ("1969-12-31T23:59:59Z", "-1"),
+      ("2025-01-01T06:18:46.250Z", "1735712326.250"),
+    ])
+  func instants(text: String, seconds: String) throws {
+    #expect(FieldType.secondsSinceEpoch(text) == (try ExactDecimal(parsing: seconds)))
+    #expect(FieldType.isTimestamp(text))
+  }
+
+  @Test(
+    "not a timestamp: no instant",
+    arguments: [
+      "2025-01-01T14:18:46", "2025-01-01 14:18:46Z", "2025-02-30T00:00:00Z", "2025-01-01T24:00:00Z",
+      "2025-01-01T00:00:00+15:00", "2025-01-01T00:00:00.Z", "2025-01-01T00:00:00Zx",
+    ])
+  func notInstants(text: String) {
+    #expect(FieldType.secondsSinceEpoch(text) == nil)
+    #expect(!FieldType.isTimestamp(text))
+  }
+
   @Test("JSON values: decimals must be strings, counts canonical numbers")
   func jsonValues() throws {
     #expect(throws: ModelError.self) {
