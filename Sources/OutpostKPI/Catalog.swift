@@ -3043,6 +3043,125 @@ extension DefinitionSet {
        "measure": "delivery_duration"
       },
       {
+       "id": "net_revenue_attainment",
+       "version": 1,
+       "label": {
+        "zh": "销售额达成率",
+        "en": "Net sales revenue: attainment"
+       },
+       "seeds": [
+        "000",
+        "001",
+        "002",
+        "003",
+        "004"
+       ],
+       "type": "attainment",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "base": "net_revenue",
+       "method": "ratio",
+       "floor": "0",
+       "cap": "1.20"
+      },
+      {
+       "id": "consultations_attainment",
+       "version": 1,
+       "label": {
+        "zh": "咨询量达成率",
+        "en": "Consultations: attainment"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "attainment",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "base": "consultations",
+       "method": "ratio",
+       "floor": "0",
+       "cap": "1.20"
+      },
+      {
+       "id": "avg_cost_per_conversation_attainment",
+       "version": 1,
+       "label": {
+        "zh": "平均对话成本达成率",
+        "en": "Average cost per conversation: attainment"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "attainment",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "base": "avg_cost_per_conversation",
+       "method": "reduction",
+       "floor": "0",
+       "cap": "1.00"
+      },
+      {
+       "id": "return_rate_attainment",
+       "version": 1,
+       "label": {
+        "zh": "退货率达成率",
+        "en": "Return rate (count): attainment"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "attainment",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "base": "return_rate",
+       "method": "reduction",
+       "floor": "0",
+       "cap": "1.20"
+      },
+      {
+       "id": "collection_rate_attainment",
+       "version": 1,
+       "label": {
+        "zh": "账款回收率达成率",
+        "en": "Receivables collection rate: attainment"
+       },
+       "seeds": [
+        "000"
+       ],
+       "type": "attainment",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id"
+       ],
+       "base": "collection_rate",
+       "method": "ratio",
+       "floor": "0",
+       "cap": "1.00"
+      },
+      {
        "id": "admin_assessment",
        "version": 1,
        "label": {

@@ -162,6 +162,10 @@ public enum KPIKind: Sendable, Equatable {
   case derived(Expression)
   /// `base` now against the previous period or the same period last year.
   case growth(base: String, sameLastYear: Bool, relative: Bool)
+  /// `base`'s canonical value against head office's target for the office and period
+  /// (`targets`), by a scorecard method, clamped to `floor`…`cap` when given (SPEC.md §9.5).
+  case attainment(
+    base: String, method: ScorecardDefinition.Method, floor: ExactDecimal?, cap: ExactDecimal?)
 }
 
 /// Which way is better (kpi-catalog.md §2 "Dir").
@@ -343,7 +347,7 @@ extension DefinitionSet {
           throw DefinitionError(path: path, message: "unknown KPI, measure or parameter '\(ref)'")
         }
         try checkCommon(expression, path)
-      case .growth(let base, _, _):
+      case .growth(let base, _, _), .attainment(let base, _, _, _):
         guard kpis[base] != nil else {
           throw DefinitionError(path: path, message: "unknown base KPI '\(base)'")
         }
@@ -397,7 +401,7 @@ extension DefinitionSet {
     switch kpi.kind {
     case .simple, .ratio: return []
     case .derived(let expression): return expression.references
-    case .growth(let base, _, _): return [base]
+    case .growth(let base, _, _), .attainment(let base, _, _, _): return [base]
     }
   }
 }
@@ -661,7 +665,7 @@ struct Reader {
         "id", "version", "type", "label", "seeds", "unit", "scale", "rounding", "direction",
         "grain", "dimensions", "flags", "measure", "filter", "numerator", "denominator", "expr",
         "base", "compare", "kind", "nonpositive_base", "description", "both_zero",
-        "matures_days",
+        "matures_days", "method", "cap", "floor",
       ])
     let id = try identifier(object["id"], "\(path).id")
     let label = try self.object(object["label"], "\(path).label", allowed: ["zh", "en"])
@@ -715,9 +719,32 @@ struct Reader {
       kind = .growth(
         base: try identifier(object["base"], "\(path).base"),
         sameLastYear: compare == "same_period_last_year", relative: growthKind == "relative")
+    case "attainment":
+      guard
+        let method = object["method"]?.stringValue.flatMap(
+          ScorecardDefinition.Method.init(rawValue:))
+      else {
+        throw DefinitionError(
+          path: "\(path).method",
+          message:
+            "must be one of \(ScorecardDefinition.Method.allCases.map(\.rawValue).joined(separator: ", "))"
+        )
+      }
+      let floor = try object["floor"].map { (v) throws(DefinitionError) in
+        try decimal(v, "\(path).floor")
+      }
+      let cap = try object["cap"].map { (v) throws(DefinitionError) in try decimal(v, "\(path).cap")
+      }
+      if let floor, let cap, floor > cap {
+        throw DefinitionError(path: "\(path).floor", message: "is above the cap")
+      }
+      kind = .attainment(
+        base: try identifier(object["base"], "\(path).base"), method: method, floor: floor, cap: cap
+      )
     case let other:
       throw DefinitionError(
-        path: "\(path).type", message: "'\(other)' is not simple, ratio, derived or growth")
+        path: "\(path).type",
+        message: "'\(other)' is not simple, ratio, derived, growth or attainment")
     }
     var bothZeroReason: String?
     if let reason = object["both_zero"] {

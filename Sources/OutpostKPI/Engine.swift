@@ -136,7 +136,7 @@ public struct KPIEngine: Sendable {
         for name in expression.references where definitions.measures[name] != nil {
           add(MeasureRef(measure: name, filter: []))
         }
-      case .growth: break
+      case .growth, .attainment: break
       }
       for flag in kpi.flags {
         for term in flag.all where definitions.measures[term.ref] != nil {
@@ -200,7 +200,8 @@ public struct KPIEngine: Sendable {
       }
     }
     var evaluator = Evaluator(
-      definitions: definitions, refs: refs, tables: tables, openFrom: query.openFrom)
+      definitions: definitions, refs: refs, tables: tables, openFrom: query.openFrom,
+      targets: dataset.rows["targets"] ?? [])
     var result: [KPIValue] = []
     for id in requested {
       guard let kpi = definitions.kpis[id] else { continue }
@@ -439,16 +440,19 @@ struct Evaluator {
   let refs: [MeasureRef]
   let tables: [Int: [KPIEngine.Key: Accumulator]]
   let openFrom: CivilDate?
+  /// Head office's targets (attainment KPIs).
+  let targets: [Row]
   var memo: [String: [KPIEngine.Key: Outcome]] = [:]
 
   init(
     definitions: DefinitionSet, refs: [MeasureRef], tables: [Int: [KPIEngine.Key: Accumulator]],
-    openFrom: CivilDate?
+    openFrom: CivilDate?, targets: [Row] = []
   ) {
     self.definitions = definitions
     self.refs = refs
     self.tables = tables
     self.openFrom = openFrom
+    self.targets = targets
   }
 
   func measure(_ ref: MeasureRef, _ key: KPIEngine.Key) -> Outcome {
@@ -490,6 +494,8 @@ struct Evaluator {
       }
     case .derived(let expression):
       outcome = evaluate(expression, key)
+    case .attainment(let base, let method, let floor, let cap):
+      outcome = attainment(base, method, floor: floor, cap: cap, key)
     case .growth(let base, let sameLastYear, let relative):
       var earlier = key
       earlier.period = sameLastYear ? key.period.sameLastYear : key.period.previous
@@ -514,6 +520,32 @@ struct Evaluator {
     }
     memo[kpi.id, default: [:]][key] = outcome
     return outcome
+  }
+
+  /// An attainment KPI: the base's canonical value (as a scorecard reads it) against the target.
+  mutating func attainment(
+    _ base: String, _ method: ScorecardDefinition.Method, floor: ExactDecimal?,
+    cap: ExactDecimal?, _ key: KPIEngine.Key
+  ) -> Outcome {
+    guard let definition = definitions.kpis[base] else { return .undefined("unknown_kpi") }
+    let actual: ExactDecimal
+    switch exact(definition, key) {
+    case .undefined(let reason): return .undefined(reason)
+    case .value(let fraction):
+      guard let rounded = fraction.rounded(scale: definition.scale, definition.rounding) else {
+        return .undefined("overflow")
+      }
+      actual = rounded
+    }
+    guard key.channel.isEmpty,
+      let goal = Target.find(in: targets, office: key.office, kpi: base, period: key.period)
+    else { return .undefined("missing_target") }
+    guard var raw = ScorecardDefinition.attainment(method, actual, goal) else {
+      return .undefined(method == .range ? "empty_range" : "nonpositive_target")
+    }
+    if let floor { raw = max(raw, floor) }
+    if let cap { raw = min(raw, cap) }
+    return .value(Fraction(raw))
   }
 
   /// R1 and R4: a zero denominator is undefined, a negative one too.

@@ -118,6 +118,26 @@ public struct Target: Sendable, Equatable {
     self.worst = worst
     self.best = best
   }
+
+  /// The office's target for a KPI and period among `targets` rows (scope `office`; the highest
+  /// `version` wins, the first row of that version on a tie), or nil when there is none.
+  public static func find(in rows: [Row], office: String, kpi: String, period: Period) -> Target? {
+    var best: (version: ExactDecimal, target: Target)?
+    let text = period.description
+    for row in rows {
+      guard row["kpi_id"]?.stringValue == kpi, row["office_id"]?.stringValue == office,
+        row["period"]?.stringValue == text,
+        (row["scope"]?.stringValue ?? "office") == "office",
+        let value = row["target_value"].flatMap({ KPIEngine.number($0) })
+      else { continue }
+      let version = row["version"].flatMap { KPIEngine.number($0) } ?? .zero
+      let target = Target(
+        value: value, worst: row["worst"].flatMap { KPIEngine.number($0) },
+        best: row["best"].flatMap { KPIEngine.number($0) })
+      if best == nil || version > best!.version { best = (version, target) }
+    }
+    return best?.target
+  }
 }
 
 /// A scored item, with everything needed to reproduce it (§5.2 step 10).

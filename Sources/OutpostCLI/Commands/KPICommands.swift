@@ -267,6 +267,9 @@ extension Commands {
     throws -> (Dataset, conflicted: [String: Set<String>])
   {
     var names = Set(extra)
+    for kpi in definitions.kpis.values {
+      if case .attainment = kpi.kind { names.insert("targets") }
+    }
     for measure in definitions.measures.values {
       names.insert(measure.source)
       if let lookup = measure.lookup { names.insert(lookup.collection) }
@@ -397,6 +400,9 @@ extension Commands {
       case .derived(let expression):
         for ref in expression.references { names.formUnion(sources(ref, &seen)) }
       case .growth(let base, _, _): names.formUnion(sources(base, &seen))
+      case .attainment(let base, _, _, _):
+        names.formUnion(sources(base, &seen))
+        names.insert("targets")
       }
       return names
     }
@@ -542,20 +548,7 @@ extension Commands {
   /// The office's target for a KPI and period from `targets` (scope office; the newest
   /// version wins).
   static func target(_ dataset: Dataset, office: String, kpi: String, period: Period) -> Target? {
-    var best: (version: ExactDecimal, target: Target)?
-    for row in dataset.rows["targets"] ?? [] {
-      guard row["kpi_id"]?.stringValue == kpi, row["office_id"]?.stringValue == office,
-        row["period"]?.stringValue == period.description,
-        (row["scope"]?.stringValue ?? "office") == "office",
-        let value = row["target_value"].flatMap({ KPIEngine.number($0) })
-      else { continue }
-      let version = row["version"].flatMap { KPIEngine.number($0) } ?? .zero
-      let target = Target(
-        value: value, worst: row["worst"].flatMap { KPIEngine.number($0) },
-        best: row["best"].flatMap { KPIEngine.number($0) })
-      if best == nil || version > best!.version { best = (version, target) }
-    }
-    return best?.target
+    Target.find(in: dataset.rows["targets"] ?? [], office: office, kpi: kpi, period: period)
   }
 
   static func scorecardJSON(_ result: ScorecardResult) -> JSONValue {
