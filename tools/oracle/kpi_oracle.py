@@ -34,7 +34,7 @@ getcontext().traps[Inexact] = True
 # Collections (kpi-catalog.md §3, SPEC.md §2) and column types
 # ---------------------------------------------------------------------------
 
-INT, DEC, BOOL, DATE, MONTH, STR = "int", "dec", "bool", "date", "month", "str"
+INT, DEC, BOOL, DATE, MONTH, STR, TS = "int", "dec", "bool", "date", "month", "str", "ts"
 
 COLLECTIONS = {
     "channel_daily": {
@@ -67,7 +67,8 @@ COLLECTIONS = {
         "time": "acquired_date"},
     "orders": {
         "key": ["order_id"],
-        "types": {"order_date": DATE, "quantity": INT, "amount": DEC, "cogs": DEC},
+        "types": {"order_date": DATE, "quantity": INT, "amount": DEC, "cogs": DEC,
+                  "placed_at": TS, "fulfilled_at": TS, "shipped_at": TS, "delivered_at": TS},
         "time": "order_date"},
     "returns": {
         "key": ["return_id"],
@@ -105,6 +106,10 @@ RE_INT = re.compile(r"^(0|[1-9][0-9]*)$")
 RE_DEC = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
 RE_DATE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 RE_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+# SPEC §2.3 "timestamps ISO 8601 with seconds and offset" (RFC 3339 date-time, upper-case T/Z):
+# YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)
+RE_TS = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
+                   r"(\.[0-9]+)?(Z|[+-]([0-9]{2}):([0-9]{2}))$")
 
 
 class DataError(Exception):
@@ -140,7 +145,41 @@ def parse_cell(text, typ, where):
         if not RE_MONTH.match(text):
             raise DataError("%s: not a month: %r" % (where, text))
         return text
+    if typ == TS:
+        # kept as its text (its first ten characters are the office's local date, SPEC §9.4);
+        # checked here so that a malformed timestamp is refused like any malformed cell
+        if instant(text) is None:
+            raise DataError("%s: not a timestamp: %r" % (where, text))
+        return text
     raise AssertionError(typ)
+
+
+def instant(text):
+    """Exact seconds since 1970-01-01T00:00:00Z of an RFC 3339 timestamp, as a Decimal (the
+    fraction of a second kept exactly); None when the text is not a timestamp.  The calendar
+    part (days since the epoch, validity of the date) uses datetime.date; the rest is integer
+    arithmetic: local seconds of the day minus the offset."""
+    if not isinstance(text, str):
+        return None
+    mt = RE_TS.match(text)
+    if not mt:
+        return None
+    y, mo, d, h, mi, sec = (int(mt.group(i)) for i in range(1, 7))
+    try:
+        days = datetime.date(y, mo, d).toordinal() - datetime.date(1970, 1, 1).toordinal()
+    except ValueError:
+        return None
+    if h > 23 or mi > 59 or sec > 59:
+        return None
+    off = 0
+    if mt.group(8) != "Z":
+        oh, om = int(mt.group(9)), int(mt.group(10))
+        if oh > 23 or om > 59:
+            return None
+        off = (oh * 3600 + om * 60) * (1 if mt.group(8)[0] == "+" else -1)
+    whole = days * 86400 + h * 3600 + mi * 60 + sec - off
+    frac = Decimal("0" + mt.group(7)) if mt.group(7) else Decimal(0)
+    return Decimal(whole) + frac
 
 
 def load_dataset(root, warnings):
@@ -339,9 +378,10 @@ class Engine:
         self.gbuckets = {}
         self.sets = {}
         # a measure dated by a lookup field (cohort_return_count: returns by order.order_date)
-        # makes its rows' (office, month) part of the data too, when they pass its filter
+        # or by another field of its row (fulfilment_duration: orders by fulfilled_at) makes its
+        # rows' (office, month) part of the data too, when they pass its filter
         for mid, gm in GMEASURES.items():
-            if gm.window is None and "." in gm.time:
+            if gm.window is None and gm.time != COLLECTIONS[gm.source]["time"]:
                 for (o, mo), rs in self.gbucket(gm).items():
                     if any(gm.pred(r) for r in rs):
                         self.present.add((o, mo))
@@ -595,11 +635,12 @@ class GMeasure:
     """A measure with the R10 features: window, lookup, min_rows (count_distinct)."""
 
     def __init__(self, source, agg, field=None, time=None, pred=None, lookup=None, window=None,
-                 min_rows=1):
+                 min_rows=1, duration=None):
         self.source, self.agg, self.field = source, agg, field
         self.time = time or COLLECTIONS[source]["time"]
         self.pred = pred or (lambda r: True)
         self.lookup, self.window, self.min_rows = lookup, window, min_rows
+        self.duration = duration     # (from field, to field, "hours"|"days") instead of `field`
 
     def rows(self, e, o, m):
         b = e.gbucket(self)
@@ -620,10 +661,50 @@ class GMeasure:
             e.sets[key] = frozenset(v for v, c in counts.items() if c >= self.min_rows)
         return e.sets[key]
 
+    def durations(self, rs):
+        """SPEC §9.3 Durations: each row's time from timestamp F to timestamp G, exact, in
+        seconds (the unit is applied by the caller's single division).  Returns (list of
+        seconds of the non-null rows, reason) -- reason `invalid_input` when a duration is
+        negative or a side is not a timestamp; a row with either side null is a null value."""
+        f, g, _unit = self.duration
+        secs = []
+        for r in rs:
+            a, b = r.get(f), r.get(g)
+            if a is None or b is None:
+                continue                                  # R2: null value, skipped
+            ia, ib = instant(a), instant(b)
+            if ia is None or ib is None:
+                return None, "invalid_input"
+            if ib - ia < 0:
+                return None, "invalid_input"
+            secs.append(ib - ia)
+        return secs, None
+
     def __call__(self, e, o, m):
         if self.agg == "count_distinct":
             return R(Decimal(len(self.distinct(e, o, m))))
         rs = self.rows(e, o, m)
+        if self.duration is not None:
+            secs, reason = self.durations(rs)
+            if reason:
+                return undefined(reason)
+            per = {"hours": 3600, "days": 86400}[self.duration[2]]
+            if self.agg == "sum":
+                if not rs:
+                    return R(Decimal(0))                  # R3: sum over no rows is 0
+                if not secs:
+                    return undefined("no_data")           # R2: all null
+                return _mk(sum(secs, Decimal(0)), Decimal(per))
+            if not secs:
+                return undefined("no_data")               # mean/min/max over no (non-null) rows
+            if self.agg == "mean":
+                # Σ seconds ÷ (n × seconds per unit): the one division, rounded at the KPI
+                return _mk(sum(secs, Decimal(0)), Decimal(len(secs) * per))
+            if self.agg == "min":
+                return _mk(min(secs), Decimal(per))
+            if self.agg == "max":
+                return _mk(max(secs), Decimal(per))
+            raise AssertionError(self.agg)
         if self.agg == "count":
             return R(Decimal(len(rs)))
         if self.agg == "sum":
@@ -704,6 +785,17 @@ GMEASURES = {
     "csat_max_sum": _survey_sum("max_score", "csat"),
     "brand_image_score_sum": _survey_sum("score", "brand_image"),
     "brand_image_max_sum": _survey_sum("max_score", "brand_image"),
+    # "mean(fulfilled_at − placed_at, hours) of `orders` by `fulfilled_at` | unfulfilled or
+    #  unplaced orders are null and skipped" (no status filter; the period is the month of the
+    #  first ten characters of fulfilled_at, SPEC §9.4 "A timestamp's date ...")
+    "fulfilment_duration": GMeasure("orders", "mean", time="fulfilled_at",
+                                    duration=("placed_at", "fulfilled_at", "hours")),
+    # "mean(delivered_at − shipped_at, days) of `orders` by `delivered_at`"
+    "delivery_duration": GMeasure("orders", "mean", time="delivered_at",
+                                  duration=("shipped_at", "delivered_at", "days")),
+    # "count(*) of `orders` by `order_date` | status eq confirmed ∧ fulfilled_at is_null"
+    "unfulfilled_order_count": GMeasure("orders", "count", pred=lambda r: _confirmed(r)
+                                        and r.get("fulfilled_at") is None),
     # KPI-table filter "deals[channel_id eq email]" (email_conversion_rate)
     "deals[channel_id eq email]": GMeasure("orders", "count", pred=lambda r: _confirmed(r)
                                            and r.get("channel_id") == "email"),
@@ -871,6 +963,10 @@ SPEC_KPIS = [
     ("resolution_rate", ("div", "complaints_resolved_in_sla", "complaint_count"), "ratio", 4,
      "higher_better"),
     ("return_rate_cohort", ("div", "cohort_return_count", "deals"), "ratio", 4, "lower_better"),
+    # SPEC §9.4 rows `order_processing_hours`, `unfulfilled_orders`, `delivery_days` (durations)
+    ("order_processing_hours", "fulfilment_duration", "hours", 2, "lower_better"),
+    ("unfulfilled_orders", "unfulfilled_order_count", "count", 0, "lower_better"),
+    ("delivery_days", "delivery_duration", "days", 2, "lower_better"),
 ]
 
 # SPEC §9.4 `matures_days` of the maturing KPIs (R10).  Informational only: `provisional`

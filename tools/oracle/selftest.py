@@ -61,7 +61,9 @@ def val(k, o, p, want, reason=None, flags=None):
         check("%s %s %s flags" % (k, o, p), v["flags"], flags)
 
 
-check("months", out["months"], ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05"])  # invoice due 2025-05
+# invoice due 2025-05; 2025-06 only because s-o10 was fulfilled on 2025-06-02 (fulfilment_duration
+# is dated by fulfilled_at, and its row passes that measure's (empty) filter)
+check("months", out["months"], ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"])
 # north 2025-01 channel_daily: sem 300+347, seo 300, social 240 clicks
 val("clicks", "north", "2025-01", "1187")
 val("clicks", "north", "2025-03", None, "no_data")        # only an agent row: all clicks null (R2)
@@ -247,6 +249,58 @@ val("email_conversion_rate", "south", "2025-03", "0.0067")    # s-o5, s-o6 / 300
 val("avg_daily_page_views", "south", "2025-01", "10.23")  # (300+17) / 31 = 10.2258
 val("avg_daily_page_views", "south", "2025-05", "2.00")   # 62 / 31
 
+# --- durations (SPEC §9.3 "Durations", §9.4 fulfilment_duration / delivery_duration /
+# unfulfilled_order_count; the period is the first ten characters of the dating timestamp)
+# west Jan, fraction + half-up tie: w-o1 09:00:00 -> 10:00:18.5 (+08:00) = 3618.5 s;
+#   w-o2 02:00:00Z -> 11:00:17.5+08:00 = 03:00:17.5Z = 3617.5 s; (3618.5 + 3617.5) / (2 × 3600)
+#   = 7236 / 7200 = 1.005 exactly -> 1.01 (dropping the fractions: 7235 / 7200 = 1.0049 -> 1.00)
+val("order_processing_hours", "west", "2025-01", "1.01")
+# west Feb, negative across offsets: w-o3 placed 10:00Z, fulfilled 12:00+08:00 = 04:00Z: −6 h
+val("order_processing_hours", "west", "2025-02", None, "invalid_input")
+# west Mar, offset crossing the month: w-o4 placed 2025-02-28T22:00Z, fulfilled
+#   2025-03-01T07:00+08:00 = 2025-02-28T23:00Z: 1 h (the texts are 9 h apart), counted in March
+#   (local date 2025-03-01) although the instant is in February (UTC); w-o5 unfulfilled, no period
+val("order_processing_hours", "west", "2025-03", "1.00")
+# north Jan: only the cancelled n-o4 has both sides (10:00 -> 12:00): the measure has no status
+#   filter (SPEC §9.4 row, literally), so 2.00
+val("order_processing_hours", "north", "2025-01", "2.00")
+# north Feb: n-o5 fulfilled but placed_at null: its only row is null -> no_data (R2)
+val("order_processing_hours", "north", "2025-02", None, "no_data")
+val("order_processing_hours", "north", "2025-04", None, "no_data")   # no row at all
+# south Jun: s-o10 placed 2025-05-01T10:00, fulfilled 2025-06-02T10:00 (+08:00) = 32 d = 768 h
+val("order_processing_hours", "south", "2025-06", "768.00")
+val("order_processing_hours", "south", "2025-05", None, "no_data")
+# delivery: w-o1 shipped 12:00:00.5, delivered next day 12:07:12.4 = 86400 + 431.9 s
+#   = 1.0049988 d -> 1.00 (whole seconds would give 86832 / 86400 = 1.005 -> 1.01);
+#   w-o2 delivered in Jan with shipped_at null: skipped
+val("delivery_days", "west", "2025-01", "1.00")
+val("delivery_days", "west", "2025-02", "2.50")   # w-o3 2025-02-15T09:00 -> 2025-02-17T21:00
+# w-o4 shipped 2025-03-30T17:00Z, delivered 2025-04-01T01:00+08:00 = 2025-03-31T17:00Z: 1 day,
+#   in April (local date), not March
+val("delivery_days", "west", "2025-04", "1.00")
+val("delivery_days", "west", "2025-03", None, "no_data")
+val("delivery_days", "north", "2025-02", None, "no_data")   # n-o6 delivered, shipped_at null
+# unfulfilled: confirmed orders by order_date with fulfilled_at null
+val("unfulfilled_orders", "north", "2025-01", "3")    # n-o1..n-o3 (n-o4 cancelled)
+val("unfulfilled_orders", "north", "2025-02", "2")    # n-o6, n-o7 (n-o5 fulfilled)
+val("unfulfilled_orders", "west", "2025-01", "0")
+val("unfulfilled_orders", "west", "2025-03", "1")     # w-o5
+# s-o10 (May) has a fulfilled_at (in June): not counted in May -- the records' current state,
+# not the state at the end of the period
+val("unfulfilled_orders", "south", "2025-05", "0")
+val("unfulfilled_orders", "south", "2025-03", "3")    # s-o4, s-o5, s-o6 (s-o7 cancelled)
+
+# timestamp -> exact instant (seconds since the epoch), worked by hand
+for text, want in [("1970-01-01T00:00:00Z", "0"), ("1970-01-01T08:00:00+08:00", "0"),
+                   ("1969-12-31T19:00:00-05:00", "0"), ("1970-01-02T00:00:00.25Z", "86400.25"),
+                   ("2000-03-01T00:00:00+00:00", "951868800"),        # 11017 days × 86400
+                   ("2000-02-29T23:30:00-00:30", "951868800"),        # leap day, half-hour offset
+                   ("2025-02-29T00:00:00Z", None), ("2025-01-01T24:00:00Z", None),
+                   ("2025-01-01T10:00Z", None), ("2025-01-01T10:00:00", None),
+                   ("2025-01-01 10:00:00Z", None), ("2025-01-01T10:00:00+0800", None)]:
+    got = K.instant(text)
+    check("instant %s" % text, None if got is None else str(got), want)
+
 # --by channel (✓ avg_daily_page_views, followup_rate, lead_conversion_rate)
 buf = io.StringIO()
 with redirect_stdout(buf):
@@ -320,6 +374,24 @@ for kpi, m, want in [("retention_rate", "2025-04", "0.5000"),   # A {c-b} ∩ S 
                      # x-l2 -> c-m 2024-04-01 = day 91 (not)
                      ("lead_conversion_rate", "2024-01", "0.5000")]:
     check("%s x %s" % (kpi, m), K.fmt(K.compute_kpi(E, kpi, "x", m)[1], K.KPIS[kpi]["scale"]), want)
+
+# durations in memory: one negative row makes the whole value invalid_input, even next to a
+# positive and a null row; a row whose `to` side is null is in no period at all
+E2 = mem_engine([
+    ("orders", {"order_id": "d1", "status": "confirmed", "order_date": "2025-07-01",
+                "shipped_at": "2025-07-01T10:00:00+08:00", "delivered_at": "2025-07-03T10:00:00+08:00"}),
+    ("orders", {"order_id": "d2", "status": "confirmed", "order_date": "2025-07-01",
+                "shipped_at": "2025-07-05T10:00:00+08:00", "delivered_at": "2025-07-05T09:59:59.5+08:00"}),
+    ("orders", {"order_id": "d3", "status": "confirmed", "order_date": "2025-07-01",
+                "delivered_at": "2025-07-06T10:00:00+08:00"}),
+    ("orders", {"order_id": "d4", "status": "confirmed", "order_date": "2025-08-01",
+                "shipped_at": "2025-08-01T00:00:00Z", "delivered_at": "2025-08-02T06:00:00Z"}),
+    ("orders", {"order_id": "d5", "status": "confirmed", "order_date": "2025-08-01",
+                "shipped_at": "2025-08-01T00:00:00Z", "delivered_at": "2025-08-01T00:00:00Z"}),
+])
+check("delivery x 2025-07", E2.measure("delivery_duration", "x", "2025-07").reason, "invalid_input")
+# Aug: (30 h + 0 h) / (2 × 24 h) = 0.625 d -> 0.63 (a zero duration is a value, not null)
+check("delivery_days x 2025-08", K.fmt(K.compute_kpi(E2, "delivery_days", "x", "2025-08")[1], 2), "0.63")
 
 print("selftest: %s" % ("OK" if not fails else "%d failure(s)" % fails))
 sys.exit(1 if fails else 0)
