@@ -12,7 +12,9 @@ enum CLI {
   ///
   /// - Throws: ``BenchError`` with the tool's standard error if it exits non-zero.
   @discardableResult
-  static func run(_ arguments: [String], in directory: String) throws -> String {
+  static func run(
+    _ arguments: [String], in directory: String, environment: [String: String] = environment
+  ) throws -> String {
     let console = Console()
     let status = Tool.run(
       arguments, console: console, environment: environment, workingDirectory: directory)
