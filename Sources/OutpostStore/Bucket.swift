@@ -1,3 +1,4 @@
+import OutpostCodec
 import OutpostModel
 import OutpostSync
 
@@ -73,8 +74,9 @@ struct Bucket: Sendable {
   func allStates() throws(StoreError) -> [RecordID: RecordState] {
     var result: [RecordID: RecordState] = [:]
     result.reserveCapacity(location.count)
+    var decoder = RecordStateDecoder(limits: .repositoryFile)
     for (id, (file, entry)) in location where !files[file].isCollectedMarker(entry) {
-      result[id] = try files[file].state(entry)
+      result[id] = try files[file].state(entry, decoder: &decoder)
     }
     return result
   }

@@ -46,6 +46,15 @@ public struct RecordState: Sendable, Hashable {
     self.context = context
   }
 
+  /// A state from parts already normalized: no empty field, every register sorted by dot
+  /// (the caller's guarantee).
+  init(normalizedFields fields: [String: [Versioned]], deleted: [Versioned], context: VersionVector)
+  {
+    self.fields = fields
+    self.deleted = deleted
+    self.context = context
+  }
+
   // MARK: Reading
 
   /// The marker a journal entry uses for a collected record (SPEC.md §8.10).
