@@ -85,7 +85,11 @@ public struct RecordState: Sendable, Hashable {
   public func value(_ field: String) -> JSONValue? { fields[field]?.last?.value }
 
   /// Every field's provisional value.
-  public var values: [String: JSONValue] { fields.compactMapValues { $0.last?.value } }
+  public var values: [String: JSONValue] {
+    // No register is empty (every initializer drops empty ones), so this keeps the
+    // dictionary's layout instead of hashing every name again.
+    fields.mapValues { $0[$0.count - 1].value }
+  }
 
   /// The fields holding two or more different values, sorted by name.
   ///
