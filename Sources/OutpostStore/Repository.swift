@@ -692,21 +692,22 @@ public final class Repository {
         ($0.key, $0.value)
       }
     }
-    // Each bucket's states are sorted: the sort merges runs. The sort is stable, so where an
-    // id is in two buckets (a record misplaced in a damaged file) the later bucket's state
-    // stays last, and it is the one kept.
-    all.sort { $0.id < $1.id }
-    var kept = 0
-    for index in all.indices {
-      if kept > 0 && all[kept - 1].id == all[index].id {
-        all.swapAt(kept - 1, index)
-      } else {
-        if kept != index { all.swapAt(kept, index) }
-        kept += 1
-      }
+    // Each bucket's states are sorted by id; sorting their positions (cheaper to move and
+    // compare than the states themselves) merges those runs. The sort is stable, so where an id
+    // is in two buckets (a record misplaced in a damaged file) the later bucket's state comes
+    // last, and it is the one kept.
+    let order = all.withUnsafeBufferPointer { buffer in
+      var order = Array(buffer.indices)
+      order.sort { buffer[$0].id < buffer[$1].id }
+      return order
     }
-    all.removeLast(all.count - kept)
-    return all
+    var sorted: [(id: RecordID, state: RecordState)] = []
+    sorted.reserveCapacity(all.count)
+    for (position, index) in order.enumerated() {
+      if position + 1 < order.count && all[order[position + 1]].id == all[index].id { continue }
+      sorted.append(all[index])
+    }
+    return sorted
   }
 
   /// The state of a record, and an existing id it collides with by case (if it is new).
