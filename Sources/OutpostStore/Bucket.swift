@@ -1,3 +1,4 @@
+import OutpostCodec
 import OutpostModel
 import OutpostSync
 
@@ -69,12 +70,22 @@ struct Bucket: Sendable {
     return other
   }
 
-  /// Every live record's state.
-  func allStates() throws(StoreError) -> [RecordID: RecordState] {
-    var result: [RecordID: RecordState] = [:]
+  /// Every live record's state, sorted by id.
+  func allStates() throws(StoreError) -> [(id: RecordID, state: RecordState)] {
+    var result: [(id: RecordID, state: RecordState)] = []
     result.reserveCapacity(location.count)
-    for (id, (file, entry)) in location where !files[file].isCollectedMarker(entry) {
-      result[id] = try files[file].state(entry)
+    var decoder = RecordStateDecoder(limits: .repositoryFile)
+    if files.count == 1 {
+      // A single file holds the bucket, sorted by id already.
+      for entry in files[0].entries.indices where !files[0].isCollectedMarker(entry) {
+        result.append((files[0].entries[entry].id, try files[0].state(entry, decoder: &decoder)))
+      }
+      return result
+    }
+    for id in location.keys.sorted() {
+      let (file, entry) = location[id]!
+      guard !files[file].isCollectedMarker(entry) else { continue }
+      result.append((id, try files[file].state(entry, decoder: &decoder)))
     }
     return result
   }

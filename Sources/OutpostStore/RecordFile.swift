@@ -109,10 +109,16 @@ enum RecordFile {
 
     /// Decodes the state of entry `index`.
     func state(_ index: Int) throws(StoreError) -> RecordState {
+      var decoder = RecordStateDecoder(limits: .repositoryFile)
+      return try state(index, decoder: &decoder)
+    }
+
+    /// Decodes the state of entry `index` with `decoder` (one for many states shares their
+    /// field names).
+    func state(_ index: Int, decoder: inout RecordStateDecoder) throws(StoreError) -> RecordState {
       let entry = entries[index]
       do {
-        let value = try JSONParser.parse(bytes[entry.state], limits: .repositoryFile)
-        return try RecordState(json: value)
+        return try decoder.decode(bytes[entry.state])
       } catch let error as JSONError {
         throw RecordFile.damaged(path, line: entry.line, "record '\(entry.id)': \(error.message)")
       } catch {
@@ -217,8 +223,9 @@ enum RecordFile {
   static func decodeAll(_ scanned: Scanned) throws(StoreError) -> [RecordID: RecordState] {
     var result: [RecordID: RecordState] = [:]
     result.reserveCapacity(scanned.entries.count)
+    var decoder = RecordStateDecoder(limits: .repositoryFile)
     for index in scanned.entries.indices {
-      let state = try scanned.state(index)
+      let state = try scanned.state(index, decoder: &decoder)
       let entry = scanned.entries[index]
       guard JSONWriter.canonicalBytes(state.json).elementsEqual(scanned.bytes[entry.state]) else {
         throw damaged(

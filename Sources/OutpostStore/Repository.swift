@@ -660,7 +660,6 @@ public final class Repository {
   public func states(_ collection: String) throws(StoreError) -> [(
     id: RecordID, state: RecordState
   )] {
-    var all: [RecordID: RecordState] = [:]
     let names = Set(try listing(collection).keys).union(
       bucketCache.keys.filter { $0.hasPrefix(collection + "/") }.map {
         String($0.dropFirst(collection.utf8.count + 1))
@@ -676,20 +675,39 @@ public final class Repository {
     let buckets = loaded
     // Decoding is most of the cost and the buckets are independent: decode them in parallel,
     // then combine in bucket order (the first error in that order is the one reported).
-    let results = Mutex<[Result<[RecordID: RecordState], StoreError>?]>(
+    let results = Mutex<[Result<[(id: RecordID, state: RecordState)], StoreError>?]>(
       Array(repeating: nil, count: buckets.count))
     DispatchQueue.concurrentPerform(iterations: buckets.count) { index in
       let result = Result { () throws(StoreError) in try buckets[index].allStates() }
       results.withLock { $0[index] = result }
     }
+    var all: [(id: RecordID, state: RecordState)] = []
     for result in results.withLock({ $0 }) {
-      all.merge(try result!.get()) { $1 }
+      all.append(contentsOf: try result!.get())
     }
     if let pending = overlay[collection] {
-      all.merge(pending) { $1 }
-      all = all.filter { !$0.value.isCollectedMarker }
+      var merged = Dictionary(all.map { ($0.id, $0.state) }, uniquingKeysWith: { $1 })
+      merged.merge(pending) { $1 }
+      return merged.filter { !$0.value.isCollectedMarker }.sorted { $0.key < $1.key }.map {
+        ($0.key, $0.value)
+      }
     }
-    return all.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    // Each bucket's states are sorted by id; sorting their positions (cheaper to move and
+    // compare than the states themselves) merges those runs. The sort is stable, so where an id
+    // is in two buckets (a record misplaced in a damaged file) the later bucket's state comes
+    // last, and it is the one kept.
+    let order = all.withUnsafeBufferPointer { buffer in
+      var order = Array(buffer.indices)
+      order.sort { buffer[$0].id < buffer[$1].id }
+      return order
+    }
+    var sorted: [(id: RecordID, state: RecordState)] = []
+    sorted.reserveCapacity(all.count)
+    for (position, index) in order.enumerated() {
+      if position + 1 < order.count && all[order[position + 1]].id == all[index].id { continue }
+      sorted.append(all[index])
+    }
+    return sorted
   }
 
   /// The state of a record, and an existing id it collides with by case (if it is new).

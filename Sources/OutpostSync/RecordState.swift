@@ -46,6 +46,15 @@ public struct RecordState: Sendable, Hashable {
     self.context = context
   }
 
+  /// A state from parts already normalized: no empty field, every register sorted by dot
+  /// (the caller's guarantee).
+  init(normalizedFields fields: [String: [Versioned]], deleted: [Versioned], context: VersionVector)
+  {
+    self.fields = fields
+    self.deleted = deleted
+    self.context = context
+  }
+
   // MARK: Reading
 
   /// The marker a journal entry uses for a collected record (SPEC.md §8.10).
@@ -76,7 +85,11 @@ public struct RecordState: Sendable, Hashable {
   public func value(_ field: String) -> JSONValue? { fields[field]?.last?.value }
 
   /// Every field's provisional value.
-  public var values: [String: JSONValue] { fields.compactMapValues { $0.last?.value } }
+  public var values: [String: JSONValue] {
+    // No register is empty (every initializer drops empty ones), so this keeps the
+    // dictionary's layout instead of hashing every name again.
+    fields.mapValues { $0[$0.count - 1].value }
+  }
 
   /// The fields holding two or more different values, sorted by name.
   ///

@@ -17,37 +17,46 @@ public struct Dot: Sendable, Hashable, Comparable, CustomStringConvertible {
 
   /// Parses `replica:counter`, where counter is a canonical positive integer.
   public init?(parsing text: some StringProtocol) {
-    // Every record state holds several dots, so this runs on bytes (it is a hot path of
-    // reading a repository); the rules are ReplicaID's and VersionVector's.
     var string = String(text)
     let parsed = string.withUTF8 { buffer -> (String, UInt64)? in
-      guard let colon = buffer.lastIndex(of: UInt8(ascii: ":")), (1...32).contains(colon),
-        (1...19).contains(buffer.count - colon - 1), buffer[colon + 1] != UInt8(ascii: "0"),
-        buffer[0] != UInt8(ascii: "_"), buffer[0] != UInt8(ascii: "-")
-      else { return nil }
-      for byte in buffer[..<colon] {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-          UInt8(ascii: "_"), UInt8(ascii: "-"):
-          continue
-        default: return nil
-        }
-      }
-      var counter: UInt64 = 0
-      for byte in buffer[(colon + 1)...] {
-        guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-        let (times, overflow) = counter.multipliedReportingOverflow(by: 10)
-        let (sum, carry) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
-        guard !overflow, !carry else { return nil }
-        counter = sum
-      }
-      let replica = String(decoding: UnsafeBufferPointer(rebasing: buffer[..<colon]), as: UTF8.self)
+      guard let (length, counter) = Dot.scan(buffer) else { return nil }
+      let replica = String(
+        decoding: UnsafeBufferPointer(rebasing: buffer[..<length]), as: UTF8.self)
       return (replica, counter)
     }
-    guard let (replica, counter) = parsed, counter <= VersionVector.maximumCounter else {
-      return nil
-    }
+    guard let (replica, counter) = parsed else { return nil }
     self.init(ReplicaID(unchecked: replica), counter)
+  }
+
+  /// The rules of a dot's text, on bytes: the length in bytes of its replica id (the part
+  /// before the colon) and its counter, or nil if `buffer` is not a dot.
+  ///
+  /// Every record state holds several dots, so this runs on bytes (it is a hot path of reading
+  /// a repository); the rules are ReplicaID's and VersionVector's.
+  @inline(__always)
+  static func scan(_ buffer: UnsafeBufferPointer<UInt8>) -> (replicaLength: Int, counter: UInt64)? {
+    guard let colon = buffer.lastIndex(of: UInt8(ascii: ":")), (1...32).contains(colon),
+      (1...19).contains(buffer.count - colon - 1), buffer[colon + 1] != UInt8(ascii: "0"),
+      buffer[0] != UInt8(ascii: "_"), buffer[0] != UInt8(ascii: "-")
+    else { return nil }
+    for byte in buffer[..<colon] {
+      switch byte {
+      case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+        UInt8(ascii: "_"), UInt8(ascii: "-"):
+        continue
+      default: return nil
+      }
+    }
+    var counter: UInt64 = 0
+    for byte in buffer[(colon + 1)...] {
+      guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+      let (times, overflow) = counter.multipliedReportingOverflow(by: 10)
+      let (sum, carry) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+      guard !overflow, !carry else { return nil }
+      counter = sum
+    }
+    guard counter <= VersionVector.maximumCounter else { return nil }
+    return (colon, counter)
   }
 
   public var description: String { "\(replica.rawValue):\(counter)" }
@@ -86,6 +95,10 @@ public struct VersionVector: Sendable, Hashable, CustomStringConvertible {
 
   /// The empty vector: nothing seen.
   public init() { entries = [] }
+
+  /// A vector from entries already sorted by replica id, without duplicates, all counters > 0
+  /// (the caller's guarantee).
+  init(sortedEntries: [(replica: ReplicaID, counter: UInt64)]) { entries = sortedEntries }
 
   /// A vector from replica/counter pairs (zero counters are dropped; duplicates keep the max).
   public init(_ pairs: some Sequence<(ReplicaID, UInt64)>) {

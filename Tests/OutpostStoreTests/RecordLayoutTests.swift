@@ -158,6 +158,38 @@ struct RecordLayoutTests {
     #expect(try amounts(path) == ["o-1": "3.00"])
   }
 
+  @Test("a record also in another bucket's file (damage) reads as the later bucket's, as ever")
+  func recordInTwoBuckets() throws {
+    let temp = TemporaryDirectory()
+    let path = temp.file("repo")
+    let repository = try Repository.create(at: path, replica: office, role: .branch, now: now)
+    _ = try repository.commit([try put("o-1", amount: "1.00")], command: "one")
+    let home = try #require(try files(path).keys.first)
+    _ = try repository.commit(
+      try ["o-2", "o-3"].map { try put($0, amount: "1.00") }, command: "two")
+    repository.close()
+    let base = try String(contentsOfFile: "\(path)/records/orders/\(home).json", encoding: .utf8)
+    let line = try #require(base.components(separatedBy: "\n").first { $0.hasPrefix(#""o-1":"#) })
+    let copy =
+      #"{"at_txn":1,"collection":"orders","format":"outpost-records/2","records":{"#
+      + "\n"
+      + (line.hasSuffix(",") ? String(line.dropLast()) : line)
+      .replacingOccurrences(of: "1.00", with: "666.00") + "\n}}\n"
+    for other in ["00", "ff"] where other != home {
+      let file = "\(path)/records/orders/\(other).json"
+      let existing = try? String(contentsOfFile: file, encoding: .utf8)
+      try copy.write(toFile: file, atomically: false, encoding: .utf8)
+      let amounts = try amounts(path)
+      #expect(amounts["o-1"] == (other > home ? "666.00" : "1.00"), "copy in \(other)")
+      #expect(amounts["o-2"] == "1.00" && amounts["o-3"] == "1.00" && amounts.count == 3)
+      if let existing {
+        try existing.write(toFile: file, atomically: false, encoding: .utf8)
+      } else {
+        try FileManager.default.removeItem(atPath: file)
+      }
+    }
+  }
+
   @Test("verify names file and line of a record out of order or hand-edited")
   func verifyNamesLines() throws {
     let temp = TemporaryDirectory()

@@ -98,6 +98,24 @@ public enum JSONParser {
     return try result.get()
   }
 
+  /// Parses one JSON value that starts exactly at `offset` of `buffer` (no whitespace before
+  /// it), as the value of a member nested `depth` levels deep in a larger text, and moves
+  /// `offset` past it.
+  ///
+  /// For readers that walk a known document structure themselves (record states) and need its
+  /// values parsed with exactly the rules and ``JSONLimits`` of ``parse(_:limits:)``.
+  /// Errors carry offsets into `buffer` but no JSON path.
+  package static func parseValue(
+    in buffer: UnsafeBufferPointer<UInt8>, at offset: inout Int, depth: Int, limits: JSONLimits
+  ) throws(JSONError) -> JSONValue {
+    var parser = Parser(buffer, limits)
+    parser.index = offset
+    parser.depth = depth
+    let value = try parser.parseValue()
+    offset = parser.index
+    return value
+  }
+
   /// Parses a complete JSON text given as a string.
   public static func parse(_ text: String, limits: JSONLimits = .default) throws(JSONError)
     -> JSONValue

@@ -102,7 +102,7 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 }
 
 /// A parsed JSON value.
-public indirect enum JSONValue: Sendable, Hashable {
+public enum JSONValue: Sendable, Hashable {
   case null
   case bool(Bool)
   case number(JSONNumber)
