@@ -58,14 +58,16 @@ struct ReviewTests {
     run(["merge", "pending.sub", "--repo", "hq"], temp)
     let listed = run(["conflicts", "--repo", "hq"], temp)
     // n-2's quantity (2 or 3 of 4 units) moves units sold by a third; n-1's amount moves AOV by
-    // 12.5 %: n-2 comes first.
+    // 12.5 % (and deal amount, net and online revenue, CLV by less): n-2 comes first.
     let n2 = listed.range(of: "orders/n-2")
     let n1 = listed.range(of: "orders/n-1")
     #expect(n2 != nil && n1 != nil && n2!.lowerBound < n1!.lowerBound, "\(listed)")
     #expect(listed.contains("moves 1 KPI(s), up to 33.33 % (sales_volume 2025-03)"), "\(listed)")
-    #expect(listed.contains("moves 3 KPI(s), up to 12.50 % (aov 2025-03)"))
+    #expect(listed.contains("moves 5 KPI(s), up to 12.50 % (aov 2025-03)"), "\(listed)")
     let shown = run(["conflicts", "show", "orders/n-1", "--repo", "hq"], temp)
     #expect(shown.contains("deal_amount 2025-03: 160.00 → 180.00"), "\(shown)")
+    // CLV reads the trailing 12 months' net revenue: (50 + 110 or 50 + 130) × 3 years × 0.30.
+    #expect(shown.contains("clv 2025-03: 144.00 → 162.00"), "\(shown)")
     let json = run(["conflicts", "--format", "json", "--repo", "hq"], temp)
     #expect(json.contains(#""largest_relative_change": "0.3333""#), "\(json)")
   }
