@@ -3,7 +3,7 @@
 
 Usage:
     compare.py ORACLE.json [--kpi OUTPOST_KPI.json]... [--scorecard OUTPOST_SCORECARD.json]...
-               [--office ID]... [--flags] [--max N]
+               [--office ID]... [--flags] [--bands] [--allow-uncovered ID]... [--max N]
 
 --kpi        an `outpost kpi --format json` file (format outpost-kpi/1); repeatable, the values
              of all files are pooled (e.g. one file per branch repository).
@@ -12,9 +12,16 @@ Usage:
 --office     restrict both sides to these offices.
 --flags      also compare the `flags` lists of KPI values.
 --bands      also compare scorecard bands (catalog §5.2 example bands A>=100, B>=90, C>=80, D).
+--allow-uncovered ID
+             a KPI Outpost prints that the oracle does not cover is not a difference
+             (repeatable).  Without it, each such KPI is one "UNCOVERED kpi ID" line and counts
+             as a difference.
 
-KPI values are compared for the KPIs the oracle covers, per (kpi, office, period[, channel]);
-channel rows are compared only if the oracle output has them (kpi_oracle.py --by channel).  A difference is: value text differs, undefined_reason differs, unit or
+KPI values are compared per (kpi, office, period[, channel]) for the KPIs the oracle covers
+(its "kpis" list; office totals and channel rows separately: channel rows are covered only if
+the oracle output has them, kpi_oracle.py --by channel).  A KPI Outpost prints that the oracle
+does not cover is a difference (UNCOVERED, once per KPI id) unless --allow-uncovered names it.
+A difference is: value text differs, undefined_reason differs, unit or
 scale differs, or the key is present on one side only.  For scorecards: per (office, period) the total and
 undefined_reason, and per item the actual, target, attainment and score (numerically).
 Exit status: 1 if anything differs, 0 otherwise (2 on usage/input errors).
@@ -59,6 +66,9 @@ def main(argv=None):
     ap.add_argument("--flags", action="store_true")
     ap.add_argument("--bands", action="store_true", help="also compare scorecard bands "
                     "(catalog §5.2 example bands; not pinned by SPEC)")
+    ap.add_argument("--allow-uncovered", action="append", default=[], metavar="ID",
+                    help="do not count this KPI as a difference when Outpost prints it and the "
+                    "oracle does not cover it (repeatable)")
     ap.add_argument("--max", type=int, default=0, help="print at most N mismatch lines per kind (0 = all)")
     args = ap.parse_args(argv)
     if not args.kpi and not args.scorecard:
@@ -79,8 +89,17 @@ def main(argv=None):
         for v in values_of(oracle):
             if keep(v["office"]):
                 ov[(v["kpi"], v["office"], v["period"], v.get("channel") or "")] = v
-        # KPIs covered, separately for office totals and for channel rows
-        covered = {(k[0], bool(k[3])) for k in ov}
+        # KPIs covered, separately for office totals and for channel rows: the oracle's "kpis"
+        # list (so a covered KPI with no value in the oracle's grid is still covered), else the
+        # KPIs of its values
+        if isinstance(oracle, dict) and oracle.get("kpis") is not None:
+            by_channel = oracle.get("by") == "channel"
+            covered = {(k, by_channel) for k in oracle["kpis"]}
+        else:
+            covered = set()
+        covered |= {(k[0], bool(k[3])) for k in ov}
+        allowed = set(args.allow_uncovered)
+        uncovered = {}          # kpi id -> number of Outpost values (not compared)
         bv = {}
         dup_conflicts = 0
         for path in args.kpi:
@@ -89,7 +108,11 @@ def main(argv=None):
                 print("warning: %s has format %r" % (path, doc.get("format")), file=sys.stderr)
             for v in values_of(doc):
                 ch = v.get("channel") or ""
-                if (v["kpi"], bool(ch)) not in covered or not keep(v["office"]):
+                if not keep(v["office"]):
+                    continue
+                if (v["kpi"], bool(ch)) not in covered:
+                    if v["kpi"] not in allowed:
+                        uncovered[v["kpi"]] = uncovered.get(v["kpi"], 0) + 1
                     continue
                 key = (v["kpi"], v["office"], v["period"], ch)
                 if key in bv and (bv[key].get("value"), bv[key].get("undefined_reason")) != (
@@ -140,15 +163,20 @@ def main(argv=None):
                 per_kpi[key[0]] = per_kpi.get(key[0], 0) + 1
             else:
                 same += 1
-        n_bad = sum(kinds.values()) + dup_conflicts
+        for k in sorted(uncovered):
+            lines.append("UNCOVERED kpi %s: Outpost prints %d value(s), the oracle does not cover "
+                         "it (allow with --allow-uncovered %s)" % (k, uncovered[k], k))
+        n_bad = sum(kinds.values()) + dup_conflicts + len(uncovered)
         if n_bad:
             differ = 1
         kpi_summary = ("KPI values: %d KPIs, %d keys compared, %d equal, %d differ "
-                       "(value %d, reason %d, unit/scale %d%s), %d only in oracle, %d only in outpost" % (
+                       "(value %d, reason %d, unit/scale %d%s), %d only in oracle, %d only in outpost, "
+                       "%d KPI(s) uncovered%s" % (
                            len({k for k, _c in covered}), compared, same, compared - same, kinds["value"],
                            kinds["reason"], kinds["unit_scale"],
                            (", flags %d" % kinds["flags"]) if args.flags else "",
-                           kinds["only_oracle"], kinds["only_outpost"]))
+                           kinds["only_oracle"], kinds["only_outpost"], len(uncovered),
+                           (" (%d allowed)" % len(allowed)) if allowed else ""))
         if per_kpi:
             kpi_summary += "\n  by KPI: " + ", ".join("%s %d" % kv for kv in sorted(per_kpi.items()))
     else:

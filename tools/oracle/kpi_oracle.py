@@ -9,7 +9,7 @@ division of a KPI is done by exact integer arithmetic and rounded once, half-up
 
 Usage:
     kpi_oracle.py DATA_DIR [--office ID]... [--kpi ID]... [--months FROM:TO] [--by channel]
-                  [--no-scorecard] [--compact]
+                  [--branch] [--no-scorecard] [--compact]
 
 DATA_DIR holds one folder per office with the standard collections as CSV files
 (DATA/north/orders.csv, ...; head-office collections such as DATA/hq/targets.csv).
@@ -34,7 +34,8 @@ getcontext().traps[Inexact] = True
 # Collections (kpi-catalog.md §3, SPEC.md §2) and column types
 # ---------------------------------------------------------------------------
 
-INT, DEC, BOOL, DATE, MONTH, STR, TS = "int", "dec", "bool", "date", "month", "str", "ts"
+INT, DEC, BOOL, DATE, MONTH, STR, TS, PERIOD = ("int", "dec", "bool", "date", "month", "str", "ts",
+                                               "period")
 
 COLLECTIONS = {
     "channel_daily": {
@@ -100,12 +101,25 @@ COLLECTIONS = {
         "key": ["target_id"],
         "types": {"target_value": DEC, "worst": DEC, "best": DEC, "version": INT},
         "time": None, "head": True},
+    # head-office owned, but each rating names its office (SPEC §9.4 paragraph after the KPI
+    # table: "head office's ratings in `qualitative_ratings` (`office_id`, `subject`,
+    # `criterion_id`, `period` (a month or a day), `score` 0–100 with 2 places, `rater`)").
+    # SPEC §2.1/§2.2 do not list the collection nor its id column; `rating_id` is the id column
+    # `outpost collections` prints (columns rating_id, office_id, subject, criterion_id, period,
+    # score, rater; owner head).
+    "qualitative_ratings": {
+        "key": ["rating_id"],
+        "types": {"period": PERIOD, "score": DEC},
+        "required": ["rating_id", "office_id", "criterion_id", "period", "score", "rater"],
+        "time": "period", "head": True, "by_office": True},
 }
 
 RE_INT = re.compile(r"^(0|[1-9][0-9]*)$")
 RE_DEC = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
 RE_DATE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 RE_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+# SPEC §2.3 periods: `2025`, `2025-Q1`, `2025-03`, `2025-W07`, `2025-03-14`
+RE_PERIOD_OTHER = re.compile(r"^[0-9]{4}(-Q[1-4]|-W(0[1-9]|[1-4][0-9]|5[0-3]))?$")
 # SPEC §2.3 "timestamps ISO 8601 with seconds and offset" (RFC 3339 date-time, upper-case T/Z):
 # YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)
 RE_TS = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})"
@@ -145,6 +159,16 @@ def parse_cell(text, typ, where):
         if not RE_MONTH.match(text):
             raise DataError("%s: not a month: %r" % (where, text))
         return text
+    if typ == PERIOD:
+        if RE_MONTH.match(text) or RE_PERIOD_OTHER.match(text):
+            return text
+        if RE_DATE.match(text):
+            try:
+                datetime.date.fromisoformat(text)
+                return text
+            except ValueError:
+                pass
+        raise DataError("%s: not a period: %r" % (where, text))
     if typ == TS:
         # kept as its text (its first ten characters are the office's local date, SPEC §9.4);
         # checked here so that a malformed timestamp is refused like any malformed cell
@@ -207,6 +231,9 @@ def load_dataset(root, warnings):
                     if not meta.get("head"):
                         if not row.get("office_id"):
                             row["office_id"] = folder
+                    for col in meta.get("required", ()):
+                        if row.get(col) is None:
+                            raise DataError("%s:%d: %s requires a value" % (path, lineno, col))
                     rid = ".".join(str(row.get(k)) for k in meta["key"]).lower()
                     if rid in data[coll]:
                         warnings.append("%s:%d: duplicate id %s (later row wins)" % (path, lineno, rid))
@@ -284,6 +311,16 @@ def month_of(date_text):
     return date_text[:7]
 
 
+def row_month(t):
+    """The month a row's time value puts it in: a date, a month or a timestamp (its first ten
+    characters) falls in its month.  A `period` value (qualitative_ratings, SPEC §9.4 "a month or
+    a day") that is a year, quarter or week does not fall in one month: None (not counted at
+    month grain)."""
+    if RE_MONTH.match(t[:7]) and (len(t) == 7 or t[7] == "-"):
+        return t[:7]
+    return None
+
+
 def prev_month(m):
     y, mo = int(m[:4]), int(m[5:7])
     return "%04d-%02d" % ((y, mo - 1) if mo > 1 else (y - 1, 12))
@@ -328,6 +365,9 @@ SPAN_FILTER = {
     or (r.get("survey_type") == "brand_awareness" and r.get("aware") is not None)
     or (r.get("survey_type") == "brand_image" and r.get("score") is not None
         and r.get("max_score") is not None),
+    # the five rating_* measures (criterion_id eq ...); score is required
+    "qualitative_ratings": lambda r: r.get("criterion_id") in RATING_CRITERIA
+    and r.get("score") is not None,
 }
 
 
@@ -347,7 +387,7 @@ class Engine:
             invoices[inv["invoice_id"].lower()] = inv
         self.invoices = invoices
         for coll, meta in COLLECTIONS.items():
-            if meta.get("head"):
+            if meta.get("head") and not meta.get("by_office"):
                 continue
             b = {}
             for row in data[coll]:
@@ -357,14 +397,14 @@ class Engine:
                     t = row["invoice.due_date"]
                 else:
                     t = row.get(meta["time"])
-                if t is None:
+                if t is None or row_month(t) is None:
                     continue
                 if channel is not None and coll in CHANNEL_COLLECTIONS and row.get("channel_id") != channel:
                     continue
-                b.setdefault((row["office_id"], t[:7]), []).append(row)
+                b.setdefault((row["office_id"], row_month(t)), []).append(row)
                 keep = SPAN_FILTER.get(coll)
                 if keep is None or keep(row):
-                    self.present.add((row["office_id"], t[:7]))
+                    self.present.add((row["office_id"], row_month(t)))
             self.buckets[coll] = b
         self.cache = {}
         # lookups (SPEC §9.3 `lookup`): the joined collection's rows by record id, over the whole
@@ -444,9 +484,9 @@ class Engine:
                 for f, v in hit.items():
                     row[las + "." + f] = v
             t = row.get(gm.time)
-            if t is None:
+            if t is None or row_month(t) is None:
                 continue
-            b.setdefault((row["office_id"], t[:7]), []).append(row)
+            b.setdefault((row["office_id"], row_month(t)), []).append(row)
         self.gbuckets[bkey] = b
         return b
 
@@ -715,9 +755,18 @@ class GMeasure:
             if not vals:
                 return undefined("no_data")
             return R(sum((Decimal(v) for v in vals), Decimal(0)))
+        if self.agg == "mean":
+            # mean over the non-null values: Σ ÷ n, the one division, rounded once at the KPI's
+            # scale by compute_kpi; no (non-null) row -> no_data ("no rows: no_data", R3)
+            vals = [r[self.field] for r in rs if r.get(self.field) is not None]
+            if not vals:
+                return undefined("no_data")
+            return _mk(sum((Decimal(v) for v in vals), Decimal(0)), Decimal(len(vals)))
         raise AssertionError(self.agg)
 
 
+RATING_CRITERIA = ("admin_assessment", "team_building", "professional_skill", "dealer_management",
+                   "content_quality")
 W12_END = (12, "period_end")
 W12_START = (12, "period_start")
 CUSTOMER = ("customers", "customer_id", "customer")   # joins customers (customer_id) as customer
@@ -796,6 +845,13 @@ GMEASURES = {
     # "count(*) of `orders` by `order_date` | status eq confirmed ∧ fulfilled_at is_null"
     "unfulfilled_order_count": GMeasure("orders", "count", pred=lambda r: _confirmed(r)
                                         and r.get("fulfilled_at") is None),
+    # "mean(score) of `qualitative_ratings` by `period` | criterion_id eq <criterion>; no rows:
+    #  no_data" (rating_admin_assessment ... rating_content_quality; all subjects and raters of
+    #  the office; a day-dated rating falls in its month)
+    **{"rating_" + c: GMeasure("qualitative_ratings", "mean", "score",
+                               pred=(lambda c: lambda r: r.get("criterion_id") == c)(c))
+       for c in ("admin_assessment", "team_building", "professional_skill", "dealer_management",
+                 "content_quality")},
     # KPI-table filter "deals[channel_id eq email]" (email_conversion_rate)
     "deals[channel_id eq email]": GMeasure("orders", "count", pred=lambda r: _confirmed(r)
                                            and r.get("channel_id") == "email"),
@@ -967,6 +1023,25 @@ SPEC_KPIS = [
     ("order_processing_hours", "fulfilment_duration", "hours", 2, "lower_better"),
     ("unfulfilled_orders", "unfulfilled_order_count", "count", 0, "lower_better"),
     ("delivery_days", "delivery_duration", "days", 2, "lower_better"),
+    # SPEC §9.4 rows `net_revenue_attainment` ... `collection_rate_attainment`: "attainment |
+    # <method> method on <base>, floor 0, cap <cap> | ratio | 4 | higher_better" (§9.3 attainment)
+    ("net_revenue_attainment", ("attainment", "net_revenue", "ratio", Decimal("0"), Decimal("1.20")),
+     "ratio", 4, "higher_better"),
+    ("consultations_attainment", ("attainment", "consultations", "ratio", Decimal("0"),
+                                  Decimal("1.20")), "ratio", 4, "higher_better"),
+    ("avg_cost_per_conversation_attainment", ("attainment", "avg_cost_per_conversation", "reduction",
+                                              Decimal("0"), Decimal("1.00")), "ratio", 4,
+     "higher_better"),
+    ("return_rate_attainment", ("attainment", "return_rate", "reduction", Decimal("0"),
+                                Decimal("1.20")), "ratio", 4, "higher_better"),
+    ("collection_rate_attainment", ("attainment", "collection_rate", "ratio", Decimal("0"),
+                                    Decimal("1.00")), "ratio", 4, "higher_better"),
+    # SPEC §9.4 rows `admin_assessment` ... `content_quality`: "simple | rating_<id> | score | 2"
+    ("admin_assessment", "rating_admin_assessment", "score", 2, "higher_better"),
+    ("team_building", "rating_team_building", "score", 2, "higher_better"),
+    ("professional_skill", "rating_professional_skill", "score", 2, "higher_better"),
+    ("dealer_management", "rating_dealer_management", "score", 2, "higher_better"),
+    ("content_quality", "rating_content_quality", "score", 2, "higher_better"),
 ]
 
 # SPEC §9.4 `matures_days` of the maturing KPIs (R10).  Informational only: `provisional`
@@ -1010,7 +1085,9 @@ def kpi_exact(e, kpi, o, m):
         return e.cache[key]
     d = KPIS[kpi]
     expr = d["expr"]
-    if isinstance(expr, tuple) and expr[0] in ("growth", "growth_yoy"):
+    if isinstance(expr, tuple) and expr[0] == "attainment":
+        r = attainment_kpi(e, expr, o, m)
+    elif isinstance(expr, tuple) and expr[0] in ("growth", "growth_yoy"):
         # SPEC §9.4 growth: relative (x(P) − x(P'))/x(P'), base ≤ 0 -> nonpositive_base;
         # difference x(P) − x(P'); either side undefined -> undefined (its reason; current first)
         _g, base, kind = expr
@@ -1042,6 +1119,42 @@ def kpi_exact(e, kpi, o, m):
             r.flags.append(d["flag"])
     e.cache[key] = r
     return r
+
+
+def attainment_kpi(e, expr, o, m):
+    """SPEC §9.3 `attainment` (`base` a KPI, `method`, optional `floor` and `cap`): the base's
+    canonical value (rounded at its scale) against head office's target for the office, the
+    base KPI and the period (§9.5: `targets`, scope office, highest version); raw attainment as
+    in §9.5 (one exact division, half-up to 4 places), then clamped to floor..cap.  Reasons in
+    this order: an undefined base -> the base's reason; no target -> missing_target; a target
+    <= 0 -> nonpositive_target (`range` with worst = best: empty_range).  No flags (failure
+    flags are the scorecard's business).  The exact result is the clamped 4-place value."""
+    _a, base, method, floor, cap = expr
+    rb = kpi_exact(e, base, o, m)
+    if not rb.defined:
+        return undefined(rb.reason)
+    bn, bd = _exact(rb)
+    a = div_round(bn, bd, KPIS[base]["scale"])
+    if e.channel is not None:
+        return undefined("missing_target")          # "targets are per office"
+    t = find_target(e.data["targets"], o, base, m)
+    if t is None or t.get("target_value") is None:
+        return undefined("missing_target")
+    tv = t["target_value"]
+    if method == "range":
+        worst, best = t.get("worst"), t.get("best")
+        if worst is None or best is None:
+            return undefined("missing_target")
+        if worst == best:
+            return undefined("empty_range")
+    elif tv <= 0:
+        return undefined("nonpositive_target")
+    r = attainment(method, a, tv, t.get("worst"), t.get("best"))
+    if floor is not None:
+        r = max(r, floor)
+    if cap is not None:
+        r = min(r, cap)
+    return R(r)
 
 
 # KPIs whose 0/0 means "nothing happened" rather than a zero denominator (kpi-catalog.md §2A).
@@ -1168,6 +1281,9 @@ def main(argv=None):
     ap.add_argument("--no-scorecard", action="store_true")
     ap.add_argument("--by", choices=["channel"], help="break the ✓ KPIs down by channel (one "
                     "value per channel seen in channel_daily/orders/leads; no office total)")
+    ap.add_argument("--branch", action="store_true", help="as a branch repository built by "
+                    "import: without the head-office collections (targets, qualitative_ratings), "
+                    "which a branch cannot import (SPEC §2.4, exit 77)")
     ap.add_argument("--compact", action="store_true", help="one-line JSON")
     args = ap.parse_args(argv)
 
@@ -1179,6 +1295,10 @@ def main(argv=None):
         return 65
     for w in warnings:
         print("warning: %s" % w, file=sys.stderr)
+    if args.branch:
+        for coll, meta in COLLECTIONS.items():
+            if meta.get("head"):
+                data[coll] = []
     e = Engine(data)
     offices = e.offices()
     if args.office:
@@ -1242,8 +1362,11 @@ def main(argv=None):
         for o in offices:
             for m in months:
                 scorecards.append(compute_scorecard(e, data["targets"], o, m, kpi_cache))
+    # the KPIs this output covers (compare.py counts a KPI Outpost prints outside this list as
+    # UNCOVERED); with --by channel only the ✓ ones, as channel rows
+    covered = [k for k in kpis if args.by is None or k in BY_CHANNEL]
     out = {"format": "kpi-oracle/1", "grain": "month", "offices": offices, "months": months,
-           "values": values, "scorecards": scorecards}
+           "by": args.by, "kpis": covered, "values": values, "scorecards": scorecards}
     if args.compact:
         json.dump(out, sys.stdout, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     else:

@@ -23,8 +23,12 @@ import sys
 
 ORDER = ["channel_daily", "index_snapshots", "social_daily", "leads", "customers", "orders",
          "returns", "invoices", "payments", "complaints", "survey_responses", "costs",
-         "offices", "channels", "targets"]
-HEAD_ONLY = {"targets", "offices", "channels", "resolutions", "resolution_rules"}
+         "offices", "channels", "targets", "qualitative_ratings"]
+# head-office collections: imported into hq only (a branch may not write them, SPEC §2.4 / exit
+# 77); `qualitative_ratings` is head-owned per `outpost collections` (SPEC §9.4 "head office's
+# ratings") although each row names an office
+HEAD_ONLY = {"targets", "offices", "channels", "resolutions", "resolution_rules",
+             "qualitative_ratings"}
 
 
 def run(cmd, env, out=None):

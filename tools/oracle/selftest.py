@@ -393,5 +393,131 @@ check("delivery x 2025-07", E2.measure("delivery_duration", "x", "2025-07").reas
 # Aug: (30 h + 0 h) / (2 × 24 h) = 0.625 d -> 0.63 (a zero duration is a value, not null)
 check("delivery_days x 2025-08", K.fmt(K.compute_kpi(E2, "delivery_days", "x", "2025-08")[1], 2), "0.63")
 
+# --- attainment KPIs (SPEC §9.3 `attainment`, §9.4 rows net_revenue_attainment ...
+# collection_rate_attainment, §9.5 targets and methods).  The base's canonical (rounded) value
+# against hq/targets.csv (scope office, the office, the base KPI id, the month; highest version),
+# one division half-up to 4 places, then clamped to floor 0 .. cap.  Worked by hand:
+# north 2025-01: net 12200.01 / 150.00 (v2 beats v1 200.00) = 81.33 -> cap 1.2000
+val("net_revenue_attainment", "north", "2025-01", "1.2000", flags=[])
+# north 2025-02: net -11950.00 / 200.00 = -59.75 -> floor 0.0000
+val("net_revenue_attainment", "north", "2025-02", "0.0000")
+# north 2025-03: net 0.00 / 200.00 (the `*` row of version 9, target 1.00, is not the office's)
+val("net_revenue_attainment", "north", "2025-03", "0.0000")
+# west 2025-03: 200.01 / 200.00 = 1.00005 -> 1.0001 (half-up tie), below the cap
+val("net_revenue_attainment", "west", "2025-03", "1.0001")
+val("net_revenue_attainment", "north", "2025-05", None, "missing_target")  # base defined, no target
+val("net_revenue_attainment", "south", "2025-01", None, "missing_target")  # south has no targets
+val("consultations_attainment", "north", "2025-01", "1.2000")   # 57 / 30 = 1.9 -> cap
+val("consultations_attainment", "north", "2025-02", "1.2000")   # 9 / 7 (v2) = 1.2857 -> cap (v1: 0.3000)
+val("consultations_attainment", "north", "2025-03", "0.1333")   # 4 / 30 = 0.13333
+val("consultations_attainment", "west", "2025-01", "0.2333")    # 7 / 30 = 0.23333
+# avg_cost_per_conversation: reduction 2 - a/t, cap 1.00
+val("avg_cost_per_conversation_attainment", "north", "2025-01", "0.9194")  # 2 - 37.82/35 = 0.919428
+# north 2025-02: a = 4.99 / 3 = 1.6633 -> 1.66; 2 - 1.66/35 = 1.9526 -> cap 1.0000
+val("avg_cost_per_conversation_attainment", "north", "2025-02", "1.0000")
+# west 2025-01: a = 150.00 sem spend / 4 sem consultations = 37.50; 2 - 37.50/35 = 0.92857 -> 0.9286
+val("avg_cost_per_conversation_attainment", "west", "2025-01", "0.9286")
+# west 2025-02: base undefined (zero_denominator, flag spend_without_conversations): the base's
+# reason, and no flag on the attainment KPI ("Failure flags are the scorecard's business")
+val("avg_cost_per_conversation_attainment", "west", "2025-02", None, "zero_denominator", [])
+# north 2025-03: no paid spend and no paid consultations: the base's no_activity, before the
+# (present) target
+val("avg_cost_per_conversation_attainment", "north", "2025-03", None, "no_activity")
+val("return_rate_attainment", "north", "2025-01", "1.2000")    # 2 - 0.0000/0.0300 = 2 -> cap 1.20
+val("return_rate_attainment", "north", "2025-02", "0.0000")    # 2 - 0.6667/0.03 = -20.22 -> floor
+val("return_rate_attainment", "west", "2025-01", "0.0000")     # 2 - 0.5000/0.03 -> floor
+val("return_rate_attainment", "north", "2025-03", None, "zero_denominator")  # no deals; target there
+# collection_rate: ratio, cap 1.00; the base's canonical 0.9174 (not the exact 0.917355...)
+# north 2025-02: 0.9174 / 0.9500 = 0.965684 -> 0.9657 (the exact base would give 0.9656)
+val("collection_rate_attainment", "north", "2025-02", "0.9657")
+val("collection_rate_attainment", "west", "2025-03", "1.0000")   # 0.9500 / 0.9500
+val("collection_rate_attainment", "north", "2025-01", None, "zero_denominator")
+val("collection_rate_attainment", "west", "2025-04", None, "zero_denominator")  # no invoice due, no target
+val("collection_rate_attainment", "west", "2025-05", None, "missing_target")    # 0.0000, no target
+
+# --- qualitative ratings (SPEC §9.4 rating_* measures: mean(score) of qualitative_ratings by
+# period per criterion_id, no rows: no_data; the KPIs admin_assessment ... content_quality,
+# unit score, scale 2).  testdata/hq/qualitative_ratings.csv, head-office rows naming the office:
+# north 2025-01 admin_assessment: q-n1 80.00, q-n2 75.50, q-n3 90.25 (period 2025-01-20, a day)
+#   = 245.75 / 3 = 81.9166... -> 81.92
+val("admin_assessment", "north", "2025-01", "81.92", flags=[])
+val("admin_assessment", "north", "2025-02", None, "no_data")   # ratings of another criterion only
+val("team_building", "north", "2025-01", "70.00")              # q-n4 "70"
+# north 2025-02 team_building: q-n5 60.05 (period 2025-02-28) + q-n6 60.00 (2025-02)
+#   = 120.05 / 2 = 60.025 -> 60.03 (half-up tie)
+val("team_building", "north", "2025-02", "60.03")
+for k in K.RATING_CRITERIA:                                    # a month without any rating
+    val(k, "north", "2025-03", None, "no_data")
+val("content_quality", "west", "2025-03", "50.00")             # (100.00 + 0.00) / 2
+val("professional_skill", "west", "2025-02", "88.88")
+val("dealer_management", "south", "2025-04", "66.67")          # (66.67 + 66.66 + 66.67) / 3 = 66.666...
+val("dealer_management", "north", "2025-04", None, "no_data")  # south's ratings are not north's
+check("rating unit/scale", (V[("admin_assessment", "north", "2025-01")]["unit"],
+                            V[("admin_assessment", "north", "2025-01")]["scale"]), ("score", 2))
+# a branch repository holds neither targets nor ratings (head-office collections): --branch
+buf = io.StringIO()
+with redirect_stdout(buf):
+    K.main([os.path.join(HERE, "testdata"), "--compact", "--office", "north", "--branch",
+            "--no-scorecard", "--kpi", "admin_assessment", "--kpi", "net_revenue_attainment"])
+VB = {(v["kpi"], v["period"]): v for v in json.loads(buf.getvalue())["values"]}
+check("branch admin_assessment", VB[("admin_assessment", "2025-01")]["undefined_reason"], "no_data")
+check("branch net_revenue_attainment", VB[("net_revenue_attainment", "2025-01")]["undefined_reason"],
+      "missing_target")
+
+# testdata_edge: east 2025-01 net 100.00 against a 0.00 target -> nonpositive_target;
+# 2025-02 only a scope `channel` target -> missing_target
+buf = io.StringIO()
+with redirect_stdout(buf):
+    K.main([os.path.join(HERE, "testdata_edge"), "--compact", "--no-scorecard",
+            "--kpi", "net_revenue_attainment"])
+VE = {(v["kpi"], v["period"]): v for v in json.loads(buf.getvalue())["values"]}
+check("edge nonpositive_target", VE[("net_revenue_attainment", "2025-01")]["undefined_reason"],
+      "nonpositive_target")
+check("edge channel-scope target", VE[("net_revenue_attainment", "2025-02")]["undefined_reason"],
+      "missing_target")
+
+# attainment rules in memory: reason order and the `range` method (not used by the five KPIs)
+E3 = mem_engine([("channel_daily", {"channel_id": "sem", "date": "2025-01-05", "consultations": 25}),
+                 ("channel_daily", {"channel_id": "sem", "date": "2025-02-05", "clicks": 0,
+                                    "consultations": 3})])
+
+
+def tgt(kpi, period, value, worst=None, best=None, version=1, office="x", scope="office"):
+    return {"target_id": "%s-%s-%d" % (kpi, period, version), "kpi_id": kpi, "office_id": office,
+            "scope": scope, "period": period, "target_value": None if value is None else D(value),
+            "worst": None if worst is None else D(worst), "best": None if best is None else D(best),
+            "version": version}
+
+
+def att(expr, m, targets):
+    E3.data["targets"] = targets
+    E3.cache.clear()
+    r = K.attainment_kpi(E3, expr, "x", m)
+    return str(r.value) if r.defined else r.reason
+
+
+RANGE = ("attainment", "consultations", "range", D("0"), D("1.00"))
+RATIO = ("attainment", "consultations", "ratio", D("0"), D("1.20"))
+RATE = ("attainment", "consultation_rate", "ratio", D("0"), D("1.20"))
+check("range (25-10)/(30-10)", att(RANGE, "2025-01", [tgt("consultations", "2025-01", "0", "10", "30")]),
+      "0.7500")                                     # t = 0 is no problem for `range`
+check("range worst=best", att(RANGE, "2025-01", [tgt("consultations", "2025-01", "20", "20", "20")]),
+      "empty_range")
+check("range reversed", att(RANGE, "2025-01", [tgt("consultations", "2025-01", "1", "40", "20")]),
+      "0.7500")                                     # (25-40)/(20-40)
+check("ratio t<0", att(RATIO, "2025-01", [tgt("consultations", "2025-01", "-5")]), "nonpositive_target")
+check("ratio t=0", att(RATIO, "2025-01", [tgt("consultations", "2025-01", "0")]), "nonpositive_target")
+check("ratio v2 wins", att(RATIO, "2025-01", [tgt("consultations", "2025-01", "0", version=2),
+                                               tgt("consultations", "2025-01", "50")]),
+      "nonpositive_target")
+check("ratio other office", att(RATIO, "2025-01", [tgt("consultations", "2025-01", "50", office="y")]),
+      "missing_target")
+check("ratio 25/50", att(RATIO, "2025-01", [tgt("consultations", "2025-01", "50")]), "0.5000")
+# undefined base first: consultation_rate 2025-02 = 3 / 0 clicks -> zero_denominator, even with
+# a target <= 0 or none at all
+check("undefined base, bad target", att(RATE, "2025-02", [tgt("consultation_rate", "2025-02", "0")]),
+      "zero_denominator")
+check("undefined base, no target", att(RATE, "2025-02", []), "zero_denominator")
+
 print("selftest: %s" % ("OK" if not fails else "%d failure(s)" % fails))
 sys.exit(1 if fails else 0)
