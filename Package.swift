@@ -48,7 +48,7 @@ let package = Package(
       name: "OutpostCodecTests", dependencies: ["OutpostCodec", "OutpostTestSupport"]),
     .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
     .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel"]),
-    .testTarget(name: "OutpostSyncTests", dependencies: ["OutpostSync"]),
+    .testTarget(name: "OutpostSyncTests", dependencies: ["OutpostSync", "OutpostTestSupport"]),
     .testTarget(name: "OutpostKPITests", dependencies: ["OutpostKPI", "OutpostModel"]),
     .testTarget(
       name: "OutpostStoreTests", dependencies: ["OutpostStore", "OutpostTestSupport"]),

@@ -733,7 +733,8 @@ struct Reader {
       let floor = try object["floor"].map { (v) throws(DefinitionError) in
         try decimal(v, "\(path).floor")
       }
-      let cap = try object["cap"].map { (v) throws(DefinitionError) in try decimal(v, "\(path).cap")
+      let cap = try object["cap"].map { (v) throws(DefinitionError) in
+        try decimal(v, "\(path).cap")
       }
       if let floor, let cap, floor > cap {
         throw DefinitionError(path: "\(path).floor", message: "is above the cap")

@@ -1,6 +1,7 @@
 import OutpostCodec
 import OutpostModel
 import OutpostSync
+import OutpostTestSupport
 import Testing
 
 /// `RecordStateDecoder` reads record states from bytes directly; it must agree with the general
@@ -37,19 +38,8 @@ struct RecordStateDecoderTests {
     }
   }
 
-  /// A small deterministic PRNG (SplitMix64), so a failure can be replayed from its seed.
-  struct Random {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-  }
+  /// The shared seeded generator (SplitMix64), so a failure can be replayed from its seed.
+  typealias Random = SplitMix64
 
   static let replicas = [
     "hq", "north", "east", "a-b_1", "0", String(repeating: "z", count: 32), "north-2",
@@ -114,7 +104,7 @@ struct RecordStateDecoderTests {
   func agreesOnRandomStates() throws {
     let seed: UInt64 = 20_261_202
     print("record-state-decoder agreement seed: \(seed)")
-    var random = Random(state: seed)
+    var random = Random(seed: seed)
     var decoder = RecordStateDecoder(limits: Self.limits)
     var direct = 0
     for round in 0..<2_000 {
@@ -155,7 +145,7 @@ struct RecordStateDecoderTests {
   func agreesOnDamagedStates() throws {
     let seed: UInt64 = 7_700_123
     print("record-state-decoder damage seed: \(seed)")
-    var random = Random(state: seed)
+    var random = Random(seed: seed)
     var decoder = RecordStateDecoder(limits: Self.limits)
     let alphabet = Array(#" ,:{}[]"\0159ae-_tfn."#.utf8) + [0xC3, 0xA9, 0x09, 0x0A, 0xFF]
     var accepted = 0
@@ -336,4 +326,9 @@ struct RecordStateDecoderTests {
       }
     }
   }
+}
+
+extension SplitMix64 {
+  mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+  mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 }
