@@ -881,6 +881,36 @@ extension DefinitionSet {
        ]
       },
       {
+       "id": "refund_amount_by_order_channel",
+       "source": "returns",
+       "agg": "sum",
+       "time_field": "return_date",
+       "unit": "currency:CNY",
+       "field": "refund_amount",
+       "lookup": {
+        "collection": "orders",
+        "key": "order_id",
+        "id": "order_id",
+        "as": "order"
+       },
+       "channel_field": "order.channel_id"
+      },
+      {
+       "id": "cogs_reversed_by_order_channel",
+       "source": "returns",
+       "agg": "sum",
+       "time_field": "return_date",
+       "unit": "currency:CNY",
+       "field": "cogs_reversed",
+       "lookup": {
+        "collection": "orders",
+        "key": "order_id",
+        "id": "order_id",
+        "as": "order"
+       },
+       "channel_field": "order.channel_id"
+      },
+      {
        "id": "rating_admin_assessment",
        "source": "qualitative_ratings",
        "agg": "mean",
@@ -3160,6 +3190,148 @@ extension DefinitionSet {
        "method": "ratio",
        "floor": "0",
        "cap": "1.00"
+      },
+      {
+       "id": "traffic_share",
+       "version": 1,
+       "label": {
+        "zh": "流量来源占比",
+        "en": "Traffic-source share"
+       },
+       "seeds": [
+        "001"
+       ],
+       "type": "ratio",
+       "unit": "ratio",
+       "scale": 4,
+       "rounding": "half_up",
+       "direction": "neutral",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "by_channel_only": true,
+       "numerator": {
+        "measure": "visits",
+        "filter": [
+         {
+          "field": "channel_id",
+          "op": "in",
+          "value": [
+           "seo",
+           "sem",
+           "social",
+           "email",
+           "direct"
+          ]
+         }
+        ]
+       },
+       "denominator": {
+        "measure": "visits",
+        "filter": [
+         {
+          "field": "channel_id",
+          "op": "in",
+          "value": [
+           "seo",
+           "sem",
+           "social",
+           "email",
+           "direct"
+          ]
+         }
+        ]
+       },
+       "denominator_scope": "office"
+      },
+      {
+       "id": "channel_sales",
+       "version": 1,
+       "label": {
+        "zh": "渠道销售额",
+        "en": "Sales by channel (net)"
+       },
+       "seeds": [
+        "004"
+       ],
+       "type": "derived",
+       "unit": "currency:CNY",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "by_channel_only": true,
+       "expr": {
+        "op": "sub",
+        "args": [
+         {
+          "ref": "gross_amount"
+         },
+         {
+          "ref": "refund_amount_by_order_channel"
+         }
+        ]
+       }
+      },
+      {
+       "id": "channel_profit",
+       "version": 1,
+       "label": {
+        "zh": "渠道利润",
+        "en": "Channel profit (contribution)"
+       },
+       "seeds": [
+        "004"
+       ],
+       "type": "derived",
+       "unit": "currency:CNY",
+       "scale": 2,
+       "rounding": "half_up",
+       "direction": "higher_better",
+       "dimensions": [
+        "office_id",
+        "channel_id"
+       ],
+       "by_channel_only": true,
+       "expr": {
+        "op": "sub",
+        "args": [
+         {
+          "op": "add",
+          "args": [
+           {
+            "op": "sub",
+            "args": [
+             {
+              "ref": "channel_sales"
+             },
+             {
+              "ref": "order_cogs"
+             }
+            ]
+           },
+           {
+            "ref": "cogs_reversed_by_order_channel"
+           }
+          ]
+         },
+         {
+          "op": "add",
+          "args": [
+           {
+            "ref": "ad_spend"
+           },
+           {
+            "ref": "other_costs"
+           }
+          ]
+         }
+        ]
+       }
       },
       {
        "id": "admin_assessment",

@@ -52,6 +52,8 @@ public struct Measure: Sendable, Equatable {
   public var window: Window? = nil
   /// Aggregate the time between two timestamps of each row instead of a field.
   public var duration: Duration? = nil
+  /// The field that puts a row in a channel breakdown (`order.channel_id` for a refund).
+  public var channelField = "channel_id"
 
   /// The time from one timestamp field to another, in hours or days (SPEC.md §9.3).
   public struct Duration: Sendable, Equatable {
@@ -158,7 +160,8 @@ public indirect enum Expression: Sendable, Equatable {
 /// What a KPI computes.
 public enum KPIKind: Sendable, Equatable {
   case simple(MeasureRef)
-  case ratio(numerator: MeasureRef, denominator: MeasureRef)
+  /// `officeDenominator`: in a channel breakdown, divide by the office's total (a share).
+  case ratio(numerator: MeasureRef, denominator: MeasureRef, officeDenominator: Bool = false)
   case derived(Expression)
   /// `base` now against the previous period or the same period last year.
   case growth(base: String, sameLastYear: Bool, relative: Bool)
@@ -215,6 +218,8 @@ public struct KPIDefinition: Sendable, Equatable {
   public var bothZeroReason: String? = nil
   /// A maturing KPI (R10) stays provisional until this many days after its period ends.
   public var maturesDays: Int = 0
+  /// Computed only in a channel breakdown (shares, per-channel figures).
+  public var byChannelOnly = false
 }
 
 /// A decimal head office sets inside the definitions (CLV's lifespan and margin).
@@ -338,7 +343,7 @@ extension DefinitionSet {
       }
       switch kpi.kind {
       case .simple(let ref): try checkMeasure(ref)
-      case .ratio(let n, let d):
+      case .ratio(let n, let d, _):
         try checkMeasure(n)
         try checkMeasure(d)
       case .derived(let expression):
@@ -513,7 +518,7 @@ struct Reader {
       allowed: [
         "id", "source", "agg", "field", "time_field", "filter", "partition_by",
         "non_additive_time", "null_policy", "empty_policy", "unit", "description", "lookup",
-        "min_rows", "window", "duration",
+        "min_rows", "window", "duration", "channel_field",
       ])
     let id = try identifier(object["id"], "\(path).id")
     guard let agg = object["agg"]?.stringValue.flatMap(Aggregation.init(rawValue:)) else {
@@ -601,7 +606,10 @@ struct Reader {
       timeField: try string(object["time_field"], "\(path).time_field"),
       filter: try filters(object["filter"], "\(path).filter"), partitionBy: partition,
       emptyIsZero: emptyIsZero, unit: unit, lookup: lookup, minRows: minRows, window: window,
-      duration: duration)
+      duration: duration,
+      channelField: try object["channel_field"].map { (v) throws(DefinitionError) in
+        try string(v, "\(path).channel_field")
+      } ?? "channel_id")
   }
 
   func parameter(_ value: JSONValue, _ path: String) throws(DefinitionError) -> Parameter {
@@ -665,7 +673,7 @@ struct Reader {
         "id", "version", "type", "label", "seeds", "unit", "scale", "rounding", "direction",
         "grain", "dimensions", "flags", "measure", "filter", "numerator", "denominator", "expr",
         "base", "compare", "kind", "nonpositive_base", "description", "both_zero",
-        "matures_days", "method", "cap", "floor",
+        "matures_days", "method", "cap", "floor", "denominator_scope", "by_channel_only",
       ])
     let id = try identifier(object["id"], "\(path).id")
     let label = try self.object(object["label"], "\(path).label", allowed: ["zh", "en"])
@@ -701,9 +709,15 @@ struct Reader {
           measure: try identifier(object["measure"], "\(path).measure"),
           filter: try filters(object["filter"], "\(path).filter")))
     case "ratio":
+      let scope = object["denominator_scope"]?.stringValue ?? "channel"
+      guard scope == "channel" || scope == "office" else {
+        throw DefinitionError(
+          path: "\(path).denominator_scope", message: "must be \"channel\" or \"office\"")
+      }
       kind = .ratio(
         numerator: try measureRef(object["numerator"], "\(path).numerator"),
-        denominator: try measureRef(object["denominator"], "\(path).denominator"))
+        denominator: try measureRef(object["denominator"], "\(path).denominator"),
+        officeDenominator: scope == "office")
     case "derived":
       kind = .derived(try expression(object["expr"], "\(path).expr"))
     case "growth":
@@ -795,6 +809,17 @@ struct Reader {
             failure: failure))
       }
     }
+    var byChannelOnly = false
+    if let value = object["by_channel_only"] {
+      guard case .bool(let flag) = value else {
+        throw DefinitionError(path: "\(path).by_channel_only", message: "must be true or false")
+      }
+      guard !flag || dimensions.contains("channel_id") else {
+        throw DefinitionError(
+          path: "\(path).by_channel_only", message: "needs \"channel_id\" in dimensions")
+      }
+      byChannelOnly = flag
+    }
     var maturesDays = 0
     if let value = object["matures_days"] {
       guard let days = value.uint64Value, days <= 3660 else {
@@ -807,6 +832,7 @@ struct Reader {
       id: id, version: Int(version), labelZH: try string(label["zh"], "\(path).label.zh"),
       labelEN: try string(label["en"], "\(path).label.en"), kind: kind, unit: unit,
       scale: Int(scale), rounding: rounding, direction: direction, dimensions: dimensions,
-      flags: flags, bothZeroReason: bothZeroReason, maturesDays: maturesDays)
+      flags: flags, bothZeroReason: bothZeroReason, maturesDays: maturesDays,
+      byChannelOnly: byChannelOnly)
   }
 }

@@ -101,6 +101,14 @@ public struct KPIEngine: Sendable {
     var office: String
     var period: Period
     var channel: String
+
+    /// The channel of an office's total in a channel breakdown (never a channel id).
+    static let allChannels = "\u{1}all"
+
+    /// The office's total over every channel, for this key's channel breakdown.
+    var officeTotal: Key {
+      channel.isEmpty ? self : Key(office: office, period: period, channel: Self.allChannels)
+    }
   }
 
   /// Every KPI `ids` needs, dependencies first.
@@ -124,14 +132,17 @@ public struct KPIEngine: Sendable {
     let needed = closure(requested)
     // The measure refs every needed KPI and flag reads.
     var refs: [MeasureRef] = []
+    // Refs also totalled over the office's channels (office-scope denominators, shares).
+    var totalled: [MeasureRef] = []
     func add(_ ref: MeasureRef) { if !refs.contains(ref) { refs.append(ref) } }
     for id in needed {
       let kpi = definitions.kpis[id]!
       switch kpi.kind {
       case .simple(let ref): add(ref)
-      case .ratio(let n, let d):
+      case .ratio(let n, let d, let office):
         add(n)
         add(d)
+        if office && query.byChannel && !totalled.contains(d) { totalled.append(d) }
       case .derived(let expression):
         for name in expression.references where definitions.measures[name] != nil {
           add(MeasureRef(measure: name, filter: []))
@@ -151,6 +162,7 @@ public struct KPIEngine: Sendable {
     var last: CivilDate?
     for (index, ref) in refs.enumerated() {
       let measure = definitions.measures[ref.measure]!
+      let total = totalled.contains(ref)
       var table: [Key: Accumulator] = [:]
       var joined: [String: Row] = [:]
       if let lookup = measure.lookup {
@@ -173,7 +185,7 @@ public struct KPIEngine: Sendable {
           measure.window?.periods(holding: date, grain: query.grain)
           ?? [Period.containing(date, grain: query.grain)]
         var counted = false
-        let channel = query.byChannel ? (row["channel_id"]?.stringValue ?? "") : ""
+        let channel = query.byChannel ? (row[measure.channelField]?.stringValue ?? "") : ""
         for period in periods {
           guard Self.matches(row, measure.filter, period: period),
             Self.matches(row, ref.filter, period: period)
@@ -181,6 +193,10 @@ public struct KPIEngine: Sendable {
           counted = true
           let key = Key(office: office, period: period, channel: channel)
           table[key, default: Accumulator()].add(row, measure: measure, date: date)
+          if total {
+            let all = Key(office: office, period: period, channel: Key.allChannels)
+            table[all, default: Accumulator()].add(row, measure: measure, date: date)
+          }
         }
         guard counted else { continue }
         offices.insert(office)
@@ -206,7 +222,9 @@ public struct KPIEngine: Sendable {
     for id in requested {
       guard let kpi = definitions.kpis[id] else { continue }
       let channelList: [String] =
-        query.byChannel ? (kpi.dimensions.contains("channel_id") ? channels.sorted() : []) : [""]
+        query.byChannel
+        ? (kpi.dimensions.contains("channel_id") ? channels.sorted() : [])
+        : (kpi.byChannelOnly ? [] : [""])
       for office in officeList {
         for period in periods.sorted() {
           for channel in channelList {
@@ -483,8 +501,8 @@ struct Evaluator {
     switch kpi.kind {
     case .simple(let ref):
       outcome = measure(ref, key)
-    case .ratio(let n, let d):
-      let (numerator, denominator) = (measure(n, key), measure(d, key))
+    case .ratio(let n, let d, let office):
+      let (numerator, denominator) = (measure(n, key), measure(d, office ? key.officeTotal : key))
       if let reason = kpi.bothZeroReason, numerator.fraction?.exact == .zero,
         denominator.fraction?.exact == .zero
       {
@@ -622,9 +640,9 @@ struct Evaluator {
         result.reason = "overflow"
       }
     }
-    if case .ratio(let n, let d) = kpi.kind {
+    if case .ratio(let n, let d, let office) = kpi.kind {
       result.numerator = measure(n, key).fraction?.exact
-      result.denominator = measure(d, key).fraction?.exact
+      result.denominator = measure(d, office ? key.officeTotal : key).fraction?.exact
     }
     for flag in kpi.flags where flagHolds(flag, key) {
       result.flags.append(flag.reason)

@@ -394,7 +394,7 @@ extension Commands {
       var names: Set<String> = []
       switch kpi.kind {
       case .simple(let ref): names.formUnion(sources(ref.measure, &seen))
-      case .ratio(let n, let d):
+      case .ratio(let n, let d, _):
         names.formUnion(sources(n.measure, &seen))
         names.formUnion(sources(d.measure, &seen))
       case .derived(let expression):
