@@ -371,14 +371,24 @@ SPAN_FILTER = {
 }
 
 
-CHANNEL_COLLECTIONS = ("channel_daily", "orders", "leads")
+# Collections whose `channel_id` decides which channels a `--by channel` output lists: one value
+# per channel id seen in any of them, the same list for every ✓ KPI and every office.  Not pinned
+# by the SPEC; observed behaviour of the binary (README "--by channel"): `costs` counts since
+# channel_profit reads it (a channel seen only in a cost row is listed); customers'
+# `acquisition_channel_id` and complaints' `channel` do not.
+CHANNEL_COLLECTIONS = ("channel_daily", "orders", "leads", "costs")
 
 
 class Engine:
-    def __init__(self, data, channel=None):
-        """channel: keep only rows of this channel in the collections that have a channel_id
-        (channel_daily, orders, leads) -- the `--by channel` breakdown (SPEC §9.4 ✓ column)."""
+    def __init__(self, data, channel=None, office_engine=None):
+        """channel: the `--by channel` breakdown (SPEC §9.4 ✓ column): a measure keeps only the
+        rows whose channel field (SPEC §9.3 measure `channel_field`, default `channel_id`) is this
+        channel; a row without that field (a return, a complaint) is in no channel.
+        office_engine: the engine over every channel, for a ratio's `denominator_scope` `office`
+        (SPEC §9.3: "in a channel breakdown the denominator is the office's total over every
+        channel")."""
         self.data = data
+        self.office_engine = office_engine if office_engine is not None else self
         # bucket office-owned rows by (office, month of the measure's time field)
         self.buckets = {}
         self.present = set()     # (office, month) holding a row some measure reads
@@ -399,8 +409,8 @@ class Engine:
                     t = row.get(meta["time"])
                 if t is None or row_month(t) is None:
                     continue
-                if channel is not None and coll in CHANNEL_COLLECTIONS and row.get("channel_id") != channel:
-                    continue
+                if channel is not None and row.get("channel_id") != channel:
+                    continue                      # default channel_field `channel_id`
                 b.setdefault((row["office_id"], row_month(t)), []).append(row)
                 keep = SPAN_FILTER.get(coll)
                 if keep is None or keep(row):
@@ -466,14 +476,11 @@ class Engine:
         """Rows of a generic measure's source by (office, month of its time field), the lookup
         fields joined in as `as.field`; rows whose lookup key is null or names no row are dropped
         (SPEC §9.3 "is not counted"), as are rows whose time field is null."""
-        bkey = (gm.source, gm.time, gm.lookup)
+        bkey = (gm.source, gm.time, gm.lookup, gm.channel_field)
         if bkey in self.gbuckets:
             return self.gbuckets[bkey]
         b = {}
         for row in self.data[gm.source]:
-            if (self.channel is not None and gm.source in CHANNEL_COLLECTIONS
-                    and row.get("channel_id") != self.channel):
-                continue
             if gm.lookup is not None:
                 lcoll, lkey, las = gm.lookup
                 k = row.get(lkey)
@@ -483,6 +490,11 @@ class Engine:
                 row = dict(row)
                 for f, v in hit.items():
                     row[las + "." + f] = v
+            # SPEC §9.3 `channel_field` (default `channel_id`; a lookup field such as
+            # `order.channel_id` puts a refund under its order's channel); a row whose lookup
+            # found nothing was dropped above, so it is in no channel
+            if self.channel is not None and row.get(gm.channel_field) != self.channel:
+                continue
             t = row.get(gm.time)
             if t is None or row_month(t) is None:
                 continue
@@ -675,8 +687,9 @@ class GMeasure:
     """A measure with the R10 features: window, lookup, min_rows (count_distinct)."""
 
     def __init__(self, source, agg, field=None, time=None, pred=None, lookup=None, window=None,
-                 min_rows=1, duration=None):
+                 min_rows=1, duration=None, channel_field="channel_id"):
         self.source, self.agg, self.field = source, agg, field
+        self.channel_field = channel_field   # SPEC §9.3 measure `channel_field`
         self.time = time or COLLECTIONS[source]["time"]
         self.pred = pred or (lambda r: True)
         self.lookup, self.window, self.min_rows = lookup, window, min_rows
@@ -845,6 +858,15 @@ GMEASURES = {
     # "count(*) of `orders` by `order_date` | status eq confirmed ∧ fulfilled_at is_null"
     "unfulfilled_order_count": GMeasure("orders", "count", pred=lambda r: _confirmed(r)
                                         and r.get("fulfilled_at") is None),
+    # "sum(refund_amount) of `returns` by `return_date` | joins orders (order_id) as order;
+    #  channel: order.channel_id" -- no status filter (a refund of a cancelled order counts under
+    #  its channel); a return whose order is not in the repository is not counted (lookup)
+    "refund_amount_by_order_channel": GMeasure("returns", "sum", "refund_amount", lookup=ORDER,
+                                               channel_field="order.channel_id"),
+    # "sum(cogs_reversed) of `returns` by `return_date` | joins orders (order_id) as order;
+    #  channel: order.channel_id"
+    "cogs_reversed_by_order_channel": GMeasure("returns", "sum", "cogs_reversed", lookup=ORDER,
+                                               channel_field="order.channel_id"),
     # "mean(score) of `qualitative_ratings` by `period` | criterion_id eq <criterion>; no rows:
     #  no_data" (rating_admin_assessment ... rating_content_quality; all subjects and raters of
     #  the office; a day-dated rating falls in its month)
@@ -892,6 +914,10 @@ def _exact(r):
 def evaluate(e, expr, o, m):
     if isinstance(expr, str):
         return _ref(e, expr, o, m)
+    if expr[0] == "office":
+        # SPEC §9.3 ratio `denominator_scope` `office`: in a channel breakdown the denominator is
+        # the office's total over every channel (at office level the same engine)
+        return evaluate(e.office_engine, expr[1], o, m)
     op, a, b = expr
     if op == "common":
         # SPEC §9.3 {"op":"common","args":[{"ref":A},{"ref":B}]}: |A ∩ B| of two count_distinct
@@ -1036,6 +1062,20 @@ SPEC_KPIS = [
                                 Decimal("1.20")), "ratio", 4, "higher_better"),
     ("collection_rate_attainment", ("attainment", "collection_rate", "ratio", Decimal("0"),
                                     Decimal("1.00")), "ratio", 4, "higher_better"),
+    # SPEC §9.4 rows `traffic_share`, `channel_sales`, `channel_profit` ("by channel only", §9.3
+    # `by_channel_only`; computed only with --by channel, see BY_CHANNEL_ONLY):
+    # "ratio | visits[channel_id in {seo,sem,social,email,direct}] ÷ visits[channel_id in {seo,sem,
+    #  social,email,direct}], denominator over the office's channels | ratio | 4 | neutral"
+    ("traffic_share", ("div", "visits[WEB]", ("office", "visits[WEB]")), "ratio", 4, "neutral"),
+    # "derived | gross_amount − refund_amount_by_order_channel | currency:CNY | 2 | higher_better"
+    ("channel_sales", ("sub", "gross_amount", "refund_amount_by_order_channel"), "currency:CNY", 2,
+     "higher_better"),
+    # "derived | ((channel_sales − order_cogs) + cogs_reversed_by_order_channel) − (ad_spend +
+    #  other_costs) | currency:CNY | 2 | higher_better" (other_costs: `costs` rows of the channel,
+    #  by their channel_id, the default channel_field)
+    ("channel_profit", ("sub", ("add", ("sub", "channel_sales", "order_cogs"),
+                                "cogs_reversed_by_order_channel"), ("add", "ad_spend", "other_costs")),
+     "currency:CNY", 2, "higher_better"),
     # SPEC §9.4 rows `admin_assessment` ... `content_quality`: "simple | rating_<id> | score | 2"
     ("admin_assessment", "rating_admin_assessment", "score", 2, "higher_better"),
     ("team_building", "rating_team_building", "score", 2, "higher_better"),
@@ -1063,7 +1103,11 @@ BY_CHANNEL = ["page_views", "visits", "clicks", "impressions", "ctr", "cpc", "re
               "avg_cost_per_conversation", "ad_spend_paid", "consultations_paid", "leads",
               "qualified_leads", "lead_qualification_rate", "deal_count", "deal_amount",
               "conversion_rate", "aov", "avg_daily_page_views", "followup_rate",
-              "lead_conversion_rate"]
+              "lead_conversion_rate", "traffic_share", "channel_sales", "channel_profit"]
+
+# SPEC §9.3 KPI `by_channel_only`, §9.4 "`traffic_share`, `channel_sales` and `channel_profit`
+# exist only in a channel breakdown (`kpi --by channel`)": not in the office-level output.
+BY_CHANNEL_ONLY = ["traffic_share", "channel_sales", "channel_profit"]
 
 # The KPIs the brief requires (all SPEC KPIs are computed; these are the core set).
 CORE_KPIS = ["clicks", "consultations", "consultation_rate", "avg_cost_per_conversation", "cpc",
@@ -1071,7 +1115,7 @@ CORE_KPIS = ["clicks", "consultations", "consultation_rate", "avg_cost_per_conve
              "conversion_rate", "new_customers", "return_rate", "complaint_rate",
              "follower_growth", "indexed_pages", "sales_growth_mom", "collection_rate"]
 
-DEFAULT_KPIS = SPEC_ORDER
+DEFAULT_KPIS = [k for k in SPEC_ORDER if k not in BY_CHANNEL_ONLY]     # office level
 
 
 def year_ago(m):
@@ -1280,7 +1324,8 @@ def main(argv=None):
     ap.add_argument("--months", help="FROM:TO (YYYY-MM:YYYY-MM) instead of the data's span")
     ap.add_argument("--no-scorecard", action="store_true")
     ap.add_argument("--by", choices=["channel"], help="break the ✓ KPIs down by channel (one "
-                    "value per channel seen in channel_daily/orders/leads; no office total)")
+                    "value per channel seen in channel_daily/orders/leads/costs; no office total; "
+                    "with the by-channel-only KPIs traffic_share, channel_sales, channel_profit)")
     ap.add_argument("--branch", action="store_true", help="as a branch repository built by "
                     "import: without the head-office collections (targets, qualitative_ratings), "
                     "which a branch cannot import (SPEC §2.4, exit 77)")
@@ -1303,11 +1348,18 @@ def main(argv=None):
     offices = e.offices()
     if args.office:
         offices = [o for o in offices if o in args.office]
-    kpis = args.kpi or DEFAULT_KPIS
+    kpis = args.kpi or (SPEC_ORDER if args.by == "channel" else DEFAULT_KPIS)
     for k in kpis:
         if k not in KPIS:
             print("error: KPI %r not covered by the oracle" % k, file=sys.stderr)
             return 64
+    if args.by != "channel":
+        # SPEC §9.4: these "exist only in a channel breakdown"; asked for at office level they
+        # give no value (the binary prints "No data for these offices and periods.", exit 0)
+        for k in kpis:
+            if k in BY_CHANNEL_ONLY:
+                print("warning: KPI %r exists only with --by channel: no value" % k, file=sys.stderr)
+        kpis = [k for k in kpis if k not in BY_CHANNEL_ONLY]
     if args.months:
         a, b = args.months.split(":")
         months = month_range(a, b)
@@ -1342,7 +1394,7 @@ def main(argv=None):
     if args.by == "channel":
         channels = sorted({r["channel_id"] for c in CHANNEL_COLLECTIONS for r in data[c]
                            if r.get("channel_id") is not None and r.get("office_id") in offices})
-        engines = {c: Engine(data, channel=c) for c in channels}
+        engines = {c: Engine(data, channel=c, office_engine=e) for c in channels}
         for k in kpis:
             if k not in BY_CHANNEL:
                 continue

@@ -10,6 +10,7 @@ Creates, under OUT_DIR/repos/:
 and writes:
   OUT_DIR/kpi-hq.json              `outpost kpi --format json` in hq
   OUT_DIR/kpi-<office>.json        `outpost kpi --format json` in each branch repository
+  OUT_DIR/kpi-by-channel-hq.json   `outpost kpi --by channel --format json` in hq (--by-channel)
   OUT_DIR/scorecard-<period>.json  `outpost scorecard --period P --format json` in hq,
                                    for every month of the hq KPI output
 Standard library only.  OUT_DIR must not exist yet (nothing is ever deleted).
@@ -57,6 +58,9 @@ def main():
     ap.add_argument("--now", default="2027-01-01T00:00:00+08:00",
                     help="OUTPOST_NOW (after the data, so no period is open)")
     ap.add_argument("--no-branches", action="store_true")
+    ap.add_argument("--by-channel", action="store_true",
+                    help="also write kpi-by-channel-hq.json (`outpost kpi --by channel` in hq)")
+    ap.add_argument("--no-scorecards", action="store_true")
     args = ap.parse_args()
     env = dict(os.environ, OUTPOST_NOW=args.now)
     B = args.outpost
@@ -73,7 +77,10 @@ def main():
     run([B, "kpi", "--format", "json", "--repo", hq], env, os.path.join(args.out, "kpi-hq.json"))
     with open(os.path.join(args.out, "kpi-hq.json")) as fh:
         periods = sorted({v["period"] for v in json.load(fh)["values"]})
-    for p in periods:
+    if args.by_channel:
+        run([B, "kpi", "--by", "channel", "--format", "json", "--repo", hq], env,
+            os.path.join(args.out, "kpi-by-channel-hq.json"))
+    for p in ([] if args.no_scorecards else periods):
         run([B, "scorecard", "--period", p, "--format", "json", "--repo", hq], env,
             os.path.join(args.out, "scorecard-%s.json" % p))
     if not args.no_branches:

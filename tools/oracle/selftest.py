@@ -109,7 +109,7 @@ check("scorecard west 2025-04", S[("west", "2025-04")]["undefined_reason"], "mis
 # --- R10 and the KPIs added with it (SPEC §9.1 windows, §9.3, §9.4 content_shares ...
 # return_rate_cohort).  Office `south` of testdata/ holds the planted cases; every row is inside
 # 2025-01 .. 2025-05 so the grid above does not move.  Values worked out by hand below.
-check("offices", out["offices"], ["north", "south", "west"])
+check("offices", out["offices"], ["central", "north", "south", "west"])
 
 # ---- existing offices ----
 # repeat_orders: confirmed orders dated after their customer's acquired_date (lookup customers)
@@ -322,6 +322,112 @@ cval("lead_conversion_rate", "south", "2025-01", "seo", "0.0000")   # l3 before,
 cval("lead_conversion_rate", "south", "2025-01", "direct", None, "zero_denominator")
 cval("avg_daily_page_views", "south", "2025-01", "sem", "9.68")     # 300 / 31 = 9.677
 cval("avg_daily_page_views", "south", "2025-01", "social", "0.55")  # 17 / 31 = 0.548
+
+# --by channel, the by-channel-only KPIs (SPEC §9.3 `channel_field`, `denominator_scope`,
+# `by_channel_only`; §9.4 traffic_share, channel_sales, channel_profit and the measures
+# refund_amount_by_order_channel, cogs_reversed_by_order_channel).  Office `central` of testdata/
+# (every row in 2025-03 .. 2025-04):
+#   channel_daily 2025-03: sem visits 333 spend 400.00; seo 111, 0.00; direct 55, 0.00;
+#                          agent 70 visits (not a web channel), 0.00; no row in April
+#   orders: c-o1 sem 03-10 1000.00 cogs 600.00; c-o2 sem 03-12 500.00 / 300.00; c-o3 seo 03-15
+#           200.00 / 120.00; c-o4 agent 03-20 3000.00 / 2000.00; c-o5 direct 03-22 80.00 / 50.00
+#           CANCELLED; c-o6 sem 04-02 250.00 / 150.00 (all others confirmed)
+#   returns: c-r1 of c-o1 (sem) 03-25 refund 200.00 cogs_reversed 120.00; c-r2 of c-o9 (not in the
+#            repository) 03-26 40.00 / 25.00; c-r3 of c-o2 (a March sem order) 04-05 100.00 / 60.00;
+#            c-r4 of c-o5 (cancelled direct order) 03-28 30.00 / 0.00
+#   costs: sem 2025-03 150.00; seo 2025-03 500.00; agent 2025-03 300.00; email 2025-04 75.50
+buf = io.StringIO()
+with redirect_stdout(buf):
+    K.main([os.path.join(HERE, "testdata"), "--compact", "--by", "channel", "--office", "central",
+            "--kpi", "traffic_share", "--kpi", "channel_sales", "--kpi", "channel_profit",
+            "--kpi", "deal_amount"])
+BC = json.loads(buf.getvalue())
+C.update({(v["kpi"], v["office"], v["period"], v["channel"]): v for v in BC["values"]})
+check("by channel kpis", BC["kpis"], ["traffic_share", "channel_sales", "channel_profit", "deal_amount"])
+# the channels listed: every channel id seen in channel_daily/orders/leads/costs (with --office,
+# in that office's rows, as in a branch repository): `email` only from central's April cost row
+check("by channel channels", sorted({v["channel"] for v in BC["values"]}),
+      ["agent", "direct", "email", "sem", "seo"])
+# traffic_share: visits[WEB] of the channel ÷ visits[WEB] of the office over every channel
+#   = 333 + 111 + 55 = 499 (agent's 70 visits are in neither side)
+cval("traffic_share", "central", "2025-03", "sem", "0.6673")       # 333/499 = 0.66733
+cval("traffic_share", "central", "2025-03", "seo", "0.2224")       # 111/499 = 0.22244
+cval("traffic_share", "central", "2025-03", "direct", "0.1102")    # 55/499 = 0.11022 (sum 0.9999)
+cval("traffic_share", "central", "2025-03", "agent", "0.0000")     # non-web: 0 / 499
+cval("traffic_share", "central", "2025-03", "email", "0.0000")     # no row: 0 / 499
+cval("traffic_share", "central", "2025-04", "sem", None, "zero_denominator")  # no visits at all
+check("traffic_share sides", (C[("traffic_share", "central", "2025-03", "seo")]["numerator"],
+                              C[("traffic_share", "central", "2025-03", "seo")]["denominator"]),
+      ("111", "499"))
+# channel_sales = gross_amount of the channel − refund_amount_by_order_channel (refunds by return
+# date under their ORDER's channel).  Office net_revenue March = 4700.00 − (200 + 40 + 30) =
+# 4430.00, but the channels add up to 4470.00: c-r2's order is not in the repository, so its
+# 40.00 is in net_revenue and in no channel.
+cval("channel_sales", "central", "2025-03", "sem", "1300.00")      # 1500.00 − 200.00 (c-r1)
+cval("channel_sales", "central", "2025-03", "seo", "200.00")
+cval("channel_sales", "central", "2025-03", "agent", "3000.00")
+cval("channel_sales", "central", "2025-03", "direct", "-30.00")    # 0 (c-o5 cancelled) − 30.00 (c-r4)
+cval("channel_sales", "central", "2025-03", "email", "0.00")
+cval("channel_sales", "central", "2025-04", "sem", "150.00")       # 250.00 − 100.00 (c-r3, return date)
+val("net_revenue", "central", "2025-03", "4430.00")
+val("net_revenue", "central", "2025-04", "150.00")
+# channel_profit = ((channel_sales − order_cogs) + cogs_reversed_by_order_channel)
+#                  − (ad_spend + other_costs), spend from channel_daily, costs by their channel_id
+cval("channel_profit", "central", "2025-03", "sem", "-30.00")      # (1300 − 900) + 120 − (400 + 150)
+cval("channel_profit", "central", "2025-03", "seo", "-420.00")     # (200 − 120) + 0 − (0 + 500)
+cval("channel_profit", "central", "2025-03", "agent", "700.00")    # (3000 − 2000) + 0 − (0 + 300)
+cval("channel_profit", "central", "2025-03", "direct", "-30.00")   # (−30 − 0) + 0.00 − (0.00 + 0)
+cval("channel_profit", "central", "2025-03", "email", "0.00")      # nothing in March: sums over no rows
+cval("channel_profit", "central", "2025-04", "sem", "60.00")       # (150 − 150) + 60 − (0 + 0)
+cval("channel_profit", "central", "2025-04", "email", "-75.50")    # a cost only
+# office sales_profit March = (4430 − (600 + 300 + 120 + 2000)) + (120 + 25 + 0) = 1410 + 145
+# = 1555.00 (c-r2's 25.00 included; c-o5's cogs not: cancelled)
+val("sales_profit", "central", "2025-03", "1555.00")
+# a refund of a sem order under sem (south: s-r1 of s-o1, sem, dated 2025-02-05): Feb sem
+# 300.00 (s-o3) − 100.00 = 200.00; s-r3 (unknown order s-o99) in no channel in March
+buf = io.StringIO()
+with redirect_stdout(buf):
+    K.main([os.path.join(HERE, "testdata"), "--compact", "--by", "channel",
+            "--kpi", "channel_sales", "--kpi", "channel_profit"])
+C.update({(v["kpi"], v["office"], v["period"], v["channel"]): v
+          for v in json.loads(buf.getvalue())["values"]})
+cval("channel_sales", "south", "2025-02", "sem", "200.00")
+cval("channel_sales", "south", "2025-03", "sem", "-30.00")         # 0 − s-r2 30.00 (of s-o3, sem)
+cval("channel_sales", "south", "2025-03", "agent", "0.00")         # 50.00 (s-o4) − 50.00 (s-r5)
+cval("channel_profit", "north", "2025-01", "seo", None, "no_data") # n-o2's cogs null (R2)
+cval("channel_profit", "north", "2025-02", "agent", "-12000.00")   # 0 − 12000 (n-r1) + 0.00 − 0
+# office level: the by-channel-only KPIs are neither computed nor listed as covered
+check("office kpis without by-channel-only",
+      [k for k in K.BY_CHANNEL_ONLY if k in out["kpis"] or any(v["kpi"] == k for v in out["values"])],
+      [])
+check("office level count", len(out["kpis"]), 82)
+
+# compare.py strict coverage in both modes: an office-level traffic_share value from Outpost is
+# UNCOVERED against an office-level oracle output; channel rows are compared in --by channel
+import tempfile  # noqa: E402
+import compare   # noqa: E402
+
+
+def run_compare(oracle_doc, outpost_values):
+    with tempfile.TemporaryDirectory() as td:
+        po, pb = os.path.join(td, "o.json"), os.path.join(td, "b.json")
+        with open(po, "w") as fh:
+            json.dump(oracle_doc, fh)
+        with open(pb, "w") as fh:
+            json.dump({"format": "outpost-kpi/1", "values": outpost_values}, fh)
+        cb = io.StringIO()
+        with redirect_stdout(cb):
+            rc = compare.main([po, "--kpi", pb])
+        return rc, cb.getvalue()
+
+
+ts = dict(C[("traffic_share", "central", "2025-03", "sem")])
+rc, text = run_compare({"by": None, "kpis": ["deal_amount"], "values": []},
+                       [dict(ts, channel=None)])
+check("compare office-level traffic_share uncovered", (rc, "UNCOVERED kpi traffic_share" in text),
+      (1, True))
+rc, text = run_compare({"by": "channel", "kpis": ["traffic_share"], "values": [ts]}, [ts])
+check("compare by-channel traffic_share", (rc, "1 equal" in text), (0, True))
 
 # --- windows at their edges, in memory (SPEC §9.1: "to":"period_end" = months P-11..P,
 # "to":"period_start" = months P-12..P-1; a row counts in every period whose window holds it)
