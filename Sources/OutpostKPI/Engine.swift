@@ -156,55 +156,86 @@ public struct KPIEngine: Sendable {
       }
     }
     var tables: [Int: [Key: Accumulator]] = [:]
-    var offices: Set<String> = []
-    var channels: Set<String> = []
+    // Where each row falls (date, office, period, channel) is worked out once per collection and
+    // time field, not once per measure, and the running tables are keyed by small integers.
+    var places = Places(grain: query.grain, byChannel: query.byChannel)
+    var placed: [String: [Placement?]] = [:]
+    var officesSeen: Set<Int32> = []
+    // By measure ref and office, the channels its counted rows name (a channel breakdown lists,
+    // for a KPI and office, the channels of the rows the KPI reads).
+    var channelsSeen: [Int: [Int32: Set<Int32>]] = [:]
     var first: CivilDate?
     var last: CivilDate?
     for (index, ref) in refs.enumerated() {
       let measure = definitions.measures[ref.measure]!
       let total = totalled.contains(ref)
-      var table: [Key: Accumulator] = [:]
-      var joined: [String: Row] = [:]
+      var table: [Place: Accumulator] = [:]
+      func accumulate(_ row: Row, _ placement: Placement) {
+        // A row counts in its own period, or in every period whose window holds it (§9.1).
+        var periods = [placement.period]
+        if let window = measure.window {
+          periods = window.periods(holding: placement.date, grain: query.grain).map {
+            places.period($0)
+          }
+        }
+        var counted = false
+        for period in periods {
+          let bounds = places.periods[Int(period)]
+          guard Self.matches(row, measure.filter, period: bounds),
+            Self.matches(row, ref.filter, period: bounds)
+          else { continue }
+          counted = true
+          let place = Place(office: placement.office, period: period, channel: placement.channel)
+          table[place, default: Accumulator()].add(row, measure: measure, date: placement.date)
+          if total {
+            var all = place
+            all.channel = Place.allChannels
+            table[all, default: Accumulator()].add(row, measure: measure, date: placement.date)
+          }
+        }
+        guard counted else { return }
+        officesSeen.insert(placement.office)
+        first = first.map { min($0, placement.date) } ?? placement.date
+        last = last.map { max($0, placement.date) } ?? placement.date
+        if placement.channel != 0 {
+          channelsSeen[index, default: [:]][placement.office, default: []].insert(placement.channel)
+        }
+      }
+      let rows = dataset.rows[measure.source] ?? []
       if let lookup = measure.lookup {
+        var joined: [String: Row] = [:]
         for row in dataset.rows[lookup.collection] ?? [] {
           if let id = row[lookup.id]?.stringValue { joined[id] = row }
         }
-      }
-      for source in dataset.rows[measure.source] ?? [] {
-        // Rows are copied only to add a lookup's fields.
-        var row = source
-        if let lookup = measure.lookup {
-          guard let id = row[lookup.key]?.stringValue, let other = joined[id] else { continue }
+        for source in rows {
+          // Rows are copied only to add a lookup's fields.
+          guard let id = source[lookup.key]?.stringValue, let other = joined[id] else { continue }
+          var row = source
           for (field, value) in other { row[lookup.name + "." + field] = value }
-        }
-        guard let date = Self.date(row[measure.timeField]),
-          let office = row["office_id"]?.stringValue
-        else { continue }
-        // A row counts in its own period, or in every period whose window holds it (§9.1).
-        let periods =
-          measure.window?.periods(holding: date, grain: query.grain)
-          ?? [Period.containing(date, grain: query.grain)]
-        var counted = false
-        let channel = query.byChannel ? (row[measure.channelField]?.stringValue ?? "") : ""
-        for period in periods {
-          guard Self.matches(row, measure.filter, period: period),
-            Self.matches(row, ref.filter, period: period)
-          else { continue }
-          counted = true
-          let key = Key(office: office, period: period, channel: channel)
-          table[key, default: Accumulator()].add(row, measure: measure, date: date)
-          if total {
-            let all = Key(office: office, period: period, channel: Key.allChannels)
-            table[all, default: Accumulator()].add(row, measure: measure, date: date)
+          if let placement = places.place(row, measure.timeField, measure.channelField) {
+            accumulate(row, placement)
           }
         }
-        guard counted else { continue }
-        offices.insert(office)
-        first = first.map { min($0, date) } ?? date
-        last = last.map { max($0, date) } ?? date
-        if query.byChannel && !channel.isEmpty { channels.insert(channel) }
+      } else {
+        let cacheKey = measure.source + "\u{1}" + measure.timeField + "\u{1}" + measure.channelField
+        let placements =
+          placed[cacheKey]
+          ?? rows.map { places.place($0, measure.timeField, measure.channelField) }
+        placed[cacheKey] = placements
+        for (row, placement) in zip(rows, placements) {
+          if let placement { accumulate(row, placement) }
+        }
       }
-      tables[index] = table
+      tables[index] = Dictionary(
+        uniqueKeysWithValues: table.map { (places.key($0.key), $0.value) })
+    }
+    let offices = Set(officesSeen.map { places.offices[Int($0)] })
+    var channels: [Int: [String: Set<String>]] = [:]
+    for (index, byOffice) in channelsSeen {
+      for (office, seen) in byOffice {
+        channels[index, default: [:]][places.offices[Int(office)]] = Set(
+          seen.map { places.channels[Int($0)] })
+      }
     }
     let officeList = (query.offices ?? offices.sorted()).sorted()
     var periods = query.periods ?? []
@@ -221,11 +252,16 @@ public struct KPIEngine: Sendable {
     var result: [KPIValue] = []
     for id in requested {
       guard let kpi = definitions.kpis[id] else { continue }
-      let channelList: [String] =
-        query.byChannel
-        ? (kpi.dimensions.contains("channel_id") ? channels.sorted() : [])
-        : (kpi.byChannelOnly ? [] : [""])
+      let reads = query.byChannel ? refsRead(by: id, refs) : []
       for office in officeList {
+        var channelList = kpi.byChannelOnly ? [] : [""]
+        if query.byChannel {
+          var listed: Set<String> = []
+          if kpi.dimensions.contains("channel_id") {
+            for index in reads { listed.formUnion(channels[index]?[office] ?? []) }
+          }
+          channelList = listed.sorted()
+        }
         for period in periods.sorted() {
           for channel in channelList {
             result.append(
@@ -234,6 +270,32 @@ public struct KPIEngine: Sendable {
         }
       }
     }
+    return result
+  }
+
+  /// The indices in `refs` of the measures a KPI reads, through derived, growth and attainment
+  /// KPIs (not its flags).
+  func refsRead(by id: String, _ refs: [MeasureRef]) -> Set<Int> {
+    var result: Set<Int> = []
+    var seen: Set<String> = []
+    func visit(_ id: String) {
+      guard seen.insert(id).inserted else { return }
+      guard let kpi = definitions.kpis[id] else {
+        if let index = refs.firstIndex(of: MeasureRef(measure: id, filter: [])) {
+          result.insert(index)
+        }
+        return
+      }
+      switch kpi.kind {
+      case .simple(let ref):
+        if let index = refs.firstIndex(of: ref) { result.insert(index) }
+      case .ratio(let n, let d, _):
+        for ref in [n, d] { if let index = refs.firstIndex(of: ref) { result.insert(index) } }
+      case .derived(let expression): expression.references.forEach(visit)
+      case .growth(let base, _, _), .attainment(let base, _, _, _): visit(base)
+      }
+    }
+    visit(id)
     return result
   }
 
@@ -334,6 +396,82 @@ public struct KPIEngine: Sendable {
     case .bool(let b): return ExactDecimal(b ? 1 : 0)
     default: return nil
     }
+  }
+}
+
+/// Where a row falls: its date, and its office, period and channel as indices into ``Places``.
+struct Placement {
+  var date: CivilDate
+  var office: Int32
+  var period: Int32
+  var channel: Int32
+}
+
+/// A running table's key: office, period and channel indices (cheap to hash).
+struct Place: Hashable {
+  var office: Int32
+  var period: Int32
+  var channel: Int32
+
+  /// The channel of an office's total over every channel.
+  static let allChannels: Int32 = -1
+}
+
+/// The offices, periods and channels met while placing rows, each numbered once.
+struct Places {
+  let grain: Grain
+  let byChannel: Bool
+  private(set) var offices: [String] = []
+  private(set) var periods: [Period] = []
+  /// Channel 0 is "no channel" (no breakdown, or a row without one).
+  private(set) var channels: [String] = [""]
+  private var officeIndex: [String: Int32] = [:]
+  private var periodIndex: [Period: Int32] = [:]
+  private var channelIndex: [String: Int32] = ["": 0]
+
+  init(grain: Grain, byChannel: Bool) {
+    self.grain = grain
+    self.byChannel = byChannel
+  }
+
+  /// Where a row falls by its time field, or nil when it has no date or no office.
+  mutating func place(_ row: Row, _ timeField: String, _ channelField: String) -> Placement? {
+    guard let date = KPIEngine.date(row[timeField]), let office = row["office_id"]?.stringValue
+    else { return nil }
+    let channel = byChannel ? (row[channelField]?.stringValue ?? "") : ""
+    return Placement(
+      date: date, office: Self.number(office, &offices, &officeIndex),
+      period: period(Period.containing(date, grain: grain)),
+      channel: Self.number(channel, &channels, &channelIndex))
+  }
+
+  /// The number of a period.
+  mutating func period(_ period: Period) -> Int32 {
+    if let known = periodIndex[period] { return known }
+    let next = Int32(periods.count)
+    periods.append(period)
+    periodIndex[period] = next
+    return next
+  }
+
+  private static func number(
+    _ text: String, _ list: inout [String], _ index: inout [String: Int32]
+  )
+    -> Int32
+  {
+    if let known = index[text] { return known }
+    let next = Int32(list.count)
+    list.append(text)
+    index[text] = next
+    return next
+  }
+
+  /// The engine's key of a place.
+  func key(_ place: Place) -> KPIEngine.Key {
+    KPIEngine.Key(
+      office: offices[Int(place.office)], period: periods[Int(place.period)],
+      channel: place.channel == Place.allChannels
+        ? KPIEngine.Key.allChannels : channels[Int(place.channel)])
   }
 }
 

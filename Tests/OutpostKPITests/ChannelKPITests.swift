@@ -96,4 +96,26 @@ struct ChannelKPITests {
         == "$.kpis[0].by_channel_only")
     #expect(refusal(#""denominator_scope":"region""#)?.path == "$.kpis[0].denominator_scope")
   }
+
+  @Test("a breakdown lists, per office and KPI, the channels of the rows that KPI reads")
+  func listedChannels() throws {
+    let march = try #require(Period(parsing: "2025-03"))
+    let rows: [String: [Row]] = [
+      "channel_daily": [
+        Rows.day("north", "sem", "2025-03-04", clicks: 10, spend: "5.00"),
+        Rows.day("north", "seo", "2025-03-04", clicks: 30),
+        Rows.day("east", "email", "2025-03-04", clicks: 7),
+      ]
+    ]
+    func listed(_ kpi: String, _ office: String) -> [String] {
+      KPIEngine(definitions: catalog).evaluate(
+        Dataset(rows: rows),
+        KPIQuery(kpis: [kpi], grain: .month, periods: [march], offices: [office], byChannel: true)
+      ).compactMap(\.channel)
+    }
+    // East's email rows do not make north list email; cpc reads only paid channels.
+    #expect(listed("clicks", "north") == ["sem", "seo"])
+    #expect(listed("cpc", "north") == ["sem"])
+    #expect(listed("clicks", "east") == ["email"])
+  }
 }

@@ -23,7 +23,8 @@ extension Commands {
   /// The KPIs the report charts and tabulates.
   static let reportKPIs = [
     "net_revenue", "deal_count", "consultations", "consultation_rate",
-    "avg_cost_per_conversation", "conversion_rate", "aov", "return_rate", "new_customers",
+    "avg_cost_per_conversation", "conversion_rate", "aov", "return_rate", "new_customers", "cac",
+    "clv", "repeat_purchase_rate",
   ]
 
   static func writeReport(_ context: Context) throws {
