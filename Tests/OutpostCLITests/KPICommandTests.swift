@@ -175,6 +175,55 @@ struct KPICommandTests {
     #expect(scored.contains(#""note": "undefined_actual""#))
     #expect(scored.contains(#""score": "1.2000""#))
   }
+
+  @Test("a target the scorecard would divide by must be above 0; import and put refuse it whole")
+  func unscorableTargets() {
+    let temp = TemporaryDirectory()
+    run(["init", "--office", "hq", "--head", "--repo", "hq"], temp)
+    let header =
+      "target_id,kpi_id,office_id,scope,scope_key,period_grain,period,target_value,direction,"
+      + "worst,best,version,published_at\n"
+    temp.write(
+      "targets.csv",
+      header + "t1,net_revenue,north,office,,month,2025-01,1000.00,higher_better,,,1,\n"
+        + "t2,return_rate,north,office,,month,2025-01,0,lower_better,,,1,\n")
+    let before = treeDigest(temp.file("hq"))
+    let refused = outpost(["import", "targets", "targets.csv", "--repo", "hq"], in: temp.path)
+    #expect(refused.status == 65)
+    #expect(
+      refused.errors.contains(
+        "targets.csv:3: target_value 0.0000 for 'return_rate': scorecard 'branch_marketing_monthly' "
+          + "divides by it (method reduction), so a target must be above 0"),
+      "\(refused.errors)")
+    #expect(treeDigest(temp.file("hq")) == before, "nothing was imported")
+    // A put that would make a stored target unscorable is refused too.
+    temp.write(
+      "good.csv", header + "t1,net_revenue,north,office,,month,2025-01,1000.00,higher_better,,,1,\n"
+    )
+    run(["import", "targets", "good.csv", "--repo", "hq"], temp)
+    let put = outpost(["put", "targets", "t1", "target_value=-5", "--repo", "hq"], in: temp.path)
+    #expect(put.status == 65 && put.errors.contains("so a target must be above 0"), "\(put.errors)")
+    // A KPI nothing divides by may have any target; so may a channel-scope target.
+    temp.write(
+      "other.csv",
+      header + "t3,clicks,north,office,,month,2025-01,0,higher_better,,,1,\n"
+        + "t4,net_revenue,north,channel,sem,month,2025-01,0,higher_better,,,1,\n")
+    run(["import", "targets", "other.csv", "--repo", "hq"], temp)
+    // Definitions that would score clicks by ratio are refused while its target is 0.
+    let document = run(["kpi", "definitions", "--format", "json", "--repo", "hq"], temp)
+    let json = try? JSONParser.parse(document).objectValue?["document"]
+    let text = JSONWriter.canonicalString(json ?? .null).replacingOccurrences(
+      of: #"{"cap":"1.20","floor":"0","kpi":"consultations""#,
+      with: #"{"cap":"1.20","floor":"0","kpi":"clicks""#)
+    #expect(text.contains(#""kpi":"clicks""#))
+    temp.write("defs.json", text)
+    let beforePublish = treeDigest(temp.file("hq"))
+    let publish = outpost(["kpi", "publish", "defs.json", "--repo", "hq"], in: temp.path)
+    #expect(publish.status == 65, "\(publish.errors)")
+    #expect(
+      publish.errors.contains("targets/t3: target_value 0.0000 for 'clicks'"), "\(publish.errors)")
+    #expect(treeDigest(temp.file("hq")) == beforePublish)
+  }
 }
 
 /// SPEC.md §9.7: a submission carries the branch's KPI report; head office recomputes it at

@@ -54,6 +54,8 @@ extension Commands {
     // Duplicate ids within the file; ids colliding with stored records; new records lacking
     // required fields. A damaged record file stops the import as a whole.
     var firstLine: [String: (Int, RecordID)] = [:]
+    // Targets the definitions in force could not score are refused here, not at scoring time.
+    let definitions = schema.name == "targets" ? try definitions(context, repository) : nil
     for row in rows where problems.count < maximumReportedProblems {
       if let (line, other) = firstLine[row.id.collisionKey] {
         let how =
@@ -74,6 +76,11 @@ extension Commands {
             + "(ids that differ only by letter case are the same on case-insensitive file systems)")
       } else if let missing = missingFields(schema, row.id, row.fields, existing: lookup.0) {
         problems.append("\(displayName):\(row.line): \(missing)")
+      } else if let definitions,
+        let problem = targetProblem(
+          (lookup.0?.values ?? [:]).merging(row.fields) { $1 }, definitions)
+      {
+        problems.append("\(displayName):\(row.line): \(problem)")
       }
     }
     guard problems.isEmpty else {

@@ -68,6 +68,17 @@ extension Commands {
       try repository.checkOwnership(schema, .put(collection: schema.name, id: id, fields: fields))
     } catch { throw CLIError(error) }
     try checkRequired(schema, id, fields, repository)
+    if schema.name == "targets" {
+      let stored: [String: JSONValue]
+      do { stored = try repository.state(schema.name, id)?.values ?? [:] } catch {
+        throw CLIError(error)
+      }
+      if let problem = targetProblem(
+        stored.merging(fields) { $1 }, try definitions(context, repository))
+      {
+        throw CLIError(.dataError, problem, hint: "Put a target the scorecard can divide by.")
+      }
+    }
     let summary: CommitSummary
     do {
       summary = try repository.commit(
