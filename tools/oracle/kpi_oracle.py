@@ -371,14 +371,6 @@ SPAN_FILTER = {
 }
 
 
-# Collections whose `channel_id` decides which channels a `--by channel` output lists: one value
-# per channel id seen in any of them, the same list for every ✓ KPI and every office.  Not pinned
-# by the SPEC; observed behaviour of the binary (README "--by channel"): `costs` counts since
-# channel_profit reads it (a channel seen only in a cost row is listed); customers'
-# `acquisition_channel_id` and complaints' `channel` do not.
-CHANNEL_COLLECTIONS = ("channel_daily", "orders", "leads", "costs")
-
-
 class Engine:
     def __init__(self, data, channel=None, office_engine=None):
         """channel: the `--by channel` breakdown (SPEC §9.4 ✓ column): a measure keeps only the
@@ -532,19 +524,30 @@ def _confirmed(r):
     return r.get("status") == "confirmed"
 
 
+def _reads(f, coll, pred=None):
+    """Record which rows a simple measure reads (its collection and filter), for the channel
+    list of a --by channel breakdown (see kpi_channels)."""
+    f.source, f.pred = coll, pred
+    return f
+
+
 def _sum(coll, field, pred=None):
-    return lambda e, o, m: e.m_sum(coll, field, o, m, pred)
+    return _reads(lambda e, o, m: e.m_sum(coll, field, o, m, pred), coll, pred)
 
 
 def _count(coll, pred=None):
-    return lambda e, o, m: e.m_count(coll, o, m, pred)
+    return _reads(lambda e, o, m: e.m_count(coll, o, m, pred), coll, pred)
 
 
 def _count_distinct(coll, field, pred=None):
     def f(e, o, m):
         rs = e.rows(coll, o, m, pred)
         return R(Decimal(len({r[field] for r in rs if r.get(field) is not None})))
-    return f
+    return _reads(f, coll, pred)
+
+
+def _last(coll, field, datefield, part):
+    return _reads(lambda e, o, m: e.m_last(coll, field, datefield, part, o, m), coll)
 
 
 def _collected_on_due(e, o, m):
@@ -592,18 +595,17 @@ MEASURES = {
                                                            _not_null("aware"))),
     "aware_count": _count("survey_responses", lambda r: r.get("survey_type") == "brand_awareness"
                           and r.get("aware") is True),
-    "followers_last": lambda e, o, m: e.m_last("social_daily", "followers_total", "date",
-                                               "platform", o, m),
+    "followers_last": _last("social_daily", "followers_total", "date", "platform"),
     "social_likes": _sum("social_daily", "likes"),
     "social_comments": _sum("social_daily", "comments"),
     "social_shares": _sum("social_daily", "shares"),
     "social_mentions": _sum("social_daily", "mentions"),
     "social_positive_mentions": _sum("social_daily", "positive_mentions"),
-    "indexed_pages_last": lambda e, o, m: e.m_last("index_snapshots", "indexed_pages",
-                                                   "snapshot_date", "search_engine", o, m),
+    "indexed_pages_last": _last("index_snapshots", "indexed_pages", "snapshot_date", "search_engine"),
     "other_costs": _sum("costs", "amount"),
     "invoiced_due": _sum("invoices", "amount"),
-    "collected_on_due": _collected_on_due,
+    # payments carry no channel field: in no channel's value (the filter is not needed here)
+    "collected_on_due": _reads(_collected_on_due, "payments"),
     # filtered measures of the KPI table
     "clicks[impressions not_null ∧ clicks not_null]":
         _sum("channel_daily", "clicks", _not_null("impressions", "clicks")),
@@ -1215,6 +1217,52 @@ def compute_kpi(e, kpi, office, month):
     return r, canonical
 
 
+def measure_channels(e, mid, office, months):
+    """The channels named by the office's rows that measure `mid` reads for the periods `months`
+    (its filter applied, its window and lookup too; SPEC §9.3 measure `channel_field`, default
+    `channel_id`).  A row whose channel field is null (or that has none: returns by a default
+    measure, payments, social_daily, ...) names no channel.  `e` is the engine over every
+    channel."""
+    f = MEASURES[mid]
+    if isinstance(f, GMeasure):
+        field = f.channel_field
+        rows = [r for m in months for r in f.rows(e, office, m)]
+    else:
+        field = "channel_id"
+        rows = [r for m in months for r in e.rows(f.source, office, m, f.pred)]
+    return {r.get(field) for r in rows if r.get(field) is not None}
+
+
+def kpi_channels(e, x, office, months):
+    """SPEC §9.3 KPI `dimensions`: "for each office, one value per channel named by the office's
+    rows that the KPI reads, through the KPIs and measures it refers to, after their filters;
+    rows without a channel are in no channel's value".  `x` is a KPI id or an expression; a
+    KPI-table ref filter is part of the filtered measure id here (e.g. `ad_spend[PAID]`), so it
+    is applied with the measure's own filter.  A derived/ratio KPI reads what its refs read
+    (both sides of a ratio, an `office`-scope denominator included); growth reads its base in
+    the period and in the period it compares with; attainment reads its base; parameters and
+    `$period_days` read no rows; flags are not walked (they only test the KPI's own sides).
+    `months`: the periods of the output (a row dated outside them is not read)."""
+    if isinstance(x, str):
+        if x in MEASURES:
+            return measure_channels(e, x, office, months)
+        if x in KPIS:
+            return kpi_channels(e, KPIS[x]["expr"], office, months)
+        return set()                       # a parameter or $period_days
+    if x[0] == "office":
+        return kpi_channels(e, x[1], office, months)
+    if x[0] in ("growth", "growth_yoy"):
+        shift = prev_month if x[0] == "growth" else year_ago
+        both = sorted(set(months) | {shift(m) for m in months})
+        return kpi_channels(e, x[1], office, both)
+    if x[0] == "attainment":
+        return kpi_channels(e, x[1], office, months)
+    out = set()
+    for a in x[1:]:                        # add/sub/mul/div/common: both arguments
+        out |= kpi_channels(e, a, office, months)
+    return out
+
+
 # ---------------------------------------------------------------------------
 # Scorecard branch_marketing_monthly (catalog §4.4 Example 4, §5.2; SPEC §9.5)
 # ---------------------------------------------------------------------------
@@ -1323,8 +1371,9 @@ def main(argv=None):
     ap.add_argument("--kpi", action="append", help="only this KPI (repeatable)")
     ap.add_argument("--months", help="FROM:TO (YYYY-MM:YYYY-MM) instead of the data's span")
     ap.add_argument("--no-scorecard", action="store_true")
-    ap.add_argument("--by", choices=["channel"], help="break the ✓ KPIs down by channel (one "
-                    "value per channel seen in channel_daily/orders/leads/costs; no office total; "
+    ap.add_argument("--by", choices=["channel"], help="break the ✓ KPIs down by channel (for "
+                    "each KPI and office, one value per channel named by the office's rows the "
+                    "KPI reads, after the filters; no office total; "
                     "with the by-channel-only KPIs traffic_share, channel_sales, channel_profit)")
     ap.add_argument("--branch", action="store_true", help="as a branch repository built by "
                     "import: without the head-office collections (targets, qualitative_ratings), "
@@ -1392,13 +1441,17 @@ def main(argv=None):
 
     values = []
     if args.by == "channel":
-        channels = sorted({r["channel_id"] for c in CHANNEL_COLLECTIONS for r in data[c]
-                           if r.get("channel_id") is not None and r.get("office_id") in offices})
-        engines = {c: Engine(data, channel=c, office_engine=e) for c in channels}
+        # SPEC §9.3 `dimensions`: per KPI and office, the channels named by the office's rows
+        # the KPI reads (kpi_channels), the same list for every month of the output
+        engines = {}
         for k in kpis:
             if k not in BY_CHANNEL:
                 continue
             for o in offices:
+                channels = sorted(kpi_channels(e, k, o, months))
+                for c in channels:
+                    if c not in engines:
+                        engines[c] = Engine(data, channel=c, office_engine=e)
                 for m in months:
                     for c in channels:
                         r, canonical = compute_kpi(engines[c], k, o, m)

@@ -11,6 +11,7 @@ and writes:
   OUT_DIR/kpi-hq.json              `outpost kpi --format json` in hq
   OUT_DIR/kpi-<office>.json        `outpost kpi --format json` in each branch repository
   OUT_DIR/kpi-by-channel-hq.json   `outpost kpi --by channel --format json` in hq (--by-channel)
+  OUT_DIR/kpi-by-channel-<office>.json  the same in each branch repository (--by-channel)
   OUT_DIR/scorecard-<period>.json  `outpost scorecard --period P --format json` in hq,
                                    for every month of the hq KPI output
 Standard library only.  OUT_DIR must not exist yet (nothing is ever deleted).
@@ -59,7 +60,8 @@ def main():
                     help="OUTPOST_NOW (after the data, so no period is open)")
     ap.add_argument("--no-branches", action="store_true")
     ap.add_argument("--by-channel", action="store_true",
-                    help="also write kpi-by-channel-hq.json (`outpost kpi --by channel` in hq)")
+                    help="also write kpi-by-channel-hq.json (`outpost kpi --by channel` in hq) "
+                    "and kpi-by-channel-<office>.json in each branch")
     ap.add_argument("--no-scorecards", action="store_true")
     args = ap.parse_args()
     env = dict(os.environ, OUTPOST_NOW=args.now)
@@ -96,6 +98,9 @@ def main():
                      "--repo", repo], env)
             run([B, "kpi", "--format", "json", "--repo", repo], env,
                 os.path.join(args.out, "kpi-%s.json" % folder))
+            if args.by_channel:
+                run([B, "kpi", "--by", "channel", "--format", "json", "--repo", repo], env,
+                    os.path.join(args.out, "kpi-by-channel-%s.json" % folder))
     print("wrote %s (periods %s..%s)" % (args.out, periods[0] if periods else "-",
                                          periods[-1] if periods else "-"))
 

@@ -344,17 +344,38 @@ with redirect_stdout(buf):
 BC = json.loads(buf.getvalue())
 C.update({(v["kpi"], v["office"], v["period"], v["channel"]): v for v in BC["values"]})
 check("by channel kpis", BC["kpis"], ["traffic_share", "channel_sales", "channel_profit", "deal_amount"])
-# the channels listed: every channel id seen in channel_daily/orders/leads/costs (with --office,
-# in that office's rows, as in a branch repository): `email` only from central's April cost row
-check("by channel channels", sorted({v["channel"] for v in BC["values"]}),
+# the channels listed (SPEC §9.3 `dimensions`): per KPI and office, the channels named by the
+# office's rows that the KPI reads, after the filters; the same list in every month.
+
+
+def listed(doc, k, o):
+    return sorted({v["channel"] for v in doc["values"] if v["kpi"] == k and v["office"] == o})
+
+
+#   traffic_share reads visits[WEB] (channel_daily rows of seo/sem/social/email/direct): sem,
+#     seo, direct; agent's row is filtered out, email has no channel_daily row
+check("central traffic_share channels", listed(BC, "traffic_share", "central"), ["direct", "sem", "seo"])
+#   deal_amount reads gross_amount (confirmed orders): sem, seo, agent; direct's only order c-o5
+#     is cancelled, so direct is not listed
+check("central deal_amount channels", listed(BC, "deal_amount", "central"), ["agent", "sem", "seo"])
+#   channel_sales also reads refund_amount_by_order_channel (returns under their order's channel,
+#     no status filter): c-r4 of the cancelled direct order c-o5 names direct; c-r2 (order c-o9
+#     not in the repository) names none
+check("central channel_sales channels", listed(BC, "channel_sales", "central"),
+      ["agent", "direct", "sem", "seo"])
+#   channel_profit also reads other_costs (costs by channel_id) and ad_spend (every channel_daily
+#     row): email is named only by central's April cost row, a row channel_sales does not read
+check("central channel_profit channels", listed(BC, "channel_profit", "central"),
       ["agent", "direct", "email", "sem", "seo"])
+check("one list per office, every month", sorted({(v["period"], v["channel"]) for v in BC["values"]
+                                                  if v["kpi"] == "channel_profit"}),
+      sorted((m, c) for m in ("2025-03", "2025-04")
+             for c in ("agent", "direct", "email", "sem", "seo")))
 # traffic_share: visits[WEB] of the channel ÷ visits[WEB] of the office over every channel
 #   = 333 + 111 + 55 = 499 (agent's 70 visits are in neither side)
 cval("traffic_share", "central", "2025-03", "sem", "0.6673")       # 333/499 = 0.66733
 cval("traffic_share", "central", "2025-03", "seo", "0.2224")       # 111/499 = 0.22244
 cval("traffic_share", "central", "2025-03", "direct", "0.1102")    # 55/499 = 0.11022 (sum 0.9999)
-cval("traffic_share", "central", "2025-03", "agent", "0.0000")     # non-web: 0 / 499
-cval("traffic_share", "central", "2025-03", "email", "0.0000")     # no row: 0 / 499
 cval("traffic_share", "central", "2025-04", "sem", None, "zero_denominator")  # no visits at all
 check("traffic_share sides", (C[("traffic_share", "central", "2025-03", "seo")]["numerator"],
                               C[("traffic_share", "central", "2025-03", "seo")]["denominator"]),
@@ -367,7 +388,6 @@ cval("channel_sales", "central", "2025-03", "sem", "1300.00")      # 1500.00 −
 cval("channel_sales", "central", "2025-03", "seo", "200.00")
 cval("channel_sales", "central", "2025-03", "agent", "3000.00")
 cval("channel_sales", "central", "2025-03", "direct", "-30.00")    # 0 (c-o5 cancelled) − 30.00 (c-r4)
-cval("channel_sales", "central", "2025-03", "email", "0.00")
 cval("channel_sales", "central", "2025-04", "sem", "150.00")       # 250.00 − 100.00 (c-r3, return date)
 val("net_revenue", "central", "2025-03", "4430.00")
 val("net_revenue", "central", "2025-04", "150.00")
@@ -396,6 +416,74 @@ cval("channel_sales", "south", "2025-03", "sem", "-30.00")         # 0 − s-r2 
 cval("channel_sales", "south", "2025-03", "agent", "0.00")         # 50.00 (s-o4) − 50.00 (s-r5)
 cval("channel_profit", "north", "2025-01", "seo", None, "no_data") # n-o2's cogs null (R2)
 cval("channel_profit", "north", "2025-02", "agent", "-12000.00")   # 0 − 12000 (n-r1) + 0.00 − 0
+# The channel list per KPI and office (SPEC §9.3 `dimensions`), all offices of testdata/.
+# channel_daily channels: north sem seo social email direct agent; south sem social email;
+# west sem direct social seo; central sem seo direct agent.
+buf = io.StringIO()
+with redirect_stdout(buf):
+    K.main([os.path.join(HERE, "testdata"), "--compact", "--by", "channel",
+            "--kpi", "visits", "--kpi", "clicks", "--kpi", "ctr", "--kpi", "cpc",
+            "--kpi", "avg_cost_per_conversation", "--kpi", "conversion_rate", "--kpi", "leads",
+            "--kpi", "qualified_leads", "--kpi", "deal_count", "--kpi", "channel_profit"])
+ALL = json.loads(buf.getvalue())
+# (1) an office does not list another office's channel: south's channel_daily holds sem, social
+#     and email only, so south's visits has no seo/direct/agent (north's and west's channels),
+#     although south has seo leads/costs and direct leads/orders (rows visits does not read)
+check("south visits channels", listed(ALL, "visits", "south"), ["email", "sem", "social"])
+check("central visits channels", listed(ALL, "visits", "central"), ["agent", "direct", "sem", "seo"])
+check("north visits channels", listed(ALL, "visits", "north"),
+      ["agent", "direct", "email", "sem", "seo", "social"])
+# clicks has no filter: north's agent/direct/email rows (clicks null) are read, so listed (no_data)
+check("north clicks channels", listed(ALL, "clicks", "north"),
+      ["agent", "direct", "email", "sem", "seo", "social"])
+# (2) cpc = ad_spend[channel_id in {sem,social}] ÷ clicks[channel_id in {sem,social}]: only the
+#     paid channels, although north and west have seo rows (with clicks) in channel_daily
+check("north cpc channels", listed(ALL, "cpc", "north"), ["sem", "social"])
+check("west cpc channels", listed(ALL, "cpc", "west"), ["sem", "social"])
+check("south cpc channels", listed(ALL, "cpc", "south"), ["sem", "social"])
+check("central cpc channels", listed(ALL, "cpc", "central"), ["sem"])   # no social row
+check("north acpc channels", listed(ALL, "avg_cost_per_conversation", "north"), ["sem", "social"])
+# ctr's filter "impressions not_null ∧ clicks not_null" drops the rows with null impressions or
+# clicks: north sem seo social (email/direct/agent have neither); central sem only
+check("north ctr channels", listed(ALL, "ctr", "north"), ["sem", "seo", "social"])
+check("central ctr channels", listed(ALL, "ctr", "central"), ["sem"])
+# conversion_rate = deals[WEB] ÷ visits[WEB]: agent (orders n-o3, channel_daily rows) is not listed
+check("north conversion_rate channels", listed(ALL, "conversion_rate", "north"),
+      ["direct", "email", "sem", "seo", "social"])
+# (3) a channel named only by rows another KPI reads: north's leads are sem, seo, direct, agent;
+#     qualified_leads (has_need ∧ has_contact) reads n-l1 sem, n-l4 direct, n-l5 agent: seo
+#     (n-l3, has_need 0) is named only by a row leads reads.  deal_count (confirmed orders):
+#     north sem seo agent social email direct (n-o7); south sem seo agent email direct (s-o9,
+#     confirmed; s-o7 cancelled)
+check("north leads channels", listed(ALL, "leads", "north"), ["agent", "direct", "sem", "seo"])
+check("north qualified_leads channels", listed(ALL, "qualified_leads", "north"),
+      ["agent", "direct", "sem"])
+check("south deal_count channels", listed(ALL, "deal_count", "south"),
+      ["agent", "direct", "email", "sem", "seo"])
+# west has no costs; its channel_profit reads channel_daily (sem direct social seo), orders
+# (sem direct agent) and w-r1 (of w-o1, sem): agent only from w-o3
+check("west channel_profit channels", listed(ALL, "channel_profit", "west"),
+      ["agent", "direct", "sem", "seo", "social"])
+# values of newly hand-checked rows: north cpc 2025-01 social = 380.40 / 240 = 1.585 -> 1.59;
+# north clicks 2025-01 agent: one row, clicks null -> no_data (R2)
+CA = {(v["kpi"], v["office"], v["period"], v["channel"]): v for v in ALL["values"]}
+check("north cpc social 2025-01", CA[("cpc", "north", "2025-01", "social")]["value"], "1.59")
+check("north clicks agent 2025-01", CA[("clicks", "north", "2025-01", "agent")]["undefined_reason"],
+      "no_data")
+# head office --office north lists what the all-offices run lists for north (same values; its
+# span is north's own rows', 2025-01 .. 2025-04, the all-offices grid runs to 2025-06)
+buf = io.StringIO()
+with redirect_stdout(buf):
+    K.main([os.path.join(HERE, "testdata"), "--compact", "--by", "channel", "--office", "north",
+            "--kpi", "visits", "--kpi", "cpc", "--kpi", "channel_profit"])
+NO = json.loads(buf.getvalue())
+check("--office north = north of all", sorted((v["kpi"], v["period"], v["channel"], v["value"])
+                                              for v in NO["values"]),
+      sorted((v["kpi"], v["period"], v["channel"], v["value"]) for v in ALL["values"]
+             if v["office"] == "north" and v["kpi"] in ("visits", "cpc", "channel_profit")
+             and v["period"] <= "2025-04"))
+check("--office north months", NO["months"], ["2025-01", "2025-02", "2025-03", "2025-04"])
+
 # office level: the by-channel-only KPIs are neither computed nor listed as covered
 check("office kpis without by-channel-only",
       [k for k in K.BY_CHANNEL_ONLY if k in out["kpis"] or any(v["kpi"] == k for v in out["values"])],
