@@ -17,7 +17,8 @@ public struct KPIQuery: Sendable {
   /// KPI ids (empty: every KPI of the definitions, in their order).
   public var kpis: [String]
   public var grain: Grain
-  /// The periods (nil: every period from the first to the last date in the data).
+  /// The periods (nil: every period from the first to the last date in the data of the
+  /// offices computed).
   public var periods: [Period]?
   /// The offices (nil: every office in the data).
   public var offices: [String]?
@@ -160,12 +161,11 @@ public struct KPIEngine: Sendable {
     // time field, not once per measure, and the running tables are keyed by small integers.
     var places = Places(grain: query.grain, byChannel: query.byChannel)
     var placed: [String: [Placement?]] = [:]
-    var officesSeen: Set<Int32> = []
     // By measure ref and office, the channels its counted rows name (a channel breakdown lists,
     // for a KPI and office, the channels of the rows the KPI reads).
     var channelsSeen: [Int: [Int32: Set<Int32>]] = [:]
-    var first: CivilDate?
-    var last: CivilDate?
+    // By office, the first and last date of its counted rows.
+    var spans: [Int32: (first: CivilDate, last: CivilDate)] = [:]
     for (index, ref) in refs.enumerated() {
       let measure = definitions.measures[ref.measure]!
       let total = totalled.contains(ref)
@@ -194,9 +194,13 @@ public struct KPIEngine: Sendable {
           }
         }
         guard counted else { return }
-        officesSeen.insert(placement.office)
-        first = first.map { min($0, placement.date) } ?? placement.date
-        last = last.map { max($0, placement.date) } ?? placement.date
+        if let span = spans[placement.office] {
+          spans[placement.office] = (
+            min(span.first, placement.date), max(span.last, placement.date)
+          )
+        } else {
+          spans[placement.office] = (placement.date, placement.date)
+        }
         if placement.channel != 0 {
           channelsSeen[index, default: [:]][placement.office, default: []].insert(placement.channel)
         }
@@ -229,7 +233,7 @@ public struct KPIEngine: Sendable {
       tables[index] = Dictionary(
         uniqueKeysWithValues: table.map { (places.key($0.key), $0.value) })
     }
-    let offices = Set(officesSeen.map { places.offices[Int($0)] })
+    let offices = Set(spans.keys.map { places.offices[Int($0)] })
     var channels: [Int: [String: Set<String>]] = [:]
     for (index, byOffice) in channelsSeen {
       for (office, seen) in byOffice {
@@ -239,7 +243,12 @@ public struct KPIEngine: Sendable {
     }
     let officeList = (query.offices ?? offices.sorted()).sorted()
     var periods = query.periods ?? []
-    if query.periods == nil, let first, let last {
+    // The periods of the offices shown, so head office's --office north lists north's periods,
+    // as north does.
+    let shown = Set(officeList)
+    let span = spans.filter { shown.contains(places.offices[Int($0.key)]) }.values
+    if query.periods == nil, let first = span.map(\.first).min(), let last = span.map(\.last).max()
+    {
       var period = Period.containing(first, grain: query.grain)
       while period.start <= last {
         periods.append(period)

@@ -327,6 +327,25 @@ struct KPIEngineTests {
     #expect(split.map { $0.value?.description } == ["0.1000", "0.0333"])
   }
 
+  @Test("without --period, the periods run from the first to the last date of the offices shown")
+  func periodsOfTheOfficesShown() {
+    let rows = [
+      "orders": [
+        Rows.order("north", "o1", "2025-02-10", amount: "1.00"),
+        Rows.order("north", "o2", "2025-03-10", amount: "1.00"),
+        Rows.order("east", "o3", "2025-06-10", amount: "1.00"),
+      ]
+    ]
+    func periods(_ offices: [String]?) -> [String] {
+      KPIEngine(definitions: catalog).evaluate(
+        Dataset(rows: rows), KPIQuery(kpis: ["deal_count"], offices: offices)
+      ).map { "\($0.office) \($0.period)" }
+    }
+    // Head office's --office north prints what north itself would: February and March.
+    #expect(periods(["north"]) == ["north 2025-02", "north 2025-03"])
+    #expect(periods(nil).count == 2 * 5)  // both offices, 2025-02 to 2025-06
+  }
+
   @Test("periods: ISO weeks, quarters, previous and same period last year")
   func periods() throws {
     #expect(Period(parsing: "2025-W01")?.start.description == "2024-12-30")
