@@ -346,42 +346,25 @@ struct WindowDefinitionTests {
     #expect(notDecimal?.path == "$.parameters[0].value")
   }
 
-  @Test("min_rows only on count_distinct; window months 1…120 and a known anchor; whole days")
-  func members() {
-    let minRows = refusal(
-      document(
-        measures: sum.replacingOccurrences(of: "}", with: #","min_rows":2}"#),
-        kpis: kpi(#"{"ref":"amount"}"#)))
-    #expect(minRows?.path == "$.measures[0].min_rows")
-    let months = refusal(
-      document(
-        measures: sum.replacingOccurrences(
-          of: "}", with: #","window":{"months":0,"to":"period_end"}}"#),
-        kpis: kpi(#"{"ref":"amount"}"#)))
-    #expect(months?.path == "$.measures[0].window.months")
-    let anchor = refusal(
-      document(
-        measures: sum.replacingOccurrences(
-          of: "}", with: #","window":{"months":3,"to":"today"}}"#),
-        kpis: kpi(#"{"ref":"amount"}"#)))
-    #expect(anchor?.path == "$.measures[0].window.to")
-    let days = refusal(
-      document(
-        measures: sum.replacingOccurrences(
-          of: "}",
-          with:
-            #","filter":[{"field":"order_date","op":"le","value":{"field":"placed_at","days":1.5}}]}"#
-        ),
-        kpis: kpi(#"{"ref":"amount"}"#)))
-    #expect(days?.path == "$.measures[0].filter[0].value.days")
-    let op = refusal(
-      document(
-        measures: sum.replacingOccurrences(
-          of: "}",
-          with:
-            #","filter":[{"field":"order_date","op":"in","value":{"field":"placed_at","days":1}}]}"#
-        ),
-        kpis: kpi(#"{"ref":"amount"}"#)))
-    #expect(op?.path == "$.measures[0].filter[0].op")
+  @Test(
+    "min_rows only on count_distinct; window months 1…120 and a known anchor; whole days",
+    arguments: [
+      (#""min_rows":2"#, "$.measures[0].min_rows"),
+      (#""window":{"months":0,"to":"period_end"}"#, "$.measures[0].window.months"),
+      (#""window":{"months":3,"to":"today"}"#, "$.measures[0].window.to"),
+      (
+        #""filter":[{"field":"order_date","op":"le","value":{"field":"placed_at","days":1.5}}]"#,
+        "$.measures[0].filter[0].value.days"
+      ),
+      (
+        #""filter":[{"field":"order_date","op":"in","value":{"field":"placed_at","days":1}}]"#,
+        "$.measures[0].filter[0].op"
+      ),
+    ])
+  func members(member: String, path: String) {
+    // The sum measure with one more member.
+    let measure = String(sum.dropLast()) + "," + member + "}"
+    let error = refusal(document(measures: measure, kpis: kpi(#"{"ref":"amount"}"#)))
+    #expect(error?.path == path, "\(String(describing: error))")
   }
 }
