@@ -666,15 +666,34 @@ struct Reader {
     return .operation(op, arguments)
   }
 
+  /// The members every KPI may have.
+  static let kpiMembers: Set<String> = [
+    "id", "version", "type", "label", "seeds", "unit", "scale", "rounding", "direction",
+    "dimensions", "flags", "description", "matures_days", "by_channel_only",
+  ]
+
+  /// The members of each KPI type.
+  static let typeMembers: [String: Set<String>] = [
+    "simple": ["measure", "filter"],
+    "ratio": ["numerator", "denominator", "both_zero", "denominator_scope"],
+    "derived": ["expr"],
+    "growth": ["base", "compare", "kind", "nonpositive_base"],
+    "attainment": ["base", "method", "floor", "cap"],
+  ]
+
   func kpi(_ value: JSONValue, _ path: String) throws(DefinitionError) -> KPIDefinition {
     let object = try self.object(
       value, path,
-      allowed: [
-        "id", "version", "type", "label", "seeds", "unit", "scale", "rounding", "direction",
-        "grain", "dimensions", "flags", "measure", "filter", "numerator", "denominator", "expr",
-        "base", "compare", "kind", "nonpositive_base", "description", "both_zero",
-        "matures_days", "method", "cap", "floor", "denominator_scope", "by_channel_only",
-      ])
+      allowed: Self.kpiMembers.union(Self.typeMembers.values.joined()))
+    // A member of another type is refused, not ignored.
+    if let type = object["type"]?.stringValue, let members = Self.typeMembers[type] {
+      for key in object.keys where !Self.kpiMembers.contains(key) && !members.contains(key) {
+        throw DefinitionError(path: "\(path).\(key)", message: "not a member of a \(type) KPI")
+      }
+    }
+    if let policy = object["nonpositive_base"], policy.stringValue != "undefined" {
+      throw DefinitionError(path: "\(path).nonpositive_base", message: "only \"undefined\"")
+    }
     let id = try identifier(object["id"], "\(path).id")
     let label = try self.object(object["label"], "\(path).label", allowed: ["zh", "en"])
     guard let version = object["version"]?.uint64Value, version >= 1 else {

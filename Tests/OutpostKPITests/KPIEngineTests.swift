@@ -420,6 +420,25 @@ struct DefinitionValidationTests {
     #expect(member?.path == "$.colour")
   }
 
+  @Test("a member of another KPI type is refused with its path, not ignored")
+  func membersOfAnotherType() throws {
+    let ratio = try appendingKPIs([
+      Self.kpi(
+        "x",
+        [
+          ("type", .string("simple")), ("measure", .string("clicks")),
+          ("method", .string("ratio")),
+        ])
+    ])
+    #expect(ratio?.path.hasSuffix(".method") == true, "\(String(describing: ratio))")
+    #expect(ratio?.message == "not a member of a simple KPI")
+    let grain = try appendingKPIs([
+      Self.kpi(
+        "y", [("type", .string("simple")), ("measure", .string("clicks")), ("grain", .null)])
+    ])
+    #expect(grain?.message == "unknown member", "\(String(describing: grain))")
+  }
+
   @Test("scorecard weights must sum to exactly 1.0000")
   func weights() throws {
     let text = DefinitionSet.defaultDocument.replacingOccurrences(
