@@ -516,8 +516,8 @@ struct Reader {
     let object = try self.object(
       value, path,
       allowed: [
-        "id", "source", "agg", "field", "time_field", "filter", "partition_by",
-        "non_additive_time", "null_policy", "empty_policy", "unit", "description", "lookup",
+        "id", "source", "agg", "field", "time_field", "filter", "partition_by", "null_policy",
+        "empty_policy", "unit", "description", "lookup",
         "min_rows", "window", "duration", "channel_field",
       ])
     let id = try identifier(object["id"], "\(path).id")
@@ -550,6 +550,9 @@ struct Reader {
     }
     var partition: [String] = []
     if let list = object["partition_by"] {
+      guard agg == .last || agg == .first else {
+        throw DefinitionError(path: "\(path).partition_by", message: "only last and first have it")
+      }
       partition = try array(list, "\(path).partition_by").enumerated().map {
         (i, v) throws(DefinitionError) in try string(v, "\(path).partition_by[\(i)]")
       }

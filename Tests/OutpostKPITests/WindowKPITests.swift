@@ -347,9 +347,11 @@ struct WindowDefinitionTests {
   }
 
   @Test(
-    "min_rows only on count_distinct; window months 1…120 and a known anchor; whole days",
+    "min_rows only on count_distinct, partition_by only on last/first; window months 1…120 and a known anchor; whole days; no unknown member",
     arguments: [
       (#""min_rows":2"#, "$.measures[0].min_rows"),
+      (#""partition_by":["channel_id"]"#, "$.measures[0].partition_by"),
+      (#""non_additive_time":true"#, "$.measures[0].non_additive_time"),
       (#""window":{"months":0,"to":"period_end"}"#, "$.measures[0].window.months"),
       (#""window":{"months":3,"to":"today"}"#, "$.measures[0].window.to"),
       (
