@@ -10,12 +10,17 @@ public struct FieldSpec: Sendable, Hashable {
   ///
   /// A `null` is never a zero.
   public var nullable: Bool
+  /// For a decimal: the largest value allowed (a 0–100 rating), if any.
+  public var maximum: ExactDecimal?
 
   /// Creates a field.
-  public init(_ name: String, _ type: FieldType, nullable: Bool = false) {
+  public init(
+    _ name: String, _ type: FieldType, nullable: Bool = false, maximum: ExactDecimal? = nil
+  ) {
     self.name = name
     self.type = type
     self.nullable = nullable
+    self.maximum = maximum
   }
 
   /// Parses a text cell for this field; an empty cell is `null`, refused if not nullable.
@@ -24,6 +29,7 @@ public struct FieldSpec: Sendable, Hashable {
     if value == .null && !nullable {
       throw ModelError("'\(name)' requires a value; the cell is empty")
     }
+    try checkMaximum(value)
     return value
   }
 
@@ -33,7 +39,15 @@ public struct FieldSpec: Sendable, Hashable {
     if canonical == .null && !nullable {
       throw ModelError("'\(name)' requires a value; null is not allowed")
     }
+    try checkMaximum(canonical)
     return canonical
+  }
+
+  private func checkMaximum(_ value: JSONValue) throws(ModelError) {
+    guard let maximum, case .string(let text) = value,
+      let decimal = try? ExactDecimal(parsing: text), decimal > maximum
+    else { return }
+    throw ModelError("\(text) is above the maximum, \(maximum)")
   }
 }
 

@@ -255,7 +255,9 @@ public enum StandardCollections {
           "content_quality",
         ])),
       FieldSpec("period", .period),
-      FieldSpec("score", .decimal(scale: 2, integerDigits: 3, allowsNegative: false)),
+      FieldSpec(
+        "score", .decimal(scale: 2, integerDigits: 3, allowsNegative: false),
+        maximum: ExactDecimal(100)),
       FieldSpec("rater", .text),
     ])
 }

@@ -183,7 +183,7 @@ public enum Merge {
           continue
         }
         do throws(ModelError) {
-          let canonical = try spec.type.validateJSON(versioned.value)
+          let canonical = try spec.validateJSON(versioned.value)
           guard canonical == versioned.value else {
             throw ModelError("not in canonical form")
           }

@@ -62,6 +62,16 @@ struct FieldTypeTests {
     #expect(!FieldType.isTimestamp(text))
   }
 
+  @Test("a field's maximum: a 0–100 rating refuses 100.01 as a cell and as JSON")
+  func maximum() throws {
+    let score = try #require(
+      StandardCollections.qualitativeRatings.field("score"), "qualitative_ratings has a score")
+    #expect(try score.parseCell("100.00") == .string("100.00"))
+    #expect(throws: ModelError.self) { try score.parseCell("100.01") }
+    #expect(throws: ModelError.self) { try score.validateJSON(.string("150.00")) }
+    #expect(try score.validateJSON(.string("0.00")) == .string("0.00"))
+  }
+
   @Test("JSON values: decimals must be strings, counts canonical numbers")
   func jsonValues() throws {
     #expect(throws: ModelError.self) {
