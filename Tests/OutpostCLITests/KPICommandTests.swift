@@ -176,6 +176,25 @@ struct KPICommandTests {
     #expect(scored.contains(#""score": "1.2000""#))
   }
 
+  @Test("the text table shows each value with its unit: h, days, ×, CNY, %")
+  func units() {
+    let temp = TemporaryDirectory()
+    run(["init", "--office", "north", "--repo", "north"], temp)
+    run(
+      order("o-1", "north", "2025-03-01", "100.00") + [
+        "placed_at=2025-03-01T08:00:00+08:00", "fulfilled_at=2025-03-01T20:30:00+08:00",
+        "shipped_at=2025-03-02T08:00:00+08:00", "delivered_at=2025-03-05T20:00:00+08:00",
+      ], temp)
+    let text = run(
+      [
+        "kpi", "--period", "2025-03", "--kpi", "order_processing_hours,delivery_days,aov",
+        "--repo", "north",
+      ], temp)
+    #expect(text.contains("12.50 h"), "\(text)")
+    #expect(text.contains("3.50 days"), "\(text)")
+    #expect(text.contains("100.00 CNY"), "\(text)")
+  }
+
   @Test("a target the scorecard would divide by must be above 0; import and put refuse it whole")
   func unscorableTargets() {
     let temp = TemporaryDirectory()

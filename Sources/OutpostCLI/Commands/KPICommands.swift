@@ -457,6 +457,8 @@ extension Commands {
       return percent.formatted(scale: max(kpi.scale - 2, 0)) + (kpi.unit == "pp" ? " pp" : " %")
     case "currency:CNY": return value.formatted(scale: kpi.scale) + " CNY"
     case "multiple": return value.formatted(scale: kpi.scale) + "×"
+    case "hours": return value.formatted(scale: kpi.scale) + " h"
+    case "days": return value.formatted(scale: kpi.scale) + " days"
     default: return value.formatted(scale: kpi.scale)
     }
   }
