@@ -193,6 +193,10 @@ struct KPICommandTests {
     #expect(text.contains("12.50 h"), "\(text)")
     #expect(text.contains("3.50 days"), "\(text)")
     #expect(text.contains("100.00 CNY"), "\(text)")
+    // A share of the office's total exists only in a channel breakdown: asking without one is a
+    // usage error, not an empty table.
+    let share = outpost(["kpi", "--kpi", "traffic_share", "--repo", "north"], in: temp.path)
+    #expect(share.status == 64 && share.errors.contains("Add --by channel."), "\(share.errors)")
   }
 
   @Test("a target the scorecard would divide by must be above 0; import and put refuse it whole")

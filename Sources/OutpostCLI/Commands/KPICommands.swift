@@ -343,6 +343,10 @@ extension Commands {
     query.kpis = wanted
     if let offices = context.invocation.options["office"] { query.offices = offices }
     query.byChannel = context.invocation.value("by") == "channel"
+    if !query.byChannel, let id = wanted.first(where: { definitions.kpis[$0]!.byChannelOnly }) {
+      throw CLIError(
+        .usage, "'\(id)' exists only in a channel breakdown", hint: "Add --by channel.")
+    }
     query.openFrom = today(context)
     let (dataset, conflicted) = try dataset(repository, definitions)
     let values = KPIEngine(definitions: definitions).evaluate(dataset, query)
