@@ -156,7 +156,65 @@ public struct KPIEngine: Sendable {
         }
       }
     }
+    let accumulated = accumulate(dataset, refs, totalled: totalled, query)
+    let tables = accumulated.tables
+    let channels = accumulated.channels
+    let offices = Set(accumulated.spans.keys)
+    let officeList = (query.offices ?? offices.sorted()).sorted()
+    var periods = query.periods ?? []
+    // The periods of the offices shown, so head office's --office north lists north's periods,
+    // as north does.
+    let shown = Set(officeList)
+    let span = accumulated.spans.filter { shown.contains($0.key) }.values
+    if query.periods == nil, let first = span.map(\.first).min(), let last = span.map(\.last).max()
+    {
+      var period = Period.containing(first, grain: query.grain)
+      while period.start <= last {
+        periods.append(period)
+        period = period.next
+      }
+    }
+    var evaluator = Evaluator(
+      definitions: definitions, refs: refs, tables: tables, openFrom: query.openFrom,
+      targets: dataset.rows["targets"] ?? [])
+    var result: [KPIValue] = []
+    for id in requested {
+      guard let kpi = definitions.kpis[id] else { continue }
+      let reads = query.byChannel ? refsRead(by: id, refs) : []
+      for office in officeList {
+        var channelList = kpi.byChannelOnly ? [] : [""]
+        if query.byChannel {
+          var listed: Set<String> = []
+          if kpi.dimensions.contains("channel_id") {
+            for index in reads { listed.formUnion(channels[index]?[office] ?? []) }
+          }
+          channelList = listed.sorted()
+        }
+        for period in periods.sorted() {
+          for channel in channelList {
+            result.append(
+              evaluator.value(kpi, Key(office: office, period: period, channel: channel)))
+          }
+        }
+      }
+    }
+    return result
+  }
+
+  /// What the rows add up to: each measure ref's running table, each office's first and last
+  /// date, and the channels each ref's rows name per office.
+  struct Accumulated {
     var tables: [Int: [Key: Accumulator]] = [:]
+    var spans: [String: (first: CivilDate, last: CivilDate)] = [:]
+    var channels: [Int: [String: Set<String>]] = [:]
+  }
+
+  /// Runs every row of the dataset through the measures `refs` name (`totalled`: also into the
+  /// office's total over every channel).
+  func accumulate(
+    _ dataset: Dataset, _ refs: [MeasureRef], totalled: [MeasureRef], _ query: KPIQuery
+  ) -> Accumulated {
+    var result = Accumulated()
     // Where each row falls (date, office, period, channel) is worked out once per collection and
     // time field, not once per measure, and the running tables are keyed by small integers.
     var places = Places(grain: query.grain, byChannel: query.byChannel)
@@ -230,53 +288,14 @@ public struct KPIEngine: Sendable {
           if let placement { accumulate(row, placement) }
         }
       }
-      tables[index] = Dictionary(
+      result.tables[index] = Dictionary(
         uniqueKeysWithValues: table.map { (places.key($0.key), $0.value) })
     }
-    let offices = Set(spans.keys.map { places.offices[Int($0)] })
-    var channels: [Int: [String: Set<String>]] = [:]
+    for (office, span) in spans { result.spans[places.offices[Int(office)]] = span }
     for (index, byOffice) in channelsSeen {
       for (office, seen) in byOffice {
-        channels[index, default: [:]][places.offices[Int(office)]] = Set(
+        result.channels[index, default: [:]][places.offices[Int(office)]] = Set(
           seen.map { places.channels[Int($0)] })
-      }
-    }
-    let officeList = (query.offices ?? offices.sorted()).sorted()
-    var periods = query.periods ?? []
-    // The periods of the offices shown, so head office's --office north lists north's periods,
-    // as north does.
-    let shown = Set(officeList)
-    let span = spans.filter { shown.contains(places.offices[Int($0.key)]) }.values
-    if query.periods == nil, let first = span.map(\.first).min(), let last = span.map(\.last).max()
-    {
-      var period = Period.containing(first, grain: query.grain)
-      while period.start <= last {
-        periods.append(period)
-        period = period.next
-      }
-    }
-    var evaluator = Evaluator(
-      definitions: definitions, refs: refs, tables: tables, openFrom: query.openFrom,
-      targets: dataset.rows["targets"] ?? [])
-    var result: [KPIValue] = []
-    for id in requested {
-      guard let kpi = definitions.kpis[id] else { continue }
-      let reads = query.byChannel ? refsRead(by: id, refs) : []
-      for office in officeList {
-        var channelList = kpi.byChannelOnly ? [] : [""]
-        if query.byChannel {
-          var listed: Set<String> = []
-          if kpi.dimensions.contains("channel_id") {
-            for index in reads { listed.formUnion(channels[index]?[office] ?? []) }
-          }
-          channelList = listed.sorted()
-        }
-        for period in periods.sorted() {
-          for channel in channelList {
-            result.append(
-              evaluator.value(kpi, Key(office: office, period: period, channel: channel)))
-          }
-        }
       }
     }
     return result
