@@ -119,6 +119,15 @@ public struct Target: Sendable, Equatable {
     self.best = best
   }
 
+  /// The target a `targets` row states (`target_value`, `worst`, `best`), or nil without a
+  /// value.
+  public init?(row: Row) {
+    guard let value = row["target_value"].flatMap({ KPIEngine.number($0) }) else { return nil }
+    self.init(
+      value: value, worst: row["worst"].flatMap { KPIEngine.number($0) },
+      best: row["best"].flatMap { KPIEngine.number($0) })
+  }
+
   /// The office's target for a KPI and period among `targets` rows (scope `office`; the highest
   /// `version` wins, the first row of that version on a tie), or nil when there is none.
   public static func find(in rows: [Row], office: String, kpi: String, period: Period) -> Target? {
@@ -128,12 +137,9 @@ public struct Target: Sendable, Equatable {
       guard row["kpi_id"]?.stringValue == kpi, row["office_id"]?.stringValue == office,
         row["period"]?.stringValue == text,
         (row["scope"]?.stringValue ?? "office") == "office",
-        let value = row["target_value"].flatMap({ KPIEngine.number($0) })
+        let target = Target(row: row)
       else { continue }
       let version = row["version"].flatMap { KPIEngine.number($0) } ?? .zero
-      let target = Target(
-        value: value, worst: row["worst"].flatMap { KPIEngine.number($0) },
-        best: row["best"].flatMap { KPIEngine.number($0) })
       if best == nil || version > best!.version { best = (version, target) }
     }
     return best?.target
@@ -266,5 +272,34 @@ extension ScorecardDefinition {
       else { return nil }
       return n.divided(by: d, scale: 4)
     }
+  }
+}
+
+extension DefinitionSet {
+  /// Why these definitions could not score `target` for `kpi`, or nil: a scorecard item or an
+  /// attainment KPI whose method the target does not allow (t ≤ 0 where the method divides by
+  /// it; a `range` without two different worst and best), SPEC.md §9.5.
+  public func problem(scoring target: Target, for kpi: String) -> String? {
+    var uses: [(String, ScorecardDefinition.Method)] = []
+    for id in scorecards.keys.sorted() {
+      for item in scorecards[id]!.items where item.kpi == kpi {
+        uses.append(("scorecard '\(id)'", item.method))
+      }
+    }
+    for id in kpiOrder {
+      if case .attainment(kpi, let method, _, _) = kpis[id]!.kind {
+        uses.append(("KPI '\(id)'", method))
+      }
+    }
+    for (user, method) in uses
+    where ScorecardDefinition.attainment(method, .zero, target) == nil {
+      if method == .range {
+        return "'\(kpi)': \(user) scores it between worst and best (method range), so the "
+          + "target needs both, and they must differ"
+      }
+      return "target_value \(target.value) for '\(kpi)': \(user) divides by it (method "
+        + "\(method.rawValue)), so a target must be above 0"
+    }
+    return nil
   }
 }

@@ -564,43 +564,14 @@ extension Commands {
     context.console.out(out.isEmpty ? "No offices to score for \(period).\n" : out)
   }
 
-  /// Why an office target cannot be scored by the definitions in force, or nil: a target ≤ 0
-  /// where a scorecard item or an attainment KPI divides by it (`ratio`, `reduction`,
-  /// `absolute`), or a `range` without distinct worst and best (SPEC.md §9.5).
+  /// Why an office target cannot be scored by the definitions in force, or nil (SPEC.md §9.5).
   static func targetProblem(_ fields: [String: JSONValue], _ definitions: DefinitionSet)
     -> String?
   {
     guard fields["scope"]?.stringValue == "office", let kpi = fields["kpi_id"]?.stringValue,
-      let value = fields["target_value"].flatMap({ KPIEngine.number($0) })
+      let target = Target(row: fields)
     else { return nil }
-    var uses: [(String, ScorecardDefinition.Method)] = []
-    for id in definitions.scorecards.keys.sorted() {
-      for item in definitions.scorecards[id]!.items where item.kpi == kpi {
-        uses.append(("scorecard '\(id)'", item.method))
-      }
-    }
-    for id in definitions.kpiOrder {
-      if case .attainment(kpi, let method, _, _) = definitions.kpis[id]!.kind {
-        uses.append(("KPI '\(id)'", method))
-      }
-    }
-    for (user, method) in uses {
-      switch method {
-      case .ratio, .reduction, .absolute:
-        if value <= .zero {
-          return "target_value \(value) for '\(kpi)': \(user) divides by it (method "
-            + "\(method.rawValue)), so a target must be above 0"
-        }
-      case .range:
-        let worst = fields["worst"].flatMap { KPIEngine.number($0) }
-        let best = fields["best"].flatMap { KPIEngine.number($0) }
-        if worst == nil || best == nil || worst == best {
-          return "'\(kpi)': \(user) scores it between worst and best (method range), so the "
-            + "target needs both, and they must differ"
-        }
-      }
-    }
-    return nil
+    return definitions.problem(scoring: target, for: kpi)
   }
 
   /// The office's target for a KPI and period from `targets` (scope office; the newest
