@@ -427,7 +427,7 @@ extension Repository {
       }
     }
     var seenInBundle: [String: RecordID] = [:]
-    let collectedBelow = config.role == .head ? try collectedHorizon() : VersionVector()
+    let staleBelow = try staleHorizon(manifest, peer: peer)
     for record in records {
       let schema: CollectionSchema
       do { schema = try self.schema(record.collection) } catch {
@@ -448,14 +448,16 @@ extension Repository {
           "\(name): record id '\(record.id)' collides with '\(colliding)' in "
             + "'\(record.collection)' (they differ only by letter case); nothing was imported")
       }
-      if config.role == .head, existing == nil, !collectedBelow.isEmpty,
-        record.state.dots.contains(where: { collectedBelow.contains($0) })
-      {
-        // Head office holds none of it yet has seen some of its events: it was deleted and
-        // collected. It is never brought back; the office removes it at the next reply.
+      if Self.isStaleCopy(record.state, of: existing, below: staleBelow) {
+        // Every event of this state was seen everywhere, yet the record here does not hold
+        // them: it was deleted and collected (and perhaps written again since, as a new
+        // record). An old copy never brings it back (SPEC.md §8.10); head office tells the
+        // office to remove its copy at the next reply.
         report.notApplied.append((record.collection, record.id))
-        let key = "\(record.collection)/\(record.id)"
-        if peer.dropped[key] == nil { peer.dropped[key] = 0 }
+        if config.role == .head && existing == nil {
+          let key = "\(record.collection)/\(record.id)"
+          if peer.dropped[key] == nil { peer.dropped[key] = 0 }
+        }
         continue
       }
       do throws(SyncError) {
@@ -535,6 +537,43 @@ extension Repository {
 
   // MARK: Collecting tombstones (SPEC.md §8.10)
 
+  /// The horizon below which an incoming state is an old copy of a collected record.
+  ///
+  /// Head office: its collection horizon. A branch: the horizon of the newest reply it applied,
+  /// unless this reply's own horizon covers it (a reply at least that recent holds only records
+  /// head office still has, such as those a re-based office set aside, SPEC.md §8.1); so only a
+  /// reply that predates the branch's latest collection is held to it.
+  func staleHorizon(_ manifest: BundleManifest, peer: PeerState) throws(StoreError)
+    -> VersionVector
+  {
+    if config.role == .head { return try collectedHorizon() }
+    let known = peer.collected
+    guard !known.isEmpty else { return known }
+    let carried = try replyHorizon(manifest)
+    return carried?.dominates(known) == true ? VersionVector() : known
+  }
+
+  /// The collection horizon a reply carries in `extra.collected`, if any.
+  func replyHorizon(_ manifest: BundleManifest) throws(StoreError) -> VersionVector? {
+    guard let value = manifest.extra["collected"] else { return nil }
+    do { return try VersionVector(json: value) } catch {
+      throw StoreError(
+        .invalidData, "the reply's collection horizon is invalid: \(error.message)")
+    }
+  }
+
+  /// Whether `incoming` is an old copy of a record that was collected here: the horizon covers
+  /// all of its events (so this replica saw them all), yet the state held here, if any, lacks
+  /// some of them.
+  static func isStaleCopy(
+    _ incoming: RecordState, of existing: RecordState?, below horizon: VersionVector
+  ) -> Bool {
+    guard !horizon.isEmpty, !incoming.context.isEmpty, horizon.dominates(incoming.context) else {
+      return false
+    }
+    return !(existing?.context.dominates(incoming.context) ?? false)
+  }
+
   /// What head office may assume an office has: the clock of its last submission, without the
   /// office's own entry until it has applied a reply (a repository that installed a key with a
   /// counter floor has written above events it never had, SPEC.md §8.1).
@@ -607,13 +646,9 @@ extension Repository {
     _ manifest: BundleManifest, into merged: inout [String: [RecordID: RecordState]],
     peer: inout PeerState, report: inout ApplyReport
   ) throws(StoreError) {
+    // Horizons only grow: a late reply carries an older one, which lowers nothing.
     var horizon = peer.collected
-    if let value = manifest.extra["collected"] {
-      do { horizon = try VersionVector(json: value) } catch {
-        throw StoreError(
-          .invalidData, "the reply's collection horizon is invalid: \(error.message)")
-      }
-    }
+    if let carried = try replyHorizon(manifest) { horizon = horizon.merging(carried) }
     if case .array(let dropped)? = manifest.extra["dropped"] {
       for entry in dropped {
         guard let text = entry.stringValue, let slash = text.firstIndex(of: "/"),

@@ -113,16 +113,16 @@ public struct RecordState: Sendable, Hashable {
     return values.dropFirst().contains { $0.value != first.value }
   }
 
-  /// The fields among `updates` whose value would change.
+  /// The fields among `updates` whose value would change what readers see (SPEC.md §2.5).
   ///
-  /// Writing the value a field already has, with no conflict on it, is not a change; on a
-  /// deleted or conflicted record every update is one (it re-creates or resolves).
+  /// Writing the value a field shows is not a change: its only value, or while it is in
+  /// conflict its provisional winner (SPEC.md §8.7), whatever the `deleted` register holds
+  /// besides (two `false` dots after concurrent edits of different fields, or an edit/delete
+  /// conflict, where the record is shown live). On a deleted record, or one never written, every
+  /// update is a change: it (re-)creates the record.
   public func changes(_ updates: [String: JSONValue]) -> [String: JSONValue] {
-    if deleted.count != 1 || isDeleted { return updates }
-    return updates.filter { name, value in
-      guard let current = fields[name], current.count == 1 else { return true }
-      return current[0].value != value
-    }
+    if isDeleted || !exists { return updates }
+    return updates.filter { name, value in value != self.value(name) }
   }
 
   // MARK: Writing

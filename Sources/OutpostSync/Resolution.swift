@@ -31,16 +31,27 @@ public enum Resolution {
     public var dot: Dot
     /// The value.
     public var value: JSONValue
+    /// Whether readers see this value until the conflict is resolved (SPEC.md §5.4): a field's
+    /// value with the greatest dot; in an edit/delete conflict the greatest edit (`false`),
+    /// since the record is shown live.
+    public var provisional: Bool
   }
 
   /// Every candidate of every conflicted register of a state, sorted by field then dot.
   public static func candidates(_ state: RecordState) -> [Candidate] {
     var result: [Candidate] = []
     if state.hasDeleteConflict {
-      result += state.deleted.map { Candidate(field: "deleted", dot: $0.dot, value: $0.value) }
+      let shown = state.deleted.last { $0.value == .bool(false) }?.dot
+      result += state.deleted.map {
+        Candidate(field: "deleted", dot: $0.dot, value: $0.value, provisional: $0.dot == shown)
+      }
     }
     for field in state.conflictedFields {
-      result += state.fields[field]!.map { Candidate(field: field, dot: $0.dot, value: $0.value) }
+      let values = state.fields[field]!
+      result += values.map {
+        Candidate(
+          field: field, dot: $0.dot, value: $0.value, provisional: $0.dot == values.last?.dot)
+      }
     }
     return result
   }

@@ -69,8 +69,7 @@ extension Commands {
   }
 
   static func isProvisional(_ candidate: Resolution.Candidate, _ state: RecordState) -> Bool {
-    let register = candidate.field == "deleted" ? state.deleted : state.fields[candidate.field]
-    return register?.last?.dot == candidate.dot
+    candidate.provisional
   }
 
   static func listConflicts(_ context: Context) throws {

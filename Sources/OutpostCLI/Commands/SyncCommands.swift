@@ -429,9 +429,12 @@ extension Commands {
     }
     for entry in report.notApplied {
       text +=
-        "  not applied: \(entry.collection)/\(entry.id) was deleted and collected at head office "
-        + "after every office had seen the deletion; it is not brought back (the office removes it "
-        + "at the next reply)\n"
+        manifest.kind == .reply
+        ? "  not applied: \(entry.collection)/\(entry.id) was deleted and collected after this "
+          + "reply was made; its older copy here is not brought back\n"
+        : "  not applied: \(entry.collection)/\(entry.id) was deleted and collected at head office "
+          + "after every office had seen the deletion; it is not brought back (the office removes "
+          + "it at the next reply)\n"
     }
     for entry in report.removed {
       text +=
