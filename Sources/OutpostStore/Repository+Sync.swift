@@ -764,6 +764,7 @@ extension Repository {
     let name = "\(collection)/\(id)"
     let resolved: RecordState
     let chosen: [String: JSONValue]
+    try checkNewDot(Dot(config.replica, counter), collection, id, state)
     do {
       (resolved, chosen) = try Resolution.resolve(
         state, choice, at: Dot(config.replica, counter), name: name)

@@ -107,6 +107,16 @@ extension Repository {
     var pendingDocuments: Set<String> = []
     var replayClock = VersionVector()
     for transaction in scan.transactions {
+      defer {
+        // A commit written by this build records the clock after its transaction.
+        if let recorded = transaction.commit.entry["clock"],
+          (try? VersionVector(json: recorded)) != replayClock
+        {
+          report.problems.append(
+            "journal line \(transaction.commit.line): transaction \(transaction.commit.txn) "
+              + "records clock \(recorded), but replaying the journal gives \(replayClock)")
+        }
+      }
       for entry in transaction.entries {
         do {
           switch entry.kind {
@@ -130,11 +140,18 @@ extension Repository {
     }
     verifyDocuments(expectedDocuments, skipping: pendingDocuments, into: &report)
     // The checkpoint must be a committed point of the journal.
-    let committedEnds = Set(scan.transactions.map { $0.commit.end })
-    if checkpoint.offset != 0 && !committedEnds.contains(checkpoint.offset) {
+    let atCheckpoint = scan.transactions.last { $0.commit.end == checkpoint.offset }?.commit
+    if checkpoint.offset != 0 && atCheckpoint == nil {
       report.problems.append(
         "state.json: checkpoint offset \(checkpoint.offset) is not the end of a committed transaction"
       )
+    }
+    if let commit = atCheckpoint,
+      commit.seq != checkpoint.seq || commit.hash != checkpoint.hash || commit.txn != checkpoint.txn
+    {
+      report.problems.append(
+        "state.json: checkpoint (seq \(checkpoint.seq), transaction \(checkpoint.txn)) differs "
+          + "from the journal's commit at that offset (seq \(commit.seq), transaction \(commit.txn))")
     }
     if clock != replayClock {
       report.problems.append("state.json: clock \(clock) differs from the journal's \(replayClock)")

@@ -334,25 +334,32 @@ public final class Repository {
 
   // MARK: State file
 
-  static func encodeState(_ position: JournalPosition, clock: VersionVector) -> [UInt8] {
-    let clockJSON = JSONValue.object(
-      JSONObject(
-        uncheckedPairs: clock.entries.map {
-          ($0.replica.rawValue, .number(JSONNumber(integer: Int64($0.counter))))
-        }))
+  /// The format `state.json` is written in. `outpost-state/1` (no checksum, written before
+  /// this build) is still read, and replaced by the next write.
+  static let stateFormat = "outpost-state/2"
+
+  /// The members of `state.json` other than its checksum.
+  private static func stateMembers(_ position: JournalPosition, clock: VersionVector)
+    -> [(String, JSONValue)]
+  {
     let journal = JSONValue.object(
       JSONObject(uncheckedPairs: [
-        ("segment", .number(JSONNumber(integer: Int64(position.segment)))),
-        ("offset", .number(JSONNumber(integer: position.offset))),
-        ("seq", .number(JSONNumber(integer: Int64(position.seq)))),
         ("hash", .string(position.hash)),
+        ("offset", .number(JSONNumber(integer: position.offset))),
+        ("segment", .number(JSONNumber(integer: Int64(position.segment)))),
+        ("seq", .number(JSONNumber(integer: Int64(position.seq)))),
         ("txn", .number(JSONNumber(integer: Int64(position.txn)))),
       ]))
+    return [("clock", clock.json), ("format", .string(stateFormat)), ("journal", journal)]
+  }
+
+  /// `state.json`: the checkpoint and the clock, with the SHA-256 of their canonical form
+  /// (SPEC.md §4.1), so a damaged file is refused instead of trusted.
+  static func encodeState(_ position: JournalPosition, clock: VersionVector) -> [UInt8] {
+    let members = stateMembers(position, clock: clock)
+    let digest = SHA256.hash(JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: members))))
     return JSONWriter.prettyBytes(
-      .object(
-        JSONObject(uncheckedPairs: [
-          ("format", .string("outpost-state/1")), ("journal", journal), ("clock", clockJSON),
-        ])))
+      .object(JSONObject(uncheckedPairs: members + [("sha256", .string(digest.hex))])))
   }
 
   private static func readState(_ path: String, _ fs: any FileSystem) throws(StoreError)
@@ -361,22 +368,40 @@ public final class Repository {
     let file = path + "/" + stateFile
     let bytes: [UInt8]
     do { bytes = try fs.readFile(file) } catch { throw StoreError.readFailed(error) }
-    guard case .object(let object)? = try? JSONParser.parse(bytes, limits: .repositoryFile),
-      object["format"]?.stringValue == "outpost-state/1",
-      case .object(let journal)? = object["journal"],
-      let segment = journal["segment"]?.uint64Value, segment >= 1,
-      let offset = journal["offset"]?.uint64Value, let seq = journal["seq"]?.uint64Value,
-      let hash = journal["hash"]?.stringValue, hash.utf8.count == 64,
-      let txn = journal["txn"]?.uint64Value, case .object(let clockObject)? = object["clock"]
-    else {
-      throw StoreError(.corrupt, "\(file) is damaged", hint: RecordFile.verifyHint)
+    func damaged(_ detail: String) -> StoreError {
+      StoreError(
+        .corrupt, "\(file) is damaged: \(detail); nothing was read or written",
+        hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
     }
-    var clock = VersionVector()
-    for (key, value) in clockObject {
-      guard let replica = try? ReplicaID(key), let counter = value.uint64Value else {
-        throw StoreError(.corrupt, "\(file): invalid clock entry '\(key)'")
+    guard case .object(let object)? = try? JSONParser.parse(bytes, limits: .repositoryFile) else {
+      throw damaged("it is not valid JSON")
+    }
+    let format = object["format"]?.stringValue
+    switch format {
+    case stateFormat?:
+      guard let stated = object["sha256"]?.stringValue else { throw damaged("it has no checksum") }
+      let members = object.filter { $0.key != "sha256" }
+      let digest = SHA256.hash(
+        JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: members.map { ($0.key, $0.value) }))))
+      guard digest.hex == stated else { throw damaged("checksum mismatch") }
+      guard Set(object.map(\.key)) == ["clock", "format", "journal", "sha256"] else {
+        throw damaged("unexpected members")
       }
-      clock[replica] = counter
+    case "outpost-state/1"?: break  // written before checksums; replaced by the next write
+    default: throw damaged("unknown format \(format.map { "'\($0)'" } ?? "(none)")")
+    }
+    guard case .object(let journal)? = object["journal"],
+      let segment = journal["segment"]?.uint64Value, segment >= 1, segment < 10_000_000_000,
+      let offset = journal["offset"]?.uint64Value, offset < 1 << 62,
+      let seq = journal["seq"]?.uint64Value, let hash = journal["hash"]?.stringValue,
+      hash.utf8.count == 64, hash.utf8.allSatisfy({ Self.isLowerHex($0) }),
+      let txn = journal["txn"]?.uint64Value, let clockJSON = object["clock"]
+    else {
+      throw damaged("its journal position is incomplete")
+    }
+    let clock: VersionVector
+    do { clock = try VersionVector(json: clockJSON) } catch {
+      throw damaged("invalid clock: \(error.message)")
     }
     return (
       JournalPosition(segment: Int(segment), offset: Int64(offset), seq: seq, hash: hash, txn: txn),
@@ -384,13 +409,17 @@ public final class Repository {
     )
   }
 
+  static func isLowerHex(_ byte: UInt8) -> Bool {
+    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+      || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+  }
+
   // MARK: Recovery
 
   private func recover() throws(StoreError) {
-    if mode == .write {
-      try removeTemporaryFiles()
-      try checkCheckpointLine()
-    }
+    // Before anything is removed: which deltas are unfinished depends on the checkpoint.
+    try checkCheckpoint()
+    if mode == .write { try removeTemporaryFiles() }
     let scan = try JournalReader.scan(
       fileSystem: fileSystem, directory: journalDirectory, from: checkpoint)
     if mode == .write && scan.uncommittedBytes > 0 {
@@ -447,10 +476,23 @@ public final class Repository {
         + "after an interrupted write")
   }
 
-  /// Checks that the journal line ending at the checkpoint is intact and is the one the
-  /// checkpoint names, so a writer never appends after damaged history.
-  private func checkCheckpointLine() throws(StoreError) {
-    guard checkpoint.offset > 0 else { return }
+  /// Checks `state.json` against the journal (SPEC.md §4.1): the line ending at the checkpoint
+  /// is intact, is the `commit` of the checkpoint's transaction with its sequence number and
+  /// hash, and records the checkpoint's clock. So no reader trusts, and no writer appends after,
+  /// a checkpoint the journal does not confirm.
+  private func checkCheckpoint() throws(StoreError) {
+    func mismatch(_ detail: String) -> StoreError {
+      StoreError(
+        .corrupt,
+        "\(path)/\(Self.stateFile) does not match the journal: \(detail); nothing was read or written",
+        hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
+    }
+    guard checkpoint.offset > 0 else {
+      guard checkpoint == .start, clock.isEmpty else {
+        throw mismatch("an empty journal position with a transaction, sequence number or clock")
+      }
+      return
+    }
     let journal = journalDirectory + "/" + JournalFormat.segmentName(checkpoint.segment)
     // Read back from the checkpoint until the line before it is whole (the journal's start at
     // most): a cost in the size of the last entry, not of the journal.
@@ -479,11 +521,27 @@ public final class Repository {
     }
     let start = (bytes[..<(end - 1)].lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
     guard let (entry, hash) = JournalFormat.unframe(bytes[start..<(end - 1)]),
-      SHA256.hash(entry).hex == hash, hash == checkpoint.hash
+      SHA256.hash(entry).hex == hash
     else {
       throw StoreError(
         .corrupt, "\(journal): the last committed entry is damaged (checksum mismatch)",
         hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
+    }
+    guard hash == checkpoint.hash else { throw mismatch("the hash of the last entry differs") }
+    guard case .object(let members)? = try? JSONParser.parse(entry, limits: .repositoryFile),
+      members["kind"]?.stringValue == "commit"
+    else { throw mismatch("the journal line at the checkpoint is not a commit") }
+    guard members["seq"]?.uint64Value == checkpoint.seq else {
+      throw mismatch("sequence number \(checkpoint.seq) differs from the journal's")
+    }
+    guard members["txn"]?.uint64Value == checkpoint.txn else {
+      throw mismatch("transaction \(checkpoint.txn) differs from the journal's")
+    }
+    // Commits written by this build record the clock (older ones do not).
+    if let recorded = members["clock"] {
+      guard (try? VersionVector(json: recorded)) == clock else {
+        throw mismatch("its clock differs from the one the journal recorded")
+      }
     }
   }
 
@@ -886,6 +944,7 @@ public final class Repository {
         }
         let wasLive = state.exists && !state.isDeleted
         counter += 1
+        try checkNewDot(Dot(config.replica, counter), collection, id, state)
         state.write(delta, at: Dot(config.replica, counter))
         if wasLive { summary.updated += 1 } else { summary.created += 1 }
       case .delete:
@@ -898,6 +957,7 @@ public final class Repository {
         }
         if state.isConflicted { throw openConflict(collection, id, "") }
         counter += 1
+        try checkNewDot(Dot(config.replica, counter), collection, id, state)
         state.delete(at: Dot(config.replica, counter))
         summary.deleted += 1
       }
@@ -915,6 +975,19 @@ public final class Repository {
     summary.transaction = try commitTransaction(
       command: command, entries: journalEntries, states: pending)
     return summary
+  }
+
+  /// Refuses to write at a dot a record already holds: the clock in `state.json` is behind the
+  /// records (damaged or edited by hand), and writing would give two changes one name.
+  func checkNewDot(_ dot: Dot, _ collection: String, _ id: RecordID, _ state: RecordState)
+    throws(StoreError)
+  {
+    guard state.context.contains(dot) else { return }
+    throw StoreError(
+      .corrupt,
+      "\(collection)/\(id) already holds event \(dot), which this repository's clock says is "
+        + "unused: \(Self.stateFile) is behind the records; nothing was changed",
+      hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
   }
 
   /// A write that would settle an open conflict without a recorded decision (SPEC.md §8.7).
@@ -960,6 +1033,8 @@ public final class Repository {
       fileSystem: fileSystem, directory: journalDirectory, position: checkpoint)
     let txnNumber = JSONValue.number(JSONNumber(integer: Int64(txn)))
     let what = "nothing was changed"
+    var newClock = clock
+    for (_, records) in states { for (_, state) in records { newClock.merge(state.context) } }
     do {
       try writer.append([
         ("kind", .string("begin")), ("txn", txnNumber), ("at", .string(now())),
@@ -975,6 +1050,7 @@ public final class Repository {
       try writer.append([
         ("kind", .string("commit")), ("txn", txnNumber),
         ("changes", .number(JSONNumber(integer: Int64(entries.count)))),
+        ("clock", newClock.json),
       ])
       try writer.sync()
     } catch {
@@ -984,8 +1060,6 @@ public final class Repository {
     }
     var end = writer.position
     end.txn = txn
-    var newClock = clock
-    for (_, records) in states { for (_, state) in records { newClock.merge(state.context) } }
     let before = (checkpoint, clock)
     clock = newClock
     do {

@@ -1,0 +1,168 @@
+import Foundation
+import OutpostCodec
+import OutpostCrypto
+import OutpostTestSupport
+import Testing
+
+/// A damaged repository is never read as data (SPEC.md §4.1, §4.4): every command either refuses
+/// it (65, naming the file) with the repository byte-identical, or reads exactly what was
+/// committed. Never a crash, never exit 0 with wrong data.
+@Suite(.serialized)
+struct DamageTests {
+  /// A branch with a few committed orders, and what `export` printed before any damage.
+  struct Fixture {
+    let temp = TemporaryDirectory()
+    var repository: String { temp.file("north") }
+    var pristine = ""
+
+    init() {
+      let setUp: [[String]] = [
+        ["init", "--office", "hq", "--head", "--repo", "hq"],
+        ["office", "add", "north", "--key-out", "north.key", "--repo", "hq"],
+        ["init", "--office", "north", "--key", "north.key", "--repo", "north"],
+      ]
+      for arguments in setUp { _ = outpost(arguments, in: temp.path) }
+      for n in 1...6 {
+        _ = outpost(
+          [
+            "put", "orders", "o-\(n)", "customer_id=c-\(n)", "channel_id=sem",
+            "order_date=2025-03-0\(n)", "quantity=\(n)", "amount=\(n)0.00", "status=confirmed",
+            "--repo", "north",
+          ], in: temp.path)
+      }
+      _ = outpost(["delete", "orders", "o-6", "--repo", "north"], in: temp.path)
+      pristine = outpost(["export", "orders", "--format", "ndjson", "--repo", "north"], in: temp.path)
+        .output
+    }
+
+    func run(_ arguments: [String]) -> RunResult {
+      outpost(arguments + ["--repo", "north"], in: temp.path)
+    }
+  }
+
+  static func read(_ path: String) -> [UInt8] {
+    Array((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
+  }
+
+  static func write(_ path: String, _ bytes: [UInt8]) {
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+  }
+
+  /// The commands run against every damaged copy: readers, verify, and a writer.
+  static let commands: [[String]] = [
+    ["export", "orders", "--format", "ndjson"], ["status"], ["verify"],
+    ["put", "orders", "o-1", "quantity=9"],
+  ]
+
+  /// Runs every command against the damaged repository: each must refuse with 65 and leave it
+  /// byte-identical, or (export) print exactly the pristine records.
+  func expectRefusedOrExact(_ fixture: Fixture, _ what: String) {
+    let before = treeDigest(fixture.repository)
+    for command in Self.commands {
+      let result = fixture.run(command)
+      let name = "\(what): \(command.joined(separator: " "))"
+      if result.status == 0 && command[0] == "export" {
+        #expect(result.output == fixture.pristine, "\(name) printed other records")
+      } else {
+        #expect(result.status == 65, "\(name): exit \(result.status)\n\(result.errors)")
+      }
+      #expect(treeDigest(fixture.repository) == before, "\(name) changed the repository")
+    }
+  }
+
+  @Test("every single-bit flip of state.json is refused by readers, verify and writers (65)")
+  func stateFileBitFlips() {
+    let fixture = Fixture()
+    let file = fixture.repository + "/state.json"
+    let original = Self.read(file)
+    // 40 seeded flips keep the run short; OUTPOST_DAMAGE_ALL=1 flips every bit of every byte.
+    let seed = testSeed(0x57A7_E000)
+    var random = SplitMix64(seed: seed)
+    let all = ProcessInfo.processInfo.environment["OUTPOST_DAMAGE_ALL"] == "1"
+    let flips =
+      all
+      ? original.indices.flatMap { offset in (0..<8).map { (offset, $0) } }
+      : (0..<40).map { _ in
+        (Int(random.next() % UInt64(original.count)), Int(random.next() % 8))
+      }
+    print("DamageTests: seed \(seed), \(flips.count) flips of state.json")
+    for (offset, bit) in flips {
+      do {
+        var damaged = original
+        damaged[offset] ^= UInt8(1 << bit)
+        Self.write(file, damaged)
+        expectRefusedOrExact(fixture, "seed \(seed), state.json byte \(offset) bit \(bit)")
+      }
+    }
+    Self.write(file, original)
+    #expect(fixture.run(["verify"]).status == 0)
+  }
+
+  /// Rewrites state.json through `edit` with a valid checksum, as a person editing it would.
+  func rewriteState(_ fixture: Fixture, _ edit: (inout [String: JSONValue]) -> Void) throws {
+    let file = fixture.repository + "/state.json"
+    guard case .object(let object) = try JSONParser.parse(Self.read(file)) else {
+      Issue.record("state.json is not an object")
+      return
+    }
+    var members: [String: JSONValue] = [:]
+    for (key, value) in object where key != "sha256" { members[key] = value }
+    edit(&members)
+    let body = JSONValue.object(JSONObject(uncheckedPairs: members.map { ($0.key, $0.value) }))
+    let digest = SHA256.hash(JSONWriter.canonicalBytes(body)).hex
+    members["sha256"] = .string(digest)
+    Self.write(
+      file,
+      JSONWriter.prettyBytes(
+        .object(JSONObject(uncheckedPairs: members.map { ($0.key, $0.value) }))))
+  }
+
+  @Test("a lowered or renamed clock entry with a valid checksum is refused, never reuses a dot")
+  func clockEditedByHand() throws {
+    for edit in ["lowered", "renamed", "sequence", "transaction"] {
+      let fixture = Fixture()
+      try rewriteState(fixture) { members in
+        guard case .object(let clock)? = members["clock"],
+          case .object(let journal)? = members["journal"]
+        else { return }
+        var entries = Dictionary(uniqueKeysWithValues: clock.map { ($0.key, $0.value) })
+        var position = Dictionary(uniqueKeysWithValues: journal.map { ($0.key, $0.value) })
+        switch edit {
+        case "lowered": entries["north"] = .number(JSONNumber(integer: 2))
+        case "renamed": entries["nortg"] = entries.removeValue(forKey: "north")
+        case "sequence":
+          position["seq"] = .number(JSONNumber(integer: Int64(position["seq"]!.uint64Value! + 1)))
+        default:
+          position["txn"] = .number(JSONNumber(integer: Int64(position["txn"]!.uint64Value! - 1)))
+        }
+        members["clock"] = .object(
+          JSONObject(uncheckedPairs: entries.map { ($0.key, $0.value) }))
+        members["journal"] = .object(
+          JSONObject(uncheckedPairs: position.map { ($0.key, $0.value) }))
+      }
+      expectRefusedOrExact(fixture, "clock \(edit)")
+      let refused = fixture.run(["put", "orders", "o-1", "quantity=9"])
+      #expect(refused.errors.contains("state.json"), "\(edit): \(refused.errors)")
+    }
+  }
+
+  @Test("a repository written in the earlier state format opens and is upgraded by the next write")
+  func legacyStateFormat() throws {
+    let fixture = Fixture()
+    let file = fixture.repository + "/state.json"
+    guard case .object(let object) = try JSONParser.parse(Self.read(file)) else { return }
+    var members = Dictionary(uniqueKeysWithValues: object.map { ($0.key, $0.value) })
+    members["sha256"] = nil
+    members["format"] = .string("outpost-state/1")
+    Self.write(
+      file,
+      JSONWriter.prettyBytes(
+        .object(JSONObject(uncheckedPairs: members.map { ($0.key, $0.value) }))))
+    #expect(fixture.run(["export", "orders", "--format", "ndjson"]).output == fixture.pristine)
+    #expect(fixture.run(["verify"]).status == 0)
+    #expect(fixture.run(["put", "orders", "o-1", "quantity=9"]).status == 0)
+    let upgraded = try JSONParser.parse(Self.read(file))
+    #expect(upgraded["format"] == .string("outpost-state/2"))
+    #expect(upgraded["sha256"] != nil)
+  }
+}
