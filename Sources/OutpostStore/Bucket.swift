@@ -42,6 +42,26 @@ struct Bucket: Sendable {
     }
   }
 
+  /// The hash (``BucketDigest/recordHash(_:_:)``) of the live state of `id`; nil when the bucket
+  /// does not hold it or holds a collected marker.
+  func liveHash(_ id: RecordID) -> [UInt8]? {
+    guard let (file, entry) = location[id], !files[file].isCollectedMarker(entry) else {
+      return nil
+    }
+    return BucketDigest.recordHash(id, files[file].bytes[files[file].entries[entry].state])
+  }
+
+  /// The digest of every live record (SPEC.md §4.4).
+  var digest: BucketDigest {
+    var digest = BucketDigest.empty
+    for (id, place) in location where !files[place.file].isCollectedMarker(place.entry) {
+      digest.toggle(
+        BucketDigest.recordHash(
+          id, files[place.file].bytes[files[place.file].entries[place.entry].state]))
+    }
+    return digest
+  }
+
   /// The size in bytes of the base (0 without one).
   var baseBytes: Int { hasBase ? files[0].bytes.count : 0 }
 

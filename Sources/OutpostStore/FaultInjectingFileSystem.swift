@@ -149,6 +149,11 @@ package final class FaultInjectingFileSystem: FileSystem {
     return try base.tryLock(handle)
   }
 
+  package func tryLockShared(_ handle: FileHandle) throws(FileSystemError) -> Bool {
+    try checkAlive("flock", handle.path)
+    return try base.tryLockShared(handle)
+  }
+
   package func rename(_ from: String, _ to: String) throws(FileSystemError) {
     try check("rename", to)
     try base.rename(from, to)

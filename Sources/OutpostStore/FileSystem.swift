@@ -64,6 +64,9 @@ package protocol FileSystem: Sendable {
   func seek(_ handle: FileHandle, to offset: Int64) throws(FileSystemError)
   /// Takes an exclusive advisory lock without waiting; `false` when someone else holds it.
   func tryLock(_ handle: FileHandle) throws(FileSystemError) -> Bool
+  /// Takes a shared advisory lock without waiting (readers, SPEC.md §4.3); `false` when someone
+  /// holds it exclusively. The handle may be read-only.
+  func tryLockShared(_ handle: FileHandle) throws(FileSystemError) -> Bool
   /// Atomically replaces `to` with `from`.
   func rename(_ from: String, _ to: String) throws(FileSystemError)
   /// Removes a file.
@@ -237,6 +240,13 @@ package struct PosixFileSystem: FileSystem {
 
   package func tryLock(_ handle: FileHandle) throws(FileSystemError) -> Bool {
     switch Platform.tryLockExclusive(handle.descriptor) {
+    case .success(let locked): return locked
+    case .failure(let error): throw FileSystemError("flock", handle.path, error)
+    }
+  }
+
+  package func tryLockShared(_ handle: FileHandle) throws(FileSystemError) -> Bool {
+    switch Platform.tryLockExclusive(handle.descriptor, shared: true) {
     case .success(let locked): return locked
     case .failure(let error): throw FileSystemError("flock", handle.path, error)
     }

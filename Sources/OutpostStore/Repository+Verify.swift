@@ -151,7 +151,8 @@ extension Repository {
     {
       report.problems.append(
         "state.json: checkpoint (seq \(checkpoint.seq), transaction \(checkpoint.txn)) differs "
-          + "from the journal's commit at that offset (seq \(commit.seq), transaction \(commit.txn))")
+          + "from the journal's commit at that offset (seq \(commit.seq), transaction \(commit.txn))"
+      )
     }
     if clock != replayClock {
       report.problems.append("state.json: clock \(clock) differs from the journal's \(replayClock)")
@@ -194,6 +195,11 @@ extension Repository {
         } else {
           files[parsed.bucket, default: (false, [])].base = true
         }
+      }
+      for bucket in (bucketDigests?[collection] ?? [:]).keys.sorted() where files[bucket] == nil {
+        report.problems.append(
+          "records/\(collection)/\(bucket).json is missing: \(Self.stateFile) records live "
+            + "records in bucket \(bucket)")
       }
       var collisionKeys: [String: RecordID] = [:]
       for bucket in files.keys.sorted() {
@@ -250,6 +256,17 @@ extension Repository {
           }
           for (id, state) in states {
             records[id] = state.isCollectedMarker ? nil : state
+          }
+        }
+        if let expected = bucketDigests.map({ $0[collection]?[bucket] ?? .empty }) {
+          var digest = BucketDigest.empty
+          for (id, state) in records {
+            digest.toggle(BucketDigest.recordHash(id, JSONWriter.canonicalBytes(state.json)[...]))
+          }
+          if digest != expected {
+            report.problems.append(
+              "records/\(collection)/\(bucket): the bucket's records differ from the digest "
+                + "\(Self.stateFile) records (a record file was changed, lost or replaced)")
           }
         }
         for id in records.keys.sorted() {

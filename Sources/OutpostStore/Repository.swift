@@ -54,9 +54,10 @@ public struct CommitSummary: Sendable, Equatable {
 ///
 /// The journal is the durable truth; `records/` holds the materialized states, rebuilt from the
 /// journal after a crash; `state.json` says up to where they are. One writer at a time holds an
-/// exclusive `flock` on `lock`. Readers take no lock: they read `state.json`, then the record
-/// files, then apply any committed journal lines past the checkpoint, so they never see a torn
-/// state.
+/// exclusive `flock` on `lock`. Readers never wait for it: they hold a shared `flock` on
+/// `readers` (which keeps writers from tidying files under them), read `state.json`, then the
+/// record files up to its checkpoint, checking each bucket against its digest, then apply any
+/// committed journal lines past the checkpoint, so they see one committed state or refuse.
 public final class Repository {
   /// How a repository is opened.
   public enum Mode: Sendable {
@@ -77,6 +78,11 @@ public final class Repository {
   let mode: Mode
   let now: @Sendable () -> String
   private var lockHandle: FileHandle?
+  /// A reader's shared lock on `readers`, held while it reads (SPEC.md §4.3).
+  private var readerHandle: FileHandle?
+  /// What each non-empty bucket holds, by collection and bucket, as `state.json` records it
+  /// (SPEC.md §4.4); nil for a repository written before digests (read without the check).
+  private(set) var bucketDigests: [String: [String: BucketDigest]]?
   private(set) var checkpoint: JournalPosition
   /// What this replica has seen of every replica (the maximum of all record contexts).
   public private(set) var clock: VersionVector
@@ -121,6 +127,7 @@ public final class Repository {
   static let configFile = "outpost.json"
   static let stateFile = "state.json"
   static let lockFile = "lock"
+  static let readersFile = "readers"
 
   // MARK: Creating and opening
 
@@ -167,10 +174,11 @@ public final class Repository {
         JSONWriter.prettyBytes(configJSON), to: configFile, in: path, fileSystem: fileSystem,
         syncDirectory: false)
       try AtomicFile.write(
-        Self.encodeState(.start, clock: VersionVector()), to: stateFile, in: path,
+        Self.encodeState(.start, clock: VersionVector(), buckets: [:]), to: stateFile, in: path,
         fileSystem: fileSystem, syncDirectory: false)
-      let lock = try fileSystem.open(path + "/" + lockFile, .createNew(secret: false))
-      try fileSystem.close(lock)
+      for name in [lockFile, readersFile] {
+        try fileSystem.close(try fileSystem.open(path + "/" + name, .createNew(secret: false)))
+      }
       try fileSystem.syncDirectory(path)
     } catch let error as FileSystemError {
       throw StoreError.writeFailed(error, what)
@@ -210,19 +218,32 @@ public final class Repository {
     var lockHandle: FileHandle?
     if mode == .write {
       lockHandle = try acquireLock(path, fileSystem)
+    } else {
+      lockHandle = try acquireReaderLock(path, fileSystem)
     }
     do {
-      let (checkpoint, clock) = try readState(path, fileSystem)
+      let (checkpoint, clock, buckets) = try readState(path, fileSystem)
       let schemas = try readSchemas(path + "/schemas", fileSystem)
       let repository = Repository(
         path: path, config: config, fileSystem: fileSystem, mode: mode, now: now,
         checkpoint: checkpoint, clock: clock, customSchemas: schemas)
-      repository.lockHandle = lockHandle
+      repository.bucketDigests = buckets
+      if mode == .write {
+        repository.lockHandle = lockHandle
+      } else {
+        repository.readerHandle = lockHandle
+      }
       lockHandle = nil
       try repository.recover()
       return repository
     } catch {
-      if let lockHandle { release(lockHandle, fileSystem) }
+      if let lockHandle {
+        if mode == .write {
+          release(lockHandle, fileSystem)
+        } else {
+          try? fileSystem.close(lockHandle)
+        }
+      }
       throw error
     }
   }
@@ -233,6 +254,37 @@ public final class Repository {
       Self.release(lockHandle, fileSystem)
       self.lockHandle = nil
     }
+    if let readerHandle {
+      try? fileSystem.close(readerHandle)
+      self.readerHandle = nil
+    }
+  }
+
+  /// A reader's shared lock on `readers` (SPEC.md §4.3).
+  ///
+  /// It is taken before `state.json` is read and held until ``close()``: while any reader holds
+  /// it, writers leave the record files they would tidy as they are, so a reader sees exactly the
+  /// files of its checkpoint. A writer holds it exclusively only while tidying; a reader waits up
+  /// to ten seconds for that. A repository without the file (written before it existed) is read
+  /// without it.
+  private static func acquireReaderLock(_ path: String, _ fs: any FileSystem) throws(StoreError)
+    -> FileHandle?
+  {
+    let file = path + "/" + readersFile
+    do {
+      guard try fs.info(file)?.kind == .regular else { return nil }
+      let handle = try fs.open(file, .read)
+      for _ in 0..<500 {
+        if try fs.tryLockShared(handle) { return handle }
+        Platform.sleep(milliseconds: 20)
+      }
+      try? fs.close(handle)
+    } catch {
+      throw StoreError.readFailed(error)
+    }
+    throw StoreError(
+      .locked, "a writer has been reorganizing the record files for ten seconds",
+      hint: "Wait for it to finish and try again.")
   }
 
   private static func readConfig(_ path: String, _ fs: any FileSystem) throws(StoreError)
@@ -334,14 +386,25 @@ public final class Repository {
 
   // MARK: State file
 
-  /// The format `state.json` is written in. `outpost-state/1` (no checksum, written before
-  /// this build) is still read, and replaced by the next write.
+  /// The format `state.json` is written in.
+  ///
+  /// `outpost-state/1` (no checksum, no digests, written before this build) is still read, and
+  /// replaced by the next writer.
   static let stateFormat = "outpost-state/2"
 
   /// The members of `state.json` other than its checksum.
-  private static func stateMembers(_ position: JournalPosition, clock: VersionVector)
-    -> [(String, JSONValue)]
-  {
+  private static func stateMembers(
+    _ position: JournalPosition, clock: VersionVector,
+    buckets: [String: [String: BucketDigest]]
+  ) -> [(String, JSONValue)] {
+    let bucketsJSON = JSONValue.object(
+      JSONObject(
+        uncheckedPairs: buckets.filter { !$0.value.isEmpty }.map { collection, digests in
+          (
+            collection,
+            .object(JSONObject(uncheckedPairs: digests.map { ($0.key, .string($0.value.hex)) }))
+          )
+        }))
     let journal = JSONValue.object(
       JSONObject(uncheckedPairs: [
         ("hash", .string(position.hash)),
@@ -350,20 +413,26 @@ public final class Repository {
         ("seq", .number(JSONNumber(integer: Int64(position.seq)))),
         ("txn", .number(JSONNumber(integer: Int64(position.txn)))),
       ]))
-    return [("clock", clock.json), ("format", .string(stateFormat)), ("journal", journal)]
+    return [
+      ("buckets", bucketsJSON), ("clock", clock.json), ("format", .string(stateFormat)),
+      ("journal", journal),
+    ]
   }
 
   /// `state.json`: the checkpoint and the clock, with the SHA-256 of their canonical form
   /// (SPEC.md §4.1), so a damaged file is refused instead of trusted.
-  static func encodeState(_ position: JournalPosition, clock: VersionVector) -> [UInt8] {
-    let members = stateMembers(position, clock: clock)
-    let digest = SHA256.hash(JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: members))))
+  static func encodeState(
+    _ position: JournalPosition, clock: VersionVector, buckets: [String: [String: BucketDigest]]
+  ) -> [UInt8] {
+    let members = stateMembers(position, clock: clock, buckets: buckets)
+    let digest = SHA256.hash(
+      JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: members))))
     return JSONWriter.prettyBytes(
       .object(JSONObject(uncheckedPairs: members + [("sha256", .string(digest.hex))])))
   }
 
   private static func readState(_ path: String, _ fs: any FileSystem) throws(StoreError)
-    -> (JournalPosition, VersionVector)
+    -> (JournalPosition, VersionVector, [String: [String: BucketDigest]]?)
   {
     let file = path + "/" + stateFile
     let bytes: [UInt8]
@@ -382,9 +451,10 @@ public final class Repository {
       guard let stated = object["sha256"]?.stringValue else { throw damaged("it has no checksum") }
       let members = object.filter { $0.key != "sha256" }
       let digest = SHA256.hash(
-        JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: members.map { ($0.key, $0.value) }))))
+        JSONWriter.canonicalBytes(
+          .object(JSONObject(uncheckedPairs: members.map { ($0.key, $0.value) }))))
       guard digest.hex == stated else { throw damaged("checksum mismatch") }
-      guard Set(object.map(\.key)) == ["clock", "format", "journal", "sha256"] else {
+      guard Set(object.map(\.key)) == ["buckets", "clock", "format", "journal", "sha256"] else {
         throw damaged("unexpected members")
       }
     case "outpost-state/1"?: break  // written before checksums; replaced by the next write
@@ -394,7 +464,7 @@ public final class Repository {
       let segment = journal["segment"]?.uint64Value, segment >= 1, segment < 10_000_000_000,
       let offset = journal["offset"]?.uint64Value, offset < 1 << 62,
       let seq = journal["seq"]?.uint64Value, let hash = journal["hash"]?.stringValue,
-      hash.utf8.count == 64, hash.utf8.allSatisfy({ Self.isLowerHex($0) }),
+      hash.utf8.count == 64, hash.utf8.allSatisfy(Hex.isLowercaseDigit),
       let txn = journal["txn"]?.uint64Value, let clockJSON = object["clock"]
     else {
       throw damaged("its journal position is incomplete")
@@ -403,15 +473,30 @@ public final class Repository {
     do { clock = try VersionVector(json: clockJSON) } catch {
       throw damaged("invalid clock: \(error.message)")
     }
+    var buckets: [String: [String: BucketDigest]]?
+    if format == stateFormat {
+      guard case .object(let collections)? = object["buckets"] else {
+        throw damaged("'buckets' is not an object")
+      }
+      var parsed: [String: [String: BucketDigest]] = [:]
+      for (collection, value) in collections {
+        guard case .object(let digests) = value, digests.count > 0 else {
+          throw damaged("the digests of '\(collection)' are not a non-empty object")
+        }
+        for (bucket, digest) in digests {
+          guard RecordFile.parseName(bucket + ".json").map({ $0.delta == nil }) == true,
+            let text = digest.stringValue, let parsedDigest = BucketDigest(hex: text),
+            parsedDigest != .empty
+          else { throw damaged("invalid digest of bucket '\(collection)/\(bucket)'") }
+          parsed[collection, default: [:]][bucket] = parsedDigest
+        }
+      }
+      buckets = parsed
+    }
     return (
       JournalPosition(segment: Int(segment), offset: Int64(offset), seq: seq, hash: hash, txn: txn),
-      clock
+      clock, buckets
     )
-  }
-
-  static func isLowerHex(_ byte: UInt8) -> Bool {
-    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-      || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
   }
 
   // MARK: Recovery
@@ -419,7 +504,10 @@ public final class Repository {
   private func recover() throws(StoreError) {
     // Before anything is removed: which deltas are unfinished depends on the checkpoint.
     try checkCheckpoint()
-    if mode == .write { try removeTemporaryFiles() }
+    if mode == .write {
+      try removeTemporaryFiles()
+      if bucketDigests == nil { try upgradeToDigests() }
+    }
     let scan = try JournalReader.scan(
       fileSystem: fileSystem, directory: journalDirectory, from: checkpoint)
     if mode == .write && scan.uncommittedBytes > 0 {
@@ -476,10 +564,45 @@ public final class Repository {
         + "after an interrupted write")
   }
 
-  /// Checks `state.json` against the journal (SPEC.md §4.1): the line ending at the checkpoint
-  /// is intact, is the `commit` of the checkpoint's transaction with its sequence number and
-  /// hash, and records the checkpoint's clock. So no reader trusts, and no writer appends after,
-  /// a checkpoint the journal does not confirm.
+  /// Upgrades a repository written before bucket digests (SPEC.md §4.4).
+  ///
+  /// Computes every bucket's digest from its files at the checkpoint and writes `state.json` with
+  /// them (and the `readers` file). Reads the whole repository once; a crash before `state.json` is replaced
+  /// leaves the repository as it was, and the next writer upgrades it again.
+  private func upgradeToDigests() throws(StoreError) {
+    var digests: [String: [String: BucketDigest]] = [:]
+    let collections: [String]
+    do { collections = try fileSystem.list(recordsDirectory) } catch {
+      throw StoreError.readFailed(error)
+    }
+    for collection in collections
+    where (try? fileSystem.info(collectionDirectory(collection)))??.kind == .directory {
+      for name in try listing(collection).keys.sorted() {
+        let digest = try loadBucket(collection, name).digest
+        if digest != .empty { digests[collection, default: [:]][name] = digest }
+      }
+    }
+    do {
+      let readers = path + "/" + Self.readersFile
+      if try fileSystem.info(readers) == nil {
+        try fileSystem.close(try fileSystem.open(readers, .createNew(secret: false)))
+      }
+      try AtomicFile.write(
+        Self.encodeState(checkpoint, clock: clock, buckets: digests), to: Self.stateFile,
+        in: path, fileSystem: fileSystem)
+    } catch {
+      throw StoreError.writeFailed(error, "the repository could not be upgraded")
+    }
+    bucketDigests = digests
+    notices.append(
+      "upgraded: state.json now records a digest of every bucket of records (SPEC.md §4.4)")
+  }
+
+  /// Checks `state.json` against the journal (SPEC.md §4.1).
+  ///
+  /// The line ending at the checkpoint must be intact, be the `commit` of the checkpoint's
+  /// transaction with its sequence number and hash, and record the checkpoint's clock. So no
+  /// reader trusts, and no writer appends after, a checkpoint the journal does not confirm.
   private func checkCheckpoint() throws(StoreError) {
     func mismatch(_ detail: String) -> StoreError {
       StoreError(
@@ -718,10 +841,13 @@ public final class Repository {
   public func states(_ collection: String) throws(StoreError) -> [(
     id: RecordID, state: RecordState
   )] {
+    // Besides the buckets with files: those state.json says hold records, so a bucket whose
+    // files are all gone is noticed (SPEC.md §4.4).
     let names = Set(try listing(collection).keys).union(
       bucketCache.keys.filter { $0.hasPrefix(collection + "/") }.map {
         String($0.dropFirst(collection.utf8.count + 1))
-      })
+      }
+    ).union(bucketDigests?[collection]?.keys ?? [:].keys)
     var loaded: [Bucket] = []
     for name in names.sorted() {
       if let cached = bucketCache[collection + "/" + name] {
@@ -861,8 +987,26 @@ public final class Repository {
       }
       deltas.append(try read(file, delta: txn))
     }
-    return Bucket(
+    let bucket = Bucket(
       collection: collection, name: name, base: base, deltas: deltas, staleFiles: stale)
+    if let expected = bucketDigests.map({ $0[collection]?[name] ?? .empty }),
+      bucket.digest != expected
+    {
+      let files =
+        ([baseName]
+        + deltaTxns.filter { $0 <= checkpoint.txn }.map {
+          RecordFile.fileName(bucket: name, delta: $0)
+        }).filter { names.contains($0) }
+      throw StoreError(
+        .corrupt,
+        "records/\(collection): the records of bucket \(name) "
+          + (files.isEmpty
+            ? "are missing (no file records/\(collection)/\(baseName))"
+            : "(\(files.joined(separator: ", "))) differ from what \(Self.stateFile) records")
+          + ": a record file was changed, lost or replaced; nothing was read or written",
+        hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
+    }
+    return bucket
   }
 
   // MARK: Writing
@@ -1125,7 +1269,8 @@ public final class Repository {
     }
     var created: [(directory: String, name: String)] = []
     var replaced: [(directory: String, name: String, old: [UInt8]?)] = []
-    var written: [(key: String, bytes: [UInt8])] = []
+    var written: [(key: String, scanned: RecordFile.Scanned?)] = []
+    var digests = bucketDigests ?? [:]
     var touchedDirectories: Set<String> = []
     var oldState: [UInt8]?
     do throws(FileSystemError) {
@@ -1148,11 +1293,27 @@ public final class Repository {
           try fileSystem.syncDirectory(recordsDirectory)
         }
         let bytes = RecordFile.encode(collection: collection, txn: position.txn, records: records)
+        // The bucket's digest moves by the records this delta replaces and holds.
+        let scanned = try? RecordFile.scan(
+          bytes, collection: collection, bucket: bucketName, path: "records/\(key)",
+          checkBuckets: false)
+        if let scanned, let bucket = bucketCache[key] {
+          var digest = digests[collection]?[bucketName] ?? .empty
+          for (index, entry) in scanned.entries.enumerated() {
+            if let old = bucket.liveHash(entry.id) { digest.toggle(old) }
+            if !scanned.isCollectedMarker(index) {
+              digest.toggle(BucketDigest.recordHash(entry.id, bytes[entry.state]))
+            }
+          }
+          digests[collection, default: [:]][bucketName] = digest == .empty ? nil : digest
+        } else {
+          throw FileSystemError("encode", directory + "/" + name, .ioError)
+        }
         try AtomicFile.write(
           bytes, to: name, in: directory, fileSystem: fileSystem, syncDirectory: false)
         created.append((directory, name))
         touchedDirectories.insert(directory)
-        written.append((key, bytes))
+        written.append((key, scanned))
       }
       for name in documents.keys.sorted() {
         guard let location = Self.documentLocation(name) else { continue }
@@ -1174,9 +1335,10 @@ public final class Repository {
       for directory in touchedDirectories.sorted() { try fileSystem.syncDirectory(directory) }
       oldState = try fileSystem.readFile(path + "/" + Self.stateFile)
       try AtomicFile.write(
-        Self.encodeState(position, clock: clock), to: Self.stateFile, in: path,
+        Self.encodeState(position, clock: clock, buckets: digests), to: Self.stateFile, in: path,
         fileSystem: fileSystem)
       checkpoint = position
+      bucketDigests = digests
     } catch {
       bucketCache = [:]
       listings = [:]
@@ -1209,22 +1371,34 @@ public final class Repository {
     // failure while tidying loses nothing (the files written above stay valid) and leaves at
     // most temporary files for the next writer to remove.
     var byCollection: [String: [String]] = [:]
-    for (key, bytes) in written {
-      guard var bucket = bucketCache.removeValue(forKey: key),
-        let scanned = try? RecordFile.scan(
-          bytes, collection: bucket.collection, bucket: bucket.name,
-          path: "records/\(key)", checkBuckets: false)
-      else { continue }
+    for (key, scanned) in written {
+      guard var bucket = bucketCache.removeValue(forKey: key), let scanned else { continue }
       bucket.append(scanned)
       bucketCache[key] = bucket
       byCollection[bucket.collection, default: []].append(key)
     }
+    // Readers hold `readers` shared while they read; tidying rewrites and removes the files they
+    // may be reading, so it waits for none of them: with a reader present it is left to a later
+    // write (SPEC.md §4.3).
+    guard !byCollection.isEmpty, let readers = tidyLock() else { return }
+    defer { try? fileSystem.close(readers) }
     for collection in byCollection.keys.sorted() {
       do { try tidy(collection, byCollection[collection]!) } catch {
         for key in byCollection[collection]! { bucketCache[key] = nil }
         listings[collection] = nil
       }
     }
+  }
+
+  /// The exclusive lock on `readers` a writer holds while it tidies, or nil when a reader holds
+  /// it (or it cannot be taken): then nothing is tidied now.
+  private func tidyLock() -> FileHandle? {
+    guard
+      let handle = try? fileSystem.open(path + "/" + Self.readersFile, .readWriteCreate)
+    else { return nil }
+    if (try? fileSystem.tryLock(handle)) == true { return handle }
+    try? fileSystem.close(handle)
+    return nil
   }
 
   /// Keeps the touched buckets' files few and small (SPEC.md §4.4).

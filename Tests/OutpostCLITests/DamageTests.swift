@@ -4,8 +4,9 @@ import OutpostCrypto
 import OutpostTestSupport
 import Testing
 
-/// A damaged repository is never read as data (SPEC.md §4.1, §4.4): every command either refuses
-/// it (65, naming the file) with the repository byte-identical, or reads exactly what was
+/// A damaged repository is never read as data (SPEC.md §4.1, §4.4).
+///
+/// Every command either refuses it (65, naming the file) with the repository byte-identical, or reads exactly what was
 /// committed. Never a crash, never exit 0 with wrong data.
 @Suite(.serialized)
 struct DamageTests {
@@ -31,7 +32,8 @@ struct DamageTests {
           ], in: temp.path)
       }
       _ = outpost(["delete", "orders", "o-6", "--repo", "north"], in: temp.path)
-      pristine = outpost(["export", "orders", "--format", "ndjson", "--repo", "north"], in: temp.path)
+      pristine =
+        outpost(["export", "orders", "--format", "ndjson", "--repo", "north"], in: temp.path)
         .output
     }
 
@@ -115,6 +117,86 @@ struct DamageTests {
       file,
       JSONWriter.prettyBytes(
         .object(JSONObject(uncheckedPairs: members.map { ($0.key, $0.value) }))))
+  }
+
+  /// Puts back the undamaged repository saved in `saved`.
+  static func restore(_ fixture: Fixture, from saved: String) {
+    try? FileManager.default.removeItem(atPath: fixture.repository)
+    try? FileManager.default.copyItem(atPath: saved, toPath: fixture.repository)
+  }
+
+  /// One damaged copy: readers print exactly the committed records or refuse (65); when the
+  /// damage changed what they would read, every command refuses and changes nothing.
+  func expectNoWrongData(_ fixture: Fixture, _ what: String, id: String) {
+    let before = treeDigest(fixture.repository)
+    let export = fixture.run(["export", "orders", "--format", "ndjson"])
+    let harmless = export.status == 0
+    if harmless {
+      #expect(export.output == fixture.pristine, "\(what): export printed other records")
+    } else {
+      #expect(export.status == 65, "\(what): export exit \(export.status): \(export.errors)")
+      #expect(export.errors.contains("records/"), "\(what): \(export.errors)")
+    }
+    let commands = [
+      ["status"], ["get", "orders", id], ["verify"], ["submit", "--out", "damaged.bundle"],
+      ["put", "orders", id, "quantity=9"],
+    ]
+    for command in commands {
+      let result = fixture.run(command)
+      let name = "\(what): \(command.joined(separator: " "))"
+      #expect(result.status == 0 || result.status == 65, "\(name): exit \(result.status)")
+      if !harmless {
+        #expect(result.status == 65, "\(name) read damaged data: \(result.output)")
+        #expect(treeDigest(fixture.repository) == before, "\(name) changed the repository")
+      }
+    }
+  }
+
+  @Test("damaged, truncated or missing record files are refused (65) or read exactly, never wrong")
+  func recordFileDamage() throws {
+    let fixture = Fixture()
+    let saved = fixture.temp.file("saved")
+    try FileManager.default.copyItem(atPath: fixture.repository, toPath: saved)
+    let folder = fixture.repository + "/records/orders"
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+    #expect(!names.isEmpty)
+    let seed = testSeed(0xDA4A_9E00)
+    var random = SplitMix64(seed: seed)
+    print("DamageTests: seed \(seed), \(names.count) record files")
+    for name in names {
+      let file = folder + "/" + name
+      let original = Self.read(file)
+      // A record of this bucket, for the commands that read one bucket only.
+      let text = String(decoding: original, as: UTF8.self)
+      let id =
+        text.split(separator: "\n").dropFirst().first { $0.hasPrefix("\"o-") }
+        .map { String($0.dropFirst().prefix { $0 != "\"" }) } ?? "o-1"
+      for _ in 0..<6 {
+        let offset = Int(random.next() % UInt64(original.count))
+        let bit = Int(random.next() % 8)
+        Self.restore(fixture, from: saved)
+        var damaged = original
+        damaged[offset] ^= UInt8(1 << bit)
+        Self.write(file, damaged)
+        expectNoWrongData(fixture, "seed \(seed), \(name) byte \(offset) bit \(bit)", id: id)
+      }
+      Self.restore(fixture, from: saved)
+      let cut = Int(random.next() % UInt64(original.count))
+      Self.write(file, Array(original.prefix(cut)))
+      expectNoWrongData(fixture, "\(name) truncated to \(cut) bytes", id: id)
+      Self.restore(fixture, from: saved)
+      try FileManager.default.removeItem(atPath: file)
+      expectNoWrongData(fixture, "\(name) removed", id: id)
+      // Unless the other files of its bucket still hold every record it held (a base whose one
+      // record a later delta holds whole), verify names the bucket.
+      if fixture.run(["export", "orders"]).status != 0 {
+        let verify = fixture.run(["verify"])
+        let bucket = "records/orders/" + name.prefix(2)
+        #expect(verify.status == 65 && verify.output.contains(bucket), "verify names \(bucket)")
+      }
+    }
+    Self.restore(fixture, from: saved)
+    #expect(fixture.run(["verify"]).status == 0)
   }
 
   @Test("a lowered or renamed clock entry with a valid checksum is refused, never reuses a dot")

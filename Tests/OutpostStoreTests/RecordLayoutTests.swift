@@ -158,7 +158,7 @@ struct RecordLayoutTests {
     #expect(try amounts(path) == ["o-1": "3.00"])
   }
 
-  @Test("a record also in another bucket's file (damage) reads as the later bucket's, as ever")
+  @Test("a record copied into another bucket's file (damage) is refused, naming the bucket")
   func recordInTwoBuckets() throws {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
@@ -179,14 +179,19 @@ struct RecordLayoutTests {
       let file = "\(path)/records/orders/\(other).json"
       let existing = try? String(contentsOfFile: file, encoding: .utf8)
       try copy.write(toFile: file, atomically: false, encoding: .utf8)
-      let amounts = try amounts(path)
-      #expect(amounts["o-1"] == (other > home ? "666.00" : "1.00"), "copy in \(other)")
-      #expect(amounts["o-2"] == "1.00" && amounts["o-3"] == "1.00" && amounts.count == 3)
+      // SPEC.md §4.4: the bucket no longer holds what state.json's digest says.
+      do {
+        _ = try amounts(path)
+        Issue.record("a damaged bucket \(other) was read as data")
+      } catch let error as StoreError {
+        #expect(error.code == .corrupt && error.message.contains("bucket \(other)"), "\(error)")
+      }
       if let existing {
         try existing.write(toFile: file, atomically: false, encoding: .utf8)
       } else {
         try FileManager.default.removeItem(atPath: file)
       }
+      #expect(try amounts(path) == ["o-1": "1.00", "o-2": "1.00", "o-3": "1.00"])
     }
   }
 

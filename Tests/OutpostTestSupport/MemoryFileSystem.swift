@@ -71,7 +71,10 @@ package final class MemoryFileSystem: FileSystem {
     var nodes: [Int: Node] = [0: Node(isDirectory: true, mode: 0o755)]
     var nextNode = 1
     var open: [Int32: (file: OpenFile, handle: FileHandle)] = [:]
+    /// Exclusive locks by node: the descriptor holding it.
     var locks: [Int: Int32] = [:]
+    /// Shared locks by node: the descriptors holding one.
+    var sharedLocks: [Int: Set<Int32>] = [:]
     /// Every visible path (canonical spelling) and its node, so lookups need no walk.
     var index: [String: Int] = ["/": 0]
   }
@@ -91,6 +94,7 @@ package final class MemoryFileSystem: FileSystem {
     var copy = source
     copy.open = [:]
     copy.locks = [:]
+    copy.sharedLocks = [:]
     state = Mutex(copy)
   }
 
@@ -140,6 +144,7 @@ package final class MemoryFileSystem: FileSystem {
       for (_, entry) in state.open { returnDescriptor(entry.handle) }
       state.open = [:]
       state.locks = [:]
+      state.sharedLocks = [:]
       for id in state.nodes.keys.sorted() {
         var node = state.nodes[id]!
         switch kind {
@@ -419,6 +424,8 @@ package final class MemoryFileSystem: FileSystem {
       state.open[handle.descriptor] = nil
       returnDescriptor(handle)
       if state.locks[file.node] == handle.descriptor { state.locks[file.node] = nil }
+      state.sharedLocks[file.node]?.remove(handle.descriptor)
+      if state.sharedLocks[file.node]?.isEmpty == true { state.sharedLocks[file.node] = nil }
     }
   }
 
@@ -459,7 +466,23 @@ package final class MemoryFileSystem: FileSystem {
     try state.withLock { (state: inout State) throws(FileSystemError) -> Bool in
       let file = try Self.file(state, handle, "flock")
       if let holder = state.locks[file.node], holder != handle.descriptor { return false }
+      if let readers = state.sharedLocks[file.node],
+        !readers.subtracting([handle.descriptor]).isEmpty
+      {
+        return false
+      }
+      state.sharedLocks[file.node]?.remove(handle.descriptor)
       state.locks[file.node] = handle.descriptor
+      return true
+    }
+  }
+
+  package func tryLockShared(_ handle: FileHandle) throws(FileSystemError) -> Bool {
+    try state.withLock { (state: inout State) throws(FileSystemError) -> Bool in
+      let file = try Self.file(state, handle, "flock")
+      if let holder = state.locks[file.node], holder != handle.descriptor { return false }
+      if state.locks[file.node] == handle.descriptor { state.locks[file.node] = nil }
+      state.sharedLocks[file.node, default: []].insert(handle.descriptor)
       return true
     }
   }

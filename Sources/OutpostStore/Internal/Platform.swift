@@ -92,9 +92,10 @@ package enum Platform {
   /// Waits (for a lock being released).
   static func sleep(milliseconds: Int) { usleep(useconds_t(milliseconds * 1000)) }
 
-  /// Takes an exclusive advisory lock without waiting; `false` when another process holds it.
-  static func tryLockExclusive(_ fd: Int32) -> Result<Bool, Errno> {
-    switch retrying({ flock(fd, LOCK_EX | LOCK_NB) }) {
+  /// Takes an exclusive (or, with `shared`, a shared) advisory lock without waiting; `false`
+  /// when another process holds a conflicting one.
+  static func tryLockExclusive(_ fd: Int32, shared: Bool = false) -> Result<Bool, Errno> {
+    switch retrying({ flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) }) {
     case .success: return .success(true)
     case .failure(let error) where error.code == EWOULDBLOCK: return .success(false)
     case .failure(let error): return .failure(error)

@@ -1,0 +1,122 @@
+import OutpostCodec
+import OutpostModel
+import OutpostStore
+import OutpostSync
+import OutpostTestSupport
+import Synchronization
+import Testing
+
+/// SPEC.md §4.3: a reader sees exactly one committed state, however a writer commits and tidies
+/// while it reads.
+struct SnapshotReadTests {
+  let now: @Sendable () -> String = { "2025-03-01T09:00:00+08:00" }
+
+  func put(_ id: String, amount: String) throws -> RecordChange {
+    .put(
+      collection: "orders", id: try RecordID(id),
+      fields: [
+        "office_id": .string("north"), "customer_id": .string("c-1"), "channel_id": .string("sem"),
+        "order_date": .string("2025-02-01"), "quantity": .number(JSONNumber(integer: 1)),
+        "amount": .string(amount), "status": .string("confirmed"),
+      ])
+  }
+
+  func amounts(_ repository: Repository) throws -> [String: String] {
+    var result: [String: String] = [:]
+    for (id, state) in try repository.states("orders") where !state.isDeleted {
+      result[id.rawValue] = state.value("amount")?.stringValue
+    }
+    return result
+  }
+
+  @Test(
+    "a reader paused before its first bucket while a writer commits and tidies reads its snapshot")
+  func readerInterleavedWithCommitAndTidy() throws {
+    let memory = MemoryFileSystem()
+    let path = "/repo"
+    let office = ReplicaID(unchecked: "north")
+    let setUp = try Repository.create(
+      at: path, replica: office, role: .branch, fileSystem: memory, now: now)
+    _ = try setUp.commit(try (0..<200).map { try put("o-\($0)", amount: "1.00") }, command: "seed")
+    setUp.close()
+    let snapshot = try amounts(
+      try Repository.open(at: path, mode: .read, fileSystem: memory, now: now))
+    #expect(snapshot.count == 200)
+
+    // The reader opens (checkpoint read), then, the moment it opens its first record file, a
+    // writer commits a transaction large enough that tidying would rewrite every base.
+    let hooked = HookFileSystem(base: memory)
+    let reader = try Repository.open(at: path, mode: .read, fileSystem: hooked, now: now)
+    let fired = Mutex(false)
+    var writerError: (any Error)?
+    hooked.onOpen = { opened in
+      guard opened.contains("/records/orders/"),
+        fired.withLock({ done in
+          defer { done = true }
+          return !done
+        })
+      else { return }
+      do {
+        let writer = try Repository.open(at: path, mode: .write, fileSystem: memory, now: now)
+        _ = try writer.commit(
+          try (0..<600).map { try put("o-\($0)", amount: "2.00") }, command: "import")
+        writer.close()
+      } catch { writerError = error }
+    }
+    let read = try amounts(reader)
+    #expect(writerError == nil, "\(String(describing: writerError))")
+    #expect(fired.withLock { $0 })
+    #expect(
+      read == snapshot,
+      "the reader saw \(read.count) records, \(read.values.filter { $0 == "2.00" }.count) from the later commit"
+    )
+    reader.close()
+
+    // A reader that starts now sees the whole commit; the next write tidies what was left.
+    let after = try amounts(
+      try Repository.open(at: path, mode: .read, fileSystem: memory, now: now))
+    #expect(after.count == 600 && after.values.allSatisfy { $0 == "2.00" })
+    let writer = try Repository.open(at: path, mode: .write, fileSystem: memory, now: now)
+    _ = try writer.commit([try put("o-0", amount: "3.00")], command: "one more")
+    writer.close()
+    #expect(
+      try Repository.open(at: path, mode: .read, fileSystem: memory, now: now).verify().isClean)
+  }
+}
+
+/// A file system that calls `onOpen` with each path before opening it.
+final class HookFileSystem: FileSystem, @unchecked Sendable {
+  let base: MemoryFileSystem
+  var onOpen: (String) -> Void = { _ in }
+
+  init(base: MemoryFileSystem) { self.base = base }
+
+  func open(_ path: String, _ mode: OpenMode) throws(FileSystemError) -> FileHandle {
+    onOpen(path)
+    return try base.open(path, mode)
+  }
+  func write(_ handle: FileHandle, _ bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
+    try base.write(handle, bytes)
+  }
+  func readToEnd(_ handle: FileHandle) throws(FileSystemError) -> [UInt8] {
+    try base.readToEnd(handle)
+  }
+  func sync(_ handle: FileHandle) throws(FileSystemError) { try base.sync(handle) }
+  func close(_ handle: FileHandle) throws(FileSystemError) { try base.close(handle) }
+  func truncate(_ handle: FileHandle, to length: Int64) throws(FileSystemError) {
+    try base.truncate(handle, to: length)
+  }
+  func size(_ handle: FileHandle) throws(FileSystemError) -> Int64 { try base.size(handle) }
+  func seek(_ handle: FileHandle, to offset: Int64) throws(FileSystemError) {
+    try base.seek(handle, to: offset)
+  }
+  func tryLock(_ handle: FileHandle) throws(FileSystemError) -> Bool { try base.tryLock(handle) }
+  func tryLockShared(_ handle: FileHandle) throws(FileSystemError) -> Bool {
+    try base.tryLockShared(handle)
+  }
+  func rename(_ from: String, _ to: String) throws(FileSystemError) { try base.rename(from, to) }
+  func remove(_ path: String) throws(FileSystemError) { try base.remove(path) }
+  func makeDirectory(_ path: String) throws(FileSystemError) { try base.makeDirectory(path) }
+  func list(_ path: String) throws(FileSystemError) -> [String] { try base.list(path) }
+  func info(_ path: String) throws(FileSystemError) -> FileInfo? { try base.info(path) }
+}
