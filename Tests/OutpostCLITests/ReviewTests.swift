@@ -208,6 +208,28 @@ struct ReviewTests {
     }
   }
 
+  @Test("SPEC §8.9: a conflict a rule settled during merge is reported as settled, not as open")
+  func ruleSettledIsNotOpen() throws {
+    let temp = TemporaryDirectory()
+    conflictScenario(temp)
+    run(["rules", "add", "orders", "amount", "--prefer", "owner", "--repo", "hq"], temp)
+    let dry = run(["merge", "pending.sub", "--dry-run", "--format", "json", "--repo", "hq"], temp)
+    let document = try #require(
+      try JSONSerialization.jsonObject(with: Data(dry.utf8)) as? [String: Any])
+    let bundle = try #require((document["bundles"] as? [[String: Any]])?.first)
+    #expect(bundle["conflicts"] as? [String] == ["orders/n-2"], "\(dry)")
+    #expect(bundle["settled_by_rule"] as? [String] == ["orders/n-1"], "\(dry)")
+    let counts = try #require(bundle["counts"] as? [String: Int])
+    #expect(counts["conflict"] == 1 && counts["settled_by_rule"] == 1, "\(counts)")
+    #expect((document["totals"] as? [String: Int])?["settled_by_rule"] == 1)
+    let merged = run(["merge", "pending.sub", "--repo", "hq"], temp)
+    #expect(
+      merged.contains("1 conflict(s), 0 unchanged; 1 conflict(s) settled by rule"), "\(merged)")
+    #expect(merged.contains("conflict: orders/n-2"), "\(merged)")
+    #expect(!merged.contains("conflict: orders/n-1"), "\(merged)")
+    #expect(merged.contains("settled by rule: orders/n-1 (rule orders.amount"), "\(merged)")
+  }
+
   @Test("rules that cannot work are refused: unordered max, key fields, unknown fields, branches")
   func badRules() {
     let temp = TemporaryDirectory()

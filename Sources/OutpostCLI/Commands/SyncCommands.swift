@@ -251,6 +251,7 @@ extension Commands {
     var totals: [MergeOutcome: Int] = [:]
     var merged = 0
     var refused = 0
+    var settledTotal = 0
     let count = context.invocation.positionals.count
     for (index, argument) in context.invocation.positionals.enumerated() {
       context.console.progress("merging \(argument) (\(index + 1)/\(count))…")
@@ -261,7 +262,9 @@ extension Commands {
           report = try repository.applyBundle(bytes, name: argument, dryRun: dryRun)
         } catch { throw CLIError(error) }
         if !report.alreadyApplied { merged += 1 }
-        for (outcome, count) in report.counts { totals[outcome, default: 0] += count }
+        let counts = openCounts(report)
+        for (outcome, count) in counts.outcomes { totals[outcome, default: 0] += count }
+        settledTotal += counts.settled
         let reconciliation =
           dryRun || context.invocation.flag("no-kpi-check")
           ? nil : try reconcile(context, repository, report)
@@ -299,6 +302,7 @@ extension Commands {
     let totalPairs =
       outcomeOrder.map { ($0.rawValue, number(totals[$0] ?? 0)) } + [
         ("bundles_applied", number(merged)), ("bundles_refused", number(refused)),
+        ("settled_by_rule", number(settledTotal)),
       ]
     if context.format() == "json" {
       printJSON(
@@ -312,7 +316,7 @@ extension Commands {
         "Total: \(merged) bundle(s) \(dryRun ? "would be merged" : "merged"), \(refused) refused "
           + "(rejected, nothing from them was imported); "
           + outcomeOrder.map { "\(totals[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
-          + "\n")
+          + (settledTotal > 0 ? "; \(settledTotal) settled by rule" : "") + "\n")
     }
     if let firstFailure { throw AlreadyReported(status: firstFailure.status) }
   }
@@ -340,8 +344,31 @@ extension Commands {
     .new, .updated, .deleted, .merged, .conflict, .unchanged,
   ]
 
+  /// Whether a record the bundle brought in conflict was settled at once by a remembered rule.
+  static func settledByRule(_ report: ApplyReport) -> Set<String> {
+    Set(report.resolvedByRule.map { "\($0.collection)/\($0.id)" })
+  }
+
+  /// The records still in conflict after the merge: a conflict a rule settled in the same
+  /// transaction is reported as settled, not as open (SPEC.md §8.7.1).
+  static func openConflicts(_ report: ApplyReport) -> [(collection: String, id: RecordID)] {
+    let settled = settledByRule(report)
+    return report.outcomes.filter {
+      $0.outcome == .conflict && !settled.contains("\($0.collection)/\($0.id)")
+    }.map { ($0.collection, $0.id) }
+  }
+
+  /// The outcome counts, with conflicts a rule settled counted apart from open ones.
+  static func openCounts(_ report: ApplyReport) -> (outcomes: [MergeOutcome: Int], settled: Int) {
+    var counts = report.counts
+    let open = openConflicts(report).count
+    let settled = (counts[.conflict] ?? 0) - open
+    counts[.conflict] = open
+    return (counts, settled)
+  }
+
   static func reportJSON(_ file: String, _ report: ApplyReport, dryRun: Bool) -> JSONValue {
-    let counts = report.counts
+    let (counts, settled) = openCounts(report)
     let status = report.alreadyApplied ? "already-applied" : (dryRun ? "dry-run" : "applied")
     var members: [(String, JSONValue)] = [
       ("file", .string(file)), ("status", .string(status)),
@@ -352,15 +379,11 @@ extension Commands {
         "counts",
         .object(
           JSONObject(
-            uncheckedPairs: outcomeOrder.map { ($0.rawValue, number(counts[$0] ?? 0)) }))
+            uncheckedPairs: outcomeOrder.map { ($0.rawValue, number(counts[$0] ?? 0)) } + [
+              ("settled_by_rule", number(settled))
+            ]))
       ),
-      (
-        "conflicts",
-        .array(
-          report.outcomes.filter { $0.outcome == .conflict }.map {
-            .string("\($0.collection)/\($0.id)")
-          })
-      ),
+      ("conflicts", .array(openConflicts(report).map { .string("\($0.collection)/\($0.id)") })),
       (
         "replaced",
         .array(
@@ -405,14 +428,15 @@ extension Commands {
     if report.alreadyApplied {
       return "\(what): already \(manifest.kind == .reply ? "received" : "merged"); no changes.\n"
     }
-    let counts = report.counts
+    let (counts, settled) = openCounts(report)
     let labels: [MergeOutcome: String] = [
       .new: "new", .updated: "updated", .deleted: "deleted",
       .merged: "merged without conflict", .conflict: "conflict(s)", .unchanged: "unchanged",
     ]
     var text =
       (dryRun ? "Would merge " : (manifest.kind == .reply ? "Received " : "Merged ")) + what + ": "
-      + outcomeOrder.map { "\(counts[$0] ?? 0) \(labels[$0]!)" }.joined(separator: ", ") + "\n"
+      + outcomeOrder.map { "\(counts[$0] ?? 0) \(labels[$0]!)" }.joined(separator: ", ")
+      + (settled > 0 ? "; \(settled) conflict(s) settled by rule" : "") + "\n"
     if let missing = report.missing {
       let list = missing.map(String.init).joined(separator: ", ")
       text +=
@@ -422,7 +446,7 @@ extension Commands {
     if report.fillsGap {
       text += "  note: this bundle arrived after a newer one; it fills the gap reported then\n"
     }
-    for entry in report.outcomes where entry.outcome == .conflict {
+    for entry in openConflicts(report) {
       text +=
         "  conflict: \(entry.collection)/\(entry.id)  (outpost conflicts show "
         + "\(entry.collection)/\(entry.id))\n"
