@@ -73,17 +73,24 @@ extension Commands {
     return register?.last?.dot == candidate.dot
   }
 
-  static func listConflicts(_ context: Context) throws {
-    let repository = try context.openRepository(.read)
+  /// The open conflicts with their KPI impact, largest impact first, then by id (SPEC.md §9.8):
+  /// the order of `conflicts` and of `review`.
+  static func rankedConflicts(_ context: Context, _ repository: Repository) throws -> [(
+    (collection: String, id: RecordID, state: RecordState), ConflictImpact
+  )] {
     let found: [(collection: String, id: RecordID, state: RecordState)]
     do { found = try repository.conflicts() } catch { throw CLIError(error) }
-    // Ranked by how much they move the KPIs (SPEC.md §9.8), then by id.
     let impacts = try conflictImpacts(context, repository, found)
-    let ranked = zip(found, impacts).sorted { a, b in
+    return zip(found, impacts).sorted { a, b in
       a.1.largest != b.1.largest
         ? a.1.largest > b.1.largest
         : (a.0.collection, a.0.id) < (b.0.collection, b.0.id)
     }
+  }
+
+  static func listConflicts(_ context: Context) throws {
+    let repository = try context.openRepository(.read)
+    let ranked = try rankedConflicts(context, repository)
     if context.format() == "json" {
       printJSON(
         context, "outpost-conflicts/1",
