@@ -136,7 +136,10 @@ struct ReviewTests {
     #expect(result.output.contains("Reviewed: 1 resolved, 1 skipped; 1 still open."))
     let open = run(["conflicts", "--format", "json", "--repo", "hq"], temp)
     #expect(open.contains("orders/n-2") && !open.contains("orders/n-1"))
-    #expect(run(["log", "--repo", "hq"], temp).contains("resolve orders/n-1 (take north)"))
+    // The log shows the resolution with its note (as 'help resolve' says).
+    #expect(
+      run(["log", "--repo", "hq"], temp).contains(
+        "resolve orders/n-1 (take north)\n    note: invoice at branch\n"))
     let audit = run(["export", "resolutions", "--format", "ndjson", "--repo", "hq"], temp)
     #expect(audit.contains(#""note":"invoice at branch""#), "\(audit)")
 

@@ -199,6 +199,13 @@ extension Commands {
     var extra: [String: JSONValue] = [:]
     if repository.config.role == .branch {
       extra["kpi_report"] = try kpiReport(context, repository)
+    } else {
+      // Why head office changed what the office has not seen yet (SPEC.md §8.6).
+      do {
+        let known = try repository.peer(peer)?.received.clock ?? VersionVector()
+        let notes = try repository.notes(unseenBy: known)
+        if !notes.isEmpty { extra["notes"] = .array(notes.map(\.json)) }
+      } catch { throw CLIError(error) }
     }
     do {
       made = try repository.makeBundle(for: peer, extra: extra)
@@ -367,6 +374,24 @@ extension Commands {
     return (counts, settled)
   }
 
+  /// Why a value of this replica's was replaced (SPEC.md §8.6): `conflict` (a resolution in the
+  /// bundle decided it), `head_office` (head office wrote over it after seeing it) or
+  /// `replaced`; and the note that says why, if any.
+  static func replacement(_ value: ReplacedValue, _ report: ApplyReport) -> (
+    reason: String, note: String?
+  ) {
+    if let resolution = value.resolution {
+      return ("conflict", resolution["note"]?.stringValue)
+    }
+    guard let by = value.by, report.manifest.kind == .reply, by.replica == report.manifest.from
+    else { return ("replaced", nil) }
+    var note: String?
+    if case .array(let entries)? = report.manifest.extra["notes"] {
+      note = entries.lazy.compactMap { NotedEvents(json: $0) }.first { $0.covers(by) }?.note
+    }
+    return ("head_office", note)
+  }
+
   static func reportJSON(_ file: String, _ report: ApplyReport, dryRun: Bool) -> JSONValue {
     let (counts, settled) = openCounts(report)
     let status = report.alreadyApplied ? "already-applied" : (dryRun ? "dry-run" : "applied")
@@ -393,6 +418,9 @@ extension Commands {
               ("field", .string(value.field)), ("mine", value.mine), ("now", value.now ?? .null),
               ("by", value.by.map { .string($0.description) } ?? .null),
             ]
+            let why = replacement(value, report)
+            pairs.append(("reason", .string(why.reason)))
+            pairs.append(("note", why.note.map { .string($0) } ?? .null))
             if let resolution = value.resolution {
               pairs.append(
                 (
@@ -472,24 +500,42 @@ extension Commands {
         "  settled by rule: \(entry.collection)/\(entry.id) (rule "
         + "\(entry.rules.joined(separator: ", ")); see outpost log)\n"
     }
-    for value in report.replaced {
-      var line =
-        value.field == "deleted"
-        ? "  your \(value.mine == .bool(true) ? "deletion" : "edit") of \(value.collection)/"
-          + "\(value.id) was overruled: the record was "
-          + (value.now == .bool(true) ? "deleted" : "kept")
-        : "  your value of \(value.collection)/\(value.id) \(value.field)=\(cell(value.mine)) "
-          + "was replaced by \(value.now.map(cell) ?? "nothing")"
-      if let by = value.by { line += " (written by \(by.replica))" }
-      if let resolution = value.resolution {
-        let who = resolution["decided_by"]?.stringValue ?? "head office"
-        let choice = resolution["choice"]?.stringValue ?? "?"
-        line += ": conflict resolved by \(who) (\(choice))"
-        if let note = resolution["note"]?.stringValue { line += " — \(note)" }
-      }
-      text += line + "\n"
-    }
+    for value in report.replaced { text += "  " + replacedText(value, report) + "\n" }
     return text
+  }
+}
+
+extension Commands {
+  /// One line telling this replica what became of one of its values (SPEC.md §8.6): a conflict
+  /// it lost, a change head office made over it, or another replacement; each with its note.
+  static func replacedText(_ value: ReplacedValue, _ report: ApplyReport) -> String {
+    let name = "\(value.collection)/\(value.id)"
+    let why = replacement(value, report)
+    let note = why.note.map { ": \($0)" } ?? ""
+    let now = value.now.map(cell) ?? "nothing"
+    let writer = value.by.map { " (written by \($0.replica))" } ?? ""
+    switch (why.reason, value.field == "deleted") {
+    case ("conflict", let existence):
+      let who = value.resolution?["decided_by"]?.stringValue ?? "head office"
+      let choice = value.resolution?["choice"]?.stringValue ?? "?"
+      let lost =
+        existence
+        ? "your \(value.mine == .bool(true) ? "deletion" : "edit") of \(name) lost a conflict: "
+          + "the record was \(value.now == .bool(true) ? "deleted" : "kept")"
+        : "your value of \(name) \(value.field)=\(cell(value.mine)) lost a conflict to "
+          + "\(now)\(writer)"
+      return lost + ", resolved by \(who) (\(choice))\(note)"
+    case ("head_office", true):
+      return "head office \(value.now == .bool(true) ? "deleted" : "re-created") \(name)\(note)"
+    case ("head_office", false):
+      return "head office changed \(name) \(value.field) from \(cell(value.mine)) to \(now)\(note)"
+    case (_, true):
+      return "your \(value.mine == .bool(true) ? "deletion" : "edit") of \(name) was overruled: "
+        + "the record was \(value.now == .bool(true) ? "deleted" : "kept")\(writer)"
+    default:
+      return "your value of \(name) \(value.field)=\(cell(value.mine)) was replaced by "
+        + "\(now)\(writer)"
+    }
   }
 }
 
