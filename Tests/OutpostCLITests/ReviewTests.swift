@@ -259,6 +259,59 @@ struct ReviewTests {
     #expect(merged.contains("settled by rule: orders/n-1 (rule orders.amount"), "\(merged)")
   }
 
+  @Test("SPEC §6: history shows every write of one record, oldest first, field by field")
+  func recordHistory() throws {
+    let temp = TemporaryDirectory()
+    conflictScenario(temp)
+    run(["merge", "pending.sub", "--repo", "hq"], temp)
+    run(
+      [
+        "resolve", "orders/n-1", "--take", "north", "--note", "the branch has the invoice",
+        "--repo",
+        "hq",
+      ], temp)
+    let text = run(["history", "orders/n-1", "--repo", "hq"], temp)
+    let expected = [
+      "orders/n-1: 4 write(s), oldest first\n",
+      "  hq  merge north seq 1\n    by north (north:1)\n    record created\n",
+      "    amount: 100.00\n",
+      "  hq  outpost put orders n-1\n    by hq (hq:1)\n    amount: 100.00 → 130.00\n",
+      "  hq  merge north seq 2\n    by north (north:3)\n"
+        + "    amount: 130.00 → 130.00 (hq) | 110.00 (north)  (conflict)\n",
+      "  hq  resolve orders/n-1 (take north)\n    by hq (hq:3)\n"
+        + "    note: the branch has the invoice\n"
+        + "    amount: 130.00 (hq) | 110.00 (north) → 110.00  (resolved)\n",
+    ]
+    var cursor = text.startIndex
+    for part in expected {
+      let found = text.range(of: part, range: cursor..<text.endIndex)
+      #expect(found != nil, "missing, in order: \(part)\n\(text)")
+      if let found { cursor = found.upperBound }
+    }
+    let json = run(["history", "orders/n-1", "--format", "json", "--repo", "hq"], temp)
+    let document = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    #expect(document["format"] as? String == "outpost-history/1")
+    let writes = try #require(document["writes"] as? [[String: Any]])
+    #expect(writes.map { $0["event"] as? String } == ["created", "updated", "updated", "updated"])
+    #expect(writes[3]["note"] as? String == "the branch has the invoice")
+    #expect(writes[1]["note"] is NSNull)
+    let resolved = try #require((writes[3]["changes"] as? [[String: Any]])?.first)
+    #expect(resolved["field"] as? String == "amount" && resolved["to"] as? String == "110.00")
+    #expect((resolved["from_candidates"] as? [[String: Any]])?.count == 2)
+    // The branch's side: its own log of the same record.
+    #expect(
+      run(["history", "orders/n-1", "--repo", "north"], temp).contains("amount: 100.00 → 110.00"))
+    // Misuse: not C/ID 64, unknown collection 64, never written 66; nothing is locked or written.
+    let before = treeDigest(temp.file("hq"))
+    for (argument, status) in [("orders", Int32(64)), ("ordrs/n-1", 64), ("orders/n-9", 66)] {
+      let result = outpost(["history", argument, "--repo", "hq"], in: temp.path)
+      #expect(result.status == status, "\(argument): \(result.errors)")
+    }
+    #expect(treeDigest(temp.file("hq")) == before)
+    #expect(run(["help"], temp).contains("history"))
+  }
+
   @Test("rules that cannot work are refused: unordered max, key fields, unknown fields, branches")
   func badRules() {
     let temp = TemporaryDirectory()

@@ -34,8 +34,8 @@ package enum Commands {
           OptionSpec(
             "note", "TEXT",
             help:
-              "Why (one line, at most 1000 bytes): kept with the transaction and shown by 'log'; "
-              + "head office's notes reach the office in the next reply."),
+              "Why (one line, at most 1000 bytes): kept with the transaction, shown by 'log' and "
+              + "'history'; head office's notes reach the office in the next reply."),
         ],
         discussion: "Every cell is validated before anything is written, and the whole file is one "
           + "transaction: all rows or none. Rows whose values equal the stored ones change nothing, "
@@ -52,8 +52,8 @@ package enum Commands {
           OptionSpec(
             "note", "TEXT",
             help:
-              "Why (one line, at most 1000 bytes): kept with the transaction and shown by 'log'; "
-              + "head office's notes reach the office in the next reply.")
+              "Why (one line, at most 1000 bytes): kept with the transaction, shown by 'log' and "
+              + "'history'; head office's notes reach the office in the next reply.")
         ],
         discussion: "Values are written as in a CSV cell; an empty value (FIELD=) means null.",
         examples: [
@@ -71,8 +71,8 @@ package enum Commands {
           OptionSpec(
             "note", "TEXT",
             help:
-              "Why (one line, at most 1000 bytes): kept with the transaction and shown by 'log'; "
-              + "head office's notes reach the office in the next reply.")
+              "Why (one line, at most 1000 bytes): kept with the transaction, shown by 'log' and "
+              + "'history'; head office's notes reach the office in the next reply.")
         ], discussion: "",
         examples: ["outpost delete orders o-1001 --note \"entered twice\""]),
       CommandSpec(
@@ -96,7 +96,8 @@ package enum Commands {
         arity: (0, 0),
         options: [OptionSpec("limit", "N", help: "Show at most N transactions.")],
         discussion: "Each transaction with its time, office, count of records changed, command "
-          + "and note (--note of put, delete, import and resolve).",
+          + "and note (--note of put, delete, import and resolve). One record's writes, field by "
+          + "field: outpost history COLLECTION/ID.",
         examples: ["outpost log --limit 10 --repo hq"]),
       CommandSpec(
         name: "verify", abstract: "Check every checksum, the journal chain and every record file.",
@@ -108,7 +109,8 @@ package enum Commands {
       CommandSpec(
         name: "collections", abstract: "List the collections and their fields.", arguments: [],
         arity: (0, 0), options: [], discussion: "", examples: []),
-    ] + schemaCommands + syncCommands + conflictCommands + reviewCommands + kpiCommands
+    ] + historyCommands + schemaCommands + syncCommands + conflictCommands + reviewCommands
+    + kpiCommands
     + reportCommands + demoCommands
 
   /// Runs the parsed command.
@@ -122,6 +124,7 @@ package enum Commands {
     case "export", "list": try exportRecords(context)
     case "status": try status(context)
     case "log": try log(context)
+    case "history": try showHistory(context)
     case "verify": try verify(context)
     case "collections": try listCollections(context)
     case "schema add": try addSchema(context)
