@@ -43,12 +43,56 @@ struct ReviewTests {
     conflictScenario(temp)
     run(["merge", "pending.sub", "--repo", "hq"], temp)
     let shown = run(["conflicts", "show", "orders/n-1", "--repo", "hq"], temp)
-    #expect(shown.contains("amount:  (was 100.00)"), "\(shown)")
+    // The value both sides last agreed on, with who wrote it and when it arrived here.
+    #expect(
+      shown.contains(
+        "amount:  (was 100.00, by north, arrived 2025-03-01T09:00:00+08:00 (merge north seq 1))"),
+      "\(shown)")
     #expect(shown.contains("arrived 2025-03-01T09:00:00+08:00 (merge north seq 2)"), "\(shown)")
     #expect(shown.contains("130.00") && shown.contains("written 2025-03-01T09:00:00+08:00"))
     let json = run(["conflicts", "show", "orders/n-1", "--format", "json", "--repo", "hq"], temp)
     #expect(json.contains(#""amount": "100.00""#), "\(json)")
     #expect(json.contains(#""command": "merge north seq 2""#))
+  }
+
+  @Test(
+    "SPEC §8.7: an edit-vs-delete shows what the edit changed; 'agreed' lists only agreed values")
+  func editVersusDeleteShowsTheEdit() throws {
+    let temp = TemporaryDirectory()
+    run(["init", "--office", "hq", "--head", "--repo", "hq"], temp)
+    run(["office", "add", "north", "--key-out", "north.key", "--repo", "hq"], temp)
+    run(["init", "--office", "north", "--key", "north.key", "--repo", "north"], temp)
+    run(order("n-1", "north", amount: "100.00"), temp)
+    run(["put", "orders", "n-1", "quantity=2", "--repo", "north"], temp)
+    run(["submit", "--out", "1.sub", "--repo", "north"], temp)
+    run(["merge", "1.sub", "--repo", "hq"], temp)
+    // Head office corrects the quantity (2 → 3) while north deletes the order.
+    run(["put", "orders", "n-1", "quantity=3", "--repo", "hq"], temp)
+    run(["delete", "orders", "n-1", "--repo", "north"], temp)
+    run(["submit", "--out", "2.sub", "--repo", "north"], temp)
+    run(["merge", "2.sub", "--repo", "hq"], temp)
+    let shown = run(["conflicts", "show", "orders/n-1", "--repo", "hq"], temp)
+    #expect(
+      shown.contains(
+        "  changed on one side since both last agreed (not agreed):\n"
+          + "    quantity: 2 → 3  (hq, written 2025-03-01T09:00:00+08:00)\n"), "\(shown)")
+    let agreed = try #require(shown.range(of: "  agreed:")).lowerBound
+    #expect(!shown[agreed...].contains("quantity") && shown[agreed...].contains("amount=100.00"))
+    let json = run(["conflicts", "show", "orders/n-1", "--format", "json", "--repo", "hq"], temp)
+    let document = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    let conflict = try #require(document["conflict"] as? [String: Any])
+    #expect((conflict["before"] as? [String: Any])?["quantity"] as? Int == 2, "\(json)")
+    let origin = try #require(
+      (conflict["before_origins"] as? [String: Any])?["quantity"] as? [String: Any])
+    #expect(origin["replica"] as? String == "north" && origin["dot"] as? String == "north:2")
+    #expect(origin["command"] as? String == "merge north seq 1")
+    let changed = try #require((conflict["changed"] as? [[String: Any]])?.first)
+    #expect(changed["field"] as? String == "quantity" && changed["to"] as? Int == 3)
+    #expect(changed["replica"] as? String == "hq" && changed["from"] as? Int == 2)
+    let agreedJSON = try #require(conflict["agreed"] as? [String: Any])
+    #expect(agreedJSON["quantity"] == nil && agreedJSON["amount"] as? String == "100.00")
+    #expect((conflict["base"] as? [String: Any])?["command"] as? String == "merge north seq 1")
   }
 
   @Test("conflicts are ranked by how much they move the KPIs; show lists each candidate's effect")

@@ -195,7 +195,7 @@ struct ScenarioFixtureTests {
     #expect(merged.contains(#""conflicts": [\#n        "orders/north-o-1002"\#n      ]"#))
     #expect(run["11-conflicts"].output.contains("orders/north-o-1002  amount  (hq vs north)"))
     let shown = run["13-conflicts-show"].output
-    #expect(shown.contains("amount:  (was 2600.00)"))
+    #expect(shown.contains("amount:  (was 2600.00, by north, arrived 2025-03-03T10:00:00+08:00"))
     #expect(
       shown.contains(
         "north    2650.00          arrived 2025-03-05T10:00:00+08:00 (merge north seq 2)"
