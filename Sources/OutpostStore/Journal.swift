@@ -186,9 +186,13 @@ enum JournalReader {
   ///
   /// Anything wrong *before* the last valid commit line is corruption and throws; anything
   /// after it is an uncommitted tail, reported in the result (recovery may truncate it).
+  ///
+  /// With `keepEntries`, a transaction's record and document entries are kept, or only those
+  /// `keep` accepts (given the transaction's `begin` members and the entry's), so a reader
+  /// looking for a few entries holds only those in memory.
   static func scan(
     fileSystem: any FileSystem, directory: String, from start: JournalPosition,
-    keepEntries: Bool = true
+    keepEntries: Bool = true, keep: ((_ begin: JSONObject, _ entry: JSONObject) -> Bool)? = nil
   ) throws(StoreError) -> JournalScan {
     let path = directory + "/" + JournalFormat.segmentName(start.segment)
     let exists: Bool
@@ -268,7 +272,9 @@ enum JournalReader {
         open = nil
         scan.end = cursor
       default:
-        if keepEntries { open?.entries.append(entry) }
+        if keepEntries, let begin = open?.begin, keep?(begin.entry, entry.entry) ?? true {
+          open?.entries.append(entry)
+        }
       }
       index = newline + 1
     }

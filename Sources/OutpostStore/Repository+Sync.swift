@@ -736,8 +736,8 @@ extension Repository {
       StandardCollections.resolutions.name: [built.auditID: built.audit],
     ]
     _ = try commitTransaction(
-      command: "resolve \(collection)/\(id) (\(choice.summary))", entries: Self.entries(states),
-      states: states)
+      command: "resolve \(collection)/\(id) (\(choice.summary))", note: note,
+      entries: Self.entries(states), states: states)
     return (built.auditID, built.chosen)
   }
 

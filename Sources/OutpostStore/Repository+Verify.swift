@@ -16,6 +16,8 @@ public struct TransactionInfo: Sendable, Equatable {
   public var changes: Int
   /// The journal segment and line of its commit marker.
   public var location: String
+  /// Why, in the words of whoever ran the command (`--note`), if given (SPEC.md §4.2).
+  public var note: String? = nil
 }
 
 /// What `outpost verify` found.
@@ -34,12 +36,15 @@ public struct VerifyReport: Sendable, Equatable {
 }
 
 extension Repository {
-  /// Every committed transaction, oldest first.
+  /// Every committed transaction, oldest first, with its note (SPEC.md §4.2).
   public func transactions() throws(StoreError) -> [TransactionInfo] {
+    // Only the audit records of resolutions journaled before notes were are kept: their note
+    // is the transaction's.
     let scan = try JournalReader.scan(
-      fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: false)
+      fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: true,
+      keep: Self.keepResolutionNote)
     return scan.transactions.map { transaction in
-      TransactionInfo(
+      var info = TransactionInfo(
         number: transaction.commit.txn, at: transaction.begin.entry["at"]?.stringValue ?? "",
         actor: transaction.begin.entry["actor"]?.stringValue ?? "",
         command: transaction.begin.entry["command"]?.stringValue ?? "",
@@ -47,36 +52,22 @@ extension Repository {
         location:
           "journal/\(JournalFormat.segmentName(transaction.commit.line > 0 ? 1 : 1)):\(transaction.commit.line)"
       )
+      info.note = Self.note(of: transaction)
+      return info
     }
   }
 
   /// The journaled states of one record, oldest first, with the transactions that wrote them.
   ///
-  /// A local edit, a merge, a receive or a resolution. Reads the whole journal.
+  /// `location` is the record entry's journal line. See ``recordHistory(_:_:)``.
   public func history(_ collection: String, _ id: RecordID) throws(StoreError) -> [(
     transaction: TransactionInfo, state: RecordState
   )] {
-    let scan = try JournalReader.scan(
-      fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: true)
-    var result: [(TransactionInfo, RecordState)] = []
-    for transaction in scan.transactions {
-      for entry in transaction.entries
-      where entry.kind == "record" && entry.entry["collection"]?.stringValue == collection
-        && entry.entry["id"]?.stringValue == id.rawValue
-      {
-        guard let json = entry.entry["state"], let state = try? RecordState(json: json) else {
-          continue
-        }
-        let info = TransactionInfo(
-          number: transaction.commit.txn, at: transaction.begin.entry["at"]?.stringValue ?? "",
-          actor: transaction.begin.entry["actor"]?.stringValue ?? "",
-          command: transaction.begin.entry["command"]?.stringValue ?? "",
-          changes: Int(transaction.commit.entry["changes"]?.uint64Value ?? 0),
-          location: "journal line \(entry.line)")
-        result.append((info, state))
-      }
+    try recordHistory(collection, id).map { write in
+      var info = write.transaction
+      info.location = write.location
+      return (info, write.state)
     }
-    return result
   }
 
   /// Checks the whole repository without writing.

@@ -1018,10 +1018,13 @@ public final class Repository {
   /// writes nothing at all. Ids that collide by case with an existing record are refused.
   /// The commit is acknowledged (this method returns) only after the journal is on stable
   /// storage; the record files and `state.json` are then replaced by the atomic-file protocol.
-  public func commit(_ changes: [RecordChange], command: String) throws(StoreError) -> CommitSummary
+  /// A `note` (why, one line of at most 1000 bytes) is journaled with the transaction.
+  public func commit(_ changes: [RecordChange], command: String, note: String? = nil)
+    throws(StoreError) -> CommitSummary
   {
     precondition(mode == .write, "commit needs a repository opened for writing")
     try refuseAfterFailedRollback()
+    if let note { try Self.checkNote(note) }
     var summary = CommitSummary()
     var pending: [String: [RecordID: RecordState]] = [:]
     var pendingKeys: [String: [String: RecordID]] = [:]
@@ -1117,7 +1120,7 @@ public final class Repository {
       ]
     }
     summary.transaction = try commitTransaction(
-      command: command, entries: journalEntries, states: pending)
+      command: command, note: note, entries: journalEntries, states: pending)
     return summary
   }
 
@@ -1167,9 +1170,10 @@ public final class Repository {
     }
   }
 
-  /// Writes a transaction to the journal, syncs it, then materializes it.
+  /// Writes a transaction to the journal, syncs it, then materializes it; a non-empty `note`
+  /// goes in the `begin` entry.
   func commitTransaction(
-    command: String, entries: [[(String, JSONValue)]],
+    command: String, note: String? = nil, entries: [[(String, JSONValue)]],
     states: [String: [RecordID: RecordState]] = [:], documents: [String: JSONValue] = [:]
   ) throws(StoreError) -> UInt64 {
     let txn = checkpoint.txn + 1
@@ -1180,10 +1184,12 @@ public final class Repository {
     var newClock = clock
     for (_, records) in states { for (_, state) in records { newClock.merge(state.context) } }
     do {
-      try writer.append([
+      var begin: [(String, JSONValue)] = [
         ("kind", .string("begin")), ("txn", txnNumber), ("at", .string(now())),
         ("actor", .string(config.replica.rawValue)), ("command", .string(command)),
-      ])
+      ]
+      if let note, !note.isEmpty { begin.append(("note", .string(note))) }
+      try writer.append(begin)
       for entry in entries { try writer.append(entry + [("txn", txnNumber)]) }
       for name in documents.keys.sorted() {
         try writer.append([

@@ -22,7 +22,7 @@ struct DemoTests {
     // North learns which of its edits lost, and who decided.
     #expect(
       result.output.contains(
-        "your value of channel_daily/north.sem.2025-03-05 spend=1324.50 was replaced by 1320.00"),
+        "your value of channel_daily/north.sem.2025-03-05 spend=1324.50 lost a conflict to 1320.00"),
       "\(result.output)")
     #expect(FileManager.default.fileExists(atPath: temp.file("workspace/report.html")))
     // A second run into the same, now full, folder is refused rather than mixing data.

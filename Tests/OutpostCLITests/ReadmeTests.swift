@@ -96,7 +96,7 @@ struct ReadmeTests {
       outputs.first { $0.key.hasPrefix(prefix) }?.value ?? ""
     }
     #expect(output("outpost conflicts --repo hq").contains("orders/north-o-1002"))
-    #expect(output("outpost receive hq-reply.bundle").contains("was replaced by 2700.00"))
+    #expect(output("outpost receive hq-reply.bundle").contains("lost a conflict to 2700.00"))
     #expect(output("outpost verify --repo hq").hasPrefix("ok:"))
     #expect(output("outpost scorecard").contains("north 2025-03"))
     #expect(FileManager.default.fileExists(atPath: temp.file("report.html")))

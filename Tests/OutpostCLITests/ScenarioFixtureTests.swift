@@ -195,7 +195,7 @@ struct ScenarioFixtureTests {
     #expect(merged.contains(#""conflicts": [\#n        "orders/north-o-1002"\#n      ]"#))
     #expect(run["11-conflicts"].output.contains("orders/north-o-1002  amount  (hq vs north)"))
     let shown = run["13-conflicts-show"].output
-    #expect(shown.contains("amount:  (was 2600.00)"))
+    #expect(shown.contains("amount:  (was 2600.00, by north, arrived 2025-03-03T10:00:00+08:00"))
     #expect(
       shown.contains(
         "north    2650.00          arrived 2025-03-05T10:00:00+08:00 (merge north seq 2)"
@@ -209,8 +209,8 @@ struct ScenarioFixtureTests {
     #expect(run["18-conflicts-after"].output == "No open conflicts.\n")
     #expect(
       run["21-receive-2"].output.contains(
-        "your value of orders/north-o-1002 amount=2650.00 was replaced by 2700.00 (written by hq): "
-          + "conflict resolved by hq (take hq) — the invoice says 2700.00"))
+        "your value of orders/north-o-1002 amount=2650.00 lost a conflict to 2700.00 (written by "
+          + "hq), resolved by hq (take hq): the invoice says 2700.00"))
     let json = run["22-receive-2-json"].output
     #expect(json.contains(#""mine": "2650.00""#) && json.contains(#""now": "2700.00""#))
     #expect(json.contains(#""by": "hq:2""#) && json.contains(#""choice": "take hq""#))
@@ -236,8 +236,8 @@ struct ScenarioFixtureTests {
     )
     #expect(
       run["19-receive-2"].output.contains(
-        "your deletion of orders/north-o-1001 was overruled: the record was kept (written by hq): "
-          + "conflict resolved by hq (take hq) — the customer paid; the order stands"))
+        "your deletion of orders/north-o-1001 lost a conflict: the record was kept, resolved by hq "
+          + "(take hq): the customer paid; the order stands"))
     #expect(
       run["20-export-north"].output.contains(
         "north-o-1001,north,north-c-1001,sem,,2025-03-02,1,2650.00"))

@@ -147,7 +147,54 @@ struct SyncCommandTests {
     let received = run(["receive", "n.reply", "--repo", "north"], temp)
     #expect(
       received.contains(
-        "your value of orders/n-1 amount=110.00 was replaced by 130.00 (written by hq): conflict "
-          + "resolved by hq (take hq) — invoice says 130"), "\(received)")
+        "your value of orders/n-1 amount=110.00 lost a conflict to 130.00 (written by hq), "
+          + "resolved by hq (take hq): invoice says 130"), "\(received)")
+  }
+
+  @Test("SPEC §4.2, §8.6: put, delete and import take --note; log shows it; a reply carries it")
+  func notesTravel() throws {
+    let temp = TemporaryDirectory()
+    setUp(temp)
+    run(order("north", "n-1", amount: "100.00"), temp)
+    run(order("north", "n-2", amount: "50.00"), temp)
+    round(temp, "1")
+    // A note that would not survive a reply is refused before anything is written.
+    let before = treeDigest(temp.file("hq"))
+    for arguments in [
+      ["put", "orders", "n-1", "amount=120.00", "--note", "two\nlines"],
+      ["delete", "orders", "n-2", "--note", String(repeating: "x", count: 1001)],
+    ] {
+      let refused = outpost(arguments + ["--repo", "hq"], in: temp.path)
+      #expect(refused.status == 65, "\(arguments): \(refused.errors)")
+      #expect(refused.errors.contains("--note: the note is not valid"), "\(refused.errors)")
+    }
+    #expect(treeDigest(temp.file("hq")) == before)
+    run(
+      ["put", "orders", "n-1", "amount=120.00", "--note", "price list of March", "--repo", "hq"],
+      temp)
+    run(["delete", "orders", "n-2", "--note", "entered twice", "--repo", "hq"], temp)
+    let log = run(["log", "--repo", "hq"], temp)
+    #expect(log.contains("outpost put orders n-1\n    note: price list of March\n"), "\(log)")
+    #expect(log.contains("outpost delete orders n-2\n    note: entered twice\n"), "\(log)")
+    let logJSON = run(["log", "--format", "json", "--limit", "1", "--repo", "hq"], temp)
+    #expect(logJSON.contains(#""note": "entered twice""#), "\(logJSON)")
+    // The branch is told what head office changed, and why; apart from conflicts it lost.
+    run(["reply", "north", "--out", "n.reply", "--repo", "hq"], temp)
+    let received = run(["receive", "n.reply", "--repo", "north"], temp)
+    #expect(
+      received.contains(
+        "head office changed orders/n-1 amount from 100.00 to 120.00: price list of March"),
+      "\(received)")
+    #expect(received.contains("head office deleted orders/n-2: entered twice"), "\(received)")
+    #expect(!received.contains("lost a conflict"))
+    // A branch may note its own writes; the note stays in its own log.
+    run(order("north", "n-3", amount: "70.00") + ["--note", "phone order"], temp)
+    #expect(run(["log", "--limit", "1", "--repo", "north"], temp).contains("note: phone order"))
+    temp.write(
+      "more.csv",
+      "order_id,customer_id,channel_id,order_date,quantity,amount,status\n"
+        + "n-4,c-1,sem,2025-03-02,1,10.00,confirmed\n")
+    run(["import", "orders", "more.csv", "--note", "from the till", "--repo", "north"], temp)
+    #expect(run(["log", "--limit", "1", "--repo", "north"], temp).contains("note: from the till"))
   }
 }

@@ -30,7 +30,12 @@ package enum Commands {
         options: [
           OptionSpec(
             "input", "FORMAT", choices: ["csv", "ndjson"],
-            help: "The file's format (default: from the extension, .csv or .ndjson/.jsonl).")
+            help: "The file's format (default: from the extension, .csv or .ndjson/.jsonl)."),
+          OptionSpec(
+            "note", "TEXT",
+            help:
+              "Why (one line, at most 1000 bytes): kept with the transaction, shown by 'log' and "
+              + "'history'; head office's notes reach the office in the next reply."),
         ],
         discussion: "Every cell is validated before anything is written, and the whole file is one "
           + "transaction: all rows or none. Rows whose values equal the stored ones change nothing, "
@@ -38,12 +43,23 @@ package enum Commands {
         examples: [
           "outpost import channel_daily ads-2025-03.csv",
           "cat orders.ndjson | outpost import orders - --input ndjson",
+          "outpost import targets targets-2025.csv --note \"board decision of 2025-01-10\" --repo hq",
         ]),
       CommandSpec(
         name: "put", abstract: "Create or change one record: FIELD=VALUE ...",
-        arguments: ["<collection>", "<id>", "<field=value>..."], arity: (3, nil), options: [],
+        arguments: ["<collection>", "<id>", "<field=value>..."], arity: (3, nil),
+        options: [
+          OptionSpec(
+            "note", "TEXT",
+            help:
+              "Why (one line, at most 1000 bytes): kept with the transaction, shown by 'log' and "
+              + "'history'; head office's notes reach the office in the next reply.")
+        ],
         discussion: "Values are written as in a CSV cell; an empty value (FIELD=) means null.",
-        examples: ["outpost put orders o-1001 status=cancelled"]),
+        examples: [
+          "outpost put orders o-1001 status=cancelled",
+          "outpost put orders north-o-1002 amount=2700.00 --note \"the invoice says 2700.00\" --repo hq",
+        ]),
       CommandSpec(
         name: "get", abstract: "Show one record, with any conflicting values.",
         arguments: ["<collection>", "<id>"], arity: (2, 2), options: [], discussion: "",
@@ -51,7 +67,14 @@ package enum Commands {
       CommandSpec(
         name: "delete", abstract: "Delete one record.", arguments: ["<collection>", "<id>"],
         arity: (2, 2),
-        options: [], discussion: "", examples: []),
+        options: [
+          OptionSpec(
+            "note", "TEXT",
+            help:
+              "Why (one line, at most 1000 bytes): kept with the transaction, shown by 'log' and "
+              + "'history'; head office's notes reach the office in the next reply.")
+        ], discussion: "",
+        examples: ["outpost delete orders o-1001 --note \"entered twice\""]),
       CommandSpec(
         name: "export",
         abstract: "Print a collection's records sorted by id (csv, ndjson or json).",
@@ -71,8 +94,11 @@ package enum Commands {
       CommandSpec(
         name: "log", abstract: "Show committed transactions, newest first.", arguments: [],
         arity: (0, 0),
-        options: [OptionSpec("limit", "N", help: "Show at most N transactions.")], discussion: "",
-        examples: []),
+        options: [OptionSpec("limit", "N", help: "Show at most N transactions.")],
+        discussion: "Each transaction with its time, office, count of records changed, command "
+          + "and note (--note of put, delete, import and resolve). One record's writes, field by "
+          + "field: outpost history COLLECTION/ID.",
+        examples: ["outpost log --limit 10 --repo hq"]),
       CommandSpec(
         name: "verify", abstract: "Check every checksum, the journal chain and every record file.",
         arguments: [], arity: (0, 0), options: [],
@@ -83,7 +109,8 @@ package enum Commands {
       CommandSpec(
         name: "collections", abstract: "List the collections and their fields.", arguments: [],
         arity: (0, 0), options: [], discussion: "", examples: []),
-    ] + schemaCommands + syncCommands + conflictCommands + reviewCommands + kpiCommands
+    ] + historyCommands + schemaCommands + syncCommands + conflictCommands + reviewCommands
+    + kpiCommands
     + reportCommands + demoCommands
 
   /// Runs the parsed command.
@@ -97,6 +124,7 @@ package enum Commands {
     case "export", "list": try exportRecords(context)
     case "status": try status(context)
     case "log": try log(context)
+    case "history": try showHistory(context)
     case "verify": try verify(context)
     case "collections": try listCollections(context)
     case "schema add": try addSchema(context)

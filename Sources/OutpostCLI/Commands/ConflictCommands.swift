@@ -72,17 +72,24 @@ extension Commands {
     candidate.provisional
   }
 
-  static func listConflicts(_ context: Context) throws {
-    let repository = try context.openRepository(.read)
+  /// The open conflicts with their KPI impact, largest impact first, then by id (SPEC.md §9.8):
+  /// the order of `conflicts` and of `review`.
+  static func rankedConflicts(_ context: Context, _ repository: Repository) throws -> [(
+    (collection: String, id: RecordID, state: RecordState), ConflictImpact
+  )] {
     let found: [(collection: String, id: RecordID, state: RecordState)]
     do { found = try repository.conflicts() } catch { throw CLIError(error) }
-    // Ranked by how much they move the KPIs (SPEC.md §9.8), then by id.
     let impacts = try conflictImpacts(context, repository, found)
-    let ranked = zip(found, impacts).sorted { a, b in
+    return zip(found, impacts).sorted { a, b in
       a.1.largest != b.1.largest
         ? a.1.largest > b.1.largest
         : (a.0.collection, a.0.id) < (b.0.collection, b.0.id)
     }
+  }
+
+  static func listConflicts(_ context: Context) throws {
+    let repository = try context.openRepository(.read)
+    let ranked = try rankedConflicts(context, repository)
     if context.format() == "json" {
       printJSON(
         context, "outpost-conflicts/1",
@@ -139,23 +146,73 @@ extension Commands {
       if case .object(var object) = json {
         var members = object.map { ($0.key, $0.value) }
         members.append(("impact", impact.json))
+        func origin(_ info: TransactionInfo) -> [(String, JSONValue)] {
+          [
+            ("arrived_at", .string(info.at)), ("transaction", number(Int(info.number))),
+            ("command", .string(info.command)),
+          ]
+        }
         members.append(
           (
             "origins",
             .array(
               origins.written.keys.sorted().map { dot in
-                let info = origins.written[dot]!
-                return .object(
-                  JSONObject(uncheckedPairs: [
-                    ("dot", .string(dot)), ("arrived_at", .string(info.at)),
-                    ("transaction", number(Int(info.number))), ("command", .string(info.command)),
-                  ]))
+                .object(
+                  JSONObject(
+                    uncheckedPairs: [("dot", .string(dot))] + origin(origins.written[dot]!)))
               })
           ))
         members.append(
           (
             "before",
-            .object(JSONObject(uncheckedPairs: origins.before.map { ($0.key, $0.value) }))
+            .object(JSONObject(uncheckedPairs: origins.before.map { ($0.key, $0.value.value) }))
+          ))
+        members.append(
+          (
+            "before_origins",
+            .object(
+              JSONObject(
+                uncheckedPairs: origins.before.map { field, value in
+                  (
+                    field,
+                    .object(
+                      JSONObject(
+                        uncheckedPairs: [
+                          ("dot", .string(value.dot.description)),
+                          ("replica", .string(value.dot.replica.rawValue)),
+                        ] + (origins.beforeWritten[field].map(origin) ?? [])))
+                  )
+                }))
+          ))
+        members.append(
+          (
+            "base",
+            origins.baseTransaction.map { .object(JSONObject(uncheckedPairs: origin($0))) } ?? .null
+          ))
+        members.append(
+          (
+            "agreed",
+            .object(
+              JSONObject(
+                uncheckedPairs: origins.agreed.compactMap { field in
+                  state.value(field).map { (field, $0) }
+                }))
+          ))
+        members.append(
+          (
+            "changed",
+            .array(
+              origins.changed.map { change in
+                var pairs: [(String, JSONValue)] = [
+                  ("field", .string(change.field)),
+                  ("from", origins.before[change.field]?.value ?? .null),
+                  ("to", change.now?.value ?? .null),
+                  ("dot", change.now.map { .string($0.dot.description) } ?? .null),
+                  ("replica", change.now.map { .string($0.dot.replica.rawValue) } ?? .null),
+                ]
+                if let info = change.written { pairs += origin(info) }
+                return .object(JSONObject(uncheckedPairs: pairs))
+              })
           ))
         object = JSONObject(uncheckedPairs: members)
         json = .object(object)
@@ -166,37 +223,88 @@ extension Commands {
     context.console.out(try conflictText(repository, collection, id, state, impact: impact))
   }
 
-  /// Where each candidate came from and what each conflicted field held before the conflict,
-  /// read from the journal (SPEC.md §8.7).
+  /// What the journal says about a conflict (SPEC.md §8.7): where each candidate came from, and
+  /// the record as both sides last agreed on it.
+  struct ConflictOrigins {
+    /// The transaction each candidate (by dot) first appeared in here.
+    var written: [String: TransactionInfo] = [:]
+    /// The transaction of the base: the last journaled state before any candidate arrived; nil
+    /// when the journal cannot tell (the record arrived here already in conflict).
+    var baseTransaction: TransactionInfo?
+    /// The base value of each conflicted field, and of each field one side changed since.
+    var before: [String: Versioned] = [:]
+    /// The transaction each `before` value first appeared in here.
+    var beforeWritten: [String: TransactionInfo] = [:]
+    /// The fields one side changed since the base (not conflicted, not agreed), with the value
+    /// now and the transaction it arrived in.
+    var changed: [(field: String, now: Versioned?, written: TransactionInfo?)] = []
+    /// The fields whose value is the base's: both sides agree on them.
+    var agreed: [String] = []
+    /// Fields not known to be agreed (no base), for the text's "other fields".
+    var unknown: [String] = []
+  }
+
+  /// Reads the record's journal to say where each candidate came from and what both sides last
+  /// agreed on (SPEC.md §8.7).
   static func conflictOrigins(
     _ repository: Repository, _ collection: String, _ id: RecordID, _ state: RecordState
-  ) throws -> (written: [String: TransactionInfo], before: [String: JSONValue]) {
-    let history: [(transaction: TransactionInfo, state: RecordState)]
-    do { history = try repository.history(collection, id) } catch { throw CLIError(error) }
-    var written: [String: TransactionInfo] = [:]
-    var before: [String: JSONValue] = [:]
-    for candidate in Resolution.candidates(state) {
-      let dot = candidate.dot
-      guard
-        let first = history.firstIndex(where: { entry in
-          let register =
-            candidate.field == "deleted" ? entry.state.deleted : entry.state.fields[candidate.field]
-          return register?.contains { $0.dot == dot } == true
-        })
-      else { continue }
-      written[dot.description] = history[first].transaction
-      // The value before: the field as it stood before the first candidate arrived.
-      if candidate.field != "deleted", first > 0 {
-        let earlier = history[first - 1].state
-        let candidates = Set(state.fields[candidate.field]?.map(\.dot) ?? [])
-        if let previous = earlier.fields[candidate.field],
-          !previous.contains(where: { candidates.contains($0.dot) }), let value = previous.last
-        {
-          before[candidate.field] = before[candidate.field] ?? value.value
-        }
+  ) throws -> ConflictOrigins {
+    let history: [RecordWrite]
+    do { history = try repository.recordHistory(collection, id) } catch { throw CLIError(error) }
+    let schema = try schema(repository, collection)
+    var origins = ConflictOrigins()
+    var firstSeen: [Dot: TransactionInfo] = [:]
+    for write in history {
+      for dot in write.state.dots where firstSeen[dot] == nil {
+        firstSeen[dot] = write.transaction
       }
     }
-    return (written, before)
+    let candidates = Resolution.candidates(state)
+    let candidateDots = Set(candidates.map(\.dot))
+    for candidate in candidates {
+      if let info = firstSeen[candidate.dot] { origins.written[candidate.dot.description] = info }
+    }
+    // The base: the state just before the first candidate arrived.
+    let first = history.firstIndex { $0.state.dots.contains(where: candidateDots.contains) }
+    let base: RecordState?
+    if let first, first > 0 {
+      base = history[first - 1].state
+      origins.baseTransaction = history[first - 1].transaction
+    } else {
+      base = nil
+    }
+    let conflicted = Set(state.conflictedFields)
+    for field in schema.fields.map(\.name) {
+      let now = state.fields[field] ?? []
+      let then = base?.fields[field] ?? []
+      if let value = then.last, !then.contains(where: { candidateDots.contains($0.dot) }),
+        conflicted.contains(field) || now.map(\.dot) != then.map(\.dot)
+      {
+        origins.before[field] = value
+        origins.beforeWritten[field] = firstSeen[value.dot]
+      }
+      guard !conflicted.contains(field), !now.isEmpty || !then.isEmpty else { continue }
+      if base == nil {
+        origins.unknown.append(field)
+      } else if now.map(\.dot) == then.map(\.dot) {
+        origins.agreed.append(field)
+      } else {
+        origins.changed.append((field, now.last, now.last.flatMap { firstSeen[$0.dot] }))
+      }
+    }
+    return origins
+  }
+
+  /// "written T" for a local write, "arrived T (merge north seq 2)" for one from a bundle.
+  static func arrival(_ info: TransactionInfo) -> String {
+    info.command.hasPrefix("merge ") || info.command.hasPrefix("receive ")
+      ? "arrived \(info.at) (\(info.command))" : "written \(info.at)"
+  }
+
+  /// A value as `conflicts show` prints it: "(empty)" for null, "(none)" for absent.
+  static func shownValue(_ value: JSONValue?) -> String {
+    guard let value else { return "(none)" }
+    return value == .null ? "(empty)" : cell(value)
   }
 
   /// The text of `conflicts show` (also shown by `review`).
@@ -204,7 +312,6 @@ extension Commands {
     _ repository: Repository, _ collection: String, _ id: RecordID, _ state: RecordState,
     impact: ConflictImpact? = nil
   ) throws -> String {
-    let schema = try schema(repository, collection)
     let origins = try conflictOrigins(repository, collection, id, state)
     var text = "\(collection)/\(id)\n"
     var current = ""
@@ -212,7 +319,11 @@ extension Commands {
       if candidate.field != current {
         current = candidate.field
         text += "  \(current == "deleted" ? "(deleted or edited)" : current):"
-        if let before = origins.before[current] { text += "  (was \(cell(before)))" }
+        if let before = origins.before[current] {
+          text += "  (was \(shownValue(before.value)), by \(before.dot.replica)"
+          if let info = origins.beforeWritten[current] { text += ", \(arrival(info))" }
+          text += ")"
+        }
         text += "\n"
       }
       let shown =
@@ -220,10 +331,7 @@ extension Commands {
         ? (candidate.value == .bool(true) ? "deleted" : "edited (kept)") : cell(candidate.value)
       var line = "    \(candidate.dot.replica.rawValue.padding(8)) \(shown.padding(16))"
       if let info = origins.written[candidate.dot.description] {
-        let how =
-          info.command.hasPrefix("merge ") || info.command.hasPrefix("receive ")
-          ? "arrived \(info.at) (\(info.command))" : "written \(info.at)"
-        line += " \(how)"
+        line += " \(arrival(info))"
       } else {
         line += " as \(candidate.dot)"
       }
@@ -233,14 +341,28 @@ extension Commands {
         text += "        \(change.kpi) \(change.period): \(change.from) → \(change.to)\n"
       }
     }
-    let others = schema.fields.map(\.name).filter {
-      state.fields[$0] != nil && !state.conflictedFields.contains($0)
+    if !origins.changed.isEmpty {
+      // What one side changed since they last agreed: an edit concurrent with a delete shows
+      // what the edit did.
+      text += "  changed on one side since both last agreed (not agreed):\n"
+      for change in origins.changed {
+        text +=
+          "    \(change.field): \(shownValue(origins.before[change.field]?.value)) → "
+          + shownValue(change.now?.value)
+        if let now = change.now {
+          text += "  (\(now.dot.replica)\(change.written.map { ", \(arrival($0))" } ?? ""))"
+        }
+        text += "\n"
+      }
     }
-    if !others.isEmpty {
+    for (label, fields) in [
+      ("agreed:", origins.agreed),
+      ("other fields (the record arrived in conflict):", origins.unknown),
+    ] where fields.contains(where: { state.value($0).map { $0 != .null } ?? false }) {
       // Wrapped to fit 80 columns; empty (null) fields are left out.
-      var line = "  agreed:"
-      for field in others where state.value(field) != .null {
-        let item = " \(field)=\(cell(state.value(field) ?? .null))"
+      var line = "  \(label)"
+      for field in fields where state.value(field).map({ $0 != .null }) ?? false {
+        let item = " \(field)=\(cell(state.value(field)!))"
         if line.count + item.count > 80 {
           text += line + "\n"
           line = "         "

@@ -16,6 +16,7 @@ extension Commands {
 
   static func importRecords(_ context: Context) throws {
     let positionals = context.invocation.positionals
+    let note = try noteOption(context)
     let fileArgument = positionals[1]
     let displayName = fileArgument == "-" ? "<stdin>" : fileArgument
     // Read the input before taking the lock, so a slow pipe does not block other writers.
@@ -98,7 +99,7 @@ extension Commands {
     do {
       summary = try repository.commit(
         rows.map { .put(collection: schema.name, id: $0.id, fields: $0.fields) },
-        command: "outpost import \(schema.name) \(displayName)")
+        command: "outpost import \(schema.name) \(displayName)", note: note)
     } catch { throw CLIError(error) }
     let transaction = summary.transaction.map { " (transaction \($0))" } ?? " (nothing to write)"
     if context.format() == "json" {

@@ -34,7 +34,17 @@ extension Commands {
     return values
   }
 
+  /// The command's `--note`, checked as a resolution's note is (65); nil when absent or empty.
+  static func noteOption(_ context: Context) throws -> String? {
+    guard let note = context.invocation.value("note"), !note.isEmpty else { return nil }
+    do { try Repository.checkNote(note) } catch {
+      throw CLIError(.dataError, "--note: \(error.message)", hint: error.hint)
+    }
+    return note
+  }
+
   static func putRecord(_ context: Context) throws {
+    let note = try noteOption(context)
     let repository = try context.openRepository(.write)
     let positionals = context.invocation.positionals
     let schema = try schema(repository, positionals[0])
@@ -82,7 +92,8 @@ extension Commands {
     let summary: CommitSummary
     do {
       summary = try repository.commit(
-        [.put(collection: schema.name, id: id, fields: fields)], command: commandLine(context))
+        [.put(collection: schema.name, id: id, fields: fields)], command: commandLine(context),
+        note: note)
     } catch { throw CLIError(error) }
     if summary.changed == 0 {
       context.console.out("\(schema.name) \(id): unchanged (the values were already stored)\n")
@@ -176,13 +187,14 @@ extension Commands {
   }
 
   static func deleteRecord(_ context: Context) throws {
+    let note = try noteOption(context)
     let repository = try context.openRepository(.write)
     let schema = try schema(repository, context.invocation.positionals[0])
     let id = try recordID(context.invocation.positionals[1])
     let summary: CommitSummary
     do {
       summary = try repository.commit(
-        [.delete(collection: schema.name, id: id)], command: commandLine(context))
+        [.delete(collection: schema.name, id: id)], command: commandLine(context), note: note)
     } catch { throw CLIError(error) }
     if summary.deleted == 0 {
       context.console.out("\(schema.name) \(id): already deleted\n")

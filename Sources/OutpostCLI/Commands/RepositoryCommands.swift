@@ -191,6 +191,7 @@ extension Commands {
                     ("txn", number(Int(t.number))), ("at", .string(t.at)),
                     ("actor", .string(t.actor)),
                     ("command", .string(t.command)), ("changes", number(t.changes)),
+                    ("note", t.note.map { .string($0) } ?? .null),
                   ]))
               })
           )
@@ -199,7 +200,8 @@ extension Commands {
     }
     for t in transactions {
       context.console.out(
-        "txn \(t.number)  \(t.at)  \(t.actor)  \(t.changes) change(s)  \(t.command)\n")
+        "txn \(t.number)  \(t.at)  \(t.actor)  \(t.changes) change(s)  \(t.command)\n"
+          + (t.note.map { "    note: \($0)\n" } ?? ""))
     }
   }
 

@@ -10,8 +10,9 @@ extension Commands {
     CommandSpec(
       name: "review", abstract: "Review open conflicts one at a time (head office, interactive).",
       arguments: [], arity: (0, 0), options: [],
-      discussion: "Shows each conflict field by field and asks: take one office's values, type "
-        + "values, skip, or quit. Each answer is recorded at once, exactly as 'outpost resolve' "
+      discussion: "Shows each conflict field by field, in the order of 'outpost conflicts' "
+        + "(largest KPI impact first), and asks: take one office's values, type values (VALUE or "
+        + "FIELD=VALUE), skip (n), or quit (q). Each answer is recorded at once, exactly as 'outpost resolve' "
         + "would, so quitting loses nothing. Needs a terminal; scripts use 'outpost conflicts' "
         + "and 'outpost resolve'.",
       examples: ["outpost review --repo hq"]),
@@ -67,11 +68,13 @@ extension Commands {
           + "with 'outpost resolve ID --take OFFICE'.")
     }
     let console = context.console
-    let list: [(collection: String, id: RecordID, state: RecordState)]
+    // In the order `conflicts` lists them: largest KPI impact first (SPEC.md §8.7.2).
+    let list: [((collection: String, id: RecordID, state: RecordState), ConflictImpact)]
     do {
       let repository = try context.openRepository(.read)
+      defer { repository.close() }
       try headOnly(repository, "conflicts are reviewed")
-      list = try repository.conflicts()
+      list = try rankedConflicts(context, repository)
     } catch let error as StoreError { throw CLIError(error) }
     guard !list.isEmpty else {
       console.out("No open conflicts.\n")
@@ -79,11 +82,10 @@ extension Commands {
     }
     var resolved = 0
     var skipped = 0
-    review: for (index, conflict) in list.enumerated() {
+    review: for (index, (conflict, impact)) in list.enumerated() {
       let repository = try context.openRepository(.read)
       let schema = try schema(repository, conflict.collection)
       console.out("\n[\(index + 1)/\(list.count)] ")
-      let impact = try conflictImpacts(context, repository, [conflict])[0]
       console.out(
         try conflictText(
           repository, conflict.collection, conflict.id, conflict.state, impact: impact))
@@ -91,8 +93,12 @@ extension Commands {
       let writers = Set(Resolution.candidates(conflict.state).map(\.dot.replica)).sorted()
       var menu = writers.enumerated().map { "\($0.offset + 1)) take \($0.element)" }
       menu += ["s) set values", "n) skip", "q) quit"]
+      let numbers = writers.count == 1 ? "1" : "1-\(writers.count)"
       while true {
-        console.out(menu.joined(separator: "   ") + "\n> ")
+        console.out(
+          menu.joined(separator: "   ")
+            + "\nChoose \(numbers) or s; n skips this conflict, q quits (answers so far are kept): "
+        )
         guard let answer = try console.readLine()?.trimmingSpaces else { break review }
         let choice: ResolutionChoice
         if let number = Int(answer), number >= 1, number <= writers.count {
@@ -106,7 +112,7 @@ extension Commands {
         } else if answer == "q" {
           break review
         } else {
-          console.out("Answer with a number, s, n or q.\n")
+          console.out("Answer \(numbers) (take), s (set values), n (skip) or q (quit).\n")
           continue
         }
         console.out("Note (why; Enter for none): ")
@@ -131,17 +137,31 @@ extension Commands {
         + (open > 0 ? " Run 'outpost review' again to continue.\n" : "\n"))
   }
 
-  /// Asks for FIELD=VALUE lines for every conflicted field; nil if the person gives up.
+  /// Asks for a value of every conflicted field; nil if the person gives up (an empty line).
+  ///
+  /// An answer is the value (`4`) or the field and value (`quantity=4`), as `resolve --set`
+  /// takes it.
   static func readValues(_ console: Console, _ schema: CollectionSchema, _ state: RecordState)
     throws -> [String: JSONValue]?
   {
     var values: [String: JSONValue] = [:]
+    if !state.conflictedFields.isEmpty {
+      console.out("Type each value (VALUE or FIELD=VALUE); an empty line goes back.\n")
+    }
     for field in state.conflictedFields {
       guard let spec = schema.field(field) else { continue }
       while values[field] == nil {
         console.out("\(field) = ")
-        guard let text = try console.readLine() else { return nil }
+        guard var text = try console.readLine() else { return nil }
         if text.isEmpty { return nil }
+        if text.hasPrefix(field + "=") {
+          text.removeFirst(field.count + 1)
+        } else if let equals = text.firstIndex(of: "="), case let named = String(text[..<equals]),
+          named != field, schema.field(named) != nil
+        {
+          console.out("This asks for \(field); type its value (or \(field)=VALUE).\n")
+          continue
+        }
         do {
           let value = try spec.parseCell(text)
           if value == .null && !spec.nullable {

@@ -199,6 +199,13 @@ extension Commands {
     var extra: [String: JSONValue] = [:]
     if repository.config.role == .branch {
       extra["kpi_report"] = try kpiReport(context, repository)
+    } else {
+      // Why head office changed what the office has not seen yet (SPEC.md §8.6).
+      do {
+        let known = try repository.peer(peer)?.received.clock ?? VersionVector()
+        let notes = try repository.notes(unseenBy: known)
+        if !notes.isEmpty { extra["notes"] = .array(notes.map(\.json)) }
+      } catch { throw CLIError(error) }
     }
     do {
       made = try repository.makeBundle(for: peer, extra: extra)
@@ -251,6 +258,7 @@ extension Commands {
     var totals: [MergeOutcome: Int] = [:]
     var merged = 0
     var refused = 0
+    var settledTotal = 0
     let count = context.invocation.positionals.count
     for (index, argument) in context.invocation.positionals.enumerated() {
       context.console.progress("merging \(argument) (\(index + 1)/\(count))…")
@@ -261,7 +269,9 @@ extension Commands {
           report = try repository.applyBundle(bytes, name: argument, dryRun: dryRun)
         } catch { throw CLIError(error) }
         if !report.alreadyApplied { merged += 1 }
-        for (outcome, count) in report.counts { totals[outcome, default: 0] += count }
+        let counts = openCounts(report)
+        for (outcome, count) in counts.outcomes { totals[outcome, default: 0] += count }
+        settledTotal += counts.settled
         let reconciliation =
           dryRun || context.invocation.flag("no-kpi-check")
           ? nil : try reconcile(context, repository, report)
@@ -299,6 +309,7 @@ extension Commands {
     let totalPairs =
       outcomeOrder.map { ($0.rawValue, number(totals[$0] ?? 0)) } + [
         ("bundles_applied", number(merged)), ("bundles_refused", number(refused)),
+        ("settled_by_rule", number(settledTotal)),
       ]
     if context.format() == "json" {
       printJSON(
@@ -312,7 +323,7 @@ extension Commands {
         "Total: \(merged) bundle(s) \(dryRun ? "would be merged" : "merged"), \(refused) refused "
           + "(rejected, nothing from them was imported); "
           + outcomeOrder.map { "\(totals[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
-          + "\n")
+          + (settledTotal > 0 ? "; \(settledTotal) settled by rule" : "") + "\n")
     }
     if let firstFailure { throw AlreadyReported(status: firstFailure.status) }
   }
@@ -340,8 +351,49 @@ extension Commands {
     .new, .updated, .deleted, .merged, .conflict, .unchanged,
   ]
 
+  /// Whether a record the bundle brought in conflict was settled at once by a remembered rule.
+  static func settledByRule(_ report: ApplyReport) -> Set<String> {
+    Set(report.resolvedByRule.map { "\($0.collection)/\($0.id)" })
+  }
+
+  /// The records still in conflict after the merge: a conflict a rule settled in the same
+  /// transaction is reported as settled, not as open (SPEC.md §8.7.1).
+  static func openConflicts(_ report: ApplyReport) -> [(collection: String, id: RecordID)] {
+    let settled = settledByRule(report)
+    return report.outcomes.filter {
+      $0.outcome == .conflict && !settled.contains("\($0.collection)/\($0.id)")
+    }.map { ($0.collection, $0.id) }
+  }
+
+  /// The outcome counts, with conflicts a rule settled counted apart from open ones.
+  static func openCounts(_ report: ApplyReport) -> (outcomes: [MergeOutcome: Int], settled: Int) {
+    var counts = report.counts
+    let open = openConflicts(report).count
+    let settled = (counts[.conflict] ?? 0) - open
+    counts[.conflict] = open
+    return (counts, settled)
+  }
+
+  /// Why a value of this replica's was replaced (SPEC.md §8.6): `conflict` (a resolution in the
+  /// bundle decided it), `head_office` (head office wrote over it after seeing it) or
+  /// `replaced`; and the note that says why, if any.
+  static func replacement(_ value: ReplacedValue, _ report: ApplyReport) -> (
+    reason: String, note: String?
+  ) {
+    if let resolution = value.resolution {
+      return ("conflict", resolution["note"]?.stringValue)
+    }
+    guard let by = value.by, report.manifest.kind == .reply, by.replica == report.manifest.from
+    else { return ("replaced", nil) }
+    var note: String?
+    if case .array(let entries)? = report.manifest.extra["notes"] {
+      note = entries.lazy.compactMap { NotedEvents(json: $0) }.first { $0.covers(by) }?.note
+    }
+    return ("head_office", note)
+  }
+
   static func reportJSON(_ file: String, _ report: ApplyReport, dryRun: Bool) -> JSONValue {
-    let counts = report.counts
+    let (counts, settled) = openCounts(report)
     let status = report.alreadyApplied ? "already-applied" : (dryRun ? "dry-run" : "applied")
     var members: [(String, JSONValue)] = [
       ("file", .string(file)), ("status", .string(status)),
@@ -352,15 +404,11 @@ extension Commands {
         "counts",
         .object(
           JSONObject(
-            uncheckedPairs: outcomeOrder.map { ($0.rawValue, number(counts[$0] ?? 0)) }))
+            uncheckedPairs: outcomeOrder.map { ($0.rawValue, number(counts[$0] ?? 0)) } + [
+              ("settled_by_rule", number(settled))
+            ]))
       ),
-      (
-        "conflicts",
-        .array(
-          report.outcomes.filter { $0.outcome == .conflict }.map {
-            .string("\($0.collection)/\($0.id)")
-          })
-      ),
+      ("conflicts", .array(openConflicts(report).map { .string("\($0.collection)/\($0.id)") })),
       (
         "replaced",
         .array(
@@ -370,6 +418,9 @@ extension Commands {
               ("field", .string(value.field)), ("mine", value.mine), ("now", value.now ?? .null),
               ("by", value.by.map { .string($0.description) } ?? .null),
             ]
+            let why = replacement(value, report)
+            pairs.append(("reason", .string(why.reason)))
+            pairs.append(("note", why.note.map { .string($0) } ?? .null))
             if let resolution = value.resolution {
               pairs.append(
                 (
@@ -405,14 +456,15 @@ extension Commands {
     if report.alreadyApplied {
       return "\(what): already \(manifest.kind == .reply ? "received" : "merged"); no changes.\n"
     }
-    let counts = report.counts
+    let (counts, settled) = openCounts(report)
     let labels: [MergeOutcome: String] = [
       .new: "new", .updated: "updated", .deleted: "deleted",
       .merged: "merged without conflict", .conflict: "conflict(s)", .unchanged: "unchanged",
     ]
     var text =
       (dryRun ? "Would merge " : (manifest.kind == .reply ? "Received " : "Merged ")) + what + ": "
-      + outcomeOrder.map { "\(counts[$0] ?? 0) \(labels[$0]!)" }.joined(separator: ", ") + "\n"
+      + outcomeOrder.map { "\(counts[$0] ?? 0) \(labels[$0]!)" }.joined(separator: ", ")
+      + (settled > 0 ? "; \(settled) conflict(s) settled by rule" : "") + "\n"
     if let missing = report.missing {
       let list = missing.map(String.init).joined(separator: ", ")
       text +=
@@ -422,7 +474,7 @@ extension Commands {
     if report.fillsGap {
       text += "  note: this bundle arrived after a newer one; it fills the gap reported then\n"
     }
-    for entry in report.outcomes where entry.outcome == .conflict {
+    for entry in openConflicts(report) {
       text +=
         "  conflict: \(entry.collection)/\(entry.id)  (outpost conflicts show "
         + "\(entry.collection)/\(entry.id))\n"
@@ -451,24 +503,42 @@ extension Commands {
         "  settled by rule: \(entry.collection)/\(entry.id) (rule "
         + "\(entry.rules.joined(separator: ", ")); see outpost log)\n"
     }
-    for value in report.replaced {
-      var line =
-        value.field == "deleted"
-        ? "  your \(value.mine == .bool(true) ? "deletion" : "edit") of \(value.collection)/"
-          + "\(value.id) was overruled: the record was "
-          + (value.now == .bool(true) ? "deleted" : "kept")
-        : "  your value of \(value.collection)/\(value.id) \(value.field)=\(cell(value.mine)) "
-          + "was replaced by \(value.now.map(cell) ?? "nothing")"
-      if let by = value.by { line += " (written by \(by.replica))" }
-      if let resolution = value.resolution {
-        let who = resolution["decided_by"]?.stringValue ?? "head office"
-        let choice = resolution["choice"]?.stringValue ?? "?"
-        line += ": conflict resolved by \(who) (\(choice))"
-        if let note = resolution["note"]?.stringValue { line += " — \(note)" }
-      }
-      text += line + "\n"
-    }
+    for value in report.replaced { text += "  " + replacedText(value, report) + "\n" }
     return text
+  }
+}
+
+extension Commands {
+  /// One line telling this replica what became of one of its values (SPEC.md §8.6): a conflict
+  /// it lost, a change head office made over it, or another replacement; each with its note.
+  static func replacedText(_ value: ReplacedValue, _ report: ApplyReport) -> String {
+    let name = "\(value.collection)/\(value.id)"
+    let why = replacement(value, report)
+    let note = why.note.map { ": \($0)" } ?? ""
+    let now = value.now.map(cell) ?? "nothing"
+    let writer = value.by.map { " (written by \($0.replica))" } ?? ""
+    switch (why.reason, value.field == "deleted") {
+    case ("conflict", let existence):
+      let who = value.resolution?["decided_by"]?.stringValue ?? "head office"
+      let choice = value.resolution?["choice"]?.stringValue ?? "?"
+      let lost =
+        existence
+        ? "your \(value.mine == .bool(true) ? "deletion" : "edit") of \(name) lost a conflict: "
+          + "the record was \(value.now == .bool(true) ? "deleted" : "kept")"
+        : "your value of \(name) \(value.field)=\(cell(value.mine)) lost a conflict to "
+          + "\(now)\(writer)"
+      return lost + ", resolved by \(who) (\(choice))\(note)"
+    case ("head_office", true):
+      return "head office \(value.now == .bool(true) ? "deleted" : "re-created") \(name)\(note)"
+    case ("head_office", false):
+      return "head office changed \(name) \(value.field) from \(cell(value.mine)) to \(now)\(note)"
+    case (_, true):
+      return "your \(value.mine == .bool(true) ? "deletion" : "edit") of \(name) was overruled: "
+        + "the record was \(value.now == .bool(true) ? "deleted" : "kept")\(writer)"
+    default:
+      return "your value of \(name) \(value.field)=\(cell(value.mine)) was replaced by "
+        + "\(now)\(writer)"
+    }
   }
 }
 

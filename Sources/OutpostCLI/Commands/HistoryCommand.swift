@@ -1,0 +1,190 @@
+import OutpostCodec
+import OutpostModel
+import OutpostStore
+import OutpostSync
+
+/// `history COLLECTION/ID`: every write of one record, like `git log -p` for one record
+/// (SPEC.md §6).
+extension Commands {
+  static let historyCommands: [CommandSpec] = [
+    CommandSpec(
+      name: "history", abstract: "Show every write of one record, oldest first, field by field.",
+      arguments: ["<collection/id>"], arity: (1, 1), options: [],
+      discussion: "For each transaction that changed the record: its number, time (this "
+        + "repository's clock), the office that committed it and its command, who wrote the "
+        + "change (the event's office: a merge brings an office's writes), the note, and what "
+        + "changed, field by field. Reads the journal only; takes no lock.",
+      examples: [
+        "outpost history orders/north-o-1002 --repo hq",
+        "outpost history channel_daily/north.sem.2025-03-05 --format json",
+      ])
+  ]
+
+  /// One write of a record compared with the one before it.
+  struct HistoryChange {
+    var field: String
+    var from: JSONValue?
+    var to: JSONValue?
+    /// The values of a register left in conflict (two or more), else empty.
+    var candidates: [Versioned]
+    /// The values of a register that was in conflict before (a resolution settles it), else
+    /// empty.
+    var fromCandidates: [Versioned]
+  }
+
+  /// What a write did to the record as a whole.
+  static func historyEvent(_ before: RecordState?, _ after: RecordState) -> String {
+    if after.isCollectedMarker { return "collected" }
+    guard let before, before.exists else { return after.isDeleted ? "deleted" : "created" }
+    if after.isDeleted && !before.isDeleted { return "deleted" }
+    if before.isDeleted && !after.isDeleted {
+      return after.hasDeleteConflict ? "edited while deleted (conflict)" : "re-created"
+    }
+    if after.hasDeleteConflict && !before.hasDeleteConflict {
+      return "deleted while edited (conflict)"
+    }
+    return "updated"
+  }
+
+  /// The fields whose register differs between two states, in the schema's order.
+  static func historyChanges(
+    _ schema: CollectionSchema, _ before: RecordState?, _ after: RecordState
+  ) -> [HistoryChange] {
+    let names = schema.fields.map(\.name)
+    let extra = Set((before?.fields.keys).map(Array.init) ?? []).union(after.fields.keys)
+      .subtracting(names).sorted()
+    var changes: [HistoryChange] = []
+    guard !after.isCollectedMarker else { return [] }
+    for field in names + extra {
+      let old = before?.fields[field] ?? []
+      let new = after.fields[field] ?? []
+      let wasConflict = Set(old.map(\.value)).count > 1
+      let isConflict = Set(new.map(\.value)).count > 1
+      // A value written again (a join keeping two equal values) is no change to show.
+      guard old.map(\.dot) != new.map(\.dot),
+        old.last?.value != new.last?.value || wasConflict || isConflict
+      else { continue }
+      changes.append(
+        HistoryChange(
+          field: field, from: old.last?.value, to: new.last?.value,
+          candidates: isConflict ? new : [], fromCandidates: wasConflict ? old : []))
+    }
+    return changes
+  }
+
+  static func showHistory(_ context: Context) throws {
+    let argument = context.invocation.positionals[0]
+    guard let slash = argument.firstIndex(of: "/") else {
+      throw CLIError(
+        .usage, "'\(argument)' is not COLLECTION/ID",
+        hint: "Name one record, as in: outpost history orders/o-1001")
+    }
+    let collection = String(argument[..<slash])
+    let id = try recordID(String(argument[argument.index(after: slash)...]))
+    let repository = try context.openRepository(.read)
+    defer { repository.close() }
+    let schema = try schema(repository, collection)
+    let writes: [RecordWrite]
+    do { writes = try repository.recordHistory(schema.name, id) } catch { throw CLIError(error) }
+    guard !writes.isEmpty else {
+      throw CLIError(
+        .noInput, "no record '\(id)' in '\(schema.name)': the journal holds no write of it",
+        hint: "List the records with: outpost export \(schema.name)")
+    }
+    var entries: [(RecordWrite, event: String, dots: [Dot], changes: [HistoryChange])] = []
+    var previous: RecordState?
+    for write in writes {
+      let seen = previous?.context ?? VersionVector()
+      let dots = Set(write.state.dots.filter { !seen.contains($0) }).sorted()
+      entries.append(
+        (
+          write, historyEvent(previous, write.state), dots,
+          historyChanges(schema, previous, write.state)
+        ))
+      previous = write.state
+    }
+    if context.format() == "json" {
+      func value(_ value: JSONValue?) -> JSONValue { value ?? .null }
+      printJSON(
+        context, "outpost-history/1",
+        [
+          ("collection", .string(schema.name)), ("id", .string(id.rawValue)),
+          (
+            "writes",
+            .array(
+              entries.map { write, event, dots, changes in
+                .object(
+                  JSONObject(uncheckedPairs: [
+                    ("transaction", number(Int(write.transaction.number))),
+                    ("at", .string(write.transaction.at)),
+                    ("actor", .string(write.transaction.actor)),
+                    ("command", .string(write.transaction.command)),
+                    ("note", write.transaction.note.map { .string($0) } ?? .null),
+                    ("event", .string(event)),
+                    ("dots", .array(dots.map { .string($0.description) })),
+                    (
+                      "changes",
+                      .array(
+                        changes.map { change in
+                          var pairs: [(String, JSONValue)] = [
+                            ("field", .string(change.field)), ("from", value(change.from)),
+                            ("to", value(change.to)),
+                          ]
+                          for (name, values) in [
+                            ("candidates", change.candidates),
+                            ("from_candidates", change.fromCandidates),
+                          ] where !values.isEmpty {
+                            pairs.append(
+                              (
+                                name,
+                                .array(
+                                  values.map {
+                                    .object(
+                                      JSONObject(uncheckedPairs: [
+                                        ("dot", .string($0.dot.description)), ("value", $0.value),
+                                      ]))
+                                  })
+                              ))
+                          }
+                          return .object(JSONObject(uncheckedPairs: pairs))
+                        })
+                    ),
+                  ]))
+              })
+          ),
+        ])
+      return
+    }
+    func shown(_ value: JSONValue?) -> String {
+      guard let value else { return "(none)" }
+      return value == .null ? "(empty)" : cell(value)
+    }
+    var text = "\(schema.name)/\(id): \(entries.count) write(s), oldest first\n"
+    for (write, event, dots, changes) in entries {
+      let info = write.transaction
+      text += "\ntxn \(info.number)  \(info.at)  \(info.actor)  \(info.command)\n"
+      if !dots.isEmpty {
+        let writers = Set(dots.map(\.replica.rawValue)).sorted().joined(separator: ", ")
+        text += "    by \(writers) (\(dots.map(\.description).joined(separator: ", ")))\n"
+      }
+      if let note = info.note { text += "    note: \(note)\n" }
+      if event != "updated" { text += "    record \(event)\n" }
+      func alternatives(_ values: [Versioned]) -> String {
+        values.map { "\(shown($0.value)) (\($0.dot.replica))" }.joined(separator: " | ")
+      }
+      for change in changes {
+        text += "    \(change.field): "
+        if !change.candidates.isEmpty {
+          text += "\(shown(change.from)) → \(alternatives(change.candidates))  (conflict)\n"
+        } else if !change.fromCandidates.isEmpty {
+          text += "\(alternatives(change.fromCandidates)) → \(shown(change.to))  (resolved)\n"
+        } else if change.from == nil {
+          text += "\(shown(change.to))\n"
+        } else {
+          text += "\(shown(change.from)) → \(shown(change.to))\n"
+        }
+      }
+    }
+    context.console.out(text)
+  }
+}

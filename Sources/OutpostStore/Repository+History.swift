@@ -1,0 +1,192 @@
+import OutpostCodec
+import OutpostModel
+import OutpostSync
+
+/// One journaled write of a record: the transaction that wrote it and the record's full state
+/// after it (SPEC.md §4.2).
+public struct RecordWrite: Sendable, Equatable {
+  /// The transaction, with its note.
+  public var transaction: TransactionInfo
+  /// The record's state after the transaction.
+  public var state: RecordState
+  /// The journal line of the record entry (`journal line N`).
+  public var location: String
+}
+
+/// The note of one transaction and the events it wrote: how a reply tells an office why head
+/// office changed something (SPEC.md §8.6).
+public struct NotedEvents: Sendable, Equatable {
+  /// The replica whose events these are.
+  public var replica: ReplicaID
+  /// The first event's counter.
+  public var from: UInt64
+  /// The last event's counter (every counter from `from` through `to` is the transaction's).
+  public var to: UInt64
+  /// The note.
+  public var note: String
+
+  /// Creates a note for the events `replica:from` through `replica:to`.
+  public init(replica: ReplicaID, from: UInt64, to: UInt64, note: String) {
+    self.replica = replica
+    self.from = from
+    self.to = to
+    self.note = note
+  }
+
+  /// Whether `dot` is one of these events.
+  public func covers(_ dot: Dot) -> Bool {
+    dot.replica == replica && from <= dot.counter && dot.counter <= to
+  }
+
+  /// The JSON form carried in a reply's `extra.notes`: `{"from","note","replica","to"}`.
+  public var json: JSONValue {
+    .object(
+      JSONObject(uncheckedPairs: [
+        ("from", .number(JSONNumber(integer: Int64(from)))), ("note", .string(note)),
+        ("replica", .string(replica.rawValue)), ("to", .number(JSONNumber(integer: Int64(to)))),
+      ]))
+  }
+
+  /// Reads the JSON form; nil for anything else (a note is information, never a reason to
+  /// refuse a reply).
+  public init?(json: JSONValue) {
+    guard case .object(let object) = json, let text = object["replica"]?.stringValue,
+      let replica = try? ReplicaID(text), let from = object["from"]?.uint64Value,
+      let to = object["to"]?.uint64Value, from <= to, let note = object["note"]?.stringValue,
+      (try? Repository.checkNote(note)) != nil
+    else { return nil }
+    self.init(replica: replica, from: from, to: to, note: note)
+  }
+}
+
+extension Repository {
+  /// The most note text a reply carries (SPEC.md §8.6); older notes beyond it are left out.
+  public static let maximumNoteBytesPerBundle = 256 << 10
+
+  /// Checks a transaction note: one line of text of at most 1000 bytes, as every receiver of a
+  /// resolution's note checks it (SPEC.md §4.2, §8.7).
+  ///
+  /// - Throws: `invalidData` ("the note is not valid: …").
+  public static func checkNote(_ note: String) throws(StoreError) {
+    do throws(ModelError) { _ = try FieldType.text.validateJSON(.string(note)) } catch {
+      throw StoreError(
+        .invalidData, "the note is not valid: \(error.message); nothing was changed",
+        hint: "Write the reason on one line, at most 1000 bytes.")
+    }
+  }
+
+  /// Whether a transaction is a person's resolution (`resolve C/ID (…)`).
+  static func isResolution(_ begin: JSONObject) -> Bool {
+    begin["command"]?.stringValue?.hasPrefix("resolve ") == true
+  }
+
+  /// Journal entries worth keeping to find notes: the audit records of resolutions journaled
+  /// before `begin` carried the note.
+  static func keepResolutionNote(_ begin: JSONObject, _ entry: JSONObject) -> Bool {
+    begin["note"] == nil && isResolution(begin)
+      && entry["collection"]?.stringValue == StandardCollections.resolutions.name
+  }
+
+  /// A transaction's note: its `begin` entry's `note`, or for a resolution journaled before
+  /// notes were, its audit record's (among the entries kept).
+  static func note(of transaction: JournalTransaction) -> String? {
+    if let note = transaction.begin.entry["note"]?.stringValue {
+      return note.isEmpty ? nil : note
+    }
+    guard isResolution(transaction.begin.entry) else { return nil }
+    for entry in transaction.entries
+    where entry.entry["collection"]?.stringValue == StandardCollections.resolutions.name {
+      if let json = entry.entry["state"], let state = try? RecordState(json: json),
+        let note = state.value("note")?.stringValue, !note.isEmpty
+      {
+        return note
+      }
+    }
+    return nil
+  }
+
+  /// Every journaled write of one record, oldest first: local edits, merges, receives,
+  /// resolutions and collection, each with its transaction and note.
+  ///
+  /// Reads the whole journal without a lock, keeping only this record's entries (and the audit
+  /// records that give old resolutions their note).
+  ///
+  /// - Complexity: O(journal size).
+  public func recordHistory(_ collection: String, _ id: RecordID) throws(StoreError)
+    -> [RecordWrite]
+  {
+    let scan = try JournalReader.scan(
+      fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: true,
+      keep: { begin, entry in
+        (entry["collection"]?.stringValue == collection && entry["id"]?.stringValue == id.rawValue)
+          || Self.keepResolutionNote(begin, entry)
+      })
+    var result: [RecordWrite] = []
+    for transaction in scan.transactions {
+      var info: TransactionInfo?
+      for entry in transaction.entries
+      where entry.kind == "record" && entry.entry["collection"]?.stringValue == collection
+        && entry.entry["id"]?.stringValue == id.rawValue
+      {
+        guard let json = entry.entry["state"], let state = try? RecordState(json: json) else {
+          continue
+        }
+        if info == nil {
+          info = TransactionInfo(
+            number: transaction.commit.txn, at: transaction.begin.entry["at"]?.stringValue ?? "",
+            actor: transaction.begin.entry["actor"]?.stringValue ?? "",
+            command: transaction.begin.entry["command"]?.stringValue ?? "",
+            changes: Int(transaction.commit.entry["changes"]?.uint64Value ?? 0),
+            location: "journal line \(transaction.commit.line)",
+            note: Self.note(of: transaction))
+        }
+        result.append(
+          RecordWrite(transaction: info!, state: state, location: "journal line \(entry.line)"))
+      }
+    }
+    return result
+  }
+
+  /// The notes of this replica's own transactions (resolutions aside: their audit records
+  /// carry theirs) whose events `known` has not all seen, oldest first, at most ``maximumNoteBytesPerBundle`` of note text (the newest are kept).
+  ///
+  /// A reply carries them so that the office learns why head office changed its records.
+  ///
+  /// - Complexity: O(journal size).
+  public func notes(unseenBy known: VersionVector) throws(StoreError) -> [NotedEvents] {
+    let me = config.replica
+    let scan = try JournalReader.scan(
+      fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: true,
+      keep: { begin, entry in
+        begin["note"] != nil && begin["actor"]?.stringValue == me.rawValue
+          && !Self.isResolution(begin) && entry["kind"]?.stringValue == "record"
+      })
+    var result: [NotedEvents] = []
+    for transaction in scan.transactions {
+      // A resolution's note travels in its audit record (`resolutions`).
+      guard let note = transaction.begin.entry["note"]?.stringValue, !note.isEmpty,
+        transaction.begin.entry["actor"]?.stringValue == me.rawValue,
+        !Self.isResolution(transaction.begin.entry)
+      else { continue }
+      // Each record a transaction writes gets its own event, numbered on from the last.
+      var counters: [UInt64] = []
+      for entry in transaction.entries {
+        guard let json = entry.entry["state"], let state = try? RecordState(json: json) else {
+          continue
+        }
+        let counter = state.context[me]
+        if counter > 0 { counters.append(counter) }
+      }
+      guard let from = counters.min(), let to = counters.max(), known[me] < to else { continue }
+      result.append(NotedEvents(replica: me, from: from, to: to, note: note))
+    }
+    var bytes = 0
+    var kept: [NotedEvents] = []
+    for noted in result.reversed() {
+      bytes += noted.note.utf8.count
+      if bytes > Self.maximumNoteBytesPerBundle { break }
+      kept.append(noted)
+    }
+    return kept.reversed()
+  }
+}
