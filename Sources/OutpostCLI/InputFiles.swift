@@ -181,7 +181,20 @@ extension Context {
 
 extension Commands {
   /// Reads a key file (`init --key`, `office key`).
+  ///
+  /// A key file other users can read is accepted with a warning on standard error, as ssh
+  /// warns of an unprotected private key (SPEC.md §8.1): it often arrives on a USB stick whose
+  /// file system cannot keep modes, and Outpost keeps its own copy with mode 0600 anyway.
   static func readKeyFile(_ context: Context, _ argument: String) throws -> [UInt8] {
-    try context.readInputFile(argument, .keyFile).bytes
+    let (bytes, mode) = try context.readInputFile(argument, .keyFile)
+    if mode & 0o077 != 0 {
+      let octal = "0" + String(mode & 0o777, radix: 8)
+      context.console.err(
+        "warning: unprotected key file: '\(argument)' has mode \(octal), so other users of this "
+          + "computer can read the office's secret.\n"
+          + "  Outpost keeps its own copy with mode 0600; once the repository has the key, delete "
+          + "'\(argument)' or run: chmod 600 '\(argument)'\n")
+    }
+    return bytes
   }
 }
