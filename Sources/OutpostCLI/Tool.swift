@@ -53,7 +53,8 @@ package struct CLIError: Error, Sendable, CustomStringConvertible {
 package final class Console: Sendable {
   private let state = Mutex<(out: [UInt8], err: [UInt8])>(([], []))
   private let passthrough: Bool
-  private let input: @Sendable () throws -> [UInt8]
+  /// Reads standard input to its end, or until the given number of bytes.
+  private let input: @Sendable (Int) throws -> [UInt8]
   /// Input not yet consumed by ``readLine()`` (capturing consoles only).
   private let pending = Mutex<[UInt8]?>(nil)
   /// Whether a person is at a terminal on both standard input and output.
@@ -69,24 +70,33 @@ package final class Console: Sendable {
       passthrough: true,
       interactive: Platform.isTerminal(Platform.standardInput)
         && Platform.isTerminal(Platform.standardOutput),
-      errorIsTerminal: Platform.isTerminal(Platform.standardError)
-    ) {
-      do { return try Platform.readAll(Platform.standardInput) } catch {
-        throw CLIError(.ioError, "cannot read standard input: \(error)")
-      }
-    }
+      errorIsTerminal: Platform.isTerminal(Platform.standardError),
+      boundedInput: { limit in
+        do { return try Platform.readAll(Platform.standardInput, limit: limit) } catch {
+          throw CLIError(.ioError, "cannot read standard input: \(error)")
+        }
+      })
   }
 
   /// A console that records output and serves `input` as standard input; `interactive`
   /// pretends a terminal is attached (tests of `outpost review`).
-  package init(
+  package convenience init(
     passthrough: Bool = false, interactive: Bool = false, errorIsTerminal: Bool = false,
     input: @escaping @Sendable () throws -> [UInt8] = { [] }
+  ) {
+    self.init(
+      passthrough: passthrough, interactive: interactive, errorIsTerminal: errorIsTerminal,
+      boundedInput: { limit in Array(try input().prefix(limit)) })
+  }
+
+  private init(
+    passthrough: Bool, interactive: Bool, errorIsTerminal: Bool,
+    boundedInput: @escaping @Sendable (Int) throws -> [UInt8]
   ) {
     self.passthrough = passthrough
     self.isInteractive = interactive
     self.errorIsTerminal = errorIsTerminal
-    self.input = input
+    self.input = boundedInput
   }
 
   /// Shows a one-line progress message on standard error, only when it is a terminal; the next
@@ -135,7 +145,7 @@ package final class Console: Sendable {
       if line.last == UInt8(ascii: "\r") { line.removeLast() }
       return String(decoding: line, as: UTF8.self)
     }
-    let all = try pending.withLock { $0 } ?? input()
+    let all = try pending.withLock { $0 } ?? input(.max)
     guard !all.isEmpty else {
       pending.withLock { $0 = [] }
       return nil
@@ -163,8 +173,9 @@ package final class Console: Sendable {
     }
   }
 
-  /// Reads standard input to its end.
-  package func readInput() throws -> [UInt8] { try input() }
+  /// Reads standard input to its end, or until `limit` bytes (pass the most you accept plus
+  /// one to tell a longer input from one at the limit).
+  package func readInput(upTo limit: Int) throws -> [UInt8] { try input(limit) }
 
   /// What was written to standard output (capturing consoles only).
   package var output: String { state.withLock { String(decoding: $0.out, as: UTF8.self) } }
@@ -184,6 +195,8 @@ package struct Context: Sendable {
   package var fileSystem: any FileSystem
   /// The working directory, for relative paths.
   package var workingDirectory: String
+  /// The size limits of input files (SPEC.md §7); tests lower them.
+  package var limits: InputLimits = .standard
 
   /// The repository path: `--repo`, else the working directory.
   package var repositoryPath: String { resolve(invocation.value("repo") ?? ".") }
@@ -244,7 +257,7 @@ package enum Tool {
   package static func run(
     _ arguments: [String], console: Console, environment: [String: String],
     fileSystem: any FileSystem = PosixFileSystem(),
-    workingDirectory: String = Platform.currentDirectory
+    workingDirectory: String = Platform.currentDirectory, limits: InputLimits = .standard
   ) -> Int32 {
     if arguments == ["--version"] {
       console.out("outpost \(version)\n")
@@ -272,7 +285,7 @@ package enum Tool {
     }
     let context = Context(
       invocation: invocation, console: console, environment: environment, fileSystem: fileSystem,
-      workingDirectory: workingDirectory)
+      workingDirectory: workingDirectory, limits: limits)
     defer { console.endProgress() }
     let errorLabel = context.colors ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
     do {

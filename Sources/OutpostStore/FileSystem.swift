@@ -77,9 +77,29 @@ package protocol FileSystem: Sendable {
   func list(_ path: String) throws(FileSystemError) -> [String]
   /// Metadata for a path without following symbolic links; `nil` when nothing is there.
   func info(_ path: String) throws(FileSystemError) -> FileInfo?
+  /// Metadata of an open file (`fstat`): what was opened, even if the path changed since.
+  func info(_ handle: FileHandle) throws(FileSystemError) -> FileInfo
+  /// Reads from the file's current position until its end or until `count` bytes have been
+  /// read, whichever comes first.
+  func read(_ handle: FileHandle, upTo count: Int) throws(FileSystemError) -> [UInt8]
 }
 
 extension FileSystem {
+  /// Metadata of an open file, looked up by the path it was opened with (implementations that
+  /// can ask the open file itself do so).
+  package func info(_ handle: FileHandle) throws(FileSystemError) -> FileInfo {
+    guard let info = try info(handle.path) else {
+      throw FileSystemError("stat", handle.path, .noSuchFile)
+    }
+    return info
+  }
+
+  /// Reads up to `count` bytes through ``readToEnd(_:)`` (implementations that can stop early
+  /// do so).
+  package func read(_ handle: FileHandle, upTo count: Int) throws(FileSystemError) -> [UInt8] {
+    Array(try readToEnd(handle).prefix(count))
+  }
+
   /// Writes an array of bytes.
   package func write(_ handle: FileHandle, _ bytes: [UInt8]) throws(FileSystemError) {
     var result: Result<Void, FileSystemError> = .success(())
@@ -200,6 +220,42 @@ package struct PosixFileSystem: FileSystem {
       case .success(let n): filled += n
       case .failure(let error): throw FileSystemError("read", handle.path, error)
       }
+    }
+  }
+
+  package func read(_ handle: FileHandle, upTo count: Int) throws(FileSystemError) -> [UInt8] {
+    // Size the buffer from what is left of the file plus one byte (to see whether it grew),
+    // never more than `count`; grow by doubling, up to `count`, if it did grow.
+    var expected = 0
+    if case .success(let position) = Platform.seek(handle.descriptor, 0, Platform.seekCurrent),
+      case .success(let end) = Platform.seek(handle.descriptor, 0, Platform.seekEnd),
+      case .success = Platform.seek(handle.descriptor, position, Platform.seekSet)
+    {
+      expected = Int(clamping: max(0, end - position))
+    }
+    var result = [UInt8](repeating: 0, count: min(max(count, 0), max(expected, 4095) + 1))
+    var filled = 0
+    reading: while filled < count {
+      if filled == result.count {
+        result += [UInt8](repeating: 0, count: min(result.count, count - result.count))
+      }
+      let outcome = result.withUnsafeMutableBytes {
+        Platform.readBytes(handle.descriptor, $0.baseAddress! + filled, $0.count - filled)
+      }
+      switch outcome {
+      case .success(0): break reading
+      case .success(let n): filled += n
+      case .failure(let error): throw FileSystemError("read", handle.path, error)
+      }
+    }
+    result.removeSubrange(filled...)
+    return result
+  }
+
+  package func info(_ handle: FileHandle) throws(FileSystemError) -> FileInfo {
+    switch Platform.fileInfo(descriptor: handle.descriptor) {
+    case .success(let info): return info
+    case .failure(let error): throw FileSystemError("stat", handle.path, error)
     }
   }
 

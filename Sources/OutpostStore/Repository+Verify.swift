@@ -86,7 +86,14 @@ extension Repository {
       return report
     }
     report.transactions = scan.transactions.count
-    if scan.uncommittedBytes > 0 {
+    if scan.uncommittedBytes > 0 && scan.end.offset < checkpoint.offset {
+      // The checkpoint counts these lines as committed: writes refuse them (never discard).
+      report.problems.append(
+        "journal/\(JournalFormat.segmentName(scan.end.segment)): the last committed entry is "
+          + "damaged (the \(scan.uncommittedBytes) bytes after offset \(scan.end.offset) do not "
+          + "verify, but state.json counts them as committed); write commands refuse this "
+          + "repository until it is restored from a backup or another replica")
+    } else if scan.uncommittedBytes > 0 {
       report.notes.append(
         "journal/\(JournalFormat.segmentName(scan.end.segment)) ends with an uncommitted tail "
           + "(\(scan.uncommittedBytes) bytes) left by an interrupted write; the next write command "

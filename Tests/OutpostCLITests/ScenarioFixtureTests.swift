@@ -88,6 +88,9 @@ struct ScenarioFixtureTests {
     let files = FileManager.default
     try files.copyItem(atPath: source + "/hq", toPath: temp.file("hq"))
     try files.copyItem(atPath: source + "/north.key", toPath: temp.file("north.key"))
+    // Head office writes key files with mode 0600; git keeps no mode (0644 here), which `init`
+    // would warn of (SPEC.md §8.1).
+    try files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: temp.file("north.key"))
     try files.copyItem(atPath: source + "/bundles", toPath: temp.file("bundles"))
     // Git keeps no empty folder; the script listed the ones a fresh repository has.
     for name in (text(source + "/empty-dirs.txt") ?? "").split(separator: "\n") {

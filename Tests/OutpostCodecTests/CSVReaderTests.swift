@@ -66,7 +66,10 @@ struct CSVReaderTests {
     let seed: UInt64 = 4180
     print("CSV round-trip seed: \(seed)")
     var rng = SplitMix64(seed: seed)
-    let pieces = ["a", "中", ",", "\"", "\n", "\r\n", " ", "x y", "12.50", ""]
+    let pieces = [
+      "a", "中", ",", "\"", "\n", "\r\n", " ", "x y", "12.50", "", "=", "+", "-", "@", "\t", "\r",
+      "'", "-1.5",
+    ]
     for iteration in 0..<300 {
       let columns = 1 + Int(rng.next() % 4)
       let header = (0..<columns).map { "c\($0)" }
@@ -85,5 +88,30 @@ struct CSVReaderTests {
       #expect(table.header == header)
       #expect(table.records.map(\.fields) == rows, "seed \(seed) iteration \(iteration)")
     }
+  }
+
+  @Test(
+    "SPEC §3.2: a cell a spreadsheet would run as a formula is written behind a single quote",
+    arguments: [
+      ("=1+1", "'=1+1"), ("+1", "'+1"), ("-x", "'-x"), ("@A1", "'@A1"), ("\tx", "'\tx"),
+      ("\rx", "\"'\rx\""), ("'", "''"), ("'x", "''x"), ("-", "'-"), ("-1", "-1"),
+      ("-12.50", "-12.50"), ("-.5", "'-.5"), ("-1.", "'-1."), ("-1.2.3", "'-1.2.3"),
+      ("-1e3", "'-1e3"), ("x=1", "x=1"), ("", ""), (" =1", "\" =1\""),
+    ])
+  func formulaCells(_ value: String, _ written: String) throws {
+    #expect(CSVWriter.line([value]) == written + "\n")
+    let text = CSVWriter.line(["h", "i"]) + CSVWriter.line([value, "x"])
+    let table = try CSVReader.readAll(Array(text.utf8))
+    #expect(table.records.map(\.fields) == [[value, "x"]])
+    #expect(CSVFormula.restored(CSVFormula.neutralized(value)) == value)
+  }
+
+  @Test("restored removes one quote only before a trigger or another quote")
+  func restoredCells() {
+    #expect(CSVFormula.restored("'x") == "'x")
+    #expect(CSVFormula.restored("'=x") == "=x")
+    #expect(CSVFormula.restored("''x") == "'x")
+    #expect(CSVFormula.restored("'") == "'")
+    #expect(CSVFormula.restored("=x") == "=x")
   }
 }

@@ -65,15 +65,16 @@ package struct RunResult {
   package var errors: String
 }
 
-/// Runs `outpost` in-process with a fixed clock.
+/// Runs `outpost` in-process with a fixed clock; `limits` lowers the input file limits.
 package func outpost(
   _ arguments: [String], in directory: String, stdin: [UInt8] = [],
-  fileSystem: any FileSystem = PosixFileSystem(), interactive: Bool = false
+  fileSystem: any FileSystem = PosixFileSystem(), interactive: Bool = false,
+  limits: InputLimits = .standard
 ) -> RunResult {
   let console = Console(interactive: interactive, input: { stdin })
   let status = Tool.run(
     arguments, console: console, environment: ["OUTPOST_NOW": "2025-03-01T09:00:00+08:00"],
-    fileSystem: fileSystem, workingDirectory: directory)
+    fileSystem: fileSystem, workingDirectory: directory, limits: limits)
   return RunResult(status: status, output: console.output, errors: console.errors)
 }
 

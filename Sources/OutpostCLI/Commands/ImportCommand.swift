@@ -20,17 +20,10 @@ extension Commands {
     let fileArgument = positionals[1]
     let displayName = fileArgument == "-" ? "<stdin>" : fileArgument
     // Read the input before taking the lock, so a slow pipe does not block other writers.
-    let bytes: [UInt8]
-    if fileArgument == "-" {
-      bytes = try context.console.readInput()
-    } else {
-      do { bytes = try context.fileSystem.readFile(context.resolve(fileArgument)) } catch {
-        if error.errno == .noSuchFile {
-          throw CLIError(.noInput, "cannot read '\(fileArgument)': no such file")
-        }
-        throw CLIError(.noInput, "cannot read '\(fileArgument)': \(error.errno)")
-      }
-    }
+    let bytes =
+      fileArgument == "-"
+      ? try context.readStandardInput(.importData)
+      : try context.readInputFile(fileArgument, .importData).bytes
     let format: String
     if let explicit = context.invocation.value("input") {
       format = explicit

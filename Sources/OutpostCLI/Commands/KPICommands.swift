@@ -90,10 +90,7 @@ extension Commands {
       return published.set
     }
     if let file = context.invocation.value("definitions") {
-      let bytes: [UInt8]
-      do { bytes = try context.fileSystem.readFile(context.resolve(file)) } catch {
-        throw CLIError(.noInput, "cannot read '\(file)': \(error.errno)")
-      }
+      let bytes = try context.readInputFile(file, .definitions).bytes
       do { return try DefinitionSet(bytes: bytes) } catch {
         throw CLIError(.dataError, "\(file): \(error)", hint: "See SPEC.md §9.3 for the format.")
       }
@@ -198,10 +195,7 @@ extension Commands {
   /// `kpi publish FILE` (head office): checks the document and stores it as the next version.
   static func publishDefinitions(_ context: Context) throws {
     let file = context.invocation.positionals[0]
-    let bytes: [UInt8]
-    do { bytes = try context.fileSystem.readFile(context.resolve(file)) } catch {
-      throw CLIError(.noInput, "cannot read '\(file)': \(error.errno)")
-    }
+    let bytes = try context.readInputFile(file, .definitions).bytes
     let set: DefinitionSet
     do { set = try DefinitionSet(bytes: bytes) } catch {
       throw CLIError(

@@ -27,10 +27,7 @@ extension Commands {
       guard role == .branch else {
         throw CLIError(.usage, "--key is for branch repositories; head office issues keys")
       }
-      let bytes: [UInt8]
-      do { bytes = try context.fileSystem.readFile(context.resolve(keyFile)) } catch {
-        throw CLIError(.noInput, "cannot read key file '\(keyFile)': \(error.errno)")
-      }
+      let bytes = try readKeyFile(context, keyFile)
       do { key = try OfficeKey(fileBytes: bytes, path: keyFile) } catch {
         throw CLIError(.dataError, error.message, hint: error.hint)
       }

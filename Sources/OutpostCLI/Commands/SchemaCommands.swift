@@ -17,10 +17,7 @@ extension Commands {
 
   static func addSchema(_ context: Context) throws {
     let argument = context.invocation.positionals[0]
-    let bytes: [UInt8]
-    do { bytes = try context.fileSystem.readFile(context.resolve(argument)) } catch {
-      throw CLIError(.noInput, "cannot read '\(argument)': \(error.errno)")
-    }
+    let bytes = try context.readInputFile(argument, .schemaFile).bytes
     let json: JSONValue
     do { json = try JSONParser.parse(bytes) } catch {
       throw CLIError(.dataError, "\(argument): \(error)", hint: "A schema file is strict JSON.")

@@ -136,10 +136,7 @@ extension Commands {
 
   static func officeKey(_ context: Context) throws {
     let argument = context.invocation.positionals[0]
-    let bytes: [UInt8]
-    do { bytes = try context.fileSystem.readFile(context.resolve(argument)) } catch {
-      throw CLIError(.noInput, "cannot read key file '\(argument)': \(error.errno)")
-    }
+    let bytes = try readKeyFile(context, argument)
     let key: OfficeKey
     do { key = try OfficeKey(fileBytes: bytes, path: argument) } catch {
       throw CLIError(.dataError, error.message, hint: error.hint)
@@ -232,23 +229,22 @@ extension Commands {
   }
 
   static func readBundleFile(_ context: Context, _ argument: String) throws -> [UInt8] {
-    do { return try context.fileSystem.readFile(context.resolve(argument)) } catch {
-      if error.errno == .noSuchFile {
-        throw CLIError(.noInput, "cannot read '\(argument)': no such file")
-      }
-      if error.errno == .tooManySymlinks {
-        throw CLIError(
-          .dataError, "'\(argument)' is a symbolic link; Outpost never follows them in bundles",
-          hint: "Pass the file itself.")
-      }
-      throw CLIError(.noInput, "cannot read '\(argument)': \(error.errno)")
-    }
+    try context.readInputFile(argument, .bundle).bytes
   }
 
   static func merge(_ context: Context) throws {
     let dryRun = context.invocation.flag("dry-run")
-    let repository = try context.openRepository(dryRun ? .read : .write)
-    guard repository.config.role == .head else {
+    // Every file is checked before the lock is taken: a FIFO, a device or an oversized file is
+    // refused without ever holding the lock (and without waiting on a FIFO).
+    var refusedEarly: [Int: CLIError] = [:]
+    for (index, argument) in context.invocation.positionals.enumerated() {
+      do { try context.checkInputFile(argument, .bundle) } catch let error as CLIError {
+        refusedEarly[index] = error
+      }
+    }
+    let allRefused = refusedEarly.count == context.invocation.positionals.count
+    let repository = allRefused ? nil : try context.openRepository(dryRun ? .read : .write)
+    guard allRefused || repository?.config.role == .head else {
       throw CLIError(
         .usage,
         "only head office merges submissions; a branch applies replies with 'outpost receive'")
@@ -263,6 +259,8 @@ extension Commands {
     for (index, argument) in context.invocation.positionals.enumerated() {
       context.console.progress("merging \(argument) (\(index + 1)/\(count))…")
       do {
+        if let error = refusedEarly[index] { throw error }
+        guard let repository else { continue }
         let bytes = try readBundleFile(context, argument)
         let report: ApplyReport
         do {

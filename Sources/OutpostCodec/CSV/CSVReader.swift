@@ -34,7 +34,9 @@ public struct CSVRecord: Sendable, Equatable {
 /// input must be UTF-8; a UTF-8 byte order mark at the start is skipped (spreadsheet programs
 /// write one). Nothing is repaired silently: a quote inside an unquoted field, text after a
 /// closing quote, an unterminated quote, a bare CR, a blank line before the end, and a record
-/// whose field count differs from the header's are errors with their line and column.
+/// whose field count differs from the header's are errors with their line and column. A cell
+/// that ``CSVWriter`` protected against formula injection is read back as the original value
+/// (``CSVFormula``).
 public struct CSVReader: Sendable {
   /// The header's column names.
   public let header: [String]
@@ -59,7 +61,7 @@ public struct CSVReader: Sendable {
     guard let first = try Self.readRecord(bytes, &index, &line) else {
       throw CSVError(line: 1, "the file is empty; a header row is required")
     }
-    header = first.fields
+    header = first.fields.map(CSVFormula.restored)
     var seen: [String: Int] = [:]
     for (i, name) in header.enumerated() {
       if name.isEmpty { throw CSVError(line: 1, column: i + 1, "empty column name in the header") }
@@ -77,13 +79,17 @@ public struct CSVReader: Sendable {
   }
 
   /// The next record, or nil at the end of the input.
+  ///
+  /// Fields are given as the values they stand for: a `'` that ``CSVWriter`` put before a
+  /// formula-like value is removed (``CSVFormula/restored(_:)``).
   public mutating func next() throws(CSVError) -> CSVRecord? {
-    guard let record = try Self.readRecord(bytes, &index, &line) else { return nil }
+    guard var record = try Self.readRecord(bytes, &index, &line) else { return nil }
     guard record.fields.count == header.count else {
       throw CSVError(
         line: record.line,
         "expected \(header.count) fields (as in the header), found \(record.fields.count)")
     }
+    record.fields = record.fields.map(CSVFormula.restored)
     return record
   }
 
@@ -215,11 +221,64 @@ public struct CSVReader: Sendable {
   }
 }
 
+/// Keeps a spreadsheet from running a CSV cell as a formula (SPEC.md §3.2), reversibly.
+///
+/// Spreadsheet programs treat a cell that begins with `=`, `+`, `-`, `@`, TAB or CR as a
+/// formula, so a value such as `=HYPERLINK("http://…","click")` in a record would run on the
+/// machine that opens an export. As OWASP recommends, ``neutralized(_:)`` prefixes such a cell
+/// with a single quote `'`, which spreadsheets read as "text follows" and do not show. A cell
+/// that already begins with `'` is prefixed too, so the rule can be undone exactly:
+/// ``restored(_:)`` removes one leading `'` when a trigger character or another `'` follows it.
+/// A plain decimal number (`-12.50`, `-3`) is a number, not a formula, and is written as is.
+public enum CSVFormula {
+  /// The first characters that make a spreadsheet evaluate a cell.
+  static func isTrigger(_ byte: UInt8) -> Bool {
+    byte == UInt8(ascii: "=") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+      || byte == UInt8(ascii: "@") || byte == 0x09 || byte == 0x0D
+  }
+
+  /// Whether `field` is `-`? digits, optionally `.` and digits: a number, never a formula.
+  static func isPlainNumber(_ field: String) -> Bool {
+    var bytes = field.utf8[...]
+    if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+    let parts = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+    guard parts.count <= 2 else { return false }
+    return parts.allSatisfy { part in
+      !part.isEmpty && part.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+  }
+
+  /// The cell to write for `field`: `'` + `field` when it begins with a trigger character or
+  /// `'` (and is not a plain number), else `field` unchanged.
+  public static func neutralized(_ field: String) -> String {
+    guard let first = field.utf8.first, isTrigger(first) || first == UInt8(ascii: "'") else {
+      return field
+    }
+    return isPlainNumber(field) ? field : "'" + field
+  }
+
+  /// The value a cell read from CSV stands for.
+  ///
+  /// That is the cell without its first `'` when a trigger character or another `'` follows
+  /// it, else the cell unchanged: the inverse of ``neutralized(_:)``.
+  public static func restored(_ cell: String) -> String {
+    var bytes = cell.utf8.makeIterator()
+    guard bytes.next() == UInt8(ascii: "'"), let second = bytes.next(),
+      isTrigger(second) || second == UInt8(ascii: "'")
+    else { return cell }
+    return String(cell.dropFirst())
+  }
+}
+
 /// Writes RFC 4180 CSV with LF line ends.
 public enum CSVWriter {
-  /// One record; a field is quoted when it holds `,`, `"`, CR, LF or surrounding spaces.
+  /// One record.
+  ///
+  /// Every field is first neutralized against formula injection
+  /// (``CSVFormula/neutralized(_:)``; ``CSVReader`` undoes it); a field is then quoted when it
+  /// holds `,`, `"`, CR, LF or surrounding spaces.
   public static func line(_ fields: [String]) -> String {
-    fields.map { field in
+    fields.map(CSVFormula.neutralized).map { field in
       // Bytes, not Characters: "\r\n" is a single Character, which contains("\n") misses.
       let needsQuotes =
         field.utf8.contains {

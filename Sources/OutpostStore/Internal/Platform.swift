@@ -107,19 +107,34 @@ package enum Platform {
     var info = stat()
     switch retrying({ lstat(path, &info) }) {
     case .success:
-      let type = info.st_mode & S_IFMT
-      let kind: FileInfo.Kind =
-        type == S_IFREG
-        ? .regular : type == S_IFDIR ? .directory : type == S_IFLNK ? .symlink : .other
-      return .success(
-        FileInfo(
-          kind: kind, size: Int64(info.st_size), mode: UInt32(info.st_mode & 0o7777),
-          linkCount: UInt64(info.st_nlink)))
+      return .success(fileInfo(info))
     case .failure(let error) where error.code == ENOENT || error.code == ENOTDIR:
       return .success(nil)
     case .failure(let error):
       return .failure(error)
     }
+  }
+
+  /// Metadata of an open file (`fstat`).
+  static func fileInfo(descriptor fd: Int32) -> Result<FileInfo, Errno> {
+    var info = stat()
+    return retrying({ fstat(fd, &info) }).map { _ in fileInfo(info) }
+  }
+
+  private static func fileInfo(_ info: stat) -> FileInfo {
+    let kind: FileInfo.Kind
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: kind = .regular
+    case S_IFDIR: kind = .directory
+    case S_IFLNK: kind = .symlink
+    case S_IFIFO: kind = .fifo
+    case S_IFCHR, S_IFBLK: kind = .device
+    case S_IFSOCK: kind = .socket
+    default: kind = .other
+    }
+    return FileInfo(
+      kind: kind, size: Int64(info.st_size), mode: UInt32(info.st_mode & 0o7777),
+      linkCount: UInt64(info.st_nlink))
   }
 
   /// The names in a directory, without `.` and `..`, sorted by their bytes.
@@ -171,15 +186,19 @@ package enum Platform {
     }
   }
 
-  /// Reads a descriptor (standard input) to its end.
-  package static func readAll(_ fd: Int32) throws(Errno) -> [UInt8] {
+  /// Reads a descriptor (standard input) to its end, or until `limit` bytes have been read:
+  /// a stream longer than `limit` returns exactly `limit` bytes, so pass the most you accept
+  /// plus one to tell "at the limit" from "over it".
+  package static func readAll(_ fd: Int32, limit: Int = .max) throws(Errno) -> [UInt8] {
     var result: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let n = try chunk.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress!, $0.count) }.get()
-      if n == 0 { return result }
+    while result.count < limit {
+      let wanted = min(chunk.count, limit - result.count)
+      let n = try chunk.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress!, wanted) }.get()
+      if n == 0 { break }
       result.append(contentsOf: chunk[0..<n])
     }
+    return result
   }
 
   /// The value of an environment variable.
@@ -227,7 +246,9 @@ package enum Platform {
   /// Permission bits for directories Outpost creates.
   static let directoryMode: mode_t = 0o755
 
-  static let readOnly: Int32 = O_RDONLY | O_CLOEXEC
+  /// `O_NONBLOCK`: opening a FIFO for reading returns at once instead of waiting for a writer
+  /// (it has no effect on regular files), so a FIFO given as an input is refused, never waited on.
+  static let readOnly: Int32 = O_RDONLY | O_NONBLOCK | O_CLOEXEC
   static let createExclusive: Int32 = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC
   static let appendOnly: Int32 = O_WRONLY | O_APPEND | O_CLOEXEC
   static let readWriteCreate: Int32 = O_RDWR | O_CREAT | O_CLOEXEC
@@ -291,7 +312,7 @@ package struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
 package struct FileInfo: Sendable, Equatable {
   /// The kind of file.
   package enum Kind: Sendable, Equatable {
-    case regular, directory, symlink, other
+    case regular, directory, symlink, fifo, device, socket, other
   }
   /// The kind of file (a symbolic link is reported as such, never followed).
   package var kind: Kind
