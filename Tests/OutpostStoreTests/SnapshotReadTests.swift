@@ -45,7 +45,7 @@ struct SnapshotReadTests {
 
     // The reader opens (checkpoint read), then, the moment it opens its first record file, a
     // writer commits a transaction large enough that tidying would rewrite every base.
-    let hooked = HookFileSystem(base: memory)
+    let hooked = ForwardingFileSystem(base: memory)
     let reader = try Repository.open(at: path, mode: .read, fileSystem: hooked, now: now)
     let fired = Mutex(false)
     var writerError: (any Error)?
@@ -82,41 +82,4 @@ struct SnapshotReadTests {
     #expect(
       try Repository.open(at: path, mode: .read, fileSystem: memory, now: now).verify().isClean)
   }
-}
-
-/// A file system that calls `onOpen` with each path before opening it.
-final class HookFileSystem: FileSystem, @unchecked Sendable {
-  let base: MemoryFileSystem
-  var onOpen: (String) -> Void = { _ in }
-
-  init(base: MemoryFileSystem) { self.base = base }
-
-  func open(_ path: String, _ mode: OpenMode) throws(FileSystemError) -> FileHandle {
-    onOpen(path)
-    return try base.open(path, mode)
-  }
-  func write(_ handle: FileHandle, _ bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
-    try base.write(handle, bytes)
-  }
-  func readToEnd(_ handle: FileHandle) throws(FileSystemError) -> [UInt8] {
-    try base.readToEnd(handle)
-  }
-  func sync(_ handle: FileHandle) throws(FileSystemError) { try base.sync(handle) }
-  func close(_ handle: FileHandle) throws(FileSystemError) { try base.close(handle) }
-  func truncate(_ handle: FileHandle, to length: Int64) throws(FileSystemError) {
-    try base.truncate(handle, to: length)
-  }
-  func size(_ handle: FileHandle) throws(FileSystemError) -> Int64 { try base.size(handle) }
-  func seek(_ handle: FileHandle, to offset: Int64) throws(FileSystemError) {
-    try base.seek(handle, to: offset)
-  }
-  func tryLock(_ handle: FileHandle) throws(FileSystemError) -> Bool { try base.tryLock(handle) }
-  func tryLockShared(_ handle: FileHandle) throws(FileSystemError) -> Bool {
-    try base.tryLockShared(handle)
-  }
-  func rename(_ from: String, _ to: String) throws(FileSystemError) { try base.rename(from, to) }
-  func remove(_ path: String) throws(FileSystemError) { try base.remove(path) }
-  func makeDirectory(_ path: String) throws(FileSystemError) { try base.makeDirectory(path) }
-  func list(_ path: String) throws(FileSystemError) -> [String] { try base.list(path) }
-  func info(_ path: String) throws(FileSystemError) -> FileInfo? { try base.info(path) }
 }
