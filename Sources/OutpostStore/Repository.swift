@@ -341,10 +341,14 @@ public final class Repository {
       var locked = try fs.tryLock(handle)
       // A lock whose file names no holder is being released (the holder empties the file, then
       // closes it) or was inherited for an instant by a child process another thread of this
-      // process is starting (until its exec closes it): wait up to a second for it to go.
+      // process is starting (until its exec closes it): wait up to a second for it to go. So is
+      // one that names this very process: no writer of ours holds it (a write that failed
+      // midway left its name), so only such a child can.
+      let ourselves = Array("pid \(Platform.processID) on \(Platform.hostName)\n".utf8)
       var attempts = 0
-      while !locked && attempts < 50
-        && ((try? fs.readFile(file))?.allSatisfy { $0 == 10 || $0 == 32 } ?? false)
+      while !locked && attempts < 50,
+        let named = try? fs.readFile(file),
+        named.allSatisfy({ $0 == 10 || $0 == 32 }) || named == ourselves
       {
         Platform.sleep(milliseconds: 20)
         attempts += 1
