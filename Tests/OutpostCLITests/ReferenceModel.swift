@@ -246,7 +246,11 @@ final class MReplica {
     let same = values.keys.filter { changed[$0] == nil }
     if !same.isEmpty {
       // The decision depends on rules the lead is fixing: tag it.
-      if stored.deleted.count > 1 { tags.insert("known-2") }
+      if stored.hasDeleteConflict {
+        tags.insert("known-3")
+      } else if stored.deleted.count > 1 {
+        tags.insert("known-2")
+      }
       if same.contains(where: { stored.conflictedFields.contains($0) }) { tags.insert("known-3") }
       if same.contains(where: { (stored.fields[$0]?.count ?? 0) > 1 }) { tags.insert("known-2b") }
     }
