@@ -16,6 +16,15 @@ package final class TemporaryDirectory {
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   }
 
+  /// Creates a unique folder under `base` if it is a writable folder (`/dev/shm`: a memory
+  /// file system, for tests that commit thousands of times), else as ``init()`` does.
+  package init(under base: String) {
+    let root =
+      FileManager.default.isWritableFile(atPath: base) ? base + "/" : NSTemporaryDirectory()
+    path = root + "outpost-test-" + UUID().uuidString
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  }
+
   deinit { try? FileManager.default.removeItem(atPath: path) }
 
   /// A path inside the folder.
