@@ -312,6 +312,13 @@ extension Repository {
     if config.role == .head {
       let horizon = try collectedHorizon()
       if !horizon.isEmpty { extra["collected"] = horizon.json }
+      // A record head office holds again (the office wrote it anew) is no longer dropped.
+      for key in peer.dropped.keys.sorted() {
+        guard let slash = key.firstIndex(of: "/"),
+          let id = try? RecordID(String(key[key.index(after: slash)...]))
+        else { continue }
+        if try state(String(key[..<slash]), id) != nil { peer.dropped[key] = nil }
+      }
       if !peer.dropped.isEmpty {
         extra["dropped"] = .array(peer.dropped.keys.sorted().map { .string($0) })
         for key in peer.dropped.keys where peer.dropped[key] == 0 {
@@ -657,7 +664,11 @@ extension Repository {
         let collection = String(text[..<slash])
         var current = merged[collection]?[id]
         if current == nil { current = try state(collection, id) }
-        guard let current, !current.isCollectedMarker else { continue }
+        // Only an old copy goes: a record this office wrote again since (new events, which the
+        // horizon does not cover) is kept (SPEC.md §8.10).
+        guard let current, !current.isCollectedMarker, horizon.dominates(current.context) else {
+          continue
+        }
         merged[collection, default: [:]][id] = .collected
         report.removed.append((collection, id, !current.isDeleted))
       }

@@ -810,14 +810,20 @@ final class ModelSchedule {
     var predicted: [String: [String]] = [:]
     for (key, state) in replica.records where state.isConflicted {
       var list: [String] = []
-      func add<V>(_ field: String, _ register: [MDot: V], _ text: (V) -> String) {
-        let last = register.keys.max()
+      func add<V>(_ field: String, _ register: [MDot: V], shown: MDot?, _ text: (V) -> String) {
         for dot in register.keys.sorted() {
-          list.append("\(field) \(dot)=\(text(register[dot]!))\(dot == last ? " *" : "")")
+          list.append("\(field) \(dot)=\(text(register[dot]!))\(dot == shown ? " *" : "")")
         }
       }
-      if state.hasDeleteConflict { add("deleted", state.deleted) { "\($0)" } }
-      for field in state.conflictedFields { add(field, state.fields[field]!) { $0 } }
+      // §8.7: an edit/delete conflict is shown live, so the provisional candidate of `deleted`
+      // is the greatest edit; a field's is its greatest dot.
+      if state.hasDeleteConflict {
+        let shown = state.deleted.filter { !$0.value }.keys.max()
+        add("deleted", state.deleted, shown: shown) { "\($0)" }
+      }
+      for field in state.conflictedFields {
+        add(field, state.fields[field]!, shown: state.fields[field]!.keys.max()) { $0 }
+      }
       predicted[key] = list
     }
     try require(

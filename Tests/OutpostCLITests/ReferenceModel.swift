@@ -307,6 +307,8 @@ final class MReplica {
     }
     if isHead {
       bundle.collected = collected
+      // §8.10: only records head office does not hold (one written again since is not dropped).
+      peer.dropped = peer.dropped.filter { records[$0.key] == nil }
       bundle.dropped = peer.dropped.keys.sorted()
       for key in bundle.dropped where peer.dropped[key]! == nil {
         peer.dropped[key] = bundle.seq
@@ -332,14 +334,21 @@ final class MReplica {
     }
     var written: [String: MState] = [:]
     let horizon = isHead ? collected : collected.joined(bundle.collected)
+    // §8.10: the horizon an old copy is judged by. A branch is held to the one it keeps, unless
+    // this reply's own horizon dominates it (then the reply is at least as recent).
+    let oldBelow =
+      isHead ? collected : (bundle.collected.dominates(collected) ? MClock() : collected)
     for key in bundle.payload.keys.sorted() {
       let incoming = bundle.payload[key]!
       let stored = records[key]
-      if stored == nil, !horizon.isEmpty, incoming.valueDots.contains(where: horizon.contains) {
-        // §8.10: never bring back a collected record (known defect 1 at a branch).
+      if !oldBelow.isEmpty, !incoming.context.isEmpty, oldBelow.dominates(incoming.context),
+        !(stored?.context.dominates(incoming.context) ?? false)
+      {
+        // §8.10: an old copy of a collected record is never applied (known defect 1 at a
+        // branch, and values of a collected incarnation at either side).
         result.notApplied.append(key)
         if isHead {
-          if peer.dropped[key] == nil { peer.dropped[key] = .some(nil) }
+          if stored == nil, peer.dropped[key] == nil { peer.dropped[key] = .some(nil) }
         } else {
           tags.insert("known-1")
         }
@@ -377,7 +386,10 @@ final class MReplica {
       }
     } else {
       for key in bundle.dropped {
-        guard written[key] != nil || records[key] != nil else { continue }
+        // §8.10: only an old copy goes; a record written again since stays.
+        guard let held = written[key] ?? records[key], horizon.dominates(held.context) else {
+          continue
+        }
         written[key] = nil
         records[key] = nil
         result.removed.append(key)
