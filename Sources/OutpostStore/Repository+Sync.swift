@@ -789,6 +789,16 @@ extension Repository {
     }
     counter += 1
     let auditID = RecordID(unchecked: "\(config.replica)-\(counter)")
+    if let existing = try self.state(StandardCollections.resolutions.name, auditID) {
+      try checkNewDot(
+        Dot(config.replica, counter), StandardCollections.resolutions.name, auditID, existing)
+      throw StoreError(
+        .corrupt,
+        "resolutions/\(auditID) already exists, but this repository's clock says event "
+          + "\(config.replica):\(counter) is unused: \(Self.stateFile) is behind the records; "
+          + "nothing was resolved",
+        hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
+    }
     var audit = RecordState()
     var fields: [String: JSONValue] = [
       "collection": .string(collection), "record_id": .string(id.rawValue),

@@ -221,13 +221,21 @@ public final class Repository {
     } else {
       lockHandle = try acquireReaderLock(path, fileSystem)
     }
-    do {
+    do throws(StoreError) {
       let (checkpoint, clock, buckets) = try readState(path, fileSystem)
       let schemas = try readSchemas(path + "/schemas", fileSystem)
       let repository = Repository(
         path: path, config: config, fileSystem: fileSystem, mode: mode, now: now,
         checkpoint: checkpoint, clock: clock, customSchemas: schemas)
       repository.bucketDigests = buckets
+      if mode == .read, buckets != nil, lockHandle == nil {
+        throw StoreError(
+          .corrupt,
+          "\(path)/\(readersFile) is missing or not a file: readers could not be kept from a writer "
+            + "tidying under them; nothing was read",
+          hint: "Restore it as an empty file (or run any write command, which creates it); then "
+            + "run 'outpost verify'.")
+      }
       if mode == .write {
         repository.lockHandle = lockHandle
       } else {
@@ -461,7 +469,12 @@ public final class Repository {
       guard Set(object.map(\.key)) == ["buckets", "clock", "format", "journal", "sha256"] else {
         throw damaged("unexpected members")
       }
-    case "outpost-state/1"?: break  // written before checksums; replaced by the next write
+    case "outpost-state/1"?:
+      // Written before checksums and digests; replaced by the next writer. Exactly its members:
+      // a newer file with its format damaged or edited must not switch the checks off.
+      guard Set(object.map(\.key)) == ["clock", "format", "journal"] else {
+        throw damaged("unexpected members for outpost-state/1")
+      }
     default: throw damaged("unknown format \(format.map { "'\($0)'" } ?? "(none)")")
     }
     guard case .object(let journal)? = object["journal"],
@@ -557,6 +570,7 @@ public final class Repository {
       documentOverlay = documents
       return
     }
+    try preload(changed)
     do {
       try materialize(changed, documents: documents, through: scan.end)
     } catch {
@@ -664,7 +678,11 @@ public final class Repository {
     guard members["txn"]?.uint64Value == checkpoint.txn else {
       throw mismatch("transaction \(checkpoint.txn) differs from the journal's")
     }
-    // Commits written by this build record the clock (older ones do not).
+    // Commits written by this build record the clock (older ones do not); such a commit with an
+    // outpost-state/1 checkpoint means state.json was turned back to the format without checks.
+    if members["clock"] != nil && bucketDigests == nil {
+      throw mismatch("it is in the earlier format, but the journal was written by this one")
+    }
     if let recorded = members["clock"] {
       guard (try? VersionVector(json: recorded)) == clock else {
         throw mismatch("its clock differs from the one the journal recorded")
@@ -1180,6 +1198,9 @@ public final class Repository {
     command: String, note: String? = nil, entries: [[(String, JSONValue)]],
     states: [String: [RecordID: RecordState]] = [:], documents: [String: JSONValue] = [:]
   ) throws(StoreError) -> UInt64 {
+    // Read (and check against its digest) every bucket the transaction touches before anything
+    // is written: a damaged bucket refuses the write with its own message (SPEC.md §4.4).
+    try preload(states)
     let txn = checkpoint.txn + 1
     var writer = JournalWriter(
       fileSystem: fileSystem, directory: journalDirectory, position: checkpoint)
@@ -1225,6 +1246,15 @@ public final class Repository {
     }
     try absorbSchemas(documents)
     return txn
+  }
+
+  /// Reads every bucket `states` touch into the cache, checking each against its digest.
+  private func preload(_ states: [String: [RecordID: RecordState]]) throws(StoreError) {
+    for (collection, records) in states {
+      for name in Set(records.keys.map { RecordFile.bucket(for: $0) }) {
+        _ = try withBucket(collection, name) { _ throws(StoreError) in () }
+      }
+    }
   }
 
   /// Undoes an unacknowledged journal append.
@@ -1444,7 +1474,8 @@ public final class Repository {
           let base = try? RecordFile.scan(
             bytes, collection: collection, bucket: bucket.name, path: path, checkBuckets: false)
         else {
-          bucketCache[key] = nil
+          bucketCache[key] = nil  // read it again from its files when next needed
+          listings[collection] = nil
           continue
         }
         bucketCache[key] = Bucket(
@@ -1468,6 +1499,7 @@ public final class Repository {
             bytes, collection: collection, bucket: bucket.name, path: path, checkBuckets: false)
         else {
           bucketCache[key] = nil  // read it again from its files when next needed
+          listings[collection] = nil
           continue buckets
         }
         bucket.replaceLastTwo(with: merged)

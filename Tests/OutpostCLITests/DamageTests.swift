@@ -228,23 +228,88 @@ struct DamageTests {
     }
   }
 
-  @Test("a repository written in the earlier state format opens and is upgraded by the next write")
+  /// Rewrites the repository as the earlier format left it: commits without `clock` (the
+  /// journal re-chained), `state.json` of `outpost-state/1` without checksum or digests, and no
+  /// `readers` file.
+  func makeLegacy(_ fixture: Fixture) throws {
+    let journal = fixture.repository + "/journal/0000000001.jsonl"
+    var previous = String(repeating: "0", count: 64)
+    var out: [UInt8] = []
+    var position: [String: JSONValue] = [:]
+    for line in Self.read(journal).split(separator: 10) {
+      guard case .object(let framed) = try JSONParser.parse(Array(line)),
+        case .object(let entry)? = framed["entry"]
+      else { throw JSONError("not a journal line", offset: 0, line: 1, column: 1, path: "$") }
+      var members = entry.map { ($0.key, $0.value) }.filter { $0.0 != "clock" && $0.0 != "prev" }
+      members.append(("prev", .string(previous)))
+      let bytes = JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: members)))
+      previous = SHA256.hash(bytes).hex
+      out += Array(#"{"entry":"#.utf8) + bytes + Array(#","sha256":""#.utf8)
+      out += Array(previous.utf8) + Array(#""}"#.utf8) + [10]
+      if entry["kind"] == .string("commit") {
+        position = [
+          "hash": .string(previous), "offset": .number(JSONNumber(integer: Int64(out.count))),
+          "segment": .number(JSONNumber(integer: 1)), "seq": entry["seq"]!, "txn": entry["txn"]!,
+        ]
+      }
+    }
+    Self.write(journal, out)
+    let state = try JSONParser.parse(Self.read(fixture.repository + "/state.json"))
+    let legacy = JSONValue.object(
+      JSONObject(uncheckedPairs: [
+        ("clock", state["clock"]!), ("format", .string("outpost-state/1")),
+        ("journal", .object(JSONObject(uncheckedPairs: position.map { ($0.key, $0.value) }))),
+      ]))
+    Self.write(fixture.repository + "/state.json", JSONWriter.prettyBytes(legacy))
+    try FileManager.default.removeItem(atPath: fixture.repository + "/readers")
+  }
+
+  @Test("a repository of the earlier format is read as it is and upgraded by the next writer")
   func legacyStateFormat() throws {
     let fixture = Fixture()
-    let file = fixture.repository + "/state.json"
-    guard case .object(let object) = try JSONParser.parse(Self.read(file)) else { return }
-    var members = Dictionary(uniqueKeysWithValues: object.map { ($0.key, $0.value) })
-    members["sha256"] = nil
-    members["format"] = .string("outpost-state/1")
-    Self.write(
-      file,
-      JSONWriter.prettyBytes(
-        .object(JSONObject(uncheckedPairs: members.map { ($0.key, $0.value) }))))
+    try makeLegacy(fixture)
+    let state = fixture.repository + "/state.json"
+    let legacy = Self.read(state)
+    // Read without the reader lock and without digests, as that format was.
     #expect(fixture.run(["export", "orders", "--format", "ndjson"]).output == fixture.pristine)
     #expect(fixture.run(["verify"]).status == 0)
-    #expect(fixture.run(["put", "orders", "o-1", "quantity=9"]).status == 0)
-    let upgraded = try JSONParser.parse(Self.read(file))
+    // A /1 file with a member of the later format is refused: it must not switch checks off.
+    var object = Dictionary(
+      uniqueKeysWithValues: (try JSONParser.parse(legacy).objectValue!).map { ($0.key, $0.value) })
+    object["buckets"] = .object(JSONObject(uncheckedPairs: []))
+    Self.write(
+      state,
+      JSONWriter.prettyBytes(.object(JSONObject(uncheckedPairs: object.map { ($0.key, $0.value) })))
+    )
+    #expect(fixture.run(["export", "orders"]).status == 65)
+    Self.write(state, legacy)
+    // The next writer upgrades it.
+    let put = fixture.run(["put", "orders", "o-1", "quantity=9"])
+    #expect(put.status == 0 && put.errors.contains("upgraded"), "\(put.errors)")
+    let upgraded = try JSONParser.parse(Self.read(state))
     #expect(upgraded["format"] == .string("outpost-state/2"))
-    #expect(upgraded["sha256"] != nil)
+    #expect(upgraded["sha256"] != nil && upgraded["buckets"]?.objectValue?.count == 1)
+    #expect(FileManager.default.fileExists(atPath: fixture.repository + "/readers"))
+    #expect(fixture.run(["verify"]).status == 0)
+    #expect(fixture.run(["get", "orders", "o-1"]).output.contains("9"))
   }
+
+  @Test("state.json turned back to the earlier format, or a missing readers file, is refused")
+  func downgradeRefused() throws {
+    let fixture = Fixture()
+    let state = fixture.repository + "/state.json"
+    let current = try JSONParser.parse(Self.read(state))
+    let downgraded = JSONValue.object(
+      JSONObject(uncheckedPairs: [
+        ("clock", current["clock"]!), ("format", .string("outpost-state/1")),
+        ("journal", current["journal"]!),
+      ]))
+    Self.write(state, JSONWriter.prettyBytes(downgraded))
+    expectRefusedOrExact(fixture, "state.json turned back to outpost-state/1")
+    Self.write(state, JSONWriter.prettyBytes(current))
+    try FileManager.default.removeItem(atPath: fixture.repository + "/readers")
+    let refused = fixture.run(["export", "orders"])
+    #expect(refused.status == 65 && refused.errors.contains("readers"), "\(refused.errors)")
+  }
+
 }
