@@ -91,7 +91,7 @@ extension Repository {
       report.problems.append(
         "journal/\(JournalFormat.segmentName(scan.end.segment)): the last committed entry is "
           + "damaged (the \(scan.uncommittedBytes) bytes after offset \(scan.end.offset) do not "
-          + "verify, but state.json counts them as committed); write commands refuse this "
+          + "verify, but state.json counts them as committed); commands refuse this "
           + "repository until it is restored from a backup or another replica")
     } else if scan.uncommittedBytes > 0 {
       report.notes.append(

@@ -665,8 +665,10 @@ public final class Repository {
       SHA256.hash(entry).hex == hash
     else {
       throw StoreError(
-        .corrupt, "\(journal): the last committed entry is damaged (checksum mismatch)",
-        hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
+        .corrupt,
+        "\(journal): the last committed entry is damaged (checksum mismatch); commands refuse "
+          + "this repository until it is restored",
+        hint: "Restore the repository from a backup or another replica.")
     }
     guard hash == checkpoint.hash else { throw mismatch("the hash of the last entry differs") }
     guard case .object(let members)? = try? JSONParser.parse(entry, limits: .repositoryFile),

@@ -33,7 +33,7 @@ struct KeyFileAndVerifyTests {
     #expect((copy[.posixPermissions] as? Int) == 0o600)
   }
 
-  @Test("verify says a damaged last committed entry is refused by writes, not discarded")
+  @Test("verify says a damaged last committed entry is refused until restored, not discarded")
   func damagedLastEntry() throws {
     let temp = TemporaryDirectory()
     _ = outpost(["init", "--office", "north", "--repo", "r"], in: temp.path)
@@ -49,7 +49,7 @@ struct KeyFileAndVerifyTests {
     let text = verify.output + verify.errors
     #expect(verify.status == 65, "\(text)")
     #expect(text.contains("the last committed entry is damaged"), "\(text)")
-    #expect(text.contains("write commands refuse this repository"), "\(text)")
+    #expect(text.contains("refuse this repository until it is restored"), "\(text)")
     #expect(!text.contains("discards it"), "\(text)")
     let put = outpost(
       ["put", "channel_daily", "x", "spend=1.00", "--repo", "r"], in: temp.path)

@@ -12,13 +12,7 @@ struct SnapshotReadTests {
   let now: @Sendable () -> String = { "2025-03-01T09:00:00+08:00" }
 
   func put(_ id: String, amount: String) throws -> RecordChange {
-    .put(
-      collection: "orders", id: try RecordID(id),
-      fields: [
-        "office_id": .string("north"), "customer_id": .string("c-1"), "channel_id": .string("sem"),
-        "order_date": .string("2025-02-01"), "quantity": .number(JSONNumber(integer: 1)),
-        "amount": .string(amount), "status": .string("confirmed"),
-      ])
+    try RecordLayoutTests().put(id, amount: amount)
   }
 
   func amounts(_ repository: Repository) throws -> [String: String] {

@@ -2,6 +2,12 @@
 package enum Commands {
   static let formatText = "text"
 
+  /// `--note TEXT` of the commands that write (SPEC.md §4.2).
+  static let noteOption = OptionSpec(
+    "note", "TEXT",
+    help: "Why (one line, at most 1000 bytes): kept with the transaction, shown by 'log' and "
+      + "'history'; head office's notes reach the office in the next reply.")
+
   /// Every command, in the order help lists them.
   package static let all: [CommandSpec] =
     [
@@ -31,11 +37,7 @@ package enum Commands {
           OptionSpec(
             "input", "FORMAT", choices: ["csv", "ndjson"],
             help: "The file's format (default: from the extension, .csv or .ndjson/.jsonl)."),
-          OptionSpec(
-            "note", "TEXT",
-            help:
-              "Why (one line, at most 1000 bytes): kept with the transaction, shown by 'log' and "
-              + "'history'; head office's notes reach the office in the next reply."),
+          noteOption,
         ],
         discussion: "Every cell is validated before anything is written, and the whole file is one "
           + "transaction: all rows or none. Rows whose values equal the stored ones change nothing, "
@@ -49,11 +51,7 @@ package enum Commands {
         name: "put", abstract: "Create or change one record: FIELD=VALUE ...",
         arguments: ["<collection>", "<id>", "<field=value>..."], arity: (3, nil),
         options: [
-          OptionSpec(
-            "note", "TEXT",
-            help:
-              "Why (one line, at most 1000 bytes): kept with the transaction, shown by 'log' and "
-              + "'history'; head office's notes reach the office in the next reply.")
+          noteOption
         ],
         discussion: "Values are written as in a CSV cell; an empty value (FIELD=) means null.",
         examples: [
@@ -68,11 +66,7 @@ package enum Commands {
         name: "delete", abstract: "Delete one record.", arguments: ["<collection>", "<id>"],
         arity: (2, 2),
         options: [
-          OptionSpec(
-            "note", "TEXT",
-            help:
-              "Why (one line, at most 1000 bytes): kept with the transaction, shown by 'log' and "
-              + "'history'; head office's notes reach the office in the next reply.")
+          noteOption
         ], discussion: "",
         examples: ["outpost delete orders o-1001 --note \"entered twice\""]),
       CommandSpec(
