@@ -1,4 +1,4 @@
-/// The collections every repository has (kpi-catalog.md §3, SPEC.md §2.5).
+/// The collections every repository has (SPEC.md §2.1; the KPI catalog of §9.4 reads them).
 public enum StandardCollections {
   /// The six standard channels.
   public static let channels = ["seo", "sem", "social", "email", "direct", "agent"]
@@ -242,7 +242,7 @@ public enum StandardCollections {
       FieldSpec("published_at", .timestamp), FieldSpec("note", .text, nullable: true),
     ])
 
-  /// Ratings head office gives offices on the qualitative items of kpi-catalog.md §2F.
+  /// Ratings head office gives offices on the qualitative items (SPEC.md §9.4, `rating_*`).
   public static let qualitativeRatings = make(
     "qualitative_ratings", .column("rating_id"), owner: .head,
     "head office's 0–100 ratings of qualitative items (administration, team building, ...)",

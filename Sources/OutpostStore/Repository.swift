@@ -128,6 +128,9 @@ public final class Repository {
   static let stateFile = "state.json"
   static let lockFile = "lock"
   static let readersFile = "readers"
+  /// What to do about a repository that is damaged: no command repairs it.
+  static let restoreHint =
+    "Run 'outpost verify'; restore the repository from a backup or another replica."
 
   // MARK: Creating and opening
 
@@ -268,33 +271,6 @@ public final class Repository {
     }
   }
 
-  /// A reader's shared lock on `readers` (SPEC.md §4.3).
-  ///
-  /// It is taken before `state.json` is read and held until ``close()``: while any reader holds
-  /// it, writers leave the record files they would tidy as they are, so a reader sees exactly the
-  /// files of its checkpoint. A writer holds it exclusively only while tidying; a reader waits up
-  /// to ten seconds for that. A repository without the file (written before it existed) is read
-  /// without it.
-  private static func acquireReaderLock(_ path: String, _ fs: any FileSystem) throws(StoreError)
-    -> FileHandle?
-  {
-    let file = path + "/" + readersFile
-    do {
-      guard try fs.info(file)?.kind == .regular else { return nil }
-      let handle = try fs.open(file, .read)
-      for _ in 0..<500 {
-        if try fs.tryLockShared(handle) { return handle }
-        Platform.sleep(milliseconds: 20)
-      }
-      try? fs.close(handle)
-    } catch {
-      throw StoreError.readFailed(error)
-    }
-    throw StoreError(
-      .locked, "a writer has been reorganizing the record files for ten seconds",
-      hint: "Wait for it to finish and try again.")
-  }
-
   private static func readConfig(_ path: String, _ fs: any FileSystem) throws(StoreError)
     -> RepositoryConfig
   {
@@ -338,182 +314,6 @@ public final class Repository {
     }
     return RepositoryConfig(
       replica: replica, role: role, createdAt: object["created_at"]?.stringValue ?? "")
-  }
-
-  private static func acquireLock(_ path: String, _ fs: any FileSystem) throws(StoreError)
-    -> FileHandle
-  {
-    let file = path + "/" + lockFile
-    do {
-      let handle = try fs.open(file, .readWriteCreate)
-      var locked = try fs.tryLock(handle)
-      // A lock whose file names no holder is being released (the holder empties the file, then
-      // closes it) or was inherited for an instant by a child process another thread of this
-      // process is starting (until its exec closes it): wait up to a second for it to go. So is
-      // one that names this very process: no writer of ours holds it (a write that failed
-      // midway left its name), so only such a child can.
-      let ourselves = Array("pid \(Platform.processID) on \(Platform.hostName)\n".utf8)
-      var attempts = 0
-      while !locked && attempts < 50,
-        let named = try? fs.readFile(file),
-        named.allSatisfy({ $0 == 10 || $0 == 32 }) || named == ourselves
-      {
-        Platform.sleep(milliseconds: 20)
-        attempts += 1
-        locked = try fs.tryLock(handle)
-      }
-      guard locked else {
-        let holder = (try? fs.readFile(file)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        try? fs.close(handle)
-        let who = holder.trimmingSuffix("\n")
-        throw StoreError(
-          .locked,
-          "the repository is in use by another outpost process"
-            + (who.isEmpty ? "" : " (\(who))"),
-          hint: "Wait for it to finish and try again.")
-      }
-      let holder = "pid \(Platform.processID) on \(Platform.hostName)\n"
-      do throws(FileSystemError) {
-        try fs.truncate(handle, to: 0)
-        try fs.write(handle, Array(holder.utf8))
-      } catch {
-        try? fs.close(handle)  // closing releases the lock
-        throw error
-      }
-      return handle
-    } catch let error as FileSystemError {
-      throw StoreError.writeFailed(error, "nothing was changed")
-    } catch let error as StoreError {
-      throw error
-    } catch {
-      throw StoreError(.io, "\(error)")
-    }
-  }
-
-  private static func release(_ handle: FileHandle, _ fs: any FileSystem) {
-    // Leave the lock file empty, so a finished command leaves every byte as it found it.
-    try? fs.truncate(handle, to: 0)
-    try? fs.close(handle)
-  }
-
-  // MARK: State file
-
-  /// The format `state.json` is written in.
-  ///
-  /// `outpost-state/1` (no checksum, no digests, written before this build) is still read, and
-  /// replaced by the next writer.
-  static let stateFormat = "outpost-state/2"
-
-  /// The members of `state.json` other than its checksum.
-  private static func stateMembers(
-    _ position: JournalPosition, clock: VersionVector,
-    buckets: [String: [String: BucketDigest]]
-  ) -> [(String, JSONValue)] {
-    let bucketsJSON = JSONValue.object(
-      JSONObject(
-        uncheckedPairs: buckets.filter { !$0.value.isEmpty }.map { collection, digests in
-          (
-            collection,
-            .object(JSONObject(uncheckedPairs: digests.map { ($0.key, .string($0.value.hex)) }))
-          )
-        }))
-    let journal = JSONValue.object(
-      JSONObject(uncheckedPairs: [
-        ("hash", .string(position.hash)),
-        ("offset", .number(JSONNumber(integer: position.offset))),
-        ("segment", .number(JSONNumber(integer: Int64(position.segment)))),
-        ("seq", .number(JSONNumber(integer: Int64(position.seq)))),
-        ("txn", .number(JSONNumber(integer: Int64(position.txn)))),
-      ]))
-    return [
-      ("buckets", bucketsJSON), ("clock", clock.json), ("format", .string(stateFormat)),
-      ("journal", journal),
-    ]
-  }
-
-  /// `state.json`: the checkpoint and the clock, with the SHA-256 of their canonical form
-  /// (SPEC.md §4.1), so a damaged file is refused instead of trusted.
-  static func encodeState(
-    _ position: JournalPosition, clock: VersionVector, buckets: [String: [String: BucketDigest]]
-  ) -> [UInt8] {
-    let members = stateMembers(position, clock: clock, buckets: buckets)
-    let digest = SHA256.hash(
-      JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: members))))
-    return JSONWriter.prettyBytes(
-      .object(JSONObject(uncheckedPairs: members + [("sha256", .string(digest.hex))])))
-  }
-
-  private static func readState(_ path: String, _ fs: any FileSystem) throws(StoreError)
-    -> (JournalPosition, VersionVector, [String: [String: BucketDigest]]?)
-  {
-    let file = path + "/" + stateFile
-    let bytes: [UInt8]
-    do { bytes = try fs.readFile(file) } catch { throw StoreError.readFailed(error) }
-    func damaged(_ detail: String) -> StoreError {
-      StoreError(
-        .corrupt, "\(file) is damaged: \(detail); nothing was read or written",
-        hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
-    }
-    guard case .object(let object)? = try? JSONParser.parse(bytes, limits: .repositoryFile) else {
-      throw damaged("it is not valid JSON")
-    }
-    let format = object["format"]?.stringValue
-    switch format {
-    case stateFormat?:
-      guard let stated = object["sha256"]?.stringValue else { throw damaged("it has no checksum") }
-      let members = object.filter { $0.key != "sha256" }
-      let digest = SHA256.hash(
-        JSONWriter.canonicalBytes(
-          .object(JSONObject(uncheckedPairs: members.map { ($0.key, $0.value) }))))
-      guard digest.hex == stated else { throw damaged("checksum mismatch") }
-      guard Set(object.map(\.key)) == ["buckets", "clock", "format", "journal", "sha256"] else {
-        throw damaged("unexpected members")
-      }
-    case "outpost-state/1"?:
-      // Written before checksums and digests; replaced by the next writer. Exactly its members:
-      // a newer file with its format damaged or edited must not switch the checks off.
-      guard Set(object.map(\.key)) == ["clock", "format", "journal"] else {
-        throw damaged("unexpected members for outpost-state/1")
-      }
-    default: throw damaged("unknown format \(format.map { "'\($0)'" } ?? "(none)")")
-    }
-    guard case .object(let journal)? = object["journal"],
-      let segment = journal["segment"]?.uint64Value, segment >= 1, segment < 10_000_000_000,
-      let offset = journal["offset"]?.uint64Value, offset < 1 << 62,
-      let seq = journal["seq"]?.uint64Value, let hash = journal["hash"]?.stringValue,
-      hash.utf8.count == 64, hash.utf8.allSatisfy(Hex.isLowercaseDigit),
-      let txn = journal["txn"]?.uint64Value, let clockJSON = object["clock"]
-    else {
-      throw damaged("its journal position is incomplete")
-    }
-    let clock: VersionVector
-    do { clock = try VersionVector(json: clockJSON) } catch {
-      throw damaged("invalid clock: \(error.message)")
-    }
-    var buckets: [String: [String: BucketDigest]]?
-    if format == stateFormat {
-      guard case .object(let collections)? = object["buckets"] else {
-        throw damaged("'buckets' is not an object")
-      }
-      var parsed: [String: [String: BucketDigest]] = [:]
-      for (collection, value) in collections {
-        guard case .object(let digests) = value, digests.count > 0 else {
-          throw damaged("the digests of '\(collection)' are not a non-empty object")
-        }
-        for (bucket, digest) in digests {
-          guard RecordFile.parseName(bucket + ".json").map({ $0.delta == nil }) == true,
-            let text = digest.stringValue, let parsedDigest = BucketDigest(hex: text),
-            parsedDigest != .empty
-          else { throw damaged("invalid digest of bucket '\(collection)/\(bucket)'") }
-          parsed[collection, default: [:]][bucket] = parsedDigest
-        }
-      }
-      buckets = parsed
-    }
-    return (
-      JournalPosition(segment: Int(segment), offset: Int64(offset), seq: seq, hash: hash, txn: txn),
-      clock, buckets
-    )
   }
 
   // MARK: Recovery
@@ -614,82 +414,6 @@ public final class Repository {
     bucketDigests = digests
     notices.append(
       "upgraded: state.json now records a digest of every bucket of records (SPEC.md §4.4)")
-  }
-
-  /// Checks `state.json` against the journal (SPEC.md §4.1).
-  ///
-  /// The line ending at the checkpoint must be intact, be the `commit` of the checkpoint's
-  /// transaction with its sequence number and hash, and record the checkpoint's clock. So no
-  /// reader trusts, and no writer appends after, a checkpoint the journal does not confirm.
-  private func checkCheckpoint() throws(StoreError) {
-    func mismatch(_ detail: String) -> StoreError {
-      StoreError(
-        .corrupt,
-        "\(path)/\(Self.stateFile) does not match the journal: \(detail); nothing was read or written",
-        hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
-    }
-    guard checkpoint.offset > 0 else {
-      guard checkpoint == .start, clock.isEmpty else {
-        throw mismatch("an empty journal position with a transaction, sequence number or clock")
-      }
-      return
-    }
-    let journal = journalDirectory + "/" + JournalFormat.segmentName(checkpoint.segment)
-    // Read back from the checkpoint until the line before it is whole (the journal's start at
-    // most): a cost in the size of the last entry, not of the journal.
-    var window: Int64 = 64 * 1024
-    var bytes: [UInt8] = []
-    var from: Int64 = 0
-    while true {
-      from = max(0, checkpoint.offset - window)
-      let size: Int64
-      do { (bytes, size) = try fileSystem.readFile(journal, from: from) } catch {
-        throw StoreError.readFailed(error)
-      }
-      guard size >= checkpoint.offset else {
-        bytes = []
-        break
-      }
-      bytes.removeSubrange(Int(checkpoint.offset - from)...)
-      if from == 0 || bytes.dropLast().contains(UInt8(ascii: "\n")) { break }
-      window *= 4
-    }
-    let end = bytes.count
-    guard end > 0, bytes[end - 1] == UInt8(ascii: "\n") else {
-      throw StoreError(
-        .corrupt, "\(journal): the journal does not end a line at its checkpoint",
-        hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
-    }
-    let start = (bytes[..<(end - 1)].lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
-    guard let (entry, hash) = JournalFormat.unframe(bytes[start..<(end - 1)]),
-      SHA256.hash(entry).hex == hash
-    else {
-      throw StoreError(
-        .corrupt,
-        "\(journal): the last committed entry is damaged (checksum mismatch); commands refuse "
-          + "this repository until it is restored",
-        hint: "Restore the repository from a backup or another replica.")
-    }
-    guard hash == checkpoint.hash else { throw mismatch("the hash of the last entry differs") }
-    guard case .object(let members)? = try? JSONParser.parse(entry, limits: .repositoryFile),
-      members["kind"]?.stringValue == "commit"
-    else { throw mismatch("the journal line at the checkpoint is not a commit") }
-    guard members["seq"]?.uint64Value == checkpoint.seq else {
-      throw mismatch("sequence number \(checkpoint.seq) differs from the journal's")
-    }
-    guard members["txn"]?.uint64Value == checkpoint.txn else {
-      throw mismatch("transaction \(checkpoint.txn) differs from the journal's")
-    }
-    // Commits written by this build record the clock (older ones do not); such a commit with an
-    // outpost-state/1 checkpoint means state.json was turned back to the format without checks.
-    if members["clock"] != nil && bucketDigests == nil {
-      throw mismatch("it is in the earlier format, but the journal was written by this one")
-    }
-    if let recorded = members["clock"] {
-      guard (try? VersionVector(json: recorded)) == clock else {
-        throw mismatch("its clock differs from the one the journal recorded")
-      }
-    }
   }
 
   private func removeTemporaryFiles() throws(StoreError) {
@@ -1028,7 +752,7 @@ public final class Repository {
             ? "are missing (no file records/\(collection)/\(baseName))"
             : "(\(files.joined(separator: ", "))) differ from what \(Self.stateFile) records")
           + ": a record file was changed, lost or replaced; nothing was read or written",
-        hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
+        hint: Self.restoreHint)
     }
     return bucket
   }
@@ -1158,7 +882,7 @@ public final class Repository {
       .corrupt,
       "\(collection)/\(id) already holds event \(dot), which this repository's clock says is "
         + "unused: \(Self.stateFile) is behind the records; nothing was changed",
-      hint: "Run 'outpost verify'; restore the repository from a backup or another replica.")
+      hint: Self.restoreHint)
   }
 
   /// A write that would settle an open conflict without a recorded decision (SPEC.md §8.7).

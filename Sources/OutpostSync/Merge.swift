@@ -41,8 +41,8 @@ public enum Merge {
     return (joined, .updated)
   }
 
-  /// Checks a submission's clock against what head office knows (reliability.md §4.2,
-  /// clock inflation).
+  /// Checks a submission's clock against what head office knows (SPEC.md §8.4, clock
+  /// inflation).
   ///
   /// - Parameters:
   ///   - clock: the manifest's clock.

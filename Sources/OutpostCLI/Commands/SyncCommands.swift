@@ -267,7 +267,7 @@ extension Commands {
           report = try repository.applyBundle(bytes, name: argument, dryRun: dryRun)
         } catch { throw CLIError(error) }
         if !report.alreadyApplied { merged += 1 }
-        let counts = openCounts(report)
+        let counts = report.openCounts
         for (outcome, count) in counts.outcomes { totals[outcome, default: 0] += count }
         settledTotal += counts.settled
         let reconciliation =
@@ -349,49 +349,8 @@ extension Commands {
     .new, .updated, .deleted, .merged, .conflict, .unchanged,
   ]
 
-  /// Whether a record the bundle brought in conflict was settled at once by a remembered rule.
-  static func settledByRule(_ report: ApplyReport) -> Set<String> {
-    Set(report.resolvedByRule.map { "\($0.collection)/\($0.id)" })
-  }
-
-  /// The records still in conflict after the merge: a conflict a rule settled in the same
-  /// transaction is reported as settled, not as open (SPEC.md §8.7.1).
-  static func openConflicts(_ report: ApplyReport) -> [(collection: String, id: RecordID)] {
-    let settled = settledByRule(report)
-    return report.outcomes.filter {
-      $0.outcome == .conflict && !settled.contains("\($0.collection)/\($0.id)")
-    }.map { ($0.collection, $0.id) }
-  }
-
-  /// The outcome counts, with conflicts a rule settled counted apart from open ones.
-  static func openCounts(_ report: ApplyReport) -> (outcomes: [MergeOutcome: Int], settled: Int) {
-    var counts = report.counts
-    let open = openConflicts(report).count
-    let settled = (counts[.conflict] ?? 0) - open
-    counts[.conflict] = open
-    return (counts, settled)
-  }
-
-  /// Why a value of this replica's was replaced (SPEC.md §8.6): `conflict` (a resolution in the
-  /// bundle decided it), `head_office` (head office wrote over it after seeing it) or
-  /// `replaced`; and the note that says why, if any.
-  static func replacement(_ value: ReplacedValue, _ report: ApplyReport) -> (
-    reason: String, note: String?
-  ) {
-    if let resolution = value.resolution {
-      return ("conflict", resolution["note"]?.stringValue)
-    }
-    guard let by = value.by, report.manifest.kind == .reply, by.replica == report.manifest.from
-    else { return ("replaced", nil) }
-    var note: String?
-    if case .array(let entries)? = report.manifest.extra["notes"] {
-      note = entries.lazy.compactMap { NotedEvents(json: $0) }.first { $0.covers(by) }?.note
-    }
-    return ("head_office", note)
-  }
-
   static func reportJSON(_ file: String, _ report: ApplyReport, dryRun: Bool) -> JSONValue {
-    let (counts, settled) = openCounts(report)
+    let (counts, settled) = report.openCounts
     let status = report.alreadyApplied ? "already-applied" : (dryRun ? "dry-run" : "applied")
     var members: [(String, JSONValue)] = [
       ("file", .string(file)), ("status", .string(status)),
@@ -406,7 +365,7 @@ extension Commands {
               ("settled_by_rule", number(settled))
             ]))
       ),
-      ("conflicts", .array(openConflicts(report).map { .string("\($0.collection)/\($0.id)") })),
+      ("conflicts", .array(report.openConflicts.map { .string("\($0.collection)/\($0.id)") })),
       (
         "replaced",
         .array(
@@ -416,7 +375,7 @@ extension Commands {
               ("field", .string(value.field)), ("mine", value.mine), ("now", value.now ?? .null),
               ("by", value.by.map { .string($0.description) } ?? .null),
             ]
-            let why = replacement(value, report)
+            let why = report.replacement(of: value)
             pairs.append(("reason", .string(why.reason)))
             pairs.append(("note", why.note.map { .string($0) } ?? .null))
             if let resolution = value.resolution {
@@ -454,7 +413,7 @@ extension Commands {
     if report.alreadyApplied {
       return "\(what): already \(manifest.kind == .reply ? "received" : "merged"); no changes.\n"
     }
-    let (counts, settled) = openCounts(report)
+    let (counts, settled) = report.openCounts
     let labels: [MergeOutcome: String] = [
       .new: "new", .updated: "updated", .deleted: "deleted",
       .merged: "merged without conflict", .conflict: "conflict(s)", .unchanged: "unchanged",
@@ -472,7 +431,7 @@ extension Commands {
     if report.fillsGap {
       text += "  note: this bundle arrived after a newer one; it fills the gap reported then\n"
     }
-    for entry in openConflicts(report) {
+    for entry in report.openConflicts {
       text +=
         "  conflict: \(entry.collection)/\(entry.id)  (outpost conflicts show "
         + "\(entry.collection)/\(entry.id))\n"
@@ -511,7 +470,7 @@ extension Commands {
   /// it lost, a change head office made over it, or another replacement; each with its note.
   static func replacedText(_ value: ReplacedValue, _ report: ApplyReport) -> String {
     let name = "\(value.collection)/\(value.id)"
-    let why = replacement(value, report)
+    let why = report.replacement(of: value)
     let note = why.note.map { ": \($0)" } ?? ""
     let now = value.now.map(cell) ?? "nothing"
     let writer = value.by.map { " (written by \($0.replica))" } ?? ""

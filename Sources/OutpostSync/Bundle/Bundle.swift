@@ -295,7 +295,7 @@ public enum BundleCodec {
   /// - Parameters:
   ///   - name: the file name, for messages.
   ///   - recipient: the receiving replica, if known. A bundle addressed to another replica is
-  ///     refused before its key is looked up (reliability.md §7 row 37), so the message names
+  ///     refused before its key is looked up (SPEC.md §8.2 step 4), so the message names
   ///     the right office rather than an unknown key.
   ///   - keys: looks up a key id.
   public static func verify(

@@ -150,7 +150,7 @@ public struct PeerState: Sendable, Equatable {
   }
 
   /// Decides what to do with a received bundle of sequence `seq` and hash `hash`
-  /// (reliability.md §7 rows 8–11).
+  /// (SPEC.md §8.3: replay, equivocation, gap fill, next, gap).
   ///
   /// - Returns: `nil` to apply it, or `.alreadyApplied` for an exact replay.
   /// - Throws: for an older bundle, or a second bundle with a used sequence number.

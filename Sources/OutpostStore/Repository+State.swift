@@ -1,0 +1,203 @@
+import OutpostCodec
+import OutpostCrypto
+import OutpostModel
+import OutpostSync
+
+/// `state.json`: its format, and its check against the journal (SPEC.md §4.1, §4.2).
+extension Repository {
+  // MARK: State file
+
+  /// The format `state.json` is written in.
+  ///
+  /// `outpost-state/1` (no checksum, no digests, written before this build) is still read, and
+  /// replaced by the next writer.
+  static let stateFormat = "outpost-state/2"
+
+  /// The members of `state.json` other than its checksum.
+  static func stateMembers(
+    _ position: JournalPosition, clock: VersionVector,
+    buckets: [String: [String: BucketDigest]]
+  ) -> [(String, JSONValue)] {
+    let bucketsJSON = JSONValue.object(
+      JSONObject(
+        uncheckedPairs: buckets.filter { !$0.value.isEmpty }.map { collection, digests in
+          (
+            collection,
+            .object(JSONObject(uncheckedPairs: digests.map { ($0.key, .string($0.value.hex)) }))
+          )
+        }))
+    let journal = JSONValue.object(
+      JSONObject(uncheckedPairs: [
+        ("hash", .string(position.hash)),
+        ("offset", .number(JSONNumber(integer: position.offset))),
+        ("segment", .number(JSONNumber(integer: Int64(position.segment)))),
+        ("seq", .number(JSONNumber(integer: Int64(position.seq)))),
+        ("txn", .number(JSONNumber(integer: Int64(position.txn)))),
+      ]))
+    return [
+      ("buckets", bucketsJSON), ("clock", clock.json), ("format", .string(stateFormat)),
+      ("journal", journal),
+    ]
+  }
+
+  /// `state.json`: the checkpoint and the clock, with the SHA-256 of their canonical form
+  /// (SPEC.md §4.1), so a damaged file is refused instead of trusted.
+  static func encodeState(
+    _ position: JournalPosition, clock: VersionVector, buckets: [String: [String: BucketDigest]]
+  ) -> [UInt8] {
+    let members = stateMembers(position, clock: clock, buckets: buckets)
+    let digest = SHA256.hash(
+      JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: members))))
+    return JSONWriter.prettyBytes(
+      .object(JSONObject(uncheckedPairs: members + [("sha256", .string(digest.hex))])))
+  }
+
+  static func readState(_ path: String, _ fs: any FileSystem) throws(StoreError)
+    -> (JournalPosition, VersionVector, [String: [String: BucketDigest]]?)
+  {
+    let file = path + "/" + stateFile
+    let bytes: [UInt8]
+    do { bytes = try fs.readFile(file) } catch { throw StoreError.readFailed(error) }
+    func damaged(_ detail: String) -> StoreError {
+      StoreError(
+        .corrupt, "\(file) is damaged: \(detail); nothing was read or written",
+        hint: Self.restoreHint)
+    }
+    guard case .object(let object)? = try? JSONParser.parse(bytes, limits: .repositoryFile) else {
+      throw damaged("it is not valid JSON")
+    }
+    let format = object["format"]?.stringValue
+    switch format {
+    case stateFormat?:
+      guard let stated = object["sha256"]?.stringValue else { throw damaged("it has no checksum") }
+      let members = object.filter { $0.key != "sha256" }
+      let digest = SHA256.hash(
+        JSONWriter.canonicalBytes(
+          .object(JSONObject(uncheckedPairs: members.map { ($0.key, $0.value) }))))
+      guard digest.hex == stated else { throw damaged("checksum mismatch") }
+      guard Set(object.map(\.key)) == ["buckets", "clock", "format", "journal", "sha256"] else {
+        throw damaged("unexpected members")
+      }
+    case "outpost-state/1"?:
+      // Written before checksums and digests; replaced by the next writer. Exactly its members:
+      // a newer file with its format damaged or edited must not switch the checks off.
+      guard Set(object.map(\.key)) == ["clock", "format", "journal"] else {
+        throw damaged("unexpected members for outpost-state/1")
+      }
+    default: throw damaged("unknown format \(format.map { "'\($0)'" } ?? "(none)")")
+    }
+    guard case .object(let journal)? = object["journal"],
+      let segment = journal["segment"]?.uint64Value, segment >= 1, segment < 10_000_000_000,
+      let offset = journal["offset"]?.uint64Value, offset < 1 << 62,
+      let seq = journal["seq"]?.uint64Value, let hash = journal["hash"]?.stringValue,
+      hash.utf8.count == 64, hash.utf8.allSatisfy(Hex.isLowercaseDigit),
+      let txn = journal["txn"]?.uint64Value, let clockJSON = object["clock"]
+    else {
+      throw damaged("its journal position is incomplete")
+    }
+    let clock: VersionVector
+    do { clock = try VersionVector(json: clockJSON) } catch {
+      throw damaged("invalid clock: \(error.message)")
+    }
+    var buckets: [String: [String: BucketDigest]]?
+    if format == stateFormat {
+      guard case .object(let collections)? = object["buckets"] else {
+        throw damaged("'buckets' is not an object")
+      }
+      var parsed: [String: [String: BucketDigest]] = [:]
+      for (collection, value) in collections {
+        guard case .object(let digests) = value, digests.count > 0 else {
+          throw damaged("the digests of '\(collection)' are not a non-empty object")
+        }
+        for (bucket, digest) in digests {
+          guard RecordFile.parseName(bucket + ".json").map({ $0.delta == nil }) == true,
+            let text = digest.stringValue, let parsedDigest = BucketDigest(hex: text),
+            parsedDigest != .empty
+          else { throw damaged("invalid digest of bucket '\(collection)/\(bucket)'") }
+          parsed[collection, default: [:]][bucket] = parsedDigest
+        }
+      }
+      buckets = parsed
+    }
+    return (
+      JournalPosition(segment: Int(segment), offset: Int64(offset), seq: seq, hash: hash, txn: txn),
+      clock, buckets
+    )
+  }
+
+  /// Checks `state.json` against the journal (SPEC.md §4.1).
+  ///
+  /// The line ending at the checkpoint must be intact, be the `commit` of the checkpoint's
+  /// transaction with its sequence number and hash, and record the checkpoint's clock. So no
+  /// reader trusts, and no writer appends after, a checkpoint the journal does not confirm.
+  func checkCheckpoint() throws(StoreError) {
+    func mismatch(_ detail: String) -> StoreError {
+      StoreError(
+        .corrupt,
+        "\(path)/\(Self.stateFile) does not match the journal: \(detail); nothing was read or written",
+        hint: Self.restoreHint)
+    }
+    guard checkpoint.offset > 0 else {
+      guard checkpoint == .start, clock.isEmpty else {
+        throw mismatch("an empty journal position with a transaction, sequence number or clock")
+      }
+      return
+    }
+    let journal = journalDirectory + "/" + JournalFormat.segmentName(checkpoint.segment)
+    // Read back from the checkpoint until the line before it is whole (the journal's start at
+    // most): a cost in the size of the last entry, not of the journal.
+    var window: Int64 = 64 * 1024
+    var bytes: [UInt8] = []
+    var from: Int64 = 0
+    while true {
+      from = max(0, checkpoint.offset - window)
+      let size: Int64
+      do { (bytes, size) = try fileSystem.readFile(journal, from: from) } catch {
+        throw StoreError.readFailed(error)
+      }
+      guard size >= checkpoint.offset else {
+        bytes = []
+        break
+      }
+      bytes.removeSubrange(Int(checkpoint.offset - from)...)
+      if from == 0 || bytes.dropLast().contains(UInt8(ascii: "\n")) { break }
+      window *= 4
+    }
+    let end = bytes.count
+    guard end > 0, bytes[end - 1] == UInt8(ascii: "\n") else {
+      throw StoreError(
+        .corrupt, "\(journal): the journal does not end a line at its checkpoint",
+        hint: Self.restoreHint)
+    }
+    let start = (bytes[..<(end - 1)].lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
+    guard let (entry, hash) = JournalFormat.unframe(bytes[start..<(end - 1)]),
+      SHA256.hash(entry).hex == hash
+    else {
+      throw StoreError(
+        .corrupt,
+        "\(journal): the last committed entry is damaged (checksum mismatch); commands refuse "
+          + "this repository until it is restored",
+        hint: "Restore the repository from a backup or another replica.")
+    }
+    guard hash == checkpoint.hash else { throw mismatch("the hash of the last entry differs") }
+    guard case .object(let members)? = try? JSONParser.parse(entry, limits: .repositoryFile),
+      members["kind"]?.stringValue == "commit"
+    else { throw mismatch("the journal line at the checkpoint is not a commit") }
+    guard members["seq"]?.uint64Value == checkpoint.seq else {
+      throw mismatch("sequence number \(checkpoint.seq) differs from the journal's")
+    }
+    guard members["txn"]?.uint64Value == checkpoint.txn else {
+      throw mismatch("transaction \(checkpoint.txn) differs from the journal's")
+    }
+    // Commits written by this build record the clock (older ones do not); such a commit with an
+    // outpost-state/1 checkpoint means state.json was turned back to the format without checks.
+    if members["clock"] != nil && bucketDigests == nil {
+      throw mismatch("it is in the earlier format, but the journal was written by this one")
+    }
+    if let recorded = members["clock"] {
+      guard (try? VersionVector(json: recorded)) == clock else {
+        throw mismatch("its clock differs from the one the journal recorded")
+      }
+    }
+  }
+}
