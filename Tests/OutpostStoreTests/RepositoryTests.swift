@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import OutpostCodec
 import OutpostModel
 import OutpostStore
@@ -75,9 +76,12 @@ struct RepositoryTests {
     let handle = try fs.open(path + "/lock", .readWriteCreate)
     try #require(try fs.tryLock(handle))
     let released = DispatchTime.now().uptimeNanoseconds
-    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(200)) {
+    // A thread of its own: Dispatch's shared pool can be busy for seconds with other tests'
+    // parallel reads, and the release must come within the writer's one-second wait.
+    Thread {
+      usleep(200_000)
       try? fs.close(handle)
-    }
+    }.start()
     let writer = try Repository.open(at: path, mode: .write, now: now)
     #expect(DispatchTime.now().uptimeNanoseconds - released >= 150_000_000)
     writer.close()
