@@ -223,11 +223,20 @@ package struct Context: Sendable {
     return { Timestamp.utc(secondsSinceEpoch: Platform.secondsSinceEpoch) }
   }
 
-  /// Opens the repository, printing recovery notices.
-  package func openRepository(_ mode: Repository.Mode) throws -> Repository {
+  /// Opens the repository for reading (a snapshot), printing recovery notices.
+  package func openReader() throws -> RepositoryReader {
+    try open(RepositoryReader.self)
+  }
+
+  /// Opens the repository as its single writer, printing recovery notices.
+  package func openWriter() throws -> RepositoryWriter {
+    try open(RepositoryWriter.self)
+  }
+
+  /// Opens the repository as `kind` (a reader or the writer), printing recovery notices.
+  package func open<Kind: RepositoryReader>(_ kind: Kind.Type) throws -> Kind {
     do {
-      let repository = try Repository.open(
-        at: repositoryPath, mode: mode, fileSystem: fileSystem, now: now)
+      let repository = try kind.open(at: repositoryPath, fileSystem: fileSystem, now: now)
       for notice in repository.notices { console.err("outpost: \(notice)\n") }
       return repository
     } catch {

@@ -1,13 +1,13 @@
 /// An open file, as handed out by a ``FileSystem``.
-package struct FileHandle: Sendable, Hashable {
+public struct FileHandle: Sendable, Hashable {
   /// The descriptor of the underlying file.
-  package let descriptor: Int32
+  public let descriptor: Int32
   /// The path it was opened with, for messages.
-  package let path: String
+  public let path: String
 }
 
 /// How ``FileSystem/open(_:_:)`` opens a file.
-package enum OpenMode: Sendable, Equatable {
+public enum OpenMode: Sendable, Equatable {
   /// Read only; fails if the path does not exist or is a symbolic link.
   case read
   /// Create a new file for writing; fails if anything exists at the path (`O_EXCL`).
@@ -21,22 +21,22 @@ package enum OpenMode: Sendable, Equatable {
 }
 
 /// A failed file-system operation: what was attempted, on which path, and the system's reason.
-package struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The operation, such as `fsync` or `rename`.
-  package var operation: String
+  public var operation: String
   /// The path it was applied to.
-  package var path: String
+  public var path: String
   /// The system error.
-  package var errno: Errno
+  public var errno: Errno
 
   /// Creates an error value.
-  package init(_ operation: String, _ path: String, _ errno: Errno) {
+  public init(_ operation: String, _ path: String, _ errno: Errno) {
     self.operation = operation
     self.path = path
     self.errno = errno
   }
 
-  package var description: String { "\(operation) '\(path)' failed: \(errno)" }
+  public var description: String { "\(operation) '\(path)' failed: \(errno)" }
 }
 
 /// Every file-system operation the store performs.
@@ -45,7 +45,7 @@ package struct FileSystemError: Error, Sendable, Equatable, CustomStringConverti
 /// can wrap the real implementation (``PosixFileSystem``) and inject an I/O error or a crash at
 /// any single operation (see ``FaultInjectingFileSystem``). Implementations retry `EINTR`,
 /// loop on short writes, and never follow a symbolic link where a file is expected.
-package protocol FileSystem: Sendable {
+public protocol FileSystem: Sendable {
   /// Opens a file.
   func open(_ path: String, _ mode: OpenMode) throws(FileSystemError) -> FileHandle
   /// Writes all bytes at the file's current position.
@@ -87,7 +87,7 @@ package protocol FileSystem: Sendable {
 extension FileSystem {
   /// Metadata of an open file, looked up by the path it was opened with (implementations that
   /// can ask the open file itself do so).
-  package func info(_ handle: FileHandle) throws(FileSystemError) -> FileInfo {
+  public func info(_ handle: FileHandle) throws(FileSystemError) -> FileInfo {
     guard let info = try info(handle.path) else {
       throw FileSystemError("stat", handle.path, .noSuchFile)
     }
@@ -96,12 +96,12 @@ extension FileSystem {
 
   /// Reads up to `count` bytes through ``readToEnd(_:)`` (implementations that can stop early
   /// do so).
-  package func read(_ handle: FileHandle, upTo count: Int) throws(FileSystemError) -> [UInt8] {
+  public func read(_ handle: FileHandle, upTo count: Int) throws(FileSystemError) -> [UInt8] {
     Array(try readToEnd(handle).prefix(count))
   }
 
   /// Writes an array of bytes.
-  package func write(_ handle: FileHandle, _ bytes: [UInt8]) throws(FileSystemError) {
+  public func write(_ handle: FileHandle, _ bytes: [UInt8]) throws(FileSystemError) {
     var result: Result<Void, FileSystemError> = .success(())
     bytes.withUnsafeBytes { buffer in
       result = Result { () throws(FileSystemError) in try write(handle, buffer) }
@@ -110,7 +110,7 @@ extension FileSystem {
   }
 
   /// Reads a whole regular file, refusing symbolic links.
-  package func readFile(_ path: String) throws(FileSystemError) -> [UInt8] {
+  public func readFile(_ path: String) throws(FileSystemError) -> [UInt8] {
     let handle = try open(path, .read)
     let bytes: [UInt8]
     do throws(FileSystemError) {
@@ -125,7 +125,7 @@ extension FileSystem {
 
   /// Reads a regular file from `offset` to its end, with the file's size (no bytes if the file
   /// is shorter than `offset`).
-  package func readFile(_ path: String, from offset: Int64) throws(FileSystemError) -> (
+  public func readFile(_ path: String, from offset: Int64) throws(FileSystemError) -> (
     bytes: [UInt8], size: Int64
   ) {
     let handle = try open(path, .read)
@@ -145,7 +145,7 @@ extension FileSystem {
   }
 
   /// Flushes a directory, so that renames and new names inside it are durable.
-  package func syncDirectory(_ path: String) throws(FileSystemError) {
+  public func syncDirectory(_ path: String) throws(FileSystemError) {
     let handle = try open(path, .directory)
     do throws(FileSystemError) {
       try sync(handle)
@@ -157,15 +157,15 @@ extension FileSystem {
   }
 
   /// Whether anything exists at a path.
-  package func exists(_ path: String) throws(FileSystemError) -> Bool { try info(path) != nil }
+  public func exists(_ path: String) throws(FileSystemError) -> Bool { try info(path) != nil }
 }
 
 /// The real file system, through the C library.
-package struct PosixFileSystem: FileSystem {
+public struct PosixFileSystem: FileSystem {
   /// Creates the file system.
-  package init() {}
+  public init() {}
 
-  package func open(_ path: String, _ mode: OpenMode) throws(FileSystemError) -> FileHandle {
+  public func open(_ path: String, _ mode: OpenMode) throws(FileSystemError) -> FileHandle {
     let flags: Int32
     var permissions = Platform.fileMode
     switch mode {
@@ -183,8 +183,7 @@ package struct PosixFileSystem: FileSystem {
     }
   }
 
-  package func write(_ handle: FileHandle, _ bytes: UnsafeRawBufferPointer) throws(FileSystemError)
-  {
+  public func write(_ handle: FileHandle, _ bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
     var offset = 0
     while offset < bytes.count {
       switch Platform.writeBytes(
@@ -196,7 +195,7 @@ package struct PosixFileSystem: FileSystem {
     }
   }
 
-  package func readToEnd(_ handle: FileHandle) throws(FileSystemError) -> [UInt8] {
+  public func readToEnd(_ handle: FileHandle) throws(FileSystemError) -> [UInt8] {
     // Size the buffer from what is left of the file (one memset), then grow by doubling if it
     // grew.
     var size = 0
@@ -223,7 +222,7 @@ package struct PosixFileSystem: FileSystem {
     }
   }
 
-  package func read(_ handle: FileHandle, upTo count: Int) throws(FileSystemError) -> [UInt8] {
+  public func read(_ handle: FileHandle, upTo count: Int) throws(FileSystemError) -> [UInt8] {
     // Size the buffer from what is left of the file plus one byte (to see whether it grew),
     // never more than `count`; grow by doubling, up to `count`, if it did grow.
     var expected = 0
@@ -252,38 +251,38 @@ package struct PosixFileSystem: FileSystem {
     return result
   }
 
-  package func info(_ handle: FileHandle) throws(FileSystemError) -> FileInfo {
+  public func info(_ handle: FileHandle) throws(FileSystemError) -> FileInfo {
     switch Platform.fileInfo(descriptor: handle.descriptor) {
     case .success(let info): return info
     case .failure(let error): throw FileSystemError("stat", handle.path, error)
     }
   }
 
-  package func sync(_ handle: FileHandle) throws(FileSystemError) {
+  public func sync(_ handle: FileHandle) throws(FileSystemError) {
     if case .failure(let error) = Platform.fullSync(handle.descriptor) {
       throw FileSystemError("fsync", handle.path, error)
     }
   }
 
-  package func close(_ handle: FileHandle) throws(FileSystemError) {
+  public func close(_ handle: FileHandle) throws(FileSystemError) {
     if case .failure(let error) = Platform.closeFile(handle.descriptor) {
       throw FileSystemError("close", handle.path, error)
     }
   }
 
-  package func truncate(_ handle: FileHandle, to length: Int64) throws(FileSystemError) {
+  public func truncate(_ handle: FileHandle, to length: Int64) throws(FileSystemError) {
     if case .failure(let error) = Platform.truncateFile(handle.descriptor, length) {
       throw FileSystemError("truncate", handle.path, error)
     }
   }
 
-  package func seek(_ handle: FileHandle, to offset: Int64) throws(FileSystemError) {
+  public func seek(_ handle: FileHandle, to offset: Int64) throws(FileSystemError) {
     if case .failure(let error) = Platform.seek(handle.descriptor, offset, Platform.seekSet) {
       throw FileSystemError("seek", handle.path, error)
     }
   }
 
-  package func size(_ handle: FileHandle) throws(FileSystemError) -> Int64 {
+  public func size(_ handle: FileHandle) throws(FileSystemError) -> Int64 {
     switch Platform.seek(handle.descriptor, 0, Platform.seekEnd) {
     case .success(let end):
       if case .failure(let error) = Platform.seek(handle.descriptor, 0, Platform.seekSet) {
@@ -294,46 +293,46 @@ package struct PosixFileSystem: FileSystem {
     }
   }
 
-  package func tryLock(_ handle: FileHandle) throws(FileSystemError) -> Bool {
+  public func tryLock(_ handle: FileHandle) throws(FileSystemError) -> Bool {
     switch Platform.tryLockExclusive(handle.descriptor) {
     case .success(let locked): return locked
     case .failure(let error): throw FileSystemError("flock", handle.path, error)
     }
   }
 
-  package func tryLockShared(_ handle: FileHandle) throws(FileSystemError) -> Bool {
+  public func tryLockShared(_ handle: FileHandle) throws(FileSystemError) -> Bool {
     switch Platform.tryLockExclusive(handle.descriptor, shared: true) {
     case .success(let locked): return locked
     case .failure(let error): throw FileSystemError("flock", handle.path, error)
     }
   }
 
-  package func rename(_ from: String, _ to: String) throws(FileSystemError) {
+  public func rename(_ from: String, _ to: String) throws(FileSystemError) {
     if case .failure(let error) = Platform.renameFile(from, to) {
       throw FileSystemError("rename", "\(from)' to '\(to)", error)
     }
   }
 
-  package func remove(_ path: String) throws(FileSystemError) {
+  public func remove(_ path: String) throws(FileSystemError) {
     if case .failure(let error) = Platform.unlinkFile(path) {
       throw FileSystemError("remove", path, error)
     }
   }
 
-  package func makeDirectory(_ path: String) throws(FileSystemError) {
+  public func makeDirectory(_ path: String) throws(FileSystemError) {
     if case .failure(let error) = Platform.makeDirectory(path, mode: Platform.directoryMode) {
       throw FileSystemError("mkdir", path, error)
     }
   }
 
-  package func list(_ path: String) throws(FileSystemError) -> [String] {
+  public func list(_ path: String) throws(FileSystemError) -> [String] {
     switch Platform.listDirectory(path) {
     case .success(let names): return names
     case .failure(let error): throw FileSystemError("list", path, error)
     }
   }
 
-  package func info(_ path: String) throws(FileSystemError) -> FileInfo? {
+  public func info(_ path: String) throws(FileSystemError) -> FileInfo? {
     switch Platform.fileInfo(path) {
     case .success(let info): return info
     case .failure(let error): throw FileSystemError("stat", path, error)

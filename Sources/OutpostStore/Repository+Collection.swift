@@ -3,7 +3,7 @@ import OutpostModel
 import OutpostSync
 
 /// Collecting deleted records, and never bringing a collected one back (SPEC.md §8.10).
-extension Repository {
+extension RepositoryReader {
   // MARK: Collecting tombstones (SPEC.md §8.10)
 
   /// The horizon below which an incoming state is an old copy of a collected record.
@@ -73,13 +73,11 @@ extension Repository {
     }
   }
 
-  /// Collects (removes) every deleted record that every enrolled office has seen.
+  /// The deleted records every enrolled office has seen, which ``RepositoryWriter/collectGarbage()``
+  /// would collect (head office only; `outpost gc --dry-run`).
   ///
-  /// Head office only (`outpost gc`). Replies carry the horizon, so branches collect the same
-  /// records.
-  ///
-  /// - Returns: the horizon and the records collected (none are removed in a dry run).
-  public func collectGarbage(dryRun: Bool = false) throws(StoreError) -> (
+  /// - Returns: the horizon and the records, sorted by collection and id.
+  public func collectableRecords() throws(StoreError) -> (
     horizon: VersionVector, collected: [(collection: String, id: RecordID)]
   ) {
     guard config.role == .head else {
@@ -88,24 +86,12 @@ extension Repository {
         hint: "A branch collects what head office's replies say everyone has seen.")
     }
     let horizon = try collectionHorizon()
-    var markers: [String: [RecordID: RecordState]] = [:]
     var collected: [(String, RecordID)] = []
     for schema in collections {
       for (id, state) in try states(schema.name) where state.isCollectable(below: horizon) {
-        markers[schema.name, default: [:]][id] = .collected
         collected.append((schema.name, id))
       }
     }
-    let previous = try collectedHorizon()
-    let next = previous.merging(horizon)
-    guard !dryRun, !collected.isEmpty || next != previous else { return (horizon, collected) }
-    let document = JSONValue.object(
-      JSONObject(uncheckedPairs: [
-        ("format", .string("outpost-horizon/1")), ("horizon", next.json),
-      ]))
-    _ = try commitTransaction(
-      command: "gc (\(collected.count) record(s))", entries: Self.entries(markers), states: markers,
-      documents: [Self.horizonDocument: document])
     return (horizon, collected)
   }
 
@@ -152,5 +138,32 @@ extension Repository {
       }
       peer.collected = horizon
     }
+  }
+}
+
+extension RepositoryWriter {
+  /// Collects (removes) every deleted record that every enrolled office has seen.
+  ///
+  /// Head office only (`outpost gc`). Replies carry the horizon, so branches collect the same
+  /// records.
+  ///
+  /// - Returns: the horizon and the records collected.
+  public func collectGarbage() throws(StoreError) -> (
+    horizon: VersionVector, collected: [(collection: String, id: RecordID)]
+  ) {
+    let (horizon, collected) = try collectableRecords()
+    var markers: [String: [RecordID: RecordState]] = [:]
+    for (collection, id) in collected { markers[collection, default: [:]][id] = .collected }
+    let previous = try collectedHorizon()
+    let next = previous.merging(horizon)
+    guard !collected.isEmpty || next != previous else { return (horizon, collected) }
+    let document = JSONValue.object(
+      JSONObject(uncheckedPairs: [
+        ("format", .string("outpost-horizon/1")), ("horizon", next.json),
+      ]))
+    _ = try commitTransaction(
+      command: "gc (\(collected.count) record(s))", entries: Self.entries(markers),
+      states: markers, documents: [Self.horizonDocument: document])
+    return (horizon, collected)
   }
 }

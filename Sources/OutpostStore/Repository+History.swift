@@ -53,13 +53,13 @@ public struct NotedEvents: Sendable, Equatable {
     guard case .object(let object) = json, let text = object["replica"]?.stringValue,
       let replica = try? ReplicaID(text), let from = object["from"]?.uint64Value,
       let to = object["to"]?.uint64Value, from <= to, let note = object["note"]?.stringValue,
-      (try? Repository.checkNote(note)) != nil
+      (try? RepositoryReader.checkNote(note)) != nil
     else { return nil }
     self.init(replica: replica, from: from, to: to, note: note)
   }
 }
 
-extension Repository {
+extension RepositoryReader {
   /// The most note text a reply carries (SPEC.md §8.6); older notes beyond it are left out.
   public static let maximumNoteBytesPerBundle = 256 << 10
 

@@ -4,7 +4,7 @@ import OutpostModel
 import OutpostSync
 
 /// The writer lock and the readers lock (SPEC.md §4.3).
-extension Repository {
+extension RepositoryReader {
   static func acquireLock(_ path: String, _ fs: any FileSystem) throws(StoreError)
     -> FileHandle
   {

@@ -4,7 +4,7 @@ import OutpostModel
 import OutpostSync
 
 /// `state.json`: its format, and its check against the journal (SPEC.md §4.1, §4.2).
-extension Repository {
+extension RepositoryReader {
   // MARK: State file
 
   /// The format `state.json` is written in.

@@ -35,7 +35,7 @@ public struct VerifyReport: Sendable, Equatable {
   public var isClean: Bool { problems.isEmpty }
 }
 
-extension Repository {
+extension RepositoryReader {
   /// Every committed transaction, oldest first, with its note (SPEC.md §4.2).
   public func transactions() throws(StoreError) -> [TransactionInfo] {
     // Only the audit records of resolutions journaled before notes were are kept: their note

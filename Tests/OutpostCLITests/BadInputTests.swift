@@ -55,8 +55,8 @@ struct BadInputTests {
   @Test("row 34: a second writer gets 75 and the holder's pid; the holder's work is untouched")
   func lockedRepository() throws {
     let temp = Self.repository()
-    let holder = try Repository.open(
-      at: temp.file("r"), mode: .write, now: { "2025-03-01T09:00:00+08:00" })
+    let holder = try RepositoryWriter.open(
+      at: temp.file("r"), now: { "2025-03-01T09:00:00+08:00" })
     defer { holder.close() }
     let before = treeDigest(temp.file("r"))
     let result = outpost(["import", "orders", "new.csv", "--repo", "r"], in: temp.path)

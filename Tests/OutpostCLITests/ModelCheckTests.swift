@@ -24,7 +24,7 @@ import Testing
 /// (#3).
 ///
 /// Submissions in the random steps go through `outpost submit`; those of the final rounds are
-/// made by `Repository.makeBundle` (what `submit` calls, without the KPI report it adds to
+/// made by `RepositoryWriter.makeBundle` (what `submit` calls, without the KPI report it adds to
 /// `extra`, which costs most of the time of a debug build); `OUTPOST_MODEL_CLI_SUBMIT=1` sends
 /// every one through the CLI.
 ///
@@ -477,7 +477,7 @@ final class ModelSchedule {
   }
 
   /// Makes a bundle with `submit` or `reply`; with `direct`, a submission is made by the store
-  /// (`Repository.makeBundle`, what `submit` calls) without the KPI report `submit` adds to
+  /// (`RepositoryWriter.makeBundle`, what `submit` calls) without the KPI report `submit` adds to
   /// `extra` (SPEC.md §9.7), which costs most of a schedule's time in a debug build.
   private func makeBundle(from sender: String, to recipient: String, direct: Bool = false) throws {
     fileNumber += 1
@@ -486,8 +486,8 @@ final class ModelSchedule {
     let bundle = model[sender]!.makeBundle(to: recipient)
     if direct && sender != "hq" && !ModelCheckTests.cliOnly {
       log.append("outpost submit --out \(name(file)) --repo \(sender)  # made by the store")
-      let repository = try Repository.open(
-        at: temp.file(sender), mode: .write, now: { "2025-03-01T09:00:00+08:00" })
+      let repository = try RepositoryWriter.open(
+        at: temp.file(sender), now: { "2025-03-01T09:00:00+08:00" })
       defer { repository.close() }
       let made = try repository.makeBundle(for: try ReplicaID(recipient))
       try require(
@@ -755,7 +755,7 @@ final class ModelSchedule {
   /// What a repository holds, read through the store and converted to the model.
   private func real(_ office: String) throws -> (records: [String: MState], clock: MClock) {
     let path = temp.file(office)
-    let repository = try Repository.open(at: path, mode: .read, now: { "" })
+    let repository = try RepositoryReader.open(at: path, now: { "" })
     defer { repository.close() }
     var records: [String: MState] = [:]
     for collection in ["orders", "resolutions"] {

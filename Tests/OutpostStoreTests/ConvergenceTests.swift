@@ -10,7 +10,7 @@ import Testing
 /// Randomized multi-replica convergence (reliability.md §6.2 family 6, checking every invariant
 /// of reliability.md §3.7).
 ///
-/// Each schedule builds head office and 2–5 branches, each a real ``Repository`` on its own
+/// Each schedule builds head office and 2–5 branches, each a real ``RepositoryWriter`` on its own
 /// ``MemoryFileSystem``, and runs seeded random steps through the real API: local edits
 /// (`commit`: creates, same-field and different-field updates, deletes, re-creations), head
 /// office edits of branch records and of head-office collections, `makeBundle` (submit and
@@ -303,13 +303,13 @@ private let root = "/repo"
 
 /// Opens the repository at `/repo` for writing and reads the records `known` to be there.
 ///
-/// Reading through ``Repository/state(_:_:)`` keeps a bucket file parsed in the repository's
-/// cache; ``Repository/states(_:)`` alone re-parses every uncached bucket on each call, which
+/// Reading through ``RepositoryReader/state(_:_:)`` keeps a bucket file parsed in the repository's
+/// cache; ``RepositoryReader/states(_:)`` alone re-parses every uncached bucket on each call, which
 /// the checks here make often (a debug build parses JSON slowly).
 private func openRepository(
   _ fileSystem: any FileSystem, known: Dictionary<RecordKey, VersionVector>.Keys
-) throws -> Repository {
-  let repository = try Repository.open(at: root, mode: .write, fileSystem: fileSystem, now: now)
+) throws -> RepositoryWriter {
+  let repository = try RepositoryWriter.open(at: root, fileSystem: fileSystem, now: now)
   for key in known { _ = try repository.state(key.collection, key.id) }
   return repository
 }
@@ -348,7 +348,7 @@ private struct Contents: Equatable {
   var peers: [PeerState] = []
   var clock = VersionVector()
 
-  init(_ repository: Repository) throws {
+  init(_ repository: RepositoryReader) throws {
     for schema in repository.collections {
       for (id, state) in try repository.states(schema.name) {
         records[RecordKey(collection: schema.name, id: id)] = state
@@ -399,7 +399,7 @@ private final class Replica {
   let id: ReplicaID
   let isHead: Bool
   let fileSystem: MemoryFileSystem
-  var repository: Repository
+  var repository: RepositoryWriter
   /// The last context seen per record (§3.7 #9).
   var contexts: [RecordKey: VersionVector] = [:]
   /// The last repository clock seen (§3.7 #9).
@@ -411,7 +411,7 @@ private final class Replica {
   /// The sequence number of the last bundle made for each peer.
   var sentSeq: [ReplicaID: UInt64] = [:]
 
-  init(id: ReplicaID, isHead: Bool, fileSystem: MemoryFileSystem, repository: Repository) {
+  init(id: ReplicaID, isHead: Bool, fileSystem: MemoryFileSystem, repository: RepositoryWriter) {
     self.id = id
     self.isHead = isHead
     self.fileSystem = fileSystem
@@ -456,7 +456,7 @@ private struct Outcome {
 
 /// One schedule's world: the offices, the carrier's bundles, the write history and the trace.
 ///
-/// Every operation goes through the real ``Repository`` API; the simulation only decides what
+/// Every operation goes through the real ``RepositoryWriter`` API; the simulation only decides what
 /// to do next (from its seeded generator), carries bundles, and checks the outcome.
 private final class Simulation {
   static let branchNames = ["north", "east", "south", "west", "central"]
@@ -514,14 +514,14 @@ private final class Simulation {
     random = SplitMix64(seed: UInt64(branchCount))
     let hqID = ReplicaID(unchecked: "hq")
     let hqFS = MemoryFileSystem()
-    let hqRepository = try Repository.create(
+    let hqRepository = try RepositoryWriter.create(
       at: root, replica: hqID, role: .head, fileSystem: hqFS, now: now)
     var replicas = [Replica(id: hqID, isHead: true, fileSystem: hqFS, repository: hqRepository)]
     for name in Self.branchNames.prefix(branchCount) {
       let id = ReplicaID(unchecked: name)
       let key = try hqRepository.enroll(id)
       let fileSystem = MemoryFileSystem()
-      let repository = try Repository.create(
+      let repository = try RepositoryWriter.create(
         at: root, replica: id, role: .branch, fileSystem: fileSystem, now: now)
       try repository.installKey(key)
       replicas.append(
@@ -952,7 +952,7 @@ private final class Simulation {
   /// Runs an operation on `repository` (the replica's, or a copy) and derives the history
   /// events from the states before and after; changes nothing in the simulation.
   func execute(
-    _ operation: Operation, _ replica: Replica, _ repository: Repository,
+    _ operation: Operation, _ replica: Replica, _ repository: RepositoryWriter,
     _ fileSystem: MemoryFileSystem, crashing: FaultInjectingFileSystem? = nil
   ) throws -> Outcome {
     var outcome = Outcome()
@@ -1307,7 +1307,7 @@ private final class Simulation {
       try require(faulty.didCrash, "\(operation) failed without a crash: \(error)")
     }
     replica.fileSystem.crash(kind)
-    let reopened: Repository
+    let reopened: RepositoryWriter
     do {
       reopened = try openRepository(replica.fileSystem, known: replica.contexts.keys)
     } catch {
@@ -1505,7 +1505,7 @@ private final class Simulation {
         let order = prefix + [index]
         let parcel = pending[index]
         let copy = fileSystem.copy()
-        let repository = try Repository.open(at: root, mode: .write, fileSystem: copy, now: now)
+        let repository = try RepositoryWriter.open(at: root, fileSystem: copy, now: now)
         let report: ApplyReport
         do {
           report = try repository.applyBundle(parcel.bytes, name: parcel.name)

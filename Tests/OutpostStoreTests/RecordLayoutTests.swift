@@ -30,7 +30,7 @@ struct RecordLayoutTests {
 
   /// The live amount of every order, read from a fresh reader.
   func amounts(_ path: String) throws -> [String: String] {
-    let reader = try Repository.open(at: path, mode: .read, now: now)
+    let reader = try RepositoryReader.open(at: path, now: now)
     var result: [String: String] = [:]
     for (id, state) in try reader.states("orders") where !state.isDeleted {
       result[id.rawValue] = state.value("amount")?.stringValue
@@ -45,7 +45,7 @@ struct RecordLayoutTests {
     var random = SplitMix64(seed: seed)
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
-    var repository = try Repository.create(at: path, replica: office, role: .branch, now: now)
+    var repository = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
     var model: [String: String] = [:]
     for step in 0..<120 {
       // Batches from 1 to 60 changes over 150 ids: most buckets are touched again and again.
@@ -67,7 +67,7 @@ struct RecordLayoutTests {
       if random.next() % 4 == 0 {
         // A new process: nothing cached.
         repository.close()
-        repository = try Repository.open(at: path, mode: .write, now: now)
+        repository = try RepositoryWriter.open(at: path, now: now)
       }
       if step % 10 == 9 {
         #expect(try amounts(path) == model, "seed \(seed), step \(step)")
@@ -75,7 +75,7 @@ struct RecordLayoutTests {
     }
     repository.close()
     #expect(try amounts(path) == model, "seed \(seed)")
-    let report = try Repository.open(at: path, mode: .read, now: now).verify()
+    let report = try RepositoryReader.open(at: path, now: now).verify()
     #expect(report.isClean, "seed \(seed): \(report.problems)")
     for (bucket, names) in try files(path) {
       #expect(names.contains("\(bucket).json"), "seed \(seed): bucket \(bucket) has no base")
@@ -87,7 +87,7 @@ struct RecordLayoutTests {
   func deltasStayFew() throws {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
-    let repository = try Repository.create(at: path, replica: office, role: .branch, now: now)
+    let repository = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
     _ = try repository.commit(
       try (0..<50).map { try put("o-\($0)", amount: "1.00") }, command: "seed")
     var most = 0
@@ -98,14 +98,14 @@ struct RecordLayoutTests {
     repository.close()
     #expect(most <= 10, "a bucket had \(most) files")
     #expect(try amounts(path)["o-7"] == "201.00")
-    #expect(try Repository.open(at: path, mode: .read, now: now).verify().isClean)
+    #expect(try RepositoryReader.open(at: path, now: now).verify().isClean)
   }
 
   @Test("a delta past the checkpoint is ignored by readers, noted by verify, removed by a writer")
   func deltaPastTheCheckpoint() throws {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
-    let repository = try Repository.create(at: path, replica: office, role: .branch, now: now)
+    let repository = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
     _ = try repository.commit([try put("o-1", amount: "1.00")], command: "one")
     repository.close()
     let (bucket, names) = try #require(try files(path).first)
@@ -116,10 +116,10 @@ struct RecordLayoutTests {
       .replacingOccurrences(of: "1.00", with: "666.00")
       .write(toFile: orphan, atomically: false, encoding: .utf8)
     #expect(try amounts(path) == ["o-1": "1.00"])
-    let report = try Repository.open(at: path, mode: .read, now: now).verify()
+    let report = try RepositoryReader.open(at: path, now: now).verify()
     #expect(report.isClean, "\(report.problems)")
     #expect(report.notes.contains { $0.contains("\(bucket).9.json") && $0.contains("past") })
-    let writer = try Repository.open(at: path, mode: .write, now: now)
+    let writer = try RepositoryWriter.open(at: path, now: now)
     #expect(writer.notices.contains { $0.contains("\(bucket).9.json") })
     writer.close()
     #expect(!FileManager.default.fileExists(atPath: orphan))
@@ -129,7 +129,7 @@ struct RecordLayoutTests {
   func deltaAlreadyInTheBase() throws {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
-    let repository = try Repository.create(at: path, replica: office, role: .branch, now: now)
+    let repository = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
     _ = try repository.commit([try put("o-1", amount: "1.00")], command: "one")
     _ = try repository.commit([try put("o-1", amount: "2.00")], command: "two")
     repository.close()
@@ -147,11 +147,11 @@ struct RecordLayoutTests {
       .replacingOccurrences(of: "2.00", with: "1.00")
       .write(toFile: stale, atomically: false, encoding: .utf8)
     #expect(try amounts(path) == ["o-1": "2.00"])
-    let report = try Repository.open(at: path, mode: .read, now: now).verify()
+    let report = try RepositoryReader.open(at: path, now: now).verify()
     #expect(report.isClean, "\(report.problems)")
     #expect(
       report.notes.contains { $0.contains("\(bucket).\(txn - 1).json") && $0.contains("base") })
-    let writer = try Repository.open(at: path, mode: .write, now: now)
+    let writer = try RepositoryWriter.open(at: path, now: now)
     _ = try writer.commit([try put("o-1", amount: "3.00")], command: "three")
     writer.close()
     #expect(!FileManager.default.fileExists(atPath: stale))
@@ -162,7 +162,7 @@ struct RecordLayoutTests {
   func recordInTwoBuckets() throws {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
-    let repository = try Repository.create(at: path, replica: office, role: .branch, now: now)
+    let repository = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
     _ = try repository.commit([try put("o-1", amount: "1.00")], command: "one")
     let home = try #require(try files(path).keys.first)
     _ = try repository.commit(
@@ -199,7 +199,7 @@ struct RecordLayoutTests {
   func verifyNamesLines() throws {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
-    let repository = try Repository.create(at: path, replica: office, role: .branch, now: now)
+    let repository = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
     _ = try repository.commit(
       try (0..<300).map { try put("o-\($0)", amount: "1.00") }, command: "seed")
     repository.close()
@@ -219,7 +219,7 @@ struct RecordLayoutTests {
     lines[1] = third + ","
     lines[2] = second + ","
     try lines.joined(separator: "\n").write(toFile: file, atomically: false, encoding: .utf8)
-    let report = try Repository.open(at: path, mode: .read, now: now).verify()
+    let report = try RepositoryReader.open(at: path, now: now).verify()
     #expect(
       report.problems.contains { $0.contains("records/orders/\(bucket).json, line 3") },
       "\(report.problems)")
@@ -227,7 +227,7 @@ struct RecordLayoutTests {
     lines[1] = second.replacingOccurrences(of: ":", with: ": ") + ","
     lines[2] = third + ","
     try lines.joined(separator: "\n").write(toFile: file, atomically: false, encoding: .utf8)
-    let edited = try Repository.open(at: path, mode: .read, now: now).verify()
+    let edited = try RepositoryReader.open(at: path, now: now).verify()
     #expect(
       edited.problems.contains { $0.contains("\(bucket).json, line 2") },
       "\(edited.problems)")

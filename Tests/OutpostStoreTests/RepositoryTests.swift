@@ -26,7 +26,7 @@ struct RepositoryTests {
   }
 
   func liveCount(_ path: String) throws -> Int {
-    let repository = try Repository.open(at: path, mode: .read, now: now)
+    let repository = try RepositoryReader.open(at: path, now: now)
     return try repository.states("orders").filter { !$0.state.isDeleted }.count
   }
 
@@ -34,18 +34,18 @@ struct RepositoryTests {
   func commitAndReopen() throws {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
-    let repository = try Repository.create(at: path, replica: office, role: .branch, now: now)
+    let repository = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
     let first = try repository.commit(try changes(10), command: "test")
     #expect(first.created == 10)
     repository.close()
     let before = treeDigest(path)
-    let again = try Repository.open(at: path, mode: .write, now: now)
+    let again = try RepositoryWriter.open(at: path, now: now)
     let second = try again.commit(try changes(10), command: "test")
     again.close()
     #expect(second.changed == 0 && second.unchanged == 10 && second.transaction == nil)
     repository.close()
     #expect(treeDigest(path) == before, "a no-op commit writes nothing")
-    let reopened = try Repository.open(at: path, mode: .read, now: now)
+    let reopened = try RepositoryReader.open(at: path, now: now)
     #expect(try reopened.states("orders").count == 10)
     #expect(reopened.verify().isClean)
     #expect(reopened.clock[office] == 10)
@@ -55,21 +55,21 @@ struct RepositoryTests {
   func lockIsExclusive() throws {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
-    let writer = try Repository.create(at: path, replica: office, role: .branch, now: now)
+    let writer = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
     let error = try #require(throws: StoreError.self) {
-      try Repository.open(at: path, mode: .write, now: now)
+      try RepositoryWriter.open(at: path, now: now)
     }
     #expect(error.code == .locked)
     #expect(error.message.contains("pid "))
     writer.close()
-    _ = try Repository.open(at: path, mode: .write, now: now)
+    _ = try RepositoryWriter.open(at: path, now: now)
   }
 
   @Test("a lock that names no holder is waited for, briefly: it is being released")
   func unnamedLockIsWaitedFor() throws {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
-    try Repository.create(at: path, replica: office, role: .branch, now: now).close()
+    try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now).close()
     // Hold the lock with an empty lock file, as a holder does between emptying the file and
     // closing it, or a child process another thread is starting does until its exec.
     let fs = PosixFileSystem()
@@ -82,14 +82,14 @@ struct RepositoryTests {
       usleep(200_000)
       try? fs.close(handle)
     }.start()
-    let writer = try Repository.open(at: path, mode: .write, now: now)
+    let writer = try RepositoryWriter.open(at: path, now: now)
     #expect(DispatchTime.now().uptimeNanoseconds - released >= 150_000_000)
     writer.close()
     // A lock held for longer than the wait is refused as before.
     let holder = try fs.open(path + "/lock", .readWriteCreate)
     try #require(try fs.tryLock(holder))
     let error = try #require(throws: StoreError.self) {
-      try Repository.open(at: path, mode: .write, now: now)
+      try RepositoryWriter.open(at: path, now: now)
     }
     #expect(error.code == .locked)
     try fs.close(holder)
@@ -99,11 +99,11 @@ struct RepositoryTests {
   func caseCollision() throws {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
-    let repository = try Repository.create(at: path, replica: office, role: .branch, now: now)
+    let repository = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
     _ = try repository.commit(try changes(1), command: "test")
     repository.close()
     let before = treeDigest(path)
-    let writer = try Repository.open(at: path, mode: .write, now: now)
+    let writer = try RepositoryWriter.open(at: path, now: now)
     let upper = try RecordID("O-0")
     let error = try #require(throws: StoreError.self) {
       try writer.commit(
@@ -121,11 +121,11 @@ struct RepositoryTests {
   func crashAtEveryOperation() throws {
     let probe = TemporaryDirectory()
     let counting = FaultInjectingFileSystem(faultAt: nil)
-    let repository = try Repository.create(
+    let repository = try RepositoryWriter.create(
       at: probe.file("repo"), replica: office, role: .branch, now: now)
     repository.close()
-    let writer = try Repository.open(
-      at: probe.file("repo"), mode: .write, fileSystem: counting, now: now)
+    let writer = try RepositoryWriter.open(
+      at: probe.file("repo"), fileSystem: counting, now: now)
     _ = try writer.commit(try changes(40), command: "test")
     let operations = counting.operationCount  // up to the acknowledgement, not the lock release
     writer.close()
@@ -133,21 +133,21 @@ struct RepositoryTests {
     for k in 1...operations {
       let temp = TemporaryDirectory()
       let path = temp.file("repo")
-      try Repository.create(at: path, replica: office, role: .branch, now: now).close()
+      try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now).close()
       let faulty = FaultInjectingFileSystem(faultAt: k, fault: .crash)
       do {
-        let victim = try Repository.open(at: path, mode: .write, fileSystem: faulty, now: now)
+        let victim = try RepositoryWriter.open(at: path, fileSystem: faulty, now: now)
         _ = try victim.commit(try changes(40), command: "test")
         // A crash after the acknowledgement only interrupts tidying the record files.
         let acknowledged = acknowledgement(in: faulty.operationLog).map { $0 < k } ?? false
         #expect(acknowledged, "operation \(k): the commit should have crashed")
       } catch {}
       #expect(faulty.didCrash, "operation \(k)")
-      let recovered = try Repository.open(at: path, mode: .write, now: now)
+      let recovered = try RepositoryWriter.open(at: path, now: now)
       recovered.close()
       let count = try liveCount(path)
       #expect(count == 0 || count == 40, "operation \(k): \(count) records")
-      let report = try Repository.open(at: path, mode: .read, now: now).verify()
+      let report = try RepositoryReader.open(at: path, now: now).verify()
       #expect(report.isClean, "operation \(k): \(report.problems)")
     }
   }
@@ -161,7 +161,7 @@ struct RepositoryTests {
   func ioErrorAtEveryOperation(_ errno: Errno) throws {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
-    let repository = try Repository.create(at: path, replica: office, role: .branch, now: now)
+    let repository = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
     _ = try repository.commit(try changes(5), command: "seed")
     repository.close()
     let before = treeDigest(path)
@@ -170,7 +170,7 @@ struct RepositoryTests {
       let faulty = FaultInjectingFileSystem(faultAt: k, fault: .failOnce(errno))
       var failed = false
       do {
-        let writer = try Repository.open(at: path, mode: .write, fileSystem: faulty, now: now)
+        let writer = try RepositoryWriter.open(at: path, fileSystem: faulty, now: now)
         _ = try writer.commit(try changes(20, amount: "99.00"), command: "test")
         writer.close()
       } catch let error as StoreError {
@@ -187,7 +187,7 @@ struct RepositoryTests {
         #expect(
           faulty.operationCount < k || afterAcknowledgement,
           "operation \(k) was reached but did not fail")
-        let report = try Repository.open(at: path, mode: .read, now: now).verify()
+        let report = try RepositoryReader.open(at: path, now: now).verify()
         #expect(report.isClean, "operation \(k): \(report.problems)")
         break
       }
@@ -195,11 +195,11 @@ struct RepositoryTests {
         treeDigest(path) == before,
         "operation \(k) (\(faulty.operationLog.last ?? "")) changed the repository")
       #expect(
-        try Repository.open(at: path, mode: .read, now: now).verify().isClean, "operation \(k)")
+        try RepositoryReader.open(at: path, now: now).verify().isClean, "operation \(k)")
       k += 1
     }
     #expect(k > 10)
-    let final = try Repository.open(at: path, mode: .read, now: now)
+    let final = try RepositoryReader.open(at: path, now: now)
     #expect(try final.state("orders", RecordID("o-3"))?.value("amount") == .string("99.00"))
   }
 
@@ -207,7 +207,7 @@ struct RepositoryTests {
   func corruptionIsReported() throws {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
-    let repository = try Repository.create(at: path, replica: office, role: .branch, now: now)
+    let repository = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
     _ = try repository.commit(try changes(3), command: "one")
     _ = try repository.commit(try changes(3, amount: "1.00"), command: "two")
     repository.close()
@@ -216,7 +216,7 @@ struct RepositoryTests {
     let target = bytes.firstIndex(of: UInt8(ascii: "o"))!  // inside line 1 or 2: a committed line
     bytes[target] = UInt8(ascii: "x")
     temp.write("repo/journal/0000000001.jsonl", bytes: bytes)
-    let report = try Repository.open(at: path, mode: .read, now: now).verify()
+    let report = try RepositoryReader.open(at: path, now: now).verify()
     #expect(!report.isClean)
     #expect(
       report.problems.first?.contains("0000000001.jsonl' line 1: checksum mismatch") == true,
@@ -226,7 +226,7 @@ struct RepositoryTests {
     tail[tail.count - 80] ^= 0x01
     temp.write("repo/journal/0000000001.jsonl", bytes: tail)
     let error = try #require(throws: StoreError.self) {
-      try Repository.open(at: path, mode: .write, now: now)
+      try RepositoryWriter.open(at: path, now: now)
     }
     #expect(error.code == .corrupt)
   }
@@ -235,15 +235,15 @@ struct RepositoryTests {
   func tornTail() throws {
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
-    let repository = try Repository.create(at: path, replica: office, role: .branch, now: now)
+    let repository = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
     _ = try repository.commit(try changes(2), command: "one")
     repository.close()
     let journal = path + "/journal/0000000001.jsonl"
     let bytes = try PosixFileSystem().readFile(journal)
     temp.write(
       "repo/journal/0000000001.jsonl", bytes: bytes + Array(#"{"entry":{"kind":"begin"#.utf8))
-    #expect(try Repository.open(at: path, mode: .read, now: now).verify().notes.count == 1)
-    let writer = try Repository.open(at: path, mode: .write, now: now)
+    #expect(try RepositoryReader.open(at: path, now: now).verify().notes.count == 1)
+    let writer = try RepositoryWriter.open(at: path, now: now)
     #expect(writer.notices.contains { $0.contains("discarded an uncommitted journal tail") })
     writer.close()
     #expect(try PosixFileSystem().readFile(journal) == bytes)

@@ -15,7 +15,7 @@ struct SnapshotReadTests {
     try RecordLayoutTests().put(id, amount: amount)
   }
 
-  func amounts(_ repository: Repository) throws -> [String: String] {
+  func amounts(_ repository: RepositoryReader) throws -> [String: String] {
     var result: [String: String] = [:]
     for (id, state) in try repository.states("orders") where !state.isDeleted {
       result[id.rawValue] = state.value("amount")?.stringValue
@@ -29,18 +29,18 @@ struct SnapshotReadTests {
     let memory = MemoryFileSystem()
     let path = "/repo"
     let office = ReplicaID(unchecked: "north")
-    let setUp = try Repository.create(
+    let setUp = try RepositoryWriter.create(
       at: path, replica: office, role: .branch, fileSystem: memory, now: now)
     _ = try setUp.commit(try (0..<200).map { try put("o-\($0)", amount: "1.00") }, command: "seed")
     setUp.close()
     let snapshot = try amounts(
-      try Repository.open(at: path, mode: .read, fileSystem: memory, now: now))
+      try RepositoryReader.open(at: path, fileSystem: memory, now: now))
     #expect(snapshot.count == 200)
 
     // The reader opens (checkpoint read), then, the moment it opens its first record file, a
     // writer commits a transaction large enough that tidying would rewrite every base.
     let hooked = ForwardingFileSystem(base: memory)
-    let reader = try Repository.open(at: path, mode: .read, fileSystem: hooked, now: now)
+    let reader = try RepositoryReader.open(at: path, fileSystem: hooked, now: now)
     let fired = Mutex(false)
     var writerError: (any Error)?
     hooked.onOpen = { opened in
@@ -51,7 +51,7 @@ struct SnapshotReadTests {
         })
       else { return }
       do {
-        let writer = try Repository.open(at: path, mode: .write, fileSystem: memory, now: now)
+        let writer = try RepositoryWriter.open(at: path, fileSystem: memory, now: now)
         _ = try writer.commit(
           try (0..<600).map { try put("o-\($0)", amount: "2.00") }, command: "import")
         writer.close()
@@ -68,12 +68,12 @@ struct SnapshotReadTests {
 
     // A reader that starts now sees the whole commit; the next write tidies what was left.
     let after = try amounts(
-      try Repository.open(at: path, mode: .read, fileSystem: memory, now: now))
+      try RepositoryReader.open(at: path, fileSystem: memory, now: now))
     #expect(after.count == 600 && after.values.allSatisfy { $0 == "2.00" })
-    let writer = try Repository.open(at: path, mode: .write, fileSystem: memory, now: now)
+    let writer = try RepositoryWriter.open(at: path, fileSystem: memory, now: now)
     _ = try writer.commit([try put("o-0", amount: "3.00")], command: "one more")
     writer.close()
     #expect(
-      try Repository.open(at: path, mode: .read, fileSystem: memory, now: now).verify().isClean)
+      try RepositoryReader.open(at: path, fileSystem: memory, now: now).verify().isClean)
   }
 }

@@ -187,7 +187,7 @@ package func acknowledgement(in log: [String]) -> Int? {
 /// repository, read through the store: equal digests mean the same records, however the record
 /// files are laid out (SPEC.md §4.4: the split into bases and deltas depends on history).
 package func recordsDigest(_ repository: String) throws -> String {
-  let store = try Repository.open(at: repository, mode: .read, now: { "" })
+  let store = try RepositoryReader.open(at: repository, now: { "" })
   defer { store.close() }
   let collections = try FileManager.default.contentsOfDirectory(atPath: repository + "/records")
   var text = ""

@@ -119,12 +119,12 @@ enum KPIBench {
     "Records of the twelve office-owned collections (Generator.swift's mix, four offices, dates "
     + "from 2015-01) plus head office's qualitative_ratings (3 raters x 5 criteria x 4 offices x "
     + "120 months) are written as one CSV file per collection (generate) and created in a "
-    + "head-office repository ('outpost init --head', then Repository.commit, one transaction "
+    + "head-office repository ('outpost init --head', then RepositoryWriter.commit, one transaction "
     + "per collection and bucket: build_repository). Measured: 'outpost kpi --format json' (every "
     + "catalog KPI, every office, every month: no --kpi/--office/--period), run in-process "
     + "(OutpostCLI Tool.run) in its own child process, output kept in memory (outpost). "
     + "outpost_read: reading and decoding every record of the 13 collections through "
-    + "Repository.states in a child of its own (part of the kpi command's work). sqlite3: a fresh "
+    + "RepositoryReader.states in a child of its own (part of the kpi command's work). sqlite3: a fresh "
     + "database loaded from the same CSV files with kpi-load.sql (CREATE TABLE, .import --csv, "
     + "empty cells to NULL; sqlite.load), then kpi.sql, GROUP BY office, month queries for every "
     + "catalog KPI on a grid of every office and month, output as CSV (sqlite.query); each "
@@ -232,15 +232,15 @@ enum KPIBench {
     ]
   }
 
-  /// Creates the head-office repository and its records: one Repository.commit per collection
+  /// Creates the head-office repository and its records: one RepositoryWriter.commit per collection
   /// and bucket.
   static func seed(_ options: Options) throws -> [(String, JSONValue)] {
     let folder = try StoreBench.requiredFolder(options)
     let watch = Stopwatch()
     try CLI.run(["init", "--office", "hq", "--head", "--repo", "repo"], in: folder)
     let generator = RecordGenerator(seed: try options.seed(), offices: offices)
-    let repository = try Repository.open(
-      at: folder + "/repo", mode: .write, now: MergeBench.now)
+    let repository = try RepositoryWriter.open(
+      at: folder + "/repo", now: MergeBench.now)
     var created = 0
     var transactions = 0
     for (entry, count, cells) in try collections(options) where count > 0 {
@@ -269,7 +269,7 @@ enum KPIBench {
   static func readAll(_ options: Options) throws -> [(String, JSONValue)] {
     let folder = try StoreBench.requiredFolder(options)
     let watch = Stopwatch()
-    let repository = try Repository.open(at: folder + "/repo", mode: .read, now: MergeBench.now)
+    let repository = try RepositoryReader.open(at: folder + "/repo", now: MergeBench.now)
     var records = 0
     for (entry, _, _) in try collections(options) {
       records += try repository.states(entry.name).count

@@ -10,7 +10,7 @@ import OutpostSync
 ///
 /// For each repository size M a *template* is built once: head office enrolls the branches
 /// (`outpost office add`, `outpost init --key`), each branch creates its share of the M records
-/// (Repository.commit, one transaction per 20,000 records of a collection), submits them, head office merges, replies, and each branch receives, so every
+/// (RepositoryWriter.commit, one transaction per 20,000 records of a collection), submits them, head office merges, replies, and each branch receives, so every
 /// replica holds the M records and knows head office has them. A *scenario* (N changes, M
 /// records) then starts from a copy of the template: the branches edit N records in all
 /// (one commit each), head office edits `conflict-rate` × N of the same records concurrently
@@ -159,11 +159,11 @@ enum MergeBench {
 
   static let methodText =
     "Per repository size M, a template: 'outpost init' (head) and 'office add' + 'init --key' "
-    + "per branch; each branch creates its share of the M records with Repository.commit, one "
+    + "per branch; each branch creates its share of the M records with RepositoryWriter.commit, one "
     + "transaction per 20,000 records of a collection; 'outpost submit' per branch; 'outpost merge' of "
     + "all submissions at head office, --no-kpi-check (templates.*.base_merge: M new records into an empty "
     + "repository); 'outpost reply' + 'outpost receive' per branch. Per scenario (N, M), from a "
-    + "copy of the template: branches edit N records in all (one Repository.commit each), head "
+    + "copy of the template: branches edit N records in all (one RepositoryWriter.commit each), head "
     + "office edits conflict_rate x N of them concurrently (one commit), 'outpost submit' per "
     + "branch, then the measured 'outpost merge' of every submission, run in-process in its own "
     + "child process. breakdown times the merge's steps through the public API without writing; "
@@ -247,8 +247,8 @@ enum MergeBench {
     }
 
     /// Opens a repository of the benchmark for writing.
-    func open(_ name: String) throws -> Repository {
-      try Repository.open(at: folder + "/" + name, mode: .write, now: MergeBench.now)
+    func open(_ name: String) throws -> RepositoryWriter {
+      try RepositoryWriter.open(at: folder + "/" + name, now: MergeBench.now)
     }
   }
 
@@ -482,7 +482,7 @@ enum MergeBench {
     let (writer, openWrite) = try Stopwatch.time { try setting.open(head) }
     writer.close()
     let (repository, openRead) = try Stopwatch.time {
-      try Repository.open(at: folder + "/" + head, mode: .read, now: now)
+      try RepositoryReader.open(at: folder + "/" + head, now: now)
     }
     var verifySeconds = 0.0
     var parseSeconds = 0.0

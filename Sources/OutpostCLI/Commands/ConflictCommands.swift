@@ -74,7 +74,7 @@ extension Commands {
 
   /// The open conflicts with their KPI impact, largest impact first, then by id (SPEC.md §9.8):
   /// the order of `conflicts` and of `review`.
-  static func rankedConflicts(_ context: Context, _ repository: Repository) throws -> [(
+  static func rankedConflicts(_ context: Context, _ repository: RepositoryReader) throws -> [(
     (collection: String, id: RecordID, state: RecordState), ConflictImpact
   )] {
     let found: [(collection: String, id: RecordID, state: RecordState)]
@@ -88,7 +88,7 @@ extension Commands {
   }
 
   static func listConflicts(_ context: Context) throws {
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     let ranked = try rankedConflicts(context, repository)
     if context.format() == "json" {
       printJSON(
@@ -129,7 +129,7 @@ extension Commands {
 
   static func showConflict(_ context: Context) throws {
     let (collection, id) = try conflictID(context.invocation.positionals[0])
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     let schema = try schema(repository, collection)
     let found: RecordState?
     do { found = try repository.state(schema.name, id) } catch { throw CLIError(error) }
@@ -247,7 +247,7 @@ extension Commands {
   /// Reads the record's journal to say where each candidate came from and what both sides last
   /// agreed on (SPEC.md §8.7).
   static func conflictOrigins(
-    _ repository: Repository, _ collection: String, _ id: RecordID, _ state: RecordState
+    _ repository: RepositoryReader, _ collection: String, _ id: RecordID, _ state: RecordState
   ) throws -> ConflictOrigins {
     let history: [RecordWrite]
     do { history = try repository.recordHistory(collection, id) } catch { throw CLIError(error) }
@@ -309,7 +309,7 @@ extension Commands {
 
   /// The text of `conflicts show` (also shown by `review`).
   static func conflictText(
-    _ repository: Repository, _ collection: String, _ id: RecordID, _ state: RecordState,
+    _ repository: RepositoryReader, _ collection: String, _ id: RecordID, _ state: RecordState,
     impact: ConflictImpact? = nil
   ) throws -> String {
     let origins = try conflictOrigins(repository, collection, id, state)
@@ -384,7 +384,7 @@ extension Commands {
         .usage, "give either --take OFFICE or --set FIELD=VALUE (one or more)",
         hint: HelpText.usage(context.invocation.command))
     }
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     let schema = try schema(repository, collection)
     let choice: ResolutionChoice
     if let take {

@@ -140,7 +140,7 @@ extension Commands {
 
   /// Impact of every open conflict, computed with the repository's definitions.
   static func conflictImpacts(
-    _ context: Context, _ repository: Repository,
+    _ context: Context, _ repository: RepositoryReader,
     _ conflicts: [(collection: String, id: RecordID, state: RecordState)]
   ) throws -> [ConflictImpact] {
     guard !conflicts.isEmpty else { return [] }

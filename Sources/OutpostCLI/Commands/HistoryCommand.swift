@@ -81,7 +81,7 @@ extension Commands {
     }
     let collection = String(argument[..<slash])
     let id = try recordID(String(argument[argument.index(after: slash)...]))
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     defer { repository.close() }
     let schema = try schema(repository, collection)
     let writes: [RecordWrite]

@@ -36,7 +36,7 @@ extension Commands {
         .usage, "cannot tell the format of '\(displayName)'",
         hint: "Name the file .csv or .ndjson, or pass --input csv|ndjson.")
     }
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     let schema = try schema(repository, positionals[0])
     var problems: [String] = []
     var notPermitted: StoreError?
@@ -117,7 +117,8 @@ extension Commands {
 
   /// Turns named cells into a record id and fields, checking office ownership.
   static func makeRow(
-    _ values: [String: JSONValue], line: Int, _ schema: CollectionSchema, _ repository: Repository
+    _ values: [String: JSONValue], line: Int, _ schema: CollectionSchema,
+    _ repository: RepositoryReader
   ) throws(ModelError) -> ImportRow {
     var fields = values
     if schema.ownership == .office && fields["office_id"] == nil
@@ -149,7 +150,7 @@ extension Commands {
   /// Validates a row's id and ownership; a problem names the file and line.
   static func makeRow(
     _ values: [String: JSONValue], line: Int, _ schema: CollectionSchema,
-    _ repository: Repository, _ name: String
+    _ repository: RepositoryReader, _ name: String
   ) -> RowOutcome {
     do {
       let row = try makeRow(values, line: line, schema, repository)
@@ -175,7 +176,7 @@ extension Commands {
   }
 
   static func checkHeader(
-    _ columns: [String], _ schema: CollectionSchema, _ repository: Repository
+    _ columns: [String], _ schema: CollectionSchema, _ repository: RepositoryReader
   ) -> [String] {
     var problems: [String] = []
     for column in columns where !schema.columns.contains(column) {
@@ -198,7 +199,7 @@ extension Commands {
   }
 
   static func readCSV(
-    _ bytes: [UInt8], _ schema: CollectionSchema, _ repository: Repository, _ name: String,
+    _ bytes: [UInt8], _ schema: CollectionSchema, _ repository: RepositoryReader, _ name: String,
     _ problems: inout [String], _ notPermitted: inout StoreError?
   ) -> [ImportRow] {
     var reader: CSVReader
@@ -244,7 +245,7 @@ extension Commands {
   }
 
   static func readNDJSON(
-    _ bytes: [UInt8], _ schema: CollectionSchema, _ repository: Repository, _ name: String,
+    _ bytes: [UInt8], _ schema: CollectionSchema, _ repository: RepositoryReader, _ name: String,
     _ problems: inout [String], _ notPermitted: inout StoreError?
   ) -> [ImportRow] {
     var rows: [ImportRow] = []

@@ -81,7 +81,7 @@ extension Commands {
 
   /// The definitions to compute with: a file given, else the highest version head office
   /// published in `kpi_definitions`, else the built-in catalog.
-  static func definitions(_ context: Context, _ repository: Repository? = nil) throws
+  static func definitions(_ context: Context, _ repository: RepositoryReader? = nil) throws
     -> DefinitionSet
   {
     if context.invocation.value("definitions") == nil, let repository,
@@ -102,7 +102,7 @@ extension Commands {
 
   /// `kpi diagnose`.
   static func diagnose(_ context: Context) throws {
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     let definitions = try definitions(context, repository)
     var periods: [Period]?
     if let text = context.invocation.value("period") {
@@ -160,7 +160,7 @@ extension Commands {
 
   /// At head office: the date each office's newest merged submission arrived; a value for a
   /// period that ended after it may lack the rest of that period's data.
-  static func lastSubmissions(_ repository: Repository) -> [String: CivilDate] {
+  static func lastSubmissions(_ repository: RepositoryReader) -> [String: CivilDate] {
     guard repository.config.role == .head, let peers = try? repository.peers() else { return [:] }
     var result: [String: CivilDate] = [:]
     for peer in peers {
@@ -171,7 +171,7 @@ extension Commands {
   }
 
   /// The newest published definitions, if head office published any.
-  static func publishedDefinitions(_ repository: Repository) throws -> (
+  static func publishedDefinitions(_ repository: RepositoryReader) throws -> (
     version: Int, set: DefinitionSet, id: RecordID
   )? {
     let states: [(id: RecordID, state: RecordState)]
@@ -202,7 +202,7 @@ extension Commands {
         .dataError, "\(file): \(error); nothing was published",
         hint: "See SPEC.md §9.3 for the format.")
     }
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     guard repository.config.role == .head else {
       throw CLIError(
         .permissionDenied, "head office publishes KPI definitions",
@@ -245,7 +245,7 @@ extension Commands {
 
   /// `kpi definitions`: which definitions this repository computes with.
   static func showDefinitions(_ context: Context) throws {
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     let published = try publishedDefinitions(repository)
     let set = try published?.set ?? definitions(context)
     if context.format() == "json" {
@@ -270,7 +270,9 @@ extension Commands {
 
   /// The live records of the collections the definitions read, and the collections that hold
   /// records in open conflict, by office.
-  static func dataset(_ repository: Repository, _ definitions: DefinitionSet, extra: [String] = [])
+  static func dataset(
+    _ repository: RepositoryReader, _ definitions: DefinitionSet, extra: [String] = []
+  )
     throws -> (Dataset, conflicted: [String: Set<String>])
   {
     var names = Set(extra)
@@ -308,7 +310,7 @@ extension Commands {
   }
 
   static func computeKPIs(_ context: Context) throws {
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     let definitions = try definitions(context, repository)
     var query = KPIQuery()
     if let text = context.invocation.value("period") {
@@ -487,7 +489,7 @@ extension Commands {
   }
 
   static func computeScorecard(_ context: Context) throws {
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     let definitions = try definitions(context, repository)
     guard let text = context.invocation.value("period") else {
       throw CLIError(.usage, "missing required option '--period PERIOD'")

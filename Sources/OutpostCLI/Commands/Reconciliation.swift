@@ -13,7 +13,7 @@ extension Commands {
 
   /// What a submission reports: the office's KPIs by month at this moment (the bundle's clock is
   /// the cut), the definitions' hash, and a digest of each collection's rows of the office.
-  static func kpiReport(_ context: Context, _ repository: Repository) throws -> JSONValue {
+  static func kpiReport(_ context: Context, _ repository: RepositoryReader) throws -> JSONValue {
     let definitions = try definitions(context, repository)
     let office = repository.config.replica.rawValue
     let (dataset, _) = try dataset(repository, definitions)
@@ -119,7 +119,7 @@ extension Commands {
   /// (the digest of a collection the KPI reads differs: the branch had not seen something, or
   /// head office holds edits the branch lacks), different definitions (another hash), or a real
   /// disagreement (same data, same definitions, another value).
-  static func reconcile(_ context: Context, _ repository: Repository, _ report: ApplyReport)
+  static func reconcile(_ context: Context, _ repository: RepositoryReader, _ report: ApplyReport)
     throws -> Reconciliation?
   {
     guard repository.config.role == .head, !report.alreadyApplied,
@@ -185,7 +185,7 @@ extension Commands {
   }
 
   /// A published version with this hash, if head office still has it.
-  static func definitionsWithHash(_ repository: Repository, _ hash: String) throws
+  static func definitionsWithHash(_ repository: RepositoryReader, _ hash: String) throws
     -> DefinitionSet?
   {
     let states: [(id: RecordID, state: RecordState)]

@@ -4,7 +4,7 @@ import OutpostStore
 import OutpostSync
 
 extension Commands {
-  static func schema(_ repository: Repository, _ name: String) throws -> CollectionSchema {
+  static func schema(_ repository: RepositoryReader, _ name: String) throws -> CollectionSchema {
     do { return try repository.schema(name) } catch {
       throw CLIError(.usage, error.message, hint: error.hint)
     }
@@ -37,7 +37,7 @@ extension Commands {
   /// The command's `--note`, checked as a resolution's note is (65); nil when absent or empty.
   static func noteOption(_ context: Context) throws -> String? {
     guard let note = context.invocation.value("note"), !note.isEmpty else { return nil }
-    do { try Repository.checkNote(note) } catch {
+    do { try RepositoryReader.checkNote(note) } catch {
       throw CLIError(.dataError, "--note: \(error.message)", hint: error.hint)
     }
     return note
@@ -45,7 +45,7 @@ extension Commands {
 
   static func putRecord(_ context: Context) throws {
     let note = try noteOption(context)
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     let positionals = context.invocation.positionals
     let schema = try schema(repository, positionals[0])
     let id = try recordID(positionals[1])
@@ -107,7 +107,7 @@ extension Commands {
   /// A new (or re-created) record needs every non-nullable field.
   static func checkRequired(
     _ schema: CollectionSchema, _ id: RecordID, _ fields: [String: JSONValue],
-    _ repository: Repository
+    _ repository: RepositoryReader
   ) throws {
     let existing: RecordState?
     do { existing = try repository.state(schema.name, id) } catch { throw CLIError(error) }
@@ -143,7 +143,7 @@ extension Commands {
   }
 
   static func getRecord(_ context: Context) throws {
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     let schema = try schema(repository, context.invocation.positionals[0])
     let id = try recordID(context.invocation.positionals[1])
     let found: RecordState?
@@ -188,7 +188,7 @@ extension Commands {
 
   static func deleteRecord(_ context: Context) throws {
     let note = try noteOption(context)
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     let schema = try schema(repository, context.invocation.positionals[0])
     let id = try recordID(context.invocation.positionals[1])
     let summary: CommitSummary
@@ -225,7 +225,7 @@ extension Commands {
   }
 
   static func exportRecords(_ context: Context) throws {
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     let schema = try schema(repository, context.invocation.positionals[0])
     let states: [(id: RecordID, state: RecordState)]
     do { states = try repository.states(schema.name).filter { !$0.state.isDeleted } } catch {

@@ -29,7 +29,7 @@ extension Commands {
 
   static func writeReport(_ context: Context) throws {
     let out = context.resolve(try requiredOption(context, "html", "FILE"))
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     let definitions = try definitions(context, repository)
     let (dataset, conflicted) = try dataset(repository, definitions, extra: ["targets"])
     let kpis = reportKPIs.filter { definitions.kpis[$0] != nil }
@@ -63,7 +63,7 @@ extension Commands {
     html +=
       "<h1>KPI 报告 / KPI report</h1>\n<p>"
       + escape(
-        "Repository \(repository.config.replica) · generated \(context.now()) · definitions "
+        "RepositoryReader \(repository.config.replica) · generated \(context.now()) · definitions "
           + (published.map { "version \($0.version)" } ?? "built-in")
           + " (\(definitions.hash.prefix(12)))") + "</p>\n"
     if !conflicts.isEmpty {

@@ -38,9 +38,9 @@ extension Commands {
         )
       }
     }
-    let repository: Repository
+    let repository: RepositoryWriter
     do {
-      repository = try Repository.create(
+      repository = try RepositoryWriter.create(
         at: context.repositoryPath, replica: replica, role: role, fileSystem: context.fileSystem,
         now: context.now)
       if let key { try repository.installKey(key) }
@@ -62,7 +62,7 @@ extension Commands {
   }
 
   static func status(_ context: Context) throws {
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     var rows: [(String, Int, Int, Int)] = []
     do {
       for schema in repository.collections {
@@ -165,7 +165,7 @@ extension Commands {
   }
 
   static func log(_ context: Context) throws {
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     var transactions: [TransactionInfo]
     do { transactions = try repository.transactions() } catch { throw CLIError(error) }
     transactions.reverse()
@@ -203,7 +203,7 @@ extension Commands {
   }
 
   static func verify(_ context: Context) throws {
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     let report = repository.verify()
     if context.format() == "json" {
       printJSON(
@@ -229,7 +229,7 @@ extension Commands {
   }
 
   static func listCollections(_ context: Context) throws {
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     if context.format() == "json" {
       printJSON(
         context, "outpost-collections/1",

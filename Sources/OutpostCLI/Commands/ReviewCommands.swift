@@ -48,7 +48,7 @@ extension Commands {
       examples: ["outpost rules apply --repo hq"]),
   ]
 
-  static func headOnly(_ repository: Repository, _ what: String) throws {
+  static func headOnly(_ repository: RepositoryReader, _ what: String) throws {
     guard repository.config.role == .head else {
       throw CLIError(
         .permissionDenied,
@@ -71,7 +71,7 @@ extension Commands {
     // In the order `conflicts` lists them: largest KPI impact first (SPEC.md §8.7.2).
     let list: [((collection: String, id: RecordID, state: RecordState), ConflictImpact)]
     do {
-      let repository = try context.openRepository(.read)
+      let repository = try context.openReader()
       defer { repository.close() }
       try headOnly(repository, "conflicts are reviewed")
       list = try rankedConflicts(context, repository)
@@ -83,7 +83,7 @@ extension Commands {
     var resolved = 0
     var skipped = 0
     review: for (index, (conflict, impact)) in list.enumerated() {
-      let repository = try context.openRepository(.read)
+      let repository = try context.openReader()
       let schema = try schema(repository, conflict.collection)
       console.out("\n[\(index + 1)/\(list.count)] ")
       console.out(
@@ -118,7 +118,7 @@ extension Commands {
         console.out("Note (why; Enter for none): ")
         let note = try console.readLine()?.trimmingSpaces ?? ""
         do {
-          let writer = try context.openRepository(.write)
+          let writer = try context.openWriter()
           defer { writer.close() }
           console.out(
             try resolveAndDescribe(
@@ -181,7 +181,8 @@ extension Commands {
 
   /// Resolves and returns the line that says what was decided.
   static func resolveAndDescribe(
-    _ repository: Repository, _ collection: String, _ id: RecordID, _ choice: ResolutionChoice,
+    _ repository: RepositoryWriter, _ collection: String, _ id: RecordID,
+    _ choice: ResolutionChoice,
     _ note: String?
   ) throws -> String {
     let result: (resolutionID: RecordID, chosen: [String: JSONValue])
@@ -200,7 +201,7 @@ extension Commands {
   // MARK: rules
 
   static func listRules(_ context: Context) throws {
-    let repository = try context.openRepository(.read)
+    let repository = try context.openReader()
     let found: (rules: [ResolutionRule], invalid: [RecordID])
     do { found = try repository.resolutionRules() } catch { throw CLIError(error) }
     if context.format() == "json" {
@@ -238,7 +239,7 @@ extension Commands {
   }
 
   static func addRule(_ context: Context) throws {
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     try headOnly(repository, "rules are kept")
     let positionals = context.invocation.positionals
     let schema = try schema(repository, positionals[0])
@@ -264,7 +265,7 @@ extension Commands {
 
   /// Writes one head-office record with the command's `--note` (checked as text), if given.
   static func putOne(
-    _ context: Context, _ repository: Repository, _ collection: String, _ id: RecordID,
+    _ context: Context, _ repository: RepositoryWriter, _ collection: String, _ id: RecordID,
     _ values: [String: JSONValue], command: String
   ) throws {
     var fields = values
@@ -280,7 +281,7 @@ extension Commands {
   }
 
   static func removeRule(_ context: Context) throws {
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     try headOnly(repository, "rules are kept")
     let id = "\(context.invocation.positionals[0]).\(context.invocation.positionals[1])"
     let name = StandardCollections.resolutionRules.name
@@ -297,7 +298,7 @@ extension Commands {
   }
 
   static func applyRules(_ context: Context) throws {
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     try headOnly(repository, "rules are applied")
     let settled: [(collection: String, id: RecordID, rules: [String])]
     do { settled = try repository.settleByRules() } catch { throw CLIError(error) }

@@ -28,7 +28,7 @@ extension Commands {
         .dataError, "\(argument): \(error.message)",
         hint: "See SPEC.md §2.6 for the schema format.")
     }
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     let added: Bool
     do { added = try repository.addSchema(schema, json: json) } catch { throw CLIError(error) }
     context.console.out(

@@ -90,7 +90,7 @@ extension Commands {
   static func officeAdd(_ context: Context) throws {
     let office = try replicaArgument(context.invocation.positionals[0])
     let out = context.resolve(try requiredOption(context, "key-out", "FILE"))
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     do {
       if try context.fileSystem.exists(out) {
         throw CLIError(
@@ -111,9 +111,13 @@ extension Commands {
 
   static func collectGarbage(_ context: Context) throws {
     let dryRun = context.invocation.flag("dry-run")
-    let repository = try context.openRepository(dryRun ? .read : .write)
     let result: (horizon: VersionVector, collected: [(collection: String, id: RecordID)])
-    do { result = try repository.collectGarbage(dryRun: dryRun) } catch { throw CLIError(error) }
+    do {
+      result =
+        dryRun
+        ? try context.openReader().collectableRecords()
+        : try context.openWriter().collectGarbage()
+    } catch let error as StoreError { throw CLIError(error) }
     if context.format() == "json" {
       printJSON(
         context, "outpost-gc/1",
@@ -141,7 +145,7 @@ extension Commands {
     do { key = try OfficeKey(fileBytes: bytes, path: argument) } catch {
       throw CLIError(.dataError, error.message, hint: error.hint)
     }
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     guard repository.config.role == .branch else {
       throw CLIError(.usage, "head office issues keys with 'outpost office add'")
     }
@@ -156,7 +160,7 @@ extension Commands {
 
   static func officeRevoke(_ context: Context) throws {
     let office = try replicaArgument(context.invocation.positionals[0])
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     do { try repository.revoke(office) } catch { throw CLIError(error) }
     context.console.out(
       "Revoked the key of office '\(office)': its bundles are refused from now on.\n")
@@ -164,7 +168,7 @@ extension Commands {
 
   static func submit(_ context: Context) throws {
     let out = context.resolve(try requiredOption(context, "out", "FILE"))
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     guard repository.config.role == .branch else {
       throw CLIError(
         .usage, "head office does not submit; it replies: outpost reply OFFICE --out FILE")
@@ -182,7 +186,7 @@ extension Commands {
   static func reply(_ context: Context) throws {
     let office = try replicaArgument(context.invocation.positionals[0])
     let out = context.resolve(try requiredOption(context, "out", "FILE"))
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     guard repository.config.role == .head else {
       throw CLIError(.usage, "branches do not reply; they submit: outpost submit --out FILE")
     }
@@ -190,7 +194,7 @@ extension Commands {
   }
 
   private static func writeBundle(
-    _ context: Context, _ repository: Repository, to peer: ReplicaID, out: String
+    _ context: Context, _ repository: RepositoryWriter, to peer: ReplicaID, out: String
   ) throws {
     let made: MadeBundle
     var extra: [String: JSONValue] = [:]
@@ -243,7 +247,9 @@ extension Commands {
       }
     }
     let allRefused = refusedEarly.count == context.invocation.positionals.count
-    let repository = allRefused ? nil : try context.openRepository(dryRun ? .read : .write)
+    // A dry run reads a snapshot; a merge is the writer.
+    let writer = allRefused || dryRun ? nil : try context.openWriter()
+    let repository: RepositoryReader? = allRefused ? nil : try writer ?? context.openReader()
     guard allRefused || repository?.config.role == .head else {
       throw CLIError(
         .usage,
@@ -263,8 +269,12 @@ extension Commands {
         guard let repository else { continue }
         let bytes = try readBundleFile(context, argument)
         let report: ApplyReport
-        do {
-          report = try repository.applyBundle(bytes, name: argument, dryRun: dryRun)
+        do throws(StoreError) {
+          if let writer {
+            report = try writer.applyBundle(bytes, name: argument)
+          } else {
+            report = try repository.previewBundle(bytes, name: argument)
+          }
         } catch { throw CLIError(error) }
         if !report.alreadyApplied { merged += 1 }
         let counts = report.openCounts
@@ -329,7 +339,7 @@ extension Commands {
   static func receive(_ context: Context) throws {
     let argument = context.invocation.positionals[0]
     let bytes = try readBundleFile(context, argument)
-    let repository = try context.openRepository(.write)
+    let repository = try context.openWriter()
     guard repository.config.role == .branch else {
       throw CLIError(.usage, "head office merges submissions with 'outpost merge'")
     }

@@ -260,15 +260,15 @@ package enum Platform {
 }
 
 /// A C `errno` value, with its symbolic name and the system's message.
-package struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
+public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
   /// The numeric code.
-  package let code: Int32
+  public let code: Int32
 
   /// Wraps a numeric code.
-  package init(_ code: Int32) { self.code = code }
+  public init(_ code: Int32) { self.code = code }
 
   /// The symbolic name (`ENOSPC`) for the codes Outpost reports specially, else `errno N`.
-  package var name: String {
+  public var name: String {
     switch code {
     case ENOENT: "ENOENT"
     case EACCES: "EACCES"
@@ -290,36 +290,36 @@ package struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
   }
 
   /// The system's description of the code.
-  package var description: String {
+  public var description: String {
     guard let text = strerror(code) else { return name }
     return "\(String(cString: text)) (\(name))"
   }
 
-  package static let noSuchFile = Errno(ENOENT)
-  package static let accessDenied = Errno(EACCES)
-  package static let notPermitted = Errno(EPERM)
-  package static let fileExists = Errno(EEXIST)
-  package static let noSpace = Errno(ENOSPC)
-  package static let quotaExceeded = Errno(EDQUOT)
-  package static let ioError = Errno(EIO)
-  package static let readOnlyFileSystem = Errno(EROFS)
-  package static let interrupted = Errno(EINTR)
-  package static let tooManySymlinks = Errno(ELOOP)
-  package static let nameTooLong = Errno(ENAMETOOLONG)
+  public static let noSuchFile = Errno(ENOENT)
+  public static let accessDenied = Errno(EACCES)
+  public static let notPermitted = Errno(EPERM)
+  public static let fileExists = Errno(EEXIST)
+  public static let noSpace = Errno(ENOSPC)
+  public static let quotaExceeded = Errno(EDQUOT)
+  public static let ioError = Errno(EIO)
+  public static let readOnlyFileSystem = Errno(EROFS)
+  public static let interrupted = Errno(EINTR)
+  public static let tooManySymlinks = Errno(ELOOP)
+  public static let nameTooLong = Errno(ENAMETOOLONG)
 }
 
 /// What ``FileSystem/info(_:)`` reports about a path.
-package struct FileInfo: Sendable, Equatable {
+public struct FileInfo: Sendable, Equatable {
   /// The kind of file.
-  package enum Kind: Sendable, Equatable {
+  public enum Kind: Sendable, Equatable {
     case regular, directory, symlink, fifo, device, socket, other
   }
   /// The kind of file (a symbolic link is reported as such, never followed).
-  package var kind: Kind
+  public var kind: Kind
   /// Size in bytes.
-  package var size: Int64
+  public var size: Int64
   /// Permission bits.
-  package var mode: UInt32
+  public var mode: UInt32
   /// Number of hard links.
-  package var linkCount: UInt64
+  public var linkCount: UInt64
 }

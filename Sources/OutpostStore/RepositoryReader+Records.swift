@@ -1,0 +1,192 @@
+import Dispatch
+import OutpostCodec
+import OutpostCrypto
+import OutpostModel
+import OutpostSync
+import Synchronization
+
+extension RepositoryReader {
+  // MARK: Reading records
+
+  /// The state of one record, or nil if it was never written.
+  public func state(_ collection: String, _ id: RecordID) throws(StoreError) -> RecordState? {
+    if let state = overlay[collection]?[id] { return state.isCollectedMarker ? nil : state }
+    return try withBucket(collection, RecordFile.bucket(for: id)) { bucket throws(StoreError) in
+      try bucket.state(id)
+    }
+  }
+
+  /// Every record of a collection (deleted ones included), sorted by id.
+  ///
+  /// - Complexity: O(n log n) in the collection's size; reads every record file.
+  public func states(_ collection: String) throws(StoreError) -> [(
+    id: RecordID, state: RecordState
+  )] {
+    // Besides the buckets with files: those state.json says hold records, so a bucket whose
+    // files are all gone is noticed (SPEC.md §4.4).
+    let names = Set(try listing(collection).keys).union(
+      bucketCache.keys.filter { $0.hasPrefix(collection + "/") }.map {
+        String($0.dropFirst(collection.utf8.count + 1))
+      }
+    ).union(bucketDigests?[collection]?.keys ?? [:].keys)
+    var loaded: [Bucket] = []
+    for name in names.sorted() {
+      if let cached = bucketCache[collection + "/" + name] {
+        loaded.append(cached)
+      } else {
+        loaded.append(try loadBucket(collection, name))
+      }
+    }
+    let buckets = loaded
+    // Decoding is most of the cost and the buckets are independent: decode them in parallel,
+    // then combine in bucket order (the first error in that order is the one reported).
+    let results = Mutex<[Result<[(id: RecordID, state: RecordState)], StoreError>?]>(
+      Array(repeating: nil, count: buckets.count))
+    DispatchQueue.concurrentPerform(iterations: buckets.count) { index in
+      let result = Result { () throws(StoreError) in try buckets[index].allStates() }
+      results.withLock { $0[index] = result }
+    }
+    var all: [(id: RecordID, state: RecordState)] = []
+    for result in results.withLock({ $0 }) {
+      all.append(contentsOf: try result!.get())
+    }
+    if let pending = overlay[collection] {
+      var merged = Dictionary(all.map { ($0.id, $0.state) }, uniquingKeysWith: { $1 })
+      merged.merge(pending) { $1 }
+      return merged.filter { !$0.value.isCollectedMarker }.sorted { $0.key < $1.key }.map {
+        ($0.key, $0.value)
+      }
+    }
+    // Each bucket's states are sorted by id; sorting their positions (cheaper to move and
+    // compare than the states themselves) merges those runs. The sort is stable, so where an id
+    // is in two buckets (a record misplaced in a damaged file) the later bucket's state comes
+    // last, and it is the one kept.
+    let order = all.withUnsafeBufferPointer { buffer in
+      var order = Array(buffer.indices)
+      order.sort { buffer[$0].id < buffer[$1].id }
+      return order
+    }
+    var sorted: [(id: RecordID, state: RecordState)] = []
+    sorted.reserveCapacity(all.count)
+    for (position, index) in order.enumerated() {
+      if position + 1 < order.count && all[order[position + 1]].id == all[index].id { continue }
+      sorted.append(all[index])
+    }
+    return sorted
+  }
+
+  /// The state of a record, and an existing id it collides with by case (if it is new).
+  package func lookup(_ collection: String, _ id: RecordID) throws(StoreError) -> (
+    RecordState?, RecordID?
+  ) {
+    if let state = try state(collection, id) { return (state, nil) }
+    let other = try withBucket(collection, RecordFile.bucket(for: id)) {
+      bucket throws(StoreError) in bucket.collision(with: id)
+    }
+    return (nil, other)
+  }
+
+  /// Runs `body` on a bucket, reading it first if this process has not.
+  func withBucket<Result>(
+    _ collection: String, _ name: String,
+    _ body: (inout Bucket) throws(StoreError) -> Result
+  ) throws(StoreError) -> Result {
+    let key = collection + "/" + name
+    if bucketCache[key] == nil { bucketCache[key] = try loadBucket(collection, name) }
+    return try body(&bucketCache[key]!)
+  }
+
+  /// The record file names of a collection, by bucket (listed once per process).
+  func listing(_ collection: String) throws(StoreError) -> [String: [String]] {
+    if let cached = listings[collection] { return cached }
+    let directory = collectionDirectory(collection)
+    var result: [String: [String]] = [:]
+    do {
+      if try fileSystem.exists(directory) {
+        for name in try fileSystem.list(directory) where !AtomicFile.isTemporary(name) {
+          guard let parsed = RecordFile.parseName(name) else { continue }
+          result[parsed.bucket, default: []].append(name)
+        }
+      }
+    } catch {
+      throw StoreError.readFailed(error)
+    }
+    listings[collection] = result
+    return result
+  }
+
+  /// Reads a bucket's files: the base, and the deltas after it up to the checkpoint.
+  ///
+  /// A reader takes no lock, so a writer may replace or remove a file between the listing and
+  /// the read; then the folder is listed again.
+  func loadBucket(_ collection: String, _ name: String) throws(StoreError) -> Bucket {
+    var attempt = 0
+    while true {
+      do {
+        return try readBucket(collection, name)
+      } catch let error where error.code == .notFound {
+        // Only a reader gets here: a file vanished between the listing and the read.
+        guard attempt < 3 else {
+          throw StoreError(.corrupt, error.message, hint: RecordFile.verifyHint)
+        }
+        attempt += 1
+        listings[collection] = nil
+      }
+    }
+  }
+
+  func readBucket(_ collection: String, _ name: String) throws(StoreError) -> Bucket {
+    let directory = collectionDirectory(collection)
+    var base: RecordFile.Scanned?
+    var deltas: [RecordFile.Scanned] = []
+    var stale: [String] = []
+    let names = try listing(collection)[name] ?? []
+    func read(_ file: String, delta: UInt64?) throws(StoreError) -> RecordFile.Scanned {
+      let bytes: [UInt8]
+      do { bytes = try fileSystem.readFile(directory + "/" + file) } catch {
+        if mode == .read && error.errno == .noSuchFile {
+          throw StoreError(.notFound, "missing repository file '\(error.path)'")
+        }
+        throw StoreError.readFailed(error)
+      }
+      let scanned = try RecordFile.scan(
+        bytes, collection: collection, bucket: name, path: "records/\(collection)/\(file)",
+        checkBuckets: false)  // verify checks placement; a lookup need not hash every id
+      if let delta, scanned.txn != delta {
+        throw RecordFile.damaged(scanned.path, line: 1, "names transaction \(scanned.txn)")
+      }
+      return scanned
+    }
+    let baseName = RecordFile.fileName(bucket: name, delta: nil)
+    if names.contains(baseName) { base = try read(baseName, delta: nil) }
+    let deltaTxns = names.compactMap { RecordFile.parseName($0)?.delta }.sorted()
+    for txn in deltaTxns where txn <= checkpoint.txn {
+      let file = RecordFile.fileName(bucket: name, delta: txn)
+      if let base, txn <= base.txn {
+        stale.append(file)
+        continue
+      }
+      deltas.append(try read(file, delta: txn))
+    }
+    let bucket = Bucket(
+      collection: collection, name: name, base: base, deltas: deltas, staleFiles: stale)
+    if let expected = bucketDigests.map({ $0[collection]?[name] ?? .empty }),
+      bucket.digest != expected
+    {
+      let files =
+        ([baseName]
+        + deltaTxns.filter { $0 <= checkpoint.txn }.map {
+          RecordFile.fileName(bucket: name, delta: $0)
+        }).filter { names.contains($0) }
+      throw StoreError(
+        .corrupt,
+        "records/\(collection): the records of bucket \(name) "
+          + (files.isEmpty
+            ? "are missing (no file records/\(collection)/\(baseName))"
+            : "(\(files.joined(separator: ", "))) differ from what \(Self.stateFile) records")
+          + ": a record file was changed, lost or replaced; nothing was read or written",
+        hint: Self.restoreHint)
+    }
+    return bucket
+  }
+}

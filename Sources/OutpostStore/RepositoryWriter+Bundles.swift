@@ -1,0 +1,96 @@
+import OutpostCodec
+import OutpostCrypto
+import OutpostModel
+import OutpostSync
+
+extension RepositoryWriter {
+  // MARK: Making bundles
+
+  /// Makes the next bundle for `peer`.
+  ///
+  /// A submission from a branch to head office, or a reply from head office to an office. The
+  /// bundle's sequence number is committed before the bytes
+  /// are returned, so a number is never used for two different bundles.
+  ///
+  /// It holds every record whose state the peer may lack: not covered by the clock the peer
+  /// last reported (bundles are cumulative until acknowledged).
+  public func makeBundle(for peerID: ReplicaID, extra given: [String: JSONValue] = [:])
+    throws(StoreError) -> MadeBundle
+  {
+    guard var peer = try peer(peerID) else {
+      throw StoreError(
+        .notFound,
+        config.role == .head
+          ? "office '\(peerID)' is not enrolled"
+          : "this repository is not enrolled with '\(peerID)'",
+        hint: config.role == .head
+          ? "Enroll it with: outpost office add \(peerID) --key-out \(peerID).key"
+          : "Create the repository with the key file from head office: outpost init --office "
+            + "\(config.replica) --key FILE")
+    }
+    guard !peer.revoked else {
+      throw StoreError(.notPermitted, "the key of office '\(peerID)' is revoked")
+    }
+    let office = config.role == .head ? peerID : config.replica
+    guard let key = try key(shared: office) else {
+      throw StoreError(.corrupt, "the key file keys/\(office).json is missing")
+    }
+    let assumes = config.role == .head ? knowledge(of: peer) : peer.received.clock
+    var records: [BundleRecord] = []
+    for schema in collections {
+      for (id, state) in try states(schema.name) where !assumes.dominates(state.context) {
+        records.append(BundleRecord(collection: schema.name, id: id, state: state))
+      }
+    }
+    var extra = given
+    if config.role == .head {
+      let horizon = try collectedHorizon()
+      if !horizon.isEmpty { extra["collected"] = horizon.json }
+      // A record head office holds again (the office wrote it anew) is no longer dropped.
+      for key in peer.dropped.keys.sorted() {
+        guard let slash = key.firstIndex(of: "/"),
+          let id = try? RecordID(String(key[key.index(after: slash)...]))
+        else { continue }
+        if try state(String(key[..<slash]), id) != nil { peer.dropped[key] = nil }
+      }
+      if !peer.dropped.isEmpty {
+        extra["dropped"] = .array(peer.dropped.keys.sorted().map { .string($0) })
+        for key in peer.dropped.keys where peer.dropped[key] == 0 {
+          peer.dropped[key] = peer.sent.lastSeq + 1
+        }
+      }
+    }
+    let manifest = BundleManifest(
+      kind: config.role == .head ? .reply : .submission, from: config.replica, to: peerID,
+      seq: peer.sent.lastSeq + 1, previous: peer.sent.lastHash, keyID: key.keyID,
+      assumes: assumes, clock: clock, acknowledges: peer.received.lastSeq, createdAt: now(),
+      extra: extra)
+    let (bytes, hash, complete) = BundleCodec.encode(manifest, records: records, key: key)
+    peer.sent.lastSeq += 1
+    peer.sent.lastHash = hash
+    peer.sent.at = manifest.createdAt
+    _ = try commitTransaction(
+      command: "\(manifest.kind == .reply ? "reply" : "submit") \(peerID) seq \(manifest.seq)",
+      entries: [], documents: [peerID.rawValue: peer.json])
+    return MadeBundle(bytes: bytes, manifest: complete, hash: hash)
+  }
+
+  // MARK: Applying bundles
+
+  /// Verifies and applies a bundle, all or nothing.
+  ///
+  /// A submission at head office (`merge`), a reply at a branch (`receive`).
+  public func applyBundle(_ bytes: [UInt8], name: String) throws(StoreError) -> ApplyReport {
+    let plan = try planBundle(bytes, name: name)
+    var report = plan.report
+    guard !report.alreadyApplied else { return report }
+    do {
+      report.transaction = try commitTransaction(
+        command: plan.command, entries: Self.entries(plan.states), states: plan.states,
+        documents: [report.manifest.from.rawValue: plan.peer.json])
+    } catch {
+      throw Self.bundleRefusal(error, name: name)
+    }
+    return report
+  }
+}

@@ -1,0 +1,276 @@
+import Dispatch
+import OutpostCodec
+import OutpostCrypto
+import OutpostModel
+import OutpostSync
+import Synchronization
+
+extension RepositoryWriter {
+  // MARK: Writing
+
+  /// Applies changes as one transaction: all of them, or (on any error) none.
+  ///
+  /// Each put or delete that changes something gets a new dot of this replica. A put that
+  /// writes the values a record already has is not a change, and a transaction with no change
+  /// writes nothing at all. Ids that collide by case with an existing record are refused.
+  /// The commit is acknowledged (this method returns) only after the journal is on stable
+  /// storage; the record files and `state.json` are then replaced by the atomic-file protocol.
+  /// A `note` (why, one line of at most 1000 bytes) is journaled with the transaction.
+  public func commit(_ changes: [RecordChange], command: String, note: String? = nil)
+    throws(StoreError) -> CommitSummary
+  {
+    precondition(mode == .write, "commit needs a repository opened for writing")
+    try refuseAfterFailedRollback()
+    if let note { try Self.checkNote(note) }
+    var summary = CommitSummary()
+    var pending: [String: [RecordID: RecordState]] = [:]
+    var pendingKeys: [String: [String: RecordID]] = [:]
+    var entries: [(String, RecordID, RecordState)] = []
+    var counter = lastCounter()
+    for change in changes {
+      let collection: String
+      let id: RecordID
+      switch change {
+      case .put(let c, let i, _), .delete(let c, let i):
+        collection = c
+        id = i
+      }
+      let schema = try schema(collection)
+      try checkOwnership(schema, change)
+      var state: RecordState
+      if let staged = pending[collection]?[id] {
+        state = staged
+      } else {
+        let (existing, collision) = try lookup(collection, id)
+        if let existing {
+          state = existing
+        } else {
+          if let other = collision {
+            throw StoreError(
+              .invalidData,
+              "id '\(id)' collides with existing record '\(other)' in '\(collection)': ids that "
+                + "differ only by letter case are the same on case-insensitive file systems",
+              hint: "Use the existing id, or choose an id that differs by more than case.")
+          }
+          if let other = pendingKeys[collection]?[id.collisionKey] {
+            throw StoreError(
+              .invalidData,
+              "ids '\(other)' and '\(id)' collide in '\(collection)' (they differ only by letter case)"
+            )
+          }
+          state = RecordState()
+        }
+      }
+      // A branch may not edit or delete another office's record, whatever the fields say.
+      if config.role == .branch, schema.ownership == .office, state.exists,
+        let owner = state.value("office_id"), owner != .string(config.replica.rawValue)
+      {
+        throw StoreError(
+          .notPermitted,
+          "\(collection)/\(id) belongs to office \(owner.stringValue.map { "'\($0)'" } ?? "(none)"); "
+            + "office '\(config.replica)' may only change its own records",
+          hint: "Ask that office, or head office, to make the change.")
+      }
+      switch change {
+      case .put(_, _, let fields):
+        let delta = state.changes(fields)
+        guard !delta.isEmpty else {
+          summary.unchanged += 1
+          continue
+        }
+        let touched = state.conflictedFields.filter { delta[$0] != nil }
+        if !touched.isEmpty || state.hasDeleteConflict {
+          throw openConflict(
+            collection, id,
+            touched.isEmpty
+              ? "it was deleted on one side and edited on the other"
+              : "on \(touched.joined(separator: ", "))")
+        }
+        let wasLive = state.exists && !state.isDeleted
+        counter += 1
+        try checkNewDot(Dot(config.replica, counter), collection, id, state)
+        state.write(delta, at: Dot(config.replica, counter))
+        if wasLive { summary.updated += 1 } else { summary.created += 1 }
+      case .delete:
+        guard state.exists else {
+          throw StoreError(.notFound, "no record '\(id)' in '\(collection)'")
+        }
+        guard !state.isDeleted else {
+          summary.unchanged += 1
+          continue
+        }
+        if state.isConflicted { throw openConflict(collection, id, "") }
+        counter += 1
+        try checkNewDot(Dot(config.replica, counter), collection, id, state)
+        state.delete(at: Dot(config.replica, counter))
+        summary.deleted += 1
+      }
+      pending[collection, default: [:]][id] = state
+      pendingKeys[collection, default: [:]][id.collisionKey] = id
+      entries.append((collection, id, state))
+    }
+    guard !entries.isEmpty else { return summary }
+    let journalEntries = entries.map { collection, id, state in
+      [
+        ("kind", JSONValue.string("record")), ("collection", .string(collection)),
+        ("id", .string(id.rawValue)), ("state", state.json),
+      ]
+    }
+    summary.transaction = try commitTransaction(
+      command: command, note: note, entries: journalEntries, states: pending)
+    return summary
+  }
+
+  /// Writes a transaction to the journal, syncs it, then materializes it; a non-empty `note`
+  /// goes in the `begin` entry.
+  func commitTransaction(
+    command: String, note: String? = nil, entries: [[(String, JSONValue)]],
+    states: [String: [RecordID: RecordState]] = [:], documents: [String: JSONValue] = [:]
+  ) throws(StoreError) -> UInt64 {
+    // Read (and check against its digest) every bucket the transaction touches before anything
+    // is written: a damaged bucket refuses the write with its own message (SPEC.md §4.4).
+    try preload(states)
+    let txn = checkpoint.txn + 1
+    var writer = JournalWriter(
+      fileSystem: fileSystem, directory: journalDirectory, position: checkpoint)
+    let txnNumber = JSONValue.number(JSONNumber(integer: Int64(txn)))
+    let what = "nothing was changed"
+    var newClock = clock
+    for (_, records) in states { for (_, state) in records { newClock.merge(state.context) } }
+    do {
+      var begin: [(String, JSONValue)] = [
+        ("kind", .string("begin")), ("txn", txnNumber), ("at", .string(now())),
+        ("actor", .string(config.replica.rawValue)), ("command", .string(command)),
+      ]
+      if let note, !note.isEmpty { begin.append(("note", .string(note))) }
+      try writer.append(begin)
+      for entry in entries { try writer.append(entry + [("txn", txnNumber)]) }
+      for name in documents.keys.sorted() {
+        try writer.append([
+          ("kind", .string("document")), ("name", .string(name)), ("value", documents[name]!),
+          ("txn", txnNumber),
+        ])
+      }
+      try writer.append([
+        ("kind", .string("commit")), ("txn", txnNumber),
+        ("changes", .number(JSONNumber(integer: Int64(entries.count)))),
+        ("clock", newClock.json),
+      ])
+      try writer.sync()
+    } catch {
+      writer.abandon()
+      try rollBackJournal(to: checkpoint, after: error)
+      throw StoreError.writeFailed(error, what)
+    }
+    var end = writer.position
+    end.txn = txn
+    let before = (checkpoint, clock)
+    clock = newClock
+    do {
+      try materialize(states, documents: documents, through: end)
+    } catch {
+      clock = before.1
+      try rollBackJournal(to: before.0, after: error)
+      throw StoreError.writeFailed(error, what)
+    }
+    try absorbSchemas(documents)
+    return txn
+  }
+
+  /// Reads every bucket `states` touch into the cache, checking each against its digest.
+  func preload(_ states: [String: [RecordID: RecordState]]) throws(StoreError) {
+    for (collection, records) in states {
+      for name in Set(records.keys.map { RecordFile.bucket(for: $0) }) {
+        _ = try withBucket(collection, name) { _ throws(StoreError) in () }
+      }
+    }
+  }
+
+  /// Undoes an unacknowledged journal append.
+  ///
+  /// If even that fails, the repository is left for recovery, and the error says so.
+  func rollBackJournal(to position: JournalPosition, after error: FileSystemError)
+    throws(StoreError)
+  {
+    let journal = journalDirectory + "/" + JournalFormat.segmentName(position.segment)
+    do throws(FileSystemError) {
+      guard try fileSystem.exists(journal) else { return }
+      let handle = try fileSystem.open(journal, .append)
+      do throws(FileSystemError) {
+        try fileSystem.truncate(handle, to: position.offset)
+        try fileSystem.sync(handle)
+      } catch {
+        try? fileSystem.close(handle)
+        throw error
+      }
+      try fileSystem.close(handle)
+    } catch let rollbackError {
+      throw StoreError(
+        .io,
+        "storage error: \(error); then, while undoing the unfinished write: \(rollbackError)",
+        hint: "The change may or may not be applied. Run 'outpost verify'; the next command "
+          + "recovers the repository from its journal.")
+    }
+  }
+
+  /// Refuses to write after an unfinished write could not be undone.
+  func refuseAfterFailedRollback() throws(StoreError) {
+    guard needsRecovery else { return }
+    throw StoreError(
+      .io, "an earlier write in this command could not be undone; nothing more is written",
+      hint: "Run the command again: opening the repository recovers it from its journal.")
+  }
+
+  /// Writes the touched buckets' new states, the documents, and then `state.json`.
+  ///
+  /// One delta per bucket; on failure they are removed and the rest restored. Then tidies the
+  /// touched buckets (SPEC.md §4.4). Only deltas are written before `state.json`, so whatever an
+}
+
+extension RepositoryReader {
+  /// Refuses to write at a dot a record already holds: the clock in `state.json` is behind the
+  /// records (damaged or edited by hand), and writing would give two changes one name.
+  func checkNewDot(_ dot: Dot, _ collection: String, _ id: RecordID, _ state: RecordState)
+    throws(StoreError)
+  {
+    guard state.context.contains(dot) else { return }
+    throw StoreError(
+      .corrupt,
+      "\(collection)/\(id) already holds event \(dot), which this repository's clock says is "
+        + "unused: \(Self.stateFile) is behind the records; nothing was changed",
+      hint: Self.restoreHint)
+  }
+
+  /// A write that would settle an open conflict without a recorded decision (SPEC.md §8.7).
+  func openConflict(_ collection: String, _ id: RecordID, _ detail: String) -> StoreError {
+    StoreError(
+      .invalidData,
+      "\(collection)/\(id) has an open conflict\(detail.isEmpty ? "" : " (\(detail))"); writing it "
+        + "would settle the conflict without a recorded decision; nothing was changed",
+      hint: config.role == .head
+        ? "Settle it first: outpost conflicts show \(collection)/\(id), then outpost resolve "
+          + "\(collection)/\(id) --take OFFICE | --set FIELD=VALUE"
+        : "Head office decides; its decision arrives in the next reply (outpost receive).")
+  }
+
+  /// Refuses a change this replica may not make: a branch writing a head-office collection or
+  /// another office's record.
+  public func checkOwnership(_ schema: CollectionSchema, _ change: RecordChange) throws(StoreError)
+  {
+    guard config.role == .branch else { return }
+    if schema.ownership == .head {
+      throw StoreError(
+        .notPermitted,
+        "'\(schema.name)' is written by head office only; this repository is office '\(config.replica)'",
+        hint: "Head office publishes \(schema.name); you receive it in return bundles.")
+    }
+    if case .put(_, let id, let fields) = change, let office = fields["office_id"],
+      office != .string(config.replica.rawValue)
+    {
+      throw StoreError(
+        .notPermitted,
+        "record '\(id)' has office_id \(office.stringValue.map { "'\($0)'" } ?? "null"); "
+          + "office '\(config.replica)' may only write its own records")
+    }
+  }
+}

@@ -1,0 +1,211 @@
+import Dispatch
+import OutpostCodec
+import OutpostCrypto
+import OutpostModel
+import OutpostSync
+import Synchronization
+
+/// The single writer of a repository: a ``RepositoryReader`` that also holds the writer lock
+/// and commits (SPEC.md §4.2).
+///
+/// Open one with ``RepositoryReader/open(at:fileSystem:now:)`` called on this class, or make a
+/// new repository with ``create(at:replica:role:fileSystem:now:)``. Opening recovers from an
+/// interrupted write first. The lock is released by ``RepositoryReader/close()`` or when the
+/// writer is deallocated.
+public final class RepositoryWriter: RepositoryReader {
+  override class var openMode: Mode { .write }
+
+  /// Recovers from an interrupted write: removes its temporary files and unfinished deltas,
+  /// truncates an uncommitted journal tail, and materializes committed transactions the record
+  /// files lack (each repair is reported in ``RepositoryReader/notices``).
+  override func recover() throws(StoreError) {
+    // Before anything is removed: which deltas are unfinished depends on the checkpoint.
+    try checkCheckpoint()
+    try removeTemporaryFiles()
+    if bucketDigests == nil { try upgradeToDigests() }
+    let scan = try JournalReader.scan(
+      fileSystem: fileSystem, directory: journalDirectory, from: checkpoint)
+    if scan.uncommittedBytes > 0 {
+      do throws(FileSystemError) {
+        let journal = journalDirectory + "/" + JournalFormat.segmentName(scan.end.segment)
+        let handle = try fileSystem.open(journal, .append)
+        do throws(FileSystemError) {
+          try fileSystem.truncate(handle, to: scan.end.offset)
+          try fileSystem.sync(handle)
+        } catch {
+          try? fileSystem.close(handle)
+          throw error
+        }
+        try fileSystem.close(handle)
+      } catch {
+        throw StoreError.writeFailed(error, "the interrupted write could not be cleaned up")
+      }
+      notices.append(
+        "recovered: discarded an uncommitted journal tail (\(scan.uncommittedLines) line(s), "
+          + "\(scan.uncommittedBytes) bytes) left by an interrupted write; nothing acknowledged was lost"
+      )
+    }
+    guard !scan.transactions.isEmpty else { return }
+    let (changed, documents) = try committedChanges(scan)
+    try preload(changed)
+    do {
+      try materialize(changed, documents: documents, through: scan.end)
+    } catch {
+      throw StoreError.writeFailed(
+        error, "committed changes could not be written to the record files")
+    }
+    notices.append(
+      "recovered: applied \(scan.transactions.count) committed transaction(s) to the record files "
+        + "after an interrupted write")
+  }
+
+  /// Creates a repository in `path`, which must not exist or be an empty folder.
+  public static func create(
+    at path: String, replica: ReplicaID, role: RepositoryRole,
+    fileSystem: any FileSystem = PosixFileSystem(), now: @escaping @Sendable () -> String
+  ) throws(StoreError) -> RepositoryWriter {
+    let what = "the repository was not created"
+    do {
+      if let info = try fileSystem.info(path) {
+        guard info.kind == .directory else {
+          throw StoreError(.alreadyExists, "'\(path)' exists and is not a folder")
+        }
+        let entries = try fileSystem.list(path)
+        if entries.contains(Self.configFile) {
+          throw StoreError(
+            .alreadyExists, "'\(path)' is already an Outpost repository",
+            hint: "Choose another folder. To give this repository a new key from head office: "
+              + "outpost office key FILE")
+        }
+        guard entries.isEmpty else {
+          throw StoreError(
+            .alreadyExists, "'\(path)' is not empty",
+            hint: "Choose a new folder, or an empty one, for the repository.")
+        }
+      } else {
+        try fileSystem.makeDirectory(path)
+      }
+      for directory in ["journal", "records", "schemas", "sync", "keys"] {
+        try fileSystem.makeDirectory(path + "/" + directory)
+      }
+      for schema in StandardCollections.all {
+        try fileSystem.makeDirectory(path + "/records/" + schema.name)
+      }
+      try fileSystem.syncDirectory(path + "/records")
+      let config = RepositoryConfig(replica: replica, role: role, createdAt: now())
+      let configJSON = JSONValue.object(
+        JSONObject(uncheckedPairs: [
+          ("format", .string(RepositoryConfig.format)), ("office", .string(replica.rawValue)),
+          ("role", .string(role.rawValue)), ("created_at", .string(config.createdAt)),
+        ]))
+      try AtomicFile.write(
+        JSONWriter.prettyBytes(configJSON), to: Self.configFile, in: path, fileSystem: fileSystem,
+        syncDirectory: false)
+      try AtomicFile.write(
+        Self.encodeState(.start, clock: VersionVector(), buckets: [:]), to: stateFile, in: path,
+        fileSystem: fileSystem, syncDirectory: false)
+      for name in [lockFile, readersFile] {
+        try fileSystem.close(try fileSystem.open(path + "/" + name, .createNew(secret: false)))
+      }
+      try fileSystem.syncDirectory(path)
+    } catch let error as FileSystemError {
+      throw StoreError.writeFailed(error, what)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError(.io, "\(error)")
+    }
+    let repository = try open(at: path, fileSystem: fileSystem, now: now)
+    _ = try repository.commitTransaction(command: "init", entries: [])
+    return repository
+  }
+
+  /// Upgrades a repository written before bucket digests (SPEC.md §4.4).
+  ///
+  /// Computes every bucket's digest from its files at the checkpoint and writes `state.json` with
+  /// them (and the `readers` file). Reads the whole repository once; a crash before `state.json` is replaced
+  /// leaves the repository as it was, and the next writer upgrades it again.
+  func upgradeToDigests() throws(StoreError) {
+    var digests: [String: [String: BucketDigest]] = [:]
+    let collections: [String]
+    do { collections = try fileSystem.list(recordsDirectory) } catch {
+      throw StoreError.readFailed(error)
+    }
+    for collection in collections
+    where (try? fileSystem.info(collectionDirectory(collection)))??.kind == .directory {
+      for name in try listing(collection).keys.sorted() {
+        let digest = try loadBucket(collection, name).digest
+        if digest != .empty { digests[collection, default: [:]][name] = digest }
+      }
+    }
+    do {
+      let readers = path + "/" + Self.readersFile
+      if try fileSystem.info(readers) == nil {
+        try fileSystem.close(try fileSystem.open(readers, .createNew(secret: false)))
+      }
+      try AtomicFile.write(
+        Self.encodeState(checkpoint, clock: clock, buckets: digests), to: Self.stateFile,
+        in: path, fileSystem: fileSystem)
+    } catch {
+      throw StoreError.writeFailed(error, "the repository could not be upgraded")
+    }
+    bucketDigests = digests
+    notices.append(
+      "upgraded: state.json now records a digest of every bucket of records (SPEC.md §4.4)")
+  }
+
+  func removeTemporaryFiles() throws(StoreError) {
+    var directories = [path, journalDirectory, schemasDirectory]
+    for directory in [syncDirectory, keysDirectory]
+    where (try? fileSystem.exists(directory)) == true {
+      directories.append(directory)
+    }
+    do {
+      for collection in try fileSystem.list(recordsDirectory) {
+        directories.append(collectionDirectory(collection))
+      }
+      for directory in directories {
+        for name in try fileSystem.list(directory) {
+          // Besides temporary files: deltas of transactions past the checkpoint, written by a
+          // write that did not finish (the journal replay writes them again if their
+          // transaction committed).
+          let unfinished =
+            AtomicFile.isTemporary(name)
+            || (RecordFile.parseName(name)?.delta).map { $0 > checkpoint.txn } ?? false
+          guard unfinished else { continue }
+          try fileSystem.remove(directory + "/" + name)
+          notices.append("recovered: removed '\(directory)/\(name)', left by an interrupted write")
+        }
+      }
+    } catch {
+      throw StoreError.writeFailed(error, "leftover temporary files could not be removed")
+    }
+  }
+
+  /// Adds a collection from a schema (SPEC.md §2.6), journaled like a record.
+  ///
+  /// Re-adding an identical schema changes nothing; a different schema for an existing name, or
+  /// a standard collection's name, is refused.
+  /// - Returns: false when the identical schema was already there.
+  public func addSchema(_ schema: CollectionSchema, json: JSONValue) throws(StoreError) -> Bool {
+    if StandardCollections.named(schema.name) != nil {
+      throw StoreError(
+        .alreadyExists, "'\(schema.name)' is a standard collection; choose another name")
+    }
+    if let existing = customSchemas[schema.name] {
+      if existing == schema { return false }
+      throw StoreError(
+        .alreadyExists,
+        "collection '\(schema.name)' already exists with a different schema; changing a schema is "
+          + "not supported", hint: "Add the new shape under a new collection name.")
+    }
+    if let clash = collections.first(where: { $0.name.lowercased() == schema.name.lowercased() }) {
+      throw StoreError(
+        .alreadyExists, "'\(schema.name)' collides with collection '\(clash.name)' by letter case")
+    }
+    _ = try commitTransaction(
+      command: "schema add \(schema.name)", entries: [],
+      documents: [Self.schemaDocumentPrefix + schema.name: json])
+    return true
+  }
+}
