@@ -7,7 +7,9 @@ let package = Package(
   name: "outpost",
   platforms: [.macOS(.v15)],  // Int128 and Synchronization.Mutex
   products: [
-    .executable(name: "outpost", targets: ["outpost"])
+    .executable(name: "outpost", targets: ["outpost"]),
+    // The engine, for apps that embed it: repositories, import, sync, conflicts, KPIs.
+    .library(name: "Outpost", targets: ["Outpost"]),
   ],
   targets: [
     // Leaf infrastructure: strict JSON and CSV codecs, SHA-256 and HMAC.
@@ -24,11 +26,18 @@ let package = Package(
     .target(
       name: "OutpostStore",
       dependencies: ["OutpostSync", "OutpostModel", "OutpostCodec", "OutpostCrypto"]),
-    // The command-line tool as a library, so tests run it in-process.
+    // The engine's public API: every rule SPEC.md states, over the modules above. No terminal.
+    .target(
+      name: "Outpost",
+      dependencies: [
+        "OutpostStore", "OutpostSync", "OutpostKPI", "OutpostModel", "OutpostCodec",
+        "OutpostCrypto",
+      ]),
+    // The command-line tool as a library, so tests run it in-process: parse, call, render.
     .target(
       name: "OutpostCLI",
       dependencies: [
-        "OutpostStore", "OutpostSync", "OutpostKPI", "OutpostModel", "OutpostCodec",
+        "Outpost", "OutpostStore", "OutpostSync", "OutpostKPI", "OutpostModel", "OutpostCodec",
         "OutpostCrypto",
       ]),
     .executableTarget(name: "outpost", dependencies: ["OutpostCLI"]),

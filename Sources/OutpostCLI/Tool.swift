@@ -1,3 +1,4 @@
+import Outpost
 import OutpostModel
 import OutpostStore
 import Synchronization

@@ -1,3 +1,4 @@
+import Outpost
 import Foundation
 import OutpostCLI
 import OutpostCodec
