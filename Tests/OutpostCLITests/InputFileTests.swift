@@ -1,5 +1,5 @@
-import Outpost
 import Foundation
+import Outpost
 import OutpostCLI
 import OutpostTestSupport
 import Testing
