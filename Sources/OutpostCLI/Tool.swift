@@ -48,6 +48,21 @@ package struct CLIError: Error, Sendable, CustomStringConvertible {
     }
     self.init(status, error.message, hint: error.hint)
   }
+
+  /// Maps an engine error to its exit status: the one place where codes meet SPEC.md §7.
+  package init(_ error: OutpostError) {
+    let status: ExitStatus =
+      switch error.code {
+      case .invalidRequest: .usage
+      case .invalidData, .corrupt, .unsupportedFormat: .dataError
+      case .notARepository, .notFound: .noInput
+      case .alreadyExists, .cannotWrite: .cannotCreate
+      case .io: .ioError
+      case .locked: .temporaryFailure
+      case .notPermitted: .permissionDenied
+      }
+    self.init(status, error.message, hint: error.hint)
+  }
 }
 
 /// Where a command's output goes; tests capture it in memory.
@@ -310,6 +325,12 @@ package enum Tool {
         console.err("  \(hint.split(separator: "\n").joined(separator: "\n  "))\n")
       }
       return error.status.rawValue
+    } catch let error as OutpostError {
+      console.endProgress()
+      let cli = CLIError(error)
+      console.err("\(errorLabel) \(cli.message)\n")
+      if let hint = cli.hint { console.err("  \(hint)\n") }
+      return cli.status.rawValue
     } catch let error as StoreError {
       console.endProgress()
       let cli = CLIError(error)
