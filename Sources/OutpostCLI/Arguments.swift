@@ -1,3 +1,5 @@
+import OutpostModel
+
 /// An option a command accepts.
 package struct OptionSpec: Sendable {
   /// The long name without dashes (`repo`).
@@ -196,28 +198,9 @@ private func unknownCommand(_ name: String, _ commands: [CommandSpec]) -> UsageE
   return UsageError(message: message, command: nil)
 }
 
-/// The closest name within a small edit distance, or a name `input` is a prefix of.
+/// The closest of `names` to `input` (``Suggestion/closest(to:among:)``).
 package func suggestion(for input: String, among names: [String]) -> String? {
-  let scored = names.map { (name: $0, distance: levenshtein(input, $0)) }
-    .sorted { $0.distance != $1.distance ? $0.distance < $1.distance : $0.name < $1.name }
-  if let best = scored.first, best.distance <= max(1, min(3, input.count / 3)) { return best.name }
-  return names.sorted().first { $0.hasPrefix(input) && input.count >= 2 }
-}
-
-private func levenshtein(_ a: String, _ b: String) -> Int {
-  let a = Array(a)
-  let b = Array(b)
-  if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-  var previous = Array(0...b.count)
-  for i in 1...a.count {
-    var current = [i] + Array(repeating: 0, count: b.count)
-    for j in 1...b.count {
-      current[j] = min(
-        previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-    }
-    previous = current
-  }
-  return previous[b.count]
+  Suggestion.closest(to: input, among: names)
 }
 
 /// Help text, generated from the command table.

@@ -324,9 +324,8 @@ public class RepositoryReader {
   public func schema(_ name: String) throws(StoreError) -> CollectionSchema {
     if let schema = StandardCollections.named(name) ?? customSchemas[name] { return schema }
     let names = collections.map(\.name)
-    let suggestion = names.min { editDistance($0, name) < editDistance($1, name) }
     var hint = "Collections: \(names.joined(separator: ", "))."
-    if let suggestion, editDistance(suggestion, name) <= 3 {
+    if let suggestion = Suggestion.closest(to: name, among: names) {
       hint = "Did you mean '\(suggestion)'? " + hint
     }
     throw StoreError(.notFound, "unknown collection '\(name)'", hint: hint)
