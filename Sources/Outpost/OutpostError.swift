@@ -73,6 +73,9 @@ public struct OutpostError: Error, Sendable, Equatable, CustomStringConvertible 
   public var hint: String?
   /// Where, as fields.
   public var location: Location
+  /// The individual problems, each with its own location, when this failure gathers several
+  /// (an import refused for its rows); empty otherwise.
+  public var problems: [OutpostError] = []
 
   /// Creates an error.
   public init(_ code: Code, _ message: String, hint: String? = nil, location: Location = .init()) {

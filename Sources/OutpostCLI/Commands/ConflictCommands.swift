@@ -1,3 +1,4 @@
+import Outpost
 import OutpostCodec
 import OutpostModel
 import OutpostStore
@@ -396,7 +397,9 @@ extension Commands {
           throw CLIError(.usage, "'\(assignment)' is not FIELD=VALUE")
         }
         let name = String(assignment[..<equals])
-        guard let field = schema.field(name) else { throw unknownField(name, schema) }
+        guard let field = schema.field(name) else {
+          throw CLIError(Records.unknownField(name, schema))
+        }
         do {
           values[name] = try field.parseCell(String(assignment[assignment.index(after: equals)...]))
         } catch { throw CLIError(.dataError, "\(name): \(error.message)") }

@@ -1,3 +1,4 @@
+import Outpost
 import OutpostCodec
 import OutpostModel
 import OutpostStore
@@ -12,26 +13,6 @@ extension Commands {
 
   static func recordID(_ text: String) throws -> RecordID {
     do { return try RecordID(text) } catch { throw CLIError(.dataError, error.message) }
-  }
-
-  /// The key fields a composite id stands for (`north.sem.2025-02-01`).
-  static func keyValues(_ schema: CollectionSchema, _ id: RecordID) throws -> [String: JSONValue] {
-    let keys = schema.keyFields
-    guard !keys.isEmpty else { return [:] }
-    let parts = id.rawValue.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-    guard parts.count == keys.count else {
-      throw CLIError(
-        .dataError,
-        "id '\(id)' of '\(schema.name)' must be \(keys.joined(separator: ".")) (\(keys.count) parts joined by '.')"
-      )
-    }
-    var values: [String: JSONValue] = [:]
-    for (key, part) in zip(keys, parts) {
-      do { values[key] = try schema.field(key)!.parseCell(part) } catch {
-        throw CLIError(.dataError, "id '\(id)': \(key): \(error.message)")
-      }
-    }
-    return values
   }
 
   /// The command's `--note`, checked as a resolution's note is (65); nil when absent or empty.
@@ -49,51 +30,27 @@ extension Commands {
     let positionals = context.invocation.positionals
     let schema = try schema(repository, positionals[0])
     let id = try recordID(positionals[1])
-    var fields = try keyValues(schema, id)
-    let keys = Set(schema.keyFields)
+    var cells: [(field: String, text: String)] = []
     for assignment in positionals[2...] {
       guard let equals = assignment.firstIndex(of: "=") else {
         throw CLIError(.usage, "'\(assignment)' is not FIELD=VALUE")
       }
-      let name = String(assignment[..<equals])
-      let cell = String(assignment[assignment.index(after: equals)...])
-      guard let field = schema.field(name) else {
-        throw unknownField(name, schema)
-      }
-      let value: JSONValue
-      do { value = try field.parseCell(cell) } catch {
-        throw CLIError(.dataError, "\(name): \(error.message)")
-      }
-      if keys.contains(name) && fields[name] != value {
-        throw CLIError(.dataError, "'\(name)' is part of the id of '\(id)' and cannot change")
-      }
-      fields[name] = value
+      cells.append(
+        (String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...])))
     }
-    if schema.ownership == .office && fields["office_id"] == nil,
-      (try? repository.state(schema.name, id))?.map({ $0.isDeleted }) ?? true
-    {
-      fields["office_id"] = .string(repository.config.replica.rawValue)
-    }
-    do {
-      try repository.checkOwnership(schema, .put(collection: schema.name, id: id, fields: fields))
-    } catch { throw CLIError(error) }
-    try checkRequired(schema, id, fields, repository)
+    var check: (([String: JSONValue]) -> OutpostError?)?
     if schema.name == "targets" {
-      let stored: [String: JSONValue]
-      do { stored = try repository.state(schema.name, id)?.values ?? [:] } catch {
-        throw CLIError(error)
-      }
-      if let problem = targetProblem(
-        stored.merging(fields) { $1 }, try definitions(context, repository))
-      {
-        throw CLIError(.dataError, problem, hint: "Put a target the scorecard can divide by.")
+      let definitions = try definitions(context, repository)
+      check = { values in
+        targetProblem(values, definitions).map {
+          OutpostError(.invalidData, $0, hint: "Put a target the scorecard can divide by.")
+        }
       }
     }
     let summary: CommitSummary
     do {
-      summary = try repository.commit(
-        [.put(collection: schema.name, id: id, fields: fields)], command: commandLine(context),
-        note: note)
+      summary = try repository.put(
+        cells, into: schema.name, id: id, command: commandLine(context), note: note, check: check)
     } catch { throw CLIError(error) }
     if summary.changed == 0 {
       context.console.out("\(schema.name) \(id): unchanged (the values were already stored)\n")
@@ -102,39 +59,6 @@ extension Commands {
         "\(schema.name) \(id): \(summary.created > 0 ? "created" : "updated") (transaction \(summary.transaction!))\n"
       )
     }
-  }
-
-  /// A new (or re-created) record needs every non-nullable field.
-  static func checkRequired(
-    _ schema: CollectionSchema, _ id: RecordID, _ fields: [String: JSONValue],
-    _ repository: RepositoryReader
-  ) throws {
-    let existing: RecordState?
-    do { existing = try repository.state(schema.name, id) } catch { throw CLIError(error) }
-    if let missing = missingFields(schema, id, fields, existing: existing) {
-      throw CLIError(.dataError, missing)
-    }
-  }
-
-  /// What a write of `fields` lacks when it creates the record (or revives a deleted one).
-  static func missingFields(
-    _ schema: CollectionSchema, _ id: RecordID, _ fields: [String: JSONValue],
-    existing: RecordState?
-  ) -> String? {
-    if let existing, !existing.isDeleted { return nil }
-    let missing = schema.fields.filter { !$0.nullable && fields[$0.name] == nil }.map(\.name)
-    guard !missing.isEmpty else { return nil }
-    return "new record '\(id)' in '\(schema.name)' lacks required field(s): "
-      + missing.joined(separator: ", ")
-  }
-
-  static func unknownField(_ name: String, _ schema: CollectionSchema) -> CLIError {
-    var message = "'\(schema.name)' has no field '\(name)'"
-    if let guess = suggestion(for: name, among: schema.columns) {
-      message += ". Did you mean '\(guess)'?"
-    }
-    return CLIError(
-      .dataError, message, hint: "Columns: \(schema.columns.joined(separator: ", ")).")
   }
 
   static func commandLine(_ context: Context) -> String {
@@ -214,14 +138,9 @@ extension Commands {
     }
   }
 
-  /// A record as a row object under its standard column names (provisional winners).
+  /// A record as a row object under its collection's columns (``Records/row(_:_:_:)``).
   static func row(_ schema: CollectionSchema, _ id: RecordID, _ state: RecordState) -> JSONObject {
-    var pairs: [(String, JSONValue)] = []
-    if case .column(let column) = schema.idRule { pairs.append((column, .string(id.rawValue))) }
-    for field in schema.fields {
-      pairs.append((field.name, state.value(field.name) ?? .null))
-    }
-    return JSONObject(uncheckedPairs: pairs)
+    Records.row(schema, id, state)
   }
 
   static func exportRecords(_ context: Context) throws {

@@ -1,0 +1,129 @@
+import OutpostCodec
+import OutpostModel
+import OutpostStore
+
+/// Reading each kind of ``ImportSource`` into rows.
+extension Importer {
+  /// The rows of a CSV text; problems with cells are gathered, a malformed text stops reading.
+  func readCSV(_ bytes: [UInt8], _ problems: inout [OutpostError]) throws(OutpostError)
+    -> [ImportRow]
+  {
+    var reader: CSVReader
+    do { reader = try CSVReader(bytes: bytes) } catch {
+      problems.append(problem(error.line, error.message, column: error.column))
+      return []
+    }
+    let header = reader.header
+    for (message, field) in checkHeader(header) {
+      problems.append(problem(1, message, field: field))
+    }
+    guard problems.isEmpty else { return [] }
+    var rows: [ImportRow] = []
+    while problems.count < Self.maximumReportedProblems {
+      let record: CSVRecord
+      do {
+        guard let next = try reader.next() else { break }
+        record = next
+      } catch {
+        problems.append(
+          problem(
+            error.line, (error.column.map { "column \($0): " } ?? "") + error.message,
+            column: error.column))
+        break
+      }
+      var values: [String: JSONValue] = [:]
+      var rowOK = true
+      for (index, column) in header.enumerated() {
+        let cell = record.fields[index]
+        if column == idColumn {
+          values[column] = .string(cell)
+          continue
+        }
+        do { values[column] = try schema.field(column)?.parseCell(cell) } catch {
+          problems.append(
+            problem(
+              record.line, "column '\(column)': \(error.message)", column: index + 1,
+              field: column))
+          rowOK = false
+        }
+      }
+      guard rowOK else { continue }
+      if let row = try makeRow(values, line: record.line, &problems) { rows.append(row) }
+    }
+    return rows
+  }
+
+  /// The rows of an NDJSON text: each line one JSON object; blank lines only at the end.
+  func readNDJSON(_ bytes: [UInt8], _ problems: inout [OutpostError]) throws(OutpostError)
+    -> [ImportRow]
+  {
+    var rows: [ImportRow] = []
+    var lineNumber = 0
+    var start = 0
+    while start < bytes.count && problems.count < Self.maximumReportedProblems {
+      lineNumber += 1
+      let end = bytes[start...].firstIndex(of: 10) ?? bytes.count
+      let line = Array(bytes[start..<end])
+      start = end + 1
+      if line.isEmpty || line == [13] {
+        if start >= bytes.count { break }
+        problems.append(problem(lineNumber, "blank line; remove it"))
+        continue
+      }
+      let object: JSONObject
+      do {
+        guard case .object(let parsed) = try JSONParser.parse(line) else {
+          problems.append(problem(lineNumber, "each line must be a JSON object"))
+          continue
+        }
+        object = parsed
+      } catch {
+        problems.append(
+          problem(lineNumber, "column \(error.column): \(error.message)", column: error.column))
+        continue
+      }
+      if let row = try readObject(object.map { ($0.key, $0.value) }, line: lineNumber, &problems) {
+        rows.append(row)
+      }
+    }
+    return rows
+  }
+
+  /// Rows already in memory, checked as NDJSON lines are (members in name order).
+  func readObjects(_ objects: [[String: JSONValue]], _ problems: inout [OutpostError])
+    throws(OutpostError) -> [ImportRow]
+  {
+    var rows: [ImportRow] = []
+    for (index, object) in objects.enumerated()
+    where problems.count < Self.maximumReportedProblems {
+      let members = object.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+      if let row = try readObject(members, line: index + 1, &problems) { rows.append(row) }
+    }
+    return rows
+  }
+
+  /// One object's members as a row: known columns, values that fit their fields.
+  func readObject(
+    _ members: [(key: String, value: JSONValue)], line: Int, _ problems: inout [OutpostError]
+  ) throws(OutpostError) -> ImportRow? {
+    let unknown = checkHeader(members.map(\.key))
+    if !unknown.isEmpty {
+      problems += unknown.map { problem(line, $0.message, field: $0.field) }
+      return nil
+    }
+    var values: [String: JSONValue] = [:]
+    var rowOK = true
+    for (key, value) in members {
+      if key == idColumn {
+        values[key] = value
+        continue
+      }
+      do { values[key] = try schema.field(key)?.validateJSON(value) } catch {
+        problems.append(problem(line, "'\(key)': \(error.message)", field: key))
+        rowOK = false
+      }
+    }
+    guard rowOK else { return nil }
+    return try makeRow(values, line: line, &problems)
+  }
+}
