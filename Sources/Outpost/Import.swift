@@ -105,6 +105,8 @@ public struct Importer {
 
   // MARK: Checks across rows and against the stored records
 
+  /// Checks the rows together and against the stored records.
+  ///
   /// Duplicate ids within the source; ids colliding with stored records; new records lacking
   /// required fields; the extra check. A damaged record file stops the import as a whole.
   func checkRows(_ rows: [ImportRow], _ problems: inout [OutpostError]) throws(OutpostError) {
