@@ -65,6 +65,21 @@ public struct OutpostError: Error, Sendable, Equatable, CustomStringConvertible 
     }
   }
 
+  /// What the person can do next, as an action: the front end phrases it (the command-line
+  /// tool as a command line), so the engine's messages stay free of any one front end.
+  public enum Remedy: Sendable, Equatable {
+    /// Make a submission for head office (a branch).
+    case submit
+    /// Make a reply for an office (head office).
+    case reply
+    /// Apply head office's reply (a branch).
+    case receive
+    /// Merge an office's submission (head office).
+    case merge
+    /// Create this office's repository with the key file head office issued to it.
+    case createWithKey(office: String)
+  }
+
   /// The kind of failure.
   public var code: Code
   /// What went wrong, where.
@@ -73,15 +88,21 @@ public struct OutpostError: Error, Sendable, Equatable, CustomStringConvertible 
   public var hint: String?
   /// Where, as fields.
   public var location: Location
+  /// What to do next, as an action (see ``Remedy``), when one helps.
+  public var remedy: Remedy?
   /// The individual problems, each with its own location, when this failure gathers several
   /// (an import refused for its rows); empty otherwise.
   public var problems: [OutpostError] = []
 
   /// Creates an error.
-  public init(_ code: Code, _ message: String, hint: String? = nil, location: Location = .init()) {
+  public init(
+    _ code: Code, _ message: String, hint: String? = nil, remedy: Remedy? = nil,
+    location: Location = .init()
+  ) {
     self.code = code
     self.message = message
     self.hint = hint
+    self.remedy = remedy
     self.location = location
   }
 

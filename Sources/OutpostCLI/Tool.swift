@@ -61,7 +61,20 @@ package struct CLIError: Error, Sendable, CustomStringConvertible {
       case .locked: .temporaryFailure
       case .notPermitted: .permissionDenied
       }
-    self.init(status, error.message, hint: error.hint)
+    let command = error.remedy.map(Self.commandLine)
+    let hint = [error.hint, command].compactMap { $0 }.joined(separator: " ")
+    self.init(status, error.message, hint: hint.isEmpty ? nil : hint)
+  }
+
+  /// The command line that carries out a remedy.
+  static func commandLine(_ remedy: OutpostError.Remedy) -> String {
+    switch remedy {
+    case .submit: "outpost submit --out FILE"
+    case .reply: "outpost reply OFFICE --out FILE"
+    case .receive: "outpost receive FILE"
+    case .merge: "outpost merge FILE"
+    case .createWithKey(let office): "outpost init --office \(office) --key FILE"
+    }
   }
 }
 

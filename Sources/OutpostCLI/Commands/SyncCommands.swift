@@ -1,3 +1,4 @@
+import Outpost
 import OutpostCodec
 import OutpostModel
 import OutpostStore
@@ -169,52 +170,29 @@ extension Commands {
   static func submit(_ context: Context) throws {
     let out = context.resolve(try requiredOption(context, "out", "FILE"))
     let repository = try context.openWriter()
-    guard repository.config.role == .branch else {
-      throw CLIError(
-        .usage, "head office does not submit; it replies: outpost reply OFFICE --out FILE")
-    }
-    let head = try repository.peers().first.map(\.peer)
-    guard let head else {
-      throw CLIError(
-        .noInput, "this repository is not enrolled with head office",
-        hint: "Create it with the key file from head office: outpost init --office "
-          + "\(repository.config.replica) --key FILE")
-    }
-    try writeBundle(context, repository, to: head, out: out)
+    do { _ = try repository.checkSubmit() } catch { throw CLIError(error) }
+    let report = try kpiReport(context, repository)
+    let made: MadeBundle
+    do { made = try repository.submit(kpiReport: report) } catch { throw CLIError(error) }
+    try write(context, made, to: out)
   }
 
   static func reply(_ context: Context) throws {
     let office = try replicaArgument(context.invocation.positionals[0])
     let out = context.resolve(try requiredOption(context, "out", "FILE"))
-    let repository = try context.openWriter()
-    guard repository.config.role == .head else {
-      throw CLIError(.usage, "branches do not reply; they submit: outpost submit --out FILE")
-    }
-    try writeBundle(context, repository, to: office, out: out)
-  }
-
-  private static func writeBundle(
-    _ context: Context, _ repository: RepositoryWriter, to peer: ReplicaID, out: String
-  ) throws {
     let made: MadeBundle
-    var extra: [String: JSONValue] = [:]
-    if repository.config.role == .branch {
-      extra["kpi_report"] = try kpiReport(context, repository)
-    } else {
-      // Why head office changed what the office has not seen yet (SPEC.md §8.6).
-      do {
-        let known = try repository.peer(peer)?.received.clock ?? VersionVector()
-        let notes = try repository.notes(unseenBy: known)
-        if !notes.isEmpty { extra["notes"] = .array(notes.map(\.json)) }
-      } catch { throw CLIError(error) }
-    }
-    do {
-      made = try repository.makeBundle(for: peer, extra: extra)
-      try OutputFile.write(
-        made.bytes, to: out, secret: false, replace: true, fileSystem: context.fileSystem)
-    } catch {
+    do { made = try context.openWriter().reply(to: office) } catch let error as OutpostError {
       throw CLIError(error)
     }
+    try write(context, made, to: out)
+  }
+
+  /// Writes a bundle that was made, and says what it holds.
+  private static func write(_ context: Context, _ made: MadeBundle, to out: String) throws {
+    do {
+      try OutputFile.write(
+        made.bytes, to: out, secret: false, replace: true, fileSystem: context.fileSystem)
+    } catch { throw CLIError(error) }
     let manifest = made.manifest
     if context.format() == "json" {
       printJSON(
@@ -228,7 +206,7 @@ extension Commands {
       return
     }
     context.console.out(
-      "Wrote \(manifest.kind) \(manifest.seq) for '\(peer)' to \(out): \(manifest.records) "
+      "Wrote \(manifest.kind) \(manifest.seq) for '\(manifest.to)' to \(out): \(manifest.records) "
         + "record(s), \(made.bytes.count) bytes.\n")
   }
 
@@ -250,10 +228,8 @@ extension Commands {
     // A dry run reads a snapshot; a merge is the writer.
     let writer = allRefused || dryRun ? nil : try context.openWriter()
     let repository: RepositoryReader? = allRefused ? nil : try writer ?? context.openReader()
-    guard allRefused || repository?.config.role == .head else {
-      throw CLIError(
-        .usage,
-        "only head office merges submissions; a branch applies replies with 'outpost receive'")
+    if let repository {
+      do { try repository.checkMerge() } catch { throw CLIError(error) }
     }
     var results: [JSONValue] = []
     var firstFailure: CLIError?
@@ -269,11 +245,11 @@ extension Commands {
         guard let repository else { continue }
         let bytes = try readBundleFile(context, argument)
         let report: ApplyReport
-        do throws(StoreError) {
+        do throws(OutpostError) {
           if let writer {
-            report = try writer.applyBundle(bytes, name: argument)
+            report = try writer.merge(bytes, name: argument)
           } else {
-            report = try repository.previewBundle(bytes, name: argument)
+            report = try repository.previewMerge(bytes, name: argument)
           }
         } catch { throw CLIError(error) }
         if !report.alreadyApplied { merged += 1 }
@@ -339,14 +315,10 @@ extension Commands {
   static func receive(_ context: Context) throws {
     let argument = context.invocation.positionals[0]
     let bytes = try readBundleFile(context, argument)
-    let repository = try context.openWriter()
-    guard repository.config.role == .branch else {
-      throw CLIError(.usage, "head office merges submissions with 'outpost merge'")
-    }
     let report: ApplyReport
-    do { report = try repository.applyBundle(bytes, name: argument) } catch {
-      throw CLIError(error)
-    }
+    do { report = try context.openWriter().receive(bytes, name: argument) } catch let error
+      as OutpostError
+    { throw CLIError(error) }
     if context.format() == "json" {
       printJSON(
         context, "outpost-receive/1", [("bundle", reportJSON(argument, report, dryRun: false))])
