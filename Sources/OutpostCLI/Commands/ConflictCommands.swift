@@ -391,23 +391,15 @@ extension Commands {
     if let take {
       choice = .take(try replicaArgument(take))
     } else {
-      var values: [String: JSONValue] = [:]
+      var cells: [(field: String, text: String)] = []
       for assignment in sets {
         guard let equals = assignment.firstIndex(of: "=") else {
           throw CLIError(.usage, "'\(assignment)' is not FIELD=VALUE")
         }
-        let name = String(assignment[..<equals])
-        guard let field = schema.field(name) else {
-          throw CLIError(Records.unknownField(name, schema))
-        }
-        do {
-          values[name] = try field.parseCell(String(assignment[assignment.index(after: equals)...]))
-        } catch { throw CLIError(.dataError, "\(name): \(error.message)") }
-        if values[name] == .null && !field.nullable {
-          throw CLIError(.dataError, "\(name) is required; it cannot be set to empty")
-        }
+        cells.append(
+          (String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...])))
       }
-      choice = .set(values)
+      do { choice = try Conflicts.setChoice(cells, in: schema) } catch { throw CLIError(error) }
     }
     context.console.out(
       try resolveAndDescribe(

@@ -1,3 +1,4 @@
+import Outpost
 import OutpostCodec
 import OutpostModel
 import OutpostStore
@@ -49,13 +50,7 @@ extension Commands {
   ]
 
   static func headOnly(_ repository: RepositoryReader, _ what: String) throws {
-    guard repository.config.role == .head else {
-      throw CLIError(
-        .permissionDenied,
-        "\(what) at head office; this repository is office "
-          + "'\(repository.config.replica)'",
-        hint: "Head office's decisions reach this office in its next reply.")
-    }
+    do { try repository.checkHeadOffice(what) } catch { throw CLIError(error) }
   }
 
   // MARK: review
@@ -162,13 +157,8 @@ extension Commands {
           console.out("This asks for \(field); type its value (or \(field)=VALUE).\n")
           continue
         }
-        do {
-          let value = try spec.parseCell(text)
-          if value == .null && !spec.nullable {
-            console.out("\(field) is required.\n")
-            continue
-          }
-          values[field] = value
+        do throws(OutpostError) {
+          values[field] = try Conflicts.value(text, for: spec)
         } catch { console.out("\(error.message)\n") }
       }
     }
@@ -239,24 +229,20 @@ extension Commands {
   }
 
   static func addRule(_ context: Context) throws {
-    let repository = try context.openWriter()
-    try headOnly(repository, "rules are kept")
     let positionals = context.invocation.positionals
-    let schema = try schema(repository, positionals[0])
-    guard let preferText = context.invocation.value("prefer") else {
+    guard let preferText = context.invocation.value("prefer"),
+      let prefer = ResolutionRule.Preference(rawValue: preferText)
+    else {
       throw CLIError(
         .usage, "missing required option '--prefer head|owner|max|min'",
         hint: HelpText.usage(context.invocation.command))
     }
-    let prefer = ResolutionRule.Preference(rawValue: preferText)!
     let rule: ResolutionRule
-    do { rule = try ResolutionRule(schema: schema, field: positionals[1], prefer: prefer) } catch {
-      throw CLIError(.dataError, error.message)
-    }
-    try putOne(
-      context, repository, StandardCollections.resolutionRules.name,
-      RecordID(unchecked: rule.id), rule.values,
-      command: "rules add \(rule.id) --prefer \(prefer.rawValue)")
+    do {
+      rule = try context.openWriter().addRule(
+        collection: positionals[0], field: positionals[1], prefer: prefer,
+        note: context.invocation.value("note"))
+    } catch let error as OutpostError { throw CLIError(error) }
     context.console.out(
       "Rule \(rule.id): conflicts of \(rule.field) in \(rule.collection) take the "
         + "\(prefer.rawValue) value from the next merge on. Settle open ones with: outpost "
@@ -281,27 +267,22 @@ extension Commands {
   }
 
   static func removeRule(_ context: Context) throws {
-    let repository = try context.openWriter()
-    try headOnly(repository, "rules are kept")
-    let id = "\(context.invocation.positionals[0]).\(context.invocation.positionals[1])"
-    let name = StandardCollections.resolutionRules.name
-    guard let recordID = try? RecordID(id),
-      let state = try? repository.state(name, recordID), !state.isDeleted
-    else {
-      throw CLIError(.noInput, "no rule '\(id)'", hint: "List them with: outpost rules")
-    }
+    let positionals = context.invocation.positionals
     do {
-      _ = try repository.commit(
-        [.delete(collection: name, id: recordID)], command: "rules remove \(id)")
-    } catch { throw CLIError(error) }
-    context.console.out("Rule \(id) removed.\n")
+      try context.openWriter().removeRule(collection: positionals[0], field: positionals[1])
+    } catch let error as OutpostError {
+      var cli = CLIError(error)
+      if error.code == .notFound { cli.hint = "List them with: outpost rules" }
+      throw cli
+    }
+    context.console.out("Rule \(positionals[0]).\(positionals[1]) removed.\n")
   }
 
   static func applyRules(_ context: Context) throws {
-    let repository = try context.openWriter()
-    try headOnly(repository, "rules are applied")
     let settled: [(collection: String, id: RecordID, rules: [String])]
-    do { settled = try repository.settleByRules() } catch { throw CLIError(error) }
+    do { settled = try context.openWriter().applyRules() } catch let error as OutpostError {
+      throw CLIError(error)
+    }
     var text = "Settled \(settled.count) conflict(s) by rule.\n"
     for entry in settled {
       text += "  \(entry.collection)/\(entry.id)  (rule \(entry.rules.joined(separator: ", ")))\n"
