@@ -1,4 +1,4 @@
-// The default KPI definitions (kpi-catalog.md §2, SPEC.md §9.4), shipped with every build; head
+// The default KPI definitions (SPEC.md §9.4, docs/kpis.md §5), shipped with every build; head
 // office publishes them (or its own) for every office to compute with.
 extension DefinitionSet {
   /// The catalog's definitions as a JSON document (`outpost-kpi-def/1`).
