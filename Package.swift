@@ -49,7 +49,8 @@ let package = Package(
     .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
     .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel"]),
     .testTarget(name: "OutpostSyncTests", dependencies: ["OutpostSync", "OutpostTestSupport"]),
-    .testTarget(name: "OutpostKPITests", dependencies: ["OutpostKPI", "OutpostModel"]),
+    .testTarget(
+      name: "OutpostKPITests", dependencies: ["OutpostKPI", "OutpostModel", "OutpostCrypto"]),
     .testTarget(
       name: "OutpostStoreTests", dependencies: ["OutpostStore", "OutpostTestSupport"]),
     .testTarget(
