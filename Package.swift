@@ -19,7 +19,10 @@ let package = Package(
     // Pure, no I/O.
     .target(name: "OutpostSync", dependencies: ["OutpostModel", "OutpostCodec", "OutpostCrypto"]),
     // The KPI engine: definitions as data, measures, KPIs, scorecards. Pure, no I/O, no clock.
-    .target(name: "OutpostKPI", dependencies: ["OutpostModel", "OutpostCodec", "OutpostCrypto"]),
+    // The built-in catalog is a JSON file compiled into the module (Catalog.swift).
+    .target(
+      name: "OutpostKPI", dependencies: ["OutpostModel", "OutpostCodec", "OutpostCrypto"],
+      resources: [.embedInCode("Resources/catalog.json")]),
     // The JSON-file repository: journal, materialized records, locks. The only module doing file I/O.
     .target(
       name: "OutpostStore",
