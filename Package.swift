@@ -21,7 +21,10 @@ let package = Package(
     // Pure, no I/O.
     .target(name: "OutpostSync", dependencies: ["OutpostModel", "OutpostCodec", "OutpostCrypto"]),
     // The KPI engine: definitions as data, measures, KPIs, scorecards. Pure, no I/O, no clock.
-    .target(name: "OutpostKPI", dependencies: ["OutpostModel", "OutpostCodec", "OutpostCrypto"]),
+    // The built-in catalog is a JSON file compiled into the module (Catalog.swift).
+    .target(
+      name: "OutpostKPI", dependencies: ["OutpostModel", "OutpostCodec", "OutpostCrypto"],
+      resources: [.embedInCode("Resources/catalog.json")]),
     // The JSON-file repository: journal, materialized records, locks. The only module doing file I/O.
     .target(
       name: "OutpostStore",
@@ -58,7 +61,8 @@ let package = Package(
     .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
     .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel"]),
     .testTarget(name: "OutpostSyncTests", dependencies: ["OutpostSync", "OutpostTestSupport"]),
-    .testTarget(name: "OutpostKPITests", dependencies: ["OutpostKPI", "OutpostModel"]),
+    .testTarget(
+      name: "OutpostKPITests", dependencies: ["OutpostKPI", "OutpostModel", "OutpostCrypto"]),
     .testTarget(
       name: "OutpostStoreTests", dependencies: ["OutpostStore", "OutpostTestSupport"]),
     .testTarget(

@@ -35,7 +35,7 @@ public struct Measure: Sendable, Equatable {
   public var source: String
   public var agg: Aggregation
   public var field: String?
-  /// The date field that puts a row in a period (event-date attribution, R7).
+  /// The date field that puts a row in a period (event-date attribution, docs/kpis.md R7).
   public var timeField: String
   public var filter: [Filter]
   /// For `last`/`first`: the fields whose combinations each keep their own last value, summed.
@@ -171,7 +171,7 @@ public enum KPIKind: Sendable, Equatable {
     base: String, method: ScorecardDefinition.Method, floor: ExactDecimal?, cap: ExactDecimal?)
 }
 
-/// Which way is better (kpi-catalog.md §2 "Dir").
+/// Which way is better (docs/kpis.md §5); informs people and the choice of a scorecard method.
 public enum Direction: String, Sendable, CaseIterable {
   case higherBetter = "higher_better"
   case lowerBetter = "lower_better"
@@ -186,7 +186,7 @@ public struct FlagRule: Sendable, Equatable {
   public var reason: String
   /// Every term must hold: the ref's exact value compared with a constant.
   public var all: [(ref: String, op: Filter.Comparison, value: ExactDecimal)]
-  /// Whether the flag makes a scorecard item score 0 (a failure, §5.2 step 6).
+  /// Whether the flag makes a scorecard item score 0 (a failure, docs/kpis.md §6).
   public var failure: Bool
 
   public static func == (lhs: FlagRule, rhs: FlagRule) -> Bool {
@@ -214,7 +214,7 @@ public struct KPIDefinition: Sendable, Equatable {
   public var dimensions: [String]
   public var flags: [FlagRule]
   /// For a ratio: the undefined reason when numerator and denominator are both 0 (nothing
-  /// happened, kpi-catalog.md `no_activity`), instead of `zero_denominator`.
+  /// happened: the catalog's `no_activity`, docs/kpis.md R1), instead of `zero_denominator`.
   public var bothZeroReason: String? = nil
   /// A maturing KPI (R10) stays provisional until this many days after its period ends.
   public var maturesDays: Int = 0

@@ -1,6 +1,6 @@
 import OutpostModel
 
-/// The funnel diagnosis rules of kpi-catalog.md §2G, as flags with their evidence (SPEC.md §9.9).
+/// Funnel diagnosis: rules D1 and D2 as flags with their evidence (SPEC.md §9.9, docs/kpis.md §7).
 ///
 /// With growth(x) = (x(P) − x(P−1)) / x(P−1), month over month:
 /// - D1 "imprecise traffic": growth(visits) ≥ θ_up and growth(consultations) < θ_flat;
@@ -23,7 +23,7 @@ public struct Diagnosis: Sendable, Equatable {
       && lhs.evidence.map(\.growth) == rhs.evidence.map(\.growth)
   }
 
-  /// Default thresholds, published by head office (§2G).
+  /// The thresholds θ_up = 0.10 and θ_flat = 0.02 (docs/kpis.md §7); the commands use these.
   public static let defaultUp = ExactDecimal(significand: 10, scale: 2)
   public static let defaultFlat = ExactDecimal(significand: 2, scale: 2)
 

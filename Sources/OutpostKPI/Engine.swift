@@ -50,7 +50,7 @@ public struct KPIValue: Sendable, Equatable {
   public var value: ExactDecimal?
   /// Why the value is undefined (`zero_denominator`, `no_data`, `nonpositive_base`, ...).
   public var reason: String?
-  /// For a ratio: its exact numerator and denominator (reconciliation, §3 of the catalog).
+  /// For a ratio: its exact numerator and denominator (reconciliation, SPEC.md §9.7).
   public var numerator: ExactDecimal?
   public var denominator: ExactDecimal?
   /// Reason codes attached by the definition's flag rules.
@@ -526,7 +526,7 @@ struct Accumulator {
         let end = to.stringValue.flatMap(FieldType.secondsSinceEpoch),
         let seconds = end.subtracting(start), seconds >= .zero
       else {
-        overflow = true  // not timestamps, or a negative duration (kpi-catalog.md §2D)
+        overflow = true  // not timestamps, or a negative duration (docs/kpis.md §3)
         return
       }
       raw = .string(seconds.description)

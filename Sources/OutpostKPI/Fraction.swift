@@ -3,7 +3,7 @@ import OutpostModel
 /// An exact rational value n/d (d > 0) of exact decimals: the engine's arithmetic.
 ///
 /// Sums, differences and products of raw values are exact decimals; a ratio or a mean stays a
-/// fraction until the KPI is rounded once, at its definition's scale (kpi-catalog.md R9), so no
+/// fraction until the KPI is rounded once, at its definition's scale (docs/kpis.md R9), so no
 /// intermediate rounding and no binary floating point ever touches a value.
 public struct Fraction: Sendable, Equatable, CustomStringConvertible {
   /// The numerator.

@@ -10,7 +10,7 @@ public enum Grain: String, Sendable, CaseIterable, Comparable {
 }
 
 /// A reporting period: a day, an ISO week, a month, a quarter or a year, in office-local
-/// calendar dates (kpi-catalog.md R6).
+/// calendar dates (docs/kpis.md R6).
 public struct Period: Sendable, Hashable, Comparable, CustomStringConvertible {
   /// Its length.
   public let grain: Grain

@@ -1,7 +1,7 @@
 import OutpostCodec
 import OutpostModel
 
-/// A weighted scorecard (kpi-catalog.md §5.2, SPEC.md §9.6).
+/// A weighted scorecard (SPEC.md §9.5; docs/kpis.md §6 explains the rule).
 public struct ScorecardDefinition: Sendable, Equatable {
   /// How an item's raw attainment is computed from actual a and target t.
   public enum Method: String, Sendable, CaseIterable {
@@ -146,7 +146,7 @@ public struct Target: Sendable, Equatable {
   }
 }
 
-/// A scored item, with everything needed to reproduce it (§5.2 step 10).
+/// A scored item, with everything needed to reproduce it (docs/kpis.md §6).
 public struct ScoredItem: Sendable, Equatable {
   public var kpi: String
   public var weight: ExactDecimal
@@ -176,7 +176,7 @@ public struct ScorecardResult: Sendable, Equatable {
 }
 
 extension ScorecardDefinition {
-  /// Scores one office and period by the rule of kpi-catalog.md §5.2.
+  /// Scores one office and period by the rule of SPEC.md §9.5 (docs/kpis.md §6).
   ///
   /// - Parameters:
   ///   - actual: each KPI's canonical value (nil: undefined) and its failure flags.

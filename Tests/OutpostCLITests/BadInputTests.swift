@@ -3,9 +3,9 @@ import OutpostStore
 import OutpostTestSupport
 import Testing
 
-/// reliability.md §7 rows 15–18 and 31–36 through the real command line (SPEC.md §2.2, §4.3, §7):
-/// each bad input gets its exit code and a message naming the cause and what to do, and the
-/// repository is byte-identical afterwards.
+/// docs/reliability.md §4 rows 15–18 and 31–36 through the real command line (SPEC.md §2.2,
+/// §4.3, §7): each bad input gets its exit code and a message naming the cause and what to do,
+/// and the repository is byte-identical afterwards.
 struct BadInputTests {
   /// A branch repository `r` holding three days of channel_daily and three orders.
   static func repository() -> TemporaryDirectory {

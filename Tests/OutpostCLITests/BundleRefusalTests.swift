@@ -6,11 +6,11 @@ import OutpostSync
 import OutpostTestSupport
 import Testing
 
-// reliability.md §7 rows 1–14, 29, 30 and 37 (and the §4.2 threat model) through the real command
-// line: `outpost merge` at head office and `outpost receive` at a branch (SPEC.md §6–7; the sync
-// format is described in Sources/OutpostSync/Bundle/Bundle.swift). Every refusal is checked for
-// the exit code from the table, an `error:` line that names the file and the reason, a hint line
-// that says what to do, and a repository that is byte-identical afterwards.
+// docs/reliability.md §4 rows 1–14, 29, 30 and 37 (and the §3 threat model) through the real
+// command line: `outpost merge` at head office and `outpost receive` at a branch (SPEC.md §6–7;
+// the sync format is described in Sources/OutpostSync/Bundle/Bundle.swift). Every refusal is
+// checked for the exit code from the table, an `error:` line that names the file and the reason,
+// a hint line that says what to do, and a repository that is byte-identical afterwards.
 
 // MARK: - Fixture
 
@@ -172,7 +172,7 @@ struct BundleFile {
 
 // MARK: - Checking a refusal
 
-/// The parts of a refusal reliability.md §7 requires of every row.
+/// The parts of a refusal docs/reliability.md §4 requires of every row.
 enum RefusalPart: String, Hashable, Sendable {
   /// The exit code from the table.
   case status

@@ -1,7 +1,7 @@
 import OutpostTestSupport
 import Testing
 
-/// SPEC.md §6–7 and reliability.md §7: commands, messages, exit codes, nothing partial.
+/// SPEC.md §6–7 and docs/reliability.md §4: commands, messages, exit codes, nothing partial.
 struct CommandLineTests {
   @Test("bad cells: exit 65, file:line and column named, repository byte-identical")
   func badCellsChangeNothing() {

@@ -2,7 +2,7 @@ import Foundation
 import OutpostTestSupport
 import Testing
 
-/// reliability.md §7 rows 1 and 15–28 from the hand-made files in fixtures/bad-input/: every
+/// docs/reliability.md §4 rows 1 and 15–28 from the hand-made files in fixtures/bad-input/: every
 /// case of cases.tsv gets its exit code and message, and the repository is byte-identical
 /// afterwards.
 struct FixtureCasesTests {

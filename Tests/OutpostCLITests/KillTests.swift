@@ -2,9 +2,9 @@ import Foundation
 import OutpostTestSupport
 import Testing
 
-/// SPEC.md §4.3–4.4 and reliability.md §3.7 item 8: a real `outpost import` killed with SIGKILL at a
-/// random moment leaves a repository that opens and verifies, holding all of the import or none of
-/// it; an import that printed success is there in full.
+/// SPEC.md §4.3–4.4 and docs/reliability.md §2 invariant 8: a real `outpost import` killed with
+/// SIGKILL at a random moment leaves a repository that opens and verifies, holding all of the
+/// import or none of it; an import that printed success is there in full.
 struct KillTests {
   /// Records per import: enough to touch many record buckets, so kills land in every phase.
   static let rows = 80

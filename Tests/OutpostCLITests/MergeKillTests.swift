@@ -35,13 +35,14 @@ private final class ScratchDirectory {
   }
 }
 
-/// A real `outpost merge` killed at random moments (SPEC.md §4.3; reliability.md §3.7 item 8).
+/// A real `outpost merge` killed at random moments (SPEC.md §4.3; docs/reliability.md §2
+/// invariant 8).
 ///
 /// The merge takes three submissions from two branches (several hundred record lines), in a random
-/// order, and is sent SIGKILL after a random delay. reliability.md §4.2 asks never to apply half of
-/// a bundle. So after every kill head office verifies, each bundle is there in full or not at all
-/// (and in the order given), every bundle the merge acknowledged on stdout is there, and merging
-/// the same files again completes with the expected final state.
+/// order, and is sent SIGKILL after a random delay. Half of a bundle is never applied
+/// (docs/reliability.md §3). So after every kill head office verifies, each bundle is there in full
+/// or not at all (and in the order given), every bundle the merge acknowledged on stdout is there,
+/// and merging the same files again completes with the expected final state.
 struct MergeKillTests {
   /// Kills per round; four rounds (each with its own repositories and seed) make 200.
   static let kills = 50
@@ -97,8 +98,8 @@ struct MergeKillTests {
     }
     #expect(expected(Self.bundles, 0) == empty)
     // Head office's record states after all three, whatever the order (the join is
-    // order-independent, reliability.md §3.7 item 5): compared state by state, dots and clocks
-    // included, after each re-merge.
+    // order-independent, docs/reliability.md §2 invariant 5): compared state by state, dots and
+    // clocks included, after each re-merge.
     let final = try recordsDigest(temp.file("reference"))
 
     // One uninterrupted merge: its duration bounds the random kill delays.

@@ -6,7 +6,7 @@ import OutpostSync
 import OutpostTestSupport
 import Testing
 
-/// An independent model check of SPEC.md §5 and §8 (reliability.md §6.2 family 7).
+/// An independent model check of SPEC.md §5 and §8 (docs/reliability.md §5 family 7).
 ///
 /// Each schedule creates head office `hq` and two or three branches with the real CLI
 /// (`init`, `office add`, `init --key`) and runs seeded random steps through it: puts and
@@ -18,10 +18,10 @@ import Testing
 /// clock, which records `export` shows and their provisional values (§5.4), what a bundle
 /// carried (manifest and payload, §8.2), and the step's outcome (exit status; merge and receive
 /// counts, `not_applied`, `removed`, collected; gc's list and horizon). A replay must leave the
-/// repository byte-identical (reliability.md §3.7 #4). At the end every bundle is delivered in
-/// both directions, every conflict resolved, and every replica must hold the same records and
-/// clock as head office (§3.7 #1), with no lost acknowledged write (#2) and no phantom value
-/// (#3).
+/// repository byte-identical (docs/reliability.md §2 invariant 4). At the end every bundle is
+/// delivered in both directions, every conflict resolved, and every replica must hold the same
+/// records and clock as head office (invariant 1), with no lost acknowledged write (2) and no
+/// phantom value (3).
 ///
 /// Submissions in the random steps go through `outpost submit`; those of the final rounds are
 /// made by `RepositoryWriter.makeBundle` (what `submit` calls, without the KPI report it adds to
@@ -277,7 +277,7 @@ final class ModelSchedule {
   ///
   /// Lines: `O put ID [F=V...]` (no values: create), `O delete ID`, `O submit`, `hq reply O`,
   /// `deliver N` (the Nth bundle made), `hq gc`, `hq resolve ID take R|set F=V...`,
-  /// `converge` (rounds until every replica agrees, then the §3.7 checks).
+  /// `converge` (rounds until every replica agrees, then the checks of docs/reliability.md §2).
   func run(script: [String], offices names: [String]) throws {
     offices = names
     try setUp()
@@ -536,7 +536,7 @@ final class ModelSchedule {
     let result = cli(arguments, bundle.to)
     try expect(result, expected.exit, "\(bundle.kind) \(bundle.seq) from \(bundle.from)")
     if expected.status == "already-applied" {
-      // reliability.md §3.7 #4: a replay changes no byte.
+      // docs/reliability.md §2 invariant 4: a replay changes no byte.
       try require(treeDigest(temp.file(bundle.to)) == before, "a replay changed the repository")
     }
     coverage[expected.status, default: 0] += 1
@@ -648,7 +648,7 @@ final class ModelSchedule {
     try compare(hq)
   }
 
-  // MARK: The end (reliability.md §3.7)
+  // MARK: The end (docs/reliability.md §2)
 
   private func quiesce() throws {
     log.append("# quiesce: the bundles still in transit are held back")
@@ -720,22 +720,22 @@ final class ModelSchedule {
       for key in Set(head.records.keys).union(branch.records.keys).sorted() {
         try require(
           head.records[key] == branch.records[key],
-          "§3.7 #1: \(office) and hq differ on \(key):\n  hq     \(String(describing: head.records[key]))\n  \(office)  \(String(describing: branch.records[key]))"
+          "invariant 1: \(office) and hq differ on \(key):\n  hq     \(String(describing: head.records[key]))\n  \(office)  \(String(describing: branch.records[key]))"
         )
       }
       try require(
         head.clock == branch.clock,
-        "§3.7 #1: clocks differ: hq \(head.clock), \(office) \(branch.clock)")
+        "invariant 1: clocks differ: hq \(head.clock), \(office) \(branch.clock)")
     }
-    // §3.7 #2: every acknowledged write is in head office's clock and in its record's context.
+    // invariant 2: every acknowledged write is in head office's clock and in its record's context.
     for (dot, write) in writes.sorted(by: { $0.key < $1.key }) {
-      try require(head.clock.contains(dot), "§3.7 #2: write \(dot) of \(write.key) is lost")
+      try require(head.clock.contains(dot), "invariant 2: write \(dot) of \(write.key) is lost")
       // A record collected since then may hold a later incarnation with a fresh context.
       if let state = head.records[write.key], !collectedKeys.contains(write.key) {
-        try require(state.context.contains(dot), "§3.7 #2: \(write.key) lost \(dot)")
+        try require(state.context.contains(dot), "invariant 2: \(write.key) lost \(dot)")
       }
     }
-    // §3.7 #3: every value in force was written by someone.
+    // invariant 3: every value in force was written by someone.
     for office in ["hq"] + offices {
       for (key, state) in try real(office).records where key.hasPrefix("orders/") {
         for (field, register) in state.fields {
@@ -743,7 +743,7 @@ final class ModelSchedule {
             let written = writes[dot]
             try require(
               written?.key == key && written?.values?[field] == value,
-              "§3.7 #3: \(office) holds \(key) \(field)=\(value) at \(dot), which nobody wrote")
+              "invariant 3: \(office) holds \(key) \(field)=\(value) at \(dot), which nobody wrote")
           }
         }
       }

@@ -6,6 +6,8 @@ import Testing
 /// SPEC.md §9.4 lists every measure and KPI of the built-in catalog, in the catalog's order, with
 /// the unit, scale and direction the definitions give: the tables are the contract, so they may
 /// not drift from `DefinitionSet.defaultDocument`.
+///
+/// docs/kpis.md §5 lists the KPIs again, by subject, and may not drift either.
 struct CatalogSpecTests {
   /// The rows of one table of SPEC §9.4: the first column's id and the other cells.
   static func rows(after heading: String, in section: Substring) -> [(id: String, cells: [String])]
@@ -56,6 +58,39 @@ struct CatalogSpecTests {
       #expect(cells[5] == "\(kpi.scale)", "\(id)")
       #expect(cells[6] == kpi.direction.rawValue, "\(id)")
       #expect((cells[7] == "✓") == kpi.dimensions.contains("channel_id"), "\(id)")
+    }
+  }
+
+  @Test("docs/kpis.md §5 lists every KPI of the built-in catalog once, as the catalog defines it")
+  func referenceListsEveryKPI() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+    let text = try String(
+      contentsOf: root.appendingPathComponent("docs/kpis.md"), encoding: .utf8)
+    let start = try #require(text.range(of: "\n## 5. The KPIs"))
+    let end = try #require(text.range(of: "\n## 6. "))
+    let catalog = try DefinitionSet(bytes: Array(DefinitionSet.defaultDocument.utf8))
+    // | id | label | what it computes | unit | scale | direction | by channel |
+    let rows = text[start.upperBound..<end.lowerBound].split(separator: "\n")
+      .filter { $0.hasPrefix("| `") }
+      .map { line in
+        line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().map {
+          $0.trimmingCharacters(in: .whitespaces)
+        }
+      }
+      .filter { $0.count == 8 }
+    let ids = rows.map { $0[0].trimmingCharacters(in: CharacterSet(charactersIn: "`")) }
+    #expect(ids.count == Set(ids).count, "a KPI is listed twice")
+    #expect(Set(ids) == Set(catalog.kpiOrder))
+    for (id, cells) in zip(ids, rows) {
+      let kpi = try #require(catalog.kpis[id])
+      #expect(cells[1] == "\(kpi.labelZH) / \(kpi.labelEN)", "\(id)")
+      #expect(!cells[2].isEmpty, "\(id)")
+      #expect(cells[3] == kpi.unit, "\(id)")
+      #expect(cells[4] == "\(kpi.scale)", "\(id)")
+      #expect(cells[5] == kpi.direction.rawValue, "\(id)")
+      let channel = kpi.byChannelOnly ? "only" : (kpi.dimensions.contains("channel_id") ? "✓" : "")
+      #expect(cells[6] == channel, "\(id)")
     }
   }
 }

@@ -33,8 +33,8 @@ enum Rows {
   }
 }
 
-/// SPEC.md §9: the engine over hand-made rows, the catalog's worked examples (kpi-catalog.md
-/// §4.4) to the digit, rules R1–R9, grains and roll-ups.
+/// SPEC.md §9: the engine over hand-made rows, the worked examples of docs/kpis.md §8 to the
+/// digit, rules R1–R9 (docs/kpis.md §1), grains and roll-ups.
 struct KPIEngineTests {
   let catalog: DefinitionSet
 
@@ -102,7 +102,7 @@ struct KPIEngineTests {
       period: "2025-02", office: "west")
     #expect(b.value == nil && b.reason == "zero_denominator")
     #expect(b.flags == ["spend_without_conversations"] && b.failures == b.flags)
-    // Neither spend nor conversations: nothing happened (catalog: `no_activity`), not a
+    // Neither spend nor conversations: nothing happened (`no_activity`, docs/kpis.md R1), not a
     // zero denominator, and no failure flag.
     let c = try value(
       "avg_cost_per_conversation",
@@ -503,7 +503,7 @@ struct DiagnosisTests {
   }
 }
 
-/// SPEC.md §9.4: head office's qualitative ratings (kpi-catalog.md §2F).
+/// SPEC.md §9.4: head office's qualitative ratings (docs/kpis.md §5.10).
 struct QualitativeRatingTests {
   @Test("a qualitative item is the mean of head office's ratings in the period")
   func meanRating() throws {

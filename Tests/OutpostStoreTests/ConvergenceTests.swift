@@ -7,8 +7,8 @@ import OutpostTestSupport
 import Synchronization
 import Testing
 
-/// Randomized multi-replica convergence (reliability.md §6.2 family 6, checking every invariant
-/// of reliability.md §3.7).
+/// Randomized multi-replica convergence (docs/reliability.md §5 family 6, checking every invariant
+/// of docs/reliability.md §2).
 ///
 /// Each schedule builds head office and 2–5 branches, each a real ``RepositoryWriter`` on its own
 /// ``MemoryFileSystem``, and runs seeded random steps through the real API: local edits
@@ -21,7 +21,7 @@ import Testing
 /// operation, then simulate a process kill or a power loss (with torn, dropped or garbage
 /// unsynced data) and reopen the repository (SPEC.md §4.3–§4.4).
 ///
-/// The checks, numbered as in reliability.md §3.7:
+/// The checks, numbered as in docs/reliability.md §2:
 /// 1. convergence: after quiescence (every bundle delivered, every conflict resolved, replies
 ///    received) every replica holds byte-identical canonical record states, contexts included,
 ///    and equal clocks;
@@ -43,10 +43,11 @@ import Testing
 /// 9. monotonicity: no record context and no repository clock ever decreases.
 ///
 /// A damaged or misdelivered bundle must be refused with the repository byte-identical
-/// (reliability.md §7 rows 2–4 and 37). Every failure names the seed and schedule and prints
+/// (docs/reliability.md §4 rows 2–4 and 37). Every failure names the seed and schedule and prints
 /// the last steps; `OUTPOST_SEED=<seed> OUTPOST_SCHEDULE=<n>` replays one schedule.
 struct ConvergenceTests {
-  /// Batches run in parallel; `batches × schedulesPerBatch` ≥ 2,000 (reliability.md §6.2 T1).
+  /// Batches run in parallel; `batches × schedulesPerBatch` ≥ 2,000, the schedules a run makes
+  /// (docs/reliability.md §5 family 6).
   static let batches = 20
   /// 100, or `OUTPOST_SCHEDULES_PER_BATCH` (a soak run raises it; schedule numbers stay stable).
   static var schedulesPerBatch: Int {
@@ -55,7 +56,7 @@ struct ConvergenceTests {
   static let baseSeed: UInt64 = 0x0C0F_FEE0_2025_0301
 
   @Test(
-    "random schedules over 3-6 replicas converge and keep every §3.7 invariant",
+    "random schedules over 3-6 replicas converge and keep every sync invariant",
     arguments: 0..<batches)
   func randomSchedules(batch: Int) {
     let base = testSeed(Self.baseSeed)
@@ -86,9 +87,9 @@ struct ConvergenceTests {
   static let orderBatches = 4
   static let scenariosPerOrderBatch = 4
 
-  /// reliability.md §3.7 #5: for k ≤ 5 pending bundles at head office, every one of the k!
-  /// delivery orders, each on its own copy of head office's repository, ends in the same record
-  /// states, peer records and conflicts, and in the state the write history predicts.
+  /// docs/reliability.md §2 invariant 5: for k ≤ 5 pending bundles at head office, every one of
+  /// the k! delivery orders, each on its own copy of head office's repository, ends in the same
+  /// record states, peer records and conflicts, and in the state the write history predicts.
   @Test(
     "up to 5 pending bundles give the same head office in all k! orders",
     arguments: 0..<orderBatches)
@@ -155,7 +156,7 @@ struct ConvergenceTests {
   /// A record of another office reaches a branch in head office's replies. If the branch could
   /// edit or delete it locally, head office would refuse every later submission of that branch
   /// (bundles are cumulative, so the refused change is in all of them) and the branch would
-  /// never converge again (§3.7 #1). The random schedules generate only writes a branch may
+  /// never converge again (invariant 1). The random schedules generate only writes a branch may
   /// make, so this case is tested on its own.
   @Test(
     "a branch cannot edit or delete another office's record it received",
@@ -186,7 +187,7 @@ struct ConvergenceTests {
 
 // MARK: - Running and reporting schedules
 
-/// A broken invariant, named after reliability.md §3.7 or §7.
+/// A broken invariant, named after docs/reliability.md §2 or §4.
 private struct InvariantFailure: Error, CustomStringConvertible {
   var description: String
 }
@@ -358,7 +359,7 @@ private struct Contents: Equatable {
     clock = repository.clock
   }
 
-  /// The canonical serialization of every record, sorted (what §3.7 #1 compares).
+  /// The canonical serialization of every record, sorted (what invariant 1 compares).
   var canonicalRecords: [String] {
     records.keys.sorted().map { "\($0) \(JSONWriter.canonicalString(records[$0]!.json))" }
   }
@@ -400,9 +401,9 @@ private final class Replica {
   let isHead: Bool
   let fileSystem: MemoryFileSystem
   var repository: RepositoryWriter
-  /// The last context seen per record (§3.7 #9).
+  /// The last context seen per record (invariant 9).
   var contexts: [RecordKey: VersionVector] = [:]
-  /// The last repository clock seen (§3.7 #9).
+  /// The last repository clock seen (invariant 9).
   var clock = VersionVector()
   /// The conflicted registers per record, as the history predicts them.
   var conflicts: [RecordKey: Set<String>] = [:]
@@ -641,7 +642,7 @@ private final class Simulation {
 
   // MARK: Random steps
 
-  /// Runs `count` random steps (reliability.md §6.2 family 6's step kinds).
+  /// Runs `count` random steps (docs/reliability.md §5 family 6's step kinds).
   func runRandomSteps(_ count: Int, crashes: Bool = true) throws {
     for _ in 0..<count {
       stepNumber += 1
@@ -842,7 +843,7 @@ private final class Simulation {
     _ = try perform(replica(parcel.to), .apply(parcel))
   }
 
-  /// Delivers again a bundle delivered or lost long ago (reliability.md §4.2 replay).
+  /// Delivers again a bundle delivered or lost long ago (docs/reliability.md §3 replay).
   func replay() throws {
     guard !archive.isEmpty else { return }
     let parcel = pick(archive)
@@ -852,7 +853,7 @@ private final class Simulation {
   }
 
   /// Damages a bundle in transit, or hands it to the wrong office: it must be refused and the
-  /// repository left byte-identical (reliability.md §7 rows 2–4, 37).
+  /// repository left byte-identical (docs/reliability.md §4 rows 2–4, 37).
   func corrupt() throws {
     guard !archive.isEmpty else { return }
     let parcel = pick(archive)
@@ -894,11 +895,11 @@ private final class Simulation {
       _ = try target.repository.applyBundle(bytes, name: "damaged.bundle")
       throw InvariantFailure(
         description:
-          "reliability.md §7: a damaged or misdelivered bundle was applied at \(target.id)")
+          "docs/reliability.md §4: a damaged or misdelivered bundle was applied at \(target.id)")
     } catch is StoreError {}
     try require(
       target.fileSystem.snapshot() == before,
-      "reliability.md §7: refusing a damaged bundle changed \(target.id)'s repository")
+      "docs/reliability.md §4: refusing a damaged bundle changed \(target.id)'s repository")
   }
 
   /// The manifest and MAC lines, and the payload.
@@ -1028,12 +1029,12 @@ private final class Simulation {
       }
       try require(
         report.alreadyApplied == known,
-        "§3.7 #4: bundle #\(parcel.number) \(known ? "was" : "was not") applied before at "
+        "invariant 4: bundle #\(parcel.number) \(known ? "was" : "was not") applied before at "
           + "\(replica.id) but the report says alreadyApplied=\(report.alreadyApplied)")
       if known {
         try require(
           fileSystem.snapshot() == before,
-          "§3.7 #4: re-importing bundle #\(parcel.number) changed \(replica.id)'s repository")
+          "invariant 4: re-importing bundle #\(parcel.number) changed \(replica.id)'s repository")
       }
       outcome.report = report
       outcome.touched = report.outcomes.map { RecordKey(collection: $0.collection, id: $0.id) }
@@ -1129,7 +1130,7 @@ private final class Simulation {
         let grew = !conflicts.isSubset(of: replica.conflicts[key] ?? [])
         try require(
           (merge == .conflict) == grew,
-          "§3.7 #6: merging \(key) at \(replica.id) reported \(merge), but its conflicted "
+          "invariant 6: merging \(key) at \(replica.id) reported \(merge), but its conflicted "
             + "registers went from \((replica.conflicts[key] ?? []).sorted()) to \(conflicts.sorted())"
         )
       }
@@ -1137,7 +1138,7 @@ private final class Simulation {
     }
   }
 
-  // MARK: The history oracle (§3.7 #2, #3, #6, #9)
+  // MARK: The history oracle (invariants 2, 3, 6, 9)
 
   /// The values the history predicts for a register, given the record context a replica holds:
   /// every write it has seen that no write it has seen overwrote (SPEC.md §5.2).
@@ -1162,7 +1163,7 @@ private final class Simulation {
     if let old = replica.contexts[key] {
       try require(
         context.dominates(old),
-        "§3.7 #9: the context of \(key) at \(replica.id) went back from \(old) to \(context)")
+        "invariant 9: the context of \(key) at \(replica.id) went back from \(old) to \(context)")
     }
     replica.contexts[key] = context
     var conflicts: Set<String> = []
@@ -1190,15 +1191,15 @@ private final class Simulation {
     let phantom = actual.subtracting(expected).filter { !written.contains($0.dot) }
     try require(
       phantom.isEmpty,
-      "§3.7 #3 phantom write: \(key).\(register) at \(replica.id) holds \(Self.show(phantom)), "
+      "invariant 3 phantom write: \(key).\(register) at \(replica.id) holds \(Self.show(phantom)), "
         + "which nobody wrote")
     let lost = expected.subtracting(actual)
     try require(
       lost.isEmpty,
-      "§3.7 #2 lost write: \(key).\(register) at \(replica.id) lacks \(Self.show(lost)) "
+      "invariant 2 lost write: \(key).\(register) at \(replica.id) lacks \(Self.show(lost)) "
         + "(holds \(Self.show(actual)))")
     throw InvariantFailure(
-      description: "§3.7 #2/#6: \(key).\(register) at \(replica.id) still holds "
+      description: "invariants 2/6: \(key).\(register) at \(replica.id) still holds "
         + "\(Self.show(actual.subtracting(expected))), overwritten by a write it has seen "
         + "(expected \(Self.show(expected)))")
   }
@@ -1231,16 +1232,16 @@ private final class Simulation {
       try replica.repository.conflicts().map { RecordKey(collection: $0.collection, id: $0.id) })
     try require(
       listed == conflicted,
-      "§3.7 #6: \(replica.id) lists conflicts \(listed.sorted()), the history predicts "
+      "invariant 6: \(replica.id) lists conflicts \(listed.sorted()), the history predicts "
         + "\(conflicted.sorted())")
     let clock = replica.repository.clock
     try require(
       clock.dominates(replica.clock),
-      "§3.7 #9: the clock of \(replica.id) went back from \(replica.clock) to \(clock)")
+      "invariant 9: the clock of \(replica.id) went back from \(replica.clock) to \(clock)")
     replica.clock = clock
   }
 
-  // MARK: Crash and reopen (§3.7 #8)
+  // MARK: Crash and reopen (invariant 8)
 
   /// Picks an operation for `replica` that is valid right now.
   func crashableOperation(_ replica: Replica) throws -> Operation {
@@ -1312,22 +1313,22 @@ private final class Simulation {
       reopened = try openRepository(replica.fileSystem, known: replica.contexts.keys)
     } catch {
       throw InvariantFailure(
-        description: "§3.7 #8: \(replica.id) does not open after the crash: \(error)")
+        description: "invariant 8: \(replica.id) does not open after the crash: \(error)")
     }
     replica.repository = reopened
     let report = reopened.verify()
     try require(
-      report.isClean, "§3.7 #8: verify after the crash at \(replica.id): \(report.problems)")
+      report.isClean, "invariant 8: verify after the crash at \(replica.id): \(report.problems)")
     let recovered = try Contents(reopened)
     if completed != nil {
       try require(
         recovered == after,
-        "§3.7 #8: \(replica.id) lost the acknowledged \(operation) in a crash (\(kind)):\n    "
+        "invariant 8: \(replica.id) lost the acknowledged \(operation) in a crash (\(kind)):\n    "
           + recovered.difference(from: after))
     } else {
       try require(
         recovered == before || recovered == after,
-        "§3.7 #8: after a crash (\(kind)) \(replica.id) is neither before nor after \(operation):"
+        "invariant 8: after a crash (\(kind)) \(replica.id) is neither before nor after \(operation):"
           + "\n    vs before: \(recovered.difference(from: before))"
           + "\n    vs after: \(recovered.difference(from: after))")
     }
@@ -1383,12 +1384,12 @@ private final class Simulation {
     }
   }
 
-  /// Checks §3.7 #1–#4, #6, #8 and #9 after quiescence.
+  /// Checks invariants 1–4, 6, 8 and 9 after quiescence.
   ///
   /// Re-import and power loss are tried at one random replica, or with `thorough` at every
   /// replica, which also runs `verify` (it replays the whole journal: slow in debug builds).
   func checkFinal(thorough: Bool) throws {
-    // §3.7 #1: byte-identical canonical records, and equal clocks, everywhere.
+    // invariant 1: byte-identical canonical records, and equal clocks, everywhere.
     var contents: [ReplicaID: Contents] = [:]
     for replica in replicas { contents[replica.id] = try Contents(replica.repository) }
     let reference = contents[hq.id]!
@@ -1397,22 +1398,22 @@ private final class Simulation {
       let mine = contents[branch.id]!
       try require(
         mine.canonicalRecords == canonical && mine.clock == reference.clock,
-        "§3.7 #1: \(branch.id) did not converge with hq after quiescence:\n    "
+        "invariant 1: \(branch.id) did not converge with hq after quiescence:\n    "
           + mine.difference(from: reference))
     }
-    // §3.7 #2, #3, #6, #9 on every record of every replica; no open conflict remains.
+    // invariants 2, 3, 6, 9 on every record of every replica; no open conflict remains.
     for replica in replicas {
       try checkReplica(replica)
       try require(replica.conflicts.isEmpty, "\(replica.id) has open conflicts after review")
     }
-    // §3.7 #2 stated directly: every write reached head office and is still there, or a write
+    // invariant 2 stated directly: every write reached head office and is still there, or a write
     // that saw it replaced it.
     for event in events {
       let state = try hq.repository.state(event.key.collection, event.key.id)
       let what = event.acknowledged ? "acknowledged write" : "write (it survived a crash)"
       try require(
         state?.context.contains(event.dot) == true,
-        "§3.7 #2: \(what) \(event.dot) to \(event.key) never reached hq")
+        "invariant 2: \(what) \(event.dot) to \(event.key) never reached hq")
       let later = (eventsByKey[event.key] ?? []).map { events[$0] }.filter {
         $0.past.contains(event.dot)
       }
@@ -1422,16 +1423,16 @@ private final class Simulation {
         : state!.deleted.contains(Versioned(event.dot, .bool(false)))
       try require(
         registerKept || !later.isEmpty,
-        "§3.7 #2: \(what) \(event.dot) to \(event.key) vanished without a later write")
+        "invariant 2: \(what) \(event.dot) to \(event.key) vanished without a later write")
       for (field, value) in event.fields {
         let kept = state!.fields[field]?.contains(Versioned(event.dot, value)) == true
         let replaced = later.contains { !$0.isDelete && ($0.fields[field] != nil || $0.clearsAll) }
         try require(
           kept || replaced,
-          "§3.7 #2: \(event.key).\(field)=\(value), \(what) \(event.dot), was lost at hq")
+          "invariant 2: \(event.key).\(field)=\(value), \(what) \(event.dot), was lost at hq")
       }
     }
-    // §3.7 #4: re-importing a bundle that was applied changes nothing.
+    // invariant 4: re-importing a bundle that was applied changes nothing.
     let sample = thorough ? Array(replicas) : [pick(replicas)]
     for replica in sample {
       guard
@@ -1443,12 +1444,12 @@ private final class Simulation {
       let report = try replica.repository.applyBundle(parcel.bytes, name: parcel.name)
       try require(
         report.alreadyApplied && report.transaction == nil,
-        "§3.7 #4: re-importing #\(parcel.number) at \(replica.id) was not a no-op")
+        "invariant 4: re-importing #\(parcel.number) at \(replica.id) was not a no-op")
       try require(
         replica.fileSystem.snapshot() == before,
-        "§3.7 #4: re-importing #\(parcel.number) changed bytes at \(replica.id)")
+        "invariant 4: re-importing #\(parcel.number) changed bytes at \(replica.id)")
     }
-    // §3.7 #8 and SPEC.md §4.3: everything acknowledged is durable: a power loss now changes
+    // invariant 8 and SPEC.md §4.3: everything acknowledged is durable: a power loss now changes
     // nothing.
     for replica in sample {
       replica.repository.close()
@@ -1457,12 +1458,12 @@ private final class Simulation {
         replica.repository = try openRepository(replica.fileSystem, known: replica.contexts.keys)
       } catch {
         throw InvariantFailure(
-          description: "§3.7 #8: \(replica.id) does not open after a power loss: \(error)")
+          description: "invariant 8: \(replica.id) does not open after a power loss: \(error)")
       }
       let reread = try Contents(replica.repository)
       try require(
         reread == contents[replica.id]!,
-        "§3.7 #8: a power loss after quiescence changed \(replica.id):\n    "
+        "invariant 8: a power loss after quiescence changed \(replica.id):\n    "
           + reread.difference(from: contents[replica.id]!))
       if thorough {
         let report = replica.repository.verify()
@@ -1471,7 +1472,7 @@ private final class Simulation {
     }
   }
 
-  // MARK: Order independence (§3.7 #5)
+  // MARK: Order independence (invariant 5)
 
   /// Makes `count` submissions that head office has not applied: edits at branches and at head
   /// office between them, sometimes two from one branch, sometimes a duplicate.
@@ -1511,11 +1512,11 @@ private final class Simulation {
           report = try repository.applyBundle(parcel.bytes, name: parcel.name)
         } catch {
           throw InvariantFailure(
-            description: "§3.7 #5: in order \(order) #\(parcel.number) was refused: \(error)")
+            description: "invariant 5: in order \(order) #\(parcel.number) was refused: \(error)")
         }
         try require(
           report.alreadyApplied == applied.contains(parcel.hash),
-          "§3.7 #4: in order \(order) #\(parcel.number) reports "
+          "invariant 4: in order \(order) #\(parcel.number) reports "
             + "alreadyApplied=\(report.alreadyApplied)")
         if order.count < pending.count {
           repository.close()
@@ -1530,12 +1531,12 @@ private final class Simulation {
         if let reference {
           try require(
             contents == reference.contents && conflicts == reference.conflicts,
-            "§3.7 #5: order \(order) differs from order \(reference.order):\n    "
+            "invariant 5: order \(order) differs from order \(reference.order):\n    "
               + contents.difference(from: reference.contents)
               + "\n    conflicts \(conflicts) vs \(reference.conflicts)")
         } else {
           reference = (order, contents, conflicts)
-          // The first order must also end where the history predicts (§3.7 #2, #3, #6).
+          // The first order must also end where the history predicts (invariants 2, 3, 6).
           let checker = Replica(id: hq.id, isHead: true, fileSystem: copy, repository: repository)
           checker.contexts = hq.contexts
           try checkReplica(checker)

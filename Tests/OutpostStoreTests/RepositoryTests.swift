@@ -116,7 +116,7 @@ struct RepositoryTests {
     #expect(treeDigest(path) == before)
   }
 
-  /// reliability.md §6.2 family 1: a crash just before every mutating operation of a commit.
+  /// docs/reliability.md §5 family 1: a crash just before every mutating operation of a commit.
   @Test("a crash at any operation leaves all of the commit or none of it")
   func crashAtEveryOperation() throws {
     let probe = TemporaryDirectory()
@@ -152,7 +152,7 @@ struct RepositoryTests {
     }
   }
 
-  /// reliability.md §6.2 family 3: an I/O error at every operation fails the command cleanly.
+  /// docs/reliability.md §5 family 3: an I/O error at every operation fails the command cleanly.
   @Test(
     "an I/O error at any operation leaves the repository byte-identical",
     arguments: [

@@ -6,7 +6,7 @@ import OutpostSync
 import Testing
 
 /// SPEC.md §8.2: bundle files are verified (format, MAC, sender, payload) before any record is
-/// parsed; reliability.md §7 rows 1–7.
+/// parsed; docs/reliability.md §4 rows 1–7.
 struct BundleTests {
   let north = ReplicaID(unchecked: "north")
   let east = ReplicaID(unchecked: "east")
@@ -204,7 +204,7 @@ struct BundleTests {
   }
 }
 
-/// SPEC.md §8.3: replay, rollback, equivocation and gaps (reliability.md §7 rows 8–11).
+/// SPEC.md §8.3: replay, rollback, equivocation and gaps (docs/reliability.md §4 rows 8–11).
 struct AdmissionTests {
   let north = ReplicaID(unchecked: "north")
 

@@ -27,7 +27,7 @@ private func returnDescriptor(_ handle: FileHandle) {
 private let infoTemplate: FileInfo? = try? PosixFileSystem().info("/")
 
 /// An in-memory ``FileSystem`` that remembers what is on stable storage, so tests can simulate
-/// a crash or a power loss without touching the disk (reliability.md §6.2 families 1 and 6).
+/// a crash or a power loss without touching the disk (docs/reliability.md §5 families 1 and 6).
 ///
 /// Every file has its visible bytes and its *durable* bytes; every directory has its visible
 /// entries and its durable entries. `sync` on a file makes its bytes durable; `sync` on a

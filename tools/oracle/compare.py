@@ -11,7 +11,7 @@ Usage:
              repeatable, one per period.
 --office     restrict both sides to these offices.
 --flags      also compare the `flags` lists of KPI values.
---bands      also compare scorecard bands (catalog §5.2 example bands A>=100, B>=90, C>=80, D).
+--bands      also compare scorecard bands (the built-in A>=100, B>=90, C>=80, D; docs/kpis.md §6).
 --allow-uncovered ID
              a KPI Outpost prints that the oracle does not cover is not a difference
              (repeatable).  Without it, each such KPI is one "UNCOVERED kpi ID" line and counts
@@ -65,7 +65,7 @@ def main(argv=None):
     ap.add_argument("--office", action="append")
     ap.add_argument("--flags", action="store_true")
     ap.add_argument("--bands", action="store_true", help="also compare scorecard bands "
-                    "(catalog §5.2 example bands; not pinned by SPEC)")
+                    "(docs/kpis.md §6; not pinned by SPEC)")
     ap.add_argument("--allow-uncovered", action="append", default=[], metavar="ID",
                     help="do not count this KPI as a difference when Outpost prints it and the "
                     "oracle does not cover it (repeatable)")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent KPI oracle for Outpost.
 
-Written from kpi-catalog.md (Decisions, §1 R1-R9, §2, §5.2, §6.5) and SPEC.md (§2, §9),
+Written from the KPI rules now in docs/kpis.md (§1 R1-R9, §2, §5, §6) and SPEC.md (§2, §9),
 without reading the Swift implementation.  Python 3 standard library only; every business
 value is an exact decimal.Decimal (sums, differences, products are exact) and the single
 division of a KPI is done by exact integer arithmetic and rounded once, half-up
@@ -31,7 +31,7 @@ getcontext().prec = 200
 getcontext().traps[Inexact] = True
 
 # ---------------------------------------------------------------------------
-# Collections (kpi-catalog.md §3, SPEC.md §2) and column types
+# Collections (SPEC.md §2, docs/kpis.md §4) and column types
 # ---------------------------------------------------------------------------
 
 INT, DEC, BOOL, DATE, MONTH, STR, TS, PERIOD = ("int", "dec", "bool", "date", "month", "str", "ts",
@@ -242,7 +242,7 @@ def load_dataset(root, warnings):
 
 
 # ---------------------------------------------------------------------------
-# Exact arithmetic and rounding (catalog Decision 1, R9, §6.5; SPEC §9.1)
+# Exact arithmetic and rounding (docs/kpis.md R9, §2; SPEC §9.1)
 # ---------------------------------------------------------------------------
 
 def _as_int_ratio(d):
@@ -552,7 +552,7 @@ def _last(coll, field, datefield, part):
 
 def _collected_on_due(e, o, m):
     # SPEC §9.4: sum(amount) of payments by invoice.due_date, payment_date le $period_end,
-    # joins invoices as invoice (catalog §2E: due-based collection rate, Decision 7)
+    # joins invoices as invoice (docs/kpis.md §5.11: due-based collection rate)
     end = month_end(m)
     return e.m_sum("payments", "amount", o, m,
                    lambda r: r.get("payment_date") is not None and r["payment_date"] <= end)
@@ -958,7 +958,7 @@ def _mk(n, d):
 
 
 # id -> (expression, unit, scale, direction, [(flag, (numerator ref, denominator ref))])
-# A flag fires when the numerator is > 0 and the denominator is 0 (catalog §2B/§2D, §5.2).
+# A flag fires when the numerator is > 0 and the denominator is 0 (docs/kpis.md §3).
 SPEC_KPIS = [
     ("page_views", "page_views", "count", 0, "higher_better"),
     ("visits", "visits", "count", 0, "higher_better"),
@@ -1111,7 +1111,7 @@ BY_CHANNEL = ["page_views", "visits", "clicks", "impressions", "ctr", "cpc", "re
 # exist only in a channel breakdown (`kpi --by channel`)": not in the office-level output.
 BY_CHANNEL_ONLY = ["traffic_share", "channel_sales", "channel_profit"]
 
-# The KPIs the brief requires (all SPEC KPIs are computed; these are the core set).
+# The core KPIs, checked by hand in selftest.py (all SPEC KPIs are computed).
 CORE_KPIS = ["clicks", "consultations", "consultation_rate", "avg_cost_per_conversation", "cpc",
              "ctr", "qualified_leads", "deal_count", "deal_amount", "net_revenue", "aov",
              "conversion_rate", "new_customers", "return_rate", "complaint_rate",
@@ -1155,7 +1155,7 @@ def kpi_exact(e, kpi, o, m):
         r = evaluate(e, expr, o, m)
         r = R(r.value, r.reason, [], r.num, r.den)
         if kpi in BOTH_ZERO_NO_ACTIVITY and not r.defined and r.num == 0 and r.den == 0:
-            # catalog §2 avg_cost_per_conversation: "Both 0 -> undefined (no_activity)"
+            # docs/kpis.md R1: both 0 -> undefined (no_activity)
             r = R(None, "no_activity", [], r.num, r.den)
     if d["flag"]:
         # flag when the numerator is > 0 and the denominator is 0 (e.g. spend > 0, consultations = 0)
@@ -1203,7 +1203,7 @@ def attainment_kpi(e, expr, o, m):
     return R(r)
 
 
-# KPIs whose 0/0 means "nothing happened" rather than a zero denominator (kpi-catalog.md §2A).
+# KPIs whose 0/0 means "nothing happened" rather than a zero denominator (docs/kpis.md R1).
 BOTH_ZERO_NO_ACTIVITY = {"avg_cost_per_conversation"}
 
 
@@ -1264,7 +1264,7 @@ def kpi_channels(e, x, office, months):
 
 
 # ---------------------------------------------------------------------------
-# Scorecard branch_marketing_monthly (catalog §4.4 Example 4, §5.2; SPEC §9.5)
+# Scorecard branch_marketing_monthly (docs/kpis.md §6 and §8 example 4; SPEC §9.5)
 # ---------------------------------------------------------------------------
 
 SCORECARD = {
@@ -1278,8 +1278,8 @@ SCORECARD = {
         ("collection_rate", Decimal("0.15"), "ratio", Decimal("1.00"), Decimal("0"), "zero"),
     ],
 }
-# catalog §5.2 step 8 example bands (inclusive lower bounds); SPEC §9.4 does not list the
-# built-in scorecard's bands, so compare.py only checks them with --bands.
+# The built-in scorecard's bands (inclusive lower bounds, docs/kpis.md §6); SPEC does not pin
+# them, so compare.py only checks them with --bands.
 BANDS = [("A", Decimal(100)), ("B", Decimal(90)), ("C", Decimal(80)), ("D", None)]
 FAILURE_FLAGS = {"spend_without_conversations", "spend_without_clicks", "cost_without_customers"}
 

@@ -26,7 +26,7 @@ def check(label, got, want):
         print("FAIL %s: got %r, want %r" % (label, got, want))
 
 
-# --- rounding: half-up (away from zero), once, exact (catalog §6.3/§6.5, §4.4 examples) ----
+# --- rounding: half-up (away from zero), once, exact (docs/kpis.md §2, §8 examples) -------
 for n, d, s, want in [
         ("618", "12347", 4, "0.0501"),          # Example 1
         ("18452.37", "618", 2, "29.86"),        # Example 2a
@@ -38,7 +38,7 @@ for n, d, s, want in [
         ("200.01", "2", 2, "100.01"), ("1", "32", 4, "0.0313"), ("1480", "1", 0, "1480")]:
     check("round %s/%s@%d" % (n, d, s), K.fmt(K.div_round(D(n), D(d), s), s), want)
 
-# Example 4 attainments
+# docs/kpis.md §8 example 4: attainments
 check("ex4 net", K.attainment("ratio", D("215007.25"), D("200000.00")), D("1.0750"))
 check("ex4 acpc", K.attainment("reduction", D("29.86"), D("35.00")), D("1.1469"))
 check("ex4 return", K.attainment("reduction", D("0.0376"), D("0.0300")), D("0.7467"))
