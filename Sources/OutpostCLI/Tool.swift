@@ -249,7 +249,7 @@ package struct Context: Sendable {
   /// The clock: `OUTPOST_NOW` if set (for reproducible runs and tests), else the wall clock.
   package var now: @Sendable () -> String {
     if let fixed = environment["OUTPOST_NOW"] { return { fixed } }
-    return { Timestamp.utc(secondsSinceEpoch: Platform.secondsSinceEpoch) }
+    return { Timestamp(secondsSinceEpoch: Platform.secondsSinceEpoch).description }
   }
 
   /// Opens the repository for reading (a snapshot), printing recovery notices.
@@ -271,18 +271,6 @@ package struct Context: Sendable {
     } catch {
       throw CLIError(error)
     }
-  }
-}
-
-/// Formats timestamps.
-package enum Timestamp {
-  /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since 1970.
-  package static func utc(secondsSinceEpoch seconds: Int64) -> String {
-    let days = Int(seconds / 86_400)
-    let rest = Int(seconds % 86_400)
-    let date = CivilDate(daysSinceEpoch: days)
-    func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    return "\(date)T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
   }
 }
 
