@@ -54,23 +54,37 @@ public struct Repository: Sendable {
     fileSystem: any FileSystem = PosixFileSystem(),
     now: @escaping @Sendable () -> String = Repository.systemClock
   ) throws(OutpostError) -> Repository {
+    try create(
+      at: path, office: office, role: role, key: key.map { ($0, "") },
+      fileSystem: fileSystem, now: now)
+  }
+
+  /// Creates a repository in `path` with a key file named `key.name` in messages (empty for
+  /// none).
+  public static func create(
+    at path: String, office: String, role: RepositoryRole,
+    key: (bytes: [UInt8], name: String)?,
+    fileSystem: any FileSystem = PosixFileSystem(),
+    now: @escaping @Sendable () -> String = Repository.systemClock
+  ) throws(OutpostError) -> Repository {
     let replica: ReplicaID
     do { replica = try ReplicaID(office) } catch {
       throw OutpostError(.invalidRequest, error.message)
     }
     var officeKey: OfficeKey?
-    if let key {
+    if let (key, name) = key {
       guard role == .branch else {
         throw OutpostError(
           .invalidRequest, "a key file is for a branch repository; head office issues keys")
       }
-      do { officeKey = try OfficeKey(fileBytes: key, path: "the key file") } catch {
+      do { officeKey = try OfficeKey(fileBytes: key, path: name.isEmpty ? "the key" : name) } catch
+      {
         throw OutpostError(.invalidData, error.message, hint: error.hint)
       }
       guard officeKey?.office == replica else {
         throw OutpostError(
           .invalidData,
-          "the key file was issued to office '\(officeKey?.office.rawValue ?? "")', not "
+          "the key file\(name.isEmpty ? "" : " '\(name)'") was issued to office '\(officeKey?.office.rawValue ?? "")', not "
             + "'\(replica)'; nothing was created")
       }
     }

@@ -1,3 +1,4 @@
+import Outpost
 import OutpostCodec
 import OutpostModel
 import OutpostStore
@@ -19,35 +20,18 @@ extension Commands {
         .usage, "missing required option '--office ID'",
         hint: HelpText.usage(context.invocation.command))
     }
-    let replica: ReplicaID
-    do { replica = try ReplicaID(office) } catch { throw CLIError(.usage, error.message) }
     let role: RepositoryRole = context.invocation.flag("head") ? .head : .branch
-    var key: OfficeKey?
-    if let keyFile = context.invocation.value("key") {
-      guard role == .branch else {
-        throw CLIError(.usage, "--key is for branch repositories; head office issues keys")
-      }
-      let bytes = try readKeyFile(context, keyFile)
-      do { key = try OfficeKey(fileBytes: bytes, path: keyFile) } catch {
-        throw CLIError(.dataError, error.message, hint: error.hint)
-      }
-      guard key?.office == replica else {
-        throw CLIError(
-          .dataError,
-          "'\(keyFile)' was issued to office '\(key!.office)', not '\(replica)'; nothing was created"
-        )
-      }
+    let keyFile = context.invocation.value("key")
+    if keyFile != nil && role == .head {
+      throw CLIError(.usage, "--key is for branch repositories; head office issues keys")
     }
-    let repository: RepositoryWriter
+    let key = try keyFile.map { try readKeyFile(context, $0) }
     do {
-      repository = try RepositoryWriter.create(
-        at: context.repositoryPath, replica: replica, role: role, fileSystem: context.fileSystem,
+      _ = try Repository.create(
+        at: context.repositoryPath, office: office, role: role,
+        key: key.map { ($0, keyFile ?? "") }, fileSystem: context.fileSystem,
         now: context.now)
-      if let key { try repository.installKey(key) }
-    } catch {
-      throw CLIError(error)
-    }
-    repository.close()
+    } catch { throw CLIError(error) }
     if context.format() == "json" {
       printJSON(
         context, "outpost-init/1",
