@@ -22,60 +22,115 @@ extension Commands {
   ///
   /// Every step is a real `outpost` command, run in-process.
   static func demo(_ context: Context) throws {
-    let console = context.console
-    let directory: String
-    if let given = context.invocation.positionals.first {
-      directory = context.resolve(given)
-      if (try? context.fileSystem.list(directory))?.isEmpty == false {
-        throw CLIError(
-          .cannotCreate, "'\(given)' is not empty; the demo needs an empty or new folder",
-          hint: "Run it without a folder to use a fresh temporary one.")
-      }
-      if (try? context.fileSystem.exists(directory)) != true {
-        do { try context.fileSystem.makeDirectory(directory) } catch {
-          throw CLIError(.cannotCreate, "cannot create '\(given)': \(error.errno)")
-        }
-      }
-    } else {
+    let run = DemoRun(context, directory: try demoDirectory(context))
+    try run.all()
+  }
+
+  /// The demo's folder: the one given (empty or new), else a fresh temporary one.
+  static func demoDirectory(_ context: Context) throws -> String {
+    guard let given = context.invocation.positionals.first else {
       switch Platform.makeTemporaryDirectory(prefix: "outpost-demo-") {
-      case .success(let path): directory = path
+      case .success(let path): return path
       case .failure(let errno):
         throw CLIError(.cannotCreate, "cannot create a temporary folder: \(errno)")
       }
     }
+    let directory = context.resolve(given)
+    if (try? context.fileSystem.list(directory))?.isEmpty == false {
+      throw CLIError(
+        .cannotCreate, "'\(given)' is not empty; the demo needs an empty or new folder",
+        hint: "Run it without a folder to use a fresh temporary one.")
+    }
+    if (try? context.fileSystem.exists(directory)) != true {
+      do { try context.fileSystem.makeDirectory(directory) } catch {
+        throw CLIError(.cannotCreate, "cannot create '\(given)': \(error.errno)")
+      }
+    }
+    return directory
+  }
+
+  /// A command-line word quoted for display when it holds spaces.
+  static func quoted(_ word: String) -> String {
+    word.contains(" ") ? "\"\(word)\"" : word
+  }
+
+  /// Output indented under the command that made it.
+  static func indent(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "    \($0)\n" }
+      .joined()
+  }
+}
+
+/// One run of the demo: its folder, its narration and the checks that failed.
+final class DemoRun {
+  let context: Context
+  let console: Console
+  let directory: String
+  let environment: [String: String]
+  let offices = Commands.demoOffices
+  private(set) var failures: [String] = []
+
+  init(_ context: Context, directory: String) {
+    self.context = context
+    self.console = context.console
+    self.directory = directory
     var environment = context.environment
     if environment["OUTPOST_NOW"] == nil {
       environment["OUTPOST_NOW"] = "2025-04-02T09:00:00+08:00"
     }
-    var failures: [String] = []
+    self.environment = environment
+  }
 
-    /// Runs one command, shows it, and returns its output; a failure is recorded.
-    @discardableResult
-    func step(_ arguments: [String], show: Bool = true, echo: Bool = false) -> String {
-      let inner = Console()
-      let status = Tool.run(
-        arguments, console: inner, environment: environment, fileSystem: context.fileSystem,
-        workingDirectory: directory)
-      if show { console.out("  $ outpost \(arguments.map(quoted).joined(separator: " "))\n") }
-      if echo { console.out(indent(inner.output)) }
-      if status != 0 {
-        failures.append("outpost \(arguments.joined(separator: " ")) exited \(status)")
-        console.out(indent("error (exit \(status)): " + inner.errors))
-      }
-      return inner.output
-    }
-    func say(_ text: String) { console.out("\n" + text + "\n") }
-    func check(_ condition: Bool, _ what: String) {
-      console.out("  \(condition ? "✓" : "✗") \(what)\n")
-      if !condition { failures.append(what) }
-    }
-
+  /// Every step, then the verdict; throws when a check failed.
+  func all() throws {
     console.out("Outpost demo in \(directory)\n")
+    enroll()
+    try importMonth()
+    firstExchange()
+    editOnBothSides()
+    reviewConflicts()
+    replyAndCatchUp()
+    checkConvergence()
+    say("9. The month's scorecard at head office, and the report.")
+    step(["scorecard", "--period", "2025-03", "--repo", "hq"], echo: true)
+    step(["kpi", "diagnose", "--repo", "hq"], echo: true)
+    step(["report", "--html", "report.html", "--repo", "hq"], echo: true)
+    finish()
+    if !failures.isEmpty { throw AlreadyReported(status: .software) }
+  }
+
+  /// Runs one command, shows it, and returns its output; a failure is recorded.
+  @discardableResult
+  func step(_ arguments: [String], show: Bool = true, echo: Bool = false) -> String {
+    let inner = Console()
+    let status = Tool.run(
+      arguments, console: inner, environment: environment, fileSystem: context.fileSystem,
+      workingDirectory: directory)
+    if show {
+      console.out("  $ outpost \(arguments.map(Commands.quoted).joined(separator: " "))\n")
+    }
+    if echo { console.out(Commands.indent(inner.output)) }
+    if status != 0 {
+      failures.append("outpost \(arguments.joined(separator: " ")) exited \(status)")
+      console.out(Commands.indent("error (exit \(status)): " + inner.errors))
+    }
+    return inner.output
+  }
+
+  func say(_ text: String) { console.out("\n" + text + "\n") }
+
+  func check(_ condition: Bool, _ what: String) {
+    console.out("  \(condition ? "✓" : "✗") \(what)\n")
+    if !condition { failures.append(what) }
+  }
+
+  /// Step 1: Head office and the four branches get their repositories.
+  func enroll() {
     say(
       "1. Head office creates its repository and enrolls four branch offices; each branch "
         + "creates its own repository with the key head office gave it.")
     step(["init", "--office", "hq", "--head", "--repo", "hq"])
-    for office in demoOffices {
+    for office in offices {
       step(
         ["office", "add", office, "--key-out", "\(office).key", "--repo", "hq"],
         show: office == "north")
@@ -84,10 +139,13 @@ extension Commands {
         show: office == "north")
     }
     console.out("  (and the same for east, south and west)\n")
+  }
 
+  /// Step 2: Each branch imports a month of data; head office its targets.
+  func importMonth() throws {
     say("2. Each branch imports March 2025 from its spreadsheets, offline. Every cell is checked.")
-    let files = DemoData.write(offices: demoOffices)
-    for folder in ["data"] + (demoOffices + ["hq"]).map({ "data/\($0)" }) {
+    let files = DemoData.write(offices: offices)
+    for folder in ["data"] + (offices + ["hq"]).map({ "data/\($0)" }) {
       do { try context.fileSystem.makeDirectory(directory + "/" + folder) } catch {
         throw CLIError(.cannotCreate, "cannot create \(folder): \(error.errno)")
       }
@@ -99,7 +157,7 @@ extension Commands {
           fileSystem: context.fileSystem)
       } catch { throw CLIError(error) }
     }
-    for office in demoOffices {
+    for office in offices {
       for collection in DemoData.collections {
         step(
           ["import", collection, "data/\(office)/\(collection).csv", "--repo", office],
@@ -107,18 +165,24 @@ extension Commands {
       }
     }
     step(["import", "targets", "data/hq/targets.csv", "--repo", "hq"], echo: true)
+  }
 
+  /// Step 3: The first round: everyone has everything.
+  func firstExchange() {
     say("3. Everyone submits; head office merges, then replies so every office has everything.")
-    for office in demoOffices {
+    for office in offices {
       step(["submit", "--out", "\(office)-1.bundle", "--repo", office], show: office == "north")
     }
-    step(["merge"] + demoOffices.map { "\($0)-1.bundle" } + ["--repo", "hq"], echo: true)
-    for office in demoOffices {
+    step(["merge"] + offices.map { "\($0)-1.bundle" } + ["--repo", "hq"], echo: true)
+    for office in offices {
       step(
         ["reply", office, "--out", "\(office)-1.reply", "--repo", "hq"], show: office == "north")
       step(["receive", "\(office)-1.reply", "--repo", office], show: office == "north")
     }
+  }
 
+  /// Steps 4 and 5: concurrent edits on both sides, then the second round of submissions.
+  func editOnBothSides() {
     say(
       "4. Offline again, both sides edit: north corrects a spend figure that head office also "
         + "corrects; east cancels an order whose amount head office fixes (different fields); "
@@ -131,12 +195,15 @@ extension Commands {
     step(["put", "orders", "south-o-005", "quantity=2", "--repo", "hq"])
 
     say("5. The branches submit; head office merges. Real conflicts are few and named.")
-    for office in demoOffices {
+    for office in offices {
       step(["submit", "--out", "\(office)-2.bundle", "--repo", office], show: false)
     }
     console.out("  (each branch ran: outpost submit --out OFFICE-2.bundle)\n")
-    step(["merge"] + demoOffices.map { "\($0)-2.bundle" } + ["--repo", "hq"], echo: true)
+    step(["merge"] + offices.map { "\($0)-2.bundle" } + ["--repo", "hq"], echo: true)
+  }
 
+  /// Step 6: Head office decides the two conflicts, with reasons.
+  func reviewConflicts() {
     say("6. Head office reviews the conflicts, largest KPI impact first, and decides with reasons.")
     let listed = step(["conflicts", "--repo", "hq"], echo: true)
     check(
@@ -155,9 +222,12 @@ extension Commands {
       ], echo: true)
     check(
       step(["conflicts", "--repo", "hq"]).contains("No open conflicts"), "no open conflicts left")
+  }
 
+  /// Step 7: Replies carry the decisions; one more round tells head office everyone has them.
+  func replyAndCatchUp() {
     say("7. Head office replies; each branch receives and learns which of its edits lost, and why.")
-    for office in demoOffices {
+    for office in offices {
       step(
         ["reply", office, "--out", "\(office)-2.reply", "--repo", "hq"], show: office == "north")
       step(
@@ -165,18 +235,21 @@ extension Commands {
         echo: office == "north")
     }
     // One more submission round so head office learns every office has everything.
-    for office in demoOffices {
+    for office in offices {
       step(["submit", "--out", "\(office)-3.bundle", "--repo", office], show: false)
       step(["merge", "\(office)-3.bundle", "--no-kpi-check", "--repo", "hq"], show: false)
     }
+  }
 
+  /// Step 8: Every replica holds the same records and computes the same KPIs.
+  func checkConvergence() {
     say("8. Every replica must now hold the same records and compute the same KPIs.")
     let collections = DemoData.collections + ["targets", "resolutions"]
     var identical = true
     for collection in collections {
       let reference = step(
         ["export", collection, "--format", "ndjson", "--repo", "hq"], show: false)
-      for office in demoOffices
+      for office in offices
       where step(["export", collection, "--format", "ndjson", "--repo", office], show: false)
         != reference
       {
@@ -188,7 +261,7 @@ extension Commands {
       identical, "all five replicas export identical records (\(collections.count) collections)")
     let kpiHQ = step(["kpi", "--format", "json", "--repo", "hq"], show: false)
     check(
-      demoOffices.allSatisfy {
+      offices.allSatisfy {
         step(["kpi", "--format", "json", "--repo", $0], show: false) == kpiHQ
       },
       "all five replicas compute byte-identical KPI JSON")
@@ -205,15 +278,13 @@ extension Commands {
     check(
       spend.contains(DemoData.expectedNorthPaidSpend),
       "north's March paid spend is \(DemoData.expectedNorthPaidSpend) everywhere")
-    for office in demoOffices {
+    for office in offices {
       check(step(["verify", "--repo", office], show: false).hasPrefix("ok:"), "\(office) verifies")
     }
+  }
 
-    say("9. The month's scorecard at head office, and the report.")
-    step(["scorecard", "--period", "2025-03", "--repo", "hq"], echo: true)
-    step(["kpi", "diagnose", "--repo", "hq"], echo: true)
-    step(["report", "--html", "report.html", "--repo", "hq"], echo: true)
-
+  /// The verdict, and where to look next.
+  func finish() {
     if failures.isEmpty {
       say("Demo complete: every check passed.")
     } else {
@@ -232,145 +303,5 @@ extension Commands {
         open report.html                      # or any browser: one self-contained file
 
       """)
-    if !failures.isEmpty { throw AlreadyReported(status: .software) }
   }
-
-  /// A command-line word quoted for display when it holds spaces.
-  static func quoted(_ word: String) -> String {
-    word.contains(" ") ? "\"\(word)\"" : word
-  }
-
-  /// Output indented under the command that made it.
-  static func indent(_ text: String) -> String {
-    text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "    \($0)\n" }
-      .joined()
-  }
-}
-
-/// The demo's deterministic month of data (no files needed: it works from any folder).
-enum DemoData {
-  static let collections = [
-    "channel_daily", "customers", "orders", "returns", "invoices", "payments",
-  ]
-
-  /// The paid-channel spend north should show for March after the demo's resolution.
-  static let expectedNorthPaidSpend = "2025-03,,\(northPaidSpend),currency:CNY"
-
-  /// A tiny seeded generator (SplitMix64): the same numbers on every machine.
-  struct Generator {
-    var state: UInt64
-    mutating func next(_ bound: Int) -> Int {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return Int((z ^ (z >> 31)) % UInt64(bound))
-    }
-  }
-
-  static func march(_ day: Int) -> String { "2025-03-\(day < 10 ? "0" : "")\(day)" }
-
-  static func money(_ fen: Int) -> String {
-    "\(fen / 100).\(fen % 100 < 10 ? "0" : "")\(fen % 100)"
-  }
-
-  static var northPaidSpend: String {
-    let files = write(offices: ["north"])
-    var total = 0
-    for line in files["data/north/channel_daily.csv"]!.split(separator: "\n").dropFirst() {
-      let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-      guard cells[1] == "sem" || cells[1] == "social" else { continue }
-      var fen = Int(String(cells[13].filter { $0 != "." })) ?? 0
-      // Head office's figure wins the spend conflict.
-      if cells[2] == "2025-03-05" && cells[1] == "sem" { fen = 132_000 }
-      total += fen
-    }
-    return money(total)
-  }
-
-  /// CSV files by relative path.
-  static func write(offices: [String]) -> [String: String] {
-    var files: [String: String] = [:]
-    let channels = ["seo", "sem", "social", "email", "direct", "agent"]
-    var targets =
-      "target_id,kpi_id,office_id,scope,scope_key,period_grain,period,target_value,direction,"
-      + "worst,best,version\n"
-    for (officeIndex, office) in offices.enumerated() {
-      var random = Generator(state: 2025_03 + UInt64(office.utf8.reduce(0) { $0 * 31 + Int($1) }))
-      let size = [100, 130, 115, 60][demoIndex(office) ?? officeIndex]
-      var days =
-        "office_id,channel_id,date,impressions,clicks,visits,page_views,engaged_visits,"
-        + "consultations,consult_calls,registrations,downloads,subscriptions,spend,emails_sent,"
-        + "emails_delivered,email_unique_opens,email_unique_clicks\n"
-      for day in 1...31 {
-        let date = march(day)
-        for channel in channels {
-          let web = channel != "agent"
-          let clicked = web && channel != "direct"
-          let clicks = clicked ? (300 + random.next(200)) * size / 100 : 0
-          let consultations = web ? clicks / 20 + random.next(8) : 0
-          let spend =
-            (channel == "sem" || channel == "social") ? clicks * (140 + random.next(30)) : 0
-          days +=
-            "\(office),\(channel),\(date),\(clicked ? String(clicks * 30) : ""),"
-            + "\(clicked ? String(clicks) : ""),\(web ? String(clicks + 200 * size / 100) : ""),"
-            + "\(web ? String(clicks * 3) : ""),,\(consultations),\(random.next(3)),,,,"
-            + "\(money(spend)),,,,\n"
-        }
-      }
-      files["data/\(office)/channel_daily.csv"] = days
-      var customers =
-        "customer_id,office_id,acquired_date,acquisition_channel_id,acquisition_campaign_id,lead_id,kind,district\n"
-      var orders =
-        "order_id,office_id,customer_id,channel_id,campaign_id,order_date,quantity,amount,cogs,"
-        + "status,placed_at,fulfilled_at,shipped_at,delivered_at\n"
-      var returns =
-        "return_id,office_id,order_id,return_date,quantity,refund_amount,cogs_reversed,reason_code\n"
-      var invoices = "invoice_id,office_id,order_id,customer_id,issue_date,due_date,amount\n"
-      var payments = "payment_id,office_id,invoice_id,payment_date,amount\n"
-      let count = 40 * size / 100
-      for n in 1...count {
-        let id = "\(office)-o-\(n < 10 ? "00" : (n < 100 ? "0" : ""))\(n)"
-        let customer = "\(office)-c-\(n)"
-        let day = 1 + random.next(28)
-        let date = march(day)
-        let channel = channels[random.next(channels.count)]
-        let amount = (150_000 + random.next(300_000))
-        customers += "\(customer),\(office),\(date),\(channel),,,individual,\n"
-        orders +=
-          "\(id),\(office),\(customer),\(channel),,\(date),1,\(money(amount)),,confirmed,,,,\n"
-        if n % 12 == 0 {
-          returns += "\(office)-r-\(n),\(office),\(id),\(march(day + 2)),1,\(money(amount)),0.00,\n"
-        }
-        if channel == "agent" || n % 5 == 0 {
-          invoices +=
-            "\(office)-i-\(n),\(office),\(id),\(customer),\(date),\(march(day + 2)),\(money(amount))\n"
-          if n % 7 != 0 {
-            payments +=
-              "\(office)-p-\(n),\(office),\(office)-i-\(n),\(march(day + 1)),\(money(amount))\n"
-          }
-        }
-      }
-      files["data/\(office)/customers.csv"] = customers
-      files["data/\(office)/orders.csv"] = orders
-      files["data/\(office)/returns.csv"] = returns
-      files["data/\(office)/invoices.csv"] = invoices
-      files["data/\(office)/payments.csv"] = payments
-      let targetsFor: [(String, String, String)] = [
-        ("net_revenue", money(40 * size / 100 * 300_000), "higher_better"),
-        ("consultations", "\(31 * 5 * 30 * size / 100)", "higher_better"),
-        ("avg_cost_per_conversation", "35.00", "upper_bound"),
-        ("return_rate", "0.0300", "lower_better"), ("collection_rate", "0.9500", "lower_bound"),
-      ]
-      for (index, target) in targetsFor.enumerated() {
-        targets +=
-          "t-\(office)-\(index + 1),\(target.0),\(office),office,,month,2025-03,\(target.1),"
-          + "\(target.2),,,1\n"
-      }
-    }
-    files["data/hq/targets.csv"] = targets
-    return files
-  }
-
-  static func demoIndex(_ office: String) -> Int? { Commands.demoOffices.firstIndex(of: office) }
 }
