@@ -52,7 +52,7 @@ extension Commands {
     html +=
       "<h1>KPI 报告 / KPI report</h1>\n<p>"
       + escape(
-        "RepositoryReader \(repository.config.replica) · generated \(context.now()) · definitions "
+        "Repository \(repository.config.replica) · generated \(context.now()) · definitions "
           + (overview.definitions.source == .builtIn
             ? "built-in" : "version \(overview.definitions.version)")
           + " (\(definitions.hash.prefix(12)))") + "</p>\n"
