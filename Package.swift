@@ -67,6 +67,7 @@ let package = Package(
       name: "OutpostStoreTests", dependencies: ["OutpostStore", "OutpostTestSupport"]),
     .testTarget(
       name: "OutpostCLITests", dependencies: ["OutpostCLI", "OutpostTestSupport"]),
+    .testTarget(name: "OutpostTests", dependencies: ["Outpost", "OutpostTestSupport"]),
   ]
 )
 

@@ -32,24 +32,29 @@ public struct Diagnosis: Sendable, Equatable {
   public static func evaluate(
     _ values: [KPIValue], up: ExactDecimal = defaultUp, flat: ExactDecimal = defaultFlat
   ) -> [Diagnosis] {
-    var table: [String: ExactDecimal?] = [:]
-    var keys: Set<String> = []
+    var table: [KPIValueKey: ExactDecimal?] = [:]
+    // The offices and months to decide, each once.
+    struct Place: Hashable {
+      var office: String
+      var period: Period
+    }
+    var places: Set<Place> = []
     for value in values where value.channel == nil {
-      table["\(value.kpi) \(value.office) \(value.period)"] = value.value
-      keys.insert("\(value.office) \(value.period)")
+      table[value.key] = value.value
+      places.insert(Place(office: value.office, period: value.period))
     }
     func growth(_ kpi: String, _ office: String, _ period: Period) -> ExactDecimal? {
-      guard let now = table["\(kpi) \(office) \(period)"] ?? nil,
-        let then = table["\(kpi) \(office) \(period.previous)"] ?? nil, then > .zero,
-        let delta = now.subtracting(then)
+      guard
+        let now = table[KPIValueKey(kpi: kpi, office: office, period: period)] ?? nil,
+        let then = table[KPIValueKey(kpi: kpi, office: office, period: period.previous)] ?? nil,
+        then > .zero, let delta = now.subtracting(then)
       else { return nil }
       return delta.divided(by: then, scale: 4)
     }
     var result: [Diagnosis] = []
-    for key in keys.sorted() {
-      let parts = key.split(separator: " ")
-      guard let period = Period(parsing: String(parts[1])), period.grain == .month else { continue }
-      let office = String(parts[0])
+    let ordered = places.sorted { ($0.office, $0.period) < ($1.office, $1.period) }
+    for place in ordered where place.period.grain == .month {
+      let (office, period) = (place.office, place.period)
       let visits = growth("visits", office, period)
       let consultations = growth("consultations", office, period)
       let deals = growth("deal_count", office, period)
@@ -57,7 +62,7 @@ public struct Diagnosis: Sendable, Equatable {
         ("visits", visits), ("consultations", consultations), ("deal_count", deals),
       ]
       guard let v = visits, let c = consultations else {
-        if table["visits \(office) \(period.previous)"] != nil {
+        if table[KPIValueKey(kpi: "visits", office: office, period: period.previous)] != nil {
           result.append(
             Diagnosis(
               rule: "insufficient_data", office: office, period: period, owner: "",

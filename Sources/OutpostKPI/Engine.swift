@@ -218,7 +218,12 @@ public struct KPIEngine: Sendable {
     // Where each row falls (date, office, period, channel) is worked out once per collection and
     // time field, not once per measure, and the running tables are keyed by small integers.
     var places = Places(grain: query.grain, byChannel: query.byChannel)
-    var placed: [String: [Placement?]] = [:]
+    struct PlacementSource: Hashable {
+      var collection: String
+      var timeField: String
+      var channelField: String
+    }
+    var placed: [PlacementSource: [Placement?]] = [:]
     // By measure ref and office, the channels its counted rows name (a channel breakdown lists,
     // for a KPI and office, the channels of the rows the KPI reads).
     var channelsSeen: [Int: [Int32: Set<Int32>]] = [:]
@@ -279,7 +284,9 @@ public struct KPIEngine: Sendable {
           }
         }
       } else {
-        let cacheKey = measure.source + "\u{1}" + measure.timeField + "\u{1}" + measure.channelField
+        let cacheKey = PlacementSource(
+          collection: measure.source, timeField: measure.timeField,
+          channelField: measure.channelField)
         let placements =
           placed[cacheKey]
           ?? rows.map { places.place($0, measure.timeField, measure.channelField) }

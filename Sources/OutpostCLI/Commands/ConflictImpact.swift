@@ -1,10 +1,12 @@
+import Outpost
 import OutpostCodec
 import OutpostKPI
 import OutpostModel
 import OutpostStore
 import OutpostSync
 
-/// How much each candidate value of a conflict moves the KPIs (SPEC.md §9.8).
+/// How much each candidate value of a conflict moves the KPIs (SPEC.md §9.8), as `conflicts`,
+/// `conflicts show` and `review` render it; the engine computes it (`ConflictKPIImpact`).
 struct ConflictImpact {
   /// One KPI value a candidate changes.
   struct Change {
@@ -25,6 +27,15 @@ struct ConflictImpact {
 
   /// The KPIs any candidate changes.
   var kpis: Set<String> { Set(changes.map(\.kpi)) }
+
+  /// The engine's impact, for rendering.
+  init(_ impact: ConflictKPIImpact) {
+    changes = impact.changes.map {
+      Change(
+        candidate: $0.candidate, kpi: $0.kpi, period: $0.period.description, from: $0.from,
+        to: $0.to, relative: $0.relativeChange)
+    }
+  }
 
   var summary: String {
     guard let top = changes.max(by: { $0.relative < $1.relative }) else {
@@ -58,98 +69,14 @@ struct ConflictImpact {
 }
 
 extension Commands {
-  /// The KPI impact of each candidate of one conflicted record: the KPIs reading its
-  /// collection are recomputed for its office and the months its dates fall in, with the
-  /// record as each candidate would leave it, and compared with the provisional values.
-  static func conflictImpact(
-    _ definitions: DefinitionSet, _ dataset: Dataset, _ schema: CollectionSchema, _ id: RecordID,
-    _ state: RecordState, today: CivilDate?
-  ) -> ConflictImpact {
-    var impact = ConflictImpact()
-    guard let office = state.value("office_id")?.stringValue else { return impact }
-    let sources = kpiSources(definitions)
-    let kpis = definitions.kpiOrder.filter { sources[$0]?.contains(schema.name) == true }
-    guard !kpis.isEmpty else { return impact }
-    // Only this office's rows matter.
-    var rows: [String: [Row]] = [:]
-    for (name, list) in dataset.rows {
-      rows[name] = list.filter { $0["office_id"]?.stringValue == office }
-    }
-    func matches(_ row: Row) -> Bool {
-      switch schema.idRule {
-      case .column(let column): return row[column]?.stringValue == id.rawValue
-      case .composite: return (try? schema.compositeID(row)) == id
-      }
-    }
-    var base = state.values
-    if case .column(let column) = schema.idRule { base[column] = .string(id.rawValue) }
-    let others = (rows[schema.name] ?? []).filter { !matches($0) }
-    // The months the record's dates put it in.
-    var periods: Set<Period> = []
-    for measure in definitions.measures.values where measure.source == schema.name {
-      if let text = base[measure.timeField]?.stringValue,
-        let date = CivilDate(parsing: text.prefix(10))
-      {
-        periods.insert(.containing(date, grain: .month))
-      }
-    }
-    guard !periods.isEmpty else { return impact }
-    let engine = KPIEngine(definitions: definitions)
-    let query = KPIQuery(
-      kpis: kpis, grain: .month, periods: periods.sorted(), offices: [office], openFrom: today)
-    func compute(_ row: Row?) -> [String: String] {
-      var variant = rows
-      variant[schema.name] = others + (row.map { [$0] } ?? [])
-      var result: [String: String] = [:]
-      for value in engine.evaluate(Dataset(rows: variant), query) {
-        let scale = definitions.kpis[value.kpi]!.scale
-        result["\(value.kpi) \(value.period)"] =
-          value.value.map { $0.formatted(scale: scale) } ?? "— (\(value.reason ?? "?"))"
-      }
-      return result
-    }
-    let current = compute(state.isDeleted ? nil : base)
-    for (index, candidate) in Resolution.candidates(state).enumerated() {
-      var row: Row? = base
-      if candidate.field == "deleted" {
-        if candidate.value == .bool(true) { row = nil }
-      } else {
-        row![candidate.field] = candidate.value
-      }
-      let after = compute(row)
-      for key in after.keys.sorted() where after[key] != current[key] {
-        let parts = key.split(separator: " ")
-        let from = current[key] ?? "—"
-        let to = after[key]!
-        var relative = ExactDecimal(1)
-        if let a = try? ExactDecimal(parsing: from), let b = try? ExactDecimal(parsing: to),
-          a != .zero, let delta = b.subtracting(a)
-        {
-          let magnitude = delta < .zero ? (ExactDecimal.zero.subtracting(delta) ?? delta) : delta
-          let base = a < .zero ? (ExactDecimal.zero.subtracting(a) ?? a) : a
-          relative = magnitude.divided(by: base, scale: 4) ?? relative
-        }
-        impact.changes.append(
-          .init(
-            candidate: index, kpi: String(parts[0]), period: String(parts[1]), from: from, to: to,
-            relative: relative))
-      }
-    }
-    return impact
-  }
-
   /// Impact of every open conflict, computed with the repository's definitions.
   static func conflictImpacts(
     _ context: Context, _ repository: RepositoryReader,
     _ conflicts: [(collection: String, id: RecordID, state: RecordState)]
   ) throws -> [ConflictImpact] {
-    guard !conflicts.isEmpty else { return [] }
-    let definitions = try definitions(context, repository)
-    let (dataset, _) = try dataset(repository, definitions)
-    return try conflicts.map { conflict in
-      conflictImpact(
-        definitions, dataset, try schema(repository, conflict.collection), conflict.id,
-        conflict.state, today: today(context))
-    }
+    do {
+      return try ConflictKPIImpact.compute(conflicts, in: repository, today: today(context)).map(
+        ConflictImpact.init)
+    } catch { throw kpiError(error) }
   }
 }

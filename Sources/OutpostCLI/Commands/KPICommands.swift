@@ -1,3 +1,4 @@
+import Outpost
 import OutpostCodec
 import OutpostKPI
 import OutpostModel
@@ -84,41 +85,43 @@ extension Commands {
   static func definitions(_ context: Context, _ repository: RepositoryReader? = nil) throws
     -> DefinitionSet
   {
-    if context.invocation.value("definitions") == nil, let repository,
-      let published = try publishedDefinitions(repository)
-    {
-      return published.set
-    }
     if let file = context.invocation.value("definitions") {
       let bytes = try context.readInputFile(file, .definitions).bytes
-      do { return try DefinitionSet(bytes: bytes) } catch {
-        throw CLIError(.dataError, "\(file): \(error)", hint: "See SPEC.md §9.3 for the format.")
+      do { return try KPIDefinitionsInForce.parse(bytes, file: file) } catch {
+        throw CLIError(error)
       }
     }
-    do { return try DefinitionSet(bytes: Array(DefinitionSet.defaultDocument.utf8)) } catch {
-      throw CLIError(.software, "the built-in KPI definitions are invalid: \(error)")
+    guard let repository else { return KPIDefinitionsInForce.builtIn }
+    do { return try KPIDefinitionsInForce(repository).definitions } catch {
+      throw kpiError(error)
     }
+  }
+
+  /// A KPI failure of the engine as the CLI reports it: where a hint would name a command,
+  /// the command is added.
+  static func kpiError(_ error: OutpostError) -> CLIError {
+    var cli = CLIError(error)
+    if error.location.collection == StandardCollections.kpiDefinitions.name {
+      cli.hint = "Head office should publish a valid version: outpost kpi publish FILE"
+    }
+    return cli
   }
 
   /// `kpi diagnose`.
   static func diagnose(_ context: Context) throws {
     let repository = try context.openReader()
     let definitions = try definitions(context, repository)
-    var periods: [Period]?
+    var request = DiagnosisRequest(offices: context.invocation.options["office"])
     if let text = context.invocation.value("period") {
       guard let period = Period(parsing: text), period.grain == .month else {
         throw CLIError(.usage, "'\(text)' is not a month (2025-03)")
       }
-      periods = [period.previous, period]
+      request.month = period
     }
-    let (dataset, _) = try dataset(repository, definitions)
-    let values = KPIEngine(definitions: definitions).evaluate(
-      dataset,
-      KPIQuery(
-        kpis: ["visits", "consultations", "deal_count"].filter { definitions.kpis[$0] != nil },
-        grain: .month, periods: periods, offices: context.invocation.options["office"]))
-    var found = Diagnosis.evaluate(values)
-    if let only = periods?.last { found = found.filter { $0.period == only } }
+    let found: [Diagnosis]
+    do { found = try request.compute(in: repository, definitions: definitions) } catch {
+      throw kpiError(error)
+    }
     if context.format() == "json" {
       printJSON(context, "outpost-diagnosis/1", [("flags", .array(found.map(diagnosisJSON)))])
       return
@@ -158,150 +161,73 @@ extension Commands {
       ]))
   }
 
-  /// At head office: the date each office's newest merged submission arrived; a value for a
-  /// period that ended after it may lack the rest of that period's data.
-  static func lastSubmissions(_ repository: RepositoryReader) -> [String: CivilDate] {
-    guard repository.config.role == .head, let peers = try? repository.peers() else { return [:] }
-    var result: [String: CivilDate] = [:]
-    for peer in peers {
-      result[peer.peer.rawValue] =
-        CivilDate(parsing: peer.received.at.prefix(10)) ?? CivilDate(year: 1, month: 1, day: 1)!
-    }
-    return result
-  }
-
-  /// The newest published definitions, if head office published any.
-  static func publishedDefinitions(_ repository: RepositoryReader) throws -> (
-    version: Int, set: DefinitionSet, id: RecordID
-  )? {
-    let states: [(id: RecordID, state: RecordState)]
-    do { states = try repository.states(StandardCollections.kpiDefinitions.name) } catch {
-      throw CLIError(error)
-    }
-    var newest: (Int, RecordState, RecordID)?
-    for (id, state) in states where !state.isDeleted {
-      guard let version = state.value("version")?.uint64Value.map(Int.init) else { continue }
-      if newest == nil || version > newest!.0 { newest = (version, state, id) }
-    }
-    guard let (version, state, id) = newest else { return nil }
-    guard let text = state.value("document")?.stringValue else { return nil }
-    do { return (version, try DefinitionSet(bytes: Array(text.utf8)), id) } catch {
-      throw CLIError(
-        .dataError, "kpi_definitions/\(id) (version \(version)) is invalid: \(error)",
-        hint: "Head office should publish a valid version: outpost kpi publish FILE")
-    }
-  }
-
   /// `kpi publish FILE` (head office): checks the document and stores it as the next version.
   static func publishDefinitions(_ context: Context) throws {
     let file = context.invocation.positionals[0]
     let bytes = try context.readInputFile(file, .definitions).bytes
     let set: DefinitionSet
-    do { set = try DefinitionSet(bytes: bytes) } catch {
-      throw CLIError(
-        .dataError, "\(file): \(error); nothing was published",
-        hint: "See SPEC.md §9.3 for the format.")
+    do { set = try KPIDefinitionsInForce.parse(bytes, file: file) } catch {
+      var cli = CLIError(error)
+      cli.message += "; nothing was published"
+      throw cli
     }
     let repository = try context.openWriter()
-    guard repository.config.role == .head else {
-      throw CLIError(
-        .permissionDenied, "head office publishes KPI definitions",
-        hint: "This office computes with the version head office's replies bring.")
-    }
-    let current = try publishedDefinitions(repository)
-    if current?.set.hash == set.hash {
-      context.console.out(
-        "Version \(current!.version) already has these definitions (\(set.hash.prefix(12))); "
-          + "nothing changed.\n")
-      return
-    }
-    // Targets already published must stay scorable by the new definitions (SPEC.md §9.5).
-    let targets: [(id: RecordID, state: RecordState)]
-    do { targets = try repository.states(StandardCollections.targets.name) } catch {
-      throw CLIError(error)
-    }
-    for (id, state) in targets where !state.isDeleted {
-      if let problem = targetProblem(state.values, set) {
-        throw CLIError(
-          .dataError, "\(file): targets/\(id): \(problem); nothing was published",
-          hint:
-            "Correct the target (outpost put targets \(id) target_value=...) or the definitions.")
+    let outcome: KPIPublication
+    do {
+      outcome = try KPIPublication.publish(
+        set, to: repository, note: context.invocation.value("note"),
+        publishedAt: context.now())
+    } catch {
+      var cli = kpiError(error)
+      if error.location.field == "note" {
+        cli.message = "--note: \(error.message)"
+      } else if error.location.collection == StandardCollections.targets.name,
+        let id = error.location.record
+      {
+        cli.message = "\(file): \(error.message)"
+        cli.hint =
+          "Correct the target (outpost put targets \(id) target_value=...) or the definitions."
       }
+      throw cli
     }
-    let version = (current?.version ?? 0) + 1
-    let canonical = JSONWriter.canonicalString(set.json)
-    let fields: [String: JSONValue] = [
-      "version": number(version), "hash": .string(set.hash), "document": .string(canonical),
-      "published_at": .string(context.now()),
-    ]
-    try putOne(
-      context, repository, StandardCollections.kpiDefinitions.name,
-      RecordID(unchecked: "v\(version)"), fields, command: "kpi publish v\(version)")
-    context.console.out(
-      "Published KPI definitions version \(version) (\(set.kpis.count) KPIs, "
-        + "\(set.scorecards.count) scorecard(s), hash \(set.hash.prefix(12))). Offices compute "
-        + "with it once they receive the next reply.\n")
+    switch outcome {
+    case .unchanged(let version):
+      context.console.out(
+        "Version \(version) already has these definitions (\(set.hash.prefix(12))); "
+          + "nothing changed.\n")
+    case .published(let version):
+      context.console.out(
+        "Published KPI definitions version \(version) (\(set.kpis.count) KPIs, "
+          + "\(set.scorecards.count) scorecard(s), hash \(set.hash.prefix(12))). Offices compute "
+          + "with it once they receive the next reply.\n")
+    }
   }
 
   /// `kpi definitions`: which definitions this repository computes with.
   static func showDefinitions(_ context: Context) throws {
     let repository = try context.openReader()
-    let published = try publishedDefinitions(repository)
-    let set = try published?.set ?? definitions(context)
+    let inForce: KPIDefinitionsInForce
+    do { inForce = try KPIDefinitionsInForce(repository) } catch { throw kpiError(error) }
+    let set = inForce.definitions
     if context.format() == "json" {
       printJSON(
         context, "outpost-kpi-definitions/1",
         [
-          ("version", number(published?.version ?? 0)), ("hash", .string(set.hash)),
-          ("source", .string(published == nil ? "built-in" : "published")),
+          ("version", number(inForce.version)), ("hash", .string(set.hash)),
+          ("source", .string(inForce.source == .builtIn ? "built-in" : "published")),
           ("document", set.json),
         ])
       return
     }
     var text =
-      (published.map { "Published version \($0.version)" } ?? "Built-in catalog (nothing published)")
+      (inForce.source == .builtIn
+        ? "Built-in catalog (nothing published)" : "Published version \(inForce.version)")
       + ", hash \(set.hash)\n"
     for id in set.kpiOrder {
       let kpi = set.kpis[id]!
       text += "  " + id.padding(28) + kpi.unit.padding(14) + "\(kpi.labelEN) / \(kpi.labelZH)\n"
     }
     context.console.out(text)
-  }
-
-  /// The live records of the collections the definitions read, and the collections that hold
-  /// records in open conflict, by office.
-  static func dataset(
-    _ repository: RepositoryReader, _ definitions: DefinitionSet, extra: [String] = []
-  )
-    throws -> (Dataset, conflicted: [String: Set<String>])
-  {
-    var names = Set(extra)
-    for kpi in definitions.kpis.values {
-      if case .attainment = kpi.kind { names.insert("targets") }
-    }
-    for measure in definitions.measures.values {
-      names.insert(measure.source)
-      if let lookup = measure.lookup { names.insert(lookup.collection) }
-    }
-    var rows: [String: [Row]] = [:]
-    var conflicted: [String: Set<String>] = [:]
-    for name in names.sorted() {
-      guard let schema = try? repository.schema(name) else { continue }
-      let states: [(id: RecordID, state: RecordState)]
-      do { states = try repository.states(name) } catch { throw CLIError(error) }
-      var list: [Row] = []
-      list.reserveCapacity(states.count)
-      for (id, state) in states where !state.isDeleted || state.hasDeleteConflict {
-        var row = state.values
-        if case .column(let column) = schema.idRule { row[column] = .string(id.rawValue) }
-        if state.isConflicted, let office = row["office_id"]?.stringValue {
-          conflicted[name, default: []].insert(office)
-        }
-        list.append(row)
-      }
-      rows[name] = list
-    }
-    return (Dataset(rows: rows), conflicted)
   }
 
   /// The date before which periods are closed: today, by the repository's clock.
@@ -312,65 +238,51 @@ extension Commands {
   static func computeKPIs(_ context: Context) throws {
     let repository = try context.openReader()
     let definitions = try definitions(context, repository)
-    var query = KPIQuery()
+    var request = KPIRequest()
     if let text = context.invocation.value("period") {
       guard let period = Period(parsing: text) else {
         throw CLIError(
           .usage, "'\(text)' is not a period",
           hint: "Write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-14.")
       }
-      query.periods = [period]
-      query.grain = period.grain
+      request.period = period
+      request.grain = period.grain
       if let grain = context.invocation.value("grain"), grain != period.grain.rawValue {
         throw CLIError(.usage, "--grain \(grain) contradicts --period \(text)")
       }
     } else if let grain = context.invocation.value("grain") {
-      query.grain = Grain(rawValue: grain)!
+      request.grain = Grain(rawValue: grain)!
     }
-    let wanted = (context.invocation.options["kpi"] ?? []).flatMap {
+    request.kpis = (context.invocation.options["kpi"] ?? []).flatMap {
       $0.split(separator: ",").map(String.init)
     }
-    for id in wanted where definitions.kpis[id] == nil {
-      let guess = suggestion(for: id, among: definitions.kpiOrder)
-      throw CLIError(
-        .usage, "unknown KPI '\(id)'" + (guess.map { ". Did you mean '\($0)'?" } ?? ""),
-        hint: "The KPIs are listed in SPEC.md §9.4.")
-    }
-    query.kpis = wanted
-    if let offices = context.invocation.options["office"] { query.offices = offices }
-    query.byChannel = context.invocation.value("by") == "channel"
-    if !query.byChannel, let id = wanted.first(where: { definitions.kpis[$0]!.byChannelOnly }) {
-      throw CLIError(
-        .usage, "'\(id)' exists only in a channel breakdown", hint: "Add --by channel.")
-    }
-    query.openFrom = today(context)
-    let (dataset, conflicted) = try dataset(repository, definitions)
-    let values = KPIEngine(definitions: definitions).evaluate(dataset, query)
-    let sources = kpiSources(definitions)
-    func inConflict(_ value: KPIValue) -> Bool {
-      sources[value.kpi, default: []].contains { conflicted[$0]?.contains(value.office) == true }
-    }
+    request.offices = context.invocation.options["office"]
+    request.byChannel = context.invocation.value("by") == "channel"
+    request.today = today(context)
     // Head-office knowledge, so not in machine output unless asked for: a branch and head
     // office holding the same records print the same JSON (SPEC.md §9.6).
     let checkSubmissions = context.invocation.flag("check-submissions")
-    let submitted =
-      checkSubmissions || context.format() == "text" ? lastSubmissions(repository) : [:]
-    func missing(_ value: KPIValue) -> Bool {
-      submitted[value.office].map { $0 < value.period.end } ?? false
+    request.checkSubmissions = checkSubmissions || context.format() == "text"
+    let result: KPIResult
+    do { result = try request.compute(in: repository, definitions: definitions) } catch {
+      var cli = kpiError(error)
+      if error.location.field == "byChannel" { cli.hint = "Add --by channel." }
+      throw cli
     }
+    let entries = result.entries
     switch context.format() {
     case "json":
       printJSON(
         context, "outpost-kpi/1",
         [
-          ("definitions", .string(definitions.hash)), ("grain", .string(query.grain.rawValue)),
+          ("definitions", .string(definitions.hash)), ("grain", .string(result.grain.rawValue)),
           (
             "values",
             .array(
-              values.map {
+              entries.map {
                 kpiJSON(
-                  $0, definitions.kpis[$0.kpi]!, conflict: inConflict($0),
-                  missing: checkSubmissions ? missing($0) : nil)
+                  $0.value, definitions.kpis[$0.value.kpi]!, conflict: $0.openConflict,
+                  missing: checkSubmissions ? $0.missingSubmission ?? false : nil)
               })
           ),
         ])
@@ -380,50 +292,21 @@ extension Commands {
           "kpi", "office", "period", "channel", "value", "unit", "undefined_reason", "flags",
           "provisional", "open_conflict",
         ] + (checkSubmissions ? ["missing_submission"] : []))
-      for value in values {
+      for entry in entries {
+        let value = entry.value
         let kpi = definitions.kpis[value.kpi]!
         text += CSVWriter.line(
           [
             value.kpi, value.office, value.period.description, value.channel ?? "",
             value.value.map { $0.formatted(scale: kpi.scale) } ?? "", kpi.unit, value.reason ?? "",
             value.flags.joined(separator: ";"), value.provisional ? "1" : "0",
-            inConflict(value) ? "1" : "0",
-          ] + (checkSubmissions ? [missing(value) ? "1" : "0"] : []))
+            entry.openConflict ? "1" : "0",
+          ] + (checkSubmissions ? [entry.missingSubmission == true ? "1" : "0"] : []))
       }
       context.console.out(text)
     default:
-      context.console.out(kpiTable(values, definitions, inConflict, missing))
+      context.console.out(kpiTable(entries, definitions))
     }
-  }
-
-  /// The collections each KPI reads, through its measures and the KPIs it refers to.
-  static func kpiSources(_ definitions: DefinitionSet) -> [String: Set<String>] {
-    var result: [String: Set<String>] = [:]
-    func sources(_ id: String, _ seen: inout Set<String>) -> Set<String> {
-      if let measure = definitions.measures[id] {
-        return Set([measure.source] + (measure.lookup.map { [$0.collection] } ?? []))
-      }
-      guard let kpi = definitions.kpis[id], seen.insert(id).inserted else { return [] }
-      var names: Set<String> = []
-      switch kpi.kind {
-      case .simple(let ref): names.formUnion(sources(ref.measure, &seen))
-      case .ratio(let n, let d, _):
-        names.formUnion(sources(n.measure, &seen))
-        names.formUnion(sources(d.measure, &seen))
-      case .derived(let expression):
-        for ref in expression.references { names.formUnion(sources(ref, &seen)) }
-      case .growth(let base, _, _): names.formUnion(sources(base, &seen))
-      case .attainment(let base, _, _, _):
-        names.formUnion(sources(base, &seen))
-        names.insert("targets")
-      }
-      return names
-    }
-    for id in definitions.kpiOrder {
-      var seen: Set<String> = []
-      result[id] = sources(id, &seen)
-    }
-    return result
   }
 
   static func kpiJSON(_ value: KPIValue, _ kpi: KPIDefinition, conflict: Bool, missing: Bool?)
@@ -463,16 +346,14 @@ extension Commands {
     }
   }
 
-  static func kpiTable(
-    _ values: [KPIValue], _ definitions: DefinitionSet, _ conflict: (KPIValue) -> Bool,
-    _ missing: (KPIValue) -> Bool
-  ) -> String {
-    guard !values.isEmpty else { return "No data for these offices and periods.\n" }
-    let byChannel = values.contains { $0.channel != nil }
+  static func kpiTable(_ entries: [KPIResult.Entry], _ definitions: DefinitionSet) -> String {
+    guard !entries.isEmpty else { return "No data for these offices and periods.\n" }
+    let byChannel = entries.contains { $0.value.channel != nil }
     var text =
       "KPI".padding(27) + "office".padding(8) + "period".padding(9)
       + (byChannel ? "channel".padding(8) : "") + "value\n"
-    for value in values {
+    for entry in entries {
+      let value = entry.value
       let kpi = definitions.kpis[value.kpi]!
       var line =
         String(value.kpi.prefix(26)).padding(27) + value.office.padding(8)
@@ -480,8 +361,8 @@ extension Commands {
         + display(value.value, value.reason, kpi)
       var notes = value.flags
       if value.provisional { notes.append("provisional") }
-      if conflict(value) { notes.append("open conflict") }
-      if missing(value) { notes.append("no submission since the period ended") }
+      if entry.openConflict { notes.append("open conflict") }
+      if entry.missingSubmission == true { notes.append("no submission since the period ended") }
       if !notes.isEmpty { line += "  [" + notes.joined(separator: ", ") + "]" }
       text += line + "\n"
     }
@@ -497,52 +378,30 @@ extension Commands {
     guard let period = Period(parsing: text) else {
       throw CLIError(.usage, "'\(text)' is not a period")
     }
-    let card: ScorecardDefinition
-    if let id = context.invocation.value("id") {
-      guard let found = definitions.scorecards[id] else {
-        throw CLIError(
-          .usage, "unknown scorecard '\(id)'",
-          hint: "Defined: \(definitions.scorecards.keys.sorted().joined(separator: ", "))")
+    let request = ScorecardRequest(
+      period: period, offices: context.invocation.options["office"],
+      scorecard: context.invocation.value("id"), today: today(context))
+    let report: ScorecardReport
+    do { report = try request.compute(in: repository, definitions: definitions) } catch {
+      var cli = kpiError(error)
+      if error.location.field == "scorecard" && request.scorecard == nil {
+        cli.message = "choose a scorecard with --id"
       }
-      card = found
-    } else {
-      guard definitions.scorecards.count == 1, let only = definitions.scorecards.values.first else {
-        throw CLIError(
-          .usage, "choose a scorecard with --id",
-          hint: "Defined: \(definitions.scorecards.keys.sorted().joined(separator: ", "))")
-      }
-      card = only
+      throw cli
     }
-    let (dataset, _) = try dataset(repository, definitions, extra: ["targets"])
-    let query = KPIQuery(
-      kpis: card.items.map(\.kpi), grain: period.grain, periods: [period],
-      offices: context.invocation.options["office"], openFrom: today(context))
-    let values = KPIEngine(definitions: definitions).evaluate(dataset, query)
-    let offices = Set(values.map(\.office)).sorted()
-    var results: [ScorecardResult] = []
-    for office in offices {
-      let mine = values.filter { $0.office == office }
-      results.append(
-        card.score(
-          office: office, period: period,
-          actual: { id in
-            let value = mine.first { $0.kpi == id }
-            return (value?.value, value?.failures ?? [])
-          },
-          target: { id in target(dataset, office: office, kpi: id, period: period) }))
-    }
+    let card = report.scorecard
     if context.format() == "json" {
       printJSON(
         context, "outpost-scorecard/1",
         [
           ("definitions", .string(definitions.hash)), ("scorecard", .string(card.id)),
           ("version", number(card.version)), ("period", .string(period.description)),
-          ("results", .array(results.map(scorecardJSON))),
+          ("results", .array(report.results.map(scorecardJSON))),
         ])
       return
     }
     var out = ""
-    for result in results {
+    for result in report.results {
       out +=
         "\(result.office) \(period)  \(card.id) v\(card.version): "
         + (result.total.map { "\($0.formatted(scale: 2))" + (result.band.map { " (\($0))" } ?? "") }
@@ -564,16 +423,7 @@ extension Commands {
   static func targetProblem(_ fields: [String: JSONValue], _ definitions: DefinitionSet)
     -> String?
   {
-    guard fields["scope"]?.stringValue == "office", let kpi = fields["kpi_id"]?.stringValue,
-      let target = Target(row: fields)
-    else { return nil }
-    return definitions.problem(scoring: target, for: kpi)
-  }
-
-  /// The office's target for a KPI and period from `targets` (scope office; the newest
-  /// version wins).
-  static func target(_ dataset: Dataset, office: String, kpi: String, period: Period) -> Target? {
-    Target.find(in: dataset.rows["targets"] ?? [], office: office, kpi: kpi, period: period)
+    TargetCheck.problem(fields, definitions: definitions)
   }
 
   static func scorecardJSON(_ result: ScorecardResult) -> JSONValue {

@@ -1,3 +1,4 @@
+import Outpost
 import OutpostCodec
 import OutpostKPI
 import OutpostModel
@@ -20,30 +21,18 @@ extension Commands {
       examples: ["outpost report --html report-2025.html --repo hq"])
   ]
 
-  /// The KPIs the report charts and tabulates.
-  static let reportKPIs = [
-    "net_revenue", "deal_count", "consultations", "consultation_rate",
-    "avg_cost_per_conversation", "conversion_rate", "aov", "return_rate", "new_customers", "cac",
-    "clv", "repeat_purchase_rate",
-  ]
-
   static func writeReport(_ context: Context) throws {
     let out = context.resolve(try requiredOption(context, "html", "FILE"))
     let repository = try context.openReader()
-    let definitions = try definitions(context, repository)
-    let (dataset, conflicted) = try dataset(repository, definitions, extra: ["targets"])
-    let kpis = reportKPIs.filter { definitions.kpis[$0] != nil }
-    let values = KPIEngine(definitions: definitions).evaluate(
-      dataset,
-      KPIQuery(
-        kpis: kpis + ["visits"], grain: .month, offices: context.invocation.options["office"],
-        openFrom: today(context)))
-    let offices = Set(values.map(\.office)).sorted()
-    let periods = Set(values.map(\.period)).sorted()
-    let flags = Diagnosis.evaluate(values).filter { $0.rule != "insufficient_data" }
-    let conflicts: [(collection: String, id: RecordID, state: RecordState)]
-    do { conflicts = try repository.conflicts() } catch { throw CLIError(error) }
-    let published = try publishedDefinitions(repository)
+    let overview: KPIOverview
+    do {
+      overview = try KPIOverview(
+        repository, offices: context.invocation.options["office"], today: today(context))
+    } catch { throw kpiError(error) }
+    let definitions = overview.definitions.definitions
+    let (offices, periods, flags, conflicts) = (
+      overview.offices, overview.periods, overview.flags, overview.conflicts
+    )
 
     var html = """
       <!DOCTYPE html>
@@ -63,8 +52,9 @@ extension Commands {
     html +=
       "<h1>KPI 报告 / KPI report</h1>\n<p>"
       + escape(
-        "RepositoryReader \(repository.config.replica) · generated \(context.now()) · definitions "
-          + (published.map { "version \($0.version)" } ?? "built-in")
+        "Repository \(repository.config.replica) · generated \(context.now()) · definitions "
+          + (overview.definitions.source == .builtIn
+            ? "built-in" : "version \(overview.definitions.version)")
           + " (\(definitions.hash.prefix(12)))") + "</p>\n"
     if !conflicts.isEmpty {
       html +=
@@ -76,14 +66,11 @@ extension Commands {
       }
       html += "</ul></div>\n"
     }
-    let sources = kpiSources(definitions)
     for office in offices {
       html += "<h2>\(escape(office))</h2>\n"
       for chart in ["net_revenue", "consultations"] where definitions.kpis[chart] != nil {
         let kpi = definitions.kpis[chart]!
-        let series = periods.map { period in
-          values.first { $0.kpi == chart && $0.office == office && $0.period == period }?.value
-        }
+        let series = periods.map { overview.value(chart, office: office, period: $0)?.value }
         html +=
           "<h3>\(escape(kpi.labelZH)) / \(escape(kpi.labelEN))</h3>\n"
           + svgChart(series, labels: periods.map(\.description)) + "\n"
@@ -91,12 +78,12 @@ extension Commands {
       html += "<div class=\"wrap\"><table><tr><th>KPI</th>"
       for period in periods { html += "<th>\(escape(period.description))</th>" }
       html += "</tr>\n"
-      for id in kpis {
+      for id in overview.kpis {
         let kpi = definitions.kpis[id]!
-        let warn = sources[id, default: []].contains { conflicted[$0]?.contains(office) == true }
+        let warn = overview.readsOpenConflict(id, office: office)
         html += "<tr><td>\(escape(kpi.labelZH)) / \(escape(kpi.labelEN))\(warn ? " ⚠" : "")</td>"
         for period in periods {
-          let value = values.first { $0.kpi == id && $0.office == office && $0.period == period }
+          let value = overview.value(id, office: office, period: period)
           if let value, value.value != nil {
             html +=
               "<td>\(escape(display(value.value, nil, kpi)))\(value.provisional ? "*" : "")</td>"
@@ -107,27 +94,18 @@ extension Commands {
         html += "</tr>\n"
       }
       html += "</table></div>\n"
-      for card in definitions.scorecards.keys.sorted().compactMap({ definitions.scorecards[$0] }) {
-        let cardValues = KPIEngine(definitions: definitions).evaluate(
-          dataset,
-          KPIQuery(
-            kpis: card.items.map(\.kpi), grain: .month, periods: periods, offices: [office],
-            openFrom: today(context)))
+      for card in overview.scorecards {
         html += "<h3>考核 / Scorecard \(escape(card.id)) v\(card.version)</h3><div class=\"wrap\">"
         html += "<table><tr><th>\(escape("period"))</th><th>总分 / total</th><th>band</th></tr>\n"
         for period in periods {
-          let result = card.score(
-            office: office, period: period,
-            actual: { id in
-              let value = cardValues.first { $0.kpi == id && $0.period == period }
-              return (value?.value, value?.failures ?? [])
-            },
-            target: { target(dataset, office: office, kpi: $0, period: period) })
+          let key = KPIOverview.ScoreKey(scorecard: card.id, office: office, period: period)
+          let result = overview.scores[key]
           html +=
             "<tr><td>\(escape(period.description))</td><td>"
             + escape(
-              result.total.map { $0.formatted(scale: 2) } ?? "— (\(result.reason ?? "undefined"))")
-            + "</td><td>\(escape(result.band ?? ""))</td></tr>\n"
+              result?.total.map { $0.formatted(scale: 2) }
+                ?? "— (\(result?.reason ?? "undefined"))")
+            + "</td><td>\(escape(result?.band ?? ""))</td></tr>\n"
         }
         html += "</table></div>\n"
       }

@@ -1,0 +1,108 @@
+import OutpostCodec
+import OutpostKPI
+import OutpostModel
+import OutpostStore
+import OutpostSync
+
+/// The records a KPI computation reads, taken from one repository snapshot (SPEC.md §9.1).
+///
+/// The engine reads rows and nothing else; this is where records become rows: the live
+/// records (and deleted ones still in a delete/edit conflict) of every collection the
+/// definitions read, with a column id written into its column. It also notes, by collection,
+/// the offices holding a record in open conflict, which makes their values `open_conflict`.
+public struct KPIDataset: Sendable {
+  /// The rows, by collection.
+  public var dataset: Dataset
+  /// By collection, the offices (`office_id`) that hold a record in open conflict there.
+  public var conflicted: [String: Set<String>]
+
+  /// Creates a value from its parts.
+  public init(dataset: Dataset, conflicted: [String: Set<String>] = [:]) {
+    self.dataset = dataset
+    self.conflicted = conflicted
+  }
+
+  /// Reads the collections `definitions` read, plus `extra`.
+  ///
+  /// Those are the measures' sources and lookups, and `targets` when an attainment KPI needs
+  /// them. Collections this repository does not know are left out.
+  public init(
+    _ repository: RepositoryReader, definitions: DefinitionSet, including extra: [String] = []
+  ) throws(OutpostError) {
+    var names = Set(extra)
+    for kpi in definitions.kpis.values {
+      if case .attainment = kpi.kind { names.insert(StandardCollections.targets.name) }
+    }
+    for measure in definitions.measures.values {
+      names.insert(measure.source)
+      if let lookup = measure.lookup { names.insert(lookup.collection) }
+    }
+    var rows: [String: [Row]] = [:]
+    var conflicted: [String: Set<String>] = [:]
+    for name in names.sorted() {
+      guard let schema = try? repository.schema(name) else { continue }
+      let states: [(id: RecordID, state: RecordState)]
+      do { states = try repository.states(name) } catch { throw OutpostError(error) }
+      var list: [Row] = []
+      list.reserveCapacity(states.count)
+      for (id, state) in states where !state.isDeleted || state.hasDeleteConflict {
+        var row = state.values
+        if case .column(let column) = schema.idRule { row[column] = .string(id.rawValue) }
+        if state.isConflicted, let office = row["office_id"]?.stringValue {
+          conflicted[name, default: []].insert(office)
+        }
+        list.append(row)
+      }
+      rows[name] = list
+    }
+    self.init(dataset: Dataset(rows: rows), conflicted: conflicted)
+  }
+
+  /// Whether any of `collections` holds a record of `office` in open conflict.
+  public func hasOpenConflict(in collections: Set<String>, office: String) -> Bool {
+    collections.contains { conflicted[$0]?.contains(office) == true }
+  }
+}
+
+/// The collections each KPI reads: through its measures (their sources and lookups), the KPIs
+/// and measures it refers to, and `targets` for attainment KPIs.
+///
+/// A value is `open_conflict` (SPEC.md §9.6) and a reconciliation mismatch is `different_data`
+/// (§9.7) by these collections.
+public struct KPISources: Sendable, Equatable {
+  /// By KPI id, the collections it reads.
+  public var byKPI: [String: Set<String>]
+
+  /// Works out the collections of every KPI of `definitions`.
+  public init(_ definitions: DefinitionSet) {
+    func sources(_ id: String, _ seen: inout Set<String>) -> Set<String> {
+      if let measure = definitions.measures[id] {
+        return Set([measure.source] + (measure.lookup.map { [$0.collection] } ?? []))
+      }
+      guard let kpi = definitions.kpis[id], seen.insert(id).inserted else { return [] }
+      var names: Set<String> = []
+      switch kpi.kind {
+      case .simple(let ref): names.formUnion(sources(ref.measure, &seen))
+      case .ratio(let n, let d, _):
+        names.formUnion(sources(n.measure, &seen))
+        names.formUnion(sources(d.measure, &seen))
+      case .derived(let expression):
+        for ref in expression.references { names.formUnion(sources(ref, &seen)) }
+      case .growth(let base, _, _): names.formUnion(sources(base, &seen))
+      case .attainment(let base, _, _, _):
+        names.formUnion(sources(base, &seen))
+        names.insert(StandardCollections.targets.name)
+      }
+      return names
+    }
+    var result: [String: Set<String>] = [:]
+    for id in definitions.kpiOrder {
+      var seen: Set<String> = []
+      result[id] = sources(id, &seen)
+    }
+    byKPI = result
+  }
+
+  /// The collections `kpi` reads; empty for an unknown KPI.
+  public func collections(readBy kpi: String) -> Set<String> { byKPI[kpi] ?? [] }
+}

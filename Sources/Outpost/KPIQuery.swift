@@ -1,0 +1,204 @@
+import OutpostCodec
+import OutpostKPI
+import OutpostModel
+import OutpostStore
+import OutpostSync
+
+/// What to compute for `outpost kpi` (SPEC.md §9.6): which KPIs, offices and periods, and
+/// whether by channel.
+public struct KPIRequest: Sendable, Equatable {
+  /// KPI ids, in the order asked (empty: every KPI of the definitions, in their order).
+  public var kpis: [String]
+  /// The grain of the periods when no ``period`` is given.
+  public var grain: Grain
+  /// One period (its grain wins over ``grain``); nil: every period of ``grain`` from the first
+  /// to the last date in the data of the offices shown.
+  public var period: Period?
+  /// The offices (nil: every office in the data).
+  public var offices: [String]?
+  /// One value per channel (KPIs whose `dimensions` allow it).
+  public var byChannel: Bool
+  /// Today, by the repository's clock; nil: no period is open.
+  ///
+  /// Periods ending on or after it are open, so their values are provisional (SPEC.md §9.1).
+  public var today: CivilDate?
+  /// At head office, mark values of a period that ended after the office's newest merged
+  /// submission arrived (``KPIResult/Entry/missingSubmission``).
+  public var checkSubmissions: Bool
+
+  /// Creates a request.
+  public init(
+    kpis: [String] = [], grain: Grain = .month, period: Period? = nil, offices: [String]? = nil,
+    byChannel: Bool = false, today: CivilDate? = nil, checkSubmissions: Bool = false
+  ) {
+    self.kpis = kpis
+    self.grain = grain
+    self.period = period
+    self.offices = offices
+    self.byChannel = byChannel
+    self.today = today
+    self.checkSubmissions = checkSubmissions
+  }
+
+  /// Refuses a KPI the definitions lack (with the closest id) and, without ``byChannel``, a
+  /// KPI that exists only in a channel breakdown.
+  ///
+  /// Both are ``OutpostError/Code/invalidRequest``, with `location.field` naming the request
+  /// member at fault: `kpis` or `byChannel`.
+  public func validate(against definitions: DefinitionSet) throws(OutpostError) {
+    for id in kpis where definitions.kpis[id] == nil {
+      let guess = closestName(to: id, among: definitions.kpiOrder)
+      throw OutpostError(
+        .invalidRequest, "unknown KPI '\(id)'" + (guess.map { ". Did you mean '\($0)'?" } ?? ""),
+        hint: "The KPIs are listed in SPEC.md §9.4.", location: .init(field: "kpis"))
+    }
+    if !byChannel, let id = kpis.first(where: { definitions.kpis[$0]!.byChannelOnly }) {
+      throw OutpostError(
+        .invalidRequest, "'\(id)' exists only in a channel breakdown",
+        hint: "Ask for a channel breakdown.", location: .init(field: "byChannel"))
+    }
+  }
+
+  /// Computes the request over `repository`'s records with `definitions` (nil: the
+  /// definitions in force there).
+  ///
+  /// Values are sorted by KPI (definition order, or the order asked), office, period and
+  /// channel; identical records give identical values at a branch and at head office.
+  public func compute(in repository: RepositoryReader, definitions: DefinitionSet? = nil)
+    throws(OutpostError) -> KPIResult
+  {
+    let definitions = try KPIDefinitionsInForce.given(definitions, else: repository)
+    try validate(against: definitions)
+    let query = KPIQuery(
+      kpis: kpis, grain: period?.grain ?? grain, periods: period.map { [$0] }, offices: offices,
+      byChannel: byChannel, openFrom: today)
+    let data = try KPIDataset(repository, definitions: definitions)
+    let values = KPIEngine(definitions: definitions).evaluate(data.dataset, query)
+    let sources = KPISources(definitions)
+    let submitted = checkSubmissions ? Self.lastSubmissions(repository) : [:]
+    let entries = values.map { value in
+      KPIResult.Entry(
+        value: value,
+        openConflict: data.hasOpenConflict(
+          in: sources.collections(readBy: value.kpi), office: value.office),
+        missingSubmission: checkSubmissions
+          ? submitted[value.office].map { $0 < value.period.end } ?? false : nil)
+    }
+    return KPIResult(definitions: definitions, grain: query.grain, entries: entries)
+  }
+
+  /// At head office, the date each office's newest merged submission arrived (empty
+  /// elsewhere): a value for a period that ended after it may lack the rest of its data.
+  static func lastSubmissions(_ repository: RepositoryReader) -> [String: CivilDate] {
+    guard repository.config.role == .head, let peers = try? repository.peers() else { return [:] }
+    var result: [String: CivilDate] = [:]
+    for peer in peers {
+      result[peer.peer.rawValue] =
+        CivilDate(parsing: peer.received.at.prefix(10)) ?? CivilDate(year: 1, month: 1, day: 1)!
+    }
+    return result
+  }
+}
+
+/// The values a ``KPIRequest`` computed, with what the repository knows about each.
+public struct KPIResult: Sendable {
+  /// One value and its notes.
+  public struct Entry: Sendable, Equatable {
+    /// The value as the engine computed it.
+    public var value: KPIValue
+    /// Whether a collection the KPI reads holds a record of the office in open conflict.
+    public var openConflict: Bool
+    /// Whether no merged submission from the office arrived since the period ended (head
+    /// office knowledge); nil when not asked for.
+    public var missingSubmission: Bool?
+
+    /// Creates an entry.
+    public init(value: KPIValue, openConflict: Bool, missingSubmission: Bool?) {
+      self.value = value
+      self.openConflict = openConflict
+      self.missingSubmission = missingSubmission
+    }
+  }
+
+  /// The definitions computed with (their hash identifies them).
+  public var definitions: DefinitionSet
+  /// The grain of the periods.
+  public var grain: Grain
+  /// The values, in the engine's order (KPI, office, period, channel).
+  public var entries: [Entry]
+  private var index: [KPIValueKey: Int]
+
+  /// Creates a result.
+  public init(definitions: DefinitionSet, grain: Grain, entries: [Entry]) {
+    self.definitions = definitions
+    self.grain = grain
+    self.entries = entries
+    var index: [KPIValueKey: Int] = [:]
+    for (position, entry) in entries.enumerated() { index[entry.value.key] = position }
+    self.index = index
+  }
+
+  /// The entry for a KPI, office, period and channel, if computed.
+  public subscript(key: KPIValueKey) -> Entry? { index[key].map { entries[$0] } }
+}
+
+/// The funnel diagnosis of `outpost kpi diagnose` (SPEC.md §9.9).
+public struct DiagnosisRequest: Sendable, Equatable {
+  /// One month (nil: every month of the data).
+  public var month: Period?
+  /// The offices (nil: every office in the data).
+  public var offices: [String]?
+
+  /// Creates a request.
+  public init(month: Period? = nil, offices: [String]? = nil) {
+    self.month = month
+    self.offices = offices
+  }
+
+  /// Evaluates rules D1 and D2 month over month, with their evidence; rules that cannot be
+  /// decided are `insufficient_data` flags.
+  ///
+  /// A ``month`` that is not a month is ``OutpostError/Code/invalidRequest``.
+  public func compute(in repository: RepositoryReader, definitions: DefinitionSet? = nil)
+    throws(OutpostError) -> [Diagnosis]
+  {
+    if let month, month.grain != .month {
+      throw OutpostError(
+        .invalidRequest, "'\(month)' is not a month (2025-03)", location: .init(field: "month"))
+    }
+    let definitions = try KPIDefinitionsInForce.given(definitions, else: repository)
+    let data = try KPIDataset(repository, definitions: definitions)
+    let values = KPIEngine(definitions: definitions).evaluate(
+      data.dataset,
+      KPIQuery(
+        kpis: ["visits", "consultations", "deal_count"].filter { definitions.kpis[$0] != nil },
+        grain: .month, periods: month.map { [$0.previous, $0] }, offices: offices))
+    let found = Diagnosis.evaluate(values)
+    guard let month else { return found }
+    return found.filter { $0.period == month }
+  }
+}
+
+/// The closest name within a small edit distance, or a name `input` is a prefix of ("did you
+/// mean").
+func closestName(to input: String, among names: [String]) -> String? {
+  func distance(_ a: String, _ b: String) -> Int {
+    let a = Array(a)
+    let b = Array(b)
+    if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+      var current = [i] + Array(repeating: 0, count: b.count)
+      for j in 1...b.count {
+        current[j] = min(
+          previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+      }
+      previous = current
+    }
+    return previous[b.count]
+  }
+  let scored = names.map { (name: $0, distance: distance(input, $0)) }
+    .sorted { $0.distance != $1.distance ? $0.distance < $1.distance : $0.name < $1.name }
+  if let best = scored.first, best.distance <= max(1, min(3, input.count / 3)) { return best.name }
+  return names.sorted().first { $0.hasPrefix(input) && input.count >= 2 }
+}

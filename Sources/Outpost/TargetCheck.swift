@@ -1,0 +1,41 @@
+import OutpostCodec
+import OutpostKPI
+import OutpostModel
+import OutpostStore
+import OutpostSync
+
+/// Whether head office's targets can be scored by the KPI definitions (SPEC.md §9.5).
+///
+/// A target the definitions in force cannot score is refused where it enters, never discovered
+/// at scoring time: an office-scope target ≤ 0 for a KPI that a scorecard item or an
+/// attainment KPI divides by (`ratio`, `reduction`, `absolute`), or one without two different
+/// `worst` and `best` for a `range` item.
+public enum TargetCheck {
+  /// Why `definitions` cannot score the `targets` record with these fields, or nil.
+  ///
+  /// Pass the record as it would be stored: its stored fields with the new ones over them.
+  /// Records of another scope, without a KPI or without a `target_value` are not checked.
+  public static func problem(_ fields: [String: JSONValue], definitions: DefinitionSet)
+    -> String?
+  {
+    guard fields["scope"]?.stringValue == "office", let kpi = fields["kpi_id"]?.stringValue,
+      let target = Target(row: fields)
+    else { return nil }
+    return definitions.problem(scoring: target, for: kpi)
+  }
+
+  /// The first stored target (by record id) that `definitions` cannot score, with why; nil
+  /// when every live target can be scored.
+  public static func firstProblem(in repository: RepositoryReader, definitions: DefinitionSet)
+    throws(OutpostError) -> (id: RecordID, problem: String)?
+  {
+    let targets: [(id: RecordID, state: RecordState)]
+    do { targets = try repository.states(StandardCollections.targets.name) } catch {
+      throw OutpostError(error)
+    }
+    for (id, state) in targets where !state.isDeleted {
+      if let problem = problem(state.values, definitions: definitions) { return (id, problem) }
+    }
+    return nil
+  }
+}
