@@ -47,7 +47,7 @@ public struct KPIRequest: Sendable, Equatable {
   /// member at fault: `kpis` or `byChannel`.
   public func validate(against definitions: DefinitionSet) throws(OutpostError) {
     for id in kpis where definitions.kpis[id] == nil {
-      let guess = closestName(to: id, among: definitions.kpiOrder)
+      let guess = Suggestion.closest(to: id, among: definitions.kpiOrder)
       throw OutpostError(
         .invalidRequest, "unknown KPI '\(id)'" + (guess.map { ". Did you mean '\($0)'?" } ?? ""),
         hint: "The KPIs are listed in SPEC.md §9.4.", location: .init(field: "kpis"))
@@ -177,28 +177,4 @@ public struct DiagnosisRequest: Sendable, Equatable {
     guard let month else { return found }
     return found.filter { $0.period == month }
   }
-}
-
-/// The closest name within a small edit distance, or a name `input` is a prefix of ("did you
-/// mean").
-func closestName(to input: String, among names: [String]) -> String? {
-  func distance(_ a: String, _ b: String) -> Int {
-    let a = Array(a)
-    let b = Array(b)
-    if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-      var current = [i] + Array(repeating: 0, count: b.count)
-      for j in 1...b.count {
-        current[j] = min(
-          previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-      }
-      previous = current
-    }
-    return previous[b.count]
-  }
-  let scored = names.map { (name: $0, distance: distance(input, $0)) }
-    .sorted { $0.distance != $1.distance ? $0.distance < $1.distance : $0.name < $1.name }
-  if let best = scored.first, best.distance <= max(1, min(3, input.count / 3)) { return best.name }
-  return names.sorted().first { $0.hasPrefix(input) && input.count >= 2 }
 }

@@ -5,7 +5,7 @@ import OutpostStore
 import OutpostSync
 
 /// Head office's check of a branch's KPI report after merging its submission (SPEC.md §9.7;
-/// kpi-catalog.md §3, "Reconciliation protocol").
+/// docs/kpis.md §9).
 ///
 /// Head office recomputes the reported KPIs for the same months with the definitions of the
 /// report's hash (its own, an older published version, or the built-in catalog) and classifies

@@ -218,14 +218,23 @@ public struct Repository: Sendable {
     }
   }
 
-  /// Makes the next submission for head office (a branch).
+  /// Today, by this repository's clock (for KPI periods still open).
+  var today: CivilDate? { CivilDate(parsing: now().prefix(10)) }
+
+  /// Makes the next submission for head office (a branch), with its KPI report.
   public func submit() throws(OutpostError) -> MadeBundle {
-    try write { writer throws(OutpostError) in try writer.submit(kpiReport: nil) }
+    try write { writer throws(OutpostError) in try writer.submit(today: today) }
   }
 
-  /// Merges an office's submission (head office), all or nothing.
-  public func merge(_ bundle: [UInt8], name: String) throws(OutpostError) -> ApplyReport {
-    try write { writer throws(OutpostError) in try writer.merge(bundle, name: name) }
+  /// Merges an office's submission (head office), all or nothing, and reconciles the KPI
+  /// report it carries with head office's own computation (SPEC.md §9.7).
+  public func merge(_ bundle: [UInt8], name: String) throws(OutpostError) -> MergeResult {
+    try write { writer throws(OutpostError) in
+      let report = try writer.merge(bundle, name: name)
+      return MergeResult(
+        report: report,
+        reconciliation: try KPIReconciliation.check(report, in: writer, today: today))
+    }
   }
 
   /// Makes the next reply for an office (head office).
@@ -273,4 +282,13 @@ public struct Repository: Sendable {
   public func verify() throws(OutpostError) -> VerifyReport {
     try read { reader throws(OutpostError) in reader.verify() }
   }
+}
+
+/// What merging a submission did.
+public struct MergeResult: Sendable {
+  /// Each record's outcome, the conflicts opened, and what the bundle was.
+  public var report: ApplyReport
+  /// The check of the branch's KPI report against head office's computation; nil when the
+  /// bundle had been merged before or carries no report.
+  public var reconciliation: KPIReconciliation?
 }

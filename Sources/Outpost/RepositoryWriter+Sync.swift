@@ -60,12 +60,14 @@ extension RepositoryWriter {
   ///
   /// It holds every change head office has not acknowledged, so a lost file loses nothing: the
   /// next submission carries it again.
-  /// - Parameter kpiReport: the branch's KPI report (SPEC.md §9.7), carried in `extra`.
-  public func submit(kpiReport: JSONValue?) throws(OutpostError) -> MadeBundle {
+  /// It carries the branch's KPI report (SPEC.md §9.7), computed with the definitions in force
+  /// as of `today`, for head office to reconcile.
+  public func submit(today: CivilDate?) throws(OutpostError) -> MadeBundle {
     let head = try checkSubmit()
-    var extra: [String: JSONValue] = [:]
-    if let kpiReport { extra["kpi_report"] = kpiReport }
-    do { return try makeBundle(for: head, extra: extra) } catch { throw OutpostError(error) }
+    let report = try BranchKPIReport(self, today: today)
+    do { return try makeBundle(for: head, extra: ["kpi_report": report.json]) } catch {
+      throw OutpostError(error)
+    }
   }
 
   /// Makes the next reply for `office` (head office), committing its sequence number.

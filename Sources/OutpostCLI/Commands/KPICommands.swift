@@ -47,7 +47,7 @@ extension Commands {
       ],
       discussion: "D1 (traffic up ≥ 10 %, consultations flat < 2 %): promotion brings imprecise "
         + "traffic. D2 (traffic and consultations up ≥ 10 %, deals flat): customer service does "
-        + "not convert. Month over month; thresholds of kpi-catalog.md §2G. Diagnostic flags, "
+        + "not convert. Month over month, with fixed thresholds (docs/kpis.md §7). Diagnostic flags, "
         + "not scorecard items.",
       examples: ["outpost kpi diagnose --repo hq"]),
     CommandSpec(
@@ -75,7 +75,7 @@ extension Commands {
           "definitions", "FILE", help: "Compute with these definitions (outpost-kpi-def/1)."),
       ],
       discussion: "Each item's attainment is computed from the canonical KPI value and the target "
-        + "in 'targets' (kpi-catalog.md §5.2): capped, floored, weighted; the total is 100 × Σ w·s "
+        + "in 'targets' (SPEC.md §9.5, docs/kpis.md §6): capped, floored, weighted; the total is 100 × Σ w·s "
         + "rounded to 2 places. A missing target makes the scorecard undefined.",
       examples: ["outpost scorecard --period 2025-03 --repo hq"]),
   ]

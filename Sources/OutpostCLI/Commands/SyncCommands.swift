@@ -170,10 +170,8 @@ extension Commands {
   static func submit(_ context: Context) throws {
     let out = context.resolve(try requiredOption(context, "out", "FILE"))
     let repository = try context.openWriter()
-    do { _ = try repository.checkSubmit() } catch { throw CLIError(error) }
-    let report = try kpiReport(context, repository)
     let made: MadeBundle
-    do { made = try repository.submit(kpiReport: report) } catch { throw CLIError(error) }
+    do { made = try repository.submit(today: today(context)) } catch { throw kpiError(error) }
     try write(context, made, to: out)
   }
 

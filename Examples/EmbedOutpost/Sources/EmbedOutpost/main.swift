@@ -11,8 +11,8 @@ do {
     "order_id,customer_id,channel_id,order_date,quantity,amount,status\n"
     + "o-1,c-1,sem,2025-03-01,1,1798.00,confirmed\n"
   try north.importRecords(.csv(Array(csv.utf8)), into: "orders", name: "orders.csv")
-  let report = try hq.merge(try north.submit().bytes, name: "north.bundle")
-  print("merged \(report.counts[.new] ?? 0) new record(s) from \(report.manifest.from)")
+  let merged = try hq.merge(try north.submit().bytes, name: "north.bundle").report
+  print("merged \(merged.counts[.new] ?? 0) new record(s) from \(merged.manifest.from)")
   for order in try hq.records("orders") { print(JSONWriter.canonicalString(.object(order))) }
 } catch {
   print("error: \(error.message)", error.hint ?? "")
