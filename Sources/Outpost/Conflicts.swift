@@ -36,6 +36,21 @@ public enum Conflicts {
 }
 
 extension RepositoryReader {
+  /// The open conflicts with how much each moves the KPIs, largest impact first, then by
+  /// collection and id (SPEC.md §9.8): the order in which a person should decide them.
+  public func rankedConflicts(today: CivilDate?) throws(OutpostError) -> [(
+    conflict: (collection: String, id: RecordID, state: RecordState), impact: ConflictKPIImpact
+  )] {
+    let found: [(collection: String, id: RecordID, state: RecordState)]
+    do { found = try conflicts() } catch { throw OutpostError(error) }
+    let impacts = try ConflictKPIImpact.compute(found, in: self, today: today)
+    return zip(found, impacts).map { (conflict: $0, impact: $1) }.sorted { a, b in
+      a.impact.largestRelativeChange != b.impact.largestRelativeChange
+        ? a.impact.largestRelativeChange > b.impact.largestRelativeChange
+        : (a.conflict.collection, a.conflict.id) < (b.conflict.collection, b.conflict.id)
+    }
+  }
+
   /// Refuses what only head office does (`what`: "rules are kept", "conflicts are reviewed").
   public func checkHeadOffice(_ what: String) throws(OutpostError) {
     guard config.role == .head else {

@@ -78,14 +78,11 @@ extension Commands {
   static func rankedConflicts(_ context: Context, _ repository: RepositoryReader) throws -> [(
     (collection: String, id: RecordID, state: RecordState), ConflictImpact
   )] {
-    let found: [(collection: String, id: RecordID, state: RecordState)]
-    do { found = try repository.conflicts() } catch { throw CLIError(error) }
-    let impacts = try conflictImpacts(context, repository, found)
-    return zip(found, impacts).sorted { a, b in
-      a.1.largest != b.1.largest
-        ? a.1.largest > b.1.largest
-        : (a.0.collection, a.0.id) < (b.0.collection, b.0.id)
-    }
+    do {
+      return try repository.rankedConflicts(today: today(context)).map {
+        ($0.conflict, ConflictImpact($0.impact))
+      }
+    } catch { throw kpiError(error) }
   }
 
   static func listConflicts(_ context: Context) throws {
