@@ -1,0 +1,193 @@
+import OutpostCodec
+import OutpostModel
+
+/// Where a row falls: its date, and its office, period and channel as indices into ``Places``.
+struct Placement {
+  var date: CivilDate
+  var office: Int32
+  var period: Int32
+  var channel: Int32
+}
+
+/// A running table's key: office, period and channel indices (cheap to hash).
+struct Place: Hashable {
+  var office: Int32
+  var period: Int32
+  var channel: Int32
+
+  /// The channel of an office's total over every channel.
+  static let allChannels: Int32 = -1
+}
+
+/// The offices, periods and channels met while placing rows, each numbered once.
+struct Places {
+  let grain: Grain
+  let byChannel: Bool
+  private(set) var offices: [String] = []
+  private(set) var periods: [Period] = []
+  /// Channel 0 is "no channel" (no breakdown, or a row without one).
+  private(set) var channels: [String] = [""]
+  private var officeIndex: [String: Int32] = [:]
+  private var periodIndex: [Period: Int32] = [:]
+  private var channelIndex: [String: Int32] = ["": 0]
+
+  init(grain: Grain, byChannel: Bool) {
+    self.grain = grain
+    self.byChannel = byChannel
+  }
+
+  /// Where a row falls by its time field, or nil when it has no date or no office.
+  mutating func place(_ row: Row, _ timeField: String, _ channelField: String) -> Placement? {
+    guard let date = KPIEngine.date(row[timeField]), let office = row["office_id"]?.stringValue
+    else { return nil }
+    let channel = byChannel ? (row[channelField]?.stringValue ?? "") : ""
+    return Placement(
+      date: date, office: Self.number(office, &offices, &officeIndex),
+      period: period(Period.containing(date, grain: grain)),
+      channel: Self.number(channel, &channels, &channelIndex))
+  }
+
+  /// The number of a period.
+  mutating func period(_ period: Period) -> Int32 {
+    if let known = periodIndex[period] { return known }
+    let next = Int32(periods.count)
+    periods.append(period)
+    periodIndex[period] = next
+    return next
+  }
+
+  private static func number(
+    _ text: String, _ list: inout [String], _ index: inout [String: Int32]
+  )
+    -> Int32
+  {
+    if let known = index[text] { return known }
+    let next = Int32(list.count)
+    list.append(text)
+    index[text] = next
+    return next
+  }
+
+  /// The engine's key of a place.
+  func key(_ place: Place) -> KPIEngine.Key {
+    KPIEngine.Key(
+      office: offices[Int(place.office)], period: periods[Int(place.period)],
+      channel: place.channel == Place.allChannels
+        ? KPIEngine.Key.allChannels : channels[Int(place.channel)])
+  }
+}
+
+/// The running aggregate of one measure for one key.
+struct Accumulator {
+  var rows = 0
+  var nonNull = 0
+  var sum = ExactDecimal.zero
+  var overflow = false
+  /// For count_distinct: each value and how many rows hold it.
+  var distinct: [String: Int] = [:]
+  var extreme: ExactDecimal?
+  /// For last/first: per partition, the winning date and value.
+  var snapshots: [String: (date: CivilDate, value: ExactDecimal)] = [:]
+
+  mutating func add(_ row: Row, measure: Measure, date: CivilDate) {
+    rows += 1
+    let raw: JSONValue
+    if let duration = measure.duration {
+      // Seconds between the two timestamps; a null side is a null value (R2).
+      guard let from = row[duration.from], from != .null, let to = row[duration.to], to != .null
+      else { return }
+      guard let start = from.stringValue.flatMap(FieldType.secondsSinceEpoch),
+        let end = to.stringValue.flatMap(FieldType.secondsSinceEpoch),
+        let seconds = end.subtracting(start), seconds >= .zero
+      else {
+        overflow = true  // not timestamps, or a negative duration (docs/kpis.md §3)
+        return
+      }
+      raw = .string(seconds.description)
+    } else {
+      guard let field = measure.field else { return }
+      raw = row[field] ?? .null
+    }
+    guard raw != .null else { return }
+    nonNull += 1
+    switch measure.agg {
+    case .countDistinct:
+      distinct[JSONWriter.canonicalString(raw), default: 0] += 1
+      return
+    case .count:
+      return
+    default: break
+    }
+    guard let value = KPIEngine.number(raw) else {
+      overflow = true  // not a number: the definition is wrong for this field
+      return
+    }
+    switch measure.agg {
+    case .sum, .mean:
+      if let next = sum.adding(value) { sum = next } else { overflow = true }
+    case .min: extreme = extreme.map { Swift.min($0, value) } ?? value
+    case .max: extreme = extreme.map { Swift.max($0, value) } ?? value
+    case .last, .first:
+      let partition = measure.partitionBy.map { JSONWriter.canonicalString(row[$0] ?? .null) }
+        .joined(separator: "\u{1}")
+      if let current = snapshots[partition] {
+        let later = date > current.date || (date == current.date && value > current.value)
+        let earlier = date < current.date || (date == current.date && value > current.value)
+        if measure.agg == .last ? later : earlier { snapshots[partition] = (date, value) }
+      } else {
+        snapshots[partition] = (date, value)
+      }
+    default: break
+    }
+  }
+
+  /// For count_distinct: the values found in at least `minRows` rows.
+  func values(minRows: Int) -> Set<String> {
+    minRows <= 1
+      ? Set(distinct.keys) : Set(distinct.compactMap { $0.value >= minRows ? $0.key : nil })
+  }
+
+  /// The measure's value (R2: nulls are skipped; all-null is `no_data`); a duration in its unit.
+  func outcome(_ measure: Measure) -> Outcome {
+    let outcome = aggregate(measure)
+    guard let duration = measure.duration, case .value(let seconds) = outcome else {
+      return outcome
+    }
+    return seconds.divided(by: Fraction(ExactDecimal(duration.unitSeconds))).map(Outcome.value)
+      ?? .undefined("overflow")
+  }
+
+  private func aggregate(_ measure: Measure) -> Outcome {
+    if overflow { return .undefined("invalid_input") }
+    switch measure.agg {
+    case .count:
+      let n = measure.field == nil ? rows : nonNull
+      if rows == 0 && !measure.emptyIsZero { return .undefined("no_data") }
+      return .value(Fraction(ExactDecimal(Int64(n))))
+    case .countDistinct:
+      if rows == 0 && !measure.emptyIsZero { return .undefined("no_data") }
+      let count =
+        measure.minRows <= 1
+        ? distinct.count : distinct.values.lazy.filter { $0 >= measure.minRows }.count
+      return .value(Fraction(ExactDecimal(Int64(count))))
+    case .sum:
+      if rows == 0 { return measure.emptyIsZero ? .value(.zero) : .undefined("no_data") }
+      return nonNull == 0 ? .undefined("no_data") : .value(Fraction(sum))
+    case .mean:
+      guard nonNull > 0, let f = Fraction(sum, over: ExactDecimal(Int64(nonNull))) else {
+        return .undefined("no_data")
+      }
+      return .value(f)
+    case .min, .max:
+      return extreme.map { .value(Fraction($0)) } ?? .undefined("no_data")
+    case .last, .first:
+      guard !snapshots.isEmpty else { return .undefined("no_data") }
+      var total = ExactDecimal.zero
+      for (_, snapshot) in snapshots.sorted(by: { $0.key < $1.key }) {
+        guard let next = total.adding(snapshot.value) else { return .undefined("overflow") }
+        total = next
+      }
+      return .value(Fraction(total))
+    }
+  }
+}
