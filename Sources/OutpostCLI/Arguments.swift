@@ -13,14 +13,26 @@ package struct OptionSpec: Sendable {
   /// Whether the option may be given several times.
   package var repeatable: Bool
 
-  /// A flag or single-value option.
+  /// A flag, or an option taking any text value.
   package init(
-    _ name: String, _ valueName: String? = nil, choices: [String] = [], repeatable: Bool = false,
-    help: String
+    _ name: String, _ valueName: String? = nil, repeatable: Bool = false, help: String
   ) {
     self.name = name
     self.valueName = valueName
-    self.choices = choices
+    self.choices = []
+    self.help = help
+    self.repeatable = repeatable
+  }
+
+  /// An option whose value is one of `Value`'s cases; the parser refuses any other (64), so
+  /// ``Invocation/value(_:as:)`` always reads a valid one.
+  package init<Value: CaseIterable & RawRepresentable>(
+    _ name: String, _ valueName: String, choices: Value.Type, repeatable: Bool = false,
+    help: String
+  ) where Value.RawValue == String {
+    self.name = name
+    self.valueName = valueName
+    self.choices = Value.allCases.map(\.rawValue)
     self.help = help
     self.repeatable = repeatable
   }
@@ -42,6 +54,9 @@ package struct CommandSpec: Sendable {
   package var discussion: String
   /// Example invocations.
   package var examples: [String]
+  /// What the command does: every command in the table carries its own, so none can be
+  /// listed without one.
+  package var run: @Sendable (Context) throws -> Void
 }
 
 /// A parsed command line.
@@ -59,6 +74,22 @@ package struct Invocation: Sendable {
   package func value(_ name: String) -> String? { options[name]?.last }
   /// Whether a flag was given.
   package func flag(_ name: String) -> Bool { options[name] != nil }
+
+  /// The last value of an option declared with `choices: Value.self`, typed; nil when absent.
+  package func value<Value: RawRepresentable>(_ name: String, as type: Value.Type) -> Value?
+  where Value.RawValue == String {
+    value(name).flatMap(Value.init(rawValue:))
+  }
+}
+
+/// The output formats (`--format`, `--json`).
+package enum OutputFormat: String, CaseIterable, Sendable {
+  case text, json, csv, ndjson
+}
+
+/// The input formats of `import` (`--input`).
+package enum InputFormat: String, CaseIterable, Sendable {
+  case csv, ndjson
 }
 
 /// A command-line mistake: exit status 64, with the usage of the command it concerns.
@@ -75,7 +106,7 @@ package struct UsageError: Error, Sendable, CustomStringConvertible {
 package let globalOptions: [OptionSpec] = [
   OptionSpec("repo", "DIR", help: "The repository folder (default: the current folder)."),
   OptionSpec(
-    "format", "FORMAT", choices: ["text", "json", "csv", "ndjson"], help: "Output format."),
+    "format", "FORMAT", choices: OutputFormat.self, help: "Output format."),
   OptionSpec("json", help: "Same as --format json."),
   OptionSpec("help", help: "Show help for the command."),
 ]

@@ -242,8 +242,8 @@ package struct Context: Sendable {
   package var colors: Bool { console.errorIsTerminal && environment["NO_COLOR"] == nil }
 
   /// The output format asked for, or `fallback`.
-  package func format(_ fallback: String = "text") -> String {
-    invocation.value("format") ?? fallback
+  package func format(_ fallback: OutputFormat = .text) -> OutputFormat {
+    invocation.value("format", as: OutputFormat.self) ?? fallback
   }
 
   /// The clock: `OUTPOST_NOW` if set (for reproducible runs and tests), else the wall clock.

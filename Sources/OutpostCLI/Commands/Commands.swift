@@ -1,6 +1,5 @@
 /// The command table: the single source of parsing and help (SPEC.md §6).
 package enum Commands {
-  static let formatText = "text"
 
   /// `--note TEXT` of the commands that write (SPEC.md §4.2).
   static let noteOption = OptionSpec(
@@ -28,14 +27,14 @@ package enum Commands {
           + "not exist or be empty.",
         examples: [
           "outpost init --office north --repo north", "outpost init --office hq --head --repo hq",
-        ]),
+        ], run: initRepository),
       CommandSpec(
         name: "import",
         abstract: "Bulk upsert records from a CSV or NDJSON file ('-' reads standard input).",
         arguments: ["<collection>", "<file>"], arity: (2, 2),
         options: [
           OptionSpec(
-            "input", "FORMAT", choices: ["csv", "ndjson"],
+            "input", "FORMAT", choices: InputFormat.self,
             help: "The file's format (default: from the extension, .csv or .ndjson/.jsonl)."),
           noteOption,
         ],
@@ -46,7 +45,7 @@ package enum Commands {
           "outpost import channel_daily ads-2025-03.csv",
           "cat orders.ndjson | outpost import orders - --input ndjson",
           "outpost import targets targets-2025.csv --note \"board decision of 2025-01-10\" --repo hq",
-        ]),
+        ], run: importRecords),
       CommandSpec(
         name: "put", abstract: "Create or change one record: FIELD=VALUE ...",
         arguments: ["<collection>", "<id>", "<field=value>..."], arity: (3, nil),
@@ -57,18 +56,18 @@ package enum Commands {
         examples: [
           "outpost put orders o-1001 status=cancelled",
           "outpost put orders north-o-1002 amount=2700.00 --note \"the invoice says 2700.00\" --repo hq",
-        ]),
+        ], run: putRecord),
       CommandSpec(
         name: "get", abstract: "Show one record, with any conflicting values.",
         arguments: ["<collection>", "<id>"], arity: (2, 2), options: [], discussion: "",
-        examples: []),
+        examples: [], run: getRecord),
       CommandSpec(
         name: "delete", abstract: "Delete one record.", arguments: ["<collection>", "<id>"],
         arity: (2, 2),
         options: [
           noteOption
         ], discussion: "",
-        examples: ["outpost delete orders o-1001 --note \"entered twice\""]),
+        examples: ["outpost delete orders o-1001 --note \"entered twice\""], run: deleteRecord),
       CommandSpec(
         name: "export",
         abstract: "Print a collection's records sorted by id (csv, ndjson or json).",
@@ -76,15 +75,15 @@ package enum Commands {
         discussion:
           "Deleted records are left out; a field in conflict shows its provisional winner. "
           + "The default format is csv.",
-        examples: ["outpost export orders --format ndjson"]),
+        examples: ["outpost export orders --format ndjson"], run: exportRecords),
       CommandSpec(
         name: "list", abstract: "Same as export.", arguments: ["<collection>"], arity: (1, 1),
         options: [],
-        discussion: "", examples: []),
+        discussion: "", examples: [], run: exportRecords),
       CommandSpec(
         name: "status",
         abstract: "Show the repository's office, records per collection and last change.",
-        arguments: [], arity: (0, 0), options: [], discussion: "", examples: []),
+        arguments: [], arity: (0, 0), options: [], discussion: "", examples: [], run: status),
       CommandSpec(
         name: "log", abstract: "Show committed transactions, newest first.", arguments: [],
         arity: (0, 0),
@@ -92,61 +91,23 @@ package enum Commands {
         discussion: "Each transaction with its time, office, count of records changed, command "
           + "and note (--note of put, delete, import and resolve). One record's writes, field by "
           + "field: outpost history COLLECTION/ID.",
-        examples: ["outpost log --limit 10 --repo hq"]),
+        examples: ["outpost log --limit 10 --repo hq"], run: log),
       CommandSpec(
         name: "verify", abstract: "Check every checksum, the journal chain and every record file.",
         arguments: [], arity: (0, 0), options: [],
         discussion:
           "Reads only. Exits 0 when the repository is sound, 65 when a problem was found; "
           + "each problem names its file (and line).",
-        examples: []),
+        examples: [], run: verify),
       CommandSpec(
         name: "collections", abstract: "List the collections and their fields.", arguments: [],
-        arity: (0, 0), options: [], discussion: "", examples: []),
+        arity: (0, 0), options: [], discussion: "", examples: [], run: listCollections),
     ] + historyCommands + schemaCommands + syncCommands + conflictCommands + reviewCommands
     + kpiCommands
     + reportCommands + demoCommands
 
   /// Runs the parsed command.
   package static func run(_ context: Context) throws {
-    switch context.invocation.command.name {
-    case "init": try initRepository(context)
-    case "import": try importRecords(context)
-    case "put": try putRecord(context)
-    case "get": try getRecord(context)
-    case "delete": try deleteRecord(context)
-    case "export", "list": try exportRecords(context)
-    case "status": try status(context)
-    case "log": try log(context)
-    case "history": try showHistory(context)
-    case "verify": try verify(context)
-    case "collections": try listCollections(context)
-    case "schema add": try addSchema(context)
-    case "office add": try officeAdd(context)
-    case "office revoke": try officeRevoke(context)
-    case "office key": try officeKey(context)
-    case "gc": try collectGarbage(context)
-    case "kpi": try computeKPIs(context)
-    case "kpi publish": try publishDefinitions(context)
-    case "kpi diagnose": try diagnose(context)
-    case "kpi definitions": try showDefinitions(context)
-    case "scorecard": try computeScorecard(context)
-    case "report": try writeReport(context)
-    case "demo": try demo(context)
-    case "submit": try submit(context)
-    case "merge": try merge(context)
-    case "reply": try reply(context)
-    case "receive": try receive(context)
-    case "conflicts": try listConflicts(context)
-    case "conflicts show": try showConflict(context)
-    case "resolve": try resolve(context)
-    case "review": try review(context)
-    case "rules": try listRules(context)
-    case "rules add": try addRule(context)
-    case "rules remove": try removeRule(context)
-    case "rules apply": try applyRules(context)
-    default:
-      throw CLIError(.software, "command '\(context.invocation.command.name)' is not implemented")
-    }
+    try context.invocation.command.run(context)
   }
 }

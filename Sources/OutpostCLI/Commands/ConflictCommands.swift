@@ -13,11 +13,12 @@ extension Commands {
       discussion: "A conflict is two concurrent writes of one field, or an edit concurrent with a "
         + "delete. Its id is COLLECTION/RECORD-ID. Until it is resolved, readers see the "
         + "provisional winner (SPEC.md §5.4).",
-      examples: ["outpost conflicts --repo hq", "outpost conflicts --format json"]),
+      examples: ["outpost conflicts --repo hq", "outpost conflicts --format json"],
+      run: listConflicts),
     CommandSpec(
       name: "conflicts show", abstract: "Show one conflict field by field.",
       arguments: ["<id>"], arity: (1, 1), options: [], discussion: "",
-      examples: ["outpost conflicts show orders/o-1001"]),
+      examples: ["outpost conflicts show orders/o-1001"], run: showConflict),
     CommandSpec(
       name: "resolve", abstract: "Resolve a conflict (head office).",
       arguments: ["<id>"], arity: (1, 1),
@@ -32,7 +33,7 @@ extension Commands {
       examples: [
         "outpost resolve orders/o-1001 --take east --note \"east issued the credit note\"",
         "outpost resolve channel_daily/north.sem.2025-03-02 --set spend=1200.00",
-      ]),
+      ], run: resolve),
   ]
 
   static func conflictID(_ text: String) throws -> (String, RecordID) {
@@ -88,7 +89,7 @@ extension Commands {
   static func listConflicts(_ context: Context) throws {
     let repository = try context.openReader()
     let ranked = try rankedConflicts(context, repository)
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(
         context, "outpost-conflicts/1",
         [
@@ -139,7 +140,7 @@ extension Commands {
     }
     let origins = try conflictOrigins(repository, collection, id, state)
     let impact = try conflictImpacts(context, repository, [(collection, id, state)])[0]
-    if context.format() == "json" {
+    if context.format() == .json {
       var json = conflictJSON(collection, id, state)
       if case .object(var object) = json {
         var members = object.map { ($0.key, $0.value) }

@@ -13,7 +13,7 @@ extension Commands {
         + "merges, reviews the conflicts with their KPI impact, resolves them with reasons, "
         + "replies, and checks that every replica ends identical. Shows each outpost command it "
         + "runs. Exits non-zero if any check fails; the folder stays for you to explore.",
-      examples: ["outpost demo", "outpost demo /tmp/outpost-demo"])
+      examples: ["outpost demo", "outpost demo /tmp/outpost-demo"], run: demo)
   ]
 
   static let demoOffices = ["north", "east", "south", "west"]

@@ -17,7 +17,7 @@ extension Commands {
       examples: [
         "outpost history orders/north-o-1002 --repo hq",
         "outpost history channel_daily/north.sem.2025-03-05 --format json",
-      ])
+      ], run: showHistory)
   ]
 
   /// One write of a record compared with the one before it.
@@ -103,7 +103,7 @@ extension Commands {
         ))
       previous = write.state
     }
-    if context.format() == "json" {
+    if context.format() == .json {
       func value(_ value: JSONValue?) -> JSONValue { value ?? .null }
       printJSON(
         context, "outpost-history/1",

@@ -16,9 +16,9 @@ extension Commands {
       ? try context.readStandardInput(.importData)
       : try context.readInputFile(fileArgument, .importData).bytes
     let source: ImportSource
-    switch context.invocation.value("input") {
-    case "csv": source = .csv(bytes)
-    case "ndjson": source = .ndjson(bytes)
+    switch context.invocation.value("input", as: InputFormat.self) {
+    case .csv: source = .csv(bytes)
+    case .ndjson: source = .ndjson(bytes)
     case _ where fileArgument.hasSuffix(".csv"): source = .csv(bytes)
     case _ where fileArgument.hasSuffix(".ndjson") || fileArgument.hasSuffix(".jsonl"):
       source = .ndjson(bytes)
@@ -57,7 +57,7 @@ extension Commands {
     } catch { throw CLIError(error) }
     let summary = result.summary
     let transaction = summary.transaction.map { " (transaction \($0))" } ?? " (nothing to write)"
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(
         context, "outpost-import/1",
         [

@@ -17,11 +17,11 @@ extension Commands {
           help: "One period: 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-14 (its form sets "
             + "the grain)."),
         OptionSpec(
-          "grain", "GRAIN", choices: Grain.allCases.map(\.rawValue),
+          "grain", "GRAIN", choices: Grain.self,
           help: "Every period of this grain in the data (default: month)."),
         OptionSpec("office", "ID", repeatable: true, help: "Only this office (repeatable)."),
         OptionSpec("kpi", "ID", repeatable: true, help: "Only this KPI (repeatable)."),
-        OptionSpec("by", "DIMENSION", choices: ["channel"], help: "Break down by channel."),
+        OptionSpec("by", "DIMENSION", choices: Breakdown.self, help: "Break down by channel."),
         OptionSpec(
           "definitions", "FILE", help: "Compute with these definitions (outpost-kpi-def/1)."),
         OptionSpec(
@@ -37,7 +37,7 @@ extension Commands {
         "outpost kpi --period 2025-03 --repo hq",
         "outpost kpi --grain quarter --kpi net_revenue --kpi aov --format csv",
         "outpost kpi --period 2025-03 --office north --by channel --format json",
-      ]),
+      ], run: computeKPIs),
     CommandSpec(
       name: "kpi diagnose", abstract: "Funnel diagnosis: rules D1 and D2, with their evidence.",
       arguments: [], arity: (0, 0),
@@ -49,7 +49,7 @@ extension Commands {
         + "traffic. D2 (traffic and consultations up ≥ 10 %, deals flat): customer service does "
         + "not convert. Month over month, with fixed thresholds (docs/kpis.md §7). Diagnostic flags, "
         + "not scorecard items.",
-      examples: ["outpost kpi diagnose --repo hq"]),
+      examples: ["outpost kpi diagnose --repo hq"], run: diagnose),
     CommandSpec(
       name: "kpi publish", abstract: "Publish KPI definitions (head office).",
       arguments: ["<file>"], arity: (1, 1),
@@ -57,13 +57,13 @@ extension Commands {
       discussion: "The document (outpost-kpi-def/1) is checked in full and stored as the next "
         + "version in 'kpi_definitions'; replies carry it, and every office computes with the "
         + "highest version. Publishing the same document again changes nothing.",
-      examples: ["outpost kpi publish definitions-2025.json --repo hq"]),
+      examples: ["outpost kpi publish definitions-2025.json --repo hq"], run: publishDefinitions),
     CommandSpec(
       name: "kpi definitions", abstract: "Show which KPI definitions this repository uses.",
       arguments: [], arity: (0, 0), options: [],
       discussion: "The published version (or the built-in catalog), its hash and every KPI; "
         + "--format json prints the whole document.",
-      examples: ["outpost kpi definitions --format json > definitions.json"]),
+      examples: ["outpost kpi definitions --format json > definitions.json"], run: showDefinitions),
     CommandSpec(
       name: "scorecard", abstract: "Score offices against head office's targets.",
       arguments: [], arity: (0, 0),
@@ -77,7 +77,7 @@ extension Commands {
       discussion: "Each item's attainment is computed from the canonical KPI value and the target "
         + "in 'targets' (SPEC.md §9.5, docs/kpis.md §6): capped, floored, weighted; the total is 100 × Σ w·s "
         + "rounded to 2 places. A missing target makes the scorecard undefined.",
-      examples: ["outpost scorecard --period 2025-03 --repo hq"]),
+      examples: ["outpost scorecard --period 2025-03 --repo hq"], run: computeScorecard),
   ]
 
   /// The definitions to compute with: a file given, else the highest version head office
@@ -122,7 +122,7 @@ extension Commands {
     do { found = try request.compute(in: repository, definitions: definitions) } catch {
       throw kpiError(error)
     }
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(context, "outpost-diagnosis/1", [("flags", .array(found.map(diagnosisJSON)))])
       return
     }
@@ -209,7 +209,7 @@ extension Commands {
     let inForce: KPIDefinitionsInForce
     do { inForce = try KPIDefinitionsInForce(repository) } catch { throw kpiError(error) }
     let set = inForce.definitions
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(
         context, "outpost-kpi-definitions/1",
         [
@@ -247,22 +247,22 @@ extension Commands {
       }
       request.period = period
       request.grain = period.grain
-      if let grain = context.invocation.value("grain"), grain != period.grain.rawValue {
-        throw CLIError(.usage, "--grain \(grain) contradicts --period \(text)")
+      if let grain = context.invocation.value("grain", as: Grain.self), grain != period.grain {
+        throw CLIError(.usage, "--grain \(grain.rawValue) contradicts --period \(text)")
       }
-    } else if let grain = context.invocation.value("grain") {
-      request.grain = Grain(rawValue: grain)!
+    } else if let grain = context.invocation.value("grain", as: Grain.self) {
+      request.grain = grain
     }
     request.kpis = (context.invocation.options["kpi"] ?? []).flatMap {
       $0.split(separator: ",").map(String.init)
     }
     request.offices = context.invocation.options["office"]
-    request.byChannel = context.invocation.value("by") == "channel"
+    request.byChannel = context.invocation.value("by", as: Breakdown.self) == .channel
     request.today = today(context)
     // Head-office knowledge, so not in machine output unless asked for: a branch and head
     // office holding the same records print the same JSON (SPEC.md §9.6).
     let checkSubmissions = context.invocation.flag("check-submissions")
-    request.checkSubmissions = checkSubmissions || context.format() == "text"
+    request.checkSubmissions = checkSubmissions || context.format() == .text
     let result: KPIResult
     do { result = try request.compute(in: repository, definitions: definitions) } catch {
       var cli = kpiError(error)
@@ -271,7 +271,7 @@ extension Commands {
     }
     let entries = result.entries
     switch context.format() {
-    case "json":
+    case .json:
       printJSON(
         context, "outpost-kpi/1",
         [
@@ -286,7 +286,7 @@ extension Commands {
               })
           ),
         ])
-    case "csv":
+    case .csv:
       var text = CSVWriter.line(
         [
           "kpi", "office", "period", "channel", "value", "unit", "undefined_reason", "flags",
@@ -390,7 +390,7 @@ extension Commands {
       throw cli
     }
     let card = report.scorecard
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(
         context, "outpost-scorecard/1",
         [
@@ -452,4 +452,9 @@ extension Commands {
         ),
       ]))
   }
+}
+
+/// What `kpi --by` breaks values down by.
+enum Breakdown: String, CaseIterable {
+  case channel
 }

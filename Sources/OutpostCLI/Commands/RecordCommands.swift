@@ -75,7 +75,7 @@ extension Commands {
     guard let state = found else {
       throw CLIError(.noInput, "no record '\(id)' in '\(schema.name)'")
     }
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(
         context, "outpost-record/1",
         [
@@ -150,9 +150,9 @@ extension Commands {
     do { states = try repository.states(schema.name).filter { !$0.state.isDeleted } } catch {
       throw CLIError(error)
     }
-    let format = context.format("csv")
+    let format = context.format(.csv)
     switch format {
-    case "csv", "text":
+    case .csv, .text:
       var text = CSVWriter.line(schema.columns)
       for (id, state) in states {
         var fields: [String] = []
@@ -161,7 +161,7 @@ extension Commands {
         text += CSVWriter.line(fields)
       }
       context.console.out(text)
-    case "ndjson":
+    case .ndjson:
       var out: [UInt8] = []
       for (id, state) in states {
         JSONWriter.write(.object(row(schema, id, state)), into: &out)

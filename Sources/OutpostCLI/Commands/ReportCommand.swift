@@ -18,7 +18,7 @@ extension Commands {
       discussion: "Monthly KPI trends per office (inline SVG), scorecards against targets, "
         + "funnel diagnosis flags and open-conflict warnings, labelled in Chinese and English. "
         + "No scripts and nothing loaded from elsewhere: the file can be mailed or archived.",
-      examples: ["outpost report --html report-2025.html --repo hq"])
+      examples: ["outpost report --html report-2025.html --repo hq"], run: writeReport)
   ]
 
   static func writeReport(_ context: Context) throws {

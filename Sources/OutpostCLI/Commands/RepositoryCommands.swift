@@ -32,7 +32,7 @@ extension Commands {
         key: key.map { ($0, keyFile ?? "") }, fileSystem: context.fileSystem,
         now: context.now)
     } catch { throw CLIError(error) }
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(
         context, "outpost-init/1",
         [
@@ -59,7 +59,7 @@ extension Commands {
     let last = try? repository.transactions().last
     let peers: [PeerState]
     do { peers = try repository.peers() } catch { throw CLIError(error) }
-    if context.format() == "json" {
+    if context.format() == .json {
       let collections = JSONValue.object(
         JSONObject(
           uncheckedPairs: rows.map { row in
@@ -159,7 +159,7 @@ extension Commands {
       }
       transactions = Array(transactions.prefix(limit))
     }
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(
         context, "outpost-log/1",
         [
@@ -189,7 +189,7 @@ extension Commands {
   static func verify(_ context: Context) throws {
     let repository = try context.openReader()
     let report = repository.verify()
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(
         context, "outpost-verify/1",
         [
@@ -214,7 +214,7 @@ extension Commands {
 
   static func listCollections(_ context: Context) throws {
     let repository = try context.openReader()
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(
         context, "outpost-collections/1",
         [

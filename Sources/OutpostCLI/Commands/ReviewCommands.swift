@@ -16,19 +16,19 @@ extension Commands {
         + "FIELD=VALUE), skip (n), or quit (q). Each answer is recorded at once, exactly as 'outpost resolve' "
         + "would, so quitting loses nothing. Needs a terminal; scripts use 'outpost conflicts' "
         + "and 'outpost resolve'.",
-      examples: ["outpost review --repo hq"]),
+      examples: ["outpost review --repo hq"], run: review),
     CommandSpec(
       name: "rules", abstract: "List the remembered conflict rules.", arguments: [],
       arity: (0, 0), options: [],
       discussion: "A rule settles conflicts of one field automatically when a merge opens them, "
         + "with an audit record like a person's resolution.",
-      examples: ["outpost rules --repo hq"]),
+      examples: ["outpost rules --repo hq"], run: listRules),
     CommandSpec(
       name: "rules add", abstract: "Remember how to settle conflicts of one field.",
       arguments: ["<collection>", "<field>"], arity: (2, 2),
       options: [
         OptionSpec(
-          "prefer", "WHICH", choices: ResolutionRule.Preference.allCases.map(\.rawValue),
+          "prefer", "WHICH", choices: ResolutionRule.Preference.self,
           help: "head, owner (the record's office), max or min. Required."),
         OptionSpec("note", "TEXT", help: "Why: kept with the rule."),
       ],
@@ -39,14 +39,14 @@ extension Commands {
       examples: [
         "outpost rules add channel_daily spend --prefer owner --note \"branch has the invoice\"",
         "outpost rules add orders deleted --prefer head",
-      ]),
+      ], run: addRule),
     CommandSpec(
       name: "rules remove", abstract: "Forget a rule.", arguments: ["<collection>", "<field>"],
-      arity: (2, 2), options: [], discussion: "", examples: []),
+      arity: (2, 2), options: [], discussion: "", examples: [], run: removeRule),
     CommandSpec(
       name: "rules apply", abstract: "Settle the open conflicts the rules decide.",
       arguments: [], arity: (0, 0), options: [], discussion: "",
-      examples: ["outpost rules apply --repo hq"]),
+      examples: ["outpost rules apply --repo hq"], run: applyRules),
   ]
 
   static func headOnly(_ repository: RepositoryReader, _ what: String) throws {
@@ -194,7 +194,7 @@ extension Commands {
     let repository = try context.openReader()
     let found: (rules: [ResolutionRule], invalid: [RecordID])
     do { found = try repository.resolutionRules() } catch { throw CLIError(error) }
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(
         context, "outpost-rules/1",
         [
@@ -230,9 +230,7 @@ extension Commands {
 
   static func addRule(_ context: Context) throws {
     let positionals = context.invocation.positionals
-    guard let preferText = context.invocation.value("prefer"),
-      let prefer = ResolutionRule.Preference(rawValue: preferText)
-    else {
+    guard let prefer = context.invocation.value("prefer", as: ResolutionRule.Preference.self) else {
       throw CLIError(
         .usage, "missing required option '--prefer head|owner|max|min'",
         hint: HelpText.usage(context.invocation.command))

@@ -12,7 +12,7 @@ extension Commands {
         + "record and written to schemas/<collection>.json. Adding the identical schema again "
         + "changes nothing; a different schema under an existing name is refused. See SPEC.md "
         + "§2.6 for the format.",
-      examples: ["outpost schema add visits_log.schema.json"])
+      examples: ["outpost schema add visits_log.schema.json"], run: addSchema)
   ]
 
   static func addSchema(_ context: Context) throws {

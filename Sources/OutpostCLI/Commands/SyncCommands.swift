@@ -16,14 +16,14 @@ extension Commands {
       ],
       discussion: "The key file is the office's identity: give it to the office (USB stick, in "
         + "person) and nobody else. Outpost never prints a key.",
-      examples: ["outpost office add north --key-out north.key --repo hq"]),
+      examples: ["outpost office add north --key-out north.key --repo hq"], run: officeAdd),
     CommandSpec(
       name: "office revoke", abstract: "Revoke an office's key: its bundles are refused.",
       arguments: ["<office>"], arity: (1, 1), options: [],
       discussion: "Use it when a laptop is lost or a repository was restored from an old copy. "
         + "Re-enroll the office with 'office add' to give it a new key; it installs the key "
         + "with 'office key FILE' (existing repository) or 'init --key FILE' (new one).",
-      examples: ["outpost office revoke north --repo hq"]),
+      examples: ["outpost office revoke north --repo hq"], run: officeRevoke),
     CommandSpec(
       name: "gc", abstract: "Collect deleted records every office has seen (head office).",
       arguments: [], arity: (0, 0),
@@ -32,21 +32,21 @@ extension Commands {
         + "submitted with the deletion seen; then it can go. Replies carry the horizon so "
         + "branches collect the same records. A silent office holds collection back: revoke it "
         + "if it is gone for good. See SPEC.md §8.10.",
-      examples: ["outpost gc --dry-run --repo hq", "outpost gc --repo hq"]),
+      examples: ["outpost gc --dry-run --repo hq", "outpost gc --repo hq"], run: collectGarbage),
     CommandSpec(
       name: "office key", abstract: "Install a new key from head office (branch).",
       arguments: ["<file>"], arity: (1, 1), options: [],
       discussion: "After head office re-enrolled this office. The exchange restarts: the next "
         + "submission and reply are complete, and this repository's new changes get event ids "
         + "above any head office has seen (a repository restored from a copy re-bases this way).",
-      examples: ["outpost office key north-2.key --repo north"]),
+      examples: ["outpost office key north-2.key --repo north"], run: officeKey),
     CommandSpec(
       name: "submit", abstract: "Make a submission for head office (branch).",
       arguments: [], arity: (0, 0),
       options: [OptionSpec("out", "FILE", help: "The submission file to write. Required.")],
       discussion: "Holds every change head office has not acknowledged yet, so a lost file loses "
         + "nothing: the next submission carries it again.",
-      examples: ["outpost submit --out north-2025-03.bundle --repo north"]),
+      examples: ["outpost submit --out north-2025-03.bundle --repo north"], run: submit),
     CommandSpec(
       name: "merge", abstract: "Verify and merge submissions (head office).",
       arguments: ["<file>..."], arity: (1, nil),
@@ -57,20 +57,20 @@ extension Commands {
       ],
       discussion: "Each file is verified (MAC, sender, sequence, clocks, ownership) before any "
         + "record is read, and merged all or nothing. Merging a file twice changes nothing.",
-      examples: ["outpost merge north.bundle east.bundle --repo hq"]),
+      examples: ["outpost merge north.bundle east.bundle --repo hq"], run: merge),
     CommandSpec(
       name: "reply", abstract: "Make the return bundle for an office (head office).",
       arguments: ["<office>"], arity: (1, 1),
       options: [OptionSpec("out", "FILE", help: "The reply file to write. Required.")],
       discussion: "Acknowledges the office's submissions and carries resolutions, head-office "
         + "collections and other offices' data.",
-      examples: ["outpost reply north --out north-reply.bundle --repo hq"]),
+      examples: ["outpost reply north --out north-reply.bundle --repo hq"], run: reply),
     CommandSpec(
       name: "receive", abstract: "Apply head office's return bundle (branch).",
       arguments: ["<file>"], arity: (1, 1), options: [],
       discussion: "Prints what changed and why, including which of this office's edits lost a "
         + "conflict and who decided.",
-      examples: ["outpost receive north-reply.bundle --repo north"]),
+      examples: ["outpost receive north-reply.bundle --repo north"], run: receive),
   ]
 
   static func requiredOption(_ context: Context, _ name: String, _ placeholder: String) throws
@@ -119,7 +119,7 @@ extension Commands {
         ? try context.openReader().collectableRecords()
         : try context.openWriter().collectGarbage()
     } catch let error as StoreError { throw CLIError(error) }
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(
         context, "outpost-gc/1",
         [
@@ -192,7 +192,7 @@ extension Commands {
         made.bytes, to: out, secret: false, replace: true, fileSystem: context.fileSystem)
     } catch { throw CLIError(error) }
     let manifest = made.manifest
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(
         context, "outpost-bundle-made/1",
         [
@@ -267,7 +267,7 @@ extension Commands {
         }
         results.append(entry)
         context.console.endProgress()
-        if context.format() != "json" {
+        if context.format() != .json {
           context.console.out(reportText(argument, report, dryRun) + (reconciliation?.text ?? ""))
         }
       } catch let error as CLIError {
@@ -281,7 +281,7 @@ extension Commands {
               ("hint", error.hint.map { .string($0) } ?? .null),
             ])))
         context.console.endProgress()
-        if context.format() != "json" || context.invocation.positionals.count > 1 {
+        if context.format() != .json || context.invocation.positionals.count > 1 {
           let label = context.colors ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
           context.console.err("\(label) \(error.message)\n")
           if let hint = error.hint { context.console.err("  \(hint)\n") }
@@ -293,7 +293,7 @@ extension Commands {
         ("bundles_applied", number(merged)), ("bundles_refused", number(refused)),
         ("settled_by_rule", number(settledTotal)),
       ]
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(
         context, "outpost-merge/1",
         [
@@ -317,7 +317,7 @@ extension Commands {
     do { report = try context.openWriter().receive(bytes, name: argument) } catch let error
       as OutpostError
     { throw CLIError(error) }
-    if context.format() == "json" {
+    if context.format() == .json {
       printJSON(
         context, "outpost-receive/1", [("bundle", reportJSON(argument, report, dryRun: false))])
       return
