@@ -34,19 +34,9 @@ package struct CLIError: Error, Sendable, CustomStringConvertible {
 
   package var description: String { message }
 
-  /// Maps a store error to its exit status.
+  /// Maps a store error to its exit status, as the engine's error it is.
   package init(_ error: StoreError) {
-    let status: ExitStatus
-    switch error.code {
-    case .notARepository: status = .noInput
-    case .alreadyExists, .cannotWrite: status = .cannotCreate
-    case .locked: status = .temporaryFailure
-    case .invalidData, .corrupt, .unsupportedFormat: status = .dataError
-    case .notPermitted: status = .permissionDenied
-    case .io: status = .ioError
-    case .notFound: status = .noInput
-    }
-    self.init(status, error.message, hint: error.hint)
+    self.init(OutpostError(error))
   }
 
   /// Maps an engine error to its exit status: the one place where codes meet SPEC.md §7.

@@ -1,3 +1,4 @@
+import Outpost
 import OutpostCodec
 import OutpostModel
 import OutpostStore
@@ -20,56 +21,16 @@ extension Commands {
       ], run: showHistory)
   ]
 
-  /// One write of a record compared with the one before it.
-  struct HistoryChange {
-    var field: String
-    var from: JSONValue?
-    var to: JSONValue?
-    /// The values of a register left in conflict (two or more), else empty.
-    var candidates: [Versioned]
-    /// The values of a register that was in conflict before (a resolution settles it), else
-    /// empty.
-    var fromCandidates: [Versioned]
-  }
-
-  /// What a write did to the record as a whole.
+  /// What a write did to the record as a whole (``RecordHistory/event(_:_:)``).
   static func historyEvent(_ before: RecordState?, _ after: RecordState) -> String {
-    if after.isCollectedMarker { return "collected" }
-    guard let before, before.exists else { return after.isDeleted ? "deleted" : "created" }
-    if after.isDeleted && !before.isDeleted { return "deleted" }
-    if before.isDeleted && !after.isDeleted {
-      return after.hasDeleteConflict ? "edited while deleted (conflict)" : "re-created"
-    }
-    if after.hasDeleteConflict && !before.hasDeleteConflict {
-      return "deleted while edited (conflict)"
-    }
-    return "updated"
+    RecordHistory.event(before, after)
   }
 
-  /// The fields whose register differs between two states, in the schema's order.
+  /// The fields whose register differs between two states (``RecordHistory/changes(_:_:_:)``).
   static func historyChanges(
     _ schema: CollectionSchema, _ before: RecordState?, _ after: RecordState
-  ) -> [HistoryChange] {
-    let names = schema.fields.map(\.name)
-    let extra = Set((before?.fields.keys).map(Array.init) ?? []).union(after.fields.keys)
-      .subtracting(names).sorted()
-    var changes: [HistoryChange] = []
-    guard !after.isCollectedMarker else { return [] }
-    for field in names + extra {
-      let old = before?.fields[field] ?? []
-      let new = after.fields[field] ?? []
-      let wasConflict = Set(old.map(\.value)).count > 1
-      let isConflict = Set(new.map(\.value)).count > 1
-      // A value written again (a join keeping two equal values) is no change to show.
-      guard old.map(\.dot) != new.map(\.dot),
-        old.last?.value != new.last?.value || wasConflict || isConflict
-      else { continue }
-      changes.append(
-        HistoryChange(
-          field: field, from: old.last?.value, to: new.last?.value,
-          candidates: isConflict ? new : [], fromCandidates: wasConflict ? old : []))
-    }
-    return changes
+  ) -> [RecordHistory.Change] {
+    RecordHistory.changes(schema, before, after)
   }
 
   static func showHistory(_ context: Context) throws {
@@ -91,7 +52,7 @@ extension Commands {
         .noInput, "no record '\(id)' in '\(schema.name)': the journal holds no write of it",
         hint: "List the records with: outpost export \(schema.name)")
     }
-    var entries: [(RecordWrite, event: String, dots: [Dot], changes: [HistoryChange])] = []
+    var entries: [(RecordWrite, event: String, dots: [Dot], changes: [RecordHistory.Change])] = []
     var previous: RecordState?
     for write in writes {
       let seen = previous?.context ?? VersionVector()
