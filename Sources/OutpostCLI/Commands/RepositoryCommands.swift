@@ -47,13 +47,10 @@ extension Commands {
 
   static func status(_ context: Context) throws {
     let repository = try context.openReader()
-    var rows: [(String, Int, Int, Int)] = []
+    let rows: [(String, Int, Int, Int)]
     do {
-      for schema in repository.collections {
-        let states = try repository.states(schema.name)
-        let live = states.filter { !$0.state.isDeleted }.count
-        let conflicted = states.filter { $0.state.isConflicted }.count
-        rows.append((schema.name, live, states.count - live, conflicted))
+      rows = try repository.recordCounts().map {
+        ($0.collection, $0.live, $0.deleted, $0.conflicted)
       }
     } catch { throw CLIError(error) }
     let last = try? repository.transactions().last
