@@ -63,13 +63,12 @@ extension RepositoryReader {
   /// sent in its latest reply.
   public func collectedHorizon() throws(StoreError) -> VersionVector {
     if config.role == .branch { return try peers().first?.collected ?? VersionVector() }
-    guard case .object(let object)? = try document(Self.horizonDocument),
+    guard case .object(let object)? = try document(.horizon),
       let value = object["horizon"]
     else { return VersionVector() }
     do { return try VersionVector(json: value) } catch {
       throw StoreError(
-        .corrupt, "sync/\(Self.horizonDocument).json: \(error.message)", hint: RecordFile.verifyHint
-      )
+        .corrupt, "\(DocumentName.horizon.file): \(error.message)", hint: RecordFile.verifyHint)
     }
   }
 
@@ -162,8 +161,8 @@ extension RepositoryWriter {
         ("format", .string("outpost-horizon/1")), ("horizon", next.json),
       ]))
     _ = try commitTransaction(
-      command: "gc (\(collected.count) record(s))", entries: Self.entries(markers),
-      states: markers, documents: [Self.horizonDocument: document])
+      command: "gc (\(collected.count) record(s))", records: Self.records(markers),
+      states: markers, documents: [.horizon: document])
     return (horizon, collected)
   }
 }

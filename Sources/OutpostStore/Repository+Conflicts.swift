@@ -19,15 +19,10 @@ extension RepositoryReader {
     return result
   }
 
-  /// Journal entries for record states, sorted by collection and id.
-  static func entries(_ states: [String: [RecordID: RecordState]]) -> [[(String, JSONValue)]] {
+  /// The records of `states` to journal, sorted by collection and id.
+  static func records(_ states: [String: [RecordID: RecordState]]) -> [JournalRecord] {
     states.keys.sorted().flatMap { collection in
-      states[collection]!.keys.sorted().map { id in
-        [
-          ("kind", JSONValue.string("record")), ("collection", .string(collection)),
-          ("id", .string(id.rawValue)), ("state", states[collection]![id]!.json),
-        ]
-      }
+      states[collection]!.keys.sorted().map { id in (collection, id, states[collection]![id]!) }
     }
   }
 
@@ -180,7 +175,7 @@ extension RepositoryWriter {
     ]
     _ = try commitTransaction(
       command: "resolve \(collection)/\(id) (\(choice.summary))", note: note,
-      entries: Self.entries(states), states: states)
+      records: Self.records(states), states: states)
     return (built.auditID, built.chosen)
   }
 
@@ -206,7 +201,7 @@ extension RepositoryWriter {
     }
     changed[StandardCollections.resolutions.name] = states[StandardCollections.resolutions.name]
     _ = try commitTransaction(
-      command: "rules apply (\(settled.count) conflict(s))", entries: Self.entries(changed),
+      command: "rules apply (\(settled.count) conflict(s))", records: Self.records(changed),
       states: changed)
     return settled
   }

@@ -44,16 +44,9 @@ extension RepositoryReader {
       fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: true,
       keep: Self.keepResolutionNote)
     return scan.transactions.map { transaction in
-      var info = TransactionInfo(
-        number: transaction.commit.txn, at: transaction.begin.entry["at"]?.stringValue ?? "",
-        actor: transaction.begin.entry["actor"]?.stringValue ?? "",
-        command: transaction.begin.entry["command"]?.stringValue ?? "",
-        changes: Int(transaction.commit.entry["changes"]?.uint64Value ?? 0),
-        location:
-          "journal/\(JournalFormat.segmentName(transaction.commit.line > 0 ? 1 : 1)):\(transaction.commit.line)"
-      )
-      info.note = Self.note(of: transaction)
-      return info
+      Self.info(
+        of: transaction,
+        location: "journal/\(JournalFormat.segmentName(1)):\(transaction.commitLine.line)")
     }
   }
 
@@ -107,29 +100,25 @@ extension RepositoryReader {
     for transaction in scan.transactions {
       defer {
         // A commit written by this build records the clock after its transaction.
-        if let recorded = transaction.commit.entry["clock"],
-          (try? VersionVector(json: recorded)) != replayClock
-        {
+        if let recorded = transaction.commit.clock, recorded.vector != replayClock {
           report.problems.append(
-            "journal line \(transaction.commit.line): transaction \(transaction.commit.txn) "
-              + "records clock \(recorded), but replaying the journal gives \(replayClock)")
+            "journal line \(transaction.commitLine.line): transaction \(transaction.txn) "
+              + "records clock \(recorded.json), but replaying the journal gives \(replayClock)")
         }
       }
-      for entry in transaction.entries {
+      for line in transaction.entries {
         do {
-          switch entry.kind {
-          case "record":
-            let (collection, id, state) = try Self.decodeRecordEntry(entry)
+          switch try line.entry() {
+          case .record(let collection, let id, let state):
             expected[collection, default: [:]][id] = state.isCollectedMarker ? nil : state
             replayClock.merge(state.context)
-          case "document":
-            let (name, value) = try Self.decodeDocumentEntry(entry)
-            if transaction.commit.end <= checkpoint.offset {
-              expectedDocuments[name] = value
+          case .document(let name, let value):
+            if transaction.commitLine.end <= checkpoint.offset {
+              expectedDocuments[name.journalName] = value
             } else {
-              pendingDocuments.insert(name)
+              pendingDocuments.insert(name.journalName)
             }
-          default: break
+          case .begin, .commit: break
           }
         } catch {
           report.problems.append(error.message)
@@ -138,7 +127,8 @@ extension RepositoryReader {
     }
     verifyDocuments(expectedDocuments, skipping: pendingDocuments, into: &report)
     // The checkpoint must be a committed point of the journal.
-    let atCheckpoint = scan.transactions.last { $0.commit.end == checkpoint.offset }?.commit
+    let atCheckpoint = scan.transactions.last { $0.commitLine.end == checkpoint.offset }?
+      .commitLine
     if checkpoint.offset != 0 && atCheckpoint == nil {
       report.problems.append(
         "state.json: checkpoint offset \(checkpoint.offset) is not the end of a committed transaction"
@@ -282,9 +272,9 @@ extension RepositoryReader {
     // Records must match the journal, up to the checkpoint (committed transactions after it
     // are applied by the next writer).
     var pendingAfterCheckpoint: [String: Set<RecordID>] = [:]
-    for transaction in scan.transactions where transaction.commit.end > checkpoint.offset {
-      for entry in transaction.entries where entry.kind == "record" {
-        if let (collection, id, _) = try? Self.decodeRecordEntry(entry) {
+    for transaction in scan.transactions where transaction.commitLine.end > checkpoint.offset {
+      for line in transaction.entries {
+        if case .record(let collection, let id, _)? = try? line.entry() {
           pendingAfterCheckpoint[collection, default: []].insert(id)
         }
       }
@@ -330,7 +320,7 @@ extension RepositoryReader {
     _ expected: [String: JSONValue], skipping pending: Set<String>, into report: inout VerifyReport
   ) {
     var names: Set<String> = []
-    for (directory, prefix) in [("sync", ""), ("schemas", Self.schemaDocumentPrefix)] {
+    for (directory, prefix) in [("sync", ""), ("schemas", DocumentName.schemaPrefix)] {
       let folder = path + "/" + directory
       guard (try? fileSystem.exists(folder)) == true else { continue }
       for name in (try? fileSystem.list(folder)) ?? []
@@ -339,8 +329,7 @@ extension RepositoryReader {
       }
     }
     for name in names.union(expected.keys).sorted() where !pending.contains(name) {
-      let location = Self.documentLocation(name) ?? ("sync", name + ".json")
-      let file = location.directory + "/" + location.file
+      let file = DocumentName(journalName: name)?.file ?? "sync/\(name).json"
       guard let want = expected[name] else {
         report.problems.append("\(file) is not in the journal")
         continue

@@ -25,7 +25,7 @@ extension RepositoryWriter {
     var summary = CommitSummary()
     var pending: [String: [RecordID: RecordState]] = [:]
     var pendingKeys: [String: [String: RecordID]] = [:]
-    var entries: [(String, RecordID, RecordState)] = []
+    var records: [JournalRecord] = []
     var counter = lastCounter()
     for change in changes {
       let collection: String
@@ -107,25 +107,22 @@ extension RepositoryWriter {
       }
       pending[collection, default: [:]][id] = state
       pendingKeys[collection, default: [:]][id.collisionKey] = id
-      entries.append((collection, id, state))
+      records.append((collection, id, state))
     }
-    guard !entries.isEmpty else { return summary }
-    let journalEntries = entries.map { collection, id, state in
-      [
-        ("kind", JSONValue.string("record")), ("collection", .string(collection)),
-        ("id", .string(id.rawValue)), ("state", state.json),
-      ]
-    }
+    guard !records.isEmpty else { return summary }
     summary.transaction = try commitTransaction(
-      command: command, note: note, entries: journalEntries, states: pending)
+      command: command, note: note, records: records, states: pending)
     return summary
   }
 
-  /// Writes a transaction to the journal, syncs it, then materializes it; a non-empty `note`
-  /// goes in the `begin` entry.
+  /// Writes a transaction to the journal, syncs it, then materializes it.
+  ///
+  /// The journal gets a `begin` entry (with `note` unless it is empty), one record entry per
+  /// element of `records` in their order, one document entry per document by name, and the
+  /// `commit` entry with the clock after the transaction (SPEC.md §4.2).
   func commitTransaction(
-    command: String, note: String? = nil, entries: [[(String, JSONValue)]],
-    states: [String: [RecordID: RecordState]] = [:], documents: [String: JSONValue] = [:]
+    command: String, note: String? = nil, records: [JournalRecord] = [],
+    states: [String: [RecordID: RecordState]] = [:], documents: [DocumentName: JSONValue] = [:]
   ) throws(StoreError) -> UInt64 {
     // Read (and check against its digest) every bucket the transaction touches before anything
     // is written: a damaged bucket refuses the write with its own message (SPEC.md §4.4).
@@ -133,29 +130,24 @@ extension RepositoryWriter {
     let txn = checkpoint.txn + 1
     var writer = JournalWriter(
       fileSystem: fileSystem, directory: journalDirectory, position: checkpoint)
-    let txnNumber = JSONValue.number(JSONNumber(integer: Int64(txn)))
     let what = "nothing was changed"
     var newClock = clock
     for (_, records) in states { for (_, state) in records { newClock.merge(state.context) } }
     do {
-      var begin: [(String, JSONValue)] = [
-        ("kind", .string("begin")), ("txn", txnNumber), ("at", .string(now())),
-        ("actor", .string(config.replica.rawValue)), ("command", .string(command)),
-      ]
-      if let note, !note.isEmpty { begin.append(("note", .string(note))) }
-      try writer.append(begin)
-      for entry in entries { try writer.append(entry + [("txn", txnNumber)]) }
-      for name in documents.keys.sorted() {
-        try writer.append([
-          ("kind", .string("document")), ("name", .string(name)), ("value", documents[name]!),
-          ("txn", txnNumber),
-        ])
+      let begin = JournalEntry.Begin(
+        at: now(), actor: config.replica.rawValue, command: command,
+        note: note?.isEmpty == false ? note : nil)
+      try writer.append(.begin(begin), txn: txn)
+      for record in records {
+        try writer.append(
+          .record(collection: record.collection, id: record.id, state: record.state), txn: txn)
       }
-      try writer.append([
-        ("kind", .string("commit")), ("txn", txnNumber),
-        ("changes", .number(JSONNumber(integer: Int64(entries.count)))),
-        ("clock", newClock.json),
-      ])
+      for name in documents.keys.sorted() {
+        try writer.append(.document(name, documents[name]!), txn: txn)
+      }
+      let commit = JournalEntry.Commit(
+        changes: UInt64(records.count), clock: JournalEntry.RecordedClock(newClock))
+      try writer.append(.commit(commit), txn: txn)
       try writer.sync()
     } catch {
       writer.abandon()

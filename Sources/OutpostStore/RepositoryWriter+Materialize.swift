@@ -7,7 +7,7 @@ import Synchronization
 
 extension RepositoryWriter {
   func materialize(
-    _ states: [String: [RecordID: RecordState]], documents: [String: JSONValue] = [:],
+    _ states: [String: [RecordID: RecordState]], documents: [DocumentName: JSONValue] = [:],
     through position: JournalPosition
   ) throws(FileSystemError) {
     var byBucket: [String: [RecordID: RecordState]] = [:]
@@ -65,7 +65,7 @@ extension RepositoryWriter {
         written.append((key, scanned))
       }
       for name in documents.keys.sorted() {
-        guard let location = Self.documentLocation(name) else { continue }
+        let location = name.location
         let directory = path + "/" + location.directory
         if try !fileSystem.exists(directory) {
           try fileSystem.makeDirectory(directory)
