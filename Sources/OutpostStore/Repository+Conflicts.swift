@@ -114,12 +114,10 @@ extension RepositoryReader {
       for (id, state) in states[collection]!.sorted(by: { $0.key < $1.key })
       where state.isConflicted {
         let schema = try schema(collection)
-        let owner =
-          schema.ownership == .head
-          ? config.replica : state.value("office_id")?.stringValue.flatMap { try? ReplicaID($0) }
         guard
           let decision = ResolutionRule.decide(
-            state, collection: collection, rules: rules, head: config.replica, owner: owner)
+            state, collection: collection, rules: rules, head: config.replica,
+            owner: ownership.ownerReplica(of: state, in: schema))
         else { continue }
         let built = try buildResolution(
           collection: collection, id: id, state: state, choice: decision.choice, note: nil,

@@ -29,6 +29,12 @@ public class RepositoryReader {
   public let path: String
   /// Its identity.
   public let config: RepositoryConfig
+  /// Who may write what in this repository (SPEC.md §2.4): this replica's policy.
+  ///
+  /// Every ownership decision of the store and of a command goes through it.
+  public var ownership: OwnershipPolicy {
+    OwnershipPolicy(replica: config.replica, role: config.role)
+  }
   /// Messages about recovery done while opening (for the CLI to print on stderr).
   public internal(set) var notices: [String] = []
 

@@ -28,14 +28,10 @@ extension RepositoryWriter {
     var records: [JournalRecord] = []
     var counter = lastCounter()
     for change in changes {
-      let collection: String
-      let id: RecordID
-      switch change {
-      case .put(let c, let i, _), .delete(let c, let i):
-        collection = c
-        id = i
-      }
+      let collection = change.collection
+      let id = change.id
       let schema = try schema(collection)
+      // The request first, before any record is read; then again with the stored state.
       try checkOwnership(schema, change)
       var state: RecordState
       if let staged = pending[collection]?[id] {
@@ -61,16 +57,7 @@ extension RepositoryWriter {
           state = RecordState()
         }
       }
-      // A branch may not edit or delete another office's record, whatever the fields say.
-      if config.role == .branch, schema.ownership == .office, state.exists,
-        let owner = state.value("office_id"), owner != .string(config.replica.rawValue)
-      {
-        throw StoreError(
-          .notPermitted,
-          "\(collection)/\(id) belongs to office \(owner.stringValue.map { "'\($0)'" } ?? "(none)"); "
-            + "office '\(config.replica)' may only change its own records",
-          hint: "Ask that office, or head office, to make the change.")
-      }
+      try checkOwnership(schema, change, existing: state)
       switch change {
       case .put(_, _, let fields):
         let delta = state.changes(fields)
@@ -245,24 +232,16 @@ extension RepositoryReader {
         : "Head office decides; its decision arrives in the next reply (outpost receive).")
   }
 
-  /// Refuses a change this replica may not make: a branch writing a head-office collection or
-  /// another office's record.
-  public func checkOwnership(_ schema: CollectionSchema, _ change: RecordChange) throws(StoreError)
-  {
-    guard config.role == .branch else { return }
-    if schema.ownership == .head {
-      throw StoreError(
-        .notPermitted,
-        "'\(schema.name)' is written by head office only; this repository is office '\(config.replica)'",
-        hint: "Head office publishes \(schema.name); you receive it in return bundles.")
-    }
-    if case .put(_, let id, let fields) = change, let office = fields["office_id"],
-      office != .string(config.replica.rawValue)
-    {
-      throw StoreError(
-        .notPermitted,
-        "record '\(id)' has office_id \(office.stringValue.map { "'\($0)'" } ?? "null"); "
-          + "office '\(config.replica)' may only write its own records")
+  /// Refuses a change this replica may not make (SPEC.md §2.4): a branch writing a head-office
+  /// collection or another office's record.
+  ///
+  /// ``ownership``'s ``OwnershipPolicy/check(_:in:id:existing:)``, as a store error
+  /// (``StoreError/Code/notPermitted``). Without `existing` only the request is judged.
+  public func checkOwnership(
+    _ schema: CollectionSchema, _ change: RecordChange, existing: RecordState? = nil
+  ) throws(StoreError) {
+    do { try ownership.check(change.write, in: schema, id: change.id, existing: existing) } catch {
+      throw StoreError(error)
     }
   }
 }
