@@ -205,9 +205,12 @@ extension RepositoryWriter {
   }
 }
 
-extension StoreError {
+extension StoreError: SyncRefusalConvertible {
   /// Maps a sync refusal to a store error (and so to an exit status).
-  package init(_ error: SyncError) {
+  ///
+  /// `invalid` becomes ``Code/invalidData``; `authentication` and `notPermitted` become
+  /// ``Code/notPermitted``. Message and hint are kept.
+  public init(_ error: SyncError) {
     switch error.code {
     case .invalid: self.init(.invalidData, error.message, hint: error.hint)
     case .authentication, .notPermitted: self.init(.notPermitted, error.message, hint: error.hint)
