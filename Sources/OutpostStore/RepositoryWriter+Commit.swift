@@ -200,10 +200,6 @@ extension RepositoryWriter {
       hint: "Run the command again: opening the repository recovers it from its journal.")
   }
 
-  /// Writes the touched buckets' new states, the documents, and then `state.json`.
-  ///
-  /// One delta per bucket; on failure they are removed and the rest restored. Then tidies the
-  /// touched buckets (SPEC.md §4.4). Only deltas are written before `state.json`, so whatever an
 }
 
 extension RepositoryReader {
