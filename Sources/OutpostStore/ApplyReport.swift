@@ -49,21 +49,3 @@ public struct ApplyReport: Sendable {
     return counts
   }
 }
-
-/// One of this replica's values that a received bundle replaced.
-public struct ReplacedValue: Sendable, Equatable {
-  /// Where.
-  public var collection: String
-  /// Which record.
-  public var id: RecordID
-  /// Which field (`deleted` for the record's existence).
-  public var field: String
-  /// The value this replica had written.
-  public var mine: JSONValue
-  /// The value now in force (nil if the field is gone).
-  public var now: JSONValue?
-  /// The event that wrote the value now in force.
-  public var by: Dot?
-  /// The head-office resolution that decided it, if the bundle carries one.
-  public var resolution: [String: JSONValue]?
-}

@@ -19,28 +19,18 @@ public struct JournalPosition: Sendable, Equatable {
     segment: 1, offset: 0, seq: 0, hash: String(repeating: "0", count: 64), txn: 0)
 }
 
-/// One verified journal line.
-struct JournalEntry {
-  /// 1-based line number in its segment.
-  var line: Int
-  /// Byte offset of the line's end (after the newline).
-  var end: Int64
-  /// The line's sequence number.
-  var seq: UInt64
-  /// The SHA-256 of the entry bytes.
-  var hash: String
-  /// The entry's members.
-  var entry: JSONObject
-
-  var kind: String { entry["kind"]?.stringValue ?? "" }
-  var txn: UInt64 { entry["txn"]?.uint64Value ?? 0 }
-}
-
 /// A committed transaction read back from the journal.
 struct JournalTransaction {
-  var begin: JournalEntry
-  var entries: [JournalEntry]
-  var commit: JournalEntry
+  /// Its number.
+  var txn: UInt64
+  /// Its `begin` entry.
+  var begin: JournalEntry.Begin
+  /// Its record and document lines (those the scan kept).
+  var entries: [JournalLine]
+  /// Its `commit` entry.
+  var commit: JournalEntry.Commit
+  /// The commit's line: where the transaction ends.
+  var commitLine: JournalLine
 }
 
 /// Where the journal lines are framed and checked: `{"entry":…,"sha256":"…"}` per line.
@@ -66,6 +56,20 @@ enum JournalFormat {
     buffer.append(contentsOf: suffixEnd)
     buffer.append(UInt8(ascii: "\n"))
     return hash
+  }
+
+  /// Frames an entry as the journal holds it; returns the entry's hash.
+  ///
+  /// The entry belongs to transaction `txn`, has sequence number `seq` and is chained to `prev`.
+  static func appendLine(
+    _ entry: JournalEntry, txn: UInt64, seq: UInt64, prev: String, to buffer: inout [UInt8]
+  ) -> String {
+    let members =
+      entry.members(txn: txn) + [
+        ("seq", .number(JSONNumber(integer: Int64(seq)))), ("prev", .string(prev)),
+      ]
+    return appendLine(
+      entry: JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: members))), to: &buffer)
   }
 
   /// Unframes one line (without its newline): the entry bytes and the stated hash, if well-formed.
@@ -109,15 +113,12 @@ struct JournalWriter {
 
   var path: String { directory + "/" + JournalFormat.segmentName(position.segment) }
 
-  /// Appends one entry; `members` must not contain `seq` or `prev`.
-  mutating func append(_ members: [(String, JSONValue)]) throws(FileSystemError) {
-    var all = members
+  /// Appends one entry of transaction `txn`, numbered and chained to the one before.
+  mutating func append(_ entry: JournalEntry, txn: UInt64) throws(FileSystemError) {
     position.seq += 1
-    all.append(("seq", .number(JSONNumber(integer: Int64(position.seq)))))
-    all.append(("prev", .string(position.hash)))
-    let entry = JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: all)))
     let before = buffer.count
-    position.hash = JournalFormat.appendLine(entry: entry, to: &buffer)
+    position.hash = JournalFormat.appendLine(
+      entry, txn: txn, seq: position.seq, prev: position.hash, to: &buffer)
     position.offset += Int64(buffer.count - before)
     if buffer.count >= 8 << 20 { try flush() }
   }
@@ -187,12 +188,13 @@ enum JournalReader {
   /// Anything wrong *before* the last valid commit line is corruption and throws; anything
   /// after it is an uncommitted tail, reported in the result (recovery may truncate it).
   ///
-  /// With `keepEntries`, a transaction's record and document entries are kept, or only those
-  /// `keep` accepts (given the transaction's `begin` members and the entry's), so a reader
-  /// looking for a few entries holds only those in memory.
+  /// With `keepEntries`, a transaction's record and document lines are kept, or only those
+  /// `keep` accepts (given the transaction's `begin` entry and the line), so a reader looking for
+  /// a few entries holds only those in memory.
   static func scan(
     fileSystem: any FileSystem, directory: String, from start: JournalPosition,
-    keepEntries: Bool = true, keep: ((_ begin: JSONObject, _ entry: JSONObject) -> Bool)? = nil
+    keepEntries: Bool = true,
+    keep: ((_ begin: JournalEntry.Begin, _ line: JournalLine) -> Bool)? = nil
   ) throws(StoreError) -> JournalScan {
     let path = directory + "/" + JournalFormat.segmentName(start.segment)
     let exists: Bool
@@ -224,7 +226,7 @@ enum JournalReader {
     )
     // One entry per line, numbered from 1: the checkpoint's entry is its line.
     var lineNumber = Int(start.seq)
-    var open: (begin: JournalEntry, entries: [JournalEntry])?
+    var open: (line: JournalLine, begin: JournalEntry.Begin, entries: [JournalLine])?
     var index = 0
     while index < bytes.count {
       guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else {
@@ -233,14 +235,14 @@ enum JournalReader {
       lineNumber += 1
       let lineBytes = bytes[index..<newline]
       let problem: String?
-      var parsed: JournalEntry?
+      var parsed: JournalLine?
       switch verifyLine(lineBytes, expectedSeq: cursor.seq + 1, expectedPrev: cursor.hash) {
       case .failure(let failure): problem = failure.message
       case .success(let entry):
-        parsed = JournalEntry(
+        parsed = JournalLine(
           line: lineNumber, end: Int64(base + newline + 1), seq: cursor.seq + 1, hash: entry.hash,
-          entry: entry.object)
-        problem = structureProblem(parsed!, open: open?.begin, lastTxn: cursor.txn)
+          members: entry.object)
+        problem = structureProblem(parsed!, open: open?.line, lastTxn: cursor.txn)
       }
       if let problem {
         if laterCommitExists(bytes, after: newline + 1) {
@@ -258,21 +260,20 @@ enum JournalReader {
       cursor.hash = entry.hash
       cursor.offset = entry.end
       switch entry.kind {
-      case "begin":
-        open = (entry, [])
-      case "commit":
+      case .begin?:
+        open = (entry, JournalEntry.begin(entry.members), [])
+      case .commit?:
         cursor.txn = entry.txn
-        if let current = open, keepEntries {
+        if let current = open {
           scan.transactions.append(
-            JournalTransaction(begin: current.begin, entries: current.entries, commit: entry))
-        } else if let current = open {
-          scan.transactions.append(
-            JournalTransaction(begin: current.begin, entries: [], commit: entry))
+            JournalTransaction(
+              txn: entry.txn, begin: current.begin, entries: keepEntries ? current.entries : [],
+              commit: JournalEntry.commit(entry.members), commitLine: entry))
         }
         open = nil
         scan.end = cursor
       default:
-        if keepEntries, let begin = open?.begin, keep?(begin.entry, entry.entry) ?? true {
+        if keepEntries, let begin = open?.begin, keep?(begin, entry) ?? true {
           open?.entries.append(entry)
         }
       }
@@ -297,30 +298,30 @@ enum JournalReader {
     else {
       return .failure(LineProblem("the entry is not a valid JSON object"))
     }
-    guard object["seq"]?.uint64Value == expectedSeq else {
+    guard JournalEntry.envelope(object).seq == expectedSeq else {
       return .failure(LineProblem("sequence number is not \(expectedSeq)"))
     }
-    guard object["prev"]?.stringValue == expectedPrev else {
+    guard JournalEntry.previousHash(object) == expectedPrev else {
       return .failure(LineProblem("hash chain broken (prev does not match the previous line)"))
     }
     return .success((object, hash))
   }
 
   private static func structureProblem(
-    _ entry: JournalEntry, open: JournalEntry?, lastTxn: UInt64
+    _ entry: JournalLine, open: JournalLine?, lastTxn: UInt64
   ) -> String? {
     switch entry.kind {
-    case "begin":
+    case .begin?:
       if open != nil { return "a transaction begins inside another" }
       if entry.txn != lastTxn + 1 { return "transaction number is not \(lastTxn + 1)" }
-    case "commit":
+    case .commit?:
       guard let open else { return "a commit without a begin" }
       if entry.txn != open.txn { return "commit of transaction \(entry.txn) inside \(open.txn)" }
-    case "record", "document":
+    case .record?, .document?:
       guard let open else { return "an entry outside a transaction" }
       if entry.txn != open.txn { return "entry of transaction \(entry.txn) inside \(open.txn)" }
-    default:
-      return "unknown entry kind '\(entry.kind)'"
+    case nil:
+      return "unknown entry kind '\(entry.kindName)'"
     }
     return nil
   }
@@ -334,7 +335,7 @@ enum JournalReader {
       if let (entry, hash) = JournalFormat.unframe(bytes[index..<newline]),
         SHA256.hash(entry).hex == hash,
         case .object(let object)? = try? JSONParser.parse(Array(entry), limits: .journal),
-        object["kind"]?.stringValue == "commit"
+        JournalEntry.envelope(object).kind == JournalEntry.Kind.commit.rawValue
       {
         return true
       }
@@ -346,5 +347,31 @@ enum JournalReader {
   private struct LineProblem: Error {
     var message: String
     init(_ message: String) { self.message = message }
+  }
+}
+
+extension JournalEntry {
+  /// Decodes one framed journal line (without its newline), checking its framing and checksum:
+  /// the entry, its transaction, sequence number and previous hash.
+  ///
+  /// `number` is the line's number, for errors.
+  package static func decode(framedLine line: ArraySlice<UInt8>, number: Int) throws(StoreError)
+    -> (entry: JournalEntry, txn: UInt64, seq: UInt64, prev: String)
+  {
+    guard let (bytes, hash) = JournalFormat.unframe(line), SHA256.hash(bytes).hex == hash,
+      case .object(let members)? = try? JSONParser.parse(Array(bytes), limits: .journal),
+      let seq = envelope(members).seq, let prev = previousHash(members)
+    else {
+      throw StoreError(.corrupt, "journal line \(number): not a framed, intact journal entry")
+    }
+    let parsed = JournalLine(line: number, end: 0, seq: seq, hash: hash, members: members)
+    return (try parsed.entry(), parsed.txn, seq, prev)
+  }
+
+  /// The framed line (without its newline) the journal writer writes for this entry.
+  package func framedLine(txn: UInt64, seq: UInt64, prev: String) -> [UInt8] {
+    var bytes: [UInt8] = []
+    _ = JournalFormat.appendLine(self, txn: txn, seq: seq, prev: prev, to: &bytes)
+    return Array(bytes.dropLast())
   }
 }

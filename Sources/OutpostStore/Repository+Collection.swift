@@ -6,43 +6,6 @@ import OutpostSync
 extension RepositoryReader {
   // MARK: Collecting tombstones (SPEC.md §8.10)
 
-  /// The horizon below which an incoming state is an old copy of a collected record.
-  ///
-  /// Head office: its collection horizon. A branch: the horizon of the newest reply it applied,
-  /// unless this reply's own horizon covers it (a reply at least that recent holds only records
-  /// head office still has, such as those a re-based office set aside, SPEC.md §8.1); so only a
-  /// reply that predates the branch's latest collection is held to it.
-  func staleHorizon(_ manifest: BundleManifest, peer: PeerState) throws(StoreError)
-    -> VersionVector
-  {
-    if config.role == .head { return try collectedHorizon() }
-    let known = peer.collected
-    guard !known.isEmpty else { return known }
-    let carried = try replyHorizon(manifest)
-    return carried?.dominates(known) == true ? VersionVector() : known
-  }
-
-  /// The collection horizon a reply carries in `extra.collected`, if any.
-  func replyHorizon(_ manifest: BundleManifest) throws(StoreError) -> VersionVector? {
-    guard let value = manifest.extra["collected"] else { return nil }
-    do { return try VersionVector(json: value) } catch {
-      throw StoreError(
-        .invalidData, "the reply's collection horizon is invalid: \(error.message)")
-    }
-  }
-
-  /// Whether `incoming` is an old copy of a record that was collected here: the horizon covers
-  /// all of its events (so this replica saw them all), yet the state held here, if any, lacks
-  /// some of them.
-  static func isStaleCopy(
-    _ incoming: RecordState, of existing: RecordState?, below horizon: VersionVector
-  ) -> Bool {
-    guard !horizon.isEmpty, !incoming.context.isEmpty, horizon.dominates(incoming.context) else {
-      return false
-    }
-    return !(existing?.context.dominates(incoming.context) ?? false)
-  }
-
   /// What head office may assume an office has: the clock of its last submission, without the
   /// office's own entry until it has applied a reply (a repository that installed a key with a
   /// counter floor has written above events it never had, SPEC.md §8.1).
@@ -63,13 +26,12 @@ extension RepositoryReader {
   /// sent in its latest reply.
   public func collectedHorizon() throws(StoreError) -> VersionVector {
     if config.role == .branch { return try peers().first?.collected ?? VersionVector() }
-    guard case .object(let object)? = try document(Self.horizonDocument),
+    guard case .object(let object)? = try document(.horizon),
       let value = object["horizon"]
     else { return VersionVector() }
     do { return try VersionVector(json: value) } catch {
       throw StoreError(
-        .corrupt, "sync/\(Self.horizonDocument).json: \(error.message)", hint: RecordFile.verifyHint
-      )
+        .corrupt, "\(DocumentName.horizon.file): \(error.message)", hint: RecordFile.verifyHint)
     }
   }
 
@@ -94,51 +56,6 @@ extension RepositoryReader {
     }
     return (horizon, collected)
   }
-
-  /// At a branch receiving a reply: collects what head office says everyone has seen, and
-  /// removes records head office collected before this branch's edit of them reached it.
-  func collectReceived(
-    _ manifest: BundleManifest, into merged: inout [String: [RecordID: RecordState]],
-    peer: inout PeerState, report: inout ApplyReport
-  ) throws(StoreError) {
-    // Horizons only grow: a late reply carries an older one, which lowers nothing.
-    var horizon = peer.collected
-    if let carried = try replyHorizon(manifest) { horizon = horizon.merging(carried) }
-    if case .array(let dropped)? = manifest.extra["dropped"] {
-      for entry in dropped {
-        guard let text = entry.stringValue, let slash = text.firstIndex(of: "/"),
-          let id = try? RecordID(String(text[text.index(after: slash)...]))
-        else { continue }
-        let collection = String(text[..<slash])
-        var current = merged[collection]?[id]
-        if current == nil { current = try state(collection, id) }
-        // Only an old copy goes: a record this office wrote again since (new events, which the
-        // horizon does not cover) is kept (SPEC.md §8.10).
-        guard let current, !current.isCollectedMarker, horizon.dominates(current.context) else {
-          continue
-        }
-        merged[collection, default: [:]][id] = .collected
-        report.removed.append((collection, id, !current.isDeleted))
-      }
-    }
-    guard !horizon.isEmpty else { return }
-    for (collection, states) in merged {
-      for (id, state) in states where state.isCollectable(below: horizon) {
-        merged[collection]![id] = .collected
-        report.collectedCount += 1
-      }
-    }
-    if horizon != peer.collected {
-      for schema in collections {
-        for (id, state) in try states(schema.name)
-        where merged[schema.name]?[id] == nil && state.isCollectable(below: horizon) {
-          merged[schema.name, default: [:]][id] = .collected
-          report.collectedCount += 1
-        }
-      }
-      peer.collected = horizon
-    }
-  }
 }
 
 extension RepositoryWriter {
@@ -162,8 +79,8 @@ extension RepositoryWriter {
         ("format", .string("outpost-horizon/1")), ("horizon", next.json),
       ]))
     _ = try commitTransaction(
-      command: "gc (\(collected.count) record(s))", entries: Self.entries(markers),
-      states: markers, documents: [Self.horizonDocument: document])
+      command: "gc (\(collected.count) record(s))", records: Self.records(markers),
+      states: markers, documents: [.horizon: document])
     return (horizon, collected)
   }
 }

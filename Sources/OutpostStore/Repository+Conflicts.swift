@@ -19,15 +19,10 @@ extension RepositoryReader {
     return result
   }
 
-  /// Journal entries for record states, sorted by collection and id.
-  static func entries(_ states: [String: [RecordID: RecordState]]) -> [[(String, JSONValue)]] {
+  /// The records of `states` to journal, sorted by collection and id.
+  static func records(_ states: [String: [RecordID: RecordState]]) -> [JournalRecord] {
     states.keys.sorted().flatMap { collection in
-      states[collection]!.keys.sorted().map { id in
-        [
-          ("kind", JSONValue.string("record")), ("collection", .string(collection)),
-          ("id", .string(id.rawValue)), ("state", states[collection]![id]!.json),
-        ]
-      }
+      states[collection]!.keys.sorted().map { id in (collection, id, states[collection]![id]!) }
     }
   }
 
@@ -119,12 +114,10 @@ extension RepositoryReader {
       for (id, state) in states[collection]!.sorted(by: { $0.key < $1.key })
       where state.isConflicted {
         let schema = try schema(collection)
-        let owner =
-          schema.ownership == .head
-          ? config.replica : state.value("office_id")?.stringValue.flatMap { try? ReplicaID($0) }
         guard
           let decision = ResolutionRule.decide(
-            state, collection: collection, rules: rules, head: config.replica, owner: owner)
+            state, collection: collection, rules: rules, head: config.replica,
+            owner: ownership.ownerReplica(of: state, in: schema))
         else { continue }
         let built = try buildResolution(
           collection: collection, id: id, state: state, choice: decision.choice, note: nil,
@@ -180,7 +173,7 @@ extension RepositoryWriter {
     ]
     _ = try commitTransaction(
       command: "resolve \(collection)/\(id) (\(choice.summary))", note: note,
-      entries: Self.entries(states), states: states)
+      records: Self.records(states), states: states)
     return (built.auditID, built.chosen)
   }
 
@@ -206,15 +199,18 @@ extension RepositoryWriter {
     }
     changed[StandardCollections.resolutions.name] = states[StandardCollections.resolutions.name]
     _ = try commitTransaction(
-      command: "rules apply (\(settled.count) conflict(s))", entries: Self.entries(changed),
+      command: "rules apply (\(settled.count) conflict(s))", records: Self.records(changed),
       states: changed)
     return settled
   }
 }
 
-extension StoreError {
+extension StoreError: SyncRefusalConvertible {
   /// Maps a sync refusal to a store error (and so to an exit status).
-  package init(_ error: SyncError) {
+  ///
+  /// `invalid` becomes ``Code/invalidData``; `authentication` and `notPermitted` become
+  /// ``Code/notPermitted``. Message and hint are kept.
+  public init(_ error: SyncError) {
     switch error.code {
     case .invalid: self.init(.invalidData, error.message, hint: error.hint)
     case .authentication, .notPermitted: self.init(.notPermitted, error.message, hint: error.hint)

@@ -76,33 +76,39 @@ extension RepositoryReader {
   }
 
   /// Whether a transaction is a person's resolution (`resolve C/ID (…)`).
-  static func isResolution(_ begin: JSONObject) -> Bool {
-    begin["command"]?.stringValue?.hasPrefix("resolve ") == true
+  static func isResolution(_ begin: JournalEntry.Begin) -> Bool {
+    begin.command.hasPrefix("resolve ")
   }
 
   /// Journal entries worth keeping to find notes: the audit records of resolutions journaled
   /// before `begin` carried the note.
-  static func keepResolutionNote(_ begin: JSONObject, _ entry: JSONObject) -> Bool {
-    begin["note"] == nil && isResolution(begin)
-      && entry["collection"]?.stringValue == StandardCollections.resolutions.name
+  static func keepResolutionNote(_ begin: JournalEntry.Begin, _ line: JournalLine) -> Bool {
+    begin.note == nil && isResolution(begin)
+      && line.recordName?.collection == StandardCollections.resolutions.name
   }
 
   /// A transaction's note: its `begin` entry's `note`, or for a resolution journaled before
   /// notes were, its audit record's (among the entries kept).
   static func note(of transaction: JournalTransaction) -> String? {
-    if let note = transaction.begin.entry["note"]?.stringValue {
-      return note.isEmpty ? nil : note
-    }
-    guard isResolution(transaction.begin.entry) else { return nil }
-    for entry in transaction.entries
-    where entry.entry["collection"]?.stringValue == StandardCollections.resolutions.name {
-      if let json = entry.entry["state"], let state = try? RecordState(json: json),
+    if let note = transaction.begin.note { return note.isEmpty ? nil : note }
+    guard isResolution(transaction.begin) else { return nil }
+    for line in transaction.entries
+    where line.recordName?.collection == StandardCollections.resolutions.name {
+      if case .record(_, _, let state)? = try? line.entry(),
         let note = state.value("note")?.stringValue, !note.isEmpty
       {
         return note
       }
     }
     return nil
+  }
+
+  /// How `log` and `history` show a transaction; `location` is where it is in the journal.
+  static func info(of transaction: JournalTransaction, location: String) -> TransactionInfo {
+    TransactionInfo(
+      number: transaction.txn, at: transaction.begin.at, actor: transaction.begin.actor,
+      command: transaction.begin.command, changes: Int(transaction.commit.changes),
+      location: location, note: note(of: transaction))
   }
 
   /// Every journaled write of one record, oldest first: local edits, merges, receives,
@@ -117,31 +123,22 @@ extension RepositoryReader {
   {
     let scan = try JournalReader.scan(
       fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: true,
-      keep: { begin, entry in
-        (entry["collection"]?.stringValue == collection && entry["id"]?.stringValue == id.rawValue)
-          || Self.keepResolutionNote(begin, entry)
+      keep: { begin, line in
+        line.recordName.map { $0.collection == collection && $0.id == id.rawValue } == true
+          || Self.keepResolutionNote(begin, line)
       })
     var result: [RecordWrite] = []
     for transaction in scan.transactions {
       var info: TransactionInfo?
-      for entry in transaction.entries
-      where entry.kind == "record" && entry.entry["collection"]?.stringValue == collection
-        && entry.entry["id"]?.stringValue == id.rawValue
-      {
-        guard let json = entry.entry["state"], let state = try? RecordState(json: json) else {
-          continue
-        }
+      for line in transaction.entries
+      where line.recordName.map({ $0.collection == collection && $0.id == id.rawValue }) == true {
+        guard case .record(_, _, let state)? = try? line.entry() else { continue }
         if info == nil {
-          info = TransactionInfo(
-            number: transaction.commit.txn, at: transaction.begin.entry["at"]?.stringValue ?? "",
-            actor: transaction.begin.entry["actor"]?.stringValue ?? "",
-            command: transaction.begin.entry["command"]?.stringValue ?? "",
-            changes: Int(transaction.commit.entry["changes"]?.uint64Value ?? 0),
-            location: "journal line \(transaction.commit.line)",
-            note: Self.note(of: transaction))
+          info = Self.info(
+            of: transaction, location: "journal line \(transaction.commitLine.line)")
         }
         result.append(
-          RecordWrite(transaction: info!, state: state, location: "journal line \(entry.line)"))
+          RecordWrite(transaction: info!, state: state, location: "journal line \(line.line)"))
       }
     }
     return result
@@ -157,23 +154,20 @@ extension RepositoryReader {
     let me = config.replica
     let scan = try JournalReader.scan(
       fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: true,
-      keep: { begin, entry in
-        begin["note"] != nil && begin["actor"]?.stringValue == me.rawValue
-          && !Self.isResolution(begin) && entry["kind"]?.stringValue == "record"
+      keep: { begin, line in
+        begin.note != nil && begin.actor == me.rawValue && !Self.isResolution(begin)
+          && line.kind == .record
       })
     var result: [NotedEvents] = []
     for transaction in scan.transactions {
       // A resolution's note travels in its audit record (`resolutions`).
-      guard let note = transaction.begin.entry["note"]?.stringValue, !note.isEmpty,
-        transaction.begin.entry["actor"]?.stringValue == me.rawValue,
-        !Self.isResolution(transaction.begin.entry)
+      guard let note = transaction.begin.note, !note.isEmpty,
+        transaction.begin.actor == me.rawValue, !Self.isResolution(transaction.begin)
       else { continue }
       // Each record a transaction writes gets its own event, numbered on from the last.
       var counters: [UInt64] = []
-      for entry in transaction.entries {
-        guard let json = entry.entry["state"], let state = try? RecordState(json: json) else {
-          continue
-        }
+      for line in transaction.entries {
+        guard case .record(_, _, let state)? = try? line.entry() else { continue }
         let counter = state.context[me]
         if counter > 0 { counters.append(counter) }
       }

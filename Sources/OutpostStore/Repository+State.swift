@@ -181,21 +181,23 @@ extension RepositoryReader {
     }
     guard hash == checkpoint.hash else { throw mismatch("the hash of the last entry differs") }
     guard case .object(let members)? = try? JSONParser.parse(entry, limits: .repositoryFile),
-      members["kind"]?.stringValue == "commit"
+      case let line = JournalLine(
+        line: 0, end: checkpoint.offset, seq: 0, hash: hash, members: members),
+      case .commit(let commit)? = try? line.entry()
     else { throw mismatch("the journal line at the checkpoint is not a commit") }
-    guard members["seq"]?.uint64Value == checkpoint.seq else {
+    guard JournalEntry.envelope(members).seq == checkpoint.seq else {
       throw mismatch("sequence number \(checkpoint.seq) differs from the journal's")
     }
-    guard members["txn"]?.uint64Value == checkpoint.txn else {
+    guard line.txn == checkpoint.txn else {
       throw mismatch("transaction \(checkpoint.txn) differs from the journal's")
     }
     // Commits written by this build record the clock (older ones do not); such a commit with an
     // outpost-state/1 checkpoint means state.json was turned back to the format without checks.
-    if members["clock"] != nil && bucketDigests == nil {
+    if commit.clock != nil && bucketDigests == nil {
       throw mismatch("it is in the earlier format, but the journal was written by this one")
     }
-    if let recorded = members["clock"] {
-      guard (try? VersionVector(json: recorded)) == clock else {
+    if let recorded = commit.clock {
+      guard recorded.vector == clock else {
         throw mismatch("its clock differs from the one the journal recorded")
       }
     }

@@ -44,16 +44,9 @@ extension RepositoryReader {
       fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: true,
       keep: Self.keepResolutionNote)
     return scan.transactions.map { transaction in
-      var info = TransactionInfo(
-        number: transaction.commit.txn, at: transaction.begin.entry["at"]?.stringValue ?? "",
-        actor: transaction.begin.entry["actor"]?.stringValue ?? "",
-        command: transaction.begin.entry["command"]?.stringValue ?? "",
-        changes: Int(transaction.commit.entry["changes"]?.uint64Value ?? 0),
-        location:
-          "journal/\(JournalFormat.segmentName(transaction.commit.line > 0 ? 1 : 1)):\(transaction.commit.line)"
-      )
-      info.note = Self.note(of: transaction)
-      return info
+      Self.info(
+        of: transaction,
+        location: "journal/\(JournalFormat.segmentName(1)):\(transaction.commitLine.line)")
     }
   }
 
@@ -86,59 +79,97 @@ extension RepositoryReader {
       return report
     }
     report.transactions = scan.transactions.count
-    if scan.uncommittedBytes > 0 && scan.end.offset < checkpoint.offset {
+    verifyTail(scan, into: &report)
+    let replay = replayJournal(scan, into: &report)
+    verifyDocuments(replay.documents, skipping: replay.pendingDocuments, into: &report)
+    verifyCheckpoint(scan, clock: replay.clock, into: &report)
+    guard let actual = verifyRecordFiles(into: &report) else { return report }
+    compare(replay, with: actual, into: &report)
+    for directory in [path, journalDirectory, schemasDirectory, syncDirectory, keysDirectory] {
+      for name in (try? fileSystem.list(directory)) ?? [] where AtomicFile.isTemporary(name) {
+        report.notes.append(leftoverNote(relative(directory) + name))
+      }
+    }
+    return report
+  }
+
+  /// What replaying the whole journal gives: the record states and documents it commits.
+  private struct Replay {
+    /// Every record's state up to the end of the journal (collected records removed).
+    var records: [String: [RecordID: RecordState]] = [:]
+    /// The documents committed up to the checkpoint, by journal name.
+    var documents: [String: JSONValue] = [:]
+    /// Documents written by transactions past the checkpoint (the next writer materializes
+    /// them).
+    var pendingDocuments: Set<String> = []
+    /// The records written by transactions past the checkpoint.
+    var pendingRecords: [String: Set<RecordID>] = [:]
+    /// The clock: every record context joined.
+    var clock = VersionVector()
+  }
+
+  /// Reports what follows the last commit: a tail a writer discards (a note), or damage in what
+  /// `state.json` counts as committed (a problem).
+  private func verifyTail(_ scan: JournalScan, into report: inout VerifyReport) {
+    guard scan.uncommittedBytes > 0 else { return }
+    let segment = "journal/\(JournalFormat.segmentName(scan.end.segment))"
+    if scan.end.offset < checkpoint.offset {
       // The checkpoint counts these lines as committed: writes refuse them (never discard).
       report.problems.append(
-        "journal/\(JournalFormat.segmentName(scan.end.segment)): the last committed entry is "
+        "\(segment): the last committed entry is "
           + "damaged (the \(scan.uncommittedBytes) bytes after offset \(scan.end.offset) do not "
           + "verify, but state.json counts them as committed); commands refuse this "
           + "repository until it is restored from a backup or another replica")
-    } else if scan.uncommittedBytes > 0 {
+    } else {
       report.notes.append(
-        "journal/\(JournalFormat.segmentName(scan.end.segment)) ends with an uncommitted tail "
+        "\(segment) ends with an uncommitted tail "
           + "(\(scan.uncommittedBytes) bytes) left by an interrupted write; the next write command "
           + "discards it")
     }
-    // Replay.
-    var expected: [String: [RecordID: RecordState]] = [:]
-    var expectedDocuments: [String: JSONValue] = [:]
-    var pendingDocuments: Set<String> = []
-    var replayClock = VersionVector()
+  }
+
+  /// Replays every committed transaction, reporting entries that do not decode and commits
+  /// whose recorded clock differs from the replay's.
+  private func replayJournal(_ scan: JournalScan, into report: inout VerifyReport) -> Replay {
+    var replay = Replay()
     for transaction in scan.transactions {
-      defer {
-        // A commit written by this build records the clock after its transaction.
-        if let recorded = transaction.commit.entry["clock"],
-          (try? VersionVector(json: recorded)) != replayClock
-        {
-          report.problems.append(
-            "journal line \(transaction.commit.line): transaction \(transaction.commit.txn) "
-              + "records clock \(recorded), but replaying the journal gives \(replayClock)")
-        }
-      }
-      for entry in transaction.entries {
+      let pending = transaction.commitLine.end > checkpoint.offset
+      for line in transaction.entries {
         do {
-          switch entry.kind {
-          case "record":
-            let (collection, id, state) = try Self.decodeRecordEntry(entry)
-            expected[collection, default: [:]][id] = state.isCollectedMarker ? nil : state
-            replayClock.merge(state.context)
-          case "document":
-            let (name, value) = try Self.decodeDocumentEntry(entry)
-            if transaction.commit.end <= checkpoint.offset {
-              expectedDocuments[name] = value
+          switch try line.entry() {
+          case .record(let collection, let id, let state):
+            replay.records[collection, default: [:]][id] = state.isCollectedMarker ? nil : state
+            replay.clock.merge(state.context)
+            if pending { replay.pendingRecords[collection, default: []].insert(id) }
+          case .document(let name, let value):
+            if pending {
+              replay.pendingDocuments.insert(name.journalName)
             } else {
-              pendingDocuments.insert(name)
+              replay.documents[name.journalName] = value
             }
-          default: break
+          case .begin, .commit: break
           }
         } catch {
           report.problems.append(error.message)
         }
       }
+      // A commit written by this build records the clock after its transaction.
+      if let recorded = transaction.commit.clock, recorded.vector != replay.clock {
+        report.problems.append(
+          "journal line \(transaction.commitLine.line): transaction \(transaction.txn) "
+            + "records clock \(recorded.json), but replaying the journal gives \(replay.clock)")
+      }
     }
-    verifyDocuments(expectedDocuments, skipping: pendingDocuments, into: &report)
-    // The checkpoint must be a committed point of the journal.
-    let atCheckpoint = scan.transactions.last { $0.commit.end == checkpoint.offset }?.commit
+    return replay
+  }
+
+  /// The checkpoint must be the end of a committed transaction, with its commit's seq, hash and
+  /// number, and the replayed clock.
+  private func verifyCheckpoint(
+    _ scan: JournalScan, clock replayClock: VersionVector, into report: inout VerifyReport
+  ) {
+    let atCheckpoint = scan.transactions.last { $0.commitLine.end == checkpoint.offset }?
+      .commitLine
     if checkpoint.offset != 0 && atCheckpoint == nil {
       report.problems.append(
         "state.json: checkpoint offset \(checkpoint.offset) is not the end of a committed transaction"
@@ -155,45 +186,30 @@ extension RepositoryReader {
     if clock != replayClock {
       report.problems.append("state.json: clock \(clock) differs from the journal's \(replayClock)")
     }
-    // Record files.
+  }
+
+  /// Reads every record file, reporting what is wrong with each; returns the live states by
+  /// collection and id, or nil when `records/` cannot be listed.
+  private func verifyRecordFiles(into report: inout VerifyReport) -> [String: [RecordID:
+    RecordState]]?
+  {
     var actual: [String: [RecordID: RecordState]] = [:]
     let collections: [String]
     do {
       collections = try fileSystem.list(recordsDirectory)
     } catch {
       report.problems.append("records/: \(error)")
-      return report
+      return nil
     }
     for collection in collections {
-      let directory = collectionDirectory(collection)
-      guard (try? fileSystem.info(directory))??.kind == .directory else {
+      guard (try? fileSystem.info(collectionDirectory(collection)))??.kind == .directory else {
         report.problems.append("records/\(collection) is not a folder")
         continue
       }
       if (try? schema(collection)) == nil {
         report.problems.append("records/\(collection): no such collection in this repository")
       }
-      var files: [String: (base: Bool, deltas: [UInt64])] = [:]
-      for name in ((try? fileSystem.list(directory)) ?? []).sorted() {
-        let file = "records/\(collection)/\(name)"
-        if AtomicFile.isTemporary(name) {
-          report.notes.append(leftoverNote(file))
-          continue
-        }
-        guard let parsed = RecordFile.parseName(name),
-          (try? fileSystem.info(directory + "/" + name))??.kind == .regular
-        else {
-          report.problems.append(
-            "\(file) is not a record file (expected <2 hex digits>.json or <2 hex digits>.<txn>.json)"
-          )
-          continue
-        }
-        if let txn = parsed.delta {
-          files[parsed.bucket, default: (false, [])].deltas.append(txn)
-        } else {
-          files[parsed.bucket, default: (false, [])].base = true
-        }
-      }
+      let files = bucketFiles(collection, into: &report)
       for bucket in (bucketDigests?[collection] ?? [:]).keys.sorted() where files[bucket] == nil {
         report.problems.append(
           "records/\(collection)/\(bucket).json is missing: \(Self.stateFile) records live "
@@ -201,72 +217,7 @@ extension RepositoryReader {
       }
       var collisionKeys: [String: RecordID] = [:]
       for bucket in files.keys.sorted() {
-        // The bucket's records: its base, then each live delta in order (SPEC.md §4.4).
-        var records: [RecordID: RecordState] = [:]
-        var baseTxn: UInt64 = 0
-        func read(_ name: String) -> (RecordFile.Scanned, [RecordID: RecordState])? {
-          let file = "records/\(collection)/\(name)"
-          do {
-            let bytes = try fileSystem.readFile(directory + "/" + name)
-            let scanned = try RecordFile.scan(
-              bytes, collection: collection, bucket: bucket, path: file, checkBuckets: true)
-            return (scanned, try RecordFile.decodeAll(scanned))
-          } catch let error as StoreError {
-            report.problems.append(error.message)
-          } catch {
-            report.problems.append("\(file): \(error)")
-          }
-          return nil
-        }
-        if files[bucket]!.base,
-          let (scanned, states) = read(RecordFile.fileName(bucket: bucket, delta: nil))
-        {
-          baseTxn = scanned.txn
-          if scanned.txn > checkpoint.txn {
-            report.problems.append(
-              "records/\(collection)/\(bucket).json: is current to transaction \(scanned.txn), "
-                + "past the checkpoint (\(checkpoint.txn))")
-          }
-          if let marker = states.first(where: { $0.value.isCollectedMarker }) {
-            report.problems.append(
-              "records/\(collection)/\(bucket).json: record '\(marker.key)' is a collected marker")
-          }
-          records = states
-        }
-        for txn in files[bucket]!.deltas.sorted() {
-          let name = RecordFile.fileName(bucket: bucket, delta: txn)
-          let file = "records/\(collection)/\(name)"
-          if txn > checkpoint.txn {
-            report.notes.append(
-              "\(file) was written by an interrupted write (transaction \(txn) is past the "
-                + "checkpoint); the next write command removes it")
-            continue
-          }
-          if txn <= baseTxn && files[bucket]!.base {
-            report.notes.append(
-              "\(file) is already part of the base (left by an interrupted compaction); the next "
-                + "write to its bucket removes it")
-            continue
-          }
-          guard let (scanned, states) = read(name) else { continue }
-          if scanned.txn != txn {
-            report.problems.append("\(file), line 1: names transaction \(scanned.txn)")
-          }
-          for (id, state) in states {
-            records[id] = state.isCollectedMarker ? nil : state
-          }
-        }
-        if let expected = bucketDigests.map({ $0[collection]?[bucket] ?? .empty }) {
-          var digest = BucketDigest.empty
-          for (id, state) in records {
-            digest.toggle(BucketDigest.recordHash(id, JSONWriter.canonicalBytes(state.json)[...]))
-          }
-          if digest != expected {
-            report.problems.append(
-              "records/\(collection)/\(bucket): the bucket's records differ from the digest "
-                + "\(Self.stateFile) records (a record file was changed, lost or replaced)")
-          }
-        }
+        let records = verifyBucket(collection, bucket, files: files[bucket]!, into: &report)
         for id in records.keys.sorted() {
           if let other = collisionKeys[id.collisionKey] {
             report.problems.append(
@@ -279,21 +230,125 @@ extension RepositoryReader {
         }
       }
     }
-    // Records must match the journal, up to the checkpoint (committed transactions after it
-    // are applied by the next writer).
-    var pendingAfterCheckpoint: [String: Set<RecordID>] = [:]
-    for transaction in scan.transactions where transaction.commit.end > checkpoint.offset {
-      for entry in transaction.entries where entry.kind == "record" {
-        if let (collection, id, _) = try? Self.decodeRecordEntry(entry) {
-          pendingAfterCheckpoint[collection, default: []].insert(id)
-        }
+    return actual
+  }
+
+  /// The record files of a collection's folder, by bucket.
+  ///
+  /// For each bucket: whether it has a base, and its deltas' transactions. Temporary files are
+  /// noted; files that are not record files are problems.
+  private func bucketFiles(_ collection: String, into report: inout VerifyReport) -> [String: (
+    base: Bool, deltas: [UInt64]
+  )] {
+    let directory = collectionDirectory(collection)
+    var files: [String: (base: Bool, deltas: [UInt64])] = [:]
+    for name in ((try? fileSystem.list(directory)) ?? []).sorted() {
+      let file = "records/\(collection)/\(name)"
+      if AtomicFile.isTemporary(name) {
+        report.notes.append(leftoverNote(file))
+        continue
+      }
+      guard let parsed = RecordFile.parseName(name),
+        (try? fileSystem.info(directory + "/" + name))??.kind == .regular
+      else {
+        report.problems.append(
+          "\(file) is not a record file (expected <2 hex digits>.json or <2 hex digits>.<txn>.json)"
+        )
+        continue
+      }
+      if let txn = parsed.delta {
+        files[parsed.bucket, default: (false, [])].deltas.append(txn)
+      } else {
+        files[parsed.bucket, default: (false, [])].base = true
       }
     }
-    for collection in Set(expected.keys).union(actual.keys).sorted() {
-      let want = expected[collection] ?? [:]
+    return files
+  }
+
+  /// A bucket's live records: its base, then each live delta in order (SPEC.md §4.4), each file
+  /// decoded and checked, and the whole compared with the digest `state.json` records.
+  private func verifyBucket(
+    _ collection: String, _ bucket: String, files: (base: Bool, deltas: [UInt64]),
+    into report: inout VerifyReport
+  ) -> [RecordID: RecordState] {
+    let directory = collectionDirectory(collection)
+    var records: [RecordID: RecordState] = [:]
+    var baseTxn: UInt64 = 0
+    func read(_ name: String) -> (RecordFile.Scanned, [RecordID: RecordState])? {
+      let file = "records/\(collection)/\(name)"
+      do {
+        let bytes = try fileSystem.readFile(directory + "/" + name)
+        let scanned = try RecordFile.scan(
+          bytes, collection: collection, bucket: bucket, path: file, checkBuckets: true)
+        return (scanned, try RecordFile.decodeAll(scanned))
+      } catch let error as StoreError {
+        report.problems.append(error.message)
+      } catch {
+        report.problems.append("\(file): \(error)")
+      }
+      return nil
+    }
+    if files.base, let (scanned, states) = read(RecordFile.fileName(bucket: bucket, delta: nil)) {
+      baseTxn = scanned.txn
+      if scanned.txn > checkpoint.txn {
+        report.problems.append(
+          "records/\(collection)/\(bucket).json: is current to transaction \(scanned.txn), "
+            + "past the checkpoint (\(checkpoint.txn))")
+      }
+      if let marker = states.first(where: { $0.value.isCollectedMarker }) {
+        report.problems.append(
+          "records/\(collection)/\(bucket).json: record '\(marker.key)' is a collected marker")
+      }
+      records = states
+    }
+    for txn in files.deltas.sorted() {
+      let name = RecordFile.fileName(bucket: bucket, delta: txn)
+      let file = "records/\(collection)/\(name)"
+      if txn > checkpoint.txn {
+        report.notes.append(
+          "\(file) was written by an interrupted write (transaction \(txn) is past the "
+            + "checkpoint); the next write command removes it")
+        continue
+      }
+      if txn <= baseTxn && files.base {
+        report.notes.append(
+          "\(file) is already part of the base (left by an interrupted compaction); the next "
+            + "write to its bucket removes it")
+        continue
+      }
+      guard let (scanned, states) = read(name) else { continue }
+      if scanned.txn != txn {
+        report.problems.append("\(file), line 1: names transaction \(scanned.txn)")
+      }
+      for (id, state) in states {
+        records[id] = state.isCollectedMarker ? nil : state
+      }
+    }
+    if let expected = bucketDigests.map({ $0[collection]?[bucket] ?? .empty }) {
+      var digest = BucketDigest.empty
+      for (id, state) in records {
+        digest.toggle(BucketDigest.recordHash(id, JSONWriter.canonicalBytes(state.json)[...]))
+      }
+      if digest != expected {
+        report.problems.append(
+          "records/\(collection)/\(bucket): the bucket's records differ from the digest "
+            + "\(Self.stateFile) records (a record file was changed, lost or replaced)")
+      }
+    }
+    return records
+  }
+
+  /// Records must match the journal, up to the checkpoint (committed transactions after it
+  /// are applied by the next writer).
+  private func compare(
+    _ replay: Replay, with actual: [String: [RecordID: RecordState]],
+    into report: inout VerifyReport
+  ) {
+    for collection in Set(replay.records.keys).union(actual.keys).sorted() {
+      let want = replay.records[collection] ?? [:]
       let have = actual[collection] ?? [:]
       for id in Set(want.keys).union(have.keys).sorted() {
-        if pendingAfterCheckpoint[collection]?.contains(id) == true { continue }
+        if replay.pendingRecords[collection]?.contains(id) == true { continue }
         let file = "records/\(collection)/\(RecordFile.bucket(for: id))"
         switch (want[id], have[id]) {
         case (nil, _?):
@@ -306,12 +361,6 @@ extension RepositoryReader {
         }
       }
     }
-    for directory in [path, journalDirectory, schemasDirectory, syncDirectory, keysDirectory] {
-      for name in (try? fileSystem.list(directory)) ?? [] where AtomicFile.isTemporary(name) {
-        report.notes.append(leftoverNote(relative(directory) + name))
-      }
-    }
-    return report
   }
 
   /// A temporary file is what an interrupted write leaves (or a writer's work in progress): the
@@ -330,7 +379,7 @@ extension RepositoryReader {
     _ expected: [String: JSONValue], skipping pending: Set<String>, into report: inout VerifyReport
   ) {
     var names: Set<String> = []
-    for (directory, prefix) in [("sync", ""), ("schemas", Self.schemaDocumentPrefix)] {
+    for (directory, prefix) in [("sync", ""), ("schemas", DocumentName.schemaPrefix)] {
       let folder = path + "/" + directory
       guard (try? fileSystem.exists(folder)) == true else { continue }
       for name in (try? fileSystem.list(folder)) ?? []
@@ -339,8 +388,7 @@ extension RepositoryReader {
       }
     }
     for name in names.union(expected.keys).sorted() where !pending.contains(name) {
-      let location = Self.documentLocation(name) ?? ("sync", name + ".json")
-      let file = location.directory + "/" + location.file
+      let file = DocumentName(journalName: name)?.file ?? "sync/\(name).json"
       guard let want = expected[name] else {
         report.problems.append("\(file) is not in the journal")
         continue

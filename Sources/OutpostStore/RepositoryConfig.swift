@@ -4,14 +4,6 @@ import OutpostModel
 import OutpostSync
 import Synchronization
 
-/// Whether a repository belongs to a branch office or to head office.
-public enum RepositoryRole: String, Sendable {
-  /// A branch office.
-  case branch
-  /// Head office: writes any record and the head-office collections.
-  case head
-}
-
 /// The identity of a repository, from `outpost.json` (SPEC.md §4.1).
 public struct RepositoryConfig: Sendable, Equatable {
   /// The on-disk format this build writes and reads.
@@ -30,6 +22,28 @@ public enum RecordChange: Sendable {
   case put(collection: String, id: RecordID, fields: [String: JSONValue])
   /// Delete a record.
   case delete(collection: String, id: RecordID)
+
+  /// The collection it changes.
+  public var collection: String {
+    switch self {
+    case .put(let collection, _, _), .delete(let collection, _): collection
+    }
+  }
+
+  /// The record it changes.
+  public var id: RecordID {
+    switch self {
+    case .put(_, let id, _), .delete(_, let id): id
+    }
+  }
+
+  /// The write, as the ownership policy judges it.
+  public var write: OwnershipPolicy.Write {
+    switch self {
+    case .put(_, _, let fields): .put(fields)
+    case .delete: .delete
+    }
+  }
 }
 
 /// What a commit did.

@@ -8,7 +8,7 @@ extension RepositoryReader {
 
   /// What this replica remembers about a peer, if it knows it.
   public func peer(_ id: ReplicaID) throws(StoreError) -> PeerState? {
-    guard let json = try document(id.rawValue) else { return nil }
+    guard let json = try document(.peer(id)) else { return nil }
     do { return try PeerState(json: json) } catch {
       throw StoreError(.corrupt, "sync/\(id).json: \(error.message)", hint: RecordFile.verifyHint)
     }
@@ -16,7 +16,8 @@ extension RepositoryReader {
 
   /// Every peer this replica knows, by id.
   public func peers() throws(StoreError) -> [PeerState] {
-    var names: Set<String> = Set(documentOverlay.keys)
+    var names: Set<String> = []
+    for case .peer(let peer) in documentOverlay.keys { names.insert(peer.rawValue) }
     do {
       if try fileSystem.exists(syncDirectory) {
         for name in try fileSystem.list(syncDirectory)
@@ -33,10 +34,10 @@ extension RepositoryReader {
     return result
   }
 
-  /// A sync document (`sync/<name>.json`), or nil.
-  func document(_ name: String) throws(StoreError) -> JSONValue? {
+  /// A journaled document (`sync/<peer>.json`, `sync/@collected.json`), or nil.
+  func document(_ name: DocumentName) throws(StoreError) -> JSONValue? {
     if let pending = documentOverlay[name] { return pending }
-    let file = syncDirectory + "/" + name + ".json"
+    let file = path + "/" + name.file
     let bytes: [UInt8]
     do {
       guard try fileSystem.exists(file) else { return nil }

@@ -29,6 +29,12 @@ public class RepositoryReader {
   public let path: String
   /// Its identity.
   public let config: RepositoryConfig
+  /// Who may write what in this repository (SPEC.md §2.4): this replica's policy.
+  ///
+  /// Every ownership decision of the store and of a command goes through it.
+  public var ownership: OwnershipPolicy {
+    OwnershipPolicy(replica: config.replica, role: config.role)
+  }
   /// Messages about recovery done while opening (for the CLI to print on stderr).
   public internal(set) var notices: [String] = []
 
@@ -48,8 +54,8 @@ public class RepositoryReader {
   var customSchemas: [String: CollectionSchema]
   /// Committed states not yet in the record files (read mode only), by collection and id.
   var overlay: [String: [RecordID: RecordState]] = [:]
-  /// Committed sync documents not yet in their files (read mode only).
-  var documentOverlay: [String: JSONValue] = [:]
+  /// Committed documents not yet in their files (read mode only).
+  var documentOverlay: [DocumentName: JSONValue] = [:]
   /// Buckets read (and, for a writer, kept current) by this process, by "collection/bucket".
   var bucketCache: [String: Bucket] = [:]
   /// The record file names of each collection folder, by bucket, as first listed.
@@ -234,21 +240,19 @@ public class RepositoryReader {
   /// The record states and documents of the committed transactions `scan` found past the
   /// checkpoint (the clock takes in their contexts; journaled schemas become collections).
   func committedChanges(_ scan: JournalScan) throws(StoreError) -> (
-    states: [String: [RecordID: RecordState]], documents: [String: JSONValue]
+    states: [String: [RecordID: RecordState]], documents: [DocumentName: JSONValue]
   ) {
     var changed: [String: [RecordID: RecordState]] = [:]
-    var documents: [String: JSONValue] = [:]
+    var documents: [DocumentName: JSONValue] = [:]
     for transaction in scan.transactions {
-      for entry in transaction.entries {
-        switch entry.kind {
-        case "record":
-          let (collection, id, state) = try Self.decodeRecordEntry(entry)
+      for line in transaction.entries {
+        switch try line.entry() {
+        case .record(let collection, let id, let state):
           changed[collection, default: [:]][id] = state
           clock.merge(state.context)
-        case "document":
-          let (name, value) = try Self.decodeDocumentEntry(entry)
+        case .document(let name, let value):
           documents[name] = value
-        default: break
+        case .begin, .commit: break
         }
       }
     }
@@ -256,61 +260,16 @@ public class RepositoryReader {
     return (changed, documents)
   }
 
-  static func decodeRecordEntry(_ entry: JournalEntry) throws(StoreError)
-    -> (String, RecordID, RecordState)
-  {
-    guard let collection = entry.entry["collection"]?.stringValue,
-      let idText = entry.entry["id"]?.stringValue, let stateJSON = entry.entry["state"]
-    else {
-      throw StoreError(
-        .corrupt, "journal line \(entry.line): record entry lacks collection, id or state")
-    }
-    do {
-      return (collection, try RecordID(idText), try RecordState(json: stateJSON))
-    } catch {
-      throw StoreError(.corrupt, "journal line \(entry.line): \(error.message)")
-    }
-  }
-
-  /// Where a journaled document lives: `sync/<replica>.json` for a peer document,
-  /// `schemas/<collection>.json` for a schema (name `schemas/<collection>`); nil for any other
-  /// name.
-  static func documentLocation(_ name: String) -> (directory: String, file: String)? {
-    if name == horizonDocument { return ("sync", name + ".json") }
-    if name.hasPrefix(schemaDocumentPrefix) {
-      let collection = name.dropFirst(schemaDocumentPrefix.count)
-      guard (try? RecordID(String(collection))) != nil else { return nil }
-      return ("schemas", collection + ".json")
-    }
-    guard (try? ReplicaID(name)) != nil else { return nil }
-    return ("sync", name + ".json")
-  }
-
-  /// Head office's document holding its collection horizon (SPEC.md §8.10); not a replica id.
-  static let horizonDocument = "@collected"
-
-  /// The document-name prefix of journaled schemas.
-  static let schemaDocumentPrefix = "schemas/"
-
   /// Takes journaled schema documents into the collections this repository knows.
-  func absorbSchemas(_ documents: [String: JSONValue]) throws(StoreError) {
-    for (name, value) in documents where name.hasPrefix(Self.schemaDocumentPrefix) {
+  func absorbSchemas(_ documents: [DocumentName: JSONValue]) throws(StoreError) {
+    for name in documents.keys.sorted() {
+      guard case .schema(let collection) = name else { continue }
       do {
-        customSchemas[String(name.dropFirst(Self.schemaDocumentPrefix.count))] =
-          try SchemaFile.decode(value)
+        customSchemas[collection] = try SchemaFile.decode(documents[name]!)
       } catch {
         throw StoreError(.corrupt, "journaled schema \(name): \(error.message)")
       }
     }
-  }
-
-  static func decodeDocumentEntry(_ entry: JournalEntry) throws(StoreError) -> (String, JSONValue) {
-    guard let name = entry.entry["name"]?.stringValue, documentLocation(name) != nil,
-      let value = entry.entry["value"]
-    else {
-      throw StoreError(.corrupt, "journal line \(entry.line): document entry lacks name or value")
-    }
-    return (name, value)
   }
 
   // MARK: Schemas

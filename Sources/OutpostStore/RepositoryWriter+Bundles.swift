@@ -71,7 +71,7 @@ extension RepositoryWriter {
     peer.sent.at = manifest.createdAt
     _ = try commitTransaction(
       command: "\(manifest.kind == .reply ? "reply" : "submit") \(peerID) seq \(manifest.seq)",
-      entries: [], documents: [peerID.rawValue: peer.json])
+      documents: [.peer(peerID): peer.json])
     return MadeBundle(bytes: bytes, manifest: complete, hash: hash)
   }
 
@@ -86,8 +86,8 @@ extension RepositoryWriter {
     guard !report.alreadyApplied else { return report }
     do {
       report.transaction = try commitTransaction(
-        command: plan.command, entries: Self.entries(plan.states), states: plan.states,
-        documents: [report.manifest.from.rawValue: plan.peer.json])
+        command: plan.command, records: Self.records(plan.states), states: plan.states,
+        documents: [.peer(report.manifest.from): plan.peer.json])
     } catch {
       throw Self.bundleRefusal(error, name: name)
     }

@@ -25,17 +25,13 @@ extension RepositoryWriter {
     var summary = CommitSummary()
     var pending: [String: [RecordID: RecordState]] = [:]
     var pendingKeys: [String: [String: RecordID]] = [:]
-    var entries: [(String, RecordID, RecordState)] = []
+    var records: [JournalRecord] = []
     var counter = lastCounter()
     for change in changes {
-      let collection: String
-      let id: RecordID
-      switch change {
-      case .put(let c, let i, _), .delete(let c, let i):
-        collection = c
-        id = i
-      }
+      let collection = change.collection
+      let id = change.id
       let schema = try schema(collection)
+      // The request first, before any record is read; then again with the stored state.
       try checkOwnership(schema, change)
       var state: RecordState
       if let staged = pending[collection]?[id] {
@@ -61,16 +57,7 @@ extension RepositoryWriter {
           state = RecordState()
         }
       }
-      // A branch may not edit or delete another office's record, whatever the fields say.
-      if config.role == .branch, schema.ownership == .office, state.exists,
-        let owner = state.value("office_id"), owner != .string(config.replica.rawValue)
-      {
-        throw StoreError(
-          .notPermitted,
-          "\(collection)/\(id) belongs to office \(owner.stringValue.map { "'\($0)'" } ?? "(none)"); "
-            + "office '\(config.replica)' may only change its own records",
-          hint: "Ask that office, or head office, to make the change.")
-      }
+      try checkOwnership(schema, change, existing: state)
       switch change {
       case .put(_, _, let fields):
         let delta = state.changes(fields)
@@ -107,25 +94,22 @@ extension RepositoryWriter {
       }
       pending[collection, default: [:]][id] = state
       pendingKeys[collection, default: [:]][id.collisionKey] = id
-      entries.append((collection, id, state))
+      records.append((collection, id, state))
     }
-    guard !entries.isEmpty else { return summary }
-    let journalEntries = entries.map { collection, id, state in
-      [
-        ("kind", JSONValue.string("record")), ("collection", .string(collection)),
-        ("id", .string(id.rawValue)), ("state", state.json),
-      ]
-    }
+    guard !records.isEmpty else { return summary }
     summary.transaction = try commitTransaction(
-      command: command, note: note, entries: journalEntries, states: pending)
+      command: command, note: note, records: records, states: pending)
     return summary
   }
 
-  /// Writes a transaction to the journal, syncs it, then materializes it; a non-empty `note`
-  /// goes in the `begin` entry.
+  /// Writes a transaction to the journal, syncs it, then materializes it.
+  ///
+  /// The journal gets a `begin` entry (with `note` unless it is empty), one record entry per
+  /// element of `records` in their order, one document entry per document by name, and the
+  /// `commit` entry with the clock after the transaction (SPEC.md §4.2).
   func commitTransaction(
-    command: String, note: String? = nil, entries: [[(String, JSONValue)]],
-    states: [String: [RecordID: RecordState]] = [:], documents: [String: JSONValue] = [:]
+    command: String, note: String? = nil, records: [JournalRecord] = [],
+    states: [String: [RecordID: RecordState]] = [:], documents: [DocumentName: JSONValue] = [:]
   ) throws(StoreError) -> UInt64 {
     // Read (and check against its digest) every bucket the transaction touches before anything
     // is written: a damaged bucket refuses the write with its own message (SPEC.md §4.4).
@@ -133,29 +117,24 @@ extension RepositoryWriter {
     let txn = checkpoint.txn + 1
     var writer = JournalWriter(
       fileSystem: fileSystem, directory: journalDirectory, position: checkpoint)
-    let txnNumber = JSONValue.number(JSONNumber(integer: Int64(txn)))
     let what = "nothing was changed"
     var newClock = clock
     for (_, records) in states { for (_, state) in records { newClock.merge(state.context) } }
     do {
-      var begin: [(String, JSONValue)] = [
-        ("kind", .string("begin")), ("txn", txnNumber), ("at", .string(now())),
-        ("actor", .string(config.replica.rawValue)), ("command", .string(command)),
-      ]
-      if let note, !note.isEmpty { begin.append(("note", .string(note))) }
-      try writer.append(begin)
-      for entry in entries { try writer.append(entry + [("txn", txnNumber)]) }
-      for name in documents.keys.sorted() {
-        try writer.append([
-          ("kind", .string("document")), ("name", .string(name)), ("value", documents[name]!),
-          ("txn", txnNumber),
-        ])
+      let begin = JournalEntry.Begin(
+        at: now(), actor: config.replica.rawValue, command: command,
+        note: note?.isEmpty == false ? note : nil)
+      try writer.append(.begin(begin), txn: txn)
+      for record in records {
+        try writer.append(
+          .record(collection: record.collection, id: record.id, state: record.state), txn: txn)
       }
-      try writer.append([
-        ("kind", .string("commit")), ("txn", txnNumber),
-        ("changes", .number(JSONNumber(integer: Int64(entries.count)))),
-        ("clock", newClock.json),
-      ])
+      for name in documents.keys.sorted() {
+        try writer.append(.document(name, documents[name]!), txn: txn)
+      }
+      let commit = JournalEntry.Commit(
+        changes: UInt64(records.count), clock: JournalEntry.RecordedClock(newClock))
+      try writer.append(.commit(commit), txn: txn)
       try writer.sync()
     } catch {
       writer.abandon()
@@ -221,10 +200,6 @@ extension RepositoryWriter {
       hint: "Run the command again: opening the repository recovers it from its journal.")
   }
 
-  /// Writes the touched buckets' new states, the documents, and then `state.json`.
-  ///
-  /// One delta per bucket; on failure they are removed and the rest restored. Then tidies the
-  /// touched buckets (SPEC.md §4.4). Only deltas are written before `state.json`, so whatever an
 }
 
 extension RepositoryReader {
@@ -253,24 +228,16 @@ extension RepositoryReader {
         : "Head office decides; its decision arrives in the next reply (outpost receive).")
   }
 
-  /// Refuses a change this replica may not make: a branch writing a head-office collection or
-  /// another office's record.
-  public func checkOwnership(_ schema: CollectionSchema, _ change: RecordChange) throws(StoreError)
-  {
-    guard config.role == .branch else { return }
-    if schema.ownership == .head {
-      throw StoreError(
-        .notPermitted,
-        "'\(schema.name)' is written by head office only; this repository is office '\(config.replica)'",
-        hint: "Head office publishes \(schema.name); you receive it in return bundles.")
-    }
-    if case .put(_, let id, let fields) = change, let office = fields["office_id"],
-      office != .string(config.replica.rawValue)
-    {
-      throw StoreError(
-        .notPermitted,
-        "record '\(id)' has office_id \(office.stringValue.map { "'\($0)'" } ?? "null"); "
-          + "office '\(config.replica)' may only write its own records")
+  /// Refuses a change this replica may not make (SPEC.md §2.4): a branch writing a head-office
+  /// collection or another office's record.
+  ///
+  /// ``ownership``'s ``OwnershipPolicy/check(_:in:id:existing:)``, as a store error
+  /// (``StoreError/Code/notPermitted``). Without `existing` only the request is judged.
+  public func checkOwnership(
+    _ schema: CollectionSchema, _ change: RecordChange, existing: RecordState? = nil
+  ) throws(StoreError) {
+    do { try ownership.check(change.write, in: schema, id: change.id, existing: existing) } catch {
+      throw StoreError(error)
     }
   }
 }

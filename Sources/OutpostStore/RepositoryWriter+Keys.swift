@@ -53,7 +53,7 @@ extension RepositoryWriter {
       state.revokedKeys = previous.revokedKeys + [previous.keyID]
     }
     _ = try commitTransaction(
-      command: "office add \(office)", entries: [], documents: [office.rawValue: state.json])
+      command: "office add \(office)", documents: [.peer(office): state.json])
     return key
   }
 
@@ -71,7 +71,7 @@ extension RepositoryWriter {
     state.revoked = true
     state.revokedAt = now()
     _ = try commitTransaction(
-      command: "office revoke \(office)", entries: [], documents: [office.rawValue: state.json])
+      command: "office revoke \(office)", documents: [.peer(office): state.json])
   }
 
   /// Installs the key head office issued to this branch (`init --key`).
@@ -85,7 +85,7 @@ extension RepositoryWriter {
     var state = PeerState(peer: key.head, keyID: key.keyID, enrolledAt: now())
     state.counterFloor = key.counterFloor
     _ = try commitTransaction(
-      command: "enroll with \(key.head)", entries: [], documents: [key.head.rawValue: state.json])
+      command: "enroll with \(key.head)", documents: [.peer(key.head): state.json])
   }
 
   /// Installs a new key head office issued to this branch after re-enrolling it (`office key`).
@@ -128,8 +128,8 @@ extension RepositoryWriter {
     state.counterFloor = max(previous.counterFloor, key.counterFloor)
     state.collected = key.collected
     _ = try commitTransaction(
-      command: "office key \(key.keyID)", entries: Self.entries(setAside), states: setAside,
-      documents: [key.head.rawValue: state.json])
+      command: "office key \(key.keyID)", records: Self.records(setAside), states: setAside,
+      documents: [.peer(key.head): state.json])
     return true
   }
 }

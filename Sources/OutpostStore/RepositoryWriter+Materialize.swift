@@ -6,9 +6,59 @@ import OutpostSync
 import Synchronization
 
 extension RepositoryWriter {
+  /// What materializing a transaction has written so far, so a failure can undo it.
+  private struct Materializing {
+    /// Delta files written.
+    var created: [(directory: String, name: String)] = []
+    /// Document files replaced, with their previous bytes (nil: there was none).
+    var replaced: [(directory: String, name: String, old: [UInt8]?)] = []
+    /// Each bucket written ("collection/bucket") and its new delta, read back.
+    var written: [(key: String, scanned: RecordFile.Scanned)] = []
+    /// The bucket digests after the transaction.
+    var digests: [String: [String: BucketDigest]]
+    /// Folders with new files, synchronized before `state.json` is replaced.
+    var touchedDirectories: Set<String> = []
+    /// `state.json` before it was replaced.
+    var oldState: [UInt8]?
+  }
+
+  /// Writes a committed transaction's records and documents, then `state.json` (SPEC.md §4.3
+  /// steps 2–3), then tidies the touched buckets (step 4).
+  ///
+  /// One delta per touched bucket and each document, then their folders are synchronized, then
+  /// `state.json` is replaced: only deltas are written before it, so whatever an interrupted
+  /// write leaves reads as the previous state. On failure the new files are removed and the
+  /// documents and `state.json` restored; if even that fails the writer refuses further writes
+  /// (``needsRecovery``). Tidying after the acknowledgement loses nothing if it fails.
   func materialize(
-    _ states: [String: [RecordID: RecordState]], documents: [String: JSONValue] = [:],
+    _ states: [String: [RecordID: RecordState]], documents: [DocumentName: JSONValue] = [:],
     through position: JournalPosition
+  ) throws(FileSystemError) {
+    var progress = Materializing(digests: bucketDigests ?? [:])
+    do throws(FileSystemError) {
+      try writeDeltas(states, through: position, into: &progress)
+      try writeDocuments(documents, into: &progress)
+      for directory in progress.touchedDirectories.sorted() {
+        try fileSystem.syncDirectory(directory)
+      }
+      progress.oldState = try fileSystem.readFile(path + "/" + Self.stateFile)
+      try AtomicFile.write(
+        Self.encodeState(position, clock: clock, buckets: progress.digests), to: Self.stateFile,
+        in: path, fileSystem: fileSystem)
+      checkpoint = position
+      bucketDigests = progress.digests
+    } catch {
+      undo(progress)
+      throw error
+    }
+    tidyWritten(progress.written)
+  }
+
+  /// Writes one delta per touched bucket, named for the transaction, and moves each bucket's
+  /// digest by the records it replaces and holds.
+  private func writeDeltas(
+    _ states: [String: [RecordID: RecordState]], through position: JournalPosition,
+    into progress: inout Materializing
   ) throws(FileSystemError) {
     var byBucket: [String: [RecordID: RecordState]] = [:]
     for (collection, records) in states {
@@ -16,112 +66,111 @@ extension RepositoryWriter {
         byBucket[collection + "/" + RecordFile.bucket(for: id), default: [:]][id] = state
       }
     }
-    var created: [(directory: String, name: String)] = []
-    var replaced: [(directory: String, name: String, old: [UInt8]?)] = []
-    var written: [(key: String, scanned: RecordFile.Scanned?)] = []
-    var digests = bucketDigests ?? [:]
-    var touchedDirectories: Set<String> = []
-    var oldState: [UInt8]?
-    do throws(FileSystemError) {
-      for key in byBucket.keys.sorted() {
-        let slash = key.firstIndex(of: "/")!
-        let collection = String(key[..<slash])
-        let bucketName = String(key[key.index(after: slash)...])
-        // Read the bucket now, so that tidying it later does not need to.
-        do {
-          _ = try withBucket(collection, bucketName) { _ throws(StoreError) in () }
-        } catch {
-          throw FileSystemError(
-            "read", collectionDirectory(collection) + "/" + bucketName, .ioError)
-        }
-        let records = byBucket[key]!
-        let directory = collectionDirectory(collection)
-        let name = RecordFile.fileName(bucket: bucketName, delta: position.txn)
-        if try !fileSystem.exists(directory) {
-          try fileSystem.makeDirectory(directory)
-          try fileSystem.syncDirectory(recordsDirectory)
-        }
-        let bytes = RecordFile.encode(collection: collection, txn: position.txn, records: records)
-        // The bucket's digest moves by the records this delta replaces and holds.
-        let scanned = try? RecordFile.scan(
-          bytes, collection: collection, bucket: bucketName, path: "records/\(key)",
-          checkBuckets: false)
-        if let scanned, let bucket = bucketCache[key] {
-          var digest = digests[collection]?[bucketName] ?? .empty
-          for (index, entry) in scanned.entries.enumerated() {
-            if let old = bucket.liveHash(entry.id) { digest.toggle(old) }
-            if !scanned.isCollectedMarker(index) {
-              digest.toggle(BucketDigest.recordHash(entry.id, bytes[entry.state]))
-            }
-          }
-          digests[collection, default: [:]][bucketName] = digest == .empty ? nil : digest
-        } else {
-          throw FileSystemError("encode", directory + "/" + name, .ioError)
-        }
-        try AtomicFile.write(
-          bytes, to: name, in: directory, fileSystem: fileSystem, syncDirectory: false)
-        created.append((directory, name))
-        touchedDirectories.insert(directory)
-        written.append((key, scanned))
+    for key in byBucket.keys.sorted() {
+      let slash = key.firstIndex(of: "/")!
+      let collection = String(key[..<slash])
+      let bucketName = String(key[key.index(after: slash)...])
+      // Read the bucket now, so that tidying it later does not need to.
+      do {
+        _ = try withBucket(collection, bucketName) { _ throws(StoreError) in () }
+      } catch {
+        throw FileSystemError(
+          "read", collectionDirectory(collection) + "/" + bucketName, .ioError)
       }
-      for name in documents.keys.sorted() {
-        guard let location = Self.documentLocation(name) else { continue }
-        let directory = path + "/" + location.directory
-        if try !fileSystem.exists(directory) {
-          try fileSystem.makeDirectory(directory)
-          try fileSystem.syncDirectory(path)
-        }
-        let file = location.file
-        let old =
-          try fileSystem.exists(directory + "/" + file)
-          ? try fileSystem.readFile(directory + "/" + file) : nil
-        try AtomicFile.write(
-          JSONWriter.prettyBytes(documents[name]!), to: file, in: directory,
-          fileSystem: fileSystem, syncDirectory: false)
-        replaced.append((directory, file, old))
-        touchedDirectories.insert(directory)
+      let directory = collectionDirectory(collection)
+      let name = RecordFile.fileName(bucket: bucketName, delta: position.txn)
+      if try !fileSystem.exists(directory) {
+        try fileSystem.makeDirectory(directory)
+        try fileSystem.syncDirectory(recordsDirectory)
       }
-      for directory in touchedDirectories.sorted() { try fileSystem.syncDirectory(directory) }
-      oldState = try fileSystem.readFile(path + "/" + Self.stateFile)
+      let bytes = RecordFile.encode(
+        collection: collection, txn: position.txn, records: byBucket[key]!)
+      // The bucket's digest moves by the records this delta replaces and holds.
+      let scanned = try? RecordFile.scan(
+        bytes, collection: collection, bucket: bucketName, path: "records/\(key)",
+        checkBuckets: false)
+      guard let scanned, let bucket = bucketCache[key] else {
+        throw FileSystemError("encode", directory + "/" + name, .ioError)
+      }
+      var digest = progress.digests[collection]?[bucketName] ?? .empty
+      for (index, entry) in scanned.entries.enumerated() {
+        if let old = bucket.liveHash(entry.id) { digest.toggle(old) }
+        if !scanned.isCollectedMarker(index) {
+          digest.toggle(BucketDigest.recordHash(entry.id, bytes[entry.state]))
+        }
+      }
+      progress.digests[collection, default: [:]][bucketName] = digest == .empty ? nil : digest
       try AtomicFile.write(
-        Self.encodeState(position, clock: clock, buckets: digests), to: Self.stateFile, in: path,
-        fileSystem: fileSystem)
-      checkpoint = position
-      bucketDigests = digests
-    } catch {
-      bucketCache = [:]
-      listings = [:]
-      var undone = true
-      if let oldState {
-        do {
-          try AtomicFile.write(oldState, to: Self.stateFile, in: path, fileSystem: fileSystem)
-        } catch { undone = false }
+        bytes, to: name, in: directory, fileSystem: fileSystem, syncDirectory: false)
+      progress.created.append((directory, name))
+      progress.touchedDirectories.insert(directory)
+      progress.written.append((key, scanned))
+    }
+  }
+
+  /// Replaces each document's file, keeping its previous bytes for an undo.
+  private func writeDocuments(
+    _ documents: [DocumentName: JSONValue], into progress: inout Materializing
+  ) throws(FileSystemError) {
+    for name in documents.keys.sorted() {
+      let location = name.location
+      let directory = path + "/" + location.directory
+      if try !fileSystem.exists(directory) {
+        try fileSystem.makeDirectory(directory)
+        try fileSystem.syncDirectory(path)
       }
-      for file in replaced.reversed() {
-        do throws(FileSystemError) {
-          if let old = file.old {
-            try AtomicFile.write(old, to: file.name, in: file.directory, fileSystem: fileSystem)
-          } else {
-            try fileSystem.remove(file.directory + "/" + file.name)
-            try fileSystem.syncDirectory(file.directory)
-          }
-        } catch { undone = false }
-      }
-      for file in created.reversed() {
-        do throws(FileSystemError) {
+      let file = location.file
+      let old =
+        try fileSystem.exists(directory + "/" + file)
+        ? try fileSystem.readFile(directory + "/" + file) : nil
+      try AtomicFile.write(
+        JSONWriter.prettyBytes(documents[name]!), to: file, in: directory,
+        fileSystem: fileSystem, syncDirectory: false)
+      progress.replaced.append((directory, file, old))
+      progress.touchedDirectories.insert(directory)
+    }
+  }
+
+  /// Undoes a failed materialization.
+  ///
+  /// `state.json` and the documents are restored, the new deltas removed, the caches dropped.
+  /// If any of it fails, the writer refuses further writes.
+  private func undo(_ progress: Materializing) {
+    bucketCache = [:]
+    listings = [:]
+    var undone = true
+    if let oldState = progress.oldState {
+      do {
+        try AtomicFile.write(oldState, to: Self.stateFile, in: path, fileSystem: fileSystem)
+      } catch { undone = false }
+    }
+    for file in progress.replaced.reversed() {
+      do throws(FileSystemError) {
+        if let old = file.old {
+          try AtomicFile.write(old, to: file.name, in: file.directory, fileSystem: fileSystem)
+        } else {
           try fileSystem.remove(file.directory + "/" + file.name)
           try fileSystem.syncDirectory(file.directory)
-        } catch { undone = false }
-      }
-      if !undone { needsRecovery = true }
-      throw error
+        }
+      } catch { undone = false }
     }
-    // The transaction is materialized. Keep the cached buckets current, then tidy them; a
-    // failure while tidying loses nothing (the files written above stay valid) and leaves at
-    // most temporary files for the next writer to remove.
+    for file in progress.created.reversed() {
+      do throws(FileSystemError) {
+        try fileSystem.remove(file.directory + "/" + file.name)
+        try fileSystem.syncDirectory(file.directory)
+      } catch { undone = false }
+    }
+    if !undone { needsRecovery = true }
+  }
+
+  /// Keeps the cached buckets current with their new deltas, then tidies them.
+  ///
+  /// Runs after the acknowledgement: a failure while tidying loses nothing (the files written
+  /// stay valid) and leaves at most temporary files for the next writer to remove.
+  private func tidyWritten(_ written: [(key: String, scanned: RecordFile.Scanned)]) {
     var byCollection: [String: [String]] = [:]
     for (key, scanned) in written {
-      guard var bucket = bucketCache.removeValue(forKey: key), let scanned else { continue }
+      guard var bucket = bucketCache.removeValue(forKey: key) else { continue }
       bucket.append(scanned)
       bucketCache[key] = bucket
       byCollection[bucket.collection, default: []].append(key)

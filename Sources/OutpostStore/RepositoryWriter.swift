@@ -116,7 +116,7 @@ public final class RepositoryWriter: RepositoryReader {
       throw StoreError(.io, "\(error)")
     }
     let repository = try open(at: path, fileSystem: fileSystem, now: now)
-    _ = try repository.commitTransaction(command: "init", entries: [])
+    _ = try repository.commitTransaction(command: "init")
     return repository
   }
 
@@ -204,8 +204,8 @@ public final class RepositoryWriter: RepositoryReader {
         .alreadyExists, "'\(schema.name)' collides with collection '\(clash.name)' by letter case")
     }
     _ = try commitTransaction(
-      command: "schema add \(schema.name)", entries: [],
-      documents: [Self.schemaDocumentPrefix + schema.name: json])
+      command: "schema add \(schema.name)",
+      documents: [.schema(schema.name): json])
     return true
   }
 }

@@ -107,30 +107,10 @@ public enum Merge {
       wroteSomething = true
     }
     try checkValues(state, schema: schema, name: name)
-    guard wroteSomething else {
-      try checkShape(state, schema: schema, id: record.id, name: name)
-      return
-    }
-    if schema.ownership == .head {
-      throw SyncError(
-        .notPermitted,
-        "office '\(sender)' wrote \(name), but '\(record.collection)' is written by head office "
-          + "only; nothing was imported")
-    }
-    let mine = JSONValue.string(sender.rawValue)
-    let owners = (state.fields["office_id"] ?? []) + (existing?.fields["office_id"] ?? [])
-    if owners.isEmpty && !state.isDeleted {
-      throw SyncError(
-        .notPermitted,
-        "office '\(sender)' wrote record \(name) without an office_id; nothing was imported")
-    }
-    if let other = owners.first(where: { $0.value != mine }) {
-      throw SyncError(
-        .notPermitted,
-        "office '\(sender)' wrote record \(name), which belongs to "
-          + "\(other.value.stringValue.map { "office '\($0)'" } ?? "no office"); nothing was imported",
-        hint: "An office writes only records with its own office_id. Ids must be unique across "
-          + "offices (prefix them with the office id).")
+    if wroteSomething {
+      // What the office may write is what its own policy lets it write.
+      try OwnershipPolicy(replica: sender, role: .branch).checkSubmitted(
+        state, over: existing, in: schema, name: name)
     }
     try checkShape(state, schema: schema, id: record.id, name: name)
   }
