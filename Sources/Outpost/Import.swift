@@ -161,13 +161,8 @@ public struct Importer {
       }
       problems.append((message, column))
     }
-    var required: [String] = []
-    if let idColumn { required.append(idColumn) }
-    required += schema.keyFields.filter { $0 != "office_id" }
-    if schema.ownership == .office && repository.config.role == .head {
-      required.append("office_id")
-    }
-    for column in required where !columns.contains(column) {
+    for column in repository.ownership.requiredColumns(for: schema)
+    where !columns.contains(column) {
       problems.append(("missing column '\(column)' (needed to identify each record)", column))
     }
     return problems
@@ -179,10 +174,8 @@ public struct Importer {
     throws(OutpostError) -> ImportRow?
   {
     var fields = values
-    if schema.ownership == .office && fields["office_id"] == nil
-      && repository.config.role == .branch
-    {
-      fields["office_id"] = .string(repository.config.replica.rawValue)
+    if let office = repository.ownership.officeToFill(in: schema, given: fields, existing: nil) {
+      fields[OwnershipPolicy.officeField] = office
     }
     let id: RecordID
     do throws(ModelError) {
@@ -200,10 +193,7 @@ public struct Importer {
       problems.append(problem(line, error.message))
       return nil
     }
-    do {
-      try repository.checkOwnership(
-        schema, .put(collection: schema.name, id: id, fields: fields))
-    } catch {
+    do { try repository.ownership.check(.put(fields), in: schema, id: id) } catch {
       // Writing another office's records is refused as a whole, not as a row problem.
       var refusal = OutpostError(error)
       refusal.location = .init(file: name, line: line, collection: schema.name, record: id.rawValue)

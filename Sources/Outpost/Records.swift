@@ -85,14 +85,15 @@ public enum Records {
     }
     let existing: RecordState?
     do { existing = try repository.state(schema.name, id) } catch { throw OutpostError(error) }
-    if schema.ownership == .office && fields["office_id"] == nil,
-      existing.map({ $0.isDeleted }) ?? true
-    {
-      fields["office_id"] = .string(repository.config.replica.rawValue)
+    let ownership = repository.ownership
+    if let office = ownership.officeToFill(in: schema, given: fields, existing: existing) {
+      fields[OwnershipPolicy.officeField] = office
     }
-    do {
-      try repository.checkOwnership(schema, .put(collection: schema.name, id: id, fields: fields))
-    } catch { throw OutpostError(error) }
+    // Only the request is judged here; the commit judges it again against the stored record,
+    // after the required fields (a re-created record of another office is refused there).
+    do { try ownership.check(.put(fields), in: schema, id: id) } catch {
+      throw OutpostError(error)
+    }
     if let missing = missingFields(schema, id, fields, existing: existing) {
       throw OutpostError(
         .invalidData, missing, location: .init(collection: schema.name, record: id.rawValue))
