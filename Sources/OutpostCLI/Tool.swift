@@ -304,30 +304,25 @@ package enum Tool {
       workingDirectory: workingDirectory, limits: limits)
     defer { console.endProgress() }
     let errorLabel = context.colors ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
-    do {
-      try Commands.run(context)
-      return 0
-    } catch let error as AlreadyReported {
-      return error.status.rawValue
-    } catch let error as CLIError {
+    func report(_ error: CLIError) -> Int32 {
       console.endProgress()
       console.err("\(errorLabel) \(error.message)\n")
       if let hint = error.hint {
         console.err("  \(hint.split(separator: "\n").joined(separator: "\n  "))\n")
       }
       return error.status.rawValue
+    }
+    do {
+      try Commands.run(context)
+      return 0
+    } catch let error as AlreadyReported {
+      return error.status.rawValue
+    } catch let error as CLIError {
+      return report(error)
     } catch let error as OutpostError {
-      console.endProgress()
-      let cli = CLIError(error)
-      console.err("\(errorLabel) \(cli.message)\n")
-      if let hint = cli.hint { console.err("  \(hint)\n") }
-      return cli.status.rawValue
+      return report(CLIError(error))
     } catch let error as StoreError {
-      console.endProgress()
-      let cli = CLIError(error)
-      console.err("\(errorLabel) \(cli.message)\n")
-      if let hint = cli.hint { console.err("  \(hint)\n") }
-      return cli.status.rawValue
+      return report(CLIError(error))
     } catch {
       console.err("error: \(error)\n")
       return ExitStatus.software.rawValue
