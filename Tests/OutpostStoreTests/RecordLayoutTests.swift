@@ -3,6 +3,7 @@ import OutpostCodec
 import OutpostModel
 import OutpostStore
 import OutpostSync
+import OutpostTestRandom
 import OutpostTestSupport
 import Testing
 
@@ -41,7 +42,6 @@ struct RecordLayoutTests {
   @Test("random commits read back like a dictionary, and every bucket keeps few deltas")
   func randomCommitsMatchAModel() throws {
     let seed = testSeed(0x1A70_0001)
-    print("RecordLayoutTests seed \(seed) (OUTPOST_TEST_SEED to repeat)")
     var random = SplitMix64(seed: seed)
     let temp = TemporaryDirectory()
     let path = temp.file("repo")
