@@ -374,15 +374,17 @@ struct RepositoryTests {
       Errno.ioError, Errno.noSpace, Errno.readOnlyFileSystem,
     ])
   func ioErrorAtEveryOperation(_ errno: Errno) throws {
-    let temp = TemporaryDirectory()
-    let path = temp.file("repo")
-    let repository = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
+    // In memory: the faults come from the wrapper, not the disk, so the disk adds nothing.
+    let fileSystem = MemoryFileSystem()
+    let path = "/repo"
+    let repository = try RepositoryWriter.create(
+      at: path, replica: office, role: .branch, fileSystem: fileSystem, now: now)
     _ = try repository.commit(try changes(5), command: "seed")
     repository.close()
-    let before = treeDigest(path)
+    let before = fileSystem.snapshot()
     var k = 1
     while k < 1_000 {
-      let faulty = FaultInjectingFileSystem(faultAt: k, fault: .failOnce(errno))
+      let faulty = FaultInjectingFileSystem(base: fileSystem, faultAt: k, fault: .failOnce(errno))
       var failed = false
       do {
         let writer = try RepositoryWriter.open(at: path, fileSystem: faulty, now: now)
@@ -402,19 +404,20 @@ struct RepositoryTests {
         #expect(
           faulty.operationCount < k || afterAcknowledgement,
           "operation \(k) was reached but did not fail")
-        let report = try RepositoryReader.open(at: path, now: now).verify()
+        let report = try RepositoryReader.open(at: path, fileSystem: fileSystem, now: now).verify()
         #expect(report.isClean, "operation \(k): \(report.problems)")
         break
       }
       #expect(
-        treeDigest(path) == before,
+        fileSystem.snapshot() == before,
         "operation \(k) (\(faulty.operationLog.last ?? "")) changed the repository")
       #expect(
-        try RepositoryReader.open(at: path, now: now).verify().isClean, "operation \(k)")
+        try RepositoryReader.open(at: path, fileSystem: fileSystem, now: now).verify().isClean,
+        "operation \(k)")
       k += 1
     }
     #expect(k > 10)
-    let final = try RepositoryReader.open(at: path, now: now)
+    let final = try RepositoryReader.open(at: path, fileSystem: fileSystem, now: now)
     #expect(try final.state("orders", RecordID("o-3"))?.value("amount") == .string("99.00"))
   }
 
