@@ -53,20 +53,38 @@ let package = Package(
       path: "tools/bench",
       exclude: ["README.md", "results", "kpi.sql", "kpi-load.sql"]),
 
+    // Test support, in two parts so each test target links only what it uses:
+    // OutpostTestRandom, the seeded generator and seeds (no dependencies), and
+    // OutpostTestSupport, temporary folders, the in-process CLI and the in-memory file system.
+    .target(name: "OutpostTestRandom", path: "Tests/OutpostTestRandom"),
     .target(
-      name: "OutpostTestSupport", dependencies: ["OutpostStore", "OutpostCLI"],
+      name: "OutpostTestSupport",
+      dependencies: ["OutpostTestRandom", "OutpostStore", "OutpostCLI"],
       path: "Tests/OutpostTestSupport"),
     .testTarget(
-      name: "OutpostCodecTests", dependencies: ["OutpostCodec", "OutpostTestSupport"]),
+      name: "OutpostCodecTests", dependencies: ["OutpostCodec", "OutpostTestRandom"]),
     .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
-    .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel"]),
-    .testTarget(name: "OutpostSyncTests", dependencies: ["OutpostSync", "OutpostTestSupport"]),
+    .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel", "OutpostCodec"]),
     .testTarget(
-      name: "OutpostKPITests", dependencies: ["OutpostKPI", "OutpostModel", "OutpostCrypto"]),
+      name: "OutpostSyncTests",
+      dependencies: [
+        "OutpostSync", "OutpostModel", "OutpostCodec", "OutpostCrypto", "OutpostTestRandom",
+      ]),
     .testTarget(
-      name: "OutpostStoreTests", dependencies: ["OutpostStore", "OutpostTestSupport"]),
+      name: "OutpostKPITests",
+      dependencies: ["OutpostKPI", "OutpostModel", "OutpostCodec", "OutpostCrypto"]),
     .testTarget(
-      name: "OutpostCLITests", dependencies: ["OutpostCLI", "OutpostTestSupport"]),
+      name: "OutpostStoreTests",
+      dependencies: [
+        "OutpostStore", "OutpostSync", "OutpostModel", "OutpostCodec", "OutpostTestRandom",
+        "OutpostTestSupport",
+      ]),
+    .testTarget(
+      name: "OutpostCLITests",
+      dependencies: [
+        "OutpostCLI", "Outpost", "OutpostStore", "OutpostSync", "OutpostModel", "OutpostCodec",
+        "OutpostCrypto", "OutpostTestRandom", "OutpostTestSupport",
+      ]),
     .testTarget(name: "OutpostTests", dependencies: ["Outpost", "OutpostTestSupport"]),
   ]
 )

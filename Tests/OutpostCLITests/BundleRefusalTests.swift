@@ -3,6 +3,7 @@ import OutpostCodec
 import OutpostCrypto
 import OutpostModel
 import OutpostSync
+import OutpostTestRandom
 import OutpostTestSupport
 import Testing
 

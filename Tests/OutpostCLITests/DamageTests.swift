@@ -1,6 +1,7 @@
 import Foundation
 import OutpostCodec
 import OutpostCrypto
+import OutpostTestRandom
 import OutpostTestSupport
 import Testing
 

@@ -3,6 +3,7 @@ import OutpostCodec
 import OutpostModel
 import OutpostStore
 import OutpostSync
+import OutpostTestRandom
 import OutpostTestSupport
 import Testing
 

@@ -3,6 +3,7 @@ import OutpostCodec
 import OutpostModel
 import OutpostStore
 import OutpostSync
+import OutpostTestRandom
 import OutpostTestSupport
 import Testing
 
@@ -23,14 +24,18 @@ struct RecordLayoutTests {
   }
 
   /// The record files of `orders`, by bucket.
-  func files(_ path: String) throws -> [String: [String]] {
-    let names = try FileManager.default.contentsOfDirectory(atPath: path + "/records/orders")
+  func files(
+    _ path: String, _ fileSystem: any FileSystem = PosixFileSystem()
+  ) throws -> [String: [String]] {
+    let names = try fileSystem.list(path + "/records/orders")
     return Dictionary(grouping: names.sorted()) { String($0.prefix(2)) }
   }
 
   /// The live amount of every order, read from a fresh reader.
-  func amounts(_ path: String) throws -> [String: String] {
-    let reader = try RepositoryReader.open(at: path, now: now)
+  func amounts(
+    _ path: String, _ fileSystem: any FileSystem = PosixFileSystem()
+  ) throws -> [String: String] {
+    let reader = try RepositoryReader.open(at: path, fileSystem: fileSystem, now: now)
     var result: [String: String] = [:]
     for (id, state) in try reader.states("orders") where !state.isDeleted {
       result[id.rawValue] = state.value("amount")?.stringValue
@@ -41,11 +46,12 @@ struct RecordLayoutTests {
   @Test("random commits read back like a dictionary, and every bucket keeps few deltas")
   func randomCommitsMatchAModel() throws {
     let seed = testSeed(0x1A70_0001)
-    print("RecordLayoutTests seed \(seed) (OUTPOST_TEST_SEED to repeat)")
     var random = SplitMix64(seed: seed)
-    let temp = TemporaryDirectory()
-    let path = temp.file("repo")
-    var repository = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
+    // In memory: what is tested is the layout, and a commit on the disk costs its syncs.
+    let fileSystem = MemoryFileSystem()
+    let path = "/repo"
+    var repository = try RepositoryWriter.create(
+      at: path, replica: office, role: .branch, fileSystem: fileSystem, now: now)
     var model: [String: String] = [:]
     for step in 0..<120 {
       // Batches from 1 to 60 changes over 150 ids: most buckets are touched again and again.
@@ -67,17 +73,17 @@ struct RecordLayoutTests {
       if random.next() % 4 == 0 {
         // A new process: nothing cached.
         repository.close()
-        repository = try RepositoryWriter.open(at: path, now: now)
+        repository = try RepositoryWriter.open(at: path, fileSystem: fileSystem, now: now)
       }
       if step % 10 == 9 {
-        #expect(try amounts(path) == model, "seed \(seed), step \(step)")
+        #expect(try amounts(path, fileSystem) == model, "seed \(seed), step \(step)")
       }
     }
     repository.close()
-    #expect(try amounts(path) == model, "seed \(seed)")
-    let report = try RepositoryReader.open(at: path, now: now).verify()
+    #expect(try amounts(path, fileSystem) == model, "seed \(seed)")
+    let report = try RepositoryReader.open(at: path, fileSystem: fileSystem, now: now).verify()
     #expect(report.isClean, "seed \(seed): \(report.problems)")
-    for (bucket, names) in try files(path) {
+    for (bucket, names) in try files(path, fileSystem) {
       #expect(names.contains("\(bucket).json"), "seed \(seed): bucket \(bucket) has no base")
       #expect(names.count <= 8, "seed \(seed): bucket \(bucket) has \(names)")
     }
@@ -85,20 +91,21 @@ struct RecordLayoutTests {
 
   @Test("200 one-record commits to one bucket leave O(log n) deltas")
   func deltasStayFew() throws {
-    let temp = TemporaryDirectory()
-    let path = temp.file("repo")
-    let repository = try RepositoryWriter.create(at: path, replica: office, role: .branch, now: now)
+    let fileSystem = MemoryFileSystem()
+    let path = "/repo"
+    let repository = try RepositoryWriter.create(
+      at: path, replica: office, role: .branch, fileSystem: fileSystem, now: now)
     _ = try repository.commit(
       try (0..<50).map { try put("o-\($0)", amount: "1.00") }, command: "seed")
     var most = 0
     for step in 0..<200 {
       _ = try repository.commit([try put("o-7", amount: "\(step + 2).00")], command: "edit")
-      most = max(most, try files(path).values.map(\.count).max() ?? 0)
+      most = max(most, try files(path, fileSystem).values.map(\.count).max() ?? 0)
     }
     repository.close()
     #expect(most <= 10, "a bucket had \(most) files")
-    #expect(try amounts(path)["o-7"] == "201.00")
-    #expect(try RepositoryReader.open(at: path, now: now).verify().isClean)
+    #expect(try amounts(path, fileSystem)["o-7"] == "201.00")
+    #expect(try RepositoryReader.open(at: path, fileSystem: fileSystem, now: now).verify().isClean)
   }
 
   @Test("a delta past the checkpoint is ignored by readers, noted by verify, removed by a writer")

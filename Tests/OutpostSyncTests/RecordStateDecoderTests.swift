@@ -1,7 +1,7 @@
 import OutpostCodec
 import OutpostModel
 import OutpostSync
-import OutpostTestSupport
+import OutpostTestRandom
 import Testing
 
 /// `RecordStateDecoder` reads record states from bytes directly; it must agree with the general
@@ -102,8 +102,7 @@ struct RecordStateDecoderTests {
 
   @Test("seeded random states decode directly to what the general path gives")
   func agreesOnRandomStates() throws {
-    let seed: UInt64 = 20_261_202
-    print("record-state-decoder agreement seed: \(seed)")
+    let seed = testSeed(20_261_202)
     var random = Random(seed: seed)
     var decoder = RecordStateDecoder(limits: Self.limits)
     var direct = 0
@@ -143,8 +142,7 @@ struct RecordStateDecoderTests {
 
   @Test("seeded random damage: the direct reading never accepts what the general path refuses")
   func agreesOnDamagedStates() throws {
-    let seed: UInt64 = 7_700_123
-    print("record-state-decoder damage seed: \(seed)")
+    let seed = testSeed(7_700_123)
     var random = Random(seed: seed)
     var decoder = RecordStateDecoder(limits: Self.limits)
     let alphabet = Array(#" ,:{}[]"\0159ae-_tfn."#.utf8) + [0xC3, 0xA9, 0x09, 0x0A, 0xFF]

@@ -1,4 +1,5 @@
 import OutpostStore
+import OutpostTestRandom
 import Synchronization
 
 #if canImport(Glibc)

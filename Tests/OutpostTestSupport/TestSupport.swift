@@ -121,11 +121,6 @@ private func dateString(dayOffset: Int) -> String {
   return formatter.string(from: base.addingTimeInterval(Double(dayOffset) * 86_400))
 }
 
-/// A seed for a randomized test: `OUTPOST_SEED` when set (to replay a failure), else `fallback`.
-package func testSeed(_ fallback: UInt64) -> UInt64 {
-  ProcessInfo.processInfo.environment["OUTPOST_SEED"].flatMap { UInt64($0) } ?? fallback
-}
-
 /// A child `outpost` process started from the built executable.
 package final class OutpostProcess {
   private let process = Process()
@@ -156,19 +151,6 @@ package final class OutpostProcess {
     return RunResult(
       status: status, output: String(decoding: output, as: UTF8.self),
       errors: String(decoding: errors, as: UTF8.self))
-  }
-}
-
-/// A small deterministic PRNG (SplitMix64), so randomized tests can print and replay a seed.
-package struct SplitMix64 {
-  package var state: UInt64
-  package init(seed: UInt64) { state = seed }
-  package mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }
 
