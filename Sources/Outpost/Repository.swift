@@ -221,6 +221,34 @@ public struct Repository: Sendable {
   /// Today, by this repository's clock (for KPI periods still open).
   var today: CivilDate? { CivilDate(parsing: now().prefix(10)) }
 
+  /// Revokes an office's key (head office): its bundles are refused from now on.
+  public func revoke(_ office: String) throws(OutpostError) {
+    let replica: ReplicaID
+    do { replica = try ReplicaID(office) } catch {
+      throw OutpostError(.invalidRequest, error.message)
+    }
+    try write { writer throws(OutpostError) in
+      do throws(StoreError) { try writer.revoke(replica) } catch { throw OutpostError(error) }
+    }
+  }
+
+  /// Installs a new key head office issued to this branch after re-enrolling it; the exchange
+  /// restarts (SPEC.md §8.1).
+  ///
+  /// - Returns: false when that key was already installed.
+  @discardableResult
+  public func installKey(_ keyFile: [UInt8]) throws(OutpostError) -> Bool {
+    let key: OfficeKey
+    do { key = try OfficeKey(fileBytes: keyFile, path: "the key file") } catch {
+      throw OutpostError(error)
+    }
+    return try write { writer throws(OutpostError) in
+      do throws(StoreError) { return try writer.replaceKey(key) } catch {
+        throw OutpostError(error)
+      }
+    }
+  }
+
   /// Makes the next submission for head office (a branch), with its KPI report.
   public func submit() throws(OutpostError) -> MadeBundle {
     try write { writer throws(OutpostError) in try writer.submit(today: today) }
@@ -274,6 +302,24 @@ public struct Repository: Sendable {
         return try writer.resolve(collection: collection, id: recordID, choice: choice, note: note)
       } catch { throw OutpostError(error) }
     }
+  }
+
+  // MARK: KPIs
+
+  /// Computes KPIs with the definitions in force (head office's latest published version, else
+  /// the built-in catalog; SPEC.md §9); a request without `today` uses this repository's clock.
+  public func kpis(_ request: KPIRequest = KPIRequest()) throws(OutpostError) -> KPIResult {
+    var request = request
+    if request.today == nil { request.today = today }
+    return try read { reader throws(OutpostError) in try request.compute(in: reader) }
+  }
+
+  /// Scores every office for a period against head office's targets (SPEC.md §9.5); a request
+  /// without `today` uses this repository's clock.
+  public func scorecard(_ request: ScorecardRequest) throws(OutpostError) -> ScorecardReport {
+    var request = request
+    if request.today == nil { request.today = today }
+    return try read { reader throws(OutpostError) in try request.compute(in: reader) }
   }
 
   // MARK: Checking

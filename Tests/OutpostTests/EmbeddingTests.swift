@@ -175,4 +175,39 @@ struct EmbeddingTests {
     _ = try north.receive(try hq.reply(to: "north").bytes, name: "2r")
     #expect(try north.record("orders", "o-1")?["amount"] == .string("1700.00"))
   }
+
+  @Test("KPIs and a scorecard with the definitions in force, the same at both ends")
+  func kpisAtBothEnds() throws {
+    let (hq, north, _) = try offices()
+    try north.importRecords(.csv(Self.orders), into: "orders")
+    _ = try hq.merge(try north.submit().bytes, name: "1")
+    let march = try #require(Period(parsing: "2025-03"))
+    let request = KPIRequest(kpis: ["net_revenue", "aov"], period: march, offices: ["north"])
+    let atHQ = try hq.kpis(request)
+    let atNorth = try north.kpis(request)
+    #expect(atHQ.entries.map(\.value) == atNorth.entries.map(\.value))
+    // Two confirmed orders: 1798.00 + 3596.00; the average order is their mean.
+    let revenue = try #require(atHQ.entries.first { $0.value.kpi == "net_revenue" })
+    #expect(revenue.value.value?.formatted(scale: 2) == "5394.00")
+    let aov = try #require(atHQ.entries.first { $0.value.kpi == "aov" })
+    #expect(aov.value.value?.formatted(scale: 2) == "2697.00")
+    let report = try hq.scorecard(ScorecardRequest(period: march))
+    #expect(report.period == march)
+  }
+
+  @Test("a revoked key is refused at merge; a new key restarts the exchange (SPEC.md §8.1)")
+  func revokeAndReenroll() throws {
+    let (hq, north, _) = try offices()
+    try north.importRecords(.csv(Self.orders), into: "orders")
+    try hq.revoke("north")
+    do {
+      _ = try hq.merge(try north.submit().bytes, name: "after-revoke")
+      Issue.record("a bundle signed with a revoked key was merged")
+    } catch { #expect(error.code == .notPermitted) }
+    let key = try hq.enroll("north")
+    #expect(try north.installKey(key.fileBytes))
+    #expect(try !north.installKey(key.fileBytes))
+    let merged = try hq.merge(try north.submit().bytes, name: "new-key")
+    #expect(merged.report.counts[.new] == 2)
+  }
 }
