@@ -76,6 +76,8 @@ public struct OutpostError: Error, Sendable, Equatable, CustomStringConvertible 
     case receive
     /// Merge an office's submission (head office).
     case merge
+    /// Enroll an office at head office, which issues its key.
+    case enroll
     /// Create this office's repository with the key file head office issued to it.
     case createWithKey(office: String)
   }

@@ -242,11 +242,7 @@ public struct Repository: Sendable {
     do { key = try OfficeKey(fileBytes: keyFile, path: "the key file") } catch {
       throw OutpostError(error)
     }
-    return try write { writer throws(OutpostError) in
-      do throws(StoreError) { return try writer.replaceKey(key) } catch {
-        throw OutpostError(error)
-      }
-    }
+    return try write { writer throws(OutpostError) in try writer.installNewKey(key) }
   }
 
   /// Makes the next submission for head office (a branch), with its KPI report.

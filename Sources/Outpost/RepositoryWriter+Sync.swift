@@ -101,4 +101,15 @@ extension RepositoryWriter {
       remedy: .merge)
     do { return try applyBundle(bytes, name: name) } catch { throw OutpostError(error) }
   }
+
+  /// Installs a new key head office issued to this branch after re-enrolling it; the exchange
+  /// restarts (SPEC.md §8.1).
+  ///
+  /// - Returns: false when that key was already installed.
+  public func installNewKey(_ key: OfficeKey) throws(OutpostError) -> Bool {
+    try require(
+      .branch, "head office issues keys; it does not install one",
+      hint: "Enroll the office at head office to issue its key.", remedy: .enroll)
+    do { return try replaceKey(key) } catch { throw OutpostError(error) }
+  }
 }

@@ -63,6 +63,7 @@ package struct CLIError: Error, Sendable, CustomStringConvertible {
     case .reply: "outpost reply OFFICE --out FILE"
     case .receive: "outpost receive FILE"
     case .merge: "outpost merge FILE"
+    case .enroll: "outpost office add OFFICE --key-out FILE"
     case .createWithKey(let office): "outpost init --office \(office) --key FILE"
     }
   }

@@ -146,12 +146,10 @@ extension Commands {
     do { key = try OfficeKey(fileBytes: bytes, path: argument) } catch {
       throw CLIError(.dataError, error.message, hint: error.hint)
     }
-    let repository = try context.openWriter()
-    guard repository.config.role == .branch else {
-      throw CLIError(.usage, "head office issues keys with 'outpost office add'")
-    }
     let replaced: Bool
-    do { replaced = try repository.replaceKey(key) } catch { throw CLIError(error) }
+    do { replaced = try context.openWriter().installNewKey(key) } catch let error as OutpostError {
+      throw CLIError(error)
+    }
     context.console.out(
       replaced
         ? "Installed key \(key.keyID) from '\(key.head)'. The exchange restarts: submit now "
