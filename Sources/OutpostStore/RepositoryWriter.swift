@@ -65,6 +65,7 @@ public final class RepositoryWriter: RepositoryReader {
     fileSystem: any FileSystem = PosixFileSystem(), now: @escaping @Sendable () -> String
   ) throws(StoreError) -> RepositoryWriter {
     let what = "the repository was not created"
+    var created = false
     do {
       if let info = try fileSystem.info(path) {
         guard info.kind == .directory else {
@@ -84,6 +85,7 @@ public final class RepositoryWriter: RepositoryReader {
         }
       } else {
         try fileSystem.makeDirectory(path)
+        created = true
       }
       for directory in ["journal", "records", "schemas", "sync", "keys"] {
         try fileSystem.makeDirectory(path + "/" + directory)
@@ -108,6 +110,9 @@ public final class RepositoryWriter: RepositoryReader {
         try fileSystem.close(try fileSystem.open(path + "/" + name, .createNew(secret: false)))
       }
       try fileSystem.syncDirectory(path)
+      // A folder made here is an entry of its parent: without this, a power loss could take
+      // the whole new repository away after it was reported created.
+      if created { try fileSystem.syncDirectory(Self.parentDirectory(of: path)) }
     } catch let error as FileSystemError {
       throw StoreError.writeFailed(error, what)
     } catch let error as StoreError {
@@ -207,5 +212,13 @@ public final class RepositoryWriter: RepositoryReader {
       command: "schema add \(schema.name)",
       documents: [.schema(schema.name): json])
     return true
+  }
+
+  /// The folder holding `path`: `.` for a bare name, `/` for a folder at the root.
+  package static func parentDirectory(of path: String) -> String {
+    var trimmed = Substring(path)
+    while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+    guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+    return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
   }
 }
