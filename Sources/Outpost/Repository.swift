@@ -67,10 +67,7 @@ public struct Repository: Sendable {
     fileSystem: any FileSystem = PosixFileSystem(),
     now: @escaping @Sendable () -> String = Repository.systemClock
   ) throws(OutpostError) -> Repository {
-    let replica: ReplicaID
-    do { replica = try ReplicaID(office) } catch {
-      throw OutpostError(.invalidRequest, error.message)
-    }
+    let replica = try Self.replicaID(office)
     var officeKey: OfficeKey?
     if let (key, name) = key {
       guard role == .branch else {
@@ -196,6 +193,10 @@ public struct Repository: Sendable {
     }
   }
 
+  static func replicaID(_ text: String) throws(OutpostError) -> ReplicaID {
+    do { return try ReplicaID(text) } catch { throw OutpostError(.invalidRequest, error.message) }
+  }
+
   static func recordID(_ text: String) throws(OutpostError) -> RecordID {
     do { return try RecordID(text) } catch {
       throw OutpostError(.invalidData, error.message, location: .init(record: text))
@@ -207,10 +208,7 @@ public struct Repository: Sendable {
   /// Enrolls an office (head office) and returns its key; give ``OfficeKey/fileBytes`` to
   /// that office only.
   public func enroll(_ office: String) throws(OutpostError) -> OfficeKey {
-    let replica: ReplicaID
-    do { replica = try ReplicaID(office) } catch {
-      throw OutpostError(.invalidRequest, error.message)
-    }
+    let replica = try Self.replicaID(office)
     return try write { writer throws(OutpostError) in
       do throws(StoreError) { return try writer.enroll(replica) } catch {
         throw OutpostError(error)
@@ -223,10 +221,7 @@ public struct Repository: Sendable {
 
   /// Revokes an office's key (head office): its bundles are refused from now on.
   public func revoke(_ office: String) throws(OutpostError) {
-    let replica: ReplicaID
-    do { replica = try ReplicaID(office) } catch {
-      throw OutpostError(.invalidRequest, error.message)
-    }
+    let replica = try Self.replicaID(office)
     try write { writer throws(OutpostError) in
       do throws(StoreError) { try writer.revoke(replica) } catch { throw OutpostError(error) }
     }
@@ -263,10 +258,7 @@ public struct Repository: Sendable {
 
   /// Makes the next reply for an office (head office).
   public func reply(to office: String) throws(OutpostError) -> MadeBundle {
-    let replica: ReplicaID
-    do { replica = try ReplicaID(office) } catch {
-      throw OutpostError(.invalidRequest, error.message)
-    }
+    let replica = try Self.replicaID(office)
     return try write { writer throws(OutpostError) in try writer.reply(to: replica) }
   }
 

@@ -77,11 +77,11 @@ extension Commands {
   /// The open conflicts with their KPI impact, largest impact first, then by id (SPEC.md §9.8):
   /// the order of `conflicts` and of `review`.
   static func rankedConflicts(_ context: Context, _ repository: RepositoryReader) throws -> [(
-    (collection: String, id: RecordID, state: RecordState), ConflictImpact
+    (collection: String, id: RecordID, state: RecordState), ConflictKPIImpact
   )] {
     do {
       return try repository.rankedConflicts(today: today(context)).map {
-        ($0.conflict, ConflictImpact($0.impact))
+        ($0.conflict, $0.impact)
       }
     } catch { throw kpiError(error) }
   }
@@ -246,7 +246,7 @@ extension Commands {
   /// The text of `conflicts show` (also shown by `review`).
   static func conflictText(
     _ repository: RepositoryReader, _ collection: String, _ id: RecordID, _ state: RecordState,
-    impact: ConflictImpact? = nil
+    impact: ConflictKPIImpact? = nil
   ) throws -> String {
     let origins = try conflictOrigins(repository, collection, id, state)
     var text = "\(collection)/\(id)\n"

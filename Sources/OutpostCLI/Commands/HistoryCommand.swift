@@ -21,18 +21,6 @@ extension Commands {
       ], run: showHistory)
   ]
 
-  /// What a write did to the record as a whole (``RecordHistory/event(_:_:)``).
-  static func historyEvent(_ before: RecordState?, _ after: RecordState) -> String {
-    RecordHistory.event(before, after)
-  }
-
-  /// The fields whose register differs between two states (``RecordHistory/changes(_:_:_:)``).
-  static func historyChanges(
-    _ schema: CollectionSchema, _ before: RecordState?, _ after: RecordState
-  ) -> [RecordHistory.Change] {
-    RecordHistory.changes(schema, before, after)
-  }
-
   static func showHistory(_ context: Context) throws {
     let argument = context.invocation.positionals[0]
     guard let slash = argument.firstIndex(of: "/") else {
@@ -59,8 +47,8 @@ extension Commands {
       let dots = Set(write.state.dots.filter { !seen.contains($0) }).sorted()
       entries.append(
         (
-          write, historyEvent(previous, write.state), dots,
-          historyChanges(schema, previous, write.state)
+          write, RecordHistory.event(previous, write.state), dots,
+          RecordHistory.changes(schema, previous, write.state)
         ))
       previous = write.state
     }

@@ -7,14 +7,6 @@ import OutpostStore
 /// (SPEC.md §9.7): the rules are the engine's (`BranchKPIReport`, `KPIReconciliation`); this
 /// renders the check.
 extension Commands {
-  /// What a submission reports: the office's KPIs by month at this moment (the bundle's clock is
-  /// the cut), the definitions' hash, and a digest of each collection's rows of the office.
-  static func kpiReport(_ context: Context, _ repository: RepositoryReader) throws -> JSONValue {
-    do { return try BranchKPIReport(repository, today: today(context)).json } catch {
-      throw kpiError(error)
-    }
-  }
-
   /// Recomputes a merged submission's KPI report and classifies every mismatch; nil when there
   /// is nothing to check.
   static func reconcile(_ context: Context, _ repository: RepositoryReader, _ report: ApplyReport)

@@ -64,7 +64,7 @@ extension Commands {
     }
     let console = context.console
     // In the order `conflicts` lists them: largest KPI impact first (SPEC.md §8.7.2).
-    let list: [((collection: String, id: RecordID, state: RecordState), ConflictImpact)]
+    let list: [((collection: String, id: RecordID, state: RecordState), ConflictKPIImpact)]
     do {
       let repository = try context.openReader()
       defer { repository.close() }
@@ -245,23 +245,6 @@ extension Commands {
       "Rule \(rule.id): conflicts of \(rule.field) in \(rule.collection) take the "
         + "\(prefer.rawValue) value from the next merge on. Settle open ones with: outpost "
         + "rules apply\n")
-  }
-
-  /// Writes one head-office record with the command's `--note` (checked as text), if given.
-  static func putOne(
-    _ context: Context, _ repository: RepositoryWriter, _ collection: String, _ id: RecordID,
-    _ values: [String: JSONValue], command: String
-  ) throws {
-    var fields = values
-    if let note = context.invocation.value("note") {
-      do { fields["note"] = try FieldType.text.parseCell(note) } catch {
-        throw CLIError(.dataError, "--note: \(error.message)")
-      }
-    }
-    do {
-      _ = try repository.commit(
-        [.put(collection: collection, id: id, fields: fields)], command: command)
-    } catch { throw CLIError(error) }
   }
 
   static func removeRule(_ context: Context) throws {
