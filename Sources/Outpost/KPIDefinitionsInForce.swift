@@ -67,11 +67,11 @@ public struct KPIDefinitionsInForce: Sendable {
       if newest == nil || version > newest!.version { newest = (version, state, id) }
     }
     guard let (version, state, id) = newest,
-      let text = state.value("document")?.stringValue
+      let document = state.value("document")
     else { return nil }
     do {
       return Self(
-        definitions: try DefinitionSet(bytes: Array(text.utf8)),
+        definitions: try DefinitionSet(json: document),
         source: .published(version: version, record: id))
     } catch {
       throw OutpostError(
@@ -103,8 +103,8 @@ public struct KPIDefinitionsInForce: Sendable {
       throw OutpostError(error)
     }
     for (_, state) in states where state.value("hash")?.stringValue == hash {
-      if let text = state.value("document")?.stringValue {
-        return try? DefinitionSet(bytes: Array(text.utf8))
+      if let document = state.value("document") {
+        return try? DefinitionSet(json: document)
       }
     }
     return builtIn.hash == hash ? builtIn : nil

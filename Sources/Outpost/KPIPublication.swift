@@ -48,7 +48,7 @@ public enum KPIPublication: Sendable, Equatable {
     let version = (current?.version ?? 0) + 1
     var fields: [String: JSONValue] = [
       "version": .number(JSONNumber(integer: Int64(version))), "hash": .string(definitions.hash),
-      "document": .string(JSONWriter.canonicalString(definitions.json)),
+      "document": definitions.json,
       "published_at": .string(publishedAt),
     ]
     if let note {

@@ -4,7 +4,8 @@ import OutpostCodec
 ///
 /// Every value is stored as canonical JSON (SPEC.md §2.3): integers as JSON numbers, decimals as
 /// JSON strings at the field's scale (`"12.50"`), dates and other text as JSON strings, booleans
-/// as `true`/`false`, and "not measured" as `null`. Validation is strict: a spreadsheet cell such
+/// as `true`/`false`, lists and documents as nested JSON (never as JSON text inside a string),
+/// and "not measured" as `null`. Validation is strict: a spreadsheet cell such
 /// as `12,345.00`, `45%`, `-` or a lone space is an error with a hint, never a guess.
 public enum FieldType: Sendable, Hashable {
   /// Free text of at most `maxLength` bytes (no control characters other than tab).
@@ -25,6 +26,18 @@ public enum FieldType: Sendable, Hashable {
   case boolean
   /// One of a fixed list of values.
   case enumeration([String])
+  /// A set of at most `maxCount` distinct short texts (each a valid ``text`` value), stored as a
+  /// JSON array of strings in ascending byte order (its canonical form); a CSV cell holds the
+  /// array's JSON text.
+  case list(maxCount: Int)
+  /// A JSON object or array of at most `maxBytes` bytes in canonical form and at most
+  /// ``FieldType/maximumDocumentDepth`` levels deep, stored nested; a CSV cell holds its JSON
+  /// text.
+  case document(maxBytes: Int)
+
+  /// How deep a ``document(maxBytes:)`` value may nest (an object holding an object is 2), so
+  /// that every file holding a record stays within its parser's limits.
+  public static let maximumDocumentDepth = 16
 
   /// Money in CNY: scale 2, up to 13 integer digits, never negative in raw data.
   public static let money = FieldType.decimal(scale: 2, integerDigits: 13, allowsNegative: false)
@@ -45,6 +58,8 @@ public enum FieldType: Sendable, Hashable {
     case .timestamp: "timestamp"
     case .boolean: "boolean"
     case .enumeration: "enum"
+    case .list: "list"
+    case .document: "document"
     }
   }
 
@@ -63,6 +78,15 @@ public enum FieldType: Sendable, Hashable {
             + Self.spacesHint(cell))
       }
       return .string(cell)
+    case .list, .document:
+      let parsed: JSONValue
+      do { parsed = try JSONParser.parse(Array(cell.utf8)) } catch {
+        throw ModelError(
+          "\(Self.show(String(cell.prefix(40)))) is not JSON text: \(error.description); a "
+            + (self.name == "list"
+              ? "list is written as [\"a\",\"b\"]" : "document is written as JSON"))
+      }
+      return try validateJSON(parsed)
     default:
       try Self.rejectSpreadsheetNoise(cell, for: self)
       return try parseTyped(cell)
@@ -73,6 +97,15 @@ public enum FieldType: Sendable, Hashable {
   public func validateJSON(_ value: JSONValue) throws(ModelError) -> JSONValue {
     switch (self, value) {
     case (_, .null): return .null
+    case (.list(let maxCount), .array(let items)):
+      return try Self.checkList(items, maxCount: maxCount)
+    case (.list, _):
+      throw ModelError("expected a list: a JSON array of strings")
+    case (.document(let maxBytes), .object), (.document(let maxBytes), .array):
+      try Self.checkDocument(value, maxBytes: maxBytes)
+      return value
+    case (.document, _):
+      throw ModelError("expected a document: a JSON object or array")
     case (.integer(let minimum), .number(let number)):
       guard let int = number.int64 else {
         throw ModelError("\(number.text) is not a whole number in canonical form (like 42)")
@@ -156,8 +189,45 @@ public enum FieldType: Sendable, Hashable {
       case "0", "false": return .bool(false)
       default: throw ModelError("\(Self.show(cell)) is not a boolean; write 1 or 0 (true or false)")
       }
-    case .string, .enumeration:
+    case .string, .enumeration, .list, .document:
       return .string(cell)
+    }
+  }
+
+  private static func checkList(_ items: [JSONValue], maxCount: Int) throws(ModelError)
+    -> JSONValue
+  {
+    guard items.count <= maxCount else {
+      throw ModelError("the list has \(items.count) items; at most \(maxCount) allowed")
+    }
+    var texts: [String] = []
+    for item in items {
+      guard case .string(let text) = item, !text.isEmpty else {
+        throw ModelError("a list holds only non-empty strings")
+      }
+      texts.append(try checkText(text, maxLength: 1000))
+    }
+    texts.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    for (a, b) in zip(texts, texts.dropFirst()) where a == b {
+      throw ModelError("\(show(a)) appears twice in the list")
+    }
+    return .array(texts.map { .string($0) })
+  }
+
+  private static func checkDocument(_ value: JSONValue, maxBytes: Int) throws(ModelError) {
+    func depth(_ value: JSONValue) -> Int {
+      switch value {
+      case .array(let items): 1 + (items.map(depth).max() ?? 0)
+      case .object(let object): 1 + (object.values.map(depth).max() ?? 0)
+      default: 0
+      }
+    }
+    guard depth(value) <= maximumDocumentDepth else {
+      throw ModelError("the document nests deeper than \(maximumDocumentDepth) levels")
+    }
+    let bytes = JSONWriter.canonicalBytes(value).count
+    guard bytes <= maxBytes else {
+      throw ModelError("the document is \(bytes) bytes long; at most \(maxBytes) allowed")
     }
   }
 

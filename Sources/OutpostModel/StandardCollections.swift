@@ -215,10 +215,10 @@ public enum StandardCollections {
     "conflict resolutions decided at head office (audit trail)",
     [
       FieldSpec("collection", .text), FieldSpec("record_id", .text),
-      FieldSpec("fields", .text), FieldSpec("choice", .text),
+      FieldSpec("fields", .list(maxCount: 1000)), FieldSpec("choice", .text),
       FieldSpec("note", .text, nullable: true), FieldSpec("decided_by", .text),
       FieldSpec("decided_at", .timestamp), FieldSpec("rule", .text, nullable: true),
-      FieldSpec("candidates", .string(maxLength: 100_000)),
+      FieldSpec("candidates", .document(maxBytes: 100_000)),
     ])
 
   /// Remembered conflict rules, applied automatically at merge (SPEC.md §8.7).
@@ -238,7 +238,7 @@ public enum StandardCollections {
     "KPI definitions published by head office (outpost-kpi-def/1 documents)",
     [
       FieldSpec("version", .integer(minimum: 1)), FieldSpec("hash", .text),
-      FieldSpec("document", .string(maxLength: 1_000_000)),
+      FieldSpec("document", .document(maxBytes: 1_000_000)),
       FieldSpec("published_at", .timestamp), FieldSpec("note", .text, nullable: true),
     ])
 

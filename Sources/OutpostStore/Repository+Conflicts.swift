@@ -64,10 +64,11 @@ extension RepositoryReader {
     var audit = RecordState()
     var fields: [String: JSONValue] = [
       "collection": .string(collection), "record_id": .string(id.rawValue),
-      "fields": .string(chosen.keys.sorted().joined(separator: ",")),
+      "fields": .array(
+        chosen.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { .string($0) }),
       "choice": .string(choice.summary), "note": note.map { .string($0) } ?? .null,
       "decided_by": .string(config.replica.rawValue), "decided_at": .string(now()),
-      "candidates": .string(JSONWriter.canonicalString(.array(candidates))),
+      "candidates": .array(candidates),
       "rule": rule.map { .string($0) } ?? .null,
     ]
     fields = fields.filter { $0.value != .null }

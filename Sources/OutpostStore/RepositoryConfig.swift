@@ -6,14 +6,31 @@ import Synchronization
 
 /// The identity of a repository, from `outpost.json` (SPEC.md §4.1).
 public struct RepositoryConfig: Sendable, Equatable {
-  /// The on-disk format this build writes and reads.
-  public static let format = "outpost-repo/1"
+  /// The on-disk format version this build writes.
+  public static let currentVersion = 2
+  /// The on-disk format this build writes.
+  public static let format = "outpost-repo/\(currentVersion)"
+  /// The oldest version this build opens: an older repository is upgraded when it is opened
+  /// (SPEC.md §4.1).
+  public static let oldestReadableVersion = 1
+
+  /// The format version of the repository's files.
+  public internal(set) var version = RepositoryConfig.currentVersion
   /// This replica's id.
   public var replica: ReplicaID
   /// Branch or head office.
   public var role: RepositoryRole
   /// When the repository was created.
   public var createdAt: String
+
+  /// The content of `outpost.json`.
+  var json: JSONValue {
+    .object(
+      JSONObject(uncheckedPairs: [
+        ("format", .string("outpost-repo/\(version)")), ("office", .string(replica.rawValue)),
+        ("role", .string(role.rawValue)), ("created_at", .string(createdAt)),
+      ]))
+  }
 }
 
 /// One change requested of the repository.

@@ -28,7 +28,7 @@ public class RepositoryReader {
   /// The repository folder.
   public let path: String
   /// Its identity.
-  public let config: RepositoryConfig
+  public internal(set) var config: RepositoryConfig
   /// Who may write what in this repository (SPEC.md §2.4): this replica's policy.
   ///
   /// Every ownership decision of the store and of a command goes through it.
@@ -113,7 +113,13 @@ public class RepositoryReader {
     now: @escaping @Sendable () -> String
   ) throws(StoreError) -> Self {
     let mode = openMode
-    let config = try readConfig(path, fileSystem)
+    var config = try readConfig(path, fileSystem)
+    var upgradeNotices: [String] = []
+    if mode == .read && config.version < RepositoryConfig.currentVersion {
+      // An older repository is upgraded before anything reads it (SPEC.md §4.1).
+      upgradeNotices = try RepositoryWriter.upgrade(at: path, from: config, fileSystem, now: now)
+      config = try readConfig(path, fileSystem)
+    }
     for folder in ["journal", "records", "schemas"] {
       let info: FileInfo?
       do { info = try fileSystem.info(path + "/" + folder) } catch {
@@ -153,7 +159,13 @@ public class RepositoryReader {
         repository.readerHandle = lockHandle
       }
       lockHandle = nil
+      repository.notices = upgradeNotices
       try repository.recover()
+      if let writer = repository as? RepositoryWriter,
+        config.version < RepositoryConfig.currentVersion
+      {
+        try writer.upgradeNestedValues()
+      }
       return repository
     } catch {
       if let lockHandle {
@@ -209,10 +221,14 @@ public class RepositoryReader {
     guard let format = object["format"]?.stringValue, format.hasPrefix("outpost-repo/") else {
       throw StoreError(.corrupt, "\(file) has no 'format' member")
     }
-    guard format == RepositoryConfig.format else {
+    guard let version = Int(format.dropFirst("outpost-repo/".count)), version >= 1 else {
+      throw StoreError(.corrupt, "\(file) has an invalid 'format' member (\(format))")
+    }
+    guard version <= RepositoryConfig.currentVersion else {
       throw StoreError(
         .unsupportedFormat,
-        "\(file) has format \(format); this outpost reads \(RepositoryConfig.format)",
+        "\(file) has format \(format); this outpost reads outpost-repo/"
+          + "\(RepositoryConfig.oldestReadableVersion) to \(RepositoryConfig.format)",
         hint: "Use a newer outpost to open this repository.")
     }
     guard let office = object["office"]?.stringValue, let replica = try? ReplicaID(office),
@@ -221,7 +237,8 @@ public class RepositoryReader {
       throw StoreError(.corrupt, "\(file) lacks a valid 'office' or 'role'")
     }
     return RepositoryConfig(
-      replica: replica, role: role, createdAt: object["created_at"]?.stringValue ?? "")
+      version: version, replica: replica, role: role,
+      createdAt: object["created_at"]?.stringValue ?? "")
   }
 
   // MARK: Recovery

@@ -95,13 +95,8 @@ public final class RepositoryWriter: RepositoryReader {
       }
       try fileSystem.syncDirectory(path + "/records")
       let config = RepositoryConfig(replica: replica, role: role, createdAt: now())
-      let configJSON = JSONValue.object(
-        JSONObject(uncheckedPairs: [
-          ("format", .string(RepositoryConfig.format)), ("office", .string(replica.rawValue)),
-          ("role", .string(role.rawValue)), ("created_at", .string(config.createdAt)),
-        ]))
       try AtomicFile.write(
-        JSONWriter.prettyBytes(configJSON), to: Self.configFile, in: path, fileSystem: fileSystem,
+        JSONWriter.prettyBytes(config.json), to: Self.configFile, in: path, fileSystem: fileSystem,
         syncDirectory: false)
       try AtomicFile.write(
         Self.encodeState(.start, clock: VersionVector(), buckets: [:]), to: stateFile, in: path,
@@ -123,40 +118,6 @@ public final class RepositoryWriter: RepositoryReader {
     let repository = try open(at: path, fileSystem: fileSystem, now: now)
     _ = try repository.commitTransaction(command: "init")
     return repository
-  }
-
-  /// Upgrades a repository written before bucket digests (SPEC.md §4.4).
-  ///
-  /// Computes every bucket's digest from its files at the checkpoint and writes `state.json` with
-  /// them (and the `readers` file). Reads the whole repository once; a crash before `state.json` is replaced
-  /// leaves the repository as it was, and the next writer upgrades it again.
-  func upgradeToDigests() throws(StoreError) {
-    var digests: [String: [String: BucketDigest]] = [:]
-    let collections: [String]
-    do { collections = try fileSystem.list(recordsDirectory) } catch {
-      throw StoreError.readFailed(error)
-    }
-    for collection in collections
-    where (try? fileSystem.info(collectionDirectory(collection)))??.kind == .directory {
-      for name in try listing(collection).keys.sorted() {
-        let digest = try loadBucket(collection, name).digest
-        if digest != .empty { digests[collection, default: [:]][name] = digest }
-      }
-    }
-    do {
-      let readers = path + "/" + Self.readersFile
-      if try fileSystem.info(readers) == nil {
-        try fileSystem.close(try fileSystem.open(readers, .createNew(secret: false)))
-      }
-      try AtomicFile.write(
-        Self.encodeState(checkpoint, clock: clock, buckets: digests), to: Self.stateFile,
-        in: path, fileSystem: fileSystem)
-    } catch {
-      throw StoreError.writeFailed(error, "the repository could not be upgraded")
-    }
-    bucketDigests = digests
-    notices.append(
-      "upgraded: state.json now records a digest of every bucket of records (SPEC.md §4.4)")
   }
 
   func removeTemporaryFiles() throws(StoreError) {

@@ -302,9 +302,7 @@ public struct BundlePlanner: Sendable {
       for value in old
       where value.dot.replica == me && !new.contains(where: { $0.dot == value.dot }) {
         guard new.first?.value != value.value || new.count > 1 else { continue }
-        let decided = resolution?["fields"]?.stringValue?.split(separator: ",").contains {
-          $0 == field
-        }
+        let decided = resolution?["fields"]?.arrayValue?.contains { $0.stringValue == field }
         result.append(
           ReplacedValue(
             collection: collection, id: id, field: field, mine: value.value, now: new.last?.value,

@@ -284,7 +284,7 @@ struct BundleRefusalTests {
     default:
       let text = String(decoding: try offices.bytes("north-1.sub"), as: UTF8.self)
       bytes = Array(
-        text.replacingOccurrences(of: "outpost-bundle/1", with: "outpost-bundle/99").utf8)
+        text.replacingOccurrences(of: "outpost-bundle/2", with: "outpost-bundle/99").utf8)
       reason = ["format outpost-bundle/99"]
       hint = "Update outpost"
     }

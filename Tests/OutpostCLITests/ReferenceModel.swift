@@ -511,7 +511,8 @@ final class MReplica {
     let values: [String: String] = [
       "collection": "\"\(key[..<slash])\"",
       "record_id": "\"\(key[key.index(after: slash)...])\"",
-      "fields": "\"\(chosen.sorted().joined(separator: ","))\"",
+      // A list (SPEC.md §2.3): the names as a JSON array, sorted.
+      "fields": "[" + chosen.sorted().map { "\"\($0)\"" }.joined(separator: ",") + "]",
       "choice": "\"\(summary)\"", "decided_by": "\"\(id)\"",
       // Not predicted: compared by dot only.
       "decided_at": "*", "candidates": "*",

@@ -75,7 +75,7 @@ struct BundleTests {
     #expect(refusal(Array("%PDF-1.4\n".utf8))?.message.contains("not an Outpost bundle") == true)
     #expect(refusal([0xFF, 0x00, 0x13])?.code == .invalid)
     var text = String(decoding: try submission(), as: UTF8.self)
-    text = text.replacingOccurrences(of: "outpost-bundle/1", with: "outpost-bundle/99")
+    text = text.replacingOccurrences(of: BundleManifest.format, with: "outpost-bundle/99")
     let newer = refusal(Array(text.utf8))
     #expect(newer?.message.contains("format outpost-bundle/99") == true)
   }

@@ -12,8 +12,16 @@ public enum BundleKind: String, Sendable {
 
 /// The signed header of a bundle (SPEC.md §8.2).
 public struct BundleManifest: Sendable, Equatable {
-  /// The bundle format this build writes and reads.
-  public static let format = "outpost-bundle/1"
+  /// The bundle format version this build writes.
+  public static let currentVersion = 2
+  /// The bundle format this build writes.
+  public static let format = "outpost-bundle/\(currentVersion)"
+  /// The oldest version this build reads: a version-1 payload is upgraded as it is read
+  /// (``FormatUpgrade``).
+  public static let oldestReadableVersion = 1
+
+  /// The format version the bundle was written in (``currentVersion`` for a bundle made here).
+  public var version: Int
 
   /// Submission or reply.
   public var kind: BundleKind
@@ -66,6 +74,7 @@ public struct BundleManifest: Sendable, Equatable {
     self.payloadSHA256 = ""
     self.records = 0
     self.extra = extra
+    self.version = Self.currentVersion
   }
 
   static let members: Set<String> = [
@@ -77,7 +86,7 @@ public struct BundleManifest: Sendable, Equatable {
   public var json: JSONValue {
     func integer(_ value: UInt64) -> JSONValue { .number(JSONNumber(integer: Int64(value))) }
     var members: [(String, JSONValue)] = [
-      ("format", .string(Self.format)), ("kind", .string(kind.rawValue)),
+      ("format", .string("outpost-bundle/\(version)")), ("kind", .string(kind.rawValue)),
       ("from", .string(from.rawValue)), ("to", .string(to.rawValue)), ("seq", integer(seq)),
       ("previous", .string(previous)), ("key_id", .string(keyID)), ("assumes", assumes.json),
       ("clock", clock.json), ("acknowledges", integer(acknowledges)),
@@ -107,6 +116,11 @@ public struct BundleManifest: Sendable, Equatable {
     for key in object.keys where !Self.members.contains(key) {
       throw bad("unknown member '\(key)'")
     }
+    guard let format = object["format"]?.stringValue, format.hasPrefix("outpost-bundle/"),
+      let version = Int(format.dropFirst("outpost-bundle/".count)),
+      (Self.oldestReadableVersion...Self.currentVersion).contains(version)
+    else { throw bad("'format' is not a bundle format this build reads") }
+    self.version = version
     guard let kindText = object["kind"]?.stringValue, let kind = BundleKind(rawValue: kindText)
     else { throw bad("'kind' is not submission or reply") }
     func replica(_ name: String) throws(SyncError) -> ReplicaID {
@@ -214,7 +228,21 @@ public struct VerifiedBundle: Sendable {
       guard let newline = payload[index...].firstIndex(of: UInt8(ascii: "\n")) else {
         throw SyncError(.invalid, "bundle line \(line): the last record line has no line end")
       }
-      let record = try BundleCodec.decodeRecord(payload[index..<newline], line: line)
+      var record = try BundleCodec.decodeRecord(payload[index..<newline], line: line)
+      if manifest.version == 1 {
+        do throws(ModelError) {
+          if let upgraded = try FormatUpgrade.upgradingVersion1(
+            record.state, in: record.collection)
+          {
+            record.state = upgraded
+          }
+        } catch {
+          throw SyncError(
+            .invalid,
+            "bundle line \(line): record \(record.collection)/\(record.id): \(error.message); "
+              + "nothing was imported")
+        }
+      }
       if let previousKey {
         let ordered =
           previousKey.0 < record.collection
@@ -253,9 +281,12 @@ public enum BundleCodec {
   /// The largest record line accepted.
   public static let maximumRecordBytes = 16 << 20
 
+  /// A record line nests four levels (line, state, fields, register) above its values; a value
+  /// may be a document (``FieldType/document(maxBytes:)``) with its own depth limit.
   static let recordLimits = JSONLimits(
-    maxDepth: 8, maxDocumentBytes: maximumRecordBytes, maxStringBytes: 1 << 20,
-    maxObjectKeys: 10_000, maxArrayElements: 0, maxNumberLength: 40)
+    maxDepth: 4 + FieldType.maximumDocumentDepth, maxDocumentBytes: maximumRecordBytes,
+    maxStringBytes: 1 << 20, maxObjectKeys: 10_000, maxArrayElements: 1_000_000,
+    maxNumberLength: 40)
 
   /// Encodes a bundle: fills in the payload members of `manifest` and signs it.
   ///
@@ -334,11 +365,15 @@ public enum BundleCodec {
     }
     guard let format = manifestJSON["format"]?.stringValue, format.hasPrefix("outpost-bundle/")
     else { throw notABundle }
-    guard format == BundleManifest.format else {
+    let readable = (BundleManifest.oldestReadableVersion...BundleManifest.currentVersion).map {
+      "outpost-bundle/\($0)"
+    }
+    guard readable.contains(format) else {
       throw SyncError(
         .invalid,
-        "\(name) is a bundle of format \(format); this outpost reads \(BundleManifest.format); "
-          + "nothing was imported", hint: "Update outpost on this machine.")
+        "\(name) is a bundle of format \(format); this outpost reads "
+          + "\(readable.joined(separator: " and ")); nothing was imported",
+        hint: "Update outpost on this machine.")
     }
     let manifest: BundleManifest
     do { manifest = try BundleManifest(json: manifestJSON) } catch {
