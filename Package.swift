@@ -53,14 +53,22 @@ let package = Package(
       path: "tools/bench",
       exclude: ["README.md", "results", "kpi.sql", "kpi-load.sql"]),
 
-    // Test support, in two parts so each test target links only what it uses:
-    // OutpostTestRandom, the seeded generator and seeds (no dependencies), and
-    // OutpostTestSupport, temporary folders, the in-process CLI and the in-memory file system.
+    // Test support, in three parts so each test target links only what it uses:
+    // OutpostTestRandom, the seeded generator and seeds (no dependencies);
+    // OutpostTestSupport, temporary folders, folder and record digests and the in-memory file
+    // system (the store and below, no CLI); and OutpostCLITestSupport, the in-process CLI runner
+    // and the child `outpost` process.
     .target(name: "OutpostTestRandom", path: "Tests/OutpostTestRandom"),
     .target(
       name: "OutpostTestSupport",
-      dependencies: ["OutpostTestRandom", "OutpostStore", "OutpostCLI"],
+      dependencies: [
+        "OutpostTestRandom", "OutpostStore", "OutpostSync", "OutpostCodec", "OutpostCrypto",
+      ],
       path: "Tests/OutpostTestSupport"),
+    .target(
+      name: "OutpostCLITestSupport",
+      dependencies: ["OutpostCLI", "Outpost", "OutpostStore"],
+      path: "Tests/OutpostCLITestSupport"),
     .testTarget(
       name: "OutpostCodecTests", dependencies: ["OutpostCodec", "OutpostTestRandom"]),
     .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
@@ -76,16 +84,21 @@ let package = Package(
     .testTarget(
       name: "OutpostStoreTests",
       dependencies: [
-        "OutpostStore", "OutpostSync", "OutpostModel", "OutpostCodec", "OutpostTestRandom",
-        "OutpostTestSupport",
+        "OutpostStore", "OutpostSync", "OutpostModel", "OutpostCodec", "OutpostCrypto",
+        "OutpostTestRandom", "OutpostTestSupport",
       ]),
     .testTarget(
       name: "OutpostCLITests",
       dependencies: [
         "OutpostCLI", "Outpost", "OutpostStore", "OutpostSync", "OutpostModel", "OutpostCodec",
-        "OutpostCrypto", "OutpostTestRandom", "OutpostTestSupport",
+        "OutpostCrypto", "OutpostTestRandom", "OutpostTestSupport", "OutpostCLITestSupport",
       ]),
-    .testTarget(name: "OutpostTests", dependencies: ["Outpost", "OutpostTestSupport"]),
+    .testTarget(
+      name: "OutpostTests",
+      dependencies: [
+        "Outpost", "OutpostStore", "OutpostSync", "OutpostKPI", "OutpostModel", "OutpostCodec",
+        "OutpostTestSupport",
+      ]),
   ]
 )
 

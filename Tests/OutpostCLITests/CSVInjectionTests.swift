@@ -1,4 +1,5 @@
 import Foundation
+import OutpostCLITestSupport
 import OutpostCodec
 import OutpostTestSupport
 import Testing

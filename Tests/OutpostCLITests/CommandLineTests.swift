@@ -1,3 +1,4 @@
+import OutpostCLITestSupport
 import OutpostTestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import Outpost
 import OutpostCLI
+import OutpostCLITestSupport
 import OutpostTestSupport
 import Testing
 

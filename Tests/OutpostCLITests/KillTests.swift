@@ -1,4 +1,5 @@
 import Foundation
+import OutpostCLITestSupport
 import OutpostTestRandom
 import OutpostTestSupport
 import Testing

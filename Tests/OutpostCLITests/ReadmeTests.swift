@@ -1,4 +1,5 @@
 import Foundation
+import OutpostCLITestSupport
 import OutpostTestSupport
 import Testing
 
