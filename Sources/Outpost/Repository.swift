@@ -76,7 +76,7 @@ public struct Repository: Sendable {
       }
       do { officeKey = try OfficeKey(fileBytes: key, path: name.isEmpty ? "the key" : name) } catch
       {
-        throw OutpostError(.invalidData, error.message, hint: error.hint)
+        throw OutpostError(.invalidData, error.message, hint: error.hint, remedy: error.remedy)
       }
       guard officeKey?.office == replica else {
         throw OutpostError(

@@ -96,9 +96,10 @@ public class RepositoryReader {
   static let stateFile = "state.json"
   static let lockFile = "lock"
   static let readersFile = "readers"
-  /// What to do about a repository that is damaged: no command repairs it.
+  /// What to do about a repository that is damaged: no command repairs it (with the remedy
+  /// ``Remedy/verify``).
   static let restoreHint =
-    "Run 'outpost verify'; restore the repository from a backup or another replica."
+    "Restore the repository from a backup or another replica. To see everything that is damaged:"
 
   /// Opens an existing repository: a ``RepositoryReader`` for a snapshot, a
   /// ``RepositoryWriter`` to write.
@@ -123,7 +124,7 @@ public class RepositoryReader {
         throw StoreError(
           .corrupt, "\(path): the folder '\(folder)/' is missing",
           hint: "Restore it from a backup (an empty '\(folder)/' if it held nothing); "
-            + "then run 'outpost verify'.")
+            + "then check the repository:", remedy: .verify)
       }
     }
     var lockHandle: FileHandle?
@@ -144,8 +145,8 @@ public class RepositoryReader {
           .corrupt,
           "\(path)/\(readersFile) is missing or not a file: readers could not be kept from a writer "
             + "tidying under them; nothing was read",
-          hint: "Restore it as an empty file (or run any write command, which creates it); then "
-            + "run 'outpost verify'.")
+          hint: "Restore it as an empty file (any write creates it); then check the repository:",
+          remedy: .verify)
       }
       if mode == .write {
         repository.lockHandle = lockHandle
@@ -188,12 +189,13 @@ public class RepositoryReader {
       guard try fs.info(path)?.kind == .directory else {
         throw StoreError(
           .notARepository, "no repository at '\(path)': the folder does not exist",
-          hint: "Create one with 'outpost init --office ID --repo \(path)', or pass --repo.")
+          hint: "Name an existing repository, or create one:", remedy: .create(repository: path))
       }
       guard try fs.exists(file) else {
         throw StoreError(
           .notARepository, "'\(path)' is not an Outpost repository (no \(configFile))",
-          hint: "Create one with 'outpost init --office ID', or pass --repo DIR.")
+          hint: "Name an existing repository, or create one here:",
+          remedy: .create(repository: nil))
       }
       bytes = try fs.readFile(file)
     } catch let error as FileSystemError {
@@ -204,7 +206,8 @@ public class RepositoryReader {
       throw StoreError(.io, "\(error)")
     }
     guard case .object(let object)? = try? JSONParser.parse(bytes, limits: .repositoryFile) else {
-      throw StoreError(.corrupt, "\(file) is not valid JSON", hint: RecordFile.verifyHint)
+      throw StoreError(
+        .corrupt, "\(file) is not valid JSON", hint: RecordFile.verifyHint, remedy: .verify)
     }
     guard let format = object["format"]?.stringValue, format.hasPrefix("outpost-repo/") else {
       throw StoreError(.corrupt, "\(file) has no 'format' member")
@@ -303,7 +306,8 @@ public class RepositoryReader {
           let schema = try SchemaFile.decode(bytes)
           result[schema.name] = schema
         } catch {
-          throw StoreError(.corrupt, "\(file): \(error.message)", hint: RecordFile.verifyHint)
+          throw StoreError(
+            .corrupt, "\(file): \(error.message)", hint: RecordFile.verifyHint, remedy: .verify)
         }
       }
     } catch let error as FileSystemError {

@@ -24,9 +24,9 @@ extension RepositoryWriter {
           ? "office '\(peerID)' is not enrolled"
           : "this repository is not enrolled with '\(peerID)'",
         hint: config.role == .head
-          ? "Enroll it with: outpost office add \(peerID) --key-out \(peerID).key"
-          : "Create the repository with the key file from head office: outpost init --office "
-            + "\(config.replica) --key FILE")
+          ? "Enroll it:" : "Create the repository with the key file from head office:",
+        remedy: config.role == .head
+          ? .enroll(office: peerID.rawValue) : .createWithKey(office: config.replica.rawValue))
     }
     guard !peer.revoked else {
       throw StoreError(.notPermitted, "the key of office '\(peerID)' is revoked")

@@ -75,8 +75,8 @@ public final class RepositoryWriter: RepositoryReader {
         if entries.contains(Self.configFile) {
           throw StoreError(
             .alreadyExists, "'\(path)' is already an Outpost repository",
-            hint: "Choose another folder. To give this repository a new key from head office: "
-              + "outpost office key FILE")
+            hint: "Choose another folder. To give this repository a new key from head office:",
+            remedy: .installKey)
         }
         guard entries.isEmpty else {
           throw StoreError(

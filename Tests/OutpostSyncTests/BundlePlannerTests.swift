@@ -136,6 +136,10 @@ struct BundlePlannerTests {
       error.message
         == "security warning: 'north' produced two different bundles with seq 1; c.bundle was "
         + "refused")
+    // What to do is an action, which the front end phrases; the words quote no command.
+    #expect(error.remedy == .reenroll(office: "north", revoke: true))
+    #expect(error.hint?.hasSuffix("To re-base an office restored from a copy:") == true)
+    #expect(!(error.hint ?? "").contains("outpost "))
 
     // Seq 3 after 1: applied after a gap; then seq 2 fills it.
     let third = try bundle(seq: 3, clock: VersionVector([(north, UInt64(1))]), records: [])

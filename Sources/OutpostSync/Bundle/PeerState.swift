@@ -169,8 +169,7 @@ public struct PeerState: Sendable, Equatable {
           + "\(name) was refused",
         hint: "Either the sender's repository was restored from an old copy, or a bundle was "
           + "forged with a leaked key. Check with the office before going on. To re-base an office "
-          + "restored from a copy: outpost office revoke \(peer), outpost office add \(peer) "
-          + "--key-out FILE, then at the office: outpost office key FILE.")
+          + "restored from a copy:", remedy: .reenroll(office: peer.rawValue, revoke: true))
     }
     if seq < received.lastSeq, received.accepted[seq] == nil {
       // A bundle that was missing when a newer one arrived: applying it is a join, safe in any
