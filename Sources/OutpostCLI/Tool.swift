@@ -258,9 +258,13 @@ package struct Context: Sendable {
   }
 
   /// The clock: `OUTPOST_NOW` if set (for reproducible runs and tests), else the wall clock.
-  package var now: @Sendable () -> String {
-    if let fixed = environment["OUTPOST_NOW"] { return { fixed } }
-    return { Timestamp(secondsSinceEpoch: Platform.secondsSinceEpoch).description }
+  ///
+  /// ``Tool`` refuses an `OUTPOST_NOW` that is not a timestamp before any command runs.
+  package var now: @Sendable () -> Timestamp {
+    if let fixed = environment["OUTPOST_NOW"].flatMap({ Timestamp(parsing: $0) }) {
+      return { fixed }
+    }
+    return { Timestamp(secondsSinceEpoch: Platform.secondsSinceEpoch) }
   }
 
   /// Opens the repository for reading (a snapshot), printing recovery notices.
@@ -319,6 +323,12 @@ package enum Tool {
     if invocation.wantsHelp {
       console.out(HelpText.command(invocation.command))
       return 0
+    }
+    if let fixed = environment["OUTPOST_NOW"], Timestamp(parsing: fixed) == nil {
+      console.err(
+        "error: OUTPOST_NOW is '\(fixed)', not a timestamp\n"
+          + "  Write it as YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DDTHH:MM:SS+HH:MM.\n")
+      return ExitStatus.usage.rawValue
     }
     let context = Context(
       invocation: invocation, console: console, environment: environment, fileSystem: fileSystem,

@@ -66,7 +66,7 @@ extension RepositoryReader {
       "collection": .string(collection), "record_id": .string(id.rawValue),
       "fields": .string(chosen.keys.sorted().joined(separator: ",")),
       "choice": .string(choice.summary), "note": note.map { .string($0) } ?? .null,
-      "decided_by": .string(config.replica.rawValue), "decided_at": .string(now()),
+      "decided_by": .string(config.replica.rawValue), "decided_at": .string(now().description),
       "candidates": .string(JSONWriter.canonicalString(.array(candidates))),
       "rule": rule.map { .string($0) } ?? .null,
     ]

@@ -12,8 +12,9 @@ public struct RepositoryConfig: Sendable, Equatable {
   public var replica: ReplicaID
   /// Branch or head office.
   public var role: RepositoryRole
-  /// When the repository was created.
-  public var createdAt: String
+  /// When the repository was created; nil when `outpost.json` does not say (or not as a
+  /// timestamp).
+  public var createdAt: Timestamp?
 }
 
 /// One change requested of the repository.

@@ -40,7 +40,7 @@ public class RepositoryReader {
 
   let fileSystem: any FileSystem
   let mode: Mode
-  let now: @Sendable () -> String
+  let now: @Sendable () -> Timestamp
   /// The writer's exclusive lock on `lock` (writers only).
   var lockHandle: FileHandle?
   /// A reader's shared lock on `readers`, held while it reads (SPEC.md §4.3).
@@ -66,7 +66,7 @@ public class RepositoryReader {
 
   required init(
     path: String, config: RepositoryConfig, fileSystem: any FileSystem, mode: Mode,
-    now: @escaping @Sendable () -> String, checkpoint: JournalPosition, clock: VersionVector,
+    now: @escaping @Sendable () -> Timestamp, checkpoint: JournalPosition, clock: VersionVector,
     customSchemas: [String: CollectionSchema]
   ) {
     self.path = path
@@ -111,7 +111,7 @@ public class RepositoryReader {
   /// ``notices``.
   public class func open(
     at path: String, fileSystem: any FileSystem = PosixFileSystem(),
-    now: @escaping @Sendable () -> String
+    now: @escaping @Sendable () -> Timestamp
   ) throws(StoreError) -> Self {
     let mode = openMode
     let config = try readConfig(path, fileSystem)
@@ -224,7 +224,8 @@ public class RepositoryReader {
       throw StoreError(.corrupt, "\(file) lacks a valid 'office' or 'role'")
     }
     return RepositoryConfig(
-      replica: replica, role: role, createdAt: object["created_at"]?.stringValue ?? "")
+      replica: replica, role: role,
+      createdAt: object["created_at"]?.stringValue.flatMap { Timestamp(parsing: $0) })
   }
 
   // MARK: Recovery

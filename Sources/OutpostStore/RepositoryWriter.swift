@@ -62,7 +62,7 @@ public final class RepositoryWriter: RepositoryReader {
   /// Creates a repository in `path`, which must not exist or be an empty folder.
   public static func create(
     at path: String, replica: ReplicaID, role: RepositoryRole,
-    fileSystem: any FileSystem = PosixFileSystem(), now: @escaping @Sendable () -> String
+    fileSystem: any FileSystem = PosixFileSystem(), now: @escaping @Sendable () -> Timestamp
   ) throws(StoreError) -> RepositoryWriter {
     let what = "the repository was not created"
     var created = false
@@ -94,11 +94,11 @@ public final class RepositoryWriter: RepositoryReader {
         try fileSystem.makeDirectory(path + "/records/" + schema.name)
       }
       try fileSystem.syncDirectory(path + "/records")
-      let config = RepositoryConfig(replica: replica, role: role, createdAt: now())
+      let createdAt = now()
       let configJSON = JSONValue.object(
         JSONObject(uncheckedPairs: [
           ("format", .string(RepositoryConfig.format)), ("office", .string(replica.rawValue)),
-          ("role", .string(role.rawValue)), ("created_at", .string(config.createdAt)),
+          ("role", .string(role.rawValue)), ("created_at", .string(createdAt.description)),
         ]))
       try AtomicFile.write(
         JSONWriter.prettyBytes(configJSON), to: Self.configFile, in: path, fileSystem: fileSystem,

@@ -97,12 +97,12 @@ public struct BundlePlanner: Sendable {
   /// Every collection this replica knows, by name.
   public var schemas: [String: CollectionSchema]
   /// Now, by this replica's clock (the peer document's `received.at`).
-  public var now: String
+  public var now: Timestamp
 
   /// A planner for one replica's repository as it is now.
   public init(
     ownership: OwnershipPolicy, clock: VersionVector, actors: Set<ReplicaID>,
-    horizon: VersionVector, schemas: [String: CollectionSchema], now: String
+    horizon: VersionVector, schemas: [String: CollectionSchema], now: Timestamp
   ) {
     self.ownership = ownership
     self.clock = clock

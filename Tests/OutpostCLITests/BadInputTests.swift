@@ -1,4 +1,5 @@
 import Foundation
+import OutpostModel
 import OutpostStore
 import OutpostTestSupport
 import Testing

@@ -300,7 +300,7 @@ private struct Template: Sendable {
   }
 }
 
-private let now: @Sendable () -> String = { "2025-03-01T09:00:00+08:00" }
+private let now: @Sendable () -> Timestamp = { "2025-03-01T09:00:00+08:00" }
 private let root = "/repo"
 
 /// Opens the repository at `/repo` for writing and reads the records `known` to be there.

@@ -8,7 +8,7 @@ import Testing
 /// The store's errors say what to do in words and carry a ``Remedy``; the words quote no
 /// command of the tool (SPEC.md §11), which phrases the remedy itself.
 struct StoreRemedyTests {
-  let now: @Sendable () -> String = { "2025-03-01T09:00:00Z" }
+  let now: @Sendable () -> Timestamp = { "2025-03-01T09:00:00Z" }
   let office = ReplicaID(unchecked: "north")
 
   /// The error `body` throws, which must be a store error.

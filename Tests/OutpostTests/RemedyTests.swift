@@ -5,7 +5,7 @@ import Testing
 /// The engine says what to do in words and as a ``Remedy``, never as a command line of the
 /// `outpost` tool (SPEC.md §11): errors from the store and the sync rules, through the facade.
 struct RemedyTests {
-  let now: @Sendable () -> String = { "2025-04-01T09:00:00Z" }
+  let now: @Sendable () -> Timestamp = { "2025-04-01T09:00:00Z" }
 
   /// Head office and an enrolled branch `north` on one in-memory file system.
   func offices() throws -> (hq: Repository, north: Repository, disk: MemoryFileSystem) {

@@ -34,6 +34,8 @@ public struct BundleManifest: Sendable, Equatable {
   /// The last bundle of the other direction the sender had applied (0: none).
   public var acknowledges: UInt64
   /// When it was made, by the sender's clock (informational: never used for ordering).
+  ///
+  /// It stays the sender's text, never validated (SPEC.md §8.2), so it is not a ``Timestamp``.
   public var createdAt: String
   /// Payload size in bytes.
   public var payloadBytes: UInt64
