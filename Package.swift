@@ -62,7 +62,8 @@ let package = Package(
     .target(
       name: "OutpostTestSupport",
       dependencies: [
-        "OutpostTestRandom", "OutpostStore", "OutpostSync", "OutpostCodec", "OutpostCrypto",
+        "OutpostTestRandom", "OutpostStore", "OutpostSync", "OutpostModel", "OutpostCodec",
+        "OutpostCrypto",
       ],
       path: "Tests/OutpostTestSupport"),
     .target(

@@ -73,7 +73,7 @@ public struct ConflictKPIImpact: Sendable, Equatable {
       let schema: CollectionSchema
       do { schema = try repository.schema(conflict.collection) } catch {
         throw OutpostError(
-          .invalidRequest, error.message, hint: error.hint,
+          .invalidRequest, error.message, hint: error.hint, remedy: error.remedy,
           location: .init(collection: conflict.collection))
       }
       result.append(

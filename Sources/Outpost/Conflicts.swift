@@ -72,7 +72,7 @@ extension RepositoryWriter {
     try checkHeadOffice("rules are kept")
     let schema: CollectionSchema
     do { schema = try self.schema(collection) } catch {
-      throw OutpostError(.invalidRequest, error.message, hint: error.hint)
+      throw OutpostError(.invalidRequest, error.message, hint: error.hint, remedy: error.remedy)
     }
     let rule: ResolutionRule
     do { rule = try ResolutionRule(schema: schema, field: field, prefer: prefer) } catch {

@@ -61,7 +61,7 @@ public struct Importer {
   ) throws(OutpostError) {
     do { schema = try repository.schema(collection) } catch {
       throw OutpostError(
-        .invalidRequest, error.message, hint: error.hint,
+        .invalidRequest, error.message, hint: error.hint, remedy: error.remedy,
         location: .init(collection: collection))
     }
     self.repository = repository

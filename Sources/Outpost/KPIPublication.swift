@@ -27,7 +27,7 @@ public enum KPIPublication: Sendable, Equatable {
   ///     `kpi publish v<version>`.
   public static func publish(
     _ definitions: DefinitionSet, to repository: RepositoryWriter, note: String? = nil,
-    publishedAt: String, command: String? = nil
+    publishedAt: Timestamp, command: String? = nil
   ) throws(OutpostError) -> KPIPublication {
     guard repository.config.role == .head else {
       throw OutpostError(
@@ -49,7 +49,7 @@ public enum KPIPublication: Sendable, Equatable {
     var fields: [String: JSONValue] = [
       "version": .number(JSONNumber(integer: Int64(version))), "hash": .string(definitions.hash),
       "document": definitions.json,
-      "published_at": .string(publishedAt),
+      "published_at": .string(publishedAt.description),
     ]
     if let note {
       do { fields["note"] = try FieldType.text.parseCell(note) } catch {

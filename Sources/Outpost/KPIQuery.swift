@@ -94,7 +94,7 @@ public struct KPIRequest: Sendable, Equatable {
     var result: [String: CivilDate] = [:]
     for peer in peers {
       result[peer.peer.rawValue] =
-        CivilDate(parsing: peer.received.at.prefix(10)) ?? CivilDate(year: 1, month: 1, day: 1)!
+        peer.received.at?.date ?? CivilDate(year: 1, month: 1, day: 1)!
     }
     return result
   }

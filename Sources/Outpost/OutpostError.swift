@@ -5,8 +5,8 @@ import OutpostSync
 /// Why an operation of the engine failed: what, where, and what to do.
 ///
 /// The message is for a person and names what it can; ``location`` holds the same facts as
-/// fields, for a program. Hints say what to do in words, never as a command line: the
-/// command-line tool adds its own. Every code maps to one exit status of SPEC.md §7, in one
+/// fields, for a program. Hints say what to do in words, never as a command line: a
+/// ``remedy`` carries the action, which the command-line tool phrases as its command line. Every code maps to one exit status of SPEC.md §7, in one
 /// place (the CLI's `ExitStatus`).
 public struct OutpostError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The kind of failure.
@@ -65,22 +65,11 @@ public struct OutpostError: Error, Sendable, Equatable, CustomStringConvertible 
     }
   }
 
-  /// What the person can do next, as an action: the front end phrases it (the command-line
-  /// tool as a command line), so the engine's messages stay free of any one front end.
-  public enum Remedy: Sendable, Equatable {
-    /// Make a submission for head office (a branch).
-    case submit
-    /// Make a reply for an office (head office).
-    case reply
-    /// Apply head office's reply (a branch).
-    case receive
-    /// Merge an office's submission (head office).
-    case merge
-    /// Enroll an office at head office, which issues its key.
-    case enroll
-    /// Create this office's repository with the key file head office issued to it.
-    case createWithKey(office: String)
-  }
+  /// What the person can do next, as an action, which the front end phrases.
+  ///
+  /// The command-line tool phrases it as a command line, so the engine's messages stay free of
+  /// any one front end. The store's and the sync rules' errors carry the same type.
+  public typealias Remedy = OutpostSync.Remedy
 
   /// The kind of failure.
   public var code: Code
@@ -123,7 +112,7 @@ public struct OutpostError: Error, Sendable, Equatable, CustomStringConvertible 
       case .io: .io
       case .notFound: .notFound
       }
-    self.init(code, error.message, hint: error.hint)
+    self.init(code, error.message, hint: error.hint, remedy: error.remedy)
   }
 
   /// The same refusal, from the sync rules.

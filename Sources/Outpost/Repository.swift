@@ -21,8 +21,8 @@ public struct Repository: Sendable {
   public let path: String
   /// The file system it lives on (a test can pass an in-memory one).
   public let fileSystem: any FileSystem
-  /// The clock for timestamps, `YYYY-MM-DDTHH:MM:SSZ`.
-  public let now: @Sendable () -> String
+  /// The clock for timestamps.
+  public let now: @Sendable () -> Timestamp
   /// Receives what opening the repository repaired after an interrupted write (one line each);
   /// nil ignores them.
   public var onNotice: (@Sendable (String) -> Void)?
@@ -30,7 +30,7 @@ public struct Repository: Sendable {
   /// The repository in `path`, which must exist (see ``create(at:office:role:key:fileSystem:now:)``).
   public init(
     at path: String, fileSystem: any FileSystem = PosixFileSystem(),
-    now: @escaping @Sendable () -> String = Repository.systemClock
+    now: @escaping @Sendable () -> Timestamp = Repository.systemClock
   ) {
     self.path = path
     self.fileSystem = fileSystem
@@ -38,8 +38,8 @@ public struct Repository: Sendable {
   }
 
   /// The system's clock, in UTC.
-  public static let systemClock: @Sendable () -> String = {
-    Timestamp(secondsSinceEpoch: Platform.secondsSinceEpoch).description
+  public static let systemClock: @Sendable () -> Timestamp = {
+    Timestamp(secondsSinceEpoch: Platform.secondsSinceEpoch)
   }
 
   /// Creates a repository in `path`, which must not exist or be an empty folder.
@@ -52,7 +52,7 @@ public struct Repository: Sendable {
   public static func create(
     at path: String, office: String, role: RepositoryRole = .branch, key: [UInt8]? = nil,
     fileSystem: any FileSystem = PosixFileSystem(),
-    now: @escaping @Sendable () -> String = Repository.systemClock
+    now: @escaping @Sendable () -> Timestamp = Repository.systemClock
   ) throws(OutpostError) -> Repository {
     try create(
       at: path, office: office, role: role, key: key.map { ($0, "") },
@@ -65,7 +65,7 @@ public struct Repository: Sendable {
     at path: String, office: String, role: RepositoryRole,
     key: (bytes: [UInt8], name: String)?,
     fileSystem: any FileSystem = PosixFileSystem(),
-    now: @escaping @Sendable () -> String = Repository.systemClock
+    now: @escaping @Sendable () -> Timestamp = Repository.systemClock
   ) throws(OutpostError) -> Repository {
     let replica = try Self.replicaID(office)
     var officeKey: OfficeKey?
@@ -76,7 +76,7 @@ public struct Repository: Sendable {
       }
       do { officeKey = try OfficeKey(fileBytes: key, path: name.isEmpty ? "the key" : name) } catch
       {
-        throw OutpostError(.invalidData, error.message, hint: error.hint)
+        throw OutpostError(.invalidData, error.message, hint: error.hint, remedy: error.remedy)
       }
       guard officeKey?.office == replica else {
         throw OutpostError(
@@ -217,7 +217,7 @@ public struct Repository: Sendable {
   }
 
   /// Today, by this repository's clock (for KPI periods still open).
-  var today: CivilDate? { CivilDate(parsing: now().prefix(10)) }
+  var today: CivilDate? { now().date }
 
   /// Revokes an office's key (head office): its bundles are refused from now on.
   public func revoke(_ office: String) throws(OutpostError) {

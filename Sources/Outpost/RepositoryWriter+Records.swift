@@ -46,7 +46,7 @@ extension RepositoryWriter {
   ) throws(OutpostError) -> CommitSummary {
     let schema: CollectionSchema
     do { schema = try self.schema(collection) } catch {
-      throw OutpostError(.invalidRequest, error.message, hint: error.hint)
+      throw OutpostError(.invalidRequest, error.message, hint: error.hint, remedy: error.remedy)
     }
     let fields = try Records.putFields(cells, into: schema, id: id, of: self)
     if let check {

@@ -109,7 +109,7 @@ extension RepositoryWriter {
   public func installNewKey(_ key: OfficeKey) throws(OutpostError) -> Bool {
     try require(
       .branch, "head office issues keys; it does not install one",
-      hint: "Enroll the office at head office to issue its key.", remedy: .enroll)
+      hint: "Enroll the office at head office to issue its key.", remedy: .enroll(office: nil))
     do { return try replaceKey(key) } catch { throw OutpostError(error) }
   }
 }

@@ -51,20 +51,40 @@ package struct CLIError: Error, Sendable, CustomStringConvertible {
       case .locked: .temporaryFailure
       case .notPermitted: .permissionDenied
       }
-    let command = error.remedy.map(Self.commandLine)
-    let hint = [error.hint, command].compactMap { $0 }.joined(separator: " ")
-    self.init(status, error.message, hint: hint.isEmpty ? nil : hint)
+    self.init(status, error.message, hint: Self.hint(error.hint, error.remedy))
   }
 
-  /// The command line that carries out a remedy.
-  static func commandLine(_ remedy: OutpostError.Remedy) -> String {
+  /// The hint line: the engine's words, then the command line of its remedy, if any.
+  package static func hint(_ words: String?, _ remedy: Remedy?) -> String? {
+    let hint = [words, remedy.map(commandLine)].compactMap { $0 }.joined(separator: " ")
+    return hint.isEmpty ? nil : hint
+  }
+
+  /// The command line that carries out a remedy: the one place the engine's actions become
+  /// `outpost` commands.
+  static func commandLine(_ remedy: Remedy) -> String {
     switch remedy {
     case .submit: "outpost submit --out FILE"
     case .reply: "outpost reply OFFICE --out FILE"
     case .receive: "outpost receive FILE"
     case .merge: "outpost merge FILE"
-    case .enroll: "outpost office add OFFICE --key-out FILE"
+    case .enroll(let office?): "outpost office add \(office) --key-out \(office).key"
+    case .enroll(nil): "outpost office add OFFICE --key-out FILE"
     case .createWithKey(let office): "outpost init --office \(office) --key FILE"
+    case .create(let repository?): "outpost init --office ID --repo \(repository)"
+    case .create(nil): "outpost init --office ID"
+    case .installKey: "outpost office key FILE"
+    case .revoke(let office): "outpost office revoke \(office)"
+    case .reenroll(let office, let revoke):
+      (revoke ? "outpost office revoke \(office), " : "")
+        + "outpost office add \(office) --key-out FILE, then at the office: "
+        + "outpost office key FILE"
+    case .verify: "outpost verify"
+    case .makeBundleAgain: "outpost submit (at an office) or outpost reply (at head office)"
+    case .verifyAndSubmit: "outpost verify, then outpost submit --out FILE"
+    case .resolve(let collection, let record):
+      "outpost conflicts show \(collection)/\(record), then outpost resolve "
+        + "\(collection)/\(record) --take OFFICE | --set FIELD=VALUE"
     }
   }
 }
@@ -238,9 +258,13 @@ package struct Context: Sendable {
   }
 
   /// The clock: `OUTPOST_NOW` if set (for reproducible runs and tests), else the wall clock.
-  package var now: @Sendable () -> String {
-    if let fixed = environment["OUTPOST_NOW"] { return { fixed } }
-    return { Timestamp(secondsSinceEpoch: Platform.secondsSinceEpoch).description }
+  ///
+  /// ``Tool`` refuses an `OUTPOST_NOW` that is not a timestamp before any command runs.
+  package var now: @Sendable () -> Timestamp {
+    if let fixed = environment["OUTPOST_NOW"].flatMap({ Timestamp(parsing: $0) }) {
+      return { fixed }
+    }
+    return { Timestamp(secondsSinceEpoch: Platform.secondsSinceEpoch) }
   }
 
   /// Opens the repository for reading (a snapshot), printing recovery notices.
@@ -299,6 +323,12 @@ package enum Tool {
     if invocation.wantsHelp {
       console.out(HelpText.command(invocation.command))
       return 0
+    }
+    if let fixed = environment["OUTPOST_NOW"], Timestamp(parsing: fixed) == nil {
+      console.err(
+        "error: OUTPOST_NOW is '\(fixed)', not a timestamp\n"
+          + "  Write it as YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DDTHH:MM:SS+HH:MM.\n")
+      return ExitStatus.usage.rawValue
     }
     let context = Context(
       invocation: invocation, console: console, environment: environment, fileSystem: fileSystem,

@@ -1,5 +1,6 @@
 import OutpostCodec
 import OutpostCrypto
+import OutpostSync
 
 /// A point in the journal: just after a committed transaction (SPEC.md §4.2).
 public struct JournalPosition: Sendable, Equatable {
@@ -250,8 +251,9 @@ enum JournalReader {
             .corrupt,
             "journal '\(path)' line \(lineNumber): \(problem)",
             hint:
-              "The journal is damaged before its last commit; run 'outpost verify', and restore "
-              + "the repository from a backup or another replica.")
+              "The journal is damaged before its last commit; restore the repository from a "
+              + "backup or another replica. To see everything that is damaged:",
+            remedy: .verify)
         }
         break
       }

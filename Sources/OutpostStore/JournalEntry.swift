@@ -75,8 +75,9 @@ package enum DocumentName: Hashable, Comparable, Sendable, CustomStringConvertib
 package enum JournalEntry: Equatable, Sendable {
   /// What a `begin` entry holds besides its transaction number.
   package struct Begin: Equatable, Sendable {
-    /// When the transaction was committed, by this replica's clock.
-    package var at: String
+    /// When the transaction was committed, by this replica's clock (nil: a begin entry read
+    /// without a timestamp).
+    package var at: Timestamp?
     /// The replica that committed it.
     package var actor: String
     /// The command that made it.
@@ -85,7 +86,7 @@ package enum JournalEntry: Equatable, Sendable {
     package var note: String?
 
     /// Creates a begin entry; an empty note is none.
-    package init(at: String, actor: String, command: String, note: String? = nil) {
+    package init(at: Timestamp?, actor: String, command: String, note: String? = nil) {
       self.at = at
       self.actor = actor
       self.command = command
@@ -160,7 +161,7 @@ package enum JournalEntry: Equatable, Sendable {
     switch self {
     case .begin(let begin):
       members += [
-        ("at", .string(begin.at)), ("actor", .string(begin.actor)),
+        ("at", .string(begin.at?.description ?? "")), ("actor", .string(begin.actor)),
         ("command", .string(begin.command)),
       ]
       if let note = begin.note { members.append(("note", .string(note))) }
@@ -219,7 +220,8 @@ package enum JournalEntry: Equatable, Sendable {
   /// A `begin` entry's members, read leniently.
   static func begin(_ members: JSONObject) -> Begin {
     Begin(
-      at: members["at"]?.stringValue ?? "", actor: members["actor"]?.stringValue ?? "",
+      at: members["at"]?.stringValue.flatMap { Timestamp(parsing: $0) },
+      actor: members["actor"]?.stringValue ?? "",
       command: members["command"]?.stringValue ?? "", note: members["note"]?.stringValue)
   }
 

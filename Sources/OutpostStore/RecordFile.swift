@@ -238,8 +238,9 @@ enum RecordFile {
   }
 
   static func damaged(_ path: String, line: Int, _ problem: String) -> StoreError {
-    StoreError(.corrupt, "\(path), line \(line): \(problem)", hint: verifyHint)
+    StoreError(.corrupt, "\(path), line \(line): \(problem)", hint: verifyHint, remedy: .verify)
   }
 
-  static let verifyHint = "Run 'outpost verify' for a full report."
+  /// The hint of a damaged file, with the remedy ``Remedy/verify``.
+  static let verifyHint = "Check the repository for a full report:"
 }

@@ -31,7 +31,8 @@ extension RepositoryReader {
     else { return VersionVector() }
     do { return try VersionVector(json: value) } catch {
       throw StoreError(
-        .corrupt, "\(DocumentName.horizon.file): \(error.message)", hint: RecordFile.verifyHint)
+        .corrupt, "\(DocumentName.horizon.file): \(error.message)", hint: RecordFile.verifyHint,
+        remedy: .verify)
     }
   }
 

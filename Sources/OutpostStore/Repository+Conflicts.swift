@@ -59,7 +59,7 @@ extension RepositoryReader {
         "resolutions/\(auditID) already exists, but this repository's clock says event "
           + "\(config.replica):\(counter) is unused: \(Self.stateFile) is behind the records; "
           + "nothing was resolved",
-        hint: Self.restoreHint)
+        hint: Self.restoreHint, remedy: .verify)
     }
     var audit = RecordState()
     var fields: [String: JSONValue] = [
@@ -67,7 +67,7 @@ extension RepositoryReader {
       "fields": .array(
         chosen.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { .string($0) }),
       "choice": .string(choice.summary), "note": note.map { .string($0) } ?? .null,
-      "decided_by": .string(config.replica.rawValue), "decided_at": .string(now()),
+      "decided_by": .string(config.replica.rawValue), "decided_at": .string(now().description),
       "candidates": .array(candidates),
       "rule": rule.map { .string($0) } ?? .null,
     ]
@@ -210,11 +210,13 @@ extension StoreError: SyncRefusalConvertible {
   /// Maps a sync refusal to a store error (and so to an exit status).
   ///
   /// `invalid` becomes ``Code/invalidData``; `authentication` and `notPermitted` become
-  /// ``Code/notPermitted``. Message and hint are kept.
+  /// ``Code/notPermitted``. Message, hint and remedy are kept.
   public init(_ error: SyncError) {
     switch error.code {
-    case .invalid: self.init(.invalidData, error.message, hint: error.hint)
-    case .authentication, .notPermitted: self.init(.notPermitted, error.message, hint: error.hint)
+    case .invalid:
+      self.init(.invalidData, error.message, hint: error.hint, remedy: error.remedy)
+    case .authentication, .notPermitted:
+      self.init(.notPermitted, error.message, hint: error.hint, remedy: error.remedy)
     }
   }
 }

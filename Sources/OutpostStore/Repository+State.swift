@@ -61,7 +61,7 @@ extension RepositoryReader {
     func damaged(_ detail: String) -> StoreError {
       StoreError(
         .corrupt, "\(file) is damaged: \(detail); nothing was read or written",
-        hint: Self.restoreHint)
+        hint: Self.restoreHint, remedy: .verify)
     }
     guard case .object(let object)? = try? JSONParser.parse(bytes, limits: .repositoryFile) else {
       throw damaged("it is not valid JSON")
@@ -135,7 +135,7 @@ extension RepositoryReader {
       StoreError(
         .corrupt,
         "\(path)/\(Self.stateFile) does not match the journal: \(detail); nothing was read or written",
-        hint: Self.restoreHint)
+        hint: Self.restoreHint, remedy: .verify)
     }
     guard checkpoint.offset > 0 else {
       guard checkpoint == .start, clock.isEmpty else {
@@ -167,7 +167,7 @@ extension RepositoryReader {
     guard end > 0, bytes[end - 1] == UInt8(ascii: "\n") else {
       throw StoreError(
         .corrupt, "\(journal): the journal does not end a line at its checkpoint",
-        hint: Self.restoreHint)
+        hint: Self.restoreHint, remedy: .verify)
     }
     let start = (bytes[..<(end - 1)].lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
     guard let (entry, hash) = JournalFormat.unframe(bytes[start..<(end - 1)]),

@@ -6,8 +6,9 @@ import OutpostSync
 public struct TransactionInfo: Sendable, Equatable {
   /// Its number.
   public var number: UInt64
-  /// When it was committed (the clock of the replica that wrote it).
-  public var at: String
+  /// When it was committed (the clock of the replica that wrote it); nil when its journal entry
+  /// holds no timestamp.
+  public var at: Timestamp?
   /// The replica that wrote it.
   public var actor: String
   /// The command that made it.

@@ -20,15 +20,16 @@ public struct RepositoryConfig: Sendable, Equatable {
   public var replica: ReplicaID
   /// Branch or head office.
   public var role: RepositoryRole
-  /// When the repository was created.
-  public var createdAt: String
+  /// When the repository was created; nil when `outpost.json` does not say (or not as a
+  /// timestamp).
+  public var createdAt: Timestamp?
 
-  /// The content of `outpost.json`.
+  /// The content of `outpost.json` for a new repository.
   var json: JSONValue {
     .object(
       JSONObject(uncheckedPairs: [
         ("format", .string("outpost-repo/\(version)")), ("office", .string(replica.rawValue)),
-        ("role", .string(role.rawValue)), ("created_at", .string(createdAt)),
+        ("role", .string(role.rawValue)), ("created_at", .string(createdAt?.description ?? "")),
       ]))
   }
 }

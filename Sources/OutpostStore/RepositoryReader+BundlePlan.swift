@@ -41,8 +41,9 @@ extension RepositoryReader {
     if !error.message.contains(name) { error.message = "\(name): " + error.message }
     if error.hint == nil, error.code == .invalidData || error.code == .notPermitted {
       error.hint =
-        "Nothing from this bundle was imported. If it came from an office, ask it to run "
-        + "'outpost verify' and make a new bundle; if it was altered, do not merge it."
+        "Nothing from this bundle was imported; if it was altered, do not merge it. If it came "
+        + "from an office, ask it to check its repository and make a new bundle:"
+      error.remedy = .verifyAndSubmit
     }
     return error
   }

@@ -10,7 +10,8 @@ extension RepositoryReader {
   public func peer(_ id: ReplicaID) throws(StoreError) -> PeerState? {
     guard let json = try document(.peer(id)) else { return nil }
     do { return try PeerState(json: json) } catch {
-      throw StoreError(.corrupt, "sync/\(id).json: \(error.message)", hint: RecordFile.verifyHint)
+      throw StoreError(
+        .corrupt, "sync/\(id).json: \(error.message)", hint: RecordFile.verifyHint, remedy: .verify)
     }
   }
 
@@ -44,7 +45,7 @@ extension RepositoryReader {
       bytes = try fileSystem.readFile(file)
     } catch { throw StoreError.readFailed(error) }
     do { return try JSONParser.parse(bytes, limits: .repositoryFile) } catch {
-      throw StoreError(.corrupt, "\(file): \(error)", hint: RecordFile.verifyHint)
+      throw StoreError(.corrupt, "\(file): \(error)", hint: RecordFile.verifyHint, remedy: .verify)
     }
   }
 

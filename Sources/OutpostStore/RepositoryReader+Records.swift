@@ -127,7 +127,7 @@ extension RepositoryReader {
       } catch let error where error.code == .notFound {
         // Only a reader gets here: a file vanished between the listing and the read.
         guard attempt < 3 else {
-          throw StoreError(.corrupt, error.message, hint: RecordFile.verifyHint)
+          throw StoreError(.corrupt, error.message, hint: RecordFile.verifyHint, remedy: .verify)
         }
         attempt += 1
         listings[collection] = nil
@@ -185,7 +185,7 @@ extension RepositoryReader {
             ? "are missing (no file records/\(collection)/\(baseName))"
             : "(\(files.joined(separator: ", "))) differ from what \(Self.stateFile) records")
           + ": a record file was changed, lost or replaced; nothing was read or written",
-        hint: Self.restoreHint)
+        hint: Self.restoreHint, remedy: .verify)
     }
     return bucket
   }

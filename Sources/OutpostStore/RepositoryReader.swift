@@ -40,7 +40,7 @@ public class RepositoryReader {
 
   let fileSystem: any FileSystem
   let mode: Mode
-  let now: @Sendable () -> String
+  let now: @Sendable () -> Timestamp
   /// The writer's exclusive lock on `lock` (writers only).
   var lockHandle: FileHandle?
   /// A reader's shared lock on `readers`, held while it reads (SPEC.md §4.3).
@@ -66,7 +66,7 @@ public class RepositoryReader {
 
   required init(
     path: String, config: RepositoryConfig, fileSystem: any FileSystem, mode: Mode,
-    now: @escaping @Sendable () -> String, checkpoint: JournalPosition, clock: VersionVector,
+    now: @escaping @Sendable () -> Timestamp, checkpoint: JournalPosition, clock: VersionVector,
     customSchemas: [String: CollectionSchema]
   ) {
     self.path = path
@@ -96,9 +96,10 @@ public class RepositoryReader {
   static let stateFile = "state.json"
   static let lockFile = "lock"
   static let readersFile = "readers"
-  /// What to do about a repository that is damaged: no command repairs it.
+  /// What to do about a repository that is damaged: no command repairs it (with the remedy
+  /// ``Remedy/verify``).
   static let restoreHint =
-    "Run 'outpost verify'; restore the repository from a backup or another replica."
+    "Restore the repository from a backup or another replica. To see everything that is damaged:"
 
   /// Opens an existing repository: a ``RepositoryReader`` for a snapshot, a
   /// ``RepositoryWriter`` to write.
@@ -110,7 +111,7 @@ public class RepositoryReader {
   /// ``notices``.
   public class func open(
     at path: String, fileSystem: any FileSystem = PosixFileSystem(),
-    now: @escaping @Sendable () -> String
+    now: @escaping @Sendable () -> Timestamp
   ) throws(StoreError) -> Self {
     let mode = openMode
     var config = try readConfig(path, fileSystem)
@@ -129,7 +130,7 @@ public class RepositoryReader {
         throw StoreError(
           .corrupt, "\(path): the folder '\(folder)/' is missing",
           hint: "Restore it from a backup (an empty '\(folder)/' if it held nothing); "
-            + "then run 'outpost verify'.")
+            + "then check the repository:", remedy: .verify)
       }
     }
     var lockHandle: FileHandle?
@@ -150,8 +151,8 @@ public class RepositoryReader {
           .corrupt,
           "\(path)/\(readersFile) is missing or not a file: readers could not be kept from a writer "
             + "tidying under them; nothing was read",
-          hint: "Restore it as an empty file (or run any write command, which creates it); then "
-            + "run 'outpost verify'.")
+          hint: "Restore it as an empty file (any write creates it); then check the repository:",
+          remedy: .verify)
       }
       if mode == .write {
         repository.lockHandle = lockHandle
@@ -200,12 +201,13 @@ public class RepositoryReader {
       guard try fs.info(path)?.kind == .directory else {
         throw StoreError(
           .notARepository, "no repository at '\(path)': the folder does not exist",
-          hint: "Create one with 'outpost init --office ID --repo \(path)', or pass --repo.")
+          hint: "Name an existing repository, or create one:", remedy: .create(repository: path))
       }
       guard try fs.exists(file) else {
         throw StoreError(
           .notARepository, "'\(path)' is not an Outpost repository (no \(configFile))",
-          hint: "Create one with 'outpost init --office ID', or pass --repo DIR.")
+          hint: "Name an existing repository, or create one here:",
+          remedy: .create(repository: nil))
       }
       bytes = try fs.readFile(file)
     } catch let error as FileSystemError {
@@ -216,7 +218,8 @@ public class RepositoryReader {
       throw StoreError(.io, "\(error)")
     }
     guard case .object(let object)? = try? JSONParser.parse(bytes, limits: .repositoryFile) else {
-      throw StoreError(.corrupt, "\(file) is not valid JSON", hint: RecordFile.verifyHint)
+      throw StoreError(
+        .corrupt, "\(file) is not valid JSON", hint: RecordFile.verifyHint, remedy: .verify)
     }
     guard let format = object["format"]?.stringValue, format.hasPrefix("outpost-repo/") else {
       throw StoreError(.corrupt, "\(file) has no 'format' member")
@@ -238,7 +241,7 @@ public class RepositoryReader {
     }
     return RepositoryConfig(
       version: version, replica: replica, role: role,
-      createdAt: object["created_at"]?.stringValue ?? "")
+      createdAt: object["created_at"]?.stringValue.flatMap { Timestamp(parsing: $0) })
   }
 
   // MARK: Recovery
@@ -320,7 +323,8 @@ public class RepositoryReader {
           let schema = try SchemaFile.decode(bytes)
           result[schema.name] = schema
         } catch {
-          throw StoreError(.corrupt, "\(file): \(error.message)", hint: RecordFile.verifyHint)
+          throw StoreError(
+            .corrupt, "\(file): \(error.message)", hint: RecordFile.verifyHint, remedy: .verify)
         }
       }
     } catch let error as FileSystemError {

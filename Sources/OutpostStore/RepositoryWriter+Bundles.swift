@@ -24,9 +24,9 @@ extension RepositoryWriter {
           ? "office '\(peerID)' is not enrolled"
           : "this repository is not enrolled with '\(peerID)'",
         hint: config.role == .head
-          ? "Enroll it with: outpost office add \(peerID) --key-out \(peerID).key"
-          : "Create the repository with the key file from head office: outpost init --office "
-            + "\(config.replica) --key FILE")
+          ? "Enroll it:" : "Create the repository with the key file from head office:",
+        remedy: config.role == .head
+          ? .enroll(office: peerID.rawValue) : .createWithKey(office: config.replica.rawValue))
     }
     guard !peer.revoked else {
       throw StoreError(.notPermitted, "the key of office '\(peerID)' is revoked")
@@ -60,15 +60,17 @@ extension RepositoryWriter {
         }
       }
     }
+    let createdAt = now()
     let manifest = BundleManifest(
       kind: config.role == .head ? .reply : .submission, from: config.replica, to: peerID,
       seq: peer.sent.lastSeq + 1, previous: peer.sent.lastHash, keyID: key.keyID,
-      assumes: assumes, clock: clock, acknowledges: peer.received.lastSeq, createdAt: now(),
+      assumes: assumes, clock: clock, acknowledges: peer.received.lastSeq,
+      createdAt: createdAt.description,
       extra: extra)
     let (bytes, hash, complete) = BundleCodec.encode(manifest, records: records, key: key)
     peer.sent.lastSeq += 1
     peer.sent.lastHash = hash
-    peer.sent.at = manifest.createdAt
+    peer.sent.at = createdAt
     _ = try commitTransaction(
       command: "\(manifest.kind == .reply ? "reply" : "submit") \(peerID) seq \(manifest.seq)",
       documents: [.peer(peerID): peer.json])

@@ -187,8 +187,8 @@ extension RepositoryWriter {
       throw StoreError(
         .io,
         "storage error: \(error); then, while undoing the unfinished write: \(rollbackError)",
-        hint: "The change may or may not be applied. Run 'outpost verify'; the next command "
-          + "recovers the repository from its journal.")
+        hint: "The change may or may not be applied; the next command recovers the repository "
+          + "from its journal. To check it now:", remedy: .verify)
     }
   }
 
@@ -213,7 +213,7 @@ extension RepositoryReader {
       .corrupt,
       "\(collection)/\(id) already holds event \(dot), which this repository's clock says is "
         + "unused: \(Self.stateFile) is behind the records; nothing was changed",
-      hint: Self.restoreHint)
+      hint: Self.restoreHint, remedy: .verify)
   }
 
   /// A write that would settle an open conflict without a recorded decision (SPEC.md §8.7).
@@ -223,9 +223,9 @@ extension RepositoryReader {
       "\(collection)/\(id) has an open conflict\(detail.isEmpty ? "" : " (\(detail))"); writing it "
         + "would settle the conflict without a recorded decision; nothing was changed",
       hint: config.role == .head
-        ? "Settle it first: outpost conflicts show \(collection)/\(id), then outpost resolve "
-          + "\(collection)/\(id) --take OFFICE | --set FIELD=VALUE"
-        : "Head office decides; its decision arrives in the next reply (outpost receive).")
+        ? "Settle it first:" : "Head office decides; its decision arrives in the next reply:",
+      remedy: config.role == .head
+        ? .resolve(collection: collection, record: id.rawValue) : .receive)
   }
 
   /// Refuses a change this replica may not make (SPEC.md §2.4): a branch writing a head-office

@@ -38,7 +38,8 @@ extension RepositoryWriter {
     if let existing = try peer(office), !existing.revoked {
       throw StoreError(
         .alreadyExists, "office '\(office)' is already enrolled (key \(existing.keyID))",
-        hint: "To issue a new key, revoke the old one first: outpost office revoke \(office)")
+        hint: "To issue a new key, revoke the old one first:",
+        remedy: .revoke(office: office.rawValue))
     }
     // The key carries the office's highest counter head office has seen, so a repository that
     // installs it (a replacement, or one restored from a copy) writes new event ids.
@@ -103,8 +104,8 @@ extension RepositoryWriter {
     guard let previous = try peer(key.head) else {
       throw StoreError(
         .notFound, "this repository is not enrolled with '\(key.head)'",
-        hint:
-          "A new repository takes its key with: outpost init --office \(config.replica) --key FILE")
+        hint: "A new repository takes its key when it is created:",
+        remedy: .createWithKey(office: config.replica.rawValue))
     }
     if previous.keyID == key.keyID { return false }
     if previous.revokedKeys.contains(key.keyID) {

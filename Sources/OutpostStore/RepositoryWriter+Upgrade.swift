@@ -46,7 +46,7 @@ extension RepositoryWriter {
   /// returns the writer's notices.
   static func upgrade(
     at path: String, from config: RepositoryConfig, _ fileSystem: any FileSystem,
-    now: @escaping @Sendable () -> String
+    now: @escaping @Sendable () -> Timestamp
   ) throws(StoreError) -> [String] {
     do {
       let writer = try RepositoryWriter.open(at: path, fileSystem: fileSystem, now: now)
@@ -90,12 +90,25 @@ extension RepositoryWriter {
     }
     var upgraded = config
     upgraded.version = RepositoryConfig.currentVersion
+    // Only the format changes: every other member is kept as the file has it.
+    let file = path + "/" + Self.configFile
     do {
+      guard case .object(let object) = try JSONParser.parse(try fileSystem.readFile(file)) else {
+        throw StoreError(.corrupt, "\(file) is not a JSON object")
+      }
+      let members = object.map {
+        ($0.key, $0.key == "format" ? .string(RepositoryConfig.format) : $0.value)
+      }
       try AtomicFile.write(
-        JSONWriter.prettyBytes(upgraded.json), to: Self.configFile, in: path,
+        JSONWriter.prettyBytes(.object(JSONObject(uncheckedPairs: members))), to: Self.configFile,
+        in: path,
         fileSystem: fileSystem)
-    } catch {
+    } catch let error as StoreError {
+      throw error
+    } catch let error as FileSystemError {
       throw StoreError.writeFailed(error, "the repository could not be upgraded")
+    } catch {
+      throw StoreError(.corrupt, "\(file): \(error)")
     }
     config = upgraded
     notices.append(

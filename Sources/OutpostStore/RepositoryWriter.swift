@@ -62,7 +62,7 @@ public final class RepositoryWriter: RepositoryReader {
   /// Creates a repository in `path`, which must not exist or be an empty folder.
   public static func create(
     at path: String, replica: ReplicaID, role: RepositoryRole,
-    fileSystem: any FileSystem = PosixFileSystem(), now: @escaping @Sendable () -> String
+    fileSystem: any FileSystem = PosixFileSystem(), now: @escaping @Sendable () -> Timestamp
   ) throws(StoreError) -> RepositoryWriter {
     let what = "the repository was not created"
     var created = false
@@ -75,8 +75,8 @@ public final class RepositoryWriter: RepositoryReader {
         if entries.contains(Self.configFile) {
           throw StoreError(
             .alreadyExists, "'\(path)' is already an Outpost repository",
-            hint: "Choose another folder. To give this repository a new key from head office: "
-              + "outpost office key FILE")
+            hint: "Choose another folder. To give this repository a new key from head office:",
+            remedy: .installKey)
         }
         guard entries.isEmpty else {
           throw StoreError(

@@ -1,6 +1,9 @@
+import OutpostSync
+
 /// Why a repository operation failed: what, where, and what to do.
 ///
-/// The CLI maps ``Code`` to an exit status (SPEC.md §7); the message is for a person.
+/// The CLI maps ``Code`` to an exit status (SPEC.md §7); the message is for a person. Hints
+/// name no command: a ``Remedy`` carries the action, which the front end phrases.
 public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The kind of failure.
   public enum Code: Sendable, Equatable {
@@ -12,7 +15,7 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case locked
     /// Input data is invalid (ids, values, collisions); nothing was written.
     case invalidData
-    /// The repository's own files are damaged; `outpost verify` tells more.
+    /// The repository's own files are damaged; the repository's verification tells more.
     case corrupt
     /// A format version this build does not know.
     case unsupportedFormat
@@ -30,14 +33,17 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
   public var code: Code
   /// What went wrong, where.
   public var message: String
-  /// What to do about it, if anything helps.
+  /// What to do about it, in words, if anything helps.
   public var hint: String?
+  /// What to do next, as an action (see ``Remedy``), when one helps.
+  public var remedy: Remedy?
 
   /// Creates an error.
-  public init(_ code: Code, _ message: String, hint: String? = nil) {
+  public init(_ code: Code, _ message: String, hint: String? = nil, remedy: Remedy? = nil) {
     self.code = code
     self.message = message
     self.hint = hint
+    self.remedy = remedy
   }
 
   public var description: String {
@@ -65,7 +71,7 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     default:
       return StoreError(
         .io, "storage error: \(error); \(what)",
-        hint: "Run 'outpost verify' to check the repository before retrying.")
+        hint: "Check the repository before retrying:", remedy: .verify)
     }
   }
 
@@ -73,8 +79,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
   package static func readFailed(_ error: FileSystemError) -> StoreError {
     if error.errno == .noSuchFile {
       return StoreError(
-        .corrupt, "missing repository file '\(error.path)'",
-        hint: "Run 'outpost verify' for a full report.")
+        .corrupt, "missing repository file '\(error.path)'", hint: RecordFile.verifyHint,
+        remedy: .verify)
     }
     if error.errno == .tooManySymlinks {
       return StoreError(.corrupt, "'\(error.path)' is a symbolic link; Outpost never follows them")

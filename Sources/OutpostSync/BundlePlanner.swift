@@ -97,12 +97,12 @@ public struct BundlePlanner: Sendable {
   /// Every collection this replica knows, by name.
   public var schemas: [String: CollectionSchema]
   /// Now, by this replica's clock (the peer document's `received.at`).
-  public var now: String
+  public var now: Timestamp
 
   /// A planner for one replica's repository as it is now.
   public init(
     ownership: OwnershipPolicy, clock: VersionVector, actors: Set<ReplicaID>,
-    horizon: VersionVector, schemas: [String: CollectionSchema], now: String
+    horizon: VersionVector, schemas: [String: CollectionSchema], now: Timestamp
   ) {
     self.ownership = ownership
     self.clock = clock
@@ -200,8 +200,8 @@ public struct BundlePlanner: Sendable {
       throw SyncError(
         .invalid,
         "\(name) is a \(manifest.kind) bundle; \(isHead ? "head office merges submissions" : "a branch receives replies"); nothing was imported",
-        hint: isHead
-          ? "Replies are for branches: outpost receive FILE" : "Submissions go to head office.")
+        hint: isHead ? "Replies are for branches:" : "Submissions go to head office.",
+        remedy: isHead ? .receive : nil)
     }
     guard manifest.to == replica else {
       throw SyncError(
@@ -224,7 +224,8 @@ public struct BundlePlanner: Sendable {
         hint: "This repository was probably restored from an older copy. "
           + (isHead
             ? "Restore head office's latest repository, or ask the office for a new submission after a reply."
-            : "Ask head office for a new reply (outpost reply \(replica))."))
+            : "Ask head office for a new reply to '\(replica)':"),
+        remedy: isHead ? nil : .reply)
     }
     if isHead {
       try Merge.checkClock(manifest.clock, sender: manifest.from, known: clock, actors: actors)

@@ -19,14 +19,17 @@ public struct SyncError: Error, Sendable, Equatable, CustomStringConvertible {
   public var code: Code
   /// What went wrong, where.
   public var message: String
-  /// What to do about it.
+  /// What to do about it, in words.
   public var hint: String?
+  /// What to do next, as an action (see ``Remedy``), when one helps.
+  public var remedy: Remedy?
 
   /// Creates an error.
-  public init(_ code: Code, _ message: String, hint: String? = nil) {
+  public init(_ code: Code, _ message: String, hint: String? = nil, remedy: Remedy? = nil) {
     self.code = code
     self.message = message
     self.hint = hint
+    self.remedy = remedy
   }
 
   public var description: String { hint.map { "\(message)\n\($0)" } ?? message }

@@ -1,5 +1,6 @@
 import Foundation
 import OutpostCLITestSupport
+import OutpostModel
 import OutpostStore
 import OutpostTestSupport
 import Testing

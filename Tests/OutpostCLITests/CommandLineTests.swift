@@ -1,3 +1,5 @@
+import Foundation
+import OutpostCLI
 import OutpostCLITestSupport
 import OutpostTestSupport
 import Testing
@@ -56,5 +58,31 @@ struct CommandLineTests {
     #expect(result.status == 65, "\(result.errors)")
     #expect(result.errors.contains("in.ndjson:1:"))
     #expect(treeDigest(temp.file("r")) == before)
+  }
+
+  @Test(
+    "OUTPOST_NOW must be a timestamp: anything else is 64 before any command runs",
+    arguments: ["now", "2025-03-01", "2025-03-01T09:00:00.5Z", "2025-03-01T09:00:00+00:00"])
+  func clockMustBeATimestamp(_ value: String) {
+    let temp = TemporaryDirectory()
+    let console = Console()
+    let status = Tool.run(
+      ["init", "--office", "north", "--repo", "r"], console: console,
+      environment: ["OUTPOST_NOW": value], workingDirectory: temp.path)
+    #expect(status == 64)
+    #expect(console.errors.contains("OUTPOST_NOW is '\(value)', not a timestamp"))
+    #expect(!FileManager.default.fileExists(atPath: temp.file("r")), "nothing is created")
+  }
+
+  @Test("OUTPOST_NOW is written as given, local offset included")
+  func clockKeepsItsOffset() throws {
+    let temp = TemporaryDirectory()
+    let console = Console()
+    let status = Tool.run(
+      ["init", "--office", "north", "--repo", "r"], console: console,
+      environment: ["OUTPOST_NOW": "2025-03-01T09:00:00-05:30"], workingDirectory: temp.path)
+    #expect(status == 0, "\(console.errors)")
+    let config = try String(contentsOfFile: temp.file("r/outpost.json"), encoding: .utf8)
+    #expect(config.contains("\"2025-03-01T09:00:00-05:30\""), "\(config)")
   }
 }

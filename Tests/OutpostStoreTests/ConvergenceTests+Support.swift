@@ -122,7 +122,7 @@ struct Template: Sendable {
   }
 }
 
-let now: @Sendable () -> String = { "2025-03-01T09:00:00+08:00" }
+let now: @Sendable () -> Timestamp = { "2025-03-01T09:00:00+08:00" }
 let root = "/repo"
 
 /// Opens the repository at `/repo` for writing and reads the records `known` to be there.

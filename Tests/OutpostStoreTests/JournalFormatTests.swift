@@ -10,7 +10,7 @@ import Testing
 /// SPEC.md §4.2: journal entries are typed in memory, and their bytes on disk are exactly what
 /// they were when they were written as member lists.
 struct JournalFormatTests {
-  let now: @Sendable () -> String = { "2025-03-01T09:00:00+08:00" }
+  let now: @Sendable () -> Timestamp = { "2025-03-01T09:00:00+08:00" }
   let hq = ReplicaID(unchecked: "hq")
 
   /// The repository's fixtures (Tests/OutpostStoreTests/ → the package root).
@@ -86,7 +86,8 @@ struct JournalFormatTests {
     func number(_ value: Int) -> JSONValue { .number(JSONNumber(integer: Int64(value))) }
     func begin(_ txn: Int, _ command: String, note: String? = nil) -> [(String, JSONValue)] {
       var members: [(String, JSONValue)] = [
-        ("kind", .string("begin")), ("txn", number(txn)), ("at", .string(now())),
+        ("kind", .string("begin")), ("txn", number(txn)),
+        ("at", .string("2025-03-01T09:00:00+08:00")),
         ("actor", .string("hq")), ("command", .string(command)),
       ]
       if let note { members.append(("note", .string(note))) }

@@ -10,7 +10,7 @@ import Testing
 /// SPEC.md §4.3–§4.4: buckets as a base plus deltas, tidying, and what readers, writers and
 /// `verify` make of files an interrupted write or compaction leaves.
 struct RecordLayoutTests {
-  let now: @Sendable () -> String = { "2025-03-01T09:00:00+08:00" }
+  let now: @Sendable () -> Timestamp = { "2025-03-01T09:00:00+08:00" }
   let office = ReplicaID(unchecked: "north")
 
   func put(_ id: String, amount: String) throws -> RecordChange {

@@ -10,7 +10,7 @@ import Testing
 
 /// SPEC.md §4: the journaled repository, commit protocol, recovery and verify.
 struct RepositoryTests {
-  let now: @Sendable () -> String = { "2025-03-01T09:00:00+08:00" }
+  let now: @Sendable () -> Timestamp = { "2025-03-01T09:00:00+08:00" }
   let office = ReplicaID(unchecked: "north")
 
   func changes(_ count: Int, amount: String = "12.50") throws -> [RecordChange] {

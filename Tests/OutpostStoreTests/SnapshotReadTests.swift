@@ -9,7 +9,7 @@ import Testing
 /// SPEC.md §4.3: a reader sees exactly one committed state, however a writer commits and tidies
 /// while it reads.
 struct SnapshotReadTests {
-  let now: @Sendable () -> String = { "2025-03-01T09:00:00+08:00" }
+  let now: @Sendable () -> Timestamp = { "2025-03-01T09:00:00+08:00" }
 
   func put(_ id: String, amount: String) throws -> RecordChange {
     try RecordLayoutTests().put(id, amount: amount)

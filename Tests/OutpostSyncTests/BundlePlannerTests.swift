@@ -58,14 +58,15 @@ struct BundlePlannerTests {
   {
     BundlePlanner(
       ownership: OwnershipPolicy(replica: hq, role: .head), clock: clock,
-      actors: [hq, north, Self.east], horizon: horizon, schemas: schemas, now: "now")
+      actors: [hq, north, Self.east], horizon: horizon, schemas: schemas,
+      now: "2025-03-04T10:00:00Z")
   }
 
   /// North's planner.
   func branchPlanner(clock: VersionVector = VersionVector()) -> BundlePlanner {
     BundlePlanner(
       ownership: OwnershipPolicy(replica: north, role: .branch), clock: clock,
-      actors: [hq, north], horizon: VersionVector(), schemas: schemas, now: "now")
+      actors: [hq, north], horizon: VersionVector(), schemas: schemas, now: "2025-03-04T10:00:00Z")
   }
 
   /// A valid order.
@@ -103,7 +104,9 @@ struct BundlePlannerTests {
     BundleRecord(collection: "orders", id: RecordID(unchecked: id), state: state)
   }
 
-  var enrolled: PeerState { PeerState(peer: north, keyID: key.keyID, enrolledAt: "t0") }
+  var enrolled: PeerState {
+    PeerState(peer: north, keyID: key.keyID, enrolledAt: "2025-03-01T09:00:00Z")
+  }
 
   @Test("admission: next, replay, equivocation, a gap and a late bundle filling it")
   func admission() throws {
@@ -119,7 +122,7 @@ struct BundlePlannerTests {
     #expect(plan.admission == .apply)
     #expect(plan.outcomes.map(\.outcome) == [.new])
     #expect(plan.peer.received.lastSeq == 1 && plan.peer.received.accepted[1] == first.hash)
-    #expect(plan.peer.received.at == "now")
+    #expect(plan.peer.received.at == "2025-03-04T10:00:00Z")
 
     // The same bundle again: nothing to do, nothing read.
     let source = DictionarySource()
@@ -136,6 +139,10 @@ struct BundlePlannerTests {
       error.message
         == "security warning: 'north' produced two different bundles with seq 1; c.bundle was "
         + "refused")
+    // What to do is an action, which the front end phrases; the words quote no command.
+    #expect(error.remedy == .reenroll(office: "north", revoke: true))
+    #expect(error.hint?.hasSuffix("To re-base an office restored from a copy:") == true)
+    #expect(!(error.hint ?? "").contains("outpost "))
 
     // Seq 3 after 1: applied after a gap; then seq 2 fills it.
     let third = try bundle(seq: 3, clock: VersionVector([(north, UInt64(1))]), records: [])
@@ -148,10 +155,10 @@ struct BundlePlannerTests {
     #expect(late.peer.received.lastSeq == 3 && late.peer.received.lastHash == third.hash)
     // A late bundle is not the newest: `received.at` stays.
     var stale = gap.peer
-    stale.received.at = "earlier"
+    stale.received.at = "2025-03-02T10:00:00+08:00"
     #expect(
       try planner.plan(second, name: "b2", peer: stale, reading: DictionarySource()).peer.received
-        .at == "earlier")
+        .at == "2025-03-02T10:00:00+08:00")
   }
 
   @Test("bundle-level refusals: kind, enrollment, base, clock inflation")
@@ -288,7 +295,8 @@ struct BundlePlannerTests {
       extra: ["collected": horizon.json, "dropped": .array([.string("orders/o-2")])])
     let source = DictionarySource(records: ["orders": stored])
     let plan = try branchPlanner(clock: VersionVector([(north, UInt64(4))])).plan(
-      reply, name: "r", peer: PeerState(peer: hq, keyID: key.keyID, enrolledAt: "t0"),
+      reply, name: "r",
+      peer: PeerState(peer: hq, keyID: key.keyID, enrolledAt: "2025-03-01T09:00:00Z"),
       reading: source)
     #expect(plan.removed.map { "\($0.id) \($0.edited)" } == ["o-2 true"])
     #expect(plan.collectedCount == 1)
@@ -303,7 +311,7 @@ struct BundlePlannerTests {
     let beyond = try bundle(
       .reply, clock: VersionVector([(hq, UInt64(1))]),
       records: [orderRecord("o-1", written(order(), at: Dot(hq, 2)))])
-    let peer = PeerState(peer: hq, keyID: key.keyID, enrolledAt: "t0")
+    let peer = PeerState(peer: hq, keyID: key.keyID, enrolledAt: "2025-03-01T09:00:00Z")
     let error = try #require(throws: SyncError.self) {
       _ = try branchPlanner().plan(beyond, name: "r", peer: peer, reading: DictionarySource())
     }

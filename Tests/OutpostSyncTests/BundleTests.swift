@@ -209,7 +209,7 @@ struct AdmissionTests {
   let north = ReplicaID(unchecked: "north")
 
   func peer() -> PeerState {
-    var peer = PeerState(peer: north, keyID: "0123456789abcdef", enrolledAt: "t")
+    var peer = PeerState(peer: north, keyID: "0123456789abcdef", enrolledAt: "2025-03-01T09:00:00Z")
     peer.received.lastSeq = 3
     peer.received.lastHash = "c3"
     peer.received.accepted = [1: "c1", 2: "c2", 3: "c3"]

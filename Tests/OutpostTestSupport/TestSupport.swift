@@ -1,6 +1,7 @@
 import Foundation
 import OutpostCodec
 import OutpostCrypto
+import OutpostModel
 import OutpostStore
 import OutpostSync
 
@@ -79,7 +80,7 @@ package func acknowledgement(in log: [String]) -> Int? {
 /// repository, read through the store: equal digests mean the same records, however the record
 /// files are laid out (SPEC.md §4.4: the split into bases and deltas depends on history).
 package func recordsDigest(_ repository: String) throws -> String {
-  let store = try RepositoryReader.open(at: repository, now: { "" })
+  let store = try RepositoryReader.open(at: repository, now: { "2025-01-01T00:00:00Z" })
   defer { store.close() }
   let collections = try FileManager.default.contentsOfDirectory(atPath: repository + "/records")
   var text = ""

@@ -4,7 +4,7 @@ import Testing
 
 /// The library's entry point, used as an app would use it: no CLI (SPEC.md §11).
 struct EmbeddingTests {
-  let now: @Sendable () -> String = { "2025-04-01T09:00:00Z" }
+  let now: @Sendable () -> Timestamp = { "2025-04-01T09:00:00Z" }
 
   /// Head office and an enrolled branch `north` on one in-memory file system.
   func offices() throws -> (hq: Repository, north: Repository, disk: MemoryFileSystem) {

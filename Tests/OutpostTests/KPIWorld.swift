@@ -8,7 +8,7 @@ import OutpostTestSupport
 /// Head office and one branch (`north`), each with a repository on a memory file system, and
 /// the bundles between them: the engine's API exercised without the command-line tool.
 final class KPIWorld {
-  static let clock: @Sendable () -> String = { "2025-03-01T09:00:00Z" }
+  static let clock: @Sendable () -> Timestamp = { "2025-03-01T09:00:00Z" }
   let hq: RepositoryWriter
   let north: RepositoryWriter
   let northID = ReplicaID(unchecked: "north")

@@ -10,7 +10,7 @@ struct UpgradeTests {
   static let fixture =
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path + "/fixtures/upgrade/format-1"
-  let now: @Sendable () -> String = { "2025-03-08T10:00:00+08:00" }
+  let now: @Sendable () -> Timestamp = { "2025-03-08T10:00:00+08:00" }
 
   /// A copy of the fixture's repositories (and bundle) in a fresh folder.
   func copy() throws -> TemporaryDirectory {

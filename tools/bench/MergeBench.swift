@@ -21,7 +21,7 @@ enum MergeBench {
   /// Head office's replica id.
   static let head = "hq"
   /// The clock every repository in the benchmark uses.
-  static let now: @Sendable () -> String = { "2026-12-02T09:00:00Z" }
+  static let now: @Sendable () -> Timestamp = { "2026-12-02T09:00:00Z" }
 
   /// The branch names for a branch count.
   static func branches(_ count: Int) -> [String] {

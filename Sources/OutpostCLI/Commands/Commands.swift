@@ -1,3 +1,5 @@
+import OutpostModel
+
 /// The command table: the single source of parsing and help (SPEC.md §6).
 package enum Commands {
 
@@ -110,4 +112,9 @@ package enum Commands {
   package static func run(_ context: Context) throws {
     try context.invocation.command.run(context)
   }
+}
+
+extension Timestamp? {
+  /// The timestamp's text, or empty when there is none (a journal entry without one).
+  var text: String { self?.description ?? "" }
 }

@@ -147,7 +147,7 @@ extension Commands {
         members.append(("impact", impact.json))
         func origin(_ info: TransactionInfo) -> [(String, JSONValue)] {
           [
-            ("arrived_at", .string(info.at)), ("transaction", number(Int(info.number))),
+            ("arrived_at", .string(info.at.text)), ("transaction", number(Int(info.number))),
             ("command", .string(info.command)),
           ]
         }
@@ -234,7 +234,7 @@ extension Commands {
   /// "written T" for a local write, "arrived T (merge north seq 2)" for one from a bundle.
   static func arrival(_ info: TransactionInfo) -> String {
     info.command.hasPrefix("merge ") || info.command.hasPrefix("receive ")
-      ? "arrived \(info.at) (\(info.command))" : "written \(info.at)"
+      ? "arrived \(info.at.text) (\(info.command))" : "written \(info.at.text)"
   }
 
   /// A value as `conflicts show` prints it: "(empty)" for null, "(none)" for absent.

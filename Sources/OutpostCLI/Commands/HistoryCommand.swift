@@ -65,7 +65,7 @@ extension Commands {
                 .object(
                   JSONObject(uncheckedPairs: [
                     ("transaction", number(Int(write.transaction.number))),
-                    ("at", .string(write.transaction.at)),
+                    ("at", .string(write.transaction.at.text)),
                     ("actor", .string(write.transaction.actor)),
                     ("command", .string(write.transaction.command)),
                     ("note", write.transaction.note.map { .string($0) } ?? .null),
@@ -111,7 +111,7 @@ extension Commands {
     var text = "\(schema.name)/\(id): \(entries.count) write(s), oldest first\n"
     for (write, event, dots, changes) in entries {
       let info = write.transaction
-      text += "\ntxn \(info.number)  \(info.at)  \(info.actor)  \(info.command)\n"
+      text += "\ntxn \(info.number)  \(info.at.text)  \(info.actor)  \(info.command)\n"
       if !dots.isEmpty {
         let writers = Set(dots.map(\.replica.rawValue)).sorted().joined(separator: ", ")
         text += "    by \(writers) (\(dots.map(\.description).joined(separator: ", ")))\n"

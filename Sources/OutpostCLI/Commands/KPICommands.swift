@@ -232,7 +232,7 @@ extension Commands {
 
   /// The date before which periods are closed: today, by the repository's clock.
   static func today(_ context: Context) -> CivilDate? {
-    CivilDate(parsing: context.now().prefix(10))
+    context.now().date
   }
 
   static func computeKPIs(_ context: Context) throws {

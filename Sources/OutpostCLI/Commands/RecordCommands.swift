@@ -7,7 +7,7 @@ import OutpostSync
 extension Commands {
   static func schema(_ repository: RepositoryReader, _ name: String) throws -> CollectionSchema {
     do { return try repository.schema(name) } catch {
-      throw CLIError(.usage, error.message, hint: error.hint)
+      throw CLIError(.usage, error.message, hint: CLIError.hint(error.hint, error.remedy))
     }
   }
 
@@ -19,7 +19,8 @@ extension Commands {
   static func noteOption(_ context: Context) throws -> String? {
     guard let note = context.invocation.value("note"), !note.isEmpty else { return nil }
     do { try RepositoryReader.checkNote(note) } catch {
-      throw CLIError(.dataError, "--note: \(error.message)", hint: error.hint)
+      throw CLIError(
+        .dataError, "--note: \(error.message)", hint: CLIError.hint(error.hint, error.remedy))
     }
     return note
   }

@@ -76,7 +76,7 @@ extension Commands {
           ("role", .string(repository.config.role.rawValue)), ("collections", collections),
           ("transactions", number(Int(last?.number ?? 0))),
           ("peers", .array(peers.map(peerJSON))),
-          ("last_change", last.map { .string($0.at) } ?? .null),
+          ("last_change", last.map { .string($0.at.text) } ?? .null),
           (
             "clock",
             .object(
@@ -91,7 +91,7 @@ extension Commands {
     let role = repository.config.role == .head ? "head office" : "branch office"
     var text = "Office \(repository.config.replica) (\(role)) at \(repository.path)\n"
     if let last {
-      text += "Last change: transaction \(last.number) at \(last.at) (\(last.command))\n"
+      text += "Last change: transaction \(last.number) at \(last.at.text) (\(last.command))\n"
     }
     text +=
       "\n" + "collection".padding(20) + "records".leftPadded(9) + "deleted".leftPadded(9)
@@ -110,11 +110,11 @@ extension Commands {
     .object(
       JSONObject(uncheckedPairs: [
         ("peer", .string(peer.peer.rawValue)), ("key_id", .string(peer.keyID)),
-        ("revoked", .bool(peer.revoked)), ("enrolled_at", .string(peer.enrolledAt)),
+        ("revoked", .bool(peer.revoked)), ("enrolled_at", .string(peer.enrolledAt.description)),
         ("received_seq", number(Int(peer.received.lastSeq))),
-        ("received_at", peer.received.at.isEmpty ? .null : .string(peer.received.at)),
+        ("received_at", peer.received.at.map { .string($0.description) } ?? .null),
         ("sent_seq", number(Int(peer.sent.lastSeq))),
-        ("sent_at", peer.sent.at.isEmpty ? .null : .string(peer.sent.at)),
+        ("sent_at", peer.sent.at.map { .string($0.description) } ?? .null),
         ("acknowledged_seq", number(Int(peer.received.acknowledges))),
         ("clock", peer.received.clock.json),
       ]))
@@ -134,7 +134,7 @@ extension Commands {
     for peer in peers {
       let received =
         peer.received.lastSeq == 0
-        ? "none yet" : "seq \(peer.received.lastSeq) at \(peer.received.at)"
+        ? "none yet" : "seq \(peer.received.lastSeq) at \(peer.received.at.text)"
       let sent = peer.sent.lastSeq == 0 ? "none yet" : "seq \(peer.sent.lastSeq)"
       let applied =
         peer.received.acknowledges == 0 ? "-" : "\(outgoing) \(peer.received.acknowledges)"
@@ -166,7 +166,7 @@ extension Commands {
               transactions.map { t in
                 .object(
                   JSONObject(uncheckedPairs: [
-                    ("txn", number(Int(t.number))), ("at", .string(t.at)),
+                    ("txn", number(Int(t.number))), ("at", .string(t.at.text)),
                     ("actor", .string(t.actor)),
                     ("command", .string(t.command)), ("changes", number(t.changes)),
                     ("note", t.note.map { .string($0) } ?? .null),
@@ -178,7 +178,7 @@ extension Commands {
     }
     for t in transactions {
       context.console.out(
-        "txn \(t.number)  \(t.at)  \(t.actor)  \(t.changes) change(s)  \(t.command)\n"
+        "txn \(t.number)  \(t.at.text)  \(t.actor)  \(t.changes) change(s)  \(t.command)\n"
           + (t.note.map { "    note: \($0)\n" } ?? ""))
     }
   }

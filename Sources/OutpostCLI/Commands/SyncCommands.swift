@@ -144,7 +144,7 @@ extension Commands {
     let bytes = try readKeyFile(context, argument)
     let key: OfficeKey
     do { key = try OfficeKey(fileBytes: bytes, path: argument) } catch {
-      throw CLIError(.dataError, error.message, hint: error.hint)
+      throw CLIError(.dataError, error.message, hint: CLIError.hint(error.hint, error.remedy))
     }
     let replaced: Bool
     do { replaced = try context.openWriter().installNewKey(key) } catch let error as OutpostError {

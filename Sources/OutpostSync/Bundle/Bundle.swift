@@ -42,6 +42,8 @@ public struct BundleManifest: Sendable, Equatable {
   /// The last bundle of the other direction the sender had applied (0: none).
   public var acknowledges: UInt64
   /// When it was made, by the sender's clock (informational: never used for ordering).
+  ///
+  /// It stays the sender's text, never validated (SPEC.md §8.2), so it is not a ``Timestamp``.
   public var createdAt: String
   /// Payload size in bytes.
   public var payloadBytes: UInt64
@@ -333,14 +335,16 @@ public enum BundleCodec {
     _ bytes: [UInt8], name: String, recipient: ReplicaID? = nil,
     keys: (String) -> BundleKeyStatus
   ) throws(SyncError) -> VerifiedBundle {
-    let reexport = "ask the sender to make it again ('outpost submit' or 'outpost reply')"
+    // The hint's last words, with the remedy ``Remedy/makeBundleAgain``.
+    let reexport = "ask the sender to make it again:"
     guard bytes.count <= maximumBytes else {
       throw SyncError(
         .invalid, "\(name) is larger than \(maximumBytes >> 30) GiB; nothing was imported")
     }
     let notABundle = SyncError(
       .invalid, "\(name) is not an Outpost bundle; nothing was imported",
-      hint: "Pass a file made by 'outpost submit' or 'outpost reply'.")
+      hint: "Pass the file a submission or a reply makes:",
+      remedy: .makeBundleAgain)
     guard bytes.first == UInt8(ascii: "{") else { throw notABundle }
     guard let firstEnd = bytes.prefix(maximumManifestBytes).firstIndex(of: UInt8(ascii: "\n"))
     else {
@@ -352,7 +356,7 @@ public enum BundleCodec {
       {
         throw SyncError(
           .invalid, "bundle incomplete: \(name) ends inside its header; nothing was imported",
-          hint: "The file was cut short in transit; \(reexport).")
+          hint: "The file was cut short in transit; \(reexport)", remedy: .makeBundleAgain)
       }
       throw notABundle
     }
@@ -379,7 +383,8 @@ public enum BundleCodec {
     do { manifest = try BundleManifest(json: manifestJSON) } catch {
       throw SyncError(
         .invalid, "\(name): \(error.message)",
-        hint: "The bundle was made by a faulty or altered program; \(reexport).")
+        hint: "The bundle was made by a faulty or altered program; \(reexport)",
+        remedy: .makeBundleAgain)
     }
     if let recipient, manifest.to != recipient {
       throw SyncError(
@@ -392,12 +397,12 @@ public enum BundleCodec {
     let missingMAC = SyncError(
       .authentication,
       "signature missing or invalid: line 2 of \(name) is not its MAC line; nothing was imported",
-      hint: "The file was altered; \(reexport).")
+      hint: "The file was altered; \(reexport)", remedy: .makeBundleAgain)
     guard let macEnd = bytes[macStart...].prefix(200).firstIndex(of: UInt8(ascii: "\n")) else {
       if bytes.count - macStart >= 200 { throw missingMAC }
       throw SyncError(
         .invalid, "bundle incomplete: \(name) has no MAC line; nothing was imported",
-        hint: "The file was cut short in transit; \(reexport).")
+        hint: "The file was cut short in transit; \(reexport)", remedy: .makeBundleAgain)
     }
     guard case .object(let macObject)? = try? JSONParser.parse(Array(bytes[macStart..<macEnd])),
       macObject.count == 1, let macText = macObject["hmac_sha256"]?.stringValue,
@@ -410,15 +415,15 @@ public enum BundleCodec {
       throw SyncError(
         .authentication,
         "\(name) is signed by an unknown key (\(manifest.keyID)); nothing was imported",
-        hint: "Only offices enrolled with 'outpost office add' can submit; check the sender.")
+        hint: "Only enrolled offices can submit; check the sender. Head office enrolls an office:",
+        remedy: .enroll(office: nil))
     case .revoked(let owner):
       throw SyncError(
         .authentication,
         "\(name) is signed by the revoked key of office '\(owner)'; nothing was imported",
-        hint: "The key was revoked with 'outpost office revoke'. To take data from the office "
-          + "again, enroll it anew (outpost office add) and have it install the new key "
-          + "(outpost office key FILE), then submit again; bundles signed with this key stay "
-          + "refused.")
+        hint: "The key was revoked at head office; bundles signed with it stay refused. To take "
+          + "data from the office again, enroll it anew and have it install the new key, then "
+          + "submit again:", remedy: .reenroll(office: owner.rawValue, revoke: false))
     case .active(let found):
       key = found
     }
@@ -443,20 +448,21 @@ public enum BundleCodec {
       throw SyncError(
         .invalid,
         "bundle incomplete: \(name) has \(payload.count) of its \(manifest.payloadBytes) payload "
-          + "bytes; nothing was imported", hint: "The file was cut short in transit; \(reexport).")
+          + "bytes; nothing was imported", hint: "The file was cut short in transit; \(reexport)",
+        remedy: .makeBundleAgain)
     }
     guard UInt64(payload.count) == manifest.payloadBytes else {
       throw SyncError(
         .invalid,
         "\(name) contains \(UInt64(payload.count) - manifest.payloadBytes) bytes not in its "
           + "manifest (data appended or mixed from another bundle); nothing was imported",
-        hint: reexport.prefix(1).uppercased() + reexport.dropFirst() + ".")
+        hint: reexport.prefix(1).uppercased() + reexport.dropFirst(), remedy: .makeBundleAgain)
     }
     guard SHA256.hash(payload).hex == manifest.payloadSHA256 else {
       throw SyncError(
         .invalid,
         "bundle damaged in transit: \(name) payload sha256 mismatch; nothing was imported",
-        hint: reexport.prefix(1).uppercased() + reexport.dropFirst() + ".")
+        hint: reexport.prefix(1).uppercased() + reexport.dropFirst(), remedy: .makeBundleAgain)
     }
     return VerifiedBundle(
       manifest: manifest, hash: SHA256.hash(manifestBytes).hex, payload: payload)

@@ -80,7 +80,8 @@ public struct OfficeKey: Sendable, Equatable {
     func bad(_ why: String) -> SyncError {
       SyncError(
         .invalid, "\(path) is not an Outpost key file: \(why)",
-        hint: "Use the file 'outpost office add' wrote at head office.")
+        hint: "Use the key file head office wrote when it enrolled the office:",
+        remedy: .enroll(office: nil))
     }
     let json: JSONValue
     do { json = try JSONParser.parse(bytes) } catch { throw bad(error.description) }

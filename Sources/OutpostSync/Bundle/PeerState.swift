@@ -18,8 +18,9 @@ public struct PeerState: Sendable, Equatable {
     public var clock = VersionVector()
     /// The newest bundle of ours the peer said it had applied (received only).
     public var acknowledges: UInt64 = 0
-    /// When the newest bundle was made or merged, by this replica's clock.
-    public var at = ""
+    /// When the newest bundle was made or merged, by this replica's clock; nil: never (written
+    /// `""`).
+    public var at: Timestamp?
 
     /// Creates an empty stream.
     public init() {}
@@ -32,9 +33,9 @@ public struct PeerState: Sendable, Equatable {
   /// Whether the peer's key was revoked.
   public var revoked: Bool
   /// When it was enrolled.
-  public var enrolledAt: String
+  public var enrolledAt: Timestamp
   /// When its key was revoked.
-  public var revokedAt: String?
+  public var revokedAt: Timestamp?
   /// At a branch: the event counter its own writes must stay above (the installed key's
   /// ``OfficeKey/counterFloor``).
   public var counterFloor: UInt64 = 0
@@ -53,7 +54,7 @@ public struct PeerState: Sendable, Equatable {
   public var sent = Stream()
 
   /// A peer just enrolled.
-  public init(peer: ReplicaID, keyID: String, enrolledAt: String) {
+  public init(peer: ReplicaID, keyID: String, enrolledAt: Timestamp) {
     self.peer = peer
     self.keyID = keyID
     self.revoked = false
@@ -67,7 +68,7 @@ public struct PeerState: Sendable, Equatable {
     func stream(_ stream: Stream, received: Bool) -> JSONValue {
       var members: [(String, JSONValue)] = [
         ("last_seq", integer(stream.lastSeq)), ("last_hash", .string(stream.lastHash)),
-        ("at", .string(stream.at)),
+        ("at", .string(stream.at?.description ?? "")),
       ]
       if received {
         members += [
@@ -85,10 +86,11 @@ public struct PeerState: Sendable, Equatable {
     var members: [(String, JSONValue)] = [
       ("format", .string("outpost-peer/1")), ("peer", .string(peer.rawValue)),
       ("key_id", .string(keyID)), ("revoked", .bool(revoked)),
-      ("enrolled_at", .string(enrolledAt)), ("received", stream(received, received: true)),
+      ("enrolled_at", .string(enrolledAt.description)),
+      ("received", stream(received, received: true)),
       ("sent", stream(sent, received: false)),
     ]
-    if let revokedAt { members.append(("revoked_at", .string(revokedAt))) }
+    if let revokedAt { members.append(("revoked_at", .string(revokedAt.description))) }
     if counterFloor > 0 { members.append(("counter_floor", integer(counterFloor))) }
     if !collected.isEmpty { members.append(("collected", collected.json)) }
     if !dropped.isEmpty {
@@ -109,14 +111,22 @@ public struct PeerState: Sendable, Equatable {
     guard case .object(let object) = json, object["format"]?.stringValue == "outpost-peer/1",
       let peerText = object["peer"]?.stringValue, let keyID = object["key_id"]?.stringValue,
       case .bool(let revoked)? = object["revoked"],
-      let enrolledAt = object["enrolled_at"]?.stringValue,
+      let enrolledText = object["enrolled_at"]?.stringValue,
       case .object(let received)? = object["received"], case .object(let sent)? = object["sent"]
     else { throw ModelError("not an outpost-peer/1 document") }
     peer = try ReplicaID(peerText)
     self.keyID = keyID
     self.revoked = revoked
+    guard let enrolledAt = Timestamp(parsing: enrolledText) else {
+      throw ModelError("'enrolled_at' is not a timestamp")
+    }
     self.enrolledAt = enrolledAt
-    revokedAt = object["revoked_at"]?.stringValue
+    if let revokedText = object["revoked_at"]?.stringValue {
+      guard let revokedAt = Timestamp(parsing: revokedText) else {
+        throw ModelError("'revoked_at' is not a timestamp")
+      }
+      self.revokedAt = revokedAt
+    }
     counterFloor = object["counter_floor"]?.uint64Value ?? 0
     if let value = object["collected"] { collected = try VersionVector(json: value) }
     if case .object(let entries)? = object["dropped"] {
@@ -132,7 +142,12 @@ public struct PeerState: Sendable, Equatable {
       else { throw ModelError("a stream lacks last_seq, last_hash or at") }
       stream.lastSeq = seq
       stream.lastHash = hash
-      stream.at = at
+      if !at.isEmpty {
+        guard let timestamp = Timestamp(parsing: at) else {
+          throw ModelError("a stream's 'at' is not a timestamp")
+        }
+        stream.at = timestamp
+      }
       if let clock = object["clock"] { stream.clock = try VersionVector(json: clock) }
       stream.acknowledges = object["acknowledges"]?.uint64Value ?? 0
       if case .object(let accepted)? = object["accepted"] {
@@ -169,8 +184,7 @@ public struct PeerState: Sendable, Equatable {
           + "\(name) was refused",
         hint: "Either the sender's repository was restored from an old copy, or a bundle was "
           + "forged with a leaked key. Check with the office before going on. To re-base an office "
-          + "restored from a copy: outpost office revoke \(peer), outpost office add \(peer) "
-          + "--key-out FILE, then at the office: outpost office key FILE.")
+          + "restored from a copy:", remedy: .reenroll(office: peer.rawValue, revoke: true))
     }
     if seq < received.lastSeq, received.accepted[seq] == nil {
       // A bundle that was missing when a newer one arrived: applying it is a join, safe in any
