@@ -2,7 +2,7 @@ import OutpostModel
 
 /// A command of the `outpost` tool: its help, its typed options and what it does.
 ///
-/// The command table (``Commands/all``) lists these types; parsing, help and dispatch all come
+/// The command table (``Commands/types``) lists these types; parsing, help and dispatch all come
 /// from them, so a command cannot be listed without its options and its `run`, and a command
 /// reads its options as typed properties, never by name.
 package protocol Command: SendableMetatype {
@@ -81,9 +81,7 @@ extension CommandOptions {
 
 /// Thrown by a binding's `store` for a required option given empty (`--out ''`): reported as
 /// missing, with the usage.
-package struct MissingRequiredOption: Error {
-  package init() {}
-}
+struct MissingRequiredOption: Error {}
 
 /// The options of a command that has none of its own.
 package struct NoOptions: CommandOptions {
