@@ -199,6 +199,17 @@ package struct OptionBinding<Options>: Sendable {
     }
   }
 
+  /// A repeatable value of the command's domain (`FIELD=VALUE`): every value, in the order
+  /// given, each converted by `parse`, which throws the error to report.
+  package static func repeating<Value>(
+    _ name: String, _ valueName: String, _ path: Path<[Value]>, help: String,
+    parse: @escaping @Sendable (String) throws -> Value
+  ) -> Self {
+    Self(spec: OptionSpec(name, valueName, repeatable: true, help: help)) { options, values in
+      options[keyPath: path] = try values.map(parse)
+    }
+  }
+
   /// The case of `Value` that `text` names.
   ///
   /// The parser has already refused other values; a binding used on its own (tests) refuses

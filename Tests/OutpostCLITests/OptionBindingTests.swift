@@ -22,6 +22,7 @@ struct OptionBindingTests {
     var speed: Speed?
     var mode = Speed.slow
     var office: ReplicaID?
+    var sizes: [Int] = []
 
     static let options: [OptionBinding<Self>] = [
       .flag("dry-run", \.dryRun, help: "Change nothing."),
@@ -38,6 +39,12 @@ struct OptionBindingTests {
           do throws(ModelError) { return try ReplicaID(text) } catch {
             throw CLIError(.usage, error.message)
           }
+        }),
+      .repeating(
+        "size", "N", \.sizes, help: "A size (repeatable).",
+        parse: { text in
+          guard let size = Int(text) else { throw CLIError(.dataError, "'\(text)' is no size") }
+          return size
         }),
     ]
   }
@@ -77,16 +84,18 @@ struct OptionBindingTests {
     let none = try Sample([:])
     #expect(!none.dryRun && none.note == nil && none.out == "default.out" && none.tags.isEmpty)
     #expect(none.limit == nil && none.count == nil && none.speed == nil && none.mode == .slow)
-    #expect(none.office == nil)
+    #expect(none.office == nil && none.sizes.isEmpty)
     let all = try Sample([
       "dry-run": [""], "note": ["why"], "out": ["x.out"], "tag": ["a", "b", "a"],
       "limit": ["3"], "count": ["-2"], "speed": ["fast"], "mode": ["fast"], "office": ["north"],
+      "size": ["2", "1"],
     ])
     #expect(all.dryRun && all.note == "why" && all.out == "x.out")
     #expect(all.tags == ["a", "b", "a"])
     #expect(all.limit == 3 && all.count == -2)
     #expect(all.speed == .fast && all.mode == .fast)
     #expect(all.office?.rawValue == "north")
+    #expect(all.sizes == [2, 1])
   }
 
   @Test("a value a binding refuses is a CLIError with the binding's status and message")
@@ -101,6 +110,13 @@ struct OptionBindingTests {
     #expect(speed?.message == "'--speed' must be one of fast, slow (got 'warp')")
     let office = #expect(throws: CLIError.self) { try Sample(["office": ["North"]]) }
     #expect(office?.status == .usage && office?.message.contains("invalid office id") == true)
+    let size = #expect(throws: CLIError.self) { try Sample(["size": ["1", "big"]]) }
+    #expect(size?.status == .dataError && size?.message == "'big' is no size")
+    // Through the tool: `resolve --set` takes FIELD=VALUE, parsed by its binding (64).
+    let temp = TemporaryDirectory()
+    let set = outpost(["resolve", "orders/o-1", "--set", "amount"], in: temp.path)
+    #expect(set.status == 64)
+    #expect(set.errors.contains("'amount' is not FIELD=VALUE"), "\(set.errors)")
   }
 
   @Test("a required option absent, or text given empty, is 64 with the usage as its hint")

@@ -321,22 +321,22 @@ extension Commands {
 
     struct Options: CommandOptions {
       var take: ReplicaID?
-      var set: [String] = []
+      var set: [Assignment] = []
       var note: String?
 
       static let options: [OptionBinding<Self>] = [
         .option(
           "take", "OFFICE", \.take, help: "Take the values this office wrote.",
           parse: replicaArgument),
-        .repeating("set", "FIELD=VALUE", \.set, help: "Write this value instead."),
+        .repeating(
+          "set", "FIELD=VALUE", \.set, help: "Write this value instead.", parse: assignment),
         .option("note", "TEXT", \.note, help: "Why: kept in the audit trail (resolutions)."),
       ]
     }
 
     static func run(_ options: Options, _ context: Context) throws {
       let (collection, id) = try conflictID(context.arguments[0])
-      let sets = options.set
-      guard (options.take == nil) != sets.isEmpty else {
+      guard (options.take == nil) != options.set.isEmpty else {
         throw CLIError(
           .usage, "give either --take OFFICE or --set FIELD=VALUE (one or more)",
           hint: HelpText.usage(context.command))
@@ -347,15 +347,9 @@ extension Commands {
       if let take = options.take {
         choice = .take(take)
       } else {
-        var cells: [(field: String, text: String)] = []
-        for assignment in sets {
-          guard let equals = assignment.firstIndex(of: "=") else {
-            throw CLIError(.usage, "'\(assignment)' is not FIELD=VALUE")
-          }
-          cells.append(
-            (String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...])))
+        do { choice = try Conflicts.setChoice(options.set, in: schema) } catch {
+          throw CLIError(error)
         }
-        do { choice = try Conflicts.setChoice(cells, in: schema) } catch { throw CLIError(error) }
       }
       context.console.out(
         try resolveAndDescribe(

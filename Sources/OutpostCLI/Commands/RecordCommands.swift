@@ -15,6 +15,17 @@ extension Commands {
     do { return try RecordID(text) } catch { throw CLIError(.dataError, error.message) }
   }
 
+  /// A cell to write, as `put` and `resolve --set` take it.
+  typealias Assignment = (field: String, text: String)
+
+  /// `FIELD=VALUE` (an empty VALUE is null); anything else is a usage error (64).
+  static func assignment(_ text: String) throws -> Assignment {
+    guard let equals = text.firstIndex(of: "=") else {
+      throw CLIError(.usage, "'\(text)' is not FIELD=VALUE")
+    }
+    return (String(text[..<equals]), String(text[text.index(after: equals)...]))
+  }
+
   /// `put`.
   struct PutCommand: Command {
     typealias Options = NoteOptions
@@ -35,14 +46,7 @@ extension Commands {
       let positionals = context.arguments
       let schema = try schema(repository, positionals[0])
       let id = try recordID(positionals[1])
-      var cells: [(field: String, text: String)] = []
-      for assignment in positionals[2...] {
-        guard let equals = assignment.firstIndex(of: "=") else {
-          throw CLIError(.usage, "'\(assignment)' is not FIELD=VALUE")
-        }
-        cells.append(
-          (String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...])))
-      }
+      let cells = try positionals[2...].map(assignment)
       var check: (([String: JSONValue]) -> OutpostError?)?
       if schema.name == "targets" {
         let definitions = try definitions(context, repository)
