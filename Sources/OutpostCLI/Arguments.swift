@@ -24,8 +24,7 @@ package struct OptionSpec: Sendable {
     self.repeatable = repeatable
   }
 
-  /// An option whose value is one of `Value`'s cases; the parser refuses any other (64), so
-  /// ``Invocation/value(_:as:)`` always reads a valid one.
+  /// An option whose value is one of `Value`'s cases; the parser refuses any other (64).
   package init<Value: CaseIterable & RawRepresentable>(
     _ name: String, _ valueName: String, choices: Value.Type, repeatable: Bool = false,
     help: String
@@ -38,7 +37,10 @@ package struct OptionSpec: Sendable {
   }
 }
 
-/// A command: its name, help, options and positional arguments.
+/// A command as the parser and the help see it.
+///
+/// Its name, help, options and positional arguments, made from a ``Command`` type
+/// (``Command/spec``), never written by hand.
 package struct CommandSpec: Sendable {
   /// The name (`import`, or `schema add` for a subcommand).
   package var name: String
@@ -54,8 +56,7 @@ package struct CommandSpec: Sendable {
   package var discussion: String
   /// Example invocations.
   package var examples: [String]
-  /// What the command does: every command in the table carries its own, so none can be
-  /// listed without one.
+  /// Decodes the command's typed options from the invocation and runs the command.
   package var run: @Sendable (Context) throws -> Void
 }
 
@@ -63,23 +64,15 @@ package struct CommandSpec: Sendable {
 package struct Invocation: Sendable {
   /// The command.
   package var command: CommandSpec
-  /// Option values by long name (flags map to an empty string).
-  package var options: [String: [String]] = [:]
+  /// Option values by long name, in command-line order (flags map to an empty string): what
+  /// the command's ``CommandOptions`` are decoded from.
+  package var values: [String: [String]] = [:]
+  /// The global options, typed.
+  package var globals = GlobalOptions()
   /// Positional arguments.
   package var positionals: [String] = []
   /// Whether help was asked for.
   package var wantsHelp = false
-
-  /// The last value of an option.
-  package func value(_ name: String) -> String? { options[name]?.last }
-  /// Whether a flag was given.
-  package func flag(_ name: String) -> Bool { options[name] != nil }
-
-  /// The last value of an option declared with `choices: Value.self`, typed; nil when absent.
-  package func value<Value: RawRepresentable>(_ name: String, as type: Value.Type) -> Value?
-  where Value.RawValue == String {
-    value(name).flatMap(Value.init(rawValue:))
-  }
 }
 
 /// The output formats (`--format`, `--json`).
@@ -102,14 +95,8 @@ package struct UsageError: Error, Sendable, CustomStringConvertible {
   package var description: String { message }
 }
 
-/// Options every command accepts.
-package let globalOptions: [OptionSpec] = [
-  OptionSpec("repo", "DIR", help: "The repository folder (default: the current folder)."),
-  OptionSpec(
-    "format", "FORMAT", choices: OutputFormat.self, help: "Output format."),
-  OptionSpec("json", help: "Same as --format json."),
-  OptionSpec("help", help: "Show help for the command."),
-]
+/// Options every command accepts (``GlobalOptions``).
+package let globalOptions: [OptionSpec] = GlobalOptions.options.map(\.spec)
 
 /// Parses `arguments` (without the program name) against a command table.
 ///
@@ -204,10 +191,13 @@ package func parseArguments(_ arguments: [String], commands: [CommandSpec]) thro
       name = "format"
       value = "json"
     }
-    if invocation.options[name] != nil && !spec.repeatable && name != "format" {
+    if invocation.values[name] != nil && !spec.repeatable && name != "format" {
       throw UsageError(message: "option '--\(name)' given twice", command: command.name)
     }
-    invocation.options[name, default: []].append(value)
+    invocation.values[name, default: []].append(value)
+  }
+  do { invocation.globals = try GlobalOptions(invocation.values) } catch {
+    throw UsageError(message: "\(error)", command: command.name)
   }
   if invocation.wantsHelp { return invocation }
   if invocation.positionals.count < command.arity.min {

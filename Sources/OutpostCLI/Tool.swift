@@ -239,7 +239,7 @@ package struct Context: Sendable {
   package var limits: InputLimits = .standard
 
   /// The repository path: `--repo`, else the working directory.
-  package var repositoryPath: String { resolve(invocation.value("repo") ?? ".") }
+  package var repositoryPath: String { resolve(invocation.globals.repo ?? ".") }
 
   /// An absolute path for a command-line path.
   package func resolve(_ path: String) -> String {
@@ -254,7 +254,7 @@ package struct Context: Sendable {
 
   /// The output format asked for, or `fallback`.
   package func format(_ fallback: OutputFormat = .text) -> OutputFormat {
-    invocation.value("format", as: OutputFormat.self) ?? fallback
+    invocation.globals.format ?? fallback
   }
 
   /// The clock: `OUTPOST_NOW` if set (for reproducible runs and tests), else the wall clock.

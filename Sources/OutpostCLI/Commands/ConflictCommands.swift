@@ -6,36 +6,6 @@ import OutpostSync
 
 /// `conflicts`, `conflicts show`, `resolve` (SPEC.md §8.6).
 extension Commands {
-  static let conflictCommands: [CommandSpec] = [
-    CommandSpec(
-      name: "conflicts", abstract: "List records with open conflicts.", arguments: [],
-      arity: (0, 0), options: [],
-      discussion: "A conflict is two concurrent writes of one field, or an edit concurrent with a "
-        + "delete. Its id is COLLECTION/RECORD-ID. Until it is resolved, readers see the "
-        + "provisional winner (SPEC.md §5.4).",
-      examples: ["outpost conflicts --repo hq", "outpost conflicts --format json"],
-      run: listConflicts),
-    CommandSpec(
-      name: "conflicts show", abstract: "Show one conflict field by field.",
-      arguments: ["<id>"], arity: (1, 1), options: [], discussion: "",
-      examples: ["outpost conflicts show orders/o-1001"], run: showConflict),
-    CommandSpec(
-      name: "resolve", abstract: "Resolve a conflict (head office).",
-      arguments: ["<id>"], arity: (1, 1),
-      options: [
-        OptionSpec("take", "OFFICE", help: "Take the values this office wrote."),
-        OptionSpec("set", "FIELD=VALUE", repeatable: true, help: "Write this value instead."),
-        OptionSpec("note", "TEXT", help: "Why: kept in the audit trail (resolutions)."),
-      ],
-      discussion: "The resolution is an ordinary write that covers every candidate, so it wins "
-        + "everywhere once replies carry it. Who, when, which choice and the note are kept in "
-        + "the 'resolutions' collection and shown in 'outpost log'.",
-      examples: [
-        "outpost resolve orders/o-1001 --take east --note \"east issued the credit note\"",
-        "outpost resolve channel_daily/north.sem.2025-03-02 --set spend=1200.00",
-      ], run: resolve),
-  ]
-
   static func conflictID(_ text: String) throws -> (String, RecordID) {
     guard let slash = text.firstIndex(of: "/") else {
       throw CLIError(
@@ -86,140 +56,163 @@ extension Commands {
     } catch { throw kpiError(error) }
   }
 
-  static func listConflicts(_ context: Context) throws {
-    let repository = try context.openReader()
-    let ranked = try rankedConflicts(context, repository)
-    if context.format() == .json {
-      printJSON(
-        context, "outpost-conflicts/1",
-        [
-          (
-            "conflicts",
-            .array(
-              ranked.map { conflict, impact in
-                guard
-                  case .object(let object) = conflictJSON(
-                    conflict.collection, conflict.id, conflict.state)
-                else { return .null }
-                return .object(
-                  JSONObject(
-                    uncheckedPairs: object.map { ($0.key, $0.value) } + [("impact", impact.json)]))
-              })
-          )
-        ])
-      return
-    }
-    guard !ranked.isEmpty else {
-      context.console.out("No open conflicts.\n")
-      return
-    }
-    var text = "\(ranked.count) open conflict(s), largest KPI impact first:\n"
-    for (conflict, impact) in ranked {
-      let fields = Set(Resolution.candidates(conflict.state).map(\.field)).sorted()
-      let writers = Set(Resolution.candidates(conflict.state).map(\.dot.replica.rawValue)).sorted()
+  /// `conflicts`.
+  struct ConflictsCommand: Command {
+    static let name = "conflicts"
+    static let abstract = "List records with open conflicts."
+    static let discussion =
+      "A conflict is two concurrent writes of one field, or an edit concurrent with a "
+      + "delete. Its id is COLLECTION/RECORD-ID. Until it is resolved, readers see the "
+      + "provisional winner (SPEC.md §5.4)."
+    static let examples = ["outpost conflicts --repo hq", "outpost conflicts --format json"]
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let repository = try context.openReader()
+      let ranked = try rankedConflicts(context, repository)
+      if context.format() == .json {
+        printJSON(
+          context, "outpost-conflicts/1",
+          [
+            (
+              "conflicts",
+              .array(
+                ranked.map { conflict, impact in
+                  guard
+                    case .object(let object) = conflictJSON(
+                      conflict.collection, conflict.id, conflict.state)
+                  else { return .null }
+                  return .object(
+                    JSONObject(
+                      uncheckedPairs: object.map { ($0.key, $0.value) } + [("impact", impact.json)])
+                  )
+                })
+            )
+          ])
+        return
+      }
+      guard !ranked.isEmpty else {
+        context.console.out("No open conflicts.\n")
+        return
+      }
+      var text = "\(ranked.count) open conflict(s), largest KPI impact first:\n"
+      for (conflict, impact) in ranked {
+        let fields = Set(Resolution.candidates(conflict.state).map(\.field)).sorted()
+        let writers = Set(Resolution.candidates(conflict.state).map(\.dot.replica.rawValue))
+          .sorted()
+        text +=
+          "  \(conflict.collection)/\(conflict.id)  \(fields.joined(separator: ", "))  "
+          + "(\(writers.joined(separator: " vs ")))\n      \(impact.summary)\n"
+      }
       text +=
-        "  \(conflict.collection)/\(conflict.id)  \(fields.joined(separator: ", "))  "
-        + "(\(writers.joined(separator: " vs ")))\n      \(impact.summary)\n"
+        "Show one with: outpost conflicts show ID; resolve it with: outpost resolve ID --take OFFICE\n"
+      context.console.out(text)
     }
-    text +=
-      "Show one with: outpost conflicts show ID; resolve it with: outpost resolve ID --take OFFICE\n"
-    context.console.out(text)
   }
 
-  static func showConflict(_ context: Context) throws {
-    let (collection, id) = try conflictID(context.invocation.positionals[0])
-    let repository = try context.openReader()
-    let schema = try schema(repository, collection)
-    let found: RecordState?
-    do { found = try repository.state(schema.name, id) } catch { throw CLIError(error) }
-    guard let state = found else {
-      throw CLIError(.noInput, "no record '\(id)' in '\(collection)'")
-    }
-    guard state.isConflicted else {
-      throw CLIError(.noInput, "\(collection)/\(id) has no open conflict")
-    }
-    let origins = try conflictOrigins(repository, collection, id, state)
-    let impact = try conflictImpacts(context, repository, [(collection, id, state)])[0]
-    if context.format() == .json {
-      var json = conflictJSON(collection, id, state)
-      if case .object(var object) = json {
-        var members = object.map { ($0.key, $0.value) }
-        members.append(("impact", impact.json))
-        func origin(_ info: TransactionInfo) -> [(String, JSONValue)] {
-          [
-            ("arrived_at", .string(info.at.text)), ("transaction", number(Int(info.number))),
-            ("command", .string(info.command)),
-          ]
-        }
-        members.append(
-          (
-            "origins",
-            .array(
-              origins.written.keys.sorted().map { dot in
-                .object(
-                  JSONObject(
-                    uncheckedPairs: [("dot", .string(dot))] + origin(origins.written[dot]!)))
-              })
-          ))
-        members.append(
-          (
-            "before",
-            .object(JSONObject(uncheckedPairs: origins.before.map { ($0.key, $0.value.value) }))
-          ))
-        members.append(
-          (
-            "before_origins",
-            .object(
-              JSONObject(
-                uncheckedPairs: origins.before.map { field, value in
-                  (
-                    field,
-                    .object(
-                      JSONObject(
-                        uncheckedPairs: [
-                          ("dot", .string(value.dot.description)),
-                          ("replica", .string(value.dot.replica.rawValue)),
-                        ] + (origins.beforeWritten[field].map(origin) ?? [])))
-                  )
-                }))
-          ))
-        members.append(
-          (
-            "base",
-            origins.baseTransaction.map { .object(JSONObject(uncheckedPairs: origin($0))) } ?? .null
-          ))
-        members.append(
-          (
-            "agreed",
-            .object(
-              JSONObject(
-                uncheckedPairs: origins.agreed.compactMap { field in
-                  state.value(field).map { (field, $0) }
-                }))
-          ))
-        members.append(
-          (
-            "changed",
-            .array(
-              origins.changed.map { change in
-                var pairs: [(String, JSONValue)] = [
-                  ("field", .string(change.field)),
-                  ("from", origins.before[change.field]?.value ?? .null),
-                  ("to", change.now?.value ?? .null),
-                  ("dot", change.now.map { .string($0.dot.description) } ?? .null),
-                  ("replica", change.now.map { .string($0.dot.replica.rawValue) } ?? .null),
-                ]
-                if let info = change.written { pairs += origin(info) }
-                return .object(JSONObject(uncheckedPairs: pairs))
-              })
-          ))
-        object = JSONObject(uncheckedPairs: members)
-        json = .object(object)
+  /// `conflicts show ID`.
+  struct ConflictsShowCommand: Command {
+    static let name = "conflicts show"
+    static let abstract = "Show one conflict field by field."
+    static let arguments = ["<id>"]
+    static let arity: (min: Int, max: Int?) = (1, 1)
+    static let examples = ["outpost conflicts show orders/o-1001"]
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let (collection, id) = try conflictID(context.arguments[0])
+      let repository = try context.openReader()
+      let schema = try schema(repository, collection)
+      let found: RecordState?
+      do { found = try repository.state(schema.name, id) } catch { throw CLIError(error) }
+      guard let state = found else {
+        throw CLIError(.noInput, "no record '\(id)' in '\(collection)'")
       }
-      printJSON(context, "outpost-conflict/1", [("conflict", json)])
-      return
+      guard state.isConflicted else {
+        throw CLIError(.noInput, "\(collection)/\(id) has no open conflict")
+      }
+      let origins = try conflictOrigins(repository, collection, id, state)
+      let impact = try conflictImpacts(context, repository, [(collection, id, state)])[0]
+      if context.format() == .json {
+        var json = conflictJSON(collection, id, state)
+        if case .object(var object) = json {
+          var members = object.map { ($0.key, $0.value) }
+          members.append(("impact", impact.json))
+          func origin(_ info: TransactionInfo) -> [(String, JSONValue)] {
+            [
+              ("arrived_at", .string(info.at.text)), ("transaction", number(Int(info.number))),
+              ("command", .string(info.command)),
+            ]
+          }
+          members.append(
+            (
+              "origins",
+              .array(
+                origins.written.keys.sorted().map { dot in
+                  .object(
+                    JSONObject(
+                      uncheckedPairs: [("dot", .string(dot))] + origin(origins.written[dot]!)))
+                })
+            ))
+          members.append(
+            (
+              "before",
+              .object(JSONObject(uncheckedPairs: origins.before.map { ($0.key, $0.value.value) }))
+            ))
+          members.append(
+            (
+              "before_origins",
+              .object(
+                JSONObject(
+                  uncheckedPairs: origins.before.map { field, value in
+                    (
+                      field,
+                      .object(
+                        JSONObject(
+                          uncheckedPairs: [
+                            ("dot", .string(value.dot.description)),
+                            ("replica", .string(value.dot.replica.rawValue)),
+                          ] + (origins.beforeWritten[field].map(origin) ?? [])))
+                    )
+                  }))
+            ))
+          members.append(
+            (
+              "base",
+              origins.baseTransaction.map { .object(JSONObject(uncheckedPairs: origin($0))) }
+                ?? .null
+            ))
+          members.append(
+            (
+              "agreed",
+              .object(
+                JSONObject(
+                  uncheckedPairs: origins.agreed.compactMap { field in
+                    state.value(field).map { (field, $0) }
+                  }))
+            ))
+          members.append(
+            (
+              "changed",
+              .array(
+                origins.changed.map { change in
+                  var pairs: [(String, JSONValue)] = [
+                    ("field", .string(change.field)),
+                    ("from", origins.before[change.field]?.value ?? .null),
+                    ("to", change.now?.value ?? .null),
+                    ("dot", change.now.map { .string($0.dot.description) } ?? .null),
+                    ("replica", change.now.map { .string($0.dot.replica.rawValue) } ?? .null),
+                  ]
+                  if let info = change.written { pairs += origin(info) }
+                  return .object(JSONObject(uncheckedPairs: pairs))
+                })
+            ))
+          object = JSONObject(uncheckedPairs: members)
+          json = .object(object)
+        }
+        printJSON(context, "outpost-conflict/1", [("conflict", json)])
+        return
+      }
+      context.console.out(try conflictText(repository, collection, id, state, impact: impact))
     }
-    context.console.out(try conflictText(repository, collection, id, state, impact: impact))
   }
 
   /// Where each candidate of a conflict came from (``RepositoryReader/conflictOrigins(_:_:_:)``).
@@ -311,33 +304,56 @@ extension Commands {
     return text
   }
 
-  static func resolve(_ context: Context) throws {
-    let (collection, id) = try conflictID(context.invocation.positionals[0])
-    let take = context.invocation.value("take")
-    let sets = context.invocation.options["set"] ?? []
-    guard (take == nil) != sets.isEmpty else {
-      throw CLIError(
-        .usage, "give either --take OFFICE or --set FIELD=VALUE (one or more)",
-        hint: HelpText.usage(context.invocation.command))
+  /// `resolve ID --take OFFICE | --set FIELD=VALUE...`.
+  struct ResolveCommand: Command {
+    static let name = "resolve"
+    static let abstract = "Resolve a conflict (head office)."
+    static let arguments = ["<id>"]
+    static let arity: (min: Int, max: Int?) = (1, 1)
+    static let discussion =
+      "The resolution is an ordinary write that covers every candidate, so it wins "
+      + "everywhere once replies carry it. Who, when, which choice and the note are kept in "
+      + "the 'resolutions' collection and shown in 'outpost log'."
+    static let examples = [
+      "outpost resolve orders/o-1001 --take east --note \"east issued the credit note\"",
+      "outpost resolve channel_daily/north.sem.2025-03-02 --set spend=1200.00",
+    ]
+
+    struct Options: CommandOptions {
+      var take: ReplicaID?
+      var set: [Assignment] = []
+      var note: String?
+
+      static let options: [OptionBinding<Self>] = [
+        .option(
+          "take", "OFFICE", \.take, help: "Take the values this office wrote.",
+          parse: replicaArgument),
+        .repeating(
+          "set", "FIELD=VALUE", \.set, help: "Write this value instead.", parse: assignment),
+        .option("note", "TEXT", \.note, help: "Why: kept in the audit trail (resolutions)."),
+      ]
     }
-    let repository = try context.openWriter()
-    let schema = try schema(repository, collection)
-    let choice: ResolutionChoice
-    if let take {
-      choice = .take(try replicaArgument(take))
-    } else {
-      var cells: [(field: String, text: String)] = []
-      for assignment in sets {
-        guard let equals = assignment.firstIndex(of: "=") else {
-          throw CLIError(.usage, "'\(assignment)' is not FIELD=VALUE")
-        }
-        cells.append(
-          (String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...])))
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let (collection, id) = try conflictID(context.arguments[0])
+      guard (options.take == nil) != options.set.isEmpty else {
+        throw CLIError(
+          .usage, "give either --take OFFICE or --set FIELD=VALUE (one or more)",
+          hint: HelpText.usage(context.command))
       }
-      do { choice = try Conflicts.setChoice(cells, in: schema) } catch { throw CLIError(error) }
+      let repository = try context.openWriter()
+      let schema = try schema(repository, collection)
+      let choice: ResolutionChoice
+      if let take = options.take {
+        choice = .take(take)
+      } else {
+        do { choice = try Conflicts.setChoice(options.set, in: schema) } catch {
+          throw CLIError(error)
+        }
+      }
+      context.console.out(
+        try resolveAndDescribe(
+          repository, schema.name, id, choice, options.note))
     }
-    context.console.out(
-      try resolveAndDescribe(
-        repository, schema.name, id, choice, context.invocation.value("note")))
   }
 }

@@ -4,31 +4,34 @@ import OutpostStore
 
 /// `outpost demo [DIR]`: head office and four branches through a month, narrated (SPEC.md §10).
 extension Commands {
-  static let demoCommands: [CommandSpec] = [
-    CommandSpec(
-      name: "demo", abstract: "Run head office and four branches through a month, narrated.",
-      arguments: ["[dir]"], arity: (0, 1), options: [],
-      discussion: "Creates five repositories in DIR (a fresh temporary folder by default), imports "
-        + "a month of data at each branch, makes concurrent edits on both sides, submits, "
-        + "merges, reviews the conflicts with their KPI impact, resolves them with reasons, "
-        + "replies, and checks that every replica ends identical. Shows each outpost command it "
-        + "runs. Exits non-zero if any check fails; the folder stays for you to explore.",
-      examples: ["outpost demo", "outpost demo /tmp/outpost-demo"], run: demo)
-  ]
-
   static let demoOffices = ["north", "east", "south", "west"]
 
-  /// Runs the demo.
-  ///
-  /// Every step is a real `outpost` command, run in-process.
-  static func demo(_ context: Context) throws {
-    let run = DemoRun(context, directory: try demoDirectory(context))
-    try run.all()
+  /// `demo [DIR]`.
+  struct DemoCommand: Command {
+    static let name = "demo"
+    static let abstract = "Run head office and four branches through a month, narrated."
+    static let arguments = ["[dir]"]
+    static let arity: (min: Int, max: Int?) = (0, 1)
+    static let discussion =
+      "Creates five repositories in DIR (a fresh temporary folder by default), imports "
+      + "a month of data at each branch, makes concurrent edits on both sides, submits, "
+      + "merges, reviews the conflicts with their KPI impact, resolves them with reasons, "
+      + "replies, and checks that every replica ends identical. Shows each outpost command it "
+      + "runs. Exits non-zero if any check fails; the folder stays for you to explore."
+    static let examples = ["outpost demo", "outpost demo /tmp/outpost-demo"]
+
+    /// Runs the demo.
+    ///
+    /// Every step is a real `outpost` command, run in-process.
+    static func run(_ options: Options, _ context: Context) throws {
+      let run = DemoRun(context, directory: try demoDirectory(context))
+      try run.all()
+    }
   }
 
   /// The demo's folder: the one given (empty or new), else a fresh temporary one.
   static func demoDirectory(_ context: Context) throws -> String {
-    guard let given = context.invocation.positionals.first else {
+    guard let given = context.arguments.first else {
       switch Platform.makeTemporaryDirectory(prefix: "outpost-demo-") {
       case .success(let path): return path
       case .failure(let errno):

@@ -7,85 +7,12 @@ import OutpostSync
 
 /// `kpi` and `scorecard` (SPEC.md §9.7).
 extension Commands {
-  static let kpiCommands: [CommandSpec] = [
-    CommandSpec(
-      name: "kpi", abstract: "Compute KPIs by office and period (and channel).",
-      arguments: [], arity: (0, 0),
-      options: [
-        OptionSpec(
-          "period", "PERIOD",
-          help: "One period: 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-14 (its form sets "
-            + "the grain)."),
-        OptionSpec(
-          "grain", "GRAIN", choices: Grain.self,
-          help: "Every period of this grain in the data (default: month)."),
-        OptionSpec("office", "ID", repeatable: true, help: "Only this office (repeatable)."),
-        OptionSpec("kpi", "ID", repeatable: true, help: "Only this KPI (repeatable)."),
-        OptionSpec("by", "DIMENSION", choices: Breakdown.self, help: "Break down by channel."),
-        OptionSpec(
-          "definitions", "FILE", help: "Compute with these definitions (outpost-kpi-def/1)."),
-        OptionSpec(
-          "check-submissions",
-          help: "Head office: add missing_submission to JSON/CSV (no merged submission from the "
-            + "office since the period ended)."),
-      ],
-      discussion: "Values are exact and rounded once at each KPI's scale (half-up). An undefined "
-        + "value shows its reason (zero_denominator, no_data, nonpositive_base, ...), never 0. A "
-        + "value is flagged when it reads a record in open conflict, or is provisional when its "
-        + "period is not over. --format json|csv for machines; see SPEC.md §9.",
-      examples: [
-        "outpost kpi --period 2025-03 --repo hq",
-        "outpost kpi --grain quarter --kpi net_revenue --kpi aov --format csv",
-        "outpost kpi --period 2025-03 --office north --by channel --format json",
-      ], run: computeKPIs),
-    CommandSpec(
-      name: "kpi diagnose", abstract: "Funnel diagnosis: rules D1 and D2, with their evidence.",
-      arguments: [], arity: (0, 0),
-      options: [
-        OptionSpec("period", "MONTH", help: "Only this month (default: every month)."),
-        OptionSpec("office", "ID", repeatable: true, help: "Only this office (repeatable)."),
-      ],
-      discussion: "D1 (traffic up ≥ 10 %, consultations flat < 2 %): promotion brings imprecise "
-        + "traffic. D2 (traffic and consultations up ≥ 10 %, deals flat): customer service does "
-        + "not convert. Month over month, with fixed thresholds (docs/kpis.md §7). Diagnostic flags, "
-        + "not scorecard items.",
-      examples: ["outpost kpi diagnose --repo hq"], run: diagnose),
-    CommandSpec(
-      name: "kpi publish", abstract: "Publish KPI definitions (head office).",
-      arguments: ["<file>"], arity: (1, 1),
-      options: [OptionSpec("note", "TEXT", help: "Why: kept with the version.")],
-      discussion: "The document (outpost-kpi-def/1) is checked in full and stored as the next "
-        + "version in 'kpi_definitions'; replies carry it, and every office computes with the "
-        + "highest version. Publishing the same document again changes nothing.",
-      examples: ["outpost kpi publish definitions-2025.json --repo hq"], run: publishDefinitions),
-    CommandSpec(
-      name: "kpi definitions", abstract: "Show which KPI definitions this repository uses.",
-      arguments: [], arity: (0, 0), options: [],
-      discussion: "The published version (or the built-in catalog), its hash and every KPI; "
-        + "--format json prints the whole document.",
-      examples: ["outpost kpi definitions --format json > definitions.json"], run: showDefinitions),
-    CommandSpec(
-      name: "scorecard", abstract: "Score offices against head office's targets.",
-      arguments: [], arity: (0, 0),
-      options: [
-        OptionSpec("period", "PERIOD", help: "The period to score (required)."),
-        OptionSpec("office", "ID", repeatable: true, help: "Only this office (repeatable)."),
-        OptionSpec("id", "SCORECARD", help: "The scorecard (default: the only one defined)."),
-        OptionSpec(
-          "definitions", "FILE", help: "Compute with these definitions (outpost-kpi-def/1)."),
-      ],
-      discussion: "Each item's attainment is computed from the canonical KPI value and the target "
-        + "in 'targets' (SPEC.md §9.5, docs/kpis.md §6): capped, floored, weighted; the total is 100 × Σ w·s "
-        + "rounded to 2 places. A missing target makes the scorecard undefined.",
-      examples: ["outpost scorecard --period 2025-03 --repo hq"], run: computeScorecard),
-  ]
-
-  /// The definitions to compute with: a file given, else the highest version head office
-  /// published in `kpi_definitions`, else the built-in catalog.
-  static func definitions(_ context: Context, _ repository: RepositoryReader? = nil) throws
-    -> DefinitionSet
-  {
-    if let file = context.invocation.value("definitions") {
+  /// The definitions to compute with: `file` if given (`--definitions`), else the highest
+  /// version head office published in `kpi_definitions`, else the built-in catalog.
+  static func definitions(
+    _ context: Context, _ repository: RepositoryReader? = nil, file: String? = nil
+  ) throws -> DefinitionSet {
+    if let file {
       let bytes = try context.readInputFile(file, .definitions).bytes
       do { return try KPIDefinitionsInForce.parse(bytes, file: file) } catch {
         throw CLIError(error)
@@ -108,41 +35,65 @@ extension Commands {
   }
 
   /// `kpi diagnose`.
-  static func diagnose(_ context: Context) throws {
-    let repository = try context.openReader()
-    let definitions = try definitions(context, repository)
-    var request = DiagnosisRequest(offices: context.invocation.options["office"])
-    if let text = context.invocation.value("period") {
-      guard let period = Period(parsing: text), period.grain == .month else {
-        throw CLIError(.usage, "'\(text)' is not a month (2025-03)")
+  struct KPIDiagnoseCommand: Command {
+    static let name = "kpi diagnose"
+    static let abstract = "Funnel diagnosis: rules D1 and D2, with their evidence."
+    static let discussion =
+      "D1 (traffic up ≥ 10 %, consultations flat < 2 %): promotion brings imprecise "
+      + "traffic. D2 (traffic and consultations up ≥ 10 %, deals flat): customer service does "
+      + "not convert. Month over month, with fixed thresholds (docs/kpis.md §7). Diagnostic flags, "
+      + "not scorecard items."
+    static let examples = ["outpost kpi diagnose --repo hq"]
+
+    struct Options: CommandOptions {
+      var month: Period?
+      var offices: [String] = []
+
+      static let options: [OptionBinding<Self>] = [
+        .option(
+          "period", "MONTH", \.month, help: "Only this month (default: every month).",
+          parse: { text in
+            guard let period = Period(parsing: text), period.grain == .month else {
+              throw CLIError(.usage, "'\(text)' is not a month (2025-03)")
+            }
+            return period
+          }),
+        .repeating("office", "ID", \.offices, help: "Only this office (repeatable)."),
+      ]
+    }
+
+    /// `kpi diagnose`.
+    static func run(_ options: Options, _ context: Context) throws {
+      let repository = try context.openReader()
+      let definitions = try definitions(context, repository)
+      var request = DiagnosisRequest(offices: options.offices.isEmpty ? nil : options.offices)
+      request.month = options.month
+      let found: [Diagnosis]
+      do { found = try request.compute(in: repository, definitions: definitions) } catch {
+        throw kpiError(error)
       }
-      request.month = period
-    }
-    let found: [Diagnosis]
-    do { found = try request.compute(in: repository, definitions: definitions) } catch {
-      throw kpiError(error)
-    }
-    if context.format() == .json {
-      printJSON(context, "outpost-diagnosis/1", [("flags", .array(found.map(diagnosisJSON)))])
-      return
-    }
-    let fired = found.filter { $0.rule != "insufficient_data" }
-    guard !fired.isEmpty else {
-      context.console.out("No diagnosis flags.\n")
-      return
-    }
-    var text = ""
-    for flag in fired {
-      let evidence = flag.evidence.map { kpi, growth in
-        "\(kpi) \(growth.map { ($0.multiplied(by: ExactDecimal(100)) ?? $0).formatted(scale: 2) + " %" } ?? "—")"
+      if context.format() == .json {
+        printJSON(context, "outpost-diagnosis/1", [("flags", .array(found.map(diagnosisJSON)))])
+        return
       }
-      text +=
-        "\(flag.office) \(flag.period) \(flag.rule) "
-        + (flag.rule == "D1"
-          ? "imprecise traffic (promotion)" : "weak conversion (customer service)")
-        + ": " + evidence.joined(separator: ", ") + "\n"
+      let fired = found.filter { $0.rule != "insufficient_data" }
+      guard !fired.isEmpty else {
+        context.console.out("No diagnosis flags.\n")
+        return
+      }
+      var text = ""
+      for flag in fired {
+        let evidence = flag.evidence.map { kpi, growth in
+          "\(kpi) \(growth.map { ($0.multiplied(by: ExactDecimal(100)) ?? $0).formatted(scale: 2) + " %" } ?? "—")"
+        }
+        text +=
+          "\(flag.office) \(flag.period) \(flag.rule) "
+          + (flag.rule == "D1"
+            ? "imprecise traffic (promotion)" : "weak conversion (customer service)")
+          + ": " + evidence.joined(separator: ", ") + "\n"
+      }
+      context.console.out(text)
     }
-    context.console.out(text)
   }
 
   static func diagnosisJSON(_ flag: Diagnosis) -> JSONValue {
@@ -161,73 +112,104 @@ extension Commands {
       ]))
   }
 
-  /// `kpi publish FILE` (head office): checks the document and stores it as the next version.
-  static func publishDefinitions(_ context: Context) throws {
-    let file = context.invocation.positionals[0]
-    let bytes = try context.readInputFile(file, .definitions).bytes
-    let set: DefinitionSet
-    do { set = try KPIDefinitionsInForce.parse(bytes, file: file) } catch {
-      var cli = CLIError(error)
-      cli.message += "; nothing was published"
-      throw cli
+  /// `kpi publish FILE`.
+  struct KPIPublishCommand: Command {
+    static let name = "kpi publish"
+    static let abstract = "Publish KPI definitions (head office)."
+    static let arguments = ["<file>"]
+    static let arity: (min: Int, max: Int?) = (1, 1)
+    static let discussion =
+      "The document (outpost-kpi-def/1) is checked in full and stored as the next "
+      + "version in 'kpi_definitions'; replies carry it, and every office computes with the "
+      + "highest version. Publishing the same document again changes nothing."
+    static let examples = ["outpost kpi publish definitions-2025.json --repo hq"]
+
+    struct Options: CommandOptions {
+      var note: String?
+
+      static let options: [OptionBinding<Self>] = [
+        .option("note", "TEXT", \.note, help: "Why: kept with the version.")
+      ]
     }
-    let repository = try context.openWriter()
-    let outcome: KPIPublication
-    do {
-      outcome = try KPIPublication.publish(
-        set, to: repository, note: context.invocation.value("note"),
-        publishedAt: context.now())
-    } catch {
-      var cli = kpiError(error)
-      if error.location.field == "note" {
-        cli.message = "--note: \(error.message)"
-      } else if error.location.collection == StandardCollections.targets.name,
-        let id = error.location.record
-      {
-        cli.message = "\(file): \(error.message)"
-        cli.hint =
-          "Correct the target (outpost put targets \(id) target_value=...) or the definitions."
+
+    /// `kpi publish FILE` (head office): checks the document and stores it as the next version.
+    static func run(_ options: Options, _ context: Context) throws {
+      let file = context.arguments[0]
+      let bytes = try context.readInputFile(file, .definitions).bytes
+      let set: DefinitionSet
+      do { set = try KPIDefinitionsInForce.parse(bytes, file: file) } catch {
+        var cli = CLIError(error)
+        cli.message += "; nothing was published"
+        throw cli
       }
-      throw cli
-    }
-    switch outcome {
-    case .unchanged(let version):
-      context.console.out(
-        "Version \(version) already has these definitions (\(set.hash.prefix(12))); "
-          + "nothing changed.\n")
-    case .published(let version):
-      context.console.out(
-        "Published KPI definitions version \(version) (\(set.kpis.count) KPIs, "
-          + "\(set.scorecards.count) scorecard(s), hash \(set.hash.prefix(12))). Offices compute "
-          + "with it once they receive the next reply.\n")
+      let repository = try context.openWriter()
+      let outcome: KPIPublication
+      do {
+        outcome = try KPIPublication.publish(
+          set, to: repository, note: options.note,
+          publishedAt: context.now())
+      } catch {
+        var cli = kpiError(error)
+        if error.location.field == "note" {
+          cli.message = "--note: \(error.message)"
+        } else if error.location.collection == StandardCollections.targets.name,
+          let id = error.location.record
+        {
+          cli.message = "\(file): \(error.message)"
+          cli.hint =
+            "Correct the target (outpost put targets \(id) target_value=...) or the definitions."
+        }
+        throw cli
+      }
+      switch outcome {
+      case .unchanged(let version):
+        context.console.out(
+          "Version \(version) already has these definitions (\(set.hash.prefix(12))); "
+            + "nothing changed.\n")
+      case .published(let version):
+        context.console.out(
+          "Published KPI definitions version \(version) (\(set.kpis.count) KPIs, "
+            + "\(set.scorecards.count) scorecard(s), hash \(set.hash.prefix(12))). Offices compute "
+            + "with it once they receive the next reply.\n")
+      }
     }
   }
 
-  /// `kpi definitions`: which definitions this repository computes with.
-  static func showDefinitions(_ context: Context) throws {
-    let repository = try context.openReader()
-    let inForce: KPIDefinitionsInForce
-    do { inForce = try KPIDefinitionsInForce(repository) } catch { throw kpiError(error) }
-    let set = inForce.definitions
-    if context.format() == .json {
-      printJSON(
-        context, "outpost-kpi-definitions/1",
-        [
-          ("version", number(inForce.version)), ("hash", .string(set.hash)),
-          ("source", .string(inForce.source == .builtIn ? "built-in" : "published")),
-          ("document", set.json),
-        ])
-      return
+  /// `kpi definitions`.
+  struct KPIDefinitionsCommand: Command {
+    static let name = "kpi definitions"
+    static let abstract = "Show which KPI definitions this repository uses."
+    static let discussion =
+      "The published version (or the built-in catalog), its hash and every KPI; "
+      + "--format json prints the whole document."
+    static let examples = ["outpost kpi definitions --format json > definitions.json"]
+
+    /// `kpi definitions`: which definitions this repository computes with.
+    static func run(_ options: Options, _ context: Context) throws {
+      let repository = try context.openReader()
+      let inForce: KPIDefinitionsInForce
+      do { inForce = try KPIDefinitionsInForce(repository) } catch { throw kpiError(error) }
+      let set = inForce.definitions
+      if context.format() == .json {
+        printJSON(
+          context, "outpost-kpi-definitions/1",
+          [
+            ("version", number(inForce.version)), ("hash", .string(set.hash)),
+            ("source", .string(inForce.source == .builtIn ? "built-in" : "published")),
+            ("document", set.json),
+          ])
+        return
+      }
+      var text =
+        (inForce.source == .builtIn
+          ? "Built-in catalog (nothing published)" : "Published version \(inForce.version)")
+        + ", hash \(set.hash)\n"
+      for id in set.kpiOrder {
+        let kpi = set.kpis[id]!
+        text += "  " + id.padding(28) + kpi.unit.padding(14) + "\(kpi.labelEN) / \(kpi.labelZH)\n"
+      }
+      context.console.out(text)
     }
-    var text =
-      (inForce.source == .builtIn
-        ? "Built-in catalog (nothing published)" : "Published version \(inForce.version)")
-      + ", hash \(set.hash)\n"
-    for id in set.kpiOrder {
-      let kpi = set.kpis[id]!
-      text += "  " + id.padding(28) + kpi.unit.padding(14) + "\(kpi.labelEN) / \(kpi.labelZH)\n"
-    }
-    context.console.out(text)
   }
 
   /// The date before which periods are closed: today, by the repository's clock.
@@ -235,77 +217,125 @@ extension Commands {
     context.now().date
   }
 
-  static func computeKPIs(_ context: Context) throws {
-    let repository = try context.openReader()
-    let definitions = try definitions(context, repository)
-    var request = KPIRequest()
-    if let text = context.invocation.value("period") {
-      guard let period = Period(parsing: text) else {
-        throw CLIError(
-          .usage, "'\(text)' is not a period",
-          hint: "Write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-14.")
+  /// `kpi`.
+  struct KPICommand: Command {
+    static let name = "kpi"
+    static let abstract = "Compute KPIs by office and period (and channel)."
+    static let discussion =
+      "Values are exact and rounded once at each KPI's scale (half-up). An undefined "
+      + "value shows its reason (zero_denominator, no_data, nonpositive_base, ...), never 0. A "
+      + "value is flagged when it reads a record in open conflict, or is provisional when its "
+      + "period is not over. --format json|csv for machines; see SPEC.md §9."
+    static let examples = [
+      "outpost kpi --period 2025-03 --repo hq",
+      "outpost kpi --grain quarter --kpi net_revenue --kpi aov --format csv",
+      "outpost kpi --period 2025-03 --office north --by channel --format json",
+    ]
+
+    struct Options: CommandOptions {
+      var period: Period?
+      var grain: Grain?
+      var offices: [String] = []
+      var kpis: [String] = []
+      var by: Breakdown?
+      var definitions: String?
+      var checkSubmissions = false
+
+      static let options: [OptionBinding<Self>] = [
+        .option(
+          "period", "PERIOD", \.period,
+          help: "One period: 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-14 (its form sets "
+            + "the grain).",
+          parse: { text in
+            guard let period = Period(parsing: text) else {
+              throw CLIError(
+                .usage, "'\(text)' is not a period",
+                hint: "Write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-14.")
+            }
+            return period
+          }),
+        .option(
+          "grain", "GRAIN", \.grain,
+          help: "Every period of this grain in the data (default: month)."),
+        .repeating("office", "ID", \.offices, help: "Only this office (repeatable)."),
+        .repeating("kpi", "ID", \.kpis, help: "Only this KPI (repeatable)."),
+        .option("by", "DIMENSION", \.by, help: "Break down by channel."),
+        .option(
+          "definitions", "FILE", \.definitions,
+          help: "Compute with these definitions (outpost-kpi-def/1)."),
+        .flag(
+          "check-submissions", \.checkSubmissions,
+          help: "Head office: add missing_submission to JSON/CSV (no merged submission from the "
+            + "office since the period ended)."),
+      ]
+    }
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let repository = try context.openReader()
+      let definitions = try definitions(context, repository, file: options.definitions)
+      var request = KPIRequest()
+      if let period = options.period {
+        request.period = period
+        request.grain = period.grain
+        if let grain = options.grain, grain != period.grain {
+          throw CLIError(.usage, "--grain \(grain.rawValue) contradicts --period \(period)")
+        }
+      } else if let grain = options.grain {
+        request.grain = grain
       }
-      request.period = period
-      request.grain = period.grain
-      if let grain = context.invocation.value("grain", as: Grain.self), grain != period.grain {
-        throw CLIError(.usage, "--grain \(grain.rawValue) contradicts --period \(text)")
+      request.kpis = options.kpis.flatMap { $0.split(separator: ",").map(String.init) }
+      request.offices = options.offices.isEmpty ? nil : options.offices
+      request.byChannel = options.by == .channel
+      request.today = today(context)
+      // Head-office knowledge, so not in machine output unless asked for: a branch and head
+      // office holding the same records print the same JSON (SPEC.md §9.6).
+      let checkSubmissions = options.checkSubmissions
+      request.checkSubmissions = checkSubmissions || context.format() == .text
+      let result: KPIResult
+      do { result = try request.compute(in: repository, definitions: definitions) } catch {
+        var cli = kpiError(error)
+        if error.location.field == "byChannel" { cli.hint = "Add --by channel." }
+        throw cli
       }
-    } else if let grain = context.invocation.value("grain", as: Grain.self) {
-      request.grain = grain
-    }
-    request.kpis = (context.invocation.options["kpi"] ?? []).flatMap {
-      $0.split(separator: ",").map(String.init)
-    }
-    request.offices = context.invocation.options["office"]
-    request.byChannel = context.invocation.value("by", as: Breakdown.self) == .channel
-    request.today = today(context)
-    // Head-office knowledge, so not in machine output unless asked for: a branch and head
-    // office holding the same records print the same JSON (SPEC.md §9.6).
-    let checkSubmissions = context.invocation.flag("check-submissions")
-    request.checkSubmissions = checkSubmissions || context.format() == .text
-    let result: KPIResult
-    do { result = try request.compute(in: repository, definitions: definitions) } catch {
-      var cli = kpiError(error)
-      if error.location.field == "byChannel" { cli.hint = "Add --by channel." }
-      throw cli
-    }
-    let entries = result.entries
-    switch context.format() {
-    case .json:
-      printJSON(
-        context, "outpost-kpi/1",
-        [
-          ("definitions", .string(definitions.hash)), ("grain", .string(result.grain.rawValue)),
-          (
-            "values",
-            .array(
-              entries.map {
-                kpiJSON(
-                  $0.value, definitions.kpis[$0.value.kpi]!, conflict: $0.openConflict,
-                  missing: checkSubmissions ? $0.missingSubmission ?? false : nil)
-              })
-          ),
-        ])
-    case .csv:
-      var text = CSVWriter.line(
-        [
-          "kpi", "office", "period", "channel", "value", "unit", "undefined_reason", "flags",
-          "provisional", "open_conflict",
-        ] + (checkSubmissions ? ["missing_submission"] : []))
-      for entry in entries {
-        let value = entry.value
-        let kpi = definitions.kpis[value.kpi]!
-        text += CSVWriter.line(
+      let entries = result.entries
+      switch context.format() {
+      case .json:
+        printJSON(
+          context, "outpost-kpi/1",
           [
-            value.kpi, value.office, value.period.description, value.channel ?? "",
-            value.value.map { $0.formatted(scale: kpi.scale) } ?? "", kpi.unit, value.reason ?? "",
-            value.flags.joined(separator: ";"), value.provisional ? "1" : "0",
-            entry.openConflict ? "1" : "0",
-          ] + (checkSubmissions ? [entry.missingSubmission == true ? "1" : "0"] : []))
+            ("definitions", .string(definitions.hash)), ("grain", .string(result.grain.rawValue)),
+            (
+              "values",
+              .array(
+                entries.map {
+                  kpiJSON(
+                    $0.value, definitions.kpis[$0.value.kpi]!, conflict: $0.openConflict,
+                    missing: checkSubmissions ? $0.missingSubmission ?? false : nil)
+                })
+            ),
+          ])
+      case .csv:
+        var text = CSVWriter.line(
+          [
+            "kpi", "office", "period", "channel", "value", "unit", "undefined_reason", "flags",
+            "provisional", "open_conflict",
+          ] + (checkSubmissions ? ["missing_submission"] : []))
+        for entry in entries {
+          let value = entry.value
+          let kpi = definitions.kpis[value.kpi]!
+          text += CSVWriter.line(
+            [
+              value.kpi, value.office, value.period.description, value.channel ?? "",
+              value.value.map { $0.formatted(scale: kpi.scale) } ?? "", kpi.unit,
+              value.reason ?? "",
+              value.flags.joined(separator: ";"), value.provisional ? "1" : "0",
+              entry.openConflict ? "1" : "0",
+            ] + (checkSubmissions ? [entry.missingSubmission == true ? "1" : "0"] : []))
+        }
+        context.console.out(text)
+      default:
+        context.console.out(kpiTable(entries, definitions))
       }
-      context.console.out(text)
-    default:
-      context.console.out(kpiTable(entries, definitions))
     }
   }
 
@@ -369,54 +399,88 @@ extension Commands {
     return text
   }
 
-  static func computeScorecard(_ context: Context) throws {
-    let repository = try context.openReader()
-    let definitions = try definitions(context, repository)
-    guard let text = context.invocation.value("period") else {
-      throw CLIError(.usage, "missing required option '--period PERIOD'")
+  /// `scorecard --period PERIOD`.
+  struct ScorecardCommand: Command {
+    static let name = "scorecard"
+    static let abstract = "Score offices against head office's targets."
+    static let discussion =
+      "Each item's attainment is computed from the canonical KPI value and the target "
+      + "in 'targets' (SPEC.md §9.5, docs/kpis.md §6): capped, floored, weighted; the total is 100 × Σ w·s "
+      + "rounded to 2 places. A missing target makes the scorecard undefined."
+    static let examples = ["outpost scorecard --period 2025-03 --repo hq"]
+
+    struct Options: CommandOptions {
+      var period: Period?
+      var offices: [String] = []
+      var id: String?
+      var definitions: String?
+
+      static let options: [OptionBinding<Self>] = [
+        .option(
+          "period", "PERIOD", \.period, help: "The period to score (required).",
+          parse: { text in
+            guard let period = Period(parsing: text) else {
+              throw CLIError(.usage, "'\(text)' is not a period")
+            }
+            return period
+          }),
+        .repeating("office", "ID", \.offices, help: "Only this office (repeatable)."),
+        .option("id", "SCORECARD", \.id, help: "The scorecard (default: the only one defined)."),
+        .option(
+          "definitions", "FILE", \.definitions,
+          help: "Compute with these definitions (outpost-kpi-def/1)."),
+      ]
     }
-    guard let period = Period(parsing: text) else {
-      throw CLIError(.usage, "'\(text)' is not a period")
-    }
-    let request = ScorecardRequest(
-      period: period, offices: context.invocation.options["office"],
-      scorecard: context.invocation.value("id"), today: today(context))
-    let report: ScorecardReport
-    do { report = try request.compute(in: repository, definitions: definitions) } catch {
-      var cli = kpiError(error)
-      if error.location.field == "scorecard" && request.scorecard == nil {
-        cli.message = "choose a scorecard with --id"
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let repository = try context.openReader()
+      let definitions = try definitions(context, repository, file: options.definitions)
+      // Required, and checked here as before: a Period has no default to stand in for it.
+      guard let period = options.period else {
+        throw CLIError(.usage, "missing required option '--period PERIOD'")
       }
-      throw cli
-    }
-    let card = report.scorecard
-    if context.format() == .json {
-      printJSON(
-        context, "outpost-scorecard/1",
-        [
-          ("definitions", .string(definitions.hash)), ("scorecard", .string(card.id)),
-          ("version", number(card.version)), ("period", .string(period.description)),
-          ("results", .array(report.results.map(scorecardJSON))),
-        ])
-      return
-    }
-    var out = ""
-    for result in report.results {
-      out +=
-        "\(result.office) \(period)  \(card.id) v\(card.version): "
-        + (result.total.map { "\($0.formatted(scale: 2))" + (result.band.map { " (\($0))" } ?? "") }
-          ?? "undefined (\(result.reason ?? "?"))") + "\n"
-      for item in result.items {
+      let request = ScorecardRequest(
+        period: period, offices: options.offices.isEmpty ? nil : options.offices,
+        scorecard: options.id, today: today(context))
+      let report: ScorecardReport
+      do { report = try request.compute(in: repository, definitions: definitions) } catch {
+        var cli = kpiError(error)
+        if error.location.field == "scorecard" && request.scorecard == nil {
+          cli.message = "choose a scorecard with --id"
+        }
+        throw cli
+      }
+      let card = report.scorecard
+      if context.format() == .json {
+        printJSON(
+          context, "outpost-scorecard/1",
+          [
+            ("definitions", .string(definitions.hash)), ("scorecard", .string(card.id)),
+            ("version", number(card.version)), ("period", .string(period.description)),
+            ("results", .array(report.results.map(scorecardJSON))),
+          ])
+        return
+      }
+      var out = ""
+      for result in report.results {
         out +=
-          "  " + String(item.kpi.prefix(26)).padding(27)
-          + "w \(item.weight.formatted(scale: 2))  "
-          + "actual \(item.actual.map { $0.description } ?? "—")".padding(20)
-          + "target \(item.target.map { $0.description } ?? "—")".padding(18)
-          + "score \(item.score.map { $0.formatted(scale: 4) } ?? "—")"
-          + (item.note.map { "  [\($0)]" } ?? "") + "\n"
+          "\(result.office) \(period)  \(card.id) v\(card.version): "
+          + (result.total.map {
+            "\($0.formatted(scale: 2))" + (result.band.map { " (\($0))" } ?? "")
+          }
+            ?? "undefined (\(result.reason ?? "?"))") + "\n"
+        for item in result.items {
+          out +=
+            "  " + String(item.kpi.prefix(26)).padding(27)
+            + "w \(item.weight.formatted(scale: 2))  "
+            + "actual \(item.actual.map { $0.description } ?? "—")".padding(20)
+            + "target \(item.target.map { $0.description } ?? "—")".padding(18)
+            + "score \(item.score.map { $0.formatted(scale: 4) } ?? "—")"
+            + (item.note.map { "  [\($0)]" } ?? "") + "\n"
+        }
       }
+      context.console.out(out.isEmpty ? "No offices to score for \(period).\n" : out)
     }
-    context.console.out(out.isEmpty ? "No offices to score for \(period).\n" : out)
   }
 
   /// Why an office target cannot be scored by the definitions in force, or nil (SPEC.md §9.5).

@@ -15,116 +15,155 @@ extension Commands {
     do { return try RecordID(text) } catch { throw CLIError(.dataError, error.message) }
   }
 
-  /// The command's `--note`, checked as a resolution's note is (65); nil when absent or empty.
-  static func noteOption(_ context: Context) throws -> String? {
-    guard let note = context.invocation.value("note"), !note.isEmpty else { return nil }
-    do { try RepositoryReader.checkNote(note) } catch {
-      throw CLIError(
-        .dataError, "--note: \(error.message)", hint: CLIError.hint(error.hint, error.remedy))
+  /// A cell to write, as `put` and `resolve --set` take it.
+  typealias Assignment = (field: String, text: String)
+
+  /// `FIELD=VALUE` (an empty VALUE is null); anything else is a usage error (64).
+  static func assignment(_ text: String) throws -> Assignment {
+    guard let equals = text.firstIndex(of: "=") else {
+      throw CLIError(.usage, "'\(text)' is not FIELD=VALUE")
     }
-    return note
+    return (String(text[..<equals]), String(text[text.index(after: equals)...]))
   }
 
-  static func putRecord(_ context: Context) throws {
-    let note = try noteOption(context)
-    let repository = try context.openWriter()
-    let positionals = context.invocation.positionals
-    let schema = try schema(repository, positionals[0])
-    let id = try recordID(positionals[1])
-    var cells: [(field: String, text: String)] = []
-    for assignment in positionals[2...] {
-      guard let equals = assignment.firstIndex(of: "=") else {
-        throw CLIError(.usage, "'\(assignment)' is not FIELD=VALUE")
-      }
-      cells.append(
-        (String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...])))
-    }
-    var check: (([String: JSONValue]) -> OutpostError?)?
-    if schema.name == "targets" {
-      let definitions = try definitions(context, repository)
-      check = { values in
-        targetProblem(values, definitions).map {
-          OutpostError(.invalidData, $0, hint: "Put a target the scorecard can divide by.")
+  /// `put`.
+  struct PutCommand: Command {
+    typealias Options = NoteOptions
+    static let name = "put"
+    static let abstract = "Create or change one record: FIELD=VALUE ..."
+    static let arguments = ["<collection>", "<id>", "<field=value>..."]
+    static let arity: (min: Int, max: Int?) = (3, nil)
+    static let discussion =
+      "Values are written as in a CSV cell; an empty value (FIELD=) means null."
+    static let examples = [
+      "outpost put orders o-1001 status=cancelled",
+      "outpost put orders north-o-1002 amount=2700.00 --note \"the invoice says 2700.00\" --repo hq",
+    ]
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let note = options.note
+      let repository = try context.openWriter()
+      let positionals = context.arguments
+      let schema = try schema(repository, positionals[0])
+      let id = try recordID(positionals[1])
+      let cells = try positionals[2...].map(assignment)
+      var check: (([String: JSONValue]) -> OutpostError?)?
+      if schema.name == "targets" {
+        let definitions = try definitions(context, repository)
+        check = { values in
+          targetProblem(values, definitions).map {
+            OutpostError(.invalidData, $0, hint: "Put a target the scorecard can divide by.")
+          }
         }
       }
+      let summary: CommitSummary
+      do {
+        summary = try repository.put(
+          cells, into: schema.name, id: id, command: commandLine(context), note: note, check: check)
+      } catch { throw CLIError(error) }
+      if summary.changed == 0 {
+        context.console.out("\(schema.name) \(id): unchanged (the values were already stored)\n")
+      } else {
+        context.console.out(
+          "\(schema.name) \(id): \(summary.created > 0 ? "created" : "updated") (transaction \(summary.transaction!))\n"
+        )
+      }
     }
-    let summary: CommitSummary
-    do {
-      summary = try repository.put(
-        cells, into: schema.name, id: id, command: commandLine(context), note: note, check: check)
-    } catch { throw CLIError(error) }
-    if summary.changed == 0 {
-      context.console.out("\(schema.name) \(id): unchanged (the values were already stored)\n")
-    } else {
-      context.console.out(
-        "\(schema.name) \(id): \(summary.created > 0 ? "created" : "updated") (transaction \(summary.transaction!))\n"
-      )
+  }
+
+  /// `list`: the same as `export`.
+  struct ListCommand: Command {
+    static let name = "list"
+    static let abstract = "Same as export."
+    static let arguments = ["<collection>"]
+    static let arity: (min: Int, max: Int?) = (1, 1)
+
+    static func run(_ options: NoOptions, _ context: Context) throws {
+      try ExportCommand.run(options, context)
     }
   }
 
   static func commandLine(_ context: Context) -> String {
-    (["outpost", context.invocation.command.name] + context.invocation.positionals.prefix(2))
+    (["outpost", context.command.name] + context.arguments.prefix(2))
       .joined(separator: " ")
   }
 
-  static func getRecord(_ context: Context) throws {
-    let repository = try context.openReader()
-    let schema = try schema(repository, context.invocation.positionals[0])
-    let id = try recordID(context.invocation.positionals[1])
-    let found: RecordState?
-    do { found = try repository.state(schema.name, id) } catch { throw CLIError(error) }
-    guard let state = found else {
-      throw CLIError(.noInput, "no record '\(id)' in '\(schema.name)'")
-    }
-    if context.format() == .json {
-      printJSON(
-        context, "outpost-record/1",
-        [
-          ("collection", .string(schema.name)), ("id", .string(id.rawValue)),
-          ("deleted", .bool(state.isDeleted)), ("record", .object(row(schema, id, state))),
-          (
-            "conflicts",
-            .array(
-              state.conflictedFields.map { .string($0) }
-                + (state.hasDeleteConflict ? [.string("(deleted)")] : []))
-          ),
-          ("state", state.json),
-        ])
-      return
-    }
-    var text = "\(schema.name) \(id)\(state.isDeleted ? " (deleted)" : "")\n"
-    if state.hasDeleteConflict {
-      text += "  ! deleted on one side and edited on another (conflict)\n"
-    }
-    let width = (schema.columns.map(\.count).max() ?? 0) + 2
-    for field in schema.fields {
-      guard let values = state.fields[field.name] else { continue }
-      let shown = values.map { cell($0.value) }
-      if Set(shown).count > 1 {
-        text +=
-          "  \(field.name.padding(width))! conflict: "
-          + values.map { "\(cell($0.value)) (\($0.dot))" }.joined(separator: " | ") + "\n"
-      } else {
-        text += "  \(field.name.padding(width))\(shown[0])\n"
+  /// `get`.
+  struct GetCommand: Command {
+    static let name = "get"
+    static let abstract = "Show one record, with any conflicting values."
+    static let arguments = ["<collection>", "<id>"]
+    static let arity: (min: Int, max: Int?) = (2, 2)
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let repository = try context.openReader()
+      let schema = try schema(repository, context.arguments[0])
+      let id = try recordID(context.arguments[1])
+      let found: RecordState?
+      do { found = try repository.state(schema.name, id) } catch { throw CLIError(error) }
+      guard let state = found else {
+        throw CLIError(.noInput, "no record '\(id)' in '\(schema.name)'")
       }
+      if context.format() == .json {
+        printJSON(
+          context, "outpost-record/1",
+          [
+            ("collection", .string(schema.name)), ("id", .string(id.rawValue)),
+            ("deleted", .bool(state.isDeleted)), ("record", .object(row(schema, id, state))),
+            (
+              "conflicts",
+              .array(
+                state.conflictedFields.map { .string($0) }
+                  + (state.hasDeleteConflict ? [.string("(deleted)")] : []))
+            ),
+            ("state", state.json),
+          ])
+        return
+      }
+      var text = "\(schema.name) \(id)\(state.isDeleted ? " (deleted)" : "")\n"
+      if state.hasDeleteConflict {
+        text += "  ! deleted on one side and edited on another (conflict)\n"
+      }
+      let width = (schema.columns.map(\.count).max() ?? 0) + 2
+      for field in schema.fields {
+        guard let values = state.fields[field.name] else { continue }
+        let shown = values.map { cell($0.value) }
+        if Set(shown).count > 1 {
+          text +=
+            "  \(field.name.padding(width))! conflict: "
+            + values.map { "\(cell($0.value)) (\($0.dot))" }.joined(separator: " | ") + "\n"
+        } else {
+          text += "  \(field.name.padding(width))\(shown[0])\n"
+        }
+      }
+      context.console.out(text)
     }
-    context.console.out(text)
   }
 
-  static func deleteRecord(_ context: Context) throws {
-    let note = try noteOption(context)
-    let repository = try context.openWriter()
-    let schema = try schema(repository, context.invocation.positionals[0])
-    let id = try recordID(context.invocation.positionals[1])
-    let summary: CommitSummary
-    do {
-      summary = try repository.commit(
-        [.delete(collection: schema.name, id: id)], command: commandLine(context), note: note)
-    } catch { throw CLIError(error) }
-    if summary.deleted == 0 {
-      context.console.out("\(schema.name) \(id): already deleted\n")
-    } else {
-      context.console.out("\(schema.name) \(id): deleted (transaction \(summary.transaction!))\n")
+  /// `delete`.
+  struct DeleteCommand: Command {
+    typealias Options = NoteOptions
+    static let name = "delete"
+    static let abstract = "Delete one record."
+    static let arguments = ["<collection>", "<id>"]
+    static let arity: (min: Int, max: Int?) = (2, 2)
+    static let examples = ["outpost delete orders o-1001 --note \"entered twice\""]
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let note = options.note
+      let repository = try context.openWriter()
+      let schema = try schema(repository, context.arguments[0])
+      let id = try recordID(context.arguments[1])
+      let summary: CommitSummary
+      do {
+        summary = try repository.commit(
+          [.delete(collection: schema.name, id: id)], command: commandLine(context), note: note)
+      } catch { throw CLIError(error) }
+      if summary.deleted == 0 {
+        context.console.out("\(schema.name) \(id): already deleted\n")
+      } else {
+        context.console.out("\(schema.name) \(id): deleted (transaction \(summary.transaction!))\n")
+      }
     }
   }
 
@@ -144,38 +183,50 @@ extension Commands {
     Records.row(schema, id, state)
   }
 
-  static func exportRecords(_ context: Context) throws {
-    let repository = try context.openReader()
-    let schema = try schema(repository, context.invocation.positionals[0])
-    let states: [(id: RecordID, state: RecordState)]
-    do { states = try repository.states(schema.name).filter { !$0.state.isDeleted } } catch {
-      throw CLIError(error)
-    }
-    let format = context.format(.csv)
-    switch format {
-    case .csv, .text:
-      var text = CSVWriter.line(schema.columns)
-      for (id, state) in states {
-        var fields: [String] = []
-        if case .column = schema.idRule { fields.append(id.rawValue) }
-        for field in schema.fields { fields.append(state.value(field.name).map(cell) ?? "") }
-        text += CSVWriter.line(fields)
+  /// `export`.
+  struct ExportCommand: Command {
+    static let name = "export"
+    static let abstract = "Print a collection's records sorted by id (csv, ndjson or json)."
+    static let arguments = ["<collection>"]
+    static let arity: (min: Int, max: Int?) = (1, 1)
+    static let discussion =
+      "Deleted records are left out; a field in conflict shows its provisional winner. "
+      + "The default format is csv."
+    static let examples = ["outpost export orders --format ndjson"]
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let repository = try context.openReader()
+      let schema = try schema(repository, context.arguments[0])
+      let states: [(id: RecordID, state: RecordState)]
+      do { states = try repository.states(schema.name).filter { !$0.state.isDeleted } } catch {
+        throw CLIError(error)
       }
-      context.console.out(text)
-    case .ndjson:
-      var out: [UInt8] = []
-      for (id, state) in states {
-        JSONWriter.write(.object(row(schema, id, state)), into: &out)
-        out.append(10)
+      let format = context.format(.csv)
+      switch format {
+      case .csv, .text:
+        var text = CSVWriter.line(schema.columns)
+        for (id, state) in states {
+          var fields: [String] = []
+          if case .column = schema.idRule { fields.append(id.rawValue) }
+          for field in schema.fields { fields.append(state.value(field.name).map(cell) ?? "") }
+          text += CSVWriter.line(fields)
+        }
+        context.console.out(text)
+      case .ndjson:
+        var out: [UInt8] = []
+        for (id, state) in states {
+          JSONWriter.write(.object(row(schema, id, state)), into: &out)
+          out.append(10)
+        }
+        context.console.out(String(decoding: out, as: UTF8.self))
+      default:
+        printJSON(
+          context, "outpost-export/1",
+          [
+            ("collection", .string(schema.name)),
+            ("records", .array(states.map { .object(row(schema, $0.id, $0.state)) })),
+          ])
       }
-      context.console.out(String(decoding: out, as: UTF8.self))
-    default:
-      printJSON(
-        context, "outpost-export/1",
-        [
-          ("collection", .string(schema.name)),
-          ("records", .array(states.map { .object(row(schema, $0.id, $0.state)) })),
-        ])
     }
   }
 }

@@ -7,129 +7,137 @@ import OutpostSync
 
 /// `report --html FILE`: one self-contained HTML page (SPEC.md §9.10).
 extension Commands {
-  static let reportCommands: [CommandSpec] = [
-    CommandSpec(
-      name: "report", abstract: "Write a self-contained HTML report of KPIs and scorecards.",
-      arguments: [], arity: (0, 0),
-      options: [
-        OptionSpec("html", "FILE", help: "The HTML file to write. Required."),
-        OptionSpec("office", "ID", repeatable: true, help: "Only this office (repeatable)."),
-      ],
-      discussion: "Monthly KPI trends per office (inline SVG), scorecards against targets, "
-        + "funnel diagnosis flags and open-conflict warnings, labelled in Chinese and English. "
-        + "No scripts and nothing loaded from elsewhere: the file can be mailed or archived.",
-      examples: ["outpost report --html report-2025.html --repo hq"], run: writeReport)
-  ]
+  /// `report --html FILE`.
+  struct ReportCommand: Command {
+    static let name = "report"
+    static let abstract = "Write a self-contained HTML report of KPIs and scorecards."
+    static let discussion =
+      "Monthly KPI trends per office (inline SVG), scorecards against targets, "
+      + "funnel diagnosis flags and open-conflict warnings, labelled in Chinese and English. "
+      + "No scripts and nothing loaded from elsewhere: the file can be mailed or archived."
+    static let examples = ["outpost report --html report-2025.html --repo hq"]
 
-  static func writeReport(_ context: Context) throws {
-    let out = context.resolve(try requiredOption(context, "html", "FILE"))
-    let repository = try context.openReader()
-    let overview: KPIOverview
-    do {
-      overview = try KPIOverview(
-        repository, offices: context.invocation.options["office"], today: today(context))
-    } catch { throw kpiError(error) }
-    let definitions = overview.definitions.definitions
-    let (offices, periods, flags, conflicts) = (
-      overview.offices, overview.periods, overview.flags, overview.conflicts
-    )
+    struct Options: CommandOptions {
+      var html = ""
+      var offices: [String] = []
 
-    var html = """
-      <!DOCTYPE html>
-      <html lang="zh-CN"><head><meta charset="utf-8">
-      <title>Outpost KPI 报告 / KPI report</title>
-      <style>
-      body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
-      table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}
-      td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}
-      th:first-child,td:first-child{text-align:left}
-      .undefined{color:#999}.warn{background:#fff3cd;padding:.5em 1em;border-left:4px solid #e0a800}
-      .flag{background:#f8d7da;padding:.3em 1em;border-left:4px solid #c82333;margin:.3em 0}
-      .wrap{overflow-x:auto}svg{background:#fafafa;border:1px solid #eee}
-      </style></head><body>
-
-      """
-    html +=
-      "<h1>KPI 报告 / KPI report</h1>\n<p>"
-      + escape(
-        "Repository \(repository.config.replica) · generated \(context.now()) · definitions "
-          + (overview.definitions.source == .builtIn
-            ? "built-in" : "version \(overview.definitions.version)")
-          + " (\(definitions.hash.prefix(12)))") + "</p>\n"
-    if !conflicts.isEmpty {
-      html +=
-        "<div class=\"warn\"><strong>未解决的冲突 / Open conflicts: \(conflicts.count)</strong>. "
-        + "Values marked ⚠ read records still in conflict; they may change when head office "
-        + "resolves them.<ul>"
-      for conflict in conflicts.prefix(20) {
-        html += "<li>\(escape("\(conflict.collection)/\(conflict.id)"))</li>"
-      }
-      html += "</ul></div>\n"
+      static let options: [OptionBinding<Self>] = [
+        .option("html", "FILE", \.html, required: true, help: "The HTML file to write. Required."),
+        .repeating("office", "ID", \.offices, help: "Only this office (repeatable)."),
+      ]
     }
-    for office in offices {
-      html += "<h2>\(escape(office))</h2>\n"
-      for chart in ["net_revenue", "consultations"] where definitions.kpis[chart] != nil {
-        let kpi = definitions.kpis[chart]!
-        let series = periods.map { overview.value(chart, office: office, period: $0)?.value }
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let out = context.resolve(options.html)
+      let repository = try context.openReader()
+      let overview: KPIOverview
+      do {
+        overview = try KPIOverview(
+          repository, offices: options.offices.isEmpty ? nil : options.offices,
+          today: today(context))
+      } catch { throw kpiError(error) }
+      let definitions = overview.definitions.definitions
+      let (offices, periods, flags, conflicts) = (
+        overview.offices, overview.periods, overview.flags, overview.conflicts
+      )
+
+      var html = """
+        <!DOCTYPE html>
+        <html lang="zh-CN"><head><meta charset="utf-8">
+        <title>Outpost KPI 报告 / KPI report</title>
+        <style>
+        body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
+        table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}
+        td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}
+        th:first-child,td:first-child{text-align:left}
+        .undefined{color:#999}.warn{background:#fff3cd;padding:.5em 1em;border-left:4px solid #e0a800}
+        .flag{background:#f8d7da;padding:.3em 1em;border-left:4px solid #c82333;margin:.3em 0}
+        .wrap{overflow-x:auto}svg{background:#fafafa;border:1px solid #eee}
+        </style></head><body>
+
+        """
+      html +=
+        "<h1>KPI 报告 / KPI report</h1>\n<p>"
+        + escape(
+          "Repository \(repository.config.replica) · generated \(context.now()) · definitions "
+            + (overview.definitions.source == .builtIn
+              ? "built-in" : "version \(overview.definitions.version)")
+            + " (\(definitions.hash.prefix(12)))") + "</p>\n"
+      if !conflicts.isEmpty {
         html +=
-          "<h3>\(escape(kpi.labelZH)) / \(escape(kpi.labelEN))</h3>\n"
-          + svgChart(series, labels: periods.map(\.description)) + "\n"
-      }
-      html += "<div class=\"wrap\"><table><tr><th>KPI</th>"
-      for period in periods { html += "<th>\(escape(period.description))</th>" }
-      html += "</tr>\n"
-      for id in overview.kpis {
-        let kpi = definitions.kpis[id]!
-        let warn = overview.readsOpenConflict(id, office: office)
-        html += "<tr><td>\(escape(kpi.labelZH)) / \(escape(kpi.labelEN))\(warn ? " ⚠" : "")</td>"
-        for period in periods {
-          let value = overview.value(id, office: office, period: period)
-          if let value, value.value != nil {
-            html +=
-              "<td>\(escape(display(value.value, nil, kpi)))\(value.provisional ? "*" : "")</td>"
-          } else {
-            html += "<td class=\"undefined\">— \(escape(value?.reason ?? ""))</td>"
-          }
+          "<div class=\"warn\"><strong>未解决的冲突 / Open conflicts: \(conflicts.count)</strong>. "
+          + "Values marked ⚠ read records still in conflict; they may change when head office "
+          + "resolves them.<ul>"
+        for conflict in conflicts.prefix(20) {
+          html += "<li>\(escape("\(conflict.collection)/\(conflict.id)"))</li>"
         }
-        html += "</tr>\n"
+        html += "</ul></div>\n"
       }
-      html += "</table></div>\n"
-      for card in overview.scorecards {
-        html += "<h3>考核 / Scorecard \(escape(card.id)) v\(card.version)</h3><div class=\"wrap\">"
-        html += "<table><tr><th>\(escape("period"))</th><th>总分 / total</th><th>band</th></tr>\n"
-        for period in periods {
-          let key = KPIOverview.ScoreKey(scorecard: card.id, office: office, period: period)
-          let result = overview.scores[key]
+      for office in offices {
+        html += "<h2>\(escape(office))</h2>\n"
+        for chart in ["net_revenue", "consultations"] where definitions.kpis[chart] != nil {
+          let kpi = definitions.kpis[chart]!
+          let series = periods.map { overview.value(chart, office: office, period: $0)?.value }
           html +=
-            "<tr><td>\(escape(period.description))</td><td>"
-            + escape(
-              result?.total.map { $0.formatted(scale: 2) }
-                ?? "— (\(result?.reason ?? "undefined"))")
-            + "</td><td>\(escape(result?.band ?? ""))</td></tr>\n"
+            "<h3>\(escape(kpi.labelZH)) / \(escape(kpi.labelEN))</h3>\n"
+            + svgChart(series, labels: periods.map(\.description)) + "\n"
+        }
+        html += "<div class=\"wrap\"><table><tr><th>KPI</th>"
+        for period in periods { html += "<th>\(escape(period.description))</th>" }
+        html += "</tr>\n"
+        for id in overview.kpis {
+          let kpi = definitions.kpis[id]!
+          let warn = overview.readsOpenConflict(id, office: office)
+          html += "<tr><td>\(escape(kpi.labelZH)) / \(escape(kpi.labelEN))\(warn ? " ⚠" : "")</td>"
+          for period in periods {
+            let value = overview.value(id, office: office, period: period)
+            if let value, value.value != nil {
+              html +=
+                "<td>\(escape(display(value.value, nil, kpi)))\(value.provisional ? "*" : "")</td>"
+            } else {
+              html += "<td class=\"undefined\">— \(escape(value?.reason ?? ""))</td>"
+            }
+          }
+          html += "</tr>\n"
         }
         html += "</table></div>\n"
-      }
-      let mine = flags.filter { $0.office == office }
-      if !mine.isEmpty {
-        html += "<h3>漏斗诊断 / Funnel diagnosis</h3>\n"
-        for flag in mine {
-          let text =
-            flag.rule == "D1"
-            ? "推广带来的流量不精准 / imprecise traffic (promotion)"
-            : "客服销售转化不足 / weak conversion (customer service)"
-          html += "<div class=\"flag\">\(escape("\(flag.period) \(flag.rule): \(text)"))</div>\n"
+        for card in overview.scorecards {
+          html += "<h3>考核 / Scorecard \(escape(card.id)) v\(card.version)</h3><div class=\"wrap\">"
+          html += "<table><tr><th>\(escape("period"))</th><th>总分 / total</th><th>band</th></tr>\n"
+          for period in periods {
+            let key = KPIOverview.ScoreKey(scorecard: card.id, office: office, period: period)
+            let result = overview.scores[key]
+            html +=
+              "<tr><td>\(escape(period.description))</td><td>"
+              + escape(
+                result?.total.map { $0.formatted(scale: 2) }
+                  ?? "— (\(result?.reason ?? "undefined"))")
+              + "</td><td>\(escape(result?.band ?? ""))</td></tr>\n"
+          }
+          html += "</table></div>\n"
+        }
+        let mine = flags.filter { $0.office == office }
+        if !mine.isEmpty {
+          html += "<h3>漏斗诊断 / Funnel diagnosis</h3>\n"
+          for flag in mine {
+            let text =
+              flag.rule == "D1"
+              ? "推广带来的流量不精准 / imprecise traffic (promotion)"
+              : "客服销售转化不足 / weak conversion (customer service)"
+            html += "<div class=\"flag\">\(escape("\(flag.period) \(flag.rule): \(text)"))</div>\n"
+          }
         }
       }
+      html += "<p>* provisional: the period is not over. ⚠ reads records in open conflict.</p>\n"
+      html += "</body></html>\n"
+      do {
+        try OutputFile.write(
+          Array(html.utf8), to: out, secret: false, replace: true, fileSystem: context.fileSystem)
+      } catch { throw CLIError(error) }
+      context.console.out(
+        "Wrote \(out): \(offices.count) office(s), \(periods.count) month(s), \(flags.count) "
+          + "diagnosis flag(s), \(conflicts.count) open conflict(s).\n")
     }
-    html += "<p>* provisional: the period is not over. ⚠ reads records in open conflict.</p>\n"
-    html += "</body></html>\n"
-    do {
-      try OutputFile.write(
-        Array(html.utf8), to: out, secret: false, replace: true, fileSystem: context.fileSystem)
-    } catch { throw CLIError(error) }
-    context.console.out(
-      "Wrote \(out): \(offices.count) office(s), \(periods.count) month(s), \(flags.count) "
-        + "diagnosis flag(s), \(conflicts.count) open conflict(s).\n")
   }
 
   /// A line chart of monthly values as inline SVG; undefined months are gaps.

@@ -14,96 +14,130 @@ extension Commands {
 
   static func number(_ value: Int) -> JSONValue { .number(JSONNumber(integer: Int64(value))) }
 
-  static func initRepository(_ context: Context) throws {
-    guard let office = context.invocation.value("office") else {
-      throw CLIError(
-        .usage, "missing required option '--office ID'",
-        hint: HelpText.usage(context.invocation.command))
+  /// `init`.
+  struct InitCommand: Command {
+    static let name = "init"
+    static let abstract = "Create a repository for a branch office (or head office with --head)."
+    static let discussion =
+      "Creates the repository in --repo DIR (default: the current folder), which must "
+      + "not exist or be empty."
+    static let examples = [
+      "outpost init --office north --repo north", "outpost init --office hq --head --repo hq",
+    ]
+
+    struct Options: CommandOptions {
+      /// Required: the default is never used.
+      var office = ReplicaID(unchecked: "")
+      var head = false
+      var key: String?
+
+      static let options: [OptionBinding<Self>] = [
+        .option(
+          "office", "ID", \.office, required: true,
+          help: "This replica's office id (north, east, hq, ...). Required.",
+          parse: replicaArgument),
+        .flag("head", \.head, help: "Create head office's repository."),
+        .option(
+          "key", "FILE", \.key,
+          help: "The key file head office issued to this office ('outpost office add')."),
+      ]
     }
-    let role: RepositoryRole = context.invocation.flag("head") ? .head : .branch
-    let keyFile = context.invocation.value("key")
-    if keyFile != nil && role == .head {
-      throw CLIError(.usage, "--key is for branch repositories; head office issues keys")
-    }
-    let key = try keyFile.map { try readKeyFile(context, $0) }
-    do {
-      _ = try Repository.create(
-        at: context.repositoryPath, office: office, role: role,
-        key: key.map { ($0, keyFile ?? "") }, fileSystem: context.fileSystem,
-        now: context.now)
-    } catch { throw CLIError(error) }
-    if context.format() == .json {
-      printJSON(
-        context, "outpost-init/1",
-        [
-          ("office", .string(office)), ("role", .string(role.rawValue)),
-          ("path", .string(context.repositoryPath)),
-        ])
-    } else {
-      let what = role == .head ? "head office repository" : "branch repository"
-      context.console.out("Created \(what) '\(office)' in \(context.repositoryPath)\n")
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let office = options.office.rawValue
+      let role: RepositoryRole = options.head ? .head : .branch
+      let keyFile = options.key
+      if keyFile != nil && role == .head {
+        throw CLIError(.usage, "--key is for branch repositories; head office issues keys")
+      }
+      let key = try keyFile.map { try readKeyFile(context, $0) }
+      do {
+        _ = try Repository.create(
+          at: context.repositoryPath, office: office, role: role,
+          key: key.map { ($0, keyFile ?? "") }, fileSystem: context.fileSystem,
+          now: context.now)
+      } catch { throw CLIError(error) }
+      if context.format() == .json {
+        printJSON(
+          context, "outpost-init/1",
+          [
+            ("office", .string(office)), ("role", .string(role.rawValue)),
+            ("path", .string(context.repositoryPath)),
+          ])
+      } else {
+        let what = role == .head ? "head office repository" : "branch repository"
+        context.console.out("Created \(what) '\(office)' in \(context.repositoryPath)\n")
+      }
     }
   }
 
-  static func status(_ context: Context) throws {
-    let repository = try context.openReader()
-    let rows: [(String, Int, Int, Int)]
-    do {
-      rows = try repository.recordCounts().map {
-        ($0.collection, $0.live, $0.deleted, $0.conflicted)
-      }
-    } catch { throw CLIError(error) }
-    let last = try? repository.transactions().last
-    let peers: [PeerState]
-    do { peers = try repository.peers() } catch { throw CLIError(error) }
-    if context.format() == .json {
-      let collections = JSONValue.object(
-        JSONObject(
-          uncheckedPairs: rows.map { row in
+  /// `status`.
+  struct StatusCommand: Command {
+    static let name = "status"
+    static let abstract = "Show the repository's office, records per collection and last change."
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let repository = try context.openReader()
+      let rows: [(String, Int, Int, Int)]
+      do {
+        rows = try repository.recordCounts().map {
+          ($0.collection, $0.live, $0.deleted, $0.conflicted)
+        }
+      } catch { throw CLIError(error) }
+      let last = try? repository.transactions().last
+      let peers: [PeerState]
+      do { peers = try repository.peers() } catch { throw CLIError(error) }
+      if context.format() == .json {
+        let collections = JSONValue.object(
+          JSONObject(
+            uncheckedPairs: rows.map { row in
+              (
+                row.0,
+                .object(
+                  JSONObject(uncheckedPairs: [
+                    ("records", number(row.1)), ("deleted", number(row.2)),
+                    ("conflicted", number(row.3)),
+                  ]))
+              )
+            }))
+        printJSON(
+          context, "outpost-status/1",
+          [
+            ("office", .string(repository.config.replica.rawValue)),
+            ("role", .string(repository.config.role.rawValue)), ("collections", collections),
+            ("transactions", number(Int(last?.number ?? 0))),
+            ("peers", .array(peers.map(peerJSON))),
+            ("last_change", last.map { .string($0.at.text) } ?? .null),
             (
-              row.0,
+              "clock",
               .object(
-                JSONObject(uncheckedPairs: [
-                  ("records", number(row.1)), ("deleted", number(row.2)),
-                  ("conflicted", number(row.3)),
-                ]))
-            )
-          }))
-      printJSON(
-        context, "outpost-status/1",
-        [
-          ("office", .string(repository.config.replica.rawValue)),
-          ("role", .string(repository.config.role.rawValue)), ("collections", collections),
-          ("transactions", number(Int(last?.number ?? 0))),
-          ("peers", .array(peers.map(peerJSON))),
-          ("last_change", last.map { .string($0.at.text) } ?? .null),
-          (
-            "clock",
-            .object(
-              JSONObject(
-                uncheckedPairs: repository.clock.entries.map {
-                  ($0.replica.rawValue, .number(JSONNumber(integer: Int64($0.counter))))
-                }))
-          ),
-        ])
-      return
-    }
-    let role = repository.config.role == .head ? "head office" : "branch office"
-    var text = "Office \(repository.config.replica) (\(role)) at \(repository.path)\n"
-    if let last {
-      text += "Last change: transaction \(last.number) at \(last.at.text) (\(last.command))\n"
-    }
-    text +=
-      "\n" + "collection".padding(20) + "records".leftPadded(9) + "deleted".leftPadded(9)
-      + "conflicts".leftPadded(11) + "\n"
-    for row in rows where row.1 + row.2 > 0 {
+                JSONObject(
+                  uncheckedPairs: repository.clock.entries.map {
+                    ($0.replica.rawValue, .number(JSONNumber(integer: Int64($0.counter))))
+                  }))
+            ),
+          ])
+        return
+      }
+      let role = repository.config.role == .head ? "head office" : "branch office"
+      var text = "Office \(repository.config.replica) (\(role)) at \(repository.path)\n"
+      if let last {
+        text += "Last change: transaction \(last.number) at \(last.at.text) (\(last.command))\n"
+      }
       text +=
-        row.0.padding(20) + String(row.1).leftPadded(9) + String(row.2).leftPadded(9)
-        + String(row.3).leftPadded(11) + "\n"
+        "\n" + "collection".padding(20) + "records".leftPadded(9) + "deleted".leftPadded(9)
+        + "conflicts".leftPadded(11) + "\n"
+      for row in rows where row.1 + row.2 > 0 {
+        text +=
+          row.0.padding(20) + String(row.1).leftPadded(9) + String(row.2).leftPadded(9)
+          + String(row.3).leftPadded(11) + "\n"
+      }
+      if rows.allSatisfy({ $0.1 + $0.2 == 0 }) {
+        text += "(no records yet; try 'outpost import')\n"
+      }
+      text += peersText(peers, role: repository.config.role)
+      context.console.out(text)
     }
-    if rows.allSatisfy({ $0.1 + $0.2 == 0 }) { text += "(no records yet; try 'outpost import')\n" }
-    text += peersText(peers, role: repository.config.role)
-    context.console.out(text)
   }
 
   static func peerJSON(_ peer: PeerState) -> JSONValue {
@@ -145,94 +179,124 @@ extension Commands {
     return text
   }
 
-  static func log(_ context: Context) throws {
-    let repository = try context.openReader()
-    var transactions: [TransactionInfo]
-    do { transactions = try repository.transactions() } catch { throw CLIError(error) }
-    transactions.reverse()
-    if let limitText = context.invocation.value("limit") {
-      guard let limit = Int(limitText), limit > 0 else {
-        throw CLIError(.usage, "'--limit' must be a positive whole number (got '\(limitText)')")
-      }
-      transactions = Array(transactions.prefix(limit))
-    }
-    if context.format() == .json {
-      printJSON(
-        context, "outpost-log/1",
-        [
-          (
-            "transactions",
-            .array(
-              transactions.map { t in
-                .object(
-                  JSONObject(uncheckedPairs: [
-                    ("txn", number(Int(t.number))), ("at", .string(t.at.text)),
-                    ("actor", .string(t.actor)),
-                    ("command", .string(t.command)), ("changes", number(t.changes)),
-                    ("note", t.note.map { .string($0) } ?? .null),
-                  ]))
-              })
-          )
-        ])
-      return
-    }
-    for t in transactions {
-      context.console.out(
-        "txn \(t.number)  \(t.at.text)  \(t.actor)  \(t.changes) change(s)  \(t.command)\n"
-          + (t.note.map { "    note: \($0)\n" } ?? ""))
-    }
-  }
+  /// `log`.
+  struct LogCommand: Command {
+    static let name = "log"
+    static let abstract = "Show committed transactions, newest first."
+    static let discussion =
+      "Each transaction with its time, office, count of records changed, command "
+      + "and note (--note of put, delete, import and resolve). One record's writes, field by "
+      + "field: outpost history COLLECTION/ID."
+    static let examples = ["outpost log --limit 10 --repo hq"]
 
-  static func verify(_ context: Context) throws {
-    let repository = try context.openReader()
-    let report = repository.verify()
-    if context.format() == .json {
-      printJSON(
-        context, "outpost-verify/1",
-        [
-          ("ok", .bool(report.isClean)), ("problems", .array(report.problems.map { .string($0) })),
-          ("notes", .array(report.notes.map { .string($0) })),
-          ("transactions", number(report.transactions)), ("records", number(report.records)),
-        ])
-    } else {
-      for note in report.notes { context.console.out("note: \(note)\n") }
-      for problem in report.problems { context.console.out("problem: \(problem)\n") }
-      if report.isClean {
+    struct Options: CommandOptions {
+      var limit: Int?
+
+      static let options: [OptionBinding<Self>] = [
+        .option("limit", "N", \.limit, positive: true, help: "Show at most N transactions.")
+      ]
+    }
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let repository = try context.openReader()
+      var transactions: [TransactionInfo]
+      do { transactions = try repository.transactions() } catch { throw CLIError(error) }
+      transactions.reverse()
+      if let limit = options.limit { transactions = Array(transactions.prefix(limit)) }
+      if context.format() == .json {
+        printJSON(
+          context, "outpost-log/1",
+          [
+            (
+              "transactions",
+              .array(
+                transactions.map { t in
+                  .object(
+                    JSONObject(uncheckedPairs: [
+                      ("txn", number(Int(t.number))), ("at", .string(t.at.text)),
+                      ("actor", .string(t.actor)),
+                      ("command", .string(t.command)), ("changes", number(t.changes)),
+                      ("note", t.note.map { .string($0) } ?? .null),
+                    ]))
+                })
+            )
+          ])
+        return
+      }
+      for t in transactions {
         context.console.out(
-          "ok: \(report.transactions) transaction(s) and \(report.records) record(s) verified\n")
+          "txn \(t.number)  \(t.at.text)  \(t.actor)  \(t.changes) change(s)  \(t.command)\n"
+            + (t.note.map { "    note: \($0)\n" } ?? ""))
       }
-    }
-    if !report.isClean {
-      throw CLIError(
-        .dataError, "verify found \(report.problems.count) problem(s) in \(repository.path)",
-        hint: "Restore the damaged files from a backup or another replica; nothing was changed.")
     }
   }
 
-  static func listCollections(_ context: Context) throws {
-    let repository = try context.openReader()
-    if context.format() == .json {
-      printJSON(
-        context, "outpost-collections/1",
-        [
-          (
-            "collections",
-            .array(
-              repository.collections.map { schema in
-                .object(
-                  JSONObject(uncheckedPairs: [
-                    ("name", .string(schema.name)), ("owner", .string(schema.ownership.rawValue)),
-                    ("columns", .array(schema.columns.map { .string($0) })),
-                    ("summary", .string(schema.summary)),
-                  ]))
-              })
-          )
-        ])
-      return
+  /// `verify`.
+  struct VerifyCommand: Command {
+    static let name = "verify"
+    static let abstract = "Check every checksum, the journal chain and every record file."
+    static let discussion =
+      "Reads only. Exits 0 when the repository is sound, 65 when a problem was found; "
+      + "each problem names its file (and line)."
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let repository = try context.openReader()
+      let report = repository.verify()
+      if context.format() == .json {
+        printJSON(
+          context, "outpost-verify/1",
+          [
+            ("ok", .bool(report.isClean)),
+            ("problems", .array(report.problems.map { .string($0) })),
+            ("notes", .array(report.notes.map { .string($0) })),
+            ("transactions", number(report.transactions)), ("records", number(report.records)),
+          ])
+      } else {
+        for note in report.notes { context.console.out("note: \(note)\n") }
+        for problem in report.problems { context.console.out("problem: \(problem)\n") }
+        if report.isClean {
+          context.console.out(
+            "ok: \(report.transactions) transaction(s) and \(report.records) record(s) verified\n")
+        }
+      }
+      if !report.isClean {
+        throw CLIError(
+          .dataError, "verify found \(report.problems.count) problem(s) in \(repository.path)",
+          hint: "Restore the damaged files from a backup or another replica; nothing was changed.")
+      }
     }
-    for schema in repository.collections {
-      context.console.out("\(schema.name.padding(18))\(schema.summary)\n")
-      context.console.out("  columns: \(schema.columns.joined(separator: ", "))\n")
+  }
+
+  /// `collections`.
+  struct CollectionsCommand: Command {
+    static let name = "collections"
+    static let abstract = "List the collections and their fields."
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let repository = try context.openReader()
+      if context.format() == .json {
+        printJSON(
+          context, "outpost-collections/1",
+          [
+            (
+              "collections",
+              .array(
+                repository.collections.map { schema in
+                  .object(
+                    JSONObject(uncheckedPairs: [
+                      ("name", .string(schema.name)), ("owner", .string(schema.ownership.rawValue)),
+                      ("columns", .array(schema.columns.map { .string($0) })),
+                      ("summary", .string(schema.summary)),
+                    ]))
+                })
+            )
+          ])
+        return
+      }
+      for schema in repository.collections {
+        context.console.out("\(schema.name.padding(18))\(schema.summary)\n")
+        context.console.out("  columns: \(schema.columns.joined(separator: ", "))\n")
+      }
     }
   }
 }

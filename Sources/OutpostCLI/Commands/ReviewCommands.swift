@@ -7,129 +7,101 @@ import OutpostSync
 /// `review` (one conflict at a time at a terminal) and the remembered rules: `rules`,
 /// `rules add`, `rules remove`, `rules apply` (SPEC.md §8.7).
 extension Commands {
-  static let reviewCommands: [CommandSpec] = [
-    CommandSpec(
-      name: "review", abstract: "Review open conflicts one at a time (head office, interactive).",
-      arguments: [], arity: (0, 0), options: [],
-      discussion: "Shows each conflict field by field, in the order of 'outpost conflicts' "
-        + "(largest KPI impact first), and asks: take one office's values, type values (VALUE or "
-        + "FIELD=VALUE), skip (n), or quit (q). Each answer is recorded at once, exactly as 'outpost resolve' "
-        + "would, so quitting loses nothing. Needs a terminal; scripts use 'outpost conflicts' "
-        + "and 'outpost resolve'.",
-      examples: ["outpost review --repo hq"], run: review),
-    CommandSpec(
-      name: "rules", abstract: "List the remembered conflict rules.", arguments: [],
-      arity: (0, 0), options: [],
-      discussion: "A rule settles conflicts of one field automatically when a merge opens them, "
-        + "with an audit record like a person's resolution.",
-      examples: ["outpost rules --repo hq"], run: listRules),
-    CommandSpec(
-      name: "rules add", abstract: "Remember how to settle conflicts of one field.",
-      arguments: ["<collection>", "<field>"], arity: (2, 2),
-      options: [
-        OptionSpec(
-          "prefer", "WHICH", choices: ResolutionRule.Preference.self,
-          help: "head, owner (the record's office), max or min. Required."),
-        OptionSpec("note", "TEXT", help: "Why: kept with the rule."),
-      ],
-      discussion: "FIELD 'deleted' settles an edit concurrent with a delete (head or owner). "
-        + "A record is settled only when every one of its open conflicts has a rule that picks "
-        + "one value; otherwise it waits for a person. Open conflicts already there are settled "
-        + "with 'outpost rules apply'.",
-      examples: [
-        "outpost rules add channel_daily spend --prefer owner --note \"branch has the invoice\"",
-        "outpost rules add orders deleted --prefer head",
-      ], run: addRule),
-    CommandSpec(
-      name: "rules remove", abstract: "Forget a rule.", arguments: ["<collection>", "<field>"],
-      arity: (2, 2), options: [], discussion: "", examples: [], run: removeRule),
-    CommandSpec(
-      name: "rules apply", abstract: "Settle the open conflicts the rules decide.",
-      arguments: [], arity: (0, 0), options: [], discussion: "",
-      examples: ["outpost rules apply --repo hq"], run: applyRules),
-  ]
-
   static func headOnly(_ repository: RepositoryReader, _ what: String) throws {
     do { try repository.checkHeadOffice(what) } catch { throw CLIError(error) }
   }
 
   // MARK: review
 
-  static func review(_ context: Context) throws {
-    guard context.console.isInteractive else {
-      throw CLIError(
-        .usage, "'outpost review' asks questions and needs a terminal",
-        hint: "In a script, list conflicts with 'outpost conflicts --format json' and settle each "
-          + "with 'outpost resolve ID --take OFFICE'.")
-    }
-    let console = context.console
-    // In the order `conflicts` lists them: largest KPI impact first (SPEC.md §8.7.2).
-    let list: [((collection: String, id: RecordID, state: RecordState), ConflictKPIImpact)]
-    do {
-      let repository = try context.openReader()
-      defer { repository.close() }
-      try headOnly(repository, "conflicts are reviewed")
-      list = try rankedConflicts(context, repository)
-    } catch let error as StoreError { throw CLIError(error) }
-    guard !list.isEmpty else {
-      console.out("No open conflicts.\n")
-      return
-    }
-    var resolved = 0
-    var skipped = 0
-    review: for (index, (conflict, impact)) in list.enumerated() {
-      let repository = try context.openReader()
-      let schema = try schema(repository, conflict.collection)
-      console.out("\n[\(index + 1)/\(list.count)] ")
-      console.out(
-        try conflictText(
-          repository, conflict.collection, conflict.id, conflict.state, impact: impact))
-      repository.close()
-      let writers = Set(Resolution.candidates(conflict.state).map(\.dot.replica)).sorted()
-      var menu = writers.enumerated().map { "\($0.offset + 1)) take \($0.element)" }
-      menu += ["s) set values", "n) skip", "q) quit"]
-      let numbers = writers.count == 1 ? "1" : "1-\(writers.count)"
-      while true {
+  /// `review`.
+  struct ReviewCommand: Command {
+    static let name = "review"
+    static let abstract = "Review open conflicts one at a time (head office, interactive)."
+    static let discussion =
+      "Shows each conflict field by field, in the order of 'outpost conflicts' "
+      + "(largest KPI impact first), and asks: take one office's values, type values (VALUE or "
+      + "FIELD=VALUE), skip (n), or quit (q). Each answer is recorded at once, exactly as 'outpost resolve' "
+      + "would, so quitting loses nothing. Needs a terminal; scripts use 'outpost conflicts' "
+      + "and 'outpost resolve'."
+    static let examples = ["outpost review --repo hq"]
+
+    static func run(_ options: Options, _ context: Context) throws {
+      guard context.console.isInteractive else {
+        throw CLIError(
+          .usage, "'outpost review' asks questions and needs a terminal",
+          hint:
+            "In a script, list conflicts with 'outpost conflicts --format json' and settle each "
+            + "with 'outpost resolve ID --take OFFICE'.")
+      }
+      let console = context.console
+      // In the order `conflicts` lists them: largest KPI impact first (SPEC.md §8.7.2).
+      let list: [((collection: String, id: RecordID, state: RecordState), ConflictKPIImpact)]
+      do {
+        let repository = try context.openReader()
+        defer { repository.close() }
+        try headOnly(repository, "conflicts are reviewed")
+        list = try rankedConflicts(context, repository)
+      } catch let error as StoreError { throw CLIError(error) }
+      guard !list.isEmpty else {
+        console.out("No open conflicts.\n")
+        return
+      }
+      var resolved = 0
+      var skipped = 0
+      review: for (index, (conflict, impact)) in list.enumerated() {
+        let repository = try context.openReader()
+        let schema = try schema(repository, conflict.collection)
+        console.out("\n[\(index + 1)/\(list.count)] ")
         console.out(
-          menu.joined(separator: "   ")
-            + "\nChoose \(numbers) or s; n skips this conflict, q quits (answers so far are kept): "
-        )
-        guard let answer = try console.readLine()?.trimmingSpaces else { break review }
-        let choice: ResolutionChoice
-        if let number = Int(answer), number >= 1, number <= writers.count {
-          choice = .take(writers[number - 1])
-        } else if answer == "s" {
-          guard let values = try readValues(console, schema, conflict.state) else { continue }
-          choice = .set(values)
-        } else if answer == "n" {
-          skipped += 1
-          continue review
-        } else if answer == "q" {
-          break review
-        } else {
-          console.out("Answer \(numbers) (take), s (set values), n (skip) or q (quit).\n")
-          continue
-        }
-        console.out("Note (why; Enter for none): ")
-        let note = try console.readLine()?.trimmingSpaces ?? ""
-        do {
-          let writer = try context.openWriter()
-          defer { writer.close() }
+          try conflictText(
+            repository, conflict.collection, conflict.id, conflict.state, impact: impact))
+        repository.close()
+        let writers = Set(Resolution.candidates(conflict.state).map(\.dot.replica)).sorted()
+        var menu = writers.enumerated().map { "\($0.offset + 1)) take \($0.element)" }
+        menu += ["s) set values", "n) skip", "q) quit"]
+        let numbers = writers.count == 1 ? "1" : "1-\(writers.count)"
+        while true {
           console.out(
-            try resolveAndDescribe(
-              writer, conflict.collection, conflict.id, choice, note.isEmpty ? nil : note))
-          resolved += 1
-          continue review
-        } catch let error as CLIError {
-          console.out("error: \(error.message)\n")
-          if let hint = error.hint { console.out("  \(hint)\n") }
+            menu.joined(separator: "   ")
+              + "\nChoose \(numbers) or s; n skips this conflict, q quits (answers so far are kept): "
+          )
+          guard let answer = try console.readLine()?.trimmingSpaces else { break review }
+          let choice: ResolutionChoice
+          if let number = Int(answer), number >= 1, number <= writers.count {
+            choice = .take(writers[number - 1])
+          } else if answer == "s" {
+            guard let values = try readValues(console, schema, conflict.state) else { continue }
+            choice = .set(values)
+          } else if answer == "n" {
+            skipped += 1
+            continue review
+          } else if answer == "q" {
+            break review
+          } else {
+            console.out("Answer \(numbers) (take), s (set values), n (skip) or q (quit).\n")
+            continue
+          }
+          console.out("Note (why; Enter for none): ")
+          let note = try console.readLine()?.trimmingSpaces ?? ""
+          do {
+            let writer = try context.openWriter()
+            defer { writer.close() }
+            console.out(
+              try resolveAndDescribe(
+                writer, conflict.collection, conflict.id, choice, note.isEmpty ? nil : note))
+            resolved += 1
+            continue review
+          } catch let error as CLIError {
+            console.out("error: \(error.message)\n")
+            if let hint = error.hint { console.out("  \(hint)\n") }
+          }
         }
       }
+      let open = list.count - resolved
+      console.out(
+        "\nReviewed: \(resolved) resolved, \(skipped) skipped; \(open) still open."
+          + (open > 0 ? " Run 'outpost review' again to continue.\n" : "\n"))
     }
-    let open = list.count - resolved
-    console.out(
-      "\nReviewed: \(resolved) resolved, \(skipped) skipped; \(open) still open."
-        + (open > 0 ? " Run 'outpost review' again to continue.\n" : "\n"))
   }
 
   /// Asks for a value of every conflicted field; nil if the person gives up (an empty line).
@@ -190,85 +162,138 @@ extension Commands {
 
   // MARK: rules
 
-  static func listRules(_ context: Context) throws {
-    let repository = try context.openReader()
-    let found: (rules: [ResolutionRule], invalid: [RecordID])
-    do { found = try repository.resolutionRules() } catch { throw CLIError(error) }
-    if context.format() == .json {
-      printJSON(
-        context, "outpost-rules/1",
-        [
-          (
-            "rules",
-            .array(
-              found.rules.map { rule in
-                .object(
-                  JSONObject(uncheckedPairs: [
-                    ("id", .string(rule.id)), ("collection", .string(rule.collection)),
-                    ("field", .string(rule.field)), ("prefer", .string(rule.prefer.rawValue)),
-                  ]))
-              })
-          ),
-          ("invalid", .array(found.invalid.map { .string($0.rawValue) })),
-        ])
-      return
+  /// `rules`.
+  struct RulesCommand: Command {
+    static let name = "rules"
+    static let abstract = "List the remembered conflict rules."
+    static let discussion =
+      "A rule settles conflicts of one field automatically when a merge opens them, "
+      + "with an audit record like a person's resolution."
+    static let examples = ["outpost rules --repo hq"]
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let repository = try context.openReader()
+      let found: (rules: [ResolutionRule], invalid: [RecordID])
+      do { found = try repository.resolutionRules() } catch { throw CLIError(error) }
+      if context.format() == .json {
+        printJSON(
+          context, "outpost-rules/1",
+          [
+            (
+              "rules",
+              .array(
+                found.rules.map { rule in
+                  .object(
+                    JSONObject(uncheckedPairs: [
+                      ("id", .string(rule.id)), ("collection", .string(rule.collection)),
+                      ("field", .string(rule.field)), ("prefer", .string(rule.prefer.rawValue)),
+                    ]))
+                })
+            ),
+            ("invalid", .array(found.invalid.map { .string($0.rawValue) })),
+          ])
+        return
+      }
+      guard !found.rules.isEmpty || !found.invalid.isEmpty else {
+        context.console.out(
+          "No rules. Add one with: outpost rules add COLLECTION FIELD --prefer head|owner|max|min\n"
+        )
+        return
+      }
+      var text = ""
+      for rule in found.rules {
+        text +=
+          "  \(rule.collection).\(rule.field)".padding(36) + "prefer \(rule.prefer.rawValue)\n"
+      }
+      for id in found.invalid {
+        text += "  \(id)".padding(36) + "INVALID (ignored at merge; fix or remove it)\n"
+      }
+      context.console.out(text)
     }
-    guard !found.rules.isEmpty || !found.invalid.isEmpty else {
+  }
+
+  /// `rules add COLLECTION FIELD --prefer WHICH`.
+  struct RulesAddCommand: Command {
+    static let name = "rules add"
+    static let abstract = "Remember how to settle conflicts of one field."
+    static let arguments = ["<collection>", "<field>"]
+    static let arity: (min: Int, max: Int?) = (2, 2)
+    static let discussion =
+      "FIELD 'deleted' settles an edit concurrent with a delete (head or owner). "
+      + "A record is settled only when every one of its open conflicts has a rule that picks "
+      + "one value; otherwise it waits for a person. Open conflicts already there are settled "
+      + "with 'outpost rules apply'."
+    static let examples = [
+      "outpost rules add channel_daily spend --prefer owner --note \"branch has the invoice\"",
+      "outpost rules add orders deleted --prefer head",
+    ]
+
+    struct Options: CommandOptions {
+      /// Required: the default is never used.
+      var prefer = ResolutionRule.Preference.head
+      var note: String?
+
+      static let options: [OptionBinding<Self>] = [
+        .option(
+          "prefer", "WHICH", \.prefer, required: true,
+          help: "head, owner (the record's office), max or min. Required."),
+        .option("note", "TEXT", \.note, help: "Why: kept with the rule."),
+      ]
+    }
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let positionals = context.arguments
+      let prefer = options.prefer
+      let rule: ResolutionRule
+      do {
+        rule = try context.openWriter().addRule(
+          collection: positionals[0], field: positionals[1], prefer: prefer,
+          note: options.note)
+      } catch let error as OutpostError { throw CLIError(error) }
       context.console.out(
-        "No rules. Add one with: outpost rules add COLLECTION FIELD --prefer head|owner|max|min\n")
-      return
+        "Rule \(rule.id): conflicts of \(rule.field) in \(rule.collection) take the "
+          + "\(prefer.rawValue) value from the next merge on. Settle open ones with: outpost "
+          + "rules apply\n")
     }
-    var text = ""
-    for rule in found.rules {
-      text += "  \(rule.collection).\(rule.field)".padding(36) + "prefer \(rule.prefer.rawValue)\n"
-    }
-    for id in found.invalid {
-      text += "  \(id)".padding(36) + "INVALID (ignored at merge; fix or remove it)\n"
-    }
-    context.console.out(text)
   }
 
-  static func addRule(_ context: Context) throws {
-    let positionals = context.invocation.positionals
-    guard let prefer = context.invocation.value("prefer", as: ResolutionRule.Preference.self) else {
-      throw CLIError(
-        .usage, "missing required option '--prefer head|owner|max|min'",
-        hint: HelpText.usage(context.invocation.command))
+  /// `rules remove COLLECTION FIELD`.
+  struct RulesRemoveCommand: Command {
+    static let name = "rules remove"
+    static let abstract = "Forget a rule."
+    static let arguments = ["<collection>", "<field>"]
+    static let arity: (min: Int, max: Int?) = (2, 2)
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let positionals = context.arguments
+      do {
+        try context.openWriter().removeRule(collection: positionals[0], field: positionals[1])
+      } catch let error as OutpostError {
+        var cli = CLIError(error)
+        if error.code == .notFound { cli.hint = "List them with: outpost rules" }
+        throw cli
+      }
+      context.console.out("Rule \(positionals[0]).\(positionals[1]) removed.\n")
     }
-    let rule: ResolutionRule
-    do {
-      rule = try context.openWriter().addRule(
-        collection: positionals[0], field: positionals[1], prefer: prefer,
-        note: context.invocation.value("note"))
-    } catch let error as OutpostError { throw CLIError(error) }
-    context.console.out(
-      "Rule \(rule.id): conflicts of \(rule.field) in \(rule.collection) take the "
-        + "\(prefer.rawValue) value from the next merge on. Settle open ones with: outpost "
-        + "rules apply\n")
   }
 
-  static func removeRule(_ context: Context) throws {
-    let positionals = context.invocation.positionals
-    do {
-      try context.openWriter().removeRule(collection: positionals[0], field: positionals[1])
-    } catch let error as OutpostError {
-      var cli = CLIError(error)
-      if error.code == .notFound { cli.hint = "List them with: outpost rules" }
-      throw cli
-    }
-    context.console.out("Rule \(positionals[0]).\(positionals[1]) removed.\n")
-  }
+  /// `rules apply`.
+  struct RulesApplyCommand: Command {
+    static let name = "rules apply"
+    static let abstract = "Settle the open conflicts the rules decide."
+    static let examples = ["outpost rules apply --repo hq"]
 
-  static func applyRules(_ context: Context) throws {
-    let settled: [(collection: String, id: RecordID, rules: [String])]
-    do { settled = try context.openWriter().applyRules() } catch let error as OutpostError {
-      throw CLIError(error)
+    static func run(_ options: Options, _ context: Context) throws {
+      let settled: [(collection: String, id: RecordID, rules: [String])]
+      do { settled = try context.openWriter().applyRules() } catch let error as OutpostError {
+        throw CLIError(error)
+      }
+      var text = "Settled \(settled.count) conflict(s) by rule.\n"
+      for entry in settled {
+        text += "  \(entry.collection)/\(entry.id)  (rule \(entry.rules.joined(separator: ", ")))\n"
+      }
+      context.console.out(text)
     }
-    var text = "Settled \(settled.count) conflict(s) by rule.\n"
-    for entry in settled {
-      text += "  \(entry.collection)/\(entry.id)  (rule \(entry.rules.joined(separator: ", ")))\n"
-    }
-    context.console.out(text)
   }
 }
 

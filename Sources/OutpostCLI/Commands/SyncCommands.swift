@@ -6,181 +6,211 @@ import OutpostSync
 
 /// `office add|revoke`, `submit`, `merge`, `reply`, `receive` (SPEC.md §8).
 extension Commands {
-  static let syncCommands: [CommandSpec] = [
-    CommandSpec(
-      name: "office add", abstract: "Enroll an office at head office and write its key file.",
-      arguments: ["<office>"], arity: (1, 1),
-      options: [
-        OptionSpec(
-          "key-out", "FILE", help: "Where to write the office's key file (mode 0600). Required.")
-      ],
-      discussion: "The key file is the office's identity: give it to the office (USB stick, in "
-        + "person) and nobody else. Outpost never prints a key.",
-      examples: ["outpost office add north --key-out north.key --repo hq"], run: officeAdd),
-    CommandSpec(
-      name: "office revoke", abstract: "Revoke an office's key: its bundles are refused.",
-      arguments: ["<office>"], arity: (1, 1), options: [],
-      discussion: "Use it when a laptop is lost or a repository was restored from an old copy. "
-        + "Re-enroll the office with 'office add' to give it a new key; it installs the key "
-        + "with 'office key FILE' (existing repository) or 'init --key FILE' (new one).",
-      examples: ["outpost office revoke north --repo hq"], run: officeRevoke),
-    CommandSpec(
-      name: "gc", abstract: "Collect deleted records every office has seen (head office).",
-      arguments: [], arity: (0, 0),
-      options: [OptionSpec("dry-run", help: "List what would be collected; change nothing.")],
-      discussion: "A deleted record is kept (a tombstone) until every enrolled office has "
-        + "submitted with the deletion seen; then it can go. Replies carry the horizon so "
-        + "branches collect the same records. A silent office holds collection back: revoke it "
-        + "if it is gone for good. See SPEC.md §8.10.",
-      examples: ["outpost gc --dry-run --repo hq", "outpost gc --repo hq"], run: collectGarbage),
-    CommandSpec(
-      name: "office key", abstract: "Install a new key from head office (branch).",
-      arguments: ["<file>"], arity: (1, 1), options: [],
-      discussion: "After head office re-enrolled this office. The exchange restarts: the next "
-        + "submission and reply are complete, and this repository's new changes get event ids "
-        + "above any head office has seen (a repository restored from a copy re-bases this way).",
-      examples: ["outpost office key north-2.key --repo north"], run: officeKey),
-    CommandSpec(
-      name: "submit", abstract: "Make a submission for head office (branch).",
-      arguments: [], arity: (0, 0),
-      options: [OptionSpec("out", "FILE", help: "The submission file to write. Required.")],
-      discussion: "Holds every change head office has not acknowledged yet, so a lost file loses "
-        + "nothing: the next submission carries it again.",
-      examples: ["outpost submit --out north-2025-03.bundle --repo north"], run: submit),
-    CommandSpec(
-      name: "merge", abstract: "Verify and merge submissions (head office).",
-      arguments: ["<file>..."], arity: (1, nil),
-      options: [
-        OptionSpec("dry-run", help: "Check and report, write nothing."),
-        OptionSpec(
-          "no-kpi-check", help: "Skip recomputing the branch's KPI report (SPEC.md §9.7)."),
-      ],
-      discussion: "Each file is verified (MAC, sender, sequence, clocks, ownership) before any "
-        + "record is read, and merged all or nothing. Merging a file twice changes nothing.",
-      examples: ["outpost merge north.bundle east.bundle --repo hq"], run: merge),
-    CommandSpec(
-      name: "reply", abstract: "Make the return bundle for an office (head office).",
-      arguments: ["<office>"], arity: (1, 1),
-      options: [OptionSpec("out", "FILE", help: "The reply file to write. Required.")],
-      discussion: "Acknowledges the office's submissions and carries resolutions, head-office "
-        + "collections and other offices' data.",
-      examples: ["outpost reply north --out north-reply.bundle --repo hq"], run: reply),
-    CommandSpec(
-      name: "receive", abstract: "Apply head office's return bundle (branch).",
-      arguments: ["<file>"], arity: (1, 1), options: [],
-      discussion: "Prints what changed and why, including which of this office's edits lost a "
-        + "conflict and who decided.",
-      examples: ["outpost receive north-reply.bundle --repo north"], run: receive),
-  ]
-
-  static func requiredOption(_ context: Context, _ name: String, _ placeholder: String) throws
-    -> String
-  {
-    guard let value = context.invocation.value(name), !value.isEmpty else {
-      throw CLIError(
-        .usage, "missing required option '--\(name) \(placeholder)'",
-        hint: HelpText.usage(context.invocation.command))
-    }
-    return value
-  }
-
   static func replicaArgument(_ text: String) throws -> ReplicaID {
     do { return try ReplicaID(text) } catch { throw CLIError(.usage, error.message) }
   }
 
-  static func officeAdd(_ context: Context) throws {
-    let office = try replicaArgument(context.invocation.positionals[0])
-    let out = context.resolve(try requiredOption(context, "key-out", "FILE"))
-    let repository = try context.openWriter()
-    do {
-      if try context.fileSystem.exists(out) {
-        throw CLIError(
-          .cannotCreate, "'\(out)' already exists; no office was enrolled",
-          hint: "Choose another file for the key.")
+  /// `office add OFFICE --key-out FILE`.
+  struct OfficeAddCommand: Command {
+    static let name = "office add"
+    static let abstract = "Enroll an office at head office and write its key file."
+    static let arguments = ["<office>"]
+    static let arity: (min: Int, max: Int?) = (1, 1)
+    static let discussion =
+      "The key file is the office's identity: give it to the office (USB stick, in "
+      + "person) and nobody else. Outpost never prints a key."
+    static let examples = ["outpost office add north --key-out north.key --repo hq"]
+
+    struct Options: CommandOptions {
+      var keyOut = ""
+
+      static let options: [OptionBinding<Self>] = [
+        .option(
+          "key-out", "FILE", \.keyOut, required: true,
+          help: "Where to write the office's key file (mode 0600). Required.")
+      ]
+    }
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let office = try replicaArgument(context.arguments[0])
+      let out = context.resolve(options.keyOut)
+      let repository = try context.openWriter()
+      do {
+        if try context.fileSystem.exists(out) {
+          throw CLIError(
+            .cannotCreate, "'\(out)' already exists; no office was enrolled",
+            hint: "Choose another file for the key.")
+        }
+      } catch let error as CLIError { throw error } catch {}
+      do {
+        let key = try repository.enroll(office)
+        try OutputFile.write(
+          key.fileBytes, to: out, secret: true, replace: false, fileSystem: context.fileSystem)
+        context.console.out(
+          "Enrolled office '\(office)' (key \(key.keyID)); its key file is \(out) (mode 0600).\n"
+            + "Give that file to the office, and only to it: outpost init --office \(office) --key "
+            + "FILE (a new repository) or outpost office key FILE (its existing one)\n")
+      } catch { throw CLIError(error) }
+    }
+  }
+
+  /// `gc`.
+  struct GCCommand: Command {
+    static let name = "gc"
+    static let abstract = "Collect deleted records every office has seen (head office)."
+    static let discussion =
+      "A deleted record is kept (a tombstone) until every enrolled office has "
+      + "submitted with the deletion seen; then it can go. Replies carry the horizon so "
+      + "branches collect the same records. A silent office holds collection back: revoke it "
+      + "if it is gone for good. See SPEC.md §8.10."
+    static let examples = ["outpost gc --dry-run --repo hq", "outpost gc --repo hq"]
+
+    struct Options: CommandOptions {
+      var dryRun = false
+
+      static let options: [OptionBinding<Self>] = [
+        .flag("dry-run", \.dryRun, help: "List what would be collected; change nothing.")
+      ]
+    }
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let dryRun = options.dryRun
+      let result: (horizon: VersionVector, collected: [(collection: String, id: RecordID)])
+      do {
+        result =
+          dryRun
+          ? try context.openReader().collectableRecords()
+          : try context.openWriter().collectGarbage()
+      } catch let error as StoreError { throw CLIError(error) }
+      if context.format() == .json {
+        printJSON(
+          context, "outpost-gc/1",
+          [
+            ("dry_run", .bool(dryRun)), ("horizon", result.horizon.json),
+            ("collected", .array(result.collected.map { .string("\($0.collection)/\($0.id)") })),
+          ])
+        return
       }
-    } catch let error as CLIError { throw error } catch {}
-    do {
-      let key = try repository.enroll(office)
-      try OutputFile.write(
-        key.fileBytes, to: out, secret: true, replace: false, fileSystem: context.fileSystem)
+      var text =
+        "\(dryRun ? "Would collect" : "Collected") \(result.collected.count) deleted record(s) that "
+        + "every enrolled office has seen (horizon \(result.horizon)).\n"
+      for entry in result.collected.prefix(20) { text += "  \(entry.collection)/\(entry.id)\n" }
+      if result.collected.count > 20 { text += "  … and \(result.collected.count - 20) more\n" }
+      if !dryRun && !result.collected.isEmpty {
+        text += "The next replies tell the offices to collect them too.\n"
+      }
+      context.console.out(text)
+    }
+  }
+
+  /// `office key FILE`.
+  struct OfficeKeyCommand: Command {
+    static let name = "office key"
+    static let abstract = "Install a new key from head office (branch)."
+    static let arguments = ["<file>"]
+    static let arity: (min: Int, max: Int?) = (1, 1)
+    static let discussion =
+      "After head office re-enrolled this office. The exchange restarts: the next "
+      + "submission and reply are complete, and this repository's new changes get event ids "
+      + "above any head office has seen (a repository restored from a copy re-bases this way)."
+    static let examples = ["outpost office key north-2.key --repo north"]
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let argument = context.arguments[0]
+      let bytes = try readKeyFile(context, argument)
+      let key: OfficeKey
+      do { key = try OfficeKey(fileBytes: bytes, path: argument) } catch {
+        throw CLIError(.dataError, error.message, hint: CLIError.hint(error.hint, error.remedy))
+      }
+      let replaced: Bool
+      do { replaced = try context.openWriter().installNewKey(key) } catch let error as OutpostError
+      {
+        throw CLIError(error)
+      }
       context.console.out(
-        "Enrolled office '\(office)' (key \(key.keyID)); its key file is \(out) (mode 0600).\n"
-          + "Give that file to the office, and only to it: outpost init --office \(office) --key "
-          + "FILE (a new repository) or outpost office key FILE (its existing one)\n")
-    } catch { throw CLIError(error) }
+        replaced
+          ? "Installed key \(key.keyID) from '\(key.head)'. The exchange restarts: submit now "
+            + "(outpost submit --out FILE); head office's next reply brings everything.\n"
+          : "Key \(key.keyID) is already installed; nothing changed.\n")
+    }
   }
 
-  static func collectGarbage(_ context: Context) throws {
-    let dryRun = context.invocation.flag("dry-run")
-    let result: (horizon: VersionVector, collected: [(collection: String, id: RecordID)])
-    do {
-      result =
-        dryRun
-        ? try context.openReader().collectableRecords()
-        : try context.openWriter().collectGarbage()
-    } catch let error as StoreError { throw CLIError(error) }
-    if context.format() == .json {
-      printJSON(
-        context, "outpost-gc/1",
-        [
-          ("dry_run", .bool(dryRun)), ("horizon", result.horizon.json),
-          ("collected", .array(result.collected.map { .string("\($0.collection)/\($0.id)") })),
-        ])
-      return
+  /// `office revoke OFFICE`.
+  struct OfficeRevokeCommand: Command {
+    static let name = "office revoke"
+    static let abstract = "Revoke an office's key: its bundles are refused."
+    static let arguments = ["<office>"]
+    static let arity: (min: Int, max: Int?) = (1, 1)
+    static let discussion =
+      "Use it when a laptop is lost or a repository was restored from an old copy. "
+      + "Re-enroll the office with 'office add' to give it a new key; it installs the key "
+      + "with 'office key FILE' (existing repository) or 'init --key FILE' (new one)."
+    static let examples = ["outpost office revoke north --repo hq"]
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let office = try replicaArgument(context.arguments[0])
+      let repository = try context.openWriter()
+      do { try repository.revoke(office) } catch { throw CLIError(error) }
+      context.console.out(
+        "Revoked the key of office '\(office)': its bundles are refused from now on.\n")
     }
-    var text =
-      "\(dryRun ? "Would collect" : "Collected") \(result.collected.count) deleted record(s) that "
-      + "every enrolled office has seen (horizon \(result.horizon)).\n"
-    for entry in result.collected.prefix(20) { text += "  \(entry.collection)/\(entry.id)\n" }
-    if result.collected.count > 20 { text += "  … and \(result.collected.count - 20) more\n" }
-    if !dryRun && !result.collected.isEmpty {
-      text += "The next replies tell the offices to collect them too.\n"
-    }
-    context.console.out(text)
   }
 
-  static func officeKey(_ context: Context) throws {
-    let argument = context.invocation.positionals[0]
-    let bytes = try readKeyFile(context, argument)
-    let key: OfficeKey
-    do { key = try OfficeKey(fileBytes: bytes, path: argument) } catch {
-      throw CLIError(.dataError, error.message, hint: CLIError.hint(error.hint, error.remedy))
+  /// `submit --out FILE`.
+  struct SubmitCommand: Command {
+    static let name = "submit"
+    static let abstract = "Make a submission for head office (branch)."
+    static let discussion =
+      "Holds every change head office has not acknowledged yet, so a lost file loses "
+      + "nothing: the next submission carries it again."
+    static let examples = ["outpost submit --out north-2025-03.bundle --repo north"]
+
+    struct Options: CommandOptions {
+      var out = ""
+
+      static let options: [OptionBinding<Self>] = [
+        .option(
+          "out", "FILE", \.out, required: true, help: "The submission file to write. Required.")
+      ]
     }
-    let replaced: Bool
-    do { replaced = try context.openWriter().installNewKey(key) } catch let error as OutpostError {
-      throw CLIError(error)
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let out = context.resolve(options.out)
+      let repository = try context.openWriter()
+      let made: MadeBundle
+      do { made = try repository.submit(today: today(context)) } catch { throw kpiError(error) }
+      try write(context, made, to: out)
     }
-    context.console.out(
-      replaced
-        ? "Installed key \(key.keyID) from '\(key.head)'. The exchange restarts: submit now "
-          + "(outpost submit --out FILE); head office's next reply brings everything.\n"
-        : "Key \(key.keyID) is already installed; nothing changed.\n")
   }
 
-  static func officeRevoke(_ context: Context) throws {
-    let office = try replicaArgument(context.invocation.positionals[0])
-    let repository = try context.openWriter()
-    do { try repository.revoke(office) } catch { throw CLIError(error) }
-    context.console.out(
-      "Revoked the key of office '\(office)': its bundles are refused from now on.\n")
-  }
+  /// `reply OFFICE --out FILE`.
+  struct ReplyCommand: Command {
+    static let name = "reply"
+    static let abstract = "Make the return bundle for an office (head office)."
+    static let arguments = ["<office>"]
+    static let arity: (min: Int, max: Int?) = (1, 1)
+    static let discussion =
+      "Acknowledges the office's submissions and carries resolutions, head-office "
+      + "collections and other offices' data."
+    static let examples = ["outpost reply north --out north-reply.bundle --repo hq"]
 
-  static func submit(_ context: Context) throws {
-    let out = context.resolve(try requiredOption(context, "out", "FILE"))
-    let repository = try context.openWriter()
-    let made: MadeBundle
-    do { made = try repository.submit(today: today(context)) } catch { throw kpiError(error) }
-    try write(context, made, to: out)
-  }
+    struct Options: CommandOptions {
+      var out = ""
 
-  static func reply(_ context: Context) throws {
-    let office = try replicaArgument(context.invocation.positionals[0])
-    let out = context.resolve(try requiredOption(context, "out", "FILE"))
-    let made: MadeBundle
-    do { made = try context.openWriter().reply(to: office) } catch let error as OutpostError {
-      throw CLIError(error)
+      static let options: [OptionBinding<Self>] = [
+        .option("out", "FILE", \.out, required: true, help: "The reply file to write. Required.")
+      ]
     }
-    try write(context, made, to: out)
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let office = try replicaArgument(context.arguments[0])
+      let out = context.resolve(options.out)
+      let made: MadeBundle
+      do { made = try context.openWriter().reply(to: office) } catch let error as OutpostError {
+        throw CLIError(error)
+      }
+      try write(context, made, to: out)
+    }
   }
 
   /// Writes a bundle that was made, and says what it holds.
@@ -210,117 +240,153 @@ extension Commands {
     try context.readInputFile(argument, .bundle).bytes
   }
 
-  static func merge(_ context: Context) throws {
-    let dryRun = context.invocation.flag("dry-run")
-    // Every file is checked before the lock is taken: a FIFO, a device or an oversized file is
-    // refused without ever holding the lock (and without waiting on a FIFO).
-    var refusedEarly: [Int: CLIError] = [:]
-    for (index, argument) in context.invocation.positionals.enumerated() {
-      do { try context.checkInputFile(argument, .bundle) } catch let error as CLIError {
-        refusedEarly[index] = error
-      }
-    }
-    let allRefused = refusedEarly.count == context.invocation.positionals.count
-    // A dry run reads a snapshot; a merge is the writer.
-    let writer = allRefused || dryRun ? nil : try context.openWriter()
-    let repository: RepositoryReader? = allRefused ? nil : try writer ?? context.openReader()
-    if let repository {
-      do { try repository.checkMerge() } catch { throw CLIError(error) }
-    }
-    var results: [JSONValue] = []
-    var firstFailure: CLIError?
-    var totals: [MergeOutcome: Int] = [:]
-    var merged = 0
-    var refused = 0
-    var settledTotal = 0
-    let count = context.invocation.positionals.count
-    for (index, argument) in context.invocation.positionals.enumerated() {
-      context.console.progress("merging \(argument) (\(index + 1)/\(count))…")
-      do {
-        if let error = refusedEarly[index] { throw error }
-        guard let repository else { continue }
-        let bytes = try readBundleFile(context, argument)
-        let report: ApplyReport
-        do throws(OutpostError) {
-          if let writer {
-            report = try writer.merge(bytes, name: argument)
-          } else {
-            report = try repository.previewMerge(bytes, name: argument)
-          }
-        } catch { throw CLIError(error) }
-        if !report.alreadyApplied { merged += 1 }
-        let counts = report.openCounts
-        for (outcome, count) in counts.outcomes { totals[outcome, default: 0] += count }
-        settledTotal += counts.settled
-        let reconciliation =
-          dryRun || context.invocation.flag("no-kpi-check")
-          ? nil : try reconcile(context, repository, report)
-        var entry = reportJSON(argument, report, dryRun: dryRun)
-        if let reconciliation, case .object(let object) = entry {
-          entry = .object(
-            JSONObject(
-              uncheckedPairs: object.map { ($0.key, $0.value) } + [
-                ("reconciliation", reconciliation.json)
-              ]))
-        }
-        results.append(entry)
-        context.console.endProgress()
-        if context.format() != .json {
-          context.console.out(reportText(argument, report, dryRun) + (reconciliation?.text ?? ""))
-        }
-      } catch let error as CLIError {
-        firstFailure = firstFailure ?? error
-        refused += 1
-        results.append(
-          .object(
-            JSONObject(uncheckedPairs: [
-              ("file", .string(argument)), ("status", .string("refused")),
-              ("error", .string(error.message)), ("exit", number(Int(error.status.rawValue))),
-              ("hint", error.hint.map { .string($0) } ?? .null),
-            ])))
-        context.console.endProgress()
-        if context.format() != .json || context.invocation.positionals.count > 1 {
-          let label = context.colors ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
-          context.console.err("\(label) \(error.message)\n")
-          if let hint = error.hint { context.console.err("  \(hint)\n") }
-        }
-      }
-    }
-    let totalPairs =
-      outcomeOrder.map { ($0.rawValue, number(totals[$0] ?? 0)) } + [
-        ("bundles_applied", number(merged)), ("bundles_refused", number(refused)),
-        ("settled_by_rule", number(settledTotal)),
+  /// `merge FILE...`.
+  struct MergeCommand: Command {
+    static let name = "merge"
+    static let abstract = "Verify and merge submissions (head office)."
+    static let arguments = ["<file>..."]
+    static let arity: (min: Int, max: Int?) = (1, nil)
+    static let discussion =
+      "Each file is verified (MAC, sender, sequence, clocks, ownership) before any "
+      + "record is read, and merged all or nothing. Merging a file twice changes nothing."
+    static let examples = ["outpost merge north.bundle east.bundle --repo hq"]
+
+    struct Options: CommandOptions {
+      var dryRun = false
+      var noKPICheck = false
+
+      static let options: [OptionBinding<Self>] = [
+        .flag("dry-run", \.dryRun, help: "Check and report, write nothing."),
+        .flag(
+          "no-kpi-check", \.noKPICheck,
+          help: "Skip recomputing the branch's KPI report (SPEC.md §9.7)."),
       ]
-    if context.format() == .json {
-      printJSON(
-        context, "outpost-merge/1",
-        [
-          ("bundles", .array(results)), ("dry_run", .bool(dryRun)),
-          ("totals", .object(JSONObject(uncheckedPairs: totalPairs))),
-        ])
-    } else if context.invocation.positionals.count > 1 {
-      context.console.out(
-        "Total: \(merged) bundle(s) \(dryRun ? "would be merged" : "merged"), \(refused) refused "
-          + "(rejected, nothing from them was imported); "
-          + outcomeOrder.map { "\(totals[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
-          + (settledTotal > 0 ? "; \(settledTotal) settled by rule" : "") + "\n")
     }
-    if let firstFailure { throw AlreadyReported(status: firstFailure.status) }
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let dryRun = options.dryRun
+      // Every file is checked before the lock is taken: a FIFO, a device or an oversized file is
+      // refused without ever holding the lock (and without waiting on a FIFO).
+      var refusedEarly: [Int: CLIError] = [:]
+      for (index, argument) in context.arguments.enumerated() {
+        do { try context.checkInputFile(argument, .bundle) } catch let error as CLIError {
+          refusedEarly[index] = error
+        }
+      }
+      let allRefused = refusedEarly.count == context.arguments.count
+      // A dry run reads a snapshot; a merge is the writer.
+      let writer = allRefused || dryRun ? nil : try context.openWriter()
+      let repository: RepositoryReader? = allRefused ? nil : try writer ?? context.openReader()
+      if let repository {
+        do { try repository.checkMerge() } catch { throw CLIError(error) }
+      }
+      var results: [JSONValue] = []
+      var firstFailure: CLIError?
+      var totals: [MergeOutcome: Int] = [:]
+      var merged = 0
+      var refused = 0
+      var settledTotal = 0
+      let count = context.arguments.count
+      for (index, argument) in context.arguments.enumerated() {
+        context.console.progress("merging \(argument) (\(index + 1)/\(count))…")
+        do {
+          if let error = refusedEarly[index] { throw error }
+          guard let repository else { continue }
+          let bytes = try readBundleFile(context, argument)
+          let report: ApplyReport
+          do throws(OutpostError) {
+            if let writer {
+              report = try writer.merge(bytes, name: argument)
+            } else {
+              report = try repository.previewMerge(bytes, name: argument)
+            }
+          } catch { throw CLIError(error) }
+          if !report.alreadyApplied { merged += 1 }
+          let counts = report.openCounts
+          for (outcome, count) in counts.outcomes { totals[outcome, default: 0] += count }
+          settledTotal += counts.settled
+          let reconciliation =
+            dryRun || options.noKPICheck
+            ? nil : try reconcile(context, repository, report)
+          var entry = reportJSON(argument, report, dryRun: dryRun)
+          if let reconciliation, case .object(let object) = entry {
+            entry = .object(
+              JSONObject(
+                uncheckedPairs: object.map { ($0.key, $0.value) } + [
+                  ("reconciliation", reconciliation.json)
+                ]))
+          }
+          results.append(entry)
+          context.console.endProgress()
+          if context.format() != .json {
+            context.console.out(reportText(argument, report, dryRun) + (reconciliation?.text ?? ""))
+          }
+        } catch let error as CLIError {
+          firstFailure = firstFailure ?? error
+          refused += 1
+          results.append(
+            .object(
+              JSONObject(uncheckedPairs: [
+                ("file", .string(argument)), ("status", .string("refused")),
+                ("error", .string(error.message)), ("exit", number(Int(error.status.rawValue))),
+                ("hint", error.hint.map { .string($0) } ?? .null),
+              ])))
+          context.console.endProgress()
+          if context.format() != .json || context.arguments.count > 1 {
+            let label = context.colors ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
+            context.console.err("\(label) \(error.message)\n")
+            if let hint = error.hint { context.console.err("  \(hint)\n") }
+          }
+        }
+      }
+      let totalPairs =
+        outcomeOrder.map { ($0.rawValue, number(totals[$0] ?? 0)) } + [
+          ("bundles_applied", number(merged)), ("bundles_refused", number(refused)),
+          ("settled_by_rule", number(settledTotal)),
+        ]
+      if context.format() == .json {
+        printJSON(
+          context, "outpost-merge/1",
+          [
+            ("bundles", .array(results)), ("dry_run", .bool(dryRun)),
+            ("totals", .object(JSONObject(uncheckedPairs: totalPairs))),
+          ])
+      } else if context.arguments.count > 1 {
+        context.console.out(
+          "Total: \(merged) bundle(s) \(dryRun ? "would be merged" : "merged"), \(refused) refused "
+            + "(rejected, nothing from them was imported); "
+            + outcomeOrder.map { "\(totals[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+            + (settledTotal > 0 ? "; \(settledTotal) settled by rule" : "") + "\n")
+      }
+      if let firstFailure { throw AlreadyReported(status: firstFailure.status) }
+    }
   }
 
-  static func receive(_ context: Context) throws {
-    let argument = context.invocation.positionals[0]
-    let bytes = try readBundleFile(context, argument)
-    let report: ApplyReport
-    do { report = try context.openWriter().receive(bytes, name: argument) } catch let error
-      as OutpostError
-    { throw CLIError(error) }
-    if context.format() == .json {
-      printJSON(
-        context, "outpost-receive/1", [("bundle", reportJSON(argument, report, dryRun: false))])
-      return
+  /// `receive FILE`.
+  struct ReceiveCommand: Command {
+    static let name = "receive"
+    static let abstract = "Apply head office's return bundle (branch)."
+    static let arguments = ["<file>"]
+    static let arity: (min: Int, max: Int?) = (1, 1)
+    static let discussion =
+      "Prints what changed and why, including which of this office's edits lost a "
+      + "conflict and who decided."
+    static let examples = ["outpost receive north-reply.bundle --repo north"]
+
+    static func run(_ options: Options, _ context: Context) throws {
+      let argument = context.arguments[0]
+      let bytes = try readBundleFile(context, argument)
+      let report: ApplyReport
+      do { report = try context.openWriter().receive(bytes, name: argument) } catch let error
+        as OutpostError
+      { throw CLIError(error) }
+      if context.format() == .json {
+        printJSON(
+          context, "outpost-receive/1", [("bundle", reportJSON(argument, report, dryRun: false))])
+        return
+      }
+      context.console.out(reportText(argument, report, false))
     }
-    context.console.out(reportText(argument, report, false))
   }
 
   static let outcomeOrder: [MergeOutcome] = [
