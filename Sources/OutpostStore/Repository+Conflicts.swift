@@ -121,7 +121,8 @@ extension RepositoryReader {
             owner: ownership.ownerReplica(of: state, in: schema))
         else { continue }
         let built = try buildResolution(
-          collection: collection, id: id, state: state, choice: decision.choice, note: nil,
+          collection: collection, id: id, state: state, choice: decision.choice,
+          note: ResolutionRule.note(for: decision.rules, in: rules),
           rule: decision.rules.joined(separator: ","), counter: &counter)
         states[collection]![id] = built.resolved
         states[StandardCollections.resolutions.name, default: [:]][built.auditID] = built.audit

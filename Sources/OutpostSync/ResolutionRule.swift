@@ -26,6 +26,8 @@ public struct ResolutionRule: Sendable, Equatable {
   public var field: String
   /// Which candidate wins.
   public var prefer: Preference
+  /// Why head office keeps the rule (`rules add --note`); copied into the resolutions it makes.
+  public var note: String?
 
   /// The rule's id, also its record id in `resolution_rules`: `collection.field`.
   public var id: String { "\(collection).\(field)" }
@@ -74,9 +76,27 @@ public struct ResolutionRule: Sendable, Equatable {
     guard let collection = values["collection"]?.stringValue, let schema = schemas(collection),
       let field = values["field"]?.stringValue,
       let prefer = values["prefer"]?.stringValue.flatMap(Preference.init(rawValue:)),
-      let rule = try? ResolutionRule(schema: schema, field: field, prefer: prefer)
+      var rule = try? ResolutionRule(schema: schema, field: field, prefer: prefer)
     else { return nil }
+    rule.note = values["note"]?.stringValue
     self = rule
+  }
+
+  /// The note of a resolution made by the rules `ids` (SPEC.md §8.7.1).
+  ///
+  /// A single rule's note as it is; several rules' notes each after its rule's id, joined by
+  /// "; "; nil when none of them has a note. A note longer than 1000 bytes (the limit of every note) is cut at a character
+  /// and ends with "…": the whole text stays in `resolution_rules`.
+  public static func note(for ids: [String], in rules: [ResolutionRule]) -> String? {
+    let notes = ids.compactMap { id in
+      rules.first { $0.id == id }?.note.flatMap { $0.isEmpty ? nil : (id, $0) }
+    }
+    guard !notes.isEmpty else { return nil }
+    var text =
+      ids.count == 1 ? notes[0].1 : notes.map { "\($0.0): \($0.1)" }.joined(separator: "; ")
+    guard text.utf8.count > 1000 else { return text }
+    while text.utf8.count > 1000 - "…".utf8.count { text.removeLast() }
+    return text + "…"
   }
 
   /// The candidate of `register` this rule picks, if exactly one qualifies.

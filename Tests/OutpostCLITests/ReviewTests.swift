@@ -254,7 +254,11 @@ struct ReviewTests {
   func rulesAtMerge() {
     let temp = TemporaryDirectory()
     conflictScenario(temp)
-    run(["rules", "add", "orders", "amount", "--prefer", "owner", "--repo", "hq"], temp)
+    run(
+      [
+        "rules", "add", "orders", "amount", "--prefer", "owner", "--note",
+        "the branch's invoice is binding", "--repo", "hq",
+      ], temp)
     let merged = run(["merge", "pending.sub", "--repo", "hq"], temp)
     // n-1 has only an amount conflict: settled. n-2's quantity has no rule: left for a person.
     #expect(merged.contains("settled by rule: orders/n-1 (rule orders.amount"), "\(merged)")
@@ -263,9 +267,14 @@ struct ReviewTests {
     #expect(run(["get", "orders", "n-1", "--repo", "hq"], temp).contains("110.00"))
     let audit = run(["export", "resolutions", "--format", "ndjson", "--repo", "hq"], temp)
     #expect(audit.contains(#""rule":"orders.amount""#), "\(audit)")
+    // The rule's note is the resolution's note (SPEC §8.7.1); a rule without one leaves none.
+    #expect(audit.contains(#""note":"the branch's invoice is binding""#), "\(audit)")
     // A rule added later settles open conflicts on request.
     run(["rules", "add", "orders", "quantity", "--prefer", "head", "--repo", "hq"], temp)
     #expect(run(["rules", "apply", "--repo", "hq"], temp).contains("Settled 1 conflict(s)"))
+    let applied = run(["export", "resolutions", "--format", "ndjson", "--repo", "hq"], temp)
+      .split(separator: "\n").filter { $0.contains(#""rule":"orders.quantity""#) }
+    #expect(applied.count == 1 && applied[0].contains(#""note":null"#), "\(applied)")
     #expect(
       run(["export", "orders", "--format", "ndjson", "--repo", "hq"], temp).contains(
         #""order_id":"n-2","placed_at":null,"quantity":3"#))

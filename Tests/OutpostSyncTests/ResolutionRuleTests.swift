@@ -114,4 +114,33 @@ struct ResolutionRuleTests {
         values: ["collection": .string("orders"), "field": .string("amount")],
         schemas: StandardCollections.named) == nil)
   }
+
+  @Test("§8.7.1: a resolution made by rules carries their notes, within the 1000-byte limit")
+  func notes() throws {
+    var amount = try rule("amount", .owner)
+    amount.note = "the invoice is binding"
+    var status = try rule("status", .head)
+    status.note = "head office decides cancellations"
+    let quantity = try rule("quantity", .max)
+    let rules = [amount, status, quantity]
+    #expect(ResolutionRule.note(for: ["orders.amount"], in: rules) == "the invoice is binding")
+    #expect(
+      ResolutionRule.note(for: ["orders.amount", "orders.status"], in: rules)
+        == "orders.amount: the invoice is binding; orders.status: head office decides cancellations"
+    )
+    #expect(ResolutionRule.note(for: ["orders.quantity"], in: rules) == nil)
+    #expect(
+      ResolutionRule.note(for: ["orders.amount", "orders.quantity"], in: rules)
+        == "orders.amount: the invoice is binding")
+    // The rule read back from its record keeps its note.
+    var values = amount.values
+    values["note"] = .string("the invoice is binding")
+    #expect(ResolutionRule(values: values, schemas: { _ in orders })?.note == amount.note)
+    // Two long notes are cut at a character, and the cut is shown.
+    amount.note = String(repeating: "發", count: 300)
+    status.note = String(repeating: "票", count: 300)
+    let long = try #require(
+      ResolutionRule.note(for: ["orders.amount", "orders.status"], in: [amount, status]))
+    #expect(long.utf8.count <= 1000 && long.hasSuffix("…") && long.hasPrefix("orders.amount: 發"))
+  }
 }
