@@ -44,7 +44,7 @@ public struct ScorecardDefinition: Sendable, Equatable {
   }
 
   /// Reads and validates a scorecard: weights > 0 summing to exactly 1.0000, floor ≤ cap.
-  init(json: JSONValue, path: String) throws(DefinitionError) {
+  init(json: JSONValue, path: String, published: Bool = false) throws(DefinitionError) {
     let reader = Reader()
     let object = try reader.object(
       json, path,
@@ -57,7 +57,7 @@ public struct ScorecardDefinition: Sendable, Equatable {
       throw DefinitionError(path: "\(path).version", message: "must be a whole number ≥ 1")
     }
     self.version = Int(version)
-    let header = try Self.header(object, path, reader)
+    let header = try Self.header(object, path, reader, published: published)
     label = header.label
     grain = header.grain
     var items: [Item] = []

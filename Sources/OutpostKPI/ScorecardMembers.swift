@@ -8,7 +8,10 @@ import OutpostModel
 /// scorecard in a way the engine cannot honour (a department, a position), is refused.
 extension ScorecardDefinition {
   /// `type`, `label`, `applies_to`, `period_grain` and `result`, checked.
-  static func header(_ object: JSONObject, _ path: String, _ reader: Reader)
+  ///
+  /// `published`: a stored document, where the `department` that earlier documents (the built-in
+  /// catalog among them) carried is tolerated.
+  static func header(_ object: JSONObject, _ path: String, _ reader: Reader, published: Bool)
     throws(DefinitionError) -> (label: [String: String], grain: Grain?)
   {
     if let type = object["type"], type.stringValue != "scorecard" {
@@ -25,7 +28,7 @@ extension ScorecardDefinition {
       guard case .object(let applies) = value else {
         throw DefinitionError(path: "\(path).applies_to", message: "must be an object")
       }
-      for key in applies.keys where key != "level" {
+      for key in applies.keys where key != "level" && !(published && key == "department") {
         throw DefinitionError(
           path: "\(path).applies_to.\(key)",
           message:
