@@ -52,6 +52,8 @@ public struct Importer {
   /// An extra check of each row's resulting values (stored values with the row's over them),
   /// returning a problem; the targets check of SPEC.md §9.5 is one.
   let check: (@Sendable ([String: JSONValue]) -> String?)?
+  /// The rules every row meets whatever the caller checks (``RecordRules``).
+  let rules: RecordRules
 
   /// Prepares an import into `collection`, or throws ``OutpostError/Code/invalidRequest`` for
   /// an unknown collection.
@@ -67,6 +69,7 @@ public struct Importer {
     self.repository = repository
     self.name = name
     self.check = check
+    rules = try RecordRules(repository)
   }
 
   /// The rows of `source`, all valid; or, if any is not, an ``OutpostError/Code/invalidData``
@@ -108,7 +111,7 @@ public struct Importer {
   /// Checks the rows together and against the stored records.
   ///
   /// Duplicate ids within the source; ids colliding with stored records; new records lacking
-  /// required fields; the extra check. A damaged record file stops the import as a whole.
+  /// required fields; the ``RecordRules``; the extra check. A damaged record file stops the import as a whole.
   func checkRows(_ rows: [ImportRow], _ problems: inout [OutpostError]) throws(OutpostError) {
     var firstLine: [String: (Int, RecordID)] = [:]
     for row in rows where problems.count < Self.maximumReportedProblems {
@@ -135,10 +138,11 @@ public struct Importer {
         schema, row.id, row.fields, existing: lookup.0)
       {
         problems.append(problem(row.line, missing))
-      } else if let check,
-        let failure = check((lookup.0?.values ?? [:]).merging(row.fields) { $1 })
-      {
-        problems.append(problem(row.line, failure))
+      } else {
+        let values = (lookup.0?.values ?? [:]).merging(row.fields) { $1 }
+        if let failure = rules.problem(values, in: schema) ?? check?(values) {
+          problems.append(problem(row.line, failure))
+        }
       }
     }
   }

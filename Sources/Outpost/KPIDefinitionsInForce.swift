@@ -71,7 +71,7 @@ public struct KPIDefinitionsInForce: Sendable {
     else { return nil }
     do {
       return Self(
-        definitions: try DefinitionSet(json: document),
+        definitions: try DefinitionSet(json: document, published: true),
         source: .published(version: version, record: id))
     } catch {
       throw OutpostError(
@@ -104,7 +104,7 @@ public struct KPIDefinitionsInForce: Sendable {
     }
     for (_, state) in states where state.value("hash")?.stringValue == hash {
       if let document = state.value("document") {
-        return try? DefinitionSet(json: document)
+        return try? DefinitionSet(json: document, published: true)
       }
     }
     return builtIn.hash == hash ? builtIn : nil

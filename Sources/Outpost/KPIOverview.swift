@@ -46,7 +46,7 @@ public struct KPIOverview: Sendable {
   public var periods: [Period]
   /// The values of ``kpis`` (and `visits`, which the diagnosis reads), by key (channel nil).
   public var values: [KPIValueKey: KPIValue]
-  /// The scorecards, by id.
+  /// The monthly scorecards (`period_grain` month or none), by id.
   public var scorecards: [ScorecardDefinition]
   /// Each scorecard's result for each office and month.
   public var scores: [ScoreKey: ScorecardResult]
@@ -84,7 +84,9 @@ public struct KPIOverview: Sendable {
     do { conflicts = try repository.conflicts().map { ($0.collection, $0.id) } } catch {
       throw OutpostError(error)
     }
+    // The overview is monthly: a scorecard of another period_grain is not scored here.
     scorecards = set.scorecards.keys.sorted().compactMap { set.scorecards[$0] }
+      .filter { $0.grain == nil || $0.grain == .month }
     var scores: [ScoreKey: ScorecardResult] = [:]
     for office in self.offices {
       for card in scorecards {

@@ -38,7 +38,7 @@ extension RepositoryWriter {
   /// - Parameters:
   ///   - command: the command line the journal records.
   ///   - check: an extra check of the resulting values (stored values with the put's over
-  ///     them), returning the refusal.
+  ///     them), returning the refusal; the ``RecordRules`` are checked first in any case.
   public func put(
     _ cells: [(field: String, text: String)], into collection: String, id: RecordID,
     command: String, note: String? = nil,
@@ -49,14 +49,17 @@ extension RepositoryWriter {
       throw OutpostError(.invalidRequest, error.message, hint: error.hint, remedy: error.remedy)
     }
     let fields = try Records.putFields(cells, into: schema, id: id, of: self)
-    if let check {
-      let stored: [String: JSONValue]
-      do { stored = try state(schema.name, id)?.values ?? [:] } catch { throw OutpostError(error) }
-      if var refusal = check(stored.merging(fields) { $1 }) {
-        refusal.location.collection = schema.name
-        refusal.location.record = id.rawValue
-        throw refusal
-      }
+    let stored: [String: JSONValue]
+    do { stored = try state(schema.name, id)?.values ?? [:] } catch { throw OutpostError(error) }
+    let values = stored.merging(fields) { $1 }
+    if let problem = try RecordRules(self).problem(values, in: schema) {
+      throw OutpostError(
+        .invalidData, problem, location: .init(collection: schema.name, record: id.rawValue))
+    }
+    if let check, var refusal = check(values) {
+      refusal.location.collection = schema.name
+      refusal.location.record = id.rawValue
+      throw refusal
     }
     do {
       return try commit(

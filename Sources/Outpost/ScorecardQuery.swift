@@ -53,11 +53,22 @@ public struct ScorecardRequest: Sendable, Equatable {
 
   /// Scores every office for the period against head office's targets, with `definitions`
   /// (nil: the definitions in force in `repository`).
+  ///
+  /// A period of another grain than the scorecard's `period_grain` is
+  /// ``OutpostError/Code/invalidRequest`` with `location.field` = `period`.
   public func compute(in repository: RepositoryReader, definitions: DefinitionSet? = nil)
     throws(OutpostError) -> ScorecardReport
   {
     let definitions = try KPIDefinitionsInForce.given(definitions, else: repository)
     let card = try chosenScorecard(in: definitions)
+    if let grain = card.grain, grain != period.grain {
+      throw OutpostError(
+        .invalidRequest,
+        "scorecard '\(card.id)' scores \(grain.rawValue) periods (its period_grain); "
+          + "\(period) is a \(period.grain.rawValue)",
+        hint: "Ask for a \(grain.rawValue), e.g. \(Period.containing(period.start, grain: grain)).",
+        location: .init(field: "period"))
+    }
     let data = try KPIDataset(
       repository, definitions: definitions, including: [StandardCollections.targets.name])
     let values = KPIEngine(definitions: definitions).evaluate(

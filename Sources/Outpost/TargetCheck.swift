@@ -9,7 +9,8 @@ import OutpostSync
 /// A target the definitions in force cannot score is refused where it enters, never discovered
 /// at scoring time: an office-scope target ≤ 0 for a KPI that a scorecard item or an
 /// attainment KPI divides by (`ratio`, `reduction`, `absolute`), or one without two different
-/// `worst` and `best` for a `range` item.
+/// `worst` and `best` for a `range` item, or one whose `direction` contradicts the method that
+/// scores it.
 public enum TargetCheck {
   /// Why `definitions` cannot score the `targets` record with these fields, or nil.
   ///
@@ -21,7 +22,9 @@ public enum TargetCheck {
     guard fields["scope"]?.stringValue == "office", let kpi = fields["kpi_id"]?.stringValue,
       let target = Target(row: fields)
     else { return nil }
-    return definitions.problem(scoring: target, for: kpi)
+    if let problem = definitions.problem(scoring: target, for: kpi) { return problem }
+    guard let direction = fields["direction"]?.stringValue else { return nil }
+    return definitions.problem(direction: direction, of: target, for: kpi)
   }
 
   /// The first stored target (by record id) that `definitions` cannot score, with why; nil

@@ -263,7 +263,12 @@ public struct DefinitionError: Error, Sendable, Equatable, CustomStringConvertib
 extension DefinitionSet {
   /// Parses and validates a definition document; refuses unknown members, unknown measures,
   /// reference cycles, bad units or scales, and scorecards whose weights do not sum to 1.0000.
-  public init(json: JSONValue) throws(DefinitionError) {
+  ///
+  /// `published`: the document is one head office already published (a `kpi_definitions`
+  /// record). A document published before the scorecard's `applies_to` was checked may narrow
+  /// it by `department`; that member, which never had an effect, is tolerated there so existing
+  /// repositories keep computing, and refused in any new document (SPEC.md §9.5).
+  public init(json: JSONValue, published: Bool = false) throws(DefinitionError) {
     let reader = Reader()
     let root = try reader.object(
       json, "$",
@@ -309,7 +314,8 @@ extension DefinitionSet {
     var scorecards: [String: ScorecardDefinition] = [:]
     if let list = root["scorecards"] {
       for (index, value) in try reader.array(list, "$.scorecards").enumerated() {
-        let card = try ScorecardDefinition(json: value, path: "$.scorecards[\(index)]")
+        let card = try ScorecardDefinition(
+          json: value, path: "$.scorecards[\(index)]", published: published)
         scorecards[card.id] = card
       }
     }

@@ -28,18 +28,23 @@ public struct ScorecardDefinition: Sendable, Equatable {
 
   public var id: String
   public var version: Int
+  /// The label (`zh`, `en`), shown with the results.
+  public var label: [String: String]
+  /// The grain of the periods it scores (`period_grain`); nil: any grain.
+  public var grain: Grain?
   public var items: [Item]
   /// Letter bands: inclusive lower bounds, highest first.
   public var bands: [(label: String, minimum: ExactDecimal)]
 
   public static func == (lhs: ScorecardDefinition, rhs: ScorecardDefinition) -> Bool {
-    lhs.id == rhs.id && lhs.version == rhs.version && lhs.items == rhs.items
+    lhs.id == rhs.id && lhs.version == rhs.version && lhs.label == rhs.label
+      && lhs.grain == rhs.grain && lhs.items == rhs.items
       && lhs.bands.map(\.label) == rhs.bands.map(\.label)
       && lhs.bands.map(\.minimum) == rhs.bands.map(\.minimum)
   }
 
   /// Reads and validates a scorecard: weights > 0 summing to exactly 1.0000, floor ≤ cap.
-  init(json: JSONValue, path: String) throws(DefinitionError) {
+  init(json: JSONValue, path: String, published: Bool = false) throws(DefinitionError) {
     let reader = Reader()
     let object = try reader.object(
       json, path,
@@ -52,6 +57,9 @@ public struct ScorecardDefinition: Sendable, Equatable {
       throw DefinitionError(path: "\(path).version", message: "must be a whole number ≥ 1")
     }
     self.version = Int(version)
+    let header = try Self.header(object, path, reader, published: published)
+    label = header.label
+    grain = header.grain
     var items: [Item] = []
     var total = ExactDecimal.zero
     for (index, value) in try reader.array(object["items"], "\(path).items").enumerated() {
@@ -91,6 +99,7 @@ public struct ScorecardDefinition: Sendable, Equatable {
       throw DefinitionError(
         path: "\(path).items", message: "weights sum to \(total.formatted(scale: 4)), not 1.0000")
     }
+    try Self.checkWeightsSum(object["weights_sum"], path, reader)
     self.items = items
     var bands: [(String, ExactDecimal)] = []
     if let list = object["bands"] {

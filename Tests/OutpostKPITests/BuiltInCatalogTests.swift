@@ -12,11 +12,11 @@ struct BuiltInCatalogTests {
     // with it (and SPEC.md §9.4 and docs/kpis.md §5).
     let bytes = DefinitionSet.defaultDocumentBytes
     #expect(Array(DefinitionSet.defaultDocument.utf8) == bytes)
-    #expect(bytes.count == 60_294)
+    #expect(bytes.count == 60_263)
     #expect(
-      SHA256.hash(bytes).hex == "06a4c9d20ac9733b99d1f4d939f2a13712d31bcd7f365a7435d2186db3ad970a")
+      SHA256.hash(bytes).hex == "9786e98e48070ddbf219a4ee71e034d01b902b8f1be01ed4456517342ae8e37c")
     #expect(
       try DefinitionSet(bytes: bytes).hash
-        == "c0151fbe2af5dee569cdd8b32f0215b535805b3f0f30d4e64b7739849ed5baf0")
+        == "6b99261d09f244914e4fc6e5f352b4f760ccb9c40359dbd11d964d717421b742")
   }
 }

@@ -73,6 +73,13 @@ def main():
     head = "hq"
     hq = os.path.join(repos, head)
     run([B, "init", "--office", head, "--head", "--repo", hq], env)
+    # Head office takes records only of the offices it enrolled (SPEC.md §2.7).
+    keys = os.path.join(args.out, "keys")
+    os.makedirs(keys)
+    for folder in folders:
+        if folder != head:
+            run([B, "office", "add", folder, "--key-out", os.path.join(keys, folder + ".key"),
+                 "--repo", hq], env)
     for folder in folders:
         for coll in files_of(os.path.join(args.data, folder)):
             run([B, "import", coll, os.path.join(args.data, folder, coll + ".csv"), "--repo", hq], env)

@@ -595,7 +595,7 @@ check("delivery_days x 2025-08", K.fmt(K.compute_kpi(E2, "delivery_days", "x", "
 val("net_revenue_attainment", "north", "2025-01", "1.2000", flags=[])
 # north 2025-02: net -11950.00 / 200.00 = -59.75 -> floor 0.0000
 val("net_revenue_attainment", "north", "2025-02", "0.0000")
-# north 2025-03: net 0.00 / 200.00 (the `*` row of version 9, target 1.00, is not the office's)
+# north 2025-03: net 0.00 / 200.00
 val("net_revenue_attainment", "north", "2025-03", "0.0000")
 # west 2025-03: 200.01 / 200.00 = 1.00005 -> 1.0001 (half-up tie), below the cap
 val("net_revenue_attainment", "west", "2025-03", "1.0001")

@@ -456,7 +456,14 @@ extension Commands {
           context, "outpost-scorecard/1",
           [
             ("definitions", .string(definitions.hash)), ("scorecard", .string(card.id)),
-            ("version", number(card.version)), ("period", .string(period.description)),
+            ("version", number(card.version)),
+            (
+              "label",
+              .object(
+                JSONObject(
+                  uncheckedPairs: card.label.keys.sorted().map { ($0, .string(card.label[$0]!)) }))
+            ),
+            ("period", .string(period.description)),
             ("results", .array(report.results.map(scorecardJSON))),
           ])
         return
