@@ -285,10 +285,9 @@ extension ScorecardDefinition {
 }
 
 extension DefinitionSet {
-  /// Why these definitions could not score `target` for `kpi`, or nil: a scorecard item or an
-  /// attainment KPI whose method the target does not allow (t ≤ 0 where the method divides by
-  /// it; a `range` without two different worst and best), SPEC.md §9.5.
-  public func problem(scoring target: Target, for kpi: String) -> String? {
+  /// Every method that scores `kpi` against a target, with who uses it ("scorecard 'ID'" or
+  /// "KPI 'ID'"): scorecard items, by scorecard id, then attainment KPIs, in definition order.
+  func methodsScoring(_ kpi: String) -> [(user: String, method: ScorecardDefinition.Method)] {
     var uses: [(String, ScorecardDefinition.Method)] = []
     for id in scorecards.keys.sorted() {
       for item in scorecards[id]!.items where item.kpi == kpi {
@@ -300,7 +299,14 @@ extension DefinitionSet {
         uses.append(("KPI '\(id)'", method))
       }
     }
-    for (user, method) in uses
+    return uses
+  }
+
+  /// Why these definitions could not score `target` for `kpi`, or nil: a scorecard item or an
+  /// attainment KPI whose method the target does not allow (t ≤ 0 where the method divides by
+  /// it; a `range` without two different worst and best), SPEC.md §9.5.
+  public func problem(scoring target: Target, for kpi: String) -> String? {
+    for (user, method) in methodsScoring(kpi)
     where ScorecardDefinition.attainment(method, .zero, target) == nil {
       if method == .range {
         return "'\(kpi)': \(user) scores it between worst and best (method range), so the "

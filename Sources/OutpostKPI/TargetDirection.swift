@@ -25,18 +25,7 @@ extension DefinitionSet {
 
   /// Why a target of `direction` for `kpi` contradicts a method that scores it, or nil.
   public func problem(direction: String, of target: Target, for kpi: String) -> String? {
-    var uses: [(String, ScorecardDefinition.Method)] = []
-    for id in scorecards.keys.sorted() {
-      for item in scorecards[id]!.items where item.kpi == kpi {
-        uses.append(("scorecard '\(id)'", item.method))
-      }
-    }
-    for id in kpiOrder {
-      if case .attainment(kpi, let method, _, _) = kpis[id]!.kind {
-        uses.append(("KPI '\(id)'", method))
-      }
-    }
-    for (user, method) in uses {
+    for (user, method) in methodsScoring(kpi) {
       let allowed = Self.directions(for: method, worst: target.worst, best: target.best)
       guard !allowed.contains(direction) else { continue }
       return "direction '\(direction)' for '\(kpi)' contradicts \(user), which scores it by "

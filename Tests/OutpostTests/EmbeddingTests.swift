@@ -8,14 +8,7 @@ struct EmbeddingTests {
 
   /// Head office and an enrolled branch `north` on one in-memory file system.
   func offices() throws -> (hq: Repository, north: Repository, disk: MemoryFileSystem) {
-    let disk = MemoryFileSystem()
-    try disk.makeDirectory("/w")
-    let hq = try Repository.create(
-      at: "/w/hq", office: "hq", role: .head, fileSystem: disk, now: now)
-    let key = try hq.enroll("north")
-    let north = try Repository.create(
-      at: "/w/north", office: "north", key: key.fileBytes, fileSystem: disk, now: now)
-    return (hq, north, disk)
+    try twoOffices(now: now)
   }
 
   static let orders = Array(
