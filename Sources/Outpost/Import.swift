@@ -69,7 +69,7 @@ public struct Importer {
     self.repository = repository
     self.name = name
     self.check = check
-    rules = try RecordRules(repository)
+    rules = try RecordRules(repository, for: schema.name)
   }
 
   /// The rows of `source`, all valid; or, if any is not, an ``OutpostError/Code/invalidData``
@@ -114,6 +114,7 @@ public struct Importer {
   /// required fields; the ``RecordRules``; the extra check. A damaged record file stops the import as a whole.
   func checkRows(_ rows: [ImportRow], _ problems: inout [OutpostError]) throws(OutpostError) {
     var firstLine: [String: (Int, RecordID)] = [:]
+    var accepted: [[String: JSONValue]] = []
     for row in rows where problems.count < Self.maximumReportedProblems {
       if let (line, other) = firstLine[row.id.collisionKey] {
         let how =
@@ -140,8 +141,11 @@ public struct Importer {
         problems.append(problem(row.line, missing))
       } else {
         let values = (lookup.0?.values ?? [:]).merging(row.fields) { $1 }
-        if let failure = rules.problem(values, in: schema) ?? check?(values) {
+        if let failure = rules.problem(values, in: schema, alongside: accepted) ?? check?(values)
+        {
           problems.append(problem(row.line, failure))
+        } else if schema.name == StandardCollections.staff.name {
+          accepted.append(values)  // assignments may not overlap each other either
         }
       }
     }
