@@ -19,7 +19,7 @@ public struct KPIRequest: Sendable, Equatable {
   /// One value per channel or per person, position or department (KPIs whose `dimensions`
   /// allow it); `.office`: one value per office.
   public var breakdown: Breakdown
-  /// Only these people (staff ids); implies a staff breakdown. Nil: everyone.
+  /// Only these people (staff ids), in a staff breakdown; nil: everyone.
   public var staff: [String]?
   /// Today, by the repository's clock; nil: no period is open.
   ///
@@ -58,8 +58,7 @@ public struct KPIRequest: Sendable, Equatable {
         .invalidRequest, "unknown KPI '\(id)'" + (guess.map { ". Did you mean '\($0)'?" } ?? ""),
         hint: "The KPIs are listed in SPEC.md §9.4.", location: .init(field: "kpis"))
     }
-    if breakdown != .channel, let id = kpis.first(where: { definitions.kpis[$0]!.byChannelOnly })
-    {
+    if breakdown != .channel, let id = kpis.first(where: { definitions.kpis[$0]!.byChannelOnly }) {
       throw OutpostError(
         .invalidRequest, "'\(id)' exists only in a channel breakdown",
         hint: "Ask for a channel breakdown.", location: .init(field: "breakdown"))
@@ -102,9 +101,10 @@ public struct KPIRequest: Sendable, Equatable {
       repository, definitions: definitions,
       including: breakdown.isPeople ? [StandardCollections.staff.name] : [])
     if let staff {
-      let known = Set((data.dataset.rows[StandardCollections.staff.name] ?? []).compactMap {
-        $0["staff_id"]?.stringValue
-      })
+      let known = Set(
+        (data.dataset.rows[StandardCollections.staff.name] ?? []).compactMap {
+          $0["staff_id"]?.stringValue
+        })
       for id in staff where !known.contains(id) {
         let guess = Suggestion.closest(to: id, among: known.sorted())
         throw OutpostError(

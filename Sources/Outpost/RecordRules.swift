@@ -21,8 +21,7 @@ public struct RecordRules: Sendable {
   public var assignments: [[String: JSONValue]] = []
 
   /// The rules of `repository`, for records of `collection` (nil: any).
-  public init(_ repository: RepositoryReader, for collection: String? = nil) throws(OutpostError)
-  {
+  public init(_ repository: RepositoryReader, for collection: String? = nil) throws(OutpostError) {
     if collection == nil || collection == StandardCollections.staff.name
       || collection == StandardCollections.positions.name
     {
@@ -59,10 +58,12 @@ public struct RecordRules: Sendable {
   /// Why a record of `schema` with `fields` would have no effect or contradict the records it
   /// goes with, saying what to do; or nil.
   ///
-  /// `alongside`: the rows of the same collection accepted before it in the same import.
+  /// `alongside`: every row of the same import as it would be stored, and this row's index
+  /// among them, for the rules that relate records (staff assignments may not overlap): each
+  /// pair is judged once, at the later row.
   public func problem(
     _ fields: [String: JSONValue], in schema: CollectionSchema,
-    alongside batch: [[String: JSONValue]] = []
+    alongside batch: (rows: [[String: JSONValue]], index: Int) = ([], 0)
   ) -> String? {
     if let offices, schema.field(OwnershipPolicy.officeField) != nil,
       let office = fields[OwnershipPolicy.officeField]?.stringValue, !offices.contains(office)
@@ -79,17 +80,18 @@ public struct RecordRules: Sendable {
       guard let department = fields["department_id"]?.stringValue,
         !known.contains(department)
       else { return nil }
-      return "department '\(department)' is not a known department (\(known.joined(separator: ", "))); "
-        + "add it to 'departments' first, or correct department_id"
+      return "department '\(department)' is not a known department ("
+        + known.joined(separator: ", ") + "); add it to 'departments' first, or correct "
+        + "department_id"
     default: return nil
     }
   }
 
   /// A `staff` assignment (SPEC.md §2.8): a known position and department, an end on or after
   /// its start, and no overlap with another assignment of the same person in the same office.
-  func staffProblem(_ fields: [String: JSONValue], alongside batch: [[String: JSONValue]])
-    -> String?
-  {
+  func staffProblem(
+    _ fields: [String: JSONValue], alongside batch: (rows: [[String: JSONValue]], index: Int)
+  ) -> String? {
     if let position = fields["position"]?.stringValue, organisation.positions[position] == nil {
       let guess = Suggestion.closest(to: position, among: organisation.positionIDs)
       return "position '\(position)' is not a known position"
@@ -114,7 +116,15 @@ public struct RecordRules: Sendable {
       return "active_to \(to) is before active_from \(from); an assignment ends on or after "
         + "the day it starts"
     }
-    for other in assignments + batch
+    // The assignments as they will be: the stored ones with this import's rows over them (the
+    // rows before this one; the later ones are judged against this one).
+    func identity(_ row: [String: JSONValue]) -> [String?] {
+      ["office_id", "staff_id", "active_from"].map { row[$0]?.stringValue }
+    }
+    let replaced = Set(batch.rows.map(identity))
+    let others =
+      assignments.filter { !replaced.contains(identity($0)) } + batch.rows.prefix(batch.index)
+    for other in others
     where other["staff_id"]?.stringValue == staff && other["office_id"]?.stringValue == office {
       guard let otherFrom = other["active_from"]?.stringValue.flatMap({ CivilDate(parsing: $0) }),
         otherFrom != from

@@ -76,7 +76,8 @@ public struct Organisation: Sendable, Equatable {
     for row in departments {
       guard let id = row["department_id"]?.stringValue else { continue }
       result.departments[id] = Department(
-        id: id, nameZH: row["name_zh"]?.stringValue ?? id, nameEN: row["name_en"]?.stringValue ?? id)
+        id: id, nameZH: row["name_zh"]?.stringValue ?? id, nameEN: row["name_en"]?.stringValue ?? id
+      )
     }
     for row in positions {
       guard let id = row["position_id"]?.stringValue else { continue }

@@ -172,7 +172,7 @@ public enum StandardCollections {
   /// A change of position or office is a new assignment that starts the day after the old one
   /// ends, so the history is data: a row counts for the assignment active on its date.
   public static let staff = make(
-    "staff", .composite(["staff_id", "active_from"]),
+    "staff", .composite(["office_id", "staff_id", "active_from"]),
     "staff assignments: who works in which office and position, from when to when",
     [
       FieldSpec("staff_id", .text), office, FieldSpec("name", .text),

@@ -307,7 +307,7 @@ struct KPIByPeopleTests {
     #expect(imported.errors.contains("nothing was imported"), "\(imported.errors)")
     let put = outpost(
       [
-        "put", "staff", "s-4.2025-01-01", "name=Sun", "position=boss", "department=sales",
+        "put", "staff", "north.s-4.2025-01-01", "name=Sun", "position=boss", "department=sales",
         "--repo", "north",
       ], in: temp.path)
     #expect(put.status == 65, "\(put.errors)")

@@ -110,7 +110,8 @@ struct ChannelKPITests {
     func listed(_ kpi: String, _ office: String) -> [String] {
       KPIEngine(definitions: catalog).evaluate(
         Dataset(rows: rows),
-        KPIQuery(kpis: [kpi], grain: .month, periods: [march], offices: [office], breakdown: .channel)
+        KPIQuery(
+          kpis: [kpi], grain: .month, periods: [march], offices: [office], breakdown: .channel)
       ).compactMap(\.channel)
     }
     // East's email rows do not make north list email; cpc reads only paid channels.

@@ -220,7 +220,8 @@ extension Commands {
   /// `kpi`.
   struct KPICommand: Command {
     static let name = "kpi"
-    static let abstract = "Compute KPIs by office and period (and channel, staff, position or department)."
+    static let abstract =
+      "Compute KPIs by office and period (and channel, staff, position or department)."
     static let discussion =
       "Values are exact and rounded once at each KPI's scale (half-up). An undefined "
       + "value shows its reason (zero_denominator, no_data, nonpositive_base, ...), never 0. A "
@@ -341,11 +342,11 @@ extension Commands {
             [value.kpi, value.office, value.period.description]
               + groups.map { value[keyPath: $0.value] ?? "" }
               + [
-              value.value.map { $0.formatted(scale: kpi.scale) } ?? "", kpi.unit,
-              value.reason ?? "",
-              value.flags.joined(separator: ";"), value.provisional ? "1" : "0",
-              entry.openConflict ? "1" : "0",
-            ] + (checkSubmissions ? [entry.missingSubmission == true ? "1" : "0"] : []))
+                value.value.map { $0.formatted(scale: kpi.scale) } ?? "", kpi.unit,
+                value.reason ?? "",
+                value.flags.joined(separator: ";"), value.provisional ? "1" : "0",
+                entry.openConflict ? "1" : "0",
+              ] + (checkSubmissions ? [entry.missingSubmission == true ? "1" : "0"] : []))
         }
         context.console.out(text)
       default:
