@@ -84,9 +84,10 @@ public struct KPIOverview: Sendable {
     do { conflicts = try repository.conflicts().map { ($0.collection, $0.id) } } catch {
       throw OutpostError(error)
     }
-    // The overview is monthly: a scorecard of another period_grain is not scored here.
+    // The overview is monthly and by office: a scorecard of another period_grain, or of people
+    // or departments, is not scored here.
     scorecards = set.scorecards.keys.sorted().compactMap { set.scorecards[$0] }
-      .filter { $0.grain == nil || $0.grain == .month }
+      .filter { ($0.grain == nil || $0.grain == .month) && $0.level == .office }
     var scores: [ScoreKey: ScorecardResult] = [:]
     for office in self.offices {
       for card in scorecards {

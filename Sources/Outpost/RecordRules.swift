@@ -6,11 +6,13 @@ import OutpostSync
 
 /// Values Outpost would store but never act on, refused where they enter (SPEC.md §2.7).
 ///
-/// Nothing is accepted without effect. Outpost scores offices only, so `targets` of another
-/// scope, per-person `qualitative_ratings` and periods the engine never reads are refused rather
-/// than stored and ignored; at head office, records of an office it never enrolled are refused
-/// too (a branch's ownership already restricts `office_id`). Imports and puts apply these rules
-/// to every row, as it would be stored (the stored fields with the new ones over them).
+/// Nothing is accepted without effect: `targets` no scorecard would read (a channel's, a person's
+/// for a KPI not computed per person is `TargetCheck`'s), per-person `qualitative_ratings` and
+/// periods the engine never reads are refused rather than stored and ignored; at head office,
+/// records of an office it never enrolled are refused too (a branch's ownership already
+/// restricts `office_id`). Staff assignments and positions must name known positions and
+/// departments and may not overlap (SPEC.md §2.8). Imports and puts apply these rules to every
+/// row, as it would be stored (the stored fields with the new ones over them).
 public struct RecordRules: Sendable {
   /// At head office, the offices records may belong to: head office and the offices enrolled
   /// there (a peer document exists); nil at a branch.
@@ -22,14 +24,15 @@ public struct RecordRules: Sendable {
 
   /// The rules of `repository`, for records of `collection` (nil: any).
   public init(_ repository: RepositoryReader, for collection: String? = nil) throws(OutpostError) {
+    let targets = StandardCollections.targets.name
     if collection == nil || collection == StandardCollections.staff.name
-      || collection == StandardCollections.positions.name
+      || collection == StandardCollections.positions.name || collection == targets
     {
       organisation = Organisation.withRecords(
         positions: try Self.rows(StandardCollections.positions, repository),
         departments: try Self.rows(StandardCollections.departments, repository))
     }
-    if collection == nil || collection == StandardCollections.staff.name {
+    if collection == nil || collection == StandardCollections.staff.name || collection == targets {
       assignments = try Self.rows(StandardCollections.staff, repository)
     }
     guard repository.config.role == .head else {
@@ -72,7 +75,7 @@ public struct RecordRules: Sendable {
         + "belong to no office Outpost knows; enroll the office first, or correct office_id"
     }
     switch schema.name {
-    case StandardCollections.targets.name: return Self.targetProblem(fields)
+    case StandardCollections.targets.name: return targetProblem(fields)
     case StandardCollections.qualitativeRatings.name: return Self.ratingProblem(fields)
     case StandardCollections.staff.name: return staffProblem(fields, alongside: batch)
     case StandardCollections.positions.name:
@@ -141,16 +144,58 @@ public struct RecordRules: Sendable {
     return nil
   }
 
-  /// A `targets` row: scope `office`, no `scope_key`, `period_grain` the grain of `period`.
-  static func targetProblem(_ fields: [String: JSONValue]) -> String? {
-    if let scope = fields["scope"]?.stringValue, scope != "office" {
-      return "scope '\(scope)' is not supported: Outpost scores offices only (per-person "
-        + "assessment will come later), so this target would be ignored; publish office targets "
-        + "(scope office)"
-    }
-    if let key = fields["scope_key"]?.stringValue {
-      return "scope_key '\(key)' has no effect on an office target: the target applies to the "
-        + "whole office; leave scope_key empty"
+  /// Why a `targets` row would never be read (SPEC.md §2.7, §9.5), or nil.
+  ///
+  /// An office target without `scope_key`; a `staff`,
+  /// `position` or `department` target whose `scope_key` names a person with an assignment in
+  /// the target's office, or a known position or department; `period_grain` the grain of
+  /// `period`. Channel targets are refused: no scorecard reads them.
+  func targetProblem(_ fields: [String: JSONValue]) -> String? {
+    let key = fields["scope_key"]?.stringValue
+    switch fields["scope"]?.stringValue {
+    case "channel"?:
+      return "scope 'channel' is not supported: scorecards score offices, people and "
+        + "departments, so this target would be ignored; publish an office, staff, position or "
+        + "department target"
+    case "office"?:
+      if let key {
+        return "scope_key '\(key)' has no effect on an office target: the target applies to the "
+          + "whole office; leave scope_key empty"
+      }
+    case let scope?:
+      guard let key else {
+        return
+          "a \(scope) target needs scope_key: the \(scope == "staff" ? "staff_id" : "\(scope) id") "
+          + "it is for"
+      }
+      let office = fields["office_id"]?.stringValue ?? ""
+      switch scope {
+      case "staff":
+        let offices = Set(
+          assignments.filter { $0["staff_id"]?.stringValue == key }.compactMap {
+            $0["office_id"]?.stringValue
+          })
+        if offices.isEmpty {
+          return "scope_key '\(key)' is not a staff member of this repository (no staff record); "
+            + "record the person's assignment first, or correct scope_key"
+        }
+        if !offices.contains(office) {
+          return "\(key) has no assignment in office '\(office)' (only in "
+            + offices.sorted().joined(separator: ", ")
+            + "), so this target would never be read; set office_id to the person's office"
+        }
+      case "position":
+        if organisation.positions[key] == nil {
+          return "scope_key '\(key)' is not a known position ("
+            + organisation.positionIDs.joined(separator: ", ") + ")"
+        }
+      default:
+        if organisation.departments[key] == nil {
+          return "scope_key '\(key)' is not a known department ("
+            + organisation.departmentIDs.joined(separator: ", ") + ")"
+        }
+      }
+    case nil: break
     }
     if let grain = fields["period_grain"]?.stringValue,
       let period = fields["period"]?.stringValue.flatMap(Period.init(parsing:)),
@@ -168,7 +213,7 @@ public struct RecordRules: Sendable {
   static func ratingProblem(_ fields: [String: JSONValue]) -> String? {
     if let subject = fields["subject"]?.stringValue {
       return "subject '\(subject)' is not supported: ratings are of whole offices (per-person "
-        + "assessment will come later), and a person's rating would be averaged into the "
+        + "ratings will come later), and a person's rating would be averaged into the "
         + "office's; leave subject empty and rate the office"
     }
     if let period = fields["period"]?.stringValue.flatMap(Period.init(parsing:)),

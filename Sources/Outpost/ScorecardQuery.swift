@@ -14,20 +14,25 @@ public struct ScorecardRequest: Sendable, Equatable {
   public var scorecard: String?
   /// Today, by the repository's clock (open periods are provisional, SPEC.md §9.1).
   public var today: CivilDate?
+  /// Rank the results (SPEC.md §9.5) and list them in rank order.
+  public var rank: Bool
 
   /// Creates a request.
   public init(
-    period: Period, offices: [String]? = nil, scorecard: String? = nil, today: CivilDate? = nil
+    period: Period, offices: [String]? = nil, scorecard: String? = nil, today: CivilDate? = nil,
+    rank: Bool = false
   ) {
     self.period = period
     self.offices = offices
     self.scorecard = scorecard
     self.today = today
+    self.rank = rank
   }
 
-  /// The scorecard asked for: the one named, else the only one defined.
+  /// The scorecard asked for: the one named, else the only office scorecard (the built-in
+  /// catalog's `branch_marketing_monthly`), else the only one defined.
   ///
-  /// An unknown id, or no id when the definitions hold none or several, is
+  /// An unknown id, or no id when that does not pick exactly one, is
   /// ``OutpostError/Code/invalidRequest`` with `location.field` = `scorecard`; the hint lists
   /// the scorecards defined.
   public func chosenScorecard(in definitions: DefinitionSet) throws(OutpostError)
@@ -42,6 +47,8 @@ public struct ScorecardRequest: Sendable, Equatable {
       }
       return found
     }
+    let offices = definitions.scorecards.values.filter { $0.level == .office }
+    if offices.count == 1 { return offices[0] }
     guard definitions.scorecards.count == 1, let only = definitions.scorecards.values.first else {
       throw OutpostError(
         .invalidRequest,
@@ -69,22 +76,33 @@ public struct ScorecardRequest: Sendable, Equatable {
         hint: "Ask for a \(grain.rawValue), e.g. \(Period.containing(period.start, grain: grain)).",
         location: .init(field: "period"))
     }
+    let breakdown = card.level.breakdown
     let data = try KPIDataset(
-      repository, definitions: definitions, including: [StandardCollections.targets.name])
+      repository, definitions: definitions,
+      including: [StandardCollections.targets.name]
+        + (breakdown.isPeople ? [StandardCollections.staff.name] : []))
     let values = KPIEngine(definitions: definitions).evaluate(
       data.dataset,
       KPIQuery(
         kpis: card.items.map(\.kpi), grain: period.grain, periods: [period], offices: offices,
-        openFrom: today))
-    let results = Set(values.map(\.office)).sorted().map { office in
-      Self.score(card, office: office, period: period, values: values, dataset: data.dataset)
-    }
+        breakdown: breakdown, openFrom: today))
+    var results = Self.score(
+      card, period: period, values: values, dataset: data.dataset,
+      headOffice: try Self.headOffice(repository))
+    if rank { results = ScorecardResult.ranked(results, level: card.level) }
     return ScorecardReport(
       definitions: definitions, scorecard: card, period: period, results: results)
   }
 
+  /// Head office's id: this repository's at head office, the peer's at a branch (company-wide
+  /// targets name it as their office).
+  static func headOffice(_ repository: RepositoryReader) throws(OutpostError) -> String? {
+    if repository.config.role == .head { return repository.config.replica.rawValue }
+    do { return try repository.peers().first?.peer.rawValue } catch { throw OutpostError(error) }
+  }
+
   /// Scores one office and period from computed values (those of the office and period are
-  /// read; an item without a value is undefined) and the `targets` rows of `dataset`.
+  /// read; an item without a value is undefined) and the office `targets` rows of `dataset`.
   public static func score(
     _ card: ScorecardDefinition, office: String, period: Period, values: [KPIValue],
     dataset: Dataset
@@ -92,6 +110,7 @@ public struct ScorecardRequest: Sendable, Equatable {
     var mine: [String: KPIValue] = [:]
     for value in values
     where value.office == office && value.period == period && value.channel == nil
+      && value.staff == nil && value.position == nil && value.department == nil
       && mine[value.kpi] == nil
     {
       mine[value.kpi] = value
@@ -102,6 +121,67 @@ public struct ScorecardRequest: Sendable, Equatable {
       actual: { id in (mine[id]?.value, mine[id]?.failures ?? []) },
       target: { id in Target.find(in: targets, office: office, kpi: id, period: period) })
   }
+
+  /// Scores every line the card applies to in `values` (offices; or the people of its
+  /// positions; or its departments), in the values' order (office, then staff id, position,
+  /// department), against the `targets` rows of `dataset`.
+  public static func score(
+    _ card: ScorecardDefinition, period: Period, values: [KPIValue], dataset: Dataset,
+    headOffice: String?
+  ) -> [ScorecardResult] {
+    struct Line: Hashable {
+      var office: String
+      var staff: String?
+      var position: String?
+      var department: String?
+    }
+    var order: [Line] = []
+    var byLine: [Line: [String: KPIValue]] = [:]
+    for value in values where value.period == period && value.channel == nil {
+      let line = Line(
+        office: value.office, staff: value.staff, position: value.position,
+        department: value.department)
+      switch card.level {
+      case .office: break
+      case .position(let positions):
+        guard let position = line.position, line.staff != nil, positions.contains(position) else {
+          continue
+        }
+      case .department(let departments):
+        guard let department = line.department,
+          departments.map({ $0.contains(department) }) ?? true
+        else { continue }
+      }
+      if byLine[line] == nil { order.append(line) }
+      if byLine[line]?[value.kpi] == nil { byLine[line, default: [:]][value.kpi] = value }
+    }
+    let targets = dataset.rows[StandardCollections.targets.name] ?? []
+    order.sort {
+      ($0.office, $0.staff ?? "", $0.position ?? "", $0.department ?? "")
+        < ($1.office, $1.staff ?? "", $1.position ?? "", $1.department ?? "")
+    }
+    return order.map { line in
+      let mine = byLine[line] ?? [:]
+      let subject: Target.Subject
+      switch card.level {
+      case .office: subject = .office(line.office)
+      case .position:
+        subject = .person(office: line.office, staff: line.staff!, position: line.position!)
+      case .department: subject = .department(office: line.office, department: line.department!)
+      }
+      var result = card.score(
+        office: line.office, period: period,
+        actual: { id in (mine[id]?.value, mine[id]?.failures ?? []) },
+        target: { id in
+          Target.find(in: targets, for: subject, headOffice: headOffice, kpi: id, period: period)
+        })
+      (result.staff, result.position, result.department) = (
+        line.staff, line.position, line.department
+      )
+      return result
+    }
+  }
+
 }
 
 /// A scorecard's results for one period (`outpost-scorecard/1`).

@@ -405,9 +405,19 @@ extension DefinitionSet {
             + "staff_field")
       }
     }
-    for (id, card) in scorecards {
+    for id in scorecards.keys.sorted() {
+      let card = scorecards[id]!
       for item in card.items where kpis[item.kpi] == nil {
         throw DefinitionError(path: "scorecard '\(id)'", message: "unknown KPI '\(item.kpi)'")
+      }
+      // A scorecard of people or departments reads each item per person: the KPI must have a
+      // people breakdown, or every line would score it as undefined.
+      guard card.level != .office else { continue }
+      for item in card.items where !kpis[item.kpi]!.dimensions.contains("staff_id") {
+        throw DefinitionError(
+          path: "scorecard '\(id)'",
+          message: "scores people or departments, but KPI '\(item.kpi)' has no staff_id "
+            + "dimension (it is not computed per person)")
       }
     }
   }

@@ -26,8 +26,38 @@ public struct ScorecardDefinition: Sendable, Equatable {
     public var excludeMissing: Bool
   }
 
+  /// Whom a scorecard scores (`applies_to`, SPEC.md §9.5).
+  public enum Level: Sendable, Equatable {
+    /// Each office's totals.
+    case office
+    /// Each person (staff assignment) in these positions.
+    case position([String])
+    /// Each department's totals in each office: these departments (nil: every one).
+    case department([String]?)
+
+    /// `office`, `position` or `department`.
+    public var name: String {
+      switch self {
+      case .office: "office"
+      case .position: "position"
+      case .department: "department"
+      }
+    }
+
+    /// The breakdown whose lines it scores.
+    public var breakdown: Breakdown {
+      switch self {
+      case .office: .office
+      case .position: .staff
+      case .department: .department
+      }
+    }
+  }
+
   public var id: String
   public var version: Int
+  /// Whom it scores.
+  public var level: Level
   /// The label (`zh`, `en`), shown with the results.
   public var label: [String: String]
   /// The grain of the periods it scores (`period_grain`); nil: any grain.
@@ -38,7 +68,7 @@ public struct ScorecardDefinition: Sendable, Equatable {
 
   public static func == (lhs: ScorecardDefinition, rhs: ScorecardDefinition) -> Bool {
     lhs.id == rhs.id && lhs.version == rhs.version && lhs.label == rhs.label
-      && lhs.grain == rhs.grain && lhs.items == rhs.items
+      && lhs.grain == rhs.grain && lhs.level == rhs.level && lhs.items == rhs.items
       && lhs.bands.map(\.label) == rhs.bands.map(\.label)
       && lhs.bands.map(\.minimum) == rhs.bands.map(\.minimum)
   }
@@ -60,6 +90,7 @@ public struct ScorecardDefinition: Sendable, Equatable {
     let header = try Self.header(object, path, reader, published: published)
     label = header.label
     grain = header.grain
+    level = header.level
     var items: [Item] = []
     var total = ExactDecimal.zero
     for (index, value) in try reader.array(object["items"], "\(path).items").enumerated() {
@@ -140,18 +171,59 @@ public struct Target: Sendable, Equatable {
   /// The office's target for a KPI and period among `targets` rows (scope `office`; the highest
   /// `version` wins, the first row of that version on a tie), or nil when there is none.
   public static func find(in rows: [Row], office: String, kpi: String, period: Period) -> Target? {
-    var best: (version: ExactDecimal, target: Target)?
-    let text = period.description
-    for row in rows {
-      guard row["kpi_id"]?.stringValue == kpi, row["office_id"]?.stringValue == office,
-        row["period"]?.stringValue == text,
-        (row["scope"]?.stringValue ?? "office") == "office",
-        let target = Target(row: row)
-      else { continue }
-      let version = row["version"].flatMap { KPIEngine.number($0) } ?? .zero
-      if best == nil || version > best!.version { best = (version, target) }
+    find(in: rows, for: .office(office), headOffice: nil, kpi: kpi, period: period)
+  }
+
+  /// Whose target is looked for (SPEC.md §9.5).
+  public enum Subject: Sendable, Equatable {
+    /// An office's totals.
+    case office(String)
+    /// A person: their assignment's office, staff id and position.
+    case person(office: String, staff: String, position: String)
+    /// A department's totals in an office.
+    case department(office: String, department: String)
+  }
+
+  /// The target of `subject` for a KPI and period among `targets` rows, or nil.
+  ///
+  /// By precedence: a person's own target (scope `staff`), else their position's in their
+  /// office, else their position's company-wide (`office_id` = head office); a department's in
+  /// its office, else company-wide. Within one of these the highest `version` wins. Never
+  /// another level's target.
+  public static func find(
+    in rows: [Row], for subject: Subject, headOffice: String?, kpi: String, period: Period
+  ) -> Target? {
+    var candidates: [(scope: String, office: String, key: String?)]
+    switch subject {
+    case .office(let office): candidates = [("office", office, nil)]
+    case .person(let office, let staff, let position):
+      candidates = [("staff", office, staff), ("position", office, position)]
+      if let headOffice, headOffice != office {
+        candidates.append(("position", headOffice, position))
+      }
+    case .department(let office, let department):
+      candidates = [("department", office, department)]
+      if let headOffice, headOffice != office {
+        candidates.append(("department", headOffice, department))
+      }
     }
-    return best?.target
+    let text = period.description
+    for candidate in candidates {
+      var best: (version: ExactDecimal, target: Target)?
+      for row in rows {
+        guard row["kpi_id"]?.stringValue == kpi,
+          row["office_id"]?.stringValue == candidate.office,
+          row["period"]?.stringValue == text,
+          (row["scope"]?.stringValue ?? "office") == candidate.scope,
+          candidate.key == nil || row["scope_key"]?.stringValue == candidate.key,
+          let target = Target(row: row)
+        else { continue }
+        let version = row["version"].flatMap { KPIEngine.number($0) } ?? .zero
+        if best == nil || version > best!.version { best = (version, target) }
+      }
+      if let best { return best.target }
+    }
+    return nil
   }
 }
 
@@ -182,6 +254,57 @@ public struct ScorecardResult: Sendable, Equatable {
   public var band: String?
   public var reason: String?
   public var items: [ScoredItem]
+  /// A position scorecard's person (staff id), position and department; a department
+  /// scorecard's department.
+  public var staff: String? = nil
+  public var position: String? = nil
+  public var department: String? = nil
+  /// When ranked: the rank among the offices (office level), or among the people of the same
+  /// position (or the same departments) company-wide; nil when the total is undefined.
+  public var rank: Int? = nil
+  /// When ranked, for people and departments: the rank within the office.
+  public var rankInOffice: Int? = nil
+
+  /// Ranks `results` and puts them in rank order (SPEC.md §9.5).
+  ///
+  /// By total, highest first; equal totals share a rank and the next rank skips (1, 1, 3); an
+  /// undefined total has none. Returned by position (or department), rank, staff id and
+  /// office; offices by rank and id.
+  public static func ranked(_ results: [ScorecardResult], level: ScorecardDefinition.Level)
+    -> [ScorecardResult]
+  {
+    func rank(_ result: ScorecardResult, among group: [ScorecardResult]) -> Int? {
+      guard let total = result.total else { return nil }
+      return 1 + group.filter { ($0.total.map { $0 > total }) ?? false }.count
+    }
+    func peers(_ result: ScorecardResult) -> String? {
+      switch level {
+      case .office: nil
+      case .position: result.position
+      case .department: result.department
+      }
+    }
+    var groups: [String?: [ScorecardResult]] = [:]
+    var offices: [String: [ScorecardResult]] = [:]
+    for result in results {
+      groups[peers(result), default: []].append(result)
+      offices[result.office, default: []].append(result)
+    }
+    var ranked = results.map { result in
+      var result = result
+      result.rank = rank(result, among: groups[peers(result)] ?? [])
+      if level != .office { result.rankInOffice = rank(result, among: offices[result.office]!) }
+      return result
+    }
+    ranked.sort {
+      let (a, b) = ($0, $1)
+      if peers(a) != peers(b) { return (peers(a) ?? "") < (peers(b) ?? "") }
+      if a.rank != b.rank { return (a.rank ?? Int.max) < (b.rank ?? Int.max) }
+      if a.staff != b.staff { return (a.staff ?? "") < (b.staff ?? "") }
+      return a.office < b.office
+    }
+    return ranked
+  }
 }
 
 extension ScorecardDefinition {

@@ -4,15 +4,15 @@ import OutpostModel
 /// The members of a scorecard besides its items and bands (SPEC.md §9.5): each has an effect
 /// or is refused, never read and ignored.
 ///
-/// Outpost scores offices only: an `applies_to` that asks for another level, or narrows the
-/// scorecard in a way the engine cannot honour (a department, a position), is refused.
+/// `applies_to` says whom the scorecard scores: offices, the people of some positions, or
+/// departments; anything else is refused.
 extension ScorecardDefinition {
   /// `type`, `label`, `applies_to`, `period_grain` and `result`, checked.
   ///
   /// `published`: a stored document, where the `department` that earlier documents (the built-in
-  /// catalog among them) carried is tolerated.
+  /// catalog among them) carried at office level is tolerated.
   static func header(_ object: JSONObject, _ path: String, _ reader: Reader, published: Bool)
-    throws(DefinitionError) -> (label: [String: String], grain: Grain?)
+    throws(DefinitionError) -> (label: [String: String], grain: Grain?, level: Level)
   {
     if let type = object["type"], type.stringValue != "scorecard" {
       throw DefinitionError(path: "\(path).type", message: "must be \"scorecard\"")
@@ -24,24 +24,9 @@ extension ScorecardDefinition {
         label[key] = try reader.string(members[key], "\(path).label.\(key)")
       }
     }
+    var level = Level.office
     if let value = object["applies_to"] {
-      guard case .object(let applies) = value else {
-        throw DefinitionError(path: "\(path).applies_to", message: "must be an object")
-      }
-      for key in applies.keys where key != "level" && !(published && key == "department") {
-        throw DefinitionError(
-          path: "\(path).applies_to.\(key)",
-          message:
-            "is not supported: Outpost scores whole offices only, so a scorecard cannot be "
-            + "narrowed by '\(key)'; remove it (applies_to may only say {\"level\": \"office\"})")
-      }
-      if let level = applies["level"], level.stringValue != "office" {
-        throw DefinitionError(
-          path: "\(path).applies_to.level",
-          message:
-            "\(level.stringValue.map { "'\($0)'" } ?? "this value") is not supported: Outpost "
-            + "scores offices only (per-person scoring will come later); use \"office\"")
-      }
+      level = try Self.level(value, "\(path).applies_to", reader, published: published)
     }
     var grain: Grain?
     if let value = object["period_grain"] {
@@ -72,7 +57,58 @@ extension ScorecardDefinition {
           path: "\(path).result.rounding", message: "is not supported: \(supported)")
       }
     }
-    return (label, grain)
+    return (label, grain, level)
+  }
+
+  /// `applies_to`: `{"level":"office"}`, `{"level":"position","positions":[…]}` or
+  /// `{"level":"department","departments":[…]?}`.
+  static func level(_ value: JSONValue, _ path: String, _ reader: Reader, published: Bool)
+    throws(DefinitionError) -> Level
+  {
+    guard case .object(let applies) = value else {
+      throw DefinitionError(path: path, message: "must be an object")
+    }
+    let levelName = try reader.string(applies["level"], "\(path).level")
+    let allowed: Set<String>
+    switch levelName {
+    case "office": allowed = published ? ["level", "department"] : ["level"]
+    case "position": allowed = ["level", "positions"]
+    case "department": allowed = ["level", "departments"]
+    default:
+      throw DefinitionError(
+        path: "\(path).level",
+        message: "'\(levelName)' is not a level Outpost scores: use office, position or department")
+    }
+    for key in applies.keys where !allowed.contains(key) {
+      throw DefinitionError(
+        path: "\(path).\(key)",
+        message: "is not supported at level '\(levelName)'; "
+          + (levelName == "office"
+            ? "an office scorecard scores whole offices (applies_to may only say "
+              + "{\"level\": \"office\"})"
+            : "it may only have " + allowed.sorted().joined(separator: " and ")))
+    }
+    func ids(_ member: String) throws(DefinitionError) -> [String]? {
+      guard let list = applies[member] else { return nil }
+      let ids = try reader.array(list, "\(path).\(member)").enumerated().map {
+        (i, v) throws(DefinitionError) in try reader.identifier(v, "\(path).\(member)[\(i)]")
+      }
+      guard !ids.isEmpty, Set(ids).count == ids.count else {
+        throw DefinitionError(
+          path: "\(path).\(member)", message: "must name at least one id, each once")
+      }
+      return ids
+    }
+    switch levelName {
+    case "position":
+      guard let positions = try ids("positions") else {
+        throw DefinitionError(
+          path: "\(path).positions", message: "is required: the positions whose people it scores")
+      }
+      return .position(positions)
+    case "department": return .department(try ids("departments"))
+    default: return .office
+    }
   }
 
   /// `weights_sum`, when given, must state the items' sum, which is always exactly 1.0000.

@@ -185,7 +185,7 @@ public enum StandardCollections {
     "targets", .column("target_id"), owner: .head, "KPI targets published by head office",
     [
       FieldSpec("kpi_id", .text), FieldSpec("office_id", .text),
-      FieldSpec("scope", .enumeration(["office", "channel", "position", "staff"])),
+      FieldSpec("scope", .enumeration(["office", "channel", "staff", "position", "department"])),
       FieldSpec("scope_key", .text, nullable: true),
       FieldSpec("period_grain", .enumeration(["day", "week", "month", "quarter", "year"])),
       FieldSpec("period", .period),

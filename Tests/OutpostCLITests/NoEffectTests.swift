@@ -60,15 +60,25 @@ struct NoEffectTests {
     arguments: [
       (
         "t2,net_revenue,north,channel,sem,month,2025-01,10.00,higher_better,,,1,\n",
-        "scope 'channel' is not supported: Outpost scores offices only"
+        "scope 'channel' is not supported: scorecards score offices, people and departments"
       ),
       (
-        "t2,net_revenue,north,position,manager,month,2025-01,10.00,higher_better,,,1,\n",
-        "scope 'position' is not supported"
+        "t2,deal_amount,north,position,manager,month,2025-01,10.00,higher_better,,,1,\n",
+        "scope_key 'manager' is not a known position (consultant, new_media, sales, sem, seo, "
+          + "supervisor)"
       ),
       (
-        "t2,net_revenue,north,staff,s-7,month,2025-01,10.00,higher_better,,,1,\n",
-        "scope 'staff' is not supported"
+        "t2,deal_amount,north,staff,s-7,month,2025-01,10.00,higher_better,,,1,\n",
+        "scope_key 's-7' is not a staff member of this repository (no staff record)"
+      ),
+      (
+        "t2,net_revenue,north,position,sales,month,2025-01,10.00,higher_better,,,1,\n",
+        "'net_revenue' is not computed per person (it has no staff_id dimension), so a position "
+          + "target for it would never be read"
+      ),
+      (
+        "t2,deal_amount,north,department,,month,2025-01,10.00,higher_better,,,1,\n",
+        "a department target needs scope_key: the department id it is for"
       ),
       (
         "t2,net_revenue,north,office,sem,month,2025-01,10.00,higher_better,,,1,\n",
@@ -155,11 +165,23 @@ struct NoEffectTests {
       (
         #""applies_to":{"level":"office"}"#,
         #""applies_to":{"department":"marketing","level":"office"}"#,
-        "$.scorecards[0].applies_to.department: is not supported: Outpost scores whole offices only"
+        "$.scorecards[0].applies_to.department: is not supported at level 'office'; an office "
+          + "scorecard scores whole offices"
       ),
       (
         #""applies_to":{"level":"office"}"#, #""applies_to":{"level":"staff"}"#,
-        "$.scorecards[0].applies_to.level: 'staff' is not supported"
+        "$.scorecards[0].applies_to.level: 'staff' is not a level Outpost scores: use office, "
+          + "position or department"
+      ),
+      (
+        #""applies_to":{"level":"office"}"#, #""applies_to":{"level":"position"}"#,
+        "$.scorecards[0].applies_to.positions: is required: the positions whose people it scores"
+      ),
+      (
+        #""applies_to":{"level":"office"}"#,
+        #""applies_to":{"level":"position","positions":["sales"]}"#,
+        "scorecard 'branch_marketing_monthly': scores people or departments, but KPI "
+          + "'net_revenue' has no staff_id dimension"
       ),
       (
         #""period_grain":"month""#, #""period_grain":"fortnight""#,

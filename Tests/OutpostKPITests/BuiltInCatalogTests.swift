@@ -12,11 +12,11 @@ struct BuiltInCatalogTests {
     // with it (and SPEC.md §9.4 and docs/kpis.md §5).
     let bytes = DefinitionSet.defaultDocumentBytes
     #expect(Array(DefinitionSet.defaultDocument.utf8) == bytes)
-    #expect(bytes.count == 61_323)
+    #expect(bytes.count == 62_613)
     #expect(
-      SHA256.hash(bytes).hex == "e8f64bd7f02a344c1acabc65372424803a666893e26da5f1a2aabc2b56548f75")
+      SHA256.hash(bytes).hex == "5602b1b470b20aac2d733f023892c0ad32b126e2563fbcc0a33aa2d7c342eb99")
     #expect(
       try DefinitionSet(bytes: bytes).hash
-        == "0b3c496ce6110228ac8ad7d318b631d77bd9d1ef827da58a2e5b24c8eeb5ed43")
+        == "7f653bd02dfc1b2b92f8b328a46bcf9b5a4d7158f31fe1b3f751749691f18f7e")
   }
 }

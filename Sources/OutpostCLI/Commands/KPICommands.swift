@@ -5,7 +5,7 @@ import OutpostModel
 import OutpostStore
 import OutpostSync
 
-/// `kpi` and `scorecard` (SPEC.md §9.7).
+/// `kpi` (SPEC.md §9.6).
 extension Commands {
   /// The definitions to compute with: `file` if given (`--definitions`), else the highest
   /// version head office published in `kpi_definitions`, else the built-in catalog.
@@ -444,97 +444,6 @@ extension Commands {
     return text
   }
 
-  /// `scorecard --period PERIOD`.
-  struct ScorecardCommand: Command {
-    static let name = "scorecard"
-    static let abstract = "Score offices against head office's targets."
-    static let discussion =
-      "Each item's attainment is computed from the canonical KPI value and the target "
-      + "in 'targets' (SPEC.md §9.5, docs/kpis.md §6): capped, floored, weighted; the total is 100 × Σ w·s "
-      + "rounded to 2 places. A missing target makes the scorecard undefined."
-    static let examples = ["outpost scorecard --period 2025-03 --repo hq"]
-
-    struct Options: CommandOptions {
-      var period: Period?
-      var offices: [String] = []
-      var id: String?
-      var definitions: String?
-
-      static let options: [OptionBinding<Self>] = [
-        .option(
-          "period", "PERIOD", \.period, help: "The period to score (required).",
-          parse: { text in
-            guard let period = Period(parsing: text) else {
-              throw CLIError(.usage, "'\(text)' is not a period")
-            }
-            return period
-          }),
-        .repeating("office", "ID", \.offices, help: "Only this office (repeatable)."),
-        .option("id", "SCORECARD", \.id, help: "The scorecard (default: the only one defined)."),
-        .option(
-          "definitions", "FILE", \.definitions,
-          help: "Compute with these definitions (outpost-kpi-def/1)."),
-      ]
-    }
-
-    static func run(_ options: Options, _ context: Context) throws {
-      let repository = try context.openReader()
-      let definitions = try definitions(context, repository, file: options.definitions)
-      // Required, and checked here as before: a Period has no default to stand in for it.
-      guard let period = options.period else {
-        throw CLIError(.usage, "missing required option '--period PERIOD'")
-      }
-      let request = ScorecardRequest(
-        period: period, offices: options.offices.isEmpty ? nil : options.offices,
-        scorecard: options.id, today: today(context))
-      let report: ScorecardReport
-      do { report = try request.compute(in: repository, definitions: definitions) } catch {
-        var cli = kpiError(error)
-        if error.location.field == "scorecard" && request.scorecard == nil {
-          cli.message = "choose a scorecard with --id"
-        }
-        throw cli
-      }
-      let card = report.scorecard
-      if context.format() == .json {
-        printJSON(
-          context, "outpost-scorecard/1",
-          [
-            ("definitions", .string(definitions.hash)), ("scorecard", .string(card.id)),
-            ("version", number(card.version)),
-            (
-              "label",
-              .object(
-                JSONObject(
-                  uncheckedPairs: card.label.keys.sorted().map { ($0, .string(card.label[$0]!)) }))
-            ),
-            ("period", .string(period.description)),
-            ("results", .array(report.results.map(scorecardJSON))),
-          ])
-        return
-      }
-      var out = ""
-      for result in report.results {
-        out +=
-          "\(result.office) \(period)  \(card.id) v\(card.version): "
-          + (result.total.map {
-            "\($0.formatted(scale: 2))" + (result.band.map { " (\($0))" } ?? "")
-          }
-            ?? "undefined (\(result.reason ?? "?"))") + "\n"
-        for item in result.items {
-          out +=
-            "  " + String(item.kpi.prefix(26)).padding(27)
-            + "w \(item.weight.formatted(scale: 2))  "
-            + "actual \(item.actual.map { $0.description } ?? "—")".padding(20)
-            + "target \(item.target.map { $0.description } ?? "—")".padding(18)
-            + "score \(item.score.map { $0.formatted(scale: 4) } ?? "—")"
-            + (item.note.map { "  [\($0)]" } ?? "") + "\n"
-        }
-      }
-      context.console.out(out.isEmpty ? "No offices to score for \(period).\n" : out)
-    }
-  }
-
   /// Why an office target cannot be scored by the definitions in force, or nil (SPEC.md §9.5).
   static func targetProblem(_ fields: [String: JSONValue], _ definitions: DefinitionSet)
     -> String?
@@ -542,30 +451,4 @@ extension Commands {
     TargetCheck.problem(fields, definitions: definitions)
   }
 
-  static func scorecardJSON(_ result: ScorecardResult) -> JSONValue {
-    func decimal(_ d: ExactDecimal?, _ scale: Int? = nil) -> JSONValue {
-      guard let d else { return .null }
-      return .string(scale.map { d.formatted(scale: $0) } ?? d.description)
-    }
-    return .object(
-      JSONObject(uncheckedPairs: [
-        ("office", .string(result.office)), ("total", decimal(result.total, 2)),
-        ("band", result.band.map { .string($0) } ?? .null),
-        ("undefined_reason", result.reason.map { .string($0) } ?? .null),
-        (
-          "items",
-          .array(
-            result.items.map { item in
-              .object(
-                JSONObject(uncheckedPairs: [
-                  ("kpi", .string(item.kpi)), ("weight", decimal(item.weight)),
-                  ("actual", decimal(item.actual)), ("target", decimal(item.target)),
-                  ("attainment", decimal(item.attainment, 4)), ("score", decimal(item.score, 4)),
-                  ("note", item.note.map { .string($0) } ?? .null),
-                  ("excluded", .bool(item.excluded)),
-                ]))
-            })
-        ),
-      ]))
-  }
 }
