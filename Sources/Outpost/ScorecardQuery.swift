@@ -81,17 +81,107 @@ public struct ScorecardRequest: Sendable, Equatable {
       repository, definitions: definitions,
       including: [StandardCollections.targets.name]
         + (breakdown.isPeople ? [StandardCollections.staff.name] : []))
-    let values = KPIEngine(definitions: definitions).evaluate(
-      data.dataset,
-      KPIQuery(
-        kpis: card.items.map(\.kpi), grain: period.grain, periods: [period], offices: offices,
-        breakdown: breakdown, openFrom: today))
-    var results = Self.score(
-      card, period: period, values: values, dataset: data.dataset,
-      headOffice: try Self.headOffice(repository))
+    let headOffice = try Self.headOffice(repository)
+    var results: [ScorecardResult]
+    if card.periodRule == .meanOfMonths && period.grain != .month && period.grain != .day {
+      var months: [Period] = []
+      var month = Period.containing(period.start, grain: .month)
+      while month.start <= period.end {
+        months.append(month)
+        month = month.next
+      }
+      let values = KPIEngine(definitions: definitions).evaluate(
+        data.dataset,
+        KPIQuery(
+          kpis: card.items.map(\.kpi), grain: .month, periods: months, offices: offices,
+          breakdown: breakdown, openFrom: today))
+      let monthly = months.map { month in
+        Self.score(
+          card, period: month, values: values, dataset: data.dataset, headOffice: headOffice)
+      }
+      results = Self.meanOfMonths(card, period: period, monthly: monthly)
+    } else {
+      let values = KPIEngine(definitions: definitions).evaluate(
+        data.dataset,
+        KPIQuery(
+          kpis: card.items.map(\.kpi), grain: period.grain, periods: [period], offices: offices,
+          breakdown: breakdown, openFrom: today))
+      results = Self.score(
+        card, period: period, values: values, dataset: data.dataset, headOffice: headOffice)
+    }
     if rank { results = ScorecardResult.ranked(results, level: card.level) }
     return ScorecardReport(
       definitions: definitions, scorecard: card, period: period, results: results)
+  }
+
+  /// Combines monthly results into the period's, per line (office, person or department): the
+  /// total is the mean of the line's monthly totals (the months in which it was scored),
+  /// rounded half-up to 2 places, undefined when any of them is (with that month's reason);
+  /// each item's score is the mean of its monthly scores (4 places); hard indicators that failed
+  /// in any month are listed, their cap already in that month's total (SPEC.md §9.5).
+  static func meanOfMonths(
+    _ card: ScorecardDefinition, period: Period, monthly: [[ScorecardResult]]
+  ) -> [ScorecardResult] {
+    struct Line: Hashable {
+      var office: String
+      var staff: String?
+      var position: String?
+      var department: String?
+    }
+    var order: [Line] = []
+    var byLine: [Line: [ScorecardResult]] = [:]
+    for results in monthly {
+      for result in results {
+        let line = Line(
+          office: result.office, staff: result.staff, position: result.position,
+          department: result.department)
+        if byLine[line] == nil { order.append(line) }
+        byLine[line, default: []].append(result)
+      }
+    }
+    order.sort {
+      ($0.office, $0.staff ?? "", $0.position ?? "", $0.department ?? "")
+        < ($1.office, $1.staff ?? "", $1.position ?? "", $1.department ?? "")
+    }
+    func mean(_ values: [ExactDecimal], scale: Int) -> ExactDecimal? {
+      var sum = ExactDecimal.zero
+      for value in values {
+        guard let next = sum.adding(value) else { return nil }
+        sum = next
+      }
+      return values.isEmpty ? nil : sum.divided(by: ExactDecimal(Int64(values.count)), scale: scale)
+    }
+    return order.map { line in
+      let months = byLine[line]!
+      var result = ScorecardResult(
+        scorecard: card.id, office: line.office, period: period, total: nil, band: nil,
+        reason: nil, items: [])
+      (result.staff, result.position, result.department) = (
+        line.staff, line.position, line.department
+      )
+      for item in card.items {
+        let scores = months.compactMap { $0.items.first { $0.kpi == item.kpi }?.score }
+        result.items.append(
+          ScoredItem(
+            kpi: item.kpi, weight: item.weight, actual: nil, target: nil, attainment: nil,
+            score: scores.count == months.count ? mean(scores, scale: 4) : nil,
+            note: "mean_of_months", excluded: false))
+      }
+      for month in months { result.hardFailures += month.hardFailures }
+      result.hardFailures = Array(Set(result.hardFailures)).sorted()
+      if let undefined = months.first(where: { $0.total == nil }) {
+        result.reason = undefined.reason ?? "undefined_month"
+        return result
+      }
+      guard let total = mean(months.compactMap(\.total), scale: 2) else {
+        result.reason = "overflow"
+        return result
+      }
+      result.total = total
+      let band = card.bands.first { total >= $0.minimum }
+      (result.band, result.bonus) = (band?.label, band?.bonus)
+      return result
+    }
   }
 
   /// Head office's id: this repository's at head office, the peer's at a branch (company-wide

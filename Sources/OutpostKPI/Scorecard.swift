@@ -24,6 +24,24 @@ public struct ScorecardDefinition: Sendable, Equatable {
     public var floor: ExactDecimal
     /// Undefined actuals score 0 (`false`) or are left out (`true`, `missing: exclude`).
     public var excludeMissing: Bool
+    /// A hard indicator (`hard`): failing it caps the whole total.
+    public var hard: Hard? = nil
+  }
+
+  /// A hard indicator (一票否决): when the item's raw attainment is below `minimum` (or its
+  /// actual is undefined, or a failure flag holds), the total is at most `capTotal` (0: the
+  /// total is zeroed).
+  public struct Hard: Sendable, Equatable {
+    public var minimum: ExactDecimal
+    public var capTotal: ExactDecimal
+  }
+
+  /// A band: its label, inclusive lower bound and the bonus coefficient head office pays for it.
+  public struct Band: Sendable, Equatable {
+    public var label: String
+    public var minimum: ExactDecimal
+    /// The bonus coefficient (奖金系数) such as 1.20; nil when the band names none.
+    public var bonus: ExactDecimal?
   }
 
   /// Whom a scorecard scores (`applies_to`, SPEC.md §9.5).
@@ -62,16 +80,19 @@ public struct ScorecardDefinition: Sendable, Equatable {
   public var label: [String: String]
   /// The grain of the periods it scores (`period_grain`); nil: any grain.
   public var grain: Grain?
+  /// How a quarter or a year is scored (`period_rule`).
+  public var periodRule: PeriodRule = .aggregate
+
+  /// How a scorecard scores a period longer than a month (SPEC.md §9.5).
+  public enum PeriodRule: String, Sendable, CaseIterable {
+    /// The period's own KPI values against the period's targets.
+    case aggregate
+    /// The mean of the monthly totals (each month against its monthly targets).
+    case meanOfMonths = "mean_of_months"
+  }
   public var items: [Item]
   /// Letter bands: inclusive lower bounds, highest first.
-  public var bands: [(label: String, minimum: ExactDecimal)]
-
-  public static func == (lhs: ScorecardDefinition, rhs: ScorecardDefinition) -> Bool {
-    lhs.id == rhs.id && lhs.version == rhs.version && lhs.label == rhs.label
-      && lhs.grain == rhs.grain && lhs.level == rhs.level && lhs.items == rhs.items
-      && lhs.bands.map(\.label) == rhs.bands.map(\.label)
-      && lhs.bands.map(\.minimum) == rhs.bands.map(\.minimum)
-  }
+  public var bands: [Band]
 
   /// Reads and validates a scorecard: weights > 0 summing to exactly 1.0000, floor ≤ cap.
   init(json: JSONValue, path: String, published: Bool = false) throws(DefinitionError) {
@@ -79,8 +100,8 @@ public struct ScorecardDefinition: Sendable, Equatable {
     let object = try reader.object(
       json, path,
       allowed: [
-        "id", "version", "type", "label", "applies_to", "period_grain", "weights_sum", "items",
-        "result", "bands",
+        "id", "version", "type", "label", "applies_to", "period_grain", "period_rule",
+        "weights_sum", "items", "result", "bands",
       ])
     id = try reader.identifier(object["id"], "\(path).id")
     guard let version = object["version"]?.uint64Value, version >= 1 else {
@@ -91,12 +112,24 @@ public struct ScorecardDefinition: Sendable, Equatable {
     label = header.label
     grain = header.grain
     level = header.level
+    if let value = object["period_rule"] {
+      guard let rule = value.stringValue.flatMap(PeriodRule.init(rawValue:)) else {
+        throw DefinitionError(
+          path: "\(path).period_rule", message: "must be aggregate or mean_of_months")
+      }
+      guard rule == .aggregate || grain == .quarter || grain == .year else {
+        throw DefinitionError(
+          path: "\(path).period_rule",
+          message: "mean_of_months needs period_grain quarter or year (the months it averages)")
+      }
+      periodRule = rule
+    }
     var items: [Item] = []
     var total = ExactDecimal.zero
     for (index, value) in try reader.array(object["items"], "\(path).items").enumerated() {
       let itemPath = "\(path).items[\(index)]"
       let item = try reader.object(
-        value, itemPath, allowed: ["kpi", "weight", "method", "cap", "floor", "missing"])
+        value, itemPath, allowed: ["kpi", "weight", "method", "cap", "floor", "missing", "hard"])
       let weight = try reader.decimal(item["weight"], "\(itemPath).weight")
       guard weight > .zero else {
         throw DefinitionError(path: "\(itemPath).weight", message: "must be greater than 0")
@@ -117,10 +150,24 @@ public struct ScorecardDefinition: Sendable, Equatable {
       guard missing == "zero" || missing == "exclude" else {
         throw DefinitionError(path: "\(itemPath).missing", message: "must be zero or exclude")
       }
+      var hard: Hard?
+      if let value = item["hard"] {
+        let rule = try reader.object(
+          value, "\(itemPath).hard", allowed: ["min_attainment", "cap_total"])
+        let minimum = try reader.decimal(rule["min_attainment"], "\(itemPath).hard.min_attainment")
+        let capTotal = try reader.decimal(rule["cap_total"], "\(itemPath).hard.cap_total")
+        guard capTotal >= .zero, capTotal < ExactDecimal(100) else {
+          throw DefinitionError(
+            path: "\(itemPath).hard.cap_total",
+            message: "must be 0 (the total is zeroed) up to below 100 (a cap of 100 has no effect)")
+        }
+        hard = Hard(minimum: minimum, capTotal: capTotal)
+      }
       items.append(
         Item(
           kpi: try reader.identifier(item["kpi"], "\(itemPath).kpi"), weight: weight,
-          method: method, cap: cap, floor: floor, excludeMissing: missing == "exclude"))
+          method: method, cap: cap, floor: floor, excludeMissing: missing == "exclude",
+          hard: hard))
       total = total.adding(weight) ?? total
     }
     guard !items.isEmpty else {
@@ -132,18 +179,26 @@ public struct ScorecardDefinition: Sendable, Equatable {
     }
     try Self.checkWeightsSum(object["weights_sum"], path, reader)
     self.items = items
-    var bands: [(String, ExactDecimal)] = []
+    var bands: [Band] = []
     if let list = object["bands"] {
       for (index, value) in try reader.array(list, "\(path).bands").enumerated() {
-        let band = try reader.object(value, "\(path).bands[\(index)]", allowed: ["label", "min"])
+        let bandPath = "\(path).bands[\(index)]"
+        let band = try reader.object(value, bandPath, allowed: ["label", "min", "bonus"])
+        var bonus: ExactDecimal?
+        if let value = band["bonus"] {
+          let coefficient = try reader.decimal(value, "\(bandPath).bonus")
+          guard coefficient >= .zero else {
+            throw DefinitionError(path: "\(bandPath).bonus", message: "must not be negative")
+          }
+          bonus = coefficient
+        }
         bands.append(
-          (
-            try reader.string(band["label"], "\(path).bands[\(index)].label"),
-            try reader.decimal(band["min"], "\(path).bands[\(index)].min")
-          ))
+          Band(
+            label: try reader.string(band["label"], "\(bandPath).label"),
+            minimum: try reader.decimal(band["min"], "\(bandPath).min"), bonus: bonus))
       }
     }
-    self.bands = bands.sorted { $0.1 > $1.1 }
+    self.bands = bands.sorted { $0.minimum > $1.minimum }
   }
 }
 
@@ -242,6 +297,21 @@ public struct ScoredItem: Sendable, Equatable {
   public var note: String?
   /// Whether the item was left out (`missing: exclude`).
   public var excluded: Bool
+
+  /// Creates a scored item.
+  public init(
+    kpi: String, weight: ExactDecimal, actual: ExactDecimal?, target: ExactDecimal?,
+    attainment: ExactDecimal?, score: ExactDecimal?, note: String?, excluded: Bool
+  ) {
+    self.kpi = kpi
+    self.weight = weight
+    self.actual = actual
+    self.target = target
+    self.attainment = attainment
+    self.score = score
+    self.note = note
+    self.excluded = excluded
+  }
 }
 
 /// A scorecard's result for one office and period.
@@ -252,6 +322,10 @@ public struct ScorecardResult: Sendable, Equatable {
   /// 100 × Σ w·s, rounded half-up to 2 places; nil when undefined.
   public var total: ExactDecimal?
   public var band: String?
+  /// The band's bonus coefficient, when it names one.
+  public var bonus: ExactDecimal? = nil
+  /// The hard indicators that failed (their KPI ids), which capped the total.
+  public var hardFailures: [String] = []
   public var reason: String?
   public var items: [ScoredItem]
   /// A position scorecard's person (staff id), position and department; a department
@@ -264,6 +338,20 @@ public struct ScorecardResult: Sendable, Equatable {
   public var rank: Int? = nil
   /// When ranked, for people and departments: the rank within the office.
   public var rankInOffice: Int? = nil
+
+  /// Creates a result.
+  public init(
+    scorecard: String, office: String, period: Period, total: ExactDecimal?, band: String?,
+    reason: String?, items: [ScoredItem]
+  ) {
+    self.scorecard = scorecard
+    self.office = office
+    self.period = period
+    self.total = total
+    self.band = band
+    self.reason = reason
+    self.items = items
+  }
 
   /// Ranks `results` and puts them in rank order (SPEC.md §9.5).
   ///
@@ -353,6 +441,14 @@ extension ScorecardDefinition {
         scored.note = "undefined_actual"
         score = item.excludeMissing ? nil : .zero
       }
+      // A hard indicator fails below its minimum attainment, and whenever the attainment is
+      // unknown (an undefined actual or target) or a failure flag holds.
+      if let hard = item.hard,
+        scored.attainment.map({ $0 < hard.minimum }) ?? true
+          || !failures.isEmpty
+      {
+        result.hardFailures.append(item.kpi)
+      }
       if let score {
         scored.score = score
         sum = sum.adding(item.weight.multiplied(by: score) ?? .zero) ?? sum
@@ -374,8 +470,14 @@ extension ScorecardDefinition {
       result.reason = "overflow"
       return result
     }
-    result.total = total
-    result.band = bands.first { total >= $0.minimum }?.label
+    // The strictest cap of the hard indicators that failed.
+    let cap = items.filter { result.hardFailures.contains($0.kpi) }.compactMap(\.hard?.capTotal)
+      .min()
+    let capped = cap.map { min(total, $0.rounded(scale: 2)) } ?? total
+    result.total = capped
+    let band = bands.first { capped >= $0.minimum }
+    result.band = band?.label
+    result.bonus = band?.bonus
     return result
   }
 

@@ -93,20 +93,23 @@ extension Commands {
         var text = CSVWriter.line(
           ["scorecard", "period", "office"]
             + (people ? ["staff", "position", "department"] : [])
-            + ["total", "band", "undefined_reason"]
+            + ["total", "band", "bonus", "hard_failures", "undefined_reason"]
             + (options.rank ? (people ? ["rank", "rank_in_office"] : ["rank"]) : []))
         for result in report.results {
-          text += CSVWriter.line(
-            [card.id, period.description, result.office]
-              + (people
-                ? [result.staff ?? "", result.position ?? "", result.department ?? ""] : [])
-              + [
-                result.total.map { $0.formatted(scale: 2) } ?? "", result.band ?? "",
-                result.reason ?? "",
-              ]
-              + (options.rank
-                ? [result.rank.map(String.init) ?? ""]
-                  + (people ? [result.rankInOffice.map(String.init) ?? ""] : []) : []))
+          var cells = [card.id, period.description, result.office]
+          if people {
+            cells += [result.staff ?? "", result.position ?? "", result.department ?? ""]
+          }
+          cells += [
+            result.total.map { $0.formatted(scale: 2) } ?? "", result.band ?? "",
+            result.bonus?.description ?? "", result.hardFailures.joined(separator: ";"),
+            result.reason ?? "",
+          ]
+          if options.rank {
+            cells.append(result.rank.map(String.init) ?? "")
+            if people { cells.append(result.rankInOffice.map(String.init) ?? "") }
+          }
+          text += CSVWriter.line(cells)
         }
         context.console.out(text)
       default:
@@ -135,7 +138,12 @@ extension Commands {
       out +=
         rank + "\(subject(result)) \(report.period)  \(card.id) v\(card.version): "
         + (result.total.map {
-          "\($0.formatted(scale: 2))" + (result.band.map { " (\($0))" } ?? "")
+          "\($0.formatted(scale: 2))"
+            + (result.band.map { band in
+              " (\(band)" + (result.bonus.map { ", bonus ×\($0)" } ?? "") + ")"
+            } ?? "")
+            + (result.hardFailures.isEmpty
+              ? "" : "  [hard indicator failed: \(result.hardFailures.joined(separator: ", "))]")
         }
           ?? "undefined (\(result.reason ?? "?"))") + "\n"
       for item in result.items {
@@ -181,6 +189,8 @@ extension Commands {
         uncheckedPairs: extra + [
           ("office", .string(result.office)), ("total", decimal(result.total, 2)),
           ("band", result.band.map { .string($0) } ?? .null),
+          ("bonus", result.bonus.map { .string($0.description) } ?? .null),
+          ("hard_failures", .array(result.hardFailures.map { .string($0) })),
           ("undefined_reason", result.reason.map { .string($0) } ?? .null),
           (
             "items",
