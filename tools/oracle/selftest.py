@@ -925,5 +925,48 @@ check("compare people differ", (rc, "DIFF leads north 2025-01 n-p2 sales sales" 
 rc, text = run_compare({"by": None, "kpis": ["leads"], "values": []}, pl)
 check("compare people uncovered", (rc, "UNCOVERED kpi leads" in text), (1, True))
 
+# the same invariant over the generated fixtures (if present), and their planted people cases
+FIX = os.path.join(HERE, "..", "..", "fixtures", "dataset")
+if os.path.isdir(FIX):
+    def run(*a):
+        buf = io.StringIO()
+        with redirect_stdout(buf):
+            K.main([FIX, "--compact", "--no-scorecard"] + [x for k in ADDITIVE for x in ("--kpi", k)]
+                   + list(a))
+        return json.loads(buf.getvalue())
+    FO = {(v["kpi"], v["office"], v["period"]): D(v["value"]) for v in run()["values"]}
+    FP = {}
+    for by in ("staff", "position", "department"):
+        doc = FP[by] = run("--by", by)
+        sums = {}
+        for v in doc["values"]:
+            key = (v["kpi"], v["office"], v["period"])
+            sums[key] = sums.get(key, D(0)) + D(v["value"])
+        check("fixtures: %s lines add up to the office values" % by,
+              [k for k in FO if sums.get(k, D(0)) != FO[k]], [])
+    FS = FP["staff"]
+    # n-05 changes position on 2025-06-16: two north lines in June, one before and after
+    check("fixtures n-05 lines", sorted({(v["period"], v["position"]) for v in FS["values"]
+                                         if v["staff"] == "n-05" and v["kpi"] == "leads"
+                                         and "2025-05" <= v["period"] <= "2025-07"}),
+          [("2025-05", "consultant"), ("2025-06", "consultant"), ("2025-06", "sales"),
+           ("2025-07", "sales")])
+    # n-07 moves north -> east on 2025-07-01: north lines to June, east lines from July
+    check("fixtures n-07 offices", sorted({(v["office"], v["period"]) for v in FS["values"]
+                                           if v["staff"] == "n-07" and v["kpi"] == "deal_count"
+                                           and "2025-06" <= v["period"] <= "2025-07"}),
+          [("east", "2025-07"), ("north", "2025-06")])
+    # s-06 leaves 2025-07-18, s-08 joins 2025-07-21: both in July; s-06 not in August
+    check("fixtures south July/August", sorted({(v["period"], v["staff"]) for v in FS["values"]
+                                                if v["staff"] in ("s-06", "s-08") and v["kpi"] == "leads"
+                                                and "2025-06" <= v["period"] <= "2025-08"}),
+          [("2025-06", "s-06"), ("2025-07", "s-06"), ("2025-07", "s-08"), ("2025-08", "s-08")])
+    # w-01 (west's supervisor) has no row: a 0 in every month of the grid
+    w01 = [v["value"] for v in FS["values"] if v["staff"] == "w-01" and v["kpi"] == "deal_amount"]
+    check("fixtures w-01", (len(w01), set(w01)), (len(FS["months"]), {"0.00"}))
+    # n-02 (sem) answered chats during 618: a north line for leads in June, none in May
+    check("fixtures n-02", sorted(v["period"] for v in FS["values"]
+                                  if v["staff"] == "n-02" and v["kpi"] == "leads"), ["2025-06"])
+
 print("selftest: %s" % ("OK" if not fails else "%d failure(s)" % fails))
 sys.exit(1 if fails else 0)
