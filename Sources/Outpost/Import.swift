@@ -69,7 +69,7 @@ public struct Importer {
     self.repository = repository
     self.name = name
     self.check = check
-    rules = try RecordRules(repository)
+    rules = try RecordRules(repository, for: schema.name)
   }
 
   /// The rows of `source`, all valid; or, if any is not, an ``OutpostError/Code/invalidData``
@@ -114,6 +114,10 @@ public struct Importer {
   /// required fields; the ``RecordRules``; the extra check. A damaged record file stops the import as a whole.
   func checkRows(_ rows: [ImportRow], _ problems: inout [OutpostError]) throws(OutpostError) {
     var firstLine: [String: (Int, RecordID)] = [:]
+    // Staff assignments are judged against each other as they would be stored, whatever their
+    // order in the file, so they are judged once all are known; other rows one by one.
+    let related = schema.name == StandardCollections.staff.name
+    var stored: [(line: Int, values: [String: JSONValue])] = []
     for row in rows where problems.count < Self.maximumReportedProblems {
       if let (line, other) = firstLine[row.id.collisionKey] {
         let how =
@@ -140,11 +144,27 @@ public struct Importer {
         problems.append(problem(row.line, missing))
       } else {
         let values = (lookup.0?.values ?? [:]).merging(row.fields) { $1 }
-        if let failure = rules.problem(values, in: schema) ?? check?(values) {
+        if related {
+          stored.append((row.line, values))
+        } else if let failure = rules.problem(values, in: schema) ?? check?(values) {
           problems.append(problem(row.line, failure))
         }
       }
     }
+    guard related else { return }
+    let batch = stored.map(\.values)
+    for (index, (line, values)) in stored.enumerated()
+    where problems.count < Self.maximumReportedProblems {
+      if let failure = rules.problem(values, in: schema, alongside: (batch, index))
+        ?? check?(values)
+      {
+        problems.append(problem(line, failure))
+      }
+    }
+    // In line order, as the other collections' problems are.
+    problems = problems.enumerated().sorted {
+      ($0.element.location.line ?? 0, $0.offset) < ($1.element.location.line ?? 0, $1.offset)
+    }.map(\.element)
   }
 
   // MARK: Rows

@@ -4,8 +4,8 @@ import OutpostModel
 import OutpostStore
 import OutpostSync
 
-/// What to compute for `outpost kpi` (SPEC.md §9.6): which KPIs, offices and periods, and
-/// whether by channel.
+/// What to compute for `outpost kpi` (SPEC.md §9.6): which KPIs, offices and periods, and how
+/// each office's values are broken down (by channel, or by staff, position or department).
 public struct KPIRequest: Sendable, Equatable {
   /// KPI ids, in the order asked (empty: every KPI of the definitions, in their order).
   public var kpis: [String]
@@ -16,8 +16,11 @@ public struct KPIRequest: Sendable, Equatable {
   public var period: Period?
   /// The offices (nil: every office in the data).
   public var offices: [String]?
-  /// One value per channel (KPIs whose `dimensions` allow it).
-  public var byChannel: Bool
+  /// One value per channel or per person, position or department (KPIs whose `dimensions`
+  /// allow it); `.office`: one value per office.
+  public var breakdown: Breakdown
+  /// Only these people (staff ids), in a staff breakdown; nil: everyone.
+  public var staff: [String]?
   /// Today, by the repository's clock; nil: no period is open.
   ///
   /// Periods ending on or after it are open, so their values are provisional (SPEC.md §9.1).
@@ -29,22 +32,25 @@ public struct KPIRequest: Sendable, Equatable {
   /// Creates a request.
   public init(
     kpis: [String] = [], grain: Grain = .month, period: Period? = nil, offices: [String]? = nil,
-    byChannel: Bool = false, today: CivilDate? = nil, checkSubmissions: Bool = false
+    breakdown: Breakdown = .office, staff: [String]? = nil, today: CivilDate? = nil,
+    checkSubmissions: Bool = false
   ) {
     self.kpis = kpis
     self.grain = grain
     self.period = period
     self.offices = offices
-    self.byChannel = byChannel
+    self.breakdown = breakdown
+    self.staff = staff
     self.today = today
     self.checkSubmissions = checkSubmissions
   }
 
-  /// Refuses a KPI the definitions lack (with the closest id) and, without ``byChannel``, a
-  /// KPI that exists only in a channel breakdown.
+  /// Refuses a KPI the definitions lack (with the closest id); without a channel breakdown, a
+  /// KPI that exists only in one; in a people breakdown, a KPI that has none; and people
+  /// (``staff``) outside a staff breakdown.
   ///
-  /// Both are ``OutpostError/Code/invalidRequest``, with `location.field` naming the request
-  /// member at fault: `kpis` or `byChannel`.
+  /// All are ``OutpostError/Code/invalidRequest``, with `location.field` naming the request
+  /// member at fault: `kpis`, `breakdown` or `staff`.
   public func validate(against definitions: DefinitionSet) throws(OutpostError) {
     for id in kpis where definitions.kpis[id] == nil {
       let guess = Suggestion.closest(to: id, among: definitions.kpiOrder)
@@ -52,10 +58,29 @@ public struct KPIRequest: Sendable, Equatable {
         .invalidRequest, "unknown KPI '\(id)'" + (guess.map { ". Did you mean '\($0)'?" } ?? ""),
         hint: "The KPIs are listed in SPEC.md §9.4.", location: .init(field: "kpis"))
     }
-    if !byChannel, let id = kpis.first(where: { definitions.kpis[$0]!.byChannelOnly }) {
+    if breakdown != .channel, let id = kpis.first(where: { definitions.kpis[$0]!.byChannelOnly }) {
       throw OutpostError(
         .invalidRequest, "'\(id)' exists only in a channel breakdown",
-        hint: "Ask for a channel breakdown.", location: .init(field: "byChannel"))
+        hint: "Ask for a channel breakdown.", location: .init(field: "breakdown"))
+    }
+    if breakdown.isPeople,
+      let id = kpis.first(where: { !definitions.kpis[$0]!.dimensions.contains("staff_id") })
+    {
+      let people = definitions.kpiOrder.filter {
+        definitions.kpis[$0]!.dimensions.contains("staff_id")
+      }
+      throw OutpostError(
+        .invalidRequest,
+        "'\(id)' has no \(breakdown.rawValue) breakdown: the rows it reads do not name a person",
+        hint: people.isEmpty
+          ? "These definitions break no KPI down by people."
+          : "KPIs with one: \(people.joined(separator: ", ")).",
+        location: .init(field: "kpis"))
+    }
+    if staff != nil && breakdown != .staff {
+      throw OutpostError(
+        .invalidRequest, "people can be chosen only in a staff breakdown",
+        location: .init(field: "staff"))
     }
   }
 
@@ -71,8 +96,25 @@ public struct KPIRequest: Sendable, Equatable {
     try validate(against: definitions)
     let query = KPIQuery(
       kpis: kpis, grain: period?.grain ?? grain, periods: period.map { [$0] }, offices: offices,
-      byChannel: byChannel, openFrom: today)
-    let data = try KPIDataset(repository, definitions: definitions)
+      breakdown: breakdown, staff: staff.map(Set.init), openFrom: today)
+    let data = try KPIDataset(
+      repository, definitions: definitions,
+      including: breakdown.isPeople ? [StandardCollections.staff.name] : [])
+    if let staff {
+      let known = Set(
+        (data.dataset.rows[StandardCollections.staff.name] ?? []).compactMap {
+          $0["staff_id"]?.stringValue
+        })
+      for id in staff where !known.contains(id) {
+        let guess = Suggestion.closest(to: id, among: known.sorted())
+        throw OutpostError(
+          .invalidRequest,
+          "no staff member '\(id)' in this repository"
+            + (guess.map { ". Did you mean '\($0)'?" } ?? ""),
+          hint: "Staff members are the records of the staff collection.",
+          location: .init(field: "staff"))
+      }
+    }
     let values = KPIEngine(definitions: definitions).evaluate(data.dataset, query)
     let sources = KPISources(definitions)
     let submitted = checkSubmissions ? Self.lastSubmissions(repository) : [:]

@@ -52,7 +52,7 @@ extension RepositoryWriter {
     let stored: [String: JSONValue]
     do { stored = try state(schema.name, id)?.values ?? [:] } catch { throw OutpostError(error) }
     let values = stored.merging(fields) { $1 }
-    if let problem = try RecordRules(self).problem(values, in: schema) {
+    if let problem = try RecordRules(self, for: schema.name).problem(values, in: schema) {
       throw OutpostError(
         .invalidData, problem, location: .init(collection: schema.name, record: id.rawValue))
     }

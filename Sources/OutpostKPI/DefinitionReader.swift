@@ -109,7 +109,7 @@ struct Reader {
       allowed: [
         "id", "source", "agg", "field", "time_field", "filter", "partition_by", "null_policy",
         "empty_policy", "unit", "description", "lookup",
-        "min_rows", "window", "duration", "channel_field",
+        "min_rows", "window", "duration", "channel_field", "staff_field",
       ])
     let id = try identifier(object["id"], "\(path).id")
     guard let agg = object["agg"]?.stringValue.flatMap(Aggregation.init(rawValue:)) else {
@@ -203,7 +203,10 @@ struct Reader {
       duration: duration,
       channelField: try object["channel_field"].map { (v) throws(DefinitionError) in
         try string(v, "\(path).channel_field")
-      } ?? "channel_id")
+      } ?? "channel_id",
+      staffField: try object["staff_field"].map { (v) throws(DefinitionError) in
+        try string(v, "\(path).staff_field")
+      })
   }
 
   func parameter(_ value: JSONValue, _ path: String) throws(DefinitionError) -> Parameter {
@@ -264,6 +267,7 @@ struct Reader {
   static let kpiMembers: Set<String> = [
     "id", "version", "type", "label", "seeds", "unit", "scale", "rounding", "direction",
     "dimensions", "flags", "description", "matures_days", "by_channel_only",
+    "positions",
   ]
 
   /// The members of each KPI type.
@@ -384,8 +388,31 @@ struct Reader {
     var dimensions: [String] = []
     if let list = object["dimensions"] {
       dimensions = try array(list, "\(path).dimensions").enumerated().map {
-        (i, v) throws(DefinitionError) in try string(v, "\(path).dimensions[\(i)]")
+        (i, v) throws(DefinitionError) in
+        let dimension = try string(v, "\(path).dimensions[\(i)]")
+        guard KPIDefinition.knownDimensions.contains(dimension) else {
+          throw DefinitionError(
+            path: "\(path).dimensions[\(i)]",
+            message: "'\(dimension)' is not a dimension Outpost breaks KPIs down by (one of "
+              + "\(KPIDefinition.knownDimensions.sorted().joined(separator: ", ")))")
+        }
+        return dimension
       }
+    }
+    var positions: [String]?
+    if let list = object["positions"] {
+      guard dimensions.contains("staff_id") else {
+        throw DefinitionError(
+          path: "\(path).positions", message: "needs \"staff_id\" in dimensions")
+      }
+      let ids = try array(list, "\(path).positions").enumerated().map {
+        (i, v) throws(DefinitionError) in try identifier(v, "\(path).positions[\(i)]")
+      }
+      guard !ids.isEmpty, Set(ids).count == ids.count else {
+        throw DefinitionError(
+          path: "\(path).positions", message: "must name at least one position, each once")
+      }
+      positions = ids
     }
     var flags: [FlagRule] = []
     if let list = object["flags"] {
@@ -446,6 +473,6 @@ struct Reader {
       labelEN: try string(label["en"], "\(path).label.en"), kind: kind, unit: unit,
       scale: Int(scale), rounding: rounding, direction: direction, dimensions: dimensions,
       flags: flags, bothZeroReason: bothZeroReason, maturesDays: maturesDays,
-      byChannelOnly: byChannelOnly)
+      byChannelOnly: byChannelOnly, positions: positions)
   }
 }

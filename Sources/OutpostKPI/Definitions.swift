@@ -54,6 +54,9 @@ public struct Measure: Sendable, Equatable {
   public var duration: Duration? = nil
   /// The field that puts a row in a channel breakdown (`order.channel_id` for a refund).
   public var channelField = "channel_id"
+  /// The field naming the person a row counts for (`assigned_to`, `salesperson_id`); nil: the
+  /// measure's rows belong to no one, so no KPI reading it has a people breakdown.
+  public var staffField: String? = nil
 
   /// The time from one timestamp field to another, in hours or days (SPEC.md §9.3).
   public struct Duration: Sendable, Equatable {
@@ -210,7 +213,8 @@ public struct KPIDefinition: Sendable, Equatable {
   public var scale: Int
   public var rounding: DecimalRounding
   public var direction: Direction
-  /// Group-bys allowed besides office: `channel_id`.
+  /// Group-bys allowed besides office: `channel_id`, and `staff_id` (the people breakdowns:
+  /// staff, position and department).
   public var dimensions: [String]
   public var flags: [FlagRule]
   /// For a ratio: the undefined reason when numerator and denominator are both 0 (nothing
@@ -220,6 +224,12 @@ public struct KPIDefinition: Sendable, Equatable {
   public var maturesDays: Int = 0
   /// Computed only in a channel breakdown (shares, per-channel figures).
   public var byChannelOnly = false
+  /// In a people breakdown, the positions whose people the KPI is listed for even without
+  /// rows (nil: every position); rows always show whose they are.
+  public var positions: [String]? = nil
+
+  /// The dimensions a KPI may have besides `office_id`.
+  public static let knownDimensions: Set<String> = ["office_id", "channel_id", "staff_id"]
 }
 
 /// A decimal head office sets inside the definitions (CLV's lifespan and margin).
@@ -384,6 +394,17 @@ extension DefinitionSet {
       state[id] = 2
     }
     for id in kpiOrder { try visit(id, []) }
+    // A people breakdown groups rows by their measure's staff field: each measure a KPI with
+    // the staff_id dimension reads must name one, or its rows would all be unattributed.
+    for id in kpiOrder where kpis[id]!.dimensions.contains("staff_id") {
+      for measure in measuresRead(by: id).sorted()
+      where measures[measure].map({ $0.staffField == nil }) ?? false {
+        throw DefinitionError(
+          path: "kpi '\(id)'",
+          message: "has the staff_id dimension but reads measure '\(measure)', which has no "
+            + "staff_field")
+      }
+    }
     for (id, card) in scorecards {
       for item in card.items where kpis[item.kpi] == nil {
         throw DefinitionError(path: "scorecard '\(id)'", message: "unknown KPI '\(item.kpi)'")
@@ -404,6 +425,27 @@ extension DefinitionSet {
           path: path, message: "'common' takes two count_distinct measures by {\"ref\"}")
       }
     }
+  }
+
+  /// The measures a KPI reads, through the KPIs it refers to (not its flags).
+  func measuresRead(by id: String) -> Set<String> {
+    var result: Set<String> = []
+    var seen: Set<String> = []
+    func visit(_ id: String) {
+      guard seen.insert(id).inserted else { return }
+      guard let kpi = kpis[id] else {
+        if measures[id] != nil { result.insert(id) }
+        return
+      }
+      switch kpi.kind {
+      case .simple(let ref): result.insert(ref.measure)
+      case .ratio(let n, let d, _): result.formUnion([n.measure, d.measure])
+      case .derived(let expression): expression.references.forEach(visit)
+      case .growth(let base, _, _), .attainment(let base, _, _, _): visit(base)
+      }
+    }
+    visit(id)
+    return result
   }
 
   /// The KPI ids `id` refers to.

@@ -1,50 +1,73 @@
 import OutpostCodec
 import OutpostModel
 
-/// Where a row falls: its date, and its office, period and channel as indices into ``Places``.
+/// Where a row falls: its date, and its office, period and group as indices into ``Places``.
 struct Placement {
   var date: CivilDate
   var office: Int32
   var period: Int32
-  var channel: Int32
+  var group: Int32
 }
 
-/// A running table's key: office, period and channel indices (cheap to hash).
+/// A running table's key: office, period and group indices (cheap to hash).
 struct Place: Hashable {
   var office: Int32
   var period: Int32
-  var channel: Int32
+  var group: Int32
 
-  /// The channel of an office's total over every channel.
-  static let allChannels: Int32 = -1
+  /// The group of an office's total over every group.
+  static let allGroups: Int32 = -1
 }
 
-/// The offices, periods and channels met while placing rows, each numbered once.
+/// The offices, periods and groups met while placing rows, each numbered once.
 struct Places {
   let grain: Grain
-  let byChannel: Bool
+  let breakdown: Breakdown
+  let assignments: Assignments
   private(set) var offices: [String] = []
   private(set) var periods: [Period] = []
-  /// Channel 0 is "no channel" (no breakdown, or a row without one).
-  private(set) var channels: [String] = [""]
+  /// Group 0 is "no group": no breakdown, a row without a channel, or a measure whose rows
+  /// belong to no one in a people breakdown.
+  private(set) var groups: [String] = [""]
   private var officeIndex: [String: Int32] = [:]
   private var periodIndex: [Period: Int32] = [:]
-  private var channelIndex: [String: Int32] = ["": 0]
+  private var groupIndex: [String: Int32] = ["": 0]
 
-  init(grain: Grain, byChannel: Bool) {
+  init(grain: Grain, breakdown: Breakdown, assignments: Assignments) {
     self.grain = grain
-    self.byChannel = byChannel
+    self.breakdown = breakdown
+    self.assignments = assignments
+  }
+
+  /// The field that puts a measure's rows in a group: its channel or staff field; nil when
+  /// the breakdown reads none.
+  func groupField(_ measure: Measure) -> String? {
+    switch breakdown {
+    case .office: nil
+    case .channel: measure.channelField
+    case .staff, .position, .department: measure.staffField
+    }
   }
 
   /// Where a row falls by its time field, or nil when it has no date or no office.
-  mutating func place(_ row: Row, _ timeField: String, _ channelField: String) -> Placement? {
+  mutating func place(_ row: Row, _ timeField: String, _ groupField: String?) -> Placement? {
     guard let date = KPIEngine.date(row[timeField]), let office = row["office_id"]?.stringValue
     else { return nil }
-    let channel = byChannel ? (row[channelField]?.stringValue ?? "") : ""
+    var group = ""
+    if let groupField {
+      if breakdown.isPeople {
+        group =
+          row[groupField]?.stringValue
+          .flatMap { assignments.active($0, office: office, on: date) }
+          .map { PeopleGroup.of($0, breakdown) } ?? PeopleGroup.unattributed
+      } else {
+        group = row[groupField]?.stringValue ?? ""
+      }
+    }
     return Placement(
       date: date, office: Self.number(office, &offices, &officeIndex),
       period: period(Period.containing(date, grain: grain)),
-      channel: Self.number(channel, &channels, &channelIndex))
+      group: Self.number(group, &groups, &groupIndex))
   }
 
   /// The number of a period.
@@ -72,8 +95,8 @@ struct Places {
   func key(_ place: Place) -> KPIEngine.Key {
     KPIEngine.Key(
       office: offices[Int(place.office)], period: periods[Int(place.period)],
-      channel: place.channel == Place.allChannels
-        ? KPIEngine.Key.allChannels : channels[Int(place.channel)])
+      group: place.group == Place.allGroups
+        ? KPIEngine.Key.allGroups : groups[Int(place.group)])
   }
 }
 

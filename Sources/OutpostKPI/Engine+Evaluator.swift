@@ -9,17 +9,20 @@ struct Evaluator {
   let openFrom: CivilDate?
   /// Head office's targets (attainment KPIs).
   let targets: [Row]
+  /// What the keys' groups are.
+  let breakdown: Breakdown
   var memo: [String: [KPIEngine.Key: Outcome]] = [:]
 
   init(
     definitions: DefinitionSet, refs: [MeasureRef], tables: [Int: [KPIEngine.Key: Accumulator]],
-    openFrom: CivilDate?, targets: [Row] = []
+    openFrom: CivilDate?, targets: [Row] = [], breakdown: Breakdown = .office
   ) {
     self.definitions = definitions
     self.refs = refs
     self.tables = tables
     self.openFrom = openFrom
     self.targets = targets
+    self.breakdown = breakdown
   }
 
   func measure(_ ref: MeasureRef, _ key: KPIEngine.Key) -> Outcome {
@@ -104,7 +107,7 @@ struct Evaluator {
       }
       actual = rounded
     }
-    guard key.channel.isEmpty,
+    guard key.group.isEmpty,
       let goal = Target.find(in: targets, office: key.office, kpi: base, period: key.period)
     else { return .undefined("missing_target") }
     guard var raw = ScorecardDefinition.attainment(method, actual, goal) else {
@@ -177,9 +180,10 @@ struct Evaluator {
     let outcome = exact(kpi, key)
     var result = KPIValue(
       kpi: kpi.id, office: key.office, period: key.period,
-      channel: key.channel.isEmpty ? nil : key.channel, value: nil, reason: nil, numerator: nil,
-      denominator: nil, flags: [], failures: [],
+      channel: breakdown == .channel && !key.group.isEmpty ? key.group : nil, value: nil,
+      reason: nil, numerator: nil, denominator: nil, flags: [], failures: [],
       provisional: openFrom.map { key.period.end.adding(days: kpi.maturesDays) >= $0 } ?? false)
+    if breakdown.isPeople { PeopleGroup.describe(key.group, breakdown, into: &result) }
     switch outcome {
     case .undefined(let reason): result.reason = reason
     case .value(let fraction):

@@ -22,22 +22,29 @@ public struct KPIQuery: Sendable {
   public var periods: [Period]?
   /// The offices (nil: every office in the data).
   public var offices: [String]?
-  /// Break down by `channel_id` (only KPIs whose `dimensions` allow it).
-  public var byChannel: Bool
+  /// How each office's values are broken down (only KPIs whose `dimensions` allow it).
+  public var breakdown: Breakdown
+  /// In a staff breakdown, only these people (nil: everyone, and the unattributed rows).
+  public var staff: Set<String>?
   /// Periods that end on or after this date are open: their values are provisional (R3).
   public var openFrom: CivilDate?
 
   public init(
     kpis: [String] = [], grain: Grain = .month, periods: [Period]? = nil,
-    offices: [String]? = nil, byChannel: Bool = false, openFrom: CivilDate? = nil
+    offices: [String]? = nil, breakdown: Breakdown = .office, staff: Set<String>? = nil,
+    openFrom: CivilDate? = nil
   ) {
     self.kpis = kpis
     self.grain = grain
     self.periods = periods
     self.offices = offices
-    self.byChannel = byChannel
+    self.breakdown = breakdown
+    self.staff = staff
     self.openFrom = openFrom
   }
+
+  /// Whether the values are broken down by channel.
+  public var byChannel: Bool { breakdown == .channel }
 }
 
 /// One computed KPI value (SPEC.md §9.5).
@@ -46,6 +53,12 @@ public struct KPIValue: Sendable, Equatable {
   public var office: String
   public var period: Period
   public var channel: String?
+  /// In a staff breakdown, the person (nil: the rows that count for no one).
+  public var staff: String?
+  /// In a staff or position breakdown, the position (nil: unattributed rows).
+  public var position: String?
+  /// In a staff or department breakdown, the department (nil: unattributed rows).
+  public var department: String?
   /// The canonical value, rounded once at the definition's scale; nil when undefined.
   public var value: ExactDecimal?
   /// Why the value is undefined (`zero_denominator`, `no_data`, `nonpositive_base`, ...).
@@ -64,12 +77,16 @@ public struct KPIValue: Sendable, Equatable {
   public init(
     kpi: String, office: String, period: Period, channel: String?, value: ExactDecimal?,
     reason: String?, numerator: ExactDecimal?, denominator: ExactDecimal?, flags: [String],
-    failures: [String], provisional: Bool
+    failures: [String], provisional: Bool, staff: String? = nil, position: String? = nil,
+    department: String? = nil
   ) {
     self.kpi = kpi
     self.office = office
     self.period = period
     self.channel = channel
+    self.staff = staff
+    self.position = position
+    self.department = department
     self.value = value
     self.reason = reason
     self.numerator = numerator
@@ -97,18 +114,20 @@ public struct KPIEngine: Sendable {
 
   public init(definitions: DefinitionSet) { self.definitions = definitions }
 
-  /// Where a value is computed: office, period and (in a channel breakdown) channel.
+  /// Where a value is computed: office, period and (in a breakdown) group: a channel, or a
+  /// ``PeopleGroup``.
   struct Key: Hashable {
     var office: String
     var period: Period
-    var channel: String
+    /// Empty for the office as a whole.
+    var group: String
 
-    /// The channel of an office's total in a channel breakdown (never a channel id).
-    static let allChannels = "\u{1}all"
+    /// The group of an office's total in a breakdown (never a channel id or a group).
+    static let allGroups = "\u{1}all"
 
-    /// The office's total over every channel, for this key's channel breakdown.
+    /// The office's total over every group, for this key's breakdown.
     var officeTotal: Key {
-      channel.isEmpty ? self : Key(office: office, period: period, channel: Self.allChannels)
+      group.isEmpty ? self : Key(office: office, period: period, group: Self.allGroups)
     }
   }
 
@@ -127,13 +146,13 @@ public struct KPIEngine: Sendable {
   }
 
   /// Computes the query over the dataset; values sorted by KPI (definition order), office,
-  /// period and channel.
+  /// period and group (channel; or staff, position, department with the unattributed last).
   public func evaluate(_ dataset: Dataset, _ query: KPIQuery) -> [KPIValue] {
     let requested = query.kpis.isEmpty ? definitions.kpiOrder : query.kpis
     let needed = closure(requested)
     // The measure refs every needed KPI and flag reads.
     var refs: [MeasureRef] = []
-    // Refs also totalled over the office's channels (office-scope denominators, shares).
+    // Refs also totalled over the office's groups (office-scope denominators, shares).
     var totalled: [MeasureRef] = []
     func add(_ ref: MeasureRef) { if !refs.contains(ref) { refs.append(ref) } }
     for id in needed {
@@ -143,7 +162,7 @@ public struct KPIEngine: Sendable {
       case .ratio(let n, let d, let office):
         add(n)
         add(d)
-        if office && query.byChannel && !totalled.contains(d) { totalled.append(d) }
+        if office && query.breakdown != .office && !totalled.contains(d) { totalled.append(d) }
       case .derived(let expression):
         for name in expression.references where definitions.measures[name] != nil {
           add(MeasureRef(measure: name, filter: []))
@@ -176,24 +195,42 @@ public struct KPIEngine: Sendable {
     }
     var evaluator = Evaluator(
       definitions: definitions, refs: refs, tables: tables, openFrom: query.openFrom,
-      targets: dataset.rows["targets"] ?? [])
+      targets: dataset.rows["targets"] ?? [], breakdown: query.breakdown)
+    let assignments = accumulated.assignments
     var result: [KPIValue] = []
     for id in requested {
       guard let kpi = definitions.kpis[id] else { continue }
-      let reads = query.byChannel ? refsRead(by: id, refs) : []
+      let breaks = query.breakdown.dimension.map(kpi.dimensions.contains) ?? true
+      let reads = query.breakdown == .office ? [] : refsRead(by: id, refs)
       for office in officeList {
-        var channelList = kpi.byChannelOnly ? [] : [""]
-        if query.byChannel {
-          var listed: Set<String> = []
-          if kpi.dimensions.contains("channel_id") {
-            for index in reads { listed.formUnion(channels[index]?[office] ?? []) }
-          }
-          channelList = listed.sorted()
-        }
         for period in periods.sorted() {
-          for channel in channelList {
-            result.append(
-              evaluator.value(kpi, Key(office: office, period: period, channel: channel)))
+          var groups: [String]
+          switch query.breakdown {
+          case .office: groups = kpi.byChannelOnly ? [] : [""]
+          case .channel:
+            var listed: Set<String> = []
+            if breaks { for index in reads { listed.formUnion(channels[index]?[office] ?? []) } }
+            groups = listed.sorted()
+          case .staff, .position, .department:
+            var listed: Set<String> = []
+            if breaks {
+              for index in reads {
+                listed.formUnion(accumulated.people[index]?[office]?[period] ?? [])
+              }
+              for assignment in assignments.byOffice[office] ?? []
+              where assignment.overlaps(period.start, period.end)
+                && kpi.positions.map({ $0.contains(assignment.position) }) ?? true
+              {
+                listed.insert(PeopleGroup.of(assignment, query.breakdown))
+              }
+            }
+            if let staff = query.staff {
+              listed = listed.filter { PeopleGroup.staff(of: $0).map(staff.contains) ?? false }
+            }
+            groups = listed.sorted(by: PeopleGroup.precedes)
+          }
+          for group in groups {
+            result.append(evaluator.value(kpi, Key(office: office, period: period, group: group)))
           }
         }
       }
@@ -202,35 +239,42 @@ public struct KPIEngine: Sendable {
   }
 
   /// What the rows add up to: each measure ref's running table, each office's first and last
-  /// date, and the channels each ref's rows name per office.
+  /// date, and the groups each ref's rows fall in per office: the channels (over all periods),
+  /// or the people groups by period.
   struct Accumulated {
     var tables: [Int: [Key: Accumulator]] = [:]
     var spans: [String: (first: CivilDate, last: CivilDate)] = [:]
     var channels: [Int: [String: Set<String>]] = [:]
+    var people: [Int: [String: [Period: Set<String>]]] = [:]
+    var assignments = Assignments([])
   }
 
   /// Runs every row of the dataset through the measures `refs` name (`totalled`: also into the
-  /// office's total over every channel).
+  /// office's total over every group).
   func accumulate(
     _ dataset: Dataset, _ refs: [MeasureRef], totalled: [MeasureRef], _ query: KPIQuery
   ) -> Accumulated {
     var result = Accumulated()
-    // Where each row falls (date, office, period, channel) is worked out once per collection and
-    // time field, not once per measure, and the running tables are keyed by small integers.
-    var places = Places(grain: query.grain, byChannel: query.byChannel)
+    if query.breakdown.isPeople { result.assignments = Assignments(dataset.rows["staff"] ?? []) }
+    // Where each row falls (date, office, period, group) is worked out once per collection,
+    // time field and group field, not once per measure, and the running tables are keyed by
+    // small integers.
+    var places = Places(
+      grain: query.grain, breakdown: query.breakdown, assignments: result.assignments)
     struct PlacementSource: Hashable {
       var collection: String
       var timeField: String
-      var channelField: String
+      var groupField: String?
     }
     var placed: [PlacementSource: [Placement?]] = [:]
-    // By measure ref and office, the channels its counted rows name (a channel breakdown lists,
-    // for a KPI and office, the channels of the rows the KPI reads).
-    var channelsSeen: [Int: [Int32: Set<Int32>]] = [:]
+    // By measure ref, the places (office, period, group) of its counted rows: a breakdown
+    // lists, for a KPI and office, the groups of the rows the KPI reads.
+    var seen: [Int: Set<Place>] = [:]
     // By office, the first and last date of its counted rows.
     var spans: [Int32: (first: CivilDate, last: CivilDate)] = [:]
     for (index, ref) in refs.enumerated() {
       let measure = definitions.measures[ref.measure]!
+      let groupField = places.groupField(measure)
       let total = totalled.contains(ref)
       var table: [Place: Accumulator] = [:]
       func accumulate(_ row: Row, _ placement: Placement) {
@@ -248,11 +292,12 @@ public struct KPIEngine: Sendable {
             Self.matches(row, ref.filter, period: bounds)
           else { continue }
           counted = true
-          let place = Place(office: placement.office, period: period, channel: placement.channel)
+          let place = Place(office: placement.office, period: period, group: placement.group)
           table[place, default: Accumulator()].add(row, measure: measure, date: placement.date)
+          if place.group != 0 { seen[index, default: []].insert(place) }
           if total {
             var all = place
-            all.channel = Place.allChannels
+            all.group = Place.allGroups
             table[all, default: Accumulator()].add(row, measure: measure, date: placement.date)
           }
         }
@@ -263,9 +308,6 @@ public struct KPIEngine: Sendable {
           )
         } else {
           spans[placement.office] = (placement.date, placement.date)
-        }
-        if placement.channel != 0 {
-          channelsSeen[index, default: [:]][placement.office, default: []].insert(placement.channel)
         }
       }
       let rows = dataset.rows[measure.source] ?? []
@@ -279,17 +321,15 @@ public struct KPIEngine: Sendable {
           guard let id = source[lookup.key]?.stringValue, let other = joined[id] else { continue }
           var row = source
           for (field, value) in other { row[lookup.name + "." + field] = value }
-          if let placement = places.place(row, measure.timeField, measure.channelField) {
+          if let placement = places.place(row, measure.timeField, groupField) {
             accumulate(row, placement)
           }
         }
       } else {
         let cacheKey = PlacementSource(
-          collection: measure.source, timeField: measure.timeField,
-          channelField: measure.channelField)
+          collection: measure.source, timeField: measure.timeField, groupField: groupField)
         let placements =
-          placed[cacheKey]
-          ?? rows.map { places.place($0, measure.timeField, measure.channelField) }
+          placed[cacheKey] ?? rows.map { places.place($0, measure.timeField, groupField) }
         placed[cacheKey] = placements
         for (row, placement) in zip(rows, placements) {
           if let placement { accumulate(row, placement) }
@@ -299,10 +339,17 @@ public struct KPIEngine: Sendable {
         uniqueKeysWithValues: table.map { (places.key($0.key), $0.value) })
     }
     for (office, span) in spans { result.spans[places.offices[Int(office)]] = span }
-    for (index, byOffice) in channelsSeen {
-      for (office, seen) in byOffice {
-        result.channels[index, default: [:]][places.offices[Int(office)]] = Set(
-          seen.map { places.channels[Int($0)] })
+    for (index, list) in seen {
+      for place in list {
+        let office = places.offices[Int(place.office)]
+        let group = places.groups[Int(place.group)]
+        if query.breakdown.isPeople {
+          result.people[index, default: [:]][office, default: [:]][
+            places.periods[Int(place.period)], default: []
+          ].insert(group)
+        } else {
+          result.channels[index, default: [:]][office, default: []].insert(group)
+        }
       }
     }
     return result

@@ -6,8 +6,8 @@ public enum StandardCollections {
   /// Every standard collection, in documentation order.
   public static let all: [CollectionSchema] = [
     channelDaily, indexSnapshots, socialDaily, leads, customers, orders, returns, invoices,
-    payments, complaints, surveyResponses, costs, targets, offices, channelsCollection,
-    resolutions, resolutionRules, kpiDefinitions, qualitativeRatings,
+    payments, complaints, surveyResponses, costs, staff, targets, offices, channelsCollection,
+    positions, departments, resolutions, resolutionRules, kpiDefinitions, qualitativeRatings,
   ]
 
   /// A standard collection by name.
@@ -108,6 +108,7 @@ public enum StandardCollections {
       FieldSpec("fulfilled_at", .timestamp, nullable: true),
       FieldSpec("shipped_at", .timestamp, nullable: true),
       FieldSpec("delivered_at", .timestamp, nullable: true),
+      FieldSpec("salesperson_id", .text, nullable: true),
     ])
 
   /// Returns and refunds, counted on the date they happen.
@@ -144,6 +145,7 @@ public enum StandardCollections {
       FieldSpec("channel", .text), FieldSpec("category", .text),
       FieldSpec("resolved_date", .date, nullable: true),
       FieldSpec("status", .enumeration(["open", "resolved"])),
+      FieldSpec("handled_by", .text, nullable: true),
     ])
 
   /// Survey answers (CSAT, brand awareness, brand image).
@@ -163,6 +165,19 @@ public enum StandardCollections {
     [
       office, FieldSpec("channel_id", channel), FieldSpec("month", .month),
       FieldSpec("cost_type", .text), FieldSpec("amount", .money),
+    ])
+
+  /// Who works where, in which position: one record per assignment (SPEC.md §2.8).
+  ///
+  /// A change of position or office is a new assignment that starts the day after the old one
+  /// ends, so the history is data: a row counts for the assignment active on its date.
+  public static let staff = make(
+    "staff", .composite(["office_id", "staff_id", "active_from"]),
+    "staff assignments: who works in which office and position, from when to when",
+    [
+      FieldSpec("staff_id", .text), office, FieldSpec("name", .text),
+      FieldSpec("position", .text), FieldSpec("department", .text),
+      FieldSpec("active_from", .date), FieldSpec("active_to", .date, nullable: true),
     ])
 
   /// Targets published by head office, as absolute values in the KPI's unit.
@@ -206,6 +221,20 @@ public enum StandardCollections {
       FieldSpec("name_zh", .text), FieldSpec("name_en", .text, nullable: true),
       FieldSpec("is_web", .boolean), FieldSpec("is_paid", .boolean),
     ])
+
+  /// The positions staff hold, beyond and relabelling the built-in ones (SPEC.md §2.8).
+  public static let positions = make(
+    "positions", .column("position_id"), owner: .head, "positions (reference data)",
+    [
+      FieldSpec("name_zh", .text), FieldSpec("name_en", .text),
+      FieldSpec("department_id", .text),
+    ])
+
+  /// The departments positions belong to, beyond and relabelling the built-in ones (SPEC.md
+  /// §2.8).
+  public static let departments = make(
+    "departments", .column("department_id"), owner: .head, "departments (reference data)",
+    [FieldSpec("name_zh", .text), FieldSpec("name_en", .text)])
 
   /// Conflict resolutions decided at head office (SPEC.md §8.6).
   ///

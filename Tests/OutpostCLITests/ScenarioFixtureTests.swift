@@ -217,7 +217,7 @@ struct ScenarioFixtureTests {
     let json = run["22-receive-2-json"].output
     #expect(json.contains(#""mine": "2650.00""#) && json.contains(#""now": "2700.00""#))
     #expect(json.contains(#""by": "hq:2""#) && json.contains(#""choice": "take hq""#))
-    #expect(run["23-get-north"].output.contains("amount        2700.00"))
+    #expect(run["23-get-north"].output.contains(/\n  amount +2700\.00\n/))
   }
 
   /// SPEC.md §5.3 (an edit concurrent with a delete), §5.4 (shown live while open), §8.5, §8.7

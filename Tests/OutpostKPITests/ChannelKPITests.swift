@@ -12,12 +12,12 @@ struct ChannelKPITests {
     catalog = try DefinitionSet(bytes: Array(DefinitionSet.defaultDocument.utf8))
   }
 
-  func values(_ kpi: String, _ rows: [String: [Row]], byChannel: Bool) throws -> [String] {
+  func values(_ kpi: String, _ rows: [String: [Row]], breakdown: Breakdown) throws -> [String] {
     let march = try #require(Period(parsing: "2025-03"))
     return KPIEngine(definitions: catalog).evaluate(
       Dataset(rows: rows),
       KPIQuery(
-        kpis: [kpi], grain: .month, periods: [march], offices: ["north"], byChannel: byChannel)
+        kpis: [kpi], grain: .month, periods: [march], offices: ["north"], breakdown: breakdown)
     ).map { "\($0.channel ?? "-")=\($0.value?.description ?? "undefined(\($0.reason ?? "?"))")" }
   }
 
@@ -59,21 +59,21 @@ struct ChannelKPITests {
   func trafficShare() throws {
     // Web visits: seo 30 + sem 10 = 40. Agent is not a web channel: none of the rows the KPI
     // reads has it, so it is not listed (channels come from the rows a KPI reads).
-    let shares = try values("traffic_share", rows, byChannel: true)
+    let shares = try values("traffic_share", rows, breakdown: .channel)
     #expect(shares == ["sem=0.2500", "seo=0.7500"], "\(shares)")
-    #expect(try values("traffic_share", rows, byChannel: false).isEmpty)
+    #expect(try values("traffic_share", rows, breakdown: .office).isEmpty)
   }
 
   @Test("channel sales and profit take refunds and reversed costs from the order's channel")
   func channelSalesAndProfit() throws {
     // sem: 100 − 20 = 80; seo: 50. The refund of the unknown order is in no channel...
-    let sales = try values("channel_sales", rows, byChannel: true)
+    let sales = try values("channel_sales", rows, breakdown: .channel)
     #expect(sales == ["sem=80.00", "seo=50.00"], "\(sales)")
     // ...but it is in the office's net revenue: 150 − 27 = 123.
-    #expect(try values("net_revenue", rows, byChannel: false) == ["-=123.00"])
+    #expect(try values("net_revenue", rows, breakdown: .office) == ["-=123.00"])
     // sem: 80 − 30 + 6 − (10 spend + 5 other costs) = 41; seo: 50 − 20 = 30; agent has a
     // channel_daily row (spend 0), so it is listed, with nothing.
-    let profit = try values("channel_profit", rows, byChannel: true)
+    let profit = try values("channel_profit", rows, breakdown: .channel)
     #expect(profit == ["agent=0.00", "sem=41.00", "seo=30.00"], "\(profit)")
   }
 
@@ -110,7 +110,8 @@ struct ChannelKPITests {
     func listed(_ kpi: String, _ office: String) -> [String] {
       KPIEngine(definitions: catalog).evaluate(
         Dataset(rows: rows),
-        KPIQuery(kpis: [kpi], grain: .month, periods: [march], offices: [office], byChannel: true)
+        KPIQuery(
+          kpis: [kpi], grain: .month, periods: [march], offices: [office], breakdown: .channel)
       ).compactMap(\.channel)
     }
     // East's email rows do not make north list email; cpc reads only paid channels.

@@ -319,7 +319,8 @@ struct KPIEngineTests {
       KPIQuery(kpis: ["clicks"], openFrom: CivilDate(parsing: "2025-03-15")))
     #expect(open.map(\.provisional) == [true])
     let split = engine.evaluate(
-      Dataset(rows: rows), KPIQuery(kpis: ["consultation_rate", "net_revenue"], byChannel: true))
+      Dataset(rows: rows),
+      KPIQuery(kpis: ["consultation_rate", "net_revenue"], breakdown: .channel))
     #expect(
       split.map { "\($0.kpi)/\($0.channel ?? "-")" } == [
         "consultation_rate/sem", "consultation_rate/seo",

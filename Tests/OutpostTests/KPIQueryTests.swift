@@ -160,11 +160,11 @@ struct KPIQueryTests {
       _ = try KPIRequest(kpis: ["traffic_share"]).compute(in: world.north)
     } throws: { error in
       guard let error = error as? OutpostError else { return false }
-      return error.code == .invalidRequest && error.location.field == "byChannel"
+      return error.code == .invalidRequest && error.location.field == "breakdown"
         && !error.description.contains("outpost ")
     }
     #expect(throws: Never.self) {
-      _ = try KPIRequest(kpis: ["traffic_share"], byChannel: true).compute(in: world.north)
+      _ = try KPIRequest(kpis: ["traffic_share"], breakdown: .channel).compute(in: world.north)
     }
   }
 

@@ -220,7 +220,8 @@ extension Commands {
   /// `kpi`.
   struct KPICommand: Command {
     static let name = "kpi"
-    static let abstract = "Compute KPIs by office and period (and channel)."
+    static let abstract =
+      "Compute KPIs by office and period (and channel, staff, position or department)."
     static let discussion =
       "Values are exact and rounded once at each KPI's scale (half-up). An undefined "
       + "value shows its reason (zero_denominator, no_data, nonpositive_base, ...), never 0. A "
@@ -230,6 +231,7 @@ extension Commands {
       "outpost kpi --period 2025-03 --repo hq",
       "outpost kpi --grain quarter --kpi net_revenue --kpi aov --format csv",
       "outpost kpi --period 2025-03 --office north --by channel --format json",
+      "outpost kpi --period 2025-Q1 --by staff --kpi deal_amount --kpi lead_conversion_rate",
     ]
 
     struct Options: CommandOptions {
@@ -238,6 +240,7 @@ extension Commands {
       var offices: [String] = []
       var kpis: [String] = []
       var by: Breakdown?
+      var staff: [String] = []
       var definitions: String?
       var checkSubmissions = false
 
@@ -259,7 +262,12 @@ extension Commands {
           help: "Every period of this grain in the data (default: month)."),
         .repeating("office", "ID", \.offices, help: "Only this office (repeatable)."),
         .repeating("kpi", "ID", \.kpis, help: "Only this KPI (repeatable)."),
-        .option("by", "DIMENSION", \.by, help: "Break down by channel."),
+        .option(
+          "by", "DIMENSION", \.by,
+          help: "Break each office's values down by channel, staff, position or department "
+            + "(KPIs whose dimensions allow it; rows naming no one are 'unattributed')."),
+        .repeating(
+          "staff", "ID", \.staff, help: "Only this person (repeatable; implies --by staff)."),
         .option(
           "definitions", "FILE", \.definitions,
           help: "Compute with these definitions (outpost-kpi-def/1)."),
@@ -285,7 +293,8 @@ extension Commands {
       }
       request.kpis = options.kpis.flatMap { $0.split(separator: ",").map(String.init) }
       request.offices = options.offices.isEmpty ? nil : options.offices
-      request.byChannel = options.by == .channel
+      request.breakdown = options.by ?? (options.staff.isEmpty ? .office : .staff)
+      request.staff = options.staff.isEmpty ? nil : options.staff
       request.today = today(context)
       // Head-office knowledge, so not in machine output unless asked for: a branch and head
       // office holding the same records print the same JSON (SPEC.md §9.6).
@@ -294,7 +303,11 @@ extension Commands {
       let result: KPIResult
       do { result = try request.compute(in: repository, definitions: definitions) } catch {
         var cli = kpiError(error)
-        if error.location.field == "byChannel" { cli.hint = "Add --by channel." }
+        switch error.location.field {
+        case "breakdown": cli.hint = "Add --by channel."
+        case "staff": cli.hint = cli.hint ?? "--staff goes with --by staff (or alone)."
+        default: break
+        }
         throw cli
       }
       let entries = result.entries
@@ -310,36 +323,55 @@ extension Commands {
                 entries.map {
                   kpiJSON(
                     $0.value, definitions.kpis[$0.value.kpi]!, conflict: $0.openConflict,
-                    missing: checkSubmissions ? $0.missingSubmission ?? false : nil)
+                    missing: checkSubmissions ? $0.missingSubmission ?? false : nil,
+                    breakdown: request.breakdown)
                 })
             ),
           ])
       case .csv:
+        let groups = groupColumns(request.breakdown)
         var text = CSVWriter.line(
-          [
-            "kpi", "office", "period", "channel", "value", "unit", "undefined_reason", "flags",
-            "provisional", "open_conflict",
-          ] + (checkSubmissions ? ["missing_submission"] : []))
+          ["kpi", "office", "period"] + groups.map(\.name)
+            + [
+              "value", "unit", "undefined_reason", "flags", "provisional", "open_conflict",
+            ] + (checkSubmissions ? ["missing_submission"] : []))
         for entry in entries {
           let value = entry.value
           let kpi = definitions.kpis[value.kpi]!
           text += CSVWriter.line(
-            [
-              value.kpi, value.office, value.period.description, value.channel ?? "",
-              value.value.map { $0.formatted(scale: kpi.scale) } ?? "", kpi.unit,
-              value.reason ?? "",
-              value.flags.joined(separator: ";"), value.provisional ? "1" : "0",
-              entry.openConflict ? "1" : "0",
-            ] + (checkSubmissions ? [entry.missingSubmission == true ? "1" : "0"] : []))
+            [value.kpi, value.office, value.period.description]
+              + groups.map { value[keyPath: $0.value] ?? "" }
+              + [
+                value.value.map { $0.formatted(scale: kpi.scale) } ?? "", kpi.unit,
+                value.reason ?? "",
+                value.flags.joined(separator: ";"), value.provisional ? "1" : "0",
+                entry.openConflict ? "1" : "0",
+              ] + (checkSubmissions ? [entry.missingSubmission == true ? "1" : "0"] : []))
         }
         context.console.out(text)
       default:
-        context.console.out(kpiTable(entries, definitions))
+        context.console.out(kpiTable(entries, definitions, request.breakdown))
       }
     }
   }
 
-  static func kpiJSON(_ value: KPIValue, _ kpi: KPIDefinition, conflict: Bool, missing: Bool?)
+  /// The columns and members a breakdown adds to each value: `channel` (also with no
+  /// breakdown, empty), or the people breakdown's `staff`, `position`, `department`.
+  static func groupColumns(_ breakdown: Breakdown) -> [(
+    name: String, value: KeyPath<KPIValue, String?>
+  )] {
+    switch breakdown {
+    case .office, .channel: [("channel", \.channel)]
+    case .staff: [("staff", \.staff), ("position", \.position), ("department", \.department)]
+    case .position: [("position", \.position)]
+    case .department: [("department", \.department)]
+    }
+  }
+
+  static func kpiJSON(
+    _ value: KPIValue, _ kpi: KPIDefinition, conflict: Bool, missing: Bool?,
+    breakdown: Breakdown = .office
+  )
     -> JSONValue
   {
     func decimal(_ d: ExactDecimal?) -> JSONValue { d.map { .string($0.description) } ?? .null }
@@ -354,6 +386,11 @@ extension Commands {
     ]
     if let missing { pairs.append(("missing_submission", .bool(missing))) }
     if let channel = value.channel { pairs.append(("channel", .string(channel))) }
+    if breakdown.isPeople {
+      for (name, path) in groupColumns(breakdown) {
+        pairs.append((name, value[keyPath: path].map { .string($0) } ?? .null))
+      }
+    }
     if case .ratio = kpi.kind {
       pairs.append(("numerator", decimal(value.numerator)))
       pairs.append(("denominator", decimal(value.denominator)))
@@ -376,18 +413,26 @@ extension Commands {
     }
   }
 
-  static func kpiTable(_ entries: [KPIResult.Entry], _ definitions: DefinitionSet) -> String {
+  static func kpiTable(
+    _ entries: [KPIResult.Entry], _ definitions: DefinitionSet, _ breakdown: Breakdown = .office
+  ) -> String {
     guard !entries.isEmpty else { return "No data for these offices and periods.\n" }
-    let byChannel = entries.contains { $0.value.channel != nil }
+    var groups = groupColumns(breakdown)
+    if breakdown == .office { groups = [] }
+    if breakdown == .staff { groups.removeLast() }  // the department follows from the position
+    let width = breakdown.isPeople ? 15 : 8
     var text =
       "KPI".padding(27) + "office".padding(8) + "period".padding(9)
-      + (byChannel ? "channel".padding(8) : "") + "value\n"
+      + groups.map { $0.name.padding(width) }.joined() + "value\n"
     for entry in entries {
       let value = entry.value
       let kpi = definitions.kpis[value.kpi]!
+      let cells = groups.map { group in
+        (value[keyPath: group.value] ?? (breakdown.isPeople ? "(unattributed)" : "")).padding(width)
+      }
       var line =
         String(value.kpi.prefix(26)).padding(27) + value.office.padding(8)
-        + value.period.description.padding(9) + (byChannel ? (value.channel ?? "").padding(8) : "")
+        + value.period.description.padding(9) + cells.joined()
         + display(value.value, value.reason, kpi)
       var notes = value.flags
       if value.provisional { notes.append("provisional") }
@@ -523,9 +568,4 @@ extension Commands {
         ),
       ]))
   }
-}
-
-/// What `kpi --by` breaks values down by.
-enum Breakdown: String, CaseIterable {
-  case channel
 }
