@@ -96,12 +96,12 @@ COLLECTIONS = {
         "key": ["office_id", "channel_id", "month", "cost_type"],
         "types": {"month": MONTH, "amount": DEC},
         "time": "month"},
-    # office-owned: one record per assignment of a person to a position in an office (the
-    # people contract: record id = staff_id.active_from; `active_to` empty = still active; both
-    # bounds inclusive).  Read by no measure: only by the people breakdowns (`--by staff|
+    # office-owned: one record per assignment of a person to a position in an office (SPEC §2.8:
+    # record id = office_id.staff_id.active_from; `active_to` empty = still active; both bounds
+    # inclusive).  Read by no measure: only by the people breakdowns (`--by staff|
     # position|department`), which attribute leads/orders/complaints rows to assignments.
     "staff": {
-        "key": ["staff_id", "active_from"],
+        "key": ["office_id", "staff_id", "active_from"],
         "types": {"active_from": DATE, "active_to": DATE},
         "required": ["staff_id", "office_id", "name", "position", "department", "active_from"],
         "time": None},
