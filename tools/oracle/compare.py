@@ -25,8 +25,9 @@ if the oracle output has them, kpi_oracle.py --by channel, and the lines of `--b
 breakdown is told by its members: `channel` (not null) -> channel; `staff` -> staff; `position`
 -> position; `department` -> department; none -> office.  A KPI Outpost prints that the oracle
 does not cover is a difference (UNCOVERED, once per KPI id) unless --allow-uncovered names it.
-A difference is: value text differs, undefined_reason differs, unit or
-scale differs, or the key is present on one side only.  For scorecards: per (office, period) the total and
+A difference is: value text differs, undefined_reason differs, unit or scale differs, the key
+is present on one side only, or an Outpost file lists the keys both sides have in another order
+than the oracle (ORDER, once per file).  For scorecards: per (office, period) the total and
 undefined_reason, and per item the actual, target, attainment and score (numerically).
 Exit status: 1 if anything differs, 0 otherwise (2 on usage/input errors).
 """
@@ -128,9 +129,12 @@ def main(argv=None):
     # ---- KPI values ------------------------------------------------------
     if args.kpi:
         ov = {}
+        rank = {}               # key -> position in the oracle's output (the contract's order)
         for v in values_of(oracle):
             if keep(v["office"]):
                 ov[key_of(v)] = v
+                rank.setdefault(key_of(v), len(rank))
+        order_bad = 0
         # KPIs covered, separately per breakdown (office totals, channel rows, each people
         # breakdown): the oracle's "kpis" list (so a covered KPI with no value in the oracle's
         # grid is still covered), else the KPIs of its values
@@ -148,6 +152,18 @@ def main(argv=None):
             doc = load(path)
             if isinstance(doc, dict) and doc.get("format") not in (None, "outpost-kpi/1"):
                 print("warning: %s has format %r" % (path, doc.get("format")), file=sys.stderr)
+            # order: the keys both sides have must come in the oracle's order (KPI, office,
+            # period, then channel or group, the unattributed line last); one line per file
+            prev = None
+            for v in values_of(doc):
+                if not keep(v["office"]) or key_of(v) not in rank:
+                    continue
+                if prev is not None and rank[key_of(v)] < rank[prev]:
+                    order_bad += 1
+                    lines.append("ORDER %s: %s comes after %s (the oracle lists it before)" % (
+                        path, tag_of(key_of(v)), tag_of(prev)))
+                    break
+                prev = key_of(v)
             for v in values_of(doc):
                 if not keep(v["office"]):
                     continue
@@ -207,17 +223,18 @@ def main(argv=None):
         for k in sorted(uncovered):
             lines.append("UNCOVERED kpi %s: Outpost prints %d value(s), the oracle does not cover "
                          "it (allow with --allow-uncovered %s)" % (k, uncovered[k], k))
-        n_bad = sum(kinds.values()) + dup_conflicts + len(uncovered)
+        n_bad = sum(kinds.values()) + dup_conflicts + len(uncovered) + order_bad
         if n_bad:
             differ = 1
         kpi_summary = ("KPI values: %d KPIs, %d keys compared, %d equal, %d differ "
                        "(value %d, reason %d, unit/scale %d%s), %d only in oracle, %d only in outpost, "
-                       "%d KPI(s) uncovered%s" % (
+                       "%d KPI(s) uncovered%s%s" % (
                            len({k for k, _c in covered}), compared, same, compared - same, kinds["value"],
                            kinds["reason"], kinds["unit_scale"],
                            (", flags %d" % kinds["flags"]) if args.flags else "",
                            kinds["only_oracle"], kinds["only_outpost"], len(uncovered),
-                           (" (%d allowed)" % len(allowed)) if allowed else ""))
+                           (" (%d allowed)" % len(allowed)) if allowed else "",
+                           (", %d file(s) out of order" % order_bad) if order_bad else ""))
         if per_kpi:
             kpi_summary += "\n  by KPI: " + ", ".join("%s %d" % kv for kv in sorted(per_kpi.items()))
     else:

@@ -1544,6 +1544,8 @@ def main(argv=None):
                     "staff|position|department: the people breakdowns of the KPIs with "
                     "`positions` (rows attributed to `staff` assignments; one line per group, "
                     "the unattributed line last)")
+    ap.add_argument("--staff", action="append", metavar="ID", help="only these people's lines "
+                    "(repeatable; implies --by staff; no unattributed line; SPEC §9.6)")
     ap.add_argument("--branch", action="store_true", help="as a branch repository built by "
                     "import: without the head-office collections (targets, qualitative_ratings), "
                     "which a branch cannot import (SPEC §2.4, exit 77)")
@@ -1566,6 +1568,17 @@ def main(argv=None):
     offices = e.offices()
     if args.office:
         offices = [o for o in offices if o in args.office]
+    if args.staff:
+        if args.by not in (None, "staff"):
+            print("error: --staff goes with --by staff only", file=sys.stderr)
+            return 64
+        args.by = "staff"
+        ids = {a["staff_id"] for a in data["staff"]    # a branch holds its own office's only
+               if not (args.branch and args.office) or a["office_id"] in args.office}
+        for sid in args.staff:
+            if sid not in ids:
+                print("error: no staff record names %r" % sid, file=sys.stderr)
+                return 64
     people = args.by in PEOPLE_MEMBERS
     if people:
         kpis = args.kpi or [k for k in SPEC_ORDER if k in PEOPLE_KPIS]
@@ -1646,6 +1659,8 @@ def main(argv=None):
             for o in offices:
                 for m in months:
                     for g in people_lines(e, staff, k, o, m, args.by):
+                        if args.staff and (g is None or g[0] not in args.staff):
+                            continue
                         ge = engines.get(g)
                         if ge is None:          # a group without any row anywhere
                             if empty is None:

@@ -924,6 +924,10 @@ rc, text = run_compare({"by": "staff", "kpis": ["leads"], "values": pl}, bad)
 check("compare people differ", (rc, "DIFF leads north 2025-01 n-p2 sales sales" in text), (1, True))
 rc, text = run_compare({"by": None, "kpis": ["leads"], "values": []}, pl)
 check("compare people uncovered", (rc, "UNCOVERED kpi leads" in text), (1, True))
+# the order is compared too: the unattributed line before a person's is out of order
+rc, text = run_compare({"by": "staff", "kpis": ["leads"], "values": pl}, pl[-1:] + pl[:-1])
+check("compare people order", (rc, "leads north 2025-01 n-p1 supervisor sales comes after leads "
+                               "north 2025-01 (unattributed)" in text), (1, True))
 
 # the same invariant over the generated fixtures (if present), and their planted people cases
 FIX = os.path.join(HERE, "..", "..", "fixtures", "dataset")
