@@ -17,12 +17,17 @@ Usage:
              (repeatable).  Without it, each such KPI is one "UNCOVERED kpi ID" line and counts
              as a difference.
 
-KPI values are compared per (kpi, office, period[, channel]) for the KPIs the oracle covers
-(its "kpis" list; office totals and channel rows separately: channel rows are covered only if
-the oracle output has them, kpi_oracle.py --by channel).  A KPI Outpost prints that the oracle
+KPI values are compared per (kpi, office, period, channel, staff, position, department) -- a
+member a value does not carry counts as None -- for the KPIs the oracle covers (its "kpis" list;
+office totals, channel rows and each people breakdown separately: channel rows are covered only
+if the oracle output has them, kpi_oracle.py --by channel, and the lines of `--by staff`,
+`--by position`, `--by department` only if the oracle output is of that breakdown).  A value's
+breakdown is told by its members: `channel` (not null) -> channel; `staff` -> staff; `position`
+-> position; `department` -> department; none -> office.  A KPI Outpost prints that the oracle
 does not cover is a difference (UNCOVERED, once per KPI id) unless --allow-uncovered names it.
-A difference is: value text differs, undefined_reason differs, unit or
-scale differs, or the key is present on one side only.  For scorecards: per (office, period) the total and
+A difference is: value text differs, undefined_reason differs, unit or scale differs, the key
+is present on one side only, or an Outpost file lists the keys both sides have in another order
+than the oracle (ORDER, once per file).  For scorecards: per (office, period) the total and
 undefined_reason, and per item the actual, target, attainment and score (numerically).
 Exit status: 1 if anything differs, 0 otherwise (2 on usage/input errors).
 """
@@ -46,6 +51,44 @@ def values_of(doc):
     if isinstance(doc, list):
         return doc
     return doc.get("values", [])
+
+
+PEOPLE = ("staff", "position", "department")
+
+
+def kind_of(v):
+    """The breakdown a value belongs to, from the members it carries."""
+    if v.get("channel") is not None:
+        return "channel"
+    for m in PEOPLE:
+        if m in v:
+            return m
+    return "office"
+
+
+def key_of(v):
+    """(kind, kpi, office, period, channel, staff, position, department); absent = None."""
+    return (kind_of(v), v["kpi"], v["office"], v["period"], v.get("channel"),
+            v.get("staff"), v.get("position"), v.get("department"))
+
+
+def sort_key(key):
+    """Keys in output order; a None member (the unattributed line) after the named ones."""
+    return tuple((1, "") if x is None else (0, x) for x in key)
+
+
+def tag_of(key):
+    kind, kpi, office, period, channel = key[:5]
+    parts = [kpi, office, period]
+    if kind == "channel":
+        parts.append(channel)
+    elif kind != "office":
+        members = [x for x, m in zip(key[5:], PEOPLE) if kind == "staff" or m == kind]
+        if all(x is None for x in members):
+            parts.append("(unattributed)")
+        else:
+            parts.extend("-" if x is None else x for x in members)
+    return " ".join(parts)
 
 
 def num_eq(a, b):
@@ -86,18 +129,21 @@ def main(argv=None):
     # ---- KPI values ------------------------------------------------------
     if args.kpi:
         ov = {}
+        rank = {}               # key -> position in the oracle's output (the contract's order)
         for v in values_of(oracle):
             if keep(v["office"]):
-                ov[(v["kpi"], v["office"], v["period"], v.get("channel") or "")] = v
-        # KPIs covered, separately for office totals and for channel rows: the oracle's "kpis"
-        # list (so a covered KPI with no value in the oracle's grid is still covered), else the
-        # KPIs of its values
+                ov[key_of(v)] = v
+                rank.setdefault(key_of(v), len(rank))
+        order_bad = 0
+        # KPIs covered, separately per breakdown (office totals, channel rows, each people
+        # breakdown): the oracle's "kpis" list (so a covered KPI with no value in the oracle's
+        # grid is still covered), else the KPIs of its values
         if isinstance(oracle, dict) and oracle.get("kpis") is not None:
-            by_channel = oracle.get("by") == "channel"
-            covered = {(k, by_channel) for k in oracle["kpis"]}
+            by = oracle.get("by") or "office"
+            covered = {(k, by) for k in oracle["kpis"]}
         else:
             covered = set()
-        covered |= {(k[0], bool(k[3])) for k in ov}
+        covered |= {(k[1], k[0]) for k in ov}
         allowed = set(args.allow_uncovered)
         uncovered = {}          # kpi id -> number of Outpost values (not compared)
         bv = {}
@@ -106,37 +152,48 @@ def main(argv=None):
             doc = load(path)
             if isinstance(doc, dict) and doc.get("format") not in (None, "outpost-kpi/1"):
                 print("warning: %s has format %r" % (path, doc.get("format")), file=sys.stderr)
+            # order: the keys both sides have must come in the oracle's order (KPI, office,
+            # period, then channel or group, the unattributed line last); one line per file
+            prev = None
             for v in values_of(doc):
-                ch = v.get("channel") or ""
+                if not keep(v["office"]) or key_of(v) not in rank:
+                    continue
+                if prev is not None and rank[key_of(v)] < rank[prev]:
+                    order_bad += 1
+                    lines.append("ORDER %s: %s comes after %s (the oracle lists it before)" % (
+                        path, tag_of(key_of(v)), tag_of(prev)))
+                    break
+                prev = key_of(v)
+            for v in values_of(doc):
                 if not keep(v["office"]):
                     continue
-                if (v["kpi"], bool(ch)) not in covered:
+                key = key_of(v)
+                if (v["kpi"], key[0]) not in covered:
                     if v["kpi"] not in allowed:
                         uncovered[v["kpi"]] = uncovered.get(v["kpi"], 0) + 1
                     continue
-                key = (v["kpi"], v["office"], v["period"], ch)
                 if key in bv and (bv[key].get("value"), bv[key].get("undefined_reason")) != (
                         v.get("value"), v.get("undefined_reason")):
                     dup_conflicts += 1
-                    lines.append("DUP  %s/%s/%s/%s: the outpost files disagree: %r vs %r" % (
-                        key + (bv[key].get("value"), v.get("value"))))
+                    lines.append("DUP  %s: the outpost files disagree: %r vs %r" % (
+                        tag_of(key), bv[key].get("value"), v.get("value")))
                 bv[key] = v
         compared = same = 0
         kinds = {"value": 0, "reason": 0, "only_oracle": 0, "only_outpost": 0, "flags": 0,
                  "unit_scale": 0}
         per_kpi = {}
-        for key in sorted(set(ov) | set(bv)):
+        for key in sorted(set(ov) | set(bv), key=sort_key):
             o, b = ov.get(key), bv.get(key)
-            tag = ("%s %s %s %s" % key).rstrip()
+            tag = tag_of(key)
             if o is None:
                 kinds["only_outpost"] += 1
                 lines.append("ONLY-OUTPOST %s: value=%s reason=%s" % (tag, b.get("value"), b.get("undefined_reason")))
-                per_kpi[key[0]] = per_kpi.get(key[0], 0) + 1
+                per_kpi[key[1]] = per_kpi.get(key[1], 0) + 1
                 continue
             if b is None:
                 kinds["only_oracle"] += 1
                 lines.append("ONLY-ORACLE  %s: value=%s reason=%s" % (tag, o.get("value"), o.get("undefined_reason")))
-                per_kpi[key[0]] = per_kpi.get(key[0], 0) + 1
+                per_kpi[key[1]] = per_kpi.get(key[1], 0) + 1
                 continue
             compared += 1
             bad = []
@@ -160,23 +217,24 @@ def main(argv=None):
                     nd = " [oracle %s/%s, outpost %s/%s]" % (o.get("numerator"), o.get("denominator"),
                                                           b.get("numerator"), b.get("denominator"))
                 lines.append("DIFF %s: %s%s" % (tag, "; ".join(bad), nd))
-                per_kpi[key[0]] = per_kpi.get(key[0], 0) + 1
+                per_kpi[key[1]] = per_kpi.get(key[1], 0) + 1
             else:
                 same += 1
         for k in sorted(uncovered):
             lines.append("UNCOVERED kpi %s: Outpost prints %d value(s), the oracle does not cover "
                          "it (allow with --allow-uncovered %s)" % (k, uncovered[k], k))
-        n_bad = sum(kinds.values()) + dup_conflicts + len(uncovered)
+        n_bad = sum(kinds.values()) + dup_conflicts + len(uncovered) + order_bad
         if n_bad:
             differ = 1
         kpi_summary = ("KPI values: %d KPIs, %d keys compared, %d equal, %d differ "
                        "(value %d, reason %d, unit/scale %d%s), %d only in oracle, %d only in outpost, "
-                       "%d KPI(s) uncovered%s" % (
+                       "%d KPI(s) uncovered%s%s" % (
                            len({k for k, _c in covered}), compared, same, compared - same, kinds["value"],
                            kinds["reason"], kinds["unit_scale"],
                            (", flags %d" % kinds["flags"]) if args.flags else "",
                            kinds["only_oracle"], kinds["only_outpost"], len(uncovered),
-                           (" (%d allowed)" % len(allowed)) if allowed else ""))
+                           (" (%d allowed)" % len(allowed)) if allowed else "",
+                           (", %d file(s) out of order" % order_bad) if order_bad else ""))
         if per_kpi:
             kpi_summary += "\n  by KPI: " + ", ".join("%s %d" % kv for kv in sorted(per_kpi.items()))
     else:

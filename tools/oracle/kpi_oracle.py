@@ -96,6 +96,15 @@ COLLECTIONS = {
         "key": ["office_id", "channel_id", "month", "cost_type"],
         "types": {"month": MONTH, "amount": DEC},
         "time": "month"},
+    # office-owned: one record per assignment of a person to a position in an office (SPEC §2.8:
+    # record id = office_id.staff_id.active_from; `active_to` empty = still active; both bounds
+    # inclusive).  Read by no measure: only by the people breakdowns (`--by staff|
+    # position|department`), which attribute leads/orders/complaints rows to assignments.
+    "staff": {
+        "key": ["office_id", "staff_id", "active_from"],
+        "types": {"active_from": DATE, "active_to": DATE},
+        "required": ["staff_id", "office_id", "name", "position", "department", "active_from"],
+        "time": None},
     # head-office owned
     "targets": {
         "key": ["target_id"],
@@ -206,6 +215,21 @@ def instant(text):
     return Decimal(whole) + frac
 
 
+RE_STAFF_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def check_assignment(row, where):
+    """A `staff` row (the people contract): `staff_id` letters, digits, `_`, `-` only (it is a
+    key value of the composite id, so no `.`); `active_to` >= `active_from` when given.
+    `position` and `department` are taken as they are (any id; the built-in ones are sem, seo,
+    new_media, consultant, sales, supervisor and promotion, sales, service)."""
+    if not RE_STAFF_ID.match(row["staff_id"]):
+        raise DataError("%s: staff_id %r: letters, digits, '_' and '-' only" % (where, row["staff_id"]))
+    if row.get("active_to") is not None and row["active_to"] < row["active_from"]:
+        raise DataError("%s: active_to %s before active_from %s" % (where, row["active_to"],
+                                                                   row["active_from"]))
+
+
 def load_dataset(root, warnings):
     """Returns {collection: [row dict]} with office_id filled in from the folder name when the
     column is missing or empty (SPEC §2.4).  Rows are upserted by record id (§2.2): a later row
@@ -234,6 +258,8 @@ def load_dataset(root, warnings):
                     for col in meta.get("required", ()):
                         if row.get(col) is None:
                             raise DataError("%s:%d: %s requires a value" % (path, lineno, col))
+                    if coll == "staff":
+                        check_assignment(row, "%s:%d" % (path, lineno))
                     rid = ".".join(str(row.get(k)) for k in meta["key"]).lower()
                     if rid in data[coll]:
                         warnings.append("%s:%d: duplicate id %s (later row wins)" % (path, lineno, rid))
@@ -1264,6 +1290,145 @@ def kpi_channels(e, x, office, months):
 
 
 # ---------------------------------------------------------------------------
+# People breakdowns (`--by staff|position|department`; the people contract: `staff`
+# assignments, the attribution columns leads.assigned_to, orders.salesperson_id,
+# complaints.handled_by, and the KPIs that have a people breakdown with their `positions`)
+# ---------------------------------------------------------------------------
+
+# The KPIs with a people breakdown and the positions each applies to (KPI member `positions`).
+# Same measures, filters and rounding as at office level; only the grouping differs.
+_FRONT = ("consultant", "sales", "supervisor")
+PEOPLE_KPIS = {k: _FRONT for k in (
+    "leads", "qualified_leads", "lead_qualification_rate", "followup_rate", "lead_conversion_rate",
+    "deal_count", "deal_amount", "aov", "resolution_rate")}
+
+# The staff field a measure of each collection reads ("the measures of `leads` read
+# `assigned_to`, of `orders` read `salesperson_id`, of `complaints` read `handled_by`").
+PEOPLE_FIELD = {"leads": "assigned_to", "orders": "salesperson_id", "complaints": "handled_by"}
+
+# The members a line carries, per breakdown (the group's key, in this order).
+PEOPLE_MEMBERS = {"staff": ("staff", "position", "department"), "position": ("position",),
+                  "department": ("department",)}
+
+
+class Staff:
+    """The `staff` assignments by (office_id, staff_id)."""
+
+    def __init__(self, rows):
+        self.by_person = {}
+        self.by_office = {}
+        for a in rows:
+            self.by_person.setdefault((a["office_id"], a["staff_id"]), []).append(a)
+            self.by_office.setdefault(a["office_id"], []).append(a)
+
+    def assignment(self, office, staff_id, day):
+        """The assignment of `staff_id` in `office` active on `day` (active_from <= day <=
+        active_to, an empty active_to has no upper bound); several (bad data): the latest
+        active_from; none: None.  The staff value must equal the staff_id exactly (the contract
+        does not say whether ids compare ignoring case; the data here never differs in case)."""
+        if staff_id is None or day is None:
+            return None
+        best = None
+        for a in self.by_person.get((office, staff_id), ()):
+            if a["active_from"] <= day and (a.get("active_to") is None or day <= a["active_to"]):
+                if best is None or a["active_from"] > best["active_from"]:
+                    best = a
+        return best
+
+    def overlapping(self, office, month):
+        """The office's assignments whose dates overlap the month."""
+        first, last = month + "-01", month_end(month)
+        return [a for a in self.by_office.get(office, ())
+                if a["active_from"] <= last and (a.get("active_to") is None or a["active_to"] >= first)]
+
+
+def group_of(assignment, by):
+    """The line a row or an assignment belongs to: None = unattributed; else the assignment's
+    (staff_id, position, department) for --by staff, (position,) or (department,)."""
+    if assignment is None:
+        return None
+    if by == "staff":
+        return (assignment["staff_id"], assignment["position"], assignment["department"])
+    return (assignment[by],)
+
+
+def attribute(staff, coll, row, by):
+    """The group a row of `leads`, `orders` or `complaints` counts for: the assignment of the
+    row's staff field value in the row's office active on the row's date (the measure's time
+    field: created_date, order_date, received_date); otherwise unattributed (None)."""
+    return group_of(staff.assignment(row["office_id"], row.get(PEOPLE_FIELD[coll]),
+                                     row.get(COLLECTIONS[coll]["time"])), by)
+
+
+def group_sort_key(g):
+    """Lines sorted by staff_id, position, department in byte order; unattributed last."""
+    if g is None:
+        return (1, ())
+    return (0, tuple(x.encode("utf-8") for x in g))
+
+
+def kpi_measures(x):
+    """The measure ids a KPI (or an expression) reads, through the KPIs it refers to (a ref
+    filter is part of the filtered measure's id)."""
+    if isinstance(x, str):
+        if x in MEASURES:
+            return {x}
+        if x in KPIS:
+            return kpi_measures(KPIS[x]["expr"])
+        return set()
+    if x[0] == "office":
+        return kpi_measures(x[1])
+    if x[0] in ("growth", "growth_yoy", "attainment"):
+        return kpi_measures(x[1])
+    out = set()
+    for a in x[1:]:
+        if isinstance(a, (str, tuple)):
+            out |= kpi_measures(a)
+    return out
+
+
+def measure_rows(e, mid, office, month):
+    """The rows of the office dated in the month (by the measure's time field) that pass the
+    measure's filter (and its lookup): the rows the measure reads."""
+    f = MEASURES[mid]
+    if isinstance(f, GMeasure):
+        return f.source, f.rows(e, office, month)
+    return f.source, e.rows(f.source, office, month, f.pred)
+
+
+def people_engines(data, staff, by):
+    """One engine per group (None = unattributed), each over the group's rows of `leads`,
+    `orders` and `complaints` only; `customers` stays whole (the lookup of converted_leads is
+    over the whole repository); the other collections are read by no people KPI."""
+    parts = {}
+    for coll in PEOPLE_FIELD:
+        for row in data[coll]:
+            g = attribute(staff, coll, row, by)
+            parts.setdefault(g, {c: [] for c in PEOPLE_FIELD})[coll].append(row)
+    engines = {}
+    for g, rows in parts.items():
+        d = {c: [] for c in COLLECTIONS}
+        d["customers"] = data["customers"]
+        d.update(rows)
+        engines[g] = Engine(d)
+    return engines
+
+
+def people_lines(e, staff, k, office, month, by):
+    """The groups listed for KPI k, the office and the month: (a) every assignment of the office
+    overlapping the month whose position is one of k's positions; (b) every group (the
+    unattributed one included) into which a row of the office dated in the month falls that
+    passes the filter of a measure k reads."""
+    groups = {group_of(a, by) for a in staff.overlapping(office, month)
+              if a["position"] in PEOPLE_KPIS[k]}
+    for mid in kpi_measures(k):
+        coll, rows = measure_rows(e, mid, office, month)
+        for row in rows:
+            groups.add(attribute(staff, coll, row, by))
+    return sorted(groups, key=group_sort_key)
+
+
+# ---------------------------------------------------------------------------
 # Scorecard branch_marketing_monthly (docs/kpis.md §6 and §8 example 4; SPEC §9.5)
 # ---------------------------------------------------------------------------
 
@@ -1371,10 +1536,16 @@ def main(argv=None):
     ap.add_argument("--kpi", action="append", help="only this KPI (repeatable)")
     ap.add_argument("--months", help="FROM:TO (YYYY-MM:YYYY-MM) instead of the data's span")
     ap.add_argument("--no-scorecard", action="store_true")
-    ap.add_argument("--by", choices=["channel"], help="break the ✓ KPIs down by channel (for "
+    ap.add_argument("--by", choices=["channel", "staff", "position", "department"],
+                    help="channel: break the ✓ KPIs down by channel (for "
                     "each KPI and office, one value per channel named by the office's rows the "
                     "KPI reads, after the filters; no office total; "
-                    "with the by-channel-only KPIs traffic_share, channel_sales, channel_profit)")
+                    "with the by-channel-only KPIs traffic_share, channel_sales, channel_profit); "
+                    "staff|position|department: the people breakdowns of the KPIs with "
+                    "`positions` (rows attributed to `staff` assignments; one line per group, "
+                    "the unattributed line last)")
+    ap.add_argument("--staff", action="append", metavar="ID", help="only these people's lines "
+                    "(repeatable; implies --by staff; no unattributed line; SPEC §9.6)")
     ap.add_argument("--branch", action="store_true", help="as a branch repository built by "
                     "import: without the head-office collections (targets, qualitative_ratings), "
                     "which a branch cannot import (SPEC §2.4, exit 77)")
@@ -1397,12 +1568,32 @@ def main(argv=None):
     offices = e.offices()
     if args.office:
         offices = [o for o in offices if o in args.office]
-    kpis = args.kpi or (SPEC_ORDER if args.by == "channel" else DEFAULT_KPIS)
+    if args.staff:
+        if args.by not in (None, "staff"):
+            print("error: --staff goes with --by staff only", file=sys.stderr)
+            return 64
+        args.by = "staff"
+        ids = {a["staff_id"] for a in data["staff"]    # a branch holds its own office's only
+               if not (args.branch and args.office) or a["office_id"] in args.office}
+        for sid in args.staff:
+            if sid not in ids:
+                print("error: no staff record names %r" % sid, file=sys.stderr)
+                return 64
+    people = args.by in PEOPLE_MEMBERS
+    if people:
+        kpis = args.kpi or [k for k in SPEC_ORDER if k in PEOPLE_KPIS]
+    else:
+        kpis = args.kpi or (SPEC_ORDER if args.by == "channel" else DEFAULT_KPIS)
     for k in kpis:
         if k not in KPIS:
             print("error: KPI %r not covered by the oracle" % k, file=sys.stderr)
             return 64
-    if args.by != "channel":
+    if people:
+        for k in kpis:
+            if k not in PEOPLE_KPIS:
+                print("warning: KPI %r has no people breakdown: no value" % k, file=sys.stderr)
+        kpis = [k for k in SPEC_ORDER if k in kpis and k in PEOPLE_KPIS]
+    if args.by is None:
         # SPEC §9.4: these "exist only in a channel breakdown"; asked for at office level they
         # give no value (the binary prints "No data for these offices and periods.", exit 0)
         for k in kpis:
@@ -1424,13 +1615,17 @@ def main(argv=None):
             cache[key] = compute_kpi(e, k, o, m)
         return cache[key]
 
-    def emit(values, k, o, m, r, canonical, channel=None):
+    def emit(values, k, o, m, r, canonical, channel=None, group=None):
         unit, scale = KPIS[k]["unit"], KPIS[k]["scale"]
         v = {"kpi": k, "office": o, "period": m, "unit": unit, "scale": scale,
              "value": None if canonical is None else fmt(canonical, scale),
              "undefined_reason": r.reason, "flags": r.flags}
         if channel is not None:
             v["channel"] = channel
+        if people:
+            # the group's members; the unattributed line has them all null
+            for i, member in enumerate(PEOPLE_MEMBERS[args.by]):
+                v[member] = None if group is None else group[i]
         if r.num is not None:
             # a side that is itself an unrounded fraction (clv_cac_ratio: clv, cac) is written
             # "n/d"; informational only (compare.py prints it, never compares it)
@@ -1456,6 +1651,24 @@ def main(argv=None):
                     for c in channels:
                         r, canonical = compute_kpi(engines[c], k, o, m)
                         emit(values, k, o, m, r, canonical, c)
+    elif people:
+        staff = Staff(data["staff"])
+        engines = people_engines(data, staff, args.by)
+        empty = None
+        for k in kpis:
+            for o in offices:
+                for m in months:
+                    for g in people_lines(e, staff, k, o, m, args.by):
+                        if args.staff and (g is None or g[0] not in args.staff):
+                            continue
+                        ge = engines.get(g)
+                        if ge is None:          # a group without any row anywhere
+                            if empty is None:
+                                empty = Engine(dict({c: [] for c in COLLECTIONS},
+                                                    customers=data["customers"]))
+                            ge = empty
+                        r, canonical = compute_kpi(ge, k, o, m)
+                        emit(values, k, o, m, r, canonical, group=g)
     else:
         for k in kpis:
             for o in offices:
@@ -1469,7 +1682,7 @@ def main(argv=None):
                 scorecards.append(compute_scorecard(e, data["targets"], o, m, kpi_cache))
     # the KPIs this output covers (compare.py counts a KPI Outpost prints outside this list as
     # UNCOVERED); with --by channel only the ✓ ones, as channel rows
-    covered = [k for k in kpis if args.by is None or k in BY_CHANNEL]
+    covered = [k for k in kpis if args.by != "channel" or k in BY_CHANNEL]
     out = {"format": "kpi-oracle/1", "grain": "month", "offices": offices, "months": months,
            "by": args.by, "kpis": covered, "values": values, "scorecards": scorecards}
     if args.compact:

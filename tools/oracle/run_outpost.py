@@ -3,6 +3,7 @@
 
 Usage:
     run_outpost.py DATA_DIR OUT_DIR [--outpost BIN] [--now TIMESTAMP] [--no-branches]
+                   [--by-channel] [--by-people] [--no-scorecards]
 
 Creates, under OUT_DIR/repos/:
   hq/       a head-office repository holding every office's rows plus DATA/hq/*.csv
@@ -12,6 +13,9 @@ and writes:
   OUT_DIR/kpi-<office>.json        `outpost kpi --format json` in each branch repository
   OUT_DIR/kpi-by-channel-hq.json   `outpost kpi --by channel --format json` in hq (--by-channel)
   OUT_DIR/kpi-by-channel-<office>.json  the same in each branch repository (--by-channel)
+  OUT_DIR/kpi-by-{staff,position,department}-hq.json  `outpost kpi --by staff|position|department
+                                   --format json` in hq (--by-people)
+  OUT_DIR/kpi-by-{staff,position,department}-<office>.json  the same in each branch (--by-people)
   OUT_DIR/scorecard-<period>.json  `outpost scorecard --period P --format json` in hq,
                                    for every month of the hq KPI output
 Standard library only.  OUT_DIR must not exist yet (nothing is ever deleted).
@@ -23,12 +27,15 @@ import os
 import subprocess
 import sys
 
-ORDER = ["channel_daily", "index_snapshots", "social_daily", "leads", "customers", "orders",
+ORDER = ["staff", "channel_daily", "index_snapshots", "social_daily", "leads", "customers", "orders",
          "returns", "invoices", "payments", "complaints", "survey_responses", "costs",
          "offices", "channels", "targets", "qualitative_ratings"]
 # head-office collections: imported into hq only (a branch may not write them, SPEC §2.4 / exit
 # 77); `qualitative_ratings` is head-owned per `outpost collections` (SPEC §9.4 "head office's
 # ratings") although each row names an office
+# the people breakdowns (`outpost kpi --by ...`); `staff` is office-owned (each office folder
+# holds its own assignments): imported into hq and into the office's branch like the others
+PEOPLE = ["staff", "position", "department"]
 HEAD_ONLY = {"targets", "offices", "channels", "resolutions", "resolution_rules",
              "qualitative_ratings"}
 
@@ -62,6 +69,10 @@ def main():
     ap.add_argument("--by-channel", action="store_true",
                     help="also write kpi-by-channel-hq.json (`outpost kpi --by channel` in hq) "
                     "and kpi-by-channel-<office>.json in each branch")
+    ap.add_argument("--by-people", action="store_true",
+                    help="also write kpi-by-staff-hq.json, kpi-by-position-hq.json and "
+                    "kpi-by-department-hq.json (`outpost kpi --by staff|position|department`) "
+                    "in hq, and the same per branch")
     ap.add_argument("--no-scorecards", action="store_true")
     args = ap.parse_args()
     env = dict(os.environ, OUTPOST_NOW=args.now)
@@ -89,6 +100,9 @@ def main():
     if args.by_channel:
         run([B, "kpi", "--by", "channel", "--format", "json", "--repo", hq], env,
             os.path.join(args.out, "kpi-by-channel-hq.json"))
+    for by in (PEOPLE if args.by_people else []):
+        run([B, "kpi", "--by", by, "--format", "json", "--repo", hq], env,
+            os.path.join(args.out, "kpi-by-%s-hq.json" % by))
     for p in ([] if args.no_scorecards else periods):
         run([B, "scorecard", "--period", p, "--format", "json", "--repo", hq], env,
             os.path.join(args.out, "scorecard-%s.json" % p))
@@ -108,6 +122,9 @@ def main():
             if args.by_channel:
                 run([B, "kpi", "--by", "channel", "--format", "json", "--repo", repo], env,
                     os.path.join(args.out, "kpi-by-channel-%s.json" % folder))
+            for by in (PEOPLE if args.by_people else []):
+                run([B, "kpi", "--by", by, "--format", "json", "--repo", repo], env,
+                    os.path.join(args.out, "kpi-by-%s-%s.json" % (by, folder)))
     print("wrote %s (periods %s..%s)" % (args.out, periods[0] if periods else "-",
                                          periods[-1] if periods else "-"))
 

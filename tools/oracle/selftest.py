@@ -713,5 +713,264 @@ check("undefined base, bad target", att(RATE, "2025-02", [tgt("consultation_rate
       "zero_denominator")
 check("undefined base, no target", att(RATE, "2025-02", []), "zero_denominator")
 
+# --- people breakdowns (--by staff|position|department; the people contract).  testdata/:
+# north/staff.csv (assignments; both bounds inclusive, empty active_to = still active):
+#   n-p1 supervisor/sales 2024-01-01..     n-p2 consultant/service 2024-06-01..2025-01-15
+#   n-p2 sales/sales 2025-01-16.. (a position change in mid-January: two lines in January)
+#   n-p3 sales/sales 2024-03-01..2025-01-31 (left)   n-p4 consultant/service 2024-09-01.. (no row
+#   at all)   n-p5 sales/sales 2025-02-10.. (joined)   n-p6 sem/promotion 2024-01-01.. (sem is
+#   in no people KPI's positions: listed only where a row of the KPI falls to it)
+# west/staff.csv: w-p1 sales/sales, w-p2 consultant/service, both 2024-01-01..
+# south and central: no staff.csv, every staff cell empty: all their rows are unattributed.
+# Attribution (leads.assigned_to by created_date, orders.salesperson_id by order_date,
+# complaints.handled_by by received_date; the assignment of that id in the row's office active
+# that day):
+#   n-l1 01-03 n-p2 -> n-p2 consultant; n-l2 01-04 empty -> unattributed; n-l3 01-04 n-zz
+#   (unknown id) -> unattributed; n-l4 01-31 n-p2 -> n-p2 sales; n-l5 02-01 n-p3 (ended 01-31)
+#   -> unattributed; n-l6 03-09 n-p6 -> n-p6 sem
+#   n-o1 01-05 n-p2 consultant 100.00; n-o2 01-06 n-p3 100.01; n-o3 01-07 n-p3 12000.00; n-o4
+#   01-08 n-p2 consultant, cancelled; n-o5 02-11 n-p3 (ended) -> unattributed 50.00; n-o6 02-20
+#   n-p5 25.00; n-o7 02-21 w-p1 (a west person, no north assignment) -> unattributed 25.00;
+#   n-o8 04-02 empty -> unattributed 999.99
+#   n-k1 01-20 (resolved 01-22) n-p2 -> n-p2 sales; n-k2 02-01 (open) n-p1
+#   w-l1 01-03 w-p2; w-l2 02-04 n-p2 (a north person) -> unattributed; w-o1 01-12 w-p2 2800.00;
+#   w-o2 01-13 w-p1 200.00; w-o3 02-14 w-p1 10000.00; w-o4 03-02 w-p1 100.00; w-o5 03-20 empty
+#   100.01; w-k1 04-20 w-p2 (open)
+def people(by, *extra):
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        K.main([os.path.join(HERE, "testdata"), "--compact", "--by", by] + list(extra))
+    return json.loads(buf.getvalue())
+
+
+PS = people("staff")
+PP = people("position")
+PD = people("department")
+check("people kpis", PS["kpis"], ["leads", "qualified_leads", "lead_qualification_rate", "deal_count",
+                                  "deal_amount", "aov", "followup_rate", "lead_conversion_rate",
+                                  "resolution_rate"])
+check("people months = office grid", PS["months"], out["months"])
+
+
+def lines(doc, k, o, p):
+    """[(group..., value or reason)] in output order."""
+    mem = {"staff": ("staff", "position", "department")}.get(doc["by"], (doc["by"],))
+    return [tuple(v[m] for m in mem) + (v["value"] if v["value"] is not None else v["undefined_reason"],)
+            for v in doc["values"] if (v["kpi"], v["office"], v["period"]) == (k, o, p)]
+
+
+UN = (None, None, None)
+# leads north 2025-01: (a) n-p1, n-p2 consultant (to 01-15), n-p2 sales (from 01-16), n-p3 (to
+# 01-31), n-p4 (no row: 0); (b) unattributed (n-l2 empty, n-l3 unknown id); sorted by staff_id,
+# position ("consultant" < "sales"), department, unattributed last; 0+1+1+0+0+2 = 4 = office
+check("leads north 01", lines(PS, "leads", "north", "2025-01"),
+      [("n-p1", "supervisor", "sales", "0"), ("n-p2", "consultant", "service", "1"),
+       ("n-p2", "sales", "sales", "1"), ("n-p3", "sales", "sales", "0"),
+       ("n-p4", "consultant", "service", "0"), UN + ("2",)])
+# February: n-p3's assignment ended 01-31 (n-l5 names him on 02-01: unattributed, and no n-p3
+# line); n-p5 joined 02-10 (overlaps February: listed)
+check("leads north 02", lines(PS, "leads", "north", "2025-02"),
+      [("n-p1", "supervisor", "sales", "0"), ("n-p2", "sales", "sales", "0"),
+       ("n-p4", "consultant", "service", "0"), ("n-p5", "sales", "sales", "0"), UN + ("1",)])
+# March: n-l6 falls to n-p6 (sem: not one of the positions, listed because of the row); no
+# unattributed row, so no unattributed line
+check("leads north 03", lines(PS, "leads", "north", "2025-03"),
+      [("n-p1", "supervisor", "sales", "0"), ("n-p2", "sales", "sales", "0"),
+       ("n-p4", "consultant", "service", "0"), ("n-p5", "sales", "sales", "0"),
+       ("n-p6", "sem", "promotion", "1")])
+# qualified_leads north 01: the unattributed rows n-l2 (no contact) and n-l3 (no need) pass no
+# filter qualified_lead_count has: no unattributed line; 03: n-l6 (neither) -> no n-p6 line
+check("qualified north 01", lines(PS, "qualified_leads", "north", "2025-01"),
+      [("n-p1", "supervisor", "sales", "0"), ("n-p2", "consultant", "service", "1"),
+       ("n-p2", "sales", "sales", "1"), ("n-p3", "sales", "sales", "0"),
+       ("n-p4", "consultant", "service", "0")])
+check("qualified north 03 groups", [x[0] for x in lines(PS, "qualified_leads", "north", "2025-03")],
+      ["n-p1", "n-p2", "n-p4", "n-p5"])
+# ... but a ratio reads its denominator too: lead_qualification_rate lists n-p6 (0/1) and the
+# unattributed line (0/2); a person without leads: 0/0 -> zero_denominator
+check("lqr north 01", lines(PS, "lead_qualification_rate", "north", "2025-01"),
+      [("n-p1", "supervisor", "sales", "zero_denominator"),
+       ("n-p2", "consultant", "service", "1.0000"), ("n-p2", "sales", "sales", "1.0000"),
+       ("n-p3", "sales", "sales", "zero_denominator"),
+       ("n-p4", "consultant", "service", "zero_denominator"), UN + ("0.0000",)])
+check("lqr north 03 n-p6", lines(PS, "lead_qualification_rate", "north", "2025-03")[-1],
+      ("n-p6", "sem", "promotion", "0.0000"))
+# lead_conversion_rate north 01: n-l1 (n-p2 consultant) -> n-c1 acquired 01-05: 1/1; n-l4 (n-p2
+# sales) no customer: 0/1; unattributed 0/2
+check("lcr north 01", lines(PS, "lead_conversion_rate", "north", "2025-01"),
+      [("n-p1", "supervisor", "sales", "zero_denominator"),
+       ("n-p2", "consultant", "service", "1.0000"), ("n-p2", "sales", "sales", "0.0000"),
+       ("n-p3", "sales", "sales", "zero_denominator"),
+       ("n-p4", "consultant", "service", "zero_denominator"), UN + ("0.0000",)])
+# deal_count / deal_amount / aov north 01: n-o1 (n-p2 consultant, 100.00; the cancelled n-o4
+# passes no filter), n-o2 + n-o3 (n-p3: 12100.01, aov 6050.005 -> 6050.01, half-up tie); no
+# unattributed row -> no unattributed line; 100.00 + 12100.01 = 12200.01 = office
+check("deal_count north 01", lines(PS, "deal_count", "north", "2025-01"),
+      [("n-p1", "supervisor", "sales", "0"), ("n-p2", "consultant", "service", "1"),
+       ("n-p2", "sales", "sales", "0"), ("n-p3", "sales", "sales", "2"),
+       ("n-p4", "consultant", "service", "0")])
+check("deal_amount north 01", [x[3] for x in lines(PS, "deal_amount", "north", "2025-01")],
+      ["0.00", "100.00", "0.00", "12100.01", "0.00"])
+check("aov north 01", [x[3] for x in lines(PS, "aov", "north", "2025-01")],
+      ["zero_denominator", "100.00", "zero_denominator", "6050.01", "zero_denominator"])
+# February: n-o6 n-p5 25.00; unattributed n-o5 (n-p3 ended) 50.00 + n-o7 (west's w-p1) 25.00
+check("deal_amount north 02", lines(PS, "deal_amount", "north", "2025-02"),
+      [("n-p1", "supervisor", "sales", "0.00"), ("n-p2", "sales", "sales", "0.00"),
+       ("n-p4", "consultant", "service", "0.00"), ("n-p5", "sales", "sales", "25.00"),
+       UN + ("75.00",)])
+check("aov north 02 unattributed", lines(PS, "aov", "north", "2025-02")[-1], UN + ("37.50",))
+check("deal_count north 04", lines(PS, "deal_count", "north", "2025-04"),
+      [("n-p1", "supervisor", "sales", "0"), ("n-p2", "sales", "sales", "0"),
+       ("n-p4", "consultant", "service", "0"), ("n-p5", "sales", "sales", "0"), UN + ("1",)])
+# resolution_rate: n-k1 (received 01-20, n-p2 is sales then) resolved day 2: 1/1; n-k2 n-p1 open
+check("resolution north 01", [x[1:] for x in lines(PS, "resolution_rate", "north", "2025-01")],
+      [("supervisor", "sales", "zero_denominator"), ("consultant", "service", "zero_denominator"),
+       ("sales", "sales", "1.0000"), ("sales", "sales", "zero_denominator"),
+       ("consultant", "service", "zero_denominator")])
+check("resolution north 02 n-p1", lines(PS, "resolution_rate", "north", "2025-02")[0],
+      ("n-p1", "supervisor", "sales", "0.0000"))
+# the grid runs to 2025-06 (south's fulfilment in June): open assignments are listed there too
+check("leads north 06", lines(PS, "leads", "north", "2025-06"),
+      [("n-p1", "supervisor", "sales", "0"), ("n-p2", "sales", "sales", "0"),
+       ("n-p4", "consultant", "service", "0"), ("n-p5", "sales", "sales", "0")])
+# west: w-l2 names north's n-p2 (no west assignment) -> unattributed; w-o5 empty
+check("leads west 02", lines(PS, "leads", "west", "2025-02"),
+      [("w-p1", "sales", "sales", "0"), ("w-p2", "consultant", "service", "0"), UN + ("1",)])
+check("deal_amount west 03", lines(PS, "deal_amount", "west", "2025-03"),
+      [("w-p1", "sales", "sales", "100.00"), ("w-p2", "consultant", "service", "0.00"),
+       UN + ("100.01",)])
+check("aov west 01", [x[3] for x in lines(PS, "aov", "west", "2025-01")], ["200.00", "2800.00"])
+# south (no staff.csv): only the unattributed line, where south has rows the KPI reads
+check("followup south 01", lines(PS, "followup_rate", "south", "2025-01"), [UN + ("0.6000",)])
+check("leads south 03", lines(PS, "leads", "south", "2025-03"), [])
+check("resolution south 03", lines(PS, "resolution_rate", "south", "2025-03"), [UN + ("0.5000",)])
+check("central deal_count 03", lines(PS, "deal_count", "central", "2025-03"), [UN + ("4",)])
+# members: --by staff carries staff, position, department; no channel
+v0 = PS["values"][0]
+check("staff members", sorted(k for k in v0 if k in ("staff", "position", "department", "channel")),
+      ["department", "position", "staff"])
+
+# --by position: the two sales lines of January (n-p2 from 01-16, n-p3) are one line; n-p2's
+# consultant line and n-p4 are "consultant"; sorted by position, unattributed last
+check("leads north 01 by position", lines(PP, "leads", "north", "2025-01"),
+      [("consultant", "1"), ("sales", "1"), ("supervisor", "0"), (None, "2")])
+check("leads north 03 by position", lines(PP, "leads", "north", "2025-03"),
+      [("consultant", "0"), ("sales", "0"), ("sem", "1"), ("supervisor", "0")])
+check("deal_amount north 01 by position", lines(PP, "deal_amount", "north", "2025-01"),
+      [("consultant", "100.00"), ("sales", "12100.01"), ("supervisor", "0.00")])
+check("aov north 01 by position", lines(PP, "aov", "north", "2025-01"),
+      [("consultant", "100.00"), ("sales", "6050.01"), ("supervisor", "zero_denominator")])
+check("position members", sorted(k for k in PP["values"][0]
+                                 if k in ("staff", "position", "department", "channel")), ["position"])
+# --by department: the supervisor is in department sales; sem's n-p6 in promotion (listed in
+# March only because of n-l6: no assignment of a KPI position is in promotion)
+check("leads north 01 by department", lines(PD, "leads", "north", "2025-01"),
+      [("sales", "1"), ("service", "1"), (None, "2")])
+check("leads north 03 by department", lines(PD, "leads", "north", "2025-03"),
+      [("promotion", "1"), ("sales", "0"), ("service", "0")])
+check("deal_count north 03 by department", lines(PD, "deal_count", "north", "2025-03"),
+      [("sales", "0"), ("service", "0")])
+check("lcr north 01 by department", lines(PD, "lead_conversion_rate", "north", "2025-01"),
+      [("sales", "0.0000"), ("service", "1.0000"), (None, "0.0000")])
+
+# the additive KPIs: the lines (unattributed included) add up to the office value, in every
+# breakdown, office and period (a period without a line has office value 0)
+ADDITIVE = ("leads", "qualified_leads", "deal_count", "deal_amount")
+for doc in (PS, PP, PD):
+    sums = {}
+    for v in doc["values"]:
+        if v["kpi"] in ADDITIVE:
+            key = (v["kpi"], v["office"], v["period"])
+            sums[key] = sums.get(key, D(0)) + D(v["value"])
+    for (k, o, p), v in V.items():
+        if k in ADDITIVE:
+            check("sum of %s lines %s %s %s" % (doc["by"], k, o, p), sums.get((k, o, p), D(0)),
+                  D(v["value"]))
+
+# a branch repository holds its own staff.csv: --office north --branch lists north's lines of
+# the head-office run (its grid is north's own, 2025-01 .. 2025-04)
+PB = people("staff", "--office", "north", "--branch")
+check("branch north months", PB["months"], ["2025-01", "2025-02", "2025-03", "2025-04"])
+check("branch north = hq north", [v for v in PB["values"]],
+      [v for v in PS["values"] if v["office"] == "north" and v["period"] <= "2025-04"])
+
+# attribution rules in memory: the latest active_from wins when assignments overlap (bad data);
+# both bounds inclusive; an assignment in another office does not count
+ST = K.Staff([{"staff_id": "a", "office_id": "x", "position": "sales", "department": "sales",
+               "active_from": "2025-01-01", "active_to": "2025-03-31"},
+              {"staff_id": "a", "office_id": "x", "position": "consultant", "department": "service",
+               "active_from": "2025-03-01", "active_to": None},
+              {"staff_id": "a", "office_id": "y", "position": "supervisor", "department": "sales",
+               "active_from": "2024-01-01", "active_to": None}])
+for day, office, want in [("2024-12-31", "x", None), ("2025-01-01", "x", "sales"),
+                          ("2025-02-28", "x", "sales"), ("2025-03-01", "x", "consultant"),
+                          ("2025-04-01", "x", "consultant"), ("2024-06-01", "y", "supervisor"),
+                          ("2024-06-01", "z", None)]:
+    a = ST.assignment(office, "a", day)
+    check("assignment %s %s" % (office, day), a and a["position"], want)
+check("overlapping x 2025-03", sorted(a["position"] for a in ST.overlapping("x", "2025-03")),
+      ["consultant", "sales"])
+check("overlapping x 2024-12", ST.overlapping("x", "2024-12"), [])
+
+# compare.py keys people lines by (kpi, office, period, channel, staff, position, department):
+# a people line compares with the same group's line only; an office-level oracle does not
+# cover people lines (UNCOVERED)
+pl = [dict(v) for v in PS["values"] if (v["kpi"], v["office"], v["period"]) == ("leads", "north", "2025-01")]
+rc, text = run_compare({"by": "staff", "kpis": ["leads"], "values": pl}, pl)
+check("compare people equal", (rc, "6 keys compared, 6 equal" in text), (0, True))
+bad = [dict(v) for v in pl]
+bad[1]["value"], bad[2]["value"] = bad[2]["value"], "2"
+rc, text = run_compare({"by": "staff", "kpis": ["leads"], "values": pl}, bad)
+check("compare people differ", (rc, "DIFF leads north 2025-01 n-p2 sales sales" in text), (1, True))
+rc, text = run_compare({"by": None, "kpis": ["leads"], "values": []}, pl)
+check("compare people uncovered", (rc, "UNCOVERED kpi leads" in text), (1, True))
+# the order is compared too: the unattributed line before a person's is out of order
+rc, text = run_compare({"by": "staff", "kpis": ["leads"], "values": pl}, pl[-1:] + pl[:-1])
+check("compare people order", (rc, "leads north 2025-01 n-p1 supervisor sales comes after leads "
+                               "north 2025-01 (unattributed)" in text), (1, True))
+
+# the same invariant over the generated fixtures (if present), and their planted people cases
+FIX = os.path.join(HERE, "..", "..", "fixtures", "dataset")
+if os.path.isdir(FIX):
+    def run(*a):
+        buf = io.StringIO()
+        with redirect_stdout(buf):
+            K.main([FIX, "--compact", "--no-scorecard"] + [x for k in ADDITIVE for x in ("--kpi", k)]
+                   + list(a))
+        return json.loads(buf.getvalue())
+    FO = {(v["kpi"], v["office"], v["period"]): D(v["value"]) for v in run()["values"]}
+    FP = {}
+    for by in ("staff", "position", "department"):
+        doc = FP[by] = run("--by", by)
+        sums = {}
+        for v in doc["values"]:
+            key = (v["kpi"], v["office"], v["period"])
+            sums[key] = sums.get(key, D(0)) + D(v["value"])
+        check("fixtures: %s lines add up to the office values" % by,
+              [k for k in FO if sums.get(k, D(0)) != FO[k]], [])
+    FS = FP["staff"]
+    # n-05 changes position on 2025-06-16: two north lines in June, one before and after
+    check("fixtures n-05 lines", sorted({(v["period"], v["position"]) for v in FS["values"]
+                                         if v["staff"] == "n-05" and v["kpi"] == "leads"
+                                         and "2025-05" <= v["period"] <= "2025-07"}),
+          [("2025-05", "consultant"), ("2025-06", "consultant"), ("2025-06", "sales"),
+           ("2025-07", "sales")])
+    # n-07 moves north -> east on 2025-07-01: north lines to June, east lines from July
+    check("fixtures n-07 offices", sorted({(v["office"], v["period"]) for v in FS["values"]
+                                           if v["staff"] == "n-07" and v["kpi"] == "deal_count"
+                                           and "2025-06" <= v["period"] <= "2025-07"}),
+          [("east", "2025-07"), ("north", "2025-06")])
+    # s-06 leaves 2025-07-18, s-08 joins 2025-07-21: both in July; s-06 not in August
+    check("fixtures south July/August", sorted({(v["period"], v["staff"]) for v in FS["values"]
+                                                if v["staff"] in ("s-06", "s-08") and v["kpi"] == "leads"
+                                                and "2025-06" <= v["period"] <= "2025-08"}),
+          [("2025-06", "s-06"), ("2025-07", "s-06"), ("2025-07", "s-08"), ("2025-08", "s-08")])
+    # w-01 (west's supervisor) has no row: a 0 in every month of the grid
+    w01 = [v["value"] for v in FS["values"] if v["staff"] == "w-01" and v["kpi"] == "deal_amount"]
+    check("fixtures w-01", (len(w01), set(w01)), (len(FS["months"]), {"0.00"}))
+    # n-02 (sem) answered chats during 618: a north line for leads in June, none in May
+    check("fixtures n-02", sorted(v["period"] for v in FS["values"]
+                                  if v["staff"] == "n-02" and v["kpi"] == "leads"), ["2025-06"])
+
 print("selftest: %s" % ("OK" if not fails else "%d failure(s)" % fails))
 sys.exit(1 if fails else 0)
