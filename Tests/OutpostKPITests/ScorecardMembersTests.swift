@@ -3,7 +3,7 @@ import OutpostCodec
 import OutpostKPI
 import Testing
 
-/// SPEC.md §9.5: a scorecard's `applies_to` may only say `{"level":"office"}`; a stored document
+/// SPEC.md §9.5: an office scorecard's `applies_to` may only say `{"level":"office"}`; a stored document
 /// published before that check keeps its no-effect `department`.
 struct ScorecardMembersTests {
   static func document(_ appliesTo: String) -> [UInt8] {
