@@ -12,11 +12,11 @@ struct BuiltInCatalogTests {
     // with it (and SPEC.md §9.4 and docs/kpis.md §5).
     let bytes = DefinitionSet.defaultDocumentBytes
     #expect(Array(DefinitionSet.defaultDocument.utf8) == bytes)
-    #expect(bytes.count == 62_613)
+    #expect(bytes.count == 63_945)
     #expect(
-      SHA256.hash(bytes).hex == "5602b1b470b20aac2d733f023892c0ad32b126e2563fbcc0a33aa2d7c342eb99")
+      SHA256.hash(bytes).hex == "adac2236a3167dfdd64568df9e31e418cb6383e0adf9cdfe66431ba3143c8099")
     #expect(
       try DefinitionSet(bytes: bytes).hash
-        == "7f653bd02dfc1b2b92f8b328a46bcf9b5a4d7158f31fe1b3f751749691f18f7e")
+        == "f2cadc95b9318b9e6c2b4e10d868826459c45a4c3c6f7acaa11f9386b02a4576")
   }
 }
