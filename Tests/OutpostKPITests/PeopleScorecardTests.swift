@@ -492,6 +492,32 @@ struct PeopleScorecardTests {
         == "position sales")
   }
 
+  @Test("§2.7, §9.5: two scorecards with one id are refused, as two measures or KPIs are")
+  func duplicateScorecard() throws {
+    // A narrowed version of `c` (sales only) followed by the office one: whichever the engine
+    // keeps, the other would be accepted and never read. Measures and KPIs with one id are
+    // refused with "duplicate id" at the later one's path; a scorecard should be too.
+    let first =
+      #"{"id":"c","version":2,"applies_to":{"level":"position","positions":["sales"]},"#
+      + #""items":[{"kpi":"k","weight":"1","method":"ratio","cap":"1.2"}]}"#
+    let second =
+      #"{"id":"c","version":1,"items":[{"kpi":"k","weight":"1","method":"ratio","#
+      + #""cap":"1.2"}]}"#
+    let text =
+      #"{"format":"outpost-kpi-def/1","measures":["# + Self.measures + #"],"kpis":["# + Self.kpis
+      + #"],"scorecards":["# + first + "," + second + "]}"
+    var refusal: DefinitionError?
+    do throws(DefinitionError) {
+      let set = try DefinitionSet(bytes: Array(text.utf8))
+      // Accepted today: one scorecard is kept (the later, version 1, level office).
+      let kept = set.scorecards["c"]
+      Issue.record(
+        "accepted with \(set.scorecards.count) scorecard(s); kept version \(kept?.version ?? 0)")
+    } catch { refusal = error }
+    #expect(refusal?.path == "$.scorecards[1].id")
+    #expect(refusal?.message == "duplicate id 'c'")
+  }
+
   @Test("§9.5: the built-in online_sales_monthly scores consultants and sales people")
   func builtIn() throws {
     let catalog = try DefinitionSet(bytes: Array(DefinitionSet.defaultDocument.utf8))
