@@ -500,7 +500,7 @@ struct ScopedTargetTests {
         "-/- s-7 (consultant, sales)@east 0.00 D", "-/- s-1 (consultant, sales)@north 102.38 A",
         "-/- s-2 (consultant, sales)@north 100.00 A", "-/- s-3 (sales, sales)@north 68.00 D",
       ])
-    // Only north: north's people, ranked among themselves.
+    // Only north: north's people (whose company-wide ranks are the same as above).
     let request = ScorecardRequest(
       period: Self.march, offices: ["north"], scorecard: "online_sales_monthly",
       today: now().date, rank: true)
@@ -510,6 +510,25 @@ struct ScopedTargetTests {
           "1/1 s-1 (consultant, sales)@north 102.38 A",
           "2/2 s-2 (consultant, sales)@north 100.00 A", "1/3 s-3 (sales, sales)@north 68.00 D",
         ])
+  }
+
+  @Test("§9.5: with --office, a person's rank is still within their position company-wide")
+  func rankWithOneOffice() throws {
+    let (hq, _) = try scoredOffices()
+    let request = ScorecardRequest(
+      period: Self.march, offices: ["east"], scorecard: "online_sales_monthly",
+      today: now().date, rank: true)
+    let results = try hq.read { reader throws(OutpostError) in try request.compute(in: reader) }
+      .results
+    // East's people only. `rank` is within the position company-wide (SPEC.md §9.5; offices,
+    // by contrast, are ranked "among the offices scored"): s-5's 100.00 ties s-2 behind
+    // north's s-1 (102.38), so 2; s-7's 0.00 is behind three consultants, so 4. Within east:
+    // s-5 1, s-7 2.
+    #expect(
+      results.map(Self.line) == [
+        "2/1 s-5 (consultant, sales)@east 100.00 A", "4/2 s-7 (consultant, sales)@east 0.00 D",
+        "-/- s-6 (sales, sales)@east undefined missing_target",
+      ])
   }
 
   @Test("§9.5: a branch scores the same, finding company-wide targets via head office's id")
