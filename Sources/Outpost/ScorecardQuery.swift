@@ -76,7 +76,15 @@ public struct ScorecardRequest: Sendable, Equatable {
         hint: "Ask for a \(grain.rawValue), e.g. \(Period.containing(period.start, grain: grain)).",
         location: .init(field: "period"))
     }
+    if let problem = try Self.unknownRoles(in: definitions, repository, only: card.id) {
+      throw OutpostError(
+        .invalidData, problem,
+        hint: "Correct the scorecard, or publish the position or department first.")
+    }
     let breakdown = card.level.breakdown
+    // People and departments are ranked company-wide: with an office filter and --rank, every
+    // office is scored and ranked, and the offices asked for are shown.
+    let scored = rank && card.level != .office ? nil : offices
     let data = try KPIDataset(
       repository, definitions: definitions,
       including: [StandardCollections.targets.name]
@@ -93,7 +101,7 @@ public struct ScorecardRequest: Sendable, Equatable {
       let values = KPIEngine(definitions: definitions).evaluate(
         data.dataset,
         KPIQuery(
-          kpis: card.items.map(\.kpi), grain: .month, periods: months, offices: offices,
+          kpis: card.items.map(\.kpi), grain: .month, periods: months, offices: scored,
           breakdown: breakdown, openFrom: today))
       let monthly = months.map { month in
         Self.score(
@@ -104,12 +112,13 @@ public struct ScorecardRequest: Sendable, Equatable {
       let values = KPIEngine(definitions: definitions).evaluate(
         data.dataset,
         KPIQuery(
-          kpis: card.items.map(\.kpi), grain: period.grain, periods: [period], offices: offices,
+          kpis: card.items.map(\.kpi), grain: period.grain, periods: [period], offices: scored,
           breakdown: breakdown, openFrom: today))
       results = Self.score(
         card, period: period, values: values, dataset: data.dataset, headOffice: headOffice)
     }
     if rank { results = ScorecardResult.ranked(results, level: card.level) }
+    if let offices { results = results.filter { offices.contains($0.office) } }
     return ScorecardReport(
       definitions: definitions, scorecard: card, period: period, results: results)
   }
@@ -182,6 +191,36 @@ public struct ScorecardRequest: Sendable, Equatable {
       (result.band, result.bonus) = (band?.label, band?.bonus)
       return result
     }
+  }
+
+  /// Why a scorecard would score no one, or nil.
+  ///
+  /// The first position or department a scorecard's `applies_to` names that `repository` does
+  /// not know (built in, or a `positions`/`departments` record). `only`: that scorecard alone.
+  static func unknownRoles(
+    in definitions: DefinitionSet, _ repository: RepositoryReader, only: String? = nil
+  ) throws(OutpostError) -> String? {
+    let cards = definitions.scorecards.keys.sorted().filter { only == nil || $0 == only }
+      .compactMap { definitions.scorecards[$0] }
+    guard cards.contains(where: { $0.level != .office }) else { return nil }
+    let organisation = try RecordRules(repository, for: StandardCollections.positions.name)
+      .organisation
+    for card in cards {
+      switch card.level {
+      case .office: continue
+      case .position(let positions):
+        if let unknown = positions.first(where: { organisation.positions[$0] == nil }) {
+          return "scorecard '\(card.id)' applies to position '\(unknown)', which is not a "
+            + "known position (\(organisation.positionIDs.joined(separator: ", ")))"
+        }
+      case .department(let departments):
+        if let unknown = departments?.first(where: { organisation.departments[$0] == nil }) {
+          return "scorecard '\(card.id)' applies to department '\(unknown)', which is not a "
+            + "known department (\(organisation.departmentIDs.joined(separator: ", ")))"
+        }
+      }
+    }
+    return nil
   }
 
   /// Head office's id: this repository's at head office, the peer's at a branch (company-wide

@@ -326,6 +326,10 @@ extension DefinitionSet {
       for (index, value) in try reader.array(list, "$.scorecards").enumerated() {
         let card = try ScorecardDefinition(
           json: value, path: "$.scorecards[\(index)]", published: published)
+        guard scorecards[card.id] == nil else {
+          throw DefinitionError(
+            path: "$.scorecards[\(index)].id", message: "duplicate id '\(card.id)'")
+        }
         scorecards[card.id] = card
       }
     }

@@ -131,12 +131,13 @@ struct ScorecardRankTests {
   /// has no followup_rate target (north's office target is not a person's): undefined.
   /// Consultants 1, 2, 2; sales 1 and none; in north 1, 2, 2, 4 and none.
   static let rankedCSV =
-    "scorecard,period,office,staff,position,department,total,band,undefined_reason,rank,"
-    + "rank_in_office\n" + "online_sales_monthly,2025-02,north,s-2,consultant,sales,112.00,A,,1,1\n"
-    + "online_sales_monthly,2025-02,north,s-1,consultant,sales,92.50,B,,2,2\n"
-    + "online_sales_monthly,2025-02,north,s-5,consultant,sales,92.50,B,,2,2\n"
-    + "online_sales_monthly,2025-02,north,s-3,sales,sales,60.00,D,,1,4\n"
-    + "online_sales_monthly,2025-02,north,s-6,sales,sales,,,missing_target,,\n"
+    "scorecard,period,office,staff,position,department,total,band,bonus,hard_failures,undefined_reason,rank,"
+    + "rank_in_office\n"
+    + "online_sales_monthly,2025-02,north,s-2,consultant,sales,112.00,A,,,,1,1\n"
+    + "online_sales_monthly,2025-02,north,s-1,consultant,sales,92.50,B,,,,2,2\n"
+    + "online_sales_monthly,2025-02,north,s-5,consultant,sales,92.50,B,,,,2,2\n"
+    + "online_sales_monthly,2025-02,north,s-3,sales,sales,60.00,D,,,,1,4\n"
+    + "online_sales_monthly,2025-02,north,s-6,sales,sales,,,,,missing_target,,\n"
 
   @Test("scorecard --rank --format csv: people by position and rank, with rank_in_office")
   func csv() {
@@ -146,12 +147,12 @@ struct ScorecardRankTests {
     // Without --rank: no rank columns, by office and staff id.
     #expect(
       people(temp, ["--format", "csv"])
-        == "scorecard,period,office,staff,position,department,total,band,undefined_reason\n"
-        + "online_sales_monthly,2025-02,north,s-1,consultant,sales,92.50,B,\n"
-        + "online_sales_monthly,2025-02,north,s-2,consultant,sales,112.00,A,\n"
-        + "online_sales_monthly,2025-02,north,s-3,sales,sales,60.00,D,\n"
-        + "online_sales_monthly,2025-02,north,s-5,consultant,sales,92.50,B,\n"
-        + "online_sales_monthly,2025-02,north,s-6,sales,sales,,,missing_target\n")
+        == "scorecard,period,office,staff,position,department,total,band,bonus,hard_failures,undefined_reason\n"
+        + "online_sales_monthly,2025-02,north,s-1,consultant,sales,92.50,B,,,\n"
+        + "online_sales_monthly,2025-02,north,s-2,consultant,sales,112.00,A,,,\n"
+        + "online_sales_monthly,2025-02,north,s-3,sales,sales,60.00,D,,,\n"
+        + "online_sales_monthly,2025-02,north,s-5,consultant,sales,92.50,B,,,\n"
+        + "online_sales_monthly,2025-02,north,s-6,sales,sales,,,,,missing_target\n")
   }
 
   @Test("scorecard --rank --format json: level, the people members, rank and each target")
@@ -178,7 +179,8 @@ struct ScorecardRankTests {
       ])
     #expect(
       results.first?.keys.sorted() == [
-        "band", "department", "items", "office", "position", "rank", "rank_in_office", "staff",
+        "band", "bonus", "department", "hard_failures", "items", "office", "position", "rank",
+        "rank_in_office", "staff",
         "total", "undefined_reason",
       ])
     #expect(text(results.last?["undefined_reason"]) == "missing_target")
@@ -221,7 +223,8 @@ struct ScorecardRankTests {
     let first = try #require(plain["results"]?.arrayValue?.first?.objectValue)
     #expect(
       first.keys.sorted() == [
-        "band", "department", "items", "office", "position", "staff", "total", "undefined_reason",
+        "band", "bonus", "department", "hard_failures", "items", "office", "position", "staff",
+        "total", "undefined_reason",
       ])
     #expect(text(first["staff"]) == "s-1")
   }
@@ -277,12 +280,12 @@ struct ScorecardRankTests {
     // 0.48 → 48.00 (D).
     #expect(
       run(["scorecard", "--period", "2025-02", "--format", "csv", "--repo", "hq"], temp)
-        == "scorecard,period,office,total,band,undefined_reason\n"
-        + "branch_marketing_monthly,2025-02,north,48.00,D,\n")
+        == "scorecard,period,office,total,band,bonus,hard_failures,undefined_reason\n"
+        + "branch_marketing_monthly,2025-02,north,48.00,D,,,\n")
     #expect(
       run(["scorecard", "--period", "2025-02", "--rank", "--format", "csv", "--repo", "hq"], temp)
-        == "scorecard,period,office,total,band,undefined_reason,rank\n"
-        + "branch_marketing_monthly,2025-02,north,48.00,D,,1\n")
+        == "scorecard,period,office,total,band,bonus,hard_failures,undefined_reason,rank\n"
+        + "branch_marketing_monthly,2025-02,north,48.00,D,,,,1\n")
     let document = try JSONParser.parse(
       run(["scorecard", "--period", "2025-02", "--rank", "--format", "json", "--repo", "hq"], temp))
     #expect(document["scorecard"] == .string("branch_marketing_monthly"))
@@ -290,7 +293,9 @@ struct ScorecardRankTests {
     let result = try #require(document["results"]?.arrayValue?.first?.objectValue)
     // An office result has no people members, and no rank_in_office.
     #expect(
-      result.keys.sorted() == ["band", "items", "office", "rank", "total", "undefined_reason"])
+      result.keys.sorted() == [
+        "band", "bonus", "hard_failures", "items", "office", "rank", "total", "undefined_reason",
+      ])
     #expect(text(result["rank"]) == "1" && text(result["total"]) == "48.00")
     let ranked = run(["scorecard", "--period", "2025-02", "--rank", "--repo", "hq"], temp)
     #expect(
@@ -337,16 +342,17 @@ struct ScorecardRankTests {
     // promotion 2.
     #expect(
       run(arguments + ["--rank", "--format", "csv", "--repo", "hq"], temp)
-        == "scorecard,period,office,staff,position,department,total,band,undefined_reason,rank,"
-        + "rank_in_office\n" + "department_sales_monthly,2025-02,north,,,promotion,50.00,C,,1,2\n"
-        + "department_sales_monthly,2025-02,north,,,sales,106.00,A,,1,1\n")
+        == "scorecard,period,office,staff,position,department,total,band,bonus,hard_failures,undefined_reason,rank,"
+        + "rank_in_office\n" + "department_sales_monthly,2025-02,north,,,promotion,50.00,C,,,,1,2\n"
+        + "department_sales_monthly,2025-02,north,,,sales,106.00,A,,,,1,1\n")
     let document = try JSONParser.parse(
       run(arguments + ["--rank", "--format", "json", "--repo", "hq"], temp))
     #expect(document["level"] == .string("department"))
     let results = try #require(document["results"]?.arrayValue).compactMap(\.objectValue)
     #expect(
       results.first?.keys.sorted() == [
-        "band", "department", "items", "office", "rank", "rank_in_office", "total",
+        "band", "bonus", "department", "hard_failures", "items", "office", "rank", "rank_in_office",
+        "total",
         "undefined_reason",
       ])
     #expect(
@@ -361,7 +367,9 @@ struct ScorecardRankTests {
     // Without --id: still the only office scorecard.
     let offices = run(
       ["scorecard", "--period", "2025-02", "--format", "csv", "--repo", "hq"], temp)
-    #expect(offices.hasPrefix("scorecard,period,office,total,band,undefined_reason\n"))
+    #expect(
+      offices.hasPrefix("scorecard,period,office,total,band,bonus,hard_failures,undefined_reason\n")
+    )
     #expect(offices.contains("\nbranch_marketing_monthly,2025-02,north,"), "\(offices)")
     // The published document narrowed to the sales department (with --definitions):
     // promotion is not scored.
@@ -372,8 +380,8 @@ struct ScorecardRankTests {
         with: #""applies_to":{"departments":["sales"],"level":"department"}"#))
     #expect(
       run(arguments + ["--definitions", "sales.json", "--format", "csv", "--repo", "hq"], temp)
-        == "scorecard,period,office,staff,position,department,total,band,undefined_reason\n"
-        + "department_sales_monthly,2025-02,north,,,sales,106.00,A,\n")
+        == "scorecard,period,office,staff,position,department,total,band,bonus,hard_failures,undefined_reason\n"
+        + "department_sales_monthly,2025-02,north,,,sales,106.00,A,,,\n")
   }
 
   @Test("a branch scores its people as head office does after a reply")

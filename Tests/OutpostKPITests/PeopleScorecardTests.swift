@@ -535,6 +535,6 @@ struct PeopleScorecardTests {
     #expect(card.bands.map { "\($0.label)≥\($0.minimum)" } == ["A≥100", "B≥90", "C≥80", "D≥0"])
     #expect(card.label["zh"] == "网络咨询与销售月度考核")
     #expect(catalog.scorecards["branch_marketing_monthly"]?.level == .office)
-    #expect(catalog.scorecards.count == 2)
+    #expect(catalog.scorecards.count == 3)
   }
 }

@@ -107,4 +107,35 @@ struct QuarterScorecardTests {
     #expect(report.results.map(\.total) == [nil, nil])
     #expect(report.results.map(\.reason) == ["missing_target", "missing_target"])
   }
+
+  @Test("a scorecard applying to a position nobody can hold is refused, not scored as empty")
+  func unknownPosition() throws {
+    let hq = try headOffice()
+    let text = DefinitionSet.defaultDocument.replacingOccurrences(
+      of: #""scorecards": ["#,
+      with: #""scorecards": [{"id":"trainers","version":1,"#
+        + #""applies_to":{"level":"position","positions":["trainer"]},"#
+        + #""items":[{"kpi":"deal_amount","weight":"1","method":"ratio","cap":"1"}]},"#)
+    let definitions = try DefinitionSet(bytes: Array(text.utf8))
+    let request = ScorecardRequest(period: Period(parsing: "2025-03")!, scorecard: "trainers")
+    do {
+      _ = try hq.read { reader throws(OutpostError) in
+        try request.compute(in: reader, definitions: definitions)
+      }
+      Issue.record("scored")
+    } catch {
+      #expect(error.code == .invalidData)
+      #expect(
+        error.message
+          == "scorecard 'trainers' applies to position 'trainer', which is not a known position "
+          + "(consultant, new_media, sales, sem, seo, supervisor)")
+    }
+    // Published as a position, it is known and scores (no one holds it yet).
+    _ = try hq.put(
+      "positions", "trainer", ["name_zh": "培训师", "name_en": "Trainer", "department_id": "sales"])
+    let report = try hq.read { reader throws(OutpostError) in
+      try request.compute(in: reader, definitions: definitions)
+    }
+    #expect(report.results.isEmpty)
+  }
 }
