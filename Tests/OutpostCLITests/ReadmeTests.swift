@@ -82,6 +82,45 @@ struct ReadmeTests {
         + "north-o-1001,c-1,sem,2025-03-01,1,2800.00,confirmed\n"
         + "north-o-1002,c-2,seo,2025-03-01,2,2600.00,confirmed\n")
     temp.write(
+      "staff.csv",
+      "staff_id,name,position,department,active_from,active_to\n"
+        + "n-01,王芳,supervisor,promotion,2025-03-01,\n" + "n-02,李娜,consultant,sales,2025-03-01,\n"
+        + "n-03,张伟,sales,sales,2025-03-01,\n" + "n-04,刘洋,sales,sales,2025-03-01,\n")
+    temp.write(
+      "leads-march.csv",
+      "lead_id,channel_id,created_date,source_type,has_need,has_contact,assigned_to,"
+        + "first_followup_date,status,customer_id\n"
+        + "north-l-1,sem,2025-03-02,chat,true,true,n-03,2025-03-02,won,north-c-31\n"
+        + "north-l-2,seo,2025-03-03,form,true,true,n-04,2025-03-04,won,north-c-32\n"
+        + "north-l-3,sem,2025-03-04,chat,true,false,n-03,,following,\n"
+        + "north-l-4,sem,2025-03-06,call,true,true,n-02,2025-03-06,following,\n"
+        + "north-l-5,direct,2025-03-09,walk_in,false,true,,,new,\n")
+    temp.write(
+      "customers-march.csv",
+      "customer_id,acquired_date,acquisition_channel_id,lead_id,kind\n"
+        + "north-c-31,2025-03-05,sem,north-l-1,individual\n"
+        + "north-c-32,2025-03-12,seo,north-l-2,business\n")
+    temp.write(
+      "orders-people.csv",
+      "order_id,customer_id,channel_id,order_date,quantity,amount,status,salesperson_id\n"
+        + "north-o-2001,north-c-31,sem,2025-03-05,1,6000.00,confirmed,n-03\n"
+        + "north-o-2002,north-c-32,seo,2025-03-12,1,3000.00,confirmed,n-04\n"
+        + "north-o-2003,north-c-31,sem,2025-03-20,1,2500.00,confirmed,n-03\n")
+    var people =
+      "target_id,kpi_id,office_id,scope,scope_key,period_grain,period,target_value,direction,"
+      + "version\n"
+    for position in ["consultant", "sales"] {
+      for (kpi, value) in [
+        ("deal_amount", "5000.00"), ("deal_count", "2"), ("lead_conversion_rate", "0.5"),
+        ("followup_rate", "0.8"),
+      ] {
+        people += "pt-\(position)-\(kpi),\(kpi),hq,position,\(position),month,2025-03,\(value),"
+        people += "higher_better,1\n"
+      }
+    }
+    people += "pt-n-03,deal_amount,north,staff,n-03,month,2025-03,8000.00,higher_better,1\n"
+    temp.write("people-targets.csv", people)
+    temp.write(
       "targets-2025.csv",
       "target_id,kpi_id,office_id,scope,period_grain,period,target_value,direction,version\n"
         + "t-1,net_revenue,north,office,month,2025-03,5000.00,higher_better,1\n")
@@ -99,7 +138,15 @@ struct ReadmeTests {
     #expect(output("outpost conflicts --repo hq").contains("orders/north-o-1002"))
     #expect(output("outpost receive hq-reply.bundle").contains("lost a conflict to 2700.00"))
     #expect(output("outpost verify --repo hq").hasPrefix("ok:"))
-    #expect(output("outpost scorecard").contains("north 2025-03"))
+    #expect(
+      outputs["outpost scorecard --period 2025-03 --repo hq"]?.contains("north 2025-03") == true)
+    // The people: n-03 closed 8500.00 against his own 8000.00 target, n-04 3000.00 against
+    // the sales position's 5000.00; n-03 ranks first among salespeople.
+    let monthly = output("outpost scorecard --id online_sales_monthly")
+    #expect(monthly.contains("#1 (#1 in north)  north n-03 (sales) 2025-03"), "\(monthly)")
+    #expect(monthly.contains("target 8000"), "\(monthly)")
+    #expect(output("outpost kpi --by staff").contains("(unattributed)"))
+    #expect(output("outpost scorecard --id online_sales_quarterly").hasPrefix("scorecard,period"))
     #expect(FileManager.default.fileExists(atPath: temp.file("report.html")))
     // The two quick-start commands are the ones this repository's CI and demo test run.
     let readme = try Self.readme()
