@@ -63,6 +63,12 @@ public struct KPIRequest: Sendable, Equatable {
         .invalidRequest, "'\(id)' exists only in a channel breakdown",
         hint: "Ask for a channel breakdown.", location: .init(field: "breakdown"))
     }
+    if !breakdown.isPeople, let id = kpis.first(where: { definitions.kpis[$0]!.byStaffOnly }) {
+      throw OutpostError(
+        .invalidRequest, "'\(id)' exists only in a people breakdown",
+        hint: "Ask for a breakdown by staff, position or department.",
+        location: .init(field: "breakdown"))
+    }
     if breakdown.isPeople,
       let id = kpis.first(where: { !definitions.kpis[$0]!.dimensions.contains("staff_id") })
     {

@@ -7,8 +7,9 @@ import OutpostSync
 /// Values Outpost would store but never act on, refused where they enter (SPEC.md §2.7).
 ///
 /// Nothing is accepted without effect: `targets` no scorecard would read (a channel's, a person's
-/// for a KPI not computed per person is `TargetCheck`'s), per-person `qualitative_ratings` and
-/// periods the engine never reads are refused rather than stored and ignored; at head office,
+/// for a KPI not computed per person is `TargetCheck`'s), `qualitative_ratings` of unknown
+/// criteria, people who do not hold the rated position, or weeks are refused rather than stored
+/// and ignored; at head office,
 /// records of an office it never enrolled are refused too (a branch's ownership already
 /// restricts `office_id`). Staff assignments and positions must name known positions and
 /// departments and may not overlap (SPEC.md §2.8). Imports and puts apply these rules to every
@@ -24,16 +25,22 @@ public struct RecordRules: Sendable {
 
   /// The rules of `repository`, for records of `collection` (nil: any).
   public init(_ repository: RepositoryReader, for collection: String? = nil) throws(OutpostError) {
-    let targets = StandardCollections.targets.name
-    if collection == nil || collection == StandardCollections.staff.name
-      || collection == StandardCollections.positions.name || collection == targets
-    {
+    let names = StandardCollections.self
+    let needsRoles: Set<String> = [
+      names.staff.name, names.positions.name, names.targets.name, names.qualitativeRatings.name,
+      names.ratingCriteria.name,
+    ]
+    let needsStaff: Set<String> = [
+      names.staff.name, names.targets.name, names.qualitativeRatings.name,
+    ]
+    if collection.map(needsRoles.contains) ?? true {
       organisation = Organisation.withRecords(
-        positions: try Self.rows(StandardCollections.positions, repository),
-        departments: try Self.rows(StandardCollections.departments, repository))
+        positions: try Self.rows(names.positions, repository),
+        departments: try Self.rows(names.departments, repository),
+        criteria: try Self.rows(names.ratingCriteria, repository))
     }
-    if collection == nil || collection == StandardCollections.staff.name || collection == targets {
-      assignments = try Self.rows(StandardCollections.staff, repository)
+    if collection.map(needsStaff.contains) ?? true {
+      assignments = try Self.rows(names.staff, repository)
     }
     guard repository.config.role == .head else {
       offices = nil
@@ -76,7 +83,14 @@ public struct RecordRules: Sendable {
     }
     switch schema.name {
     case StandardCollections.targets.name: return targetProblem(fields)
-    case StandardCollections.qualitativeRatings.name: return Self.ratingProblem(fields)
+    case StandardCollections.qualitativeRatings.name: return ratingProblem(fields)
+    case StandardCollections.ratingCriteria.name:
+      guard case .array(let list)? = fields["positions"] else { return nil }
+      for case .string(let position) in list where organisation.positions[position] == nil {
+        return "position '\(position)' is not a known position ("
+          + organisation.positionIDs.joined(separator: ", ") + "); add it to 'positions' first"
+      }
+      return nil
     case StandardCollections.staff.name: return staffProblem(fields, alongside: batch)
     case StandardCollections.positions.name:
       let known = organisation.departments.keys.sorted()
@@ -208,19 +222,54 @@ public struct RecordRules: Sendable {
     return nil
   }
 
-  /// A `qualitative_ratings` row: an office's rating (no `subject`) for a month (or a day),
-  /// the periods the `rating_*` measures read.
-  static func ratingProblem(_ fields: [String: JSONValue]) -> String? {
-    if let subject = fields["subject"]?.stringValue {
-      return "subject '\(subject)' is not supported: ratings are of whole offices (per-person "
-        + "ratings will come later), and a person's rating would be averaged into the "
-        + "office's; leave subject empty and rate the office"
-    }
-    if let period = fields["period"]?.stringValue.flatMap(Period.init(parsing:)),
-      period.grain != .month && period.grain != .day
+  /// Why a `qualitative_ratings` row would never be read (SPEC.md §2.7, §9.4), or nil.
+  ///
+  /// A known criterion; a period of a day, month, quarter or year (the grains ratings are read
+  /// by); with a `subject`, a person with an assignment in the rating's office during its
+  /// period, in a position the criterion applies to.
+  func ratingProblem(_ fields: [String: JSONValue]) -> String? {
+    if let criterion = fields["criterion_id"]?.stringValue,
+      organisation.criteria[criterion] == nil
     {
-      return "period '\(period)' (a \(period.grain.rawValue)) is never counted: ratings are "
-        + "read by month; rate each month (e.g. \(period.start.description.prefix(7)))"
+      let guess = Suggestion.closest(to: criterion, among: organisation.criterionIDs)
+      return "criterion '\(criterion)' is not a known rating criterion"
+        + (guess.map { " (did you mean '\($0)'?)" } ?? "") + "; criteria are "
+        + organisation.criterionIDs.joined(separator: ", ")
+        + ", and head office adds more in 'rating_criteria'"
+    }
+    guard let period = fields["period"]?.stringValue.flatMap(Period.init(parsing:)) else {
+      return nil
+    }
+    if period.grain == .week {
+      return "period '\(period)' (a week) is never counted: ratings are read by day, month, "
+        + "quarter or year; rate the month (\(period.start.description.prefix(7)))"
+    }
+    guard let subject = fields["subject"]?.stringValue else { return nil }
+    let office = fields["office_id"]?.stringValue ?? ""
+    let mine = assignments.filter {
+      $0["staff_id"]?.stringValue == subject && $0["office_id"]?.stringValue == office
+    }
+    let during = mine.filter { row in
+      guard let from = row["active_from"]?.stringValue.flatMap({ CivilDate(parsing: $0) })
+      else { return false }
+      let to = row["active_to"]?.stringValue.flatMap { CivilDate(parsing: $0) }
+      return from <= period.end && (to.map { $0 >= period.start } ?? true)
+    }
+    if during.isEmpty {
+      return mine.isEmpty
+        ? "subject '\(subject)' is not a staff member of office '\(office)' (no assignment there); "
+          + "rate a person of that office, or leave subject empty to rate the office"
+        : "subject '\(subject)' has no assignment in '\(office)' during \(period); the rating "
+          + "would count for no one"
+    }
+    if let criterion = fields["criterion_id"]?.stringValue,
+      let positions = organisation.criteria[criterion]?.positions,
+      !during.contains(where: { $0["position"]?.stringValue.map(positions.contains) ?? false })
+    {
+      let held = Set(during.compactMap { $0["position"]?.stringValue }).sorted()
+      return "criterion '\(criterion)' rates \(positions.joined(separator: ", ")), and "
+        + "\(subject) is \(held.joined(separator: ", ")) during \(period); rate a criterion of "
+        + "that position"
     }
     return nil
   }

@@ -267,7 +267,7 @@ struct Reader {
   static let kpiMembers: Set<String> = [
     "id", "version", "type", "label", "seeds", "unit", "scale", "rounding", "direction",
     "dimensions", "flags", "description", "matures_days", "by_channel_only",
-    "positions",
+    "by_staff_only", "positions",
   ]
 
   /// The members of each KPI type.
@@ -460,6 +460,21 @@ struct Reader {
       }
       byChannelOnly = flag
     }
+    var byStaffOnly = false
+    if let value = object["by_staff_only"] {
+      guard case .bool(let flag) = value else {
+        throw DefinitionError(path: "\(path).by_staff_only", message: "must be true or false")
+      }
+      guard !flag || dimensions.contains("staff_id") else {
+        throw DefinitionError(
+          path: "\(path).by_staff_only", message: "needs \"staff_id\" in dimensions")
+      }
+      guard !(flag && byChannelOnly) else {
+        throw DefinitionError(
+          path: "\(path).by_staff_only", message: "a KPI cannot be by_channel_only too")
+      }
+      byStaffOnly = flag
+    }
     var maturesDays = 0
     if let value = object["matures_days"] {
       guard let days = value.uint64Value, days <= 3660 else {
@@ -473,6 +488,6 @@ struct Reader {
       labelEN: try string(label["en"], "\(path).label.en"), kind: kind, unit: unit,
       scale: Int(scale), rounding: rounding, direction: direction, dimensions: dimensions,
       flags: flags, bothZeroReason: bothZeroReason, maturesDays: maturesDays,
-      byChannelOnly: byChannelOnly, positions: positions)
+      byChannelOnly: byChannelOnly, byStaffOnly: byStaffOnly, positions: positions)
   }
 }

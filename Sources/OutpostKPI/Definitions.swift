@@ -224,6 +224,9 @@ public struct KPIDefinition: Sendable, Equatable {
   public var maturesDays: Int = 0
   /// Computed only in a channel breakdown (shares, per-channel figures).
   public var byChannelOnly = false
+  /// Computed only in a people breakdown (a person's rating, which means nothing averaged over
+  /// an office).
+  public var byStaffOnly = false
   /// In a people breakdown, the positions whose people the KPI is listed for even without
   /// rows (nil: every position); rows always show whose they are.
   public var positions: [String]? = nil

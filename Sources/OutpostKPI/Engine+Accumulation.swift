@@ -49,9 +49,21 @@ struct Places {
     }
   }
 
+  /// The date that places a row: its time field's date (a timestamp's date part, a month's
+  /// first day); a quarter or a year (a rating's period) only in periods of that grain or a
+  /// coarser one, by its first day, and never in the months, weeks or days inside it.
+  func date(_ value: JSONValue?) -> CivilDate? {
+    if let text = value?.stringValue, text.utf8.count == 4 || text.utf8.count == 7,
+      let period = Period(parsing: text), period.grain == .quarter || period.grain == .year
+    {
+      return period.grain > grain ? nil : period.start
+    }
+    return KPIEngine.date(value)
+  }
+
   /// Where a row falls by its time field, or nil when it has no date or no office.
   mutating func place(_ row: Row, _ timeField: String, _ groupField: String?) -> Placement? {
-    guard let date = KPIEngine.date(row[timeField]), let office = row["office_id"]?.stringValue
+    guard let date = date(row[timeField]), let office = row["office_id"]?.stringValue
     else { return nil }
     var group = ""
     if let groupField {

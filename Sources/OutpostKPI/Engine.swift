@@ -206,7 +206,7 @@ public struct KPIEngine: Sendable {
         for period in periods.sorted() {
           var groups: [String]
           switch query.breakdown {
-          case .office: groups = kpi.byChannelOnly ? [] : [""]
+          case .office: groups = kpi.byChannelOnly || kpi.byStaffOnly ? [] : [""]
           case .channel:
             var listed: Set<String> = []
             if breaks { for index in reads { listed.formUnion(channels[index]?[office] ?? []) } }

@@ -36,10 +36,28 @@ public struct Organisation: Sendable, Equatable {
     }
   }
 
+  /// A rating criterion: its labels and the positions whose people it rates (nil: any).
+  public struct Criterion: Sendable, Equatable {
+    public var id: String
+    public var nameZH: String
+    public var nameEN: String
+    public var positions: [String]?
+
+    /// Creates a criterion.
+    public init(id: String, nameZH: String, nameEN: String, positions: [String]? = nil) {
+      self.id = id
+      self.nameZH = nameZH
+      self.nameEN = nameEN
+      self.positions = positions
+    }
+  }
+
   /// The positions, by id.
   public var positions: [String: Position]
   /// The departments, by id.
   public var departments: [String: Department]
+  /// The rating criteria, by id.
+  public var criteria: [String: Criterion] = [:]
 
   /// The built-in positions and departments: the roles of an online-marketing department.
   public static let builtIn = Organisation(
@@ -58,21 +76,43 @@ public struct Organisation: Sendable, Equatable {
       Department(id: "promotion", nameZH: "推广部", nameEN: "Promotion"),
       Department(id: "sales", nameZH: "销售部", nameEN: "Sales"),
       Department(id: "service", nameZH: "客服部", nameEN: "Customer service"),
+    ],
+    criteria: [
+      Criterion(id: "admin_assessment", nameZH: "行政考核", nameEN: "Administrative assessment"),
+      Criterion(
+        id: "team_building", nameZH: "团队建设", nameEN: "Team building", positions: ["supervisor"]),
+      Criterion(id: "professional_skill", nameZH: "专业技能", nameEN: "Professional skills"),
+      Criterion(
+        id: "dealer_management", nameZH: "经销商管理", nameEN: "Dealer management",
+        positions: ["supervisor"]),
+      Criterion(
+        id: "content_quality", nameZH: "推广内容质量", nameEN: "Promotion-content quality",
+        positions: ["seo", "new_media"]),
     ])
 
   /// Creates an organisation from lists (a later entry with the same id wins).
-  public init(positions: [Position], departments: [Department]) {
+  public init(positions: [Position], departments: [Department], criteria: [Criterion] = []) {
     self.positions = Dictionary(positions.map { ($0.id, $0) }) { $1 }
     self.departments = Dictionary(departments.map { ($0.id, $0) }) { $1 }
+    self.criteria = Dictionary(criteria.map { ($0.id, $0) }) { $1 }
   }
 
   /// The built-in roles with head office's records over them: `positions` rows
   /// (`position_id`, `name_zh`, `name_en`, `department_id`) and `departments` rows
   /// (`department_id`, `name_zh`, `name_en`).
   public static func withRecords(
-    positions: [[String: JSONValue]], departments: [[String: JSONValue]]
+    positions: [[String: JSONValue]], departments: [[String: JSONValue]],
+    criteria: [[String: JSONValue]] = []
   ) -> Organisation {
     var result = builtIn
+    for row in criteria {
+      guard let id = row["criterion_id"]?.stringValue else { continue }
+      var list: [String]?
+      if case .array(let items)? = row["positions"] { list = items.compactMap(\.stringValue) }
+      result.criteria[id] = Criterion(
+        id: id, nameZH: row["name_zh"]?.stringValue ?? id,
+        nameEN: row["name_en"]?.stringValue ?? id, positions: list)
+    }
     for row in departments {
       guard let id = row["department_id"]?.stringValue else { continue }
       result.departments[id] = Department(
@@ -93,4 +133,6 @@ public struct Organisation: Sendable, Equatable {
   public var positionIDs: [String] { positions.keys.sorted() }
   /// Department ids, sorted.
   public var departmentIDs: [String] { departments.keys.sorted() }
+  /// Criterion ids, sorted.
+  public var criterionIDs: [String] { criteria.keys.sorted() }
 }

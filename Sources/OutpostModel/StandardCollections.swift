@@ -7,7 +7,8 @@ public enum StandardCollections {
   public static let all: [CollectionSchema] = [
     channelDaily, indexSnapshots, socialDaily, leads, customers, orders, returns, invoices,
     payments, complaints, surveyResponses, costs, staff, targets, offices, channelsCollection,
-    positions, departments, resolutions, resolutionRules, kpiDefinitions, qualitativeRatings,
+    positions, departments, resolutions, resolutionRules, kpiDefinitions, ratingCriteria,
+    qualitativeRatings,
   ]
 
   /// A standard collection by name.
@@ -271,18 +272,23 @@ public enum StandardCollections {
       FieldSpec("published_at", .timestamp), FieldSpec("note", .text, nullable: true),
     ])
 
-  /// Ratings head office gives offices on the qualitative items (SPEC.md §9.4, `rating_*`).
+  /// The criteria head office rates on, beyond and relabelling the built-in ones (SPEC.md
+  /// §9.4): which positions' people may be rated on each (null: any position).
+  public static let ratingCriteria = make(
+    "rating_criteria", .column("criterion_id"), owner: .head,
+    "rating criteria (reference data): labels and the positions they apply to",
+    [
+      FieldSpec("name_zh", .text), FieldSpec("name_en", .text),
+      FieldSpec("positions", .list(maxCount: 100), nullable: true),
+    ])
+
+  /// Ratings head office gives offices and people on the qualitative items (SPEC.md §9.4,
+  /// `rating_*`, `staff_*`).
   public static let qualitativeRatings = make(
     "qualitative_ratings", .column("rating_id"), owner: .head,
-    "head office's 0–100 ratings of qualitative items (administration, team building, ...)",
+    "head office's 0–100 ratings of offices and people on qualitative criteria",
     [
-      office, FieldSpec("subject", .text, nullable: true),
-      FieldSpec(
-        "criterion_id",
-        .enumeration([
-          "admin_assessment", "team_building", "professional_skill", "dealer_management",
-          "content_quality",
-        ])),
+      office, FieldSpec("subject", .text, nullable: true), FieldSpec("criterion_id", .text),
       FieldSpec("period", .period),
       FieldSpec(
         "score", .decimal(scale: 2, integerDigits: 3, allowsNegative: false),

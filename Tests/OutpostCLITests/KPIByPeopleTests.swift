@@ -244,10 +244,13 @@ struct KPIByPeopleTests {
     // February is the only month with rows; the three assignments of positions the KPIs
     // list (s-1 twice, s-2) make every people KPI appear.
     let list = try values(output)
+    // The people's ratings (staff_*) are listed too, undefined without ratings.
     #expect(
       Set(list.map { text($0["kpi"]) }) == [
         "leads", "qualified_leads", "lead_qualification_rate", "followup_rate",
         "lead_conversion_rate", "deal_count", "deal_amount", "aov", "resolution_rate",
+        "staff_team_building", "staff_professional_skill", "staff_dealer_management",
+        "staff_content_quality",
       ])
     #expect(Set(list.map { text($0["period"]) }) == ["2025-02"])
   }

@@ -105,15 +105,15 @@ struct NoEffectTests {
   }
 
   @Test(
-    "§9.4: a rating of a person, of a period never counted or of an unknown office is refused",
+    "§9.4: a rating of an unknown person or criterion, of a week or of an unknown office is refused",
     arguments: [
       (
         "r2,north,s-7,team_building,2025-01,90,hq-director\n",
-        "subject 's-7' is not supported: ratings are of whole offices"
+        "subject 's-7' is not a staff member of office 'north' (no assignment there)"
       ),
       (
-        "r2,north,,team_building,2025-Q1,90,hq-director\n",
-        "period '2025-Q1' (a quarter) is never counted: ratings are read by month"
+        "r2,north,,team_bulding,2025-01,90,hq-director\n",
+        "criterion 'team_bulding' is not a known rating criterion (did you mean 'team_building'?)"
       ),
       (
         "r2,north,,team_building,2025-W07,90,hq-director\n",

@@ -393,7 +393,9 @@ struct PeopleBreakdownTests {
 
   @Test("§9.3: the catalog's people KPIs and their positions")
   func catalogPeople() {
-    let people = catalog.kpiOrder.filter { catalog.kpis[$0]!.dimensions.contains("staff_id") }
+    let people = catalog.kpiOrder.filter {
+      catalog.kpis[$0]!.dimensions.contains("staff_id") && !catalog.kpis[$0]!.byStaffOnly
+    }
     #expect(
       Set(people) == [
         "leads", "qualified_leads", "lead_qualification_rate", "followup_rate",
@@ -402,6 +404,17 @@ struct PeopleBreakdownTests {
     for id in people {
       #expect(catalog.kpis[id]!.positions == ["consultant", "sales", "supervisor"], "\(id)")
     }
+    // The people's ratings exist only per person, for the positions their criterion rates.
+    let ratings = catalog.kpiOrder.filter { catalog.kpis[$0]!.byStaffOnly }
+    #expect(
+      ratings == [
+        "staff_team_building", "staff_professional_skill", "staff_dealer_management",
+        "staff_content_quality",
+      ])
+    #expect(
+      ratings.map { catalog.kpis[$0]!.positions } == [
+        ["supervisor"], nil, ["supervisor"], ["seo", "new_media"],
+      ])
     #expect(catalog.measures["lead_count"]?.staffField == "assigned_to")
     #expect(catalog.measures["deals"]?.staffField == "salesperson_id")
     #expect(catalog.measures["complaint_count"]?.staffField == "handled_by")

@@ -304,7 +304,10 @@ extension Commands {
       do { result = try request.compute(in: repository, definitions: definitions) } catch {
         var cli = kpiError(error)
         switch error.location.field {
-        case "breakdown": cli.hint = "Add --by channel."
+        case "breakdown":
+          cli.hint =
+            error.message.hasSuffix("people breakdown")
+            ? "Add --by staff (or --by position, --by department)." : "Add --by channel."
         case "staff": cli.hint = cli.hint ?? "--staff goes with --by staff (or alone)."
         default: break
         }
