@@ -91,9 +91,18 @@ def main():
         if folder != head:
             run([B, "office", "add", folder, "--key-out", os.path.join(keys, folder + ".key"),
                  "--repo", hq], env)
+    # `targets` last: a `staff` target must name a person with an assignment in its office
+    # (SPEC.md §2.7), so every office's `staff` comes first
+    later = []
     for folder in folders:
         for coll in files_of(os.path.join(args.data, folder)):
-            run([B, "import", coll, os.path.join(args.data, folder, coll + ".csv"), "--repo", hq], env)
+            path = os.path.join(args.data, folder, coll + ".csv")
+            if coll == "targets":
+                later.append(path)
+                continue
+            run([B, "import", coll, path, "--repo", hq], env)
+    for path in later:
+        run([B, "import", "targets", path, "--repo", hq], env)
     run([B, "kpi", "--format", "json", "--repo", hq], env, os.path.join(args.out, "kpi-hq.json"))
     with open(os.path.join(args.out, "kpi-hq.json")) as fh:
         periods = sorted({v["period"] for v in json.load(fh)["values"]})
