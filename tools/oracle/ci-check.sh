@@ -2,7 +2,10 @@
 # CI: the KPI oracle (independent Python) against `outpost kpi`, `outpost kpi --by channel` and
 # `outpost scorecard` over the whole fixtures dataset, the people breakdowns (`outpost kpi --by
 # staff|position|department`) of the fixtures at head office, plus `--by channel` and the three
-# people breakdowns over the hand-made testdata (the by-channel-only KPIs' and the people planted cases).
+# people breakdowns over the hand-made testdata (the by-channel-only KPIs' and the people planted cases),
+# and the people and department scorecards (`outpost scorecard --id ID --period P --rank`: the
+# built-in online_sales_monthly and the scorecards of tools/oracle/people-definitions.json, for the
+# months and quarters that hold the planted target cases).
 # Usage: tools/oracle/ci-check.sh PATH/TO/outpost
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,9 +18,25 @@ python3 tools/oracle/kpi_oracle.py fixtures/dataset --by channel > "$out/oracle-
 for by in staff position department; do
     python3 tools/oracle/kpi_oracle.py fixtures/dataset --by "$by" > "$out/oracle-by-$by.json"
 done
-python3 tools/oracle/run_outpost.py fixtures/dataset "$out/run" --outpost "$bin" --no-branches --by-channel --by-people
+# people scorecards: the months and quarters holding the planted target cases (fixtures/README.md,
+# "Targets of people"); the full year is in tools/oracle/README.md, not in CI
+defs=tools/oracle/people-definitions.json
+python3 tools/oracle/kpi_oracle.py fixtures/dataset --people-scorecards --definitions "$defs" \
+    --scorecard online_sales_monthly --scorecard online_sales_bonus_monthly \
+    --scorecard sales_departments_monthly --scorecard online_sales_quarterly_mean \
+    --scorecard online_sales_quarterly \
+    --period 2025-06 --period 2025-07 --period 2025-08 --period 2025-Q2 --period 2025-Q3 \
+    > "$out/oracle-people-scorecards.json"
+python3 tools/oracle/run_outpost.py fixtures/dataset "$out/run" --outpost "$bin" --no-branches --by-channel --by-people \
+    --people-scorecards --people-months 2025-06,2025-08 --definitions "$defs" \
+    --people-scorecard online_sales_bonus_monthly=2025-07 \
+    --people-scorecard sales_departments_monthly=2025-08 \
+    --people-scorecard online_sales_quarterly_mean=2025-Q2 \
+    --people-scorecard online_sales_quarterly=2025-Q3
 cards=()
-for file in "$out"/run/scorecard-*.json; do cards+=(--scorecard "$file"); done
+for file in "$out"/run/scorecard-20*.json; do cards+=(--scorecard "$file"); done
+people_cards=()
+for file in "$out"/run/scorecard-people-*.json; do people_cards+=(--people-scorecard "$file"); done
 status=0
 echo "== fixtures/dataset: head office, office level and scorecards"
 python3 tools/oracle/compare.py "$out/oracle.json" --kpi "$out/run/kpi-hq.json" "${cards[@]}" || status=1
@@ -27,6 +46,21 @@ for by in staff position department; do
     echo "== fixtures/dataset: head office, --by $by"
     python3 tools/oracle/compare.py "$out/oracle-by-$by.json" --kpi "$out/run/kpi-by-$by-hq.json" --flags || status=1
 done
+echo "== fixtures/dataset: head office, people scorecards (--rank)"
+python3 tools/oracle/compare.py "$out/oracle-people-scorecards.json" "${people_cards[@]}" || status=1
+# people-definitions.json holds the built-in catalog of when it was made: say so if the binary's
+# catalog has changed since (regenerate it with make_people_definitions.py)
+OUTPOST_NOW=2027-01-01T00:00:00+08:00 "$bin" kpi definitions --format json --repo "$out/run/repos/hq" > "$out/builtin.json"
+python3 - "$out/builtin.json" "$defs" <<'PY'
+import json, sys
+builtin = json.load(open(sys.argv[1]))["document"]
+mine = json.load(open(sys.argv[2]))
+ids = {s["id"] for s in builtin.get("scorecards", [])}
+mine["scorecards"] = [s for s in mine["scorecards"] if s["id"] in ids]
+if mine != builtin:
+    print("warning: %s no longer holds the binary's built-in catalog; regenerate it with "
+          "tools/oracle/make_people_definitions.py" % sys.argv[2])
+PY
 echo "== tools/oracle/testdata: head office, --by channel"
 python3 tools/oracle/kpi_oracle.py tools/oracle/testdata --by channel > "$out/oracle-td-by-channel.json"
 for by in staff position department; do

@@ -3,7 +3,12 @@
 
 Usage:
     compare.py ORACLE.json [--kpi OUTPOST_KPI.json]... [--scorecard OUTPOST_SCORECARD.json]...
-               [--office ID]... [--flags] [--bands] [--allow-uncovered ID]... [--max N]
+               [--office ID]... [--flags] [--bands] [--people-scorecard FILE
+             an `outpost scorecard --id ID --period P --rank --format json` file of a position or
+             department scorecard (outpost-scorecard/1, `level` position|department); repeatable.
+             Compared with the oracle's `people_scorecards` (kpi_oracle.py --people-scorecards)
+             of the same scorecard and period.
+--allow-uncovered ID]... [--max N]
 
 --kpi        an `outpost kpi --format json` file (format outpost-kpi/1); repeatable, the values
              of all files are pooled (e.g. one file per branch repository).
@@ -29,6 +34,11 @@ A difference is: value text differs, undefined_reason differs, unit or scale dif
 is present on one side only, or an Outpost file lists the keys both sides have in another order
 than the oracle (ORDER, once per file).  For scorecards: per (office, period) the total and
 undefined_reason, and per item the actual, target, attainment and score (numerically).
+People scorecards: per (scorecard, office, period, staff, position, department) the total,
+undefined_reason, band, bonus (numerically), hard_failures (the list, in order), rank,
+rank_in_office, and per item (in order) the kpi, weight, actual, target, attainment, score
+(numerically), note and excluded; a result on one side only; and the order of the results in
+each file (ORDER: the oracle's --rank order).
 Exit status: 1 if anything differs, 0 otherwise (2 on usage/input errors).
 """
 
@@ -100,11 +110,113 @@ def num_eq(a, b):
         return str(a) == str(b)
 
 
+PS_FIELDS = ("total", "undefined_reason", "band", "bonus", "hard_failures", "rank",
+             "rank_in_office")
+PS_ITEM_FIELDS = ("kpi", "weight", "actual", "target", "attainment", "score", "note", "excluded")
+PS_NUMERIC = {"total", "bonus", "weight", "actual", "target", "attainment", "score"}
+
+
+def ps_key(scorecard, period, r):
+    return (scorecard, r["office"], period, r.get("staff"), r.get("position"), r.get("department"))
+
+
+def ps_tag(key):
+    return " ".join(str(x) for x in key if x is not None)
+
+
+def compare_people_scorecards(oracle, paths, keep, bands, lines):
+    """Position and department scorecard results (SPEC §9.5, §9.6): returns (number of
+    differences, summary line); appends one line per difference to `lines`."""
+    if not isinstance(oracle, dict) or "people_scorecards" not in oracle:
+        print("error: the oracle output has no people_scorecards (kpi_oracle.py "
+              "--people-scorecards)", file=sys.stderr)
+        sys.exit(2)
+    ors = {}
+    oorder = {}
+    for r in oracle["people_scorecards"]:
+        if keep(r["office"]):
+            k = ps_key(r["scorecard"], r["period"], r)
+            ors[k] = r
+            oorder.setdefault((r["scorecard"], r["period"]), []).append(k)
+    bres = {}
+    border = {}
+    for path in paths:
+        doc = load(path)
+        if doc.get("format") != "outpost-scorecard/1":
+            print("warning: %s has format %r" % (path, doc.get("format")), file=sys.stderr)
+        sid, p = doc.get("scorecard"), doc.get("period")
+        if doc.get("level") not in ("position", "department"):
+            lines.append("PS LEVEL %s: level %r is not a people level" % (path, doc.get("level")))
+        seq = border.setdefault((sid, p), [])
+        for r in doc.get("results", []):
+            if keep(r["office"]):
+                k = ps_key(sid, p, r)
+                if k in bres:
+                    lines.append("PS DUP %s: listed twice" % ps_tag(k))
+                bres[k] = r
+                seq.append(k)
+    n_bad = compared = same = only_o = only_b = item_diffs = order_bad = 0
+    for k in sorted(k for k in set(ors) | set(bres) if (k[0], k[2]) in border):
+        o, b = ors.get(k), bres.get(k)
+        if o is None:
+            only_b += 1
+            lines.append("PS ONLY-OUTPOST %s: total=%s reason=%s" % (ps_tag(k), b.get("total"),
+                                                                    b.get("undefined_reason")))
+            continue
+        if b is None:
+            only_o += 1
+            lines.append("PS ONLY-ORACLE  %s: total=%s reason=%s" % (ps_tag(k), o.get("total"),
+                                                                    o.get("undefined_reason")))
+            continue
+        compared += 1
+        bad = []
+        for fld in PS_FIELDS:
+            if fld not in b:
+                bad.append("%s missing in outpost" % fld)
+            elif not (num_eq(o.get(fld), b.get(fld)) if fld in PS_NUMERIC else o.get(fld) == b.get(fld)):
+                bad.append("%s oracle=%s outpost=%s" % (fld, o.get(fld), b.get(fld)))
+        oi, bi = o.get("items", []), b.get("items", [])
+        if len(oi) != len(bi):
+            bad.append("items oracle=%d outpost=%d" % (len(oi), len(bi)))
+            item_diffs += 1
+        for x, y in zip(oi, bi):
+            for fld in PS_ITEM_FIELDS:
+                eq = num_eq(x.get(fld), y.get(fld)) if fld in PS_NUMERIC else x.get(fld) == y.get(fld)
+                if not eq:
+                    bad.append("%s.%s oracle=%s outpost=%s" % (x.get("kpi"), fld, x.get(fld), y.get(fld)))
+                    item_diffs += 1
+        if bad:
+            lines.append("PS DIFF %s: %s" % (ps_tag(k), "; ".join(bad)))
+        else:
+            same += 1
+    # order: in each file, the results both sides have come in the oracle's (--rank) order
+    for sp, seq in sorted(border.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+        want = [k for k in oorder.get(sp, []) if k in bres]
+        got = [k for k in seq if k in ors]
+        if want != got:
+            order_bad += 1
+            i = next(i for i, (x, y) in enumerate(zip(want + [None], got + [None])) if x != y)
+            def short(k):
+                return ps_tag(k[1:2] + k[3:])       # office staff position department
+            lines.append("PS ORDER %s %s: result %d is %s, the oracle lists %s" % (
+                sp[0], sp[1], i + 1, short(got[i]) if i < len(got) else "-",
+                short(want[i]) if i < len(want) else "-"))
+    n_bad = (compared - same) + only_o + only_b + order_bad
+    summary = ("People scorecards: %d file(s), %d result(s) compared, %d equal, %d differ "
+               "(%d item-field differences), %d only in oracle, %d only in outpost, %d file(s) "
+               "out of order" % (len(paths), compared, same, compared - same, item_diffs, only_o,
+                                 only_b, order_bad))
+    return n_bad, summary
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="compare oracle output with outpost output")
     ap.add_argument("oracle")
     ap.add_argument("--kpi", action="append", default=[])
     ap.add_argument("--scorecard", action="append", default=[])
+    ap.add_argument("--people-scorecard", action="append", default=[], metavar="FILE",
+                    help="an `outpost scorecard --rank --format json` file of a position or "
+                    "department scorecard (repeatable)")
     ap.add_argument("--office", action="append")
     ap.add_argument("--flags", action="store_true")
     ap.add_argument("--bands", action="store_true", help="also compare scorecard bands "
@@ -114,8 +226,8 @@ def main(argv=None):
                     "oracle does not cover it (repeatable)")
     ap.add_argument("--max", type=int, default=0, help="print at most N mismatch lines per kind (0 = all)")
     args = ap.parse_args(argv)
-    if not args.kpi and not args.scorecard:
-        ap.error("give --kpi and/or --scorecard")
+    if not args.kpi and not args.scorecard and not args.people_scorecard:
+        ap.error("give --kpi, --scorecard and/or --people-scorecard")
 
     oracle = load(args.oracle)
     offices = set(args.office) if args.office else None
@@ -297,6 +409,14 @@ def main(argv=None):
                       "(%d item-field differences), %d only in oracle, %d only in outpost" % (
                           len(periods), compared, same, compared - same, item_diffs, only_o, only_b))
 
+    # ---- people and department scorecards -----------------------------------
+    ps_summary = None
+    if args.people_scorecard:
+        n_diff, ps_summary = compare_people_scorecards(oracle, args.people_scorecard, keep,
+                                                       args.bands, lines)
+        if n_diff:
+            differ = 1
+
     shown = lines if not args.max else lines[:args.max]
     for ln in shown:
         print(ln)
@@ -306,6 +426,8 @@ def main(argv=None):
         print(kpi_summary)
     if sc_summary:
         print(sc_summary)
+    if ps_summary:
+        print(ps_summary)
     print("RESULT: %s" % ("DIFFERENCES FOUND" if differ else "all compared values agree"))
     return differ
 

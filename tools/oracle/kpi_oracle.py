@@ -366,6 +366,31 @@ def month_end(m):
     return "%s-%02d" % (m, days)
 
 
+RE_QUARTER = re.compile(r"^[0-9]{4}-Q[1-4]$")
+
+
+def is_quarter(p):
+    return bool(RE_QUARTER.match(p))
+
+
+def period_months(p):
+    """The months of a period: a month is itself; a quarter (SPEC §9.2 `2025-Q1`) its three."""
+    if is_quarter(p):
+        y, q = int(p[:4]), int(p[6])
+        return ["%04d-%02d" % (y, 3 * (q - 1) + i) for i in (1, 2, 3)]
+    return [p]
+
+
+def quarter_of(m):
+    return "%s-Q%d" % (m[:4], (int(m[5:7]) - 1) // 3 + 1)
+
+
+def period_bounds(p):
+    """(first day, last day) of a month or quarter, as ISO dates."""
+    ms = period_months(p)
+    return ms[0] + "-01", month_end(ms[-1])
+
+
 def month_range(a, b):
     out, m = [], a
     while m <= b:
@@ -462,7 +487,12 @@ class Engine:
         return (min(ms), max(ms)) if ms else None
 
     def rows(self, coll, office, month, pred=None):
-        rs = self.buckets[coll].get((office, month), [])
+        """The office's rows of `coll` dated in the period (a month, or a quarter: its three
+        months' rows, for the quarter scorecards; R5: recomputed from rows)."""
+        if is_quarter(month):
+            rs = [r for m in period_months(month) for r in self.buckets[coll].get((office, m), [])]
+        else:
+            rs = self.buckets[coll].get((office, month), [])
         return [r for r in rs if pred(r)] if pred else rs
 
     # R2/R3 (SPEC §9.1): nulls skipped; all null -> no_data; no rows -> 0
@@ -665,7 +695,9 @@ def window_months(m, window):
     [shift(end(P)+1 day, -N months), end(P)]; "to":"period_start" = the N months before P
     [shift(start(P), -N months), start(P) - 1 day].  At month grain: whole calendar months."""
     if window is None:
-        return [m]
+        return period_months(m)
+    if is_quarter(m):
+        raise AssertionError("a window at quarter grain is not covered")
     n, to = window
     if to == "period_end":
         return [shift_months(m, -i) for i in range(n - 1, -1, -1)]
@@ -1336,8 +1368,8 @@ class Staff:
         return best
 
     def overlapping(self, office, month):
-        """The office's assignments whose dates overlap the month."""
-        first, last = month + "-01", month_end(month)
+        """The office's assignments whose dates overlap the period (a month or a quarter)."""
+        first, last = period_bounds(month)
         return [a for a in self.by_office.get(office, ())
                 if a["active_from"] <= last and (a.get("active_to") is None or a["active_to"] >= first)]
 
@@ -1527,6 +1559,415 @@ def compute_scorecard(e, targets, office, month, kpi_cache):
 
 
 # ---------------------------------------------------------------------------
+# People and department scorecards (SPEC §9.5 "Whose target", `applies_to`, the built-in
+# `online_sales_monthly`, "Bonus, hard indicators, quarters", "Ranking"; §9.6 `scorecard
+# --rank --format json`, members of `outpost-scorecard/1` results)
+# ---------------------------------------------------------------------------
+
+# SPEC §9.5 "`targets.scope` ... `position` (`scope_key` a position; `office_id` an office, or head
+# office's own id for every office)".  The fixtures' and testdata's head office is `hq`
+# (run_outpost.py: `init --office hq --head`); --head-office changes it.
+HEAD_OFFICE = "hq"
+
+
+def _dec(x):
+    return None if x is None else Decimal(str(x))
+
+
+def sc_item(kpi, weight, method, cap=None, floor=None, missing="zero", hard=None):
+    """A scorecard item: `hard` is (min_attainment, cap_total) or None."""
+    return {"kpi": kpi, "weight": Decimal(weight), "method": method, "cap": _dec(cap),
+            "floor": _dec(floor), "missing": missing, "hard": hard}
+
+
+# SPEC §9.5: "`online_sales_monthly` (网络咨询与销售月度考核: the people in positions `consultant` and
+# `sales`; `deal_amount` 0.40, `deal_count` 0.20, `lead_conversion_rate` 0.25, each `ratio` capped
+# at 1.20, and `followup_rate` 0.15 `ratio` capped at 1.00; bands A ≥ 100, B ≥ 90, C ≥ 80, D)".
+# Floor 0 and `missing: zero` as in the office scorecard (docs/kpis.md §6: zero is the default);
+# D's lower bound 0 (totals are never below 0 with floor 0).
+ONLINE_SALES_MONTHLY = {
+    "id": "online_sales_monthly", "version": 1, "level": "position",
+    "positions": ["consultant", "sales"], "departments": None,
+    "period_grain": "month", "period_rule": "aggregate",
+    "items": [sc_item("deal_amount", "0.40", "ratio", "1.20", "0"),
+              sc_item("deal_count", "0.20", "ratio", "1.20", "0"),
+              sc_item("lead_conversion_rate", "0.25", "ratio", "1.20", "0"),
+              sc_item("followup_rate", "0.15", "ratio", "1.00", "0")],
+    "bands": [("A", Decimal(100), None), ("B", Decimal(90), None), ("C", Decimal(80), None),
+              ("D", Decimal(0), None)],
+}
+BUILTIN_PEOPLE_SCORECARDS = {"online_sales_monthly": ONLINE_SALES_MONTHLY}
+
+
+def parse_scorecard(j):
+    """A scorecard of an `outpost-kpi-def/1` document (SPEC §9.3 `Scorecard`, §9.5 members).
+    Not a validator: the binary refuses bad documents; here only what the score reads."""
+    at = j.get("applies_to") or {"level": "office"}
+    items = []
+    for it in j["items"]:
+        hard = it.get("hard")
+        items.append(sc_item(it["kpi"], it["weight"], it["method"], it.get("cap"), it.get("floor"),
+                             it.get("missing", "zero"),
+                             None if hard is None else (Decimal(hard["min_attainment"]),
+                                                        Decimal(hard["cap_total"]))))
+    return {"id": j["id"], "version": j.get("version"), "level": at.get("level", "office"),
+            "positions": at.get("positions"), "departments": at.get("departments"),
+            "period_grain": j.get("period_grain"), "period_rule": j.get("period_rule", "aggregate"),
+            "items": items,
+            "bands": [(b["label"], Decimal(b["min"]), _dec(b.get("bonus"))) for b in j.get("bands", [])]}
+
+
+def load_definitions(path):
+    """{id: scorecard} of a definitions file: an `outpost-kpi-def/1` document, or the
+    `outpost-kpi-definitions/1` answer of `outpost kpi definitions --format json` (its
+    `document`).  Only the scorecards are read: the oracle's measures and KPIs are its own
+    (SPEC §9.4), so the document must hold the built-in catalog's KPIs."""
+    with open(path, encoding="utf-8") as fh:
+        doc = json.load(fh)
+    if "document" in doc and "format" in doc and doc["format"] != "outpost-kpi-def/1":
+        doc = doc["document"]
+    out = {}
+    for j in doc.get("scorecards", []):
+        out[j["id"]] = parse_scorecard(j)
+    return out
+
+
+def builtin_differences(scorecards):
+    """The built-in people scorecards of a definitions document that differ from the SPEC text
+    (a cross-check of the binary's catalog against SPEC §9.5): list of ids."""
+    bad = []
+    for sid, mine in BUILTIN_PEOPLE_SCORECARDS.items():
+        theirs = scorecards.get(sid)
+        if theirs is None:
+            continue
+        for key in ("level", "positions", "period_grain", "items", "bands"):
+            if theirs.get(key) != mine.get(key):
+                bad.append("%s.%s" % (sid, key))
+    return bad
+
+
+class TargetIndex:
+    """`targets` rows by (scope, scope_key, office_id, kpi_id, period): the highest `version`
+    (the first row on a tie, docs/kpis.md §6)."""
+
+    def __init__(self, targets):
+        self.best = {}
+        for t in targets:
+            key = (t.get("scope"), t.get("scope_key"), t.get("office_id"), t.get("kpi_id"),
+                   t.get("period"))
+            old = self.best.get(key)
+            if old is None or (t.get("version") or 0) > (old.get("version") or 0):
+                self.best[key] = t
+
+    def get(self, scope, key, office, kpi, period):
+        return self.best.get((scope, key, office, kpi, period))
+
+
+def person_target(tix, head, office, staff_id, position, kpi, period):
+    """SPEC §9.5 "Whose target": "the person's own target in their office, else their
+    position's target in their office, else their position's company-wide target (`office_id` =
+    head office) ... Within one of these the highest `version` wins; a person never falls back
+    to an office target".  Per item (targets are per KPI).  Returns (row, level) or (None,
+    None).  A row without `target_value` is no target (docs/kpis.md §6), so the next level is
+    asked (not in the data: unpinned)."""
+    for level, (scope, key, off) in (("staff", ("staff", staff_id, office)),
+                                     ("position", ("position", position, office)),
+                                     ("company", ("position", position, head))):
+        t = tix.get(scope, key, off, kpi, period)
+        if t is not None and t.get("target_value") is not None:
+            return t, level
+    return None, None
+
+
+def department_target(tix, head, office, department, kpi, period):
+    """SPEC §9.5: "A department scorecard reads the department's target in the office, else
+    company-wide"."""
+    for level, off in (("department", office), ("company", head)):
+        t = tix.get("department", department, off, kpi, period)
+        if t is not None and t.get("target_value") is not None:
+            return t, level
+    return None, None
+
+
+def score_line(sc, value_fn, target_fn):
+    """One result of a scorecard for one line and one period of the scorecard's grain
+    (`aggregate`: the period's own KPI values against the period's targets).  value_fn(kpi) ->
+    (R, canonical), target_fn(kpi) -> target row or None.  SPEC §9.5 rule, as in
+    compute_scorecard, plus the hard indicators: an item whose raw attainment is below
+    `min_attainment`, or unknown (undefined actual or target), or whose failure flag holds, is
+    listed in `hard_failures` (item order) and caps the total at `cap_total` (strictest wins);
+    band and bonus follow the capped total."""
+    items, hard_failures, caps = [], [], []
+    missing_target = False
+    total_ws, total_w = Decimal(0), Decimal(0)
+    for it in sc["items"]:
+        k = it["kpi"]
+        r, a = value_fn(k)
+        t = target_fn(k)
+        item = {"kpi": k, "weight": str(it["weight"]),
+                "actual": None if a is None else fmt(a, KPIS[k]["scale"]),
+                "target": None, "attainment": None, "score": None, "note": None, "excluded": False}
+        items.append(item)
+        if t is None:
+            # a missing target makes the result undefined (`missing_target`); it is not an
+            # "undefined target" of the hard rule (SPEC §9.5 uses "undefined" for an item a
+            # target <= 0 leaves undefined), so a hard item without target is not listed in
+            # hard_failures -- unpinned; the binary does the same (README, "People scorecards")
+            missing_target = True
+            item["note"] = "missing_target"
+            continue
+        tv = t["target_value"]
+        item["target"] = str(tv)
+        failure = [f for f in r.flags if f in FAILURE_FLAGS]
+        att = None
+        if a is not None:
+            att = attainment(it["method"], a, tv, t.get("worst"), t.get("best"))
+        if it["hard"] is not None and (failure or att is None or att < it["hard"][0]):
+            hard_failures.append(k)
+            caps.append(it["hard"][1])
+        item["attainment"] = None if att is None else fmt(att, 4)
+        if failure:
+            s = Decimal(0)
+            item["note"] = failure[0]
+        elif att is None:
+            item["note"] = r.reason or "undefined_attainment"
+            if it["missing"] == "exclude":
+                item["excluded"] = True
+                continue
+            s = Decimal(0)
+        else:
+            s = att
+            if it["floor"] is not None:
+                s = max(s, it["floor"])
+            if it["cap"] is not None:
+                s = min(s, it["cap"])
+        item["score"] = fmt(s, 4)
+        total_ws += it["weight"] * s
+        total_w += it["weight"]
+    res = {"items": items, "hard_failures": hard_failures}
+    if missing_target:
+        total, reason = None, "missing_target"
+    elif total_w == 0:
+        total, reason = None, "all_items_excluded"
+    else:
+        total, reason = div_round(100 * total_ws, total_w, 2), None
+        if caps:
+            total = min(total, min(caps))
+    res.update(banded(sc, total), undefined_reason=reason)
+    return res
+
+
+def banded(sc, total):
+    """total (Decimal or None) -> {"total", "band", "bonus"}: the first band (in the document's
+    order) whose inclusive lower bound the total reaches; its `bonus` (null when it has none)."""
+    if total is None:
+        return {"total": None, "band": None, "bonus": None}
+    for label, lo, bonus in sc["bands"]:
+        if total >= lo:
+            return {"total": fmt(total, 2), "band": label, "bonus": None if bonus is None else str(bonus)}
+    return {"total": fmt(total, 2), "band": None, "bonus": None}
+
+
+class PeopleScorer:
+    """Scores position and department scorecards (SPEC §9.5 `applies_to`) over a dataset."""
+
+    def __init__(self, data, e, offices, head=HEAD_OFFICE):
+        self.data, self.e, self.offices, self.head = data, e, offices, head
+        self.staff = Staff(data["staff"])
+        self.tix = TargetIndex(data["targets"])
+        self.engines = {}
+        self.values = {}
+        self.line_cache = {}
+        self.empty = Engine(dict({c: [] for c in COLLECTIONS}, customers=data["customers"]))
+
+    def by_of(self, sc):
+        return {"position": "staff", "department": "department"}[sc["level"]]
+
+    def lines(self, sc, office, period):
+        # what the lines depend on (not the id: two documents may reuse one)
+        key = (sc["level"], tuple(sc["positions"] or ()), tuple(sc["departments"] or ()),
+               tuple(it["kpi"] for it in sc["items"]), office, period)
+        if key not in self.line_cache:
+            self.line_cache[key] = self._lines(sc, office, period)
+        return self.line_cache[key]
+
+    def _lines(self, sc, office, period):
+        """The lines a scorecard scores in an office and period: "one result per line of `kpi
+        --by staff`" in its positions (position level), or each department's line of `kpi --by
+        department` (all departments when not narrowed); never the unattributed line.  The
+        lines of any of the items' KPIs (§9.6: assignments active on some day of the period
+        whose position is among the KPI's positions, and groups with a row a measure counts)."""
+        by = self.by_of(sc)
+        out = set()
+        for it in sc["items"]:
+            for g in people_lines(self.e, self.staff, it["kpi"], office, period, by):
+                if g is None:
+                    continue
+                if sc["level"] == "position" and g[1] not in sc["positions"]:
+                    continue
+                if sc["level"] == "department" and sc["departments"] and g[0] not in sc["departments"]:
+                    continue
+                out.add(g)
+        return sorted(out, key=group_sort_key)
+
+    def value(self, by, g, kpi, office, period):
+        key = (by, g, kpi, office, period)
+        if key not in self.values:
+            if by not in self.engines:
+                self.engines[by] = people_engines(self.data, self.staff, by)
+            if is_quarter(period) and kpi not in PEOPLE_KPIS:
+                raise AssertionError("quarter values are covered for the people KPIs only")
+            ge = self.engines[by].get(g, self.empty)
+            self.values[key] = compute_kpi(ge, kpi, office, period)
+        return self.values[key]
+
+    def target_fn(self, sc, office, g, period):
+        if sc["level"] == "position":
+            return lambda k: person_target(self.tix, self.head, office, g[0], g[1], k, period)[0]
+        return lambda k: department_target(self.tix, self.head, office, g[0], k, period)[0]
+
+    def score(self, sc, office, g, period):
+        by = self.by_of(sc)
+        return score_line(sc, lambda k: self.value(by, g, k, office, period),
+                          self.target_fn(sc, office, g, period))
+
+    def mean_of_months(self, sc, office, g, quarter):
+        """SPEC §9.5 `period_rule` `mean_of_months`: each month of the period in which the line
+        is a line is scored against its monthly targets; total = mean of those monthly totals,
+        half-up to 2 places, undefined with the first such month's reason when any is; each
+        item's score = mean of its monthly scores (4 places; null when a month has none, e.g.
+        its target is missing that month -- unpinned, as the binary does),
+        note `mean_of_months`, no actual, target or attainment; `hard_failures` = those of any
+        month (item order), their caps already in the monthly totals."""
+        months = [m for m in period_months(quarter) if g in self.lines(sc, office, m)]
+        monthly = [self.score(sc, office, g, m) for m in months]
+        reason = next((r["undefined_reason"] for r in monthly if r["total"] is None), None)
+        items = []
+        for i, it in enumerate(sc["items"]):
+            scores = [Decimal(r["items"][i]["score"]) for r in monthly
+                      if r["items"][i]["score"] is not None]
+            if len(scores) < len(monthly):
+                scores = []
+            items.append({"kpi": it["kpi"], "weight": str(it["weight"]), "actual": None,
+                          "target": None, "attainment": None,
+                          "score": fmt(div_round(sum(scores, Decimal(0)), len(scores), 4), 4)
+                          if scores else None,
+                          "note": "mean_of_months", "excluded": False})
+        failed = {k for r in monthly for k in r["hard_failures"]}
+        res = {"items": items, "hard_failures": [it["kpi"] for it in sc["items"] if it["kpi"] in failed],
+               "months_scored": months}
+        if reason is not None or not monthly:
+            total = None
+            reason = reason or "no_months"
+        else:
+            total = div_round(sum((Decimal(r["total"]) for r in monthly), Decimal(0)), len(monthly), 2)
+        res.update(banded(sc, total), undefined_reason=reason)
+        return res
+
+    def results(self, sc, period):
+        """Every result of the scorecard for the period, ranked and in --rank order."""
+        grain = "quarter" if is_quarter(period) else "month"
+        if sc.get("period_grain") not in (None, grain):
+            raise ValueError("scorecard %r scores %s periods; %s is a %s" % (
+                sc["id"], sc["period_grain"], period, grain))
+        out = []
+        for o in self.offices:
+            for g in self.lines(sc, o, period):
+                if grain == "quarter" and sc["period_rule"] == "mean_of_months":
+                    r = self.mean_of_months(sc, o, g, period)
+                else:
+                    r = self.score(sc, o, g, period)
+                head = {"scorecard": sc["id"], "period": period, "office": o}
+                if sc["level"] == "position":
+                    head.update(staff=g[0], position=g[1], department=g[2])
+                else:
+                    head.update(department=g[0])
+                head.update(r)
+                out.append(head)
+        return rank_results(out, sc["level"])
+
+
+def rank_results(results, level):
+    """SPEC §9.5 Ranking: by total, highest first; equal totals share a rank and the next
+    skips (1, 1, 3); an undefined total has no rank (null).  People: `rank` within their
+    position company-wide, `rank_in_office` among everyone the scorecard scores in the office;
+    departments: within the same department company-wide and within their office.  Listed by
+    position (or department), rank, staff id and office, a result without a rank after the
+    ranked ones of its group."""
+    group = "position" if level == "position" else "department"
+
+    def assign(field, key):
+        totals = {}
+        for r in results:
+            if r["total"] is not None:
+                totals.setdefault(key(r), []).append(Decimal(r["total"]))
+        for r in results:
+            if r["total"] is None:
+                r[field] = None
+            else:
+                t = Decimal(r["total"])
+                r[field] = 1 + sum(1 for x in totals[key(r)] if x > t)
+    assign("rank", lambda r: r[group])
+    assign("rank_in_office", lambda r: r["office"])
+
+    def order(r):
+        return (r[group].encode("utf-8"), r["rank"] is None, r["rank"] or 0,
+                (r.get("staff") or "").encode("utf-8"), r["office"].encode("utf-8"),
+                (r.get("department") or "").encode("utf-8"))
+    return sorted(results, key=order)
+
+
+def people_scorecards_main(args, data, e, offices, months):
+    scorecards = dict(BUILTIN_PEOPLE_SCORECARDS)
+    if args.definitions:
+        try:
+            defined = load_definitions(args.definitions)
+        except (OSError, ValueError, KeyError) as exc:
+            print("error: %s: %s" % (args.definitions, exc), file=sys.stderr)
+            return 65
+        for bad in builtin_differences(defined):
+            print("warning: %s: %s differs from SPEC §9.5's built-in" % (args.definitions, bad),
+                  file=sys.stderr)
+        scorecards.update(defined)
+    ids = args.scorecard or ["online_sales_monthly"]
+    scorer = PeopleScorer(data, e, offices, args.head_office)
+    quarters = []
+    for m in months:
+        if quarter_of(m) not in quarters:
+            quarters.append(quarter_of(m))
+    results = []
+    for sid in ids:
+        sc = scorecards.get(sid)
+        if sc is None:
+            print("error: no scorecard %r" % sid, file=sys.stderr)
+            return 64
+        if sc["level"] not in ("position", "department"):
+            print("error: scorecard %r applies to %s: not a people scorecard" % (sid, sc["level"]),
+                  file=sys.stderr)
+            return 64
+        grain = sc.get("period_grain") or "month"
+        if grain not in ("month", "quarter"):
+            print("error: scorecard %r: grain %s not covered" % (sid, grain), file=sys.stderr)
+            return 64
+        periods = [p for p in (args.period or (months if grain == "month" else quarters))
+                   if is_quarter(p) == (grain == "quarter")]
+        if args.period and not periods:
+            print("error: scorecard %r scores %s periods" % (sid, grain), file=sys.stderr)
+            return 64
+        for p in periods:
+            results.extend(scorer.results(sc, p))
+    out = {"format": "kpi-oracle/1", "grain": "month", "offices": offices, "months": months,
+           "by": "people-scorecards", "kpis": [], "values": [], "scorecards": [],
+           "head_office": args.head_office, "people_scorecards": results}
+    if args.compact:
+        json.dump(out, sys.stdout, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    else:
+        json.dump(out, sys.stdout, sort_keys=True, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+# ---------------------------------------------------------------------------
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -1549,6 +1990,20 @@ def main(argv=None):
     ap.add_argument("--branch", action="store_true", help="as a branch repository built by "
                     "import: without the head-office collections (targets, qualitative_ratings), "
                     "which a branch cannot import (SPEC §2.4, exit 77)")
+    ap.add_argument("--people-scorecards", action="store_true", help="score the position and "
+                    "department scorecards (SPEC §9.5 applies_to) instead of KPI values: the "
+                    "built-in online_sales_monthly, or --scorecard ID of --definitions FILE; "
+                    "output member people_scorecards (results ranked, in --rank order)")
+    ap.add_argument("--definitions", metavar="FILE", help="an outpost-kpi-def/1 document (or the "
+                    "JSON of `outpost kpi definitions`) whose scorecards --people-scorecards "
+                    "reads; its KPIs must be the built-in catalog's (the oracle's are SPEC §9.4's)")
+    ap.add_argument("--scorecard", action="append", metavar="ID", help="with --people-scorecards: "
+                    "this scorecard (repeatable; default online_sales_monthly)")
+    ap.add_argument("--period", action="append", metavar="P", help="with --people-scorecards: "
+                    "score these periods (months or quarters; repeatable); default: every month "
+                    "(quarter) of the grid, by the scorecard's period_grain")
+    ap.add_argument("--head-office", default=HEAD_OFFICE, help="head office's own id, the "
+                    "office_id of company-wide targets (default %(default)s)")
     ap.add_argument("--compact", action="store_true", help="one-line JSON")
     args = ap.parse_args(argv)
 
@@ -1606,6 +2061,9 @@ def main(argv=None):
     else:
         span = e.month_span(offices)
         months = month_range(*span) if span else []
+
+    if args.people_scorecards:
+        return people_scorecards_main(args, data, e, offices, months)
 
     cache = {}
 

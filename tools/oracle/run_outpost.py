@@ -18,6 +18,12 @@ and writes:
   OUT_DIR/kpi-by-{staff,position,department}-<office>.json  the same in each branch (--by-people)
   OUT_DIR/scorecard-<period>.json  `outpost scorecard --period P --format json` in hq,
                                    for every month of the hq KPI output
+  OUT_DIR/scorecard-people-<period>.json  `outpost scorecard --id online_sales_monthly --period P
+                                   --rank --format json` in hq, for every month of the hq KPI
+                                   output (--people-scorecards; --people-months M,M,... for some)
+  OUT_DIR/scorecard-people-<id>-<period>.json  `outpost scorecard --id ID --period P --rank
+                                   --definitions FILE --format json` in hq, for each
+                                   --people-scorecard ID=P[,P...] of --definitions FILE
 Standard library only.  OUT_DIR must not exist yet (nothing is ever deleted).
 """
 
@@ -74,7 +80,20 @@ def main():
                     "kpi-by-department-hq.json (`outpost kpi --by staff|position|department`) "
                     "in hq, and the same per branch")
     ap.add_argument("--no-scorecards", action="store_true")
+    ap.add_argument("--people-scorecards", action="store_true",
+                    help="also write scorecard-people-<period>.json (`outpost scorecard --id "
+                    "online_sales_monthly --period P --rank`) in hq for every month")
+    ap.add_argument("--people-months", metavar="M,M,...",
+                    help="with --people-scorecards: only these months")
+    ap.add_argument("--definitions", metavar="FILE",
+                    help="definitions file for --people-scorecard (passed to the binary with "
+                    "--definitions)")
+    ap.add_argument("--people-scorecard", action="append", default=[], metavar="ID=P[,P...]",
+                    help="also write scorecard-people-ID-P.json (`outpost scorecard --id ID "
+                    "--period P --rank --definitions FILE`) in hq (repeatable)")
     args = ap.parse_args()
+    if args.people_scorecard and not args.definitions:
+        ap.error("--people-scorecard needs --definitions")
     env = dict(os.environ, OUTPOST_NOW=args.now)
     B = args.outpost
     os.makedirs(args.out)
@@ -91,9 +110,18 @@ def main():
         if folder != head:
             run([B, "office", "add", folder, "--key-out", os.path.join(keys, folder + ".key"),
                  "--repo", hq], env)
+    # `targets` last: a `staff` target must name a person with an assignment in its office
+    # (SPEC.md §2.7), so every office's `staff` comes first
+    later = []
     for folder in folders:
         for coll in files_of(os.path.join(args.data, folder)):
-            run([B, "import", coll, os.path.join(args.data, folder, coll + ".csv"), "--repo", hq], env)
+            path = os.path.join(args.data, folder, coll + ".csv")
+            if coll == "targets":
+                later.append(path)
+                continue
+            run([B, "import", coll, path, "--repo", hq], env)
+    for path in later:
+        run([B, "import", "targets", path, "--repo", hq], env)
     run([B, "kpi", "--format", "json", "--repo", hq], env, os.path.join(args.out, "kpi-hq.json"))
     with open(os.path.join(args.out, "kpi-hq.json")) as fh:
         periods = sorted({v["period"] for v in json.load(fh)["values"]})
@@ -106,6 +134,18 @@ def main():
     for p in ([] if args.no_scorecards else periods):
         run([B, "scorecard", "--period", p, "--format", "json", "--repo", hq], env,
             os.path.join(args.out, "scorecard-%s.json" % p))
+    if args.people_scorecards:
+        months = args.people_months.split(",") if args.people_months else periods
+        for p in months:
+            run([B, "scorecard", "--id", "online_sales_monthly", "--period", p, "--rank",
+                 "--format", "json", "--repo", hq], env,
+                os.path.join(args.out, "scorecard-people-%s.json" % p))
+    for spec in args.people_scorecard:
+        sid, _, plist = spec.partition("=")
+        for p in plist.split(","):
+            run([B, "scorecard", "--id", sid, "--period", p, "--rank", "--definitions",
+                 os.path.abspath(args.definitions), "--format", "json", "--repo", hq], env,
+                os.path.join(args.out, "scorecard-people-%s-%s.json" % (sid, p)))
     if not args.no_branches:
         for folder in folders:
             if folder == head:

@@ -929,6 +929,235 @@ rc, text = run_compare({"by": "staff", "kpis": ["leads"], "values": pl}, pl[-1:]
 check("compare people order", (rc, "leads north 2025-01 n-p1 supervisor sales comes after leads "
                                "north 2025-01 (unattributed)" in text), (1, True))
 
+# --- people and department scorecards (SPEC §9.5 "Whose target", applies_to, "Bonus, hard
+# indicators, quarters", "Ranking"; §9.6 scorecard JSON), in memory.  Head office `hq`, offices
+# x and y.  Assignments (all 2025):
+#   p1 sales/sales x, p2 sales/sales x, p5 sales/sales x, p3 consultant/service x, all year;
+#   q1 consultant/service x from 2025-02-01 (in two of Q1's three months);
+#   p4 sales/sales y, all year
+# Confirmed orders (salesperson_id; deal_amount, deal_count of the month):
+#   2025-03: p1 600.00 + 400.00 = 1000.00 (2 deals); p2 900.00 (1); p5 700.00 + 800.00 = 1500.00
+#            (2); p3 500.00 (1); q1 500.00 (1); p4 (y) 700.00 (1)
+#   2025-02: q1 300.00 (1)
+# Leads: p1 two in March, one converted (customer acquired 5 days later): lcr 1/2 = 0.5000;
+#   p2, p5, p3 none (lcr zero_denominator).
+def pc_order(oid, who, date, amount, office="x"):
+    return {"order_id": oid, "office_id": office, "customer_id": "c-" + oid, "channel_id": "sem",
+            "order_date": date, "amount": D(amount), "status": "confirmed", "salesperson_id": who}
+
+
+def pc_assign(sid, position, office="x", start="2025-01-01"):
+    return {"staff_id": sid, "office_id": office, "name": sid, "position": position,
+            "department": "service" if position == "consultant" else "sales",
+            "active_from": start, "active_to": None}
+
+
+def pc_target(kpi, scope, key, office, period, value, version=1):
+    return {"target_id": "t-%s-%s-%s-%s-%s-%d" % (kpi, scope, key, office, period, version),
+            "kpi_id": kpi, "scope": scope, "scope_key": key, "office_id": office,
+            "period": period, "target_value": D(value), "version": version}
+
+
+PD = {c: [] for c in K.COLLECTIONS}
+PD["staff"] = [pc_assign("p1", "sales"), pc_assign("p2", "sales"), pc_assign("p5", "sales"),
+               pc_assign("p3", "consultant"), pc_assign("q1", "consultant", start="2025-02-01"),
+               pc_assign("p4", "sales", office="y")]
+PD["orders"] = [pc_order("o1", "p1", "2025-03-03", "600.00"), pc_order("o2", "p1", "2025-03-04", "400.00"),
+                pc_order("o3", "p2", "2025-03-05", "900.00"), pc_order("o4", "p5", "2025-03-06", "700.00"),
+                pc_order("o5", "p5", "2025-03-07", "800.00"), pc_order("o6", "p3", "2025-03-08", "500.00"),
+                pc_order("o7", "q1", "2025-03-09", "500.00"), pc_order("o8", "q1", "2025-02-10", "300.00"),
+                pc_order("o9", "p4", "2025-03-10", "700.00", office="y")]
+PD["leads"] = [{"lead_id": "l1", "office_id": "x", "created_date": "2025-03-01", "assigned_to": "p1",
+                "customer_id": "c-l1"},
+               {"lead_id": "l2", "office_id": "x", "created_date": "2025-03-02", "assigned_to": "p1"}]
+PD["customers"] = [{"customer_id": "c-l1", "office_id": "x", "acquired_date": "2025-03-06"}]
+PD["targets"] = [
+    # deal_amount 2025-03.  Level 1: p1's own target in x
+    pc_target("deal_amount", "staff", "p1", "x", "2025-03", "800.00"),
+    # p3's own target, but in office y: not p3's office, never read
+    pc_target("deal_amount", "staff", "p3", "y", "2025-03", "100.00"),
+    # level 2: the sales position in x, versions 1 and 2 (2 wins)
+    pc_target("deal_amount", "position", "sales", "x", "2025-03", "1000.00", 1),
+    pc_target("deal_amount", "position", "sales", "x", "2025-03", "1200.00", 2),
+    # level 3: the consultant position company-wide
+    pc_target("deal_amount", "position", "consultant", "hq", "2025-03", "400.00"),
+    # office targets: a person never falls back to them (p4: no sales target in y nor at hq)
+    pc_target("deal_amount", "office", None, "x", "2025-03", "5000.00"),
+    pc_target("deal_amount", "office", None, "y", "2025-03", "700.00"),
+    # deal_count 2025-03: sales in x 4, consultants company-wide 1
+    pc_target("deal_count", "position", "sales", "x", "2025-03", "4"),
+    pc_target("deal_count", "position", "consultant", "hq", "2025-03", "1"),
+    # lead_conversion_rate 2025-03: sales in x 0.1000
+    pc_target("lead_conversion_rate", "position", "sales", "x", "2025-03", "0.1000"),
+    # Q1 months for the consultants (mean_of_months), and a quarter target (aggregate)
+    pc_target("deal_amount", "position", "consultant", "hq", "2025-01", "400.00"),
+    pc_target("deal_amount", "position", "consultant", "hq", "2025-02", "400.00"),
+    pc_target("deal_amount", "position", "consultant", "hq", "2025-Q1", "1000.00"),
+]
+PE = K.Engine(PD)
+PS_ = K.PeopleScorer(PD, PE, ["x", "y"], "hq")
+
+
+def card(items, bands=None, level=None, grain="month", rule=None):
+    j = {"id": "t", "items": items, "period_grain": grain,
+         "applies_to": level or {"level": "position", "positions": ["consultant", "sales"]},
+         "bands": bands or [{"label": "A", "min": "100", "bonus": "1.50"},
+                            {"label": "B", "min": "60", "bonus": "1.10"},
+                            {"label": "C", "min": "0"}]}
+    if rule:
+        j["period_rule"] = rule
+    return K.parse_scorecard(j)
+
+
+def item(kpi, weight, cap="1.20", hard=None):
+    it = {"kpi": kpi, "weight": weight, "method": "ratio", "floor": "0", "cap": cap}
+    if hard:
+        it["hard"] = {"min_attainment": hard[0], "cap_total": hard[1]}
+    return it
+
+
+def results(sc, period):
+    return {(r["office"], r["staff"]): r for r in PS_.results(sc, period)}
+
+
+def brief(r):
+    return (r["total"], r["band"], r["bonus"], r["rank"], r["rank_in_office"], r["hard_failures"],
+            r["undefined_reason"])
+
+
+# one item, deal_amount 1.0000, ratio, cap 1.20: total = 100 x min(a/t, 1.20)
+SC1 = card([item("deal_amount", "1.0000")])
+R1 = results(SC1, "2025-03")
+# p1: own target 800.00 (level 1): 1000.00/800.00 = 1.25 -> cap 1.20 -> 120.00
+check("precedence staff", (R1[("x", "p1")]["items"][0]["target"], R1[("x", "p1")]["total"]),
+      ("800.00", "120.00"))
+# p2: the position's target in x, highest version (2): 900.00/1200.00 = 0.75 -> 75.00
+check("precedence position in office, version", (R1[("x", "p2")]["items"][0]["target"],
+                                                 R1[("x", "p2")]["total"]), ("1200.00", "75.00"))
+# p3: no own target in x (the one in y is not read), no consultant target in x: company-wide
+# 400.00; 500.00/400.00 = 1.25 -> 120.00
+check("precedence company-wide", (R1[("x", "p3")]["items"][0]["target"], R1[("x", "p3")]["total"]),
+      ("400.00", "120.00"))
+# p4 (y): no sales target in y nor at hq; the office target of y is never a person's:
+# undefined, missing_target, the actual still shown
+check("precedence missing", (R1[("y", "p4")]["items"][0]["actual"], R1[("y", "p4")]["items"][0]["note"],
+                             brief(R1[("y", "p4")])),
+      ("700.00", "missing_target", (None, None, None, None, None, [], "missing_target")))
+# q1 (consultant from 02-01): 500.00/400.00 -> 120.00
+# ranks: sales p1 120.00, p5 1500.00/1200.00 = 1.25 -> 120.00 (tie: 1, 1), p2 75.00 -> 3, p4 none;
+# consultants p3, q1 120.00 -> 1, 1.  In x: p1, p3, p5, q1 120.00 -> 1; p2 -> 5
+check("rank ties", {s: (r["rank"], r["rank_in_office"]) for (o, s), r in R1.items()},
+      {"p1": (1, 1), "p5": (1, 1), "p2": (3, 5), "p4": (None, None), "p3": (1, 1), "q1": (1, 1)})
+# --rank order: by position, rank, staff id, office; the unranked after the ranked of its group
+check("rank order", [r["staff"] for r in PS_.results(SC1, "2025-03")],
+      ["p3", "q1", "p1", "p5", "p2", "p4"])
+# bands and bonus: 120.00 -> A 1.50; 75.00 -> B 1.10; a band without bonus -> null
+check("bonus", [(R1[("x", s)]["band"], R1[("x", s)]["bonus"]) for s in ("p1", "p2")],
+      [("A", "1.50"), ("B", "1.10")])
+
+# hard indicators: deal_amount 0.60 (hard: below 1.30 caps at 70), deal_count 0.40 (hard: below
+# 0.80 caps at 50).  p1: deal_amount 1.25 (< 1.30: fails), deal_count 2/4 = 0.5 (fails):
+# 100 x (0.60 x 1.20 + 0.40 x 0.50) = 92.00, strictest cap 50 -> 50.00, band C (no bonus);
+# p5 likewise (1.25, 2/4) 50.00; p2 0.75 and 1/4: 100 x (0.45 + 0.10) = 55.00 -> 50.00: three
+# sales at 50.00 share rank 1.
+# p3: deal_amount 1.25 fails (cap 70); deal_count 1/1 = 1.0: 100 x (0.72 + 0.40) = 112.00 -> 70.00,
+# B; q1 the same.  In x: p3, q1 70.00 -> 1; p1, p2, p5 -> 3
+SCH = card([item("deal_amount", "0.60", hard=("1.30", "70")),
+            item("deal_count", "0.40", hard=("0.80", "50"))])
+RH = results(SCH, "2025-03")
+check("hard cap p1", brief(RH[("x", "p1")]), ("50.00", "C", None, 1, 3,
+                                              ["deal_amount", "deal_count"], None))
+check("hard cap p3", brief(RH[("x", "p3")]), ("70.00", "B", "1.10", 1, 1, ["deal_amount"], None))
+# zeroing: deal_count below 0.80 -> total 0.  p1 0.00 (from 92.00); p3 112.00 (no failure), A
+SCZ = card([item("deal_amount", "0.60"), item("deal_count", "0.40", hard=("0.80", "0"))])
+RZ = results(SCZ, "2025-03")
+check("hard zero p1", brief(RZ[("x", "p1")])[:3] + brief(RZ[("x", "p1")])[5:],
+      ("0.00", "C", None, ["deal_count"], None))
+check("hard zero p3", brief(RZ[("x", "p3")])[:3], ("112.00", "A", "1.50"))
+# an unknown attainment is a hard failure: p2 has no lead, lcr 0/0 = zero_denominator, scores 0
+# (missing: zero): 100 x (0.50 x 0.75 + 0) = 37.50, below the cap 40 (which does not raise it)
+SCU = card([item("deal_amount", "0.50"), item("lead_conversion_rate", "0.50", hard=("0.50", "40"))])
+RU = results(SCU, "2025-03")
+check("hard unknown p2", (brief(RU[("x", "p2")])[0], RU[("x", "p2")]["hard_failures"],
+                          RU[("x", "p2")]["items"][1]["note"]),
+      ("37.50", ["lead_conversion_rate"], "zero_denominator"))
+# p1: lcr 1/2 = 0.5000 / 0.1000 = 5.0 -> cap 1.20; raw 5.0000 is not below 0.50: no failure
+check("hard pass p1", (RU[("x", "p1")]["items"][1]["attainment"], RU[("x", "p1")]["hard_failures"],
+                       RU[("x", "p1")]["total"]), ("5.0000", [], "120.00"))
+
+# quarters: mean_of_months.  Consultant targets 400.00 in each month of Q1.
+# q1 (from 02-01, a line in February and March only): Feb 300.00/400.00 = 0.75 -> 75.00 (hard
+# below 0.80, cap 90: listed, does not bind); Mar 1.25 -> 120.00.  Mean (75.00 + 120.00) / 2 =
+# 97.50, band B; the item's score (0.7500 + 1.2000) / 2 = 0.9750, note mean_of_months
+# p3 (all quarter): Jan 0.00, Feb 0.00 (no order), Mar 120.00 -> 40.00
+# sales (p1 ...): no January target -> the quarter is undefined, missing_target
+SCM = card([item("deal_amount", "1.0000", hard=("0.80", "90"))], grain="quarter",
+           rule="mean_of_months")
+RM = results(SCM, "2025-Q1")
+check("mean_of_months q1", (brief(RM[("x", "q1")]), RM[("x", "q1")]["items"][0]),
+      (("97.50", "B", "1.10", 1, 1, ["deal_amount"], None),
+       {"kpi": "deal_amount", "weight": "1.0000", "actual": None, "target": None,
+        "attainment": None, "score": "0.9750", "note": "mean_of_months", "excluded": False}))
+check("mean_of_months months", RM[("x", "q1")]["months_scored"], ["2025-02", "2025-03"])
+check("mean_of_months p3", RM[("x", "p3")]["total"], "40.00")
+check("mean_of_months undefined", (RM[("x", "p1")]["total"], RM[("x", "p1")]["undefined_reason"],
+                                   RM[("x", "p1")]["rank"]), (None, "missing_target", None))
+# aggregate: the quarter's own value against the quarter's target: p3 Q1 deal_amount 500.00 (the
+# March order; recomputed from the quarter's rows) / 1000.00 = 0.5 -> 50.00; q1 800.00 -> 80.00
+SCA = card([item("deal_amount", "1.0000")], grain="quarter", rule="aggregate")
+RA = results(SCA, "2025-Q1")
+check("aggregate quarter", [(RA[("x", s)]["items"][0]["actual"], RA[("x", s)]["total"])
+                            for s in ("p3", "q1")], [("500.00", "50.00"), ("800.00", "80.00")])
+check("aggregate quarter grain", [r["period"] for r in PS_.results(SCA, "2025-Q1")][:1], ["2025-Q1"])
+
+# department scorecard: a department's line in each office; targets in the office, else at hq
+# (the sales department's deal_amount in x: 1000 + 900 + 1500 = 3400.00 against its own 4000.00 =
+# 0.85 -> 85.00; service in x: p3 + q1 = 1000.00 against the company-wide 800.00 -> 120.00)
+PD["targets"] += [pc_target("deal_amount", "department", "sales", "x", "2025-03", "4000.00"),
+                  pc_target("deal_amount", "department", "sales", "hq", "2025-03", "100.00"),
+                  pc_target("deal_amount", "department", "service", "hq", "2025-03", "800.00")]
+PS_ = K.PeopleScorer(PD, PE, ["x", "y"], "hq")
+SCD = card([item("deal_amount", "1.0000")], level={"level": "department",
+                                                   "departments": ["sales", "service"]})
+RD = PS_.results(SCD, "2025-03")
+# y's sales line (p4 700.00) against the company-wide 100.00 -> 120.00: ranks within the
+# department company-wide (y 1, x 2) and within the office (x: service 1, sales 2)
+check("department", [(r["department"], r["office"], r["total"], r["rank"], r["rank_in_office"])
+                     for r in RD],
+      [("sales", "y", "120.00", 1, 1), ("sales", "x", "85.00", 2, 2),
+       ("service", "x", "120.00", 1, 1)])
+
+
+# compare.py --people-scorecard: equal; a changed rank; an order that differs
+def run_compare_ps(oracle_results, outpost_doc):
+    with tempfile.TemporaryDirectory() as td:
+        po, pb = os.path.join(td, "o.json"), os.path.join(td, "b.json")
+        with open(po, "w") as fh:
+            json.dump({"people_scorecards": oracle_results}, fh)
+        with open(pb, "w") as fh:
+            json.dump(outpost_doc, fh)
+        cb = io.StringIO()
+        with redirect_stdout(cb):
+            rc = compare.main([po, "--people-scorecard", pb])
+        return rc, cb.getvalue()
+
+
+OR1 = [dict(r) for r in PS_.results(SC1, "2025-03")]
+BDOC = {"format": "outpost-scorecard/1", "scorecard": "t", "period": "2025-03", "level": "position",
+        "results": [{k: v for k, v in r.items() if k not in ("scorecard", "period")} for r in OR1]}
+rc, text = run_compare_ps(OR1, BDOC)
+check("compare ps equal", (rc, "6 result(s) compared, 6 equal" in text), (0, True))
+bad = json.loads(json.dumps(BDOC))
+bad["results"][3]["rank"] = 2
+rc, text = run_compare_ps(OR1, bad)
+check("compare ps rank", (rc, "PS DIFF t x 2025-03 p5 sales sales: rank oracle=1 outpost=2" in text),
+      (1, True))
+bad = json.loads(json.dumps(BDOC))
+bad["results"][2], bad["results"][3] = bad["results"][3], bad["results"][2]
+rc, text = run_compare_ps(OR1, bad)
+check("compare ps order", (rc, "PS ORDER t 2025-03: result 3 is x p5 sales sales, the oracle "
+                            "lists x p1 sales sales" in text), (1, True))
+
 # the same invariant over the generated fixtures (if present), and their planted people cases
 FIX = os.path.join(HERE, "..", "..", "fixtures", "dataset")
 if os.path.isdir(FIX):
