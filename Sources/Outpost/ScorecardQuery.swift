@@ -119,8 +119,16 @@ public struct ScorecardRequest: Sendable, Equatable {
     }
     if rank { results = ScorecardResult.ranked(results, level: card.level) }
     if let offices { results = results.filter { offices.contains($0.office) } }
+    var names: [String: (from: String, name: String)] = [:]
+    for row in data.dataset.rows[StandardCollections.staff.name] ?? [] {
+      guard let id = row["staff_id"]?.stringValue, let name = row["name"]?.stringValue,
+        let from = row["active_from"]?.stringValue
+      else { continue }
+      if names[id].map({ $0.from < from }) ?? true { names[id] = (from, name) }
+    }
     return ScorecardReport(
-      definitions: definitions, scorecard: card, period: period, results: results)
+      definitions: definitions, scorecard: card, period: period, results: results,
+      names: names.mapValues(\.name))
   }
 
   /// Combines monthly results into the period's, per line (office, person or department): the
@@ -321,17 +329,21 @@ public struct ScorecardReport: Sendable {
   public var scorecard: ScorecardDefinition
   /// The period scored.
   public var period: Period
-  /// One result per office, by office id.
+  /// One result per office (or person, or department), in the order SPEC.md §9.6 gives.
   public var results: [ScorecardResult]
+  /// For a position scorecard, each scored person's name (their latest assignment's), by
+  /// staff id.
+  public var names: [String: String]
 
   /// Creates a report.
   public init(
     definitions: DefinitionSet, scorecard: ScorecardDefinition, period: Period,
-    results: [ScorecardResult]
+    results: [ScorecardResult], names: [String: String] = [:]
   ) {
     self.definitions = definitions
     self.scorecard = scorecard
     self.period = period
     self.results = results
+    self.names = names
   }
 }

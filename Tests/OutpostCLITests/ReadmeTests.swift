@@ -143,7 +143,7 @@ struct ReadmeTests {
     // The people: n-03 closed 8500.00 against his own 8000.00 target, n-04 3000.00 against
     // the sales position's 5000.00; n-03 ranks first among salespeople.
     let monthly = output("outpost scorecard --id online_sales_monthly")
-    #expect(monthly.contains("#1 (#1 in north)  north n-03 (sales) 2025-03"), "\(monthly)")
+    #expect(monthly.contains("#1 (#1 in north)  north n-03 张伟 (sales) 2025-03"), "\(monthly)")
     #expect(monthly.contains("target 8000"), "\(monthly)")
     #expect(output("outpost kpi --by staff").contains("(unattributed)"))
     #expect(output("outpost scorecard --id online_sales_quarterly").hasPrefix("scorecard,period"))

@@ -179,7 +179,8 @@ struct ScorecardRankTests {
       ])
     #expect(
       results.first?.keys.sorted() == [
-        "band", "bonus", "department", "hard_failures", "items", "office", "position", "rank",
+        "band", "bonus", "department", "hard_failures", "items", "name", "office", "position",
+        "rank",
         "rank_in_office", "staff",
         "total", "undefined_reason",
       ])
@@ -223,7 +224,8 @@ struct ScorecardRankTests {
     let first = try #require(plain["results"]?.arrayValue?.first?.objectValue)
     #expect(
       first.keys.sorted() == [
-        "band", "bonus", "department", "hard_failures", "items", "office", "position", "staff",
+        "band", "bonus", "department", "hard_failures", "items", "name", "office", "position",
+        "staff",
         "total", "undefined_reason",
       ])
     #expect(text(first["staff"]) == "s-1")
@@ -237,11 +239,11 @@ struct ScorecardRankTests {
     let heads = output.split(separator: "\n").filter { !$0.hasPrefix(" ") }
     #expect(
       heads == [
-        "#1 (#1 in north)  north s-2 (consultant) 2025-02  online_sales_monthly v1: 112.00 (A)",
-        "#2 (#2 in north)  north s-1 (consultant) 2025-02  online_sales_monthly v1: 92.50 (B)",
-        "#2 (#2 in north)  north s-5 (consultant) 2025-02  online_sales_monthly v1: 92.50 (B)",
-        "#1 (#4 in north)  north s-3 (sales) 2025-02  online_sales_monthly v1: 60.00 (D)",
-        "#–  north s-6 (sales) 2025-02  online_sales_monthly v1: undefined (missing_target)",
+        "#1 (#1 in north)  north s-2 Wang (consultant) 2025-02  online_sales_monthly v1: 112.00 (A)",
+        "#2 (#2 in north)  north s-1 Li (consultant) 2025-02  online_sales_monthly v1: 92.50 (B)",
+        "#2 (#2 in north)  north s-5 Qian (consultant) 2025-02  online_sales_monthly v1: 92.50 (B)",
+        "#1 (#4 in north)  north s-3 Zhao (sales) 2025-02  online_sales_monthly v1: 60.00 (D)",
+        "#–  north s-6 Zhou (sales) 2025-02  online_sales_monthly v1: undefined (missing_target)",
       ], "\(output)")
     #expect(
       output.contains(
@@ -251,7 +253,7 @@ struct ScorecardRankTests {
     let plain = people(temp, [])
     #expect(
       plain.hasPrefix(
-        "north s-1 (consultant) 2025-02  online_sales_monthly v1: 92.50 (B)\n"), "\(plain)")
+        "north s-1 Li (consultant) 2025-02  online_sales_monthly v1: 92.50 (B)\n"), "\(plain)")
     #expect(!plain.contains("#"), "\(plain)")
     // A month before anyone's assignment: nobody to score.
     #expect(

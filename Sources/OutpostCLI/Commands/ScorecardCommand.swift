@@ -85,7 +85,10 @@ extension Commands {
             ("period", .string(period.description)), ("level", .string(card.level.name)),
             (
               "results",
-              .array(report.results.map { scorecardJSON($0, card.level, ranked: options.rank) })
+              .array(
+                report.results.map {
+                  scorecardJSON($0, card.level, ranked: options.rank, names: report.names)
+                })
             ),
           ])
       case .csv:
@@ -118,9 +121,12 @@ extension Commands {
     }
   }
 
-  /// Who a result is: the office, or the person (staff id, position) or department in it.
-  static func subject(_ result: ScorecardResult) -> String {
-    if let staff = result.staff { return "\(result.office) \(staff) (\(result.position ?? "?"))" }
+  /// Who a result is: the office, or the person (staff id, name, position) or department in it.
+  static func subject(_ result: ScorecardResult, names: [String: String] = [:]) -> String {
+    if let staff = result.staff {
+      return "\(result.office) \(staff)" + (names[staff].map { " \($0)" } ?? "")
+        + " (\(result.position ?? "?"))"
+    }
     if let department = result.department { return "\(result.office) \(department)" }
     return result.office
   }
@@ -136,7 +142,8 @@ extension Commands {
         rank += "  "
       }
       out +=
-        rank + "\(subject(result)) \(report.period)  \(card.id) v\(card.version): "
+        rank
+        + "\(subject(result, names: report.names)) \(report.period)  \(card.id) v\(card.version): "
         + (result.total.map {
           "\($0.formatted(scale: 2))"
             + (result.band.map { band in
@@ -161,7 +168,8 @@ extension Commands {
   }
 
   static func scorecardJSON(
-    _ result: ScorecardResult, _ level: ScorecardDefinition.Level = .office, ranked: Bool = false
+    _ result: ScorecardResult, _ level: ScorecardDefinition.Level = .office, ranked: Bool = false,
+    names: [String: String] = [:]
   ) -> JSONValue {
     func decimal(_ d: ExactDecimal?, _ scale: Int? = nil) -> JSONValue {
       guard let d else { return .null }
@@ -173,8 +181,8 @@ extension Commands {
     case .office: break
     case .position:
       extra = [
-        ("staff", text(result.staff)), ("position", text(result.position)),
-        ("department", text(result.department)),
+        ("staff", text(result.staff)), ("name", text(result.staff.flatMap { names[$0] })),
+        ("position", text(result.position)), ("department", text(result.department)),
       ]
     case .department: extra = [("department", text(result.department))]
     }
