@@ -5,7 +5,7 @@ import Testing
 
 /// SPEC.md §10: `outpost demo` runs end to end, and its checks pass.
 struct DemoTests {
-  @Test("the demo runs head office and four branches through a month and every check passes")
+  @Test("the demo runs head office and four branches through a quarter and every check passes")
   func demoPasses() throws {
     let temp = TemporaryDirectory()
     let result = outpost(["demo", "workspace"], in: temp.path)
@@ -15,7 +15,8 @@ struct DemoTests {
       "✓ all five replicas export identical records",
       "✓ all five replicas compute byte-identical KPI JSON",
       "✓ east's cancellation and head office's amount both survived",
-      "✓ north's March paid spend is", "Demo complete: every check passed.",
+      "✓ north's March paid spend is", "✓ the quarter ranks the people",
+      "Demo complete: every check passed.",
     ] {
       #expect(result.output.contains(check), "missing: \(check)")
     }
@@ -26,6 +27,9 @@ struct DemoTests {
         "your value of channel_daily/north.sem.2025-03-05 spend=1324.50 lost a conflict to 1320.00"),
       "\(result.output)")
     #expect(FileManager.default.fileExists(atPath: temp.file("workspace/report.html")))
+    // People are assessed: north's, ranked company-wide and within north, with their names.
+    #expect(result.output.contains("north n-04 李娜 (consultant) 2025-03"), "\(result.output)")
+    #expect(result.output.contains("online_sales_quarterly,2025-Q1,"), "\(result.output)")
     // A second run into the same, now full, folder is refused rather than mixing data.
     let again = outpost(["demo", "workspace"], in: temp.path)
     #expect(again.status == 73 && again.errors.contains("not empty"))

@@ -2,22 +2,24 @@ import OutpostCodec
 import OutpostModel
 import OutpostStore
 
-/// `outpost demo [DIR]`: head office and four branches through a month, narrated (SPEC.md §10).
+/// `outpost demo [DIR]`: head office and four branches through a quarter, narrated (SPEC.md §10).
 extension Commands {
   static let demoOffices = ["north", "east", "south", "west"]
 
   /// `demo [DIR]`.
   struct DemoCommand: Command {
     static let name = "demo"
-    static let abstract = "Run head office and four branches through a month, narrated."
+    static let abstract = "Run head office and four branches through a quarter, narrated."
     static let arguments = ["[dir]"]
     static let arity: (min: Int, max: Int?) = (0, 1)
     static let discussion =
       "Creates five repositories in DIR (a fresh temporary folder by default), imports "
-      + "a month of data at each branch, makes concurrent edits on both sides, submits, "
-      + "merges, reviews the conflicts with their KPI impact, resolves them with reasons, "
-      + "replies, and checks that every replica ends identical. Shows each outpost command it "
-      + "runs. Exits non-zero if any check fails; the folder stays for you to explore."
+      + "a quarter of data at each branch (its people, traffic, leads and sales), makes "
+      + "concurrent edits on both sides, submits, merges, reviews the conflicts with their KPI "
+      + "impact, resolves them with reasons, replies, checks that every replica ends "
+      + "identical, and assesses the offices and their people, ranked. Shows each outpost "
+      + "command it runs. Exits non-zero if any check fails; the folder stays for you to "
+      + "explore."
     static let examples = ["outpost demo", "outpost demo /tmp/outpost-demo"]
 
     /// Runs the demo.
@@ -94,8 +96,29 @@ final class DemoRun {
     reviewConflicts()
     replyAndCatchUp()
     checkConvergence()
-    say("9. The month's scorecard at head office, and the report.")
+    say(
+      "9. The assessment at head office: March's office scorecard, then the people — ranked "
+        + "within their position across all offices (and within their office) — for March and "
+        + "for the quarter, and the report.")
     step(["scorecard", "--period", "2025-03", "--repo", "hq"], echo: true)
+    step(
+      [
+        "scorecard", "--id", "online_sales_monthly", "--period", "2025-03", "--office", "north",
+        "--rank", "--repo", "hq",
+      ], echo: true)
+    let quarter = step(
+      [
+        "scorecard", "--id", "online_sales_quarterly", "--period", "2025-Q1", "--rank", "--format",
+        "csv", "--repo", "hq",
+      ], echo: true)
+    // One row per person: …,rank,rank_in_office. Each position has its first.
+    let firsts = quarter.split(separator: "\n").dropFirst().filter {
+      let cells = $0.split(separator: ",", omittingEmptySubsequences: false)
+      return cells.count >= 2 && cells[cells.count - 2] == "1"
+    }
+    check(
+      firsts.count >= 2,
+      "the quarter ranks the people: a first consultant and a first salesperson company-wide")
     step(["kpi", "diagnose", "--repo", "hq"], echo: true)
     step(["report", "--html", "report.html", "--repo", "hq"], echo: true)
     finish()
@@ -144,9 +167,12 @@ final class DemoRun {
     console.out("  (and the same for east, south and west)\n")
   }
 
-  /// Step 2: Each branch imports a month of data; head office its targets.
+  /// Step 2: Each branch imports a quarter of data; head office its office targets.
   func importMonth() throws {
-    say("2. Each branch imports March 2025 from its spreadsheets, offline. Every cell is checked.")
+    say(
+      "2. Each branch imports January to March 2025 from its spreadsheets, offline: who works "
+        + "there, traffic, leads (each assigned to a person), customers and orders (each "
+        + "credited to whoever closed it). Every cell is checked.")
     let files = DemoData.write(offices: offices)
     for folder in ["data"] + (offices + ["hq"]).map({ "data/\($0)" }) {
       do { try context.fileSystem.makeDirectory(directory + "/" + folder) } catch {
@@ -177,6 +203,10 @@ final class DemoRun {
       step(["submit", "--out", "\(office)-1.bundle", "--repo", office], show: office == "north")
     }
     step(["merge"] + offices.map { "\($0)-1.bundle" } + ["--repo", "hq"], echo: true)
+    console.out(
+      "  Head office now knows every office's people, and sets targets per position for every "
+        + "office, and one person's own:\n")
+    step(["import", "targets", "data/hq/people-targets.csv", "--repo", "hq"], echo: true)
     for office in offices {
       step(
         ["reply", office, "--out", "\(office)-1.reply", "--repo", "hq"], show: office == "north")
