@@ -5,7 +5,11 @@
 # people breakdowns over the hand-made testdata (the by-channel-only KPIs' and the people planted cases),
 # and the people and department scorecards (`outpost scorecard --id ID --period P --rank`: the
 # built-in online_sales_monthly and the scorecards of tools/oracle/people-definitions.json, for the
-# months and quarters that hold the planted target cases).
+# months and quarters that hold the planted target cases).  Head office's ratings: the office's
+# (office level) and the people's (the staff_* KPIs, in the three people breakdowns) at month
+# grain in the runs above, and at quarter and year grain (`outpost kpi --grain quarter|year`:
+# the five office rating KPIs, and `--by staff` for the fixtures, all three breakdowns for
+# testdata), where a quarter's or a year's rating counts.
 # Usage: tools/oracle/ci-check.sh PATH/TO/outpost
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,21 +22,26 @@ python3 tools/oracle/kpi_oracle.py fixtures/dataset --by channel > "$out/oracle-
 for by in staff position department; do
     python3 tools/oracle/kpi_oracle.py fixtures/dataset --by "$by" > "$out/oracle-by-$by.json"
 done
+# quarter and year grain (the ratings' periods), beside the binary's run below (2 cores)
+python3 tools/oracle/kpi_oracle.py fixtures/dataset --grain quarter,year > "$out/oracle-qy.json" &
+qy1=$!
+python3 tools/oracle/kpi_oracle.py fixtures/dataset --grain quarter,year --by staff > "$out/oracle-qy-by-staff.json" &
+qy2=$!
 # people scorecards: the months and quarters holding the planted target cases (fixtures/README.md,
 # "Targets of people"); the full year is in tools/oracle/README.md, not in CI
 defs=tools/oracle/people-definitions.json
 python3 tools/oracle/kpi_oracle.py fixtures/dataset --people-scorecards --definitions "$defs" \
     --scorecard online_sales_monthly --scorecard online_sales_bonus_monthly \
     --scorecard sales_departments_monthly --scorecard online_sales_quarterly_mean \
-    --scorecard online_sales_quarterly \
+    --scorecard online_sales_quarterly_aggregate \
     --period 2025-06 --period 2025-07 --period 2025-08 --period 2025-Q2 --period 2025-Q3 \
     > "$out/oracle-people-scorecards.json"
 python3 tools/oracle/run_outpost.py fixtures/dataset "$out/run" --outpost "$bin" --no-branches --by-channel --by-people \
-    --people-scorecards --people-months 2025-06,2025-08 --definitions "$defs" \
+    --grain quarter,year --grain-by staff --people-scorecards --people-months 2025-06,2025-08 --definitions "$defs" \
     --people-scorecard online_sales_bonus_monthly=2025-07 \
     --people-scorecard sales_departments_monthly=2025-08 \
     --people-scorecard online_sales_quarterly_mean=2025-Q2 \
-    --people-scorecard online_sales_quarterly=2025-Q3
+    --people-scorecard online_sales_quarterly_aggregate=2025-Q3
 cards=()
 for file in "$out"/run/scorecard-20*.json; do cards+=(--scorecard "$file"); done
 people_cards=()
@@ -46,6 +55,14 @@ for by in staff position department; do
     echo "== fixtures/dataset: head office, --by $by"
     python3 tools/oracle/compare.py "$out/oracle-by-$by.json" --kpi "$out/run/kpi-by-$by-hq.json" --flags || status=1
 done
+wait "$qy1"
+wait "$qy2"
+echo "== fixtures/dataset: head office, --grain quarter and year, the office's ratings"
+python3 tools/oracle/compare.py "$out/oracle-qy.json" --kpi "$out/run/kpi-quarter-hq.json" \
+    --kpi "$out/run/kpi-year-hq.json" --flags || status=1
+echo "== fixtures/dataset: head office, --grain quarter and year, --by staff"
+python3 tools/oracle/compare.py "$out/oracle-qy-by-staff.json" --kpi "$out/run/kpi-quarter-by-staff-hq.json" \
+    --kpi "$out/run/kpi-year-by-staff-hq.json" --flags || status=1
 echo "== fixtures/dataset: head office, people scorecards (--rank)"
 python3 tools/oracle/compare.py "$out/oracle-people-scorecards.json" "${people_cards[@]}" || status=1
 # people-definitions.json holds the built-in catalog of when it was made: say so if the binary's
@@ -65,13 +82,22 @@ echo "== tools/oracle/testdata: head office, --by channel"
 python3 tools/oracle/kpi_oracle.py tools/oracle/testdata --by channel > "$out/oracle-td-by-channel.json"
 for by in staff position department; do
     python3 tools/oracle/kpi_oracle.py tools/oracle/testdata --by "$by" > "$out/oracle-td-by-$by.json"
+    python3 tools/oracle/kpi_oracle.py tools/oracle/testdata --by "$by" --grain quarter,year > "$out/oracle-td-qy-by-$by.json"
 done
-python3 tools/oracle/run_outpost.py tools/oracle/testdata "$out/td" --outpost "$bin" --no-branches --by-channel --by-people --no-scorecards
+python3 tools/oracle/kpi_oracle.py tools/oracle/testdata --grain quarter,year > "$out/oracle-td-qy.json"
+python3 tools/oracle/run_outpost.py tools/oracle/testdata "$out/td" --outpost "$bin" --no-branches --by-channel --by-people --no-scorecards \
+    --grain quarter,year
 python3 tools/oracle/compare.py "$out/oracle-td-by-channel.json" --kpi "$out/td/kpi-by-channel-hq.json" --flags || status=1
 for by in staff position department; do
     echo "== tools/oracle/testdata: head office, --by $by"
     python3 tools/oracle/compare.py "$out/oracle-td-by-$by.json" --kpi "$out/td/kpi-by-$by-hq.json" --flags || status=1
+    echo "== tools/oracle/testdata: head office, --grain quarter and year, --by $by"
+    python3 tools/oracle/compare.py "$out/oracle-td-qy-by-$by.json" --kpi "$out/td/kpi-quarter-by-$by-hq.json" \
+        --kpi "$out/td/kpi-year-by-$by-hq.json" --flags || status=1
 done
+echo "== tools/oracle/testdata: head office, --grain quarter and year, the office's ratings"
+python3 tools/oracle/compare.py "$out/oracle-td-qy.json" --kpi "$out/td/kpi-quarter-hq.json" \
+    --kpi "$out/td/kpi-year-hq.json" --flags || status=1
 if [ "$status" -eq 0 ]; then
     echo "RESULT: all compared values agree"
 else

@@ -8,7 +8,8 @@ division of a KPI is done by exact integer arithmetic and rounded once, half-up
 (away from zero, 四舍五入) at the KPI's scale.
 
 Usage:
-    kpi_oracle.py DATA_DIR [--office ID]... [--kpi ID]... [--months FROM:TO] [--by channel]
+    kpi_oracle.py DATA_DIR [--office ID]... [--kpi ID]... [--months FROM:TO]
+                  [--by channel|staff|position|department] [--grain month|quarter|year|quarter,year]
                   [--branch] [--no-scorecard] [--compact]
 
 DATA_DIR holds one folder per office with the standard collections as CSV files
@@ -367,17 +368,41 @@ def month_end(m):
 
 
 RE_QUARTER = re.compile(r"^[0-9]{4}-Q[1-4]$")
+RE_YEAR = re.compile(r"^[0-9]{4}$")
 
 
 def is_quarter(p):
     return bool(RE_QUARTER.match(p))
 
 
+def is_year(p):
+    return bool(RE_YEAR.match(p))
+
+
+def grain_of(p):
+    """SPEC §9.2: `2025-03-14` day, `2025-W07` week, `2025-03` month, `2025-Q1` quarter,
+    `2025` year."""
+    if RE_DATE.match(p):
+        return "day"
+    if RE_MONTH.match(p):
+        return "month"
+    if is_quarter(p):
+        return "quarter"
+    if is_year(p):
+        return "year"
+    if RE_PERIOD_OTHER.match(p):
+        return "week"
+    raise ValueError("not a period: %r" % p)
+
+
 def period_months(p):
-    """The months of a period: a month is itself; a quarter (SPEC §9.2 `2025-Q1`) its three."""
+    """The months of a period: a month is itself; a quarter (SPEC §9.2 `2025-Q1`) its three; a
+    year (`2025`) its twelve."""
     if is_quarter(p):
         y, q = int(p[:4]), int(p[6])
         return ["%04d-%02d" % (y, 3 * (q - 1) + i) for i in (1, 2, 3)]
+    if is_year(p):
+        return ["%s-%02d" % (p, i) for i in range(1, 13)]
     return [p]
 
 
@@ -385,8 +410,15 @@ def quarter_of(m):
     return "%s-Q%d" % (m[:4], (int(m[5:7]) - 1) // 3 + 1)
 
 
+def period_of(m, grain):
+    """The period of grain `grain` (month, quarter, year) that holds the month m."""
+    return {"month": m, "quarter": quarter_of(m), "year": m[:4]}[grain]
+
+
 def period_bounds(p):
-    """(first day, last day) of a month or quarter, as ISO dates."""
+    """(first day, last day) of a day, month, quarter or year, as ISO dates."""
+    if RE_DATE.match(p):
+        return p, p
     ms = period_months(p)
     return ms[0] + "-01", month_end(ms[-1])
 
@@ -416,9 +448,11 @@ SPAN_FILTER = {
     or (r.get("survey_type") == "brand_awareness" and r.get("aware") is not None)
     or (r.get("survey_type") == "brand_image" and r.get("score") is not None
         and r.get("max_score") is not None),
-    # the five rating_* measures (criterion_id eq ...); score is required
-    "qualitative_ratings": lambda r: r.get("criterion_id") in RATING_CRITERIA
-    and r.get("score") is not None,
+    # the five rating_* measures (criterion_id eq ..., subject is_null) and the four
+    # staff_rating_* (criterion_id eq ..., subject not_null); score is required
+    "qualitative_ratings": lambda r: r.get("score") is not None and (
+        r.get("criterion_id") in RATING_CRITERIA if r.get("subject") is None
+        else r.get("criterion_id") in STAFF_RATING_CRITERIA),
 }
 
 
@@ -435,6 +469,7 @@ class Engine:
         # bucket office-owned rows by (office, month of the measure's time field)
         self.buckets = {}
         self.present = set()     # (office, month) holding a row some measure reads
+        self.present_coarse = set()   # (office, quarter or year) of such a rating
         invoices = {}
         for inv in data["invoices"]:
             invoices[inv["invoice_id"].lower()] = inv
@@ -451,6 +486,10 @@ class Engine:
                 else:
                     t = row.get(meta["time"])
                 if t is None or row_month(t) is None:
+                    if (coll == "qualitative_ratings" and t is not None
+                            and grain_of(t) in ("quarter", "year") and SPAN_FILTER[coll](row)):
+                        # a quarter's or a year's rating: in the data at that grain or coarser
+                        self.present_coarse.add((row["office_id"], t))
                     continue
                 if channel is not None and row.get("channel_id") != channel:
                     continue                      # default channel_field `channel_id`
@@ -489,7 +528,7 @@ class Engine:
     def rows(self, coll, office, month, pred=None):
         """The office's rows of `coll` dated in the period (a month, or a quarter: its three
         months' rows, for the quarter scorecards; R5: recomputed from rows)."""
-        if is_quarter(month):
+        if not RE_MONTH.match(month):       # a quarter or a year
             rs = [r for m in period_months(month) for r in self.buckets[coll].get((office, m), [])]
         else:
             rs = self.buckets[coll].get((office, month), [])
@@ -696,8 +735,8 @@ def window_months(m, window):
     [shift(start(P), -N months), start(P) - 1 day].  At month grain: whole calendar months."""
     if window is None:
         return period_months(m)
-    if is_quarter(m):
-        raise AssertionError("a window at quarter grain is not covered")
+    if not RE_MONTH.match(m):
+        raise AssertionError("a window at quarter or year grain is not covered")
     n, to = window
     if to == "period_end":
         return [shift_months(m, -i) for i in range(n - 1, -1, -1)]
@@ -840,6 +879,56 @@ class GMeasure:
 
 RATING_CRITERIA = ("admin_assessment", "team_building", "professional_skill", "dealer_management",
                    "content_quality")
+# SPEC §9.4 measures `staff_rating_<criterion>` (a person's ratings) and the built-in criteria's
+# positions ("built in: `admin_assessment` and `professional_skill` (any position),
+# `team_building` and `dealer_management` (`supervisor`), `content_quality` (`seo`,
+# `new_media`)"); admin_assessment has no person KPI.
+STAFF_RATING_CRITERIA = ("team_building", "professional_skill", "dealer_management",
+                         "content_quality")
+CRITERION_POSITIONS = {"admin_assessment": None, "professional_skill": None,
+                       "team_building": ("supervisor",), "dealer_management": ("supervisor",),
+                       "content_quality": ("seo", "new_media")}
+
+
+def rating_in_period(rp, p):
+    """SPEC §9.4: a rating's `period` "is a day or a month (counted in that month, and in its
+    quarter and year), or a quarter or a year (counted only in periods of that grain or a
+    coarser one: a quarter's rating is in the quarter's and the year's values, in no month's)":
+    the rating counts in the output period p when its own period lies within p.  A week (refused
+    at import, SPEC §2.7) is in no period here."""
+    try:
+        g = grain_of(rp)
+    except ValueError:
+        return False
+    if g == "week":
+        return False
+    a, b = period_bounds(rp)
+    lo, hi = period_bounds(p)
+    return lo <= a and b <= hi
+
+
+class RatingMeasure(GMeasure):
+    """`rating_<c>` / `staff_rating_<c>` (SPEC §9.4): mean(score) of `qualitative_ratings` by
+    `period`, criterion_id eq c, and `subject is_null` (the office's own ratings) or `subject
+    not_null` (a person's, staff_field `subject`); no rows: no_data.  A row is read for the
+    output period that holds its own period (rating_in_period), so a quarter's or a year's
+    rating is read only at quarter (year) grain."""
+
+    def __init__(self, criterion, person):
+        pred = ((lambda r: r.get("criterion_id") == criterion and r.get("subject") is not None)
+                if person else
+                (lambda r: r.get("criterion_id") == criterion and r.get("subject") is None))
+        GMeasure.__init__(self, "qualitative_ratings", "mean", "score", pred=pred)
+        self.criterion, self.person = criterion, person
+
+    def rows(self, e, o, m):
+        idx = e.__dict__.get("rating_index")
+        if idx is None:
+            idx = e.rating_index = {}
+            for r in e.data["qualitative_ratings"]:
+                if r.get("period") is not None:
+                    idx.setdefault(r["office_id"], []).append(r)
+        return [r for r in idx.get(o, ()) if self.pred(r) and rating_in_period(r["period"], m)]
 W12_END = (12, "period_end")
 W12_START = (12, "period_start")
 CUSTOMER = ("customers", "customer_id", "customer")   # joins customers (customer_id) as customer
@@ -927,13 +1016,15 @@ GMEASURES = {
     #  channel: order.channel_id"
     "cogs_reversed_by_order_channel": GMeasure("returns", "sum", "cogs_reversed", lookup=ORDER,
                                                channel_field="order.channel_id"),
-    # "mean(score) of `qualitative_ratings` by `period` | criterion_id eq <criterion>; no rows:
-    #  no_data" (rating_admin_assessment ... rating_content_quality; all subjects and raters of
-    #  the office; a day-dated rating falls in its month)
-    **{"rating_" + c: GMeasure("qualitative_ratings", "mean", "score",
-                               pred=(lambda c: lambda r: r.get("criterion_id") == c)(c))
-       for c in ("admin_assessment", "team_building", "professional_skill", "dealer_management",
-                 "content_quality")},
+    # "mean(score) of `qualitative_ratings` by `period` | criterion_id eq <criterion>; subject
+    #  is_null (the office's own ratings); no rows: no_data" (rating_admin_assessment ...
+    #  rating_content_quality; every rater of the office alike; a day-dated rating falls in its
+    #  month, a quarter's or a year's only in periods of that grain or coarser)
+    **{"rating_" + c: RatingMeasure(c, person=False) for c in RATING_CRITERIA},
+    # "mean(score) of `qualitative_ratings` by `period` | criterion_id eq <criterion>; subject
+    #  not_null; staff_field subject; no rows: no_data" (staff_rating_team_building ...
+    #  staff_rating_content_quality)
+    **{"staff_rating_" + c: RatingMeasure(c, person=True) for c in STAFF_RATING_CRITERIA},
     # KPI-table filter "deals[channel_id eq email]" (email_conversion_rate)
     "deals[channel_id eq email]": GMeasure("orders", "count", pred=lambda r: _confirmed(r)
                                            and r.get("channel_id") == "email"),
@@ -1142,6 +1233,13 @@ SPEC_KPIS = [
     ("professional_skill", "rating_professional_skill", "score", 2, "higher_better"),
     ("dealer_management", "rating_dealer_management", "score", 2, "higher_better"),
     ("content_quality", "rating_content_quality", "score", 2, "higher_better"),
+    # SPEC §9.4 rows `staff_team_building` ... `staff_content_quality`: "simple |
+    # staff_rating_<id> | score | 2 | higher_better"; `by_staff_only` (§9.3: computed only in a
+    # people breakdown), see BY_STAFF_ONLY and PEOPLE_KPIS
+    ("staff_team_building", "staff_rating_team_building", "score", 2, "higher_better"),
+    ("staff_professional_skill", "staff_rating_professional_skill", "score", 2, "higher_better"),
+    ("staff_dealer_management", "staff_rating_dealer_management", "score", 2, "higher_better"),
+    ("staff_content_quality", "staff_rating_content_quality", "score", 2, "higher_better"),
 ]
 
 # SPEC §9.4 `matures_days` of the maturing KPIs (R10).  Informational only: `provisional`
@@ -1175,7 +1273,18 @@ CORE_KPIS = ["clicks", "consultations", "consultation_rate", "avg_cost_per_conve
              "conversion_rate", "new_customers", "return_rate", "complaint_rate",
              "follower_growth", "indexed_pages", "sales_growth_mom", "collection_rate"]
 
-DEFAULT_KPIS = [k for k in SPEC_ORDER if k not in BY_CHANNEL_ONLY]     # office level
+# SPEC §9.3 KPI `by_staff_only` ("computed only in a people breakdown, like a person's
+# rating"), §9.6 "the people's ratings `staff_*`, which exist only in a people breakdown (naming
+# one without it exits 64)": neither in the office-level nor in the channel output.
+BY_STAFF_ONLY = ["staff_team_building", "staff_professional_skill", "staff_dealer_management",
+                 "staff_content_quality"]
+
+# The KPIs whose values the oracle computes at quarter and year grain (`--grain`): the office's
+# ratings (their measures read no window, no `$period_days`, no growth or target) ...
+RATING_KPIS = ["admin_assessment", "team_building", "professional_skill", "dealer_management",
+               "content_quality"]
+
+DEFAULT_KPIS = [k for k in SPEC_ORDER if k not in BY_CHANNEL_ONLY and k not in BY_STAFF_ONLY]
 
 
 def year_ago(m):
@@ -1333,10 +1442,17 @@ _FRONT = ("consultant", "sales", "supervisor")
 PEOPLE_KPIS = {k: _FRONT for k in (
     "leads", "qualified_leads", "lead_qualification_rate", "followup_rate", "lead_conversion_rate",
     "deal_count", "deal_amount", "aov", "resolution_rate")}
+# The people's ratings (SPEC §9.4 `staff_*`, `by_staff_only`): positions = the positions the
+# criterion rates (§9.4 "built in: ... `professional_skill` (any position), `team_building` and
+# `dealer_management` (`supervisor`), `content_quality` (`seo`, `new_media`)"); None: no
+# `positions` member, every position (§9.3 "absent: every position").
+PEOPLE_KPIS.update({"staff_" + c: CRITERION_POSITIONS[c] for c in STAFF_RATING_CRITERIA})
 
 # The staff field a measure of each collection reads ("the measures of `leads` read
-# `assigned_to`, of `orders` read `salesperson_id`, of `complaints` read `handled_by`").
-PEOPLE_FIELD = {"leads": "assigned_to", "orders": "salesperson_id", "complaints": "handled_by"}
+# `assigned_to`, of `orders` read `salesperson_id`, of `complaints` read `handled_by`"; SPEC
+# §9.4 `staff_rating_*`: "staff_field subject").
+PEOPLE_FIELD = {"leads": "assigned_to", "orders": "salesperson_id", "complaints": "handled_by",
+                "qualitative_ratings": "subject"}
 
 # The members a line carries, per breakdown (the group's key, in this order).
 PEOPLE_MEMBERS = {"staff": ("staff", "position", "department"), "position": ("position",),
@@ -1368,7 +1484,7 @@ class Staff:
         return best
 
     def overlapping(self, office, month):
-        """The office's assignments whose dates overlap the period (a month or a quarter)."""
+        """The office's assignments whose dates overlap the period (a month, quarter or year)."""
         first, last = period_bounds(month)
         return [a for a in self.by_office.get(office, ())
                 if a["active_from"] <= last and (a.get("active_to") is None or a["active_to"] >= first)]
@@ -1384,12 +1500,26 @@ def group_of(assignment, by):
     return (assignment[by],)
 
 
+def row_day(coll, row):
+    """The day that places a row with a person (SPEC §2.8 "active on the row's date (the
+    measure's `time_field`)"): created_date, order_date, received_date; for a rating the first
+    day of its period (§9.4 "counted for the person's assignment on the first day of the
+    rating's period"): a day itself, a month's, quarter's or year's first day."""
+    t = row.get(COLLECTIONS[coll]["time"])
+    if coll == "qualitative_ratings" and t is not None:
+        try:
+            return period_bounds(t)[0] if grain_of(t) != "week" else None
+        except ValueError:
+            return None
+    return t
+
+
 def attribute(staff, coll, row, by):
-    """The group a row of `leads`, `orders` or `complaints` counts for: the assignment of the
-    row's staff field value in the row's office active on the row's date (the measure's time
-    field: created_date, order_date, received_date); otherwise unattributed (None)."""
+    """The group a row of `leads`, `orders`, `complaints` or `qualitative_ratings` counts for:
+    the assignment of the row's staff field value in the row's office active on the row's day
+    (row_day); otherwise unattributed (None)."""
     return group_of(staff.assignment(row["office_id"], row.get(PEOPLE_FIELD[coll]),
-                                     row.get(COLLECTIONS[coll]["time"])), by)
+                                     row_day(coll, row)), by)
 
 
 def group_sort_key(g):
@@ -1430,8 +1560,10 @@ def measure_rows(e, mid, office, month):
 
 def people_engines(data, staff, by):
     """One engine per group (None = unattributed), each over the group's rows of `leads`,
-    `orders` and `complaints` only; `customers` stays whole (the lookup of converted_leads is
-    over the whole repository); the other collections are read by no people KPI."""
+    `orders`, `complaints` and `qualitative_ratings` only (the office's own ratings, without a
+    subject, fall in the unattributed group, where no `staff_rating_*` measure reads them);
+    `customers` stays whole (the lookup of converted_leads is over the whole repository); the
+    other collections are read by no people KPI."""
     parts = {}
     for coll in PEOPLE_FIELD:
         for row in data[coll]:
@@ -1452,7 +1584,7 @@ def people_lines(e, staff, k, office, month, by):
     unattributed one included) into which a row of the office dated in the month falls that
     passes the filter of a measure k reads."""
     groups = {group_of(a, by) for a in staff.overlapping(office, month)
-              if a["position"] in PEOPLE_KPIS[k]}
+              if PEOPLE_KPIS[k] is None or a["position"] in PEOPLE_KPIS[k]}
     for mid in kpi_measures(k):
         coll, rows = measure_rows(e, mid, office, month)
         for row in rows:
@@ -1596,7 +1728,12 @@ ONLINE_SALES_MONTHLY = {
     "bands": [("A", Decimal(100), None), ("B", Decimal(90), None), ("C", Decimal(80), None),
               ("D", Decimal(0), None)],
 }
-BUILTIN_PEOPLE_SCORECARDS = {"online_sales_monthly": ONLINE_SALES_MONTHLY}
+# SPEC §9.5: "`online_sales_quarterly` (the same people and items, `period_grain` quarter,
+# `period_rule` `mean_of_months`)"
+ONLINE_SALES_QUARTERLY = dict(ONLINE_SALES_MONTHLY, id="online_sales_quarterly",
+                              period_grain="quarter", period_rule="mean_of_months")
+BUILTIN_PEOPLE_SCORECARDS = {"online_sales_monthly": ONLINE_SALES_MONTHLY,
+                             "online_sales_quarterly": ONLINE_SALES_QUARTERLY}
 
 
 def parse_scorecard(j):
@@ -1640,7 +1777,7 @@ def builtin_differences(scorecards):
         theirs = scorecards.get(sid)
         if theirs is None:
             continue
-        for key in ("level", "positions", "period_grain", "items", "bands"):
+        for key in ("level", "positions", "period_grain", "period_rule", "items", "bands"):
             if theirs.get(key) != mine.get(key):
                 bad.append("%s.%s" % (sid, key))
     return bad
@@ -1917,6 +2054,72 @@ def rank_results(results, level):
     return sorted(results, key=order)
 
 
+def to_grain(p, grain):
+    """The period of grain `grain` that a presence mark p (a month, or a rating's quarter or
+    year) falls in; None when p is coarser than the grain (a quarter's rating at month grain)."""
+    g = grain_of(p)
+    rank = {"month": 0, "quarter": 1, "year": 2}
+    if rank[g] > rank[grain]:
+        return None
+    return period_of(period_months(p)[0], grain)
+
+
+def measure_presence(e, mid):
+    """(office, month or rating period) marks of the rows measure `mid` reads (its filter, its
+    lookup), by the row's own date."""
+    f = MEASURES[mid]
+    out = set()
+    if isinstance(f, RatingMeasure):
+        for r in e.data["qualitative_ratings"]:
+            t = r.get("period")
+            if t is not None and f.pred(r) and grain_of(t) != "week":
+                out.add((r["office_id"], t[:7] if grain_of(t) == "day" else t))
+    elif isinstance(f, GMeasure):
+        for (o, m), rs in e.gbucket(f).items():
+            if any(f.pred(r) for r in rs):
+                out.add((o, m))
+    else:
+        for (o, m), rs in e.buckets[f.source].items():
+            if f.pred is None or any(f.pred(r) for r in rs):
+                out.add((o, m))
+    return out
+
+
+def grid(e, kpis, grain, only_offices=None):
+    """The offices and periods of the output (SPEC §9.6 "every office in the data by default,
+    and every period ... from the first to the last date in the data of the offices shown"):
+    the periods of `grain` holding a row that a measure reads, contiguous from the first to the
+    last, and the offices holding one.  kpis None: a measure of the catalog (Engine.present,
+    SPAN_FILTER; the people's ratings included); a list: the measures those KPIs read (observed:
+    `outpost kpi --kpi leads` lists only the offices and months with leads; not pinned).
+    Returns (offices, months, periods); `months` is the month span (at quarter/year grain the
+    months of the periods)."""
+    if kpis is None:
+        marks = set(e.present) | set(e.present_coarse)
+    else:
+        marks = set()
+        for k in kpis:
+            for mid in kpi_measures(k):
+                marks |= measure_presence(e, mid)
+    placed = {}
+    for o, p in marks:
+        q = to_grain(p, grain)
+        if q is not None:
+            placed.setdefault(o, set()).add(q)
+    offices = sorted(o for o in placed if only_offices is None or o in only_offices)
+    ps = sorted(q for o in offices for q in placed[o])
+    if not ps:
+        return offices, [], []
+    step = {"month": next_month, "quarter": lambda q: quarter_of(next_month(period_months(q)[-1])),
+            "year": lambda y: str(int(y) + 1)}[grain]
+    periods, p = [], ps[0]
+    while p <= ps[-1]:
+        periods.append(p)
+        p = step(p)
+    months = [m for q in periods for m in period_months(q)]
+    return offices, months, periods
+
+
 def people_scorecards_main(args, data, e, offices, months):
     scorecards = dict(BUILTIN_PEOPLE_SCORECARDS)
     if args.definitions:
@@ -1976,6 +2179,13 @@ def main(argv=None):
                     "range is then taken from these offices' rows, like a branch repository")
     ap.add_argument("--kpi", action="append", help="only this KPI (repeatable)")
     ap.add_argument("--months", help="FROM:TO (YYYY-MM:YYYY-MM) instead of the data's span")
+    ap.add_argument("--grain", default="month", metavar="G[,G]",
+                    help="periods of the output (SPEC §9.2; `outpost kpi --grain G`): month "
+                    "(default), quarter, year, or quarter,year (both grains' values in one "
+                    "output, to compare with two `outpost kpi` files); quarter and year cover "
+                    "only the office's ratings (admin_assessment ... content_quality) at office "
+                    "level and the people KPIs (the nine and the staff_* ratings) with --by "
+                    "staff|position|department")
     ap.add_argument("--no-scorecard", action="store_true")
     ap.add_argument("--by", choices=["channel", "staff", "position", "department"],
                     help="channel: break the ✓ KPIs down by channel (for "
@@ -2020,9 +2230,6 @@ def main(argv=None):
             if meta.get("head"):
                 data[coll] = []
     e = Engine(data)
-    offices = e.offices()
-    if args.office:
-        offices = [o for o in offices if o in args.office]
     if args.staff:
         if args.by not in (None, "staff"):
             print("error: --staff goes with --by staff only", file=sys.stderr)
@@ -2035,13 +2242,36 @@ def main(argv=None):
                 print("error: no staff record names %r" % sid, file=sys.stderr)
                 return 64
     people = args.by in PEOPLE_MEMBERS
+    grains = args.grain.split(",")
+    if (any(g not in ("month", "quarter", "year") for g in grains) or len(set(grains)) != len(grains)
+            or ("month" in grains and len(grains) > 1)):
+        print("error: --grain: month, quarter, year or quarter,year", file=sys.stderr)
+        return 64
+    coarse = grains != ["month"]
+    if coarse and (args.by == "channel" or args.people_scorecards):
+        print("error: --grain %s goes with office level or a people breakdown only" % args.grain,
+              file=sys.stderr)
+        return 64
     if people:
         kpis = args.kpi or [k for k in SPEC_ORDER if k in PEOPLE_KPIS]
+    elif coarse:
+        kpis = args.kpi or RATING_KPIS
     else:
-        kpis = args.kpi or (SPEC_ORDER if args.by == "channel" else DEFAULT_KPIS)
+        kpis = args.kpi or ([k for k in SPEC_ORDER if k not in BY_STAFF_ONLY]
+                            if args.by == "channel" else DEFAULT_KPIS)
     for k in kpis:
         if k not in KPIS:
             print("error: KPI %r not covered by the oracle" % k, file=sys.stderr)
+            return 64
+        if k in BY_STAFF_ONLY and not people:
+            # SPEC §9.6 "the people's ratings `staff_*`, which exist only in a people breakdown
+            # (naming one without it exits 64)"
+            print("error: KPI %r exists only in a people breakdown (--by staff|position|"
+                  "department)" % k, file=sys.stderr)
+            return 64
+        if coarse and k not in (PEOPLE_KPIS if people else RATING_KPIS):
+            print("error: KPI %r is not covered by the oracle at %s grain" % (k, args.grain),
+                  file=sys.stderr)
             return 64
     if people:
         for k in kpis:
@@ -2055,12 +2285,25 @@ def main(argv=None):
             if k in BY_CHANNEL_ONLY:
                 print("warning: KPI %r exists only with --by channel: no value" % k, file=sys.stderr)
         kpis = [k for k in kpis if k not in BY_CHANNEL_ONLY]
+    # offices and periods: from the rows the output's KPIs read when they are narrowed (--kpi,
+    # or the rating KPIs at quarter/year office level), else from every measure's rows
+    narrowed = args.kpi or (coarse and not people) or None
+    offices, months, periods = set(), [], []
+    shown = {}           # period -> the offices of its grain's grid
+    for g in grains:
+        os_, ms, ps = grid(e, kpis if narrowed else None, g, args.office)
+        offices |= set(os_)
+        months = sorted(set(months) | set(ms))
+        periods += ps
+        shown.update((p, set(os_)) for p in ps)
+    offices = sorted(offices)
     if args.months:
         a, b = args.months.split(":")
-        months = month_range(a, b)
-    else:
-        span = e.month_span(offices)
-        months = month_range(*span) if span else []
+        months = periods = month_range(a, b)
+        shown = {p: set(offices) for p in periods}
+        if coarse:
+            print("error: --months goes with month grain only", file=sys.stderr)
+            return 64
 
     if args.people_scorecards:
         return people_scorecards_main(args, data, e, offices, months)
@@ -2115,7 +2358,9 @@ def main(argv=None):
         empty = None
         for k in kpis:
             for o in offices:
-                for m in months:
+                for m in periods:
+                    if o not in shown[m]:
+                        continue
                     for g in people_lines(e, staff, k, o, m, args.by):
                         if args.staff and (g is None or g[0] not in args.staff):
                             continue
@@ -2130,19 +2375,22 @@ def main(argv=None):
     else:
         for k in kpis:
             for o in offices:
-                for m in months:
+                for m in periods:
+                    if o not in shown[m]:
+                        continue
                     r, canonical = kpi_cache(k, o, m)
                     emit(values, k, o, m, r, canonical)
     scorecards = []
-    if not args.no_scorecard and args.by is None:
+    if not args.no_scorecard and args.by is None and not coarse:
         for o in offices:
             for m in months:
                 scorecards.append(compute_scorecard(e, data["targets"], o, m, kpi_cache))
     # the KPIs this output covers (compare.py counts a KPI Outpost prints outside this list as
     # UNCOVERED); with --by channel only the ✓ ones, as channel rows
     covered = [k for k in kpis if args.by != "channel" or k in BY_CHANNEL]
-    out = {"format": "kpi-oracle/1", "grain": "month", "offices": offices, "months": months,
-           "by": args.by, "kpis": covered, "values": values, "scorecards": scorecards}
+    out = {"format": "kpi-oracle/1", "grain": args.grain, "offices": offices, "months": months,
+           "periods": periods, "by": args.by, "kpis": covered, "values": values,
+           "scorecards": scorecards}
     if args.compact:
         json.dump(out, sys.stdout, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     else:

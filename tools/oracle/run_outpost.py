@@ -3,7 +3,8 @@
 
 Usage:
     run_outpost.py DATA_DIR OUT_DIR [--outpost BIN] [--now TIMESTAMP] [--no-branches]
-                   [--by-channel] [--by-people] [--no-scorecards]
+                   [--by-channel] [--by-people] [--no-scorecards] [--grain G[,G...]]
+                   [--grain-by B[,B...]]
 
 Creates, under OUT_DIR/repos/:
   hq/       a head-office repository holding every office's rows plus DATA/hq/*.csv
@@ -16,6 +17,11 @@ and writes:
   OUT_DIR/kpi-by-{staff,position,department}-hq.json  `outpost kpi --by staff|position|department
                                    --format json` in hq (--by-people)
   OUT_DIR/kpi-by-{staff,position,department}-<office>.json  the same in each branch (--by-people)
+  OUT_DIR/kpi-<G>-hq.json          `outpost kpi --grain G --kpi admin_assessment ... --kpi
+                                   content_quality --format json` in hq (--grain G: quarter, year;
+                                   the office's ratings, the KPIs the oracle covers at that grain)
+  OUT_DIR/kpi-<G>-by-<B>-hq.json   `outpost kpi --grain G --by B --format json` in hq, for each
+                                   B of --grain-by (default staff,position,department)
   OUT_DIR/scorecard-<period>.json  `outpost scorecard --period P --format json` in hq,
                                    for every month of the hq KPI output
   OUT_DIR/scorecard-people-<period>.json  `outpost scorecard --id online_sales_monthly --period P
@@ -44,6 +50,13 @@ ORDER = ["staff", "channel_daily", "index_snapshots", "social_daily", "leads", "
 PEOPLE = ["staff", "position", "department"]
 HEAD_ONLY = {"targets", "offices", "channels", "resolutions", "resolution_rules",
              "qualitative_ratings"}
+# imported into hq after every office's files: a `staff` target, and a rating of a person
+# (`subject`), must name someone with an assignment in that office (SPEC.md §2.7)
+HQ_LATER = ["targets", "qualitative_ratings"]
+# the KPIs `kpi --grain quarter|year` is asked for at office level (kpi_oracle.py covers the
+# office's ratings at those grains)
+RATING_KPIS = ["admin_assessment", "team_building", "professional_skill", "dealer_management",
+               "content_quality"]
 
 
 def run(cmd, env, out=None):
@@ -80,6 +93,13 @@ def main():
                     "kpi-by-department-hq.json (`outpost kpi --by staff|position|department`) "
                     "in hq, and the same per branch")
     ap.add_argument("--no-scorecards", action="store_true")
+    ap.add_argument("--grain", metavar="G[,G...]", default="",
+                    help="also write kpi-G-hq.json (`outpost kpi --grain G --kpi <the five "
+                    "rating KPIs>`) and kpi-G-by-B-hq.json (`outpost kpi --grain G --by B`) in hq "
+                    "for each grain G (quarter, year)")
+    ap.add_argument("--grain-by", metavar="B[,B...]", default="staff,position,department",
+                    help="with --grain: the people breakdowns (default %(default)s; `none`: "
+                    "office level only)")
     ap.add_argument("--people-scorecards", action="store_true",
                     help="also write scorecard-people-<period>.json (`outpost scorecard --id "
                     "online_sales_monthly --period P --rank`) in hq for every month")
@@ -110,18 +130,19 @@ def main():
         if folder != head:
             run([B, "office", "add", folder, "--key-out", os.path.join(keys, folder + ".key"),
                  "--repo", hq], env)
-    # `targets` last: a `staff` target must name a person with an assignment in its office
-    # (SPEC.md §2.7), so every office's `staff` comes first
+    # `targets` and `qualitative_ratings` last: a `staff` target and a rating of a person must
+    # name someone with an assignment in that office (SPEC.md §2.7), so every office's `staff`
+    # comes first
     later = []
     for folder in folders:
         for coll in files_of(os.path.join(args.data, folder)):
             path = os.path.join(args.data, folder, coll + ".csv")
-            if coll == "targets":
-                later.append(path)
+            if coll in HQ_LATER:
+                later.append((HQ_LATER.index(coll), coll, path))
                 continue
             run([B, "import", coll, path, "--repo", hq], env)
-    for path in later:
-        run([B, "import", "targets", path, "--repo", hq], env)
+    for _i, coll, path in sorted(later):
+        run([B, "import", coll, path, "--repo", hq], env)
     run([B, "kpi", "--format", "json", "--repo", hq], env, os.path.join(args.out, "kpi-hq.json"))
     with open(os.path.join(args.out, "kpi-hq.json")) as fh:
         periods = sorted({v["period"] for v in json.load(fh)["values"]})
@@ -131,6 +152,13 @@ def main():
     for by in (PEOPLE if args.by_people else []):
         run([B, "kpi", "--by", by, "--format", "json", "--repo", hq], env,
             os.path.join(args.out, "kpi-by-%s-hq.json" % by))
+    for grain in [g for g in args.grain.split(",") if g]:
+        run([B, "kpi", "--grain", grain] + [x for k in RATING_KPIS for x in ("--kpi", k)]
+            + ["--format", "json", "--repo", hq], env,
+            os.path.join(args.out, "kpi-%s-hq.json" % grain))
+        for by in [b for b in args.grain_by.split(",") if b and b != "none"]:
+            run([B, "kpi", "--grain", grain, "--by", by, "--format", "json", "--repo", hq], env,
+                os.path.join(args.out, "kpi-%s-by-%s-hq.json" % (grain, by)))
     for p in ([] if args.no_scorecards else periods):
         run([B, "scorecard", "--period", p, "--format", "json", "--repo", hq], env,
             os.path.join(args.out, "scorecard-%s.json" % p))

@@ -5,6 +5,7 @@ The expected values below were worked out by hand from the CSVs in testdata/ (th
 in the comments), not taken from the oracle's or Outpost's output.  Run: python3 selftest.py
 """
 
+import contextlib
 import io
 import json
 import os
@@ -648,6 +649,52 @@ val("dealer_management", "south", "2025-04", "66.67")          # (66.67 + 66.66 
 val("dealer_management", "north", "2025-04", None, "no_data")  # south's ratings are not north's
 check("rating unit/scale", (V[("admin_assessment", "north", "2025-01")]["unit"],
                             V[("admin_assessment", "north", "2025-01")]["scale"]), ("score", 2))
+# the office's ratings read only ratings without `subject` (SPEC §9.4 "A rating without
+# `subject` rates the office"): n-p1's team_building of 2025-01 (q-p1 85.00, q-p2 90.50) leaves
+# north's 70.00 above; w-p3's content_quality of 2025-03 (q-p12, q-p13) leaves west's 50.00; a
+# person's professional_skill (q-p6 ...) gives the office none
+val("professional_skill", "north", "2025-01", None, "no_data")
+# a quarter's or a year's rating is in no month (q-n7 2025-Q1, q-n8 2025, q-w4 2025-Q1): the
+# January and March values above are those of the month's own ratings
+check("no staff_* at office level", [k for k in out["kpis"] if k.startswith("staff_")], [])
+
+
+def office_grain(grain, *extra):
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        K.main([os.path.join(HERE, "testdata"), "--compact", "--grain", grain] + list(extra))
+    return json.loads(buf.getvalue())
+
+
+OQ = office_grain("quarter,year")
+VQ = {(v["kpi"], v["office"], v["period"]): (v["value"] or v["undefined_reason"]) for v in OQ["values"]}
+check("quarter/year kpis", OQ["kpis"], ["admin_assessment", "team_building", "professional_skill",
+                                        "dealer_management", "content_quality"])
+check("quarter/year periods", OQ["periods"], ["2025-Q1", "2025-Q2", "2025"])
+# north admin_assessment 2025-Q1: the months' q-n1 80.00, q-n2 75.50, q-n3 90.25 (2025-01-20) and
+# the quarter's q-n7 70.00 = 315.75 / 4 = 78.9375 -> 78.94; the year adds q-n8 100.00 (period
+# 2025): 415.75 / 5 = 83.15
+check("admin_assessment north Q1", VQ[("admin_assessment", "north", "2025-Q1")], "78.94")
+check("admin_assessment north Q2", VQ[("admin_assessment", "north", "2025-Q2")], "no_data")
+check("admin_assessment north 2025", VQ[("admin_assessment", "north", "2025")], "83.15")
+# north team_building Q1: q-n4 70, q-n5 60.05, q-n6 60.00 = 190.05 / 3 = 63.35 (n-p1's own
+# q-p1 ... q-p4 are not the office's)
+check("team_building north Q1", VQ[("team_building", "north", "2025-Q1")], "63.35")
+check("team_building north 2025", VQ[("team_building", "north", "2025")], "63.35")
+# west content_quality Q1: q-w1 100.00, q-w2 0.00, q-w4 40.00 (2025-Q1) = 140 / 3 = 46.666 ->
+# 46.67; south dealer_management Q2: 200.00 / 3 -> 66.67
+check("content_quality west Q1", VQ[("content_quality", "west", "2025-Q1")], "46.67")
+check("dealer_management south Q2", VQ[("dealer_management", "south", "2025-Q2")], "66.67")
+check("professional_skill west 2025", VQ[("professional_skill", "west", "2025")], "88.88")
+# by_staff_only: naming a staff_* KPI without a people breakdown exits 64 (SPEC §9.6)
+with redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    rc = K.main([os.path.join(HERE, "testdata"), "--kpi", "staff_team_building"])
+check("staff_* at office level exits 64", rc, 64)
+with redirect_stdout(io.StringIO()) as buf:
+    K.main([os.path.join(HERE, "testdata"), "--compact", "--by", "channel"])
+check("no staff_* by channel", [k for k in json.loads(buf.getvalue())["kpis"] if k.startswith("staff_")],
+      [])
+
 # a branch repository holds neither targets nor ratings (head-office collections): --branch
 buf = io.StringIO()
 with redirect_stdout(buf):
@@ -662,8 +709,7 @@ check("branch net_revenue_attainment", VB[("net_revenue_attainment", "2025-01")]
 # 2025-02 only a scope `channel` target -> missing_target
 buf = io.StringIO()
 with redirect_stdout(buf):
-    K.main([os.path.join(HERE, "testdata_edge"), "--compact", "--no-scorecard",
-            "--kpi", "net_revenue_attainment"])
+    K.main([os.path.join(HERE, "testdata_edge"), "--compact", "--no-scorecard"])
 VE = {(v["kpi"], v["period"]): v for v in json.loads(buf.getvalue())["values"]}
 check("edge nonpositive_target", VE[("net_revenue_attainment", "2025-01")]["undefined_reason"],
       "nonpositive_target")
@@ -748,7 +794,9 @@ PP = people("position")
 PD = people("department")
 check("people kpis", PS["kpis"], ["leads", "qualified_leads", "lead_qualification_rate", "deal_count",
                                   "deal_amount", "aov", "followup_rate", "lead_conversion_rate",
-                                  "resolution_rate"])
+                                  "resolution_rate", "staff_team_building",
+                                  "staff_professional_skill", "staff_dealer_management",
+                                  "staff_content_quality"])
 check("people months = office grid", PS["months"], out["months"])
 
 
@@ -891,8 +939,120 @@ for doc in (PS, PP, PD):
 # the head-office run (its grid is north's own, 2025-01 .. 2025-04)
 PB = people("staff", "--office", "north", "--branch")
 check("branch north months", PB["months"], ["2025-01", "2025-02", "2025-03", "2025-04"])
+# (the people's ratings are head office's: a branch has the same staff_* lines, every one no_data)
+def no_rating(v):
+    return dict(v, value=None, undefined_reason="no_data") if v["kpi"] in K.BY_STAFF_ONLY else v
+
+
 check("branch north = hq north", [v for v in PB["values"]],
-      [v for v in PS["values"] if v["office"] == "north" and v["period"] <= "2025-04"])
+      [no_rating(v) for v in PS["values"] if v["office"] == "north" and v["period"] <= "2025-04"])
+
+# --- the people's ratings (SPEC §9.4 `staff_*`, by_staff_only; a rating counts for the
+# subject's assignment in the rating's office on the first day of the rating's period).
+# testdata/hq/qualitative_ratings.csv, rows with a subject:
+#   n-p1 (supervisor): team_building q-p1 2025-01 85.00, q-p2 2025-01-10 90.50, q-p3 2025-Q1
+#     91.00, q-p4 2025 60.00; dealer_management q-p5 2025-02 77.77
+#   n-p2 (consultant to 01-15, sales from 01-16): professional_skill q-p6 2025-01 70.00 (first
+#     day 01-01: the consultant assignment), q-p7 2025-01-20 80.01 (a day: sales), q-p8 2025-02
+#     75.00 (sales), q-p9 2025-Q1 66.66 (first day 01-01: consultant)
+#   n-p5 (sales from 02-10): professional_skill q-p10 2025-02-14 88.00 (a day; a 2025-02 rating
+#     would count for no one on 02-01)
+#   n-p6 (sem): professional_skill q-p11 2025-03 59.99 (any position)
+#   w-p3 (seo, west): content_quality q-p12 2025-03 72.50, q-p13 2025-03-15 80.01, q-p14 2025-Q2
+#     90.00
+# Lines: (a) the office's assignments overlapping the period in the KPI's positions
+# (team_building, dealer_management: supervisor; content_quality: seo, new_media;
+# professional_skill: every position), (b) groups with a counted rating.
+check("team_building north 01", lines(PS, "staff_team_building", "north", "2025-01"),
+      [("n-p1", "supervisor", "sales", "87.75")])           # (85.00 + 90.50) / 2; not q-p3, q-p4
+check("team_building north 02", lines(PS, "staff_team_building", "north", "2025-02"),
+      [("n-p1", "supervisor", "sales", "no_data")])
+check("dealer_management north 02", lines(PS, "staff_dealer_management", "north", "2025-02"),
+      [("n-p1", "supervisor", "sales", "77.77")])
+# professional_skill north 01: every position; n-p2 rated as what they were on the first day of
+# each rating's period: consultant 70.00 (q-p6), sales 80.01 (q-p7)
+check("professional_skill north 01", lines(PS, "staff_professional_skill", "north", "2025-01"),
+      [("n-p1", "supervisor", "sales", "no_data"), ("n-p2", "consultant", "service", "70.00"),
+       ("n-p2", "sales", "sales", "80.01"), ("n-p3", "sales", "sales", "no_data"),
+       ("n-p4", "consultant", "service", "no_data"), ("n-p6", "sem", "promotion", "no_data")])
+check("professional_skill north 02", lines(PS, "staff_professional_skill", "north", "2025-02"),
+      [("n-p1", "supervisor", "sales", "no_data"), ("n-p2", "sales", "sales", "75.00"),
+       ("n-p4", "consultant", "service", "no_data"), ("n-p5", "sales", "sales", "88.00"),
+       ("n-p6", "sem", "promotion", "no_data")])
+check("professional_skill north 03 n-p6", lines(PS, "staff_professional_skill", "north", "2025-03")[-1],
+      ("n-p6", "sem", "promotion", "59.99"))
+# content_quality: north has no seo/new_media person (no line at all); west's w-p3 2025-03:
+# (72.50 + 80.01) / 2 = 76.255 -> 76.26 (half-up tie)
+check("content_quality north 03", lines(PS, "staff_content_quality", "north", "2025-03"), [])
+check("content_quality west 03", lines(PS, "staff_content_quality", "west", "2025-03"),
+      [("w-p3", "seo", "promotion", "76.26")])
+check("content_quality west 04", lines(PS, "staff_content_quality", "west", "2025-04"),
+      [("w-p3", "seo", "promotion", "no_data")])
+# south and central have no staff and no ratings of people: no staff_* line
+check("no staff_* lines in south", [v for v in PS["values"] if v["office"] == "south"
+                                    and v["kpi"] in K.BY_STAFF_ONLY], [])
+# --by position / department 2025-01: consultant (n-p2's 70.00; n-p4 none), sales (n-p2's 80.01;
+# n-p3 none), sem, supervisor
+check("professional_skill north 01 by position", lines(PP, "staff_professional_skill", "north", "2025-01"),
+      [("consultant", "70.00"), ("sales", "80.01"), ("sem", "no_data"), ("supervisor", "no_data")])
+check("professional_skill north 01 by department",
+      lines(PD, "staff_professional_skill", "north", "2025-01"),
+      [("promotion", "no_data"), ("sales", "80.01"), ("service", "70.00")])
+
+# quarter and year grain (`--grain quarter,year`): a quarter's rating counts in the quarter and
+# the year, a year's only in the year
+PQ = people("staff", "--grain", "quarter,year")
+PQP = people("position", "--grain", "quarter,year")
+PQD = people("department", "--grain", "quarter,year")
+check("people quarter/year periods", PQ["periods"], ["2025-Q1", "2025-Q2", "2025"])
+# n-p1 team_building Q1: q-p1 85.00 + q-p2 90.50 + q-p3 91.00 = 266.50 / 3 = 88.8333 -> 88.83;
+# 2025: + q-p4 60.00 = 326.50 / 4 = 81.625 -> 81.63 (half-up tie); Q2: no_data
+check("team_building north Q1", lines(PQ, "staff_team_building", "north", "2025-Q1"),
+      [("n-p1", "supervisor", "sales", "88.83")])
+check("team_building north Q2", lines(PQ, "staff_team_building", "north", "2025-Q2"),
+      [("n-p1", "supervisor", "sales", "no_data")])
+check("team_building north 2025", lines(PQ, "staff_team_building", "north", "2025"),
+      [("n-p1", "supervisor", "sales", "81.63")])
+# professional_skill north Q1: n-p2 consultant q-p6 70.00 + q-p9 66.66 = 136.66 / 2 = 68.33;
+# n-p2 sales q-p7 80.01 + q-p8 75.00 = 155.01 / 2 = 77.505 -> 77.51 (tie); n-p5 88.00; n-p6 59.99
+check("professional_skill north Q1", lines(PQ, "staff_professional_skill", "north", "2025-Q1"),
+      [("n-p1", "supervisor", "sales", "no_data"), ("n-p2", "consultant", "service", "68.33"),
+       ("n-p2", "sales", "sales", "77.51"), ("n-p3", "sales", "sales", "no_data"),
+       ("n-p4", "consultant", "service", "no_data"), ("n-p5", "sales", "sales", "88.00"),
+       ("n-p6", "sem", "promotion", "59.99")])
+check("professional_skill north 2025 n-p2",
+      lines(PQ, "staff_professional_skill", "north", "2025")[1:3],
+      [("n-p2", "consultant", "service", "68.33"), ("n-p2", "sales", "sales", "77.51")])
+# by position Q1: sales = n-p2 sales (80.01, 75.00) + n-p5 (88.00) = 243.01 / 3 = 81.0033 -> 81.00
+check("professional_skill north Q1 by position",
+      lines(PQP, "staff_professional_skill", "north", "2025-Q1"),
+      [("consultant", "68.33"), ("sales", "81.00"), ("sem", "59.99"), ("supervisor", "no_data")])
+check("professional_skill north Q1 by department",
+      lines(PQD, "staff_professional_skill", "north", "2025-Q1"),
+      [("promotion", "59.99"), ("sales", "81.00"), ("service", "68.33")])
+# w-p3 content_quality: Q1 76.26 (the March ratings), Q2 90.00 (q-p14), 2025: 72.50 + 80.01 +
+# 90.00 = 242.51 / 3 = 80.8366 -> 80.84
+check("content_quality west", [lines(PQ, "staff_content_quality", "west", p)
+                               for p in ("2025-Q1", "2025-Q2", "2025")],
+      [[("w-p3", "seo", "promotion", "76.26")], [("w-p3", "seo", "promotion", "90.00")],
+       [("w-p3", "seo", "promotion", "80.84")]])
+# the nine at quarter grain, recomputed from the quarter's rows: leads north Q1 = 4 + 1 + 1 = 6
+# (January, February, March above), the lines of every assignment overlapping the quarter
+check("leads north Q1", lines(PQ, "leads", "north", "2025-Q1"),
+      [("n-p1", "supervisor", "sales", "0"), ("n-p2", "consultant", "service", "1"),
+       ("n-p2", "sales", "sales", "1"), ("n-p3", "sales", "sales", "0"),
+       ("n-p4", "consultant", "service", "0"), ("n-p5", "sales", "sales", "0"),
+       ("n-p6", "sem", "promotion", "1"), UN + ("3",)])
+
+# rating periods and the first day that places a rating (kpi_oracle.rating_in_period, row_day)
+check("rating in period", [K.rating_in_period(rp, p) for rp, p in [
+    ("2025-03", "2025-03"), ("2025-03-31", "2025-03"), ("2025-03", "2025-Q1"), ("2025-Q1", "2025-03"),
+    ("2025-Q1", "2025-Q1"), ("2025-Q1", "2025"), ("2025", "2025-Q4"), ("2025", "2025"),
+    ("2025-W05", "2025-02"), ("2025-Q2", "2025-Q1")]],
+    [True, True, True, False, True, True, False, True, False, False])
+check("rating first day", [K.row_day("qualitative_ratings", {"period": p})
+                           for p in ("2025-03", "2025-03-14", "2025-Q3", "2025", "2025-W05")],
+      ["2025-03-01", "2025-03-14", "2025-07-01", "2025-01-01", None])
 
 # attribution rules in memory: the latest active_from wins when assignments overlap (bad data);
 # both bounds inclusive; an assignment in another office does not count
