@@ -225,8 +225,9 @@ public struct RecordRules: Sendable {
   /// Why a `qualitative_ratings` row would never be read (SPEC.md §2.7, §9.4), or nil.
   ///
   /// A known criterion; a period of a day, month, quarter or year (the grains ratings are read
-  /// by); with a `subject`, a person with an assignment in the rating's office during its
-  /// period, in a position the criterion applies to.
+  /// by); with a `subject`, a criterion that rates people, and a person whose assignment in the
+  /// rating's office on the period's first day (where the rating counts) holds a position the
+  /// criterion rates.
   func ratingProblem(_ fields: [String: JSONValue]) -> String? {
     if let criterion = fields["criterion_id"]?.stringValue,
       organisation.criteria[criterion] == nil
@@ -245,31 +246,41 @@ public struct RecordRules: Sendable {
         + "quarter or year; rate the month (\(period.start.description.prefix(7)))"
     }
     guard let subject = fields["subject"]?.stringValue else { return nil }
+    let criterion = fields["criterion_id"]?.stringValue
+    let positions = criterion.flatMap { organisation.criteria[$0]?.positions }
+    if let criterion, positions == [] {
+      return "criterion '\(criterion)' rates offices, not people; leave subject empty"
+    }
+    // A rating counts for the person's assignment on its period's first day (SPEC.md §9.4).
     let office = fields["office_id"]?.stringValue ?? ""
+    let first = period.start
     let mine = assignments.filter {
       $0["staff_id"]?.stringValue == subject && $0["office_id"]?.stringValue == office
     }
-    let during = mine.filter { row in
+    let holding = mine.filter { row in
       guard let from = row["active_from"]?.stringValue.flatMap({ CivilDate(parsing: $0) })
       else { return false }
       let to = row["active_to"]?.stringValue.flatMap { CivilDate(parsing: $0) }
-      return from <= period.end && (to.map { $0 >= period.start } ?? true)
+      return from <= first && (to.map { $0 >= first } ?? true)
     }
-    if during.isEmpty {
+    guard
+      let assignment = holding.max(by: {
+        ($0["active_from"]?.stringValue ?? "") < ($1["active_from"]?.stringValue ?? "")
+      })
+    else {
       return mine.isEmpty
         ? "subject '\(subject)' is not a staff member of office '\(office)' (no assignment there); "
           + "rate a person of that office, or leave subject empty to rate the office"
-        : "subject '\(subject)' has no assignment in '\(office)' during \(period); the rating "
-          + "would count for no one"
+        : "subject '\(subject)' has no assignment in '\(office)' on \(first), the first day of "
+          + "\(period), where a rating of \(period) counts, so it would count for no one; rate "
+          + "a period that starts while they work there (a day, if need be)"
     }
-    if let criterion = fields["criterion_id"]?.stringValue,
-      let positions = organisation.criteria[criterion]?.positions,
-      !during.contains(where: { $0["position"]?.stringValue.map(positions.contains) ?? false })
+    if let criterion, let positions,
+      let position = assignment["position"]?.stringValue, !positions.contains(position)
     {
-      let held = Set(during.compactMap { $0["position"]?.stringValue }).sorted()
       return "criterion '\(criterion)' rates \(positions.joined(separator: ", ")), and "
-        + "\(subject) is \(held.joined(separator: ", ")) during \(period); rate a criterion of "
-        + "that position"
+        + "\(subject) is \(position) on \(first), where a rating of \(period) counts; rate a "
+        + "criterion of that position"
     }
     return nil
   }

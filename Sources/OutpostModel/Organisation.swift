@@ -36,7 +36,8 @@ public struct Organisation: Sendable, Equatable {
     }
   }
 
-  /// A rating criterion: its labels and the positions whose people it rates (nil: any).
+  /// A rating criterion: its labels and the positions whose people it rates (nil: any; empty:
+  /// none, the criterion rates offices only).
   public struct Criterion: Sendable, Equatable {
     public var id: String
     public var nameZH: String
@@ -78,7 +79,9 @@ public struct Organisation: Sendable, Equatable {
       Department(id: "service", nameZH: "客服部", nameEN: "Customer service"),
     ],
     criteria: [
-      Criterion(id: "admin_assessment", nameZH: "行政考核", nameEN: "Administrative assessment"),
+      Criterion(
+        id: "admin_assessment", nameZH: "行政考核", nameEN: "Administrative assessment",
+        positions: []),
       Criterion(
         id: "team_building", nameZH: "团队建设", nameEN: "Team building", positions: ["supervisor"]),
       Criterion(id: "professional_skill", nameZH: "专业技能", nameEN: "Professional skills"),

@@ -12,7 +12,8 @@ struct PersonRatingTests {
 
   static let header = "rating_id,office_id,subject,criterion_id,period,score,rater\n"
 
-  /// Head office with north's supervisor n-01 and consultant n-02, both from January.
+  /// Head office with north's supervisor n-01 and consultant n-02, both from January (n-02
+  /// a supervisor from 2025-03-16), and n-03 from 2025-03-10.
   func headOffice() throws -> (Repository, MemoryFileSystem) {
     let (hq, _, disk) = try twoOffices(now: now)
     try hq.importRecords(
@@ -20,7 +21,9 @@ struct PersonRatingTests {
         Array(
           ("staff_id,office_id,name,position,department,active_from,active_to\n"
             + "n-01,north,Wang,supervisor,promotion,2025-01-01,\n"
-            + "n-02,north,Li,consultant,sales,2025-01-01,\n").utf8)), into: "staff",
+            + "n-02,north,Li,consultant,sales,2025-01-01,2025-03-15\n"
+            + "n-02,north,Li,supervisor,promotion,2025-03-16,\n"
+            + "n-03,north,Wu,sales,sales,2025-03-10,\n").utf8)), into: "staff",
       name: "staff.csv")
     return (hq, disk)
   }
@@ -52,15 +55,18 @@ struct PersonRatingTests {
     // The office's team building in March is its own rating, 80 (not (80 + 90) / 2).
     #expect(try values(hq, "team_building", "2025-03") == ["north=80.00"])
     // n-01's in March is 90: the quarter's rating is in no month.
-    #expect(try values(hq, "staff_team_building", "2025-03", .staff) == ["n-01=90.00"])
+    // (n-02, a supervisor from the 16th, is listed without a rating.)
+    #expect(
+      try values(hq, "staff_team_building", "2025-03", .staff) == ["n-01=90.00", "n-02=no_data"])
     // In the quarter, both of n-01's ratings: (90 + 70) / 2 = 80; the office still has its 80.
-    #expect(try values(hq, "staff_team_building", "2025-Q1", .staff) == ["n-01=80.00"])
+    #expect(
+      try values(hq, "staff_team_building", "2025-Q1", .staff) == ["n-01=80.00", "n-02=no_data"])
     #expect(try values(hq, "team_building", "2025-Q1") == ["north=80.00"])
-    // Professional skill rates any position: n-02's day-dated rating counts in March; n-01,
-    // listed (an active assignment), has none.
+    // Professional skill rates any position: n-02's rating of the 15th counts for the
+    // consultant n-02 was that day; the others, listed (an active assignment), have none.
     #expect(
       try values(hq, "staff_professional_skill", "2025-03", .staff)
-        == ["n-01=no_data", "n-02=60.00"])
+        == ["n-01=no_data", "n-02=60.00", "n-02=no_data", "n-03=no_data"])
     // A person's rating KPI exists only per person.
     #expect(throws: OutpostError.self) { try values(hq, "staff_team_building", "2025-03") }
   }
@@ -70,8 +76,8 @@ struct PersonRatingTests {
     arguments: [
       (
         "r9,north,n-02,team_building,2025-03,90,director\n",
-        "criterion 'team_building' rates supervisor, and n-02 is consultant during 2025-03; "
-          + "rate a criterion of that position"
+        "criterion 'team_building' rates supervisor, and n-02 is consultant on 2025-03-01, "
+          + "where a rating of 2025-03 counts; rate a criterion of that position"
       ),
       (
         "r9,north,n-09,professional_skill,2025-03,90,director\n",
@@ -80,8 +86,26 @@ struct PersonRatingTests {
       ),
       (
         "r9,north,n-01,professional_skill,2024-12,90,director\n",
-        "subject 'n-01' has no assignment in 'north' during 2024-12; the rating would count for "
-          + "no one"
+        "subject 'n-01' has no assignment in 'north' on 2024-12-01, the first day of 2024-12, "
+          + "where a rating of 2024-12 counts, so it would count for no one; rate a period that "
+          + "starts while they work there (a day, if need be)"
+      ),
+      (
+        // n-03 joins on 2025-03-10: March's rating would count on the 1st, before they did.
+        "r9,north,n-03,professional_skill,2025-03,90,director\n",
+        "subject 'n-03' has no assignment in 'north' on 2025-03-01, the first day of 2025-03, "
+          + "where a rating of 2025-03 counts, so it would count for no one; rate a period that "
+          + "starts while they work there (a day, if need be)"
+      ),
+      (
+        // n-02 becomes supervisor on 2025-03-16: still a consultant on the quarter's first day.
+        "r9,north,n-02,team_building,2025-Q1,90,director\n",
+        "criterion 'team_building' rates supervisor, and n-02 is consultant on 2025-01-01, where "
+          + "a rating of 2025-Q1 counts; rate a criterion of that position"
+      ),
+      (
+        "r9,north,n-01,admin_assessment,2025-03,90,director\n",
+        "criterion 'admin_assessment' rates offices, not people; leave subject empty"
       ),
       (
         "r9,north,,professional_skill,2025-W10,90,director\n",

@@ -128,6 +128,7 @@ extension Commands {
           }
         }
       }
+      html += try peopleSection(repository, overview, context)
       html += "<p>* provisional: the period is not over. ⚠ reads records in open conflict.</p>\n"
       html += "</body></html>\n"
       do {
@@ -137,6 +138,84 @@ extension Commands {
       context.console.out(
         "Wrote \(out): \(offices.count) office(s), \(periods.count) month(s), \(flags.count) "
           + "diagnosis flag(s), \(conflicts.count) open conflict(s).\n")
+    }
+  }
+
+  /// The people: each scorecard of people, for the latest month (or quarter, by its grain) of
+  /// the report, ranked within each position company-wide and within the office (SPEC.md §9.5).
+  static func peopleSection(
+    _ repository: RepositoryReader, _ overview: KPIOverview, _ context: Context
+  ) throws -> String {
+    let definitions = overview.definitions.definitions
+    let cards = definitions.scorecards.keys.sorted().compactMap { definitions.scorecards[$0] }
+      .filter { card in
+        if case .position = card.level { return true }
+        return false
+      }
+    guard let last = overview.periods.last, !cards.isEmpty else { return "" }
+    let organisation: Organisation
+    do {
+      organisation = try RecordRules(repository, for: StandardCollections.positions.name)
+        .organisation
+    } catch { throw kpiError(error) }
+    var html = "<h2>人员考核 / People</h2>\n"
+    for card in cards {
+      let period =
+        card.grain.map { Period.containing(last.start, grain: $0) } ?? last
+      let report: ScorecardReport
+      do {
+        report = try ScorecardRequest(
+          period: period, offices: overview.offices, scorecard: card.id,
+          today: today(context), rank: true
+        ).compute(in: repository, definitions: definitions)
+      } catch { throw kpiError(error) }
+      let label = [card.label["zh"], card.label["en"]].compactMap { $0 }.joined(separator: " / ")
+      html +=
+        "<h3>\(escape(label.isEmpty ? card.id : label)) · \(escape(period.description))</h3>"
+        + "<div class=\"wrap\"><table><tr><th>岗位 / position</th><th>排名 / rank</th>"
+        + "<th>分部内 / in office</th><th>分部 / office</th><th>姓名 / name</th>"
+        + "<th>总分 / total</th><th>等级 / band</th>"
+      for item in card.items {
+        let kpi = definitions.kpis[item.kpi]
+        html += "<th>\(escape(kpi.map { "\($0.labelZH) / \($0.labelEN)" } ?? item.kpi))</th>"
+      }
+      html += "</tr>\n"
+      for result in report.results {
+        let position = result.position.flatMap { organisation.positions[$0] }
+        html +=
+          "<tr><td>\(escape(position.map { "\($0.nameZH) / \($0.nameEN)" } ?? result.position ?? ""))"
+          + "</td><td>\(result.rank.map(String.init) ?? "—")</td>"
+          + "<td>\(result.rankInOffice.map(String.init) ?? "—")</td>"
+          + "<td>\(escape(result.office))</td>"
+          + "<td>\(escape(result.staff.flatMap { report.names[$0] } ?? result.staff ?? ""))</td>"
+        if let total = result.total {
+          html +=
+            "<td>\(escape(total.formatted(scale: 2)))</td><td>\(escape(result.band ?? ""))</td>"
+        } else {
+          html +=
+            "<td class=\"undefined\" colspan=\"2\">\(escape(words(result.reason)))</td>"
+        }
+        for item in result.items {
+          let cell =
+            item.score.map { "\($0.multiplied(by: ExactDecimal(100))?.formatted(scale: 0) ?? "")%" }
+            ?? words(item.note)
+          html += "<td>\(escape(cell))</td>"
+        }
+        html += "</tr>\n"
+      }
+      html += "</table></div>\n"
+    }
+    return html
+  }
+
+  /// An undefined reason in words.
+  static func words(_ reason: String?) -> String {
+    switch reason {
+    case "missing_target"?: "无目标 / no target"
+    case "undefined_actual"?: "无数据 / no data"
+    case "mean_of_months"?: "—"
+    case let other?: String(other.map { $0 == "_" ? " " : $0 })
+    case nil: "—"
     }
   }
 
