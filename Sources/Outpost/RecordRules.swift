@@ -22,6 +22,8 @@ public struct RecordRules: Sendable {
   public var organisation = Organisation.builtIn
   /// The stored `staff` assignments (read for a `staff` import or put only).
   public var assignments: [[String: JSONValue]] = []
+  /// The definitions in force, which every target must be scorable by (read for `targets`).
+  public var definitions: DefinitionSet?
 
   /// The rules of `repository`, for records of `collection` (nil: any).
   public init(_ repository: RepositoryReader, for collection: String? = nil) throws(OutpostError) {
@@ -41,6 +43,9 @@ public struct RecordRules: Sendable {
     }
     if collection.map(needsStaff.contains) ?? true {
       assignments = try Self.rows(names.staff, repository)
+    }
+    if collection.map({ $0 == names.targets.name }) ?? true {
+      definitions = try KPIDefinitionsInForce.given(nil, else: repository)
     }
     guard repository.config.role == .head else {
       offices = nil
@@ -82,7 +87,9 @@ public struct RecordRules: Sendable {
         + "belong to no office Outpost knows; enroll the office first, or correct office_id"
     }
     switch schema.name {
-    case StandardCollections.targets.name: return targetProblem(fields)
+    case StandardCollections.targets.name:
+      return targetProblem(fields)
+        ?? definitions.flatMap { TargetCheck.problem(fields, definitions: $0) }
     case StandardCollections.qualitativeRatings.name: return ratingProblem(fields)
     case StandardCollections.ratingCriteria.name:
       guard case .array(let list)? = fields["positions"] else { return nil }

@@ -57,32 +57,20 @@ struct ScopedTargetTests {
     return (hq, north, disk)
   }
 
-  /// Imports `rows` into `targets` at head office as `targets.csv`, with the check of the
-  /// definitions in force that `outpost import` adds (TargetCheck, SPEC.md §9.5).
+  /// Imports `rows` into `targets` at head office as `targets.csv`, through the library alone:
+  /// the record rules check every target against the definitions in force (TargetCheck,
+  /// SPEC.md §9.5), as `outpost import` does.
   static func importTargets(_ hq: Repository, _ rows: String) throws(OutpostError) {
-    try hq.write { writer throws(OutpostError) in
-      let definitions = try KPIDefinitionsInForce(writer).definitions
-      _ = try writer.importRecords(
-        .csv(Array((targetHeader + rows).utf8)), into: "targets", name: "targets.csv",
-        check: { TargetCheck.problem($0, definitions: definitions) })
-    }
+    try hq.importRecords(
+      .csv(Array((targetHeader + rows).utf8)), into: "targets", name: "targets.csv")
   }
 
-  /// Puts a target as `outpost put` does (the record rules, then TargetCheck).
+  /// Puts a target through the library alone, as `outpost put` does (the record rules,
+  /// TargetCheck among them).
   static func putTarget(_ hq: Repository, _ id: String, _ cells: [String: String])
     throws(OutpostError)
   {
-    try hq.write { writer throws(OutpostError) in
-      let definitions = try KPIDefinitionsInForce(writer).definitions
-      _ = try writer.put(
-        cells.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: "targets",
-        id: RecordID(unchecked: id), command: "put targets \(id)",
-        check: { values in
-          TargetCheck.problem(values, definitions: definitions).map {
-            OutpostError(.invalidData, $0)
-          }
-        })
-    }
+    _ = try hq.put("targets", id, cells)
   }
 
   /// Imports `rows`, expecting exactly `problems` (line, message) and nothing written.

@@ -58,14 +58,11 @@ extension Commands {
       }
       let repository = try context.openWriter()
       let schema = try schema(repository, positionals[0])
-      // Targets the definitions in force could not score are refused here, not at scoring time.
-      let definitions = schema.name == "targets" ? try definitions(context, repository) : nil
-      var check: (@Sendable ([String: JSONValue]) -> String?)?
-      if let definitions { check = { targetProblem($0, definitions) } }
+      // Targets the definitions in force could not score are refused by the record rules
+      // (SPEC.md §9.5), at import as at put, in the library as here.
       let rows: [ImportRow]
       do throws(OutpostError) {
-        let importer = try Importer(
-          into: schema.name, of: repository, name: displayName, check: check)
+        let importer = try Importer(into: schema.name, of: repository, name: displayName)
         rows = try importer.rows(source)
       } catch {
         for problem in error.problems {

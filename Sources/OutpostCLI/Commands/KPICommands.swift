@@ -447,11 +447,4 @@ extension Commands {
     return text
   }
 
-  /// Why an office target cannot be scored by the definitions in force, or nil (SPEC.md §9.5).
-  static func targetProblem(_ fields: [String: JSONValue], _ definitions: DefinitionSet)
-    -> String?
-  {
-    TargetCheck.problem(fields, definitions: definitions)
-  }
-
 }

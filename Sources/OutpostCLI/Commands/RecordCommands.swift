@@ -47,19 +47,10 @@ extension Commands {
       let schema = try schema(repository, positionals[0])
       let id = try recordID(positionals[1])
       let cells = try positionals[2...].map(assignment)
-      var check: (([String: JSONValue]) -> OutpostError?)?
-      if schema.name == "targets" {
-        let definitions = try definitions(context, repository)
-        check = { values in
-          targetProblem(values, definitions).map {
-            OutpostError(.invalidData, $0, hint: "Put a target the scorecard can divide by.")
-          }
-        }
-      }
       let summary: CommitSummary
       do {
         summary = try repository.put(
-          cells, into: schema.name, id: id, command: commandLine(context), note: note, check: check)
+          cells, into: schema.name, id: id, command: commandLine(context), note: note)
       } catch { throw CLIError(error) }
       if summary.changed == 0 {
         context.console.out("\(schema.name) \(id): unchanged (the values were already stored)\n")
