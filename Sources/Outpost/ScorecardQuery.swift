@@ -139,27 +139,18 @@ public struct ScorecardRequest: Sendable, Equatable {
   static func meanOfMonths(
     _ card: ScorecardDefinition, period: Period, monthly: [[ScorecardResult]]
   ) -> [ScorecardResult] {
-    struct Line: Hashable {
-      var office: String
-      var staff: String?
-      var position: String?
-      var department: String?
-    }
-    var order: [Line] = []
-    var byLine: [Line: [ScorecardResult]] = [:]
+    var order: [ScoredLine] = []
+    var byLine: [ScoredLine: [ScorecardResult]] = [:]
     for results in monthly {
       for result in results {
-        let line = Line(
+        let line = ScoredLine(
           office: result.office, staff: result.staff, position: result.position,
           department: result.department)
         if byLine[line] == nil { order.append(line) }
         byLine[line, default: []].append(result)
       }
     }
-    order.sort {
-      ($0.office, $0.staff ?? "", $0.position ?? "", $0.department ?? "")
-        < ($1.office, $1.staff ?? "", $1.position ?? "", $1.department ?? "")
-    }
+    order.sort(by: ScoredLine.precedes)
     func mean(_ values: [ExactDecimal], scale: Int) -> ExactDecimal? {
       var sum = ExactDecimal.zero
       for value in values {
@@ -266,16 +257,10 @@ public struct ScorecardRequest: Sendable, Equatable {
     _ card: ScorecardDefinition, period: Period, values: [KPIValue], dataset: Dataset,
     headOffice: String?
   ) -> [ScorecardResult] {
-    struct Line: Hashable {
-      var office: String
-      var staff: String?
-      var position: String?
-      var department: String?
-    }
-    var order: [Line] = []
-    var byLine: [Line: [String: KPIValue]] = [:]
+    var order: [ScoredLine] = []
+    var byLine: [ScoredLine: [String: KPIValue]] = [:]
     for value in values where value.period == period && value.channel == nil {
-      let line = Line(
+      let line = ScoredLine(
         office: value.office, staff: value.staff, position: value.position,
         department: value.department)
       switch card.level {
@@ -293,10 +278,7 @@ public struct ScorecardRequest: Sendable, Equatable {
       if byLine[line]?[value.kpi] == nil { byLine[line, default: [:]][value.kpi] = value }
     }
     let targets = dataset.rows[StandardCollections.targets.name] ?? []
-    order.sort {
-      ($0.office, $0.staff ?? "", $0.position ?? "", $0.department ?? "")
-        < ($1.office, $1.staff ?? "", $1.position ?? "", $1.department ?? "")
-    }
+    order.sort(by: ScoredLine.precedes)
     return order.map { line in
       let mine = byLine[line] ?? [:]
       let subject: Target.Subject
@@ -345,5 +327,19 @@ public struct ScorecardReport: Sendable {
     self.period = period
     self.results = results
     self.names = names
+  }
+}
+
+/// Who a scorecard result is for: an office, or a person or department in it.
+struct ScoredLine: Hashable {
+  var office: String
+  var staff: String?
+  var position: String?
+  var department: String?
+
+  /// By office, staff id, position and department.
+  static func precedes(_ a: ScoredLine, _ b: ScoredLine) -> Bool {
+    (a.office, a.staff ?? "", a.position ?? "", a.department ?? "")
+      < (b.office, b.staff ?? "", b.position ?? "", b.department ?? "")
   }
 }
