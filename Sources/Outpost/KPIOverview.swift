@@ -50,7 +50,7 @@ public struct KPIOverview: Sendable {
   public var scorecards: [ScorecardDefinition]
   /// Each scorecard's result for each office and month.
   public var scores: [ScoreKey: ScorecardResult]
-  /// The funnel diagnosis flags that fired (D1, D2), by office and month.
+  /// The funnel diagnosis flags that fired, for offices and people, by office and month.
   public var flags: [Diagnosis]
   /// Every open conflict in the repository, by collection and id.
   public var conflicts: [(collection: String, id: RecordID)]
@@ -69,7 +69,8 @@ public struct KPIOverview: Sendable {
     definitions = try KPIDefinitionsInForce(repository)
     let set = definitions.definitions
     let data = try KPIDataset(
-      repository, definitions: set, including: [StandardCollections.targets.name])
+      repository, definitions: set,
+      including: [StandardCollections.targets.name, StandardCollections.staff.name])
     kpis = Self.mainKPIs.filter { set.kpis[$0] != nil }
     let engine = KPIEngine(definitions: set)
     let computed = engine.evaluate(
@@ -80,7 +81,9 @@ public struct KPIOverview: Sendable {
     var values: [KPIValueKey: KPIValue] = [:]
     for value in computed where values[value.key] == nil { values[value.key] = value }
     self.values = values
-    flags = Diagnosis.evaluate(computed).filter { $0.rule != "insufficient_data" }
+    flags = engine.diagnose(data.dataset, months: nil, offices: offices, today: today).filter {
+      $0.status == .fired
+    }
     do { conflicts = try repository.conflicts().map { ($0.collection, $0.id) } } catch {
       throw OutpostError(error)
     }

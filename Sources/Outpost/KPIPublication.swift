@@ -38,11 +38,12 @@ public enum KPIPublication: Sendable, Equatable {
     if let current, current.definitions.hash == definitions.hash {
       return .unchanged(version: current.version)
     }
-    // A scorecard naming a position or department nobody can hold would score no one.
+    // A scorecard (or a diagnosis rule) naming a position or department nobody can hold would
+    // score (or diagnose) no one.
     if let problem = try ScorecardRequest.unknownRoles(in: definitions, repository) {
       throw OutpostError(
         .invalidData, "\(problem); nothing was published",
-        hint: "Correct the scorecard, or publish the position or department first.")
+        hint: "Correct the definitions, or publish the position or department first.")
     }
     // Targets already published must stay scorable by the new definitions (SPEC.md §9.5).
     if let (id, problem) = try TargetCheck.firstProblem(in: repository, definitions: definitions) {

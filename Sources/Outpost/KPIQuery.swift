@@ -196,15 +196,18 @@ public struct DiagnosisRequest: Sendable, Equatable {
   public var month: Period?
   /// The offices (nil: every office in the data).
   public var offices: [String]?
+  /// Today, by the repository's clock: the month holding it covers the days through today.
+  public var today: CivilDate?
 
   /// Creates a request.
-  public init(month: Period? = nil, offices: [String]? = nil) {
+  public init(month: Period? = nil, offices: [String]? = nil, today: CivilDate? = nil) {
     self.month = month
     self.offices = offices
+    self.today = today
   }
 
-  /// Evaluates rules D1 and D2 month over month, with their evidence; rules that cannot be
-  /// decided are `insufficient_data` flags.
+  /// Evaluates the diagnosis rules of the definitions month over month, for offices and for
+  /// people, with their evidence; rules that cannot be decided are `insufficient_data`.
   ///
   /// A ``month`` that is not a month is ``OutpostError/Code/invalidRequest``.
   public func compute(in repository: RepositoryReader, definitions: DefinitionSet? = nil)
@@ -215,14 +218,11 @@ public struct DiagnosisRequest: Sendable, Equatable {
         .invalidRequest, "'\(month)' is not a month (2025-03)", location: .init(field: "month"))
     }
     let definitions = try KPIDefinitionsInForce.given(definitions, else: repository)
-    let data = try KPIDataset(repository, definitions: definitions)
-    let values = KPIEngine(definitions: definitions).evaluate(
-      data.dataset,
-      KPIQuery(
-        kpis: ["visits", "consultations", "deal_count"].filter { definitions.kpis[$0] != nil },
-        grain: .month, periods: month.map { [$0.previous, $0] }, offices: offices))
-    let found = Diagnosis.evaluate(values)
-    guard let month else { return found }
-    return found.filter { $0.period == month }
+    let people = definitions.diagnoses.contains { $0.level == .staff }
+    let data = try KPIDataset(
+      repository, definitions: definitions,
+      including: people ? [StandardCollections.staff.name] : [])
+    return KPIEngine(definitions: definitions).diagnose(
+      data.dataset, months: month.map { [$0] }, offices: offices, today: today)
   }
 }

@@ -195,15 +195,24 @@ public struct ScorecardRequest: Sendable, Equatable {
   /// Why a scorecard would score no one, or nil.
   ///
   /// The first position or department a scorecard's `applies_to` names that `repository` does
-  /// not know (built in, or a `positions`/`departments` record). `only`: that scorecard alone.
+  /// not know (built in, or a `positions`/`departments` record), or, without `only`, a position a
+  /// diagnosis rule reads (SPEC.md §9.9). `only`: that scorecard alone.
   static func unknownRoles(
     in definitions: DefinitionSet, _ repository: RepositoryReader, only: String? = nil
   ) throws(OutpostError) -> String? {
     let cards = definitions.scorecards.keys.sorted().filter { only == nil || $0 == only }
       .compactMap { definitions.scorecards[$0] }
-    guard cards.contains(where: { $0.level != .office }) else { return nil }
+    // Diagnosis rules read positions too; checked with every scorecard (at `kpi publish`).
+    let rules = only == nil ? definitions.diagnoses.filter { $0.positions != nil } : []
+    guard cards.contains(where: { $0.level != .office }) || !rules.isEmpty else { return nil }
     let organisation = try RecordRules(repository, for: StandardCollections.positions.name)
       .organisation
+    for rule in rules {
+      if let unknown = rule.positions?.first(where: { organisation.positions[$0] == nil }) {
+        return "diagnosis rule '\(rule.id)' reads position '\(unknown)', which is not a known "
+          + "position (\(organisation.positionIDs.joined(separator: ", ")))"
+      }
+    }
     for card in cards {
       switch card.level {
       case .office: continue

@@ -256,6 +256,9 @@ public struct DefinitionSet: Sendable {
   public var scorecards: [String: ScorecardDefinition]
   /// Head office's parameters, by id.
   public var parameters: [String: Parameter]
+  /// The funnel diagnosis rules, in document order: the document's `diagnoses`, or without that
+  /// member ``DiagnosisRule/defaults`` whose KPIs the document defines (SPEC.md §9.9).
+  public var diagnoses: [DiagnosisRule]
   /// SHA-256 of the canonical JSON of the document.
   public var hash: String
   /// The document as parsed.
@@ -270,6 +273,13 @@ public struct DefinitionSet: Sendable {
 public struct DefinitionError: Error, Sendable, Equatable, CustomStringConvertible {
   public var path: String
   public var message: String
+
+  /// Creates an error at `path` (a JSON path such as `$.kpis[3].unit`).
+  public init(path: String, message: String) {
+    self.path = path
+    self.message = message
+  }
+
   public var description: String { "\(path): \(message)" }
 }
 
@@ -285,7 +295,9 @@ extension DefinitionSet {
     let reader = Reader()
     let root = try reader.object(
       json, "$",
-      allowed: ["format", "published_at", "parameters", "measures", "kpis", "scorecards"])
+      allowed: [
+        "format", "published_at", "parameters", "measures", "kpis", "scorecards", "diagnoses",
+      ])
     guard root["format"]?.stringValue == Self.format else {
       throw DefinitionError(path: "$.format", message: "must be \"\(Self.format)\"")
     }
@@ -336,11 +348,27 @@ extension DefinitionSet {
         scorecards[card.id] = card
       }
     }
+    var diagnoses: [DiagnosisRule] = []
+    if let list = root["diagnoses"] {
+      for (index, value) in try reader.array(list, "$.diagnoses").enumerated() {
+        let rule = try reader.diagnosisRule(value, "$.diagnoses[\(index)]")
+        guard !diagnoses.contains(where: { $0.id == rule.id }) else {
+          throw DefinitionError(
+            path: "$.diagnoses[\(index)].id", message: "duplicate id '\(rule.id)'")
+        }
+        diagnoses.append(rule)
+      }
+    } else {
+      diagnoses = DiagnosisRule.defaults.filter { rule in
+        rule.conditions.allSatisfy { kpis[$0.kpi] != nil }
+      }
+    }
     self.measures = measures
     self.kpis = kpis
     self.kpiOrder = order
     self.scorecards = scorecards
     self.parameters = parameters
+    self.diagnoses = diagnoses
     self.json = json
     self.hash = SHA256.hash(JSONWriter.canonicalBytes(json)).hex
     try validate()
@@ -356,6 +384,9 @@ extension DefinitionSet {
   }
 
   private func validate() throws(DefinitionError) {
+    if json.objectValue?["diagnoses"] != nil {
+      for (index, rule) in diagnoses.enumerated() { try validate(rule, "$.diagnoses[\(index)]") }
+    }
     for id in kpiOrder {
       let kpi = kpis[id]!
       let path = "kpi '\(id)'"

@@ -1,96 +1,207 @@
 import OutpostModel
 
-/// Funnel diagnosis: rules D1 and D2 as flags with their evidence (SPEC.md §9.9, docs/kpis.md §7).
+/// Funnel diagnosis: what the published rules found for an office or a person in a month, with
+/// the evidence (SPEC.md §9.9, docs/kpis.md §7).
 ///
-/// With growth(x) = (x(P) − x(P−1)) / x(P−1), month over month:
-/// - D1 "imprecise traffic": growth(visits) ≥ θ_up and growth(consultations) < θ_flat;
-/// - D2 "weak sales conversion": growth(visits) ≥ θ_up, growth(consultations) ≥ θ_up and
-///   growth(deal_count) < θ_flat.
-/// A growth that is undefined (no base) keeps a rule from firing: `insufficient_data`.
+/// With x(P) a KPI's value in month P and d(P) the days it covers, growth is
+/// (x(P) ÷ d(P) − x(P−1) ÷ d(P−1)) ÷ (x(P−1) ÷ d(P−1)) for a KPI additive over days, so a longer
+/// month alone never fires a rule, and (x(P) − x(P−1)) ÷ x(P−1) for any other (a rate), rounded
+/// half-up to 4 places; 0 when both values are 0; otherwise undefined when either value is
+/// undefined, x(P−1) ≤ 0 or a month covers no day. A rule fires when every condition holds; when none fails but one cannot be decided,
+/// it is `insufficient_data`.
 public struct Diagnosis: Sendable, Equatable {
-  /// `D1`, `D2`, or `insufficient_data`.
-  public var rule: String
-  public var office: String
-  public var period: Period
-  /// Who should act: the promotion department (D1) or customer service / sales (D2).
-  public var owner: String
-  /// The growths the rule read, rounded to 4 places (nil: undefined).
-  public var evidence: [(kpi: String, growth: ExactDecimal?)]
-
-  public static func == (lhs: Diagnosis, rhs: Diagnosis) -> Bool {
-    lhs.rule == rhs.rule && lhs.office == rhs.office && lhs.period == rhs.period
-      && lhs.evidence.map(\.kpi) == rhs.evidence.map(\.kpi)
-      && lhs.evidence.map(\.growth) == rhs.evidence.map(\.growth)
+  /// Whether the rule fired or could not be decided.
+  public enum Status: String, Sendable {
+    case fired
+    case insufficientData = "insufficient_data"
   }
 
-  /// The thresholds θ_up = 0.10 and θ_flat = 0.02 (docs/kpis.md §7); the commands use these.
-  public static let defaultUp = ExactDecimal(significand: 10, scale: 2)
-  public static let defaultFlat = ExactDecimal(significand: 2, scale: 2)
+  /// One condition's reading.
+  public struct Evidence: Sendable, Equatable {
+    /// The KPI read.
+    public var kpi: String
+    /// Its growth, rounded to 4 places (nil: undefined).
+    public var growth: ExactDecimal?
+    /// Whether the growth compares values per day.
+    public var perDay: Bool
+    /// The value in the month diagnosed and in the month before (nil: undefined or none).
+    public var value: ExactDecimal?
+    public var previous: ExactDecimal?
+    /// The days each month covers: its calendar days, or for a person the days of their
+    /// assignment in it.
+    public var days: Int
+    public var previousDays: Int
+  }
 
-  /// Evaluates D1 and D2 for every office and month in `values` of `visits`, `consultations`
-  /// and `deal_count` (each needed for the month and the one before).
+  /// The rule's id (`D1`).
+  public var rule: String
+  public var status: Status
+  public var level: DiagnosisRule.Level
+  public var labelZH: String
+  public var labelEN: String
+  /// Who should act (`promotion`).
+  public var owner: String
+  public var office: String
+  /// At the staff level, the person's line (SPEC.md §9.6).
+  public var staff: String?
+  public var position: String?
+  public var department: String?
+  public var period: Period
+  /// One reading per condition, in the rule's order.
+  public var evidence: [Evidence]
+
+  /// Evaluates `rules` on month values of their KPIs: `office` values (no breakdown) for office
+  /// rules, `staff` values (a staff breakdown; the unattributed lines are ignored) for staff
+  /// rules; each month that has a value for one of a rule's KPIs is decided against the month
+  /// before it.
+  ///
+  /// - Parameters:
+  ///   - perDay: the KPIs compared per day.
+  ///   - days: the days a value covers (its key's KPI is ignored).
+  /// - Returns: fired and undecidable rules, by office, person, period and rule order. A rule is
+  ///   reported undecidable only where the month before has a value for one of its KPIs.
   public static func evaluate(
-    _ values: [KPIValue], up: ExactDecimal = defaultUp, flat: ExactDecimal = defaultFlat
+    _ rules: [DiagnosisRule], office: [KPIValue], staff: [KPIValue] = [],
+    perDay: Set<String>, days: (KPIValueKey) -> Int
   ) -> [Diagnosis] {
-    var table: [KPIValueKey: ExactDecimal?] = [:]
-    // The offices and months to decide, each once.
-    struct Place: Hashable {
-      var office: String
-      var period: Period
+    var tables: [DiagnosisRule.Level: [KPIValueKey: ExactDecimal?]] = [:]
+    // Each subject (an office, or a person's line) and month seen, per level.
+    var subjects: [DiagnosisRule.Level: Set<KPIValueKey>] = [:]
+    for (level, values) in [(DiagnosisRule.Level.office, office), (.staff, staff)] {
+      for value in values where value.channel == nil && value.period.grain == .month {
+        guard (level == .staff) == (value.staff != nil) else { continue }
+        tables[level, default: [:]][value.key] = value.value
+        var subject = value.key
+        subject.kpi = ""
+        subjects[level, default: []].insert(subject)
+      }
     }
-    var places: Set<Place> = []
-    for value in values where value.channel == nil {
-      table[value.key] = value.value
-      places.insert(Place(office: value.office, period: value.period))
-    }
-    func growth(_ kpi: String, _ office: String, _ period: Period) -> ExactDecimal? {
-      guard
-        let now = table[KPIValueKey(kpi: kpi, office: office, period: period)] ?? nil,
-        let then = table[KPIValueKey(kpi: kpi, office: office, period: period.previous)] ?? nil,
-        then > .zero, let delta = now.subtracting(then)
-      else { return nil }
-      return delta.divided(by: then, scale: 4)
+    func with(_ key: KPIValueKey, kpi: String, period: Period? = nil) -> KPIValueKey {
+      var key = key
+      key.kpi = kpi
+      if let period { key.period = period }
+      return key
     }
     var result: [Diagnosis] = []
-    let ordered = places.sorted { ($0.office, $0.period) < ($1.office, $1.period) }
-    for place in ordered where place.period.grain == .month {
-      let (office, period) = (place.office, place.period)
-      let visits = growth("visits", office, period)
-      let consultations = growth("consultations", office, period)
-      let deals = growth("deal_count", office, period)
-      let evidence = [
-        ("visits", visits), ("consultations", consultations), ("deal_count", deals),
-      ]
-      guard let v = visits, let c = consultations else {
-        if table[KPIValueKey(kpi: "visits", office: office, period: period.previous)] != nil {
-          result.append(
-            Diagnosis(
-              rule: "insufficient_data", office: office, period: period, owner: "",
-              evidence: evidence))
-        }
-        continue
+    for rule in rules {
+      let table = tables[rule.level] ?? [:]
+      let places = (subjects[rule.level] ?? []).filter { place in
+        rule.positions.map { place.position.map($0.contains) ?? false } ?? true
       }
-      if v >= up && c < flat {
+      for place in places {
+        let kpis = rule.conditions.map(\.kpi)
+        guard kpis.contains(where: { table[with(place, kpi: $0)] != nil }) else { continue }
+        let before = with(place, kpi: "", period: place.period.previous)
+        let (daysNow, daysThen) = (days(place), days(before))
+        var evidence: [Evidence] = []
+        var failed = false
+        var undecided = false
+        for condition in rule.conditions {
+          let now = table[with(place, kpi: condition.kpi)] ?? nil
+          let then = table[with(before, kpi: condition.kpi)] ?? nil
+          let additive = perDay.contains(condition.kpi)
+          let growth = Self.growth(
+            now, then, perDay: additive ? (daysNow, daysThen) : nil)
+          evidence.append(
+            Evidence(
+              kpi: condition.kpi, growth: growth, perDay: additive, value: now, previous: then,
+              days: daysNow, previousDays: daysThen))
+          guard let growth else {
+            undecided = true
+            continue
+          }
+          if !condition.holds(growth) { failed = true }
+        }
+        if failed { continue }
+        if undecided && !kpis.contains(where: { table[with(before, kpi: $0)] != nil }) {
+          continue
+        }
         result.append(
           Diagnosis(
-            rule: "D1", office: office, period: period, owner: "promotion", evidence: evidence))
-      }
-      if v >= up && c >= up {
-        if let d = deals {
-          if d < flat {
-            result.append(
-              Diagnosis(
-                rule: "D2", office: office, period: period, owner: "customer_service",
-                evidence: evidence))
-          }
-        } else {
-          result.append(
-            Diagnosis(
-              rule: "insufficient_data", office: office, period: period, owner: "",
-              evidence: evidence))
-        }
+            rule: rule.id, status: undecided ? .insufficientData : .fired, level: rule.level,
+            labelZH: rule.labelZH, labelEN: rule.labelEN, owner: rule.owner,
+            office: place.office, staff: place.staff, position: place.position,
+            department: place.department, period: place.period, evidence: evidence))
       }
     }
-    return result
+    let order = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1.id, $0) })
+    return result.sorted {
+      ($0.office, $0.staff ?? "", $0.position ?? "", $0.period, order[$0.rule]!)
+        < ($1.office, $1.staff ?? "", $1.position ?? "", $1.period, order[$1.rule]!)
+    }
+  }
+
+  /// The growth from `then` to `now`, per day when `perDay` gives the days of each: 0 when both
+  /// are 0 (nothing changed); nil when undefined.
+  static func growth(
+    _ now: ExactDecimal?, _ then: ExactDecimal?, perDay: (now: Int, then: Int)?
+  ) -> ExactDecimal? {
+    guard let now, let then else { return nil }
+    if then == .zero && now == .zero { return .zero }
+    guard then > .zero else { return nil }
+    guard let (daysNow, daysThen) = perDay else {
+      return now.subtracting(then)?.divided(by: then, scale: 4)
+    }
+    guard daysNow > 0, daysThen > 0,
+      let a = now.multiplied(by: ExactDecimal(Int64(daysThen))),
+      let b = then.multiplied(by: ExactDecimal(Int64(daysNow))),
+      let delta = a.subtracting(b)
+    else { return nil }
+    return delta.divided(by: b, scale: 4)
+  }
+}
+
+extension KPIEngine {
+  /// Evaluates the definitions' diagnosis rules (SPEC.md §9.9) for `months` (nil: every month
+  /// of the data), reading each month and the one before.
+  ///
+  /// Only months that ended before `today` are diagnosed: the month holding today has not all
+  /// its days in. A month covers its calendar days; a person's line covers the days of the
+  /// assignments it stands for within the month. Staff rules need the dataset's `staff` rows.
+  public func diagnose(
+    _ dataset: Dataset, months: [Period]?, offices: [String]?, today: CivilDate?
+  ) -> [Diagnosis] {
+    let rules = definitions.diagnoses
+    let periods = months.map { list in
+      Array(Set(list.flatMap { [$0.previous, $0] })).sorted()
+    }
+    var values: [DiagnosisRule.Level: [KPIValue]] = [:]
+    for level in DiagnosisRule.Level.allCases {
+      var kpis: [String] = []
+      for rule in rules where rule.level == level {
+        for condition in rule.conditions where !kpis.contains(condition.kpi) {
+          kpis.append(condition.kpi)
+        }
+      }
+      guard !kpis.isEmpty else { continue }
+      values[level] = evaluate(
+        dataset,
+        KPIQuery(
+          kpis: kpis, grain: .month, periods: periods, offices: offices,
+          breakdown: level == .office ? .office : .staff, openFrom: today))
+    }
+    let perDay = Set(
+      rules.flatMap { $0.conditions.map(\.kpi) }.filter(definitions.isAdditiveOverDays))
+    let assignments = Assignments(dataset.rows["staff"] ?? [])
+    func days(_ key: KPIValueKey) -> Int {
+      let period = key.period
+      guard let staff = key.staff else { return period.days }
+      var total = 0
+      for assignment in assignments.byStaff[staff] ?? []
+      where assignment.office == key.office && assignment.position == key.position
+        && assignment.department == key.department
+      {
+        let from = max(assignment.from, period.start)
+        let to = min(assignment.to ?? period.end, period.end)
+        total += max(0, to.daysSinceEpoch - from.daysSinceEpoch + 1)
+      }
+      return total
+    }
+    let found = Diagnosis.evaluate(
+      rules, office: values[.office] ?? [], staff: values[.staff] ?? [], perDay: perDay,
+      days: days)
+    return found.filter { flag in
+      (months?.contains(flag.period) ?? true) && (today.map { flag.period.end < $0 } ?? true)
+    }
   }
 }

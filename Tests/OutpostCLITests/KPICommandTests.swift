@@ -83,7 +83,7 @@ struct KPICommandTests {
     #expect(run(["kpi", "diagnose", "--repo", "hq"], temp) == "No diagnosis flags.\n")
     #expect(
       run(["kpi", "diagnose", "--format", "json", "--repo", "hq"], temp).contains(
-        #""format": "outpost-diagnosis/1""#))
+        #""format": "outpost-diagnosis/2""#))
   }
 
   @Test("the HTML report is one self-contained file: trends, scorecards, conflict warnings")

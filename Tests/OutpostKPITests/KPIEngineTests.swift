@@ -454,56 +454,6 @@ struct DefinitionValidationTests {
   }
 }
 
-/// SPEC.md §9.9: funnel diagnosis D1/D2 with their evidence.
-struct DiagnosisTests {
-  func values(_ series: [String: [Int?]]) -> [KPIValue] {
-    var result: [KPIValue] = []
-    for (kpi, numbers) in series {
-      for (index, number) in numbers.enumerated() {
-        result.append(
-          KPIValue(
-            kpi: kpi, office: "north", period: Period(parsing: "2025-0\(index + 1)")!,
-            channel: nil, value: number.map { ExactDecimal(Int64($0)) },
-            reason: number == nil ? "no_data" : nil, numerator: nil, denominator: nil, flags: [],
-            failures: [], provisional: false))
-      }
-    }
-    return result
-  }
-
-  @Test("D1: traffic up 10 % or more while consultations stay flat")
-  func imprecise() {
-    let found = Diagnosis.evaluate(
-      values(["visits": [1000, 1100], "consultations": [100, 101], "deal_count": [10, 10]]))
-    #expect(found.map(\.rule) == ["D1"])
-    #expect(found.first?.owner == "promotion")
-    #expect(found.first?.evidence.map { $0.growth?.description } == ["0.1000", "0.0100", "0.0000"])
-  }
-
-  @Test("D2: traffic and consultations up while deals stay flat; neither fires otherwise")
-  func weakConversion() {
-    #expect(
-      Diagnosis.evaluate(
-        values(["visits": [1000, 1200], "consultations": [100, 120], "deal_count": [10, 10]])
-      ).map(\.rule) == ["D2"])
-    #expect(
-      Diagnosis.evaluate(
-        values(["visits": [1000, 1200], "consultations": [100, 120], "deal_count": [10, 12]])
-      ).isEmpty)
-    #expect(
-      Diagnosis.evaluate(
-        values(["visits": [1000, 1099], "consultations": [100, 100], "deal_count": [10, 10]])
-      ).isEmpty)
-  }
-
-  @Test("an undefined growth keeps the rules from firing and says so")
-  func insufficient() {
-    let found = Diagnosis.evaluate(
-      values(["visits": [0, 1200], "consultations": [100, 100], "deal_count": [10, 10]]))
-    #expect(found.map(\.rule) == ["insufficient_data"])
-  }
-}
-
 /// SPEC.md §9.4: head office's qualitative ratings (docs/kpis.md §5.10).
 struct QualitativeRatingTests {
   @Test("a qualitative item is the mean of head office's ratings in the period")

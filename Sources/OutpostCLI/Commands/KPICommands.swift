@@ -37,13 +37,18 @@ extension Commands {
   /// `kpi diagnose`.
   struct KPIDiagnoseCommand: Command {
     static let name = "kpi diagnose"
-    static let abstract = "Funnel diagnosis: rules D1 and D2, with their evidence."
+    static let abstract = "Funnel diagnosis of offices and people, with the evidence."
     static let discussion =
-      "D1 (traffic up ≥ 10 %, consultations flat < 2 %): promotion brings imprecise "
-      + "traffic. D2 (traffic and consultations up ≥ 10 %, deals flat): customer service does "
-      + "not convert. Month over month, with fixed thresholds (docs/kpis.md §7). Diagnostic flags, "
-      + "not scorecard items."
-    static let examples = ["outpost kpi diagnose --repo hq"]
+      "Evaluates the diagnosis rules of the definitions in force month over month. Built in: "
+      + "D1 (traffic up ≥ 10 %, consultations < 2 %): promotion brings imprecise traffic; D2 "
+      + "(traffic and consultations up ≥ 10 %, deals < 2 %): customer service does not convert; "
+      + "S2, per consultant or salesperson (their leads up ≥ 10 %, their deals < 2 %). Counts and "
+      + "sums are compared per day (per day of a person's assignment), so a longer month alone "
+      + "never fires a rule. Head office publishes its own rules and thresholds in the "
+      + "definitions (SPEC.md §9.3, §9.9). Diagnostic flags, not scorecard items."
+    static let examples = [
+      "outpost kpi diagnose --repo hq", "outpost kpi diagnose --period 2025-03 --format json",
+    ]
 
     struct Options: CommandOptions {
       var month: Period?
@@ -66,49 +71,68 @@ extension Commands {
     static func run(_ options: Options, _ context: Context) throws {
       let repository = try context.openReader()
       let definitions = try definitions(context, repository)
-      var request = DiagnosisRequest(offices: options.offices.isEmpty ? nil : options.offices)
-      request.month = options.month
+      let request = DiagnosisRequest(
+        month: options.month, offices: options.offices.isEmpty ? nil : options.offices,
+        today: today(context))
       let found: [Diagnosis]
       do { found = try request.compute(in: repository, definitions: definitions) } catch {
         throw kpiError(error)
       }
       if context.format() == .json {
-        printJSON(context, "outpost-diagnosis/1", [("flags", .array(found.map(diagnosisJSON)))])
+        printJSON(context, "outpost-diagnosis/2", [("flags", .array(found.map(diagnosisJSON)))])
         return
       }
-      let fired = found.filter { $0.rule != "insufficient_data" }
+      let fired = found.filter { $0.status == .fired }
       guard !fired.isEmpty else {
         context.console.out("No diagnosis flags.\n")
         return
       }
       var text = ""
       for flag in fired {
-        let evidence = flag.evidence.map { kpi, growth in
-          "\(kpi) \(growth.map { ($0.multiplied(by: ExactDecimal(100)) ?? $0).formatted(scale: 2) + " %" } ?? "—")"
+        let evidence = flag.evidence.map { item in
+          "\(item.kpi) "
+            + (item.growth.map {
+              ($0.multiplied(by: ExactDecimal(100)) ?? $0).formatted(scale: 2) + " %"
+            } ?? "—") + (item.perDay ? " per day" : "")
         }
+        let who = flag.staff.map { " \($0) (\(flag.position ?? ""))" } ?? ""
         text +=
-          "\(flag.office) \(flag.period) \(flag.rule) "
-          + (flag.rule == "D1"
-            ? "imprecise traffic (promotion)" : "weak conversion (customer service)")
-          + ": " + evidence.joined(separator: ", ") + "\n"
+          "\(flag.office) \(flag.period)\(who) \(flag.rule) \(flag.labelEN) (\(flag.owner)): "
+          + evidence.joined(separator: ", ") + "\n"
       }
       context.console.out(text)
     }
   }
 
   static func diagnosisJSON(_ flag: Diagnosis) -> JSONValue {
-    .object(
+    func decimal(_ value: ExactDecimal?, scale: Int? = nil) -> JSONValue {
+      value.map { .string(scale.map($0.formatted(scale:)) ?? $0.description) } ?? .null
+    }
+    let evidence: [JSONValue] = flag.evidence.map { item in
+      .object(
+        JSONObject(uncheckedPairs: [
+          ("days", Commands.number(item.days)), ("growth", decimal(item.growth, scale: 4)),
+          ("kpi", .string(item.kpi)), ("per_day", .bool(item.perDay)),
+          ("previous", decimal(item.previous)),
+          ("previous_days", Commands.number(item.previousDays)), ("value", decimal(item.value)),
+        ]))
+    }
+    return .object(
       JSONObject(uncheckedPairs: [
-        ("rule", .string(flag.rule)), ("office", .string(flag.office)),
-        ("period", .string(flag.period.description)), ("owner", .string(flag.owner)),
+        ("department", flag.department.map(JSONValue.string) ?? .null),
+        ("evidence", .array(evidence)),
         (
-          "evidence",
+          "label",
           .object(
-            JSONObject(
-              uncheckedPairs: flag.evidence.map { kpi, growth in
-                (kpi, growth.map { .string($0.formatted(scale: 4)) } ?? .null)
-              }))
+            JSONObject(uncheckedPairs: [
+              ("en", .string(flag.labelEN)), ("zh", .string(flag.labelZH)),
+            ]))
         ),
+        ("level", .string(flag.level.rawValue)), ("office", .string(flag.office)),
+        ("owner", .string(flag.owner)), ("period", .string(flag.period.description)),
+        ("position", flag.position.map(JSONValue.string) ?? .null), ("rule", .string(flag.rule)),
+        ("staff", flag.staff.map(JSONValue.string) ?? .null),
+        ("status", .string(flag.status.rawValue)),
       ]))
   }
 

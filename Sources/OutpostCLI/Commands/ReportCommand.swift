@@ -120,11 +120,10 @@ extension Commands {
         if !mine.isEmpty {
           html += "<h3>漏斗诊断 / Funnel diagnosis</h3>\n"
           for flag in mine {
-            let text =
-              flag.rule == "D1"
-              ? "推广带来的流量不精准 / imprecise traffic (promotion)"
-              : "客服销售转化不足 / weak conversion (customer service)"
-            html += "<div class=\"flag\">\(escape("\(flag.period) \(flag.rule): \(text)"))</div>\n"
+            let who = flag.staff.map { " \($0) (\(flag.position ?? ""))" } ?? ""
+            let text = "\(flag.labelZH) / \(flag.labelEN) (\(flag.owner))"
+            html +=
+              "<div class=\"flag\">\(escape("\(flag.period)\(who) \(flag.rule): \(text)"))</div>\n"
           }
         }
       }
