@@ -99,6 +99,13 @@ public struct RecordRules: Sendable {
       }
       return nil
     case StandardCollections.staff.name: return staffProblem(fields, alongside: batch)
+    case StandardCollections.policies.name:
+      guard fields["policy"]?.stringValue == StaffVisibility.policyID,
+        let value = fields[StaffVisibility.field]?.stringValue,
+        StaffVisibility(rawValue: value) == nil
+      else { return nil }
+      return "'\(value)' is not a staff_visibility policy; use "
+        + StaffVisibility.allCases.map(\.rawValue).joined(separator: " or ")
     case StandardCollections.positions.name:
       let known = organisation.departments.keys.sorted()
       guard let department = fields["department_id"]?.stringValue,

@@ -8,7 +8,7 @@ public enum StandardCollections {
     channelDaily, indexSnapshots, socialDaily, leads, customers, orders, returns, invoices,
     payments, complaints, surveyResponses, costs, staff, targets, offices, channelsCollection,
     positions, departments, resolutions, resolutionRules, kpiDefinitions, ratingCriteria,
-    qualitativeRatings,
+    qualitativeRatings, policies,
   ]
 
   /// A standard collection by name.
@@ -295,4 +295,11 @@ public enum StandardCollections {
         maximum: ExactDecimal(100)),
       FieldSpec("rater", .text),
     ])
+
+  /// Head office's published policies (SPEC.md §2.8): `staff_visibility` = `own_office` |
+  /// `all_offices`, which people's records replies carry to each office.
+  public static let policies = make(
+    "policies", .composite(["policy"]), owner: .head,
+    "head office's policies: which people's records replies carry (staff_visibility)",
+    [FieldSpec("policy", .enumeration(["staff_visibility"])), FieldSpec("value", .text)])
 }

@@ -9,7 +9,7 @@ extension RepositoryReader {
   /// What head office may assume an office has: the clock of its last submission, without the
   /// office's own entry until it has applied a reply (a repository that installed a key with a
   /// counter floor has written above events it never had, SPEC.md §8.1).
-  func knowledge(of peer: PeerState) -> VersionVector {
+  public func knowledge(of peer: PeerState) -> VersionVector {
     var known = peer.received.clock
     if peer.received.acknowledges == 0 { known[peer.peer] = 0 }
     return known

@@ -14,9 +14,13 @@ extension RepositoryWriter {
   ///
   /// It holds every record whose state the peer may lack: not covered by the clock the peer
   /// last reported (bundles are cumulative until acknowledged).
-  public func makeBundle(for peerID: ReplicaID, extra given: [String: JSONValue] = [:])
-    throws(StoreError) -> MadeBundle
-  {
+  ///
+  /// - Parameter carries: decides, for each record, whether it travels, given whether the peer
+  ///   may lack its state (`unseen`); nil: exactly the unseen ones.
+  public func makeBundle(
+    for peerID: ReplicaID, extra given: [String: JSONValue] = [:],
+    carries: ((_ collection: String, _ state: RecordState, _ unseen: Bool) -> Bool)? = nil
+  ) throws(StoreError) -> MadeBundle {
     guard var peer = try peer(peerID) else {
       throw StoreError(
         .notFound,
@@ -38,7 +42,9 @@ extension RepositoryWriter {
     let assumes = config.role == .head ? knowledge(of: peer) : peer.received.clock
     var records: [BundleRecord] = []
     for schema in collections {
-      for (id, state) in try states(schema.name) where !assumes.dominates(state.context) {
+      for (id, state) in try states(schema.name) {
+        let unseen = !assumes.dominates(state.context)
+        guard carries?(schema.name, state, unseen) ?? unseen else { continue }
         records.append(BundleRecord(collection: schema.name, id: id, state: state))
       }
     }

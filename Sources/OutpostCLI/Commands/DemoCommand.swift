@@ -1,6 +1,7 @@
 import OutpostCodec
 import OutpostModel
 import OutpostStore
+import OutpostSync
 
 /// `outpost demo [DIR]`: head office and four branches through a quarter, narrated (SPEC.md §10).
 extension Commands {
@@ -274,9 +275,25 @@ final class DemoRun {
     }
   }
 
+  /// The lines of head office's NDJSON export of `collection` that replies carry to `office`
+  /// under the default policy: none of another office's personal records (SPEC.md §2.8).
+  static func visible(_ ndjson: String, _ collection: String, to office: String) -> String {
+    var kept = ""
+    for line in ndjson.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+      let row = (try? JSONParser.parse(Array(line.utf8)))?.objectValue
+      let owner = row.flatMap { row in
+        StaffVisibility.personalOffice(of: collection) { row[$0] }
+      }
+      if owner == nil || owner == office { kept += line + "\n" }
+    }
+    return kept
+  }
+
   /// Step 8: Every replica holds the same records and computes the same KPIs.
   func checkConvergence() {
-    say("8. Every replica must now hold the same records and compute the same KPIs.")
+    say(
+      "8. Every replica must now hold the same records and compute the same KPIs (each office "
+        + "holds only its own people: staff and person targets).")
     let collections = DemoData.collections + ["targets", "resolutions"]
     var identical = true
     for collection in collections {
@@ -284,7 +301,7 @@ final class DemoRun {
         ["export", collection, "--format", "ndjson", "--repo", "hq"], show: false)
       for office in offices
       where step(["export", collection, "--format", "ndjson", "--repo", office], show: false)
-        != reference
+        != Self.visible(reference, collection, to: office)
       {
         identical = false
         failures.append("\(office)'s \(collection) differs from head office's")

@@ -1,0 +1,117 @@
+import Outpost
+import OutpostCodec
+import OutpostKPI
+import OutpostModel
+import OutpostStore
+import OutpostSync
+import OutpostTestSupport
+import Testing
+
+/// Which people's records head office's replies carry (SPEC.md §2.8, §8.6): by default an
+/// office receives only its own staff, person ratings and person targets; head office's
+/// `staff_visibility` policy `all_offices` shares every office's, and widening the policy brings
+/// what earlier replies withheld.
+struct StaffPrivacyTests {
+  /// Head office with north (s-1…s-4, from north's submission) and east (s-5…s-7), a person
+  /// target and a person rating for s-1 (north) and s-5 (east), and a company-wide position
+  /// target; north has received nothing yet.
+  func world() throws -> (hq: Repository, north: Repository, disk: MemoryFileSystem) {
+    let (hq, north, disk) = try ScopedTargetTests().offices()
+    let header = ScopedTargetTests.targetHeader
+    try hq.importRecords(
+      .csv(
+        Array(
+          (header + ScopedTargetTests.target("t-s1", "deal_amount", "north", "staff", "s-1", "900")
+            + ScopedTargetTests.target("t-s5", "deal_amount", "east", "staff", "s-5", "800")
+            + ScopedTargetTests.target(
+              "t-pos", "deal_amount", "hq", "position", "consultant", "1000")).utf8)),
+      into: "targets", name: "targets.csv")
+    try hq.importRecords(
+      .csv(
+        Array(
+          ("rating_id,office_id,subject,criterion_id,period,score,rater\n"
+            + "r-1,north,s-1,professional_skill,2025-03,80,ceo\n"
+            + "r-5,east,s-5,professional_skill,2025-03,90,ceo\n"
+            + "r-o,east,,admin_assessment,2025-03,70,ceo\n").utf8)),
+      into: "qualitative_ratings", name: "ratings.csv")
+    return (hq, north, disk)
+  }
+
+  /// The ids of `collection` at `repository`, sorted.
+  func ids(_ repository: Repository, _ collection: String) throws -> [String] {
+    try repository.read { reader throws(OutpostError) in
+      do throws(StoreError) {
+        return try reader.states(collection).filter { !$0.state.isDeleted }.map(\.id.rawValue)
+      } catch { throw OutpostError(error) }
+    }.sorted()
+  }
+
+  func receive(_ north: Repository, from hq: Repository, _ name: String) throws {
+    _ = try north.receive(try hq.reply(to: "north").bytes, name: name)
+  }
+
+  @Test("by default a reply carries only the office's own people; the rest of the data travels")
+  func ownOfficeByDefault() throws {
+    let (hq, north, _) = try world()
+    try receive(north, from: hq, "hq-1.reply")
+    #expect(
+      try ids(north, "staff") == [
+        "north.s-1.2025-01-01", "north.s-2.2025-01-01", "north.s-3.2025-01-01",
+        "north.s-4.2025-01-01",
+      ])
+    // Its own person target and the company-wide position target; east's office rating too.
+    #expect(try ids(north, "targets") == ["t-pos", "t-s1"])
+    #expect(try ids(north, "qualitative_ratings") == ["r-1", "r-o"])
+    // Head office keeps everything.
+    #expect(try ids(hq, "staff").count == 7)
+    #expect(try ids(hq, "targets") == ["t-pos", "t-s1", "t-s5"])
+  }
+
+  @Test("widening the policy brings what earlier replies withheld; narrowing stops new ones")
+  func widenThenNarrow() throws {
+    let (hq, north, _) = try world()
+    try receive(north, from: hq, "hq-1.reply")
+    // North acknowledges the reply: its next submission covers head office's events so far,
+    // the withheld ones included.
+    _ = try hq.merge(try north.submit().bytes, name: "north-2.bundle")
+    _ = try hq.put("policies", "staff_visibility", ["value": "all_offices"])
+    try receive(north, from: hq, "hq-2.reply")
+    #expect(try ids(north, "staff").count == 7)
+    #expect(try ids(north, "targets") == ["t-pos", "t-s1", "t-s5"])
+    #expect(try ids(north, "qualitative_ratings") == ["r-1", "r-5", "r-o"])
+    // Once north has seen the policy, replies carry only what it lacks again.
+    _ = try hq.merge(try north.submit().bytes, name: "north-3.bundle")
+    let quiet = try north.receive(try hq.reply(to: "north").bytes, name: "hq-3.reply")
+    #expect(quiet.outcomes.filter { $0.collection == "staff" }.isEmpty)
+    // Narrowed again: east's new assignment stays at head office.
+    _ = try hq.put("policies", "staff_visibility", ["value": "own_office"])
+    try hq.importRecords(
+      .csv(
+        Array(
+          ("staff_id,office_id,name,position,department,active_from,active_to\n"
+            + "s-8,east,Lin,sales,sales,2025-03-01,\n").utf8)), into: "staff", name: "s8.csv")
+    try receive(north, from: hq, "hq-4.reply")
+    #expect(try ids(north, "staff").count == 7)
+    #expect(try ids(hq, "staff").count == 8)
+  }
+
+  @Test("a policy other than own_office or all_offices is refused, writing nothing")
+  func refused() throws {
+    let (hq, _, disk) = try world()
+    let before = disk.snapshot()
+    do throws(OutpostError) {
+      _ = try hq.put("policies", "staff_visibility", ["value": "everyone"])
+      Issue.record("accepted an unknown policy value")
+    } catch {
+      #expect(error.code == .invalidData)
+      #expect(error.message.contains("use own_office or all_offices"), "\(error)")
+    }
+    do throws(OutpostError) {
+      _ = try hq.put("policies", "share_scores", ["value": "all_offices"])
+      Issue.record("accepted an unknown policy")
+    } catch {
+      #expect(error.message.contains("is not one of staff_visibility"), "\(error)")
+    }
+    #expect(disk.snapshot() == before)
+  }
+}
