@@ -12,11 +12,11 @@ struct BuiltInCatalogTests {
     // with it (and SPEC.md §9.4 and docs/kpis.md §5).
     let bytes = DefinitionSet.defaultDocumentBytes
     #expect(Array(DefinitionSet.defaultDocument.utf8) == bytes)
-    #expect(bytes.count == 67_780)
+    #expect(bytes.count == 71_867)
     #expect(
-      SHA256.hash(bytes).hex == "9f55ecec635f6d72c4dab5d0c72a9483c336aeeb8b06984886c33fbb36f63a1b")
+      SHA256.hash(bytes).hex == "89905cacf02fc01f2416dfdd9ccfdcf1354590aca5ffa123f439bb8b364364a3")
     #expect(
       try DefinitionSet(bytes: bytes).hash
-        == "1296a73d0217629a9df7df196da8d72560bf6d3c3efece12abb6a8a71bc364aa")
+        == "4ff1ff7b2bbc5c7a6ad9470734b50cf058e00a0e67e21e6aace5e49f24b799d6")
   }
 }
