@@ -114,9 +114,11 @@ public struct Importer {
   /// required fields; the ``RecordRules``; the extra check. A damaged record file stops the import as a whole.
   func checkRows(_ rows: [ImportRow], _ problems: inout [OutpostError]) throws(OutpostError) {
     var firstLine: [String: (Int, RecordID)] = [:]
-    // Staff assignments are judged against each other as they would be stored, whatever their
-    // order in the file, so they are judged once all are known; other rows one by one.
-    let related = schema.name == StandardCollections.staff.name
+    // Staff assignments and ad accounts are judged against each other as they would be
+    // stored, whatever their order in the file, so they are judged once all are known; other
+    // rows one by one.
+    let related = [StandardCollections.staff.name, StandardCollections.adAccounts.name].contains(
+      schema.name)
     var stored: [(line: Int, values: [String: JSONValue])] = []
     for row in rows where problems.count < Self.maximumReportedProblems {
       if let (line, other) = firstLine[row.id.collisionKey] {

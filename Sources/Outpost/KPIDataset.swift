@@ -36,6 +36,7 @@ public struct KPIDataset: Sendable {
     for measure in definitions.measures.values {
       names.insert(measure.source)
       if let lookup = measure.lookup { names.insert(lookup.collection) }
+      if let through = measure.staffThrough { names.insert(through.collection) }
     }
     var rows: [String: [Row]] = [:]
     var conflicted: [String: Set<String>] = [:]
@@ -77,7 +78,9 @@ public struct KPISources: Sendable, Equatable {
   public init(_ definitions: DefinitionSet) {
     func sources(_ id: String, _ seen: inout Set<String>) -> Set<String> {
       if let measure = definitions.measures[id] {
-        return Set([measure.source] + (measure.lookup.map { [$0.collection] } ?? []))
+        return Set(
+          [measure.source] + (measure.lookup.map { [$0.collection] } ?? [])
+            + (measure.staffThrough.map { [$0.collection] } ?? []))
       }
       guard let kpi = definitions.kpis[id], seen.insert(id).inserted else { return [] }
       var names: Set<String> = []

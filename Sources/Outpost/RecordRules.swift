@@ -12,7 +12,8 @@ import OutpostSync
 /// and ignored; at head office,
 /// records of an office it never enrolled are refused too (a branch's ownership already
 /// restricts `office_id`). Staff assignments and positions must name known positions and
-/// departments and may not overlap (SPEC.md §2.8). Imports and puts apply these rules to every
+/// departments and may not overlap; ad accounts, their daily rows and tasks must name what
+/// attributes them to a person (SPEC.md §2.8). Imports and puts apply these rules to every
 /// row, as it would be stored (the stored fields with the new ones over them).
 public struct RecordRules: Sendable {
   /// At head office, the offices records may belong to: head office and the offices enrolled
@@ -20,8 +21,10 @@ public struct RecordRules: Sendable {
   public var offices: Set<String>?
   /// The positions and departments staff may hold (built in, and head office's records).
   public var organisation = Organisation.builtIn
-  /// The stored `staff` assignments (read for a `staff` import or put only).
+  /// The stored `staff` assignments (read for the collections that name people only).
   public var assignments: [[String: JSONValue]] = []
+  /// The stored `ad_accounts` records (read for `ad_accounts` and `ad_daily` only).
+  public var accounts: [[String: JSONValue]] = []
   /// The definitions in force, which every target must be scorable by (read for `targets`).
   public var definitions: DefinitionSet?
 
@@ -33,7 +36,8 @@ public struct RecordRules: Sendable {
       names.ratingCriteria.name,
     ]
     let needsStaff: Set<String> = [
-      names.staff.name, names.targets.name, names.qualitativeRatings.name,
+      names.staff.name, names.targets.name, names.qualitativeRatings.name, names.adAccounts.name,
+      names.tasks.name,
     ]
     if collection.map(needsRoles.contains) ?? true {
       organisation = Organisation.withRecords(
@@ -43,6 +47,9 @@ public struct RecordRules: Sendable {
     }
     if collection.map(needsStaff.contains) ?? true {
       assignments = try Self.rows(names.staff, repository)
+    }
+    if collection.map([names.adAccounts.name, names.adDaily.name].contains) ?? true {
+      accounts = try Self.rows(names.adAccounts, repository)
     }
     if collection.map({ $0 == names.targets.name }) ?? true {
       definitions = try KPIDefinitionsInForce.given(nil, else: repository)
@@ -106,6 +113,9 @@ public struct RecordRules: Sendable {
       else { return nil }
       return "'\(value)' is not a staff_visibility policy; use "
         + StaffVisibility.allCases.map(\.rawValue).joined(separator: " or ")
+    case StandardCollections.adAccounts.name: return adAccountProblem(fields, alongside: batch)
+    case StandardCollections.adDaily.name: return adDailyProblem(fields)
+    case StandardCollections.tasks.name: return taskProblem(fields)
     case StandardCollections.positions.name:
       let known = organisation.departments.keys.sorted()
       guard let department = fields["department_id"]?.stringValue,

@@ -83,6 +83,51 @@ struct Assignments {
       $0.office == office && $0.from <= date && ($0.to.map { date <= $0 } ?? true)
     }
   }
+
+  /// The assignment a row dated by a month counts for: the one active on the month's first
+  /// day or, when there is none, the one in `office` that starts latest within the month (a
+  /// person who joins mid-month).
+  func active(_ staff: String, office: String, inMonthFrom first: CivilDate) -> Assignment? {
+    if let found = active(staff, office: office, on: first) { return found }
+    let last = first.adding(days: CivilDate.daysInMonth(year: first.year, month: first.month) - 1)
+    return byStaff[staff]?.first { $0.office == office && $0.from > first && $0.from <= last }
+  }
+}
+
+/// Who a row counts for through another collection's dated records (a measure's
+/// `staff_through`, SPEC.md §9.3): `ad_daily.account_id` → the `ad_accounts` record of that
+/// account in the row's office active on the row's date → its `owner`.
+struct DatedOwners {
+  private struct Span {
+    var staff: String
+    var from: CivilDate
+    var to: CivilDate?
+  }
+  /// By office and id value, the spans, latest start first.
+  private var spans: [String: [String: [Span]]] = [:]
+
+  /// Reads the collection's rows; a row missing a field or holding an unreadable date is
+  /// skipped (the repository refuses such rows where they enter).
+  init(_ rows: [Row], _ through: Measure.StaffThrough) {
+    for row in rows {
+      guard let key = row[through.id]?.stringValue, let office = row["office_id"]?.stringValue,
+        let staff = row[through.staff]?.stringValue,
+        let from = KPIEngine.date(row["active_from"])
+      else { continue }
+      let to = KPIEngine.date(row["active_to"])
+      if row["active_to"]?.stringValue != nil && to == nil { continue }
+      spans[office, default: [:]][key, default: []].append(Span(staff: staff, from: from, to: to))
+    }
+    for office in spans.keys {
+      for key in spans[office]!.keys { spans[office]![key]!.sort { $0.from > $1.from } }
+    }
+  }
+
+  /// The person `key` names in `office` on `date`: with overlapping records (possible only
+  /// through conflicting records), the latest to start.
+  func staff(_ key: String, office: String, on date: CivilDate) -> String? {
+    spans[office]?[key]?.first { $0.from <= date && ($0.to.map { date <= $0 } ?? true) }?.staff
+  }
 }
 
 /// The group a people breakdown puts a row or an assignment in, as the engine's key text.

@@ -109,7 +109,7 @@ struct Reader {
       allowed: [
         "id", "source", "agg", "field", "time_field", "filter", "partition_by", "null_policy",
         "empty_policy", "unit", "description", "lookup",
-        "min_rows", "window", "duration", "channel_field", "staff_field",
+        "min_rows", "window", "duration", "channel_field", "staff_field", "staff_through",
       ])
     let id = try identifier(object["id"], "\(path).id")
     guard let agg = object["agg"]?.stringValue.flatMap(Aggregation.init(rawValue:)) else {
@@ -195,6 +195,21 @@ struct Reader {
       }
       window = Measure.Window(months: Int(months), toPeriodEnd: to == "period_end")
     }
+    var through: Measure.StaffThrough?
+    if let value = object["staff_through"] {
+      let map = try self.object(
+        value, "\(path).staff_through", allowed: ["collection", "id", "staff"])
+      guard object["staff_field"] != nil else {
+        throw DefinitionError(
+          path: "\(path).staff_through",
+          message: "needs staff_field: the row's field that names the record of "
+            + "\(map["collection"]?.stringValue ?? "the collection")")
+      }
+      through = Measure.StaffThrough(
+        collection: try string(map["collection"], "\(path).staff_through.collection"),
+        id: try string(map["id"], "\(path).staff_through.id"),
+        staff: try string(map["staff"], "\(path).staff_through.staff"))
+    }
     return Measure(
       id: id, source: try string(object["source"], "\(path).source"), agg: agg, field: field,
       timeField: try string(object["time_field"], "\(path).time_field"),
@@ -206,7 +221,7 @@ struct Reader {
       } ?? "channel_id",
       staffField: try object["staff_field"].map { (v) throws(DefinitionError) in
         try string(v, "\(path).staff_field")
-      })
+      }, staffThrough: through)
   }
 
   func parameter(_ value: JSONValue, _ path: String) throws(DefinitionError) -> Parameter {

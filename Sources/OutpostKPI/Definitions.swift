@@ -57,6 +57,29 @@ public struct Measure: Sendable, Equatable {
   /// The field naming the person a row counts for (`assigned_to`, `salesperson_id`); nil: the
   /// measure's rows belong to no one, so no KPI reading it has a people breakdown.
   public var staffField: String? = nil
+  /// The dated records that name the person for the staff field's value (`ad_daily.account_id`
+  /// → the `ad_accounts` owner on the row's date); nil: the staff field names the person.
+  public var staffThrough: StaffThrough? = nil
+
+  /// Who a row counts for through another collection's dated records (SPEC.md §9.3): the
+  /// record of `collection` in the row's office whose `id` field equals the row's staff field
+  /// and whose `active_from`…`active_to` holds the row's date; its `staff` field names the
+  /// person.
+  public struct StaffThrough: Sendable, Hashable {
+    /// The dated collection (`ad_accounts`).
+    public var collection: String
+    /// Its field matching the row's staff field (`account_id`).
+    public var id: String
+    /// Its field naming the person (`owner`).
+    public var staff: String
+
+    /// Creates the mapping.
+    public init(collection: String, id: String, staff: String) {
+      self.collection = collection
+      self.id = id
+      self.staff = staff
+    }
+  }
 
   /// The time from one timestamp field to another, in hours or days (SPEC.md §9.3).
   public struct Duration: Sendable, Equatable {

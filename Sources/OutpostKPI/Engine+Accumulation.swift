@@ -62,15 +62,27 @@ struct Places {
   }
 
   /// Where a row falls by its time field, or nil when it has no date or no office.
-  mutating func place(_ row: Row, _ timeField: String, _ groupField: String?) -> Placement? {
+  ///
+  /// In a people breakdown the group field names the person, or through `owners` the record
+  /// naming the person on the row's date; a row dated by a month counts for the assignment on
+  /// the month's first day, or else for the one starting latest within the month.
+  mutating func place(
+    _ row: Row, _ timeField: String, _ groupField: String?, through owners: DatedOwners? = nil
+  ) -> Placement? {
     guard let date = date(row[timeField]), let office = row["office_id"]?.stringValue
     else { return nil }
     var group = ""
     if let groupField {
       if breakdown.isPeople {
+        let month = row[timeField]?.stringValue?.utf8.count == 7
+        var staff = row[groupField]?.stringValue
+        if let owners { staff = staff.flatMap { owners.staff($0, office: office, on: date) } }
         group =
-          row[groupField]?.stringValue
-          .flatMap { assignments.active($0, office: office, on: date) }
+          staff.flatMap {
+            month
+              ? assignments.active($0, office: office, inMonthFrom: date)
+              : assignments.active($0, office: office, on: date)
+          }
           .map { PeopleGroup.of($0, breakdown) } ?? PeopleGroup.unattributed
       } else {
         group = row[groupField]?.stringValue ?? ""

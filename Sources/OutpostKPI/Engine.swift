@@ -265,7 +265,10 @@ public struct KPIEngine: Sendable {
       var collection: String
       var timeField: String
       var groupField: String?
+      var through: Measure.StaffThrough?
     }
+    // By staff_through mapping, the dated owners it reads (people breakdowns only).
+    var owners: [Measure.StaffThrough: DatedOwners] = [:]
     var placed: [PlacementSource: [Placement?]] = [:]
     // By measure ref, the places (office, period, group) of its counted rows: a breakdown
     // lists, for a KPI and office, the groups of the rows the KPI reads.
@@ -275,6 +278,11 @@ public struct KPIEngine: Sendable {
     for (index, ref) in refs.enumerated() {
       let measure = definitions.measures[ref.measure]!
       let groupField = places.groupField(measure)
+      let through = query.breakdown.isPeople ? measure.staffThrough : nil
+      if let through, owners[through] == nil {
+        owners[through] = DatedOwners(dataset.rows[through.collection] ?? [], through)
+      }
+      let owner = through.flatMap { owners[$0] }
       let total = totalled.contains(ref)
       var table: [Place: Accumulator] = [:]
       func accumulate(_ row: Row, _ placement: Placement) {
@@ -321,15 +329,17 @@ public struct KPIEngine: Sendable {
           guard let id = source[lookup.key]?.stringValue, let other = joined[id] else { continue }
           var row = source
           for (field, value) in other { row[lookup.name + "." + field] = value }
-          if let placement = places.place(row, measure.timeField, groupField) {
+          if let placement = places.place(row, measure.timeField, groupField, through: owner) {
             accumulate(row, placement)
           }
         }
       } else {
         let cacheKey = PlacementSource(
-          collection: measure.source, timeField: measure.timeField, groupField: groupField)
+          collection: measure.source, timeField: measure.timeField, groupField: groupField,
+          through: through)
         let placements =
-          placed[cacheKey] ?? rows.map { places.place($0, measure.timeField, groupField) }
+          placed[cacheKey]
+          ?? rows.map { places.place($0, measure.timeField, groupField, through: owner) }
         placed[cacheKey] = placements
         for (row, placement) in zip(rows, placements) {
           if let placement { accumulate(row, placement) }

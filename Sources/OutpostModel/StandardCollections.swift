@@ -6,9 +6,9 @@ public enum StandardCollections {
   /// Every standard collection, in documentation order.
   public static let all: [CollectionSchema] = [
     channelDaily, indexSnapshots, socialDaily, leads, customers, orders, returns, invoices,
-    payments, complaints, surveyResponses, costs, staff, targets, offices, channelsCollection,
-    positions, departments, resolutions, resolutionRules, kpiDefinitions, ratingCriteria,
-    qualitativeRatings, policies,
+    payments, complaints, surveyResponses, costs, staff, adAccounts, adDaily, tasks, targets,
+    offices, channelsCollection, positions, departments, resolutions, resolutionRules,
+    kpiDefinitions, ratingCriteria, qualitativeRatings, policies,
   ]
 
   /// A standard collection by name.
@@ -179,6 +179,43 @@ public enum StandardCollections {
       FieldSpec("staff_id", .text), office, FieldSpec("name", .text),
       FieldSpec("position", .text), FieldSpec("department", .text),
       FieldSpec("active_from", .date), FieldSpec("active_to", .date, nullable: true),
+    ])
+
+  /// The paid channels an ad account belongs to (the catalog's paid channels, SPEC.md §9.4).
+  public static let paidChannels = ["sem", "social"]
+
+  /// An office's accounts on ad platforms and who runs each (SPEC.md §2.8): one record per span
+  /// of one owner, so a change of owner is a new record starting the day after the old one ends.
+  public static let adAccounts = make(
+    "ad_accounts", .composite(["office_id", "account_id", "active_from"]),
+    "ad-platform accounts: paid channel and owner (a staff member), from when to when",
+    [
+      FieldSpec("account_id", .text), office,
+      FieldSpec("channel_id", .enumeration(paidChannels)), FieldSpec("platform", .text),
+      FieldSpec("owner", .text), FieldSpec("active_from", .date),
+      FieldSpec("active_to", .date, nullable: true),
+    ])
+
+  /// Ad platforms' daily export: one row per account, campaign and day (SPEC.md §2.8).
+  ///
+  /// Read only per person (through the account's owner); office totals come from
+  /// `channel_daily`.
+  public static let adDaily = make(
+    "ad_daily", .composite(["office_id", "account_id", "campaign_id", "date"]),
+    "ad platforms' daily figures per account and campaign (per-person SEM values)",
+    [
+      office, FieldSpec("account_id", .text), FieldSpec("campaign_id", .text),
+      FieldSpec("campaign_name", .text, nullable: true), FieldSpec("date", .date),
+      FieldSpec("impressions", .count, nullable: true), FieldSpec("clicks", .count),
+      FieldSpec("cost", .money), FieldSpec("consultations", .count),
+    ])
+
+  /// Monthly content plans per person and what was done (SPEC.md §2.8, `plan_execution`).
+  public static let tasks = make(
+    "tasks", .column("task_id"), "monthly content plans per person: planned and done",
+    [
+      office, FieldSpec("staff_id", .text), FieldSpec("period", .month),
+      FieldSpec("kind", .text), FieldSpec("planned", .count), FieldSpec("done", .count),
     ])
 
   /// Targets published by head office, as absolute values in the KPI's unit.

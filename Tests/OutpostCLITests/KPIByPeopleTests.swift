@@ -244,13 +244,14 @@ struct KPIByPeopleTests {
     // February is the only month with rows; the three assignments of positions the KPIs
     // list (s-1 twice, s-2) make every people KPI appear.
     let list = try values(output)
-    // The people's ratings (staff_*) are listed too, undefined without ratings.
+    // The people's ratings (staff_*) are listed too, undefined without ratings, and the plan
+    // execution of the SEO and new-media people (the SEM KPIs list no one: no sem staff here).
     #expect(
       Set(list.map { text($0["kpi"]) }) == [
         "leads", "qualified_leads", "lead_qualification_rate", "followup_rate",
         "lead_conversion_rate", "deal_count", "deal_amount", "aov", "resolution_rate",
         "staff_team_building", "staff_professional_skill", "staff_dealer_management",
-        "staff_content_quality",
+        "staff_content_quality", "plan_execution",
       ])
     #expect(Set(list.map { text($0["period"]) }) == ["2025-02"])
   }
@@ -334,9 +335,20 @@ struct KPIByPeopleTests {
         == "office: staff_id,office_id,name,position,department,active_from,active_to")
     #expect(find("positions") == "head: position_id,name_zh,name_en,department_id")
     #expect(find("departments") == "head: department_id,name_zh,name_en")
+    #expect(
+      find("ad_accounts")
+        == "office: account_id,office_id,channel_id,platform,owner,active_from,active_to")
+    #expect(
+      find("ad_daily")
+        == "office: office_id,account_id,campaign_id,campaign_name,date,impressions,clicks,cost,"
+        + "consultations")
+    #expect(find("tasks") == "office: task_id,office_id,staff_id,period,kind,planned,done")
     let plain = run(["collections", "--repo", "hq"], temp)
     #expect(plain.contains("\nstaff "), "\(plain)")
     #expect(plain.contains("\npositions "), "\(plain)")
     #expect(plain.contains("\ndepartments "), "\(plain)")
+    for name in ["ad_accounts", "ad_daily", "tasks"] {
+      #expect(plain.contains("\n\(name) "), "\(plain)")
+    }
   }
 }

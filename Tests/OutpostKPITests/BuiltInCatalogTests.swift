@@ -12,11 +12,11 @@ struct BuiltInCatalogTests {
     // with it (and SPEC.md §9.4 and docs/kpis.md §5).
     let bytes = DefinitionSet.defaultDocumentBytes
     #expect(Array(DefinitionSet.defaultDocument.utf8) == bytes)
-    #expect(bytes.count == 68_932)
+    #expect(bytes.count == 73_415)
     #expect(
-      SHA256.hash(bytes).hex == "f5d4cc78f7c25ed28cf05211d513fa2f73531c349cb63bd6b520baac0c918ff5")
+      SHA256.hash(bytes).hex == "42ed68e3b869a012d4bf3dab30c1ff0003253e7d734a1a2301d9bb93d4848dee")
     #expect(
       try DefinitionSet(bytes: bytes).hash
-        == "40b990818847ec7ddb3a05f60afffd8ee741c0798d7312f02e01cec6c0d8860a")
+        == "54a29992af0d8a8773b65d0f2e6d50bb4a96df96d1f78b7f2c4a5ffe9aa30d2d")
   }
 }

@@ -199,9 +199,37 @@ struct DiagnosisTests {
     #expect(flag.evidence.map(\.previousDays) == [14, 14])
   }
 
+  @Test("S1: a SEM specialist's accounts bring more clicks per day but not more consultations")
+  func semSpecialist() throws {
+    let engine = KPIEngine(definitions: catalog)
+    // e-1 runs account bd-1 all along: 100 clicks and 5 consultations a day in February; in
+    // March 112 clicks and 5 consultations a day: (112 × 28 − 100 × 28) ÷ (100 × 28) = 0.1200
+    // per day for clicks, 0 for consultations, whatever the months' lengths.
+    var ads: [Row] = []
+    for (month, days, clicks) in [("02", 28, 100), ("03", 31, 112)] {
+      for day in 1...days {
+        ads.append(
+          Ads.day(
+            "east", "bd-1", "c-1", "2025-\(month)-\(String(format2: day))", clicks: clicks,
+            cost: "100.00", consultations: 5))
+      }
+    }
+    let rows = Dataset(rows: [
+      "staff": [People.assignment("e-1", "east", "sem", "promotion", from: "2025-01-01")],
+      "ad_accounts": [Ads.account("east", "bd-1", owner: "e-1", from: "2025-01-01")],
+      "ad_daily": ads,
+    ])
+    let found = engine.diagnose(
+      rows, months: [Period(parsing: "2025-03")!], offices: nil, today: nil
+    ).filter { $0.level == .staff }
+    #expect(found.map(\.rule) == ["S1"])
+    #expect(found.first?.staff == "e-1" && found.first?.owner == "promotion")
+    #expect(found.first?.evidence.map { $0.growth?.description } == ["0.1200", "0.0000"])
+  }
+
   @Test("head office's published rules and thresholds are the ones applied")
   func published() throws {
-    #expect(catalog.diagnoses.map(\.id) == ["D1", "D2", "S2"])
+    #expect(catalog.diagnoses.map(\.id) == ["D1", "D2", "S1", "S2"])
     let series: [String: [Int?]] = [
       "visits": [1000, 1150], "consultations": [100, 100], "consultation_rate": [100, 80],
     ]

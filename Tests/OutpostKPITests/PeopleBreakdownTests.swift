@@ -404,16 +404,19 @@ struct PeopleBreakdownTests {
     for id in people {
       #expect(catalog.kpis[id]!.positions == ["consultant", "sales", "supervisor"], "\(id)")
     }
-    // The people's ratings exist only per person, for the positions their criterion rates.
+    // The people's ratings, SEM figures and plan execution exist only per person, for the
+    // positions their criterion rates or whose work they measure.
     let ratings = catalog.kpiOrder.filter { catalog.kpis[$0]!.byStaffOnly }
     #expect(
       ratings == [
         "staff_team_building", "staff_professional_skill", "staff_dealer_management",
-        "staff_content_quality",
+        "staff_content_quality", "sem_clicks", "sem_cost", "sem_consultations",
+        "sem_consultation_rate", "sem_cost_per_consultation", "plan_execution",
       ])
     #expect(
       ratings.map { catalog.kpis[$0]!.positions } == [
-        ["supervisor"], nil, ["supervisor"], ["seo", "new_media"],
+        ["supervisor"], nil, ["supervisor"], ["seo", "new_media"], ["sem"], ["sem"], ["sem"],
+        ["sem"], ["sem"], ["seo", "new_media"],
       ])
     #expect(catalog.measures["lead_count"]?.staffField == "assigned_to")
     #expect(catalog.measures["deals"]?.staffField == "salesperson_id")
