@@ -51,6 +51,7 @@ extension Commands {
     case "undefined_actual"?, "no_data"?: "无数据 / no data"
     case "zero_denominator"?, "nonpositive_denominator"?: "分母为零 / nothing to divide by"
     case "both_zero"?: "均为零 / both zero"
+    case "no_activity"?: "无业务 / no activity"
     case "nonpositive_base"?: "基数不为正 / base not positive"
     case "nonpositive_target"?: "目标不为正 / target not positive"
     case "empty_range"?: "目标区间为空 / empty target range"
