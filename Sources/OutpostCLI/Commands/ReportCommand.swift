@@ -8,9 +8,14 @@ extension Commands {
     static let name = "report"
     static let abstract = "Write a self-contained HTML report of KPIs and scorecards."
     static let discussion =
-      "Monthly KPI trends per office (inline SVG), scorecards against targets, "
-      + "funnel diagnosis flags and open-conflict warnings, labelled in Chinese and English. "
-      + "No scripts and nothing loaded from elsewhere: the file can be mailed or archived."
+      "An assessment pack for the latest month: offices and people ranked side by side with "
+      + "each item's attainment (and the quarter's, for quarterly scorecards); per office, "
+      + "charts of the main KPIs with axes, units and head office's targets (a month without "
+      + "a value is a gap), the latest month per channel, the main KPIs by month, the "
+      + "monthly scorecards and the funnel diagnosis flags. Chinese names beside ids, "
+      + "undefined values in words, open-conflict warnings, a table of contents and an A4 "
+      + "print style. No scripts and nothing loaded from elsewhere: the file can be mailed, "
+      + "printed or archived."
     static let examples = ["outpost report --html report-2025.html --repo hq"]
 
     struct Options: CommandOptions {

@@ -40,7 +40,7 @@ extension Commands {
     figure{margin:0}figcaption{font-weight:600;font-size:.9em;margin:0 0 .2em}
     svg.chart{width:100%;height:auto;display:block;background:#fff;border:1px solid #e5e7eb;\
     border-radius:4px}
-    svg.chart text{font-size:11px;fill:#4b5563}svg.chart .unit{font-weight:600;fill:#1f2933}
+    svg.chart text{font-size:12.5px;fill:#4b5563}svg.chart .unit{font-weight:600;fill:#1f2933}
     .bar{display:inline-block;height:.65em;background:#9cc3e6;margin-right:.4em}
     td.barcell{text-align:left;min-width:11em}td.barcell span.v{float:right;padding-left:.6em}
     .wrap{overflow-x:auto}
@@ -48,7 +48,8 @@ extension Commands {
     @page{size:A4 portrait;margin:12mm}
     @media print{
     body{max-width:none;padding:0;font-size:9.5pt}
-    .wrap{overflow:visible}table{font-size:7.5pt}td,th{padding:.15em .35em}
+    .wrap{overflow:visible}table{font-size:7.5pt;max-width:100%}td,th{padding:.15em .3em}
+    td{white-space:normal}td .en,th .en{font-size:.8em}
     section.office{break-before:page}h2,h3,h4{break-after:avoid}
     figure,tr,.flag{break-inside:avoid}.charts{gap:8px 12px}
     a{color:inherit}
