@@ -61,7 +61,7 @@ if anchor not in html:
 html = html.replace(anchor, anchor + "<script>\n" + script + "\n</script>", 1)
 open(copy, "w", encoding="utf-8").write(html)
 PY
-chrome --virtual-time-budget=5000 --dump-dom "file://$work/check.html" >"$work/dom.html" \
+chrome --window-size=1200,900 --virtual-time-budget=5000 --dump-dom "file://$work/check.html" >"$work/dom.html" \
   2>"$work/dump.log" || { tail -n 20 "$work/dump.log" >&2; fail "Chromium could not render the page"; }
 verdict=$(python3 - "$work/dom.html" <<'PY'
 import html, json, re, sys

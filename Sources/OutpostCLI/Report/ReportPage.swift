@@ -19,7 +19,7 @@ extension Commands {
     h2{font-size:1.35em;border-bottom:2px solid var(--accent);padding-bottom:.15em;margin:1.8em 0 .6em}
     h3{font-size:1.08em;margin:1.3em 0 .4em}h4{font-size:1em;margin:1.1em 0 .3em}
     .meta{color:var(--muted);font-size:.9em;margin:0}
-    .id,.en{color:var(--muted);font-size:.85em;font-weight:400}
+    .id,.en{color:var(--muted);font-size:.85em;font-weight:400}.id{white-space:nowrap}
     table{border-collapse:collapse;margin:.3em 0 1.1em;font-size:.84em;font-variant-numeric:tabular-nums}
     td,th{border:1px solid var(--line);padding:.25em .55em;text-align:right;vertical-align:top}
     td{white-space:nowrap}
