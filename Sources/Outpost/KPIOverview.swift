@@ -5,8 +5,9 @@ import OutpostStore
 import OutpostSync
 
 /// What the HTML report shows (SPEC.md §9.10), chosen and computed: the main KPIs of each
-/// office by month, each scorecard's monthly results, the funnel diagnosis flags and the open
-/// conflicts.
+/// office by month, each scorecard's monthly results, the offices' targets, the latest month's
+/// values per channel, the names of offices and channels, the funnel diagnosis flags and the
+/// open conflicts.
 ///
 /// Laying it out (tables, charts, labels) is the caller's business.
 public struct KPIOverview: Sendable {
@@ -18,6 +19,10 @@ public struct KPIOverview: Sendable {
     "avg_cost_per_conversation", "conversion_rate", "aov", "return_rate", "new_customers", "cac",
     "clv", "repeat_purchase_rate",
   ]
+
+  /// The KPIs of the channel breakdown, in the report's order: sales per channel,
+  /// consultations and paid spend.
+  public static let channelKPIs = ["channel_sales", "consultations", "ad_spend_paid"]
 
   /// Where one scorecard result belongs.
   public struct ScoreKey: Sendable, Hashable {
@@ -54,9 +59,21 @@ public struct KPIOverview: Sendable {
   public var flags: [Diagnosis]
   /// Every open conflict in the repository, by collection and id.
   public var conflicts: [(collection: String, id: RecordID)]
+  /// The ``channelKPIs`` the definitions have, in that order.
+  public var channelKPIs: [String]
+  /// The latest month's values of ``channelKPIs`` per office and channel, by key (channel set).
+  public var channelValues: [KPIValueKey: KPIValue]
+  /// The channels with a value in ``channelValues``, by id.
+  public var channels: [String]
+  /// The Chinese name of each office the `offices` collection names (`name_zh`), by id.
+  public var officeNames: [String: String]
+  /// The Chinese name of each channel the `channels` collection names (`name_zh`), by id.
+  public var channelNames: [String: String]
   /// The collections each KPI reads, and the offices in open conflict in each.
   private var sources: KPISources
   private var conflicted: [String: Set<String>]
+  /// The `targets` rows.
+  private var targetRows: [Row]
 
   /// Computes the overview of `repository` with the definitions in force there.
   ///
@@ -70,7 +87,10 @@ public struct KPIOverview: Sendable {
     let set = definitions.definitions
     let data = try KPIDataset(
       repository, definitions: set,
-      including: [StandardCollections.targets.name, StandardCollections.staff.name])
+      including: [
+        StandardCollections.targets.name, StandardCollections.offices.name,
+        StandardCollections.channelsCollection.name, StandardCollections.staff.name,
+      ])
     kpis = Self.mainKPIs.filter { set.kpis[$0] != nil }
     let engine = KPIEngine(definitions: set)
     let computed = engine.evaluate(
@@ -109,6 +129,47 @@ public struct KPIOverview: Sendable {
     self.scores = scores
     sources = KPISources(set)
     conflicted = data.conflicted
+    targetRows = data.dataset.rows[StandardCollections.targets.name] ?? []
+    channelKPIs = Self.channelKPIs.filter { set.kpis[$0] != nil }
+    var channelValues: [KPIValueKey: KPIValue] = [:]
+    if let last = periods.last, !channelKPIs.isEmpty, !self.offices.isEmpty {
+      let byChannel = engine.evaluate(
+        data.dataset,
+        KPIQuery(
+          kpis: channelKPIs, grain: .month, periods: [last], offices: self.offices,
+          breakdown: .channel, openFrom: today))
+      for value in byChannel where value.channel != nil && channelValues[value.key] == nil {
+        channelValues[value.key] = value
+      }
+    }
+    self.channelValues = channelValues
+    channels = Set(channelValues.values.filter { $0.value != nil }.compactMap(\.channel)).sorted()
+    officeNames = Self.names(data.dataset.rows[StandardCollections.offices.name], id: "office_id")
+    channelNames = Self.names(
+      data.dataset.rows[StandardCollections.channelsCollection.name], id: "channel_id")
+  }
+
+  /// `name_zh` by the id column `id`, of the rows that have both.
+  private static func names(_ rows: [Row]?, id: String) -> [String: String] {
+    var names: [String: String] = [:]
+    for row in rows ?? [] {
+      guard let key = row[id]?.stringValue, let name = row["name_zh"]?.stringValue, !name.isEmpty
+      else { continue }
+      names[key] = name
+    }
+    return names
+  }
+
+  /// The office's target for a KPI and month (scope `office`, the highest `version`; SPEC.md
+  /// §9.5), or nil when head office set none.
+  public func target(_ kpi: String, office: String, period: Period) -> Target? {
+    Target.find(in: targetRows, office: office, kpi: kpi, period: period)
+  }
+
+  /// The latest month's value of a ``channelKPIs`` KPI for an office and channel, if computed.
+  public func channelValue(_ kpi: String, office: String, channel: String) -> KPIValue? {
+    guard let last = periods.last else { return nil }
+    return channelValues[KPIValueKey(kpi: kpi, office: office, period: last, channel: channel)]
   }
 
   /// The value of a main KPI for an office and month, if computed.

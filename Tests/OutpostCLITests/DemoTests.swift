@@ -24,14 +24,15 @@ struct DemoTests {
     // North learns which of its edits lost, and who decided.
     #expect(
       result.output.contains(
-        "your value of channel_daily/north.sem.2025-03-05 spend=1324.50 lost a conflict to 1320.00"),
+        "your value of channel_daily/north.sem.2025-03-05 spend=98.50 lost a conflict to 96.00"),
       "\(result.output)")
     #expect(FileManager.default.fileExists(atPath: temp.file("workspace/report.html")))
     // The report ranks the people, by name, with their positions' labels.
     let report = try String(contentsOfFile: temp.file("workspace/report.html"), encoding: .utf8)
-    #expect(report.contains("<h2>人员考核 / People</h2>"))
-    #expect(report.contains("<td>网络咨询 / Online consultant</td>"))
-    #expect(report.contains("<td>李娜</td>"))
+    #expect(report.contains("<h3 id=\"people\">人员考核 / People</h3>"))
+    #expect(
+      report.contains("<td class=\"l\">网络咨询 <span class=\"en\">Online consultant</span></td>"))
+    #expect(report.contains("<td class=\"l\">李娜 <span class=\"id\">n-04</span></td>"))
     // People are assessed: north's, ranked company-wide and within north, with their names.
     #expect(result.output.contains("north n-04 李娜 (consultant) 2025-03"), "\(result.output)")
     #expect(result.output.contains("online_sales_quarterly,2025-Q1,"), "\(result.output)")

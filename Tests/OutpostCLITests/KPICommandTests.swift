@@ -100,12 +100,14 @@ struct KPICommandTests {
       said.contains("1 office(s), 3 month(s)") && said.contains("1 open conflict(s)"), "\(said)")
     let html = try String(contentsOfFile: temp.file("r.html"), encoding: .utf8)
     #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
-    #expect(html.components(separatedBy: "<svg").count - 1 == 2)
-    #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))
+    // Four charts; no scripts, nothing loaded, links only within the page (the contents).
+    #expect(html.components(separatedBy: "<svg class=\"chart\"").count - 1 == 4)
+    #expect(!html.contains("<script") && !html.contains("src="))
+    #expect(!html.replacingOccurrences(of: "href=\"#", with: "").contains("href="))
     #expect(html.contains("销售额 / Net sales revenue") && html.contains("<h2>north</h2>"))
     #expect(html.contains("Open conflicts: 1") && html.contains("orders/o-1"))
-    #expect(html.contains("Scorecard branch_marketing_monthly"))
-    #expect(html.contains("— (missing_target)"))
+    #expect(html.contains("Scorecard · 分部营销月度考核 / Branch marketing, monthly v1"))
+    #expect(html.contains("无目标 / no target") && !html.contains("missing_target"))
   }
 
   @Test("head office publishes definitions; replies carry them; both sides compute with them")

@@ -15,7 +15,8 @@ struct ReportHeaderTests {
     let html = try String(contentsOfFile: temp.file("r.html"), encoding: .utf8)
     #expect(
       html.contains(
-        "<p>Repository hq · generated 2025-03-01T09:00:00+08:00 · definitions built-in ("),
+        "<p class=\"meta\">Repository hq · generated 2025-03-01T09:00:00+08:00 · definitions built-in ("
+      ),
       "\(html.prefix(1200))")
   }
 }

@@ -188,5 +188,14 @@ struct KPISyncTests {
     // No targets: every scorecard month is undefined for want of one.
     #expect(!overview.scores.isEmpty)
     #expect(overview.scores.values.allSatisfy { $0.total == nil && $0.reason == "missing_target" })
+    #expect(overview.target("net_revenue", office: "north", period: World.month("2025-02")) == nil)
+    // The latest month per channel (February's sem orders, the cancelled one left out); no
+    // `offices` or `channels` records, so no names.
+    #expect(overview.channelKPIs == KPIOverview.channelKPIs)
+    #expect(overview.channels == ["sem"])
+    #expect(
+      overview.channelValue("channel_sales", office: "north", channel: "sem")?.value
+        == (try ExactDecimal(parsing: "800.55")))
+    #expect(overview.officeNames.isEmpty && overview.channelNames.isEmpty)
   }
 }

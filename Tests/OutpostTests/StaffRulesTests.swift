@@ -258,7 +258,8 @@ struct StaffRulesTests {
     _ = try hq.merge(try north.submit().bytes, name: "north-1.bundle")
     _ = try north.receive(try hq.reply(to: "north").bytes, name: "north-1.reply")
     try importStaff(north, "s-2,Wang,trainer,training,2025-01-01,\n")
-    #expect(try north.records("staff").count == 2)
+    // Its own s-2 only: head office's s-1 stays there (SPEC.md §2.8, own_office by default).
+    #expect(try north.records("staff").count == 1)
   }
 
   @Test("§2.8: one person's assignments in two offices may overlap (a move or a shared person)")
@@ -270,8 +271,10 @@ struct StaffRulesTests {
       "s-1,hq,Li,supervisor,promotion,2025-01-01,\n" + "s-7,hq,Qian,sales,sales,2025-01-01,\n"
         + "s-7,north,Qian,sales,sales,2025-02-01,\n",
       header: Self.hqHeader)
-    // North receives head office's assignments, then records s-1 from February: not refused,
-    // the stored assignment is another office's.
+    // North receives head office's assignments (head office shares every office's people,
+    // SPEC.md §2.8), then records s-1 from February: not refused, the stored assignment is
+    // another office's.
+    try hq.put("policies", "staff_visibility", ["value": "all_offices"])
     _ = try hq.merge(try north.submit().bytes, name: "north-1.bundle")
     _ = try north.receive(try hq.reply(to: "north").bytes, name: "north-1.reply")
     #expect(try north.record("staff", "hq.s-1.2025-01-01")?["office_id"] == .string("hq"))
@@ -307,6 +310,7 @@ struct StaffRulesTests {
     // The same at the branch: head office's assignment arrives, then north records its own.
     let (hq2, north2, _) = try twoOffices(now: now)
     try importStaff(hq2, "s-7,hq,Qian,supervisor,promotion,2025-01-01,\n", header: Self.hqHeader)
+    try hq2.put("policies", "staff_visibility", ["value": "all_offices"])
     _ = try hq2.merge(try north2.submit().bytes, name: "north-1.bundle")
     _ = try north2.receive(try hq2.reply(to: "north").bytes, name: "north-1.reply")
     do {

@@ -194,6 +194,7 @@ final class DemoRun {
           show: office == "north", echo: office == "north" && collection == "orders")
       }
     }
+    step(["import", "offices", "data/hq/offices.csv", "--repo", "hq"], show: false)
     step(["import", "targets", "data/hq/targets.csv", "--repo", "hq"], echo: true)
   }
 
@@ -221,8 +222,8 @@ final class DemoRun {
       "4. Offline again, both sides edit: north corrects a spend figure that head office also "
         + "corrects; east cancels an order whose amount head office fixes (different fields); "
         + "south deletes a duplicate order that head office edits.")
-    step(["put", "channel_daily", "north.sem.2025-03-05", "spend=1324.50", "--repo", "north"])
-    step(["put", "channel_daily", "north.sem.2025-03-05", "spend=1320.00", "--repo", "hq"])
+    step(["put", "channel_daily", "north.sem.2025-03-05", "spend=98.50", "--repo", "north"])
+    step(["put", "channel_daily", "north.sem.2025-03-05", "spend=96.00", "--repo", "hq"])
     step(["put", "orders", "east-o-003", "status=cancelled", "--repo", "east"])
     step(["put", "orders", "east-o-003", "amount=2750.00", "--repo", "hq"])
     step(["delete", "orders", "south-o-005", "--repo", "south"])
@@ -247,7 +248,7 @@ final class DemoRun {
     step(
       [
         "resolve", "channel_daily/north.sem.2025-03-05", "--take", "hq", "--note",
-        "the ad platform's invoice says 1320.00", "--repo", "hq",
+        "the ad platform's invoice says 96.00", "--repo", "hq",
       ], echo: true)
     step(
       [

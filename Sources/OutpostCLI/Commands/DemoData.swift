@@ -50,7 +50,7 @@ enum DemoData {
       }
       var fen = Int(String(cells[13].filter { $0 != "." })) ?? 0
       // Head office's figure wins the spend conflict.
-      if cells[2] == "2025-03-05" && cells[1] == "sem" { fen = 132_000 }
+      if cells[2] == "2025-03-05" && cells[1] == "sem" { fen = 9_600 }
       total += fen
     }
     return money(total)
@@ -78,7 +78,7 @@ enum DemoData {
       for (month, days) in months {
         let targetsFor: [(String, String, String)] = [
           ("net_revenue", money(22 * size / 100 * 300_000 * days / 31), "higher_better"),
-          ("consultations", "\(days * 3 * 30 * size / 100)", "higher_better"),
+          ("consultations", "\(days * 13 * size / 100)", "higher_better"),
           ("avg_cost_per_conversation", "35.00", "upper_bound"),
           ("return_rate", "0.0300", "lower_better"), ("collection_rate", "0.9500", "lower_bound"),
         ]
@@ -90,6 +90,13 @@ enum DemoData {
       }
     }
     files["data/hq/targets.csv"] = targets
+    files["data/hq/offices.csv"] =
+      "office_id,name_zh,name_en,region,currency,timezone,active_from,active_to\n"
+      + "hq,总部,Head office,,CNY,Asia/Shanghai,,\n"
+      + "north,华北分部,North branch,华北,CNY,Asia/Shanghai,,\n"
+      + "east,华东分部,East branch,华东,CNY,Asia/Shanghai,,\n"
+      + "south,华南分部,South branch,华南,CNY,Asia/Shanghai,,\n"
+      + "west,西部分部,West branch,西部,CNY,Asia/Shanghai,,\n"
     files["data/hq/people-targets.csv"] =
       "target_id,kpi_id,office_id,scope,scope_key,period_grain,period,target_value,direction,"
       + "worst,best,version\n" + DemoPeople.targets
@@ -108,14 +115,18 @@ enum DemoData {
         for channel in channels {
           let web = channel != "agent"
           let clicked = web && channel != "direct"
-          let clicks = clicked ? (300 + random.next(200)) * size / 100 : 0
-          let consultations = web ? clicks / 20 + random.next(8) : 0
+          // Per channel and day at north's size: 30–49 clicks, about 5 % of them talking to
+          // a consultant, 15 visitors who came straight in, 3 pages a visit, 2.20–2.79 CNY a
+          // paid click: about 7,000 visits, 400 consultations and 25 deals a month.
+          let clicks = clicked ? (30 + random.next(20)) * size / 100 : 0
+          let consultations = web ? clicks / 20 + random.next(3) : 0
           let spend =
-            (channel == "sem" || channel == "social") ? clicks * (140 + random.next(30)) : 0
+            (channel == "sem" || channel == "social") ? clicks * (220 + random.next(60)) : 0
+          let visits = clicks + 15 * size / 100
           days +=
             "\(office),\(channel),\(date(month, day)),\(clicked ? String(clicks * 30) : ""),"
-            + "\(clicked ? String(clicks) : ""),\(web ? String(clicks + 200 * size / 100) : ""),"
-            + "\(web ? String(clicks * 3) : ""),,\(consultations),\(random.next(3)),,,,"
+            + "\(clicked ? String(clicks) : ""),\(web ? String(visits) : ""),"
+            + "\(web ? String(visits * 3) : ""),,\(consultations),\(random.next(3)),,,,"
             + "\(money(spend)),,,,\n"
         }
       }
