@@ -39,7 +39,10 @@ import os
 import subprocess
 import sys
 
-ORDER = ["staff", "channel_daily", "index_snapshots", "social_daily", "leads", "customers", "orders",
+# `ad_accounts` after `staff` (an account's owner needs an assignment in the office on
+# active_from), `ad_daily` after `ad_accounts` (a row needs its account's record active that day),
+# `tasks` after `staff` (SPEC.md §2.8)
+ORDER = ["staff", "ad_accounts", "ad_daily", "tasks", "channel_daily", "index_snapshots", "social_daily", "leads", "customers", "orders",
          "returns", "invoices", "payments", "complaints", "survey_responses", "costs",
          "offices", "channels", "targets", "qualitative_ratings"]
 # head-office collections: imported into hq only (a branch may not write them, SPEC §2.4 / exit
