@@ -648,11 +648,15 @@ def _reads(f, coll, pred=None):
 
 
 def _sum(coll, field, pred=None):
-    return _reads(lambda e, o, m: e.m_sum(coll, field, o, m, pred), coll, pred)
+    f = _reads(lambda e, o, m: e.m_sum(coll, field, o, m, pred), coll, pred)
+    f.agg = "sum"          # the measure's `agg` (diagnosis_oracle: additive over days)
+    return f
 
 
 def _count(coll, pred=None):
-    return _reads(lambda e, o, m: e.m_count(coll, o, m, pred), coll, pred)
+    f = _reads(lambda e, o, m: e.m_count(coll, o, m, pred), coll, pred)
+    f.agg = "count"
+    return f
 
 
 def _count_distinct(coll, field, pred=None):
