@@ -14,7 +14,9 @@
 # breakdowns above.  Funnel diagnosis (`outpost kpi diagnose --format json`, SPEC §9.9) at head
 # office, every office and month, against diagnosis_oracle.py: the fixtures (where a D rule and an
 # S rule must fire) and testdata; every flag's rule, status, office, person, month and evidence
-# (values, days, growths) is compared.
+# (values, days, growths) is compared.  tools/oracle/testdata_ads (north only: ad accounts with
+# owner spans, an owner who changes position and then leaves, month-dated tasks of a joiner and of
+# a person changing position): office level, the three people breakdowns and the diagnosis.
 # Known disagreements skipped (each named here and in the --skip below): none.
 # Usage: tools/oracle/ci-check.sh PATH/TO/outpost
 set -euo pipefail
@@ -112,6 +114,16 @@ python3 tools/oracle/diagnosis_oracle.py tools/oracle/testdata --compare "$out/t
 echo "== tools/oracle/testdata: head office, --grain quarter and year, the office's ratings"
 python3 tools/oracle/compare.py "$out/oracle-td-qy.json" --kpi "$out/td/kpi-quarter-hq.json" \
     --kpi "$out/td/kpi-year-hq.json" --flags || status=1
+echo "== tools/oracle/testdata_ads: owner spans, an owner changing position and leaving, month-dated tasks"
+python3 tools/oracle/run_outpost.py tools/oracle/testdata_ads "$out/ta" --outpost "$bin" --no-branches --by-people \
+    --no-scorecards --diagnose
+python3 tools/oracle/kpi_oracle.py tools/oracle/testdata_ads > "$out/oracle-ta.json"
+python3 tools/oracle/compare.py "$out/oracle-ta.json" --kpi "$out/ta/kpi-hq.json" || status=1
+for by in staff position department; do
+    python3 tools/oracle/kpi_oracle.py tools/oracle/testdata_ads --by "$by" > "$out/oracle-ta-by-$by.json"
+    python3 tools/oracle/compare.py "$out/oracle-ta-by-$by.json" --kpi "$out/ta/kpi-by-$by-hq.json" --flags || status=1
+done
+python3 tools/oracle/diagnosis_oracle.py tools/oracle/testdata_ads --compare "$out/ta/diagnose-hq.json" || status=1
 if [ "$status" -eq 0 ]; then
     echo "RESULT: all compared values agree"
 else
