@@ -106,6 +106,27 @@ COLLECTIONS = {
         "types": {"active_from": DATE, "active_to": DATE},
         "required": ["staff_id", "office_id", "name", "position", "department", "active_from"],
         "time": None},
+    # office-owned (SPEC §2.8 "Ad accounts and per-person SEM values"): one record per span of
+    # one owner of an account; id office_id.account_id.active_from; read by no measure, only by
+    # the attribution of `ad_daily` rows (§9.3 `staff_through`)
+    "ad_accounts": {
+        "key": ["office_id", "account_id", "active_from"],
+        "types": {"active_from": DATE, "active_to": DATE},
+        "required": ["account_id", "office_id", "channel_id", "owner", "active_from"],
+        "time": None},
+    # the platforms' daily export, one row per account, campaign and day (SPEC §2.8); read only
+    # by the sem_* measures (by `date`)
+    "ad_daily": {
+        "key": ["office_id", "account_id", "campaign_id", "date"],
+        "types": {"date": DATE, "impressions": INT, "clicks": INT, "cost": DEC,
+                  "consultations": INT},
+        "time": "date"},
+    # content plans (SPEC §2.8 "Plan execution"): `period` a month; read by tasks_planned,
+    # tasks_done (by `period`)
+    "tasks": {
+        "key": ["task_id"],
+        "types": {"period": MONTH, "planned": INT, "done": INT},
+        "time": "period"},
     # head-office owned
     "targets": {
         "key": ["target_id"],
@@ -627,11 +648,15 @@ def _reads(f, coll, pred=None):
 
 
 def _sum(coll, field, pred=None):
-    return _reads(lambda e, o, m: e.m_sum(coll, field, o, m, pred), coll, pred)
+    f = _reads(lambda e, o, m: e.m_sum(coll, field, o, m, pred), coll, pred)
+    f.agg = "sum"          # the measure's `agg` (diagnosis_oracle: additive over days)
+    return f
 
 
 def _count(coll, pred=None):
-    return _reads(lambda e, o, m: e.m_count(coll, o, m, pred), coll, pred)
+    f = _reads(lambda e, o, m: e.m_count(coll, o, m, pred), coll, pred)
+    f.agg = "count"
+    return f
 
 
 def _count_distinct(coll, field, pred=None):
@@ -1025,6 +1050,14 @@ GMEASURES = {
     #  not_null; staff_field subject; no rows: no_data" (staff_rating_team_building ...
     #  staff_rating_content_quality)
     **{"staff_rating_" + c: RatingMeasure(c, person=True) for c in STAFF_RATING_CRITERIA},
+    # "sum(clicks|cost|consultations) of `ad_daily` by `date` | staff_field account_id through
+    #  `ad_accounts` owner" (SPEC §9.4; the attribution is in `attribute`)
+    "sem_clicks": GMeasure("ad_daily", "sum", "clicks"),
+    "sem_cost": GMeasure("ad_daily", "sum", "cost"),
+    "sem_consultations": GMeasure("ad_daily", "sum", "consultations"),
+    # "sum(planned|done) of `tasks` by `period` | staff_field staff_id"
+    "tasks_planned": GMeasure("tasks", "sum", "planned"),
+    "tasks_done": GMeasure("tasks", "sum", "done"),
     # KPI-table filter "deals[channel_id eq email]" (email_conversion_rate)
     "deals[channel_id eq email]": GMeasure("orders", "count", pred=lambda r: _confirmed(r)
                                            and r.get("channel_id") == "email"),
@@ -1240,6 +1273,18 @@ SPEC_KPIS = [
     ("staff_professional_skill", "staff_rating_professional_skill", "score", 2, "higher_better"),
     ("staff_dealer_management", "staff_rating_dealer_management", "score", 2, "higher_better"),
     ("staff_content_quality", "staff_rating_content_quality", "score", 2, "higher_better"),
+    # SPEC §9.4 rows `sem_clicks` ... `plan_execution` (docs/kpis.md §5.10a): by staff only;
+    # positions `sem` (the five sem_*) and `seo`, `new_media` (plan_execution)
+    ("sem_clicks", "sem_clicks", "count", 0, "higher_better"),
+    ("sem_cost", "sem_cost", "currency:CNY", 2, "neutral"),
+    ("sem_consultations", "sem_consultations", "count", 0, "higher_better"),
+    ("sem_consultation_rate", ("div", "sem_consultations", "sem_clicks"), "ratio", 4,
+     "higher_better"),
+    # "sem_cost ÷ sem_consultations; both 0: `no_activity`" (BOTH_ZERO_NO_ACTIVITY); no flag
+    ("sem_cost_per_consultation", ("div", "sem_cost", "sem_consultations"), "currency:CNY", 2,
+     "upper_bound"),
+    # "tasks_done ÷ tasks_planned" (not capped; no plan or plans of 0: zero_denominator)
+    ("plan_execution", ("div", "tasks_done", "tasks_planned"), "ratio", 4, "higher_better"),
 ]
 
 # SPEC §9.4 `matures_days` of the maturing KPIs (R10).  Informational only: `provisional`
@@ -1277,7 +1322,8 @@ CORE_KPIS = ["clicks", "consultations", "consultation_rate", "avg_cost_per_conve
 # rating"), §9.6 "the people's ratings `staff_*`, which exist only in a people breakdown (naming
 # one without it exits 64)": neither in the office-level nor in the channel output.
 BY_STAFF_ONLY = ["staff_team_building", "staff_professional_skill", "staff_dealer_management",
-                 "staff_content_quality"]
+                 "staff_content_quality", "sem_clicks", "sem_cost", "sem_consultations",
+                 "sem_consultation_rate", "sem_cost_per_consultation", "plan_execution"]
 
 # The KPIs whose values the oracle computes at quarter and year grain (`--grain`): the office's
 # ratings (their measures read no window, no `$period_days`, no growth or target) ...
@@ -1371,7 +1417,7 @@ def attainment_kpi(e, expr, o, m):
 
 
 # KPIs whose 0/0 means "nothing happened" rather than a zero denominator (docs/kpis.md R1).
-BOTH_ZERO_NO_ACTIVITY = {"avg_cost_per_conversation"}
+BOTH_ZERO_NO_ACTIVITY = {"avg_cost_per_conversation", "sem_cost_per_consultation"}
 
 
 def compute_kpi(e, kpi, office, month):
@@ -1447,12 +1493,17 @@ PEOPLE_KPIS = {k: _FRONT for k in (
 # `dealer_management` (`supervisor`), `content_quality` (`seo`, `new_media`)"); None: no
 # `positions` member, every position (§9.3 "absent: every position").
 PEOPLE_KPIS.update({"staff_" + c: CRITERION_POSITIONS[c] for c in STAFF_RATING_CRITERIA})
+# SPEC §9.4 "... read `ad_daily` through each account's owner on the row's date and list the
+# `sem` people; `plan_execution` ... listing the `seo` and `new_media` people"
+PEOPLE_KPIS.update({k: ("sem",) for k in ("sem_clicks", "sem_cost", "sem_consultations",
+                                          "sem_consultation_rate", "sem_cost_per_consultation")})
+PEOPLE_KPIS["plan_execution"] = ("seo", "new_media")
 
 # The staff field a measure of each collection reads ("the measures of `leads` read
 # `assigned_to`, of `orders` read `salesperson_id`, of `complaints` read `handled_by`"; SPEC
 # §9.4 `staff_rating_*`: "staff_field subject").
 PEOPLE_FIELD = {"leads": "assigned_to", "orders": "salesperson_id", "complaints": "handled_by",
-                "qualitative_ratings": "subject"}
+                "qualitative_ratings": "subject", "ad_daily": "account_id", "tasks": "staff_id"}
 
 # The members a line carries, per breakdown (the group's key, in this order).
 PEOPLE_MEMBERS = {"staff": ("staff", "position", "department"), "position": ("position",),
@@ -1462,12 +1513,45 @@ PEOPLE_MEMBERS = {"staff": ("staff", "position", "department"), "position": ("po
 class Staff:
     """The `staff` assignments by (office_id, staff_id)."""
 
-    def __init__(self, rows):
+    def __init__(self, rows, accounts=()):
         self.by_person = {}
         self.by_office = {}
         for a in rows:
             self.by_person.setdefault((a["office_id"], a["staff_id"]), []).append(a)
             self.by_office.setdefault(a["office_id"], []).append(a)
+        # SPEC §2.8 `ad_accounts`: the owner spans of each (office, account_id); account ids are
+        # compared within an office (exactly, like staff ids: the data never differs in case)
+        self.accounts = {}
+        for r in accounts:
+            self.accounts.setdefault((r["office_id"], r["account_id"]), []).append(r)
+
+    def owner(self, office, account_id, day):
+        """SPEC §9.3 `staff_through`: the `owner` of the `ad_accounts` record in the row's office
+        whose active_from..active_to holds the row's date (several: the one that started last;
+        none: None = unattributed)."""
+        if account_id is None or day is None:
+            return None
+        best = None
+        for r in self.accounts.get((office, account_id), ()):
+            if r["active_from"] <= day and (r.get("active_to") is None or day <= r["active_to"]):
+                if best is None or r["active_from"] > best["active_from"]:
+                    best = r
+        return None if best is None else best.get("owner")
+
+    def month_assignment(self, office, staff_id, month):
+        """SPEC §2.8 "A row dated by a month ... counts for the person's assignment on the
+        month's first day or, when there is none, for the one that starts latest within the
+        month"."""
+        a = self.assignment(office, staff_id, month + "-01")
+        if a is not None or staff_id is None:
+            return a
+        last = month_end(month)
+        best = None
+        for a in self.by_person.get((office, staff_id), ()):
+            if month + "-01" <= a["active_from"] <= last:
+                if best is None or a["active_from"] > best["active_from"]:
+                    best = a
+        return best
 
     def assignment(self, office, staff_id, day):
         """The assignment of `staff_id` in `office` active on `day` (active_from <= day <=
@@ -1518,6 +1602,13 @@ def attribute(staff, coll, row, by):
     """The group a row of `leads`, `orders`, `complaints` or `qualitative_ratings` counts for:
     the assignment of the row's staff field value in the row's office active on the row's day
     (row_day); otherwise unattributed (None)."""
+    if coll == "ad_daily":
+        # through the account's owner on the row's date, then that person's assignment that day
+        who = staff.owner(row["office_id"], row.get("account_id"), row.get("date"))
+        return group_of(staff.assignment(row["office_id"], who, row.get("date")), by)
+    if coll == "tasks":
+        return group_of(staff.month_assignment(row["office_id"], row.get("staff_id"),
+                                               row["period"]), by)
     return group_of(staff.assignment(row["office_id"], row.get(PEOPLE_FIELD[coll]),
                                      row_day(coll, row)), by)
 
@@ -1910,7 +2001,7 @@ class PeopleScorer:
 
     def __init__(self, data, e, offices, head=HEAD_OFFICE):
         self.data, self.e, self.offices, self.head = data, e, offices, head
-        self.staff = Staff(data["staff"])
+        self.staff = Staff(data["staff"], data["ad_accounts"])
         self.tix = TargetIndex(data["targets"])
         self.engines = {}
         self.values = {}
@@ -2353,7 +2444,7 @@ def main(argv=None):
                         r, canonical = compute_kpi(engines[c], k, o, m)
                         emit(values, k, o, m, r, canonical, c)
     elif people:
-        staff = Staff(data["staff"])
+        staff = Staff(data["staff"], data["ad_accounts"])
         engines = people_engines(data, staff, args.by)
         empty = None
         for k in kpis:

@@ -4,7 +4,7 @@
 Usage:
     run_outpost.py DATA_DIR OUT_DIR [--outpost BIN] [--now TIMESTAMP] [--no-branches]
                    [--by-channel] [--by-people] [--no-scorecards] [--grain G[,G...]]
-                   [--grain-by B[,B...]]
+                   [--grain-by B[,B...]] [--diagnose]
 
 Creates, under OUT_DIR/repos/:
   hq/       a head-office repository holding every office's rows plus DATA/hq/*.csv
@@ -12,6 +12,7 @@ Creates, under OUT_DIR/repos/:
 and writes:
   OUT_DIR/kpi-hq.json              `outpost kpi --format json` in hq
   OUT_DIR/kpi-<office>.json        `outpost kpi --format json` in each branch repository
+  OUT_DIR/diagnose-hq.json         `outpost kpi diagnose --format json` in hq (--diagnose)
   OUT_DIR/kpi-by-channel-hq.json   `outpost kpi --by channel --format json` in hq (--by-channel)
   OUT_DIR/kpi-by-channel-<office>.json  the same in each branch repository (--by-channel)
   OUT_DIR/kpi-by-{staff,position,department}-hq.json  `outpost kpi --by staff|position|department
@@ -39,7 +40,10 @@ import os
 import subprocess
 import sys
 
-ORDER = ["staff", "channel_daily", "index_snapshots", "social_daily", "leads", "customers", "orders",
+# `ad_accounts` after `staff` (an account's owner needs an assignment in the office on
+# active_from), `ad_daily` after `ad_accounts` (a row needs its account's record active that day),
+# `tasks` after `staff` (SPEC.md §2.8)
+ORDER = ["staff", "ad_accounts", "ad_daily", "tasks", "channel_daily", "index_snapshots", "social_daily", "leads", "customers", "orders",
          "returns", "invoices", "payments", "complaints", "survey_responses", "costs",
          "offices", "channels", "targets", "qualitative_ratings"]
 # head-office collections: imported into hq only (a branch may not write them, SPEC §2.4 / exit
@@ -93,6 +97,9 @@ def main():
                     "kpi-by-department-hq.json (`outpost kpi --by staff|position|department`) "
                     "in hq, and the same per branch")
     ap.add_argument("--no-scorecards", action="store_true")
+    ap.add_argument("--diagnose", action="store_true",
+                    help="also write diagnose-hq.json (`outpost kpi diagnose --format json` in hq: "
+                    "every office, every month that ended before OUTPOST_NOW)")
     ap.add_argument("--grain", metavar="G[,G...]", default="",
                     help="also write kpi-G-hq.json (`outpost kpi --grain G --kpi <the five "
                     "rating KPIs>`) and kpi-G-by-B-hq.json (`outpost kpi --grain G --by B`) in hq "
@@ -146,6 +153,9 @@ def main():
     run([B, "kpi", "--format", "json", "--repo", hq], env, os.path.join(args.out, "kpi-hq.json"))
     with open(os.path.join(args.out, "kpi-hq.json")) as fh:
         periods = sorted({v["period"] for v in json.load(fh)["values"]})
+    if args.diagnose:
+        run([B, "kpi", "diagnose", "--format", "json", "--repo", hq], env,
+            os.path.join(args.out, "diagnose-hq.json"))
     if args.by_channel:
         run([B, "kpi", "--by", "channel", "--format", "json", "--repo", hq], env,
             os.path.join(args.out, "kpi-by-channel-hq.json"))
