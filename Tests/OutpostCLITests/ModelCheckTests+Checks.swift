@@ -27,6 +27,11 @@ extension ModelSchedule {
     log.append("# late delivery of held bundles")
     while !held.isEmpty { try deliver(held.remove(at: next(held.count))) }
     try round(resolving: true)
+    try finish()
+  }
+
+  /// The checks at the end, after rounds that left nothing in transit.
+  func finish() throws {
     if !hq.sharesAllOffices {
       // §2.8: under own_office every office agrees with head office on all but other offices'
       // personal records; widening the policy then brings those too.

@@ -38,6 +38,20 @@ extension ModelSchedule {
     ]
   }
 
+  /// A script's record id: one with dots is a `staff` record's.
+  static func scriptKey(_ id: String) -> String {
+    (id.contains(".") ? "staff/" : "orders/") + id
+  }
+
+  /// A new assignment whose composite id is `id` (`north.n-1.2025-03-01`).
+  static func staffCreation(id: String) -> [String: String] {
+    let parts = id.split(separator: ".").map { "\"\($0)\"" }
+    return [
+      "office_id": parts[0], "staff_id": parts[1], "active_from": parts[2], "name": "\"Li\"",
+      "position": "\"consultant\"", "department": "\"sales\"",
+    ]
+  }
+
   /// One of the people steps (`roll` in 0..<12).
   func peopleStep(_ roll: Int) throws {
     switch roll {

@@ -80,6 +80,8 @@ final class ModelSchedule {
   /// Lines: `O put ID [F=V...]` (no values: create), `O delete ID`, `O submit`, `hq reply O`,
   /// `deliver N` (the Nth bundle made), `hq gc`, `hq resolve ID take R|set F=V...`,
   /// `converge` (rounds until every replica agrees, then the checks of docs/reliability.md §2).
+  /// An ID with dots is a `staff` record's (`north.n-1.2025-03-01`, put without values: create);
+  /// `hq policy all_offices|own_office|delete` sets head office's `staff_visibility` (§2.8).
   func run(script: [String], offices names: [String]) throws {
     offices = names
     try setUp()
@@ -91,7 +93,8 @@ final class ModelSchedule {
       let values = Dictionary(
         uniqueKeysWithValues: words.dropFirst(3).map { word in
           let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
-          let provisional = model[words[0]]?.records["orders/\(words[2])"]?.provisional(parts[0])
+          let provisional = model[words[0]]?.records[Self.scriptKey(words[2])]?.provisional(
+            parts[0])
           return (parts[0], parts[1] == "@" ? provisional! : Self.json(parts[0], parts[1]))
         })
       switch (words[0], words.count > 1 ? words[1] : "") {
@@ -102,7 +105,10 @@ final class ModelSchedule {
         flights.removeAll()
         try round(resolving: true)
         try round(resolving: true)
-        try checkConvergence()
+        try finish()
+      case ("hq", "policy"): try setPolicy(words[2] == "delete" ? nil : words[2])
+      case (_, "put") where words[2].contains("."):
+        try put(model[words[0]]!, "staff/\(words[2])", creating: Self.staffCreation(id: words[2]))
       case (_, "put"):
         let key = "orders/\(words[2])"
         let office = words[0] == "hq" ? "north" : words[0]
@@ -110,7 +116,7 @@ final class ModelSchedule {
         creating.merge(["amount": "\"10.00\"", "quantity": "1", "status": "\"confirmed\""]) { $1 }
         creating.merge(values) { $1 }
         try put(model[words[0]]!, key, creating: creating, values: values.isEmpty ? nil : values)
-      case (_, "delete"): try delete(model[words[0]]!, "orders/\(words[2])")
+      case (_, "delete"): try delete(model[words[0]]!, Self.scriptKey(words[2]))
       case (_, "submit"): try makeBundle(from: words[0], to: "hq")
       case ("hq", "reply"): try makeBundle(from: "hq", to: words[2])
       case ("hq", "gc"): try collect()

@@ -123,6 +123,19 @@ struct ModelCheckTests {
         "north submit", "deliver 8", "deliver 3", "converge",
       ]
     ),
+    (
+      "SPEC §2.8 with §8.10: east keeps north's assignment it received under all_offices; under "
+        + "own_office the deletion does not travel, head office collects it, and widening the "
+        + "policy again cannot bring the deletion (a stale copy, see ModelSchedule.staleCopy)",
+      [
+        "north put north.n-1.2025-03-01", "north put north-1", "north submit", "deliver 1",
+        "east submit", "deliver 2", "hq policy all_offices", "hq reply east", "deliver 3",
+        "hq reply north", "deliver 4", "hq policy own_office",
+        "north delete north.n-1.2025-03-01", "north put north-1 quantity=2", "north submit",
+        "deliver 5", "hq reply east", "deliver 6", "east submit", "deliver 7", "hq reply north",
+        "deliver 8", "north submit", "deliver 9", "hq gc", "converge",
+      ]
+    ),
   ]
 
   @Test(
@@ -132,7 +145,11 @@ struct ModelCheckTests {
     let script = Self.scripts[index]
     let schedule = ModelSchedule(seed: UInt64(index + 1), avoid: [])
     do {
-      try schedule.run(script: script.lines, offices: ["north"])
+      let offices = script.lines.contains { $0.hasPrefix("east ") } ? ["north", "east"] : ["north"]
+      try schedule.run(script: script.lines, offices: offices)
+      if script.name.contains("stale copy") {
+        #expect(schedule.coverage["stale personal copy"] != nil, "no stale copy arose")
+      }
       if Self.environment("OUTPOST_MODEL_TRACE") != nil {
         print("\(script.name): passed\n" + schedule.log.joined(separator: "\n"))
       }
