@@ -5,10 +5,13 @@ import Testing
 ///
 /// Each schedule creates head office `hq` and two or three branches with the real CLI
 /// (`init`, `office add`, `init --key`) and runs seeded random steps through it: puts and
-/// deletes of a branch's own `orders` records (re-creating deleted ids too), head office edits
-/// and deletes of any record, `submit`, `reply`, bundles delivered late, duplicated, reordered or
-/// lost (`merge`, `receive`), `resolve --take|--set` and `gc`. ``MReplica`` (ReferenceModel.swift)
-/// predicts every step. After each step the checker compares, on every replica the step
+/// deletes of a branch's own `orders` and `staff` records (re-creating deleted ids too), head
+/// office edits and deletes of any order and any office's staff, head office's
+/// `policies staff_visibility` set to `all_offices` or `own_office` or deleted (SPEC.md §2.8),
+/// `submit`, `reply`, bundles delivered late, duplicated, reordered or lost (`merge`,
+/// `receive`), `resolve --take|--set` and `gc`. ``MReplica`` (ReferenceModel.swift, privacy in
+/// ReferenceModel+Privacy.swift) predicts every step; a reply made under `own_office` must carry
+/// no other office's personal record. After each step the checker compares, on every replica the step
 /// touched: every record state (context, every register's dots and values, `deleted`), the
 /// clock, which records `export` shows and their provisional values (§5.4), what a bundle
 /// carried (manifest and payload, §8.2), and the step's outcome (exit status; merge and receive
@@ -16,7 +19,11 @@ import Testing
 /// repository byte-identical (docs/reliability.md §2 invariant 4). At the end every bundle is
 /// delivered in both directions, every conflict resolved, and every replica must hold the same
 /// records and clock as head office (invariant 1), with no lost acknowledged write (2) and no
-/// phantom value (3).
+/// phantom value (3). When the policy is then `own_office`, invariant 1 is first checked for
+/// every record but other offices' personal records (without clocks); head office then widens
+/// the policy and one more round must bring everything. The one difference allowed is a copy of
+/// another office's personal record that head office collected after narrowing the policy
+/// (``ModelSchedule/staleCopy(_:at:held:head:)``).
 ///
 /// Submissions in the random steps go through `outpost submit`; those of the final rounds are
 /// made by `RepositoryWriter.makeBundle` (what `submit` calls, without the KPI report it adds to
@@ -116,6 +123,19 @@ struct ModelCheckTests {
         "north submit", "deliver 8", "deliver 3", "converge",
       ]
     ),
+    (
+      "SPEC §2.8 with §8.10: east keeps north's assignment it received under all_offices; under "
+        + "own_office the deletion does not travel, head office collects it, and widening the "
+        + "policy again cannot bring the deletion (a stale copy, see ModelSchedule.staleCopy)",
+      [
+        "north put north.n-1.2025-03-01", "north put north-1", "north submit", "deliver 1",
+        "east submit", "deliver 2", "hq policy all_offices", "hq reply east", "deliver 3",
+        "hq reply north", "deliver 4", "hq policy own_office",
+        "north delete north.n-1.2025-03-01", "north put north-1 quantity=2", "north submit",
+        "deliver 5", "hq reply east", "deliver 6", "east submit", "deliver 7", "hq reply north",
+        "deliver 8", "north submit", "deliver 9", "hq gc", "converge",
+      ]
+    ),
   ]
 
   @Test(
@@ -125,7 +145,11 @@ struct ModelCheckTests {
     let script = Self.scripts[index]
     let schedule = ModelSchedule(seed: UInt64(index + 1), avoid: [])
     do {
-      try schedule.run(script: script.lines, offices: ["north"])
+      let offices = script.lines.contains { $0.hasPrefix("east ") } ? ["north", "east"] : ["north"]
+      try schedule.run(script: script.lines, offices: offices)
+      if script.name.contains("stale copy") {
+        #expect(schedule.coverage["stale personal copy"] != nil, "no stale copy arose")
+      }
       if Self.environment("OUTPOST_MODEL_TRACE") != nil {
         print("\(script.name): passed\n" + schedule.log.joined(separator: "\n"))
       }

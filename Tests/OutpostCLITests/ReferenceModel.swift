@@ -295,14 +295,15 @@ final class MReplica {
     return known
   }
 
-  /// `submit` or `reply OFFICE`: every record whose context `assumes` does not dominate.
+  /// `submit` or `reply OFFICE`: every record whose context `assumes` does not dominate, with
+  /// other offices' personal records as head office's policy says (ReferenceModel+Privacy.swift).
   func makeBundle(to recipient: String) -> MBundle {
     var peer = peers[recipient]!
     let assumes = isHead ? knowledge(of: recipient) : peer.receivedClock
     var bundle = MBundle(
       kind: isHead ? "reply" : "submission", from: id, to: recipient, seq: peer.sentSeq + 1,
       assumes: assumes, clock: clock, acknowledges: peer.lastSeq)
-    for (key, state) in records where !assumes.dominates(state.context) {
+    for (key, state) in records where carries(key, state, to: recipient, assumes: assumes) {
       bundle.payload[key] = state
     }
     if isHead {

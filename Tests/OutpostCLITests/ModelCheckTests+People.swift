@@ -1,0 +1,138 @@
+import Foundation
+
+/// Staff assignments and head office's `staff_visibility` policy in the schedules (SPEC.md §2.8,
+/// §8.6): branches put and delete their own `staff` records, head office edits and deletes them
+/// and widens or narrows the policy.
+extension ModelSchedule {
+  /// Values a schedule writes when it edits a live record, by collection and field.
+  static let editable: [String: [String: [String]]] = [
+    "orders": ["amount": amounts, "status": statuses, "quantity": quantities],
+    "staff": [
+      "name": ["\"Li\"", "\"Wang\"", "\"Zhao\""],
+      "active_to": ["\"2025-06-30\"", "\"2025-12-31\""],
+    ],
+    "policies": ["value": ["\"all_offices\"", "\"own_office\""]],
+  ]
+
+  /// Fields `put` fills in from a new record's id (the composite id's key fields, §2.8).
+  static let idFields: [String: Set<String>] = [
+    "orders": ["office_id"], "staff": ["office_id", "staff_id", "active_from"],
+    "policies": ["policy"],
+  ]
+
+  /// A field a `resolve --set` may always name, and its values.
+  static func filler(_ key: String) -> (field: String, values: [String]) {
+    key.hasPrefix("staff/") ? ("name", editable["staff"]!["name"]!) : ("quantity", quantities)
+  }
+
+  /// `staff/north.n-1.2025-03-01`: one assignment per person, so none overlaps another (§2.8).
+  func staffKey(_ office: String, _ number: Int) -> String {
+    "staff/\(office).\(office.prefix(1))-\(number).2025-03-01"
+  }
+
+  func staffCreation(_ office: String, _ number: Int) -> [String: String] {
+    [
+      "office_id": "\"\(office)\"", "staff_id": "\"\(office.prefix(1))-\(number)\"",
+      "active_from": "\"2025-03-01\"", "name": pick(Self.editable["staff"]!["name"]!),
+      "position": "\"consultant\"", "department": "\"sales\"",
+    ]
+  }
+
+  /// A script's record id: one with dots is a `staff` record's.
+  static func scriptKey(_ id: String) -> String {
+    (id.contains(".") ? "staff/" : "orders/") + id
+  }
+
+  /// A new assignment whose composite id is `id` (`north.n-1.2025-03-01`).
+  static func staffCreation(id: String) -> [String: String] {
+    let parts = id.split(separator: ".").map { "\"\($0)\"" }
+    return [
+      "office_id": parts[0], "staff_id": parts[1], "active_from": parts[2], "name": "\"Li\"",
+      "position": "\"consultant\"", "department": "\"sales\"",
+    ]
+  }
+
+  /// One of the people steps (`roll` in 0..<12).
+  func peopleStep(_ roll: Int) throws {
+    switch roll {
+    case 0..<5:
+      let office = pick(offices)
+      let number = 1 + next(2)
+      try put(model[office]!, staffKey(office, number), creating: staffCreation(office, number))
+    case 5..<7:
+      let office = pick(offices)
+      let key = staffKey(office, 1 + next(2))
+      if model[office]!.records[key] != nil { try delete(model[office]!, key) }
+    case 7..<9:
+      let keys = hq.records.keys.sorted().filter { $0.hasPrefix("staff/") }
+      guard !keys.isEmpty else { return }
+      let key = pick(keys)
+      if next(4) == 0 || hq.records[key]!.isDeleted {
+        try delete(hq, key)
+      } else {
+        try put(hq, key, creating: [:])
+      }
+    default: try setPolicy(next(5) == 0 ? nil : pick(["all_offices", "own_office"]))
+    }
+  }
+
+  /// `put policies staff_visibility value=V` at head office, or (nil) its `delete`.
+  func setPolicy(_ value: String?) throws {
+    let key = MReplica.policyKey
+    guard let value else {
+      coverage["policy deleted", default: 0] += 1
+      return try delete(hq, key)
+    }
+    coverage["policy \(value)", default: 0] += 1
+    let json = "\"\(value)\""
+    try put(
+      hq, key, creating: ["policy": "\"staff_visibility\"", "value": json],
+      values: hq.records[key]?.isLive == true ? ["value": json] : nil)
+  }
+
+  /// SPEC.md §2.8, checked on the bundle the CLI made: under `own_office` a reply carries no
+  /// personal record of another office.
+  func checkPrivacy(_ payload: [String: MState], _ expected: MBundle) throws {
+    guard expected.kind == "reply" else { return }
+    if hq.privacy(assumes: expected.assumes) == .everything {
+      coverage["reply: everything (policy unseen)", default: 0] += 1
+    }
+    let shared = hq.sharesAllOffices
+    var others = 0
+    for (key, state) in payload {
+      guard let owner = MReplica.personalOwner(key, state), owner != expected.to else { continue }
+      others += 1
+      try require(
+        shared, "reply to \(expected.to) carries \(key) of \(owner) under own_office (§2.8)")
+    }
+    coverage["reply: others' personal", default: 0] += others
+    let withheld = hq.records.filter { key, state in
+      guard let owner = MReplica.personalOwner(key, state), owner != expected.to else {
+        return false
+      }
+      return !expected.assumes.dominates(state.context) && payload[key] == nil
+    }
+    coverage["reply: withheld", default: 0] += withheld.count
+  }
+}
+
+extension ModelSchedule {
+  /// Whether a branch may hold `key` where head office holds nothing (SPEC.md §2.8 and §8.10).
+  ///
+  /// An office that holds another office's personal record from a reply under `all_offices`
+  /// keeps it when the policy narrows ("removes nothing an office already holds; later changes
+  /// stop travelling"). When that record is then deleted and head
+  /// office collects the tombstone (the horizon covers it through the office's clock, which later
+  /// records of the owner advanced), no reply can carry the deletion any more, so the office keeps
+  /// a copy head office no longer holds, even after the policy widens again. This is the one
+  /// difference from head office allowed at the end, and only where the model predicts it.
+  func staleCopy(_ key: String, at office: String, held: MState?, head: MState?) throws -> Bool {
+    guard head == nil, let held, collectedKeys.contains(key),
+      let owner = MReplica.personalOwner(key, held), owner != office,
+      hq.records[key] == nil, model[office]!.records[key] == held
+    else { return false }
+    coverage["stale personal copy", default: 0] += 1
+    log.append("# \(office) keeps \(key), which hq collected (SPEC §2.8, §8.10)")
+    return true
+  }
+}
