@@ -37,7 +37,8 @@ extension RepositoryReader {
   }
 
   /// The deleted records every enrolled office has seen, which ``RepositoryWriter/collectGarbage()``
-  /// would collect (head office only; `outpost gc --dry-run`).
+  /// would collect (head office only; `outpost gc --dry-run`): personal records (SPEC.md §2.8)
+  /// only while every office has seen an `all_offices` policy.
   ///
   /// - Returns: the horizon and the records, sorted by collection and id.
   public func collectableRecords() throws(StoreError) -> (
@@ -49,9 +50,21 @@ extension RepositoryReader {
         hint: "A branch collects what head office's replies say everyone has seen.")
     }
     let horizon = try collectionHorizon()
+    // Replies may have withheld another office's personal records (SPEC.md §2.8), deletions
+    // included, from an office that holds an earlier copy: their tombstones stay until every
+    // office has seen an all_offices policy (a reply made since carried every one of them).
+    let policy = try state(
+      StandardCollections.policies.name, RecordID(unchecked: StaffVisibility.policyID))
+    var shared = StaffVisibility(policy: policy) == .allOffices
+    if shared, let context = policy?.context {
+      for peer in try peers() where !peer.revoked && !knowledge(of: peer).dominates(context) {
+        shared = false
+      }
+    }
     var collected: [(String, RecordID)] = []
     for schema in collections {
       for (id, state) in try states(schema.name) where state.isCollectable(below: horizon) {
+        if !shared && StaffVisibility.personalOffice(of: schema.name, state) != nil { continue }
         collected.append((schema.name, id))
       }
     }

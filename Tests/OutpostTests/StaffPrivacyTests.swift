@@ -95,6 +95,41 @@ struct StaffPrivacyTests {
     #expect(try ids(hq, "staff").count == 8)
   }
 
+  @Test("a withheld deletion is not collected; widening the policy sends it (SPEC §8.10)")
+  func deletionsWaitForTheWidening() throws {
+    let (hq, north, _) = try world()
+    func collectable() throws -> [String] {
+      try hq.read { reader throws(OutpostError) in
+        do throws(StoreError) {
+          return try reader.collectableRecords().collected.map { "\($0.collection)/\($0.id)" }
+        } catch { throw OutpostError(error) }
+      }
+    }
+    // North holds east's people under all_offices, then head office narrows the policy and
+    // deletes east's s-6, and writes something later that north is sent (so north's clock, and
+    // the collection horizon, pass the deletion).
+    _ = try hq.put("policies", "staff_visibility", ["value": "all_offices"])
+    try receive(north, from: hq, "hq-1.reply")
+    #expect(try ids(north, "staff").contains("east.s-6.2025-01-01"))
+    _ = try hq.merge(try north.submit().bytes, name: "north-2.bundle")
+    _ = try hq.put("policies", "staff_visibility", ["value": "own_office"])
+    _ = try hq.delete("staff", "east.s-6.2025-01-01")
+    _ = try hq.put("departments", "training", ["name_zh": "培训部", "name_en": "Training"])
+    try receive(north, from: hq, "hq-2.reply")
+    #expect(try ids(north, "staff").contains("east.s-6.2025-01-01"))
+    _ = try hq.merge(try north.submit().bytes, name: "north-3.bundle")
+    try hq.revoke("east")  // a silent office would hold every collection back
+    // The tombstone stays: north still holds a copy that only a widening can correct.
+    #expect(try collectable() == [])
+    _ = try hq.put("policies", "staff_visibility", ["value": "all_offices"])
+    try receive(north, from: hq, "hq-3.reply")
+    #expect(!(try ids(north, "staff").contains("east.s-6.2025-01-01")))
+    #expect(try ids(north, "staff") == ids(hq, "staff"))
+    // Once north has seen the widening, the deletion is collected.
+    _ = try hq.merge(try north.submit().bytes, name: "north-4.bundle")
+    #expect(try collectable() == ["staff/east.s-6.2025-01-01"])
+  }
+
   @Test("a policy other than own_office or all_offices is refused, writing nothing")
   func refused() throws {
     let (hq, _, disk) = try world()
