@@ -78,7 +78,7 @@ enum DemoData {
       for (month, days) in months {
         let targetsFor: [(String, String, String)] = [
           ("net_revenue", money(22 * size / 100 * 300_000 * days / 31), "higher_better"),
-          ("consultations", "\(days * 13 * size / 100)", "higher_better"),
+          ("consultations", "\(days * 11 * size / 100)", "higher_better"),
           ("avg_cost_per_conversation", "35.00", "upper_bound"),
           ("return_rate", "0.0300", "lower_better"), ("collection_rate", "0.9500", "lower_bound"),
         ]
@@ -116,12 +116,12 @@ enum DemoData {
           let web = channel != "agent"
           let clicked = web && channel != "direct"
           // Per channel and day at north's size: 30–49 clicks, about 5 % of them talking to
-          // a consultant, 15 visitors who came straight in, 3 pages a visit, 2.20–2.79 CNY a
-          // paid click: about 7,000 visits, 400 consultations and 25 deals a month.
+          // a consultant, 15 visitors who came straight in, 3 pages a visit, 2.00–2.49 CNY a
+          // paid click: about 7,000 visits, 350 consultations and 20–25 deals a month.
           let clicks = clicked ? (30 + random.next(20)) * size / 100 : 0
           let consultations = web ? clicks / 20 + random.next(3) : 0
           let spend =
-            (channel == "sem" || channel == "social") ? clicks * (220 + random.next(60)) : 0
+            (channel == "sem" || channel == "social") ? clicks * (200 + random.next(50)) : 0
           let visits = clicks + 15 * size / 100
           days +=
             "\(office),\(channel),\(date(month, day)),\(clicked ? String(clicks * 30) : ""),"
