@@ -115,24 +115,3 @@ extension ModelSchedule {
     coverage["reply: withheld", default: 0] += withheld.count
   }
 }
-
-extension ModelSchedule {
-  /// Whether a branch may hold `key` where head office holds nothing (SPEC.md §2.8 and §8.10).
-  ///
-  /// An office that holds another office's personal record from a reply under `all_offices`
-  /// keeps it when the policy narrows ("removes nothing an office already holds; later changes
-  /// stop travelling"). When that record is then deleted and head
-  /// office collects the tombstone (the horizon covers it through the office's clock, which later
-  /// records of the owner advanced), no reply can carry the deletion any more, so the office keeps
-  /// a copy head office no longer holds, even after the policy widens again. This is the one
-  /// difference from head office allowed at the end, and only where the model predicts it.
-  func staleCopy(_ key: String, at office: String, held: MState?, head: MState?) throws -> Bool {
-    guard head == nil, let held, collectedKeys.contains(key),
-      let owner = MReplica.personalOwner(key, held), owner != office,
-      hq.records[key] == nil, model[office]!.records[key] == held
-    else { return false }
-    coverage["stale personal copy", default: 0] += 1
-    log.append("# \(office) keeps \(key), which hq collected (SPEC §2.8, §8.10)")
-    return true
-  }
-}

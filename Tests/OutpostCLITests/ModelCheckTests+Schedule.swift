@@ -82,6 +82,7 @@ final class ModelSchedule {
   /// `converge` (rounds until every replica agrees, then the checks of docs/reliability.md §2).
   /// An ID with dots is a `staff` record's (`north.n-1.2025-03-01`, put without values: create);
   /// `hq policy all_offices|own_office|delete` sets head office's `staff_visibility` (§2.8).
+  /// `expect O ID absent|deleted|live` asserts what the model and O's repository hold.
   func run(script: [String], offices names: [String]) throws {
     offices = names
     try setUp()
@@ -91,7 +92,7 @@ final class ModelSchedule {
       let words = line.split(separator: " ").map(String.init)
       // `F=@`: the provisional value the writer sees (§5.4).
       let values = Dictionary(
-        uniqueKeysWithValues: words.dropFirst(3).map { word in
+        uniqueKeysWithValues: words.dropFirst(words[0] == "expect" ? words.count : 3).map { word in
           let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
           let provisional = model[words[0]]?.records[Self.scriptKey(words[2])]?.provisional(
             parts[0])
@@ -101,6 +102,7 @@ final class ModelSchedule {
       case ("deliver", _):
         let index = flights.firstIndex { $0.number == Int(words[1])! }!
         try deliver(flights.remove(at: index))
+      case ("expect", _): try expectHeld(words[1], Self.scriptKey(words[2]), words[3])
       case ("converge", _):
         flights.removeAll()
         try round(resolving: true)
@@ -133,6 +135,18 @@ final class ModelSchedule {
         try resolve("orders/\(words[2])", choice)
       default: throw failure("unknown script line '\(line)'")
       }
+    }
+  }
+
+  /// A script's `expect O ID absent|deleted|live`: the model and the repository agree on it.
+  private func expectHeld(_ office: String, _ key: String, _ what: String) throws {
+    let modelled = model[office]!.records[key]
+    let held = try real(office).records[key]
+    for (side, state) in [("model", modelled), ("repository", held)] {
+      let found = state.map { $0.isDeleted ? "deleted" : ($0.isLive ? "live" : "absent") }
+      try require(
+        (found ?? "absent") == what,
+        "expect \(office) \(key) \(what): the \(side) holds it \(found ?? "absent")")
     }
   }
 
@@ -455,8 +469,11 @@ final class ModelSchedule {
   }
 
   func collect() throws {
-    let (horizon, collected) = hq.collectGarbage()
+    let (horizon, collected, held) = hq.collectGarbage()
     coverage["gc collected", default: 0] += collected.count
+    // SPEC.md §8.10: deleted personal records kept until every office has seen all_offices.
+    coverage["gc kept personal", default: 0] += held.count
+    if !held.isEmpty { log.append("# gc keeps \(held.joined(separator: " ")) (§8.10 policy)") }
     collectedKeys.formUnion(collected)
     let result = cli(["gc", "--format", "json"], "hq")
     try expect(result, 0, "gc")

@@ -21,6 +21,21 @@ extension MReplica {
     return policy.provisional("value") == "\"all_offices\""
   }
 
+  /// Whether `gc` may collect a deleted personal record now (SPEC.md §8.10).
+  ///
+  /// The policy is `all_offices` and every enrolled office's clock, as head office knows it (the
+  /// knowledge the horizon uses), covers the policy record's context. The model revokes no office.
+  var collectsPersonal: Bool {
+    guard sharesAllOffices, let policy = records[Self.policyKey] else { return false }
+    return peers.keys.allSatisfy { knowledge(of: $0).dominates(policy.context) }
+  }
+
+  /// Whether a record is personal (§2.8): every `staff` record, whatever it holds; otherwise as
+  /// ``personalOwner(_:_:)`` says.
+  static func isPersonal(_ key: String, _ state: MState) -> Bool {
+    key.hasPrefix("staff/") || personalOwner(key, state) != nil
+  }
+
   /// How a reply treats other offices' personal records (`assumes`: the office's clock).
   ///
   /// "Seen" the policy record: its last submission's clock (head office's

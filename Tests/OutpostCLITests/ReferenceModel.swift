@@ -441,14 +441,18 @@ final class MReplica {
 
   // MARK: Head office (§8.7, §8.10)
 
-  /// `gc`: collects every deleted record without conflict that the horizon dominates.
-  func collectGarbage() -> (horizon: MClock, collected: [String]) {
+  /// `gc`: collects every deleted record without conflict that the horizon dominates, a
+  /// personal one only while ``collectsPersonal`` (`held`: the personal ones it keeps).
+  func collectGarbage() -> (horizon: MClock, collected: [String], held: [String]) {
     var horizon = clock
     for office in peers.keys.sorted() { horizon = horizon.met(knowledge(of: office)) }
     let keys = records.keys.sorted().filter { records[$0]!.isCollectable(below: horizon) }
-    for key in keys { records[key] = nil }
+    let personal = collectsPersonal
+    let held = keys.filter { !personal && Self.isPersonal($0, records[$0]!) }
+    let collecting = keys.filter { !held.contains($0) }
+    for key in collecting { records[key] = nil }
     collected = collected.joined(horizon)
-    return (horizon, keys)
+    return (horizon, collecting, held)
   }
 
   /// A resolution choice (§8.7).
