@@ -92,7 +92,9 @@ extension RepositoryWriter {
       let widened =
         visibility == .allOffices && !seen.dominates(policy?.context ?? VersionVector())
       return try makeBundle(for: office, extra: extra) { collection, state, unseen in
-        visibility.carries(collection, state, to: office, unseen: unseen, widened: widened)
+        visibility.carries(collection, state, to: office, unseen: unseen, widened: widened) {
+          try? self.state($0, $1)
+        }
       }
     } catch { throw OutpostError(error) }
   }

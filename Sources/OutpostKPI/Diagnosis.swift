@@ -1,3 +1,4 @@
+import OutpostCodec
 import OutpostModel
 
 /// Funnel diagnosis: what the published rules found for an office or a person in a month, with
@@ -24,28 +25,38 @@ public struct Diagnosis: Sendable, Equatable {
     public var growth: ExactDecimal?
     /// Whether the growth compares values per day.
     public var perDay: Bool
-    /// The value in the month diagnosed and in the month before (nil: undefined or none).
+    /// The value in the month diagnosed (nil: undefined or none).
     public var value: ExactDecimal?
+    /// The value in the month before (nil: undefined or none).
     public var previous: ExactDecimal?
-    /// The days each month covers: its calendar days, or for a person the days of their
-    /// assignment in it.
+    /// The days the month diagnosed covers: its calendar days, or for a person the days of
+    /// their assignment in it.
     public var days: Int
+    /// The days the month before covers.
     public var previousDays: Int
   }
 
   /// The rule's id (`D1`).
   public var rule: String
+  /// Whether it fired or could not be decided.
   public var status: Status
+  /// Whether it diagnosed an office or a person's line.
   public var level: DiagnosisRule.Level
+  /// The rule's label in Chinese.
   public var labelZH: String
+  /// The rule's label in English.
   public var labelEN: String
   /// Who should act (`promotion`).
   public var owner: String
+  /// The office diagnosed, or the person's office.
   public var office: String
-  /// At the staff level, the person's line (SPEC.md §9.6).
+  /// At the staff level, the person's staff id (SPEC.md §9.6); nil for an office.
   public var staff: String?
+  /// At the staff level, the position of the person's line.
   public var position: String?
+  /// At the staff level, the department of the person's line.
   public var department: String?
+  /// The month diagnosed.
   public var period: Period
   /// One reading per condition, in the rule's order.
   public var evidence: [Evidence]
@@ -124,10 +135,14 @@ public struct Diagnosis: Sendable, Equatable {
             department: place.department, period: place.period, evidence: evidence))
       }
     }
-    let order = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1.id, $0) })
+    // Rule order: the first rule of an id wins (the definitions refuse duplicates).
+    let order = Dictionary(rules.enumerated().map { ($1.id, $0) }) { first, _ in first }
     return result.sorted {
-      ($0.office, $0.staff ?? "", $0.position ?? "", $0.period, order[$0.rule]!)
-        < ($1.office, $1.staff ?? "", $1.position ?? "", $1.period, order[$1.rule]!)
+      ($0.office, $0.staff ?? "", $0.period, $0.position ?? "", $0.department ?? "")
+        < ($1.office, $1.staff ?? "", $1.period, $1.position ?? "", $1.department ?? "")
+        || ($0.office, $0.staff ?? "", $0.period, $0.position ?? "", $0.department ?? "")
+          == ($1.office, $1.staff ?? "", $1.period, $1.position ?? "", $1.department ?? "")
+          && order[$0.rule, default: .max] < order[$1.rule, default: .max]
     }
   }
 
@@ -180,6 +195,13 @@ extension KPIEngine {
           kpis: kpis, grain: .month, periods: periods, offices: offices,
           breakdown: level == .office ? .office : .staff, openFrom: today))
     }
+    // The engine lists every office in every month asked for; an office's months before its
+    // first row were not computed for it (SPEC.md §9.9: no report for its first month).
+    let firsts = firstMonths(
+      dataset, kpis: rules.filter { $0.level == .office }.flatMap { $0.conditions.map(\.kpi) })
+    values[.office] = values[.office]?.filter { value in
+      firsts[value.office].map { value.period >= $0 } ?? false
+    }
     let perDay = Set(
       rules.flatMap { $0.conditions.map(\.kpi) }.filter(definitions.isAdditiveOverDays))
     let assignments = Assignments(dataset.rows["staff"] ?? [])
@@ -203,5 +225,39 @@ extension KPIEngine {
     return found.filter { flag in
       (months?.contains(flag.period) ?? true) && (today.map { flag.period.end < $0 } ?? true)
     }
+  }
+
+  /// Each office's first month with a row that `kpis` read (through their measures, and the
+  /// KPIs and measures they refer to).
+  func firstMonths(_ dataset: Dataset, kpis: [String]) -> [String: Period] {
+    var measures: Set<String> = []
+    var seen: Set<String> = []
+    var pending = kpis
+    while let id = pending.popLast() {
+      guard seen.insert(id).inserted else { continue }
+      if definitions.measures[id] != nil {
+        measures.insert(id)
+        continue
+      }
+      switch definitions.kpis[id]?.kind {
+      case .simple(let ref)?: measures.insert(ref.measure)
+      case .ratio(let n, let d, _)?: measures.formUnion([n.measure, d.measure])
+      case .derived(let expression)?: pending += expression.references
+      case .growth(let base, _, _)?, .attainment(let base, _, _, _)?: pending.append(base)
+      case nil: continue
+      }
+    }
+    var firsts: [String: Period] = [:]
+    for id in measures.sorted() {
+      guard let measure = definitions.measures[id] else { continue }
+      for row in dataset.rows[measure.source] ?? [] {
+        guard let office = row["office_id"]?.stringValue,
+          let date = KPIEngine.date(row[measure.timeField])
+        else { continue }
+        let month = Period.containing(date, grain: .month)
+        if firsts[office].map({ month < $0 }) ?? true { firsts[office] = month }
+      }
+    }
+    return firsts
   }
 }

@@ -45,10 +45,13 @@ public struct DiagnosisRule: Sendable, Equatable {
 
   /// The rule's id (`D1`).
   public var id: String
+  /// The label in Chinese.
   public var labelZH: String
+  /// The label in English.
   public var labelEN: String
   /// Who should act, as text (`promotion`).
   public var owner: String
+  /// Whom it diagnoses.
   public var level: Level
   /// At the staff level, the positions whose people the rule reads; nil: every position.
   public var positions: [String]?
@@ -104,13 +107,13 @@ extension Reader {
     let object = try self.object(
       value, path, allowed: ["id", "label", "owner", "level", "positions", "when"])
     let id = try string(object["id"], "\(path).id")
-    guard id.utf8.count <= 64,
+    guard (1...64).contains(id.utf8.count),
       id.utf8.allSatisfy({
         ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95
       })
     else {
       throw DefinitionError(
-        path: "\(path).id", message: "'\(id)' is not an id (letters, digits, _)")
+        path: "\(path).id", message: "'\(id)' is not an id (1–64 letters, digits, _)")
     }
     let label = try self.object(object["label"], "\(path).label", allowed: ["zh", "en"])
     var level = DiagnosisRule.Level.office

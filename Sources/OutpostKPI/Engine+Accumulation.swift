@@ -74,7 +74,9 @@ struct Places {
     var group = ""
     if let groupField {
       if breakdown.isPeople {
-        let month = row[timeField]?.stringValue?.utf8.count == 7
+        // A month-dated row (a task's or a rating's month), not a quarter such as 2025-Q1.
+        let month =
+          row[timeField]?.stringValue.flatMap { Period(parsing: $0)?.grain == .month } ?? false
         var staff = row[groupField]?.stringValue
         if let owners { staff = staff.flatMap { owners.staff($0, office: office, on: date) } }
         group =

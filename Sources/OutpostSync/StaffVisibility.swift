@@ -6,7 +6,8 @@ import OutpostModel
 ///
 /// Personal records are an office's `staff` assignments, ratings of a person
 /// (`qualitative_ratings` with a `subject`) and a person's targets (`targets` with scope
-/// `staff`); each belongs to the office its `office_id` names. With ``ownOffice`` (the default)
+/// `staff`); each belongs to the office its `office_id` names. The `resolutions` record of a
+/// conflict on one is personal to the same office. With ``ownOffice`` (the default)
 /// a reply carries only the recipient's own; with ``allOffices`` every office's.
 public enum StaffVisibility: String, Sendable, CaseIterable {
   /// A reply carries only the recipient office's personal records (the default).
@@ -14,8 +15,9 @@ public enum StaffVisibility: String, Sendable, CaseIterable {
   /// A reply carries every office's personal records.
   case allOffices = "all_offices"
 
-  /// The `policies` record that holds the policy, and its field.
+  /// The `policies` record that holds the policy.
   public static let policyID = "staff_visibility"
+  /// The field of that record holding the policy.
   public static let field = "value"
 
   /// The policy a `policies` record state holds: nil when there is none or it is deleted
@@ -54,6 +56,24 @@ public enum StaffVisibility: String, Sendable, CaseIterable {
     }
   }
 
+  /// Whether a `resolutions` record is personal, and then the office it belongs to.
+  ///
+  /// It is when the record it resolved is (its candidates hold the record's values), and then
+  /// belongs to that record's office. `target` gives that record's state; a `staff` record no
+  /// longer held belongs to the office its id begins with.
+  public static func personalOffice(
+    ofResolution state: RecordState, target: (String, RecordID) -> RecordState?
+  ) -> String? {
+    guard let collection = state.value("collection")?.stringValue,
+      let text = state.value("record_id")?.stringValue, let id = try? RecordID(text)
+    else { return nil }
+    if let record = target(collection, id) { return personalOffice(of: collection, record) }
+    guard collection == StandardCollections.staff.name, let dot = text.firstIndex(of: ".") else {
+      return nil
+    }
+    return String(text[..<dot])
+  }
+
   /// Whether a reply to `recipient` carries a record.
   ///
   /// - Parameters:
@@ -63,13 +83,17 @@ public enum StaffVisibility: String, Sendable, CaseIterable {
   ///   - widened: the policy is ``allOffices`` and the recipient has not yet seen that policy
   ///     record: other offices' personal records then travel even when seen, since replies made
   ///     under ``ownOffice`` withheld them.
+  ///   - target: for a `resolutions` record, the state of the record it resolved (see
+  ///     ``personalOffice(ofResolution:target:)``).
   public func carries(
     _ collection: String, _ state: RecordState, to recipient: ReplicaID, unseen: Bool,
-    widened: Bool
+    widened: Bool, target: (String, RecordID) -> RecordState? = { _, _ in nil }
   ) -> Bool {
-    guard let office = Self.personalOffice(of: collection, state),
-      office != recipient.rawValue
-    else { return unseen }
+    let owner =
+      collection == StandardCollections.resolutions.name
+      ? Self.personalOffice(ofResolution: state, target: target)
+      : Self.personalOffice(of: collection, state)
+    guard let office = owner, office != recipient.rawValue else { return unseen }
     switch self {
     case .ownOffice: return false
     case .allOffices: return unseen || widened

@@ -12,7 +12,7 @@ struct DemoTests {
     #expect(result.status == 0, "\(result.output.suffix(2000)) \(result.errors)")
     for check in [
       "✓ exactly two real conflicts", "✓ no open conflicts left",
-      "✓ all five replicas export identical records",
+      "✓ every branch exports what head office holds for it",
       "✓ all five replicas compute byte-identical KPI JSON",
       "✓ east's cancellation and head office's amount both survived",
       "✓ north's March paid spend is", "✓ the quarter ranks the people",

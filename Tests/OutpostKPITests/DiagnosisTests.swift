@@ -48,14 +48,17 @@ struct DiagnosisTests {
   }
 
   /// North's `channel_daily` rows for every day from `first` to `last`.
-  func days(_ first: String, _ last: String, visits: Int, consultations: (Int) -> Int) -> [Row] {
+  func days(
+    _ first: String, _ last: String, office: String = "north", visits: Int,
+    consultations: (Int) -> Int
+  ) -> [Row] {
     var rows: [Row] = []
     var date = CivilDate(parsing: first)!
     var index = 0
     while date <= CivilDate(parsing: last)! {
       rows.append(
         Rows.day(
-          "north", "sem", date.description, visits: visits, consultations: consultations(index)))
+          office, "sem", date.description, visits: visits, consultations: consultations(index)))
       date = date.adding(days: 1)
       index += 1
     }
@@ -128,6 +131,27 @@ struct DiagnosisTests {
     #expect(evidence.map { $0.growth?.description } == ["0.1000", "-0.0968"])
     #expect(evidence.allSatisfy { $0.perDay && $0.days == 31 && $0.previousDays == 28 })
     #expect(evidence.map { $0.value?.description } == ["3410", "280"])
+  }
+
+  @Test("an office's first month is never undecidable, whichever months and offices are asked")
+  func firstMonthOfAnOffice() {
+    let engine = KPIEngine(definitions: catalog)
+    // North from January, west only from March (no deals anywhere: deal_count 0 → undefined).
+    let rows = Dataset(rows: [
+      "channel_daily": days("2025-01-01", "2025-03-31", visits: 100) { _ in 10 }
+        + days("2025-03-01", "2025-03-31", office: "west", visits: 50) { _ in 5 }
+    ])
+    func flags(_ months: [String]?, _ offices: [String]?) -> [String] {
+      engine.diagnose(
+        rows, months: months?.map { Period(parsing: $0)! }, offices: offices, today: nil
+      ).map { "\($0.office) \($0.period) \($0.rule) \($0.status.rawValue)" }
+    }
+    let all = flags(nil, nil)
+    #expect(!all.contains { $0.hasPrefix("west") }, "\(all)")
+    #expect(!all.contains { $0.hasPrefix("north 2025-01") }, "\(all)")
+    #expect(flags(["2025-03"], ["west"]).isEmpty)
+    #expect(flags(["2025-01"], nil).isEmpty)
+    #expect(flags(["2025-03"], nil) == all.filter { $0.contains("2025-03") })
   }
 
   @Test("the month holding today is not diagnosed: its days are not all in")

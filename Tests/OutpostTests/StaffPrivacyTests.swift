@@ -130,6 +130,39 @@ struct StaffPrivacyTests {
     #expect(try collectable() == ["staff/east.s-6.2025-01-01"])
   }
 
+  @Test("the resolution of a conflict on a person's record travels as the record does")
+  func resolutions() throws {
+    let (hq, north, disk) = try twoOffices(now: { "2025-04-01T09:00:00Z" })
+    let key = try hq.enroll("west")
+    let west = try Repository.create(
+      at: "/w/west", office: "west", key: key.fileBytes, fileSystem: disk,
+      now: { "2025-04-01T09:00:00Z" })
+    try north.importRecords(
+      .csv(
+        Array(
+          ("staff_id,name,position,department,active_from,active_to\n"
+            + "s-1,Li,consultant,sales,2025-01-01,\n").utf8)), into: "staff", name: "staff.csv")
+    _ = try hq.merge(try north.submit().bytes, name: "north-1.bundle")
+    // Both sides correct s-1's name: a conflict, which head office resolves.
+    _ = try north.put("staff", "north.s-1.2025-01-01", ["name": "Li Na"])
+    _ = try hq.put("staff", "north.s-1.2025-01-01", ["name": "Li Nan"])
+    _ = try hq.merge(try north.submit().bytes, name: "north-2.bundle")
+    #expect(try hq.conflicts().map(\.id.rawValue) == ["north.s-1.2025-01-01"])
+    let (resolution, _) = try hq.resolve(
+      "staff", "north.s-1.2025-01-01", .take(ReplicaID(unchecked: "north")), note: "her ID card")
+    try receive(north, from: hq, "north-1.reply")
+    _ = try west.receive(try hq.reply(to: "west").bytes, name: "west-1.reply")
+    // North gets the resolution of its own person; west neither the person nor the resolution.
+    #expect(try ids(north, "resolutions") == [resolution.rawValue])
+    #expect(try ids(west, "resolutions") == [])
+    #expect(try ids(west, "staff") == [])
+    // Shared, both travel.
+    _ = try hq.put("policies", "staff_visibility", ["value": "all_offices"])
+    _ = try west.receive(try hq.reply(to: "west").bytes, name: "west-2.reply")
+    #expect(try ids(west, "resolutions") == [resolution.rawValue])
+    #expect(try ids(west, "staff") == ["north.s-1.2025-01-01"])
+  }
+
   @Test("a policy other than own_office or all_offices is refused, writing nothing")
   func refused() throws {
     let (hq, _, disk) = try world()

@@ -309,7 +309,9 @@ final class DemoRun {
       }
     }
     check(
-      identical, "all five replicas export identical records (\(collections.count) collections)")
+      identical,
+      "every branch exports what head office holds for it (\(collections.count) collections; "
+        + "no other office's people)")
     let kpiHQ = step(["kpi", "--format", "json", "--repo", "hq"], show: false)
     check(
       offices.allSatisfy {

@@ -169,16 +169,9 @@ extension Commands {
     if !mine.isEmpty {
       html += "<h3>漏斗诊断 / Funnel diagnosis</h3>\n"
       for flag in mine {
-        let who = flag.staff.map { " \($0) (\(flag.position ?? ""))" } ?? ""
-        let evidence = flag.evidence.map { item in
-          "\(item.kpi) "
-            + (item.growth.map {
-              ($0.multiplied(by: ExactDecimal(100)) ?? $0).formatted(scale: 2) + " %"
-            } ?? "—") + (item.perDay ? " per day" : "")
-        }
         let text =
-          "\(flag.period)\(who) \(flag.rule): \(flag.labelZH) / \(flag.labelEN) (\(flag.owner))"
-          + " — " + evidence.joined(separator: ", ")
+          "\(flag.period)\(who(flag)) \(flag.rule): \(flag.labelZH) / \(flag.labelEN) "
+          + "(\(flag.owner)) — \(evidence(flag))"
         html += "<div class=\"flag\">\(escape(text))</div>\n"
       }
     }
@@ -225,9 +218,14 @@ extension Commands {
       }
     }
     guard !channels.isEmpty else { return "" }
+    // `*` when any value shown is provisional (the month is open).
+    let provisional = channels.contains { channel in
+      overview.channelKPIs.contains {
+        overview.channelValue($0, office: office, channel: channel)?.provisional == true
+      }
+    }
     var html =
-      "<h3>渠道 / Channels · \(escape(last.description))"
-      + "\(overview.channelValue(overview.channelKPIs[0], office: office, channel: channels[0])?.provisional == true ? " *" : "")"
+      "<h3>渠道 / Channels · \(escape(last.description))\(provisional ? " *" : "")"
       + "</h3><div class=\"wrap\"><table class=\"channels\"><tr><th class=\"l\">渠道<br>channel</th>"
     for id in overview.channelKPIs { html += kpiHeader(id, definitions) }
     html += "</tr>\n"

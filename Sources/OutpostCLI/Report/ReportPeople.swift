@@ -149,7 +149,10 @@ extension Commands {
   /// An item's attainment as a percentage (or, for a mean of months, its mean score), or why
   /// it has none, in words.
   static func itemCell(_ item: ScoredItem) -> String {
-    guard let shown = item.attainment ?? item.score else {
+    // The score stands in only for a mean of months; an item scored 0 for a failure or a
+    // missing value says why.
+    let meanScore = item.note == "mean_of_months" ? item.score : nil
+    guard let shown = item.attainment ?? meanScore else {
       return "<td class=\"undefined\">\(escape(words(item.note)))</td>"
     }
     let percent = shown.multiplied(by: ExactDecimal(100))?.formatted(scale: 1) ?? ""
