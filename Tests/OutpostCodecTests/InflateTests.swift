@@ -4,7 +4,7 @@ import OutpostTestRandom
 import Testing
 
 /// Raw DEFLATE (RFC 1951) against reference data: streams made by zlib (Python's `zlib`, raw
-/// `wbits=-15`: levels 0 and 9, the Huffman-only and RLE strategies, full flushes between blocks)
+/// `wbits=-15`: levels 0 and 9, the Huffman-only strategy, full flushes between blocks)
 /// decode to their inputs, and malformed streams fail with an offset instead of crashing.
 struct InflateTests {
   /// Name, the compressed stream and the input it was made from (base64; nil: ``far``).
@@ -34,73 +34,7 @@ struct InflateTests {
       kE1PRsRb7dL0ZES81S5NT0bEW+3S9GREvNWwuRsRbzVs7kbEWw2buxHxVsPmbkS81bC5GxFvNWzuRsRbDZu7EfFW
       w+ZuRLzVLk1PRsRb7dI0GeOtdmmajPFWuzRNxnirXZomY7zVLk2TMd5ql6bJGG+1S9Nk/Hur/QE=
       """,
-      """
-      5pel5pyfLOa4oOmBkyzngrnlh7vph48s5raI6LS5CjIwMjUtMDMtMDEs5pCc57Si5o6o5bm/LDMwMCwxMDAuNTAK
-      MjAyNS0wMy0wMizmkJzntKLmjqjlub8sMzA3LDEwMS41MAoyMDI1LTAzLTAzLOaQnOe0ouaOqOW5vywzMTQsMTAy
-      LjUwCjIwMjUtMDMtMDQs5pCc57Si5o6o5bm/LDMyMSwxMDMuNTAKMjAyNS0wMy0wNSzmkJzntKLmjqjlub8sMzI4
-      LDEwNC41MAoyMDI1LTAzLTA2LOaQnOe0ouaOqOW5vywzMzUsMTA1LjUwCjIwMjUtMDMtMDcs5pCc57Si5o6o5bm/
-      LDM0MiwxMDYuNTAKMjAyNS0wMy0wOCzmkJzntKLmjqjlub8sMzQ5LDEwNy41MAoyMDI1LTAzLTA5LOaQnOe0ouaO
-      qOW5vywzNTYsMTA4LjUwCjIwMjUtMDMtMTAs5pCc57Si5o6o5bm/LDM2MywxMDkuNTAKMjAyNS0wMy0xMSzmkJzn
-      tKLmjqjlub8sMzcwLDExMC41MAoyMDI1LTAzLTEyLOaQnOe0ouaOqOW5vywzNzcsMTExLjUwCjIwMjUtMDMtMTMs
-      5pCc57Si5o6o5bm/LDM4NCwxMTIuNTAKMjAyNS0wMy0xNCzmkJzntKLmjqjlub8sMzAwLDExMy41MAoyMDI1LTAz
-      LTE1LOaQnOe0ouaOqOW5vywzMDcsMTE0LjUwCjIwMjUtMDMtMTYs5pCc57Si5o6o5bm/LDMxNCwxMTUuNTAKMjAy
-      NS0wMy0xNyzmkJzntKLmjqjlub8sMzIxLDExNi41MAoyMDI1LTAzLTE4LOaQnOe0ouaOqOW5vywzMjgsMTE3LjUw
-      CjIwMjUtMDMtMTks5pCc57Si5o6o5bm/LDMzNSwxMTguNTAKMjAyNS0wMy0yMCzmkJzntKLmjqjlub8sMzQyLDEx
-      OS41MAoyMDI1LTAzLTIxLOaQnOe0ouaOqOW5vywzNDksMTIwLjUwCjIwMjUtMDMtMjIs5pCc57Si5o6o5bm/LDM1
-      NiwxMjEuNTAKMjAyNS0wMy0yMyzmkJzntKLmjqjlub8sMzYzLDEyMi41MAoyMDI1LTAzLTI0LOaQnOe0ouaOqOW5
-      vywzNzAsMTIzLjUwCjIwMjUtMDMtMjUs5pCc57Si5o6o5bm/LDM3NywxMjQuNTAKMjAyNS0wMy0yNizmkJzntKLm
-      jqjlub8sMzg0LDEyNS41MAoyMDI1LTAzLTI3LOaQnOe0ouaOqOW5vywzMDAsMTI2LjUwCjIwMjUtMDMtMjgs5pCc
-      57Si5o6o5bm/LDMwNywxMjcuNTAKMjAyNS0wMy0wMSzmkJzntKLmjqjlub8sMzE0LDEyOC41MAoyMDI1LTAzLTAy
-      LOaQnOe0ouaOqOW5vywzMjEsMTI5LjUwCjIwMjUtMDMtMDMs5pCc57Si5o6o5bm/LDMyOCwxMzAuNTAKMjAyNS0w
-      My0wNCzmkJzntKLmjqjlub8sMzM1LDEzMS41MAoyMDI1LTAzLTA1LOaQnOe0ouaOqOW5vywzNDIsMTMyLjUwCjIw
-      MjUtMDMtMDYs5pCc57Si5o6o5bm/LDM0OSwxMzMuNTAKMjAyNS0wMy0wNyzmkJzntKLmjqjlub8sMzU2LDEzNC41
-      MAoyMDI1LTAzLTA4LOaQnOe0ouaOqOW5vywzNjMsMTM1LjUwCjIwMjUtMDMtMDks5pCc57Si5o6o5bm/LDM3MCwx
-      MzYuNTAKMjAyNS0wMy0xMCzmkJzntKLmjqjlub8sMzc3LDEzNy41MAoyMDI1LTAzLTExLOaQnOe0ouaOqOW5vywz
-      ODQsMTM4LjUwCjIwMjUtMDMtMTIs5pCc57Si5o6o5bm/LDMwMCwxMzkuNTAKMjAyNS0wMy0xMyzmkJzntKLmjqjl
-      ub8sMzA3LDE0MC41MAoyMDI1LTAzLTE0LOaQnOe0ouaOqOW5vywzMTQsMTQxLjUwCjIwMjUtMDMtMTUs5pCc57Si
-      5o6o5bm/LDMyMSwxNDIuNTAKMjAyNS0wMy0xNizmkJzntKLmjqjlub8sMzI4LDE0My41MAoyMDI1LTAzLTE3LOaQ
-      nOe0ouaOqOW5vywzMzUsMTQ0LjUwCjIwMjUtMDMtMTgs5pCc57Si5o6o5bm/LDM0MiwxNDUuNTAKMjAyNS0wMy0x
-      OSzmkJzntKLmjqjlub8sMzQ5LDE0Ni41MAoyMDI1LTAzLTIwLOaQnOe0ouaOqOW5vywzNTYsMTQ3LjUwCjIwMjUt
-      MDMtMjEs5pCc57Si5o6o5bm/LDM2MywxNDguNTAKMjAyNS0wMy0yMizmkJzntKLmjqjlub8sMzcwLDE0OS41MAoy
-      MDI1LTAzLTIzLOaQnOe0ouaOqOW5vywzNzcsMTUwLjUwCjIwMjUtMDMtMjQs5pCc57Si5o6o5bm/LDM4NCwxNTEu
-      NTAKMjAyNS0wMy0yNSzmkJzntKLmjqjlub8sMzAwLDE1Mi41MAoyMDI1LTAzLTI2LOaQnOe0ouaOqOW5vywzMDcs
-      MTUzLjUwCjIwMjUtMDMtMjcs5pCc57Si5o6o5bm/LDMxNCwxNTQuNTAKMjAyNS0wMy0yOCzmkJzntKLmjqjlub8s
-      MzIxLDE1NS41MAoyMDI1LTAzLTAxLOaQnOe0ouaOqOW5vywzMjgsMTU2LjUwCjIwMjUtMDMtMDIs5pCc57Si5o6o
-      5bm/LDMzNSwxNTcuNTAKMjAyNS0wMy0wMyzmkJzntKLmjqjlub8sMzQyLDE1OC41MAoyMDI1LTAzLTA0LOaQnOe0
-      ouaOqOW5vywzNDksMTU5LjUwCjIwMjUtMDMtMDUs5pCc57Si5o6o5bm/LDM1NiwxNjAuNTAKMjAyNS0wMy0wNizm
-      kJzntKLmjqjlub8sMzYzLDE2MS41MAoyMDI1LTAzLTA3LOaQnOe0ouaOqOW5vywzNzAsMTYyLjUwCjIwMjUtMDMt
-      MDgs5pCc57Si5o6o5bm/LDM3NywxNjMuNTAKMjAyNS0wMy0wOSzmkJzntKLmjqjlub8sMzg0LDE2NC41MAoyMDI1
-      LTAzLTEwLOaQnOe0ouaOqOW5vywzMDAsMTY1LjUwCjIwMjUtMDMtMTEs5pCc57Si5o6o5bm/LDMwNywxNjYuNTAK
-      MjAyNS0wMy0xMizmkJzntKLmjqjlub8sMzE0LDE2Ny41MAoyMDI1LTAzLTEzLOaQnOe0ouaOqOW5vywzMjEsMTY4
-      LjUwCjIwMjUtMDMtMTQs5pCc57Si5o6o5bm/LDMyOCwxNjkuNTAKMjAyNS0wMy0xNSzmkJzntKLmjqjlub8sMzM1
-      LDE3MC41MAoyMDI1LTAzLTE2LOaQnOe0ouaOqOW5vywzNDIsMTcxLjUwCjIwMjUtMDMtMTcs5pCc57Si5o6o5bm/
-      LDM0OSwxNzIuNTAKMjAyNS0wMy0xOCzmkJzntKLmjqjlub8sMzU2LDE3My41MAoyMDI1LTAzLTE5LOaQnOe0ouaO
-      qOW5vywzNjMsMTc0LjUwCjIwMjUtMDMtMjAs5pCc57Si5o6o5bm/LDM3MCwxNzUuNTAKMjAyNS0wMy0yMSzmkJzn
-      tKLmjqjlub8sMzc3LDE3Ni41MAoyMDI1LTAzLTIyLOaQnOe0ouaOqOW5vywzODQsMTc3LjUwCjIwMjUtMDMtMjMs
-      5pCc57Si5o6o5bm/LDMwMCwxNzguNTAKMjAyNS0wMy0yNCzmkJzntKLmjqjlub8sMzA3LDE3OS41MAoyMDI1LTAz
-      LTI1LOaQnOe0ouaOqOW5vywzMTQsMTgwLjUwCjIwMjUtMDMtMjYs5pCc57Si5o6o5bm/LDMyMSwxODEuNTAKMjAy
-      NS0wMy0yNyzmkJzntKLmjqjlub8sMzI4LDE4Mi41MAoyMDI1LTAzLTI4LOaQnOe0ouaOqOW5vywzMzUsMTgzLjUw
-      CjIwMjUtMDMtMDEs5pCc57Si5o6o5bm/LDM0MiwxODQuNTAKMjAyNS0wMy0wMizmkJzntKLmjqjlub8sMzQ5LDE4
-      NS41MAoyMDI1LTAzLTAzLOaQnOe0ouaOqOW5vywzNTYsMTg2LjUwCjIwMjUtMDMtMDQs5pCc57Si5o6o5bm/LDM2
-      MywxODcuNTAKMjAyNS0wMy0wNSzmkJzntKLmjqjlub8sMzcwLDE4OC41MAoyMDI1LTAzLTA2LOaQnOe0ouaOqOW5
-      vywzNzcsMTg5LjUwCjIwMjUtMDMtMDcs5pCc57Si5o6o5bm/LDM4NCwxOTAuNTAKMjAyNS0wMy0wOCzmkJzntKLm
-      jqjlub8sMzAwLDE5MS41MAoyMDI1LTAzLTA5LOaQnOe0ouaOqOW5vywzMDcsMTkyLjUwCjIwMjUtMDMtMTAs5pCc
-      57Si5o6o5bm/LDMxNCwxOTMuNTAKMjAyNS0wMy0xMSzmkJzntKLmjqjlub8sMzIxLDE5NC41MAoyMDI1LTAzLTEy
-      LOaQnOe0ouaOqOW5vywzMjgsMTk1LjUwCjIwMjUtMDMtMTMs5pCc57Si5o6o5bm/LDMzNSwxOTYuNTAKMjAyNS0w
-      My0xNCzmkJzntKLmjqjlub8sMzQyLDE5Ny41MAoyMDI1LTAzLTE1LOaQnOe0ouaOqOW5vywzNDksMTk4LjUwCjIw
-      MjUtMDMtMTYs5pCc57Si5o6o5bm/LDM1NiwxOTkuNTAKMjAyNS0wMy0xNyzmkJzntKLmjqjlub8sMzYzLDIwMC41
-      MAoyMDI1LTAzLTE4LOaQnOe0ouaOqOW5vywzNzAsMjAxLjUwCjIwMjUtMDMtMTks5pCc57Si5o6o5bm/LDM3Nywy
-      MDIuNTAKMjAyNS0wMy0yMCzmkJzntKLmjqjlub8sMzg0LDIwMy41MAoyMDI1LTAzLTIxLOaQnOe0ouaOqOW5vywz
-      MDAsMjA0LjUwCjIwMjUtMDMtMjIs5pCc57Si5o6o5bm/LDMwNywyMDUuNTAKMjAyNS0wMy0yMyzmkJzntKLmjqjl
-      ub8sMzE0LDIwNi41MAoyMDI1LTAzLTI0LOaQnOe0ouaOqOW5vywzMjEsMjA3LjUwCjIwMjUtMDMtMjUs5pCc57Si
-      5o6o5bm/LDMyOCwyMDguNTAKMjAyNS0wMy0yNizmkJzntKLmjqjlub8sMzM1LDIwOS41MAoyMDI1LTAzLTI3LOaQ
-      nOe0ouaOqOW5vywzNDIsMjEwLjUwCjIwMjUtMDMtMjgs5pCc57Si5o6o5bm/LDM0OSwyMTEuNTAKMjAyNS0wMy0w
-      MSzmkJzntKLmjqjlub8sMzU2LDIxMi41MAoyMDI1LTAzLTAyLOaQnOe0ouaOqOW5vywzNjMsMjEzLjUwCjIwMjUt
-      MDMtMDMs5pCc57Si5o6o5bm/LDM3MCwyMTQuNTAKMjAyNS0wMy0wNCzmkJzntKLmjqjlub8sMzc3LDIxNS41MAoy
-      MDI1LTAzLTA1LOaQnOe0ouaOqOW5vywzODQsMjE2LjUwCjIwMjUtMDMtMDYs5pCc57Si5o6o5bm/LDMwMCwyMTcu
-      NTAKMjAyNS0wMy0wNyzmkJzntKLmjqjlub8sMzA3LDIxOC41MAoyMDI1LTAzLTA4LOaQnOe0ouaOqOW5vywzMTQs
-      MjE5LjUwCg==
-      """
+      "@csv"
     ),
     (
       "stored",
@@ -287,182 +221,7 @@ struct InflateTests {
       aruzRxlnbbLvQyqf7EgKdYYxPhS13dmjjLM2GUAqb3YkhTrDGC9FbXf2KOOsTYaXVL7ZkRTqDGN8KWq7s0cZZ20y
       eUjllx3p/w==
       """,
-      """
-      5pel5pyfLOa4oOmBkyzngrnlh7vph48s5raI6LS5CjIwMjUtMDMtMDEs5pCc57Si5o6o5bm/LDMwMCwxMDAuNTAK
-      MjAyNS0wMy0wMizmkJzntKLmjqjlub8sMzA3LDEwMS41MAoyMDI1LTAzLTAzLOaQnOe0ouaOqOW5vywzMTQsMTAy
-      LjUwCjIwMjUtMDMtMDQs5pCc57Si5o6o5bm/LDMyMSwxMDMuNTAKMjAyNS0wMy0wNSzmkJzntKLmjqjlub8sMzI4
-      LDEwNC41MAoyMDI1LTAzLTA2LOaQnOe0ouaOqOW5vywzMzUsMTA1LjUwCjIwMjUtMDMtMDcs5pCc57Si5o6o5bm/
-      LDM0MiwxMDYuNTAKMjAyNS0wMy0wOCzmkJzntKLmjqjlub8sMzQ5LDEwNy41MAoyMDI1LTAzLTA5LOaQnOe0ouaO
-      qOW5vywzNTYsMTA4LjUwCjIwMjUtMDMtMTAs5pCc57Si5o6o5bm/LDM2MywxMDkuNTAKMjAyNS0wMy0xMSzmkJzn
-      tKLmjqjlub8sMzcwLDExMC41MAoyMDI1LTAzLTEyLOaQnOe0ouaOqOW5vywzNzcsMTExLjUwCjIwMjUtMDMtMTMs
-      5pCc57Si5o6o5bm/LDM4NCwxMTIuNTAKMjAyNS0wMy0xNCzmkJzntKLmjqjlub8sMzAwLDExMy41MAoyMDI1LTAz
-      LTE1LOaQnOe0ouaOqOW5vywzMDcsMTE0LjUwCjIwMjUtMDMtMTYs5pCc57Si5o6o5bm/LDMxNCwxMTUuNTAKMjAy
-      NS0wMy0xNyzmkJzntKLmjqjlub8sMzIxLDExNi41MAoyMDI1LTAzLTE4LOaQnOe0ouaOqOW5vywzMjgsMTE3LjUw
-      CjIwMjUtMDMtMTks5pCc57Si5o6o5bm/LDMzNSwxMTguNTAKMjAyNS0wMy0yMCzmkJzntKLmjqjlub8sMzQyLDEx
-      OS41MAoyMDI1LTAzLTIxLOaQnOe0ouaOqOW5vywzNDksMTIwLjUwCjIwMjUtMDMtMjIs5pCc57Si5o6o5bm/LDM1
-      NiwxMjEuNTAKMjAyNS0wMy0yMyzmkJzntKLmjqjlub8sMzYzLDEyMi41MAoyMDI1LTAzLTI0LOaQnOe0ouaOqOW5
-      vywzNzAsMTIzLjUwCjIwMjUtMDMtMjUs5pCc57Si5o6o5bm/LDM3NywxMjQuNTAKMjAyNS0wMy0yNizmkJzntKLm
-      jqjlub8sMzg0LDEyNS41MAoyMDI1LTAzLTI3LOaQnOe0ouaOqOW5vywzMDAsMTI2LjUwCjIwMjUtMDMtMjgs5pCc
-      57Si5o6o5bm/LDMwNywxMjcuNTAKMjAyNS0wMy0wMSzmkJzntKLmjqjlub8sMzE0LDEyOC41MAoyMDI1LTAzLTAy
-      LOaQnOe0ouaOqOW5vywzMjEsMTI5LjUwCjIwMjUtMDMtMDMs5pCc57Si5o6o5bm/LDMyOCwxMzAuNTAKMjAyNS0w
-      My0wNCzmkJzntKLmjqjlub8sMzM1LDEzMS41MAoyMDI1LTAzLTA1LOaQnOe0ouaOqOW5vywzNDIsMTMyLjUwCjIw
-      MjUtMDMtMDYs5pCc57Si5o6o5bm/LDM0OSwxMzMuNTAKMjAyNS0wMy0wNyzmkJzntKLmjqjlub8sMzU2LDEzNC41
-      MAoyMDI1LTAzLTA4LOaQnOe0ouaOqOW5vywzNjMsMTM1LjUwCjIwMjUtMDMtMDks5pCc57Si5o6o5bm/LDM3MCwx
-      MzYuNTAKMjAyNS0wMy0xMCzmkJzntKLmjqjlub8sMzc3LDEzNy41MAoyMDI1LTAzLTExLOaQnOe0ouaOqOW5vywz
-      ODQsMTM4LjUwCjIwMjUtMDMtMTIs5pCc57Si5o6o5bm/LDMwMCwxMzkuNTAKMjAyNS0wMy0xMyzmkJzntKLmjqjl
-      ub8sMzA3LDE0MC41MAoyMDI1LTAzLTE0LOaQnOe0ouaOqOW5vywzMTQsMTQxLjUwCjIwMjUtMDMtMTUs5pCc57Si
-      5o6o5bm/LDMyMSwxNDIuNTAKMjAyNS0wMy0xNizmkJzntKLmjqjlub8sMzI4LDE0My41MAoyMDI1LTAzLTE3LOaQ
-      nOe0ouaOqOW5vywzMzUsMTQ0LjUwCjIwMjUtMDMtMTgs5pCc57Si5o6o5bm/LDM0MiwxNDUuNTAKMjAyNS0wMy0x
-      OSzmkJzntKLmjqjlub8sMzQ5LDE0Ni41MAoyMDI1LTAzLTIwLOaQnOe0ouaOqOW5vywzNTYsMTQ3LjUwCjIwMjUt
-      MDMtMjEs5pCc57Si5o6o5bm/LDM2MywxNDguNTAKMjAyNS0wMy0yMizmkJzntKLmjqjlub8sMzcwLDE0OS41MAoy
-      MDI1LTAzLTIzLOaQnOe0ouaOqOW5vywzNzcsMTUwLjUwCjIwMjUtMDMtMjQs5pCc57Si5o6o5bm/LDM4NCwxNTEu
-      NTAKMjAyNS0wMy0yNSzmkJzntKLmjqjlub8sMzAwLDE1Mi41MAoyMDI1LTAzLTI2LOaQnOe0ouaOqOW5vywzMDcs
-      MTUzLjUwCjIwMjUtMDMtMjcs5pCc57Si5o6o5bm/LDMxNCwxNTQuNTAKMjAyNS0wMy0yOCzmkJzntKLmjqjlub8s
-      MzIxLDE1NS41MAoyMDI1LTAzLTAxLOaQnOe0ouaOqOW5vywzMjgsMTU2LjUwCjIwMjUtMDMtMDIs5pCc57Si5o6o
-      5bm/LDMzNSwxNTcuNTAKMjAyNS0wMy0wMyzmkJzntKLmjqjlub8sMzQyLDE1OC41MAoyMDI1LTAzLTA0LOaQnOe0
-      ouaOqOW5vywzNDksMTU5LjUwCjIwMjUtMDMtMDUs5pCc57Si5o6o5bm/LDM1NiwxNjAuNTAKMjAyNS0wMy0wNizm
-      kJzntKLmjqjlub8sMzYzLDE2MS41MAoyMDI1LTAzLTA3LOaQnOe0ouaOqOW5vywzNzAsMTYyLjUwCjIwMjUtMDMt
-      MDgs5pCc57Si5o6o5bm/LDM3NywxNjMuNTAKMjAyNS0wMy0wOSzmkJzntKLmjqjlub8sMzg0LDE2NC41MAoyMDI1
-      LTAzLTEwLOaQnOe0ouaOqOW5vywzMDAsMTY1LjUwCjIwMjUtMDMtMTEs5pCc57Si5o6o5bm/LDMwNywxNjYuNTAK
-      MjAyNS0wMy0xMizmkJzntKLmjqjlub8sMzE0LDE2Ny41MAoyMDI1LTAzLTEzLOaQnOe0ouaOqOW5vywzMjEsMTY4
-      LjUwCjIwMjUtMDMtMTQs5pCc57Si5o6o5bm/LDMyOCwxNjkuNTAKMjAyNS0wMy0xNSzmkJzntKLmjqjlub8sMzM1
-      LDE3MC41MAoyMDI1LTAzLTE2LOaQnOe0ouaOqOW5vywzNDIsMTcxLjUwCjIwMjUtMDMtMTcs5pCc57Si5o6o5bm/
-      LDM0OSwxNzIuNTAKMjAyNS0wMy0xOCzmkJzntKLmjqjlub8sMzU2LDE3My41MAoyMDI1LTAzLTE5LOaQnOe0ouaO
-      qOW5vywzNjMsMTc0LjUwCjIwMjUtMDMtMjAs5pCc57Si5o6o5bm/LDM3MCwxNzUuNTAKMjAyNS0wMy0yMSzmkJzn
-      tKLmjqjlub8sMzc3LDE3Ni41MAoyMDI1LTAzLTIyLOaQnOe0ouaOqOW5vywzODQsMTc3LjUwCjIwMjUtMDMtMjMs
-      5pCc57Si5o6o5bm/LDMwMCwxNzguNTAKMjAyNS0wMy0yNCzmkJzntKLmjqjlub8sMzA3LDE3OS41MAoyMDI1LTAz
-      LTI1LOaQnOe0ouaOqOW5vywzMTQsMTgwLjUwCjIwMjUtMDMtMjYs5pCc57Si5o6o5bm/LDMyMSwxODEuNTAKMjAy
-      NS0wMy0yNyzmkJzntKLmjqjlub8sMzI4LDE4Mi41MAoyMDI1LTAzLTI4LOaQnOe0ouaOqOW5vywzMzUsMTgzLjUw
-      CjIwMjUtMDMtMDEs5pCc57Si5o6o5bm/LDM0MiwxODQuNTAKMjAyNS0wMy0wMizmkJzntKLmjqjlub8sMzQ5LDE4
-      NS41MAoyMDI1LTAzLTAzLOaQnOe0ouaOqOW5vywzNTYsMTg2LjUwCjIwMjUtMDMtMDQs5pCc57Si5o6o5bm/LDM2
-      MywxODcuNTAKMjAyNS0wMy0wNSzmkJzntKLmjqjlub8sMzcwLDE4OC41MAoyMDI1LTAzLTA2LOaQnOe0ouaOqOW5
-      vywzNzcsMTg5LjUwCjIwMjUtMDMtMDcs5pCc57Si5o6o5bm/LDM4NCwxOTAuNTAKMjAyNS0wMy0wOCzmkJzntKLm
-      jqjlub8sMzAwLDE5MS41MAoyMDI1LTAzLTA5LOaQnOe0ouaOqOW5vywzMDcsMTkyLjUwCjIwMjUtMDMtMTAs5pCc
-      57Si5o6o5bm/LDMxNCwxOTMuNTAKMjAyNS0wMy0xMSzmkJzntKLmjqjlub8sMzIxLDE5NC41MAoyMDI1LTAzLTEy
-      LOaQnOe0ouaOqOW5vywzMjgsMTk1LjUwCjIwMjUtMDMtMTMs5pCc57Si5o6o5bm/LDMzNSwxOTYuNTAKMjAyNS0w
-      My0xNCzmkJzntKLmjqjlub8sMzQyLDE5Ny41MAoyMDI1LTAzLTE1LOaQnOe0ouaOqOW5vywzNDksMTk4LjUwCjIw
-      MjUtMDMtMTYs5pCc57Si5o6o5bm/LDM1NiwxOTkuNTAKMjAyNS0wMy0xNyzmkJzntKLmjqjlub8sMzYzLDIwMC41
-      MAoyMDI1LTAzLTE4LOaQnOe0ouaOqOW5vywzNzAsMjAxLjUwCjIwMjUtMDMtMTks5pCc57Si5o6o5bm/LDM3Nywy
-      MDIuNTAKMjAyNS0wMy0yMCzmkJzntKLmjqjlub8sMzg0LDIwMy41MAoyMDI1LTAzLTIxLOaQnOe0ouaOqOW5vywz
-      MDAsMjA0LjUwCjIwMjUtMDMtMjIs5pCc57Si5o6o5bm/LDMwNywyMDUuNTAKMjAyNS0wMy0yMyzmkJzntKLmjqjl
-      ub8sMzE0LDIwNi41MAoyMDI1LTAzLTI0LOaQnOe0ouaOqOW5vywzMjEsMjA3LjUwCjIwMjUtMDMtMjUs5pCc57Si
-      5o6o5bm/LDMyOCwyMDguNTAKMjAyNS0wMy0yNizmkJzntKLmjqjlub8sMzM1LDIwOS41MAoyMDI1LTAzLTI3LOaQ
-      nOe0ouaOqOW5vywzNDIsMjEwLjUwCjIwMjUtMDMtMjgs5pCc57Si5o6o5bm/LDM0OSwyMTEuNTAKMjAyNS0wMy0w
-      MSzmkJzntKLmjqjlub8sMzU2LDIxMi41MAoyMDI1LTAzLTAyLOaQnOe0ouaOqOW5vywzNjMsMjEzLjUwCjIwMjUt
-      MDMtMDMs5pCc57Si5o6o5bm/LDM3MCwyMTQuNTAKMjAyNS0wMy0wNCzmkJzntKLmjqjlub8sMzc3LDIxNS41MAoy
-      MDI1LTAzLTA1LOaQnOe0ouaOqOW5vywzODQsMjE2LjUwCjIwMjUtMDMtMDYs5pCc57Si5o6o5bm/LDMwMCwyMTcu
-      NTAKMjAyNS0wMy0wNyzmkJzntKLmjqjlub8sMzA3LDIxOC41MAoyMDI1LTAzLTA4LOaQnOe0ouaOqOW5vywzMTQs
-      MjE5LjUwCg==
-      """
-    ),
-    (
-      "rle",
-      """
-      BcFBCkUxDQXQedeSlJvk5b//l6cTHdWCAycFpSB0AUUsDrqaproLz4m//TPa3yn+/Y///eGvdP+4zp/+878//YXi
-      X3/+71xJoc4whlDUdmePMs7aZAAJkB1Joc4whlLUdmePMs7aZHhJINmRFOoMYxhFbXf2KOOsTSYPCTQ7kkKdYYyH
-      orY7e5Rx1iZTIYFlR1KoM4zhFLXd2aOMszaZfknwZEdSqDOM8aGo7c4eZZy1ycxJ4NmRFOoMY7wUtd3Zo4yzNtmj
-      JPhkR1KoM4zxpajtzh5lnLXJnh8J3uxICnWGMX4Utd3Zo4yzNpl/SPDNjqRQZxgLKGq7s0cZZ22yj5Hglx1Joc4w
-      FqGo7c4eZZy1yV6QCLIjKdQZxqIUtd3Zo4yzNtn7kohkR1KoM4zFKGq7s0cZZ22y70Mimh1Joc4wloeitjt7lHHW
-      JgNIxLIjKdQZxuIUtd3Zo4yzNhleEnmyIynUGcbyoajtzh5lnLXJ5CERz46kUGcYy0tR2509yjhrk6mQyCc7kkKd
-      YSxfitru7FHGWZtMvyTyZkdSqDOM5UdR2509yjhrk5mTyDc7kkKdYaygqO3OHmWctckeJZFfdiSFOsNYhaK2O3uU
-      cdYme34kiuxICnWGsSpFbXf2KOOsTeYfEpXsSAp1hrEaRW139ijjrE32MRLV7EgKdYaxPhS13dmjjLM22QsStexI
-      CnWGsTpFbXf2KOOsTfa+JPpkR1KoM4z1Q1HbnT3KOGuTfR8S9exICnWGsb4Utd3Zo4yzNhlAop/sSAp1hrF+KWq7
-      s0cZZ20yvCT6ZkdSqDOMIRS13dmjjLM2mTwk+s2OpFBnGEMparuzRxlnbTIVEv1lR1KoM4xhFLXd2aOMszaZfkkM
-      2ZEU6gxjPBS13dmjjLM2mTmJSXYkhTrDGE5R2509yjhrkz1KYpodSaHOMMaHorY7e5Rx1iZ7fiRm2ZEU6gxjvBS1
-      3dmjjLM2mX9I7MmOpFBnGONLUdudPco4a5N9jMQ8O5JCnWGMH0Vtd/Yo46xN9oLEPtmRFOoMYwFFbXf2KOOsTfa+
-      JPZmR1KoM4xFKGq7s0cZZ22y70Ni3+xICnWGsShFbXf2KOOsTQaQ2C87kkKdYSxGUdudPco4a5PhJXmQHUmhzjCW
-      h6K2O3uUcdYmk4fkkexICnWGsThFbXf2KOOsTaZC8mh2JIU6w1g+FLXd2aOMszaZfkkey46kUGcYy0tR2509yjhr
-      k5mTPE92JIU6w1i+FLXd2aOMszbZoySPZ0dSqDOM5UdR2509yjhrkz0/kueTHUmhzjBWUNR2Z48yztpk/iF53uxI
-      CnWGsQpFbXf2KOOsTfYxkuebHUmhzjBWpajtzh5lnLXJXpA8v+xICnWGsRpFbXf2KOOsTfa+JI7sSAp1hrE+FLXd
-      2aOMszbZ9yFxyY6kUGcYq1PUdmePMs7aZACJa3YkhTrDWD8Utd3Zo4yzNhleErfsSAp1hrG+FLXd2aOMszaZPCT+
-      ZEdSqDOM9UtR2509yjhrk6mQuGdHUqgzjCEUtd3Zo4yzNpl+SfyTHUmhzjCGUtR2Z48yztpk5iT+ZkdSqDOMYRS1
-      3dmjjLM22aMk/s2OpFBnGOOhqO3OHmWctcmeH4n/siMp1BnGcIra7uxRxlmbzD8kH2RHUqgzjPGhqO3OHmWctck+
-      RvKR7EgKdYYxXora7uxRxlmb7AXJR7MjKdQZxvhS1HZnjzLO2mTvS/Kx7EgKdYYxfhS13dmjjLM22fch+TzZkRTq
-      DGMBRW139ijjrE0GkHw8O5JCnWEsQlHbnT3KOGuT4SX5fLIjKdQZxqIUtd3Zo4yzNpk8JJ83O5JCnWEsRlHbnT3K
-      OGuTqZB8vtmRFOoMY3koaruzRxlnbTL9knx+2ZEU6gxjcYra7uxRxlmbzJzkRXYkhTrDWD4Utd3Zo4yzNtmjJK9k
-      R1KoM4zlpajtzh5lnLXJnh/Jq9mRFOoMY/lS1HZnjzLO2mT+IXktO5JCnWEsP4ra7uxRxlmb7GMk75MdSaHOMFZQ
-      1HZnjzLO2mQvSF7PjqRQZxirUNR2Z48yztpk70vyfrIjKdQZxqoUtd3Zo4yzNtn3IXnf7EgKdYaxGkVtd/Yo46xN
-      BpC83+xICnWGsT4Utd3Zo4yzNhlekveXHUmhzjBWp6jtzh5lnLXJ5CH5IjuSQp1hrB+K2u7sUcZZm0yF5CvZkRTq
-      DGN9KWq7s0cZZ20y/ZJ8NTuSQp1hrF+K2u7sUcZZm8yc5GvZkRTqDGMIRW139ijjrE32KMn3yY6kUGcYQylqu7NH
-      GWdtsudH8vXsSAp1hjGMorY7e5Rx1ibzD8n3kx1Joc4wxkNR2509yjhrk32M5PtmR1KoM4zhFLXd2aOMszbZC5Lv
-      NzuSQp1hjA9FbXf2KOOsTfa+JN9fdiSFOsMYL0Vtd/Yo46xN9n1IfsiOpFBnGONLUdudPco4a5MBJD/JjqRQZxjj
-      R1HbnT3KOGuT4SX5aXYkhTrDWEBR2509yjhrk8lD8rPsSAp1hrEIRW139ijjrE2mQvJ7siMp1BnGohS13dmjjLM2
-      mX5Jfp4dSaHOMBajqO3OHmWctcnMSX6f7EgKdYaxPBS13dmjjLM22aMkvzc7kkKdYSxOUdudPco4a5M9P5LfNzuS
-      Qp1hLB+K2u7sUcZZm8w/JL9fdiSFOsNYXora7uxRxlmb7GOkQHYkhTrDWL4Utd3Zo4yzNtkLUkh2JIU6w1h+FLXd
-      2aOMszbZ+5JCsyMp1BnGCora7uxRxlmb7PuQwrIjKdQZxioUtd3Zo4yzNhlAiic7kkKdYaxKUdudPco4a5PhJYVn
-      R1KoM4zVKGq7s0cZZ20yeUjxyY6kUGcY60NR2509yjhrk6mQ4s2OpFBnGKtT1HZnjzLO2mT6JcU3O5JCnWGsH4ra
-      7uxRxlmbzJwUv+xICnWGsb4Utd3Zo4yzNtmjpILsSAp1hrF+KWq7s0cZZ22y50cqkh1Joc4whlDUdmePMs7aZP4h
-      Fc2OpFBnGEMparuzRxlnbbKPkYplR1KoM4xhFLXd2aOMszbZC1J5siMp1BnGeChqu7NHGWdtsvclFc+OpFBnGMMp
-      aruzRxlnbbLvQyqf7EgKdYYxPhS13dmjjLM2GUAqb3YkhTrDGC9FbXf2KOOsTYaXVL7ZkRTqDGN8KWq7s0cZZ20y
-      eUjllx3p/w==
-      """,
-      """
-      5pel5pyfLOa4oOmBkyzngrnlh7vph48s5raI6LS5CjIwMjUtMDMtMDEs5pCc57Si5o6o5bm/LDMwMCwxMDAuNTAK
-      MjAyNS0wMy0wMizmkJzntKLmjqjlub8sMzA3LDEwMS41MAoyMDI1LTAzLTAzLOaQnOe0ouaOqOW5vywzMTQsMTAy
-      LjUwCjIwMjUtMDMtMDQs5pCc57Si5o6o5bm/LDMyMSwxMDMuNTAKMjAyNS0wMy0wNSzmkJzntKLmjqjlub8sMzI4
-      LDEwNC41MAoyMDI1LTAzLTA2LOaQnOe0ouaOqOW5vywzMzUsMTA1LjUwCjIwMjUtMDMtMDcs5pCc57Si5o6o5bm/
-      LDM0MiwxMDYuNTAKMjAyNS0wMy0wOCzmkJzntKLmjqjlub8sMzQ5LDEwNy41MAoyMDI1LTAzLTA5LOaQnOe0ouaO
-      qOW5vywzNTYsMTA4LjUwCjIwMjUtMDMtMTAs5pCc57Si5o6o5bm/LDM2MywxMDkuNTAKMjAyNS0wMy0xMSzmkJzn
-      tKLmjqjlub8sMzcwLDExMC41MAoyMDI1LTAzLTEyLOaQnOe0ouaOqOW5vywzNzcsMTExLjUwCjIwMjUtMDMtMTMs
-      5pCc57Si5o6o5bm/LDM4NCwxMTIuNTAKMjAyNS0wMy0xNCzmkJzntKLmjqjlub8sMzAwLDExMy41MAoyMDI1LTAz
-      LTE1LOaQnOe0ouaOqOW5vywzMDcsMTE0LjUwCjIwMjUtMDMtMTYs5pCc57Si5o6o5bm/LDMxNCwxMTUuNTAKMjAy
-      NS0wMy0xNyzmkJzntKLmjqjlub8sMzIxLDExNi41MAoyMDI1LTAzLTE4LOaQnOe0ouaOqOW5vywzMjgsMTE3LjUw
-      CjIwMjUtMDMtMTks5pCc57Si5o6o5bm/LDMzNSwxMTguNTAKMjAyNS0wMy0yMCzmkJzntKLmjqjlub8sMzQyLDEx
-      OS41MAoyMDI1LTAzLTIxLOaQnOe0ouaOqOW5vywzNDksMTIwLjUwCjIwMjUtMDMtMjIs5pCc57Si5o6o5bm/LDM1
-      NiwxMjEuNTAKMjAyNS0wMy0yMyzmkJzntKLmjqjlub8sMzYzLDEyMi41MAoyMDI1LTAzLTI0LOaQnOe0ouaOqOW5
-      vywzNzAsMTIzLjUwCjIwMjUtMDMtMjUs5pCc57Si5o6o5bm/LDM3NywxMjQuNTAKMjAyNS0wMy0yNizmkJzntKLm
-      jqjlub8sMzg0LDEyNS41MAoyMDI1LTAzLTI3LOaQnOe0ouaOqOW5vywzMDAsMTI2LjUwCjIwMjUtMDMtMjgs5pCc
-      57Si5o6o5bm/LDMwNywxMjcuNTAKMjAyNS0wMy0wMSzmkJzntKLmjqjlub8sMzE0LDEyOC41MAoyMDI1LTAzLTAy
-      LOaQnOe0ouaOqOW5vywzMjEsMTI5LjUwCjIwMjUtMDMtMDMs5pCc57Si5o6o5bm/LDMyOCwxMzAuNTAKMjAyNS0w
-      My0wNCzmkJzntKLmjqjlub8sMzM1LDEzMS41MAoyMDI1LTAzLTA1LOaQnOe0ouaOqOW5vywzNDIsMTMyLjUwCjIw
-      MjUtMDMtMDYs5pCc57Si5o6o5bm/LDM0OSwxMzMuNTAKMjAyNS0wMy0wNyzmkJzntKLmjqjlub8sMzU2LDEzNC41
-      MAoyMDI1LTAzLTA4LOaQnOe0ouaOqOW5vywzNjMsMTM1LjUwCjIwMjUtMDMtMDks5pCc57Si5o6o5bm/LDM3MCwx
-      MzYuNTAKMjAyNS0wMy0xMCzmkJzntKLmjqjlub8sMzc3LDEzNy41MAoyMDI1LTAzLTExLOaQnOe0ouaOqOW5vywz
-      ODQsMTM4LjUwCjIwMjUtMDMtMTIs5pCc57Si5o6o5bm/LDMwMCwxMzkuNTAKMjAyNS0wMy0xMyzmkJzntKLmjqjl
-      ub8sMzA3LDE0MC41MAoyMDI1LTAzLTE0LOaQnOe0ouaOqOW5vywzMTQsMTQxLjUwCjIwMjUtMDMtMTUs5pCc57Si
-      5o6o5bm/LDMyMSwxNDIuNTAKMjAyNS0wMy0xNizmkJzntKLmjqjlub8sMzI4LDE0My41MAoyMDI1LTAzLTE3LOaQ
-      nOe0ouaOqOW5vywzMzUsMTQ0LjUwCjIwMjUtMDMtMTgs5pCc57Si5o6o5bm/LDM0MiwxNDUuNTAKMjAyNS0wMy0x
-      OSzmkJzntKLmjqjlub8sMzQ5LDE0Ni41MAoyMDI1LTAzLTIwLOaQnOe0ouaOqOW5vywzNTYsMTQ3LjUwCjIwMjUt
-      MDMtMjEs5pCc57Si5o6o5bm/LDM2MywxNDguNTAKMjAyNS0wMy0yMizmkJzntKLmjqjlub8sMzcwLDE0OS41MAoy
-      MDI1LTAzLTIzLOaQnOe0ouaOqOW5vywzNzcsMTUwLjUwCjIwMjUtMDMtMjQs5pCc57Si5o6o5bm/LDM4NCwxNTEu
-      NTAKMjAyNS0wMy0yNSzmkJzntKLmjqjlub8sMzAwLDE1Mi41MAoyMDI1LTAzLTI2LOaQnOe0ouaOqOW5vywzMDcs
-      MTUzLjUwCjIwMjUtMDMtMjcs5pCc57Si5o6o5bm/LDMxNCwxNTQuNTAKMjAyNS0wMy0yOCzmkJzntKLmjqjlub8s
-      MzIxLDE1NS41MAoyMDI1LTAzLTAxLOaQnOe0ouaOqOW5vywzMjgsMTU2LjUwCjIwMjUtMDMtMDIs5pCc57Si5o6o
-      5bm/LDMzNSwxNTcuNTAKMjAyNS0wMy0wMyzmkJzntKLmjqjlub8sMzQyLDE1OC41MAoyMDI1LTAzLTA0LOaQnOe0
-      ouaOqOW5vywzNDksMTU5LjUwCjIwMjUtMDMtMDUs5pCc57Si5o6o5bm/LDM1NiwxNjAuNTAKMjAyNS0wMy0wNizm
-      kJzntKLmjqjlub8sMzYzLDE2MS41MAoyMDI1LTAzLTA3LOaQnOe0ouaOqOW5vywzNzAsMTYyLjUwCjIwMjUtMDMt
-      MDgs5pCc57Si5o6o5bm/LDM3NywxNjMuNTAKMjAyNS0wMy0wOSzmkJzntKLmjqjlub8sMzg0LDE2NC41MAoyMDI1
-      LTAzLTEwLOaQnOe0ouaOqOW5vywzMDAsMTY1LjUwCjIwMjUtMDMtMTEs5pCc57Si5o6o5bm/LDMwNywxNjYuNTAK
-      MjAyNS0wMy0xMizmkJzntKLmjqjlub8sMzE0LDE2Ny41MAoyMDI1LTAzLTEzLOaQnOe0ouaOqOW5vywzMjEsMTY4
-      LjUwCjIwMjUtMDMtMTQs5pCc57Si5o6o5bm/LDMyOCwxNjkuNTAKMjAyNS0wMy0xNSzmkJzntKLmjqjlub8sMzM1
-      LDE3MC41MAoyMDI1LTAzLTE2LOaQnOe0ouaOqOW5vywzNDIsMTcxLjUwCjIwMjUtMDMtMTcs5pCc57Si5o6o5bm/
-      LDM0OSwxNzIuNTAKMjAyNS0wMy0xOCzmkJzntKLmjqjlub8sMzU2LDE3My41MAoyMDI1LTAzLTE5LOaQnOe0ouaO
-      qOW5vywzNjMsMTc0LjUwCjIwMjUtMDMtMjAs5pCc57Si5o6o5bm/LDM3MCwxNzUuNTAKMjAyNS0wMy0yMSzmkJzn
-      tKLmjqjlub8sMzc3LDE3Ni41MAoyMDI1LTAzLTIyLOaQnOe0ouaOqOW5vywzODQsMTc3LjUwCjIwMjUtMDMtMjMs
-      5pCc57Si5o6o5bm/LDMwMCwxNzguNTAKMjAyNS0wMy0yNCzmkJzntKLmjqjlub8sMzA3LDE3OS41MAoyMDI1LTAz
-      LTI1LOaQnOe0ouaOqOW5vywzMTQsMTgwLjUwCjIwMjUtMDMtMjYs5pCc57Si5o6o5bm/LDMyMSwxODEuNTAKMjAy
-      NS0wMy0yNyzmkJzntKLmjqjlub8sMzI4LDE4Mi41MAoyMDI1LTAzLTI4LOaQnOe0ouaOqOW5vywzMzUsMTgzLjUw
-      CjIwMjUtMDMtMDEs5pCc57Si5o6o5bm/LDM0MiwxODQuNTAKMjAyNS0wMy0wMizmkJzntKLmjqjlub8sMzQ5LDE4
-      NS41MAoyMDI1LTAzLTAzLOaQnOe0ouaOqOW5vywzNTYsMTg2LjUwCjIwMjUtMDMtMDQs5pCc57Si5o6o5bm/LDM2
-      MywxODcuNTAKMjAyNS0wMy0wNSzmkJzntKLmjqjlub8sMzcwLDE4OC41MAoyMDI1LTAzLTA2LOaQnOe0ouaOqOW5
-      vywzNzcsMTg5LjUwCjIwMjUtMDMtMDcs5pCc57Si5o6o5bm/LDM4NCwxOTAuNTAKMjAyNS0wMy0wOCzmkJzntKLm
-      jqjlub8sMzAwLDE5MS41MAoyMDI1LTAzLTA5LOaQnOe0ouaOqOW5vywzMDcsMTkyLjUwCjIwMjUtMDMtMTAs5pCc
-      57Si5o6o5bm/LDMxNCwxOTMuNTAKMjAyNS0wMy0xMSzmkJzntKLmjqjlub8sMzIxLDE5NC41MAoyMDI1LTAzLTEy
-      LOaQnOe0ouaOqOW5vywzMjgsMTk1LjUwCjIwMjUtMDMtMTMs5pCc57Si5o6o5bm/LDMzNSwxOTYuNTAKMjAyNS0w
-      My0xNCzmkJzntKLmjqjlub8sMzQyLDE5Ny41MAoyMDI1LTAzLTE1LOaQnOe0ouaOqOW5vywzNDksMTk4LjUwCjIw
-      MjUtMDMtMTYs5pCc57Si5o6o5bm/LDM1NiwxOTkuNTAKMjAyNS0wMy0xNyzmkJzntKLmjqjlub8sMzYzLDIwMC41
-      MAoyMDI1LTAzLTE4LOaQnOe0ouaOqOW5vywzNzAsMjAxLjUwCjIwMjUtMDMtMTks5pCc57Si5o6o5bm/LDM3Nywy
-      MDIuNTAKMjAyNS0wMy0yMCzmkJzntKLmjqjlub8sMzg0LDIwMy41MAoyMDI1LTAzLTIxLOaQnOe0ouaOqOW5vywz
-      MDAsMjA0LjUwCjIwMjUtMDMtMjIs5pCc57Si5o6o5bm/LDMwNywyMDUuNTAKMjAyNS0wMy0yMyzmkJzntKLmjqjl
-      ub8sMzE0LDIwNi41MAoyMDI1LTAzLTI0LOaQnOe0ouaOqOW5vywzMjEsMjA3LjUwCjIwMjUtMDMtMjUs5pCc57Si
-      5o6o5bm/LDMyOCwyMDguNTAKMjAyNS0wMy0yNizmkJzntKLmjqjlub8sMzM1LDIwOS41MAoyMDI1LTAzLTI3LOaQ
-      nOe0ouaOqOW5vywzNDIsMjEwLjUwCjIwMjUtMDMtMjgs5pCc57Si5o6o5bm/LDM0OSwyMTEuNTAKMjAyNS0wMy0w
-      MSzmkJzntKLmjqjlub8sMzU2LDIxMi41MAoyMDI1LTAzLTAyLOaQnOe0ouaOqOW5vywzNjMsMjEzLjUwCjIwMjUt
-      MDMtMDMs5pCc57Si5o6o5bm/LDM3MCwyMTQuNTAKMjAyNS0wMy0wNCzmkJzntKLmjqjlub8sMzc3LDIxNS41MAoy
-      MDI1LTAzLTA1LOaQnOe0ouaOqOW5vywzODQsMjE2LjUwCjIwMjUtMDMtMDYs5pCc57Si5o6o5bm/LDMwMCwyMTcu
-      NTAKMjAyNS0wMy0wNyzmkJzntKLmjqjlub8sMzA3LDIxOC41MAoyMDI1LTAzLTA4LOaQnOe0ouaOqOW5vywzMTQs
-      MjE5LjUwCg==
-      """
+      "@csv"
     ),
     (
       "far",
@@ -619,6 +378,76 @@ struct InflateTests {
     ),
   ]
 
+  /// The CSV text (Chinese headers, 120 rows) that several vectors compress ("@csv" above).
+  static let csv =
+    """
+      5pel5pyfLOa4oOmBkyzngrnlh7vph48s5raI6LS5CjIwMjUtMDMtMDEs5pCc57Si5o6o5bm/LDMwMCwxMDAuNTAK
+      MjAyNS0wMy0wMizmkJzntKLmjqjlub8sMzA3LDEwMS41MAoyMDI1LTAzLTAzLOaQnOe0ouaOqOW5vywzMTQsMTAy
+      LjUwCjIwMjUtMDMtMDQs5pCc57Si5o6o5bm/LDMyMSwxMDMuNTAKMjAyNS0wMy0wNSzmkJzntKLmjqjlub8sMzI4
+      LDEwNC41MAoyMDI1LTAzLTA2LOaQnOe0ouaOqOW5vywzMzUsMTA1LjUwCjIwMjUtMDMtMDcs5pCc57Si5o6o5bm/
+      LDM0MiwxMDYuNTAKMjAyNS0wMy0wOCzmkJzntKLmjqjlub8sMzQ5LDEwNy41MAoyMDI1LTAzLTA5LOaQnOe0ouaO
+      qOW5vywzNTYsMTA4LjUwCjIwMjUtMDMtMTAs5pCc57Si5o6o5bm/LDM2MywxMDkuNTAKMjAyNS0wMy0xMSzmkJzn
+      tKLmjqjlub8sMzcwLDExMC41MAoyMDI1LTAzLTEyLOaQnOe0ouaOqOW5vywzNzcsMTExLjUwCjIwMjUtMDMtMTMs
+      5pCc57Si5o6o5bm/LDM4NCwxMTIuNTAKMjAyNS0wMy0xNCzmkJzntKLmjqjlub8sMzAwLDExMy41MAoyMDI1LTAz
+      LTE1LOaQnOe0ouaOqOW5vywzMDcsMTE0LjUwCjIwMjUtMDMtMTYs5pCc57Si5o6o5bm/LDMxNCwxMTUuNTAKMjAy
+      NS0wMy0xNyzmkJzntKLmjqjlub8sMzIxLDExNi41MAoyMDI1LTAzLTE4LOaQnOe0ouaOqOW5vywzMjgsMTE3LjUw
+      CjIwMjUtMDMtMTks5pCc57Si5o6o5bm/LDMzNSwxMTguNTAKMjAyNS0wMy0yMCzmkJzntKLmjqjlub8sMzQyLDEx
+      OS41MAoyMDI1LTAzLTIxLOaQnOe0ouaOqOW5vywzNDksMTIwLjUwCjIwMjUtMDMtMjIs5pCc57Si5o6o5bm/LDM1
+      NiwxMjEuNTAKMjAyNS0wMy0yMyzmkJzntKLmjqjlub8sMzYzLDEyMi41MAoyMDI1LTAzLTI0LOaQnOe0ouaOqOW5
+      vywzNzAsMTIzLjUwCjIwMjUtMDMtMjUs5pCc57Si5o6o5bm/LDM3NywxMjQuNTAKMjAyNS0wMy0yNizmkJzntKLm
+      jqjlub8sMzg0LDEyNS41MAoyMDI1LTAzLTI3LOaQnOe0ouaOqOW5vywzMDAsMTI2LjUwCjIwMjUtMDMtMjgs5pCc
+      57Si5o6o5bm/LDMwNywxMjcuNTAKMjAyNS0wMy0wMSzmkJzntKLmjqjlub8sMzE0LDEyOC41MAoyMDI1LTAzLTAy
+      LOaQnOe0ouaOqOW5vywzMjEsMTI5LjUwCjIwMjUtMDMtMDMs5pCc57Si5o6o5bm/LDMyOCwxMzAuNTAKMjAyNS0w
+      My0wNCzmkJzntKLmjqjlub8sMzM1LDEzMS41MAoyMDI1LTAzLTA1LOaQnOe0ouaOqOW5vywzNDIsMTMyLjUwCjIw
+      MjUtMDMtMDYs5pCc57Si5o6o5bm/LDM0OSwxMzMuNTAKMjAyNS0wMy0wNyzmkJzntKLmjqjlub8sMzU2LDEzNC41
+      MAoyMDI1LTAzLTA4LOaQnOe0ouaOqOW5vywzNjMsMTM1LjUwCjIwMjUtMDMtMDks5pCc57Si5o6o5bm/LDM3MCwx
+      MzYuNTAKMjAyNS0wMy0xMCzmkJzntKLmjqjlub8sMzc3LDEzNy41MAoyMDI1LTAzLTExLOaQnOe0ouaOqOW5vywz
+      ODQsMTM4LjUwCjIwMjUtMDMtMTIs5pCc57Si5o6o5bm/LDMwMCwxMzkuNTAKMjAyNS0wMy0xMyzmkJzntKLmjqjl
+      ub8sMzA3LDE0MC41MAoyMDI1LTAzLTE0LOaQnOe0ouaOqOW5vywzMTQsMTQxLjUwCjIwMjUtMDMtMTUs5pCc57Si
+      5o6o5bm/LDMyMSwxNDIuNTAKMjAyNS0wMy0xNizmkJzntKLmjqjlub8sMzI4LDE0My41MAoyMDI1LTAzLTE3LOaQ
+      nOe0ouaOqOW5vywzMzUsMTQ0LjUwCjIwMjUtMDMtMTgs5pCc57Si5o6o5bm/LDM0MiwxNDUuNTAKMjAyNS0wMy0x
+      OSzmkJzntKLmjqjlub8sMzQ5LDE0Ni41MAoyMDI1LTAzLTIwLOaQnOe0ouaOqOW5vywzNTYsMTQ3LjUwCjIwMjUt
+      MDMtMjEs5pCc57Si5o6o5bm/LDM2MywxNDguNTAKMjAyNS0wMy0yMizmkJzntKLmjqjlub8sMzcwLDE0OS41MAoy
+      MDI1LTAzLTIzLOaQnOe0ouaOqOW5vywzNzcsMTUwLjUwCjIwMjUtMDMtMjQs5pCc57Si5o6o5bm/LDM4NCwxNTEu
+      NTAKMjAyNS0wMy0yNSzmkJzntKLmjqjlub8sMzAwLDE1Mi41MAoyMDI1LTAzLTI2LOaQnOe0ouaOqOW5vywzMDcs
+      MTUzLjUwCjIwMjUtMDMtMjcs5pCc57Si5o6o5bm/LDMxNCwxNTQuNTAKMjAyNS0wMy0yOCzmkJzntKLmjqjlub8s
+      MzIxLDE1NS41MAoyMDI1LTAzLTAxLOaQnOe0ouaOqOW5vywzMjgsMTU2LjUwCjIwMjUtMDMtMDIs5pCc57Si5o6o
+      5bm/LDMzNSwxNTcuNTAKMjAyNS0wMy0wMyzmkJzntKLmjqjlub8sMzQyLDE1OC41MAoyMDI1LTAzLTA0LOaQnOe0
+      ouaOqOW5vywzNDksMTU5LjUwCjIwMjUtMDMtMDUs5pCc57Si5o6o5bm/LDM1NiwxNjAuNTAKMjAyNS0wMy0wNizm
+      kJzntKLmjqjlub8sMzYzLDE2MS41MAoyMDI1LTAzLTA3LOaQnOe0ouaOqOW5vywzNzAsMTYyLjUwCjIwMjUtMDMt
+      MDgs5pCc57Si5o6o5bm/LDM3NywxNjMuNTAKMjAyNS0wMy0wOSzmkJzntKLmjqjlub8sMzg0LDE2NC41MAoyMDI1
+      LTAzLTEwLOaQnOe0ouaOqOW5vywzMDAsMTY1LjUwCjIwMjUtMDMtMTEs5pCc57Si5o6o5bm/LDMwNywxNjYuNTAK
+      MjAyNS0wMy0xMizmkJzntKLmjqjlub8sMzE0LDE2Ny41MAoyMDI1LTAzLTEzLOaQnOe0ouaOqOW5vywzMjEsMTY4
+      LjUwCjIwMjUtMDMtMTQs5pCc57Si5o6o5bm/LDMyOCwxNjkuNTAKMjAyNS0wMy0xNSzmkJzntKLmjqjlub8sMzM1
+      LDE3MC41MAoyMDI1LTAzLTE2LOaQnOe0ouaOqOW5vywzNDIsMTcxLjUwCjIwMjUtMDMtMTcs5pCc57Si5o6o5bm/
+      LDM0OSwxNzIuNTAKMjAyNS0wMy0xOCzmkJzntKLmjqjlub8sMzU2LDE3My41MAoyMDI1LTAzLTE5LOaQnOe0ouaO
+      qOW5vywzNjMsMTc0LjUwCjIwMjUtMDMtMjAs5pCc57Si5o6o5bm/LDM3MCwxNzUuNTAKMjAyNS0wMy0yMSzmkJzn
+      tKLmjqjlub8sMzc3LDE3Ni41MAoyMDI1LTAzLTIyLOaQnOe0ouaOqOW5vywzODQsMTc3LjUwCjIwMjUtMDMtMjMs
+      5pCc57Si5o6o5bm/LDMwMCwxNzguNTAKMjAyNS0wMy0yNCzmkJzntKLmjqjlub8sMzA3LDE3OS41MAoyMDI1LTAz
+      LTI1LOaQnOe0ouaOqOW5vywzMTQsMTgwLjUwCjIwMjUtMDMtMjYs5pCc57Si5o6o5bm/LDMyMSwxODEuNTAKMjAy
+      NS0wMy0yNyzmkJzntKLmjqjlub8sMzI4LDE4Mi41MAoyMDI1LTAzLTI4LOaQnOe0ouaOqOW5vywzMzUsMTgzLjUw
+      CjIwMjUtMDMtMDEs5pCc57Si5o6o5bm/LDM0MiwxODQuNTAKMjAyNS0wMy0wMizmkJzntKLmjqjlub8sMzQ5LDE4
+      NS41MAoyMDI1LTAzLTAzLOaQnOe0ouaOqOW5vywzNTYsMTg2LjUwCjIwMjUtMDMtMDQs5pCc57Si5o6o5bm/LDM2
+      MywxODcuNTAKMjAyNS0wMy0wNSzmkJzntKLmjqjlub8sMzcwLDE4OC41MAoyMDI1LTAzLTA2LOaQnOe0ouaOqOW5
+      vywzNzcsMTg5LjUwCjIwMjUtMDMtMDcs5pCc57Si5o6o5bm/LDM4NCwxOTAuNTAKMjAyNS0wMy0wOCzmkJzntKLm
+      jqjlub8sMzAwLDE5MS41MAoyMDI1LTAzLTA5LOaQnOe0ouaOqOW5vywzMDcsMTkyLjUwCjIwMjUtMDMtMTAs5pCc
+      57Si5o6o5bm/LDMxNCwxOTMuNTAKMjAyNS0wMy0xMSzmkJzntKLmjqjlub8sMzIxLDE5NC41MAoyMDI1LTAzLTEy
+      LOaQnOe0ouaOqOW5vywzMjgsMTk1LjUwCjIwMjUtMDMtMTMs5pCc57Si5o6o5bm/LDMzNSwxOTYuNTAKMjAyNS0w
+      My0xNCzmkJzntKLmjqjlub8sMzQyLDE5Ny41MAoyMDI1LTAzLTE1LOaQnOe0ouaOqOW5vywzNDksMTk4LjUwCjIw
+      MjUtMDMtMTYs5pCc57Si5o6o5bm/LDM1NiwxOTkuNTAKMjAyNS0wMy0xNyzmkJzntKLmjqjlub8sMzYzLDIwMC41
+      MAoyMDI1LTAzLTE4LOaQnOe0ouaOqOW5vywzNzAsMjAxLjUwCjIwMjUtMDMtMTks5pCc57Si5o6o5bm/LDM3Nywy
+      MDIuNTAKMjAyNS0wMy0yMCzmkJzntKLmjqjlub8sMzg0LDIwMy41MAoyMDI1LTAzLTIxLOaQnOe0ouaOqOW5vywz
+      MDAsMjA0LjUwCjIwMjUtMDMtMjIs5pCc57Si5o6o5bm/LDMwNywyMDUuNTAKMjAyNS0wMy0yMyzmkJzntKLmjqjl
+      ub8sMzE0LDIwNi41MAoyMDI1LTAzLTI0LOaQnOe0ouaOqOW5vywzMjEsMjA3LjUwCjIwMjUtMDMtMjUs5pCc57Si
+      5o6o5bm/LDMyOCwyMDguNTAKMjAyNS0wMy0yNizmkJzntKLmjqjlub8sMzM1LDIwOS41MAoyMDI1LTAzLTI3LOaQ
+      nOe0ouaOqOW5vywzNDIsMjEwLjUwCjIwMjUtMDMtMjgs5pCc57Si5o6o5bm/LDM0OSwyMTEuNTAKMjAyNS0wMy0w
+      MSzmkJzntKLmjqjlub8sMzU2LDIxMi41MAoyMDI1LTAzLTAyLOaQnOe0ouaOqOW5vywzNjMsMjEzLjUwCjIwMjUt
+      MDMtMDMs5pCc57Si5o6o5bm/LDM3MCwyMTQuNTAKMjAyNS0wMy0wNCzmkJzntKLmjqjlub8sMzc3LDIxNS41MAoy
+      MDI1LTAzLTA1LOaQnOe0ouaOqOW5vywzODQsMjE2LjUwCjIwMjUtMDMtMDYs5pCc57Si5o6o5bm/LDMwMCwyMTcu
+      NTAKMjAyNS0wMy0wNyzmkJzntKLmjqjlub8sMzA3LDIxOC41MAoyMDI1LTAzLTA4LOaQnOe0ouaOqOW5vywzMTQs
+      MjE5LjUwCg==
+    """
+
   /// 30,000 letters of a four-letter alphabet from a linear congruential generator, twice, then
   /// `tail`: the repeat is a back-reference of 30,000 bytes (distance code 29).
   static var far: [UInt8] {
@@ -639,7 +468,7 @@ struct InflateTests {
   @Test("zlib's raw streams decode to their inputs", arguments: vectors.map(\.0))
   func reference(name: String) throws {
     let (_, compressed, plain) = Self.vectors.first { $0.0 == name }!
-    let expected = plain.map(Self.bytes) ?? Self.far
+    let expected = plain.map { Self.bytes($0 == "@csv" ? Self.csv : $0) } ?? Self.far
     let output = try Inflate.decompress(Self.bytes(compressed), limit: expected.count)
     #expect(output.count == expected.count)
     #expect(output == expected)
