@@ -289,6 +289,7 @@ public class RepositoryReader {
       } catch {
         throw StoreError(.corrupt, "journaled schema \(name): \(error.message)")
       }
+      try Self.checkNotStandard(collection)
     }
   }
 
@@ -310,6 +311,18 @@ public class RepositoryReader {
     throw StoreError(.notFound, "unknown collection '\(name)'", hint: hint)
   }
 
+  /// Refuses a repository's own collection that has the name of a standard one: a collection
+  /// this version of Outpost added (`tasks`, `policies`) would otherwise silently shadow it.
+  static func checkNotStandard(_ name: String) throws(StoreError) {
+    guard StandardCollections.named(name) != nil else { return }
+    throw StoreError(
+      .unsupportedFormat,
+      "this repository has its own collection '\(name)', and this version of Outpost has a "
+        + "standard collection of that name; it cannot tell them apart, so it opens nothing",
+      hint: "Use the previous version of outpost for this repository, or export the "
+        + "collection's records with it and import them into a new repository.")
+  }
+
   static func readSchemas(_ directory: String, _ fs: any FileSystem) throws(StoreError)
     -> [String: CollectionSchema]
   {
@@ -319,13 +332,13 @@ public class RepositoryReader {
       for name in try fs.list(directory) where name.hasSuffix(".json") {
         let file = directory + "/" + name
         let bytes = try fs.readFile(file)
-        do {
-          let schema = try SchemaFile.decode(bytes)
-          result[schema.name] = schema
-        } catch {
+        let schema: CollectionSchema
+        do { schema = try SchemaFile.decode(bytes) } catch {
           throw StoreError(
             .corrupt, "\(file): \(error.message)", hint: RecordFile.verifyHint, remedy: .verify)
         }
+        try checkNotStandard(schema.name)
+        result[schema.name] = schema
       }
     } catch let error as FileSystemError {
       throw StoreError.readFailed(error)

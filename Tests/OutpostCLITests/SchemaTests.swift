@@ -21,6 +21,30 @@ struct SchemaTests {
     return result.output
   }
 
+  @Test("a repository's own collection named like a newer standard one is refused, not shadowed")
+  func customNamedLikeStandard() throws {
+    let temp = TemporaryDirectory()
+    run(["init", "--office", "north", "--repo", "r"], temp)
+    temp.write("visits.schema.json", schema)
+    run(["schema", "add", "visits.schema.json", "--repo", "r"], temp)
+    // As a repository made before `tasks` became standard would hold it.
+    let folder = temp.file("r/schemas")
+    let made = try #require(
+      try FileManager.default.contentsOfDirectory(atPath: folder).first {
+        $0.hasSuffix(".json")
+      })
+    let text = try String(contentsOfFile: folder + "/" + made, encoding: .utf8)
+    try FileManager.default.removeItem(atPath: folder + "/" + made)
+    try text.replacingOccurrences(of: "visits_log", with: "tasks").write(
+      toFile: folder + "/tasks.json", atomically: true, encoding: .utf8)
+    let status = outpost(["status", "--repo", "r"], in: temp.path)
+    #expect(status.status != 0)
+    #expect(
+      status.errors.contains(
+        "this repository has its own collection 'tasks', and this version of Outpost has a "
+          + "standard collection of that name"), "\(status.errors)")
+  }
+
   @Test("a schema file adds a collection that imports, exports and verifies like a standard one")
   func addAndUse() {
     let temp = TemporaryDirectory()
