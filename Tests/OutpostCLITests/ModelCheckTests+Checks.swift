@@ -39,7 +39,7 @@ extension ModelSchedule {
       try setPolicy("all_offices")
       try round(resolving: true)
     }
-    if hq.records.contains(where: { $0.value.isDeleted && MReplica.isPersonal($0.key, $0.value) }) {
+    if hq.records.contains(where: { $0.value.isDeleted && hq.isPersonal($0.key, $0.value) }) {
       // §8.10: head office keeps deleted personal records until every office has seen the
       // all_offices policy (this round's submissions show it has), while the offices collect
       // them by the horizon; gc then collects them at head office too.
@@ -101,13 +101,14 @@ extension ModelSchedule {
       for key in Set(head.records.keys).union(branch.records.keys).sorted() {
         if partial,
           let owner = (head.records[key] ?? branch.records[key]).flatMap({
-            MReplica.personalOwner(key, $0)
+            MReplica.personalOwner(key, $0, in: head.records)
           }), owner != office
         {
           continue
         }
         if partial, let state = head.records[key], branch.records[key] == nil, state.isDeleted,
-          MReplica.isPersonal(key, state), model[office]!.collected.dominates(state.context)
+          MReplica.isPersonal(key, state, in: head.records),
+          model[office]!.collected.dominates(state.context)
         {
           // §8.10: under own_office head office keeps the office's deleted personal record,
           // which the office collected by the horizon a reply brought.

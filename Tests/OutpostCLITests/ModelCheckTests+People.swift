@@ -38,9 +38,10 @@ extension ModelSchedule {
     ]
   }
 
-  /// A script's record id: one with dots is a `staff` record's.
+  /// A script's record id: one with a `/` is a key (`resolutions/hq-3`), one with dots is a
+  /// `staff` record's.
   static func scriptKey(_ id: String) -> String {
-    (id.contains(".") ? "staff/" : "orders/") + id
+    id.contains("/") ? id : (id.contains(".") ? "staff/" : "orders/") + id
   }
 
   /// A new assignment whose composite id is `id` (`north.n-1.2025-03-01`).
@@ -100,18 +101,20 @@ extension ModelSchedule {
     let shared = hq.sharesAllOffices
     var others = 0
     for (key, state) in payload {
-      guard let owner = MReplica.personalOwner(key, state), owner != expected.to else { continue }
+      guard let owner = hq.personalOwner(key, state), owner != expected.to else { continue }
       others += 1
       try require(
         shared, "reply to \(expected.to) carries \(key) of \(owner) under own_office (§2.8)")
     }
     coverage["reply: others' personal", default: 0] += others
     let withheld = hq.records.filter { key, state in
-      guard let owner = MReplica.personalOwner(key, state), owner != expected.to else {
+      guard let owner = hq.personalOwner(key, state), owner != expected.to else {
         return false
       }
       return !expected.assumes.dominates(state.context) && payload[key] == nil
     }
     coverage["reply: withheld", default: 0] += withheld.count
+    coverage["reply: withheld resolutions", default: 0] +=
+      withheld.keys.filter { $0.hasPrefix("resolutions/") }.count
   }
 }

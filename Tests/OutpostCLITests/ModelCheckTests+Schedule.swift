@@ -82,7 +82,8 @@ final class ModelSchedule {
   /// `converge` (rounds until every replica agrees, then the checks of docs/reliability.md §2).
   /// An ID with dots is a `staff` record's (`north.n-1.2025-03-01`, put without values: create);
   /// `hq policy all_offices|own_office|delete` sets head office's `staff_visibility` (§2.8).
-  /// `expect O ID absent|deleted|live` asserts what the model and O's repository hold.
+  /// `expect O ID absent|deleted|live` asserts what the model and O's repository hold (an ID
+  /// with a `/` is a key: `resolutions/hq-3`).
   func run(script: [String], offices names: [String]) throws {
     offices = names
     try setUp()
@@ -90,9 +91,10 @@ final class ModelSchedule {
       stepCount += 1
       for replica in model.values { replica.tags = [] }
       let words = line.split(separator: " ").map(String.init)
-      // `F=@`: the provisional value the writer sees (§5.4).
+      // `F=@`: the provisional value the writer sees (§5.4); `expect` and `resolve` take none.
+      let plain = words[0] == "expect" || line.hasPrefix("hq resolve ")
       let values = Dictionary(
-        uniqueKeysWithValues: words.dropFirst(words[0] == "expect" ? words.count : 3).map { word in
+        uniqueKeysWithValues: words.dropFirst(plain ? words.count : 3).map { word in
           let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
           let provisional = model[words[0]]?.records[Self.scriptKey(words[2])]?.provisional(
             parts[0])
@@ -110,7 +112,9 @@ final class ModelSchedule {
         try finish()
       case ("hq", "policy"): try setPolicy(words[2] == "delete" ? nil : words[2])
       case (_, "put") where words[2].contains("."):
-        try put(model[words[0]]!, "staff/\(words[2])", creating: Self.staffCreation(id: words[2]))
+        try put(
+          model[words[0]]!, "staff/\(words[2])", creating: Self.staffCreation(id: words[2]),
+          values: values.isEmpty ? nil : values)
       case (_, "put"):
         let key = "orders/\(words[2])"
         let office = words[0] == "hq" ? "north" : words[0]
@@ -132,7 +136,7 @@ final class ModelSchedule {
                 let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
                 return (parts[0], Self.json(parts[0], parts[1]))
               }))
-        try resolve("orders/\(words[2])", choice)
+        try resolve(Self.scriptKey(words[2]), choice)
       default: throw failure("unknown script line '\(line)'")
       }
     }

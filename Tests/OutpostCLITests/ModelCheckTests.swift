@@ -3,30 +3,31 @@ import Testing
 
 /// An independent model check of SPEC.md §5 and §8 (docs/reliability.md §5 family 7).
 ///
-/// Each schedule creates head office `hq` and two or three branches with the real CLI
-/// (`init`, `office add`, `init --key`) and runs seeded random steps through it: puts and
-/// deletes of a branch's own `orders` and `staff` records (re-creating deleted ids too), head
-/// office edits and deletes of any order and any office's staff, head office's
-/// `policies staff_visibility` set to `all_offices` or `own_office` or deleted (SPEC.md §2.8),
-/// `submit`, `reply`, bundles delivered late, duplicated, reordered or lost (`merge`,
-/// `receive`), `resolve --take|--set` and `gc`. ``MReplica`` (ReferenceModel.swift, privacy in
-/// ReferenceModel+Privacy.swift) predicts every step; a reply made under `own_office` must carry
-/// no other office's personal record. After each step the checker compares, on every replica the step
-/// touched: every record state (context, every register's dots and values, `deleted`), the
-/// clock, which records `export` shows and their provisional values (§5.4), what a bundle
-/// carried (manifest and payload, §8.2), and the step's outcome (exit status; merge and receive
-/// counts, `not_applied`, `removed`, collected; gc's list and horizon). A replay must leave the
-/// repository byte-identical (docs/reliability.md §2 invariant 4). At the end every bundle is
-/// delivered in both directions, every conflict resolved, and every replica must hold the same
-/// records and clock as head office (invariant 1), with no lost acknowledged write (2) and no
-/// phantom value (3). When the policy is then `own_office`, invariant 1 is first checked for
-/// every record but other offices' personal records (without clocks), and an office may have
-/// collected its own deleted personal record that head office keeps under `own_office` (§8.10);
-/// head office then widens the policy and one more round must bring everything. `gc` collects a
-/// deleted personal record only while the policy is `all_offices` and every office's clock as head
-/// office knows it covers the policy record, so when head office still holds one, a last round
-/// with `gc` follows. Then invariant 1 holds in full: no difference is tolerated (a copy of
-/// another office's personal record held after its tombstone was collected is a failure).
+/// Each schedule creates head office `hq` and two or three branches with the real CLI (`init`,
+/// `office add`, `init --key`) and runs seeded random steps through it: puts and deletes of a
+/// branch's own `orders` and `staff` records (re-creating deleted ids too), head office edits and
+/// deletes of any order and any office's staff, head office's `policies staff_visibility` set to
+/// `all_offices` or `own_office` or deleted (SPEC.md §2.8), `submit`, `reply`, bundles delivered
+/// late, duplicated, reordered or lost (`merge`, `receive`), `resolve --take|--set` and `gc`.
+/// ``MReplica`` (ReferenceModel.swift, privacy in ReferenceModel+Privacy.swift) predicts every
+/// step; a reply made under `own_office` must carry no other office's personal record, the
+/// `resolutions` record of a conflict on one included (personal to the resolved record's office,
+/// §2.8). After each step the checker compares, on every replica the step touched: every record
+/// state (context, every register's dots and values, `deleted`), the clock, which records `export`
+/// shows and their provisional values (§5.4), what a bundle carried (manifest and payload, §8.2),
+/// and the step's outcome (exit status; merge and receive counts, `not_applied`, `removed`,
+/// collected; gc's list and horizon). A replay must leave the repository byte-identical
+/// (docs/reliability.md §2 invariant 4). At the end every bundle is delivered in both directions,
+/// every conflict resolved, and every replica must hold the same records and clock as head office
+/// (invariant 1), with no lost acknowledged write (2) and no phantom value (3). When the policy is
+/// then `own_office`, invariant 1 is first checked for every record but other offices' personal
+/// records and their resolutions (without clocks), and an office may have collected its own deleted
+/// personal record that head office keeps under `own_office` (§8.10); head office then widens the
+/// policy and one more round must bring everything. `gc` collects a deleted personal record only
+/// while the policy is `all_offices` and every office's clock as head office knows it covers the
+/// policy record, so when head office still holds one, a last round with `gc` follows. Then
+/// invariant 1 holds in full: no difference is tolerated (a copy of another office's personal
+/// record held after its tombstone was collected is a failure).
 ///
 /// Submissions in the random steps go through `outpost submit`; those of the final rounds are
 /// made by `RepositoryWriter.makeBundle` (what `submit` calls, without the KPI report it adds to
@@ -147,6 +148,21 @@ struct ModelCheckTests {
         "converge",
       ]
     ),
+    (
+      "SPEC §2.8: the resolution of a conflict on north's assignment is personal to north; under "
+        + "own_office the reply to east withholds the resolution, widening the policy brings it",
+      [
+        "north put north.n-1.2025-03-01", "north submit", "deliver 1", "hq reply north",
+        "deliver 2", "north put north.n-1.2025-03-01 name=Wang",
+        "hq put north.n-1.2025-03-01 name=Zhao", "north submit", "deliver 3",
+        "hq resolve north.n-1.2025-03-01 take north", "expect hq resolutions/hq-3 live",
+        "hq reply east", "deliver 4", "expect east resolutions/hq-3 absent",
+        "expect east north.n-1.2025-03-01 absent", "hq reply north", "deliver 5",
+        "expect north resolutions/hq-3 live", "east submit", "deliver 6",
+        "hq policy all_offices", "hq reply east", "deliver 7",
+        "expect east resolutions/hq-3 live", "expect east north.n-1.2025-03-01 live", "converge",
+      ]
+    ),
   ]
 
   @Test(
@@ -160,6 +176,11 @@ struct ModelCheckTests {
       try schedule.run(script: script.lines, offices: offices)
       if script.name.contains("gc keeps") {
         #expect(schedule.coverage["gc kept personal", default: 0] > 0, "gc kept no tombstone")
+      }
+      if script.name.contains("withholds the resolution") {
+        #expect(
+          schedule.coverage["reply: withheld resolutions", default: 0] > 0,
+          "no reply withheld a resolution")
       }
       if Self.environment("OUTPOST_MODEL_TRACE") != nil {
         print("\(script.name): passed\n" + schedule.log.joined(separator: "\n"))

@@ -30,10 +30,43 @@ extension MReplica {
     return peers.keys.allSatisfy { knowledge(of: $0).dominates(policy.context) }
   }
 
-  /// Whether a record is personal (§2.8): every `staff` record, whatever it holds; otherwise as
-  /// ``personalOwner(_:_:)`` says.
-  static func isPersonal(_ key: String, _ state: MState) -> Bool {
-    key.hasPrefix("staff/") || personalOwner(key, state) != nil
+  /// Whether a record is personal (§2.8) at a head office holding `records`: every `staff`
+  /// record, whatever it holds; otherwise as ``personalOwner(_:_:in:)`` says.
+  static func isPersonal(_ key: String, _ state: MState, in records: [String: MState]) -> Bool {
+    key.hasPrefix("staff/") || personalOwner(key, state, in: records) != nil
+  }
+
+  /// ``isPersonal(_:_:in:)`` with the records this replica holds (meant for head office).
+  func isPersonal(_ key: String, _ state: MState) -> Bool {
+    Self.isPersonal(key, state, in: records)
+  }
+
+  /// The office a personal record belongs to, at a head office holding `records` (§2.8).
+  ///
+  /// A `resolutions` record of a conflict on a personal record is personal to the same office:
+  /// the one of the resolved record (its `collection` and `record_id`) as head office holds it,
+  /// or, for a `staff` record head office no longer holds, the office its id begins with (the
+  /// text before the first `.`). Any other record: ``recordOwner(_:_:)``.
+  static func personalOwner(_ key: String, _ state: MState, in records: [String: MState])
+    -> String?
+  {
+    guard key.hasPrefix("resolutions/") else { return recordOwner(key, state) }
+    func text(_ field: String) -> String? {
+      guard let value = state.provisional(field), value.hasPrefix("\"") else { return nil }
+      return String(value.dropFirst().dropLast())
+    }
+    guard let collection = text("collection"), let id = text("record_id") else { return nil }
+    let resolved = "\(collection)/\(id)"
+    if let held = records[resolved], held.exists {
+      return recordOwner(resolved, held)
+    }
+    guard collection == "staff", let dot = id.firstIndex(of: ".") else { return nil }
+    return String(id[..<dot])
+  }
+
+  /// ``personalOwner(_:_:in:)`` with the records this replica holds (meant for head office).
+  func personalOwner(_ key: String, _ state: MState) -> String? {
+    Self.personalOwner(key, state, in: records)
   }
 
   /// How a reply treats other offices' personal records (`assumes`: the office's clock).
@@ -47,8 +80,8 @@ extension MReplica {
 
   /// The office a personal record belongs to (its `office_id`), or nil when the record is not
   /// personal: `staff`, `qualitative_ratings` with a non-null `subject`, `targets` with scope
-  /// `staff`.
-  static func personalOwner(_ key: String, _ state: MState) -> String? {
+  /// `staff` (a `resolutions` record needs head office's records: ``personalOwner(_:_:in:)``).
+  static func recordOwner(_ key: String, _ state: MState) -> String? {
     let collection = key.prefix { $0 != "/" }
     let personal: Bool
     switch collection {
@@ -67,7 +100,7 @@ extension MReplica {
   /// Whether a reply to `recipient` carries `state` (SPEC.md §8.6 payload and §2.8).
   func carries(_ key: String, _ state: MState, to recipient: String, assumes: MClock) -> Bool {
     let ordinary = !assumes.dominates(state.context)
-    guard isHead, let owner = Self.personalOwner(key, state), owner != recipient else {
+    guard isHead, let owner = personalOwner(key, state), owner != recipient else {
       return ordinary
     }
     switch privacy(assumes: assumes) {

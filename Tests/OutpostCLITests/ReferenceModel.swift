@@ -448,7 +448,7 @@ final class MReplica {
     for office in peers.keys.sorted() { horizon = horizon.met(knowledge(of: office)) }
     let keys = records.keys.sorted().filter { records[$0]!.isCollectable(below: horizon) }
     let personal = collectsPersonal
-    let held = keys.filter { !personal && Self.isPersonal($0, records[$0]!) }
+    let held = keys.filter { !personal && isPersonal($0, records[$0]!) }
     let collecting = keys.filter { !held.contains($0) }
     for key in collecting { records[key] = nil }
     collected = collected.joined(horizon)
