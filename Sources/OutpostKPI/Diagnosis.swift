@@ -196,11 +196,13 @@ extension KPIEngine {
           breakdown: level == .office ? .office : .staff, openFrom: today))
     }
     // The engine lists every office in every month asked for; an office's months before its
-    // first row were not computed for it (SPEC.md §9.9: no report for its first month).
-    let firsts = firstMonths(
-      dataset, kpis: rules.filter { $0.level == .office }.flatMap { $0.conditions.map(\.kpi) })
-    values[.office] = values[.office]?.filter { value in
-      firsts[value.office].map { value.period >= $0 } ?? false
+    // first row that the rules read were not computed for it, nor for its people (SPEC.md §9.9:
+    // no report for the first month, whichever months and offices are asked).
+    let firsts = firstMonths(dataset, kpis: rules.flatMap { $0.conditions.map(\.kpi) })
+    for level in DiagnosisRule.Level.allCases {
+      values[level] = values[level]?.filter { value in
+        firsts[value.office].map { value.period >= $0 } ?? false
+      }
     }
     let perDay = Set(
       rules.flatMap { $0.conditions.map(\.kpi) }.filter(definitions.isAdditiveOverDays))

@@ -220,6 +220,18 @@ def main(argv=None):
         _r, c = K.compute_kpi(engine, kpi, o, m)
         return c
 
+    # SPEC §9.9: an office's first month is the earliest month holding one of its rows in a
+    # collection the rules' KPIs read (the measures' time fields): channel_daily (visits,
+    # consultations), orders (deal_count), leads (leads), ad_daily (sem_*). No month before it
+    # was computed, for the office nor for its people, whichever --period and --office.
+    firsts = {}
+    for coll, field in (("channel_daily", "date"), ("orders", "order_date"),
+                        ("leads", "created_date"), ("ad_daily", "date")):
+        for row in data.get(coll, []):
+            office, day = row.get("office_id"), row.get(field)
+            if office and day:
+                firsts[office] = min(firsts.get(office, day[:7]), day[:7])
+
     flags = []
     for o in offices:
         office_flags, person_flags = [], []
@@ -227,7 +239,7 @@ def main(argv=None):
             if args.period and m != args.period:
                 continue
             pm = K.prev_month(m)
-            computed = i > 0 and months[i - 1] == pm
+            computed = i > 0 and months[i - 1] == pm and pm >= firsts.get(o, "9999-99")
             for rule in RULES:
                 if rule["level"] != "office":
                     continue
