@@ -83,19 +83,7 @@ extension RepositoryWriter {
       let known = try peer(office)?.received.clock ?? VersionVector()
       let notes = try notes(unseenBy: known)
       if !notes.isEmpty { extra["notes"] = .array(notes.map(\.json)) }
-      // Which people's records travel (SPEC.md §2.8): head office's published policy. When the
-      // office has not seen a policy that shares them, those withheld before travel too.
-      let policy = try state(
-        StandardCollections.policies.name, RecordID(unchecked: StaffVisibility.policyID))
-      let visibility = StaffVisibility(policy: policy)
-      let seen = try peer(office).map(knowledge(of:)) ?? VersionVector()
-      let widened =
-        visibility == .allOffices && !seen.dominates(policy?.context ?? VersionVector())
-      return try makeBundle(for: office, extra: extra) { collection, state, unseen in
-        visibility.carries(collection, state, to: office, unseen: unseen, widened: widened) {
-          try? self.state($0, $1)
-        }
-      }
+      return try makeBundle(for: office, extra: extra)
     } catch { throw OutpostError(error) }
   }
 

@@ -233,20 +233,13 @@ extension KPIEngine {
   /// KPIs and measures they refer to).
   func firstMonths(_ dataset: Dataset, kpis: [String]) -> [String: Period] {
     var measures: Set<String> = []
-    var seen: Set<String> = []
-    var pending = kpis
-    while let id = pending.popLast() {
-      guard seen.insert(id).inserted else { continue }
-      if definitions.measures[id] != nil {
-        measures.insert(id)
-        continue
-      }
-      switch definitions.kpis[id]?.kind {
-      case .simple(let ref)?: measures.insert(ref.measure)
-      case .ratio(let n, let d, _)?: measures.formUnion([n.measure, d.measure])
-      case .derived(let expression)?: pending += expression.references
-      case .growth(let base, _, _)?, .attainment(let base, _, _, _)?: pending.append(base)
-      case nil: continue
+    for id in closure(kpis) {
+      switch definitions.kpis[id]!.kind {
+      case .simple(let ref): measures.insert(ref.measure)
+      case .ratio(let n, let d, _): measures.formUnion([n.measure, d.measure])
+      case .derived(let expression):
+        measures.formUnion(expression.references.filter { definitions.measures[$0] != nil })
+      case .growth, .attainment: break
       }
     }
     var firsts: [String: Period] = [:]

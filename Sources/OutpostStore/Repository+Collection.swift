@@ -9,7 +9,7 @@ extension RepositoryReader {
   /// What head office may assume an office has: the clock of its last submission, without the
   /// office's own entry until it has applied a reply (a repository that installed a key with a
   /// counter floor has written above events it never had, SPEC.md §8.1).
-  public func knowledge(of peer: PeerState) -> VersionVector {
+  func knowledge(of peer: PeerState) -> VersionVector {
     var known = peer.received.clock
     if peer.received.acknowledges == 0 { known[peer.peer] = 0 }
     return known
@@ -53,13 +53,10 @@ extension RepositoryReader {
     // Replies may have withheld another office's personal records (SPEC.md §2.8), deletions
     // included, from an office that holds an earlier copy: their tombstones stay until every
     // office has seen an all_offices policy (a reply made since carried every one of them).
-    let policy = try state(
-      StandardCollections.policies.name, RecordID(unchecked: StaffVisibility.policyID))
-    var shared = StaffVisibility(policy: policy) == .allOffices
-    if shared, let context = policy?.context {
-      for peer in try peers() where !peer.revoked && !knowledge(of: peer).dominates(context) {
-        shared = false
-      }
+    let policy = try staffVisibility()
+    var shared = policy.visibility == .allOffices
+    for peer in try peers() where shared && !peer.revoked && !policy.seen(by: peer, self) {
+      shared = false
     }
     var collected: [(String, RecordID)] = []
     for schema in collections {
@@ -69,6 +66,27 @@ extension RepositoryReader {
       }
     }
     return (horizon, collected)
+  }
+}
+
+extension RepositoryReader {
+  /// Head office's `staff_visibility` policy (SPEC.md §2.8) and the state of its record.
+  struct StaffPolicy {
+    var visibility: StaffVisibility
+    var record: RecordState?
+
+    /// Whether head office knows `peer` has seen the policy record (its knowledge of the office
+    /// covers the record's context); true when there is no record.
+    func seen(by peer: PeerState, _ repository: RepositoryReader) -> Bool {
+      repository.knowledge(of: peer).dominates(record?.context ?? VersionVector())
+    }
+  }
+
+  /// Head office's `staff_visibility` policy, read from its `policies` record.
+  func staffVisibility() throws(StoreError) -> StaffPolicy {
+    let record = try state(
+      StandardCollections.policies.name, RecordID(unchecked: StaffVisibility.policyID))
+    return StaffPolicy(visibility: StaffVisibility(policy: record), record: record)
   }
 }
 

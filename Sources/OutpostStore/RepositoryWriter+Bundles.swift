@@ -14,13 +14,11 @@ extension RepositoryWriter {
   ///
   /// It holds every record whose state the peer may lack: not covered by the clock the peer
   /// last reported (bundles are cumulative until acknowledged).
-  ///
-  /// - Parameter carries: decides, for each record, whether it travels, given whether the peer
-  ///   may lack its state (`unseen`); nil: exactly the unseen ones.
-  public func makeBundle(
-    for peerID: ReplicaID, extra given: [String: JSONValue] = [:],
-    carries: ((_ collection: String, _ state: RecordState, _ unseen: Bool) -> Bool)? = nil
-  ) throws(StoreError) -> MadeBundle {
+  /// A reply leaves out other offices' personal records unless head office's policy shares
+  /// them (SPEC.md §2.8, §8.6).
+  public func makeBundle(for peerID: ReplicaID, extra given: [String: JSONValue] = [:])
+    throws(StoreError) -> MadeBundle
+  {
     guard var peer = try peer(peerID) else {
       throw StoreError(
         .notFound,
@@ -40,11 +38,21 @@ extension RepositoryWriter {
       throw StoreError(.corrupt, "the key file keys/\(office).json is missing")
     }
     let assumes = config.role == .head ? knowledge(of: peer) : peer.received.clock
+    // Which people's records a reply carries; when the office has not seen a policy that
+    // shares them, those withheld before travel too.
+    let policy = config.role == .head ? try staffVisibility() : nil
+    let widened = policy.map { $0.visibility == .allOffices && !$0.seen(by: peer, self) } ?? false
     var records: [BundleRecord] = []
     for schema in collections {
       for (id, state) in try states(schema.name) {
         let unseen = !assumes.dominates(state.context)
-        guard carries?(schema.name, state, unseen) ?? unseen else { continue }
+        let carried =
+          policy.map {
+            $0.visibility.carries(
+              schema.name, state, to: peerID, unseen: unseen, widened: widened
+            ) { try? self.state($0, $1) }
+          } ?? unseen
+        guard carried else { continue }
         records.append(BundleRecord(collection: schema.name, id: id, state: state))
       }
     }
