@@ -5,25 +5,33 @@ import OutpostStore
 /// Reading each kind of ``ImportSource`` into rows.
 extension Importer {
   /// The rows of a CSV text; problems with cells are gathered, a malformed text stops reading.
-  func readCSV(_ bytes: [UInt8], _ problems: inout [OutpostError]) throws(OutpostError)
-    -> [ImportRow]
-  {
+  func readCSV(
+    _ bytes: [UInt8], _ problems: inout [OutpostError], _ counts: inout ImportCounts
+  ) throws(OutpostError) -> [ImportRow] {
+    if let profile, profile.sheet != nil {
+      throw ImportProfile.failure(
+        profile.source, "sheet", "names a workbook sheet, but \(name) is a CSV file")
+    }
+    let text: [UInt8]
+    do throws(OutpostError) {
+      text = try decodeText(bytes)
+    } catch {
+      problems.append(error)
+      return []
+    }
+    let options = CSVOptions(
+      delimiter: profile?.delimiter ?? UInt8(ascii: ","), headerLine: profile?.headerRow ?? 1,
+      lenient: profile != nil)
     var reader: CSVReader
-    do { reader = try CSVReader(bytes: bytes) } catch {
+    do { reader = try CSVReader(bytes: text, options: options) } catch {
       problems.append(problem(error.line, error.message, column: error.column))
       return []
     }
-    let header = reader.header
-    for (message, field) in checkHeader(header) {
-      problems.append(problem(1, message, field: field))
-    }
-    guard problems.isEmpty else { return [] }
-    var rows: [ImportRow] = []
-    while problems.count < Self.maximumReportedProblems {
-      let record: CSVRecord
+    var table = SourceTable(header: reader.header, headerLine: reader.headerLine, rows: [])
+    while true {
       do {
         guard let next = try reader.next() else { break }
-        record = next
+        table.rows.append((next.line, next.fields))
       } catch {
         problems.append(
           problem(
@@ -31,26 +39,23 @@ extension Importer {
             column: error.column))
         break
       }
-      var values: [String: JSONValue] = [:]
-      var rowOK = true
-      for (index, column) in header.enumerated() {
-        let cell = record.fields[index]
-        if column == idColumn {
-          values[column] = .string(cell)
-          continue
-        }
-        do { values[column] = try schema.field(column)?.parseCell(cell) } catch {
-          problems.append(
-            problem(
-              record.line, "column '\(column)': \(error.message)", column: index + 1,
-              field: column))
-          rowOK = false
-        }
-      }
-      guard rowOK else { continue }
-      if let row = try makeRow(values, line: record.line, &problems) { rows.append(row) }
     }
-    return rows
+    return try readTable(table, &problems, &counts)
+  }
+
+  /// The source's bytes as UTF-8, decoded from the profile's encoding (SPEC.md §3.4).
+  func decodeText(_ bytes: [UInt8]) throws(OutpostError) -> [UInt8] {
+    guard let encoding = profile?.encoding else { return bytes }
+    guard encoding.lowercased() == "utf-8" || encoding.lowercased() == "utf8" else {
+      throw ImportProfile.failure(
+        profile!.source, "encoding", "'\(encoding)' is not an encoding Outpost reads")
+    }
+    return bytes
+  }
+
+  /// The field or id column a header names: its name (labels: SPEC.md §3.7).
+  func column(forHeader header: String) -> String? {
+    schema.columns.contains(header) ? header : nil
   }
 
   /// The rows of an NDJSON text: each line one JSON object; blank lines only at the end.

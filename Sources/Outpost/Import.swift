@@ -5,7 +5,8 @@ import OutpostSync
 
 /// Rows to import into a collection (SPEC.md §3.2).
 public enum ImportSource: Sendable {
-  /// An RFC 4180 CSV text with a header row of column names (UTF-8).
+  /// An RFC 4180 CSV text with a header row of column names (UTF-8, or the profile's
+  /// encoding, §3.4).
   case csv([UInt8])
   /// Newline-delimited JSON: one object per line, members named as the columns.
   case ndjson([UInt8])
@@ -22,6 +23,16 @@ public struct ImportRow: Sendable, Equatable {
   public var id: RecordID
   /// The fields it sets, canonical.
   public var fields: [String: JSONValue]
+}
+
+/// What reading a source gave (``Importer/read(_:)``).
+public struct ImportReading: Sendable {
+  /// The records, valid when ``problems`` is empty (and then empty otherwise).
+  public var rows: [ImportRow]
+  /// What was read and set aside.
+  public var counts: ImportCounts
+  /// Every problem found, each with its location.
+  public var problems: [OutpostError]
 }
 
 /// What an import did.
@@ -54,12 +65,15 @@ public struct Importer {
   let check: (@Sendable ([String: JSONValue]) -> String?)?
   /// The rules every row meets whatever the caller checks (``RecordRules``).
   let rules: RecordRules
+  /// How the source is read (SPEC.md §3.6), or nil for the strict reading of §3.2.
+  public let profile: ImportProfile?
 
   /// Prepares an import into `collection`, or throws ``OutpostError/Code/invalidRequest`` for
-  /// an unknown collection.
+  /// an unknown collection, and ``OutpostError/Code/invalidData`` for a profile that does not
+  /// fit the collection (``ImportProfile/check(against:)``).
   public init(
     into collection: String, of repository: RepositoryReader, name: String,
-    check: (@Sendable ([String: JSONValue]) -> String?)? = nil
+    profile: ImportProfile? = nil, check: (@Sendable ([String: JSONValue]) -> String?)? = nil
   ) throws(OutpostError) {
     do { schema = try repository.schema(collection) } catch {
       throw OutpostError(
@@ -69,20 +83,16 @@ public struct Importer {
     self.repository = repository
     self.name = name
     self.check = check
+    self.profile = profile
+    try profile?.check(against: schema)
     rules = try RecordRules(repository, for: schema.name)
   }
 
   /// The rows of `source`, all valid; or, if any is not, an ``OutpostError/Code/invalidData``
   /// error whose ``OutpostError/problems`` list each problem with its location.
   public func rows(_ source: ImportSource) throws(OutpostError) -> [ImportRow] {
-    var problems: [OutpostError] = []
-    let rows: [ImportRow]
-    switch source {
-    case .csv(let bytes): rows = try readCSV(bytes, &problems)
-    case .ndjson(let bytes): rows = try readNDJSON(bytes, &problems)
-    case .rows(let objects): rows = try readObjects(objects, &problems)
-    }
-    try checkRows(rows, &problems)
+    let reading = try read(source)
+    let problems = reading.problems
     guard problems.isEmpty else {
       let more =
         problems.count >= Self.maximumReportedProblems
@@ -93,17 +103,47 @@ public struct Importer {
       error.problems = problems
       throw error
     }
-    return rows
+    return reading.rows
+  }
+
+  /// What reading `source` gives, writing nothing.
+  ///
+  /// That is its valid rows, what was set aside, and every problem (at most
+  /// ``maximumReportedProblems``). The records are given only when there is no problem.
+  public func read(_ source: ImportSource) throws(OutpostError) -> ImportReading {
+    var problems: [OutpostError] = []
+    var counts = ImportCounts()
+    var rows: [ImportRow]
+    if profile != nil, case .ndjson = source {
+      throw OutpostError(
+        .invalidRequest, "an import profile reads CSV files and workbooks, not NDJSON",
+        hint: "Import NDJSON without --profile: its members are field names.")
+    }
+    switch source {
+    case .csv(let bytes): rows = try readCSV(bytes, &problems, &counts)
+    case .ndjson(let bytes): rows = try readNDJSON(bytes, &problems)
+    case .rows(let objects): rows = try readObjects(objects, &problems)
+    }
+    if case .csv = source {
+    } else {
+      counts.read = rows.count
+      counts.records = rows.count
+    }
+    try checkRows(rows, &problems)
+    if !problems.isEmpty { rows = [] }
+    return ImportReading(rows: rows, counts: counts, problems: problems)
   }
 
   /// A problem at a line of the source.
-  func problem(_ line: Int, _ message: String, column: Int? = nil, field: String? = nil)
-    -> OutpostError
-  {
-    OutpostError(
-      .invalidData, message,
-      location: .init(file: name, line: line, column: column, collection: schema.name, field: field)
-    )
+  func problem(
+    _ line: Int, _ message: String, column: Int? = nil, field: String? = nil,
+    rule: String? = nil
+  ) -> OutpostError {
+    let member = rule.map { " (profile: \($0))" } ?? ""
+    return OutpostError(
+      .invalidData, message + member,
+      location: .init(
+        file: name, line: line, column: column, collection: schema.name, field: field, rule: rule))
   }
 
   // MARK: Checks across rows and against the stored records

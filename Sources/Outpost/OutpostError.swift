@@ -50,11 +50,13 @@ public struct OutpostError: Error, Sendable, Equatable, CustomStringConvertible 
     public var record: String?
     /// The field (or input column).
     public var field: String?
+    /// The import profile member involved (`formats.spend`, SPEC.md §3.6).
+    public var rule: String?
 
     /// A location with the given members.
     public init(
       file: String? = nil, line: Int? = nil, column: Int? = nil, collection: String? = nil,
-      record: String? = nil, field: String? = nil
+      record: String? = nil, field: String? = nil, rule: String? = nil
     ) {
       self.file = file
       self.line = line
@@ -62,6 +64,7 @@ public struct OutpostError: Error, Sendable, Equatable, CustomStringConvertible 
       self.collection = collection
       self.record = record
       self.field = field
+      self.rule = rule
     }
   }
 

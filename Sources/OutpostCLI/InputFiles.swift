@@ -4,7 +4,7 @@ import OutpostSync
 
 /// What a command reads from a file argument: its limit, and how refusals speak of it.
 package enum InputKind: Sendable {
-  case bundle, importData, keyFile, schemaFile, definitions
+  case bundle, importData, keyFile, schemaFile, definitions, importProfile
 
   /// The limit for this kind.
   func limit(_ limits: InputLimits) -> Int64 {
@@ -14,6 +14,7 @@ package enum InputKind: Sendable {
     case .keyFile: limits.keyFile
     case .schemaFile: limits.schemaFile
     case .definitions: limits.definitions
+    case .importProfile: Int64(ImportProfile.maximumBytes)
     }
   }
 
@@ -25,6 +26,7 @@ package enum InputKind: Sendable {
     case .keyFile: "a key file"
     case .schemaFile: "a schema file"
     case .definitions: "a KPI definitions file"
+    case .importProfile: "an import profile"
     }
   }
 
@@ -39,7 +41,8 @@ package enum InputKind: Sendable {
         + "(outpost import COLLECTION - < FILE)."
     case .bundle: "Pass the bundle file itself (copy it to a regular file first)."
     case .keyFile: "Pass the key file head office gave you (copy it to a regular file first)."
-    case .schemaFile, .definitions: "Pass a regular file (copy the document to one first)."
+    case .schemaFile, .definitions, .importProfile:
+      "Pass a regular file (copy the document to one first)."
     }
   }
 
@@ -56,6 +59,8 @@ package enum InputKind: Sendable {
     case .schemaFile: "A schema file is small; check that this is the right file (SPEC.md §2.6)."
     case .definitions:
       "Start from 'outpost kpi definitions --format json' and check that this is the right file."
+    case .importProfile:
+      "A profile is a few kilobytes; check that this is the profile file (SPEC.md §3.6)."
     }
   }
 }

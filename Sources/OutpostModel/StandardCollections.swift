@@ -8,7 +8,7 @@ public enum StandardCollections {
     channelDaily, indexSnapshots, socialDaily, leads, customers, orders, returns, invoices,
     payments, complaints, surveyResponses, costs, staff, adAccounts, adDaily, tasks, targets,
     offices, channelsCollection, positions, departments, resolutions, resolutionRules,
-    kpiDefinitions, ratingCriteria, qualitativeRatings, policies,
+    kpiDefinitions, ratingCriteria, qualitativeRatings, policies, importProfiles,
   ]
 
   /// A standard collection by name.
@@ -18,6 +18,9 @@ public enum StandardCollections {
 
   private static let channel = FieldType.enumeration(channels)
   private static let office = FieldSpec("office_id", .text)
+  /// The id a source system gave the record, when an import profile derived the record's id
+  /// from it (SPEC.md §3.6 `derive_ids`).
+  private static let sourceID = FieldSpec("source_id", .text, nullable: true)
 
   private static func make(
     _ name: String, _ idRule: IDRule, owner ownership: Ownership = .office, _ summary: String,
@@ -82,7 +85,7 @@ public enum StandardCollections {
       FieldSpec("assigned_to", .text, nullable: true),
       FieldSpec("first_followup_date", .date, nullable: true),
       FieldSpec("status", .enumeration(["new", "following", "won", "lost", "invalid"])),
-      FieldSpec("customer_id", .text, nullable: true),
+      FieldSpec("customer_id", .text, nullable: true), sourceID,
     ])
 
   /// Customers, acquired on their first confirmed order.
@@ -93,7 +96,7 @@ public enum StandardCollections {
       FieldSpec("acquisition_campaign_id", .text, nullable: true),
       FieldSpec("lead_id", .text, nullable: true),
       FieldSpec("kind", .enumeration(["individual", "business", "dealer"])),
-      FieldSpec("district", .text, nullable: true),
+      FieldSpec("district", .text, nullable: true), sourceID,
     ])
 
   /// Orders (a confirmed order is a deal, 成交).
@@ -109,7 +112,7 @@ public enum StandardCollections {
       FieldSpec("fulfilled_at", .timestamp, nullable: true),
       FieldSpec("shipped_at", .timestamp, nullable: true),
       FieldSpec("delivered_at", .timestamp, nullable: true),
-      FieldSpec("salesperson_id", .text, nullable: true),
+      FieldSpec("salesperson_id", .text, nullable: true), sourceID,
     ])
 
   /// Returns and refunds, counted on the date they happen.
@@ -119,6 +122,7 @@ public enum StandardCollections {
       office, FieldSpec("order_id", .text), FieldSpec("return_date", .date),
       FieldSpec("quantity", .count), FieldSpec("refund_amount", .money),
       FieldSpec("cogs_reversed", .money), FieldSpec("reason_code", .text, nullable: true),
+      sourceID,
     ])
 
   /// Invoices (receivables).
@@ -127,6 +131,7 @@ public enum StandardCollections {
     [
       office, FieldSpec("order_id", .text, nullable: true), FieldSpec("customer_id", .text),
       FieldSpec("issue_date", .date), FieldSpec("due_date", .date), FieldSpec("amount", .money),
+      sourceID,
     ])
 
   /// Payments against invoices.
@@ -134,7 +139,7 @@ public enum StandardCollections {
     "payments", .column("payment_id"), "payments received against invoices",
     [
       office, FieldSpec("invoice_id", .text), FieldSpec("payment_date", .date),
-      FieldSpec("amount", .money),
+      FieldSpec("amount", .money), sourceID,
     ])
 
   /// Customer complaints.
@@ -146,7 +151,7 @@ public enum StandardCollections {
       FieldSpec("channel", .text), FieldSpec("category", .text),
       FieldSpec("resolved_date", .date, nullable: true),
       FieldSpec("status", .enumeration(["open", "resolved"])),
-      FieldSpec("handled_by", .text, nullable: true),
+      FieldSpec("handled_by", .text, nullable: true), sourceID,
     ])
 
   /// Survey answers (CSAT, brand awareness, brand image).
@@ -156,7 +161,7 @@ public enum StandardCollections {
       office, FieldSpec("customer_id", .text, nullable: true), FieldSpec("response_date", .date),
       FieldSpec("survey_type", .enumeration(["csat", "brand_awareness", "brand_image"])),
       FieldSpec("score", .count, nullable: true), FieldSpec("max_score", .count, nullable: true),
-      FieldSpec("aware", .boolean, nullable: true),
+      FieldSpec("aware", .boolean, nullable: true), sourceID,
     ])
 
   /// Monthly non-media costs per channel and cost type.
@@ -339,4 +344,14 @@ public enum StandardCollections {
     "policies", .composite(["policy"]), owner: .head,
     "head office's policies: which people's records replies carry (staff_visibility)",
     [FieldSpec("policy", .enumeration(["staff_visibility"])), FieldSpec("value", .text)])
+
+  /// Import profiles head office publishes (SPEC.md §3.6), so that every office imports one
+  /// kind of export the same way; the id is the profile's `name`.
+  public static let importProfiles = make(
+    "import_profiles", .column("profile_id"), owner: .head,
+    "import profiles head office publishes (outpost-import-profile/1 documents)",
+    [
+      FieldSpec("profile", .document(maxBytes: 65_536)),
+      FieldSpec("description", .text, nullable: true),
+    ])
 }

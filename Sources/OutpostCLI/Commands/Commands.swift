@@ -14,7 +14,8 @@ package enum Commands {
     ConflictsCommand.self, ConflictsShowCommand.self, ResolveCommand.self, ReviewCommand.self,
     RulesCommand.self, RulesAddCommand.self, RulesRemoveCommand.self, RulesApplyCommand.self,
     KPICommand.self, KPIDiagnoseCommand.self, KPIPublishCommand.self,
-    KPIDefinitionsCommand.self, ScorecardCommand.self, ReportCommand.self, DemoCommand.self,
+    KPIDefinitionsCommand.self, ScorecardCommand.self, ReportCommand.self,
+    ProfilePublishCommand.self, ProfileListCommand.self, ProfileShowCommand.self, DemoCommand.self,
   ]
 
   /// Every command as the parser and the help see it.

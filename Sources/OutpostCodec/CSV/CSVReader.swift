@@ -27,6 +27,30 @@ public struct CSVRecord: Sendable, Equatable {
   public var fields: [String]
 }
 
+/// How a ``CSVReader`` reads: the separator, where the header is, and what it tolerates.
+///
+/// The default is the strict reading of SPEC.md §3.2. An import profile (§3.6) may name another
+/// delimiter, a later header line, and leave blank lines and ragged rows to its own rules.
+public struct CSVOptions: Sendable, Equatable {
+  /// The byte between fields: `,` (default), `;` or TAB.
+  public var delimiter: UInt8
+  /// The physical line (1-based) holding the header; lines before it are not read.
+  public var headerLine: Int
+  /// Whether blank lines and ragged records are returned rather than refused.
+  ///
+  /// A blank line before the end is then a record of one empty field, and a record whose field
+  /// count differs from the header's is returned as it is. The header itself is not checked for
+  /// empty or repeated names either: the caller judges them.
+  public var lenient: Bool
+
+  /// Creates options; the defaults are the strict reading.
+  public init(delimiter: UInt8 = UInt8(ascii: ","), headerLine: Int = 1, lenient: Bool = false) {
+    self.delimiter = delimiter
+    self.headerLine = headerLine
+    self.lenient = lenient
+  }
+}
+
 /// A strict RFC 4180 reader (SPEC.md §3.2).
 ///
 /// Fields are separated by `,`, records end with CRLF or LF, and a field may be quoted with
@@ -36,17 +60,21 @@ public struct CSVRecord: Sendable, Equatable {
 /// closing quote, an unterminated quote, a bare CR, a blank line before the end, and a record
 /// whose field count differs from the header's are errors with their line and column. A cell
 /// that ``CSVWriter`` protected against formula injection is read back as the original value
-/// (``CSVFormula``).
+/// (``CSVFormula``). ``CSVOptions`` relaxes some of this for import profiles.
 public struct CSVReader: Sendable {
   /// The header's column names.
   public let header: [String]
+  /// The physical line the header is on.
+  public let headerLine: Int
   private let bytes: [UInt8]
   private var index: Int
   private var line: Int
+  private let options: CSVOptions
 
   /// Reads the header row of `bytes`.
-  public init(bytes: [UInt8]) throws(CSVError) {
+  public init(bytes: [UInt8], options: CSVOptions = CSVOptions()) throws(CSVError) {
     self.bytes = bytes
+    self.options = options
     index = 0
     line = 1
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
@@ -54,26 +82,45 @@ public struct CSVReader: Sendable {
       let badLine = bytes[0..<bad].reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
       throw CSVError(line: badLine, "invalid UTF-8 at byte \(bad); save the file as UTF-8")
     }
-    guard index < bytes.count else {
-      throw CSVError(line: 1, "the file is empty; a header row is required")
-    }
-    var header: [String] = []
-    guard let first = try Self.readRecord(bytes, &index, &line) else {
-      throw CSVError(line: 1, "the file is empty; a header row is required")
-    }
-    header = first.fields.map(CSVFormula.restored)
-    var seen: [String: Int] = [:]
-    for (i, name) in header.enumerated() {
-      if name.isEmpty { throw CSVError(line: 1, column: i + 1, "empty column name in the header") }
-      if name.first == " " || name.last == " " {
+    // Lines before the header are skipped as lines, unparsed: report titles, date ranges.
+    while line < options.headerLine {
+      guard let end = bytes[index...].firstIndex(of: 10) else {
         throw CSVError(
-          line: 1, column: i + 1, "column name '\(name)' has surrounding spaces; remove them")
+          line: line,
+          "the file ends on line \(line), before the header line \(options.headerLine)")
       }
-      if let other = seen[name] {
-        throw CSVError(
-          line: 1, column: i + 1, "column '\(name)' appears twice (columns \(other) and \(i + 1))")
+      index = end + 1
+      line += 1
+    }
+    headerLine = line
+    guard index < bytes.count,
+      let first = try Self.readRecord(bytes, &index, &line, options.delimiter, blankOK: false)
+    else {
+      throw CSVError(
+        line: line,
+        options.headerLine == 1
+          ? "the file is empty; a header row is required"
+          : "line \(options.headerLine) is empty; the header row is required there")
+    }
+    let header = first.fields.map(CSVFormula.restored)
+    if !options.lenient {
+      var seen: [String: Int] = [:]
+      for (i, name) in header.enumerated() {
+        if name.isEmpty {
+          throw CSVError(line: first.line, column: i + 1, "empty column name in the header")
+        }
+        if name.first == " " || name.last == " " {
+          throw CSVError(
+            line: first.line, column: i + 1,
+            "column name '\(name)' has surrounding spaces; remove them")
+        }
+        if let other = seen[name] {
+          throw CSVError(
+            line: first.line, column: i + 1,
+            "column '\(name)' appears twice (columns \(other) and \(i + 1))")
+        }
+        seen[name] = i + 1
       }
-      seen[name] = i + 1
     }
     self.header = header
   }
@@ -83,8 +130,11 @@ public struct CSVReader: Sendable {
   /// Fields are given as the values they stand for: a `'` that ``CSVWriter`` put before a
   /// formula-like value is removed (``CSVFormula/restored(_:)``).
   public mutating func next() throws(CSVError) -> CSVRecord? {
-    guard var record = try Self.readRecord(bytes, &index, &line) else { return nil }
-    guard record.fields.count == header.count else {
+    guard
+      var record = try Self.readRecord(
+        bytes, &index, &line, options.delimiter, blankOK: options.lenient)
+    else { return nil }
+    guard options.lenient || record.fields.count == header.count else {
       throw CSVError(
         line: record.line,
         "expected \(header.count) fields (as in the header), found \(record.fields.count)")
@@ -103,10 +153,9 @@ public struct CSVReader: Sendable {
     return (reader.header, records)
   }
 
-  private static func readRecord(_ bytes: [UInt8], _ index: inout Int, _ line: inout Int)
-    throws(CSVError)
-    -> CSVRecord?
-  {
+  private static func readRecord(
+    _ bytes: [UInt8], _ index: inout Int, _ line: inout Int, _ delimiter: UInt8, blankOK: Bool
+  ) throws(CSVError) -> CSVRecord? {
     guard index < bytes.count else { return nil }
     let startLine = line
     // A blank line: allowed only when nothing but line breaks follows (the end of the file).
@@ -116,6 +165,18 @@ public struct CSVReader: Sendable {
       if rest == bytes.count {
         index = rest
         return nil
+      }
+      if blankOK {
+        if bytes[index] == 13 {
+          guard index + 1 < bytes.count, bytes[index + 1] == 10 else {
+            throw CSVError(
+              line: line, "a carriage return (CR) without a line feed; use LF or CRLF line ends")
+          }
+          index += 1
+        }
+        index += 1
+        line += 1
+        return CSVRecord(line: startLine, fields: [""])
       }
       throw CSVError(line: line, "blank line; remove it (a blank line is not a record)")
     }
@@ -147,17 +208,19 @@ public struct CSVReader: Sendable {
           field.append(byte)
           index += 1
         }
-        if index < bytes.count && bytes[index] != UInt8(ascii: ",") && bytes[index] != 10
+        if index < bytes.count && bytes[index] != delimiter && bytes[index] != 10
           && bytes[index] != 13
         {
+          let shown = delimiter == 9 ? "a tab" : "'\(Character(Unicode.Scalar(delimiter)))'"
           throw CSVError(
             line: line, column: column,
-            "unexpected text after a closing quote; a quoted field must end at ',' or the line end")
+            "unexpected text after a closing quote; a quoted field must end at \(shown) or the "
+              + "line end")
         }
       } else {
         while index < bytes.count {
           let byte = bytes[index]
-          if byte == UInt8(ascii: ",") || byte == 10 || byte == 13 { break }
+          if byte == delimiter || byte == 10 || byte == 13 { break }
           if byte == UInt8(ascii: "\"") {
             throw CSVError(
               line: line, column: column,
@@ -170,7 +233,7 @@ public struct CSVReader: Sendable {
       fields.append(String(decoding: field, as: UTF8.self))
       if index >= bytes.count { return CSVRecord(line: startLine, fields: fields) }
       let byte = bytes[index]
-      if byte == UInt8(ascii: ",") {
+      if byte == delimiter {
         index += 1
         continue
       }
