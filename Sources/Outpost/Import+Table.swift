@@ -185,8 +185,7 @@ extension Importer {
       } else if cells.count == 1 && cells[0].isEmpty {
         problems.append(
           problem(
-            line,
-            "blank line; remove it, or let the profile skip blank rows (skip_blank_rows)",
+            line, "blank line; remove it, or let the profile skip blank rows",
             rule: "skip_blank_rows"))
         return nil
       } else {
@@ -202,6 +201,14 @@ extension Importer {
           line,
           "\(table.cellName(extra, line: line)) holds '\(cells[extra])', beyond the last "
             + "column of the header", column: extra + 1))
+      return nil
+    }
+    if profile != nil && cells.allSatisfy(\.isEmpty) {
+      problems.append(
+        problem(
+          line,
+          "the row is blank (every cell is empty); remove it, or let the profile skip blank rows",
+          rule: "skip_blank_rows"))
       return nil
     }
     var values: [String: JSONValue] = [:]
@@ -248,7 +255,7 @@ extension Importer {
           continue
         }
         do throws(ModelError) { values[name] = try spec.parseCell(text) } catch {
-          let rule = profile.map { _ in "columns.\(table.header[index])" }
+          let rule = profile.map { $0.memberFor(spec, header: table.header[index]) }
           problems.append(
             problem(
               line, "\(location): \(error.message)", column: index + 1, field: name, rule: rule))

@@ -163,6 +163,14 @@ extension ImportProfile {
     }
   }
 
+  /// The member a refused cell of `spec` concerns: the field's format when one applied, else
+  /// the column's mapping.
+  func memberFor(_ spec: FieldSpec, header: String) -> String {
+    if formats[spec.name] != nil { return "formats.\(spec.name)" }
+    if numberFormat != nil && Self.isNumber(spec.type) { return "number_format" }
+    return "columns.\(header)"
+  }
+
   // MARK: Cells
 
   /// Removes spaces (U+0020, U+3000) and tabs around a cell.

@@ -131,10 +131,10 @@ public struct Repository: Sendable {
   @discardableResult
   public func importRecords(
     _ source: ImportSource, into collection: String, name: String = "rows",
-    note: String? = nil
+    profile: ImportProfile? = nil, note: String? = nil
   ) throws(OutpostError) -> ImportResult {
     try write { writer throws(OutpostError) in
-      try writer.importRecords(source, into: collection, name: name, note: note)
+      try writer.importRecords(source, into: collection, name: name, profile: profile, note: note)
     }
   }
 

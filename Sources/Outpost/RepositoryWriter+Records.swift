@@ -10,13 +10,16 @@ extension RepositoryWriter {
   ///
   /// - Parameters:
   ///   - name: the source's name, for messages and the journal (a file name, `<stdin>`).
+  ///   - profile: how to read the source (§3.6), or nil for the strict reading of §3.2.
   ///   - note: why, kept with the transaction (one line, at most 1000 bytes).
   ///   - check: an extra check of each row's resulting values (the targets check of §9.5).
   public func importRecords(
-    _ source: ImportSource, into collection: String, name: String, note: String? = nil,
+    _ source: ImportSource, into collection: String, name: String,
+    profile: ImportProfile? = nil, note: String? = nil,
     check: (@Sendable ([String: JSONValue]) -> String?)? = nil
   ) throws(OutpostError) -> ImportResult {
-    let importer = try Importer(into: collection, of: self, name: name, check: check)
+    let importer = try Importer(
+      into: collection, of: self, name: name, profile: profile, check: check)
     return try importRows(importer.rows(source), into: importer.schema.name, name: name, note: note)
   }
 

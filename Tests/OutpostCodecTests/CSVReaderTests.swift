@@ -113,4 +113,54 @@ struct CSVReaderTests {
     #expect(CSVFormula.restored("'") == "'")
     #expect(CSVFormula.restored("=x") == "=x")
   }
+
+  // MARK: Options (SPEC.md §3.6: delimiter, header_row, the rows a profile judges itself)
+
+  func read(_ text: String, _ options: CSVOptions) throws(CSVError) -> (
+    header: [String], line: Int, records: [CSVRecord]
+  ) {
+    var reader = try CSVReader(bytes: Array(text.utf8), options: options)
+    var records: [CSVRecord] = []
+    while let record = try reader.next() { records.append(record) }
+    return (reader.header, reader.headerLine, records)
+  }
+
+  @Test("a semicolon or a tab separates fields; quotes work as with commas")
+  func delimiters() throws {
+    let semicolon = try read(
+      "a;b\n\"x;y\";\"1,5\"\n", CSVOptions(delimiter: UInt8(ascii: ";")))
+    #expect(semicolon.header == ["a", "b"] && semicolon.records.map(\.fields) == [["x;y", "1,5"]])
+    let tab = try read("a\tb\r\n1,2\t\"q\"\r\n", CSVOptions(delimiter: 9))
+    #expect(tab.records.map(\.fields) == [["1,2", "q"]])
+    #expect(throws: CSVError.self) {
+      try read("a\tb\n\"x\";y\tz\n", CSVOptions(delimiter: 9))
+    }
+  }
+
+  @Test("a header on a later line: the lines above are skipped unread, line numbers kept")
+  func headerLine() throws {
+    let text = "报告, \"unbalanced\ntitle line\n日期,点击\n2026-03-01,1\n"
+    let table = try read(text, CSVOptions(headerLine: 3))
+    #expect(table.header == ["日期", "点击"] && table.line == 3)
+    #expect(table.records.map(\.line) == [4])
+    do {
+      _ = try read("a\nb\n", CSVOptions(headerLine: 5))
+      Issue.record("accepted a header line past the end")
+    } catch {
+      #expect(error.message.contains("before the header line 5"), "\(error)")
+    }
+  }
+
+  @Test("lenient: blank lines and ragged records are returned for the caller to judge")
+  func lenient() throws {
+    let text = "a,b,,a\n1,2,,3\n\n1\n1,2,3,4,5\n"
+    #expect(throws: CSVError.self) { try read(text, CSVOptions()) }
+    let table = try read(text, CSVOptions(lenient: true))
+    #expect(table.header == ["a", "b", "", "a"])
+    #expect(
+      table.records.map(\.fields) == [
+        ["1", "2", "", "3"], [""], ["1"], ["1", "2", "3", "4", "5"],
+      ])
+    #expect(table.records.map(\.line) == [2, 3, 4, 5])
+  }
 }
