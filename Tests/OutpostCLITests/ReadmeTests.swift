@@ -124,6 +124,18 @@ struct ReadmeTests {
       "targets-2025.csv",
       "target_id,kpi_id,office_id,scope,period_grain,period,target_value,direction,version\n"
         + "t-1,net_revenue,north,office,month,2025-03,5000.00,higher_better,1\n")
+    // The "bring your spreadsheets in" example: the CRM sample exports and their profiles.
+    let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("fixtures/import-profiles")
+    for (from, to) in [
+      ("samples/crm-customers-2026-03.csv", "crm-customers.csv"),
+      ("samples/crm-orders-2026-03.csv", "crm-orders.csv"),
+      ("crm-customers.json", "crm-customers.json"), ("crm-orders.json", "crm-orders.json"),
+    ] {
+      try FileManager.default.copyItem(
+        atPath: examples.appendingPathComponent(from).path, toPath: temp.file(to))
+    }
     var outputs: [String: String] = [:]
     for line in lines {
       let arguments = Array(Self.words(line).dropFirst())
@@ -147,6 +159,12 @@ struct ReadmeTests {
     #expect(monthly.contains("target 8000"), "\(monthly)")
     #expect(output("outpost kpi --by staff").contains("(unattributed)"))
     #expect(output("outpost scorecard --id online_sales_quarterly").hasPrefix("scorecard,period"))
+    #expect(
+      output("outpost import customers crm-customers.csv --profile crm-customers.json --dry-run")
+        .contains("would create 2, update 0, leave 0 unchanged"))
+    #expect(
+      output("outpost import orders crm-orders.csv").contains(
+        "imported 3 record(s) (from 4 row(s), 1 set aside by the profile)"))
     #expect(FileManager.default.fileExists(atPath: temp.file("report.html")))
     // The two quick-start commands are the ones this repository's CI and demo test run.
     let readme = try Self.readme()

@@ -140,8 +140,15 @@ extension Commands {
             ),
           ])
       } else {
+        let counts = reading.counts
+        let setAside = counts.blank + counts.skipped + counts.stopped
+        let what =
+          importer.profile == nil
+          ? "\(rows.count) row(s)"
+          : "\(rows.count) record(s) (from \(counts.read + counts.stopped) row(s)"
+            + (setAside > 0 ? ", \(setAside) set aside by the profile)" : ")")
         context.console.out(
-          "imported \(rows.count) row(s) from \(displayName) into \(schema.name): "
+          "imported \(what) from \(displayName) into \(schema.name): "
             + "\(summary.created) created, \(summary.updated) updated, \(summary.unchanged) unchanged\(transaction)\n"
         )
       }
