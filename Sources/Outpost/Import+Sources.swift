@@ -53,11 +53,6 @@ extension Importer {
     return bytes
   }
 
-  /// The field or id column a header names: its name (labels: SPEC.md §3.7).
-  func column(forHeader header: String) -> String? {
-    schema.columns.contains(header) ? header : nil
-  }
-
   /// The rows of an NDJSON text: each line one JSON object; blank lines only at the end.
   func readNDJSON(_ bytes: [UInt8], _ problems: inout [OutpostError]) throws(OutpostError)
     -> [ImportRow]

@@ -110,7 +110,8 @@ extension Importer {
     let header = table.header
     let line = table.headerLine
     guard let profile else {
-      let names = header.map { column(forHeader: $0) ?? $0 }
+      // A header names a column by its name or its Chinese or English label (§3.7).
+      let names = header.map { schema.column(forHeader: $0) ?? $0 }
       for (message, field) in checkHeader(names) {
         problems.append(problem(line, message, field: field))
       }

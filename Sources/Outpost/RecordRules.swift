@@ -27,6 +27,9 @@ public struct RecordRules: Sendable {
   public var accounts: [[String: JSONValue]] = []
   /// The definitions in force, which every target must be scorable by (read for `targets`).
   public var definitions: DefinitionSet?
+  /// Every collection's schema, which a stored import profile must fit (read for
+  /// `import_profiles`).
+  public var schemas: [String: CollectionSchema] = [:]
 
   /// The rules of `repository`, for records of `collection` (nil: any).
   public init(_ repository: RepositoryReader, for collection: String? = nil) throws(OutpostError) {
@@ -53,6 +56,10 @@ public struct RecordRules: Sendable {
     }
     if collection.map({ $0 == names.targets.name }) ?? true {
       definitions = try KPIDefinitionsInForce.given(nil, else: repository)
+    }
+    if collection.map({ $0 == names.importProfiles.name }) ?? true {
+      schemas = Dictionary(
+        repository.collections.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
     guard repository.config.role == .head else {
       offices = nil
@@ -116,6 +123,7 @@ public struct RecordRules: Sendable {
     case StandardCollections.adAccounts.name: return adAccountProblem(fields, alongside: batch)
     case StandardCollections.adDaily.name: return adDailyProblem(fields)
     case StandardCollections.tasks.name: return taskProblem(fields)
+    case StandardCollections.importProfiles.name: return importProfileProblem(fields)
     case StandardCollections.positions.name:
       let known = organisation.departments.keys.sorted()
       guard let department = fields["department_id"]?.stringValue,
@@ -125,6 +133,25 @@ public struct RecordRules: Sendable {
         + known.joined(separator: ", ") + "); add it to 'departments' first, or correct "
         + "department_id"
     default: return nil
+    }
+  }
+
+  /// A stored import profile (SPEC.md §3.6): a valid profile, with a name, that fits its
+  /// collection, as `profile publish` checks it.
+  func importProfileProblem(_ fields: [String: JSONValue]) -> String? {
+    guard let document = fields["profile"], document != .null else { return nil }
+    do throws(OutpostError) {
+      let profile = try ImportProfile(json: document, source: "in 'profile'")
+      guard profile.name != nil else {
+        return "the profile has no 'name'; a stored profile is found by its name"
+      }
+      guard let schema = schemas[profile.collection] else {
+        return "the profile is for '\(profile.collection)', which is not a collection here"
+      }
+      try profile.check(against: schema)
+      return nil
+    } catch {
+      return error.message
     }
   }
 

@@ -12,15 +12,19 @@ public struct FieldSpec: Sendable, Hashable {
   public var nullable: Bool
   /// For a decimal: the largest value allowed (a 0–100 rating), if any.
   public var maximum: ExactDecimal?
+  /// The field's labels (every standard field has them; a schema file's fields have none).
+  public var label: FieldLabel?
 
   /// Creates a field.
   public init(
-    _ name: String, _ type: FieldType, nullable: Bool = false, maximum: ExactDecimal? = nil
+    _ name: String, _ type: FieldType, nullable: Bool = false, maximum: ExactDecimal? = nil,
+    label: FieldLabel? = nil
   ) {
     self.name = name
     self.type = type
     self.nullable = nullable
     self.maximum = maximum
+    self.label = label
   }
 
   /// Parses a text cell for this field; an empty cell is `null`, refused if not nullable.
@@ -81,10 +85,15 @@ public struct CollectionSchema: Sendable, Hashable {
   public var fields: [FieldSpec]
   /// English description, for `outpost help` and SPEC.md.
   public var summary: String
+  /// The labels of the id column of an ``IDRule/column(_:)`` collection (the fields carry
+  /// their own).
+  public var idLabel: FieldLabel?
 
-  /// Creates a schema, checking that names are well-formed and unique.
+  /// Creates a schema, checking that names are well-formed and unique, and that no header
+  /// could name two columns (``column(forHeader:)``).
   public init(
-    name: String, idRule: IDRule, ownership: Ownership, fields: [FieldSpec], summary: String = ""
+    name: String, idRule: IDRule, ownership: Ownership, fields: [FieldSpec], summary: String = "",
+    idLabel: FieldLabel? = nil
   ) throws(ModelError) {
     guard Self.isName(name) else {
       throw ModelError("invalid collection name '\(name)' (lowercase letters, digits and '_')")
@@ -108,6 +117,9 @@ public struct CollectionSchema: Sendable, Hashable {
       for key in keys where !seen.contains(key) {
         throw ModelError("key field '\(key)' of '\(name)' is not one of its fields")
       }
+      if idLabel != nil {
+        throw ModelError("'\(name)' has no id column to label (its id is composed of key fields)")
+      }
     }
     if ownership == .office {
       guard fields.contains(where: { $0.name == "office_id" && !$0.nullable }) else {
@@ -119,7 +131,9 @@ public struct CollectionSchema: Sendable, Hashable {
     self.ownership = ownership
     self.fields = fields
     self.summary = summary
+    self.idLabel = idLabel
     self.index = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.name, $0) })
+    try checkLabels()
   }
 
   private var index: [String: Int]

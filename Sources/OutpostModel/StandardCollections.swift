@@ -22,13 +22,31 @@ public enum StandardCollections {
   /// from it (SPEC.md §3.6 `derive_ids`).
   private static let sourceID = FieldSpec("source_id", .text, nullable: true)
 
+  /// A standard collection, its columns labelled from ``StandardLabels`` (every column has
+  /// labels there, and the table names no other column).
   private static func make(
     _ name: String, _ idRule: IDRule, owner ownership: Ownership = .office, _ summary: String,
     _ fields: [FieldSpec]
   ) -> CollectionSchema {
+    var columns = fields.map(\.name)
+    if case .column(let column) = idRule { columns.append(column) }
+    let labels = StandardLabels.labels(of: name, columns: columns)
+    var idLabel: FieldLabel?
+    if case .column(let column) = idRule { idLabel = labels[column] }
+    guard Set(labels.keys) == Set(columns) else {
+      let missing = columns.filter { labels[$0] == nil }
+      let extra = labels.keys.filter { !columns.contains($0) }.sorted()
+      preconditionFailure(
+        "standard collection \(name): StandardLabels lacks \(missing), has no such \(extra)")
+    }
+    var labelled = fields
+    for index in labelled.indices {
+      labelled[index].label = labels[labelled[index].name]
+    }
     do {
       return try CollectionSchema(
-        name: name, idRule: idRule, ownership: ownership, fields: fields, summary: summary)
+        name: name, idRule: idRule, ownership: ownership, fields: labelled, summary: summary,
+        idLabel: idLabel)
     } catch {
       preconditionFailure("standard collection \(name) is malformed: \(error)")
     }

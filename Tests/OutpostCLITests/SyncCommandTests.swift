@@ -1,5 +1,6 @@
 import Foundation
 import OutpostCLITestSupport
+import OutpostCodec
 import OutpostTestSupport
 import Testing
 
@@ -42,9 +43,9 @@ struct SyncCommandTests {
 
   func exports(_ temp: TemporaryDirectory, _ repository: String) -> [String] {
     let collections = run(["collections", "--format", "json", "--repo", repository], temp)
-    let names = collections.split(separator: "\"name\": \"").dropFirst().map {
-      String($0.prefix { $0 != "\"" })
-    }
+    // The collections' names (their fields have names too).
+    let list = (try? JSONParser.parse(collections))?["collections"]?.arrayValue ?? []
+    let names = list.compactMap { $0["name"]?.stringValue }
     #expect(names.count >= 16)
     return names.map { run(["export", $0, "--format", "ndjson", "--repo", repository], temp) }
   }

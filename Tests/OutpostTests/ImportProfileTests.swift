@@ -395,3 +395,26 @@ struct ImportProfileTests {
     }
   }
 }
+
+/// SPEC.md §3.7: without a profile, a header may name a column by its Chinese or English label.
+struct LabelHeaderImportTests {
+  @Test("a CSV with Chinese or English label headers imports without a profile")
+  func labels() throws {
+    let (_, north, _) = try twoOffices(now: { "2026-04-01T09:00:00Z" })
+    let header = ["渠道", "日期", "点击量", "咨询量", "咨询电话量", "花费"].map {
+      StandardCollections.channelDaily.column(forHeader: $0) == nil ? "?" + $0 : $0
+    }
+    #expect(!header.contains { $0.hasPrefix("?") }, "labels: \(header)")
+    let result = try north.importRecords(
+      .csv(Array((header.joined(separator: ",") + "\nsem,2026-03-01,5,1,0,2.00\n").utf8)),
+      into: "channel_daily", name: "zh.csv")
+    #expect(result.summary.created == 1)
+    let english = try north.importRecords(
+      .csv(
+        Array(
+          "channel,DATE,Clicks,consultations,consult_calls,spend\nseo,2026-03-01,5,1,0,0.00\n".utf8)
+      ),
+      into: "channel_daily", name: "en.csv")
+    #expect(english.summary.created == 1)
+  }
+}

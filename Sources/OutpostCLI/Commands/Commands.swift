@@ -8,8 +8,9 @@ package enum Commands {
   package static let types: [any Command.Type] = [
     InitCommand.self, ImportCommand.self, PutCommand.self, GetCommand.self, DeleteCommand.self,
     ExportCommand.self, ListCommand.self, StatusCommand.self, LogCommand.self,
-    VerifyCommand.self, CollectionsCommand.self, HistoryCommand.self, SchemaAddCommand.self,
-    OfficeAddCommand.self, OfficeRevokeCommand.self, GCCommand.self, OfficeKeyCommand.self,
+    VerifyCommand.self, CollectionsCommand.self, TemplateCommand.self, HistoryCommand.self,
+    SchemaAddCommand.self, OfficeAddCommand.self, OfficeRevokeCommand.self, GCCommand.self,
+    OfficeKeyCommand.self,
     SubmitCommand.self, MergeCommand.self, ReplyCommand.self, ReceiveCommand.self,
     ConflictsCommand.self, ConflictsShowCommand.self, ResolveCommand.self, ReviewCommand.self,
     RulesCommand.self, RulesAddCommand.self, RulesRemoveCommand.self, RulesApplyCommand.self,

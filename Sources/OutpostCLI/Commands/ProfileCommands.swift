@@ -51,10 +51,10 @@ extension Commands {
 
     static func run(_ options: Options, _ context: Context) throws {
       let repository = try context.openReader()
-      var profiles: [ImportProfile] = []
+      var profiles: [(name: String, profile: ImportProfile)] = []
       do throws(OutpostError) {
         for name in try repository.importProfileNames() {
-          profiles.append(try repository.importProfile(named: name))
+          profiles.append((name, try repository.importProfile(named: name)))
         }
       } catch { throw CLIError(error) }
       if context.format() == .json {
@@ -64,12 +64,12 @@ extension Commands {
             (
               "profiles",
               .array(
-                profiles.map { profile in
+                profiles.map { name, profile in
                   .object(
                     JSONObject(uncheckedPairs: [
                       ("collection", .string(profile.collection)),
                       ("description", profile.description.map(JSONValue.string) ?? .null),
-                      ("name", .string(profile.name ?? "")),
+                      ("name", .string(name)),
                     ]))
                 })
             )
@@ -79,9 +79,8 @@ extension Commands {
       if profiles.isEmpty {
         context.console.out("no import profiles are stored (head office publishes them)\n")
       }
-      let width = profiles.map { ($0.name ?? "").count }.max() ?? 0
-      for profile in profiles {
-        let name = profile.name ?? ""
+      let width = profiles.map(\.name.count).max() ?? 0
+      for (name, profile) in profiles {
         context.console.out(
           name + String(repeating: " ", count: width - name.count + 2) + profile.collection
             + (profile.description.map { "  " + $0 } ?? "") + "\n")

@@ -267,36 +267,37 @@ extension Commands {
     }
   }
 
-  /// `collections`.
+  /// `collections [COLLECTION]`.
   struct CollectionsCommand: Command {
     static let name = "collections"
-    static let abstract = "List the collections and their fields."
+    static let abstract = "List the collections and their fields: labels, types, what each needs."
+    static let arguments = ["[collection]"]
+    static let arity: (min: Int, max: Int?) = (0, 1)
+    static let discussion =
+      "For each collection: who writes it and how a record's id is formed; then one line per "
+      + "column (the id column first, then the fields, the order of an import file): its name, "
+      + "its Chinese and English labels (an import header may use either), its type, whether "
+      + "it is required or may be empty, whether it is the id or a key field, and what a cell "
+      + "must look like (an enum's values, a date's format, a maximum). Name a collection to "
+      + "see only that one. 'outpost template COLLECTION' writes a CSV to fill in. JSON: "
+      + "outpost-collections/1 (SPEC.md §3.7)."
+    static let examples = [
+      "outpost collections", "outpost collections orders",
+      "outpost collections channel_daily --format json",
+    ]
 
     static func run(_ options: Options, _ context: Context) throws {
       let repository = try context.openReader()
+      let schemas =
+        try context.arguments.first.map { [try schema(repository, $0)] }
+        ?? repository.collections
       if context.format() == .json {
         printJSON(
           context, "outpost-collections/1",
-          [
-            (
-              "collections",
-              .array(
-                repository.collections.map { schema in
-                  .object(
-                    JSONObject(uncheckedPairs: [
-                      ("name", .string(schema.name)), ("owner", .string(schema.ownership.rawValue)),
-                      ("columns", .array(schema.columns.map { .string($0) })),
-                      ("summary", .string(schema.summary)),
-                    ]))
-                })
-            )
-          ])
+          [("collections", .array(schemas.map { FieldReference.json($0) }))])
         return
       }
-      for schema in repository.collections {
-        context.console.out("\(schema.name.padding(18))\(schema.summary)\n")
-        context.console.out("  columns: \(schema.columns.joined(separator: ", "))\n")
-      }
+      context.console.out(schemas.map(FieldReference.text).joined(separator: "\n"))
     }
   }
 }
