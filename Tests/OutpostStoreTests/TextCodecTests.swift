@@ -42,6 +42,7 @@ struct TextCodecTests {
     ("𠀀", "95328236"),  // U+20000: supplementary plane, GB18030 only
     ("😀", "9439fc36"),  // U+1F600
     ("\u{10FFFF}", "e3329a35"),  // the last code point
+    ("\u{FEFF}A", "84319533 41"),  // a GB18030 byte order mark is U+FEFF, kept as text
     // U+E5E5 (private use) ↔ A3A0 is GB18030-2005's mapping, as glibc (2.36) and Python have
     // it; the WHATWG and ICU decoders read A3A0 as U+3000 since 2023.
     ("\u{E5E5}", "a3a0"),
