@@ -99,8 +99,13 @@ extension OutputOptions {
     let capture = Console(interactive: context.console.isInteractive)
     var inner = context
     inner.console = capture
-    defer { if !capture.errors.isEmpty { context.console.err(capture.errors) } }
-    try body(inner)
+    // What the command said on standard error (recovery notices) goes out as it would have.
+    func forwardErrors() { if !capture.errors.isEmpty { context.console.err(capture.errors) } }
+    do { try body(inner) } catch {
+      forwardErrors()
+      throw error
+    }
+    forwardErrors()
     var bytes = capture.outputBytes
     if encoding == .gb18030 {
       do { bytes = try TextCodec.encode(bytes, to: .gb18030) } catch {

@@ -19,13 +19,14 @@ struct ExcelOutputTests {
 
   /// Runs `outpost` in `temp` with the tests' fixed clock, keeping standard output's bytes.
   @discardableResult
-  static func run(_ arguments: [String], _ temp: TemporaryDirectory, expect status: Int32 = 0)
-    -> Run
-  {
+  static func run(
+    _ arguments: [String], _ temp: TemporaryDirectory, expect status: Int32 = 0,
+    fileSystem: any FileSystem = PosixFileSystem()
+  ) -> Run {
     let console = Console()
     let result = Tool.run(
       arguments, console: console, environment: ["OUTPOST_NOW": "2025-03-01T09:00:00+08:00"],
-      workingDirectory: temp.path)
+      fileSystem: fileSystem, workingDirectory: temp.path)
     #expect(result == status, "\(arguments.joined(separator: " ")): \(console.errors)")
     return Run(status: result, bytes: console.outputBytes, errors: console.errors)
   }
@@ -126,6 +127,36 @@ struct ExcelOutputTests {
     temp.write("old.csv", String(repeating: "x", count: 10_000))
     Self.run(["export", "staff", "--out", temp.file("old.csv"), "--repo", "north"], temp)
     #expect(Self.read(temp.file("old.csv")) == Self.read(temp.file("out-0.txt")))
+  }
+
+  @Test("--out failing at each step (disk full 74, read-only 73): old file kept until the rename")
+  func failedWrite() throws {
+    let temp = TemporaryDirectory()
+    Self.branch(temp)
+    temp.write("old.csv", "old contents\n")
+    let before = try Self.names(temp)
+    let arguments = ["export", "staff", "--bom", "--out", "old.csv", "--repo", "north"]
+    let counter = FaultInjectingFileSystem(faultAt: nil)
+    Self.run(arguments, temp, fileSystem: counter)
+    // Open the temporary file, write, fsync, close, rename over old.csv, fsync the folder.
+    #expect(
+      counter.operationLog.map { $0.prefix { $0 != " " } } == [
+        "open", "write", "fsync", "close", "rename", "fsync",
+      ])
+    let written = Self.read(temp.file("old.csv"))
+    #expect(written == Self.run(["export", "staff", "--bom", "--repo", "north"], temp).bytes)
+    for step in 1...counter.operationCount {
+      for (errno, status) in [(Errno.noSpace, Int32(74)), (.readOnlyFileSystem, 73)] {
+        temp.write("old.csv", "old contents\n")
+        let faulty = FaultInjectingFileSystem(faultAt: step, fault: .failOnce(errno))
+        let result = Self.run(arguments, temp, expect: status, fileSystem: faulty)
+        #expect(result.bytes.isEmpty && !result.errors.contains("outpost: wrote"))
+        // Until the rename the old file stands; only the folder's fsync fails after it.
+        let expected = step <= 5 ? Array("old contents\n".utf8) : written
+        #expect(Self.read(temp.file("old.csv")) == expected, "step \(step) \(errno)")
+        #expect(try Self.names(temp) == before, "step \(step): \(faulty.operationLog)")
+      }
+    }
   }
 
   /// Refused option combinations: (arguments, status, part of the message).
