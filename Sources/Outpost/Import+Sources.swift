@@ -45,12 +45,12 @@ extension Importer {
 
   /// The source's bytes as UTF-8, decoded from the profile's encoding (SPEC.md §3.4).
   func decodeText(_ bytes: [UInt8]) throws(OutpostError) -> [UInt8] {
-    guard let encoding = profile?.encoding else { return bytes }
-    guard encoding.lowercased() == "utf-8" || encoding.lowercased() == "utf8" else {
-      throw ImportProfile.failure(
-        profile!.source, "encoding", "'\(encoding)' is not an encoding Outpost reads")
+    guard let encoding = profile?.encoding, encoding != .utf8 else { return bytes }
+    do throws(TextCodecError) {
+      return try TextCodec.decode(bytes, from: encoding)
+    } catch {
+      throw problem(error.line, error.message, rule: "encoding")
     }
-    return bytes
   }
 
   /// The rows of an NDJSON text: each line one JSON object; blank lines only at the end.

@@ -1,5 +1,6 @@
 import OutpostCodec
 import OutpostModel
+import OutpostStore
 
 /// How one kind of export becomes records of one collection (SPEC.md §3.6).
 ///
@@ -64,8 +65,8 @@ public struct ImportProfile: Sendable, Equatable {
   public var description: String?
   /// The target collection.
   public var collection: String
-  /// The CSV text encoding's name, as written (`gb18030`).
-  public var encoding: String?
+  /// The CSV text's encoding (SPEC.md §3.4).
+  public var encoding: TextEncoding?
   /// The CSV delimiter byte.
   public var delimiter: UInt8?
   /// The workbook sheet.
@@ -146,7 +147,13 @@ public struct ImportProfile: Sendable, Equatable {
       throw Self.failure(source, "collection", "is missing: name the collection the rows go to")
     }
     self.collection = collection
-    encoding = try reader.optionalString(root["encoding"], "encoding")
+    if let name = try reader.optionalString(root["encoding"], "encoding") {
+      do throws(TextEncodingNameError) { encoding = try TextEncoding(name: name) } catch {
+        throw Self.failure(source, "encoding", error.description)
+      }
+    } else {
+      encoding = nil
+    }
     if let text = try reader.optionalString(root["delimiter"], "delimiter") {
       switch text {
       case ",", ";", "\t": delimiter = text.utf8.first

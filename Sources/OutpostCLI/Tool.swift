@@ -204,6 +204,16 @@ package final class Console: Sendable {
     }
   }
 
+  /// Writes bytes to standard output as they are: text in another encoding than UTF-8
+  /// (`--encoding gb18030`), or with a byte order mark.
+  package func out(bytes: [UInt8]) {
+    if passthrough {
+      Platform.writeAll(Platform.standardOutput, bytes)
+    } else {
+      state.withLock { $0.out.append(contentsOf: bytes) }
+    }
+  }
+
   /// Writes to standard error.
   package func err(_ text: String) {
     if passthrough {
@@ -219,6 +229,8 @@ package final class Console: Sendable {
 
   /// What was written to standard output (capturing consoles only).
   package var output: String { state.withLock { String(decoding: $0.out, as: UTF8.self) } }
+  /// What was written to standard output, byte for byte (capturing consoles only).
+  package var outputBytes: [UInt8] { state.withLock { $0.out } }
   /// What was written to standard error (capturing consoles only).
   package var errors: String { state.withLock { String(decoding: $0.err, as: UTF8.self) } }
 }

@@ -16,6 +16,8 @@ struct ExampleProfileTests {
   /// Each sample export and the profile and collection it is imported with, in import order
   /// (customers before the orders that name them).
   static let samples: [(file: String, profile: String, collection: String, records: Int)] = [
+    ("baidu-sem-2026-03.csv", "baidu-sem-daily", "channel_daily", 2),
+    ("baidu-sem-2026-03.csv", "baidu-sem-campaigns", "ad_daily", 4),
     ("crm-customers-2026-03.csv", "crm-customers", "customers", 2),
     ("crm-orders-2026-03.csv", "crm-orders", "orders", 3),
   ]
@@ -54,6 +56,16 @@ struct ExampleProfileTests {
     run(["receive", "north.reply", "--repo", "north"], temp)
     let list = run(["profile", "list", "--repo", "north"], temp).output
     #expect(list.split(separator: "\n").count == names.count)
+    // The accounts the campaign rows name, and their owner.
+    temp.write(
+      "staff.csv",
+      "staff_id,name,position,department,active_from,active_to\ns-1,李明,sem,promotion,2026-01-01,\n")
+    temp.write(
+      "accounts.csv",
+      "account_id,channel_id,platform,owner,active_from,active_to\n"
+        + "bd-north-01,sem,baidu,s-1,2026-01-01,\nbd-north-02,sem,baidu,s-1,2026-01-01,\n")
+    run(["import", "staff", "staff.csv", "--repo", "north"], temp)
+    run(["import", "ad_accounts", "accounts.csv", "--repo", "north"], temp)
     for sample in Self.samples {
       let result = run(
         [

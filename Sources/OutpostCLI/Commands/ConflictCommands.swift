@@ -64,11 +64,29 @@ extension Commands {
       "A conflict is two concurrent writes of one field, or an edit concurrent with a "
       + "delete. Its id is COLLECTION/RECORD-ID. Until it is resolved, readers see the "
       + "provisional winner (SPEC.md §5.4)."
-    static let examples = ["outpost conflicts --repo hq", "outpost conflicts --format json"]
+    static let examples = [
+      "outpost conflicts --repo hq", "outpost conflicts --format json",
+      "outpost conflicts --format csv --bom --out conflicts.csv --repo hq",
+    ]
+
+    struct Options: OutputCommandOptions {
+      var output = OutputOptions()
+
+      static let options: [OptionBinding<Self>] = OptionBinding.outputOptions
+    }
 
     static func run(_ options: Options, _ context: Context) throws {
+      try options.output.deliver(context, format: context.format(), render)
+    }
+
+    /// Lists the open conflicts on `context`'s standard output.
+    private static func render(_ context: Context) throws {
       let repository = try context.openReader()
       let ranked = try rankedConflicts(context, repository)
+      if context.format() == .csv {
+        context.console.out(csv(ranked))
+        return
+      }
       if context.format() == .json {
         printJSON(
           context, "outpost-conflicts/1",
@@ -106,6 +124,32 @@ extension Commands {
       text +=
         "Show one with: outpost conflicts show ID; resolve it with: outpost resolve ID --take OFFICE\n"
       context.console.out(text)
+    }
+
+    /// One CSV line per conflict, in the order of the text (SPEC.md §8.9): its id, collection
+    /// and record id, the fields in conflict and the offices that wrote them (each joined by
+    /// `;`), and its KPI impact (§9.8): how many KPIs it moves and the largest relative change,
+    /// with that change's KPI and period (empty when it moves none).
+    static func csv(
+      _ ranked: [((collection: String, id: RecordID, state: RecordState), ConflictKPIImpact)]
+    ) -> String {
+      var text = CSVWriter.line([
+        "id", "collection", "record_id", "fields", "offices", "kpis_changed",
+        "largest_relative_change", "largest_change_kpi", "largest_change_period",
+      ])
+      for (conflict, impact) in ranked {
+        let candidates = Resolution.candidates(conflict.state)
+        // The change the text's "up to P % (KPI PERIOD)" names.
+        let top = impact.changes.max { $0.relativeChange < $1.relativeChange }
+        text += CSVWriter.line([
+          "\(conflict.collection)/\(conflict.id)", conflict.collection, conflict.id.rawValue,
+          Set(candidates.map(\.field)).sorted().joined(separator: ";"),
+          Set(candidates.map(\.dot.replica.rawValue)).sorted().joined(separator: ";"),
+          String(impact.kpisChanged.count), impact.largestRelativeChange.formatted(scale: 4),
+          top?.kpi ?? "", top?.period.description ?? "",
+        ])
+      }
+      return text
     }
   }
 

@@ -265,9 +265,10 @@ extension Commands {
       "outpost kpi --grain quarter --kpi net_revenue --kpi aov --format csv",
       "outpost kpi --period 2025-03 --office north --by channel --format json",
       "outpost kpi --period 2025-Q1 --by staff --kpi deal_amount --kpi lead_conversion_rate",
+      "outpost kpi --grain quarter --format csv --encoding gb18030 --out kpi.csv",
     ]
 
-    struct Options: CommandOptions {
+    struct Options: OutputCommandOptions {
       var period: Period?
       var grain: Grain?
       var offices: [String] = []
@@ -276,6 +277,7 @@ extension Commands {
       var staff: [String] = []
       var definitions: String?
       var checkSubmissions = false
+      var output = OutputOptions()
 
       static let options: [OptionBinding<Self>] = [
         .option(
@@ -308,10 +310,16 @@ extension Commands {
           "check-submissions", \.checkSubmissions,
           help: "Head office: add missing_submission to JSON/CSV (no merged submission from the "
             + "office since the period ended)."),
+        .outputFile, .byteOrderMark, .outputEncoding,
       ]
     }
 
     static func run(_ options: Options, _ context: Context) throws {
+      try options.output.deliver(context, format: context.format()) { try render(options, $0) }
+    }
+
+    /// Computes the KPIs and prints them to `context`'s standard output.
+    private static func render(_ options: Options, _ context: Context) throws {
       let repository = try context.openReader()
       let definitions = try definitions(context, repository, file: options.definitions)
       var request = KPIRequest()

@@ -64,12 +64,13 @@ extension Commands {
 
   /// `list`: the same as `export`.
   struct ListCommand: Command {
+    typealias Options = ExportCommand.Options
     static let name = "list"
     static let abstract = "Same as export."
     static let arguments = ["<collection>"]
     static let arity: (min: Int, max: Int?) = (1, 1)
 
-    static func run(_ options: NoOptions, _ context: Context) throws {
+    static func run(_ options: Options, _ context: Context) throws {
       try ExportCommand.run(options, context)
     }
   }
@@ -183,9 +184,26 @@ extension Commands {
     static let discussion =
       "Deleted records are left out; a field in conflict shows its provisional winner. "
       + "The default format is csv."
-    static let examples = ["outpost export orders --format ndjson"]
+    static let examples = [
+      "outpost export orders --format ndjson",
+      "outpost export orders --bom --out orders.csv",
+      "outpost export orders --encoding gb18030 --out orders.csv",
+    ]
+
+    struct Options: OutputCommandOptions {
+      var output = OutputOptions()
+
+      static let options: [OptionBinding<Self>] = OptionBinding.outputOptions
+    }
 
     static func run(_ options: Options, _ context: Context) throws {
+      // `--format text` writes the CSV too.
+      let format = context.format(.csv)
+      try options.output.deliver(context, format: format == .text ? .csv : format, render)
+    }
+
+    /// Prints the collection to `context`'s standard output.
+    private static func render(_ context: Context) throws {
       let repository = try context.openReader()
       let schema = try schema(repository, context.arguments[0])
       let states: [(id: RecordID, state: RecordState)]

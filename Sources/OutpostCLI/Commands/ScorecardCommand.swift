@@ -19,14 +19,16 @@ extension Commands {
     static let examples = [
       "outpost scorecard --period 2025-03 --repo hq",
       "outpost scorecard --id online_sales_monthly --period 2025-03 --rank --repo hq",
+      "outpost scorecard --period 2025-03 --format csv --bom --out scorecard.csv --repo hq",
     ]
 
-    struct Options: CommandOptions {
+    struct Options: OutputCommandOptions {
       var period: Period?
       var offices: [String] = []
       var id: String?
       var definitions: String?
       var rank = false
+      var output = OutputOptions()
 
       static let options: [OptionBinding<Self>] = [
         .option(
@@ -47,10 +49,16 @@ extension Commands {
         .option(
           "definitions", "FILE", \.definitions,
           help: "Compute with these definitions (outpost-kpi-def/1)."),
+        .outputFile, .byteOrderMark, .outputEncoding,
       ]
     }
 
     static func run(_ options: Options, _ context: Context) throws {
+      try options.output.deliver(context, format: context.format()) { try render(options, $0) }
+    }
+
+    /// Scores and prints the results to `context`'s standard output.
+    private static func render(_ options: Options, _ context: Context) throws {
       let repository = try context.openReader()
       let definitions = try definitions(context, repository, file: options.definitions)
       // Required, and checked here as before: a Period has no default to stand in for it.
