@@ -30,7 +30,7 @@ enum SharedStrings {
           }
           strings.append(text)
         }
-        path.removeLast()
+        _ = path.popLast()
       }
     }
     return strings

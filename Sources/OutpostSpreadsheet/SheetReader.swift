@@ -81,7 +81,7 @@ struct SheetReader {
             try endRow()
           }
         }
-        path.removeLast()
+        _ = path.popLast()
       }
     }
     return Sheet(name: context.name, rows: rows)

@@ -38,7 +38,7 @@ struct Styles: Sendable {
         } else if path == ["styleSheet", "cellXfs", "xf"] {
           formatIDs.append(try Self.formatID(attributes["numFmtId"] ?? "0", part: part))
         }
-      case .end: path.removeLast()
+      case .end: _ = path.popLast()
       case .text: break
       }
     }

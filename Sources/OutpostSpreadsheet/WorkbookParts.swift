@@ -5,17 +5,14 @@ import OutpostCodec
 struct Parts {
   let archive: ZipArchive
 
-  /// The entry named `name`, exactly or else ignoring ASCII case; nil if there is none.
+  /// The entry named `name`, ignoring ASCII case as part names do; nil if there is none.
   func entry(_ name: String) throws(SpreadsheetError) -> ZipArchive.Entry? {
-    var matches = archive.entries.filter { $0.name == name }
-    if matches.isEmpty {
-      let folded = Self.folded(name)
-      matches = archive.entries.filter { Self.folded($0.name) == folded }
-    }
+    let folded = Self.folded(name)
+    let matches = archive.entries.filter { Self.folded($0.name) == folded }
     guard matches.count <= 1 else {
       throw SpreadsheetError(
-        "the archive holds \(matches.count) entries named '\(name)'; " + SheetReader.damaged,
-        part: name)
+        "the archive holds \(matches.count) entries named '\(name)' (ignoring case); "
+          + SheetReader.damaged, part: name)
     }
     return matches.first
   }
@@ -146,7 +143,7 @@ struct WorkbookListing {
           }
           sheets.append((sheet, id))
         }
-      case .end: path.removeLast()
+      case .end: _ = path.popLast()
       case .text: break
       }
     }
