@@ -17,10 +17,15 @@ public struct SpreadsheetError: Error, Sendable, Equatable, CustomStringConverti
     self.cell = cell
   }
 
-  /// The message with where it happened: the sheet (or else the part) and the cell.
+  /// The message with where it happened: the sheet (or else the part, unless the message names
+  /// it) and the cell.
   public var description: String {
     var place: [String] = []
-    if let sheet { place.append("sheet '\(sheet)'") } else if let part { place.append(part) }
+    if let sheet {
+      place.append("sheet '\(sheet)'")
+    } else if let part, !message.contains(part) {
+      place.append(part)
+    }
     if let cell { place.append("cell \(cell)") }
     return place.isEmpty ? message : place.joined(separator: ", ") + ": " + message
   }

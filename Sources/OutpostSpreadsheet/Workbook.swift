@@ -18,7 +18,7 @@ public struct Workbook: Sendable {
     var name: String
     /// Its worksheet part; nil for a chart sheet or other sheet without cells.
     var part: String?
-    /// Its relationship type's last segment (`worksheet`, `chartsheet`, ...).
+    /// Its relationship type (a URI ending `/worksheet`, `/chartsheet`, ...).
     var kind: String
   }
 
@@ -73,14 +73,13 @@ public struct Workbook: Sendable {
           "sheet '\(name)' refers to relationship '\(id)', which \(relsPart) lacks; "
             + SheetReader.damaged, part: relsPart, sheet: name)
       }
-      let kind = String(relationship.type.split(separator: "/").last ?? "")
-      guard kind == "worksheet" else {
-        sheets.append(SheetEntry(name: name, part: nil, kind: kind))
+      guard relationship.type.hasSuffix("/worksheet") else {
+        sheets.append(SheetEntry(name: name, part: nil, kind: relationship.type))
         continue
       }
       let entry = try parts.target(relationship, of: relsPart, what: "sheet '\(name)'")
       entries.append(entry)
-      sheets.append(SheetEntry(name: name, part: entry.name, kind: kind))
+      sheets.append(SheetEntry(name: name, part: entry.name, kind: relationship.type))
     }
     self.sheets = sheets
     let stringsEntry = try parts.single("sharedStrings", in: relationships, of: relsPart)
@@ -119,9 +118,11 @@ public struct Workbook: Sendable {
       entry = sheets[0]
     }
     guard let part = entry.part else {
+      let what =
+        entry.kind.hasSuffix("/chartsheet")
+        ? "a chart sheet" : "not a worksheet (its relationship type is '\(entry.kind)')"
       throw SpreadsheetError(
-        "sheet '\(entry.name)' is a \(entry.kind == "chartsheet" ? "chart sheet" : entry.kind), "
-          + "which holds no cells; name a worksheet: "
+        "sheet '\(entry.name)' is \(what), which holds no cells; name a worksheet: "
           + sheets.filter { $0.part != nil }.map { "'\($0.name)'" }.joined(separator: ", "),
         sheet: entry.name)
     }

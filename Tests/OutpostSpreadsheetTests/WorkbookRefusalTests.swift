@@ -47,6 +47,16 @@ struct WorkbookRefusalTests {
       Self.failure(chart)?.description
         == "sheet '一月': sheet '一月' is a chart sheet, which holds no cells; name a worksheet: "
         + "'二月'")
+    var dialog = chart
+    dialog.replace(
+      "xl/_rels/workbook.xml.rels",
+      with: #"<Relationships><Relationship Id="rId1" Type="urn:x/dialogsheet" Target="d.xml"/>"#
+        + #"<Relationship Id="rId2" Type="\#(TestWorkbook.relationships)/worksheet" "#
+        + #"Target="worksheets/sheet2.xml"/></Relationships>"#)
+    #expect(
+      Self.failure(dialog)?.message
+        == "sheet '一月' is not a worksheet (its relationship type is 'urn:x/dialogsheet'), which "
+        + "holds no cells; name a worksheet: '二月'")
   }
 
   @Test("a cell referring to shared strings the workbook lacks, or beyond them")

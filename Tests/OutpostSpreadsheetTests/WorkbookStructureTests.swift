@@ -160,6 +160,9 @@ struct WorkbookStructureTests {
       SpreadsheetError("m", part: "xl/worksheets/sheet1.xml", sheet: "销售", cell: "C5")
         .description == "sheet '销售', cell C5: m")
     #expect(SpreadsheetError("m", part: "xl/styles.xml").description == "xl/styles.xml: m")
+    #expect(
+      SpreadsheetError("xl/styles.xml is damaged", part: "xl/styles.xml").description
+        == "xl/styles.xml is damaged")
     #expect(SpreadsheetError("m").description == "m")
   }
 }
