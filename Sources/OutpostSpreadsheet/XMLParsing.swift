@@ -20,7 +20,9 @@ extension XMLEvent {
     try XMLScreen.check(bytes, part: part)
     let collector = EventCollector()
     let outcome: (ok: Bool, line: Int, column: Int, code: Int?) = parsing.withLock { _ in
-      let parser = XMLParser(data: Data(bytes))
+      // A stream, which the parser reads in chunks: handed all at once, libxml2 refuses a part
+      // over 10 MB ("huge input lookup").
+      let parser = XMLParser(stream: InputStream(data: Data(bytes)))
       parser.shouldProcessNamespaces = true
       parser.shouldReportNamespacePrefixes = false
       parser.shouldResolveExternalEntities = false

@@ -166,3 +166,19 @@ struct WorkbookStructureTests {
     #expect(SpreadsheetError("m").description == "m")
   }
 }
+
+extension WorkbookStructureTests {
+  @Test("a part over 10 MB is parsed (libxml2 refuses one handed over in a single chunk)")
+  func largePart() throws {
+    let filler = String(repeating: "填充文字 filler ", count: 300_000)  // 6.6 MB
+    var book = TestWorkbook(sheets: [("S", "")])
+    book.replace(
+      "xl/worksheets/sheet1.xml",
+      with: #"<worksheet xmlns="\#(TestWorkbook.main)"><extLst><a>\#(filler)</a><a>\#(filler)</a>"#
+        + #"</extLst><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>"#)
+    #expect(
+      try Workbook(bytes: book.bytes).sheet(named: nil).rows == [
+        SheetRow(number: 1, cells: [.number("1")])
+      ])
+  }
+}
