@@ -66,7 +66,9 @@ struct SheetReader {
           }
         }
       case .text(let text):
-        guard path.count >= 5, path[1] == "sheetData", path[3] == "c" else { continue }
+        guard path.count >= 5, path[1] == "sheetData", path[2] == "row", path[3] == "c" else {
+          continue
+        }
         if path.count == 5 && path[4] == "v" {
           cell.value += text
         } else if path.count >= 6 && path[4] == "is" && path.last == "t" && path[5] != "rPh" {
