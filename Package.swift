@@ -29,12 +29,15 @@ let package = Package(
     .target(
       name: "OutpostStore",
       dependencies: ["OutpostSync", "OutpostModel", "OutpostCodec", "OutpostCrypto"]),
+    // Excel workbooks (.xlsx) read into sheets of text cells, for import. The one module that
+    // uses Foundation, for its XML parser alone (XMLParsing.swift; FoundationXML on Linux).
+    .target(name: "OutpostSpreadsheet", dependencies: ["OutpostCodec", "OutpostModel"]),
     // The engine's public API: every rule SPEC.md states, over the modules above. No terminal.
     .target(
       name: "Outpost",
       dependencies: [
         "OutpostStore", "OutpostSync", "OutpostKPI", "OutpostModel", "OutpostCodec",
-        "OutpostCrypto",
+        "OutpostCrypto", "OutpostSpreadsheet",
       ]),
     // The command-line tool as a library, so tests run it in-process: parse, call, render.
     .target(
@@ -73,6 +76,10 @@ let package = Package(
     .testTarget(
       name: "OutpostCodecTests", dependencies: ["OutpostCodec", "OutpostTestRandom"]),
     .testTarget(name: "OutpostCryptoTests", dependencies: ["OutpostCrypto"]),
+    .testTarget(
+      name: "OutpostSpreadsheetTests",
+      dependencies: ["OutpostSpreadsheet", "OutpostCodec", "OutpostTestRandom"],
+      exclude: ["Fixtures"]),
     .testTarget(name: "OutpostModelTests", dependencies: ["OutpostModel", "OutpostCodec"]),
     .testTarget(
       name: "OutpostSyncTests",
@@ -98,7 +105,7 @@ let package = Package(
       name: "OutpostTests",
       dependencies: [
         "Outpost", "OutpostStore", "OutpostSync", "OutpostKPI", "OutpostModel", "OutpostCodec",
-        "OutpostTestSupport",
+        "OutpostSpreadsheet", "OutpostTestSupport",
       ]),
   ]
 )

@@ -1,5 +1,6 @@
 import OutpostCodec
 import OutpostModel
+import OutpostSpreadsheet
 import OutpostStore
 
 /// Reading each kind of ``ImportSource`` into rows.
@@ -39,6 +40,61 @@ extension Importer {
             column: error.column))
         break
       }
+    }
+    return try readTable(table, &problems, &counts)
+  }
+
+  /// The rows of an Excel workbook's sheet (SPEC.md §3.5): the profile's `sheet` or the first.
+  func readWorkbook(
+    _ bytes: [UInt8], _ problems: inout [OutpostError], _ counts: inout ImportCounts
+  ) throws(OutpostError) -> [ImportRow] {
+    if let profile {
+      for (member, given) in [
+        ("encoding", profile.encoding != nil), ("delimiter", profile.delimiter != nil),
+      ] where given {
+        throw ImportProfile.failure(
+          profile.source, member, "is for CSV files, but \(name) is a workbook (.xlsx)")
+      }
+    }
+    let sheet: Sheet
+    do throws(SpreadsheetError) {
+      sheet = try Workbook(bytes: bytes).sheet(named: profile?.sheet)
+    } catch {
+      let rule = error.message.contains("no sheet") && profile?.sheet != nil ? "sheet" : nil
+      problems.append(
+        OutpostError(
+          .invalidData, "\(error.description)" + (rule.map { " (profile: \($0))" } ?? ""),
+          location: .init(file: name, collection: schema.name, rule: rule)))
+      return []
+    }
+    let headerRow = profile?.headerRow ?? 1
+    guard let header = sheet.rows.first(where: { $0.number == headerRow }),
+      header.number == headerRow
+    else {
+      problems.append(
+        problem(
+          headerRow,
+          "row \(headerRow) of sheet '\(sheet.name)' is empty; the header row is required there",
+          rule: profile == nil ? nil : "header_row"))
+      return []
+    }
+    var table = SourceTable(header: [], headerLine: headerRow, rows: [], isWorkbook: true)
+    func text(_ cell: SheetCell, line: Int, column: Int) -> String {
+      switch cell {
+      case .empty: return ""
+      case .text(let text), .number(let text), .date(let text): return text
+      case .boolean(let flag): return flag ? "true" : "false"
+      case .error(let error):
+        table.errors[line, default: [:]][column] = error
+        return ""
+      }
+    }
+    table.header = header.cells.enumerated().map {
+      text($1, line: headerRow, column: $0)
+    }
+    for row in sheet.rows where row.number > headerRow {
+      let cells = row.cells.enumerated().map { text($1, line: row.number, column: $0) }
+      table.rows.append((row.number, cells))
     }
     return try readTable(table, &problems, &counts)
   }

@@ -14,6 +14,8 @@ struct SourceTable {
   /// Whether the table is a workbook's sheet: cells are then named like `C7`, and rows shorter
   /// than the header are normal (a sheet stores no empty cell).
   var isWorkbook = false
+  /// A workbook's error cells (`#DIV/0!`), by line and column: refused where a column is read.
+  var errors: [Int: [Int: String]] = [:]
 
   /// How a cell is named in messages: `column 3` or `cell C7`.
   func cellName(_ index: Int, line: Int) -> String {
@@ -229,6 +231,20 @@ extension Importer {
           rowOK = false
         }
       case .field(let spec, let name):
+        if let error = table.errors[line]?[index] {
+          problems.append(
+            problem(
+              line,
+              "\(table.cellName(index, line: line)) "
+                + (error.isEmpty
+                  ? "holds a formula saved without its result; open the workbook in Excel (or "
+                    + "LibreOffice) so that it calculates, save it, and import it again"
+                  : "holds the Excel error \(error) where '\(name)' needs a value; correct the "
+                    + "formula in the workbook"),
+              column: index + 1, field: name))
+          rowOK = false
+          continue
+        }
         let location =
           profile == nil
           ? "column '\(name)'"

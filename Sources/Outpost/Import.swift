@@ -10,6 +10,8 @@ public enum ImportSource: Sendable {
   case csv([UInt8])
   /// Newline-delimited JSON: one object per line, members named as the columns.
   case ndjson([UInt8])
+  /// An Excel workbook (`.xlsx`, SPEC.md §3.5): the first sheet, or the profile's `sheet`.
+  case workbook([UInt8])
   /// Rows already in memory, each a column → value object, checked as NDJSON lines are; a
   /// row's "line" is its 1-based position.
   case rows([[String: JSONValue]])
@@ -121,11 +123,13 @@ public struct Importer {
     }
     switch source {
     case .csv(let bytes): rows = try readCSV(bytes, &problems, &counts)
+    case .workbook(let bytes): rows = try readWorkbook(bytes, &problems, &counts)
     case .ndjson(let bytes): rows = try readNDJSON(bytes, &problems)
     case .rows(let objects): rows = try readObjects(objects, &problems)
     }
-    if case .csv = source {
-    } else {
+    switch source {
+    case .csv, .workbook: break
+    case .ndjson, .rows:
       counts.read = rows.count
       counts.records = rows.count
     }

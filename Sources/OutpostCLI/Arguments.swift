@@ -82,7 +82,7 @@ package enum OutputFormat: String, CaseIterable, Sendable {
 
 /// The input formats of `import` (`--input`).
 package enum InputFormat: String, CaseIterable, Sendable {
-  case csv, ndjson
+  case csv, ndjson, xlsx
 }
 
 /// A command-line mistake: exit status 64, with the usage of the command it concerns.

@@ -20,6 +20,7 @@ struct ExampleProfileTests {
     ("baidu-sem-2026-03.csv", "baidu-sem-campaigns", "ad_daily", 4),
     ("crm-customers-2026-03.csv", "crm-customers", "customers", 2),
     ("crm-orders-2026-03.csv", "crm-orders", "orders", 3),
+    ("ocean-engine-2026-03.xlsx", "ocean-engine-daily", "channel_daily", 2),
   ]
 
   @discardableResult

@@ -31,7 +31,7 @@ extension Commands {
       static let options: [OptionBinding<Self>] = [
         .option(
           "input", "FORMAT", \.input,
-          help: "The file's format (default: from the extension, .csv or .ndjson/.jsonl)."),
+          help: "The file's format (default: from the extension, .csv, .xlsx or .ndjson/.jsonl)."),
         .option(
           "profile", "PROFILE", \.profile,
           help:
@@ -167,13 +167,20 @@ extension Commands {
       switch input {
       case .csv: return .csv(bytes)
       case .ndjson: return .ndjson(bytes)
+      case .xlsx: return .workbook(bytes)
       case _ where lowered.hasSuffix(".csv") || lowered.hasSuffix(".txt"): return .csv(bytes)
       case _ where lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".jsonl"):
         return .ndjson(bytes)
+      case _ where lowered.hasSuffix(".xlsx"): return .workbook(bytes)
+      case _ where lowered.hasSuffix(".xls") || lowered.hasSuffix(".et"):
+        throw CLIError(
+          .usage,
+          "'\(displayName)' is an old-style Excel (or WPS) workbook, which Outpost does not read",
+          hint: "Open it and save it as an Excel workbook (.xlsx), or as CSV.")
       default:
         throw CLIError(
           .usage, "cannot tell the format of '\(displayName)'",
-          hint: "Name the file .csv or .ndjson, or pass --input csv|ndjson.")
+          hint: "Name the file .csv, .xlsx or .ndjson, or pass --input csv|xlsx|ndjson.")
       }
     }
 
