@@ -158,4 +158,18 @@ struct ImportProfileCLITests {
     let nameless = run(["profile", "publish", "nameless.json", "--repo", "hq"], temp, status: 65)
     #expect(nameless.errors.contains("member 'name' is missing"), "\(nameless.errors)")
   }
+
+  @Test("a profile stored by put or import is checked as profile publish checks it (§3.6)")
+  func storedThroughPut() throws {
+    let temp = try branch()
+    let bad =
+      #"{"format":"outpost-import-profile/1","name":"x","collection":"orders","columns":{"a":"nope"}}"#
+    let put = run(
+      ["put", "import_profiles", "x", "profile=" + bad, "--repo", "hq"], temp, status: 65)
+    #expect(put.errors.contains("'nope' is not a column of 'orders'"), "\(put.errors)")
+    let good =
+      #"{"format":"outpost-import-profile/1","name":"x","collection":"orders","columns":{"a":"amount"}}"#
+    run(["put", "import_profiles", "x", "profile=" + good, "--repo", "hq"], temp)
+    #expect(run(["profile", "list", "--repo", "hq"], temp).output.hasPrefix("x  orders"))
+  }
 }

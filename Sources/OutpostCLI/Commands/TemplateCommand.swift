@@ -28,6 +28,7 @@ extension Commands {
       "outpost template orders > orders.csv",
       "outpost template channel_daily --labels zh --example --repo north > channel_daily.csv",
       "outpost template targets --example --repo hq",
+      "outpost template orders --labels zh --bom --out 订单模板.csv --repo north",
     ]
 
     /// What the header row holds.
@@ -35,9 +36,10 @@ extension Commands {
       case names, zh, en
     }
 
-    struct Options: CommandOptions {
+    struct Options: OutputCommandOptions {
       var labels = Labels.names
       var example = false
+      var output = OutputOptions()
 
       static let options: [OptionBinding<Self>] = [
         .option(
@@ -45,6 +47,7 @@ extension Commands {
           help: "The header row: the columns' names (the default), or their Chinese (zh) or "
             + "English (en) labels."),
         .flag("example", \.example, help: "Add one example row with a valid value per column."),
+        .outputFile, .byteOrderMark, .outputEncoding,
       ]
     }
 
@@ -54,6 +57,11 @@ extension Commands {
           .usage, "template writes CSV only, not \(format.rawValue)",
           hint: "Leave out --format (or --json).")
       }
+      try options.output.deliver(context, format: .csv) { try render(options, $0) }
+    }
+
+    /// Writes the template to `context`'s standard output.
+    static func render(_ options: Options, _ context: Context) throws {
       let repository = try context.openReader()
       let schema = try schema(repository, context.arguments[0])
       try checkImportable(schema, repository)
