@@ -335,6 +335,8 @@ struct HeldOutImportTests {
       problems.contains {
         $0["file"] == .string(file) && $0["line"] == line && $0["column"] == column
       }, "\(file): \(preview.output)")
+    // Exactly that problem: one bad cell does not make other rows' aggregation fail (§3.6).
+    #expect(problems.count == 1, "\(file): \(preview.output)")
     #expect(treeDigest(temp.file("r")) == before, "\(file): the preview changed the repository")
   }
 }
