@@ -2,6 +2,7 @@ import OutpostCodec
 import OutpostCrypto
 import OutpostModel
 import OutpostStore
+import OutpostSync
 
 /// Rows of a table (a CSV text or a workbook's sheet) under a header.
 struct SourceTable {
@@ -68,8 +69,10 @@ extension Importer {
   func readTable(
     _ table: SourceTable, _ problems: inout [OutpostError], _ counts: inout ImportCounts
   ) throws(OutpostError) -> [ImportRow] {
-    guard let uses = plan(table, &problems) else { return [] }
     let trim = profile?.trim ?? false
+    var table = table
+    if trim { table.header = table.header.map(ImportProfile.trimmed) }
+    guard let uses = plan(table, &problems) else { return [] }
     func cellsOf(_ row: (line: Int, cells: [String])) -> [String] {
       trim ? row.cells.map(ImportProfile.trimmed) : row.cells
     }
@@ -100,7 +103,7 @@ extension Importer {
       }
       if let row = try readRow(row.line, cells, table, uses, &problems) { rows.append(row) }
     }
-    if let sum = profile?.aggregateSum, problems.isEmpty {
+    if let sum = profile?.aggregateSum {
       rows = aggregate(rows, sum, &problems)
     }
     counts.records = rows.count
@@ -216,7 +219,7 @@ extension Importer {
     }
     var values: [String: JSONValue] = [:]
     var rowOK = true
-    var sourceID: String?
+    var sourceID: (text: String, column: Int, location: String)?
     for (index, use) in uses.enumerated() {
       let cell = cells[index]
       switch use {
@@ -263,7 +266,7 @@ extension Importer {
           }
         }
         if profile?.deriveIDs.contains(name) == true && !text.isEmpty {
-          if name == idColumn { sourceID = text }
+          if name == idColumn { sourceID = (text, index, location) }
           text = RecordID.derived(fromSource: text).rawValue
         }
         guard let spec else {
@@ -288,8 +291,26 @@ extension Importer {
         values[field] = .string(cell)
       }
     }
-    if let sourceID { values[ImportProfile.sourceIDField] = .string(sourceID) }
-    return try makeRow(values, line: line, &problems)
+    if let sourceID { values[ImportProfile.sourceIDField] = .string(sourceID.text) }
+    guard let row = try makeRow(values, line: line, &problems) else { return nil }
+    if let sourceID, let stored = try storedSourceID(row.id), stored != sourceID.text {
+      problems.append(
+        problem(
+          line,
+          "\(sourceID.location): the source id '\(sourceID.text)' gives id '\(row.id)', whose "
+            + "record holds the source id '\(stored)'; two source ids cannot share one record",
+          column: sourceID.column + 1, field: idColumn, rule: "derive_ids"))
+      return nil
+    }
+    return row
+  }
+
+  /// The `source_id` the stored record `id` holds, if any.
+  private func storedSourceID(_ id: RecordID) throws(OutpostError) -> String? {
+    let state: RecordState?
+    do { state = try repository.state(schema.name, id) } catch { throw OutpostError(error) }
+    guard let state, !state.isDeleted else { return nil }
+    return state.values[ImportProfile.sourceIDField]?.stringValue
   }
 
   // MARK: Aggregation
@@ -315,7 +336,7 @@ extension Importer {
           case .failure(let message):
             problems.append(
               problem(
-                row.line, "'\(field)': \(message) (with line \(total.line))", field: field,
+                row.line, "'\(field)': \(message.message) (with line \(total.line))", field: field,
                 rule: "aggregate.sum"))
           }
         } else if a != b {

@@ -134,7 +134,10 @@ public struct Importer {
       counts.records = rows.count
     }
     try checkRows(rows, &problems)
-    if !problems.isEmpty { rows = [] }
+    if !problems.isEmpty {
+      rows = []
+      counts.records = 0
+    }
     return ImportReading(rows: rows, counts: counts, problems: problems)
   }
 
@@ -188,16 +191,7 @@ public struct Importer {
         schema, row.id, row.fields, existing: lookup.0)
       {
         problems.append(problem(row.line, missing))
-      } else if let source = row.fields[ImportProfile.sourceIDField],
-        let stored = lookup.0?.values[ImportProfile.sourceIDField], stored != .null,
-        stored != source, profile?.deriveIDs.contains(idColumn ?? "") == true
-      {
-        problems.append(
-          problem(
-            row.line,
-            "the source id \(Self.quoted(source)) gives id '\(row.id)', which record holds the "
-              + "source id \(Self.quoted(stored)); two source ids cannot share one record",
-            field: ImportProfile.sourceIDField, rule: "derive_ids"))
+
       } else {
         let values = (lookup.0?.values ?? [:]).merging(row.fields) { $1 }
         if related {
@@ -221,11 +215,6 @@ public struct Importer {
     problems = problems.enumerated().sorted {
       ($0.element.location.line ?? 0, $0.offset) < ($1.element.location.line ?? 0, $1.offset)
     }.map(\.element)
-  }
-
-  private static func quoted(_ value: JSONValue) -> String {
-    if case .string(let text) = value { return "'\(text)'" }
-    return JSONWriter.canonicalString(value)
   }
 
   // MARK: Rows

@@ -254,7 +254,9 @@ extension ImportProfile {
       }
       sign = "-"
     }
-    if let separator = format.thousands, text.contains(separator) {
+    // Full-width text has its separator made ASCII too.
+    let separator = format.fullwidth && format.thousands == "，" ? "," : format.thousands
+    if let separator, text.contains(separator) {
       let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
       let groups = parts[0].split(separator: separator, omittingEmptySubsequences: false)
       let digitsOnly = groups.allSatisfy { $0.allSatisfy { $0.isASCII && $0.isNumber } }

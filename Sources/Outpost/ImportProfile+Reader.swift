@@ -38,9 +38,6 @@ extension ImportProfile {
     func optionalBool(_ value: JSONValue?, _ path: String) throws(OutpostError) -> Bool? {
       guard let value else { return nil }
       guard case .bool(let flag) = value else { throw fail(path, "must be true or false") }
-      guard flag else {
-        throw fail(path, "false is the default, so it would have no effect; leave the member out")
-      }
       return flag
     }
 

@@ -107,6 +107,7 @@ struct ImportProfileCLITests {
     #expect(problems.first?["field"] == .string("spend"))
     #expect(problems.first?["rule"] == .string("formats.spend"))
     #expect(problems.first?["file"] == .string("bad.csv"))
+    #expect(try JSONParser.parse(Array(json.output.utf8))["records"] == .number(.init(integer: 0)))
     #expect(treeDigest(temp.file("north")) == before)
     // A profile for another collection.
     run(

@@ -147,7 +147,8 @@ struct CSVReaderTests {
       _ = try read("a\nb\n", CSVOptions(headerLine: 5))
       Issue.record("accepted a header line past the end")
     } catch {
-      #expect(error.message.contains("before the header line 5"), "\(error)")
+      #expect(error.message == "the file has 2 line(s), so it has no line 5 for the header")
+      #expect(error.line == 2)
     }
   }
 

@@ -85,7 +85,7 @@ struct ImportProfileTests {
       (#"{"format": "x", "collection": "orders", "columns": {"a": "b"}}"#, "format", "must be"),
       (daily(#""colums": 1"#), "$", "did you mean 'columns'?"),
       (daily(#""name": "Bad Name""#), "name", "is not a profile name"),
-      (daily(#""trim": false"#), "trim", "false is the default"),
+      (daily(#""trim": 1"#), "trim", "must be true or false"),
       (daily(#""header_row": 0"#), "header_row", "from 1 to 1000"),
       (daily(#""delimiter": "|""#), "delimiter", "must be"),
       (daily(#""skip_rows": [{"column": "日期"}]"#), "skip_rows[0]", "exactly one of"),
@@ -187,6 +187,13 @@ struct ImportProfileTests {
     #expect(problems[0].message.contains("skip_blank_rows"))
   }
 
+  @Test("§3.6: trim applies to header cells too")
+  func trimmedHeaders() throws {
+    let csv = " 日期 ,点击,\t消费,咨询,电话\n2026-03-01,1,1.00,1,0\n"
+    #expect(try imported(csv, daily(#""trim": true"#)).count == 1)
+    #expect(try refused(csv, daily()).count == 4)  // two unknown headers, two missing
+  }
+
   @Test("§3.6: delimiters ';' and tab")
   func delimiters() throws {
     for (delimiter, byte) in [(";", ";"), ("\\t", "\t")] {
@@ -269,6 +276,11 @@ struct ImportProfileTests {
     #expect(records["north.sem.2026-03-01"]?["consultations"] == .number(JSONNumber(integer: 12)))
     #expect(records["north.sem.2026-03-02"]?["spend"] == .string("12.50"))
     #expect(records["north.sem.2026-03-03"]?["spend"] == .string("0.50"))
+    // A full-width separator with full-width digits (found by the held-out test).
+    let wide = daily(#""formats": {"spend": {"thousands": "，", "fullwidth": true}}"#)
+    #expect(
+      try imported(header + "2026-03-01,1,１，２３４．５０,1,0\n", wide)["north.sem.2026-03-01"]?[
+        "spend"] == .string("1234.50"))
     for bad in ["\"1,2345\"", "\"12,34.5\"", "$5", "1.234"] {
       let problems = try refused(header + "2026-03-01,1,\(bad),1,0\n", json)
       #expect(problems.map(\.location.rule) == ["formats.spend"], "\(bad): \(problems)")
@@ -325,6 +337,17 @@ struct ImportProfileTests {
     #expect(differ[0].message.contains("lines 2 and 3 give record 'north.sem.2026-03-01'"))
     let mixed = try refused(head + "2026-03-01,a,,0.10,1,0\n2026-03-01,b,2,0.20,2,0\n", json)
     #expect(mixed.map(\.location.rule) == ["aggregate.sum"], "\(mixed.map(\.message))")
+    // The message is words, not a debug description (found by the held-out test).
+    #expect(
+      mixed.first?.message
+        == "'clicks': one row has a value and another none; a not-measured value cannot be "
+        + "added (with line 2) (profile: aggregate.sum)")
+    // One bad cell is one problem: the rows of its record still aggregate, so no false
+    // duplicate ids (found by the held-out test).
+    let bad = try refused(
+      head + "2026-03-01,a,x,0.10,1,0\n2026-03-01,b,2,0.20,2,0\n"
+        + "2026-03-01,c,2,0.20,2,0\n", json)
+    #expect(bad.count == 1 && bad[0].location.line == 2, "\(bad.map(\.message))")
     // Without aggregate, rows with one id are refused as duplicates.
     let duplicate = try refused(
       head + "2026-03-01,a,1,0.10,1,0\n2026-03-01,b,2,0.20,2,0\n", daily(#""ignore": ["计划"]"#))

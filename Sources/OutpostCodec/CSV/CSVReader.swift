@@ -85,9 +85,10 @@ public struct CSVReader: Sendable {
     // Lines before the header are skipped as lines, unparsed: report titles, date ranges.
     while line < options.headerLine {
       guard let end = bytes[index...].firstIndex(of: 10) else {
+        let lines = index < bytes.count ? line : line - 1
         throw CSVError(
-          line: line,
-          "the file ends on line \(line), before the header line \(options.headerLine)")
+          line: lines,
+          "the file has \(lines) line(s), so it has no line \(options.headerLine) for the header")
       }
       index = end + 1
       line += 1
