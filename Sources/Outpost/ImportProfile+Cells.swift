@@ -128,8 +128,24 @@ extension ImportProfile {
         if let pattern = format.dates.first(where: \.hasDay) {
           throw fail("\(path).date", "'\(pattern.text)' has a day, but '\(spec.name)' is a month")
         }
+      case .timestamp:
+        if let pattern = format.dates.first(where: { !$0.hasTime || !$0.hasDay }) {
+          throw fail(
+            "\(path).date",
+            "'\(pattern.text)' has no day, hour or minute, but '\(spec.name)' is a timestamp")
+        }
+        guard format.offset != nil else {
+          throw fail(
+            "\(path).offset",
+            "is missing: '\(spec.name)' is a timestamp, which needs the cells' UTC offset "
+              + "(+08:00 for China)")
+        }
       default:
-        throw fail("\(path).date", "'\(spec.name)' is \(spec.type.name), not a date or a month")
+        throw fail(
+          "\(path).date", "'\(spec.name)' is \(spec.type.name), not a date, month or timestamp")
+      }
+      if format.offset != nil && spec.type != .timestamp {
+        throw fail("\(path).offset", "'\(spec.name)' is \(spec.type.name), not a timestamp")
       }
     }
     if format.hasNumberMembers && !Self.isNumber(spec.type) {
@@ -191,11 +207,20 @@ extension ImportProfile {
     guard let format else { return .success(cell) }
     let path = formats[spec.name] == nil ? "number_format" : "formats.\(spec.name)"
     if !format.dates.isEmpty {
-      if CivilDate(parsing: cell) != nil || (spec.type == .month && cell.utf8.count == 7) {
-        return .success(cell)
-      }
-      for pattern in format.dates {
-        if let date = pattern.match(cell) { return .success(date) }
+      if let offset = format.offset {
+        if (try? spec.type.parseCell(cell)) != nil { return .success(cell) }
+        for pattern in format.dates {
+          if let timestamp = pattern.matchTimestamp(cell, offset: offset) {
+            return .success(timestamp)
+          }
+        }
+      } else {
+        if CivilDate(parsing: cell) != nil || (spec.type == .month && cell.utf8.count == 7) {
+          return .success(cell)
+        }
+        for pattern in format.dates {
+          if let date = pattern.match(cell) { return .success(date) }
+        }
       }
       let patterns = format.dates.map(\.text).joined(separator: ", ")
       return .failure(

@@ -91,7 +91,7 @@ extension ImportProfile {
       let object = try self.object(value, path)
       try allow(
         object, path,
-        ["date", "thousands", "currency", "percent", "fullwidth", "negative_parentheses"])
+        ["date", "offset", "thousands", "currency", "percent", "fullwidth", "negative_parentheses"])
       var format = CellFormat()
       if let date = object["date"] {
         let patterns: [String]
@@ -111,6 +111,15 @@ extension ImportProfile {
           }
         }
       }
+      if let offset = try optionalString(object["offset"], "\(path).offset") {
+        guard Self.isOffset(offset) else {
+          throw fail("\(path).offset", "'\(offset)' is not a UTC offset such as +08:00 or Z")
+        }
+        guard !format.dates.isEmpty else {
+          throw fail("\(path).offset", "applies to the cells the date patterns read; give 'date'")
+        }
+        format.offset = offset
+      }
       if let separator = try optionalString(object["thousands"], "\(path).thousands") {
         guard [",", "，", " "].contains(separator) else {
           throw fail("\(path).thousands", "must be \",\", \"，\" or \" \"")
@@ -126,6 +135,20 @@ extension ImportProfile {
         throw fail(path, "is empty, so it would have no effect")
       }
       return format
+    }
+
+    /// Whether `text` is `Z` or `+HH:MM`/`-HH:MM` with hours 00–23 and minutes 00–59.
+    static func isOffset(_ text: String) -> Bool {
+      if text == "Z" { return true }
+      let chars = Array(text.utf8)
+      guard chars.count == 6, chars[0] == UInt8(ascii: "+") || chars[0] == UInt8(ascii: "-"),
+        chars[3] == UInt8(ascii: ":")
+      else { return false }
+      let digits = [chars[1], chars[2], chars[4], chars[5]]
+      guard digits.allSatisfy({ (48...57).contains($0) }) else { return false }
+      let hours = Int(digits[0] - 48) * 10 + Int(digits[1] - 48)
+      let minutes = Int(digits[2] - 48) * 10 + Int(digits[3] - 48)
+      return hours < 24 && minutes < 60
     }
   }
 }

@@ -263,6 +263,57 @@ struct ImportProfileTests {
     }
   }
 
+  @Test("§3.6: a timestamp from a date-and-time cell at the profile's UTC offset")
+  func timestamps() throws {
+    let (_, north, disk) = try twoOffices(now: now)
+    func profile(_ format: String) throws -> ImportProfile {
+      try self.profile(
+        #"{"format": "outpost-import-profile/1", "collection": "orders", "#
+          + #""columns": {"订单号": "order_id", "客户": "customer_id", "日期": "order_date", "#
+          + #""金额": "amount", "下单时间": "placed_at"}, "constants": {"channel_id": "sem", "#
+          + #""quantity": "1", "status": "confirmed"}, "formats": {"placed_at": \#(format)}}"#)
+    }
+    let csv =
+      "订单号,客户,日期,金额,下单时间\no-1,c-1,2026-03-05,1.00,2026-03-05 14:23:10\n"
+      + "o-2,c-1,2026-03-05,1.00,2026/3/5 9:05\no-3,c-1,2026-03-05,1.00,2026-03-05T01:02:03Z\n"
+    try north.importRecords(
+      .csv(Array(csv.utf8)), into: "orders", name: "o.csv",
+      profile: try profile(
+        #"{"date": ["yyyy-MM-dd HH:mm:ss", "yyyy/M/d H:mm"], "offset": "+08:00"}"#))
+    let placed = try north.read { reader throws(OutpostError) in
+      do throws(StoreError) {
+        return try reader.states("orders").map { $0.state.values["placed_at"] }
+      } catch { throw OutpostError(error) }
+    }
+    #expect(
+      placed == [
+        .string("2026-03-05T14:23:10+08:00"), .string("2026-03-05T09:05:00+08:00"),
+        .string("2026-03-05T01:02:03Z"),
+      ])
+    // The offset is required, is an offset, and is for timestamps only; a pattern needs a time.
+    for (format, path, words) in [
+      (#"{"date": "yyyy-MM-dd HH:mm:ss"}"#, "formats.placed_at.offset", "needs the cells' UTC"),
+      (#"{"date": "yyyy-MM-dd HH:mm", "offset": "+8"}"#, "formats.placed_at.offset", "not a UTC"),
+      (#"{"date": "yyyy-MM-dd", "offset": "+08:00"}"#, "formats.placed_at.date", "no day, hour"),
+      (#"{"offset": "+08:00"}"#, "formats.placed_at.offset", "give 'date'"),
+    ] {
+      let before = disk.snapshot()
+      do throws(OutpostError) {
+        let parsed = try ImportProfile.decode(
+          Array(
+            (#"{"format": "outpost-import-profile/1", "collection": "orders", "columns": "#
+              + #"{"订单号": "order_id", "下单时间": "placed_at"}, "formats": {"placed_at": "#
+              + format + "}}").utf8), source: "p.json")
+        try north.importRecords(.csv(Array(csv.utf8)), into: "orders", profile: parsed)
+        Issue.record("accepted \(format)")
+      } catch {
+        #expect(error.location.field == path, "\(format): \(error.message)")
+        #expect(error.message.contains(words), "\(format): \(error.message)")
+      }
+      #expect(disk.snapshot() == before)
+    }
+  }
+
   @Test("§3.6: thousands, currency, percent, full-width digits and parentheses")
   func numberFormats() throws {
     let json = daily(
