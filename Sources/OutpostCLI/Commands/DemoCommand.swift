@@ -180,10 +180,16 @@ final class DemoRun {
         throw CLIError(.cannotCreate, "cannot create \(folder): \(error.errno)")
       }
     }
-    for (path, text) in files.sorted(by: { $0.key < $1.key }) {
+    var contents = files.mapValues { Array($0.utf8) }
+    // North's search ads as 百度推广 exports them, and head office's profile to read that.
+    if let days = files["data/north/channel_daily.csv"] {
+      contents["data/north/baidu-2025-03.csv"] = DemoExports.baiduReport(days, month: "2025-03")
+      contents["data/hq/baidu-sem-daily.json"] = Array(DemoExports.profile.utf8)
+    }
+    for (path, bytes) in contents.sorted(by: { $0.key < $1.key }) {
       do {
         try OutputFile.write(
-          Array(text.utf8), to: directory + "/" + path, secret: false, replace: true,
+          bytes, to: directory + "/" + path, secret: false, replace: true,
           fileSystem: context.fileSystem)
       } catch { throw CLIError(error) }
     }
@@ -209,11 +215,31 @@ final class DemoRun {
       "  Head office now knows every office's people, and sets targets per position for every "
         + "office, and one person's own:\n")
     step(["import", "targets", "data/hq/people-targets.csv", "--repo", "hq"], echo: true)
+    let profiled = offices.contains("north")
+    if profiled {
+      console.out(
+        "  It also publishes how to read a 百度推广 account report (an import profile), so every "
+          + "branch imports that export as it is:\n")
+      step(["profile", "publish", "data/hq/baidu-sem-daily.json", "--repo", "hq"])
+    }
     for office in offices {
       step(
         ["reply", office, "--out", "\(office)-1.reply", "--repo", "hq"], show: office == "north")
       step(["receive", "\(office)-1.reply", "--repo", office], show: office == "north")
     }
+    guard profiled else { return }
+    console.out(
+      "  North previews March's report as Baidu wrote it (GB18030, title lines, a row per "
+        + "campaign, ¥1,234.50, a total row): the same figures it imported from its sheet.\n")
+    let preview = step(
+      [
+        "import", "channel_daily", "data/north/baidu-2025-03.csv", "--profile", "baidu-sem-daily",
+        "--dry-run", "--repo", "north",
+      ])
+    console.out(Commands.indent(preview.split(separator: "\n").prefix(3).joined(separator: "\n")))
+    check(
+      preview.contains("records: 31 (after aggregate): would create 0, update 0, leave 31 "),
+      "the report's 62 campaign rows make north's 31 search-ads days, unchanged")
   }
 
   /// Steps 4 and 5: concurrent edits on both sides, then the second round of submissions.
