@@ -1,7 +1,8 @@
 import OutpostStore
 
-/// The demo's export as an ad platform writes it, and head office's profile for it (SPEC.md
-/// §3.6): north's March search-ads days as a 百度推广 account report, GB18030 with CRLF line ends,
+/// The demo's export as an ad platform writes it, and head office's profile for it.
+///
+/// North's March search-ads days as a 百度推广 account report (SPEC.md §3.6), GB18030 with CRLF line ends,
 /// title lines, one row per campaign and day, thousands separators, `¥` amounts, ratio columns, a
 /// total row and Excel's blank rows. Read through the profile it gives exactly the `sem` rows
 /// north imported from its own sheet, so the preview leaves every record unchanged.
@@ -52,8 +53,10 @@ enum DemoExports {
     let ratio = impressions == 0 ? "0.00%" : percent(clicks * 10_000 / impressions)
     let perClick = clicks == 0 ? "¥0.00" : "¥" + DemoData.money(fen / clicks)
     return [
-      date, campaign, grouped(impressions), grouped(clicks), "¥" + grouped(fen / 100) + "."
-        + String(fen % 100 + 100).dropFirst(), String(values[3]), String(values[4]), ratio, perClick,
+      date, campaign, grouped(impressions), grouped(clicks),
+      "¥" + grouped(fen / 100) + "."
+        + String(fen % 100 + 100).dropFirst(), String(values[3]), String(values[4]), ratio,
+      perClick,
     ].map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ",")
   }
 
