@@ -25,7 +25,11 @@ extension Importer {
       lenient: profile != nil)
     var reader: CSVReader
     do { reader = try CSVReader(bytes: text, options: options) } catch {
-      problems.append(problem(error.line, error.message, column: error.column))
+      let aboutHeader = profile != nil && error.message.contains("header")
+      problems.append(
+        problem(
+          error.line, error.message, column: error.column,
+          rule: aboutHeader ? "header_row" : nil))
       return []
     }
     var table = SourceTable(header: reader.header, headerLine: reader.headerLine, rows: [])
@@ -96,12 +100,36 @@ extension Importer {
       let cells = row.cells.enumerated().map { text($1, line: row.number, column: $0) }
       table.rows.append((row.number, cells))
     }
+    // The cells a merged range covers beyond its first hold no value of their own. Only the
+    // rows and columns that are read are marked, however large a range claims to be.
+    let lastColumn = table.header.count - 1
+    let lines = table.rows.map(\.line)
+    let present = Set(lines)
+    for range in sheet.merges
+    where range.last.row > headerRow && range.first.column <= lastColumn {
+      let span = max(range.first.row, headerRow + 1)...range.last.row
+      let covered =
+        span.count < lines.count ? span.filter(present.contains) : lines.filter(span.contains)
+      for line in covered {
+        for column in range.first.column...min(range.last.column, lastColumn)
+        where (line, column) != (range.first.row, range.first.column) {
+          table.merged[line, default: [:]][column] = range.name
+        }
+      }
+    }
     return try readTable(table, &problems, &counts)
   }
 
   /// The source's bytes as UTF-8, decoded from the profile's encoding (SPEC.md §3.4).
   func decodeText(_ bytes: [UInt8]) throws(OutpostError) -> [UInt8] {
     guard let encoding = profile?.encoding, encoding != .utf8 else { return bytes }
+    if bytes.starts(with: TextCodec.utf8BOM) {
+      throw problem(
+        1,
+        "the file starts with a UTF-8 byte order mark, so it is UTF-8 text, not "
+          + "\(encoding.rawValue): set the profile's encoding to utf-8 (or leave it out)",
+        rule: "encoding")
+    }
     do throws(TextCodecError) {
       return try TextCodec.decode(bytes, from: encoding)
     } catch {

@@ -17,6 +17,9 @@ struct SourceTable {
   var isWorkbook = false
   /// A workbook's error cells (`#DIV/0!`), by line and column: refused where a column is read.
   var errors: [Int: [Int: String]] = [:]
+  /// A workbook's cells inside a merged range other than its first, by line and column, with
+  /// the range: refused where a column is read (the value is the first cell's alone).
+  var merged: [Int: [Int: String]] = [:]
 
   /// How a cell is named in messages: `column 3` or `cell C7`.
   func cellName(_ index: Int, line: Int) -> String {
@@ -120,6 +123,20 @@ extension Importer {
       for (message, field) in checkHeader(names) {
         problems.append(problem(line, message, field: field))
       }
+      // Two headers naming one column (`date` and `日期`): neither may win silently.
+      var first: [String: Int] = [:]
+      for (index, name) in names.enumerated() {
+        if let other = first[name] {
+          problems.append(
+            problem(
+              line,
+              "\(table.cellName(index, line: line)) '\(header[index])' and "
+                + "\(table.cellName(other, line: line)) '\(header[other])' both name '\(name)'; "
+                + "remove one of them", column: index + 1, field: name))
+        } else {
+          first[name] = index
+        }
+      }
       guard problems.isEmpty else { return nil }
       return names.map { .field(schema.field($0), name: $0) }
     }
@@ -144,11 +161,15 @@ extension Importer {
       } else if text.isEmpty {
         uses.append(.none)
       } else {
+        let trimmed = ImportProfile.trimmed(text)
+        let spaced =
+          trimmed != text && (mapped[trimmed] != nil || profile.ignore.contains(trimmed))
+          ? " (it has spaces around it: set \"trim\": true)" : ""
         problems.append(
           problem(
             line,
             "\(name): the header '\(text)' is neither mapped ('columns') nor ignored ('ignore') "
-              + "by the profile; map it to a field or list it in 'ignore'",
+              + "by the profile; map it to a field or list it in 'ignore'\(spaced)",
             column: index + 1, rule: "columns"))
         uses.append(.ignored)
       }
@@ -161,6 +182,13 @@ extension Importer {
           line,
           "the profile maps the header '\(text)', which the file does not have (its headers: "
             + "\(shown))", rule: "columns.\(text)"))
+    }
+    for (index, text) in profile.ignore.enumerated() where !present.contains(text) {
+      problems.append(
+        problem(
+          line,
+          "the profile ignores the header '\(text)', which the file does not have (its headers: "
+            + "\(shown)); remove it from 'ignore'", rule: "ignore[\(index)]"))
     }
     for rule in profile.skipRows + profile.stopAt where !present.contains(rule.column) {
       problems.append(
@@ -186,20 +214,9 @@ extension Importer {
   ) throws(OutpostError) -> ImportRow? {
     var cells = cells
     if cells.count < uses.count {
-      if table.isWorkbook || profile == nil {
-        cells += Array(repeating: "", count: uses.count - cells.count)
-      } else if cells.count == 1 && cells[0].isEmpty {
-        problems.append(
-          problem(
-            line, "blank line; remove it, or let the profile skip blank rows",
-            rule: "skip_blank_rows"))
-        return nil
-      } else {
-        problems.append(
-          problem(
-            line, "expected \(uses.count) fields (as in the header), found \(cells.count)"))
-        return nil
-      }
+      // Missing cells at the end of a row are empty (a sheet stores none; a CSV row may lack
+      // the header's trailing commas).
+      cells += Array(repeating: "", count: uses.count - cells.count)
     }
     if let extra = cells.indices.dropFirst(uses.count).first(where: { !cells[$0].isEmpty }) {
       problems.append(
@@ -234,6 +251,16 @@ extension Importer {
           rowOK = false
         }
       case .field(let spec, let name):
+        if let range = table.merged[line]?[index] {
+          problems.append(
+            problem(
+              line,
+              "\(table.cellName(index, line: line)) is inside the merged cells \(range), whose "
+                + "value only its first cell holds; unmerge them in the workbook and fill each "
+                + "cell, then import again", column: index + 1, field: name))
+          rowOK = false
+          continue
+        }
         if let error = table.errors[line]?[index] {
           problems.append(
             problem(
@@ -332,7 +359,18 @@ extension Importer {
         let (a, b) = (total.fields[field] ?? .null, row.fields[field] ?? .null)
         if sum.contains(field) {
           switch Self.add(a, b) {
-          case .success(let value): total.fields[field] = value
+          case .success(let value):
+            // The sum is a value of the field too: its digits and maximum hold.
+            if let spec = schema.field(field) {
+              do throws(ModelError) { _ = try spec.validateJSON(value) } catch {
+                problems.append(
+                  problem(
+                    row.line,
+                    "'\(field)': the sum with line \(total.line) is refused: \(error.message)",
+                    field: field, rule: "aggregate.sum"))
+              }
+            }
+            total.fields[field] = value
           case .failure(let message):
             problems.append(
               problem(

@@ -169,10 +169,13 @@ public struct Importer {
     var stored: [(line: Int, values: [String: JSONValue])] = []
     for row in rows where problems.count < Self.maximumReportedProblems {
       if let (line, other) = firstLine[row.id.collisionKey] {
-        let how =
+        var how =
           other == row.id
           ? "both give id '\(row.id)'"
           : "give ids '\(other)' and '\(row.id)', which differ only by case"
+        if case .string(let source)? = row.fields[ImportProfile.sourceIDField] {
+          how += " (line \(row.line)'s derived from the source id '\(source)')"
+        }
         problems.append(problem(row.line, "lines \(line) and \(row.line) \(how)"))
       } else {
         firstLine[row.id.collisionKey] = (row.line, row.id)

@@ -45,8 +45,22 @@ extension ImportProfile {
         }
       }
     }
-    for field in values.keys.sorted() where mapped[field] == nil {
-      throw fail("values.\(field)", notFromColumn(field, schema))
+    for field in values.keys.sorted() {
+      guard mapped[field] != nil else {
+        throw fail("values.\(field)", notFromColumn(field, schema))
+      }
+      for (from, to) in values[field]!.sorted(by: { $0.key < $1.key }) {
+        guard from != to else {
+          throw fail("values.\(field).\(from)", "maps '\(from)' to itself, so it has no effect")
+        }
+        // A target is a cell of the field, unless a format still applies to it.
+        guard let spec = schema.field(field), formats[field] == nil,
+          !(Self.isNumber(spec.type) && numberFormat != nil)
+        else { continue }
+        do throws(ModelError) { _ = try spec.parseCell(to) } catch {
+          throw fail("values.\(field).\(from)", error.message)
+        }
+      }
     }
     let keys: [String]
     switch schema.idRule {
@@ -96,6 +110,18 @@ extension ImportProfile {
           throw fail(
             path,
             "'\(schema.name)' has no '\(Self.sourceIDField)' field to keep the source's id in")
+        }
+        if let header = mapped[Self.sourceIDField] {
+          throw fail(
+            path,
+            "the derived id keeps the source's id in '\(Self.sourceIDField)', which column "
+              + "'\(header)' also fills; map that column elsewhere or ignore it")
+        }
+        if constants.contains(where: { $0.field == Self.sourceIDField }) {
+          throw fail(
+            path,
+            "the derived id keeps the source's id in '\(Self.sourceIDField)', which "
+              + "'constants' also sets")
         }
         continue
       }
@@ -182,9 +208,15 @@ extension ImportProfile {
   /// The member a refused cell of `spec` concerns: the field's format when one applied, else
   /// the column's mapping.
   func memberFor(_ spec: FieldSpec, header: String) -> String {
-    if formats[spec.name] != nil { return "formats.\(spec.name)" }
-    if numberFormat != nil && Self.isNumber(spec.type) { return "number_format" }
-    return "columns.\(header)"
+    format(of: spec)?.path ?? "columns.\(header)"
+  }
+
+  /// The format that applies to `spec`'s cells and its member: the field's own, else
+  /// `number_format` for a number field.
+  private func format(of spec: FieldSpec) -> (format: CellFormat, path: String)? {
+    if let own = formats[spec.name] { return (own, "formats.\(spec.name)") }
+    if let numberFormat, Self.isNumber(spec.type) { return (numberFormat, "number_format") }
+    return nil
   }
 
   // MARK: Cells
@@ -200,12 +232,10 @@ extension ImportProfile {
 
   /// The cell text a source cell stands for in `field`, after `values` and `formats`; or the
   /// problem and the member involved.
-  func rewrite(_ cell: String, _ spec: FieldSpec) -> Result<String, CellProblem> {
-    if let mapped = values[spec.name]?[cell] { return .success(mapped) }
+  func rewrite(_ source: String, _ spec: FieldSpec) -> Result<String, CellProblem> {
+    let cell = values[spec.name]?[source] ?? source
     if cell.isEmpty { return .success(cell) }
-    let format = formats[spec.name] ?? (Self.isNumber(spec.type) ? numberFormat : nil)
-    guard let format else { return .success(cell) }
-    let path = formats[spec.name] == nil ? "number_format" : "formats.\(spec.name)"
+    guard let (format, path) = format(of: spec) else { return .success(cell) }
     if !format.dates.isEmpty {
       if let offset = format.offset {
         if (try? spec.type.parseCell(cell)) != nil { return .success(cell) }
@@ -215,9 +245,8 @@ extension ImportProfile {
           }
         }
       } else {
-        if CivilDate(parsing: cell) != nil || (spec.type == .month && cell.utf8.count == 7) {
-          return .success(cell)
-        }
+        // A cell already in the field's own form (`2026-03-01`, `2026-03`) is taken as it is.
+        if (try? spec.type.parseCell(cell)) != nil { return .success(cell) }
         for pattern in format.dates {
           if let date = pattern.match(cell) { return .success(date) }
         }
@@ -310,9 +339,10 @@ extension ImportProfile {
     let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
     let whole = String(parts[0])
     let fraction = parts.count > 1 ? String(parts[1]) : ""
-    guard !whole.isEmpty, (whole + fraction).allSatisfy({ $0.isASCII && $0.isNumber }) else {
-      return nil
-    }
+    // A plain decimal, as a cell of the field would be: no leading zeros, no bare point.
+    guard !whole.isEmpty, (whole + fraction).allSatisfy({ $0.isASCII && $0.isNumber }),
+      whole == "0" || !whole.hasPrefix("0"), parts.count == 1 || !fraction.isEmpty
+    else { return nil }
     let padded = String(repeating: "0", count: max(0, 3 - whole.count)) + whole
     let point = padded.index(padded.endIndex, offsetBy: -2)
     var integer = String(padded[..<point])

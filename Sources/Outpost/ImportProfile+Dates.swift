@@ -47,6 +47,9 @@ public struct DatePattern: Sendable, Equatable {
       }
       if let part {
         flush()
+        if parts.contains(where: { Self.sameLetter($0, part) }) {
+          throw ModelError("'\(char)' appears twice")
+        }
         if let last = parts.last, Self.isVariable(last), Self.isVariable(part) {
           throw ModelError("two variable-width numbers touch; put text between them")
         }
@@ -62,6 +65,15 @@ public struct DatePattern: Sendable, Equatable {
       throw ModelError("a pattern needs yyyy and M")
     }
     return DatePattern(text: text, parts: parts)
+  }
+
+  private static func sameLetter(_ a: Part, _ b: Part) -> Bool {
+    switch (a, b) {
+    case (.year, .year), (.month, .month), (.day, .day), (.hour, .hour), (.minute, .minute),
+      (.second, .second):
+      true
+    default: false
+    }
   }
 
   private static func isVariable(_ part: Part) -> Bool {

@@ -127,6 +127,13 @@ extension ImportProfile {
         format.thousands = separator
       }
       format.currency = try strings(object["currency"], "\(path).currency") ?? []
+      for (index, symbol) in format.currency.enumerated()
+      where symbol.contains(where: { ".-+%(),，．－ \u{3000}".contains($0) || $0.isNumber }) {
+        throw fail(
+          "\(path).currency[\(index)]",
+          "'\(symbol)' holds a digit, sign, point or separator, so removing it would change "
+            + "numbers; a currency text is a sign or a word (¥, ￥, 元, CNY)")
+      }
       format.percent = try optionalBool(object["percent"], "\(path).percent") ?? false
       format.fullwidth = try optionalBool(object["fullwidth"], "\(path).fullwidth") ?? false
       format.negativeParentheses =

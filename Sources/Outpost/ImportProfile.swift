@@ -75,7 +75,7 @@ public struct ImportProfile: Sendable, Equatable {
   public var sheet: String?
   /// The header's line or row, 1-based.
   public var headerRow: Int
-  /// Source header → field, in the profile's order.
+  /// Source header → field, in the order the document's keys are read (sorted by UTF-8 bytes).
   public var columns: [(header: String, field: String)]
   /// Source headers left out on purpose.
   public var ignore: [String]
@@ -104,6 +104,7 @@ public struct ImportProfile: Sendable, Equatable {
   /// Where the profile came from, for messages (`crm-orders.json`, `profile 'crm-orders'`).
   public var source: String
 
+  /// Whether two profiles are the same document from the same source.
   public static func == (lhs: ImportProfile, rhs: ImportProfile) -> Bool {
     lhs.document == rhs.document && lhs.source == rhs.source
   }

@@ -5,11 +5,14 @@ public struct Sheet: Sendable, Equatable {
   /// The rows holding at least one non-empty cell, in increasing row number; rows with no value
   /// are left out (``SheetRow/number`` shows the gaps).
   public var rows: [SheetRow]
+  /// The merged cell ranges (`<mergeCells>`): only a range's first cell holds its value.
+  public var merges: [MergedRange]
 
-  /// A sheet named `name` with `rows`.
-  public init(name: String, rows: [SheetRow]) {
+  /// A sheet named `name` with `rows` and `merges`.
+  public init(name: String, rows: [SheetRow], merges: [MergedRange] = []) {
     self.name = name
     self.rows = rows
+    self.merges = merges
   }
 
   /// The most rows a sheet can have (Excel's limit: row 1,048,576).
@@ -75,4 +78,28 @@ public enum SheetCell: Sendable, Equatable {
   /// An error value such as `#DIV/0!` or `#N/A`; empty for a formula saved without its result
   /// (written by a program that does not calculate, such as openpyxl).
   case error(String)
+}
+
+/// A range of merged cells (`C2:C3`): the first cell holds the value Excel shows over all.
+public struct MergedRange: Sendable, Equatable {
+  /// The first (top-left) cell's 0-based column and 1-based row.
+  public var first: (column: Int, row: Int)
+  /// The last (bottom-right) cell's 0-based column and 1-based row.
+  public var last: (column: Int, row: Int)
+
+  /// A range from `first` to `last`.
+  public init(first: (column: Int, row: Int), last: (column: Int, row: Int)) {
+    self.first = first
+    self.last = last
+  }
+
+  /// The range as Excel writes it: `C2:C3`.
+  public var name: String {
+    Sheet.cellName(column: first.column, row: first.row) + ":"
+      + Sheet.cellName(column: last.column, row: last.row)
+  }
+
+  public static func == (lhs: MergedRange, rhs: MergedRange) -> Bool {
+    lhs.first == rhs.first && lhs.last == rhs.last
+  }
 }

@@ -14,6 +14,7 @@ struct SheetContext {
 struct SheetReader {
   let context: SheetContext
   var rows: [SheetRow] = []
+  var merges: [MergedRange] = []
   var cellCount = 0
   var rowNumber = 0
   var rowCells: [SheetCell] = []
@@ -52,6 +53,10 @@ struct SheetReader {
             "\(context.part) is not a worksheet (its root element is <\(name)>); "
               + Self.damaged)
         }
+        if path.count == 3 && path[1] == "mergeCells" && name == "mergeCell" {
+          try merge(attributes["ref"])
+          continue
+        }
         guard path.count >= 3, path[1] == "sheetData" else { continue }
         if path.count == 3 && name == "row" {
           try startRow(attributes["r"])
@@ -86,7 +91,21 @@ struct SheetReader {
         _ = path.popLast()
       }
     }
-    return Sheet(name: context.name, rows: rows)
+    return Sheet(name: context.name, rows: rows, merges: merges)
+  }
+
+  /// A `<mergeCell ref="C2:C3">`.
+  mutating func merge(_ ref: String?) throws(SpreadsheetError) {
+    let ends = (ref ?? "").split(separator: ":", omittingEmptySubsequences: false)
+    guard ends.count == 2,
+      let first = try? CellReference.parse(String(ends[0])),
+      let last = try? CellReference.parse(String(ends[1])),
+      first.column <= last.column, first.row <= last.row
+    else {
+      throw failure("the merged range '\(ref ?? "")' is not a range such as C2:C3; " + Self.damaged)
+    }
+    merges.append(
+      MergedRange(first: (first.column, first.row), last: (last.column, last.row)))
   }
 
   mutating func startRow(_ r: String?) throws(SpreadsheetError) {

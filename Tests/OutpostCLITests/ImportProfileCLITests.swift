@@ -67,7 +67,8 @@ struct ImportProfileCLITests {
     #expect(document["format"] == .string("outpost-import-preview/1"))
     #expect(document["ok"] == .bool(true) && document["created"] == .number(.init(integer: 2)))
     #expect(document["rows"]?["skipped"] == .number(.init(integer: 1)))
-    #expect(document["sample"]?.arrayValue?.first?["spend"] == .string("1002.50"))
+    #expect(document["sample"]?.arrayValue?.first?["fields"]?["spend"] == .string("1002.50"))
+    #expect(document["sample"]?.arrayValue?.first?["line"] == .number(.init(integer: 3)))
     run(["import", "channel_daily", "sem.csv", "--profile", "sem.json", "--repo", "north"], temp)
     let again = run(
       [
@@ -112,6 +113,10 @@ struct ImportProfileCLITests {
     // A profile for another collection.
     run(
       ["import", "orders", "sem.csv", "--profile", "sem.json", "--repo", "north"], temp, status: 64)
+    // A spreadsheet format Outpost does not read is named, with what to do.
+    try "x".write(toFile: temp.file("march.ods"), atomically: true, encoding: .utf8)
+    let ods = run(["import", "orders", "march.ods", "--repo", "north"], temp, status: 64)
+    #expect(ods.errors.contains("save it as an Excel workbook (.xlsx)"), "\(ods.errors)")
     // Profiles read tables, not NDJSON.
     try "{}\n".write(toFile: temp.file("x.ndjson"), atomically: true, encoding: .utf8)
     run(

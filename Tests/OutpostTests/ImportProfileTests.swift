@@ -132,6 +132,17 @@ struct ImportProfileTests {
       (daily(#""aggregate": {"sum": ["visits"]}"#), "aggregate.sum[0]", "not mapped"),
       (daily(#""derive_ids": ["date"]"#), "derive_ids[0]", "neither the id column"),
       (
+        daily(
+          #""values": {"channel_id": {"百度": "bogus"}}"#,
+          columns: #""日期": "date", "渠道": "channel_id""#
+        )
+        .replacingConstants, "values.channel_id.百度", "not one of"
+      ),
+      (daily(#""values": {"clicks": {"5": "5"}}"#), "values.clicks.5", "to itself"),
+      (daily(#""formats": {"spend": {"currency": ["0"]}}"#), "formats.spend.currency[0]", "digit"),
+      (daily(#""formats": {"spend": {"currency": ["."]}}"#), "formats.spend.currency[0]", "point"),
+      (daily(#""formats": {"date": {"date": "yyyy-M-d d"}}"#), "formats.date.date", "twice"),
+      (
         daily(#""number_format": {"percent": true}"#, columns: #""日期": "date", "点击": "clicks""#),
         "number_format.percent", "no decimal"
       ),
@@ -148,6 +159,70 @@ struct ImportProfileTests {
     // The profile is for one collection.
     let other = try #require(try profileRefusal(daily(), collection: "orders"))
     #expect(other.message.contains("is 'channel_daily', but the import is into 'orders'"))
+  }
+
+  // MARK: Found in review
+
+  @Test("review: sums are values of the field; two headers for one column; merged source_id")
+  func reviewFindings() throws {
+    // A sum beyond the field's digits is refused (money: 13 integer digits).
+    let json = daily(#""ignore": ["计划"], "aggregate": {"sum": ["spend"]}"#)
+    let head = "日期,计划,点击,消费,咨询,电话\n"
+    let big = try refused(
+      head + "2026-03-01,a,1,9999999999999.00,1,0\n2026-03-01,b,1,9999999999999.00,1,0\n", json)
+    #expect(
+      big.contains { $0.location.rule == "aggregate.sum" && $0.message.contains("13 digits") })
+    // Two headers naming one column, without a profile: neither wins.
+    let (_, north, disk) = try twoOffices(now: now)
+    let before = disk.snapshot()
+    #expect(throws: OutpostError.self) {
+      try north.importRecords(
+        .csv(
+          Array(
+            "channel_id,date,日期,consultations,consult_calls,spend\nsem,2026-03-01,2026-03-02,1,0,1.00\n"
+              .utf8)),
+        into: "channel_daily", name: "two.csv")
+    }
+    #expect(disk.snapshot() == before)
+    // source_id filled by a column while derive_ids keeps the source id there.
+    let orders =
+      #"{"format": "outpost-import-profile/1", "collection": "orders", "columns": {"订单号": "order_id", "#
+      + #""来源": "source_id"}, "derive_ids": ["order_id"]}"#
+    let error = try #require(try profileRefusal(orders, collection: "orders"))
+    #expect(error.location.field == "derive_ids[0]" && error.message.contains("'来源' also fills"))
+  }
+
+  @Test("review: values then formats; short rows padded; ignore must exist; strict percent")
+  func reviewReading() throws {
+    let mapped = daily(
+      #""values": {"date": {"昨天": "2026/4/1"}}, "formats": {"date": {"date": "yyyy/M/d"}}"#)
+    #expect(try imported(header + "昨天,1,1.00,1,0\n", mapped).keys.first == "north.sem.2026-04-01")
+    // A row without the header's trailing empty column.
+    #expect(
+      try imported(header.dropLast() + ",备注\n2026-03-01,1,1.00,1,0\n", daily(#""ignore": ["备注"]"#))
+        .count == 1)
+    let ghost = try refused(header + "2026-03-01,1,1.00,1,0\n", daily(#""ignore": ["备注"]"#))
+    #expect(ghost.map(\.location.rule) == ["ignore[0]"], "\(ghost.map(\.message))")
+    // A month pattern reads a 7-byte cell.
+    let costs =
+      #"{"format": "outpost-import-profile/1", "collection": "costs", "columns": {"月份": "month", "#
+      + #""类型": "cost_type", "金额": "amount"}, "constants": {"channel_id": "sem"}, "#
+      + #""formats": {"month": {"date": "yyyy/MM"}}}"#
+    #expect(try imported("月份,类型,金额\n2026/03,tools,1.00\n", costs, into: "costs").count == 1)
+    // Percent as strict as the field: no leading zeros, no bare point.
+    let (hq, _, _) = try twoOffices(now: now)
+    let targets = try profile(
+      #"{"format": "outpost-import-profile/1", "collection": "targets", "columns": {"编号": "target_id", "#
+        + #""指标": "kpi_id", "周期": "period", "目标": "target_value"}, "constants": {"office_id": "north", "#
+        + #""scope": "office", "period_grain": "month", "direction": "higher_better", "version": "1"}, "#
+        + #""formats": {"target_value": {"percent": true}}}"#)
+    for bad in ["0005%", "5.%"] {
+      #expect(throws: OutpostError.self, "\(bad)") {
+        try hq.importRecords(
+          .csv(Array("编号,指标,周期,目标\nt1,consultation_rate,2026-03,\(bad)\n".utf8)), into: "targets",
+          profile: targets)
+      }
+    }
   }
 
   // MARK: Reading
@@ -192,6 +267,23 @@ struct ImportProfileTests {
     let csv = " 日期 ,点击,\t消费,咨询,电话\n2026-03-01,1,1.00,1,0\n"
     #expect(try imported(csv, daily(#""trim": true"#)).count == 1)
     #expect(try refused(csv, daily()).count == 4)  // two unknown headers, two missing
+  }
+
+  @Test("§3.4/§3.6: a UTF-8 file named GB18030, and CR-only line ends, are refused saying so")
+  func encodingMessages() throws {
+    let (_, north, _) = try twoOffices(now: now)
+    let profile = try profile(daily(#""encoding": "gb18030""#))
+    do throws(OutpostError) {
+      try north.importRecords(
+        .csv([0xEF, 0xBB, 0xBF] + Array((header + "2026-03-01,1,1.00,1,0\n").utf8)),
+        into: "channel_daily", profile: profile)
+      Issue.record("accepted")
+    } catch {
+      #expect(error.problems.first?.message.contains("UTF-8 byte order mark") == true)
+      #expect(error.problems.first?.location.rule == "encoding")
+    }
+    let cr = try refused("t\r" + header.replacingNewlines + "\r", daily(#""header_row": 2"#))
+    #expect(cr.first?.message.contains("carriage return (CR) alone") == true, "\(cr)")
   }
 
   @Test("§3.6: delimiters ';' and tab")
@@ -490,5 +582,20 @@ struct LabelHeaderImportTests {
       ),
       into: "channel_daily", name: "en.csv")
     #expect(english.summary.created == 1)
+  }
+}
+
+extension String {
+  /// A profile without its `constants` member (for a profile that maps `channel_id`).
+  fileprivate var replacingConstants: String {
+    split(separator: #", "constants": {"channel_id": "sem"}"#, omittingEmptySubsequences: false)
+      .joined()
+  }
+}
+
+extension String {
+  /// The text with each LF made CR.
+  fileprivate var replacingNewlines: String {
+    String(String.UnicodeScalarView(unicodeScalars.map { $0 == "\n" ? "\r" : $0 }))
   }
 }

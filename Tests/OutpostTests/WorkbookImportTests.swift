@@ -12,7 +12,9 @@ struct WorkbookImportTests {
   let now: @Sendable () -> Timestamp = { "2026-04-01T09:00:00Z" }
 
   /// A minimal .xlsx: one sheet per entry, each a list of rows of `(reference, cell XML)`.
-  static func workbook(_ sheets: [(name: String, rows: [[String]])]) -> [UInt8] {
+  static func workbook(_ sheets: [(name: String, rows: [[String]])], merges: [String] = [])
+    -> [UInt8]
+  {
     var files: [(String, String)] = []
     var entries = ""
     var rels = ""
@@ -36,7 +38,12 @@ struct WorkbookImportTests {
           "xl/worksheets/sheet\(index + 1).xml",
           #"<?xml version="1.0" encoding="UTF-8"?><worksheet "#
             + #"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#
-            + "<sheetData>\(data)</sheetData></worksheet>"
+            + "<sheetData>\(data)</sheetData>"
+            + (merges.isEmpty
+              ? ""
+              : "<mergeCells>" + merges.map { #"<mergeCell ref="\#($0)"/>"# }.joined()
+                + "</mergeCells>")
+            + "</worksheet>"
         ))
     }
     files.append(
@@ -136,6 +143,25 @@ struct WorkbookImportTests {
       #expect(found.first?.message.hasPrefix("cell B3 ") == true, "\(found.map(\.message))")
       #expect(found.first?.message.contains(words) == true, "\(found.map(\.message))")
     }
+  }
+
+  @Test("§3.5: a merged range's other cells are refused where a column is read, naming the range")
+  func mergedCells() throws {
+    let row = { (date: String) in
+      [Self.text(date), Self.number("1"), Self.number("1"), Self.number("1"), Self.number("0")]
+    }
+    var third = row("2026-03-02")
+    third[1] = ""
+    let rows = [[Self.text("t")], Self.header, row("2026-03-01"), third]
+    let found = problems(
+      Self.workbook([("报表", rows)], merges: ["B3:B4", "A1:J1"]), Self.profileJSON)
+    #expect(found.count == 1 && found.first?.location.line == 4, "\(found.map(\.message))")
+    #expect(found.first?.message.hasPrefix("cell B4 is inside the merged cells B3:B4") == true)
+    // A merge over an ignored column, or above the header, is no problem.
+    #expect(
+      try run(
+        Self.workbook([("报表", rows.dropLast() + [row("2026-03-02")])], merges: ["F3:F4", "A1:J1"]),
+        Self.profileJSON) == 2)
   }
 
   @Test("§3.6: sheet selects a sheet by name; CSV members and an unknown sheet are refused")

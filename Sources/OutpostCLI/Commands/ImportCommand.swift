@@ -9,7 +9,7 @@ extension Commands {
   struct ImportCommand: Command {
     static let name = "import"
     static let abstract =
-      "Bulk upsert records from a CSV or NDJSON file ('-' reads standard input)."
+      "Bulk upsert records from a CSV, .xlsx or NDJSON file ('-' reads standard input)."
     static let arguments = ["<collection>", "<file>"]
     static let arity: (min: Int, max: Int?) = (2, 2)
     static let discussion =
@@ -110,7 +110,7 @@ extension Commands {
           for problem in reading.problems {
             let at = problem.location
             context.console.err(
-              "\(at.file ?? displayName):\(at.line.map(String.init) ?? "?"): \(problem.message)\n")
+              "\(at.file ?? displayName)\(at.line.map { ":\($0)" } ?? ""): \(problem.message)\n")
           }
         }
         throw refusal(reading.problems, displayName)
@@ -172,10 +172,11 @@ extension Commands {
       case _ where lowered.hasSuffix(".ndjson") || lowered.hasSuffix(".jsonl"):
         return .ndjson(bytes)
       case _ where lowered.hasSuffix(".xlsx"): return .workbook(bytes)
-      case _ where lowered.hasSuffix(".xls") || lowered.hasSuffix(".et"):
+      case _ where [".xls", ".et", ".xlsb", ".ods", ".numbers"].contains { lowered.hasSuffix($0) }:
         throw CLIError(
           .usage,
-          "'\(displayName)' is an old-style Excel (or WPS) workbook, which Outpost does not read",
+          "'\(displayName)' is a spreadsheet in a format Outpost does not read (only .xlsx "
+            + "workbooks)",
           hint: "Open it and save it as an Excel workbook (.xlsx), or as CSV.")
       default:
         throw CLIError(

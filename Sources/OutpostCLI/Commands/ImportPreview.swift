@@ -24,10 +24,14 @@ extension Commands.ImportCommand {
           ]))
       }
       let records: [JSONValue] = sample.map { row in
-        var pairs = row.fields.map { ($0.key, $0.value) }
-        pairs.append(("id", .string(row.id.rawValue)))
-        pairs.append(("line", Commands.number(row.line)))
-        return .object(JSONObject(uncheckedPairs: pairs.sorted { $0.0 < $1.0 }))
+        let fields = row.fields.map { ($0.key, $0.value) }.sorted {
+          $0.0.utf8.lexicographicallyPrecedes($1.0.utf8)
+        }
+        return .object(
+          JSONObject(uncheckedPairs: [
+            ("fields", .object(JSONObject(uncheckedPairs: fields))),
+            ("id", .string(row.id.rawValue)), ("line", Commands.number(row.line)),
+          ]))
       }
       Commands.printJSON(
         context, "outpost-import-preview/1",
@@ -75,7 +79,7 @@ extension Commands.ImportCommand {
       text += "  \(reading.problems.count) problem(s):\n"
       for problem in reading.problems {
         let at = problem.location
-        text += "    \(at.file ?? file):\(at.line.map(String.init) ?? "?"): \(problem.message)\n"
+        text += "    \(at.file ?? file)\(at.line.map { ":\($0)" } ?? ""): \(problem.message)\n"
       }
     }
     context.console.out(text)

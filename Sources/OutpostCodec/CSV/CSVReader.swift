@@ -85,6 +85,12 @@ public struct CSVReader: Sendable {
     // Lines before the header are skipped as lines, unparsed: report titles, date ranges.
     while line < options.headerLine {
       guard let end = bytes[index...].firstIndex(of: 10) else {
+        if bytes[index...].contains(13) {
+          throw CSVError(
+            line: line,
+            "the lines end in a carriage return (CR) alone, which Outpost does not read; save "
+              + "the file with LF or CRLF line ends")
+        }
         let lines = index < bytes.count ? line : line - 1
         throw CSVError(
           line: lines,
