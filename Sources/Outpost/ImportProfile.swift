@@ -126,7 +126,7 @@ public struct ImportProfile: Sendable, Equatable {
 
   /// Reads a profile from its JSON value.
   public init(json: JSONValue, source: String) throws(OutpostError) {
-    var reader = Reader(source: source)
+    let reader = Reader(source: source)
     let root = try reader.object(json, "$")
     try reader.allow(
       root, "$",
