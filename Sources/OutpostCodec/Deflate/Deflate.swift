@@ -1,0 +1,268 @@
+/// Compresses data as raw DEFLATE (RFC 1951), the format ``Inflate`` reads.
+///
+/// LZ77 finds repeats through chains of earlier positions that share a 3-byte prefix (hashed),
+/// inside the 32 KiB window: lengths 3–258, distances 1–32,768. `.default` matches lazily (a
+/// match is kept only when the next position does not start a longer one). The symbols are cut
+/// into blocks of a bounded count, and each block is written as whichever is smallest of a
+/// stored, a fixed Huffman and a dynamic Huffman block; dynamic codes are limited to 15 bits
+/// (7 for the code length code) by package-merge, which gives the best codes within the limit.
+/// The output depends only on the input and the level; memory is the input, the output and
+/// fixed tables for the window and one block.
+public enum Deflate {
+  /// How hard to look for repeats.
+  public enum Level: Sendable {
+    /// No compression: stored blocks of at most 65,535 bytes each (5 bytes of overhead each).
+    case stored
+    /// Short hash chains and no lazy matching: faster, somewhat larger output.
+    case fast
+    /// Longer hash chains and lazy matching, close to zlib's default level 6.
+    case `default`
+  }
+
+  /// Compresses `input` as a raw DEFLATE stream (no zlib or gzip header).
+  ///
+  /// The same input and level always give the same bytes.
+  public static func compress(_ input: [UInt8], level: Level = .default) -> [UInt8] {
+    var writer = BlockWriter(capacity: input.count / 3 + 64)
+    input.withUnsafeBufferPointer { bytes in
+      switch level {
+      case .stored:
+        writer.writeStored(bytes, 0..<bytes.count, final: true)
+      case .fast:
+        var parser = Parser(bytes, settings: .fast)
+        parser.greedy(&writer)
+      case .default:
+        var parser = Parser(bytes, settings: .default)
+        parser.lazy(&writer)
+      }
+    }
+    return writer.finish()
+  }
+
+  /// Search limits of a level.
+  struct Settings {
+    /// The most chain links followed for one position.
+    var chain: Int
+    /// A match this long ends the search.
+    var nice: Int
+    /// When the previous match is this long, only a quarter of the chain is searched.
+    var good: Int
+    /// Lazy matching: a previous match this long is taken without looking further.
+    var lazy: Int
+    /// Greedy matching: positions inside a longer match are not added to the chains.
+    var insert: Int
+
+    static let fast = Settings(chain: 16, nice: 32, good: 8, lazy: 0, insert: 8)
+    static let `default` = Settings(chain: 128, nice: 128, good: 8, lazy: 16, insert: 258)
+  }
+
+  static let window = 32_768
+  static let hashBits = 15
+
+  /// The LZ77 pass: finds matches and hands literals and matches to a ``BlockWriter``.
+  struct Parser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let settings: Settings
+    /// The most recent position (+1; 0: none) of each hash of three bytes.
+    var head: [Int32]
+    /// For each position modulo the window, the previous position (+1) with the same hash.
+    var previous: [Int32]
+    var block = Block()
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, settings: Settings) {
+      self.bytes = bytes
+      self.settings = settings
+      head = [Int32](repeating: 0, count: 1 << Deflate.hashBits)
+      previous = [Int32](repeating: 0, count: Deflate.window)
+    }
+
+    /// The hash of the three bytes at `position` (which must have two bytes after it).
+    @inline(__always)
+    func hash(_ position: Int) -> Int {
+      let value =
+        UInt32(bytes[position]) | UInt32(bytes[position + 1]) << 8
+        | UInt32(bytes[position + 2]) << 16
+      return Int((value &* 0x9E37_79B1) >> UInt32(32 - Deflate.hashBits))
+    }
+
+    /// Adds `position` to the chain of `hash`; returns the chain's previous start (+1).
+    @inline(__always)
+    mutating func insert(_ position: Int, _ hash: Int) -> Int32 {
+      let first = head[hash]
+      previous[position & (Deflate.window - 1)] = first
+      head[hash] = Int32(position + 1)
+      return first
+    }
+
+    /// How many bytes at `candidate` and `position` agree, up to `limit`.
+    @inline(__always)
+    func agreement(_ candidate: Int, _ position: Int, _ limit: Int) -> Int {
+      let base = UnsafeRawPointer(bytes.baseAddress!)
+      var length = 0
+      while length + 8 <= limit {
+        let a = UInt64(
+          littleEndian: base.loadUnaligned(fromByteOffset: candidate + length, as: UInt64.self))
+        let b = UInt64(
+          littleEndian: base.loadUnaligned(fromByteOffset: position + length, as: UInt64.self))
+        if a != b { return length + (a ^ b).trailingZeroBitCount >> 3 }
+        length += 8
+      }
+      while length < limit && bytes[candidate + length] == bytes[position + length] { length += 1 }
+      return length
+    }
+
+    /// The longest match at `position` longer than `atLeast`, following the chain from `first`
+    /// (+1), or (0, 0).
+    func longestMatch(_ position: Int, first: Int32, atLeast: Int) -> (length: Int, distance: Int) {
+      let limit = min(258, bytes.count - position)
+      var best = max(atLeast, 2)
+      guard limit > best else { return (0, 0) }
+      var distance = 0
+      var chain = atLeast >= settings.good ? settings.chain >> 2 : settings.chain
+      var candidate = Int(first) - 1
+      let oldest = position - Deflate.window
+      while candidate >= 0 && candidate >= oldest && chain > 0 {
+        if bytes[candidate + best] == bytes[position + best]
+          && bytes[candidate] == bytes[position] && bytes[candidate + 1] == bytes[position + 1]
+        {
+          let length = agreement(candidate, position, limit)
+          if length > best {
+            best = length
+            distance = position - candidate
+            if length >= settings.nice || length == limit { break }
+          }
+        }
+        chain -= 1
+        let next = Int(previous[candidate & (Deflate.window - 1)]) - 1
+        if next >= candidate { break }
+        candidate = next
+      }
+      // A 3-byte match far back costs about as much as three literals.
+      if distance == 0 || (best == 3 && distance > 4096) { return (0, 0) }
+      return (best, distance)
+    }
+
+    /// Takes the longest match at each position (`.fast`).
+    mutating func greedy(_ writer: inout BlockWriter) {
+      let count = bytes.count
+      var position = 0
+      while position < count {
+        var match = (length: 0, distance: 0)
+        if position + 2 < count {
+          let first = insert(position, hash(position))
+          match = longestMatch(position, first: first, atLeast: 0)
+        }
+        if match.length >= 3 {
+          emit(match: match.length, distance: match.distance, &writer)
+          let end = position + match.length
+          if match.length <= settings.insert {
+            var next = position + 1
+            while next < end && next + 2 < count {
+              _ = insert(next, hash(next))
+              next += 1
+            }
+          }
+          position = end
+        } else {
+          emit(literal: bytes[position], &writer)
+          position += 1
+        }
+      }
+      writer.write(&block, bytes, final: true)
+    }
+
+    /// Keeps a match only when the next position has no longer one (`.default`).
+    mutating func lazy(_ writer: inout BlockWriter) {
+      let count = bytes.count
+      var position = 0
+      // The match at `position - 1`, and whether its byte is still to be written.
+      var previousMatch = (length: 0, distance: 0)
+      var pending = false
+      while position < count {
+        var match = (length: 0, distance: 0)
+        if position + 2 < count {
+          let first = insert(position, hash(position))
+          if previousMatch.length < settings.lazy {
+            match = longestMatch(position, first: first, atLeast: previousMatch.length)
+          }
+        }
+        if previousMatch.length >= 3 && match.length <= previousMatch.length {
+          emit(match: previousMatch.length, distance: previousMatch.distance, &writer)
+          let end = position - 1 + previousMatch.length
+          var next = position + 1
+          while next < end && next + 2 < count {
+            _ = insert(next, hash(next))
+            next += 1
+          }
+          position = end
+          previousMatch = (0, 0)
+          pending = false
+        } else {
+          if pending { emit(literal: bytes[position - 1], &writer) }
+          pending = true
+          previousMatch = match
+          position += 1
+        }
+      }
+      if pending { emit(literal: bytes[count - 1], &writer) }
+      writer.write(&block, bytes, final: true)
+    }
+
+    @inline(__always)
+    mutating func emit(literal: UInt8, _ writer: inout BlockWriter) {
+      if block.isFull { writer.write(&block, bytes, final: false) }
+      block.append(literal: literal)
+    }
+
+    @inline(__always)
+    mutating func emit(match length: Int, distance: Int, _ writer: inout BlockWriter) {
+      if block.isFull { writer.write(&block, bytes, final: false) }
+      block.append(length: length, distance: distance)
+    }
+  }
+
+  /// The symbols of one block, with their frequencies and the input bytes they cover.
+  struct Block {
+    /// At most this many symbols per block.
+    static let capacity = 16_384
+    /// A literal (its byte), or a match: bit 31, length - 3 in bits 16–23, distance - 1 in
+    /// bits 0–14.
+    var symbols: [UInt32] = []
+    var literalFrequencies = [Int](repeating: 0, count: 286)
+    var distanceFrequencies = [Int](repeating: 0, count: 30)
+    /// The input bytes the block covers.
+    var start = 0
+    var end = 0
+
+    init() {
+      symbols.reserveCapacity(Block.capacity)
+      literalFrequencies[256] = 1
+    }
+
+    var isFull: Bool { symbols.count >= Block.capacity }
+
+    @inline(__always)
+    mutating func append(literal: UInt8) {
+      symbols.append(UInt32(literal))
+      literalFrequencies[Int(literal)] += 1
+      end += 1
+    }
+
+    @inline(__always)
+    mutating func append(length: Int, distance: Int) {
+      symbols.append(0x8000_0000 | UInt32(length - 3) << 16 | UInt32(distance - 1))
+      literalFrequencies[257 + Int(Tables.lengthSymbol[length])] += 1
+      distanceFrequencies[Int(Tables.distanceSymbol[distance - 1])] += 1
+      end += length
+    }
+
+    /// Empties the block; the next one starts where this one ended.
+    mutating func reset() {
+      symbols.removeAll(keepingCapacity: true)
+      for index in literalFrequencies.indices { literalFrequencies[index] = 0 }
+      for index in distanceFrequencies.indices { distanceFrequencies[index] = 0 }
+      literalFrequencies[256] = 1
+      start = end
+    }
+  }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import OutpostTestRandom
+import Testing
+
+@testable import OutpostCodec
+
+/// The DEFLATE encoder: every output decodes with ``Inflate`` to its input at every level, and
+/// is deterministic; the block layer's code lengths respect the RFC's limits under skewed
+/// frequencies; and a set of outputs committed under `tools/deflate-check/fixtures` (which
+/// `tools/deflate-check/check_deflate.py` decodes with Python's zlib, an independent decoder)
+/// is still what the encoder writes.
+struct DeflateTests {
+  static let levels: [Deflate.Level] = [.stored, .fast, .default]
+
+  /// Compresses `input` at every level, checks each round trip and that a second run gives the
+  /// same bytes; returns the outputs by level.
+  @discardableResult
+  func roundTrip(
+    _ input: [UInt8], _ note: String = "", sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> [[UInt8]] {
+    try Self.levels.map { level in
+      let output = Deflate.compress(input, level: level)
+      let decoded = try Inflate.decompress(output, limit: input.count)
+      #expect(decoded.count == input.count, "\(level) \(note)", sourceLocation: sourceLocation)
+      #expect(decoded == input, "\(level) \(note)", sourceLocation: sourceLocation)
+      #expect(
+        Deflate.compress(input, level: level) == output, "\(level) \(note): not deterministic",
+        sourceLocation: sourceLocation)
+      return output
+    }
+  }
+
+  /// `count` seeded random bytes.
+  static func noise(_ count: Int, seed: UInt64) -> [UInt8] {
+    var rng = SplitMix64(seed: seed)
+    return (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next() >> 24) }
+  }
+
+  /// NDJSON records shaped like a sync bundle's: repeated keys, ids, a few values.
+  static func ndjson(records: Int, seed: UInt64) -> [UInt8] {
+    var rng = SplitMix64(seed: seed)
+    let collections = ["orders", "customers", "visits", "ads_daily"]
+    let offices = ["north", "south", "head", "east"]
+    let statuses = ["paid", "open", "cancelled", "refunded", "shipped"]
+    let names = ["Zhang Wei", "Li Na", "Wang Fang", "María José", "O'Brien", "李娜", "王芳"]
+    var text = ""
+    for index in 0..<records {
+      let collection = collections[Int(rng.next() % 4)]
+      let amount = "\(rng.next() % 100_000).\(rng.next() % 90 + 10)"
+      let day = String(rng.next() % 28 + 1)
+      text +=
+        "{\"collection\":\"\(collection)\",\"id\":\"\(collection.prefix(3))-\(100_000 + index)\","
+      text += "\"fields\":{\"amount\":\"\(amount)\",\"customer\":\"\(names[Int(rng.next() % 7)])\","
+      text += "\"date\":\"2025-03-\(day.count == 1 ? "0" + day : day)\","
+      text += "\"status\":\"\(statuses[Int(rng.next() % 5)])\"},"
+      text += "\"dots\":{\"\(offices[Int(rng.next() % 4)])\":\(rng.next() % 5_000 + 1)}}\n"
+    }
+    return Array(text.utf8)
+  }
+
+  static let chinese: [UInt8] = {
+    let sentences = [
+      "北京分公司三月份的搜索推广费用比上月增长了百分之十二。",
+      "请在周五之前把各门店的销售报表同步到总部。",
+      "客户张伟的订单已经发货，预计三天内送达。",
+      "百度推广、微信广告和抖音的点击量需要分别统计。",
+      "离线时录入的记录会在下次连接时合并，冲突由总部裁决。",
+    ]
+    var rng = SplitMix64(seed: 86)
+    var text = ""
+    for _ in 0..<400 { text += sentences[Int(rng.next() % 5)] + (rng.next() % 3 == 0 ? "\n" : "") }
+    return Array(text.utf8)
+  }()
+
+  /// 32,768 random bytes, then their first 2,580 again: the only repeats are 258-byte matches
+  /// exactly 32,768 bytes back.
+  static let far: [UInt8] = {
+    let block = noise(32_768, seed: 32_768)
+    return block + block[..<2_580]
+  }()
+
+  /// 32 byte values with Fibonacci frequencies (1, 1, 2, 3, 5, …) in a seeded order: a
+  /// Huffman code without a limit would need 31-bit codes.
+  static let fibonacci: [UInt8] = {
+    var counts = [1, 1]
+    while counts.count < 20 { counts.append(counts[counts.count - 1] + counts[counts.count - 2]) }
+    var bytes: [UInt8] = []
+    for (symbol, count) in counts.enumerated() {
+      bytes += [UInt8](repeating: UInt8(65 + symbol), count: count)
+    }
+    var rng = SplitMix64(seed: 1_597)
+    for index in stride(from: bytes.count - 1, to: 0, by: -1) {
+      bytes.swapAt(index, Int(rng.next() % UInt64(index + 1)))
+    }
+    return bytes
+  }()
+
+  @Test("empty input, one byte and all 256 byte values round-trip at every level")
+  func small() throws {
+    let empty = try roundTrip([])
+    #expect(empty[0] == [0x01, 0x00, 0x00, 0xFF, 0xFF])  // one empty stored block
+    #expect(empty[2] == [0x03, 0x00])  // one empty fixed block, as zlib writes it
+    let one = try roundTrip([0x61])
+    #expect(one[0] == [0x01, 0x01, 0x00, 0xFE, 0xFF, 0x61])
+    try roundTrip(Array(0...255))
+    try roundTrip(Array((0...255).reversed()) + Array(0...255))
+  }
+
+  @Test("1 MiB of zeros: runs of 258-byte matches, as small as zlib makes them")
+  func zeros() throws {
+    let input = [UInt8](repeating: 0, count: 1 << 20)
+    let outputs = try roundTrip(input)
+    #expect(outputs[0].count == input.count + 5 * 17)
+    // zlib: 4,590 bytes at levels 1–3 (long matches are not added to the chains, so each one
+    // refers 258 bytes back) and 1,033 at level 6.
+    #expect(outputs[1].count <= 4_600, "\(outputs[1].count)")
+    #expect(outputs[2].count <= 1_040, "\(outputs[2].count)")
+  }
+
+  @Test("random bytes grow only by the stored blocks' 5 bytes per 65,535")
+  func incompressible() throws {
+    for count in [1, 1_000, 65_535, 65_536, 300_000] {
+      let input = Self.noise(count, seed: UInt64(count))
+      let bound = count + 5 * max(1, (count + 65_534) / 65_535)
+      for (level, output) in zip(Self.levels, try roundTrip(input, "\(count) bytes")) {
+        #expect(output.count <= bound, "\(level), \(count) bytes: \(output.count) > \(bound)")
+      }
+    }
+  }
+
+  @Test("NDJSON like a bundle compresses several times over; fast is no smaller than default")
+  func bundleText() throws {
+    let input = Self.ndjson(records: 3_000, seed: 7)
+    let outputs = try roundTrip(input)
+    #expect(outputs[1].count * 4 < input.count, "fast: \(outputs[1].count) of \(input.count)")
+    #expect(outputs[2].count * 5 < input.count, "default: \(outputs[2].count) of \(input.count)")
+    #expect(outputs[2].count <= outputs[1].count)
+  }
+
+  @Test("Chinese UTF-8 text round-trips and compresses")
+  func chineseText() throws {
+    let outputs = try roundTrip(Self.chinese)
+    #expect(outputs[2].count * 5 < Self.chinese.count)
+  }
+
+  @Test("repeats exactly 32,768 bytes back are found, as matches of 258")
+  func farMatches() throws {
+    let outputs = try roundTrip(Self.far)
+    // The repeated 2,580 bytes cost ten matches, not 2,580 literals.
+    #expect(outputs[2].count < 32_768 + 100, "\(outputs[2].count)")
+    #expect(outputs[1].count < 32_768 + 100, "\(outputs[1].count)")
+    // One byte further back is outside the window: the repeat is stored as it is.
+    let tooFar = Self.noise(32_769, seed: 32_769)
+    let output = Deflate.compress(tooFar + tooFar[..<2_580])
+    #expect(output.count > 32_769 + 2_580)
+    #expect(try Inflate.decompress(output, limit: 40_000) == tooFar + tooFar[..<2_580])
+  }
+
+  @Test("the parser emits lengths of exactly 258 and distances of exactly 32,768")
+  func extremes() {
+    Self.far.withUnsafeBufferPointer { bytes in
+      var parser = Deflate.Parser(bytes, settings: .default)
+      for position in 0..<32_768 { _ = parser.insert(position, parser.hash(position)) }
+      let first = parser.head[parser.hash(32_768)]
+      let match = parser.longestMatch(32_768, first: first, atLeast: 0)
+      #expect(match.length == 258 && match.distance == 32_768, "\(match)")
+      // The end of the input bounds a match: 2,580 - 2,322 = 258 bytes remain at 35,090.
+      let tail = parser.longestMatch(32_768 + 2_322 + 1, first: first, atLeast: 0)
+      #expect(tail.length == 0, "no chain holds that position: \(tail)")
+    }
+    var block = Deflate.Block()
+    block.append(length: 258, distance: 32_768)
+    #expect(block.literalFrequencies[285] == 1)
+    #expect(block.distanceFrequencies[29] == 1)
+    #expect(block.symbols == [0x8000_0000 | 255 << 16 | 32_767])
+    block.reset()
+    block.append(length: 257, distance: 24_577)
+    #expect(block.literalFrequencies[284] == 1)
+    #expect(block.distanceFrequencies[29] == 1)
+  }
+
+  @Test("data with Fibonacci frequencies round-trips through a dynamic block")
+  func fibonacciData() throws {
+    let outputs = try roundTrip(Self.fibonacci)
+    // A dynamic block (BTYPE 2 in bits 1–2 of the first byte) beats stored and fixed.
+    #expect(outputs[2][0] & 0b110 == 0b100)
+    #expect(outputs[1][0] & 0b110 == 0b100)
+  }
+}
