@@ -187,3 +187,130 @@ struct DeflateTests {
     #expect(outputs[1][0] & 0b110 == 0b100)
   }
 }
+
+/// Code lengths (package-merge) against the RFC's limits and a brute-force optimum, and
+/// seeded random inputs against ``Inflate``.
+struct DeflateCodeTests {
+  /// The Kraft sum of `lengths` in units of 2^-15 (32,768: a complete code).
+  func kraft(_ lengths: [UInt8]) -> Int {
+    lengths.reduce(0) { $0 + ($1 == 0 ? 0 : 1 << (15 - Int($1))) }
+  }
+
+  func cost(_ frequencies: [Int], _ lengths: [UInt8]) -> Int {
+    zip(frequencies, lengths).reduce(0) { $0 + $1.0 * Int($1.1) }
+  }
+
+  /// 1, 1, 2, 3, 5, … (capped at 2^40, where a block's counts could never reach).
+  static func fibonacci(_ count: Int) -> [Int] {
+    var numbers = [1, 1]
+    while numbers.count < count {
+      numbers.append(min(1 << 40, numbers[numbers.count - 1] + numbers[numbers.count - 2]))
+    }
+    return Array(numbers.prefix(count))
+  }
+
+  @Test("Fibonacci frequencies are held to 15 bits (7 for the code length code), complete")
+  func fibonacciLimits() {
+    for (count, limit) in [(30, 15), (286, 15), (19, 7), (40, 15)] {
+      let frequencies = Self.fibonacci(count)
+      let lengths = Deflate.codeLengths(frequencies, limit: limit)
+      #expect(lengths.allSatisfy { $0 >= 1 && Int($0) <= limit }, "\(count) symbols: \(lengths)")
+      #expect(lengths.max() == UInt8(limit), "\(count) symbols: the limit is reached")
+      #expect(kraft(lengths) == 1 << 15, "\(count) symbols: \(lengths)")
+      // The most frequent symbol has the shortest code.
+      #expect(lengths[count - 1] == lengths.min())
+    }
+  }
+
+  @Test("package-merge finds the cheapest code within the limit (seeded, brute force)")
+  func optimal() {
+    let seed = testSeed(1_952)
+    var rng = SplitMix64(seed: seed)
+    for round in 0..<300 {
+      let count = 2 + Int(rng.next() % 5)
+      let limit = 3 + Int(rng.next() % 2)
+      let frequencies = (0..<count).map { _ in
+        rng.next() % 4 == 0 ? 0 : Int(1 + rng.next() % (rng.next() % 2 == 0 ? 10 : 10_000))
+      }
+      let lengths = Deflate.codeLengths(frequencies, limit: limit)
+      let used = frequencies.indices.filter { frequencies[$0] > 0 }
+      #expect(lengths.allSatisfy { Int($0) <= limit }, "seed \(seed) round \(round)")
+      #expect(kraft(lengths) == 1 << 15, "seed \(seed) round \(round): \(lengths)")
+      #expect(used.allSatisfy { lengths[$0] > 0 }, "seed \(seed) round \(round)")
+      // Every assignment of 1...limit bits to the used symbols that fits the Kraft inequality.
+      var best = Int.max
+      var choice = [Int](repeating: 1, count: used.count)
+      while true {
+        let sum = choice.reduce(0) { $0 + 1 << (15 - $1) }
+        if sum <= 1 << 15 {
+          best = min(best, zip(used, choice).reduce(0) { $0 + frequencies[$1.0] * $1.1 })
+        }
+        var digit = 0
+        while digit < choice.count && choice[digit] == limit {
+          choice[digit] = 1
+          digit += 1
+        }
+        if digit == choice.count { break }
+        choice[digit] += 1
+      }
+      if used.count >= 2 {
+        #expect(cost(frequencies, lengths) == best, "seed \(seed) round \(round): \(frequencies)")
+      }
+    }
+  }
+
+  /// Fibonacci counts leave Huffman ties (a shallower tree costs the same), so the block test
+  /// uses counts 1, 2, 4, … 65,536, whose only unlimited Huffman code is 17 bits deep.
+  @Test("a block of literals counted in powers of two is written with 15-bit codes and decodes")
+  func skewedBlock() throws {
+    var input: [UInt8] = []
+    for symbol in 0..<17 {
+      input += [UInt8](repeating: UInt8(symbol * 13), count: 1 << symbol)
+    }
+    var rng = SplitMix64(seed: 75_025)
+    for index in stride(from: input.count - 1, to: 0, by: -1) {
+      input.swapAt(index, Int(rng.next() % UInt64(index + 1)))
+    }
+    var block = Deflate.Block()
+    for byte in input { block.append(literal: byte) }
+    let header = Deflate.DynamicHeader(
+      literals: block.literalFrequencies, distances: block.distanceFrequencies)
+    #expect(header.literalLengths.max() == 15)
+    var writer = Deflate.BlockWriter(capacity: input.count)
+    input.withUnsafeBufferPointer { writer.write(&block, $0, final: true) }
+    let output = writer.finish()
+    #expect(output[0] & 0b111 == 0b101, "a final dynamic block")
+    #expect(try Inflate.decompress(output, limit: input.count) == input)
+  }
+
+  @Test("seeded random mixtures of text, noise, runs and far copies round-trip")
+  func randomized() throws {
+    let seed = testSeed(1_953)
+    var rng = SplitMix64(seed: seed)
+    let words = ["collection", "\"id\":", "fields", "dots", "订单", "north", "{", "}", ",", "\n"]
+    for round in 0..<30 {
+      var input: [UInt8] = []
+      let target = Int(rng.next() % 70_000)
+      while input.count < target {
+        let size = 1 + Int(rng.next() % 3_000)
+        switch rng.next() % 5 {
+        case 0:
+          for _ in 0..<size / 4 { input += Array(words[Int(rng.next() % 10)].utf8) }
+        case 1: input += (0..<size).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        case 2: input += [UInt8](repeating: UInt8(truncatingIfNeeded: rng.next()), count: size)
+        case 3 where !input.isEmpty:
+          let distance = 1 + Int(rng.next() % UInt64(min(input.count, 40_000)))
+          for _ in 0..<size { input.append(input[input.count - distance]) }
+        default:
+          input += (0..<size).map { _ in UInt8(97 + rng.next() % 3) }
+        }
+      }
+      for level in DeflateTests.levels {
+        let output = Deflate.compress(input, level: level)
+        let decoded = try Inflate.decompress(output, limit: input.count)
+        #expect(decoded == input, "seed \(seed) round \(round) \(level): \(input.count) bytes")
+        #expect(output.count <= input.count + 5 * (input.count / 65_535 + 1), "seed \(seed)")
+      }
+    }
+  }
+}
