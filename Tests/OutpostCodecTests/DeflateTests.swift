@@ -314,3 +314,63 @@ struct DeflateCodeTests {
     }
   }
 }
+
+/// The encoder must still write exactly the outputs committed for Python's zlib to check.
+///
+/// They are in `tools/deflate-check/fixtures`; `check_deflate.py` decodes each with
+/// `zlib.decompressobj(-15)`. `OUTPOST_WRITE_DEFLATE_FIXTURES=1` rewrites them (then run the
+/// script again).
+struct DeflateFixtureTests {
+  static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../tools/deflate-check/fixtures").standardized
+
+  /// Each fixture's name, input and levels.
+  static let fixtures: [(String, [UInt8], [Deflate.Level])] = [
+    ("empty", [], [.stored, .fast, .default]),
+    ("one", [0x61], [.stored, .fast, .default]),
+    ("bytes", Array(0...255), [.stored, .fast, .default]),
+    ("ndjson", DeflateTests.ndjson(records: 200, seed: 7), [.stored, .fast, .default]),
+    ("chinese", DeflateTests.chinese, [.fast, .default]),
+    ("far", DeflateTests.far, [.default]),
+    ("fibonacci", DeflateTests.fibonacci, [.fast, .default]),
+    ("zeros", [UInt8](repeating: 0, count: 20_000), [.fast, .default]),
+    ("noise", DeflateTests.noise(8_000, seed: 8), [.default]),
+  ]
+
+  static func name(_ level: Deflate.Level) -> String {
+    switch level {
+    case .stored: "stored"
+    case .fast: "fast"
+    case .default: "default"
+    }
+  }
+
+  @Test("the encoder writes exactly the outputs that Python's zlib checked")
+  func fixtures() throws {
+    let write = ProcessInfo.processInfo.environment["OUTPOST_WRITE_DEFLATE_FIXTURES"] == "1"
+    var expected: Set<String> = []
+    for (name, input, levels) in Self.fixtures {
+      let inputURL = Self.folder.appendingPathComponent("\(name).in")
+      if write { try Data(input).write(to: inputURL) }
+      expected.insert("\(name).in")
+      #expect(try Array(Data(contentsOf: inputURL)) == input, "\(name).in is not its input")
+      for level in levels {
+        let file = "\(name).\(Self.name(level)).deflate"
+        let url = Self.folder.appendingPathComponent(file)
+        let output = Deflate.compress(input, level: level)
+        if write { try Data(output).write(to: url) }
+        expected.insert(file)
+        let committed = try Array(Data(contentsOf: url))
+        #expect(
+          committed == output,
+          """
+          \(file): the encoder now writes \(output.count) bytes, not the committed \
+          \(committed.count); if intended, rewrite the fixtures with \
+          OUTPOST_WRITE_DEFLATE_FIXTURES=1 and run tools/deflate-check/check_deflate.py
+          """)
+      }
+    }
+    let present = Set(try FileManager.default.contentsOfDirectory(atPath: Self.folder.path))
+    #expect(present == expected, "files in \(Self.folder.path) that no fixture names, or missing")
+  }
+}
