@@ -158,16 +158,25 @@ struct DeflateTests {
 
   @Test("the parser emits lengths of exactly 258 and distances of exactly 32,768")
   func extremes() {
-    Self.far.withUnsafeBufferPointer { bytes in
-      var parser = Deflate.Parser(bytes, settings: .default)
-      for position in 0..<32_768 { _ = parser.insert(position, parser.hash(position)) }
-      let first = parser.head[parser.hash(32_768)]
-      let match = parser.longestMatch(32_768, first: first, atLeast: 0)
-      #expect(match.length == 258 && match.distance == 32_768, "\(match)")
-      // The end of the input bounds a match: 2,580 - 2,322 = 258 bytes remain at 35,090.
-      let tail = parser.longestMatch(32_768 + 2_322 + 1, first: first, atLeast: 0)
-      #expect(tail.length == 0, "no chain holds that position: \(tail)")
+    var head = [Int32](repeating: 0, count: 1 << Deflate.hashBits)
+    var previous = [Int32](repeating: 0, count: Deflate.window)
+    let (match, tail) = Self.far.withUnsafeBufferPointer { bytes in
+      head.withUnsafeMutableBufferPointer { head in
+        previous.withUnsafeMutableBufferPointer { previous in
+          let parser = Deflate.Parser(bytes, head: head, previous: previous, settings: .default)
+          for position in 0..<32_768 { _ = parser.insert(position, parser.hash(position)) }
+          let match = parser.longestMatch(
+            32_768, first: parser.head[parser.hash(32_768)], atLeast: 0)
+          // 100 bytes before the end, the end bounds the match.
+          for position in 32_768..<35_248 { _ = parser.insert(position, parser.hash(position)) }
+          let tail = parser.longestMatch(
+            35_248, first: parser.head[parser.hash(35_248)], atLeast: 0)
+          return (match, tail)
+        }
+      }
     }
+    #expect(match.length == 258 && match.distance == 32_768, "\(match)")
+    #expect(tail.length == 100 && tail.distance == 32_768, "\(tail)")
     var block = Deflate.Block()
     block.append(length: 258, distance: 32_768)
     #expect(block.literalFrequencies[285] == 1)

@@ -24,16 +24,19 @@ public enum Deflate {
   /// The same input and level always give the same bytes.
   public static func compress(_ input: [UInt8], level: Level = .default) -> [UInt8] {
     var writer = BlockWriter(capacity: input.count / 3 + 64)
+    guard level != .stored else {
+      input.withUnsafeBufferPointer { writer.writeStored($0, 0..<$0.count, final: true) }
+      return writer.finish()
+    }
+    var head = [Int32](repeating: 0, count: 1 << Deflate.hashBits)
+    var previous = [Int32](repeating: 0, count: Deflate.window)
     input.withUnsafeBufferPointer { bytes in
-      switch level {
-      case .stored:
-        writer.writeStored(bytes, 0..<bytes.count, final: true)
-      case .fast:
-        var parser = Parser(bytes, settings: .fast)
-        parser.greedy(&writer)
-      case .default:
-        var parser = Parser(bytes, settings: .default)
-        parser.lazy(&writer)
+      head.withUnsafeMutableBufferPointer { head in
+        previous.withUnsafeMutableBufferPointer { previous in
+          var parser = Parser(
+            bytes, head: head, previous: previous, settings: level == .fast ? .fast : .default)
+          if level == .fast { parser.greedy(&writer) } else { parser.lazy(&writer) }
+        }
       }
     }
     return writer.finish()
@@ -63,17 +66,22 @@ public enum Deflate {
   struct Parser {
     let bytes: UnsafeBufferPointer<UInt8>
     let settings: Settings
-    /// The most recent position (+1; 0: none) of each hash of three bytes.
-    var head: [Int32]
+    /// The most recent position (+1; 0: none) of each hash of three bytes (2^15 entries,
+    /// zeroed).
+    let head: UnsafeMutableBufferPointer<Int32>
     /// For each position modulo the window, the previous position (+1) with the same hash.
-    var previous: [Int32]
+    let previous: UnsafeMutableBufferPointer<Int32>
     var block = Block()
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, settings: Settings) {
+    init(
+      _ bytes: UnsafeBufferPointer<UInt8>, head: UnsafeMutableBufferPointer<Int32>,
+      previous: UnsafeMutableBufferPointer<Int32>, settings: Settings
+    ) {
+      precondition(head.count == 1 << Deflate.hashBits && previous.count == Deflate.window)
       self.bytes = bytes
+      self.head = head
+      self.previous = previous
       self.settings = settings
-      head = [Int32](repeating: 0, count: 1 << Deflate.hashBits)
-      previous = [Int32](repeating: 0, count: Deflate.window)
     }
 
     /// The hash of the three bytes at `position` (which must have two bytes after it).
@@ -87,7 +95,7 @@ public enum Deflate {
 
     /// Adds `position` to the chain of `hash`; returns the chain's previous start (+1).
     @inline(__always)
-    mutating func insert(_ position: Int, _ hash: Int) -> Int32 {
+    func insert(_ position: Int, _ hash: Int) -> Int32 {
       let first = head[hash]
       previous[position & (Deflate.window - 1)] = first
       head[hash] = Int32(position + 1)
