@@ -241,6 +241,9 @@ public enum Deflate {
     /// The input bytes the block covers.
     var start = 0
     var end = 0
+    /// ``Tables``, held here so that the hot path reads no global.
+    let lengthSymbol = Tables.lengthSymbol
+    let distanceSymbol = Tables.distanceSymbol
 
     init() {
       symbols.reserveCapacity(Block.capacity)
@@ -259,8 +262,8 @@ public enum Deflate {
     @inline(__always)
     mutating func append(length: Int, distance: Int) {
       symbols.append(0x8000_0000 | UInt32(length - 3) << 16 | UInt32(distance - 1))
-      literalFrequencies[257 + Int(Tables.lengthSymbol[length])] += 1
-      distanceFrequencies[Int(Tables.distanceSymbol[distance - 1])] += 1
+      literalFrequencies[257 + Int(lengthSymbol[length])] += 1
+      distanceFrequencies[Int(distanceSymbol[distance - 1])] += 1
       end += length
     }
 

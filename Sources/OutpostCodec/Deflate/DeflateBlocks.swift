@@ -124,7 +124,8 @@ extension Deflate {
     /// The header's size in bits.
     var bits: Int
 
-    static let extraBits = [16: 2, 17: 3, 18: 7]
+    /// Extra bits after each code length symbol: 2, 3 and 7 after 16, 17 and 18.
+    static let extraBits = [Int](repeating: 0, count: 16) + [2, 3, 7]
 
     init(literals: [Int], distances: [Int]) {
       literalLengths = codeLengths(literals, limit: 15)
@@ -173,7 +174,7 @@ extension Deflate {
       lengthCodeCount = max(4, (order.lastIndex { lengthLengths[$0] != 0 } ?? 0) + 1)
       var bits = 5 + 5 + 4 + 3 * lengthCodeCount
       for token in tokens {
-        bits += Int(lengthLengths[token.symbol]) + (DynamicHeader.extraBits[token.symbol] ?? 0)
+        bits += Int(lengthLengths[token.symbol]) + DynamicHeader.extraBits[token.symbol]
       }
       self.bits = bits
     }
@@ -297,7 +298,8 @@ extension Deflate {
         }
         for (symbol, extra) in header.tokens {
           write(Int(header.lengthCodes[symbol]), Int(header.lengthLengths[symbol]))
-          if let bits = DynamicHeader.extraBits[symbol] { write(extra, bits) }
+          let bits = DynamicHeader.extraBits[symbol]
+          if bits > 0 { write(extra, bits) }
         }
         writeSymbols(
           block.symbols,
