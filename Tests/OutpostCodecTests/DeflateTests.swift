@@ -362,7 +362,8 @@ struct DeflateFixtureTests {
       let inputURL = Self.folder.appendingPathComponent("\(name).in")
       if write { try Data(input).write(to: inputURL) }
       expected.insert("\(name).in")
-      #expect(try Array(Data(contentsOf: inputURL)) == input, "\(name).in is not its input")
+      let sameInput = try Array(Data(contentsOf: inputURL)) == input
+      #expect(sameInput, "\(name).in is not its input; rewrite the fixtures")
       for level in levels {
         let file = "\(name).\(Self.name(level)).deflate"
         let url = Self.folder.appendingPathComponent(file)
@@ -370,8 +371,10 @@ struct DeflateFixtureTests {
         if write { try Data(output).write(to: url) }
         expected.insert(file)
         let committed = try Array(Data(contentsOf: url))
+        // A Bool, so that a failure prints the message rather than both byte arrays.
+        let same = committed == output
         #expect(
-          committed == output,
+          same,
           """
           \(file): the encoder now writes \(output.count) bytes, not the committed \
           \(committed.count); if intended, rewrite the fixtures with \
