@@ -292,6 +292,22 @@ struct DeflateCodeTests {
     #expect(try Inflate.decompress(output, limit: input.count) == input)
   }
 
+  @Test("hash tables restarted mid-input: matches reach no further back than the restart")
+  func segments() throws {
+    let unit = DeflateTests.noise(5_000, seed: 5)
+    let input = unit + unit + unit + unit
+    for level in [Deflate.Level.fast, .default] {
+      let whole = Deflate.compress(input, level: level)
+      #expect(whole.count < 5_000 + 300, "\(level): \(whole.count)")
+      // Restarts at 6,000, 12,000 and 18,000: in each segment the first sight of a byte of the
+      // unit is new (5,000 + 5,000 + 5,000 + 2,000 bytes), the rest is matched within it.
+      let segmented = Deflate.compress(input, level: level, segment: 6_000)
+      #expect(try Inflate.decompress(segmented, limit: input.count) == input)
+      #expect(segmented.count > 16_500, "\(level): \(segmented.count)")
+      #expect(segmented.count < 17_300, "\(level): \(segmented.count)")
+    }
+  }
+
   @Test("seeded random mixtures of text, noise, runs and far copies round-trip")
   func randomized() throws {
     let seed = testSeed(1_953)
@@ -314,11 +330,16 @@ struct DeflateCodeTests {
           input += (0..<size).map { _ in UInt8(97 + rng.next() % 3) }
         }
       }
+      // Hash tables restarted every `segment` bytes, as they are every 2^30 bytes.
+      let segment = 1 + Int(rng.next() % 20_000)
       for level in DeflateTests.levels {
         let output = Deflate.compress(input, level: level)
         let decoded = try Inflate.decompress(output, limit: input.count)
         #expect(decoded == input, "seed \(seed) round \(round) \(level): \(input.count) bytes")
         #expect(output.count <= input.count + 5 * (input.count / 65_535 + 1), "seed \(seed)")
+        let segmented = Deflate.compress(input, level: level, segment: segment)
+        let again = try Inflate.decompress(segmented, limit: input.count)
+        #expect(again == input, "seed \(seed) round \(round) \(level), segments of \(segment)")
       }
     }
   }

@@ -23,6 +23,13 @@ public enum Deflate {
   ///
   /// The same input and level always give the same bytes.
   public static func compress(_ input: [UInt8], level: Level = .default) -> [UInt8] {
+    compress(input, level: level, segment: 1 << 30)
+  }
+
+  /// Compresses `input`, restarting the hash tables every `segment` bytes (about; a match may
+  /// run past a segment's end), so that positions in them fit 32 bits.
+  static func compress(_ input: [UInt8], level: Level, segment: Int) -> [UInt8] {
+    precondition(segment > 0 && segment <= 1 << 30)
     var writer = BlockWriter(capacity: input.count / 3 + 64)
     guard level != .stored else {
       input.withUnsafeBufferPointer { writer.writeStored($0, 0..<$0.count, final: true) }
@@ -35,7 +42,13 @@ public enum Deflate {
         previous.withUnsafeMutableBufferPointer { previous in
           var parser = Parser(
             bytes, head: head, previous: previous, settings: level == .fast ? .fast : .default)
-          if level == .fast { parser.greedy(&writer) } else { parser.lazy(&writer) }
+          var start = 0
+          while start < bytes.count {
+            parser.restart(at: start)
+            let end = min(bytes.count, start + segment)
+            start = level == .fast ? parser.greedy(end, &writer) : parser.lazy(end, &writer)
+          }
+          writer.write(&parser.block, bytes, final: true)
         }
       }
     }
@@ -66,11 +79,16 @@ public enum Deflate {
   struct Parser {
     let bytes: UnsafeBufferPointer<UInt8>
     let settings: Settings
-    /// The most recent position (+1; 0: none) of each hash of three bytes (2^15 entries,
-    /// zeroed).
+    /// The most recent position (from `base`, +1; 0: none) of each hash of three bytes (2^15
+    /// entries).
     let head: UnsafeMutableBufferPointer<Int32>
-    /// For each position modulo the window, the previous position (+1) with the same hash.
+    /// For each position modulo the window, the previous position (from `base`, +1) with the
+    /// same hash.
+    ///
+    /// Only positions in the chains are read, and each wrote its own entry when added.
     let previous: UnsafeMutableBufferPointer<Int32>
+    /// The first position of the segment being parsed: matches reach no further back.
+    var base = 0
     var block = Block()
 
     init(
@@ -82,6 +100,12 @@ public enum Deflate {
       self.head = head
       self.previous = previous
       self.settings = settings
+    }
+
+    /// Empties the chains; matches will start at `base` or later.
+    mutating func restart(at base: Int) {
+      self.base = base
+      head.update(repeating: 0)
     }
 
     /// The hash of the three bytes at `position` (which must have two bytes after it).
@@ -98,7 +122,7 @@ public enum Deflate {
     func insert(_ position: Int, _ hash: Int) -> Int32 {
       let first = head[hash]
       previous[position & (Deflate.window - 1)] = first
-      head[hash] = Int32(position + 1)
+      head[hash] = Int32(truncatingIfNeeded: position - base + 1)
       return first
     }
 
@@ -127,9 +151,9 @@ public enum Deflate {
       guard limit > best else { return (0, 0) }
       var distance = 0
       var chain = atLeast >= settings.good ? settings.chain >> 2 : settings.chain
-      var candidate = Int(first) - 1
-      let oldest = position - Deflate.window
-      while candidate >= 0 && candidate >= oldest && chain > 0 {
+      var candidate = base + Int(first) - 1
+      let oldest = max(base, position - Deflate.window)
+      while candidate >= oldest && chain > 0 {
         if bytes[candidate + best] == bytes[position + best]
           && bytes[candidate] == bytes[position] && bytes[candidate + 1] == bytes[position + 1]
         {
@@ -141,7 +165,7 @@ public enum Deflate {
           }
         }
         chain -= 1
-        let next = Int(previous[candidate & (Deflate.window - 1)]) - 1
+        let next = base + Int(previous[candidate & (Deflate.window - 1)]) - 1
         if next >= candidate { break }
         candidate = next
       }
@@ -150,11 +174,12 @@ public enum Deflate {
       return (best, distance)
     }
 
-    /// Takes the longest match at each position (`.fast`).
-    mutating func greedy(_ writer: inout BlockWriter) {
+    /// Takes the longest match at each position (`.fast`) from `base` until `end`; returns
+    /// where it stopped (`end`, or past it at the end of a match).
+    mutating func greedy(_ end: Int, _ writer: inout BlockWriter) -> Int {
       let count = bytes.count
-      var position = 0
-      while position < count {
+      var position = base
+      while position < end {
         var match = (length: 0, distance: 0)
         if position + 2 < count {
           let first = insert(position, hash(position))
@@ -162,31 +187,32 @@ public enum Deflate {
         }
         if match.length >= 3 {
           emit(match: match.length, distance: match.distance, &writer)
-          let end = position + match.length
+          let matchEnd = position + match.length
           if match.length <= settings.insert {
             var next = position + 1
-            while next < end && next + 2 < count {
+            while next < matchEnd && next + 2 < count {
               _ = insert(next, hash(next))
               next += 1
             }
           }
-          position = end
+          position = matchEnd
         } else {
           emit(literal: bytes[position], &writer)
           position += 1
         }
       }
-      writer.write(&block, bytes, final: true)
+      return position
     }
 
-    /// Keeps a match only when the next position has no longer one (`.default`).
-    mutating func lazy(_ writer: inout BlockWriter) {
+    /// Keeps a match only when the next position has no longer one (`.default`), from `base`
+    /// until `end`; returns where it stopped (`end`, or past it at the end of a match).
+    mutating func lazy(_ end: Int, _ writer: inout BlockWriter) -> Int {
       let count = bytes.count
-      var position = 0
+      var position = base
       // The match at `position - 1`, and whether its byte is still to be written.
       var previousMatch = (length: 0, distance: 0)
       var pending = false
-      while position < count {
+      while position < end {
         var match = (length: 0, distance: 0)
         if position + 2 < count {
           let first = insert(position, hash(position))
@@ -196,13 +222,13 @@ public enum Deflate {
         }
         if previousMatch.length >= 3 && match.length <= previousMatch.length {
           emit(match: previousMatch.length, distance: previousMatch.distance, &writer)
-          let end = position - 1 + previousMatch.length
+          let matchEnd = position - 1 + previousMatch.length
           var next = position + 1
-          while next < end && next + 2 < count {
+          while next < matchEnd && next + 2 < count {
             _ = insert(next, hash(next))
             next += 1
           }
-          position = end
+          position = matchEnd
           previousMatch = (0, 0)
           pending = false
         } else {
@@ -212,8 +238,14 @@ public enum Deflate {
           position += 1
         }
       }
-      if pending { emit(literal: bytes[count - 1], &writer) }
-      writer.write(&block, bytes, final: true)
+      // The last position's byte: its match (at a segment's end), or a literal.
+      guard pending else { return position }
+      if previousMatch.length >= 3 {
+        emit(match: previousMatch.length, distance: previousMatch.distance, &writer)
+        return position - 1 + previousMatch.length
+      }
+      emit(literal: bytes[position - 1], &writer)
+      return position
     }
 
     @inline(__always)
