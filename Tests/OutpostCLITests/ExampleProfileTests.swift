@@ -40,7 +40,7 @@ struct ExampleProfileTests {
     let names = try FileManager.default.contentsOfDirectory(atPath: Self.folder)
       .filter { $0.hasSuffix(".json") }.sorted()
     #expect(names.count >= 5)
-    let temp = try TemporaryDirectory()
+    let temp = TemporaryDirectory()
     run(["init", "--office", "hq", "--head", "--repo", "hq"], temp)
     run(["office", "add", "north", "--key-out", "north.key", "--repo", "hq"], temp)
     run(["init", "--office", "north", "--key", "north.key", "--repo", "north"], temp)

@@ -35,7 +35,7 @@ struct ImportProfileCLITests {
   }
 
   func branch() throws -> TemporaryDirectory {
-    let temp = try TemporaryDirectory()
+    let temp = TemporaryDirectory()
     run(["init", "--office", "hq", "--head", "--repo", "hq"], temp)
     run(["office", "add", "north", "--key-out", "north.key", "--repo", "hq"], temp)
     run(["init", "--office", "north", "--key", "north.key", "--repo", "north"], temp)
