@@ -11,7 +11,8 @@ import OutpostCodec
 ///                {"name":"kind","type":"enum","values":["a","b"]},
 ///                {"name":"ratio","type":"decimal","scale":4}]}
 ///
-/// `id` is `{"column":NAME}` or `{"key":[FIELD,...]}`. Types: `string` (optional `max_length`),
+/// `id` is `{"column":NAME}` (optionally with a `label`) or `{"key":[FIELD,...]}`; any field
+/// may have a `label` `{"zh","en"}`, which import accepts as a header (SPEC.md §3.7). Types: `string` (optional `max_length`),
 /// `integer` (optional `minimum`, default 0), `money`, `decimal` (`scale`, optional
 /// `integer_digits` default 15, `negative` default false), `date`, `month`, `period`,
 /// `timestamp`, `boolean`, `enum` (`values`).
@@ -48,8 +49,12 @@ public enum SchemaFile {
       throw ModelError("'id' must be {\"column\": NAME} or {\"key\": [FIELD, ...]}")
     }
     let idRule: IDRule
-    if let column = id["column"]?.stringValue, id.count == 1 {
+    var idLabel: FieldLabel?
+    if let column = id["column"]?.stringValue,
+      id.count == 1 || (id.count == 2 && id["label"] != nil)
+    {
       idRule = .column(column)
+      idLabel = try id["label"].map { (value) throws(ModelError) in try label(value, "$.id.label") }
     } else if case .array(let keys)? = id["key"], id.count == 1 {
       var names: [String] = []
       for key in keys {
@@ -69,7 +74,17 @@ public enum SchemaFile {
     }
     return try CollectionSchema(
       name: name, idRule: idRule, ownership: ownership, fields: fields,
-      summary: object["summary"]?.stringValue ?? "")
+      summary: object["summary"]?.stringValue ?? "", idLabel: idLabel)
+  }
+
+  /// A `label` member: `{"zh": TEXT, "en": TEXT}` (SPEC.md §2.6, §3.7).
+  private static func label(_ value: JSONValue, _ path: String) throws(ModelError) -> FieldLabel {
+    guard case .object(let object) = value, let zh = object["zh"]?.stringValue,
+      let en = object["en"]?.stringValue, object.count == 2
+    else {
+      throw ModelError("\(path) must be {\"zh\": TEXT, \"en\": TEXT}")
+    }
+    return FieldLabel(zh: zh, en: en)
   }
 
   private static func field(_ value: JSONValue, path: String) throws(ModelError) -> FieldSpec {
@@ -80,7 +95,7 @@ public enum SchemaFile {
     guard let typeName = object["type"]?.stringValue else {
       throw ModelError("\(path).type is missing")
     }
-    var allowed = ["name", "type", "nullable"]
+    var allowed = ["name", "type", "nullable", "label"]
     let type: FieldType
     switch typeName {
     case "string":
@@ -133,7 +148,10 @@ public enum SchemaFile {
       }
       nullable = value
     }
-    return FieldSpec(name, type, nullable: nullable)
+    let label = try object["label"].map { (value) throws(ModelError) in
+      try Self.label(value, "\(path).label")
+    }
+    return FieldSpec(name, type, nullable: nullable, label: label)
   }
 
   private static func integer(

@@ -196,7 +196,7 @@ struct FieldReferenceTests {
                {"name":"kind","type":"enum","values":["walk_in","call"]}]}
     """
 
-  @Test("a schema file's collection: a template by names whose example imports; no labels")
+  @Test("a schema file's collection: a template whose example imports; labels when it has them")
   func customCollection() throws {
     let temp = repository(head: false)
     temp.write("visits.schema.json", Self.customSchema)
@@ -209,7 +209,20 @@ struct FieldReferenceTests {
     let labelled = outpost(
       ["template", "visits_log", "--labels", "zh", "--repo", "r"], in: temp.path)
     #expect(labelled.status == 64)
-    #expect(labelled.errors.contains("'visits_log' has no zh labels"), "\(labelled.errors)")
+    #expect(
+      labelled.errors.contains("'visits_log' has no zh labels: column 'visit_id' has none"),
+      "\(labelled.errors)")
+    // A schema file may label its columns; import then takes the labels as headers.
+    temp.write(
+      "desks.schema.json",
+      #"{"format":"outpost-schema/1","collection":"desks","ownership":"office","#
+        + #""id":{"column":"desk_id","label":{"zh":"工位号","en":"Desk"}},"#
+        + #""fields":[{"name":"office_id","type":"string","label":{"zh":"分部","en":"Office"}},"#
+        + #"{"name":"seats","type":"integer","label":{"zh":"座位数","en":"Seats"}}]}"#)
+    run(["schema", "add", "desks.schema.json", "--repo", "r"], temp)
+    #expect(run(["template", "desks", "--labels", "zh", "--repo", "r"], temp) == "工位号,座位数\n")
+    temp.write("desks.csv", "工位号,座位数\nd-1,4\n")
+    #expect(run(["import", "desks", "desks.csv", "--repo", "r"], temp).contains("1 created"))
     // collections shows the same columns, without labels.
     let document = try JSONParser.parse(
       run(["collections", "visits_log", "--json", "--repo", "r"], temp))

@@ -140,7 +140,7 @@ struct FieldLabelTests {
     #expect(schema.label(ofColumn: "total") == nil)
   }
 
-  @Test("a collection without labels (a schema file's) resolves names only")
+  @Test("a collection without labels (a schema file without them) resolves names only")
   func schemaFileHasNoLabels() throws {
     let schema = try SchemaFile.decode(
       Array(
@@ -152,6 +152,28 @@ struct FieldLabelTests {
     #expect(schema.column(forHeader: "visit_id") == "visit_id")
     #expect(schema.column(forHeader: "amount") == "amount")
     #expect(schema.column(forHeader: "Amount") == nil)
+  }
+
+  @Test("a schema file labels its columns and id column; a malformed label is refused")
+  func schemaFileLabels() throws {
+    let schema = try SchemaFile.decode(
+      Array(
+        (#"{"format":"outpost-schema/1","collection":"visits_log","ownership":"office","#
+          + #""id":{"column":"visit_id","label":{"zh":"来访编号","en":"Visit ID"}},"#
+          + #""fields":[{"name":"office_id","type":"string"},"#
+          + #"{"name":"amount","type":"money","label":{"zh":"金额","en":"Amount"}}]}"#).utf8))
+    #expect(schema.idLabel == FieldLabel(zh: "来访编号", en: "Visit ID"))
+    #expect(schema.column(forHeader: "金额") == "amount")
+    #expect(schema.column(forHeader: "visit id") == "visit_id")
+    for bad in [#"{"zh":"金额"}"#, #""金额""#, #"{"zh":"金额","en":"Amount","x":"y"}"#] {
+      #expect(throws: ModelError.self, "\(bad)") {
+        try SchemaFile.decode(
+          Array(
+            (#"{"format":"outpost-schema/1","collection":"v","ownership":"head","#
+              + #""id":{"column":"v_id"},"fields":[{"name":"amount","type":"money","label":"#
+              + bad + "}]}").utf8))
+      }
+    }
   }
 
   @Test(

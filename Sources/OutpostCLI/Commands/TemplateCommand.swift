@@ -78,8 +78,9 @@ extension Commands {
           guard let label = column.label else {
             throw CLIError(
               .usage,
-              "'\(schema.name)' has no \(options.labels.rawValue) labels (a collection from a "
-                + "schema file has none)",
+              "'\(schema.name)' has no \(options.labels.rawValue) labels: column "
+                + "'\(column.name)' has none (a schema file labels its columns with 'label', "
+                + "SPEC.md §2.6)",
               hint: "Leave out --labels: the header is the columns' names.")
           }
           header.append(options.labels == .zh ? label.zh : label.en)
