@@ -105,7 +105,7 @@ let package = Package(
       name: "OutpostTests",
       dependencies: [
         "Outpost", "OutpostStore", "OutpostSync", "OutpostKPI", "OutpostModel", "OutpostCodec",
-        "OutpostSpreadsheet", "OutpostTestSupport",
+        "OutpostSpreadsheet", "OutpostTestRandom", "OutpostTestSupport",
       ]),
   ]
 )
