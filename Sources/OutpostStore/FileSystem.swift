@@ -196,8 +196,7 @@ public struct PosixFileSystem: FileSystem {
   }
 
   public func readToEnd(_ handle: FileHandle) throws(FileSystemError) -> [UInt8] {
-    // Size the buffer from what is left of the file (one memset), then grow by doubling if it
-    // grew.
+    // Size the buffer from what is left of the file; read more if it grew.
     var size = 0
     if case .success(let position) = Platform.seek(handle.descriptor, 0, Platform.seekCurrent),
       case .success(let end) = Platform.seek(handle.descriptor, 0, Platform.seekEnd),
@@ -205,21 +204,42 @@ public struct PosixFileSystem: FileSystem {
     {
       size = Int(max(0, end - position))
     }
-    var result = [UInt8](repeating: 0, count: size + 4096)
-    var filled = 0
-    while true {
-      if filled == result.count { result += [UInt8](repeating: 0, count: result.count) }
-      let outcome = result.withUnsafeMutableBytes {
-        Platform.readBytes(handle.descriptor, $0.baseAddress! + filled, $0.count - filled)
-      }
-      switch outcome {
-      case .success(0):
-        result.removeSubrange(filled...)
-        return result
-      case .success(let n): filled += n
-      case .failure(let error): throw FileSystemError("read", handle.path, error)
+    return try Self.readInto(handle, capacity: size + 4096, limit: Int.max)
+  }
+
+  /// Reads from `handle` until its end or `limit` bytes: first into a buffer of `capacity`
+  /// bytes, then, if the file grew, in chunks as large as what was read so far.
+  ///
+  /// Buffers are never zero-filled: each is read into uninitialized capacity and counts only
+  /// the bytes read (filling was most of the cost of reading a record file).
+  private static func readInto(_ handle: FileHandle, capacity: Int, limit: Int)
+    throws(FileSystemError) -> [UInt8]
+  {
+    var failure: Errno?
+    var reachedEnd = false
+    func chunk(_ size: Int) -> [UInt8] {
+      [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+        count = 0
+        while count < size {
+          switch Platform.readBytes(handle.descriptor, buffer.baseAddress! + count, size - count) {
+          case .success(0):
+            reachedEnd = true
+            return
+          case .success(let n): count += n
+          case .failure(let error):
+            failure = error
+            return
+          }
+        }
       }
     }
+    guard limit > 0 else { return [] }
+    var result = chunk(min(max(capacity, 1), limit))
+    while failure == nil && !reachedEnd && result.count < limit {
+      result += chunk(min(max(result.count, 4096), limit - result.count))
+    }
+    if let failure { throw FileSystemError("read", handle.path, failure) }
+    return result
   }
 
   public func read(_ handle: FileHandle, upTo count: Int) throws(FileSystemError) -> [UInt8] {
@@ -232,23 +252,8 @@ public struct PosixFileSystem: FileSystem {
     {
       expected = Int(clamping: max(0, end - position))
     }
-    var result = [UInt8](repeating: 0, count: min(max(count, 0), max(expected, 4095) + 1))
-    var filled = 0
-    reading: while filled < count {
-      if filled == result.count {
-        result += [UInt8](repeating: 0, count: min(result.count, count - result.count))
-      }
-      let outcome = result.withUnsafeMutableBytes {
-        Platform.readBytes(handle.descriptor, $0.baseAddress! + filled, $0.count - filled)
-      }
-      switch outcome {
-      case .success(0): break reading
-      case .success(let n): filled += n
-      case .failure(let error): throw FileSystemError("read", handle.path, error)
-      }
-    }
-    result.removeSubrange(filled...)
-    return result
+    return try Self.readInto(
+      handle, capacity: min(max(count, 0), max(expected, 4095) + 1), limit: max(count, 0))
   }
 
   public func info(_ handle: FileHandle) throws(FileSystemError) -> FileInfo {
