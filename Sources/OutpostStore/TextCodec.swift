@@ -1,3 +1,5 @@
+import OutpostCodec
+
 /// A text encoding Outpost reads and writes besides UTF-8 (SPEC.md §3.4).
 ///
 /// Chinese Excel saves CSV in the Windows code page 936 (GBK) or in GB18030, and "Unicode text"
@@ -240,36 +242,10 @@ public enum TextCodec {
   }
 
   /// The offset of the first byte that is not part of valid UTF-8 (RFC 3629: no overlong
-  /// forms, no surrogates, nothing above U+10FFFF), or nil.
+  /// forms, no surrogates, nothing above U+10FFFF), or nil: the CSV reader's check
+  /// (``CSVReader/invalidUTF8Offset(_:)``), one implementation for both.
   public static func invalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
-    var i = 0
-    while i < bytes.count {
-      let lead = bytes[i]
-      if lead < 0x80 {
-        i += 1
-        continue
-      }
-      var low: UInt8 = 0x80
-      var high: UInt8 = 0xBF
-      let length: Int
-      switch lead {
-      case 0xC2...0xDF: length = 2
-      case 0xE0: (length, low) = (3, 0xA0)
-      case 0xE1...0xEC, 0xEE...0xEF: length = 3
-      case 0xED: (length, high) = (3, 0x9F)
-      case 0xF0: (length, low) = (4, 0x90)
-      case 0xF1...0xF3: length = 4
-      case 0xF4: (length, high) = (4, 0x8F)
-      default: return i
-      }
-      guard i + length <= bytes.count else { return i }
-      for k in 1..<length {
-        let (lo, hi) = k == 1 ? (low, high) : (UInt8(0x80), UInt8(0xBF))
-        if bytes[i + k] < lo || bytes[i + k] > hi { return i }
-      }
-      i += length
-    }
-    return nil
+    CSVReader.invalidUTF8Offset(bytes)
   }
 
   /// The line of `offset`: one more than the line feeds (0x0A) before it.

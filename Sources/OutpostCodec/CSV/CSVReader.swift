@@ -258,8 +258,9 @@ public struct CSVReader: Sendable {
     }
   }
 
-  /// The offset of the first invalid UTF-8 byte, if any.
-  static func invalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
+  /// The offset of the first byte that is not part of valid UTF-8 (RFC 3629: no overlong
+  /// forms, no surrogates, nothing above U+10FFFF), if any.
+  public static func invalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
     var i = 0
     while i < bytes.count {
       let b0 = bytes[i]
