@@ -114,22 +114,3 @@ public enum Records {
     return JSONObject(uncheckedPairs: pairs)
   }
 }
-
-extension RepositoryReader {
-  /// How many records each collection holds: live, deleted (kept until collected) and with an
-  /// open conflict (a deleted record can be in conflict too), in the collections' order.
-  public func recordCounts() throws(OutpostError) -> [(
-    collection: String, live: Int, deleted: Int, conflicted: Int
-  )] {
-    var counts: [(String, Int, Int, Int)] = []
-    do {
-      for schema in collections {
-        let states = try states(schema.name)
-        let live = states.filter { !$0.state.isDeleted }.count
-        let conflicted = states.filter { $0.state.isConflicted }.count
-        counts.append((schema.name, live, states.count - live, conflicted))
-      }
-    } catch { throw OutpostError(error) }
-    return counts
-  }
-}

@@ -144,6 +144,27 @@ extension FileSystem {
     }
   }
 
+  /// Reads at most `count` bytes of a regular file from `offset`, with the file's size (no
+  /// bytes if the file is shorter than `offset`).
+  public func readFile(_ path: String, from offset: Int64, upTo count: Int) throws(FileSystemError)
+    -> (bytes: [UInt8], size: Int64)
+  {
+    let handle = try open(path, .read)
+    do throws(FileSystemError) {
+      let size = try self.size(handle)
+      var bytes: [UInt8] = []
+      if offset <= size {
+        try seek(handle, to: offset)
+        bytes = try read(handle, upTo: count)
+      }
+      try close(handle)
+      return (bytes, size)
+    } catch {
+      try? close(handle)
+      throw error
+    }
+  }
+
   /// Flushes a directory, so that renames and new names inside it are durable.
   public func syncDirectory(_ path: String) throws(FileSystemError) {
     let handle = try open(path, .directory)

@@ -32,6 +32,8 @@ struct JournalTransaction {
   var commit: JournalEntry.Commit
   /// The commit's line: where the transaction ends.
   var commitLine: JournalLine
+  /// The offset in its segment where its `begin` line starts.
+  var beginOffset: Int64 = 0
 }
 
 /// Where the journal lines are framed and checked: `{"entry":…,"sha256":"…"}` per line.
@@ -227,7 +229,7 @@ enum JournalReader {
     )
     // One entry per line, numbered from 1: the checkpoint's entry is its line.
     var lineNumber = Int(start.seq)
-    var open: (line: JournalLine, begin: JournalEntry.Begin, entries: [JournalLine])?
+    var open: (line: JournalLine, begin: JournalEntry.Begin, entries: [JournalLine], offset: Int64)?
     var index = 0
     while index < bytes.count {
       guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else {
@@ -263,14 +265,15 @@ enum JournalReader {
       cursor.offset = entry.end
       switch entry.kind {
       case .begin?:
-        open = (entry, JournalEntry.begin(entry.members), [])
+        open = (entry, JournalEntry.begin(entry.members), [], Int64(base + index))
       case .commit?:
         cursor.txn = entry.txn
         if let current = open {
           scan.transactions.append(
             JournalTransaction(
               txn: entry.txn, begin: current.begin, entries: keepEntries ? current.entries : [],
-              commit: JournalEntry.commit(entry.members), commitLine: entry))
+              commit: JournalEntry.commit(entry.members), commitLine: entry,
+              beginOffset: current.offset))
         }
         open = nil
         scan.end = cursor

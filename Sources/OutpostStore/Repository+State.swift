@@ -3,31 +3,87 @@ import OutpostCrypto
 import OutpostModel
 import OutpostSync
 
+/// How many records a collection holds, as `state.json` keeps them (SPEC.md §4.1).
+public struct RecordCounts: Sendable, Equatable {
+  /// Records that exist and are not deleted.
+  public var live = 0
+  /// Deleted records still held (their tombstones), until they are collected.
+  public var deleted = 0
+  /// Records, live or deleted, with an open conflict.
+  public var conflicted = 0
+
+  /// Creates counts.
+  public init(live: Int = 0, deleted: Int = 0, conflicted: Int = 0) {
+    self.live = live
+    self.deleted = deleted
+    self.conflicted = conflicted
+  }
+
+  /// Whether every count is zero.
+  public var isZero: Bool { live == 0 && deleted == 0 && conflicted == 0 }
+
+  /// Adds (`sign` 1) or takes away (`sign` -1) one record in `state`; a collected marker or
+  /// nil is no record.
+  mutating func count(_ state: RecordState?, _ sign: Int) {
+    guard let state, !state.isCollectedMarker else { return }
+    if state.isDeleted { deleted += sign } else { live += sign }
+    if state.isConflicted { conflicted += sign }
+  }
+}
+
+/// What `state.json` holds besides the checkpoint's clock: each member is nil when the file
+/// was written by an older build, which lacked it.
+struct StateFile {
+  var checkpoint: JournalPosition
+  var clock: VersionVector
+  /// The digest of every non-empty bucket (`outpost-state/2` on).
+  var buckets: [String: [String: BucketDigest]]?
+  /// The records of every non-empty collection (`outpost-state/3` on).
+  var counts: [String: RecordCounts]?
+  /// The offset of the last transaction's `begin` line in the checkpoint's segment
+  /// (`outpost-state/3` on; 0 without a transaction).
+  var begin: Int64?
+}
+
 /// `state.json`: its format, and its check against the journal (SPEC.md §4.1, §4.2).
 extension RepositoryReader {
   // MARK: State file
 
   /// The format `state.json` is written in.
   ///
-  /// `outpost-state/1` (no checksum, no digests, written before this build) is still read, and
-  /// replaced by the next writer.
-  static let stateFormat = "outpost-state/2"
+  /// `outpost-state/1` (no checksum, no digests) and `/2` (no counts, no `begin`), written by
+  /// earlier builds, are still read, and upgraded by the next writer.
+  static let stateFormat = "outpost-state/3"
 
   /// The members of `state.json` other than its checksum.
-  static func stateMembers(
-    _ position: JournalPosition, clock: VersionVector,
-    buckets: [String: [String: BucketDigest]]
-  ) -> [(String, JSONValue)] {
+  static func stateMembers(_ state: StateFile) -> [(String, JSONValue)] {
     let bucketsJSON = JSONValue.object(
       JSONObject(
-        uncheckedPairs: buckets.filter { !$0.value.isEmpty }.map { collection, digests in
+        uncheckedPairs: (state.buckets ?? [:]).filter { !$0.value.isEmpty }.map {
+          collection, digests in
           (
             collection,
             .object(JSONObject(uncheckedPairs: digests.map { ($0.key, .string($0.value.hex)) }))
           )
         }))
+    func number(_ value: Int) -> JSONValue { .number(JSONNumber(integer: Int64(value))) }
+    let countsJSON = JSONValue.object(
+      JSONObject(
+        uncheckedPairs: (state.counts ?? [:]).filter { !$0.value.isZero }.map {
+          collection, counts in
+          (
+            collection,
+            .object(
+              JSONObject(uncheckedPairs: [
+                ("conflicted", number(counts.conflicted)), ("deleted", number(counts.deleted)),
+                ("live", number(counts.live)),
+              ]))
+          )
+        }))
+    let position = state.checkpoint
     let journal = JSONValue.object(
       JSONObject(uncheckedPairs: [
+        ("begin", .number(JSONNumber(integer: state.begin ?? 0))),
         ("hash", .string(position.hash)),
         ("offset", .number(JSONNumber(integer: position.offset))),
         ("segment", .number(JSONNumber(integer: Int64(position.segment)))),
@@ -35,26 +91,23 @@ extension RepositoryReader {
         ("txn", .number(JSONNumber(integer: Int64(position.txn)))),
       ]))
     return [
-      ("buckets", bucketsJSON), ("clock", clock.json), ("format", .string(stateFormat)),
-      ("journal", journal),
+      ("buckets", bucketsJSON), ("clock", state.clock.json), ("counts", countsJSON),
+      ("format", .string(stateFormat)), ("journal", journal),
     ]
   }
 
-  /// `state.json`: the checkpoint and the clock, with the SHA-256 of their canonical form
-  /// (SPEC.md §4.1), so a damaged file is refused instead of trusted.
-  static func encodeState(
-    _ position: JournalPosition, clock: VersionVector, buckets: [String: [String: BucketDigest]]
-  ) -> [UInt8] {
-    let members = stateMembers(position, clock: clock, buckets: buckets)
+  /// `state.json`: the checkpoint, the clock, the bucket digests and the record counts, with
+  /// the SHA-256 of their canonical form (SPEC.md §4.1), so a damaged file is refused instead
+  /// of trusted.
+  static func encodeState(_ state: StateFile) -> [UInt8] {
+    let members = stateMembers(state)
     let digest = SHA256.hash(
       JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: members))))
     return JSONWriter.prettyBytes(
       .object(JSONObject(uncheckedPairs: members + [("sha256", .string(digest.hex))])))
   }
 
-  static func readState(_ path: String, _ fs: any FileSystem) throws(StoreError)
-    -> (JournalPosition, VersionVector, [String: [String: BucketDigest]]?)
-  {
+  static func readState(_ path: String, _ fs: any FileSystem) throws(StoreError) -> StateFile {
     let file = path + "/" + stateFile
     let bytes: [UInt8]
     do { bytes = try fs.readFile(file) } catch { throw StoreError.readFailed(error) }
@@ -67,26 +120,30 @@ extension RepositoryReader {
       throw damaged("it is not valid JSON")
     }
     let format = object["format"]?.stringValue
+    // Exactly the members of the format: a newer file with its format damaged or edited must
+    // not switch the checks off.
+    let members: Set<String>
     switch format {
-    case stateFormat?:
-      guard let stated = object["sha256"]?.stringValue else { throw damaged("it has no checksum") }
-      let members = object.filter { $0.key != "sha256" }
-      let digest = SHA256.hash(
-        JSONWriter.canonicalBytes(
-          .object(JSONObject(uncheckedPairs: members.map { ($0.key, $0.value) }))))
-      guard digest.hex == stated else { throw damaged("checksum mismatch") }
-      guard Set(object.map(\.key)) == ["buckets", "clock", "format", "journal", "sha256"] else {
-        throw damaged("unexpected members")
-      }
-    case "outpost-state/1"?:
-      // Written before checksums and digests; replaced by the next writer. Exactly its members:
-      // a newer file with its format damaged or edited must not switch the checks off.
-      guard Set(object.map(\.key)) == ["clock", "format", "journal"] else {
-        throw damaged("unexpected members for outpost-state/1")
-      }
+    case stateFormat?: members = ["buckets", "clock", "counts", "format", "journal", "sha256"]
+    case "outpost-state/2"?: members = ["buckets", "clock", "format", "journal", "sha256"]
+    case "outpost-state/1"?: members = ["clock", "format", "journal"]
     default: throw damaged("unknown format \(format.map { "'\($0)'" } ?? "(none)")")
     }
+    if format != "outpost-state/1" {
+      guard let stated = object["sha256"]?.stringValue else { throw damaged("it has no checksum") }
+      let checked = object.filter { $0.key != "sha256" }
+      let digest = SHA256.hash(
+        JSONWriter.canonicalBytes(
+          .object(JSONObject(uncheckedPairs: checked.map { ($0.key, $0.value) }))))
+      guard digest.hex == stated else { throw damaged("checksum mismatch") }
+    }
+    guard Set(object.map(\.key)) == members else {
+      throw damaged("unexpected members for \(format!)")
+    }
+    let hasBegin = format == stateFormat
     guard case .object(let journal)? = object["journal"],
+      Set(journal.map(\.key))
+        == Set(["hash", "offset", "segment", "seq", "txn"] + (hasBegin ? ["begin"] : [])),
       let segment = journal["segment"]?.uint64Value, segment >= 1, segment < 10_000_000_000,
       let offset = journal["offset"]?.uint64Value, offset < 1 << 62,
       let seq = journal["seq"]?.uint64Value, let hash = journal["hash"]?.stringValue,
@@ -95,12 +152,20 @@ extension RepositoryReader {
     else {
       throw damaged("its journal position is incomplete")
     }
-    let clock: VersionVector
-    do { clock = try VersionVector(json: clockJSON) } catch {
+    var state = StateFile(
+      checkpoint: JournalPosition(
+        segment: Int(segment), offset: Int64(offset), seq: seq, hash: hash, txn: txn),
+      clock: VersionVector())
+    do { state.clock = try VersionVector(json: clockJSON) } catch {
       throw damaged("invalid clock: \(error.message)")
     }
-    var buckets: [String: [String: BucketDigest]]?
-    if format == stateFormat {
+    if hasBegin {
+      guard let begin = journal["begin"]?.uint64Value,
+        txn == 0 ? begin == 0 && offset == 0 : begin < offset
+      else { throw damaged("the journal position's 'begin' is not before its offset") }
+      state.begin = Int64(begin)
+    }
+    if format != "outpost-state/1" {
       guard case .object(let collections)? = object["buckets"] else {
         throw damaged("'buckets' is not an object")
       }
@@ -117,12 +182,27 @@ extension RepositoryReader {
           parsed[collection, default: [:]][bucket] = parsedDigest
         }
       }
-      buckets = parsed
+      state.buckets = parsed
     }
-    return (
-      JournalPosition(segment: Int(segment), offset: Int64(offset), seq: seq, hash: hash, txn: txn),
-      clock, buckets
-    )
+    if hasBegin {
+      guard case .object(let collections)? = object["counts"] else {
+        throw damaged("'counts' is not an object")
+      }
+      var counts: [String: RecordCounts] = [:]
+      for (collection, value) in collections {
+        guard case .object(let members) = value,
+          Set(members.map(\.key)) == ["conflicted", "deleted", "live"],
+          let live = members["live"]?.uint64Value, live < 1 << 48,
+          let deleted = members["deleted"]?.uint64Value, deleted < 1 << 48,
+          let conflicted = members["conflicted"]?.uint64Value, conflicted <= live + deleted,
+          live + deleted > 0
+        else { throw damaged("invalid counts of '\(collection)'") }
+        counts[collection] = RecordCounts(
+          live: Int(live), deleted: Int(deleted), conflicted: Int(conflicted))
+      }
+      state.counts = counts
+    }
+    return state
   }
 
   /// Checks `state.json` against the journal (SPEC.md §4.1).
@@ -191,6 +271,7 @@ extension RepositoryReader {
     guard line.txn == checkpoint.txn else {
       throw mismatch("transaction \(checkpoint.txn) differs from the journal's")
     }
+    checkpointChanges = Int(commit.changes)
     // Commits written by this build record the clock (older ones do not); such a commit with an
     // outpost-state/1 checkpoint means state.json was turned back to the format without checks.
     if commit.clock != nil && bucketDigests == nil {

@@ -86,6 +86,7 @@ extension RepositoryReader {
     verifyCheckpoint(scan, clock: replay.clock, into: &report)
     guard let actual = verifyRecordFiles(into: &report) else { return report }
     compare(replay, with: actual, into: &report)
+    verifyCounts(actual, into: &report)
     for directory in [path, journalDirectory, schemasDirectory, syncDirectory, keysDirectory] {
       for name in (try? fileSystem.list(directory)) ?? [] where AtomicFile.isTemporary(name) {
         report.notes.append(leftoverNote(relative(directory) + name))
@@ -186,6 +187,35 @@ extension RepositoryReader {
     }
     if clock != replayClock {
       report.problems.append("state.json: clock \(clock) differs from the journal's \(replayClock)")
+    }
+    let last = scan.transactions.last { $0.commitLine.end == checkpoint.offset }
+    if let begin = checkpointBegin, let last, last.beginOffset != begin {
+      report.problems.append(
+        "state.json: the checkpoint's transaction \(checkpoint.txn) begins at offset "
+          + "\(last.beginOffset) of the journal, not at \(begin)")
+    }
+  }
+
+  /// The counts `state.json` keeps must be those of the record files (SPEC.md §4.1).
+  private func verifyCounts(
+    _ actual: [String: [RecordID: RecordState]], into report: inout VerifyReport
+  ) {
+    guard let stored = storedCounts else { return }
+    var counted: [String: RecordCounts] = [:]
+    for (collection, states) in actual {
+      var tally = RecordCounts()
+      for state in states.values { tally.count(state, 1) }
+      if !tally.isZero { counted[collection] = tally }
+    }
+    for collection in Set(stored.keys).union(counted.keys).sorted()
+    where stored[collection] != counted[collection] {
+      func text(_ counts: RecordCounts?) -> String {
+        let counts = counts ?? RecordCounts()
+        return "\(counts.live) live, \(counts.deleted) deleted, \(counts.conflicted) in conflict"
+      }
+      report.problems.append(
+        "state.json: counts \(text(stored[collection])) records of '\(collection)', but its "
+          + "record files hold \(text(counted[collection]))")
     }
   }
 

@@ -48,6 +48,16 @@ public class RepositoryReader {
   /// What each non-empty bucket holds, by collection and bucket, as `state.json` records it
   /// (SPEC.md §4.4); nil for a repository written before digests (read without the check).
   var bucketDigests: [String: [String: BucketDigest]]?
+  /// The records of every collection at the checkpoint, as `state.json` records them
+  /// (SPEC.md §4.1); nil for a repository written before counts (counted by reading).
+  var storedCounts: [String: RecordCounts]?
+  /// Where the checkpoint's transaction begins in its journal segment, as `state.json` records
+  /// it; nil for a repository written before it was.
+  var checkpointBegin: Int64?
+  /// How many records the checkpoint's transaction changed, as its `commit` line says.
+  var checkpointChanges = 0
+  /// The newest transaction committed past the checkpoint (read mode), found when opening.
+  var newestPastCheckpoint: TransactionInfo?
   var checkpoint: JournalPosition
   /// What this replica has seen of every replica (the maximum of all record contexts).
   public internal(set) var clock: VersionVector
@@ -140,13 +150,15 @@ public class RepositoryReader {
       lockHandle = try acquireReaderLock(path, fileSystem)
     }
     do throws(StoreError) {
-      let (checkpoint, clock, buckets) = try readState(path, fileSystem)
+      let state = try readState(path, fileSystem)
       let schemas = try readSchemas(path + "/schemas", fileSystem)
       let repository = Self(
         path: path, config: config, fileSystem: fileSystem, mode: mode, now: now,
-        checkpoint: checkpoint, clock: clock, customSchemas: schemas)
-      repository.bucketDigests = buckets
-      if mode == .read, buckets != nil, lockHandle == nil {
+        checkpoint: state.checkpoint, clock: state.clock, customSchemas: schemas)
+      repository.bucketDigests = state.buckets
+      repository.storedCounts = state.counts
+      repository.checkpointBegin = state.begin
+      if mode == .read, state.buckets != nil, lockHandle == nil {
         throw StoreError(
           .corrupt,
           "\(path)/\(readersFile) is missing or not a file: readers could not be kept from a writer "
@@ -165,7 +177,7 @@ public class RepositoryReader {
       if let writer = repository as? RepositoryWriter,
         config.version < RepositoryConfig.currentVersion
       {
-        try writer.upgradeNestedValues()
+        try writer.upgradeFormat()
       }
       return repository
     } catch {
@@ -255,6 +267,9 @@ public class RepositoryReader {
     let (changed, documents) = try committedChanges(scan)
     overlay = changed
     documentOverlay = documents
+    newestPastCheckpoint = scan.transactions.last.map {
+      Self.info(of: $0, location: Self.location(of: $0))
+    }
   }
 
   /// The record states and documents of the committed transactions `scan` found past the

@@ -146,7 +146,8 @@ extension RepositoryWriter {
     let before = (checkpoint, clock)
     clock = newClock
     do {
-      try materialize(states, documents: documents, through: end)
+      try materialize(
+        states, documents: documents, through: end, last: (before.0.offset, records.count))
     } catch {
       clock = before.1
       try rollBackJournal(to: before.0, after: error)

@@ -16,6 +16,8 @@ extension RepositoryWriter {
     var written: [(key: String, scanned: RecordFile.Scanned)] = []
     /// The bucket digests after the transaction.
     var digests: [String: [String: BucketDigest]]
+    /// The record counts after the transaction.
+    var counts: [String: RecordCounts]
     /// Folders with new files, synchronized before `state.json` is replaced.
     var touchedDirectories: Set<String> = []
     /// `state.json` before it was replaced.
@@ -30,11 +32,15 @@ extension RepositoryWriter {
   /// write leaves reads as the previous state. On failure the new files are removed and the
   /// documents and `state.json` restored; if even that fails the writer refuses further writes
   /// (``needsRecovery``). Tidying after the acknowledgement loses nothing if it fails.
+  ///
+  /// `last` is where the last transaction materialized begins in the journal segment, and how
+  /// many records its commit line says it changed.
   func materialize(
     _ states: [String: [RecordID: RecordState]], documents: [DocumentName: JSONValue] = [:],
-    through position: JournalPosition
+    through position: JournalPosition, last: (begin: Int64, changes: Int)
   ) throws(FileSystemError) {
-    var progress = Materializing(digests: bucketDigests ?? [:])
+    let begin = last.begin
+    var progress = Materializing(digests: bucketDigests ?? [:], counts: storedCounts ?? [:])
     do throws(FileSystemError) {
       try writeDeltas(states, through: position, into: &progress)
       try writeDocuments(documents, into: &progress)
@@ -42,11 +48,16 @@ extension RepositoryWriter {
         try fileSystem.syncDirectory(directory)
       }
       progress.oldState = try fileSystem.readFile(path + "/" + Self.stateFile)
+      let state = StateFile(
+        checkpoint: position, clock: clock, buckets: progress.digests, counts: progress.counts,
+        begin: begin)
       try AtomicFile.write(
-        Self.encodeState(position, clock: clock, buckets: progress.digests), to: Self.stateFile,
-        in: path, fileSystem: fileSystem)
+        Self.encodeState(state), to: Self.stateFile, in: path, fileSystem: fileSystem)
       checkpoint = position
       bucketDigests = progress.digests
+      storedCounts = progress.counts
+      checkpointBegin = begin
+      checkpointChanges = last.changes
     } catch {
       undo(progress)
       throw error
@@ -93,13 +104,22 @@ extension RepositoryWriter {
         throw FileSystemError("encode", directory + "/" + name, .ioError)
       }
       var digest = progress.digests[collection]?[bucketName] ?? .empty
+      var counts = progress.counts[collection] ?? RecordCounts()
       for (index, entry) in scanned.entries.enumerated() {
+        // The counts move by the state this one replaces, and by this one.
+        let old: RecordState?
+        do { old = try bucket.state(entry.id) } catch {
+          throw FileSystemError("read", directory + "/" + bucketName, .ioError)
+        }
+        counts.count(old, -1)
+        counts.count(byBucket[key]![entry.id], 1)
         if let old = bucket.liveHash(entry.id) { digest.toggle(old) }
         if !scanned.isCollectedMarker(index) {
           digest.toggle(BucketDigest.recordHash(entry.id, bytes[entry.state]))
         }
       }
       progress.digests[collection, default: [:]][bucketName] = digest == .empty ? nil : digest
+      progress.counts[collection] = counts.isZero ? nil : counts
       try AtomicFile.write(
         bytes, to: name, in: directory, fileSystem: fileSystem, syncDirectory: false)
       progress.created.append((directory, name))

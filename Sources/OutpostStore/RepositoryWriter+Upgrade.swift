@@ -8,38 +8,62 @@ import OutpostSync
 /// or the atomic-file protocol, and a crash part-way leaves a repository the next writer
 /// upgrades again.
 extension RepositoryWriter {
-  /// Upgrades a repository written before bucket digests (SPEC.md §4.4).
+  /// Upgrades `state.json` written by an earlier build: before bucket digests
+  /// (`outpost-state/1`), or before record counts and the last transaction's place
+  /// (`outpost-state/2`) (SPEC.md §4.1, §4.4).
   ///
-  /// Computes every bucket's digest from its files at the checkpoint and writes `state.json` with
-  /// them (and the `readers` file). Reads the whole repository once; a crash before `state.json` is replaced
-  /// leaves the repository as it was, and the next writer upgrades it again.
-  func upgradeToDigests() throws(StoreError) {
-    var digests: [String: [String: BucketDigest]] = [:]
-    let collections: [String]
-    do { collections = try fileSystem.list(recordsDirectory) } catch {
-      throw StoreError.readFailed(error)
-    }
-    for collection in collections
-    where (try? fileSystem.info(collectionDirectory(collection)))??.kind == .directory {
-      for name in try listing(collection).keys.sorted() {
-        let digest = try loadBucket(collection, name).digest
-        if digest != .empty { digests[collection, default: [:]][name] = digest }
+  /// Computes what is missing from the record files and the journal at the checkpoint and
+  /// writes `state.json` with it (and the `readers` file). Reads the whole repository once; a
+  /// crash before `state.json` is replaced leaves the repository as it was, and the next writer
+  /// upgrades it again.
+  func upgradeState() throws(StoreError) {
+    var added: [String] = []
+    var digests = bucketDigests ?? [:]
+    if bucketDigests == nil {
+      let collections: [String]
+      do { collections = try fileSystem.list(recordsDirectory) } catch {
+        throw StoreError.readFailed(error)
       }
+      for collection in collections
+      where (try? fileSystem.info(collectionDirectory(collection)))??.kind == .directory {
+        for name in try listing(collection).keys.sorted() {
+          let digest = try loadBucket(collection, name).digest
+          if digest != .empty { digests[collection, default: [:]][name] = digest }
+        }
+      }
+      bucketDigests = digests
+      added.append("a digest of every bucket of records (SPEC.md §4.4)")
     }
+    var counts: [String: RecordCounts]
+    if let stored = storedCounts { counts = stored } else { counts = try countEveryRecord() }
+    var begin: Int64 = 0
+    if checkpoint.txn > 0 {
+      let scan = try JournalReader.scan(
+        fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: false)
+      guard let last = scan.transactions.last(where: { $0.txn == checkpoint.txn }) else {
+        throw StoreError(
+          .corrupt, "the journal lacks the checkpoint's transaction \(checkpoint.txn)",
+          hint: Self.restoreHint, remedy: .verify)
+      }
+      begin = last.beginOffset
+    }
+    if storedCounts == nil { added.append("the records of every collection (SPEC.md §4.1)") }
     do {
       let readers = path + "/" + Self.readersFile
       if try fileSystem.info(readers) == nil {
         try fileSystem.close(try fileSystem.open(readers, .createNew(secret: false)))
       }
       try AtomicFile.write(
-        Self.encodeState(checkpoint, clock: clock, buckets: digests), to: Self.stateFile,
-        in: path, fileSystem: fileSystem)
+        Self.encodeState(
+          StateFile(
+            checkpoint: checkpoint, clock: clock, buckets: digests, counts: counts, begin: begin)),
+        to: Self.stateFile, in: path, fileSystem: fileSystem)
     } catch {
       throw StoreError.writeFailed(error, "the repository could not be upgraded")
     }
-    bucketDigests = digests
-    notices.append(
-      "upgraded: state.json now records a digest of every bucket of records (SPEC.md §4.4)")
+    storedCounts = counts
+    checkpointBegin = begin
+    notices.append("upgraded: state.json now records " + added.joined(separator: " and "))
   }
 
   /// Opens `path` as the writer, which upgrades it, for a reader that found an older format;
@@ -61,16 +85,17 @@ extension RepositoryWriter {
     }
   }
 
-  /// Upgrades a repository of format version 1 to version 2: the version-1 text values of
-  /// ``FormatUpgrade`` become nested values (SPEC.md §2.3).
+  /// Upgrades a repository of an older format version to the current one (SPEC.md §4.1).
   ///
-  /// The new states are journaled as one transaction (`upgrade to outpost-repo/2`) with their
-  /// events unchanged, then `outpost.json` is rewritten with the new format; a crash between the
-  /// two leaves version 1 with values already nested, which the next writer finishes.
-  func upgradeNestedValues() throws(StoreError) {
+  /// From version 1, the version-1 text values of ``FormatUpgrade`` become nested values
+  /// (SPEC.md §2.3): the new states are journaled as one transaction (`upgrade to outpost-repo/N`)
+  /// with their events unchanged. Version 2 differs from 3 only in `state.json`, which opening
+  /// has upgraded already. Then `outpost.json` is rewritten with the new format; a crash before
+  /// that leaves the old version with its changes made, which the next writer finishes.
+  func upgradeFormat() throws(StoreError) {
     var records: [JournalRecord] = []
     var states: [String: [RecordID: RecordState]] = [:]
-    for collection in FormatUpgrade.collections {
+    for collection in config.version < 2 ? FormatUpgrade.collections : [] {
       for (id, state) in try self.states(collection) {
         let upgraded: RecordState?
         do { upgraded = try FormatUpgrade.upgradingVersion1(state, in: collection) } catch {
@@ -110,9 +135,13 @@ extension RepositoryWriter {
     } catch {
       throw StoreError(.corrupt, "\(file): \(error)")
     }
+    let from = config.version
     config = upgraded
     notices.append(
-      "upgraded: the repository is now in format \(RepositoryConfig.format) (lists and documents "
-        + "are stored as nested values; \(records.count) record(s) rewritten, SPEC.md §4.1)")
+      "upgraded: the repository is now in format \(RepositoryConfig.format) ("
+        + (from < 2
+          ? "lists and documents are stored as nested values; \(records.count) record(s) "
+            + "rewritten; " : "")
+        + "state.json keeps record counts, SPEC.md §4.1)")
   }
 }

@@ -22,7 +22,9 @@ public final class RepositoryWriter: RepositoryReader {
     // Before anything is removed: which deltas are unfinished depends on the checkpoint.
     try checkCheckpoint()
     try removeTemporaryFiles()
-    if bucketDigests == nil { try upgradeToDigests() }
+    if bucketDigests == nil || storedCounts == nil || checkpointBegin == nil {
+      try upgradeState()
+    }
     let scan = try JournalReader.scan(
       fileSystem: fileSystem, directory: journalDirectory, from: checkpoint)
     if scan.uncommittedBytes > 0 {
@@ -49,7 +51,11 @@ public final class RepositoryWriter: RepositoryReader {
     let (changed, documents) = try committedChanges(scan)
     try preload(changed)
     do {
-      try materialize(changed, documents: documents, through: scan.end)
+      try materialize(
+        changed, documents: documents, through: scan.end,
+        last: (
+          scan.transactions.last!.beginOffset, Int(scan.transactions.last!.commit.changes)
+        ))
     } catch {
       throw StoreError.writeFailed(
         error, "committed changes could not be written to the record files")
@@ -99,8 +105,10 @@ public final class RepositoryWriter: RepositoryReader {
         JSONWriter.prettyBytes(config.json), to: Self.configFile, in: path, fileSystem: fileSystem,
         syncDirectory: false)
       try AtomicFile.write(
-        Self.encodeState(.start, clock: VersionVector(), buckets: [:]), to: stateFile, in: path,
-        fileSystem: fileSystem, syncDirectory: false)
+        Self.encodeState(
+          StateFile(
+            checkpoint: .start, clock: VersionVector(), buckets: [:], counts: [:], begin: 0)),
+        to: stateFile, in: path, fileSystem: fileSystem, syncDirectory: false)
       for name in [lockFile, readersFile] {
         try fileSystem.close(try fileSystem.open(path + "/" + name, .createNew(secret: false)))
       }

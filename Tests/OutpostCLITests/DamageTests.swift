@@ -139,8 +139,13 @@ struct DamageTests {
       #expect(export.status == 65, "\(what): export exit \(export.status): \(export.errors)")
       #expect(export.errors.contains("records/"), "\(what): \(export.errors)")
     }
+    // status reads no record file (its counts are state.json's, SPEC.md §4.1), so damage
+    // there changes nothing it prints.
+    let status = fixture.run(["status"])
+    #expect(status.status == 0, "\(what): status exit \(status.status): \(status.errors)")
+    #expect(treeDigest(fixture.repository) == before, "\(what): status changed the repository")
     let commands = [
-      ["status"], ["get", "orders", id], ["verify"], ["submit", "--out", "damaged.bundle"],
+      ["get", "orders", id], ["verify"], ["submit", "--out", "damaged.bundle"],
       ["put", "orders", id, "quantity=9"],
     ]
     for command in commands {
@@ -289,7 +294,7 @@ struct DamageTests {
     let put = fixture.run(["put", "orders", "o-1", "quantity=9"])
     #expect(put.status == 0 && put.errors.contains("upgraded"), "\(put.errors)")
     let upgraded = try JSONParser.parse(Self.read(state))
-    #expect(upgraded["format"] == .string("outpost-state/2"))
+    #expect(upgraded["format"] == .string("outpost-state/3"))
     #expect(upgraded["sha256"] != nil && upgraded["buckets"]?.objectValue?.count == 1)
     #expect(FileManager.default.fileExists(atPath: fixture.repository + "/readers"))
     #expect(fixture.run(["verify"]).status == 0)

@@ -44,8 +44,8 @@ struct UpgradeTests {
     #expect(try format(temp.file("hq")).contains(#""outpost-repo/1""#))
     let (hq, seen) = notices(Repository(at: temp.file("hq"), now: now))
     let resolutions = try hq.records("resolutions")
-    #expect(seen.lines.contains { $0.hasPrefix("upgraded:") && $0.contains("outpost-repo/2") })
-    #expect(try format(temp.file("hq")).contains(#""outpost-repo/2""#))
+    #expect(seen.lines.contains { $0.hasPrefix("upgraded:") && $0.contains("outpost-repo/3") })
+    #expect(try format(temp.file("hq")).contains(#""outpost-repo/3""#))
     let resolution = try #require(resolutions.first)
     #expect(resolutions.count == 1)
     #expect(resolution["fields"] == .array([.string("amount")]))
@@ -82,7 +82,7 @@ struct UpgradeTests {
     }
     #expect(document?.objectValue?["format"] == .string("outpost-kpi-def/1"))
     #expect(seen.lines.contains { $0.hasPrefix("upgraded:") })
-    #expect(try format(temp.file("north")).contains(#""outpost-repo/2""#))
+    #expect(try format(temp.file("north")).contains(#""outpost-repo/3""#))
   }
 
   @Test("§8.2: a version-1 reply applies to an upgraded branch; both hold the same resolution")
@@ -126,7 +126,7 @@ struct UpgradeTests {
     let (hq, seen) = notices(Repository(at: path, now: now))
     #expect(try hq.records("resolutions").first?["fields"] == .array([.string("amount")]))
     #expect(seen.lines.contains { $0.contains("0 record(s) rewritten") })
-    #expect(try format(path).contains(#""outpost-repo/2""#))
+    #expect(try format(path).contains(#""outpost-repo/3""#))
     let after = try hq.read { reader throws(OutpostError) in
       do throws(StoreError) { return try reader.transactions().count } catch {
         throw OutpostError(error)
@@ -140,7 +140,8 @@ struct UpgradeTests {
   func newerFormat() throws {
     let temp = try copy()
     let path = temp.file("hq")
-    let text = try format(path).replacingOccurrences(of: "outpost-repo/1", with: "outpost-repo/3")
+    let newer = "outpost-repo/\(RepositoryConfig.currentVersion + 1)"
+    let text = try format(path).replacingOccurrences(of: "outpost-repo/1", with: newer)
     try text.write(toFile: path + "/outpost.json", atomically: true, encoding: .utf8)
     let digest = treeDigest(path)
     #expect {

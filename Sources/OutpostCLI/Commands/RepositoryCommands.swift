@@ -81,10 +81,11 @@ extension Commands {
       let rows: [(String, Int, Int, Int)]
       do {
         rows = try repository.recordCounts().map {
-          ($0.collection, $0.live, $0.deleted, $0.conflicted)
+          ($0.collection, $0.counts.live, $0.counts.deleted, $0.counts.conflicted)
         }
       } catch { throw CLIError(error) }
-      let last = try? repository.transactions().last
+      let last: TransactionInfo?
+      do { last = try repository.lastTransaction() } catch { throw CLIError(error) }
       let peers: [PeerState]
       do { peers = try repository.peers() } catch { throw CLIError(error) }
       if context.format() == .json {
