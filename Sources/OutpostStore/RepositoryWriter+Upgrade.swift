@@ -47,7 +47,11 @@ extension RepositoryWriter {
       }
       begin = last.beginOffset
     }
-    if storedCounts == nil { added.append("the records of every collection (SPEC.md §4.1)") }
+    if storedCounts == nil {
+      added.append(
+        "the record counts of every collection and where the last transaction begins "
+          + "(SPEC.md §4.1)")
+    }
     do {
       let readers = path + "/" + Self.readersFile
       if try fileSystem.info(readers) == nil {
