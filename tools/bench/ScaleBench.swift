@@ -187,6 +187,10 @@ enum ScaleBench {
           .string("\(sqlite) is not an executable file (pass --sqlite PATH)")
         ))
     }
+    if gitMember == .null {
+      document.append(
+        ("git_skipped_reason", .string("\(git) is not an executable file (pass --git PATH)")))
+    }
     return Report.object(document)
   }
 
