@@ -382,7 +382,7 @@ enum KPIBench {
 
   /// Runs sqlite3 with `script` on standard input and standard output into the file `output`;
   /// returns that output and the wall-clock seconds of the run.
-  private static func runSQLite(
+  static func runSQLite(
     _ sqlite: String, _ arguments: [String], script: String, in directory: String,
     output: String
   ) throws -> (String, Double) {

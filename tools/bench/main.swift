@@ -10,6 +10,7 @@ let usage = """
          outpost-bench merge [--changes N] [--repo-records M] [--conflict-rate F]
                              [--bundle-sizes N,N,...] [--repo-sizes M,M,...] [--branches B]
          outpost-bench kpi   [--records N] [--sqlite PATH] [--sql-dir DIR]
+         outpost-bench scale [--records N] [--changes K] [--sqlite PATH] [--git PATH]
   common options: --seed S  --out FILE  --pretty  --work DIR  --keep
   Counts accept 1000, 1_000, 10k, 1M. The result is one JSON document on standard output.
   """
@@ -20,6 +21,7 @@ let benchmarks: [String: (Options) throws -> JSONValue] = [
   "json": JSONBench.run,
   "merge": MergeBench.run,
   "kpi": KPIBench.run,
+  "scale": ScaleBench.run,
 ]
 
 /// The phases a child process runs (`outpost-bench phase NAME ...`).
@@ -42,6 +44,14 @@ let phases: [String: Phase.Body] = [
   "kpi-sqlite-load": KPIBench.sqliteLoad,
   "kpi-sqlite-query": KPIBench.sqliteQuery,
   "kpi-compare": KPIBench.compare,
+  "scale-generate": ScaleBench.generate,
+  "scale-init": ScaleBench.initialize,
+  "scale-import": ScaleBench.importFiles,
+  "scale-base-sync": ScaleBench.baseSync,
+  "scale-command": ScaleBench.command,
+  "scale-edit": ScaleBench.edit,
+  "scale-sqlite": ScaleBench.sqliteOperation,
+  "scale-git": ScaleBench.gitBundle,
 ]
 
 /// Runs the command line and returns the exit status.
