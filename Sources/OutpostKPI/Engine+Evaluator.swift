@@ -41,7 +41,7 @@ struct Evaluator {
   }
 
   /// The distinct values of a count_distinct measure for a key.
-  func values(_ id: String, _ key: KPIEngine.Key) -> Set<String> {
+  func values(_ id: String, _ key: KPIEngine.Key) -> Set<Int32> {
     let ref = MeasureRef(measure: id, filter: [])
     guard let index = refIndex[ref], let measure = measures[index] else { return [] }
     return (tables[index]?[key] ?? Accumulator()).values(minRows: measure.minRows)
