@@ -214,20 +214,20 @@ struct Accumulator {
   }
 
   /// The measure's value (R2: nulls are skipped; all-null is `no_data`); a duration in its unit.
-  func outcome(_ measure: Measure) -> Outcome {
+  func outcome(_ measure: Reduction) -> Outcome {
     let outcome = aggregate(measure)
-    guard let duration = measure.duration, case .value(let seconds) = outcome else {
+    guard let unitSeconds = measure.unitSeconds, case .value(let seconds) = outcome else {
       return outcome
     }
-    return seconds.divided(by: Fraction(ExactDecimal(duration.unitSeconds))).map(Outcome.value)
+    return seconds.divided(by: Fraction(ExactDecimal(unitSeconds))).map(Outcome.value)
       ?? .undefined("overflow")
   }
 
-  private func aggregate(_ measure: Measure) -> Outcome {
+  private func aggregate(_ measure: Reduction) -> Outcome {
     if overflow { return .undefined("invalid_input") }
     switch measure.agg {
     case .count:
-      let n = measure.field == nil ? rows : nonNull
+      let n = measure.countsRows ? rows : nonNull
       if rows == 0 && !measure.emptyIsZero { return .undefined("no_data") }
       return .value(Fraction(ExactDecimal(Int64(n))))
     case .countDistinct:
@@ -255,5 +255,25 @@ struct Accumulator {
       }
       return .value(Fraction(total))
     }
+  }
+}
+
+/// What turns a measure's accumulator into its value: the parts of its definition
+/// ``Accumulator/outcome(_:)`` reads, cheap to copy.
+struct Reduction {
+  var agg: Aggregation
+  /// A count without a field: it counts rows, not non-null values.
+  var countsRows: Bool
+  var emptyIsZero: Bool
+  var minRows: Int
+  /// A duration's unit, in seconds.
+  var unitSeconds: Int64?
+
+  init(_ measure: Measure) {
+    agg = measure.agg
+    countsRows = measure.field == nil
+    emptyIsZero = measure.emptyIsZero
+    minRows = measure.minRows
+    unitSeconds = measure.duration?.unitSeconds
   }
 }

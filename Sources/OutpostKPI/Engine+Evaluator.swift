@@ -7,8 +7,8 @@ struct Evaluator {
   let refs: [MeasureRef]
   /// By measure ref, its index in `refs` (and in `tables`).
   let refIndex: [MeasureRef: Int]
-  /// The measure of each ref, by index.
-  let measures: [Measure?]
+  /// How each ref's measure turns its accumulator into a value, by index.
+  let measures: [Reduction?]
   let tables: [Int: [KPIEngine.Key: Accumulator]]
   let openFrom: CivilDate?
   /// Head office's targets (attainment KPIs).
@@ -26,7 +26,7 @@ struct Evaluator {
     var index: [MeasureRef: Int] = [:]
     for (position, ref) in refs.enumerated() where index[ref] == nil { index[ref] = position }
     self.refIndex = index
-    self.measures = refs.map { definitions.measures[$0.measure] }
+    self.measures = refs.map { definitions.measures[$0.measure].map(Reduction.init) }
     self.tables = tables
     self.openFrom = openFrom
     self.targets = targets

@@ -122,6 +122,15 @@ public struct KPIEngine: Sendable {
     /// Empty for the office as a whole.
     var group: String
 
+    /// Hashes the office, the group and the period's grain and first day (which determine
+    /// its last), fewer words than the synthesized hash.
+    func hash(into hasher: inout Hasher) {
+      hasher.combine(office)
+      hasher.combine(group)
+      let start = period.start
+      hasher.combine(((start.year * 16 + start.month) * 32 + start.day) * 8 + period.grain.rank)
+    }
+
     /// The group of an office's total in a breakdown (never a channel id or a group).
     static let allGroups = "\u{1}all"
 
@@ -269,7 +278,31 @@ public struct KPIEngine: Sendable {
   static func date(_ value: JSONValue?) -> CivilDate? {
     guard let text = value?.stringValue else { return nil }
     if text.utf8.count == 7, let date = CivilDate(parsing: text + "-01") { return date }
-    return CivilDate(parsing: text.prefix(10))
+    return leadingDate(text) ?? CivilDate(parsing: text.prefix(10))
+  }
+
+  /// `CivilDate(parsing: text.prefix(10))` for text starting with ten ASCII bytes `YYYY-MM-DD`,
+  /// read in place (nil otherwise, including when the tenth character is not the tenth byte).
+  static func leadingDate(_ text: String) -> CivilDate? {
+    let parsed = text.utf8.withContiguousStorageIfAvailable { bytes -> CivilDate? in
+      // A non-ASCII byte after the tenth could extend its character (a combining mark).
+      guard bytes.count >= 10, bytes.count == 10 || bytes[10] < 0x80,
+        bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-")
+      else { return nil }
+      func digits(_ range: Range<Int>) -> Int? {
+        var value = 0
+        for index in range {
+          let byte = bytes[index]
+          guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+          value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
+      }
+      guard let year = digits(0..<4), let month = digits(5..<7), let day = digits(8..<10)
+      else { return nil }
+      return CivilDate(year: year, month: month, day: day)
+    }
+    return parsed ?? nil
   }
 
   /// Whether a row passes every filter (ANDed; `any` is an OR).
