@@ -132,19 +132,23 @@ struct Accumulator {
   var nonNull = 0
   var sum = ExactDecimal.zero
   var overflow = false
-  /// For count_distinct: each value and how many rows hold it.
-  var distinct: [String: Int] = [:]
+  /// For count_distinct: each value (by its ``DistinctValues`` number) and how many rows
+  /// hold it.
+  var distinct: [Int32: Int] = [:]
   var extreme: ExactDecimal?
   /// For last/first: per partition, the winning date and value.
   var snapshots: [String: (date: CivilDate, value: ExactDecimal)] = [:]
 
-  mutating func add(_ row: Row, measure: Measure, date: CivilDate) {
+  /// Adds row `i` of the table `columns` were read from.
+  mutating func add(
+    _ i: Int, _ columns: MeasureColumns, date: CivilDate, _ values: inout DistinctValues
+  ) {
     rows += 1
-    let raw: JSONValue
-    if let duration = measure.duration {
+    let measure = columns.measure
+    let value: ExactDecimal
+    if let from = columns.from?[i], let to = columns.to?[i] {
       // Seconds between the two timestamps; a null side is a null value (R2).
-      guard let from = row[duration.from], from != .null, let to = row[duration.to], to != .null
-      else { return }
+      guard from != .null, to != .null else { return }
       guard let start = from.stringValue.flatMap(FieldType.secondsSinceEpoch),
         let end = to.stringValue.flatMap(FieldType.secondsSinceEpoch),
         let seconds = end.subtracting(start), seconds >= .zero
@@ -152,24 +156,37 @@ struct Accumulator {
         overflow = true  // not timestamps, or a negative duration (docs/kpis.md §3)
         return
       }
-      raw = .string(seconds.description)
+      let raw = JSONValue.string(seconds.description)
+      nonNull += 1
+      switch measure.agg {
+      case .countDistinct:
+        distinct[values.id(raw), default: 0] += 1
+        return
+      case .count:
+        return
+      default: break
+      }
+      guard let number = KPIEngine.number(raw) else {
+        overflow = true
+        return
+      }
+      value = number
     } else {
-      guard let field = measure.field else { return }
-      raw = row[field] ?? .null
-    }
-    guard raw != .null else { return }
-    nonNull += 1
-    switch measure.agg {
-    case .countDistinct:
-      distinct[JSONWriter.canonicalString(raw), default: 0] += 1
-      return
-    case .count:
-      return
-    default: break
-    }
-    guard let value = KPIEngine.number(raw) else {
-      overflow = true  // not a number: the definition is wrong for this field
-      return
+      guard let field = columns.values, field[i] != .null else { return }
+      nonNull += 1
+      switch measure.agg {
+      case .countDistinct:
+        distinct[columns.ids![i], default: 0] += 1
+        return
+      case .count:
+        return
+      default: break
+      }
+      guard let number = columns.numbers![i] else {
+        overflow = true  // not a number: the definition is wrong for this field
+        return
+      }
+      value = number
     }
     switch measure.agg {
     case .sum, .mean:
@@ -177,7 +194,7 @@ struct Accumulator {
     case .min: extreme = extreme.map { Swift.min($0, value) } ?? value
     case .max: extreme = extreme.map { Swift.max($0, value) } ?? value
     case .last, .first:
-      let partition = measure.partitionBy.map { JSONWriter.canonicalString(row[$0] ?? .null) }
+      let partition = columns.partitions.map { JSONWriter.canonicalString($0[i]) }
         .joined(separator: "\u{1}")
       if let current = snapshots[partition] {
         let later = date > current.date || (date == current.date && value > current.value)
@@ -191,26 +208,26 @@ struct Accumulator {
   }
 
   /// For count_distinct: the values found in at least `minRows` rows.
-  func values(minRows: Int) -> Set<String> {
+  func values(minRows: Int) -> Set<Int32> {
     minRows <= 1
       ? Set(distinct.keys) : Set(distinct.compactMap { $0.value >= minRows ? $0.key : nil })
   }
 
   /// The measure's value (R2: nulls are skipped; all-null is `no_data`); a duration in its unit.
-  func outcome(_ measure: Measure) -> Outcome {
+  func outcome(_ measure: Reduction) -> Outcome {
     let outcome = aggregate(measure)
-    guard let duration = measure.duration, case .value(let seconds) = outcome else {
+    guard let unitSeconds = measure.unitSeconds, case .value(let seconds) = outcome else {
       return outcome
     }
-    return seconds.divided(by: Fraction(ExactDecimal(duration.unitSeconds))).map(Outcome.value)
+    return seconds.divided(by: Fraction(ExactDecimal(unitSeconds))).map(Outcome.value)
       ?? .undefined("overflow")
   }
 
-  private func aggregate(_ measure: Measure) -> Outcome {
+  private func aggregate(_ measure: Reduction) -> Outcome {
     if overflow { return .undefined("invalid_input") }
     switch measure.agg {
     case .count:
-      let n = measure.field == nil ? rows : nonNull
+      let n = measure.countsRows ? rows : nonNull
       if rows == 0 && !measure.emptyIsZero { return .undefined("no_data") }
       return .value(Fraction(ExactDecimal(Int64(n))))
     case .countDistinct:
@@ -238,5 +255,25 @@ struct Accumulator {
       }
       return .value(Fraction(total))
     }
+  }
+}
+
+/// What turns a measure's accumulator into its value: the parts of its definition
+/// ``Accumulator/outcome(_:)`` reads, cheap to copy.
+struct Reduction {
+  var agg: Aggregation
+  /// A count without a field: it counts rows, not non-null values.
+  var countsRows: Bool
+  var emptyIsZero: Bool
+  var minRows: Int
+  /// A duration's unit, in seconds.
+  var unitSeconds: Int64?
+
+  init(_ measure: Measure) {
+    agg = measure.agg
+    countsRows = measure.field == nil
+    emptyIsZero = measure.emptyIsZero
+    minRows = measure.minRows
+    unitSeconds = measure.duration?.unitSeconds
   }
 }

@@ -5,6 +5,10 @@ import OutpostModel
 struct Evaluator {
   let definitions: DefinitionSet
   let refs: [MeasureRef]
+  /// By measure ref, its index in `refs` (and in `tables`).
+  let refIndex: [MeasureRef: Int]
+  /// How each ref's measure turns its accumulator into a value, by index.
+  let measures: [Reduction?]
   let tables: [Int: [KPIEngine.Key: Accumulator]]
   let openFrom: CivilDate?
   /// Head office's targets (attainment KPIs).
@@ -19,6 +23,10 @@ struct Evaluator {
   ) {
     self.definitions = definitions
     self.refs = refs
+    var index: [MeasureRef: Int] = [:]
+    for (position, ref) in refs.enumerated() where index[ref] == nil { index[ref] = position }
+    self.refIndex = index
+    self.measures = refs.map { definitions.measures[$0.measure].map(Reduction.init) }
     self.tables = tables
     self.openFrom = openFrom
     self.targets = targets
@@ -26,17 +34,16 @@ struct Evaluator {
   }
 
   func measure(_ ref: MeasureRef, _ key: KPIEngine.Key) -> Outcome {
-    guard let index = refs.firstIndex(of: ref), let measure = definitions.measures[ref.measure]
-    else { return .undefined("unknown_measure") }
+    guard let index = refIndex[ref], let measure = measures[index] else {
+      return .undefined("unknown_measure")
+    }
     return (tables[index]?[key] ?? Accumulator()).outcome(measure)
   }
 
   /// The distinct values of a count_distinct measure for a key.
-  func values(_ id: String, _ key: KPIEngine.Key) -> Set<String> {
+  func values(_ id: String, _ key: KPIEngine.Key) -> Set<Int32> {
     let ref = MeasureRef(measure: id, filter: [])
-    guard let index = refs.firstIndex(of: ref), let measure = definitions.measures[id] else {
-      return []
-    }
+    guard let index = refIndex[ref], let measure = measures[index] else { return [] }
     return (tables[index]?[key] ?? Accumulator()).values(minRows: measure.minRows)
   }
 

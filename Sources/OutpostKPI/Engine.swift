@@ -122,6 +122,15 @@ public struct KPIEngine: Sendable {
     /// Empty for the office as a whole.
     var group: String
 
+    /// Hashes the office, the group and the period's grain and first day (which determine
+    /// its last), fewer words than the synthesized hash.
+    func hash(into hasher: inout Hasher) {
+      hasher.combine(office)
+      hasher.combine(group)
+      let start = period.start
+      hasher.combine(((start.year * 16 + start.month) * 32 + start.day) * 8 + period.grain.rank)
+    }
+
     /// The group of an office's total in a breakdown (never a channel id or a group).
     static let allGroups = "\u{1}all"
 
@@ -238,133 +247,6 @@ public struct KPIEngine: Sendable {
     return result
   }
 
-  /// What the rows add up to: each measure ref's running table, each office's first and last
-  /// date, and the groups each ref's rows fall in per office: the channels (over all periods),
-  /// or the people groups by period.
-  struct Accumulated {
-    var tables: [Int: [Key: Accumulator]] = [:]
-    var spans: [String: (first: CivilDate, last: CivilDate)] = [:]
-    var channels: [Int: [String: Set<String>]] = [:]
-    var people: [Int: [String: [Period: Set<String>]]] = [:]
-    var assignments = Assignments([])
-  }
-
-  /// Runs every row of the dataset through the measures `refs` name (`totalled`: also into the
-  /// office's total over every group).
-  func accumulate(
-    _ dataset: Dataset, _ refs: [MeasureRef], totalled: [MeasureRef], _ query: KPIQuery
-  ) -> Accumulated {
-    var result = Accumulated()
-    if query.breakdown.isPeople { result.assignments = Assignments(dataset.rows["staff"] ?? []) }
-    // Where each row falls (date, office, period, group) is worked out once per collection,
-    // time field and group field, not once per measure, and the running tables are keyed by
-    // small integers.
-    var places = Places(
-      grain: query.grain, breakdown: query.breakdown, assignments: result.assignments)
-    struct PlacementSource: Hashable {
-      var collection: String
-      var timeField: String
-      var groupField: String?
-      var through: Measure.StaffThrough?
-    }
-    // By staff_through mapping, the dated owners it reads (people breakdowns only).
-    var owners: [Measure.StaffThrough: DatedOwners] = [:]
-    var placed: [PlacementSource: [Placement?]] = [:]
-    // By measure ref, the places (office, period, group) of its counted rows: a breakdown
-    // lists, for a KPI and office, the groups of the rows the KPI reads.
-    var seen: [Int: Set<Place>] = [:]
-    // By office, the first and last date of its counted rows.
-    var spans: [Int32: (first: CivilDate, last: CivilDate)] = [:]
-    for (index, ref) in refs.enumerated() {
-      let measure = definitions.measures[ref.measure]!
-      let groupField = places.groupField(measure)
-      let through = query.breakdown.isPeople ? measure.staffThrough : nil
-      if let through, owners[through] == nil {
-        owners[through] = DatedOwners(dataset.rows[through.collection] ?? [], through)
-      }
-      let owner = through.flatMap { owners[$0] }
-      let total = totalled.contains(ref)
-      var table: [Place: Accumulator] = [:]
-      func accumulate(_ row: Row, _ placement: Placement) {
-        // A row counts in its own period, or in every period whose window holds it (§9.1).
-        var periods = [placement.period]
-        if let window = measure.window {
-          periods = window.periods(holding: placement.date, grain: query.grain).map {
-            places.period($0)
-          }
-        }
-        var counted = false
-        for period in periods {
-          let bounds = places.periods[Int(period)]
-          guard Self.matches(row, measure.filter, period: bounds),
-            Self.matches(row, ref.filter, period: bounds)
-          else { continue }
-          counted = true
-          let place = Place(office: placement.office, period: period, group: placement.group)
-          table[place, default: Accumulator()].add(row, measure: measure, date: placement.date)
-          if place.group != 0 { seen[index, default: []].insert(place) }
-          if total {
-            var all = place
-            all.group = Place.allGroups
-            table[all, default: Accumulator()].add(row, measure: measure, date: placement.date)
-          }
-        }
-        guard counted else { return }
-        if let span = spans[placement.office] {
-          spans[placement.office] = (
-            min(span.first, placement.date), max(span.last, placement.date)
-          )
-        } else {
-          spans[placement.office] = (placement.date, placement.date)
-        }
-      }
-      let rows = dataset.rows[measure.source] ?? []
-      if let lookup = measure.lookup {
-        var joined: [String: Row] = [:]
-        for row in dataset.rows[lookup.collection] ?? [] {
-          if let id = row[lookup.id]?.stringValue { joined[id] = row }
-        }
-        for source in rows {
-          // Rows are copied only to add a lookup's fields.
-          guard let id = source[lookup.key]?.stringValue, let other = joined[id] else { continue }
-          var row = source
-          for (field, value) in other { row[lookup.name + "." + field] = value }
-          if let placement = places.place(row, measure.timeField, groupField, through: owner) {
-            accumulate(row, placement)
-          }
-        }
-      } else {
-        let cacheKey = PlacementSource(
-          collection: measure.source, timeField: measure.timeField, groupField: groupField,
-          through: through)
-        let placements =
-          placed[cacheKey]
-          ?? rows.map { places.place($0, measure.timeField, groupField, through: owner) }
-        placed[cacheKey] = placements
-        for (row, placement) in zip(rows, placements) {
-          if let placement { accumulate(row, placement) }
-        }
-      }
-      result.tables[index] = Dictionary(
-        uniqueKeysWithValues: table.map { (places.key($0.key), $0.value) })
-    }
-    for (office, span) in spans { result.spans[places.offices[Int(office)]] = span }
-    for (index, list) in seen {
-      for place in list {
-        let office = places.offices[Int(place.office)]
-        let group = places.groups[Int(place.group)]
-        if query.breakdown.isPeople {
-          result.people[index, default: [:]][office, default: [:]][
-            places.periods[Int(place.period)], default: []
-          ].insert(group)
-        } else {
-          result.channels[index, default: [:]][office, default: []].insert(group)
-        }
-      }
-    }
-    return result
-  }
-
   /// The indices in `refs` of the measures a KPI reads, through derived, growth and attainment
   /// KPIs (not its flags).
   func refsRead(by id: String, _ refs: [MeasureRef]) -> Set<Int> {
@@ -396,7 +278,31 @@ public struct KPIEngine: Sendable {
   static func date(_ value: JSONValue?) -> CivilDate? {
     guard let text = value?.stringValue else { return nil }
     if text.utf8.count == 7, let date = CivilDate(parsing: text + "-01") { return date }
-    return CivilDate(parsing: text.prefix(10))
+    return leadingDate(text) ?? CivilDate(parsing: text.prefix(10))
+  }
+
+  /// `CivilDate(parsing: text.prefix(10))` for text starting with ten ASCII bytes `YYYY-MM-DD`,
+  /// read in place (nil otherwise, including when the tenth character is not the tenth byte).
+  static func leadingDate(_ text: String) -> CivilDate? {
+    let parsed = text.utf8.withContiguousStorageIfAvailable { bytes -> CivilDate? in
+      // A non-ASCII byte after the tenth could extend its character (a combining mark).
+      guard bytes.count >= 10, bytes.count == 10 || bytes[10] < 0x80,
+        bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-")
+      else { return nil }
+      func digits(_ range: Range<Int>) -> Int? {
+        var value = 0
+        for index in range {
+          let byte = bytes[index]
+          guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+          value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
+      }
+      guard let year = digits(0..<4), let month = digits(5..<7), let day = digits(8..<10)
+      else { return nil }
+      return CivilDate(year: year, month: month, day: day)
+    }
+    return parsed ?? nil
   }
 
   /// Whether a row passes every filter (ANDed; `any` is an OR).
@@ -410,38 +316,52 @@ public struct KPIEngine: Sendable {
     switch filter {
     case .any(let members): return members.contains { matches(row, $0, period: period) }
     case .dateOffset(let field, let op, let other, let days):
-      guard let value = date(row[field]), let base = date(row[other]) else { return false }
-      let bound = base.adding(days: days)
-      switch op {
-      case .eq: return value == bound
-      case .ne: return value != bound
-      case .gt: return value > bound
-      case .ge: return value >= bound
-      case .lt: return value < bound
-      case .le: return value <= bound
-      default: return false
-      }
+      return matches(date: row[field], op, other: row[other], days: days)
     case .condition(let field, let op, let operand):
-      let value = row[field] ?? .null
+      return matches(row[field] ?? .null, op, operand, period: period)
+    }
+  }
+
+  /// Whether a row's date `value` stands in `op` to its date `other` plus `days` days (false
+  /// when either is null or not a date).
+  static func matches(date value: JSONValue?, _ op: Filter.Comparison, other: JSONValue?, days: Int)
+    -> Bool
+  {
+    guard let value = date(value), let base = date(other) else { return false }
+    let bound = base.adding(days: days)
+    switch op {
+    case .eq: return value == bound
+    case .ne: return value != bound
+    case .gt: return value > bound
+    case .ge: return value >= bound
+    case .lt: return value < bound
+    case .le: return value <= bound
+    default: return false
+    }
+  }
+
+  /// Whether a row's `value` (`.null` when the row lacks the field) passes a condition.
+  static func matches(
+    _ value: JSONValue, _ op: Filter.Comparison, _ operand: JSONValue?, period: Period?
+  ) -> Bool {
+    switch op {
+    case .isNull: return value == .null
+    case .notNull: return value != .null
+    case .eq: return same(value, operand)
+    case .ne: return !same(value, operand)
+    case .in:
+      guard case .array(let list)? = operand else { return false }
+      return list.contains { same(value, $0) }
+    case .notIn:
+      guard case .array(let list)? = operand else { return true }
+      return !list.contains { same(value, $0) }
+    case .gt, .ge, .lt, .le:
+      guard let order = compare(value, operand, period: period) else { return false }
       switch op {
-      case .isNull: return value == .null
-      case .notNull: return value != .null
-      case .eq: return same(value, operand)
-      case .ne: return !same(value, operand)
-      case .in:
-        guard case .array(let list)? = operand else { return false }
-        return list.contains { same(value, $0) }
-      case .notIn:
-        guard case .array(let list)? = operand else { return true }
-        return !list.contains { same(value, $0) }
-      case .gt, .ge, .lt, .le:
-        guard let order = compare(value, operand, period: period) else { return false }
-        switch op {
-        case .gt: return order > 0
-        case .ge: return order >= 0
-        case .lt: return order < 0
-        default: return order <= 0
-        }
+      case .gt: return order > 0
+      case .ge: return order >= 0
+      case .lt: return order < 0
+      default: return order <= 0
       }
     }
   }
