@@ -123,31 +123,10 @@ extension FileSystem {
     return bytes
   }
 
-  /// Reads a regular file from `offset` to its end, with the file's size (no bytes if the file
-  /// is shorter than `offset`).
-  public func readFile(_ path: String, from offset: Int64) throws(FileSystemError) -> (
-    bytes: [UInt8], size: Int64
-  ) {
-    let handle = try open(path, .read)
-    do throws(FileSystemError) {
-      let size = try self.size(handle)
-      var bytes: [UInt8] = []
-      if offset <= size {
-        try seek(handle, to: offset)
-        bytes = try readToEnd(handle)
-      }
-      try close(handle)
-      return (bytes, size)
-    } catch {
-      try? close(handle)
-      throw error
-    }
-  }
-
-  /// Reads at most `count` bytes of a regular file from `offset`, with the file's size (no
-  /// bytes if the file is shorter than `offset`).
-  public func readFile(_ path: String, from offset: Int64, upTo count: Int) throws(FileSystemError)
-    -> (bytes: [UInt8], size: Int64)
+  /// Reads a regular file from `offset` to its end, or at most `count` bytes of it, with the
+  /// file's size (no bytes if the file is shorter than `offset`).
+  public func readFile(_ path: String, from offset: Int64, upTo count: Int? = nil)
+    throws(FileSystemError) -> (bytes: [UInt8], size: Int64)
   {
     let handle = try open(path, .read)
     do throws(FileSystemError) {
@@ -155,7 +134,11 @@ extension FileSystem {
       var bytes: [UInt8] = []
       if offset <= size {
         try seek(handle, to: offset)
-        bytes = try read(handle, upTo: count)
+        if let count {
+          bytes = try read(handle, upTo: count)
+        } else {
+          bytes = try readToEnd(handle)
+        }
       }
       try close(handle)
       return (bytes, size)

@@ -94,12 +94,17 @@ extension RepositoryReader {
     return TransactionInfo(
       number: checkpoint.txn, at: entry.at, actor: entry.actor, command: entry.command,
       changes: checkpointChanges,
-      location: "journal/\(JournalFormat.segmentName(checkpoint.segment)):\(checkpoint.seq)",
+      location: Self.location(segment: checkpoint.segment, line: Int(checkpoint.seq)),
       note: entry.note)
   }
 
   /// Where a transaction's commit line is, as transactions are located in reports.
   static func location(of transaction: JournalTransaction) -> String {
-    "journal/\(JournalFormat.segmentName(1)):\(transaction.commitLine.line)"
+    location(segment: 1, line: transaction.commitLine.line)
+  }
+
+  /// A journal line as reports name it: `journal/<segment file>:<line>`.
+  static func location(segment: Int, line: Int) -> String {
+    "journal/\(JournalFormat.segmentName(segment)):\(line)"
   }
 }

@@ -44,11 +44,7 @@ extension RepositoryReader {
     let scan = try JournalReader.scan(
       fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: true,
       keep: Self.keepResolutionNote)
-    return scan.transactions.map { transaction in
-      Self.info(
-        of: transaction,
-        location: "journal/\(JournalFormat.segmentName(1)):\(transaction.commitLine.line)")
-    }
+    return scan.transactions.map { Self.info(of: $0, location: Self.location(of: $0)) }
   }
 
   /// The journaled states of one record, oldest first, with the transactions that wrote them.

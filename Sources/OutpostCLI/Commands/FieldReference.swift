@@ -1,3 +1,4 @@
+import Outpost
 import OutpostCodec
 import OutpostModel
 import OutpostSync
@@ -5,45 +6,6 @@ import OutpostSync
 /// What `outpost collections` shows of each column (SPEC.md §3.7): its labels, type, whether it
 /// may be empty, allowed values and maximum, and whether it identifies the record.
 enum FieldReference {
-  /// One column as the reference shows it: the id column of an ``IDRule/column(_:)``
-  /// collection, or a field.
-  struct Column {
-    var name: String
-    var label: FieldLabel?
-    var type: FieldType
-    var nullable: Bool
-    var maximum: ExactDecimal?
-    /// The id column: its value is the record's id.
-    var isID: Bool
-    /// One of the key fields whose values, joined with `.`, form the id.
-    var isKey: Bool
-    /// The `office_id` of an office-owned collection, which a branch's import fills in when
-    /// the file leaves it out (SPEC.md §2.4).
-    var fillsOffice = false
-  }
-
-  /// The longest record id (SPEC.md §2.2), the id column's length limit.
-  static let idLength = 128
-
-  /// The columns of `schema`, in import and export order.
-  static func columns(_ schema: CollectionSchema) -> [Column] {
-    var columns: [Column] = []
-    if case .column(let id) = schema.idRule {
-      columns.append(
-        Column(
-          name: id, label: schema.idLabel, type: .string(maxLength: idLength), nullable: false,
-          maximum: nil, isID: true, isKey: false))
-    }
-    for field in schema.fields {
-      columns.append(
-        Column(
-          name: field.name, label: field.label, type: field.type, nullable: field.nullable,
-          maximum: field.maximum, isID: false, isKey: schema.keyFields.contains(field.name),
-          fillsOffice: schema.ownership == .office && field.name == OwnershipPolicy.officeField))
-    }
-    return columns
-  }
-
   // MARK: Text
 
   /// The type as a clerk reads it: `money (scale 2)`, `integer (min 0)`,
@@ -64,7 +26,7 @@ enum FieldReference {
 
   /// What a cell of the column must look like beyond its type: the enum's values, the format
   /// of dates and periods, the maximum.
-  static func details(_ column: Column) -> String {
+  static func details(_ column: ImportColumn) -> String {
     var parts: [String] = []
     switch column.type {
     case .enumeration(let values): parts.append("one of: " + values.joined(separator: ", "))
@@ -97,7 +59,7 @@ enum FieldReference {
       }
     var out = "\(schema.name.padding(18))\(schema.summary)\n"
     out += String(repeating: " ", count: 18) + "\(owner); id: \(id)\n"
-    let rows = columns(schema).map { column in
+    let rows = ImportColumn.columns(of: schema).map { column in
       [
         column.name, column.label?.zh ?? "", column.label?.en ?? "", typeText(column.type),
         column.nullable ? "may be empty" : "required",
@@ -143,7 +105,7 @@ enum FieldReference {
 
   /// A column as a JSON object: the members of a schema file's field (SPEC.md §2.6) and the
   /// reference's own (SPEC.md §3.7).
-  static func json(_ column: Column) -> JSONValue {
+  static func json(_ column: ImportColumn) -> JSONValue {
     var members: [(String, JSONValue)] = [
       ("name", .string(column.name)),
       (
@@ -189,7 +151,7 @@ enum FieldReference {
         ("name", .string(schema.name)), ("owner", .string(schema.ownership.rawValue)),
         ("columns", .array(schema.columns.map { .string($0) })),
         ("summary", .string(schema.summary)),
-        ("fields", .array(columns(schema).map(json))),
+        ("fields", .array(ImportColumn.columns(of: schema).map(json))),
       ]))
   }
 }
