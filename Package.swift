@@ -88,7 +88,9 @@ let package = Package(
       ]),
     .testTarget(
       name: "OutpostKPITests",
-      dependencies: ["OutpostKPI", "OutpostModel", "OutpostCodec", "OutpostCrypto"]),
+      dependencies: [
+        "OutpostKPI", "OutpostModel", "OutpostCodec", "OutpostCrypto", "OutpostTestRandom",
+      ]),
     .testTarget(
       name: "OutpostStoreTests",
       dependencies: [

@@ -23,18 +23,6 @@ struct ExampleProfileTests {
     ("ocean-engine-2026-03.xlsx", "ocean-engine-daily", "channel_daily", 2),
   ]
 
-  @discardableResult
-  func run(
-    _ arguments: [String], _ temp: TemporaryDirectory, status: Int32 = 0,
-    sourceLocation: SourceLocation = #_sourceLocation
-  ) -> RunResult {
-    let result = outpost(arguments, in: temp.path)
-    #expect(
-      result.status == status, "\(arguments.joined(separator: " ")): \(result.errors)",
-      sourceLocation: sourceLocation)
-    return result
-  }
-
   @Test("every example profile is published at head office, travels, and imports its sample")
   func examples() throws {
     let names = try FileManager.default.contentsOfDirectory(atPath: Self.folder)

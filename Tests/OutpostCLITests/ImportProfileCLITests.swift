@@ -22,18 +22,6 @@ struct ImportProfileCLITests {
     "百度推广 账户报告\n日期,计划,点击,消费,咨询,电话\n2026/3/1,a,10,\"¥1,000.50\",1,0\n"
     + "2026/3/1,b,5,¥2.00,1,1\n2026/3/2,a,7,¥3.00,0,0\n合计,,22,\"¥1,005.50\",2,1\n,,,,,\n"
 
-  @discardableResult
-  func run(
-    _ arguments: [String], _ temp: TemporaryDirectory, status: Int32 = 0,
-    sourceLocation: SourceLocation = #_sourceLocation
-  ) -> RunResult {
-    let result = outpost(arguments, in: temp.path)
-    #expect(
-      result.status == status, "\(arguments.joined(separator: " ")): \(result.errors)",
-      sourceLocation: sourceLocation)
-    return result
-  }
-
   func branch() throws -> TemporaryDirectory {
     let temp = TemporaryDirectory()
     run(["init", "--office", "hq", "--head", "--repo", "hq"], temp)

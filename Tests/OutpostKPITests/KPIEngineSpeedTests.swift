@@ -2,6 +2,7 @@ import Foundation
 import OutpostCodec
 import OutpostKPI
 import OutpostModel
+import OutpostTestRandom
 import Testing
 
 /// The engine's fast paths (rows read through columns, dates read in place, count_distinct
@@ -25,21 +26,9 @@ struct KPIEngineSpeedTests {
      "unit":"count","scale":0,"direction":"neutral","dimensions":["office_id"]}]}
     """#
 
-  /// SplitMix64, as in OutpostTestRandom (which this target does not link).
-  struct Random {
-    var state: UInt64
-    mutating func next(_ bound: Int) -> Int {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return Int((z ^ (z >> 31)) % UInt64(bound))
-    }
-  }
-
   /// A date text: a date or timestamp in March 2025, often damaged (a byte replaced, a
   /// combining mark after the tenth character, cut short, full-width digits).
-  static func dateText(_ random: inout Random) -> String {
+  static func dateText(_ random: inout SplitMix64) -> String {
     let day = 1 + random.next(9)
     var text = "2025-03-0\(day)" + (random.next(2) == 0 ? "" : "T10:00:00+08:00")
     switch random.next(6) {
@@ -60,10 +49,8 @@ struct KPIEngineSpeedTests {
   @Test("fast paths agree with a reference evaluation on random, partly malformed rows")
   func againstReference() throws {
     let definitions = try DefinitionSet(bytes: Array(Self.definitions.utf8))
-    let seed =
-      ProcessInfo.processInfo.environment["OUTPOST_SEED"].flatMap { UInt64($0) } ?? 20_261_206
-    print("KPIEngineSpeedTests: seed \(seed) (OUTPOST_SEED=\(seed) replays it)")
-    var random = Random(state: seed)
+    let seed = testSeed(20_261_206)
+    var random = SplitMix64(seed: seed)
     for _ in 0..<20 {
       var rows: [Row] = []
       struct Cell {
@@ -120,4 +107,9 @@ struct KPIEngineSpeedTests {
       }
     }
   }
+}
+
+extension SplitMix64 {
+  /// A number in `0..<bound`.
+  mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
