@@ -69,10 +69,8 @@ public struct BranchKPIReport: Sendable, Equatable {
     let definitions = try KPIDefinitionsInForce.given(definitions, else: repository)
     let office = repository.config.replica.rawValue
     let data = try KPIDataset(repository, definitions: definitions)
-    var computed = KPIEngine(definitions: definitions).evaluate(
-      data.dataset, KPIQuery(offices: [office], openFrom: today))
-    let recent = Set(Set(computed.map(\.period)).sorted().suffix(Self.months))
-    computed.removeAll { !recent.contains($0.period) }
+    let computed = KPIEngine(definitions: definitions).evaluate(
+      data.dataset, KPIQuery(offices: [office], openFrom: today, newest: Self.months))
     self.init(
       definitions: definitions.hash, office: office,
       digests: Self.digests(data.dataset, office: office),

@@ -28,11 +28,14 @@ public struct KPIQuery: Sendable {
   public var staff: Set<String>?
   /// Periods that end on or after this date are open: their values are provisional (R3).
   public var openFrom: CivilDate?
+  /// Only the latest this many of the periods (nil: all of them): a report of the newest
+  /// months evaluates those months, not every month of the data.
+  public var newest: Int?
 
   public init(
     kpis: [String] = [], grain: Grain = .month, periods: [Period]? = nil,
     offices: [String]? = nil, breakdown: Breakdown = .office, staff: Set<String>? = nil,
-    openFrom: CivilDate? = nil
+    openFrom: CivilDate? = nil, newest: Int? = nil
   ) {
     self.kpis = kpis
     self.grain = grain
@@ -41,6 +44,7 @@ public struct KPIQuery: Sendable {
     self.breakdown = breakdown
     self.staff = staff
     self.openFrom = openFrom
+    self.newest = newest
   }
 
   /// Whether the values are broken down by channel.
@@ -202,6 +206,7 @@ public struct KPIEngine: Sendable {
         period = period.next
       }
     }
+    if let newest = query.newest { periods = Array(periods.sorted().suffix(max(0, newest))) }
     var evaluator = Evaluator(
       definitions: definitions, refs: refs, tables: tables, openFrom: query.openFrom,
       targets: dataset.rows["targets"] ?? [], breakdown: query.breakdown)

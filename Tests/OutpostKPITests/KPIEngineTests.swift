@@ -172,6 +172,26 @@ struct KPIEngineTests {
     #expect(missing.total == nil && missing.reason == "missing_target")
   }
 
+  @Test("newest: N keeps the latest N periods of the span, each as the full evaluation has it")
+  func newestPeriods() throws {
+    var orders: [Row] = []
+    for month in 1...9 {
+      orders.append(
+        Rows.order("north", "o-\(month)", "2025-0\(month)-10", amount: "\(month * 100).00"))
+    }
+    orders.append(Rows.order("south", "s-1", "2024-11-10", amount: "50.00"))
+    let engine = KPIEngine(definitions: catalog)
+    let dataset = Dataset(rows: ["orders": orders])
+    let all = engine.evaluate(dataset, KPIQuery(offices: ["north"]))
+    let newest = engine.evaluate(dataset, KPIQuery(offices: ["north"], newest: 3))
+    let kept = Set(["2025-07", "2025-08", "2025-09"].compactMap { Period(parsing: $0) })
+    #expect(Set(newest.map(\.period)) == kept)
+    // Growth reads the month before the first one kept, as it does without the limit.
+    #expect(newest == all.filter { kept.contains($0.period) })
+    #expect(newest.contains { $0.kpi == "sales_growth_mom" && $0.value != nil })
+    #expect(engine.evaluate(dataset, KPIQuery(offices: ["north"], newest: 0)).isEmpty)
+  }
+
   @Test("ties at .xx5 round half-up, away from zero for negatives; 1/3 and 2/3")
   func rounding() throws {
     // aov = 0.05 / 2 = 0.025 → 0.03
