@@ -78,6 +78,35 @@ struct SHA256Tests {
     }
   }
 
+  /// Digests from Python's `hashlib` of `(i * 37 + 11) mod 256` for i < n, at the lengths where
+  /// padding spills into a second block (55, 56, 119, 120) and around block boundaries.
+  static let paddingEdges: [(Int, String)] = [
+    (55, "2900465fcb533e05a158fd2b3be0e5e3b03740d83060aa3580e0d98a96bf2384"),
+    (56, "31454ff48ef36af2f08fd511bdc37d9d5855ac23e992e5ff5445cb6b7674a674"),
+    (57, "bcc0a5d3791b985b7550e04ca660a6c63a589ba1edd2283c8e110e5b515df124"),
+    (63, "5f6401b96532c36de4e65beec0409b69b1d181864c8009b7a04f43e5d56350d1"),
+    (64, "94eb5de4943613fd048dc93393ab06877405faa39c11f53e9386083339833e7e"),
+    (65, "fc518669b6eb4b4dd91827ecacef86689c725bd5bab888fd3b26dbb196eec954"),
+    (111, "aeca4f5a02aead30b044df2ce00b97f2f4874c25352eaa1916a1831819dcc3dd"),
+    (112, "cec7a189fcea0a38f025f11208b1bd2b12ec291ff00ec5448a325c5c8db0c7ac"),
+    (119, "b0dc41b1a384e2f1203f0351b38fbeaafceef577ce1191d5bfc25da39f721eae"),
+    (120, "5df24dd802ac26132ce608dcb5f09841eef039ee0f152acf98d26d17fe4e88e6"),
+    (127, "0fe729ff19257bd6fec853acc2ea355f6b34b58e6c0f684c3e188fcdfcd9baae"),
+    (128, "0aedd4856f8eba0963627336ad5144a9a7dbe12498e6066f0165fc97d8ddee4c"),
+    (129, "4f1757ae4bffbae86d775b831765b75af154d52f7deaa46dd378051a2d3ad57f"),
+    (1000, "57799de80e3dd6e2ac4d40c41a150d1662f7f87d0d994776a2fdc37c39b0ea4e"),
+  ]
+
+  @Test("padding edges, one shot and one byte at a time", arguments: 0..<paddingEdges.count)
+  func paddingEdge(_ index: Int) {
+    let (length, digest) = Self.paddingEdges[index]
+    let message = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+    #expect(SHA256.hash(message).hex == digest)
+    var hasher = SHA256()
+    for byte in message { hasher.update([byte]) }
+    #expect(hasher.finalize().hex == digest, "byte at a time, length \(length)")
+  }
+
   /// RFC 4231 §4.2–4.8, every HMAC-SHA-256 case (case 5 truncated to 128 bits).
   static let rfc4231: [(key: [UInt8], data: [UInt8], mac: String)] = [
     (
