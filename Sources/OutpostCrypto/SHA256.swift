@@ -101,17 +101,20 @@ public struct SHA256: Sendable {
       length = savedLength
     }
     precondition(buffered == 0)
-    let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
-    return SHA256Digest(
-      bytes: [UInt8](unsafeUninitializedCapacity: 32) { out, count in
-        for (i, word) in words.enumerated() {
+    let words = state
+    let digest = withUnsafeBytes(of: words) { raw in
+      [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+        for i in 0..<8 {
+          let word = raw.load(fromByteOffset: 4 * i, as: UInt32.self)
           out[4 * i] = UInt8(truncatingIfNeeded: word >> 24)
           out[4 * i + 1] = UInt8(truncatingIfNeeded: word >> 16)
           out[4 * i + 2] = UInt8(truncatingIfNeeded: word >> 8)
           out[4 * i + 3] = UInt8(truncatingIfNeeded: word)
         }
         count = 32
-      })
+      }
+    }
+    return SHA256Digest(bytes: digest)
   }
 
   private static let k: [UInt32] = [

@@ -1,5 +1,6 @@
 import OutpostCodec
 import OutpostCrypto
+import OutpostModel
 import OutpostSync
 
 /// A point in the journal: just after a committed transaction (SPEC.md §4.2).
@@ -37,7 +38,7 @@ struct JournalTransaction {
 }
 
 /// Where the journal lines are framed and checked: `{"entry":…,"sha256":"…"}` per line.
-enum JournalFormat {
+package enum JournalFormat {
   static let prefix = Array(#"{"entry":"#.utf8)
   static let suffixStart = Array(#","sha256":""#.utf8)
   static let suffixEnd = Array(#""}"#.utf8)
@@ -50,7 +51,7 @@ enum JournalFormat {
   }
 
   /// Frames entry bytes as a journal line; returns the entry's hash.
-  static func appendLine(entry: [UInt8], to buffer: inout [UInt8]) -> String {
+  package static func appendLine(entry: [UInt8], to buffer: inout [UInt8]) -> String {
     let hash = SHA256.hash(entry).hex
     buffer.append(contentsOf: prefix)
     buffer.append(contentsOf: entry)
@@ -64,15 +65,40 @@ enum JournalFormat {
   /// Frames an entry as the journal holds it; returns the entry's hash.
   ///
   /// The entry belongs to transaction `txn`, has sequence number `seq` and is chained to `prev`.
-  static func appendLine(
+  package static func appendLine(
     _ entry: JournalEntry, txn: UInt64, seq: UInt64, prev: String, to buffer: inout [UInt8]
   ) -> String {
+    if case .record(let collection, let id, let state) = entry {
+      // Records are most of the journal: their entry is written directly, in the canonical
+      // member order (collection, id, kind, prev, seq, state, txn), as the general path would.
+      var bytes = Array(#"{"collection":"#.utf8)
+      JSONWriter.writeString(collection, into: &bytes)
+      bytes.append(contentsOf: #","id":"#.utf8)
+      JSONWriter.writeString(id.rawValue, into: &bytes)
+      bytes.append(contentsOf: #","kind":"record","prev":"#.utf8)
+      JSONWriter.writeString(prev, into: &bytes)
+      bytes.append(contentsOf: #","seq":"#.utf8)
+      bytes.append(contentsOf: String(seq).utf8)
+      bytes.append(contentsOf: #","state":"#.utf8)
+      state.writeCanonical(into: &bytes)
+      bytes.append(contentsOf: #","txn":"#.utf8)
+      bytes.append(contentsOf: String(txn).utf8)
+      bytes.append(UInt8(ascii: "}"))
+      return appendLine(entry: bytes, to: &buffer)
+    }
+    return appendLine(entry: genericEntry(entry, txn: txn, seq: seq, prev: prev), to: &buffer)
+  }
+
+  /// The canonical bytes of any entry, through a `JSONValue` (tests compare the record
+  /// shortcut of ``appendLine(_:txn:seq:prev:to:)`` with it).
+  package static func genericEntry(_ entry: JournalEntry, txn: UInt64, seq: UInt64, prev: String)
+    -> [UInt8]
+  {
     let members =
       entry.members(txn: txn) + [
         ("seq", .number(JSONNumber(integer: Int64(seq)))), ("prev", .string(prev)),
       ]
-    return appendLine(
-      entry: JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: members))), to: &buffer)
+    return JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: members)))
   }
 
   /// Unframes one line (without its newline): the entry bytes and the stated hash, if well-formed.

@@ -24,9 +24,14 @@ enum RecordFile {
 
   /// The bucket file name for an id.
   static func bucket(for id: RecordID) -> String {
-    let digest = SHA256.hash(Array(id.collisionKey.utf8)).bytes
-    return Hex.encode([digest[0]])
+    var hasher = SHA256()
+    var key = id.collisionKey
+    key.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
+    return bucketNames[Int(hasher.finalize().bytes[0])]
   }
+
+  /// `00` … `ff`.
+  private static let bucketNames = (0...255).map { Hex.encode([UInt8($0)]) }
 
   /// The file name of a bucket's base (`txn` nil) or of one of its deltas.
   static func fileName(bucket: String, delta txn: UInt64?) -> String {
@@ -50,7 +55,7 @@ enum RecordFile {
   }
 
   /// The canonical bytes of the collected marker's state.
-  static let collectedMarker: [UInt8] = JSONWriter.canonicalBytes(RecordState().json)
+  static let collectedMarker: [UInt8] = RecordState().canonicalBytes
 
   // MARK: Writing
 
@@ -59,7 +64,7 @@ enum RecordFile {
     var lines: [(RecordID, [UInt8])] = []
     lines.reserveCapacity(records.count)
     for id in records.keys.sorted() {
-      lines.append((id, JSONWriter.canonicalBytes(records[id]!.json)))
+      lines.append((id, records[id]!.canonicalBytes))
     }
     return assemble(collection: collection, txn: txn, states: lines.map { ($0.0, $0.1[...]) })
   }
@@ -227,7 +232,7 @@ enum RecordFile {
     for index in scanned.entries.indices {
       let state = try scanned.state(index, decoder: &decoder)
       let entry = scanned.entries[index]
-      guard JSONWriter.canonicalBytes(state.json).elementsEqual(scanned.bytes[entry.state]) else {
+      guard state.canonicalBytes.elementsEqual(scanned.bytes[entry.state]) else {
         throw damaged(
           scanned.path, line: entry.line,
           "record '\(entry.id)' is not in canonical form (edited by hand?)")

@@ -354,7 +354,7 @@ extension RepositoryReader {
     if let expected = bucketDigests.map({ $0[collection]?[bucket] ?? .empty }) {
       var digest = BucketDigest.empty
       for (id, state) in records {
-        digest.toggle(BucketDigest.recordHash(id, JSONWriter.canonicalBytes(state.json)[...]))
+        digest.toggle(BucketDigest.recordHash(id, state.canonicalBytes[...]))
       }
       if digest != expected {
         report.problems.append(

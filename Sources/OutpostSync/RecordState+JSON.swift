@@ -98,3 +98,102 @@ extension VersionVector {
         }))
   }
 }
+
+extension RecordState {
+  /// Appends the canonical JSON of this state: the bytes `JSONWriter` writes for ``json``,
+  /// written directly instead of through a `JSONValue` tree (every commit encodes each state it
+  /// writes, so this is on the path of every import and merge).
+  public func writeCanonical(into out: inout [UInt8]) {
+    out.append(contentsOf: #"{"context":"#.utf8)
+    context.writeCanonical(into: &out)
+    if !deleted.isEmpty {
+      out.append(contentsOf: #","deleted":"#.utf8)
+      Self.writeRegister(deleted, into: &out)
+    }
+    out.append(contentsOf: #","fields":{"#.utf8)
+    var names = Array(fields.keys)
+    names.sort(by: JSONObject.precedes)
+    for (index, name) in names.enumerated() {
+      if index > 0 { out.append(UInt8(ascii: ",")) }
+      JSONWriter.writeString(name, into: &out)
+      out.append(UInt8(ascii: ":"))
+      Self.writeRegister(fields[name]!, into: &out)
+    }
+    out.append(contentsOf: "}}".utf8)
+  }
+
+  /// The canonical JSON bytes of this state (as ``writeCanonical(into:)`` appends them).
+  public var canonicalBytes: [UInt8] {
+    var out: [UInt8] = []
+    writeCanonical(into: &out)
+    return out
+  }
+
+  /// A register: its dots in the order of their text's bytes (canonical key order), which is
+  /// not the order of ``Dot`` (`north:10` sorts before `north:9`).
+  private static func writeRegister(_ values: [Versioned], into out: inout [UInt8]) {
+    out.append(UInt8(ascii: "{"))
+    if values.count == 1 {
+      values[0].dot.writeQuoted(into: &out)
+      out.append(UInt8(ascii: ":"))
+      JSONWriter.write(values[0].value, into: &out)
+    } else {
+      let keyed = values.map { (Array($0.dot.description.utf8), $0.value) }
+        .sorted { $0.0.lexicographicallyPrecedes($1.0) }
+      for (index, (key, value)) in keyed.enumerated() {
+        if index > 0 { out.append(UInt8(ascii: ",")) }
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: key)
+        out.append(contentsOf: #"":"#.utf8)
+        JSONWriter.write(value, into: &out)
+      }
+    }
+    out.append(UInt8(ascii: "}"))
+  }
+}
+
+extension Dot {
+  /// Appends `"replica:counter"` (a replica id and a counter never need escaping).
+  func writeQuoted(into out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    out.append(contentsOf: replica.rawValue.utf8)
+    out.append(UInt8(ascii: ":"))
+    VersionVector.writeDecimal(counter, into: &out)
+    out.append(UInt8(ascii: "\""))
+  }
+}
+
+extension VersionVector {
+  /// Appends the canonical JSON of this vector (entries are kept sorted by replica id's bytes,
+  /// the canonical key order; replica ids never need escaping).
+  public func writeCanonical(into out: inout [UInt8]) {
+    out.append(UInt8(ascii: "{"))
+    for (index, entry) in entries.enumerated() {
+      if index > 0 { out.append(UInt8(ascii: ",")) }
+      out.append(UInt8(ascii: "\""))
+      out.append(contentsOf: entry.replica.rawValue.utf8)
+      out.append(contentsOf: #"":"#.utf8)
+      Self.writeDecimal(entry.counter, into: &out)
+    }
+    out.append(UInt8(ascii: "}"))
+  }
+
+  /// Appends a counter's decimal digits.
+  static func writeDecimal(_ value: UInt64, into out: inout [UInt8]) {
+    guard value >= 10 else {
+      out.append(UInt8(ascii: "0") + UInt8(value))
+      return
+    }
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes hold any UInt64's 20 digits
+    withUnsafeMutableBytes(of: &digits) { raw in
+      var rest = value
+      var index = 24
+      while rest > 0 {
+        index -= 1
+        raw[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+        rest /= 10
+      }
+      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[index...]))
+    }
+  }
+}

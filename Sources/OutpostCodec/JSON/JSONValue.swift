@@ -94,10 +94,24 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     }
   }
 
-  /// Canonical key order: by UTF-8 bytes.
-  @inline(__always)
-  static func precedes(_ a: String, _ b: String) -> Bool {
-    a.utf8.lexicographicallyPrecedes(b.utf8)
+  /// Canonical key order: whether `a` sorts before `b` by their UTF-8 bytes.
+  ///
+  /// Compares the strings' contiguous bytes directly when they have them (native strings do),
+  /// which is several times cheaper than iterating the two UTF-8 views.
+  public static func precedes(_ a: String, _ b: String) -> Bool {
+    let direct = a.utf8.withContiguousStorageIfAvailable { x in
+      b.utf8.withContiguousStorageIfAvailable { y -> Bool in
+        let shared = Swift.min(x.count, y.count)
+        var index = 0
+        while index < shared {
+          if x[index] != y[index] { return x[index] < y[index] }
+          index += 1
+        }
+        return x.count < y.count
+      }
+    }
+    if let direct, let result = direct { return result }
+    return a.utf8.lexicographicallyPrecedes(b.utf8)
   }
 }
 

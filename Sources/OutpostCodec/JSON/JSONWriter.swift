@@ -88,24 +88,45 @@ public enum JSONWriter {
   private static let hexDigits = Array("0123456789abcdef".utf8)
 
   /// Appends a JSON string literal with the canonical escapes.
+  ///
+  /// Runs of bytes that need no escape (nearly all of them) are appended in one piece.
   public static func writeString(_ string: String, into out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
-    for byte in string.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-      case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-      case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-      case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-      case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-      case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-      case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-      case 0..<0x20:
-        out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-        out.append(hexDigits[Int(byte >> 4)])
-        out.append(hexDigits[Int(byte & 0xF)])
-      default: out.append(byte)
+    var string = string
+    string.withUTF8 { bytes in
+      var start = 0
+      for index in 0..<bytes.count {
+        let byte = bytes[index]
+        guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+          continue
+        }
+        if start < index {
+          out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        }
+        appendEscape(byte, into: &out)
+        start = index + 1
+      }
+      if start < bytes.count {
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
       }
     }
     out.append(UInt8(ascii: "\""))
+  }
+
+  /// Appends the canonical escape of a quote, a backslash or a control character.
+  private static func appendEscape(_ byte: UInt8, into out: inout [UInt8]) {
+    switch byte {
+    case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+    case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+    case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+    case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+    case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+    case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+    case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+    default:
+      out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
+      out.append(hexDigits[Int(byte >> 4)])
+      out.append(hexDigits[Int(byte & 0xF)])
+    }
   }
 }
