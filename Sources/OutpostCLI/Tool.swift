@@ -285,8 +285,13 @@ package struct Context: Sendable {
   }
 
   /// Opens the repository as its single writer, printing recovery notices.
+  ///
+  /// With `OUTPOST_CHECK_BUNDLES=1`, `submit` and `reply` check the records they chose from the
+  /// journal against a walk over every record (SPEC.md §8.6).
   package func openWriter() throws -> RepositoryWriter {
-    try open(RepositoryWriter.self)
+    let writer = try open(RepositoryWriter.self)
+    writer.checksBundleRecords = environment["OUTPOST_CHECK_BUNDLES"] == "1"
+    return writer
   }
 
   /// Opens the repository as `kind` (a reader or the writer), printing recovery notices.

@@ -42,20 +42,8 @@ extension RepositoryWriter {
     // shares them, those withheld before travel too.
     let policy = config.role == .head ? try staffVisibility() : nil
     let widened = policy.map { $0.visibility == .allOffices && !$0.seen(by: peer, self) } ?? false
-    var records: [BundleRecord] = []
-    for schema in collections {
-      for (id, state) in try states(schema.name) {
-        let unseen = !assumes.dominates(state.context)
-        let carried =
-          policy.map {
-            $0.visibility.carries(
-              schema.name, state, to: peerID, unseen: unseen, widened: widened
-            ) { try? self.state($0, $1) }
-          } ?? unseen
-        guard carried else { continue }
-        records.append(BundleRecord(collection: schema.name, id: id, state: state))
-      }
-    }
+    let records = try bundleRecords(
+      for: peer, assumes: assumes, policy: policy, widened: widened)
     var extra = given
     if config.role == .head {
       let horizon = try collectedHorizon()
@@ -82,6 +70,7 @@ extension RepositoryWriter {
       createdAt: createdAt.description,
       extra: extra)
     let (bytes, hash, complete) = BundleCodec.encode(manifest, records: records, key: key)
+    peer.sent.madeAt = marks(afterMaking: manifest.seq, for: peer)
     peer.sent.lastSeq += 1
     peer.sent.lastHash = hash
     peer.sent.at = createdAt

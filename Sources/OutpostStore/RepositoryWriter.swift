@@ -15,6 +15,15 @@ import Synchronization
 public final class RepositoryWriter: RepositoryReader {
   override class var openMode: Mode { .write }
 
+  /// Whether `submit` and `reply` also walk every record and refuse to make a bundle whose
+  /// records differ from those found from the journal (a self-check for tests and for
+  /// `OUTPOST_CHECK_BUNDLES=1`, SPEC.md §8.6; it costs what the walk costs).
+  public var checksBundleRecords = false
+
+  /// Whether the last bundle made walked every record (rather than reading the changes since
+  /// the acknowledged bundle from the journal); for tests.
+  package internal(set) var lastBundleWalkedEveryRecord = false
+
   /// Recovers from an interrupted write: removes its temporary files and unfinished deltas,
   /// truncates an uncommitted journal tail, and materializes committed transactions the record
   /// files lack (each repair is reported in ``RepositoryReader/notices``).

@@ -14,6 +14,9 @@ package struct RunResult {
 }
 
 /// Runs `outpost` in-process with a fixed clock; `limits` lowers the input file limits.
+///
+/// Every `submit` and `reply` checks the records it takes from the journal against a walk over
+/// every record (`OUTPOST_CHECK_BUNDLES`, SPEC.md §8.6), so every CLI test checks that too.
 package func outpost(
   _ arguments: [String], in directory: String, stdin: [UInt8] = [],
   fileSystem: any FileSystem = PosixFileSystem(), interactive: Bool = false,
@@ -21,7 +24,8 @@ package func outpost(
 ) -> RunResult {
   let console = Console(interactive: interactive, input: { stdin })
   let status = Tool.run(
-    arguments, console: console, environment: ["OUTPOST_NOW": "2025-03-01T09:00:00+08:00"],
+    arguments, console: console,
+    environment: ["OUTPOST_NOW": "2025-03-01T09:00:00+08:00", "OUTPOST_CHECK_BUNDLES": "1"],
     fileSystem: fileSystem, workingDirectory: directory, limits: limits)
   return RunResult(status: status, output: console.output, errors: console.errors)
 }

@@ -134,6 +134,8 @@ func openRepository(
   _ fileSystem: any FileSystem, known: Dictionary<RecordKey, VersionVector>.Keys
 ) throws -> RepositoryWriter {
   let repository = try RepositoryWriter.open(at: root, fileSystem: fileSystem, now: now)
+  // Every bundle the simulation makes is checked against a walk over every record.
+  repository.checksBundleRecords = true
   for key in known { _ = try repository.state(key.collection, key.id) }
   return repository
 }

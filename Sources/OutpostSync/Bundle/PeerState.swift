@@ -21,6 +21,10 @@ public struct PeerState: Sendable, Equatable {
     /// When the newest bundle was made or merged, by this replica's clock; nil: never (written
     /// `""`).
     public var at: Timestamp?
+    /// Where in this replica's journal each recent bundle was made, by sequence number (sent
+    /// only): what lets the next bundle read only the changes journaled since the one the peer
+    /// acknowledged (SPEC.md §8.8).
+    public var madeAt: [UInt64: JournalMark] = [:]
 
     /// Creates an empty stream.
     public init() {}
@@ -70,6 +74,14 @@ public struct PeerState: Sendable, Equatable {
         ("last_seq", integer(stream.lastSeq)), ("last_hash", .string(stream.lastHash)),
         ("at", .string(stream.at?.description ?? "")),
       ]
+      if !stream.madeAt.isEmpty {
+        members.append(
+          (
+            "made_at",
+            .object(
+              JSONObject(uncheckedPairs: stream.madeAt.map { (String($0.key), $0.value.json) }))
+          ))
+      }
       if received {
         members += [
           ("clock", stream.clock.json), ("acknowledges", integer(stream.acknowledges)),
@@ -156,6 +168,14 @@ public struct PeerState: Sendable, Equatable {
             throw ModelError("invalid accepted entry '\(key)'")
           }
           stream.accepted[seq] = hash
+        }
+      }
+      if case .object(let marks)? = object["made_at"] {
+        for (key, value) in marks {
+          guard let seq = UInt64(key), seq > 0 else {
+            throw ModelError("invalid made_at entry '\(key)'")
+          }
+          stream.madeAt[seq] = try JournalMark(json: value)
         }
       }
       return stream

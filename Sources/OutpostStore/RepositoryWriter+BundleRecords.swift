@@ -1,0 +1,129 @@
+import OutpostCodec
+import OutpostModel
+import OutpostSync
+
+/// Which records a bundle carries, found from the changes since the bundle the peer last
+/// acknowledged rather than by walking every record (SPEC.md §8.6, §8.8).
+extension RepositoryWriter {
+  /// The records the next bundle for `peer` carries.
+  ///
+  /// A record is carried when `assumes` does not dominate its context, and, in a reply, when
+  /// head office's policy lets the office see it (SPEC.md §2.8). Every state committed before
+  /// the bundle the peer acknowledged was made was either in it (so `assumes`, which joins the
+  /// clock of the bundle that acknowledged it, now dominates it), dominated then, or withheld
+  /// by the same policy; so only the records journaled since are candidates. Every record is
+  /// walked instead when there is no such bundle (the first exchange, a peer document an
+  /// earlier Outpost wrote, after re-enrollment), when the journal from its mark cannot be read
+  /// back to this repository's checkpoint, and when the policy newly shares other offices'
+  /// personal records (`widened`); `resolutions` are always walked in a reply, since whether
+  /// one travels follows the record it resolved.
+  func bundleRecords(
+    for peer: PeerState, assumes: VersionVector, policy: StaffPolicy?, widened: Bool
+  ) throws(StoreError) -> [BundleRecord] {
+    let carried = { (collection: String, state: RecordState) -> Bool in
+      let unseen = !assumes.dominates(state.context)
+      guard let policy else { return unseen }
+      return policy.visibility.carries(
+        collection, state, to: peer.peer, unseen: unseen, widened: widened
+      ) { try? self.state($0, $1) }
+    }
+    let changed = widened ? nil : changedSinceAcknowledged(by: peer)
+    lastBundleWalkedEveryRecord = changed == nil
+    guard let changed else { return try walkEveryRecord(carried) }
+    let walked: Set<String> = policy == nil ? [] : [StandardCollections.resolutions.name]
+    var records: [BundleRecord] = []
+    for schema in collections {
+      if walked.contains(schema.name) {
+        records += try walkEveryRecord(carried, only: schema.name)
+        continue
+      }
+      for id in (changed[schema.name] ?? []).sorted() {
+        guard let state = try state(schema.name, id), carried(schema.name, state) else { continue }
+        records.append(BundleRecord(collection: schema.name, id: id, state: state))
+      }
+    }
+    if checksBundleRecords {
+      let walk = try walkEveryRecord(carried)
+      guard Self.keys(walk) == Self.keys(records) else {
+        let missing = Self.keys(walk).subtracting(Self.keys(records)).sorted().prefix(5)
+        let extra = Self.keys(records).subtracting(Self.keys(walk)).sorted().prefix(5)
+        throw StoreError(
+          .corrupt,
+          "bundle self-check failed: the records changed since bundle "
+            + "\(peer.received.acknowledges) differ from a walk over every record "
+            + "(missing \(missing.joined(separator: ", ")); extra \(extra.joined(separator: ", ")))",
+          hint: "This is a bug in Outpost; nothing was written.")
+      }
+    }
+    return records
+  }
+
+  /// Every record of every collection (or of one) that `carried` accepts.
+  private func walkEveryRecord(
+    _ carried: (String, RecordState) -> Bool, only: String? = nil
+  ) throws(StoreError) -> [BundleRecord] {
+    var records: [BundleRecord] = []
+    for schema in collections where only == nil || schema.name == only {
+      for (id, state) in try states(schema.name) where carried(schema.name, state) {
+        records.append(BundleRecord(collection: schema.name, id: id, state: state))
+      }
+    }
+    return records
+  }
+
+  private static func keys(_ records: [BundleRecord]) -> Set<String> {
+    Set(records.map { "\($0.collection)/\($0.id)" })
+  }
+
+  /// The ids journaled (by collection) since the bundle `peer` last acknowledged was made; nil
+  /// when that is not known, or the journal from there does not lead to this checkpoint.
+  private func changedSinceAcknowledged(by peer: PeerState) -> [String: Set<RecordID>]? {
+    let acknowledged = peer.received.acknowledges
+    guard acknowledged > 0, let mark = peer.sent.madeAt[acknowledged],
+      mark.segment == checkpoint.segment, mark.offset <= checkpoint.offset,
+      mark.txn <= checkpoint.txn
+    else { return nil }
+    let start = JournalPosition(
+      segment: mark.segment, offset: mark.offset, seq: mark.seq, hash: mark.hash, txn: mark.txn)
+    guard
+      let scan = try? JournalReader.scan(
+        fileSystem: fileSystem, directory: journalDirectory, from: start, keepEntries: true,
+        keep: { _, line in line.kind == .record }),
+      scan.end == checkpoint
+    else { return nil }
+    var changed: [String: Set<RecordID>] = [:]
+    for transaction in scan.transactions {
+      for line in transaction.entries {
+        guard let collection = line.members["collection"]?.stringValue,
+          let id = line.members["id"]?.stringValue, RecordID.isValid(id.utf8)
+        else { return nil }
+        changed[collection, default: []].insert(RecordID(unchecked: id))
+      }
+    }
+    return changed
+  }
+
+  /// The mark the bundle about to be made from this checkpoint records, and the marks kept
+  /// beside it: those of bundles the peer has not acknowledged yet and of the newest one it has,
+  /// at most ``keptMarks``.
+  func marks(afterMaking seq: UInt64, for peer: PeerState) -> [UInt64: JournalMark] {
+    var marks = peer.sent.madeAt.filter { $0.key >= peer.received.acknowledges && $0.key < seq }
+    marks[seq] = JournalMark(
+      segment: checkpoint.segment, offset: checkpoint.offset, seq: checkpoint.seq,
+      hash: checkpoint.hash, txn: checkpoint.txn)
+    for old in marks.keys.sorted().dropLast(Self.keptMarks) { marks[old] = nil }
+    return marks
+  }
+
+  /// How many bundles' marks a peer document keeps (a peer that never acknowledges would
+  /// otherwise grow it without bound; past this, its next bundle walks every record).
+  static let keptMarks = 32
+}
+
+extension RepositoryWriter {
+  /// Commits `peer` as its peer document, as it is (tests use it to plant a damaged mark).
+  package func replacePeerDocument(_ peer: PeerState) throws(StoreError) {
+    _ = try commitTransaction(
+      command: "peer \(peer.peer)", documents: [.peer(peer.peer): peer.json])
+  }
+}

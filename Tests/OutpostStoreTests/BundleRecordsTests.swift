@@ -1,0 +1,126 @@
+import OutpostCodec
+import OutpostModel
+import OutpostStore
+import OutpostSync
+import OutpostTestSupport
+import Testing
+
+/// SPEC.md §8.6 and §8.8: once the peer has acknowledged a bundle, the next one reads the records
+/// journaled since that bundle was made instead of walking every record; each bundle here is
+/// also checked against the walk (`checksBundleRecords`).
+struct BundleRecordsTests {
+  let now: @Sendable () -> Timestamp = { "2025-03-01T09:00:00Z" }
+  let north = ReplicaID(unchecked: "north")
+  let hq = ReplicaID(unchecked: "hq")
+
+  /// Head office and one enrolled branch, on one in-memory disk.
+  func pair() throws -> (head: RepositoryWriter, branch: RepositoryWriter, key: OfficeKey) {
+    let disk = MemoryFileSystem()
+    try disk.makeDirectory("/w")
+    let head = try RepositoryWriter.create(
+      at: "/w/hq", replica: hq, role: .head, fileSystem: disk, now: now)
+    let key = try head.enroll(north)
+    let branch = try RepositoryWriter.create(
+      at: "/w/north", replica: north, role: .branch, fileSystem: disk, now: now)
+    try branch.installKey(key)
+    head.checksBundleRecords = true
+    branch.checksBundleRecords = true
+    return (head, branch, key)
+  }
+
+  func order(_ n: Int, amount: String = "10.00") -> RecordChange {
+    .put(
+      collection: "orders", id: RecordID(unchecked: "north-or-\(n)"),
+      fields: [
+        "office_id": .string("north"), "customer_id": .string("c-\(n % 3)"),
+        "channel_id": .string("sem"), "order_date": .string("2025-03-01"),
+        "quantity": .number(JSONNumber(integer: 1)), "amount": .string(amount),
+        "status": .string("confirmed"),
+      ])
+  }
+
+  /// The records a bundle carries, as `collection/id`.
+  func ids(_ made: MadeBundle, key: OfficeKey) throws -> [String] {
+    let verified = try BundleCodec.verify(made.bytes, name: "bundle") { _ in .active(key) }
+    return try verified.records().map { "\($0.collection)/\($0.id)" }
+  }
+
+  @Test("after an acknowledged exchange a submission reads only what changed since")
+  func submitAfterAcknowledgement() throws {
+    let (head, branch, key) = try pair()
+    defer {
+      head.close()
+      branch.close()
+    }
+    _ = try branch.commit((1...20).map { order($0) }, command: "put")
+    let first = try branch.makeBundle(for: hq)
+    #expect(branch.lastBundleWalkedEveryRecord, "nothing acknowledged yet: the walk")
+    #expect(try ids(first, key: key).count == 20)
+    _ = try head.applyBundle(first.bytes, name: "north-1")
+    let reply = try head.makeBundle(for: north)
+    #expect(head.lastBundleWalkedEveryRecord, "head office has sent nothing acknowledged yet")
+    _ = try branch.applyBundle(reply.bytes, name: "reply-1")
+
+    // Unacknowledged: bundle 2 is made after bundle 1 was acknowledged by reply 1.
+    _ = try branch.commit([order(3, amount: "11.00"), order(21)], command: "put")
+    let second = try branch.makeBundle(for: hq)
+    #expect(!branch.lastBundleWalkedEveryRecord)
+    #expect(try ids(second, key: key) == ["orders/north-or-21", "orders/north-or-3"])
+
+    // Bundle 2 is not acknowledged yet, so bundle 3 still carries its records, and the new one.
+    _ = try branch.commit([order(22)], command: "put")
+    let third = try branch.makeBundle(for: hq)
+    #expect(!branch.lastBundleWalkedEveryRecord)
+    #expect(
+      try ids(third, key: key) == ["orders/north-or-21", "orders/north-or-22", "orders/north-or-3"])
+
+    // Head office merges bundle 3 and replies; the branch's next bundle is empty.
+    _ = try head.applyBundle(third.bytes, name: "north-3")
+    let reply2 = try head.makeBundle(for: north)
+    #expect(!head.lastBundleWalkedEveryRecord, "reply 1 was acknowledged by bundle 3")
+    _ = try branch.applyBundle(reply2.bytes, name: "reply-2")
+    let fourth = try branch.makeBundle(for: hq)
+    #expect(!branch.lastBundleWalkedEveryRecord)
+    #expect(try ids(fourth, key: key).isEmpty)
+  }
+
+  @Test("a mark that does not continue this journal's chain falls back to the walk")
+  func foreignMark() throws {
+    let (head, branch, key) = try pair()
+    defer {
+      head.close()
+      branch.close()
+    }
+    _ = try branch.commit((1...5).map { order($0) }, command: "put")
+    let first = try branch.makeBundle(for: hq)
+    _ = try head.applyBundle(first.bytes, name: "north-1")
+    _ = try branch.applyBundle(try head.makeBundle(for: north).bytes, name: "reply-1")
+    _ = try branch.commit([order(6)], command: "put")
+    // The peer document now claims bundle 1 was made somewhere this journal never was.
+    var peer = try #require(try branch.peer(hq))
+    var mark = try #require(peer.sent.madeAt[1])
+    mark.hash = String(repeating: "e", count: 64)
+    peer.sent.madeAt[1] = mark
+    try branch.replacePeerDocument(peer)
+    let second = try branch.makeBundle(for: hq)
+    #expect(branch.lastBundleWalkedEveryRecord)
+    #expect(try ids(second, key: key) == ["orders/north-or-6"])
+  }
+
+  @Test("made_at keeps the acknowledged bundle's mark and the newer ones, at most 32")
+  func marksKept() throws {
+    let (head, branch, key) = try pair()
+    defer {
+      head.close()
+      branch.close()
+    }
+    for n in 1...40 {
+      _ = try branch.commit([order(n)], command: "put")
+      _ = try branch.makeBundle(for: hq)
+    }
+    let peer = try #require(try branch.peer(hq))
+    #expect(peer.sent.madeAt.keys.sorted() == Array(9...40))
+    let json = peer.json
+    #expect(try PeerState(json: json) == peer)
+  }
+}
