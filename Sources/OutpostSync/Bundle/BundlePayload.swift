@@ -3,7 +3,7 @@ import OutpostCodec
 extension BundleCodec {
   /// How hard ``encode(_:records:key:)`` compresses a format-3 payload.
   ///
-  /// `.fast`: on the record lines of a submission it runs at 90–110 MiB/s, against 34–45 MiB/s
+  /// `.fast`: on the record lines of a submission it runs at 90–125 MiB/s, against 34–48 MiB/s
   /// for `.default`, whose output is about 15 % smaller (release build, issue 16). On a first
   /// submission of 25,000 orders (18 MB of record lines) it is 0.93 G of `submit`'s 17.4 G
   /// instructions, where `.default` would be 2.5 G, so compressing stays a small part of it.
