@@ -120,12 +120,16 @@ final class Offices {
 
 // MARK: - Taking bundles apart
 
-/// A bundle file split into its three parts (manifest line, MAC line, record lines), to be edited
+/// A bundle file split into its three parts (manifest line, MAC line, payload), to be edited
 /// and, when asked, re-signed with an enrolled office's key: what a buggy or hostile but enrolled
 /// office could send.
+///
+/// The record lines are read and written through the payload's DEFLATE stream when the format
+/// compresses them (`outpost-bundle/3`, SPEC.md §8.2).
 struct BundleFile {
   var manifest: String
   var macLine: String
+  /// The payload as stored in the file (a DEFLATE stream in format 3).
   var payload: [UInt8]
 
   init(_ bytes: [UInt8]) throws {
@@ -138,14 +142,24 @@ struct BundleFile {
 
   var bytes: [UInt8] { Array(manifest.utf8) + [10] + Array(macLine.utf8) + [10] + payload }
 
-  /// The record lines, without their line ends.
-  var records: [String] {
-    String(decoding: payload, as: UTF8.self).split(separator: "\n").map(String.init)
+  /// Whether the payload is compressed (format 3 on).
+  var isCompressed: Bool { !manifest.contains(#""format":"outpost-bundle/2""#) }
+
+  /// The record lines' bytes: the payload, inflated if it is compressed.
+  var recordBytes: [UInt8] {
+    guard isCompressed else { return payload }
+    return (try? Inflate.decompress(payload, limit: BundleCodec.maximumBytes)) ?? []
   }
 
-  /// Replaces the record lines (each gets a line end).
+  /// The record lines, without their line ends.
+  var records: [String] {
+    String(decoding: recordBytes, as: UTF8.self).split(separator: "\n").map(String.init)
+  }
+
+  /// Replaces the record lines (each gets a line end), compressed as the writer would.
   mutating func setRecords(_ lines: [String]) {
-    payload = Array(lines.map { $0 + "\n" }.joined().utf8)
+    let bytes = Array(lines.map { $0 + "\n" }.joined().utf8)
+    payload = isCompressed ? Deflate.compress(bytes, level: BundleCodec.compressionLevel) : bytes
   }
 
   /// The text of the manifest's `"name":{…}` member (a flat object such as `clock`).
@@ -165,10 +179,13 @@ struct BundleFile {
   /// Recomputes the payload members of the manifest and its MAC with `key`, so that only the
   /// edit under test is wrong.
   mutating func resign(_ key: OfficeKey) throws {
-    let count = payload.filter { $0 == 10 }.count
+    let lines = recordBytes
+    let count = lines.filter { $0 == 10 }.count
+    let raw = isCompressed ? "\"raw_bytes\":\(lines.count)," : ""
     try setObject(
       "payload",
-      "\"bytes\":\(payload.count),\"records\":\(count),\"sha256\":\"\(SHA256.hash(payload).hex)\"")
+      "\"bytes\":\(payload.count),\(raw)\"records\":\(count),"
+        + "\"sha256\":\"\(SHA256.hash(payload).hex)\"")
     let kind: BundleKind = manifest.contains(#""kind":"reply""#) ? .reply : .submission
     let mac = HMACSHA256.authenticate(Array(manifest.utf8), key: key.macKey(for: kind))
     macLine = #"{"hmac_sha256":"\#(mac.hex)"}"#
@@ -288,7 +305,7 @@ struct BundleRefusalTests {
     default:
       let text = String(decoding: try offices.bytes("north-1.sub"), as: UTF8.self)
       bytes = Array(
-        text.replacingOccurrences(of: "outpost-bundle/2", with: "outpost-bundle/99").utf8)
+        text.replacingOccurrences(of: BundleManifest.format, with: "outpost-bundle/99").utf8)
       reason = ["format outpost-bundle/99"]
       hint = "Update outpost"
     }
@@ -349,7 +366,7 @@ struct BundleRefusalTests {
     let offices = Self.submitted()
     let north = try BundleFile(try offices.bytes("north-1.sub"))
     let south = try BundleFile(try offices.bytes("south-1.sub"))
-    #expect(north.payload.count == south.payload.count, "the fixture's bundles line up")
+    #expect(north.recordBytes.count == south.recordBytes.count, "the fixture's bundles line up")
 
     var appended = north
     appended.payload += south.payload
@@ -365,19 +382,23 @@ struct BundleRefusalTests {
 
     // Same-length lines from south's bundle in place of north's: the size matches, the hash
     // does not (one file, so mixing is indistinguishable from damage and reported as such).
+    // Compressed, the same-length lines need not give a payload of the same size: a shorter
+    // one is refused as incomplete.
     var spliced = north
     spliced.setRecords([north.records[0], south.records[1], north.records[2]])
-    #expect(spliced.payload.count == north.payload.count)
+    #expect(spliced.recordBytes.count == north.recordBytes.count)
     offices.write("spliced.sub", spliced.bytes)
     offices.mergeRefused(
-      "spliced.sub", status: 65, reason: ["not in its manifest", "sha256 mismatch"],
+      "spliced.sub", status: 65,
+      reason: ["not in its manifest", "sha256 mismatch", "bundle incomplete"],
       "one line from south")
 
     var swapped = north
     swapped.payload = south.payload
     offices.write("swapped.sub", swapped.bytes)
     offices.mergeRefused(
-      "swapped.sub", status: 65, reason: ["not in its manifest", "sha256 mismatch"],
+      "swapped.sub", status: 65,
+      reason: ["not in its manifest", "sha256 mismatch", "bundle incomplete"],
       "north's header on south's records")
     #expect(offices.must(["merge", "north-1.sub", "south-1.sub"], "hq").contains("6 new"))
   }

@@ -303,8 +303,14 @@ extension ModelSchedule {
         dropped == expected.dropped,
         "\(name(file)): extra.dropped \(dropped), expected \(expected.dropped)")
     }
+    // The record lines follow line 2, as one DEFLATE stream in format 3 (SPEC.md §8.2).
+    let stored = Array(bytes.dropFirst(lines[0].count + 1 + lines[1].count + 1))
+    let recordBytes =
+      try manifest["payload"]?["raw_bytes"]?.uint64Value.map {
+        try Inflate.decompress(stored, limit: Int($0))
+      } ?? stored
     var payload: [String: MState] = [:]
-    for line in lines.dropFirst(2) where !line.isEmpty {
+    for line in recordBytes.split(separator: 10) where !line.isEmpty {
       let record = try JSONParser.parse(Array(line))
       let key =
         (record["collection"]?.stringValue ?? "?") + "/" + (record["id"]?.stringValue ?? "?")

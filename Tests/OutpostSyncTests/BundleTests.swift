@@ -177,9 +177,7 @@ struct BundleTests {
   func recordLines() throws {
     var bytes = try submission()
     // Rebuild with a hand-made payload: o-2 before o-1.
-    let manifestEnd = bytes.firstIndex(of: 10)!
-    let macEnd = bytes[(manifestEnd + 1)...].firstIndex(of: 10)!
-    let payload = Array(bytes[(macEnd + 1)...])
+    let payload = Array(try BundleCodec.verify(bytes, name: "b", keys: keys).payload)
     let lines = payload.split(separator: 10).map(Array.init)
     let swapped = lines[1] + [10] + lines[0] + [10]
     var m = manifest(key: northKey)
@@ -193,9 +191,11 @@ struct BundleTests {
   }
 
   /// A correctly signed bundle around an arbitrary payload (what a buggy or hostile but
-  /// enrolled office could send).
-  func resign(_ manifest: BundleManifest, payload: [UInt8]) -> [UInt8] {
+  /// enrolled office could send), compressed as the manifest's format asks.
+  func resign(_ manifest: BundleManifest, payload records: [UInt8]) -> [UInt8] {
     var m = manifest
+    m.payloadRawBytes = UInt64(records.count)
+    let payload = m.isCompressed ? Deflate.compress(records, level: .fast) : records
     m.payloadBytes = UInt64(payload.count)
     m.payloadSHA256 = SHA256.hash(payload).hex
     let head = JSONWriter.canonicalBytes(m.json)

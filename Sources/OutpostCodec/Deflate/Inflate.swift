@@ -12,6 +12,8 @@ public enum Inflate {
     public var message: String
     /// The offset of the input byte being read when it was found.
     public var offset: Int
+    /// Whether the data was valid so far but expands past the caller's limit.
+    public var exceedsLimit = false
 
     public var description: String { "DEFLATE data, byte \(offset): \(message)" }
   }
@@ -24,6 +26,27 @@ public enum Inflate {
     var state = State(input: input, limit: limit)
     try state.run()
     return state.output
+  }
+
+  /// Decompresses `input`, a raw DEFLATE stream whose size once decompressed is known, and says
+  /// where the stream ended.
+  ///
+  /// Room for the output is reserved at once, so it is never moved or grown: `limit` bytes, or
+  /// the most `input` can expand to if less (1,032 bytes per input byte: a 258-byte match in
+  /// two bits), so a short stream never makes a large reservation. A stream that expands past
+  /// `limit` fails (``Failure/exceedsLimit``) before a byte more is held. Bytes after the final
+  /// block are not read.
+  ///
+  /// - Returns: the output, and `end`: how many input bytes the stream used (the last one
+  ///   perhaps in part), so `input.count - end` bytes follow it.
+  public static func decompress(_ input: [UInt8], exactLimit limit: Int) throws(Failure) -> (
+    output: [UInt8], end: Int
+  ) {
+    var state = State(input: input, limit: limit)
+    let (most, overflow) = input.count.multipliedReportingOverflow(by: 1032)
+    state.output.reserveCapacity(overflow ? limit : min(limit, most))
+    try state.run()
+    return (state.output, state.position)
   }
 
   /// A canonical Huffman code: how many codes of each length, and the symbols in code order.
@@ -102,6 +125,12 @@ public enum Inflate {
       Failure(message: message, offset: max(0, position - 1))
     }
 
+    func overLimit() -> Failure {
+      var failure = failure("the data expands to more than \(limit) bytes")
+      failure.exceedsLimit = true
+      return failure
+    }
+
     mutating func bits(_ count: Int) throws(Failure) -> Int {
       while available < count {
         guard position < input.count else {
@@ -134,7 +163,7 @@ public enum Inflate {
 
     mutating func append(_ byte: UInt8) throws(Failure) {
       guard output.count < limit else {
-        throw failure("the data expands to more than \(limit) bytes")
+        throw overLimit()
       }
       output.append(byte)
     }
@@ -169,7 +198,7 @@ public enum Inflate {
         throw failure("a stored block of \(length) bytes runs past the end of the data")
       }
       guard output.count + length <= limit else {
-        throw failure("the data expands to more than \(limit) bytes")
+        throw overLimit()
       }
       output += input[position..<position + length]
       position += length
@@ -236,7 +265,7 @@ public enum Inflate {
           throw failure("a back-reference reaches \(distance) bytes back, before the data began")
         }
         guard output.count + length <= limit else {
-          throw failure("the data expands to more than \(limit) bytes")
+          throw overLimit()
         }
         let start = output.count - distance
         for offset in 0..<length { output.append(output[start + offset]) }

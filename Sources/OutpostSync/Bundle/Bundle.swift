@@ -12,8 +12,8 @@ public enum BundleKind: String, Sendable {
 
 /// The signed header of a bundle (SPEC.md §8.2).
 public struct BundleManifest: Sendable, Equatable {
-  /// The bundle format version this build writes.
-  public static let currentVersion = 2
+  /// The bundle format version this build writes: 3, whose payload is one DEFLATE stream.
+  public static let currentVersion = 3
   /// The bundle format this build writes.
   public static let format = "outpost-bundle/\(currentVersion)"
   /// The oldest version this build reads: a version-1 payload is upgraded as it is read
@@ -21,7 +21,13 @@ public struct BundleManifest: Sendable, Equatable {
   public static let oldestReadableVersion = 1
 
   /// The format version the bundle was written in (``currentVersion`` for a bundle made here).
+  ///
+  /// ``BundleCodec/encode(_:records:key:)`` writes the version it is given: record lines as
+  /// they are before version 3, one DEFLATE stream from 3 on (tests make older bundles so).
   public var version: Int
+
+  /// Whether the payload is compressed: one raw DEFLATE stream (format 3 on).
+  public var isCompressed: Bool { version >= 3 }
 
   /// Submission or reply.
   public var kind: BundleKind
@@ -45,9 +51,13 @@ public struct BundleManifest: Sendable, Equatable {
   ///
   /// It stays the sender's text, never validated (SPEC.md §8.2), so it is not a ``Timestamp``.
   public var createdAt: String
-  /// Payload size in bytes.
+  /// Payload size in bytes, as stored in the file (compressed, if ``isCompressed``).
   public var payloadBytes: UInt64
-  /// SHA-256 of the payload (hex).
+  /// The payload's size once inflated: the record lines' bytes (`payload.raw_bytes` of format
+  /// 3; for formats 1 and 2, whose payload is stored as it is, ``payloadBytes``).
+  public var payloadRawBytes: UInt64
+  /// SHA-256 of the payload as stored in the file (hex): of the compressed bytes, if
+  /// ``isCompressed``, so it is checked before anything is inflated.
   public var payloadSHA256: String
   /// Number of record lines in the payload.
   public var records: UInt64
@@ -73,11 +83,16 @@ public struct BundleManifest: Sendable, Equatable {
     self.acknowledges = acknowledges
     self.createdAt = createdAt
     self.payloadBytes = 0
+    self.payloadRawBytes = 0
     self.payloadSHA256 = ""
     self.records = 0
     self.extra = extra
     self.version = Self.currentVersion
   }
+
+  /// The members of `payload` in formats 1 and 2, and in format 3 (compressed).
+  static let plainPayloadMembers: Set<String> = ["bytes", "sha256", "records"]
+  static let compressedPayloadMembers = plainPayloadMembers.union(["raw_bytes"])
 
   static let members: Set<String> = [
     "format", "kind", "from", "to", "seq", "previous", "key_id", "assumes", "clock",
@@ -87,20 +102,18 @@ public struct BundleManifest: Sendable, Equatable {
   /// The canonical JSON of the manifest.
   public var json: JSONValue {
     func integer(_ value: UInt64) -> JSONValue { .number(JSONNumber(integer: Int64(value))) }
+    var payload: [(String, JSONValue)] = [
+      ("bytes", integer(payloadBytes)), ("sha256", .string(payloadSHA256)),
+      ("records", integer(records)),
+    ]
+    if isCompressed { payload.append(("raw_bytes", integer(payloadRawBytes))) }
     var members: [(String, JSONValue)] = [
       ("format", .string("outpost-bundle/\(version)")), ("kind", .string(kind.rawValue)),
       ("from", .string(from.rawValue)), ("to", .string(to.rawValue)), ("seq", integer(seq)),
       ("previous", .string(previous)), ("key_id", .string(keyID)), ("assumes", assumes.json),
       ("clock", clock.json), ("acknowledges", integer(acknowledges)),
       ("created_at", .string(createdAt)),
-      (
-        "payload",
-        .object(
-          JSONObject(uncheckedPairs: [
-            ("bytes", integer(payloadBytes)), ("sha256", .string(payloadSHA256)),
-            ("records", integer(records)),
-          ]))
-      ),
+      ("payload", .object(JSONObject(uncheckedPairs: payload))),
     ]
     if !extra.isEmpty {
       members.append(
@@ -170,7 +183,13 @@ public struct BundleManifest: Sendable, Equatable {
     payloadBytes = try counter(payload["bytes"], "payload.bytes", minimum: 0)
     payloadSHA256 = try hash(payload["sha256"], "payload.sha256")
     records = try counter(payload["records"], "payload.records", minimum: 0)
-    for key in payload.keys where !["bytes", "sha256", "records"].contains(key) {
+    if version >= 3 {
+      payloadRawBytes = try counter(payload["raw_bytes"], "payload.raw_bytes", minimum: 0)
+    } else {
+      payloadRawBytes = payloadBytes
+    }
+    let payloadMembers = version >= 3 ? Self.compressedPayloadMembers : Self.plainPayloadMembers
+    for key in payload.keys where !payloadMembers.contains(key) {
       throw bad("unknown member 'payload.\(key)'")
     }
     var extra: [String: JSONValue] = [:]
@@ -215,7 +234,7 @@ public struct VerifiedBundle: Sendable {
   public var manifest: BundleManifest
   /// The bundle's identity: SHA-256 of the manifest bytes (which include the payload hash).
   public var hash: String
-  /// The payload bytes (record lines).
+  /// The record lines: the payload as stored, or for format 3 as inflated from it.
   public var payload: ArraySlice<UInt8>
 
   /// Parses every record line, in order, checking that they are sorted and unique.
@@ -271,10 +290,11 @@ public struct VerifiedBundle: Sendable {
 
 /// Writes and verifies bundle files (SPEC.md §8.2).
 ///
-/// A bundle is one text file: line 1 is the canonical JSON manifest, line 2
-/// `{"hmac_sha256":"…"}` (over the exact manifest bytes), then one record per line
-/// `{"collection":…,"id":…,"state":…}`, sorted by collection and id. The manifest holds the
-/// payload's size and SHA-256, so the MAC covers everything.
+/// A bundle is one file: line 1 is the canonical JSON manifest, line 2
+/// `{"hmac_sha256":"…"}` (over the exact manifest bytes), then the payload: one record per line
+/// `{"collection":…,"id":…,"state":…}`, sorted by collection and id, compressed as one raw
+/// DEFLATE stream from format 3 on. The manifest holds the payload's size and SHA-256 (and its
+/// inflated size), so the MAC covers everything.
 public enum BundleCodec {
   /// The largest bundle accepted (4 GiB).
   public static let maximumBytes = 4 << 30
@@ -292,6 +312,10 @@ public enum BundleCodec {
 
   /// Encodes a bundle: fills in the payload members of `manifest` and signs it.
   ///
+  /// The format is the manifest's ``BundleManifest/version``: 3 (a new manifest's) compresses
+  /// the record lines (``compressionLevel``); an older version stores them as they are, with
+  /// the states as given.
+  ///
   /// - Returns: the file bytes, the bundle's hash and the completed manifest.
   public static func encode(
     _ manifest: BundleManifest, records: [BundleRecord], key: OfficeKey
@@ -308,6 +332,8 @@ public enum BundleCodec {
       payload.append(UInt8(ascii: "\n"))
     }
     var manifest = manifest
+    manifest.payloadRawBytes = UInt64(payload.count)
+    if manifest.isCompressed { payload = Deflate.compress(payload, level: compressionLevel) }
     manifest.payloadBytes = UInt64(payload.count)
     manifest.payloadSHA256 = SHA256.hash(payload).hex
     manifest.records = UInt64(sorted.count)
@@ -323,7 +349,8 @@ public enum BundleCodec {
   }
 
   /// Verifies a bundle before any record is parsed: format, MAC, sender identity (from the
-  /// key, never from the payload), then the payload's size and hash.
+  /// key, never from the payload), then the payload's size and hash, and for format 3 inflates
+  /// the payload into at most its declared size.
   ///
   /// - Parameters:
   ///   - name: the file name, for messages.
@@ -376,7 +403,8 @@ public enum BundleCodec {
       throw SyncError(
         .invalid,
         "\(name) is a bundle of format \(format); this outpost reads "
-          + "\(readable.joined(separator: " and ")); nothing was imported",
+          + "\(readable.dropLast().joined(separator: ", ")) and \(readable.last!); nothing was "
+          + "imported",
         hint: "Update outpost on this machine.")
     }
     let manifest: BundleManifest
@@ -458,6 +486,7 @@ public enum BundleCodec {
           + "manifest (data appended or mixed from another bundle); nothing was imported",
         hint: reexport.prefix(1).uppercased() + reexport.dropFirst(), remedy: .makeBundleAgain)
     }
+    try checkDeclaredSize(manifest, name: name)
     guard SHA256.hash(payload).hex == manifest.payloadSHA256 else {
       throw SyncError(
         .invalid,
@@ -465,7 +494,8 @@ public enum BundleCodec {
         hint: reexport.prefix(1).uppercased() + reexport.dropFirst(), remedy: .makeBundleAgain)
     }
     return VerifiedBundle(
-      manifest: manifest, hash: SHA256.hash(manifestBytes).hex, payload: payload)
+      manifest: manifest, hash: SHA256.hash(manifestBytes).hex,
+      payload: manifest.isCompressed ? try inflate(payload, manifest, name: name) : payload)
   }
 
   static func decodeRecord(_ bytes: ArraySlice<UInt8>, line: Int) throws(SyncError) -> BundleRecord
