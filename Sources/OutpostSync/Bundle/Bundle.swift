@@ -323,13 +323,14 @@ public enum BundleCodec {
     var payload: [UInt8] = []
     let sorted = records.sorted { ($0.collection, $0.id) < ($1.collection, $1.id) }
     for record in sorted {
-      JSONWriter.write(
-        .object(
-          JSONObject(uncheckedPairs: [
-            ("collection", .string(record.collection)), ("id", .string(record.id.rawValue)),
-            ("state", record.state.json),
-          ])), into: &payload)
-      payload.append(UInt8(ascii: "\n"))
+      // `{"collection":C,"id":ID,"state":S}`: the canonical form, written directly.
+      payload.append(contentsOf: #"{"collection":"#.utf8)
+      JSONWriter.writeString(record.collection, into: &payload)
+      payload.append(contentsOf: #","id":"#.utf8)
+      JSONWriter.writeString(record.id.rawValue, into: &payload)
+      payload.append(contentsOf: #","state":"#.utf8)
+      record.state.writeCanonical(into: &payload)
+      payload.append(contentsOf: "}\n".utf8)
     }
     var manifest = manifest
     manifest.payloadRawBytes = UInt64(payload.count)
