@@ -107,6 +107,35 @@ struct BundleRecordsTests {
     #expect(try ids(second, key: key) == ["orders/north-or-6"])
   }
 
+  @Test("the self-check refuses a bundle whose journal reading misses a record the walk finds")
+  func selfCheckRefuses() throws {
+    let (head, branch, _) = try pair()
+    defer {
+      head.close()
+      branch.close()
+    }
+    _ = try branch.commit((1...3).map { order($0) }, command: "put")
+    let first = try branch.makeBundle(for: hq)
+    _ = try head.applyBundle(first.bytes, name: "north-1")
+    _ = try branch.applyBundle(try head.makeBundle(for: north).bytes, name: "reply-1")
+    _ = try branch.commit([order(4)], command: "put")
+    _ = try branch.makeBundle(for: hq)  // bundle 2 holds order 4; head office never gets it
+    // Bundle 1's mark now claims the later, valid position of bundle 2: order 4 seems older.
+    var peer = try #require(try branch.peer(hq))
+    peer.sent.madeAt[1] = try #require(peer.sent.madeAt[2])
+    try branch.replacePeerDocument(peer)
+    let before = branch.clock
+    #expect(throws: StoreError.self) { _ = try branch.makeBundle(for: hq) }
+    do {
+      _ = try branch.makeBundle(for: hq)
+    } catch {
+      #expect(error.code == .corrupt)
+      #expect(error.message.contains("missing orders/north-or-4"), "\(error.message)")
+    }
+    #expect(try #require(try branch.peer(hq)).sent.lastSeq == 2, "nothing was written")
+    #expect(branch.clock == before)
+  }
+
   @Test("made_at keeps the acknowledged bundle's mark and the newer ones, at most 32")
   func marksKept() throws {
     let (head, branch, key) = try pair()
