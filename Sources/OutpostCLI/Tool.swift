@@ -347,6 +347,12 @@ package enum Tool {
           + "  Write it as YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DDTHH:MM:SS+HH:MM.\n")
       return ExitStatus.usage.rawValue
     }
+    if let check = environment["OUTPOST_CHECK_BUNDLES"], check != "0", check != "1" {
+      console.err(
+        "error: OUTPOST_CHECK_BUNDLES is '\(check)'; it is 1 (check bundles) or 0 (do not)\n"
+          + "  Unset it, or set it to 1 or 0.\n")
+      return ExitStatus.usage.rawValue
+    }
     let context = Context(
       invocation: invocation, console: console, environment: environment, fileSystem: fileSystem,
       workingDirectory: workingDirectory, limits: limits)

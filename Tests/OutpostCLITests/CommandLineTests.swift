@@ -74,6 +74,20 @@ struct CommandLineTests {
     #expect(!FileManager.default.fileExists(atPath: temp.file("r")), "nothing is created")
   }
 
+  @Test(
+    "OUTPOST_CHECK_BUNDLES is 1 or 0: anything else is 64 before any command runs",
+    arguments: ["yes", "true", "2", ""])
+  func bundleCheckSwitch(_ value: String) {
+    let temp = TemporaryDirectory()
+    let console = Console()
+    let status = Tool.run(
+      ["init", "--office", "north", "--repo", "r"], console: console,
+      environment: ["OUTPOST_CHECK_BUNDLES": value], workingDirectory: temp.path)
+    #expect(status == 64)
+    #expect(console.errors.contains("OUTPOST_CHECK_BUNDLES is '\(value)'"))
+    #expect(!FileManager.default.fileExists(atPath: temp.file("r")), "nothing is created")
+  }
+
   @Test("OUTPOST_NOW is written as given, local offset included")
   func clockKeepsItsOffset() throws {
     let temp = TemporaryDirectory()
