@@ -238,9 +238,13 @@ struct BundleCompressionTests {
     let stream = Deflate.compress(lines, level: .default)
     let whole = try Inflate.decompress(stream + [1, 2, 3], exactLimit: lines.count)
     #expect(whole.output == lines && whole.end == stream.count)
-    // A limit far beyond what the stream can hold reserves only what it can hold.
+    // A limit far beyond what the stream can hold reserves only what it can hold (the
+    // allocator may round a large block up to whole pages: 8 KiB of slack).
     let far = try Inflate.decompress(stream, exactLimit: 1 << 40)
-    #expect(far.output == lines && far.output.capacity <= stream.count * 1032 + 64)
+    #expect(far.output == lines)
+    #expect(
+      far.output.capacity <= stream.count * 1032 + 8192,
+      "capacity \(far.output.capacity) for a \(stream.count)-byte stream")
     let empty = try Inflate.decompress(Deflate.compress([]), exactLimit: 0)
     #expect(empty.output.isEmpty && empty.end == Deflate.compress([]).count)
     let stored = Deflate.compress(lines, level: .stored)
