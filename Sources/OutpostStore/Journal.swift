@@ -3,24 +3,6 @@ import OutpostCrypto
 import OutpostModel
 import OutpostSync
 
-/// A point in the journal: just after a committed transaction (SPEC.md §4.2).
-public struct JournalPosition: Sendable, Equatable {
-  /// The segment file number (`journal/0000000001.jsonl` is segment 1).
-  public var segment: Int
-  /// The byte offset in that segment.
-  public var offset: Int64
-  /// The sequence number of the last line before this point (0 at the start).
-  public var seq: UInt64
-  /// The SHA-256 (hex) of the last line's entry, or 64 zeros at the start.
-  public var hash: String
-  /// The number of the last committed transaction (0 at the start).
-  public var txn: UInt64
-
-  /// The start of an empty journal.
-  public static let start = JournalPosition(
-    segment: 1, offset: 0, seq: 0, hash: String(repeating: "0", count: 64), txn: 0)
-}
-
 /// A committed transaction read back from the journal.
 struct JournalTransaction {
   /// Its number.

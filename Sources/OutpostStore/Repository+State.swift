@@ -80,16 +80,10 @@ extension RepositoryReader {
               ]))
           )
         }))
-    let position = state.checkpoint
     let journal = JSONValue.object(
-      JSONObject(uncheckedPairs: [
-        ("begin", .number(JSONNumber(integer: state.begin ?? 0))),
-        ("hash", .string(position.hash)),
-        ("offset", .number(JSONNumber(integer: position.offset))),
-        ("segment", .number(JSONNumber(integer: Int64(position.segment)))),
-        ("seq", .number(JSONNumber(integer: Int64(position.seq)))),
-        ("txn", .number(JSONNumber(integer: Int64(position.txn)))),
-      ]))
+      JSONObject(
+        uncheckedPairs: [("begin", .number(JSONNumber(integer: state.begin ?? 0)))]
+          + state.checkpoint.jsonMembers))
     return [
       ("buckets", bucketsJSON), ("clock", state.clock.json), ("counts", countsJSON),
       ("format", .string(stateFormat)), ("journal", journal),

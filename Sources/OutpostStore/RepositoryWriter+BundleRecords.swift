@@ -79,12 +79,10 @@ extension RepositoryWriter {
   /// when that is not known, or the journal from there does not lead to this checkpoint.
   private func changedSinceAcknowledged(by peer: PeerState) -> [String: Set<RecordID>]? {
     let acknowledged = peer.received.acknowledges
-    guard acknowledged > 0, let mark = peer.sent.madeAt[acknowledged],
-      mark.segment == checkpoint.segment, mark.offset <= checkpoint.offset,
-      mark.txn <= checkpoint.txn
+    guard acknowledged > 0, let start = peer.sent.madeAt[acknowledged],
+      start.segment == checkpoint.segment, start.offset <= checkpoint.offset,
+      start.txn <= checkpoint.txn
     else { return nil }
-    let start = JournalPosition(
-      segment: mark.segment, offset: mark.offset, seq: mark.seq, hash: mark.hash, txn: mark.txn)
     guard
       let scan = try? JournalReader.scan(
         fileSystem: fileSystem, directory: journalDirectory, from: start, keepEntries: true,
@@ -106,11 +104,9 @@ extension RepositoryWriter {
   /// The mark the bundle about to be made from this checkpoint records, and the marks kept
   /// beside it: those of bundles the peer has not acknowledged yet and of the newest one it has,
   /// at most ``keptMarks``.
-  func marks(afterMaking seq: UInt64, for peer: PeerState) -> [UInt64: JournalMark] {
+  func marks(afterMaking seq: UInt64, for peer: PeerState) -> [UInt64: JournalPosition] {
     var marks = peer.sent.madeAt.filter { $0.key >= peer.received.acknowledges && $0.key < seq }
-    marks[seq] = JournalMark(
-      segment: checkpoint.segment, offset: checkpoint.offset, seq: checkpoint.seq,
-      hash: checkpoint.hash, txn: checkpoint.txn)
+    marks[seq] = checkpoint
     for old in marks.keys.sorted().dropLast(Self.keptMarks) { marks[old] = nil }
     return marks
   }

@@ -24,7 +24,7 @@ public struct PeerState: Sendable, Equatable {
     /// Where in this replica's journal each recent bundle was made, by sequence number (sent
     /// only): what lets the next bundle read only the changes journaled since the one the peer
     /// acknowledged (SPEC.md §8.8).
-    public var madeAt: [UInt64: JournalMark] = [:]
+    public var madeAt: [UInt64: JournalPosition] = [:]
 
     /// Creates an empty stream.
     public init() {}
@@ -79,7 +79,10 @@ public struct PeerState: Sendable, Equatable {
           (
             "made_at",
             .object(
-              JSONObject(uncheckedPairs: stream.madeAt.map { (String($0.key), $0.value.json) }))
+              JSONObject(
+                uncheckedPairs: stream.madeAt.map {
+                  (String($0.key), .object(JSONObject(uncheckedPairs: $0.value.jsonMembers)))
+                }))
           ))
       }
       if received {
@@ -175,7 +178,7 @@ public struct PeerState: Sendable, Equatable {
           guard let seq = UInt64(key), seq > 0 else {
             throw ModelError("invalid made_at entry '\(key)'")
           }
-          stream.madeAt[seq] = try JournalMark(json: value)
+          stream.madeAt[seq] = try JournalPosition(json: value)
         }
       }
       return stream
