@@ -27,7 +27,7 @@ package enum JournalFormat {
   /// A line is `prefix + entry + suffixStart + 64 hex + suffixEnd + "\n"`.
   static let overhead = prefix.count + suffixStart.count + 64 + suffixEnd.count + 1
 
-  static func segmentName(_ segment: Int) -> String {
+  package static func segmentName(_ segment: Int) -> String {
     let digits = String(segment)
     return String(repeating: "0", count: max(0, 10 - digits.count)) + digits + ".jsonl"
   }
@@ -189,59 +189,122 @@ struct JournalScan {
   var uncommittedBytes: Int64 = 0
   /// Lines in the uncommitted tail.
   var uncommittedLines = 0
+  /// The segment the uncommitted tail is in when it is a segment of its own, after the last
+  /// commit's (a new segment whose first transaction did not commit): the next writer removes
+  /// the file, even an empty one.
+  var tailSegment: Int?
+  /// The segments read, in order.
+  var segments: [Int] = []
 }
 
 /// Reads and checks the journal.
 enum JournalReader {
-  /// Scans a segment from `start`, verifying framing, checksums, the hash chain, sequence
-  /// numbers and transaction structure.
+  /// Scans the journal from `start` to its end, segment after segment, verifying framing,
+  /// checksums, the hash chain, sequence numbers and transaction structure.
   ///
-  /// Anything wrong *before* the last valid commit line is corruption and throws; anything
-  /// after it is an uncommitted tail, reported in the result (recovery may truncate it).
+  /// Anything wrong *before* the last valid commit line (in its segment or a later one) is
+  /// corruption and throws; anything after it is an uncommitted tail, reported in the result
+  /// (recovery may truncate it).
   ///
   /// With `keepEntries`, a transaction's record and document lines are kept, or only those
   /// `keep` accepts (given the transaction's `begin` entry and the line), so a reader looking for
-  /// a few entries holds only those in memory.
+  /// a few entries holds only those in memory. With `each`, every committed transaction is passed
+  /// to it as it is read, and the result holds the transactions without their entries, so a
+  /// reader of the whole journal holds one transaction's entries at a time.
   static func scan(
     fileSystem: any FileSystem, directory: String, from start: JournalPosition,
     keepEntries: Bool = true,
-    keep: ((_ begin: JournalEntry.Begin, _ line: JournalLine) -> Bool)? = nil
+    keep: ((_ begin: JournalEntry.Begin, _ line: JournalLine) -> Bool)? = nil,
+    each: ((JournalTransaction) -> Void)? = nil
   ) throws(StoreError) -> JournalScan {
-    let path = directory + "/" + JournalFormat.segmentName(start.segment)
-    let exists: Bool
-    do { exists = try fileSystem.exists(path) } catch { throw StoreError.readFailed(error) }
-    guard exists else {
-      if start.offset == 0 { return JournalScan(end: start) }
-      throw StoreError(
-        .corrupt, "journal segment '\(path)' is missing",
-        hint: "The repository's journal was removed or moved; restore it from a backup.")
-    }
-    // Only the part after `start` is read: opening costs what was committed since the
-    // checkpoint, not the journal's size.
-    let bytes: [UInt8]
-    let size: Int64
-    do { (bytes, size) = try fileSystem.readFile(path, from: start.offset) } catch {
-      throw StoreError.readFailed(error)
-    }
-    let base = Int(start.offset)
-    guard size >= start.offset else {
-      throw StoreError(
-        .corrupt,
-        "journal '\(path)' is \(size) bytes, shorter than its last checkpoint (\(start.offset))",
-        hint:
-          "The journal was truncated outside Outpost; restore it from a backup or another replica.")
-    }
     var scan = JournalScan(end: start)
-    var cursor = JournalPosition(
-      segment: start.segment, offset: start.offset, seq: start.seq, hash: start.hash, txn: start.txn
-    )
-    // One entry per line, numbered from 1: the checkpoint's entry is its line.
-    var lineNumber = Int(start.seq)
+    var position = start
+    while true {
+      // Only the part after `position` is read (a sealed segment is inflated whole): opening
+      // costs what was committed since the checkpoint, not the journal's size.
+      guard
+        let (bytes, size, path) = try JournalSegments.read(
+          fileSystem: fileSystem, directory: directory, segment: position.segment,
+          from: position.offset)
+      else {
+        if position.offset == 0 { return scan }
+        throw StoreError(
+          .corrupt,
+          "journal segment '\(directory)/\(JournalFormat.segmentName(position.segment))' is "
+            + "missing",
+          hint: "The repository's journal was removed or moved; restore it from a backup.")
+      }
+      guard size >= position.offset else {
+        throw StoreError(
+          .corrupt,
+          "journal '\(path)' is \(size) bytes, shorter than its last checkpoint "
+            + "(\(position.offset))",
+          hint:
+            "The journal was truncated outside Outpost; restore it from a backup or another "
+            + "replica.")
+      }
+      scan.segments.append(position.segment)
+      let problem = try scanSegment(
+        bytes, from: position, path: path, into: &scan, keepEntries: keepEntries, keep: keep,
+        each: each)
+      // What follows the segment's last commit: nothing, or a tail no commit ends.
+      let committedHere = scan.end.segment == position.segment
+      let tailStart = committedHere ? scan.end.offset : position.offset
+      let tail = bytes[Int(tailStart - position.offset)...]
+      if !tail.isEmpty || !committedHere {
+        if let later = try laterSegment(after: position.segment, fileSystem, directory) {
+          // A writer starts a segment only after the one before ends with a commit.
+          throw StoreError(
+            .corrupt,
+            "journal '\(path)' line \(problem?.line ?? Int(scan.end.seq) + 1): "
+              + (problem?.message ?? "the segment does not end with a committed transaction")
+              + ", but segment \(JournalFormat.segmentName(later)) follows it",
+            hint:
+              "The journal is damaged before its last commit; restore the repository from a "
+              + "backup or another replica. To see everything that is damaged:",
+            remedy: .verify)
+        }
+        if !committedHere { scan.tailSegment = position.segment }
+        scan.uncommittedBytes = Int64(tail.count)
+        scan.uncommittedLines =
+          tail.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } + (tail.last == 10 || tail.isEmpty ? 0 : 1)
+        return scan
+      }
+      let next = Int(scan.end.seq) + 1
+      guard
+        try JournalSegments.exists(fileSystem: fileSystem, directory: directory, segment: next)
+      else { return scan }
+      position = JournalPosition(
+        segment: next, offset: 0, seq: scan.end.seq, hash: scan.end.hash, txn: scan.end.txn)
+    }
+  }
+
+  /// The first segment after `segment` in the journal folder, if any.
+  private static func laterSegment(
+    after segment: Int, _ fileSystem: any FileSystem, _ directory: String
+  ) throws(StoreError) -> Int? {
+    try JournalSegments.list(fileSystem: fileSystem, directory: directory).first {
+      $0.segment > segment
+    }?.segment
+  }
+
+  /// Scans one segment's bytes from `start` into `scan`; returns the problem that stopped it
+  /// before its end, if one did and no commit follows it in the segment.
+  private static func scanSegment(
+    _ bytes: [UInt8], from start: JournalPosition, path: String, into scan: inout JournalScan,
+    keepEntries: Bool, keep: ((_ begin: JournalEntry.Begin, _ line: JournalLine) -> Bool)?,
+    each: ((JournalTransaction) -> Void)?
+  ) throws(StoreError) -> (line: Int, message: String)? {
+    let base = Int(start.offset)
+    var cursor = start
+    // One entry per line, numbered from 1 in each segment, which is named by its first entry's
+    // sequence number: the checkpoint's entry is its line.
+    var lineNumber = Int(start.seq) - start.segment + 1
     var open: (line: JournalLine, begin: JournalEntry.Begin, entries: [JournalLine], offset: Int64)?
     var index = 0
     while index < bytes.count {
       guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else {
-        break  // a torn last line
+        return nil  // a torn last line
       }
       lineNumber += 1
       let lineBytes = bytes[index..<newline]
@@ -252,7 +315,7 @@ enum JournalReader {
       case .success(let entry):
         parsed = JournalLine(
           line: lineNumber, end: Int64(base + newline + 1), seq: cursor.seq + 1, hash: entry.hash,
-          members: entry.object)
+          members: entry.object, segment: start.segment)
         problem = structureProblem(parsed!, open: open?.line, lastTxn: cursor.txn)
       }
       if let problem {
@@ -265,7 +328,7 @@ enum JournalReader {
               + "backup or another replica. To see everything that is damaged:",
             remedy: .verify)
         }
-        break
+        return (lineNumber, problem)
       }
       let entry = parsed!
       cursor.seq = entry.seq
@@ -277,11 +340,15 @@ enum JournalReader {
       case .commit?:
         cursor.txn = entry.txn
         if let current = open {
-          scan.transactions.append(
-            JournalTransaction(
-              txn: entry.txn, begin: current.begin, entries: keepEntries ? current.entries : [],
-              commit: JournalEntry.commit(entry.members), commitLine: entry,
-              beginOffset: current.offset))
+          var transaction = JournalTransaction(
+            txn: entry.txn, begin: current.begin, entries: keepEntries ? current.entries : [],
+            commit: JournalEntry.commit(entry.members), commitLine: entry,
+            beginOffset: current.offset)
+          if let each {
+            each(transaction)
+            transaction.entries = []
+          }
+          scan.transactions.append(transaction)
         }
         open = nil
         scan.end = cursor
@@ -292,11 +359,7 @@ enum JournalReader {
       }
       index = newline + 1
     }
-    scan.uncommittedBytes = size - scan.end.offset
-    scan.uncommittedLines =
-      bytes[(Int(scan.end.offset) - base)...].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
-      + (bytes.last == UInt8(ascii: "\n") || scan.uncommittedBytes == 0 ? 0 : 1)
-    return scan
+    return nil
   }
 
   private static func verifyLine(

@@ -252,6 +252,8 @@ typealias JournalRecord = (collection: String, id: RecordID, state: RecordState)
 package struct JournalLine {
   /// 1-based line number in its segment.
   var line: Int
+  /// The segment: the sequence number of its first entry (SPEC.md §4.2).
+  var segment: Int
   /// Byte offset of the line's end (after the newline).
   var end: Int64
   /// The line's sequence number.
@@ -265,8 +267,11 @@ package struct JournalLine {
   /// The transaction the entry belongs to.
   let txn: UInt64
 
-  init(line: Int, end: Int64, seq: UInt64, hash: String, members: JSONObject) {
+  init(
+    line: Int, end: Int64, seq: UInt64, hash: String, members: JSONObject, segment: Int = 1
+  ) {
     self.line = line
+    self.segment = segment
     self.end = end
     self.seq = seq
     self.hash = hash

@@ -94,13 +94,14 @@ extension RepositoryReader {
     return TransactionInfo(
       number: checkpoint.txn, at: entry.at, actor: entry.actor, command: entry.command,
       changes: checkpointChanges,
-      location: Self.location(segment: checkpoint.segment, line: Int(checkpoint.seq)),
+      location: Self.location(
+        segment: checkpoint.segment, line: Int(checkpoint.seq) - checkpoint.segment + 1),
       note: entry.note)
   }
 
   /// Where a transaction's commit line is, as transactions are located in reports.
   static func location(of transaction: JournalTransaction) -> String {
-    location(segment: 1, line: transaction.commitLine.line)
+    location(segment: transaction.commitLine.segment, line: transaction.commitLine.line)
   }
 
   /// A journal line as reports name it: `journal/<segment file>:<line>`.

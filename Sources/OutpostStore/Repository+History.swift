@@ -9,7 +9,7 @@ public struct RecordWrite: Sendable, Equatable {
   public var transaction: TransactionInfo
   /// The record's state after the transaction.
   public var state: RecordState
-  /// The journal line of the record entry (`journal line N`).
+  /// The journal line of the record entry (`journal/<segment file>:<line>`).
   public var location: String
 }
 
@@ -135,10 +135,12 @@ extension RepositoryReader {
         guard case .record(_, _, let state)? = try? line.entry() else { continue }
         if info == nil {
           info = Self.info(
-            of: transaction, location: "journal line \(transaction.commitLine.line)")
+            of: transaction, location: Self.location(of: transaction))
         }
         result.append(
-          RecordWrite(transaction: info!, state: state, location: "journal line \(line.line)"))
+          RecordWrite(
+            transaction: info!, state: state,
+            location: Self.location(segment: line.segment, line: line.line)))
       }
     }
     return result

@@ -68,16 +68,23 @@ extension RepositoryReader {
   public func verify() -> VerifyReport {
     var report = VerifyReport()
     let scan: JournalScan
+    // Each transaction is replayed as the scan reads it, so its entries are not all held at once.
+    var replay = Replay()
+    var replayProblems: [String] = []
     do {
       scan = try JournalReader.scan(
-        fileSystem: fileSystem, directory: journalDirectory, from: .start)
+        fileSystem: fileSystem, directory: journalDirectory, from: .start,
+        each: { transaction in
+          self.replay(transaction, into: &replay, problems: &replayProblems)
+        })
     } catch {
       report.problems.append(error.message)
       return report
     }
     report.transactions = scan.transactions.count
     verifyTail(scan, into: &report)
-    let replay = replayJournal(scan, into: &report)
+    verifySegments(scan, into: &report)
+    report.problems += replayProblems
     verifyDocuments(replay.documents, skipping: replay.pendingDocuments, into: &report)
     verifyCheckpoint(scan, clock: replay.clock, into: &report)
     guard let actual = verifyRecordFiles(into: &report) else { return report }
@@ -110,7 +117,7 @@ extension RepositoryReader {
   /// `state.json` counts as committed (a problem).
   private func verifyTail(_ scan: JournalScan, into report: inout VerifyReport) {
     guard scan.uncommittedBytes > 0 else { return }
-    let segment = "journal/\(JournalFormat.segmentName(scan.end.segment))"
+    let segment = "journal/\(JournalFormat.segmentName(scan.tailSegment ?? scan.end.segment))"
     if scan.end.offset < checkpoint.offset {
       // The checkpoint counts these lines as committed: writes refuse them (never discard).
       report.problems.append(
@@ -126,39 +133,63 @@ extension RepositoryReader {
     }
   }
 
-  /// Replays every committed transaction, reporting entries that do not decode and commits
-  /// whose recorded clock differs from the replay's.
-  private func replayJournal(_ scan: JournalScan, into report: inout VerifyReport) -> Replay {
-    var replay = Replay()
-    for transaction in scan.transactions {
-      let pending = transaction.commitLine.end > checkpoint.offset
-      for line in transaction.entries {
-        do {
-          switch try line.entry() {
-          case .record(let collection, let id, let state):
-            replay.records[collection, default: [:]][id] = state.isCollectedMarker ? nil : state
-            replay.clock.merge(state.context)
-            if pending { replay.pendingRecords[collection, default: []].insert(id) }
-          case .document(let name, let value):
-            if pending {
-              replay.pendingDocuments.insert(name.journalName)
-            } else {
-              replay.documents[name.journalName] = value
-            }
-          case .begin, .commit: break
-          }
-        } catch {
-          report.problems.append(error.message)
-        }
-      }
-      // A commit written by this build records the clock after its transaction.
-      if let recorded = transaction.commit.clock, recorded.vector != replay.clock {
+  /// Every segment file in `journal/` must be one the scan read, each named by the sequence
+  /// number of its first entry (SPEC.md §4.2).
+  private func verifySegments(_ scan: JournalScan, into report: inout VerifyReport) {
+    let segments: [(segment: Int, plain: Bool, sealed: Bool)]
+    do {
+      segments = try JournalSegments.list(fileSystem: fileSystem, directory: journalDirectory)
+    } catch {
+      report.problems.append(error.message)
+      return
+    }
+    let read = Set(scan.segments)
+    for (segment, plain, sealed) in segments {
+      let name = "journal/\(JournalFormat.segmentName(segment))"
+      if !read.contains(segment) && segment != scan.tailSegment {
         report.problems.append(
-          "journal line \(transaction.commitLine.line): transaction \(transaction.txn) "
-            + "records clock \(recorded.json), but replaying the journal gives \(replay.clock)")
+          "\(plain ? name : "journal/" + JournalSegments.sealedName(segment)): a journal "
+            + "segment that does not continue the journal (no segment before it ends at entry "
+            + "\(segment - 1))")
+      } else if plain && sealed {
+        report.notes.append(
+          "\(name) and its sealed copy are both present (sealing was interrupted); the next write "
+            + "removes the plain file")
       }
     }
-    return replay
+  }
+
+  /// Replays a committed transaction, reporting entries that do not decode and a commit whose
+  /// recorded clock differs from the replay's.
+  private func replay(
+    _ transaction: JournalTransaction, into replay: inout Replay, problems: inout [String]
+  ) {
+    let pending = transaction.txn > checkpoint.txn
+    for line in transaction.entries {
+      do {
+        switch try line.entry() {
+        case .record(let collection, let id, let state):
+          replay.records[collection, default: [:]][id] = state.isCollectedMarker ? nil : state
+          replay.clock.merge(state.context)
+          if pending { replay.pendingRecords[collection, default: []].insert(id) }
+        case .document(let name, let value):
+          if pending {
+            replay.pendingDocuments.insert(name.journalName)
+          } else {
+            replay.documents[name.journalName] = value
+          }
+        case .begin, .commit: break
+        }
+      } catch {
+        problems.append(error.message)
+      }
+    }
+    // A commit written by this build records the clock after its transaction.
+    if let recorded = transaction.commit.clock, recorded.vector != replay.clock {
+      problems.append(
+        "\(Self.location(of: transaction)): transaction \(transaction.txn) "
+          + "records clock \(recorded.json), but replaying the journal gives \(replay.clock)")
+    }
   }
 
   /// The checkpoint must be the end of a committed transaction, with its commit's seq, hash and
@@ -166,7 +197,7 @@ extension RepositoryReader {
   private func verifyCheckpoint(
     _ scan: JournalScan, clock replayClock: VersionVector, into report: inout VerifyReport
   ) {
-    let atCheckpoint = scan.transactions.last { $0.commitLine.end == checkpoint.offset }?
+    let atCheckpoint = scan.transactions.last { Self.endsAtCheckpoint($0, checkpoint) }?
       .commitLine
     if checkpoint.offset != 0 && atCheckpoint == nil {
       report.problems.append(
@@ -184,12 +215,19 @@ extension RepositoryReader {
     if clock != replayClock {
       report.problems.append("state.json: clock \(clock) differs from the journal's \(replayClock)")
     }
-    let last = scan.transactions.last { $0.commitLine.end == checkpoint.offset }
+    let last = scan.transactions.last { Self.endsAtCheckpoint($0, checkpoint) }
     if let begin = checkpointBegin, let last, last.beginOffset != begin {
       report.problems.append(
         "state.json: the checkpoint's transaction \(checkpoint.txn) begins at offset "
           + "\(last.beginOffset) of the journal, not at \(begin)")
     }
+  }
+
+  /// Whether a transaction's commit line ends where the checkpoint is.
+  private static func endsAtCheckpoint(_ transaction: JournalTransaction, _ at: JournalPosition)
+    -> Bool
+  {
+    transaction.commitLine.segment == at.segment && transaction.commitLine.end == at.offset
   }
 
   /// The counts `state.json` keeps must be those of the record files (SPEC.md §4.1).

@@ -7,7 +7,7 @@ import Synchronization
 /// The identity of a repository, from `outpost.json` (SPEC.md §4.1).
 public struct RepositoryConfig: Sendable, Equatable {
   /// The on-disk format version this build writes.
-  public static let currentVersion = 3
+  public static let currentVersion = 4
   /// The on-disk format this build writes.
   public static let format = "outpost-repo/\(currentVersion)"
   /// The oldest version this build opens: an older repository is upgraded when it is opened

@@ -58,7 +58,8 @@ public class RepositoryReader {
   var checkpointChanges = 0
   /// The newest transaction committed past the checkpoint (read mode), found when opening.
   var newestPastCheckpoint: TransactionInfo?
-  var checkpoint: JournalPosition
+  /// Where the journal ends at the checkpoint `state.json` records.
+  package internal(set) var checkpoint: JournalPosition
   /// What this replica has seen of every replica (the maximum of all record contexts).
   public internal(set) var clock: VersionVector
   var customSchemas: [String: CollectionSchema]

@@ -80,7 +80,8 @@ extension RepositoryWriter {
   private func changedSinceAcknowledged(by peer: PeerState) -> [String: Set<RecordID>]? {
     let acknowledged = peer.received.acknowledges
     guard acknowledged > 0, let start = peer.sent.madeAt[acknowledged],
-      start.segment == checkpoint.segment, start.offset <= checkpoint.offset,
+      start.segment < checkpoint.segment
+        || (start.segment == checkpoint.segment && start.offset <= checkpoint.offset),
       start.txn <= checkpoint.txn
     else { return nil }
     guard

@@ -115,8 +115,14 @@ extension RepositoryWriter {
     // is written: a damaged bucket refuses the write with its own message (SPEC.md §4.4).
     try preload(states)
     let txn = checkpoint.txn + 1
-    var writer = JournalWriter(
-      fileSystem: fileSystem, directory: journalDirectory, position: checkpoint)
+    // A transaction never spans segments: once the segment is full, the next one begins here,
+    // named by the sequence number of its first entry (SPEC.md §4.2).
+    var start = checkpoint
+    if checkpoint.offset >= journalSegmentLimit {
+      start.segment = Int(checkpoint.seq) + 1
+      start.offset = 0
+    }
+    var writer = JournalWriter(fileSystem: fileSystem, directory: journalDirectory, position: start)
     let what = "nothing was changed"
     var newClock = clock
     for (_, records) in states { for (_, state) in records { newClock.merge(state.context) } }
@@ -138,7 +144,7 @@ extension RepositoryWriter {
       try writer.sync()
     } catch {
       writer.abandon()
-      try rollBackJournal(to: checkpoint, after: error)
+      try rollBackJournal(to: checkpoint, from: start, after: error)
       throw StoreError.writeFailed(error, what)
     }
     var end = writer.position
@@ -147,12 +153,14 @@ extension RepositoryWriter {
     clock = newClock
     do {
       try materialize(
-        states, documents: documents, through: end, last: (before.0.offset, records.count))
+        states, documents: documents, through: end, last: (start.offset, records.count))
     } catch {
       clock = before.1
-      try rollBackJournal(to: before.0, after: error)
+      try rollBackJournal(to: before.0, from: start, after: error)
       throw StoreError.writeFailed(error, what)
     }
+    if start.segment != before.0.segment { sealPending = true }
+    sealFinishedSegments()
     try absorbSchemas(documents)
     return txn
   }
@@ -166,14 +174,23 @@ extension RepositoryWriter {
     }
   }
 
-  /// Undoes an unacknowledged journal append.
+  /// Undoes an unacknowledged journal append that began at `start`: removes the segment it
+  /// began, or truncates the segment to `position`.
   ///
   /// If even that fails, the repository is left for recovery, and the error says so.
-  func rollBackJournal(to position: JournalPosition, after error: FileSystemError)
-    throws(StoreError)
-  {
+  func rollBackJournal(
+    to position: JournalPosition, from start: JournalPosition, after error: FileSystemError
+  ) throws(StoreError) {
     let journal = journalDirectory + "/" + JournalFormat.segmentName(position.segment)
     do throws(FileSystemError) {
+      if start.segment != position.segment {
+        let begun = journalDirectory + "/" + JournalFormat.segmentName(start.segment)
+        if try fileSystem.exists(begun) {
+          try fileSystem.remove(begun)
+          try fileSystem.syncDirectory(journalDirectory)
+        }
+        return
+      }
       guard try fileSystem.exists(journal) else { return }
       let handle = try fileSystem.open(journal, .append)
       do throws(FileSystemError) {

@@ -94,7 +94,8 @@ extension RepositoryWriter {
   /// From version 1, the version-1 text values of ``FormatUpgrade`` become nested values
   /// (SPEC.md §2.3): the new states are journaled as one transaction (`upgrade to outpost-repo/N`)
   /// with their events unchanged. Version 2 differs from 3 only in `state.json`, which opening
-  /// has upgraded already. Then `outpost.json` is rewritten with the new format; a crash before
+  /// has upgraded already; version 3 differs from 4 only in that it never seals a journal
+  /// segment (its journal is one plain segment, which version 4 reads as it is). Then `outpost.json` is rewritten with the new format; a crash before
   /// that leaves the old version with its changes made, which the next writer finishes.
   func upgradeFormat() throws(StoreError) {
     var records: [JournalRecord] = []
@@ -146,6 +147,7 @@ extension RepositoryWriter {
         + (from < 2
           ? "lists and documents are stored as nested values; \(records.count) record(s) "
             + "rewritten; " : "")
-        + "state.json keeps record counts, SPEC.md §4.1)")
+        + (from < 3 ? "state.json keeps record counts; " : "")
+        + "finished journal segments are sealed, SPEC.md §4.1, §4.2)")
   }
 }

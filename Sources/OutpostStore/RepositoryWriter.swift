@@ -20,6 +20,14 @@ public final class RepositoryWriter: RepositoryReader {
   /// `OUTPOST_CHECK_BUNDLES=1`, SPEC.md §8.6; it costs what the walk costs).
   public var checksBundleRecords = false
 
+  /// Where the journal's next segment begins: a transaction starts a new segment once the
+  /// current one holds at least this many bytes (SPEC.md §4.2); tests make it small.
+  package var journalSegmentLimit = JournalSegments.defaultLimit
+
+  /// Whether finished journal segments may still wait to be sealed (checked once per writer,
+  /// and after each new segment).
+  var sealPending = true
+
   /// Whether the last bundle made walked every record (rather than reading the changes since
   /// the acknowledged bundle from the journal); for tests.
   package internal(set) var lastBundleWalkedEveryRecord = false
@@ -36,7 +44,19 @@ public final class RepositoryWriter: RepositoryReader {
     }
     let scan = try JournalReader.scan(
       fileSystem: fileSystem, directory: journalDirectory, from: checkpoint)
-    if scan.uncommittedBytes > 0 {
+    if let segment = scan.tailSegment {
+      // A new segment whose first transaction did not commit: the whole file is its tail.
+      do throws(FileSystemError) {
+        try fileSystem.remove(journalDirectory + "/" + JournalFormat.segmentName(segment))
+        try fileSystem.syncDirectory(journalDirectory)
+      } catch {
+        throw StoreError.writeFailed(error, "the interrupted write could not be cleaned up")
+      }
+      notices.append(
+        "recovered: removed journal segment \(JournalFormat.segmentName(segment)) "
+          + "(\(scan.uncommittedLines) uncommitted line(s), \(scan.uncommittedBytes) bytes) left by "
+          + "an interrupted write; nothing acknowledged was lost")
+    } else if scan.uncommittedBytes > 0 {
       do throws(FileSystemError) {
         let journal = journalDirectory + "/" + JournalFormat.segmentName(scan.end.segment)
         let handle = try fileSystem.open(journal, .append)

@@ -201,8 +201,18 @@ struct RepositoryTests {
   /// each, the repository reopens (recovering), `verify` is clean, and it holds exactly the
   /// records before the commit or after it (after, if the commit was acknowledged); if before,
   /// making the commit again gives those after it.
-  @Test("a crash at any operation leaves all of the commit or none of it", arguments: 0..<2)
-  func crashAtEveryOperation(number: Int) throws {
+  ///
+  /// Case 2 is commit 1 with a journal segment limit of one byte (SPEC.md §4.2): every commit
+  /// begins a new segment and seals the one before, so the crashes fall in those steps too.
+  @Test("a crash at any operation leaves all of the commit or none of it", arguments: 0..<3)
+  func crashAtEveryOperation(case number: Int) throws {
+    let segmentLimit: Int64? = number == 2 ? 1 : nil
+    let number = min(number, 1)
+    func openWriter(_ fileSystem: any FileSystem) throws -> RepositoryWriter {
+      let writer = try RepositoryWriter.open(at: "/repo", fileSystem: fileSystem, now: now)
+      if let segmentLimit { writer.journalSegmentLimit = segmentLimit }
+      return writer
+    }
     let seed = testSeed(0xC4A5_4000)  // the torn power losses draw from it
     let path = "/repo"
     let start = MemoryFileSystem()
@@ -213,7 +223,7 @@ struct RepositoryTests {
     start.makeDurable()
     let commits = try crashCommits()
     for earlier in commits[..<number] {
-      let writer = try RepositoryWriter.open(at: path, fileSystem: start, now: now)
+      let writer = try openWriter(start)
       _ = try writer.commit(earlier, command: "test")
       writer.close()
     }
@@ -222,12 +232,18 @@ struct RepositoryTests {
     let before = try contents(path, start)
     let reference = start.copy()
     let counting = FaultInjectingFileSystem(base: reference, faultAt: nil)
-    let writer = try RepositoryWriter.open(at: path, fileSystem: counting, now: now)
+    let writer = try openWriter(counting)
     _ = try writer.commit(commit, command: "test")
     let operations = counting.operationCount  // to the end of the commit, not the lock release
     writer.close()
     let after = try contents(path, reference)
     #expect(operations > 10 && after != before)
+    if segmentLimit != nil {
+      // The commit began a segment and sealed the one before: the crashes fall in both.
+      let journal = reference.snapshot().keys.filter { $0.hasPrefix(path + "/journal/") }.sorted()
+      #expect(journal.filter { $0.hasSuffix(".sealed") }.count == 2, "\(journal)")
+      #expect(journal.filter { $0.hasSuffix(".jsonl") }.count == 1, "\(journal)")
+    }
     // What follows a crash depends only on the files it left, and what is checked after the
     // recovery only on the files the recovery left: each distinct set of files is recovered, or
     // checked, once. The values: whether the repository holds the commit.
@@ -239,7 +255,7 @@ struct RepositoryTests {
       let faulty = FaultInjectingFileSystem(base: fileSystem, faultAt: k, fault: .crash)
       var acknowledged = false
       do {
-        let victim = try RepositoryWriter.open(at: path, fileSystem: faulty, now: now)
+        let victim = try openWriter(faulty)
         _ = try victim.commit(commit, command: "test")
         acknowledged = true
         // A crash after the acknowledgement only interrupts tidying the record files.
@@ -372,8 +388,10 @@ struct RepositoryTests {
     "an I/O error at any operation leaves the repository byte-identical",
     arguments: [
       Errno.ioError, Errno.noSpace, Errno.readOnlyFileSystem,
-    ])
-  func ioErrorAtEveryOperation(_ errno: Errno) throws {
+    ], [false, true])
+  func ioErrorAtEveryOperation(_ errno: Errno, newSegment: Bool) throws {
+    // With `newSegment`, the commit begins a journal segment and seals the one before (SPEC.md
+    // §4.2): undoing it removes the new segment.
     // In memory: the faults come from the wrapper, not the disk, so the disk adds nothing.
     let fileSystem = MemoryFileSystem()
     let path = "/repo"
@@ -388,6 +406,7 @@ struct RepositoryTests {
       var failed = false
       do {
         let writer = try RepositoryWriter.open(at: path, fileSystem: faulty, now: now)
+        if newSegment { writer.journalSegmentLimit = 1 }
         _ = try writer.commit(try changes(20, amount: "99.00"), command: "test")
         writer.close()
       } catch let error as StoreError {

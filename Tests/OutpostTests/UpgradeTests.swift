@@ -44,8 +44,9 @@ struct UpgradeTests {
     #expect(try format(temp.file("hq")).contains(#""outpost-repo/1""#))
     let (hq, seen) = notices(Repository(at: temp.file("hq"), now: now))
     let resolutions = try hq.records("resolutions")
-    #expect(seen.lines.contains { $0.hasPrefix("upgraded:") && $0.contains("outpost-repo/3") })
-    #expect(try format(temp.file("hq")).contains(#""outpost-repo/3""#))
+    #expect(
+      seen.lines.contains { $0.hasPrefix("upgraded:") && $0.contains(RepositoryConfig.format) })
+    #expect(try format(temp.file("hq")).contains("\"\(RepositoryConfig.format)\""))
     let resolution = try #require(resolutions.first)
     #expect(resolutions.count == 1)
     #expect(resolution["fields"] == .array([.string("amount")]))
@@ -82,7 +83,7 @@ struct UpgradeTests {
     }
     #expect(document?.objectValue?["format"] == .string("outpost-kpi-def/1"))
     #expect(seen.lines.contains { $0.hasPrefix("upgraded:") })
-    #expect(try format(temp.file("north")).contains(#""outpost-repo/3""#))
+    #expect(try format(temp.file("north")).contains("\"\(RepositoryConfig.format)\""))
   }
 
   @Test("§8.2: a version-1 reply applies to an upgraded branch; both hold the same resolution")
@@ -126,7 +127,7 @@ struct UpgradeTests {
     let (hq, seen) = notices(Repository(at: path, now: now))
     #expect(try hq.records("resolutions").first?["fields"] == .array([.string("amount")]))
     #expect(seen.lines.contains { $0.contains("0 record(s) rewritten") })
-    #expect(try format(path).contains(#""outpost-repo/3""#))
+    #expect(try format(path).contains("\"\(RepositoryConfig.format)\""))
     let after = try hq.read { reader throws(OutpostError) in
       do throws(StoreError) { return try reader.transactions().count } catch {
         throw OutpostError(error)
