@@ -5,7 +5,7 @@ import OutpostModel
 import OutpostStore
 
 /// The KPI report a branch puts in every submission (`outpost-kpi-report/1`, SPEC.md §9.7), in
-/// the manifest's `extra.kpi_report`.
+/// the bundle's `extra.kpi_report` (its compressed extra line, SPEC.md §8.2).
 ///
 /// It holds the office's KPIs by month as the branch computed them at the bundle's clock, the
 /// hash of the definitions it computed with, and a digest of each collection's rows of the
@@ -82,7 +82,7 @@ public struct BranchKPIReport: Sendable, Equatable {
       })
   }
 
-  /// Reads a report from a manifest's `extra.kpi_report`; nil unless it has the members a
+  /// Reads a report from a bundle's `extra.kpi_report`; nil unless it has the members a
   /// check needs (`definitions`, `office`, `values`, `digests`).
   ///
   /// Lenient as a reader of another build's output should be: a value without a `kpi` or a

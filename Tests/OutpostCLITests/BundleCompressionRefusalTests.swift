@@ -7,21 +7,22 @@ import OutpostSync
 import OutpostTestSupport
 import Testing
 
-// SPEC.md §8.2, format `outpost-bundle/3`, through the real command line: a bundle whose
+// SPEC.md §8.2, formats `outpost-bundle/3` and `/4`, through the real command line: a bundle whose
 // compressed payload is damaged, although correctly signed with the office's key, is refused
 // with 65, a message naming the file and a hint, and the repository stays byte-identical
 // (the fixture and the refusal checks are in BundleRefusalTests.swift).
 
 extension BundleFile {
-  /// The bundle with `stored` as its payload and the payload members given, signed with `key`:
-  /// only the payload is wrong, the signature is right.
+  /// The bundle with `stored` as its payload and the payload members given (`extra_bytes`, in
+  /// format 4, as it was), signed with `key`: only the payload is wrong, the signature is right.
   func signed(stored: [UInt8], rawBytes: Int, key: OfficeKey) throws -> [UInt8] {
     var bundle = self
     bundle.payload = stored
     let count = records.count
+    let extra = hasExtraLine ? "\"extra_bytes\":\(extraLine.count)," : ""
     try bundle.setObject(
       "payload",
-      "\"bytes\":\(stored.count),\"raw_bytes\":\(rawBytes),\"records\":\(count),"
+      "\"bytes\":\(stored.count),\(extra)\"raw_bytes\":\(rawBytes),\"records\":\(count),"
         + "\"sha256\":\"\(SHA256.hash(stored).hex)\"")
     let kind: BundleKind = manifest.contains(#""kind":"reply""#) ? .reply : .submission
     let mac = HMACSHA256.authenticate(Array(bundle.manifest.utf8), key: key.macKey(for: kind))
@@ -35,20 +36,34 @@ struct BundleCompressionRefusalTests {
   func writtenCompressed() throws {
     let offices = BundleRefusalTests.submitted()
     let north = try BundleFile(try offices.bytes("north-1.sub"))
-    #expect(north.manifest.contains(#""format":"outpost-bundle/3""#))
-    #expect(north.isCompressed && north.records.count == 3)
-    #expect(north.manifest.contains(#""raw_bytes":\#(north.recordBytes.count),"#))
-    #expect(north.payload.count < north.recordBytes.count)
-    // The same records as format 2 (plain lines, no raw_bytes), signed with north's key.
+    #expect(north.manifest.contains(#""format":"outpost-bundle/4""#))
+    #expect(north.isCompressed && north.hasExtraLine && north.records.count == 3)
+    #expect(String(decoding: north.extraLine, as: UTF8.self).hasPrefix(#"{"extra":{"kpi_report":"#))
+    #expect(!north.manifest.contains(#""extra":"#))
+    let raw = north.inflated.count
+    #expect(raw == north.extraLine.count + north.recordBytes.count)
+    #expect(
+      north.manifest.contains(#""extra_bytes":\#(north.extraLine.count),"raw_bytes":\#(raw),"#))
+    #expect(north.payload.count < raw)
+    // The same records as format 2 (plain lines, no raw_bytes, the KPI report in the manifest),
+    // signed with north's key.
     var plain = north
+    let extra = String(decoding: north.extraLine.dropFirst(1).dropLast(2), as: UTF8.self)
     plain.manifest = plain.manifest
-      .replacingOccurrences(of: "outpost-bundle/3", with: "outpost-bundle/2")
-      .replacingOccurrences(of: #""raw_bytes":\#(north.recordBytes.count),"#, with: "")
+      .replacingOccurrences(of: "outpost-bundle/4", with: "outpost-bundle/2")
+      .replacingOccurrences(of: #""extra_bytes":\#(north.extraLine.count),"#, with: "")
+      .replacingOccurrences(of: #""raw_bytes":\#(raw),"#, with: "")
+    // Canonical order: `extra` comes just before `format`.
+    let format = try #require(plain.manifest.range(of: #""format":"#))
+    plain.manifest.insert(contentsOf: extra + ",", at: format.lowerBound)
     plain.payload = north.recordBytes
     try plain.resign(try offices.key("north"))
     #expect(!plain.isCompressed)
     offices.write("plain.sub", plain.bytes)
-    #expect(offices.must(["merge", "plain.sub"], "hq").contains("3 new"))
+    let merged = offices.must(["merge", "plain.sub"], "hq")
+    #expect(merged.contains("3 new"))
+    // The KPI report in /2's manifest was read and reconciled, as /4's extra line is.
+    #expect(merged.contains("KPI report: "), "\(merged)")
   }
 
   @Test("an altered compressed byte is 65 'damaged in transit' (the hash comes first)")
@@ -74,7 +89,8 @@ struct BundleCompressionRefusalTests {
     let offices = BundleRefusalTests.submitted()
     let north = try BundleFile(try offices.bytes("north-1.sub"))
     let key = try offices.key("north")
-    let lines = north.recordBytes
+    // The whole inflated payload: the extra line and the record lines.
+    let lines = north.inflated
     let stream = north.payload
     let bytes: [UInt8]
     let reason: String
@@ -120,7 +136,7 @@ struct BundleCompressionRefusalTests {
     // The first reply of an exchange is complete: north's three orders and south's three.
     #expect(reply.isCompressed && reply.records.count == 6)
     let bytes = try reply.signed(
-      stored: reply.payload + [0], rawBytes: reply.recordBytes.count, key: try offices.key("north"))
+      stored: reply.payload + [0], rawBytes: reply.inflated.count, key: try offices.key("north"))
     offices.write("crafted.reply", bytes)
     offices.refused(
       ["receive", "crafted.reply"], "north", status: 65, file: "crafted.reply",

@@ -125,7 +125,8 @@ final class Offices {
 /// office could send.
 ///
 /// The record lines are read and written through the payload's DEFLATE stream when the format
-/// compresses them (`outpost-bundle/3`, SPEC.md §8.2).
+/// compresses them (`outpost-bundle/3` on, SPEC.md §8.2), after the extra line that begins it in
+/// `outpost-bundle/4`, which edits keep as it is.
 struct BundleFile {
   var manifest: String
   var macLine: String
@@ -145,20 +146,34 @@ struct BundleFile {
   /// Whether the payload is compressed (format 3 on).
   var isCompressed: Bool { !manifest.contains(#""format":"outpost-bundle/2""#) }
 
-  /// The record lines' bytes: the payload, inflated if it is compressed.
-  var recordBytes: [UInt8] {
+  /// Whether the inflated payload begins with the extra line (format 4).
+  var hasExtraLine: Bool { manifest.contains(#""format":"outpost-bundle/4""#) }
+
+  /// The payload, inflated if it is compressed: the extra line (format 4) and the record lines.
+  var inflated: [UInt8] {
     guard isCompressed else { return payload }
     return (try? Inflate.decompress(payload, limit: BundleCodec.maximumBytes)) ?? []
   }
+
+  /// The extra line with its line end (format 4), else nothing.
+  var extraLine: [UInt8] {
+    let all = inflated
+    guard hasExtraLine, let end = all.firstIndex(of: 10) else { return [] }
+    return Array(all[...end])
+  }
+
+  /// The record lines' bytes: the payload, inflated if it is compressed, after the extra line.
+  var recordBytes: [UInt8] { Array(inflated.dropFirst(extraLine.count)) }
 
   /// The record lines, without their line ends.
   var records: [String] {
     String(decoding: recordBytes, as: UTF8.self).split(separator: "\n").map(String.init)
   }
 
-  /// Replaces the record lines (each gets a line end), compressed as the writer would.
+  /// Replaces the record lines (each gets a line end), after the extra line, compressed as the
+  /// writer would.
   mutating func setRecords(_ lines: [String]) {
-    let bytes = Array(lines.map { $0 + "\n" }.joined().utf8)
+    let bytes = extraLine + Array(lines.map { $0 + "\n" }.joined().utf8)
     payload = isCompressed ? Deflate.compress(bytes, level: BundleCodec.compressionLevel) : bytes
   }
 
@@ -179,12 +194,14 @@ struct BundleFile {
   /// Recomputes the payload members of the manifest and its MAC with `key`, so that only the
   /// edit under test is wrong.
   mutating func resign(_ key: OfficeKey) throws {
-    let lines = recordBytes
-    let count = lines.filter { $0 == 10 }.count
-    let raw = isCompressed ? "\"raw_bytes\":\(lines.count)," : ""
+    let extra = extraLine
+    let all = inflated
+    let count = all.filter { $0 == 10 }.count - (hasExtraLine ? 1 : 0)
+    let extraBytes = hasExtraLine ? "\"extra_bytes\":\(extra.count)," : ""
+    let raw = isCompressed ? "\"raw_bytes\":\(all.count)," : ""
     try setObject(
       "payload",
-      "\"bytes\":\(payload.count),\(raw)\"records\":\(count),"
+      "\"bytes\":\(payload.count),\(extraBytes)\(raw)\"records\":\(count),"
         + "\"sha256\":\"\(SHA256.hash(payload).hex)\"")
     let kind: BundleKind = manifest.contains(#""kind":"reply""#) ? .reply : .submission
     let mac = HMACSHA256.authenticate(Array(manifest.utf8), key: key.macKey(for: kind))

@@ -293,22 +293,28 @@ extension ModelSchedule {
       manifest["acknowledges"]?.uint64Value == expected.acknowledges,
       "\(name(file)): acknowledges \(String(describing: manifest["acknowledges"])), expected \(expected.acknowledges)"
     )
+    // The payload follows line 2, as one DEFLATE stream from format 3 on; in format 4 its first
+    // line is `{"extra":{…}}`, `payload.extra_bytes` long, before the record lines (SPEC.md §8.2).
+    let stored = Array(bytes.dropFirst(lines[0].count + 1 + lines[1].count + 1))
+    let inflated =
+      try manifest["payload"]?["raw_bytes"]?.uint64Value.map {
+        try Inflate.decompress(stored, limit: Int($0))
+      } ?? stored
+    let extraBytes = Int(manifest["payload"]?["extra_bytes"]?.uint64Value ?? 0)
+    let extra =
+      extraBytes > 0
+      ? try JSONParser.parse(Array(inflated.prefix(extraBytes - 1)))["extra"] : manifest["extra"]
+    let recordBytes = inflated.dropFirst(extraBytes)
     if expected.kind == "reply" {
-      let collected = MClock(json: manifest["extra"]?["collected"]) ?? MClock()
+      let collected = MClock(json: extra?["collected"]) ?? MClock()
       try require(
         collected == expected.collected,
         "\(name(file)): extra.collected \(collected), expected \(expected.collected)")
-      let dropped = manifest["extra"]?["dropped"]?.arrayValue?.compactMap(\.stringValue) ?? []
+      let dropped = extra?["dropped"]?.arrayValue?.compactMap(\.stringValue) ?? []
       try require(
         dropped == expected.dropped,
         "\(name(file)): extra.dropped \(dropped), expected \(expected.dropped)")
     }
-    // The record lines follow line 2, as one DEFLATE stream in format 3 (SPEC.md §8.2).
-    let stored = Array(bytes.dropFirst(lines[0].count + 1 + lines[1].count + 1))
-    let recordBytes =
-      try manifest["payload"]?["raw_bytes"]?.uint64Value.map {
-        try Inflate.decompress(stored, limit: Int($0))
-      } ?? stored
     var payload: [String: MState] = [:]
     for line in recordBytes.split(separator: 10) where !line.isEmpty {
       let record = try JSONParser.parse(Array(line))

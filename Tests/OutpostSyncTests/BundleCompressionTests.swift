@@ -6,8 +6,11 @@ import OutpostSync
 import OutpostTestRandom
 import Testing
 
-/// SPEC.md §8.2, format `outpost-bundle/3`: the record lines travel as one raw DEFLATE stream,
-/// hashed as stored and inflated into at most the size the signed manifest declares.
+/// SPEC.md §8.2, formats `outpost-bundle/3` and `/4`: one raw DEFLATE stream, checked and bounded.
+///
+/// The record lines travel as one raw DEFLATE stream (in `/4` after the extra line), hashed as
+/// stored and inflated into at most the size the signed manifest declares. The extra line's own
+/// checks are in BundleExtraLineTests.
 struct BundleCompressionTests {
   let north = ReplicaID(unchecked: "north")
   let hq = ReplicaID(unchecked: "hq")
@@ -45,10 +48,12 @@ struct BundleCompressionTests {
     return Array(try BundleCodec.verify(plain.bytes, name: "b", keys: keys).payload)
   }
 
-  /// A format-3 bundle around any stored payload with any declared inflated size, correctly
-  /// signed: what a faulty or hostile but enrolled office could send.
+  /// A format-3 bundle around any stored payload with any declared inflated size.
+  ///
+  /// It is correctly signed: what a faulty or hostile but enrolled office could send. Format 3,
+  /// whose payload is the record lines alone: inflating is the same in format 4.
   func signed(stored: [UInt8], rawBytes: UInt64, records: UInt64 = 40) -> [UInt8] {
-    var m = manifest()
+    var m = manifest(version: 3)
     m.payloadBytes = UInt64(stored.count)
     m.payloadRawBytes = rawBytes
     m.payloadSHA256 = SHA256.hash(stored).hex
@@ -71,22 +76,25 @@ struct BundleCompressionTests {
     return Array(bytes[(bytes[(first + 1)...].firstIndex(of: 10)! + 1)...])
   }
 
-  @Test("format 3 round-trips: the payload is a DEFLATE stream of the record lines")
+  @Test("format 4 round-trips: the payload is a DEFLATE stream of the extra line and records")
   func roundTrip() throws {
     let made = BundleCodec.encode(manifest(), records: try records(), key: key)
-    #expect(made.manifest.version == 3 && made.manifest.isCompressed)
+    #expect(made.manifest.version == 4 && made.manifest.isCompressed)
     let lines = try recordLines()
+    let extra = Array(#"{"extra":{}}"#.utf8) + [10]
     let payload = stored(made.bytes)
-    #expect(payload == Deflate.compress(lines, level: BundleCodec.compressionLevel))
+    #expect(payload == Deflate.compress(extra + lines, level: BundleCodec.compressionLevel))
     #expect(made.manifest.payloadBytes == UInt64(payload.count))
-    #expect(made.manifest.payloadRawBytes == UInt64(lines.count))
+    #expect(made.manifest.payloadExtraBytes == UInt64(extra.count))
+    #expect(made.manifest.payloadRawBytes == UInt64(extra.count + lines.count))
     #expect(made.manifest.payloadSHA256 == SHA256.hash(payload).hex)
     #expect(payload.count * 3 < lines.count, "\(payload.count) of \(lines.count) bytes")
     let text = String(decoding: made.bytes.prefix(while: { $0 != 10 }), as: UTF8.self)
-    #expect(text.contains(#""format":"outpost-bundle/3""#))
+    #expect(text.contains(#""format":"outpost-bundle/4""#))
     #expect(
       text.contains(
-        #""payload":{"bytes":\#(payload.count),"raw_bytes":\#(lines.count),"records":40,"#))
+        #""payload":{"bytes":\#(payload.count),"extra_bytes":13,"raw_bytes":\#(lines.count + 13),"#
+          + #""records":40,"#))
     let bundle = try BundleCodec.verify(made.bytes, name: "b", keys: keys)
     #expect(bundle.manifest == made.manifest)
     #expect(Array(bundle.payload) == lines)
@@ -129,11 +137,11 @@ struct BundleCompressionTests {
   func newerFormat() throws {
     let made = BundleCodec.encode(manifest(), records: [], key: key)
     let text = String(decoding: made.bytes, as: UTF8.self)
-      .replacingOccurrences(of: "outpost-bundle/3", with: "outpost-bundle/4")
+      .replacingOccurrences(of: "outpost-bundle/4", with: "outpost-bundle/5")
     #expect(
       refusal(Array(text.utf8))?.message
-        == "b.bundle is a bundle of format outpost-bundle/4; this outpost reads outpost-bundle/1, "
-        + "outpost-bundle/2 and outpost-bundle/3; nothing was imported")
+        == "b.bundle is a bundle of format outpost-bundle/5; this outpost reads outpost-bundle/1, "
+        + "outpost-bundle/2, outpost-bundle/3 and outpost-bundle/4; nothing was imported")
   }
 
   @Test("altered compressed bytes fail the hash before anything is inflated")

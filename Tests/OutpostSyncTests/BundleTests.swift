@@ -190,12 +190,15 @@ struct BundleTests {
     #expect(refusal(resign(m, payload: traversal))?.message.contains("invalid record id") == true)
   }
 
-  /// A correctly signed bundle around an arbitrary payload (what a buggy or hostile but
-  /// enrolled office could send), compressed as the manifest's format asks.
+  /// A correctly signed bundle around arbitrary record lines (what a buggy or hostile but
+  /// enrolled office could send), after an empty extra line and compressed as the manifest's
+  /// format asks.
   func resign(_ manifest: BundleManifest, payload records: [UInt8]) -> [UInt8] {
     var m = manifest
-    m.payloadRawBytes = UInt64(records.count)
-    let payload = m.isCompressed ? Deflate.compress(records, level: .fast) : records
+    let extra = m.hasExtraLine ? Array(#"{"extra":{}}"#.utf8) + [10] : []
+    m.payloadExtraBytes = UInt64(extra.count)
+    m.payloadRawBytes = UInt64(extra.count + records.count)
+    let payload = m.isCompressed ? Deflate.compress(extra + records, level: .fast) : records
     m.payloadBytes = UInt64(payload.count)
     m.payloadSHA256 = SHA256.hash(payload).hex
     let head = JSONWriter.canonicalBytes(m.json)

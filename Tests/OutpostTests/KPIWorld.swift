@@ -71,7 +71,7 @@ final class KPIWorld {
       ], command: "test")
   }
 
-  /// North submits (with `extra` in its manifest) and head office merges it.
+  /// North submits (with `extra` as its extra members, SPEC.md §8.2) and head office merges it.
   @discardableResult
   func submit(extra: [String: JSONValue] = [:]) throws -> ApplyReport {
     let bundle = try north.makeBundle(for: hqID, extra: extra)

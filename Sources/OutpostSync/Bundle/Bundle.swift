@@ -12,8 +12,9 @@ public enum BundleKind: String, Sendable {
 
 /// The signed header of a bundle (SPEC.md §8.2).
 public struct BundleManifest: Sendable, Equatable {
-  /// The bundle format version this build writes: 3, whose payload is one DEFLATE stream.
-  public static let currentVersion = 3
+  /// The bundle format version this build writes: 4, whose payload is one DEFLATE stream that
+  /// begins with the extra line.
+  public static let currentVersion = 4
   /// The bundle format this build writes.
   public static let format = "outpost-bundle/\(currentVersion)"
   /// The oldest version this build reads: a version-1 payload is upgraded as it is read
@@ -23,11 +24,16 @@ public struct BundleManifest: Sendable, Equatable {
   /// The format version the bundle was written in (``currentVersion`` for a bundle made here).
   ///
   /// ``BundleCodec/encode(_:records:key:)`` writes the version it is given: record lines as
-  /// they are before version 3, one DEFLATE stream from 3 on (tests make older bundles so).
+  /// they are before version 3, one DEFLATE stream from 3 on, and ``extra`` in the manifest
+  /// before version 4 (tests make older bundles so).
   public var version: Int
 
   /// Whether the payload is compressed: one raw DEFLATE stream (format 3 on).
   public var isCompressed: Bool { version >= 3 }
+
+  /// Whether ``extra`` travels as the payload's first line, `{"extra":{…}}`, rather than in the
+  /// manifest (format 4 on).
+  public var hasExtraLine: Bool { version >= 4 }
 
   /// Submission or reply.
   public var kind: BundleKind
@@ -53,9 +59,13 @@ public struct BundleManifest: Sendable, Equatable {
   public var createdAt: String
   /// Payload size in bytes, as stored in the file (compressed, if ``isCompressed``).
   public var payloadBytes: UInt64
-  /// The payload's size once inflated: the record lines' bytes (`payload.raw_bytes` of format
-  /// 3; for formats 1 and 2, whose payload is stored as it is, ``payloadBytes``).
+  /// The payload's size once inflated: the extra line's and the record lines' bytes
+  /// (`payload.raw_bytes` from format 3 on; for formats 1 and 2, whose payload is stored as it
+  /// is, ``payloadBytes``).
   public var payloadRawBytes: UInt64
+  /// The size of the extra line that begins the inflated payload, its line end included
+  /// (`payload.extra_bytes` from format 4 on; 0 before).
+  public var payloadExtraBytes: UInt64
   /// SHA-256 of the payload as stored in the file (hex): of the compressed bytes, if
   /// ``isCompressed``, so it is checked before anything is inflated.
   public var payloadSHA256: String
@@ -63,7 +73,9 @@ public struct BundleManifest: Sendable, Equatable {
   public var records: UInt64
   /// Optional extra members, kept as given and covered by the MAC.
   ///
-  /// A submission carries the branch's KPI report here (SPEC.md §8.2).
+  /// A submission carries the branch's KPI report here (SPEC.md §8.2). From format 4 on they
+  /// travel in the compressed payload's first line, not in the manifest's JSON: ``json`` leaves
+  /// them out, and ``BundleCodec/verify(_:name:recipient:keys:)`` fills them in from that line.
   public var extra: [String: JSONValue]
 
   /// Creates a manifest; the payload members are filled in by ``BundleCodec/encode``.
@@ -84,19 +96,23 @@ public struct BundleManifest: Sendable, Equatable {
     self.createdAt = createdAt
     self.payloadBytes = 0
     self.payloadRawBytes = 0
+    self.payloadExtraBytes = 0
     self.payloadSHA256 = ""
     self.records = 0
     self.extra = extra
     self.version = Self.currentVersion
   }
 
-  /// The members of `payload` in formats 1 and 2, and in format 3 (compressed).
+  /// The members of `payload` in formats 1 and 2, in format 3 (compressed), and in format 4
+  /// (compressed, beginning with the extra line).
   static let plainPayloadMembers: Set<String> = ["bytes", "sha256", "records"]
   static let compressedPayloadMembers = plainPayloadMembers.union(["raw_bytes"])
+  static let extraLinePayloadMembers = compressedPayloadMembers.union(["extra_bytes"])
 
+  /// The manifest's members from format 4 on; before, `extra` too.
   static let members: Set<String> = [
     "format", "kind", "from", "to", "seq", "previous", "key_id", "assumes", "clock",
-    "acknowledges", "created_at", "payload", "extra",
+    "acknowledges", "created_at", "payload",
   ]
 
   /// The canonical JSON of the manifest.
@@ -107,6 +123,7 @@ public struct BundleManifest: Sendable, Equatable {
       ("records", integer(records)),
     ]
     if isCompressed { payload.append(("raw_bytes", integer(payloadRawBytes))) }
+    if hasExtraLine { payload.append(("extra_bytes", integer(payloadExtraBytes))) }
     var members: [(String, JSONValue)] = [
       ("format", .string("outpost-bundle/\(version)")), ("kind", .string(kind.rawValue)),
       ("from", .string(from.rawValue)), ("to", .string(to.rawValue)), ("seq", integer(seq)),
@@ -115,7 +132,7 @@ public struct BundleManifest: Sendable, Equatable {
       ("created_at", .string(createdAt)),
       ("payload", .object(JSONObject(uncheckedPairs: payload))),
     ]
-    if !extra.isEmpty {
+    if !extra.isEmpty && !hasExtraLine {
       members.append(
         ("extra", .object(JSONObject(uncheckedPairs: extra.map { ($0.key, $0.value) }))))
     }
@@ -128,14 +145,15 @@ public struct BundleManifest: Sendable, Equatable {
       SyncError(.invalid, "the bundle's manifest is invalid: \(why); nothing was imported")
     }
     guard case .object(let object) = json else { throw bad("not a JSON object") }
-    for key in object.keys where !Self.members.contains(key) {
-      throw bad("unknown member '\(key)'")
-    }
     guard let format = object["format"]?.stringValue, format.hasPrefix("outpost-bundle/"),
       let version = Int(format.dropFirst("outpost-bundle/".count)),
       (Self.oldestReadableVersion...Self.currentVersion).contains(version)
     else { throw bad("'format' is not a bundle format this build reads") }
     self.version = version
+    // From format 4 on, `extra` is the payload's first line, never a member of the manifest.
+    for key in object.keys where !Self.members.contains(key) && (key != "extra" || version >= 4) {
+      throw bad("unknown member '\(key)'")
+    }
     guard let kindText = object["kind"]?.stringValue, let kind = BundleKind(rawValue: kindText)
     else { throw bad("'kind' is not submission or reply") }
     func replica(_ name: String) throws(SyncError) -> ReplicaID {
@@ -188,7 +206,12 @@ public struct BundleManifest: Sendable, Equatable {
     } else {
       payloadRawBytes = payloadBytes
     }
-    let payloadMembers = version >= 3 ? Self.compressedPayloadMembers : Self.plainPayloadMembers
+    payloadExtraBytes =
+      version >= 4 ? try counter(payload["extra_bytes"], "payload.extra_bytes", minimum: 0) : 0
+    let payloadMembers =
+      version >= 4
+      ? Self.extraLinePayloadMembers
+      : version >= 3 ? Self.compressedPayloadMembers : Self.plainPayloadMembers
     for key in payload.keys where !payloadMembers.contains(key) {
       throw bad("unknown member 'payload.\(key)'")
     }
@@ -234,7 +257,8 @@ public struct VerifiedBundle: Sendable {
   public var manifest: BundleManifest
   /// The bundle's identity: SHA-256 of the manifest bytes (which include the payload hash).
   public var hash: String
-  /// The record lines: the payload as stored, or for format 3 as inflated from it.
+  /// The record lines: the payload as stored, or from format 3 on as inflated from it (from
+  /// format 4 on, without the extra line that begins it).
   public var payload: ArraySlice<UInt8>
 
   /// Parses every record line, in order, checking that they are sorted and unique.
@@ -242,7 +266,8 @@ public struct VerifiedBundle: Sendable {
     var result: [BundleRecord] = []
     result.reserveCapacity(Int(manifest.records))
     var index = payload.startIndex
-    var line = 2
+    // Lines 1 and 2 are the manifest and the MAC; from format 4 on, line 3 is the extra line.
+    var line = manifest.hasExtraLine ? 3 : 2
     var previousKey: (String, RecordID)?
     while index < payload.endIndex {
       line += 1
@@ -293,8 +318,9 @@ public struct VerifiedBundle: Sendable {
 /// A bundle is one file: line 1 is the canonical JSON manifest, line 2
 /// `{"hmac_sha256":"…"}` (over the exact manifest bytes), then the payload: one record per line
 /// `{"collection":…,"id":…,"state":…}`, sorted by collection and id, compressed as one raw
-/// DEFLATE stream from format 3 on. The manifest holds the payload's size and SHA-256 (and its
-/// inflated size), so the MAC covers everything.
+/// DEFLATE stream from format 3 on, and from format 4 on after the extra line
+/// `{"extra":{…}}`. The manifest holds the payload's size and SHA-256 (and its inflated size and
+/// the extra line's), so the MAC covers everything.
 public enum BundleCodec {
   /// The largest bundle accepted (4 GiB).
   public static let maximumBytes = 4 << 30
@@ -312,15 +338,21 @@ public enum BundleCodec {
 
   /// Encodes a bundle: fills in the payload members of `manifest` and signs it.
   ///
-  /// The format is the manifest's ``BundleManifest/version``: 3 (a new manifest's) compresses
-  /// the record lines (``compressionLevel``); an older version stores them as they are, with
-  /// the states as given.
+  /// The format is the manifest's ``BundleManifest/version``: 4 (a new manifest's) compresses
+  /// the extra line and the record lines (``compressionLevel``); 3 compresses the record lines
+  /// and keeps ``BundleManifest/extra`` in the manifest, as older versions do, which store the
+  /// record lines as they are, with the states as given.
   ///
   /// - Returns: the file bytes, the bundle's hash and the completed manifest.
   public static func encode(
     _ manifest: BundleManifest, records: [BundleRecord], key: OfficeKey
   ) -> (bytes: [UInt8], hash: String, manifest: BundleManifest) {
+    var manifest = manifest
     var payload: [UInt8] = []
+    if manifest.hasExtraLine {
+      payload = extraLine(manifest.extra)
+      manifest.payloadExtraBytes = UInt64(payload.count)
+    }
     let sorted = records.sorted { ($0.collection, $0.id) < ($1.collection, $1.id) }
     for record in sorted {
       // `{"collection":C,"id":ID,"state":S}`: the canonical form, written directly.
@@ -332,7 +364,6 @@ public enum BundleCodec {
       record.state.writeCanonical(into: &payload)
       payload.append(contentsOf: "}\n".utf8)
     }
-    var manifest = manifest
     manifest.payloadRawBytes = UInt64(payload.count)
     if manifest.isCompressed { payload = Deflate.compress(payload, level: compressionLevel) }
     manifest.payloadBytes = UInt64(payload.count)
@@ -350,8 +381,9 @@ public enum BundleCodec {
   }
 
   /// Verifies a bundle before any record is parsed: format, MAC, sender identity (from the
-  /// key, never from the payload), then the payload's size and hash, and for format 3 inflates
-  /// the payload into at most its declared size.
+  /// key, never from the payload), then the payload's size and hash; from format 3 on inflates
+  /// the payload into at most its declared size, and from format 4 on reads the extra line into
+  /// the manifest's ``BundleManifest/extra``.
   ///
   /// - Parameters:
   ///   - name: the file name, for messages.
@@ -494,9 +526,17 @@ public enum BundleCodec {
         "bundle damaged in transit: \(name) payload sha256 mismatch; nothing was imported",
         hint: reexport.prefix(1).uppercased() + reexport.dropFirst(), remedy: .makeBundleAgain)
     }
+    guard manifest.isCompressed else {
+      return VerifiedBundle(
+        manifest: manifest, hash: SHA256.hash(manifestBytes).hex, payload: payload)
+    }
+    var inflated = try inflate(payload, manifest, name: name)
+    var complete = manifest
+    if manifest.hasExtraLine {
+      complete.extra = try readExtraLine(&inflated, manifest, name: name)
+    }
     return VerifiedBundle(
-      manifest: manifest, hash: SHA256.hash(manifestBytes).hex,
-      payload: manifest.isCompressed ? try inflate(payload, manifest, name: name) : payload)
+      manifest: complete, hash: SHA256.hash(manifestBytes).hex, payload: inflated)
   }
 
   static func decodeRecord(_ bytes: ArraySlice<UInt8>, line: Int) throws(SyncError) -> BundleRecord
