@@ -181,33 +181,36 @@ extension RepositoryWriter {
   func rollBackJournal(
     to position: JournalPosition, from start: JournalPosition, after error: FileSystemError
   ) throws(StoreError) {
-    let journal = journalDirectory + "/" + JournalFormat.segmentName(position.segment)
-    do throws(FileSystemError) {
-      if start.segment != position.segment {
-        let begun = journalDirectory + "/" + JournalFormat.segmentName(start.segment)
-        if try fileSystem.exists(begun) {
-          try fileSystem.remove(begun)
-          try fileSystem.syncDirectory(journalDirectory)
-        }
-        return
-      }
-      guard try fileSystem.exists(journal) else { return }
-      let handle = try fileSystem.open(journal, .append)
-      do throws(FileSystemError) {
-        try fileSystem.truncate(handle, to: position.offset)
-        try fileSystem.sync(handle)
-      } catch {
-        try? fileSystem.close(handle)
-        throw error
-      }
-      try fileSystem.close(handle)
-    } catch let rollbackError {
+    do { try discardJournal(after: position, begun: start.segment) } catch let rollbackError {
       throw StoreError(
         .io,
         "storage error: \(error); then, while undoing the unfinished write: \(rollbackError)",
         hint: "The change may or may not be applied; the next command recovers the repository "
           + "from its journal. To check it now:", remedy: .verify)
     }
+  }
+
+  /// Removes what the journal holds past `position`, durably: the segment `begun` whole when
+  /// it is a later one than the position's, else the bytes of the position's segment after it.
+  func discardJournal(after position: JournalPosition, begun: Int?) throws(FileSystemError) {
+    if let begun, begun != position.segment {
+      let path = journalDirectory + "/" + JournalFormat.segmentName(begun)
+      guard try fileSystem.exists(path) else { return }
+      try fileSystem.remove(path)
+      try fileSystem.syncDirectory(journalDirectory)
+      return
+    }
+    let journal = journalDirectory + "/" + JournalFormat.segmentName(position.segment)
+    guard try fileSystem.exists(journal) else { return }
+    let handle = try fileSystem.open(journal, .append)
+    do throws(FileSystemError) {
+      try fileSystem.truncate(handle, to: position.offset)
+      try fileSystem.sync(handle)
+    } catch {
+      try? fileSystem.close(handle)
+      throw error
+    }
+    try fileSystem.close(handle)
   }
 
   /// Refuses to write after an unfinished write could not be undone.

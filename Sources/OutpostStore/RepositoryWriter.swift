@@ -44,37 +44,17 @@ public final class RepositoryWriter: RepositoryReader {
     }
     let scan = try JournalReader.scan(
       fileSystem: fileSystem, directory: journalDirectory, from: checkpoint)
-    if let segment = scan.tailSegment {
-      // A new segment whose first transaction did not commit: the whole file is its tail.
-      do throws(FileSystemError) {
-        try fileSystem.remove(journalDirectory + "/" + JournalFormat.segmentName(segment))
-        try fileSystem.syncDirectory(journalDirectory)
-      } catch {
+    if scan.tailSegment != nil || scan.uncommittedBytes > 0 {
+      // A new segment whose first transaction did not commit is its tail, whole.
+      do { try discardJournal(after: scan.end, begun: scan.tailSegment) } catch {
         throw StoreError.writeFailed(error, "the interrupted write could not be cleaned up")
       }
+      let what =
+        scan.tailSegment.map { "removed journal segment \(JournalFormat.segmentName($0)) (" }
+        ?? "discarded an uncommitted journal tail ("
       notices.append(
-        "recovered: removed journal segment \(JournalFormat.segmentName(segment)) "
-          + "(\(scan.uncommittedLines) uncommitted line(s), \(scan.uncommittedBytes) bytes) left by "
-          + "an interrupted write; nothing acknowledged was lost")
-    } else if scan.uncommittedBytes > 0 {
-      do throws(FileSystemError) {
-        let journal = journalDirectory + "/" + JournalFormat.segmentName(scan.end.segment)
-        let handle = try fileSystem.open(journal, .append)
-        do throws(FileSystemError) {
-          try fileSystem.truncate(handle, to: scan.end.offset)
-          try fileSystem.sync(handle)
-        } catch {
-          try? fileSystem.close(handle)
-          throw error
-        }
-        try fileSystem.close(handle)
-      } catch {
-        throw StoreError.writeFailed(error, "the interrupted write could not be cleaned up")
-      }
-      notices.append(
-        "recovered: discarded an uncommitted journal tail (\(scan.uncommittedLines) line(s), "
-          + "\(scan.uncommittedBytes) bytes) left by an interrupted write; nothing acknowledged was lost"
-      )
+        "recovered: \(what)\(scan.uncommittedLines) line(s), \(scan.uncommittedBytes) bytes) left "
+          + "by an interrupted write; nothing acknowledged was lost")
     }
     guard !scan.transactions.isEmpty else { return }
     let (changed, documents) = try committedChanges(scan)

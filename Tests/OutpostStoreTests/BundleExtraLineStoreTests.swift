@@ -19,26 +19,10 @@ struct BundleExtraLineStoreTests {
   func pair() throws -> (
     disk: MemoryFileSystem, head: RepositoryWriter, branch: RepositoryWriter, key: OfficeKey
   ) {
-    let disk = MemoryFileSystem()
-    try disk.makeDirectory("/w")
-    let head = try RepositoryWriter.create(
-      at: "/w/hq", replica: hq, role: .head, fileSystem: disk, now: now)
-    let key = try head.enroll(north)
-    let branch = try RepositoryWriter.create(
-      at: "/w/north", replica: north, role: .branch, fileSystem: disk, now: now)
-    try branch.installKey(key)
-    _ = try branch.commit(
-      (1...5).map { n in
-        .put(
-          collection: "orders", id: RecordID(unchecked: "north-or-\(n)"),
-          fields: [
-            "office_id": .string("north"), "customer_id": .string("c-\(n % 3)"),
-            "channel_id": .string("sem"), "order_date": .string("2025-03-01"),
-            "quantity": .number(JSONNumber(integer: 1)), "amount": .string("\(n).00"),
-            "status": .string("confirmed"),
-          ])
-      }, command: "put")
-    return (disk, head, branch, key)
+    let pair = try EnrolledPair(now: now)
+    _ = try pair.branch.commit(
+      (1...5).map { EnrolledPair.order($0, amount: "\($0).00") }, command: "put")
+    return (pair.disk, pair.head, pair.branch, pair.key)
   }
 
   /// A report shaped like §9.7's, of `count` values (about 90 bytes each, as canonical JSON).

@@ -13,30 +13,16 @@ struct BundleRecordsTests {
   let north = ReplicaID(unchecked: "north")
   let hq = ReplicaID(unchecked: "hq")
 
-  /// Head office and one enrolled branch, on one in-memory disk.
+  /// Head office and one enrolled branch, on one in-memory disk, both checking their bundles.
   func pair() throws -> (head: RepositoryWriter, branch: RepositoryWriter, key: OfficeKey) {
-    let disk = MemoryFileSystem()
-    try disk.makeDirectory("/w")
-    let head = try RepositoryWriter.create(
-      at: "/w/hq", replica: hq, role: .head, fileSystem: disk, now: now)
-    let key = try head.enroll(north)
-    let branch = try RepositoryWriter.create(
-      at: "/w/north", replica: north, role: .branch, fileSystem: disk, now: now)
-    try branch.installKey(key)
-    head.checksBundleRecords = true
-    branch.checksBundleRecords = true
-    return (head, branch, key)
+    let pair = try EnrolledPair(now: now)
+    pair.head.checksBundleRecords = true
+    pair.branch.checksBundleRecords = true
+    return (pair.head, pair.branch, pair.key)
   }
 
   func order(_ n: Int, amount: String = "10.00") -> RecordChange {
-    .put(
-      collection: "orders", id: RecordID(unchecked: "north-or-\(n)"),
-      fields: [
-        "office_id": .string("north"), "customer_id": .string("c-\(n % 3)"),
-        "channel_id": .string("sem"), "order_date": .string("2025-03-01"),
-        "quantity": .number(JSONNumber(integer: 1)), "amount": .string(amount),
-        "status": .string("confirmed"),
-      ])
+    EnrolledPair.order(n, amount: amount)
   }
 
   /// The records a bundle carries, as `collection/id`.
@@ -122,7 +108,8 @@ struct BundleRecordsTests {
     _ = try branch.makeBundle(for: hq)  // bundle 2 holds order 4; head office never gets it
     // Bundle 1's mark now claims the later, valid position of bundle 2: order 4 seems older.
     var peer = try #require(try branch.peer(hq))
-    peer.sent.madeAt[1] = try #require(peer.sent.madeAt[2])
+    let secondMark = try #require(peer.sent.madeAt[2])
+    peer.sent.madeAt[1] = secondMark
     try branch.replacePeerDocument(peer)
     let before = branch.clock
     #expect(throws: StoreError.self) { _ = try branch.makeBundle(for: hq) }
@@ -138,7 +125,7 @@ struct BundleRecordsTests {
 
   @Test("made_at keeps the acknowledged bundle's mark and the newer ones, at most 32")
   func marksKept() throws {
-    let (head, branch, key) = try pair()
+    let (head, branch, _) = try pair()
     defer {
       head.close()
       branch.close()

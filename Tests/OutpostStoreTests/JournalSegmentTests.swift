@@ -13,16 +13,7 @@ struct JournalSegmentTests {
   let north = ReplicaID(unchecked: "north")
   let hq = ReplicaID(unchecked: "hq")
 
-  func order(_ n: Int, amount: String = "10.00") -> RecordChange {
-    .put(
-      collection: "orders", id: RecordID(unchecked: "north-or-\(n)"),
-      fields: [
-        "office_id": .string("north"), "customer_id": .string("c-\(n % 3)"),
-        "channel_id": .string("sem"), "order_date": .string("2025-03-01"),
-        "quantity": .number(JSONNumber(integer: 1)), "amount": .string(amount),
-        "status": .string("confirmed"),
-      ])
-  }
+  func order(_ n: Int) -> RecordChange { EnrolledPair.order(n) }
 
   /// A branch repository at `/repo` with `commits` transactions of five orders each, written
   /// with a segment limit of `limit` bytes.
@@ -201,18 +192,9 @@ struct JournalSegmentTests {
 
   @Test("§8.6: after an acknowledgement, a submission reads the changes across sealed segments")
   func bundleAcrossSegments() throws {
-    let disk = MemoryFileSystem()
-    try disk.makeDirectory("/w")
-    let head = try RepositoryWriter.create(
-      at: "/w/hq", replica: hq, role: .head, fileSystem: disk, now: now)
-    let key = try head.enroll(north)
-    let branch = try RepositoryWriter.create(
-      at: "/w/north", replica: north, role: .branch, fileSystem: disk, now: now)
-    defer {
-      head.close()
-      branch.close()
-    }
-    try branch.installKey(key)
+    let pair = try EnrolledPair(now: now)
+    defer { pair.close() }
+    let (disk, head, branch, key) = (pair.disk, pair.head, pair.branch, pair.key)
     branch.checksBundleRecords = true
     branch.journalSegmentLimit = 1
     _ = try branch.commit((1...5).map { order($0) }, command: "put")
