@@ -25,7 +25,8 @@ public enum Inflate {
   ///
   /// - Parameter limit: the most bytes the output may hold; more is a failure.
   public static func decompress(_ input: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
-    let start = Swift.min(limit, Swift.max(4_096, input.count.multipliedReportingOverflow(by: 4).0))
+    let (guess, overflow) = input.count.multipliedReportingOverflow(by: 4)
+    let start = overflow ? limit : Swift.min(limit, Swift.max(4_096, guess))
     return try run(input, limit: limit, capacity: start).output
   }
 
@@ -63,7 +64,7 @@ public enum Inflate {
         [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
           let target = buffer.baseAddress.unsafelyUnwrapped
           previous.withUnsafeBufferPointer { old in
-            if let start = old.baseAddress { target.update(from: start, count: old.count) }
+            if let start = old.baseAddress { target.initialize(from: start, count: old.count) }
           }
           count = previous.count
           do throws(Failure) {

@@ -162,7 +162,7 @@ extension Inflate {
           let copied = Swift.min(left, capacity - count)
           if copied > 0 {
             let source = input.baseAddress.unsafelyUnwrapped + reader.position
-            (output + count).update(
+            (output + count).initialize(
               from: source.assumingMemoryBound(to: UInt8.self), count: copied)
             reader.position += copied
             count += copied
@@ -348,7 +348,7 @@ extension Inflate {
         offset &+= 8
       }
     } else if distance == 1 {
-      target.update(repeating: source.pointee, count: length)
+      target.initialize(repeating: source.pointee, count: length)
     } else {
       for offset in 0..<length { target[offset] = source[offset] }
     }
