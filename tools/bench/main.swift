@@ -11,6 +11,7 @@ let usage = """
                              [--bundle-sizes N,N,...] [--repo-sizes M,M,...] [--branches B]
          outpost-bench kpi   [--records N] [--sqlite PATH] [--sql-dir DIR]
          outpost-bench scale [--records N] [--changes K] [--sqlite PATH] [--git PATH]
+         outpost-bench deflate [--mib M] [--repeat R]
   common options: --seed S  --out FILE  --pretty  --work DIR  --keep
   Counts accept 1000, 1_000, 10k, 1M. The result is one JSON document on standard output.
   """
@@ -22,6 +23,7 @@ let benchmarks: [String: (Options) throws -> JSONValue] = [
   "merge": MergeBench.run,
   "kpi": KPIBench.run,
   "scale": ScaleBench.run,
+  "deflate": DeflateBench.run,
 ]
 
 /// The phases a child process runs (`outpost-bench phase NAME ...`).
@@ -52,6 +54,7 @@ let phases: [String: Phase.Body] = [
   "scale-edit": ScaleBench.edit,
   "scale-sqlite": ScaleBench.sqliteOperation,
   "scale-git": ScaleBench.gitBundle,
+  "deflate-measure": DeflateBench.measure,
 ]
 
 /// Runs the command line and returns the exit status.

@@ -1,10 +1,12 @@
 /// Decompresses raw DEFLATE data (RFC 1951): what a zip file's entries hold (method 8).
 ///
-/// The decoder follows the RFC's canonical Huffman codes directly: each code is read one bit at
-/// a time against the counts of codes per length, so there are no lookup tables to get wrong.
-/// Every malformed stream is an ``Inflate/Failure`` naming the byte offset where decoding
-/// stopped; the output is bounded by a limit the caller gives (a zip entry's declared size), so
-/// a small input cannot expand without bound.
+/// Huffman codes are decoded through lookup tables (``Inflate/Table``: the next 10 bits of a
+/// literal/length code, 8 of a distance code, a second table for longer codes) from a 64-bit
+/// bit buffer refilled several bytes at a time, into output storage written in place. Every
+/// malformed stream is an ``Inflate/Failure`` naming the byte offset where decoding stopped: the
+/// last input byte that a bit-at-a-time reader would have read, so offsets and messages do not
+/// depend on how far ahead the buffer reads. The output is bounded by a limit the caller gives
+/// (a zip entry's declared size), so a small input cannot expand without bound.
 public enum Inflate {
   /// Why a stream could not be decompressed, and where.
   public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -23,9 +25,9 @@ public enum Inflate {
   ///
   /// - Parameter limit: the most bytes the output may hold; more is a failure.
   public static func decompress(_ input: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
-    var state = State(input: input, limit: limit)
-    try state.run()
-    return state.output
+    let (guess, overflow) = input.count.multipliedReportingOverflow(by: 4)
+    let start = overflow ? limit : Swift.min(limit, Swift.max(4_096, guess))
+    return try run(input, limit: limit, capacity: start).output
   }
 
   /// Decompresses `input`, a raw DEFLATE stream whose size once decompressed is known, and says
@@ -42,39 +44,40 @@ public enum Inflate {
   public static func decompress(_ input: [UInt8], exactLimit limit: Int) throws(Failure) -> (
     output: [UInt8], end: Int
   ) {
-    var state = State(input: input, limit: limit)
     let (most, overflow) = input.count.multipliedReportingOverflow(by: 1032)
-    state.output.reserveCapacity(overflow ? limit : min(limit, most))
-    try state.run()
-    return (state.output, state.position)
+    return try run(input, limit: limit, capacity: overflow ? limit : Swift.min(limit, most))
   }
 
-  /// A canonical Huffman code: how many codes of each length, and the symbols in code order.
-  struct Code {
-    var counts = [Int](repeating: 0, count: 16)
-    var symbols: [Int] = []
-
-    /// Builds the code of `lengths` (0: the symbol has no code).
-    ///
-    /// Returns nil for an over-subscribed set of lengths, or an incomplete one unless it is a
-    /// single code of length 1 (RFC 1951 §3.2.7 allows one distance code).
-    init?(lengths: [Int]) {
-      for length in lengths { counts[length] += 1 }
-      let used = lengths.count - counts[0]
-      var left = 1
-      for length in 1...15 {
-        left <<= 1
-        left -= counts[length]
-        if left < 0 { return nil }
+  /// Decodes `input` into an array of `capacity` bytes, moved to a larger one (at most `limit`)
+  /// whenever it is full.
+  static func run(_ input: [UInt8], limit: Int, capacity: Int) throws(Failure) -> (
+    output: [UInt8], end: Int
+  ) {
+    var decoder = Decoder(limit: limit)
+    var output: [UInt8] = []
+    var capacity = Swift.max(16, capacity)
+    while true {
+      var failure: Failure?
+      var needed: Int?
+      let previous = output
+      output = input.withUnsafeBytes { bytes in
+        [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+          let target = buffer.baseAddress.unsafelyUnwrapped
+          previous.withUnsafeBufferPointer { old in
+            if let start = old.baseAddress { target.initialize(from: start, count: old.count) }
+          }
+          count = previous.count
+          do throws(Failure) {
+            needed = try decoder.run(bytes, into: target, capacity: buffer.count, count: &count)
+          } catch { failure = error }
+        }
       }
-      if left > 0 && !(used == 1 && counts[1] == 1) && used != 0 { return nil }
-      var offsets = [Int](repeating: 0, count: 16)
-      for length in 1..<15 { offsets[length + 1] = offsets[length] + counts[length] }
-      symbols = [Int](repeating: 0, count: used)
-      for (symbol, length) in lengths.enumerated() where length != 0 {
-        symbols[offsets[length]] = symbol
-        offsets[length] += 1
-      }
+      if let failure { throw failure }
+      guard let needed else { return (output, decoder.end) }
+      // The limit was checked: `output.count + needed <= limit`.
+      let doubled = capacity.multipliedReportingOverflow(by: 2)
+      capacity = Swift.min(
+        limit, Swift.max(output.count + needed, doubled.overflow ? limit : doubled.0))
     }
   }
 
@@ -97,179 +100,4 @@ public enum Inflate {
   ]
   /// The order code length code lengths are sent in (§3.2.7).
   static let codeLengthOrder = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
-
-  /// The fixed codes of block type 1 (§3.2.6): 288 literal/length and 32 distance codes (286,
-  /// 287, 30 and 31 are never valid).
-  static let fixedLiterals = Code(
-    lengths: [Int](repeating: 8, count: 144) + [Int](repeating: 9, count: 112)
-      + [Int](repeating: 7, count: 24) + [Int](repeating: 8, count: 8))!
-  static let fixedDistances = Code(lengths: [Int](repeating: 5, count: 32))!
-
-  /// The decoder's position in the input and the output so far.
-  struct State {
-    let input: [UInt8]
-    let limit: Int
-    var output: [UInt8] = []
-    /// The next input byte.
-    var position = 0
-    /// Bits read from the input and not used yet, lowest first.
-    var buffer = 0
-    var available = 0
-
-    init(input: [UInt8], limit: Int) {
-      self.input = input
-      self.limit = limit
-    }
-
-    func failure(_ message: String) -> Failure {
-      Failure(message: message, offset: max(0, position - 1))
-    }
-
-    func overLimit() -> Failure {
-      var failure = failure("the data expands to more than \(limit) bytes")
-      failure.exceedsLimit = true
-      return failure
-    }
-
-    mutating func bits(_ count: Int) throws(Failure) -> Int {
-      while available < count {
-        guard position < input.count else {
-          throw failure("the data ends in the middle of a block")
-        }
-        buffer |= Int(input[position]) << available
-        position += 1
-        available += 8
-      }
-      let value = buffer & ((1 << count) - 1)
-      buffer >>= count
-      available -= count
-      return value
-    }
-
-    mutating func decode(_ code: Code) throws(Failure) -> Int {
-      var value = 0
-      var first = 0
-      var index = 0
-      for length in 1...15 {
-        value |= try bits(1)
-        let count = code.counts[length]
-        if value - first < count { return code.symbols[index + value - first] }
-        index += count
-        first = (first + count) << 1
-        value <<= 1
-      }
-      throw failure("a code that the block's Huffman table does not hold")
-    }
-
-    mutating func append(_ byte: UInt8) throws(Failure) {
-      guard output.count < limit else {
-        throw overLimit()
-      }
-      output.append(byte)
-    }
-
-    mutating func run() throws(Failure) {
-      var last = false
-      while !last {
-        last = try bits(1) == 1
-        switch try bits(2) {
-        case 0: try stored()
-        case 1: try compressed(Inflate.fixedLiterals, Inflate.fixedDistances)
-        case 2:
-          let (literals, distances) = try dynamicCodes()
-          try compressed(literals, distances)
-        default: throw failure("block type 3 is reserved (not DEFLATE data?)")
-        }
-      }
-    }
-
-    /// A stored block: LEN, its complement, then LEN bytes (§3.2.4).
-    mutating func stored() throws(Failure) {
-      buffer = 0
-      available = 0
-      guard position + 4 <= input.count else { throw failure("the data ends in a block header") }
-      let length = Int(input[position]) | Int(input[position + 1]) << 8
-      let complement = Int(input[position + 2]) | Int(input[position + 3]) << 8
-      position += 4
-      guard length == complement ^ 0xFFFF else {
-        throw failure("a stored block's length \(length) does not match its check value")
-      }
-      guard position + length <= input.count else {
-        throw failure("a stored block of \(length) bytes runs past the end of the data")
-      }
-      guard output.count + length <= limit else {
-        throw overLimit()
-      }
-      output += input[position..<position + length]
-      position += length
-    }
-
-    /// The codes of a dynamic block (§3.2.7).
-    mutating func dynamicCodes() throws(Failure) -> (Code, Code) {
-      let literalCount = try bits(5) + 257
-      let distanceCount = try bits(5) + 1
-      let lengthCodeCount = try bits(4) + 4
-      guard literalCount <= 286, distanceCount <= 30 else {
-        throw failure("a block declares \(literalCount) literal or \(distanceCount) distance codes")
-      }
-      var lengthLengths = [Int](repeating: 0, count: 19)
-      for index in 0..<lengthCodeCount {
-        lengthLengths[Inflate.codeLengthOrder[index]] = try bits(3)
-      }
-      guard let lengthCode = Code(lengths: lengthLengths), !lengthCode.symbols.isEmpty else {
-        throw failure("the code length code is over-subscribed or incomplete")
-      }
-      var lengths: [Int] = []
-      let total = literalCount + distanceCount
-      while lengths.count < total {
-        let symbol = try decode(lengthCode)
-        let (value, repeats): (Int, Int)
-        switch symbol {
-        case 0...15: (value, repeats) = (symbol, 1)
-        case 16:
-          guard let previous = lengths.last else {
-            throw failure("a repeat of the previous code length comes first")
-          }
-          (value, repeats) = (previous, 3 + (try bits(2)))
-        case 17: (value, repeats) = (0, 3 + (try bits(3)))
-        default: (value, repeats) = (0, 11 + (try bits(7)))
-        }
-        guard lengths.count + repeats <= total else {
-          throw failure("code lengths run past the codes the block declares")
-        }
-        lengths += [Int](repeating: value, count: repeats)
-      }
-      guard lengths[256] != 0 else { throw failure("the block has no end-of-block code") }
-      guard let literals = Code(lengths: Array(lengths[..<literalCount])),
-        let distances = Code(lengths: Array(lengths[literalCount...]))
-      else { throw failure("a literal/length or distance code is over-subscribed or incomplete") }
-      return (literals, distances)
-    }
-
-    /// Literals and back-references until the end-of-block code (§3.2.5).
-    mutating func compressed(_ literals: Code, _ distances: Code) throws(Failure) {
-      while true {
-        let symbol = try decode(literals)
-        if symbol < 256 {
-          try append(UInt8(symbol))
-          continue
-        }
-        if symbol == 256 { return }
-        let index = symbol - 257
-        guard index < 29 else { throw failure("length code \(symbol) is not valid") }
-        let length = Inflate.lengthBase[index] + (try bits(Inflate.lengthExtra[index]))
-        let code = try decode(distances)
-        guard code < 30 else { throw failure("distance code \(code) is not valid") }
-        let distance = Inflate.distanceBase[code] + (try bits(Inflate.distanceExtra[code]))
-        guard distance <= output.count else {
-          throw failure("a back-reference reaches \(distance) bytes back, before the data began")
-        }
-        guard output.count + length <= limit else {
-          throw overLimit()
-        }
-        let start = output.count - distance
-        for offset in 0..<length { output.append(output[start + offset]) }
-      }
-    }
-  }
 }
