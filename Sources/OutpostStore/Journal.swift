@@ -299,7 +299,7 @@ enum JournalReader {
     var cursor = start
     // One entry per line, numbered from 1 in each segment, which is named by its first entry's
     // sequence number: the checkpoint's entry is its line.
-    var lineNumber = Int(start.seq) - start.segment + 1
+    var lineNumber = JournalSegments.line(of: start.seq, in: start.segment)
     var open: (line: JournalLine, begin: JournalEntry.Begin, entries: [JournalLine], offset: Int64)?
     var index = 0
     while index < bytes.count {

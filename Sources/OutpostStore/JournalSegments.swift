@@ -18,6 +18,9 @@ package enum JournalSegments {
   /// current one holds at least this many bytes.
   static let defaultLimit: Int64 = 4 << 20
 
+  /// The line of entry `seq` in its segment, which is named by its first entry's sequence number.
+  static func line(of seq: UInt64, in segment: Int) -> Int { Int(seq) - segment + 1 }
+
   /// The sealed file of a segment: `NNNNNNNNNN.sealed`.
   package static func sealedName(_ segment: Int) -> String {
     let name = JournalFormat.segmentName(segment)

@@ -95,7 +95,8 @@ extension RepositoryReader {
       number: checkpoint.txn, at: entry.at, actor: entry.actor, command: entry.command,
       changes: checkpointChanges,
       location: Self.location(
-        segment: checkpoint.segment, line: Int(checkpoint.seq) - checkpoint.segment + 1),
+        segment: checkpoint.segment,
+        line: JournalSegments.line(of: checkpoint.seq, in: checkpoint.segment)),
       note: entry.note)
   }
 
