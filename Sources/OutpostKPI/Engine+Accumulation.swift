@@ -90,7 +90,12 @@ struct Places {
         group = row[groupField]?.stringValue ?? ""
       }
     }
-    return Placement(
+    return place(office: office, date: date, group: group)
+  }
+
+  /// Where a row of `office` dated `date` in `group` falls.
+  mutating func place(office: String, date: CivilDate, group: String) -> Placement {
+    Placement(
       date: date, office: Self.number(office, &offices, &officeIndex),
       period: period(Period.containing(date, grain: grain)),
       group: Self.number(group, &groups, &groupIndex))
@@ -149,10 +154,7 @@ struct Accumulator {
     if let from = columns.from?[i], let to = columns.to?[i] {
       // Seconds between the two timestamps; a null side is a null value (R2).
       guard from != .null, to != .null else { return }
-      guard let start = from.stringValue.flatMap(FieldType.secondsSinceEpoch),
-        let end = to.stringValue.flatMap(FieldType.secondsSinceEpoch),
-        let seconds = end.subtracting(start), seconds >= .zero
-      else {
+      guard let seconds = Self.seconds(from: from, to: to) else {
         overflow = true  // not timestamps, or a negative duration (docs/kpis.md §3)
         return
       }
@@ -202,6 +204,33 @@ struct Accumulator {
         if measure.agg == .last ? later : earlier { snapshots[partition] = (date, value) }
       } else {
         snapshots[partition] = (date, value)
+      }
+    default: break
+    }
+  }
+
+  /// The seconds from one timestamp to a later one; nil when either is not a timestamp or
+  /// the duration is negative.
+  static func seconds(from: JSONValue, to: JSONValue) -> ExactDecimal? {
+    guard let start = from.stringValue.flatMap(FieldType.secondsSinceEpoch),
+      let end = to.stringValue.flatMap(FieldType.secondsSinceEpoch),
+      let seconds = end.subtracting(start), seconds >= .zero
+    else { return nil }
+    return seconds
+  }
+
+  /// Adds the summary of a day's rows (``MonthlyAggregates``), as ``add(_:_:date:_:)`` adds
+  /// each of them.
+  mutating func add(_ partial: MonthPartial, _ measure: Measure, _ values: inout DistinctValues) {
+    rows += partial.rows
+    nonNull += partial.nonNull
+    if partial.invalid > 0 || partial.overflowed { overflow = true }
+    switch measure.agg {
+    case .sum, .mean:
+      if let next = sum.adding(partial.sum) { sum = next } else { overflow = true }
+    case .countDistinct:
+      for (text, count) in partial.distinct {
+        distinct[values.id(canonical: text), default: 0] += count
       }
     default: break
     }

@@ -52,7 +52,11 @@ struct DistinctValues {
 
   /// The number of a value.
   mutating func id(_ value: JSONValue) -> Int32 {
-    let text = JSONWriter.canonicalString(value)
+    id(canonical: JSONWriter.canonicalString(value))
+  }
+
+  /// The number of a value given as its canonical JSON.
+  mutating func id(canonical text: String) -> Int32 {
     if let known = index[text] { return known }
     let next = Int32(index.count)
     index[text] = next

@@ -15,8 +15,12 @@ extension KPIEngine {
 
   /// Runs every row of the dataset through the measures `refs` name (`totalled`: also into the
   /// office's total over every group).
+  ///
+  /// A ref `aggregates` keeps reads its monthly summaries instead of rows, in periods of a
+  /// month or longer and not in a people breakdown.
   func accumulate(
-    _ dataset: Dataset, _ refs: [MeasureRef], totalled: [MeasureRef], _ query: KPIQuery
+    _ dataset: Dataset, _ refs: [MeasureRef], totalled: [MeasureRef], _ query: KPIQuery,
+    aggregates: MonthlyAggregates? = nil
   ) -> Accumulated {
     var result = Accumulated()
     if query.breakdown.isPeople { result.assignments = Assignments(dataset.rows["staff"] ?? []) }
@@ -43,9 +47,55 @@ extension KPIEngine {
     var seen: [Int: Set<Place>] = [:]
     // By office number, the first and last date of its counted rows.
     var spans: [(first: CivilDate, last: CivilDate)?] = []
+    func extend(_ placement: Placement) {
+      let office = Int(placement.office)
+      if spans.count <= office { spans += Array(repeating: nil, count: office + 1 - spans.count) }
+      if let span = spans[office] {
+        spans[office] = (min(span.first, placement.date), max(span.last, placement.date))
+      } else {
+        spans[office] = (placement.date, placement.date)
+      }
+    }
+    // A windowed measure's periods by date (rows share dates).
+    var windows: [CivilDate: [Int32]] = [:]
+    func periods(_ window: Measure.Window, holding date: CivilDate) -> [Int32] {
+      if let known = windows[date] { return known }
+      let periods = window.periods(holding: date, grain: query.grain).map { places.period($0) }
+      windows[date] = periods
+      return periods
+    }
     for (index, ref) in refs.enumerated() {
       let measure = definitions.measures[ref.measure]!
       let groupField = places.groupField(measure)
+      windows = [:]
+      if let kept = aggregates?.partials[ref], query.grain >= .month, !query.breakdown.isPeople {
+        // The monthly summaries stand for the rows: a row's filters and value do not depend
+        // on the query, only where it falls, and periods of a month or longer (and windows,
+        // which are whole months) hold whole months. An office's first and last date are then
+        // first days of months, which are in the same periods.
+        var table: [Place: Accumulator] = [:]
+        for (key, partial) in kept {
+          if let coarse = key.coarse, coarse > query.grain { continue }
+          let placement = places.place(
+            office: key.office, date: key.month, group: groupField == nil ? "" : key.channel)
+          let counted =
+            measure.window.map { periods($0, holding: key.month) } ?? [placement.period]
+          for period in counted {
+            let place = Place(office: placement.office, period: period, group: placement.group)
+            table[place, default: Accumulator()].add(partial, measure, &distinct)
+            if place.group != 0 { seen[index, default: []].insert(place) }
+            if totalled.contains(ref) {
+              var all = place
+              all.group = Place.allGroups
+              table[all, default: Accumulator()].add(partial, measure, &distinct)
+            }
+          }
+          if !counted.isEmpty { extend(placement) }
+        }
+        result.tables[index] = Dictionary(
+          uniqueKeysWithValues: table.map { (places.key($0.key), $0.value) })
+        continue
+      }
       let through = query.breakdown.isPeople ? measure.staffThrough : nil
       if let through, owners[through] == nil {
         owners[through] = DatedOwners(dataset.rows[through.collection] ?? [], through)
@@ -68,8 +118,6 @@ extension KPIEngine {
       placed[source] = placements
       let columns = MeasureColumns(measure, rows, &distinct)
       let filters = (measure.filter + ref.filter).map { ColumnFilter($0, rows) }
-      // A windowed measure's periods by row date (rows share dates).
-      var windows: [CivilDate: [Int32]] = [:]
       var table: [Place: Accumulator] = [:]
       // Counts row `i` in `period` if it passes the filters there.
       func count(_ i: Int, _ placement: Placement, in period: Int32) -> Bool {
@@ -89,27 +137,14 @@ extension KPIEngine {
         // A row counts in its own period, or in every period whose window holds it (§9.1).
         var counted = false
         if let window = measure.window {
-          let periods: [Int32]
-          if let known = windows[placement.date] {
-            periods = known
-          } else {
-            periods = window.periods(holding: placement.date, grain: query.grain).map {
-              places.period($0)
-            }
-            windows[placement.date] = periods
+          for period in periods(window, holding: placement.date)
+          where count(i, placement, in: period) {
+            counted = true
           }
-          for period in periods where count(i, placement, in: period) { counted = true }
         } else {
           counted = count(i, placement, in: placement.period)
         }
-        guard counted else { continue }
-        let office = Int(placement.office)
-        if spans.count <= office { spans += Array(repeating: nil, count: office + 1 - spans.count) }
-        if let span = spans[office] {
-          spans[office] = (min(span.first, placement.date), max(span.last, placement.date))
-        } else {
-          spans[office] = (placement.date, placement.date)
-        }
+        if counted { extend(placement) }
       }
       result.tables[index] = Dictionary(
         uniqueKeysWithValues: table.map { (places.key($0.key), $0.value) })

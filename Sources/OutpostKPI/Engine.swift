@@ -160,7 +160,13 @@ public struct KPIEngine: Sendable {
 
   /// Computes the query over the dataset; values sorted by KPI (definition order), office,
   /// period and group (channel; or staff, position, department with the unattributed last).
-  public func evaluate(_ dataset: Dataset, _ query: KPIQuery) -> [KPIValue] {
+  ///
+  /// In periods of a month or longer and not in a people breakdown, the refs `aggregates`
+  /// keeps are read from its monthly summaries instead of the dataset's rows, with the same
+  /// values; the dataset need not hold rows that only such refs read then.
+  public func evaluate(
+    _ dataset: Dataset, _ query: KPIQuery, aggregates: MonthlyAggregates? = nil
+  ) -> [KPIValue] {
     let requested = query.kpis.isEmpty ? definitions.kpiOrder : query.kpis
     let needed = closure(requested)
     // The measure refs every needed KPI and flag reads.
@@ -188,7 +194,7 @@ public struct KPIEngine: Sendable {
         }
       }
     }
-    let accumulated = accumulate(dataset, refs, totalled: totalled, query)
+    let accumulated = accumulate(dataset, refs, totalled: totalled, query, aggregates: aggregates)
     let tables = accumulated.tables
     let channels = accumulated.channels
     let offices = Set(accumulated.spans.keys)
