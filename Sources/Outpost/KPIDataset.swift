@@ -22,33 +22,48 @@ public struct KPIDataset: Sendable {
     self.conflicted = conflicted
   }
 
-  /// Reads the collections `definitions` read, plus `extra`.
+  /// Reads the collections the KPIs `kpis` (empty: every KPI of `definitions`) read, plus
+  /// `extra`.
   ///
-  /// Those are the measures' sources and lookups, and `targets` when an attainment KPI needs
-  /// them. Collections this repository does not know are left out.
+  /// Those are the sources and lookups of the measures they read (through the KPIs they
+  /// depend on and their flags), the collections naming a measure's people, and `targets`
+  /// when an attainment KPI needs them. Collections this repository does not know are left
+  /// out. With `summaries` (in step with the repository and made for `definitions`), a
+  /// measure ref they keep reads them instead of its collection, and that collection's offices
+  /// in open conflict come from them when no other ref reads its rows.
   public init(
-    _ repository: RepositoryReader, definitions: DefinitionSet, including extra: [String] = []
+    _ repository: RepositoryReader, definitions: DefinitionSet, kpis: [String] = [],
+    including extra: [String] = [], summaries: KPIAggregateCache.Content? = nil
   ) throws(OutpostError) {
+    let engine = KPIEngine(definitions: definitions)
     var names = Set(extra)
-    for kpi in definitions.kpis.values {
-      if case .attainment = kpi.kind { names.insert(StandardCollections.targets.name) }
-    }
-    for measure in definitions.measures.values {
-      names.insert(measure.source)
+    if engine.readsTargets(kpis) { names.insert(StandardCollections.targets.name) }
+    let kept = Set(summaries?.aggregates.refs ?? [])
+    var summarized: Set<String> = []
+    for ref in engine.measureRefs(kpis).refs {
+      guard let measure = definitions.measures[ref.measure] else { continue }
+      if kept.contains(ref) {
+        summarized.insert(measure.source)
+      } else {
+        names.insert(measure.source)
+      }
       if let lookup = measure.lookup { names.insert(lookup.collection) }
       if let through = measure.staffThrough { names.insert(through.collection) }
     }
-    var rows: [String: [Row]] = [:]
     var conflicted: [String: Set<String>] = [:]
+    for collection in summarized where !names.contains(collection) {
+      let offices = summaries?.conflicts[collection] ?? [:]
+      conflicted[collection] = Set(offices.filter { $0.value > 0 }.keys)
+    }
+    var rows: [String: [Row]] = [:]
     for name in names.sorted() {
       guard let schema = try? repository.schema(name) else { continue }
       let states: [(id: RecordID, state: RecordState)]
       do { states = try repository.states(name) } catch { throw OutpostError(error) }
       var list: [Row] = []
       list.reserveCapacity(states.count)
-      for (id, state) in states where !state.isDeleted || state.hasDeleteConflict {
-        var row = state.values
-        if case .column(let column) = schema.idRule { row[column] = .string(id.rawValue) }
+      for (id, state) in states {
+        guard let row = Self.row(of: state, id: id, schema: schema) else { continue }
         if state.isConflicted, let office = row["office_id"]?.stringValue {
           conflicted[name, default: []].insert(office)
         }
@@ -57,6 +72,15 @@ public struct KPIDataset: Sendable {
       rows[name] = list
     }
     self.init(dataset: Dataset(rows: rows), conflicted: conflicted)
+  }
+
+  /// The row a record gives the engine: its values, with its id in the schema's id column;
+  /// nil for a deleted record, unless it is in a delete/edit conflict.
+  static func row(of state: RecordState, id: RecordID, schema: CollectionSchema) -> Row? {
+    guard !state.isDeleted || state.hasDeleteConflict else { return nil }
+    var row = state.values
+    if case .column(let column) = schema.idRule { row[column] = .string(id.rawValue) }
+    return row
   }
 
   /// Whether any of `collections` holds a record of `office` in open conflict.

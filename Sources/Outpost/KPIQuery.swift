@@ -103,9 +103,17 @@ public struct KPIRequest: Sendable, Equatable {
     let query = KPIQuery(
       kpis: kpis, grain: period?.grain ?? grain, periods: period.map { [$0] }, offices: offices,
       breakdown: breakdown, staff: staff.map(Set.init), openFrom: today)
+    // Months, quarters and years outside people breakdowns read the kept monthly summaries
+    // when they are in step (SPEC.md §4.5).
+    let summaries =
+      query.grain >= .month && !breakdown.isPeople
+      ? KPIAggregateCache.read(
+        repository, definitions: definitions,
+        refs: KPIEngine(definitions: definitions).measureRefs(kpis).refs) : nil
     let data = try KPIDataset(
-      repository, definitions: definitions,
-      including: breakdown.isPeople ? [StandardCollections.staff.name] : [])
+      repository, definitions: definitions, kpis: kpis,
+      including: breakdown.isPeople ? [StandardCollections.staff.name] : [],
+      summaries: summaries)
     if let staff {
       let known = Set(
         (data.dataset.rows[StandardCollections.staff.name] ?? []).compactMap {
@@ -121,7 +129,8 @@ public struct KPIRequest: Sendable, Equatable {
           location: .init(field: "staff"))
       }
     }
-    let values = KPIEngine(definitions: definitions).evaluate(data.dataset, query)
+    let values = KPIEngine(definitions: definitions).evaluate(
+      data.dataset, query, aggregates: summaries?.aggregates)
     let sources = KPISources(definitions)
     let submitted = checkSubmissions ? Self.lastSubmissions(repository) : [:]
     let entries = values.map { value in

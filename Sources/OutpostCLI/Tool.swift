@@ -284,13 +284,15 @@ package struct Context: Sendable {
     try open(RepositoryReader.self)
   }
 
-  /// Opens the repository as its single writer, printing recovery notices.
+  /// Opens the repository as its single writer, printing recovery notices; the writer keeps
+  /// the KPI summaries in step (SPEC.md §4.5).
   ///
   /// With `OUTPOST_CHECK_BUNDLES=1`, `submit` and `reply` check the records they chose from the
   /// journal against a walk over every record (SPEC.md §8.6).
   package func openWriter() throws -> RepositoryWriter {
     let writer = try open(RepositoryWriter.self)
     writer.checksBundleRecords = environment["OUTPOST_CHECK_BUNDLES"] == "1"
+    writer.caches = [KPIAggregateCache()]
     return writer
   }
 

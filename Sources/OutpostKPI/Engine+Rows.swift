@@ -68,7 +68,7 @@ extension KPIEngine {
       let measure = definitions.measures[ref.measure]!
       let groupField = places.groupField(measure)
       windows = [:]
-      if let kept = aggregates?.partials[ref], query.grain >= .month, !query.breakdown.isPeople {
+      if let kept = aggregates?.partials(ref), query.grain >= .month, !query.breakdown.isPeople {
         // The monthly summaries stand for the rows: a row's filters and value do not depend
         // on the query, only where it falls, and periods of a month or longer (and windows,
         // which are whole months) hold whole months. An office's first and last date are then

@@ -168,32 +168,7 @@ public struct KPIEngine: Sendable {
     _ dataset: Dataset, _ query: KPIQuery, aggregates: MonthlyAggregates? = nil
   ) -> [KPIValue] {
     let requested = query.kpis.isEmpty ? definitions.kpiOrder : query.kpis
-    let needed = closure(requested)
-    // The measure refs every needed KPI and flag reads.
-    var refs: [MeasureRef] = []
-    // Refs also totalled over the office's groups (office-scope denominators, shares).
-    var totalled: [MeasureRef] = []
-    func add(_ ref: MeasureRef) { if !refs.contains(ref) { refs.append(ref) } }
-    for id in needed {
-      let kpi = definitions.kpis[id]!
-      switch kpi.kind {
-      case .simple(let ref): add(ref)
-      case .ratio(let n, let d, let office):
-        add(n)
-        add(d)
-        if office && query.breakdown != .office && !totalled.contains(d) { totalled.append(d) }
-      case .derived(let expression):
-        for name in expression.references where definitions.measures[name] != nil {
-          add(MeasureRef(measure: name, filter: []))
-        }
-      case .growth, .attainment: break
-      }
-      for flag in kpi.flags {
-        for term in flag.all where definitions.measures[term.ref] != nil {
-          add(MeasureRef(measure: term.ref, filter: []))
-        }
-      }
-    }
+    let (refs, totalled) = measureRefs(requested, breakdown: query.breakdown)
     let accumulated = accumulate(dataset, refs, totalled: totalled, query, aggregates: aggregates)
     let tables = accumulated.tables
     let channels = accumulated.channels
@@ -256,6 +231,47 @@ public struct KPIEngine: Sendable {
       }
     }
     return result
+  }
+
+  /// The measure refs the KPIs `ids` (empty: every KPI) and their flags read, through the KPIs
+  /// they depend on; and those of them also totalled over an office's groups in `breakdown`
+  /// (office-scope denominators).
+  public func measureRefs(_ ids: [String], breakdown: Breakdown = .office) -> (
+    refs: [MeasureRef], totalled: [MeasureRef]
+  ) {
+    var refs: [MeasureRef] = []
+    var totalled: [MeasureRef] = []
+    func add(_ ref: MeasureRef) { if !refs.contains(ref) { refs.append(ref) } }
+    for id in closure(ids.isEmpty ? definitions.kpiOrder : ids) {
+      let kpi = definitions.kpis[id]!
+      switch kpi.kind {
+      case .simple(let ref): add(ref)
+      case .ratio(let n, let d, let office):
+        add(n)
+        add(d)
+        if office && breakdown != .office && !totalled.contains(d) { totalled.append(d) }
+      case .derived(let expression):
+        for name in expression.references where definitions.measures[name] != nil {
+          add(MeasureRef(measure: name, filter: []))
+        }
+      case .growth, .attainment: break
+      }
+      for flag in kpi.flags {
+        for term in flag.all where definitions.measures[term.ref] != nil {
+          add(MeasureRef(measure: term.ref, filter: []))
+        }
+      }
+    }
+    return (refs, totalled)
+  }
+
+  /// Whether the KPIs `ids` (empty: every KPI) or the KPIs they depend on compare with
+  /// targets (attainment).
+  public func readsTargets(_ ids: [String]) -> Bool {
+    closure(ids.isEmpty ? definitions.kpiOrder : ids).contains {
+      if case .attainment = definitions.kpis[$0]!.kind { return true }
+      return false
+    }
   }
 
   /// The indices in `refs` of the measures a KPI reads, through derived, growth and attainment

@@ -102,51 +102,102 @@ public struct MonthPartial: Equatable, Sendable {
 /// (``KPIEngine/evaluate(_:_:aggregates:)``); adding a record's new row and taking out its old
 /// one keeps them equal to summaries rebuilt from the rows.
 public struct MonthlyAggregates: Equatable, Sendable {
-  /// By measure ref, by month key, the summary.
-  public var partials: [MeasureRef: [MonthKey: MonthPartial]]
+  /// The refs kept, in the order they were given.
+  public private(set) var refs: [MeasureRef]
+  /// The summaries by month key, one table per way of summarizing rows (``Summarizing``).
+  ///
+  /// Refs that differ only in what the engine does with the summaries (a window,
+  /// counting rows or values, a minimum row count) share one.
+  public var tables: [[MonthKey: MonthPartial]]
+  /// By ref, the index of its table.
+  private var tableOfRef: [MeasureRef: Int]
+  /// By table, the measure and filters that fill it (its first ref's).
+  private var fillers: [(measure: Measure, filters: [Filter])]
+
+  /// What makes two refs' summaries the same: which rows pass, where they fall, and what
+  /// each adds.
+  struct Summarizing: Equatable {
+    var source: String
+    var timeField: String
+    var channelField: String
+    var filters: [Filter]
+    /// 0: a count; 1: a sum (sum, mean); 2: distinct values.
+    var adds: Int
+    var field: String?
+    var duration: [String]?
+
+    init(_ measure: Measure, _ ref: MeasureRef) {
+      source = measure.source
+      timeField = measure.timeField
+      channelField = measure.channelField
+      filters = measure.filter + ref.filter
+      switch measure.agg {
+      case .count: adds = 0
+      case .countDistinct: adds = 2
+      default: adds = 1
+      }
+      field = measure.duration == nil ? measure.field : nil
+      duration = measure.duration.map { [$0.from, $0.to] }
+    }
+  }
 
   /// No summaries: every ref reads rows.
-  public init() { partials = [:] }
+  public init() {
+    refs = []
+    tables = []
+    tableOfRef = [:]
+    fillers = []
+  }
 
   /// Summaries of `refs` (each must be ``isKept(_:in:)``) over the rows of `dataset`.
   public init(_ dataset: Dataset, refs: [MeasureRef], definitions: DefinitionSet) {
-    partials = [:]
-    for ref in refs { partials[ref] = [:] }
+    self.refs = refs
+    tables = []
+    tableOfRef = [:]
+    fillers = []
+    var known: [Summarizing] = []
     for ref in refs {
       guard let measure = definitions.measures[ref.measure] else { continue }
-      for row in dataset.rows[measure.source] ?? [] {
-        apply(row, ref: ref, measure: measure, sign: 1)
+      let summarizing = Summarizing(measure, ref)
+      if let index = known.firstIndex(of: summarizing) {
+        tableOfRef[ref] = index
+      } else {
+        known.append(summarizing)
+        tableOfRef[ref] = tables.count
+        tables.append([:])
+        fillers.append((measure, summarizing.filters))
       }
     }
+    for (collection, rows) in dataset.rows {
+      for row in rows { apply(row, collection: collection, sign: 1) }
+    }
   }
+
+  /// Two values are equal when they keep the same refs with the same summaries.
+  public static func == (lhs: MonthlyAggregates, rhs: MonthlyAggregates) -> Bool {
+    lhs.refs == rhs.refs && lhs.tables == rhs.tables && lhs.tableOfRef == rhs.tableOfRef
+  }
+
+  /// The summaries of `ref`; nil when it is not kept.
+  public func partials(_ ref: MeasureRef) -> [MonthKey: MonthPartial]? {
+    tableOfRef[ref].map { tables[$0] }
+  }
+
+  /// The index in ``tables`` of the summaries of `ref`; nil when it is not kept.
+  public func tableIndex(of ref: MeasureRef) -> Int? { tableOfRef[ref] }
+
+  /// The measure whose summaries table `index` holds (its first ref's).
+  public func measure(ofTable index: Int) -> String { fillers[index].measure.id }
 
   /// The refs of `definitions` that can be kept by month, in a stable order: every measure
   /// ref a KPI or a flag reads directly.
   public static func keptRefs(_ definitions: DefinitionSet) -> [MeasureRef] {
-    var refs: [MeasureRef] = []
-    func add(_ ref: MeasureRef) {
-      if isKept(ref, in: definitions) && !refs.contains(ref) { refs.append(ref) }
-    }
-    for id in definitions.kpiOrder {
-      guard let kpi = definitions.kpis[id] else { continue }
-      switch kpi.kind {
-      case .simple(let ref): add(ref)
-      case .ratio(let n, let d, _):
-        add(n)
-        add(d)
-      case .derived(let expression):
-        for name in expression.references where definitions.measures[name] != nil {
-          add(MeasureRef(measure: name, filter: []))
-        }
-      case .growth, .attainment: break
-      }
-      for flag in kpi.flags {
-        for term in flag.all where definitions.measures[term.ref] != nil {
-          add(MeasureRef(measure: term.ref, filter: []))
-        }
-      }
-    }
-    return refs
+    allRefs(definitions).filter { isKept($0, in: definitions) }
+  }
+
+  /// Every measure ref a KPI or a flag of `definitions` reads directly, in a stable order.
+  public static func allRefs(_ definitions: DefinitionSet) -> [MeasureRef] {
+    KPIEngine(definitions: definitions).measureRefs([]).refs
   }
 
   /// Whether `ref` can be kept by month (see the type's description).
@@ -162,35 +213,26 @@ public struct MonthlyAggregates: Equatable, Sendable {
   }
 
   /// The collections whose rows the kept refs read.
-  public func collections(_ definitions: DefinitionSet) -> Set<String> {
-    Set(partials.keys.compactMap { definitions.measures[$0.measure]?.source })
-  }
+  public var collections: Set<String> { Set(fillers.map(\.measure.source)) }
 
-  /// Adds (`sign` 1) or takes out (`sign` -1) one row of `collection` in every kept ref
-  /// reading that collection.
+  /// Adds (`sign` 1) or takes out (`sign` -1) one row of `collection` in every table that
+  /// summarizes that collection.
   ///
   /// Returns false when taking it out finds a summary that did not hold it.
   @discardableResult
-  public mutating func apply(
-    _ row: Row, collection: String, definitions: DefinitionSet, sign: Int
-  ) -> Bool {
+  public mutating func apply(_ row: Row, collection: String, sign: Int) -> Bool {
     var consistent = true
-    for ref in partials.keys {
-      guard let measure = definitions.measures[ref.measure], measure.source == collection
-      else { continue }
-      if !apply(row, ref: ref, measure: measure, sign: sign) { consistent = false }
+    for index in tables.indices where fillers[index].measure.source == collection {
+      let (measure, filters) = fillers[index]
+      guard let (key, partial) = Self.contribution(row, measure, filters: filters) else {
+        continue
+      }
+      // In place: a copy of the table per row would make a rebuild quadratic.
+      if !tables[index][key, default: MonthPartial()].apply(partial, sign: sign) {
+        consistent = false
+      }
+      if tables[index][key]?.isEmpty == true { tables[index][key] = nil }
     }
-    return consistent
-  }
-
-  private mutating func apply(_ row: Row, ref: MeasureRef, measure: Measure, sign: Int) -> Bool {
-    guard let (key, partial) = Self.contribution(row, measure, filters: measure.filter + ref.filter)
-    else { return true }
-    var table = partials[ref] ?? [:]
-    var summary = table[key] ?? MonthPartial()
-    let consistent = summary.apply(partial, sign: sign)
-    table[key] = summary.isEmpty ? nil : summary
-    partials[ref] = table
     return consistent
   }
 

@@ -114,6 +114,7 @@ extension RepositoryWriter {
     // Read (and check against its digest) every bucket the transaction touches before anything
     // is written: a damaged bucket refuses the write with its own message (SPEC.md §4.4).
     try preload(states)
+    let caches = updatedCaches(states)
     let txn = checkpoint.txn + 1
     // A transaction never spans segments: once the segment is full, the next one begins here,
     // named by the sequence number of its first entry (SPEC.md §4.2).
@@ -159,6 +160,7 @@ extension RepositoryWriter {
       try rollBackJournal(to: before.0, from: start, after: error)
       throw StoreError.writeFailed(error, what)
     }
+    writeCaches(caches)
     if start.segment != before.0.segment { sealPending = true }
     sealFinishedSegments()
     try absorbSchemas(documents)

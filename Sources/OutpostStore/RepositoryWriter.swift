@@ -24,6 +24,9 @@ public final class RepositoryWriter: RepositoryReader {
   /// current one holds at least this many bytes (SPEC.md §4.2); tests make it small.
   package var journalSegmentLimit = JournalSegments.defaultLimit
 
+  /// The caches this writer keeps in step with every commit (SPEC.md §4.5).
+  public var caches: [any RecordCache] = []
+
   /// Whether finished journal segments may still wait to be sealed (checked once per writer,
   /// and after each new segment).
   var sealPending = true
@@ -139,7 +142,7 @@ public final class RepositoryWriter: RepositoryReader {
 
   func removeTemporaryFiles() throws(StoreError) {
     var directories = [path, journalDirectory, schemasDirectory]
-    for directory in [syncDirectory, keysDirectory]
+    for directory in [syncDirectory, keysDirectory, cacheDirectory]
     where (try? fileSystem.exists(directory)) == true {
       directories.append(directory)
     }

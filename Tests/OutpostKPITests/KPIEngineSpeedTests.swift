@@ -108,8 +108,3 @@ struct KPIEngineSpeedTests {
     }
   }
 }
-
-extension SplitMix64 {
-  /// A number in `0..<bound`.
-  mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-}

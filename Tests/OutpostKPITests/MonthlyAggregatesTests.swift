@@ -163,7 +163,7 @@ struct MonthlyAggregatesTests {
 
   @discardableResult
   func apply(_ kept: inout MonthlyAggregates, _ row: Row, _ collection: String, sign: Int) -> Bool {
-    kept.apply(row, collection: collection, definitions: Self.definitions, sign: sign)
+    kept.apply(row, collection: collection, sign: sign)
   }
 
   @Test("summaries kept by adding new rows and taking out old ones equal summaries rebuilt")
@@ -224,7 +224,7 @@ struct MonthlyAggregatesTests {
     var kept = MonthlyAggregates(Dataset(rows: [:]), refs: Self.refs, definitions: Self.definitions)
     var reported = false
     for row in data.rows["orders"]! {
-      if !kept.apply(row, collection: "orders", definitions: Self.definitions, sign: -1) {
+      if !kept.apply(row, collection: "orders", sign: -1) {
         reported = true
       }
     }

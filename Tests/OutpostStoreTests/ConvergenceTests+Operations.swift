@@ -277,6 +277,11 @@ extension Simulation {
 
   /// Checks every record of a replica, its conflict list and its clock.
   func checkReplica(_ replica: Replica) throws {
+    // A kept cache in step with the records equals one rebuilt from them (SPEC.md §4.5).
+    let report = replica.repository.verifyCaches([StateDigestCache()])
+    try require(
+      report.problems.isEmpty && report.notes.isEmpty,
+      "\(replica.id): \((report.problems + report.notes).joined(separator: "; "))")
     var keys: [RecordKey: RecordState?] = [:]
     for key in replica.contexts.keys { keys[key] = .some(nil) }
     for schema in replica.repository.collections {

@@ -67,6 +67,7 @@ final class Simulation {
     let hqFS = MemoryFileSystem()
     let hqRepository = try RepositoryWriter.create(
       at: root, replica: hqID, role: .head, fileSystem: hqFS, now: now)
+    hqRepository.caches = [StateDigestCache()]
     var replicas = [Replica(id: hqID, isHead: true, fileSystem: hqFS, repository: hqRepository)]
     for name in Self.branchNames.prefix(branchCount) {
       let id = ReplicaID(unchecked: name)
@@ -74,6 +75,7 @@ final class Simulation {
       let fileSystem = MemoryFileSystem()
       let repository = try RepositoryWriter.create(
         at: root, replica: id, role: .branch, fileSystem: fileSystem, now: now)
+      repository.caches = [StateDigestCache()]
       try repository.installKey(key)
       replicas.append(
         Replica(id: id, isHead: false, fileSystem: fileSystem, repository: repository))

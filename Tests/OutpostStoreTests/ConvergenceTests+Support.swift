@@ -139,6 +139,8 @@ func openRepository(
   // Small journal segments: the simulation begins and seals segments all the time, and bundles
   // read the changes since an acknowledgement across them (SPEC.md §4.2, §8.6).
   repository.journalSegmentLimit = 4096
+  // A cache kept from each commit's old and new states (SPEC.md §4.5), checked by checkReplica.
+  repository.caches = [StateDigestCache()]
   for key in known { _ = try repository.state(key.collection, key.id) }
   return repository
 }

@@ -214,10 +214,6 @@ struct JournalSegmentTests {
 
   /// Replaces a file's bytes, as damage or a crash would leave them.
   func write(_ bytes: [UInt8], to path: String, in disk: MemoryFileSystem) throws {
-    if try disk.exists(path) { try disk.remove(path) }
-    let handle = try disk.open(path, .createNew(secret: false))
-    try disk.write(handle, bytes)
-    try disk.sync(handle)
-    try disk.close(handle)
+    try disk.writeFile(path, bytes)
   }
 }

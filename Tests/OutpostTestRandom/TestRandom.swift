@@ -13,6 +13,9 @@ package struct SplitMix64 {
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
   }
+
+  /// A number in `0..<bound`.
+  package mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
 
 /// A seed for a randomized test: `OUTPOST_SEED` when set (to replay a failure), else `fallback`.

@@ -101,6 +101,15 @@ package final class MemoryFileSystem: FileSystem {
 
   // MARK: Test controls
 
+  /// Replaces a file's bytes (durably), as damage or an edit by hand would leave them.
+  package func writeFile(_ path: String, _ bytes: [UInt8]) throws(FileSystemError) {
+    if try exists(path) { try remove(path) }
+    let handle = try open(path, .createNew(secret: false))
+    try write(handle, bytes)
+    try sync(handle)
+    try close(handle)
+  }
+
   /// An independent copy of the files and folders (visible and durable), with nothing open.
   package func copy() -> MemoryFileSystem {
     MemoryFileSystem(copying: state.withLock { $0 })

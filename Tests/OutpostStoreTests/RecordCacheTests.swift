@@ -1,0 +1,178 @@
+import OutpostCodec
+import OutpostCrypto
+import OutpostModel
+import OutpostStore
+import OutpostSync
+import OutpostTestRandom
+import OutpostTestSupport
+import Testing
+
+/// A cache of every record's state digest.
+///
+/// It is kept by taking out each changed record's old digest and adding its new one: if a commit handed the cache a wrong old state, the kept cache would
+/// differ from one rebuilt from the records. Used by these tests and the convergence simulation.
+struct StateDigestCache: RecordCache {
+  var name: String { "state-digests" }
+
+  static func line(_ collection: String, _ id: RecordID, _ state: RecordState) -> String {
+    "\(collection)/\(id.rawValue) \(SHA256.hash(state.canonicalBytes).hex)"
+  }
+
+  func updated(
+    _ previous: [UInt8]?, changes: [RecordCacheChange], repository: RepositoryReader
+  ) -> [UInt8]? {
+    var lines: [String: Int] = [:]
+    if let previous {
+      for line in String(decoding: previous, as: UTF8.self).split(separator: "\n") {
+        lines[String(line), default: 0] += 1
+      }
+    } else {
+      for schema in repository.collections {
+        guard let states = try? repository.states(schema.name) else { return nil }
+        for (id, state) in states { lines[Self.line(schema.name, id, state), default: 0] += 1 }
+      }
+    }
+    for change in changes {
+      if let old = change.old {
+        let line = Self.line(change.collection, change.id, old)
+        // A wrong old state: the line is not there; the cache says so by a line of its own.
+        guard let count = lines[line] else {
+          lines["missing \(line)", default: 0] += 1
+          continue
+        }
+        lines[line] = count == 1 ? nil : count - 1
+      }
+      lines[Self.line(change.collection, change.id, change.new), default: 0] += 1
+    }
+    let text = lines.keys.sorted().flatMap { Array(repeating: $0, count: lines[$0]!) }
+    return Array(text.joined(separator: "\n").utf8)
+  }
+}
+
+/// SPEC.md §4.5: caches a writer keeps in step with its commits, stamped with the checkpoint.
+struct RecordCacheTests {
+  let now: @Sendable () -> Timestamp = { "2025-03-01T09:00:00+08:00" }
+  let cache = StateDigestCache()
+
+  func order(_ n: Int, _ amount: Int) -> RecordChange {
+    .put(
+      collection: "orders", id: RecordID(unchecked: "north-or-\(n)"),
+      fields: [
+        "office_id": .string("north"), "customer_id": .string("c-\(n)"),
+        "channel_id": .string("sem"), "order_date": .string("2025-02-01"),
+        "quantity": .number(JSONNumber(integer: 1)), "amount": .string("\(amount).00"),
+        "status": .string("confirmed"),
+      ])
+  }
+
+  func make() throws -> (MemoryFileSystem, RepositoryWriter) {
+    let disk = MemoryFileSystem()
+    let writer = try RepositoryWriter.create(
+      at: "/r", replica: ReplicaID(unchecked: "north"), role: .branch, fileSystem: disk, now: now)
+    writer.caches = [cache]
+    return (disk, writer)
+  }
+
+  @Test("seeded: a kept cache equals one rebuilt from the records after every commit")
+  func keptInStep() throws {
+    let seed = testSeed(20_261_207)
+    var random = SplitMix64(seed: seed)
+    let (disk, writer) = try make()
+    for _ in 0..<40 {
+      var changes: [RecordChange] = []
+      for _ in 0..<(1 + random.next(5)) {
+        let n = random.next(12)
+        if random.next(4) == 0 {
+          if try writer.state("orders", RecordID(unchecked: "north-or-\(n)")) != nil {
+            changes.append(.delete(collection: "orders", id: RecordID(unchecked: "north-or-\(n)")))
+          }
+        } else {
+          changes.append(order(n, random.next(50)))
+        }
+      }
+      _ = try writer.commit(changes, command: "test")
+      let reader = try RepositoryReader.open(at: "/r", fileSystem: disk, now: now)
+      let stored = try #require(reader.cache(cache.name), "the cache is in step after a commit")
+      #expect(stored == cache.updated(nil, changes: [], repository: reader))
+      #expect(!String(decoding: stored, as: UTF8.self).contains("missing"))
+      #expect(reader.verifyCaches([cache]).isClean && reader.verifyCaches([cache]).notes.isEmpty)
+      reader.close()
+    }
+    writer.close()
+  }
+
+  @Test("a commit by a writer without the cache leaves it out of step: unused, not wrong")
+  func outOfStep() throws {
+    let (disk, writer) = try make()
+    _ = try writer.commit([order(1, 10)], command: "test")
+    writer.close()
+    let plain = try RepositoryWriter.open(at: "/r", fileSystem: disk, now: now)
+    _ = try plain.commit([order(1, 20)], command: "test")
+    #expect(plain.cache(cache.name) == nil)
+    #expect(plain.verifyCaches([cache]).isClean && plain.verifyCaches([cache]).notes.isEmpty)
+    plain.close()
+    // The next commit with the cache installed rebuilds it.
+    let again = try RepositoryWriter.open(at: "/r", fileSystem: disk, now: now)
+    again.caches = [cache]
+    _ = try again.commit([order(2, 5)], command: "test")
+    let stored = try #require(again.cache(cache.name))
+    #expect(stored == cache.updated(nil, changes: [], repository: again))
+    again.close()
+  }
+
+  @Test("a damaged cache is not used and verify names it")
+  func damaged() throws {
+    let (disk, writer) = try make()
+    _ = try writer.commit([order(1, 10), order(2, 20)], command: "test")
+    writer.close()
+    var bytes = try disk.readFile("/r/cache/state-digests")
+    bytes[bytes.count - 3] ^= 0x01
+    try disk.writeFile("/r/cache/state-digests", bytes)
+    let reader = try RepositoryReader.open(at: "/r", fileSystem: disk, now: now)
+    #expect(reader.cache(cache.name) == nil)
+    let report = reader.verifyCaches([cache])
+    #expect(report.problems.isEmpty && report.notes.count == 1)
+    #expect(report.notes.first?.contains("cache/state-digests is damaged") == true)
+    reader.close()
+  }
+
+  @Test("a cache whose content is wrong but whose digest matches is found by verify")
+  func wrongContent() throws {
+    let (disk, writer) = try make()
+    _ = try writer.commit([order(1, 10)], command: "test")
+    let checkpoint = try #require(writer.cache(cache.name))
+    writer.close()
+    // Re-stamp different content for the same checkpoint, as a careless tool might.
+    let file = try disk.readFile("/r/cache/state-digests")
+    let header = Array(file.prefix { $0 != 0x0A })
+    let content = Array("orders/north-or-9 00".utf8)
+    let members = try #require(try JSONParser.parse(header).objectValue)
+    var pairs = zip(members.keys, members.values).filter { $0.0 != "bytes" && $0.0 != "sha256" }
+    pairs.append(("bytes", .number(JSONNumber(integer: Int64(content.count)))))
+    pairs.append(("sha256", .string(SHA256.hash(content).hex)))
+    let json = JSONValue.object(JSONObject(uncheckedPairs: pairs))
+    try disk.writeFile("/r/cache/state-digests", JSONWriter.canonicalBytes(json) + [0x0A] + content)
+    #expect(!checkpoint.isEmpty)
+    let reader = try RepositoryReader.open(at: "/r", fileSystem: disk, now: now)
+    #expect(reader.cache(cache.name) == content)
+    let report = reader.verifyCaches([cache])
+    #expect(report.problems.count == 1)
+    #expect(report.problems.first?.contains("differs from the records") == true)
+    reader.close()
+  }
+
+  @Test("a refused commit leaves the cache as it was")
+  func refusedCommit() throws {
+    let (disk, writer) = try make()
+    _ = try writer.commit([order(1, 10)], command: "test")
+    let before = try disk.readFile("/r/cache/state-digests")
+    #expect(throws: StoreError.self) {
+      try writer.commit(
+        [order(2, 10), .delete(collection: "orders", id: RecordID(unchecked: "nobody"))],
+        command: "test")
+    }
+    #expect(try disk.readFile("/r/cache/state-digests") == before)
+    #expect(writer.cache(cache.name) == before.drop { $0 != 0x0A }.dropFirst().map { $0 })
+    writer.close()
+  }
+}

@@ -1,0 +1,126 @@
+import OutpostCodec
+import OutpostKPI
+import OutpostModel
+import OutpostStore
+import OutpostSync
+import OutpostTestRandom
+import OutpostTestSupport
+import Testing
+
+@testable import Outpost
+
+/// SPEC.md §4.5, §9.1: the monthly KPI summaries a writer keeps in `cache/kpi-aggregates`,
+/// through random commits, exchanges and conflicts at a branch and head office: in step after
+/// every commit, equal to summaries rebuilt from the records, and giving `kpi` the values (and
+/// open-conflict marks) it computes from rows.
+struct KPIAggregateCacheTests {
+  typealias World = KPIWorld
+
+  static func order(_ n: Int, _ random: inout SplitMix64) throws -> RecordChange {
+    let month = 1 + random.next(6)
+    let day = 1 + random.next(28)
+    let date = "2025-0\(month)-" + (day < 10 ? "0\(day)" : "\(day)")
+    return .put(
+      collection: "orders", id: RecordID(unchecked: "o-\(n)"),
+      fields: try World.fields(
+        StandardCollections.orders,
+        [
+          "office_id": "north", "customer_id": "c-\(random.next(6))",
+          "channel_id": ["sem", "seo", "social"][random.next(3)], "order_date": date,
+          "quantity": "\(1 + random.next(3))", "amount": "\(random.next(3000)).\(random.next(10))0",
+          "status": ["confirmed", "confirmed", "cancelled"][random.next(3)],
+        ]))
+  }
+
+  /// The values `kpi` gives (reading the summaries), against the values from every row.
+  static func check(_ repository: RepositoryReader, grain: Grain, _ what: String) throws {
+    let definitions = try KPIDefinitionsInForce(repository).definitions
+    let kept = try #require(
+      KPIAggregateCache.read(repository, definitions: definitions), "\(what): in step")
+    #expect(kept == (try KPIAggregateCache.Content(repository, definitions)), "\(what)")
+    let result = try KPIRequest(grain: grain, breakdown: .channel).compute(in: repository)
+    let data = try KPIDataset(repository, definitions: definitions)
+    let values = KPIEngine(definitions: definitions).evaluate(
+      data.dataset, KPIQuery(grain: grain, breakdown: .channel))
+    #expect(result.entries.map(\.value) == values, "\(what)")
+    let sources = KPISources(definitions)
+    let marks = values.map {
+      data.hasOpenConflict(in: sources.collections(readBy: $0.kpi), office: $0.office)
+    }
+    #expect(result.entries.map(\.openConflict) == marks, "\(what)")
+    // A few KPIs: only their summaries are read, and only the collections the others need.
+    let some = definitions.kpiOrder.filter {
+      sources.collections(readBy: $0).contains("orders")
+    }.prefix(8)
+    let few = try KPIRequest(kpis: Array(some), grain: grain).compute(in: repository)
+    let fewValues = KPIEngine(definitions: definitions).evaluate(
+      data.dataset, KPIQuery(kpis: Array(some), grain: grain))
+    #expect(few.entries.map(\.value) == fewValues, "\(what)")
+    #expect(few.entries.contains { $0.value.value != nil }, "\(what)")
+  }
+
+  @Test("seeded: kept summaries stay equal to rebuilt ones and give kpi the values of the rows")
+  func randomExchanges() throws {
+    var random = SplitMix64(seed: testSeed(20_261_211))
+    let world = try World()
+    world.hq.caches = [KPIAggregateCache()]
+    world.north.caches = [KPIAggregateCache()]
+    var conflicts = 0
+    for round in 0..<12 {
+      var changes: [RecordChange] = []
+      for _ in 0..<(1 + random.next(6)) {
+        let n = random.next(10)
+        if random.next(5) == 0,
+          try world.north.state("orders", RecordID(unchecked: "o-\(n)")) != nil
+        {
+          changes.append(.delete(collection: "orders", id: RecordID(unchecked: "o-\(n)")))
+        } else {
+          changes.append(try Self.order(n, &random))
+        }
+      }
+      // A change to a record in open conflict is refused; the round goes on without it.
+      _ = try? world.north.commit(changes, command: "test")
+      if random.next(3) == 0 {
+        let n = random.next(10)
+        let id = RecordID(unchecked: "o-\(n)")
+        if try world.hq.state("orders", id) != nil {
+          _ = try? world.hq.commit(
+            [.put(collection: "orders", id: id, fields: ["amount": .string("\(round).25")])],
+            command: "test")
+        }
+      }
+      try world.submit()
+      let open = try world.hq.conflicts()
+      conflicts = max(conflicts, open.count)
+      // Now and then head office settles one, taking north's side.
+      if let first = open.first, random.next(2) == 0 {
+        _ = try world.hq.resolve(
+          collection: first.collection, id: first.id, choice: .take(world.northID), note: nil)
+      }
+      if random.next(2) == 0 { try world.reply() }
+      let grain: Grain = [.month, .quarter, .year][random.next(3)]
+      try Self.check(world.hq, grain: grain, "hq, round \(round)")
+      try Self.check(world.north, grain: grain, "north, round \(round)")
+    }
+    #expect(conflicts > 0, "the rounds made a conflict")
+  }
+
+  @Test("publishing definitions leaves the summaries out of step until the next commit")
+  func publishing() throws {
+    let world = try World()
+    world.hq.caches = [KPIAggregateCache()]
+    _ = try world.hq.commit(
+      [try World.order("h-1", "2025-01-10", "100.00")], command: "test")
+    try Self.check(world.hq, grain: .month, "before")
+    let definitions = try DefinitionSet(bytes: Array(World.smallDefinitions.utf8))
+    _ = try KPIPublication.publish(
+      definitions, to: world.hq, publishedAt: "2025-03-01T09:00:00Z")
+    #expect(KPIAggregateCache.read(world.hq, definitions: definitions) == nil)
+    // kpi still answers, from the rows.
+    let result = try KPIRequest(kpis: ["revenue"]).compute(in: world.hq)
+    #expect(result.entries.first?.value.value == ExactDecimal(100))
+    _ = try world.hq.commit(
+      [try World.order("h-2", "2025-01-11", "50.00")], command: "test")
+    try Self.check(world.hq, grain: .month, "after")
+  }
+}
