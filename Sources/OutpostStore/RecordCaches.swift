@@ -118,6 +118,9 @@ extension RepositoryReader {
   /// The content of cache `name`: nil when there is none or it is out of step, the refusal
   /// when it is damaged.
   func checkedCache(_ name: String) throws(CacheFile.Refusal) -> [UInt8]? {
+    // A reader that took in transactions committed past the checkpoint (a write interrupted
+    // before it updated `state.json`) sees records the cache was not made from.
+    guard newestPastCheckpoint == nil else { return nil }
     let file = cacheDirectory + "/" + name
     guard let info = try? fileSystem.info(file), info.kind == .regular,
       info.size <= CacheFile.maximumBytes,

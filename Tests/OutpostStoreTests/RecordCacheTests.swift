@@ -120,6 +120,27 @@ struct RecordCacheTests {
     again.close()
   }
 
+  @Test("a reader that takes in transactions committed past the checkpoint does not use the cache")
+  func committedPastCheckpoint() throws {
+    let (disk, writer) = try make()
+    _ = try writer.commit([order(1, 10)], command: "test")
+    let state = try disk.readFile("/r/state.json")
+    let cached = try disk.readFile("/r/cache/state-digests")
+    _ = try writer.commit([order(1, 20)], command: "test")
+    writer.close()
+    // As if the second write had been interrupted after its journal commit: state.json and the
+    // cache are still the first's, in step with each other.
+    try disk.writeFile("/r/state.json", state)
+    try disk.writeFile("/r/cache/state-digests", cached)
+    let reader = try RepositoryReader.open(at: "/r", fileSystem: disk, now: now)
+    #expect(
+      try reader.state("orders", RecordID(unchecked: "north-or-1"))?.value("amount")
+        == .string("20.00"))
+    #expect(reader.cache(cache.name) == nil)
+    #expect(reader.verifyCaches([cache]).isClean)
+    reader.close()
+  }
+
   @Test("a damaged cache is not used and verify names it")
   func damaged() throws {
     let (disk, writer) = try make()
