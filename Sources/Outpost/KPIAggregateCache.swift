@@ -6,8 +6,8 @@ import OutpostSync
 
 /// The monthly KPI summaries a writer keeps in step with the records (SPEC.md §4.5, §9.1).
 ///
-/// `cache/kpi-aggregates` holds, for the definitions in force, every measure ref that can be
-/// kept by month (``MonthlyAggregates``), and by collection the offices with a
+/// `cache/kpi-aggregates` holds, for the definitions in force, the summaries of every measure
+/// ref that can be kept by month (``MonthlyAggregates``), and by collection the offices with a
 /// record in open conflict. `kpi` reads them instead of rows for months, quarters and years.
 public struct KPIAggregateCache: RecordCache {
   /// The cache file's name.
@@ -22,9 +22,10 @@ public struct KPIAggregateCache: RecordCache {
 
   /// The content after `changes`.
   ///
-  /// `previous` updated row by row, or rebuilt from the records when there is none, it was made for other definitions, or a change finds it does not hold
-  /// a row it should. Nil (out of step until the next commit) when a change touches the KPI
-  /// definitions, or they cannot be read.
+  /// `previous` updated row by row; or rebuilt from the records when there is none, it was
+  /// made for other definitions, or a change finds it does not hold a row it should. Nil (out
+  /// of step until the next commit) when a change touches the KPI definitions, or they cannot
+  /// be read.
   public func updated(
     _ previous: [UInt8]?, changes: [RecordCacheChange], repository: RepositoryReader
   ) -> [UInt8]? {
@@ -32,15 +33,32 @@ public struct KPIAggregateCache: RecordCache {
       return nil
     }
     guard let definitions = try? KPIDefinitionsInForce(repository).definitions else { return nil }
+    // A commit that changes no collection the summaries read (a peer document, a schema, other
+    // collections) keeps them as they are: only the stamp moves.
+    if let previous, Self.madeFor(definitions, previous) {
+      let read = MonthlyAggregates(
+        Dataset(rows: [:]), refs: MonthlyAggregates.keptRefs(definitions),
+        definitions: definitions
+      ).collections
+      if !changes.contains(where: { read.contains($0.collection) }) { return previous }
+    }
     if var content = previous.flatMap({ try? Content(decoding: $0, definitions) }),
-      content.applied(changes, repository, definitions)
+      content.applied(changes, repository)
     {
       return content.encoded()
     }
     guard var built = try? Content(repository, definitions),
-      built.applied(changes, repository, definitions)
+      built.applied(changes, repository)
     else { return nil }
     return built.encoded()
+  }
+
+  /// Whether `content`'s first line says it was made for `definitions` (the rest unread).
+  static func madeFor(_ definitions: DefinitionSet, _ content: [UInt8]) -> Bool {
+    let header = content.prefix { $0 != 0x0A }
+    guard let json = try? JSONParser.parse(header, limits: .repositoryFile) else { return false }
+    return json["format"]?.stringValue == format
+      && json["definitions"]?.stringValue == definitions.hash
   }
 
   /// The summaries in step with `repository`'s snapshot, for `definitions`; nil when there are
@@ -78,7 +96,7 @@ public struct KPIAggregateCache: RecordCache {
         let states: [(id: RecordID, state: RecordState)]
         do { states = try repository.states(name) } catch { throw OutpostError(error) }
         for (id, state) in states {
-          add(state, id: id, collection: name, schema: schema, definitions, sign: 1)
+          add(state, id: id, collection: name, schema: schema, sign: 1)
         }
       }
     }
@@ -90,8 +108,7 @@ extension KPIAggregateCache.Content {
   /// without it.
   @discardableResult
   mutating func add(
-    _ state: RecordState, id: RecordID, collection: String, schema: CollectionSchema,
-    _ definitions: DefinitionSet, sign: Int
+    _ state: RecordState, id: RecordID, collection: String, schema: CollectionSchema, sign: Int
   ) -> Bool {
     guard let row = KPIDataset.row(of: state, id: id, schema: schema) else { return true }
     if state.isConflicted, let office = row["office_id"]?.stringValue {
@@ -105,19 +122,17 @@ extension KPIAggregateCache.Content {
 
   /// Takes out each changed record's old row and adds its new one; false when the summaries
   /// did not hold an old row.
-  mutating func applied(
-    _ changes: [RecordCacheChange], _ repository: RepositoryReader, _ definitions: DefinitionSet
-  ) -> Bool {
+  mutating func applied(_ changes: [RecordCacheChange], _ repository: RepositoryReader) -> Bool {
     var consistent = true
     for change in changes where collections.contains(change.collection) {
       guard let schema = try? repository.schema(change.collection) else { return false }
       let (collection, id) = (change.collection, change.id)
       if let old = change.old,
-        !add(old, id: id, collection: collection, schema: schema, definitions, sign: -1)
+        !add(old, id: id, collection: collection, schema: schema, sign: -1)
       {
         consistent = false
       }
-      add(change.new, id: id, collection: collection, schema: schema, definitions, sign: 1)
+      add(change.new, id: id, collection: collection, schema: schema, sign: 1)
     }
     return consistent
   }
