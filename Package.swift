@@ -51,7 +51,7 @@ let package = Package(
       name: "outpost-bench",
       dependencies: [
         "OutpostStore", "OutpostModel", "OutpostCodec", "OutpostCrypto", "OutpostSync",
-        "OutpostCLI",
+        "OutpostCLI", "Outpost",
       ],
       path: "tools/bench",
       exclude: ["README.md", "results", "kpi.sql", "kpi-load.sql"]),

@@ -1,4 +1,5 @@
 import Foundation
+import Outpost
 import OutpostCodec
 import OutpostModel
 import OutpostStore
@@ -198,6 +199,8 @@ extension ScaleBench {
     }
     let repository = try RepositoryWriter.open(
       at: setting.folder + "/" + branch, now: MergeBench.now)
+    // As `outpost put` or `import` would: the writer keeps the KPI summaries (SPEC.md §4.5).
+    repository.caches = [KPIAggregateCache()]
     let summary = try repository.commit(changes, command: "bench scale edit")
     repository.close()
     try WorkFolder.write(Array(ids.utf8), to: setting.folder + "/changed-ids.txt")
