@@ -140,7 +140,8 @@ extension KPIAggregateCache.Content {
   /// The content: a canonical JSON line with the format, the definitions' hash, the conflict
   /// counts and the number of tables, then one line per summaries table
   /// (``MonthlyAggregates/tables``, in order, named by its first ref's measure) holding rows
-  /// `[office, month, coarse, channel, rows, non_null, invalid, sum, distinct, overflowed]`
+  /// `[office, month, coarse, channel, rows, non_null, invalid, sum, scales, distinct,
+  /// overflowed]`
   /// sorted by key; so a reader parses only the tables it needs.
   func encoded() -> [UInt8] {
     func number(_ n: Int) -> JSONValue { .number(JSONNumber(integer: Int64(n))) }
@@ -163,12 +164,14 @@ extension KPIAggregateCache.Content {
       for key in partials.keys.sorted() {
         let p = partials[key]!
         let distinct = JSONObject(uncheckedPairs: p.distinct.map { ($0.key, number($0.value)) })
+        let scales = JSONObject(uncheckedPairs: p.scales.map { ("\($0.key)", number($0.value)) })
         let coarse: JSONValue = key.coarse.map { .string($0.rawValue) } ?? .null
         rows.append(
           .array([
             .string(key.office), .string(key.month.description), coarse, .string(key.channel),
-            number(p.rows), number(p.nonNull), number(p.invalid), .string(p.sum.description),
-            .object(distinct), .bool(p.overflowed),
+            number(p.rows), number(p.nonNull), number(p.invalid),
+            .string(p.scaledSum.description), .object(scales), .object(distinct),
+            .bool(p.overflowed),
           ]))
       }
       out.append(0x0A)
@@ -222,14 +225,15 @@ extension KPIAggregateCache.Content {
       var table: [MonthKey: MonthPartial] = [:]
       table.reserveCapacity(rows.count)
       for row in rows {
-        guard let cells = row.arrayValue, cells.count == 10,
+        guard let cells = row.arrayValue, cells.count == 11,
           let office = cells[0].stringValue,
           let month = cells[1].stringValue.flatMap({ CivilDate(parsing: $0) }),
           let channel = cells[3].stringValue,
           let count = cells[4].int64Value, let nonNull = cells[5].int64Value,
           let invalid = cells[6].int64Value,
           let sum = cells[7].stringValue.flatMap({ try? ExactDecimal(parsing: $0) }),
-          let distinct = cells[8].objectValue, case .bool(let overflowed) = cells[9]
+          let scales = cells[8].objectValue, let distinct = cells[9].objectValue,
+          case .bool(let overflowed) = cells[10]
         else { throw refuse("a summary of '\(measure)' is malformed") }
         let coarse: Grain?
         switch cells[2] {
@@ -248,6 +252,12 @@ extension KPIAggregateCache.Content {
         for (value, n) in distinct {
           guard let n = n.int64Value else { throw refuse("a distinct count is not a number") }
           partial.distinct[value] = Int(n)
+        }
+        for (scale, n) in scales {
+          guard let scale = Int(scale), (0...ExactDecimal.maximumScale).contains(scale),
+            let n = n.int64Value
+          else { throw refuse("a scale count of '\(measure)' is malformed") }
+          partial.scales[scale] = Int(n)
         }
         table[MonthKey(office: office, month: month, coarse: coarse, channel: channel)] = partial
       }

@@ -219,7 +219,7 @@ struct Accumulator {
     return seconds
   }
 
-  /// Adds the summary of a day's rows (``MonthlyAggregates``), as ``add(_:_:date:_:)`` adds
+  /// Adds the summary of a month's rows (``MonthlyAggregates``), as ``add(_:_:date:_:)`` adds
   /// each of them.
   mutating func add(_ partial: MonthPartial, _ measure: Measure, _ values: inout DistinctValues) {
     rows += partial.rows
@@ -227,7 +227,7 @@ struct Accumulator {
     if partial.invalid > 0 || partial.overflowed { overflow = true }
     switch measure.agg {
     case .sum, .mean:
-      if let next = sum.adding(partial.sum) { sum = next } else { overflow = true }
+      if let next = sum.adding(partial.scaledSum) { sum = next } else { overflow = true }
     case .countDistinct:
       for (text, count) in partial.distinct {
         distinct[values.id(canonical: text), default: 0] += count

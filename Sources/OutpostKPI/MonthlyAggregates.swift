@@ -46,8 +46,13 @@ public struct MonthPartial: Equatable, Sendable {
   /// The rows whose value cannot be aggregated: not a number where one is added, or a
   /// duration whose sides are not timestamps or run backwards (`invalid_input`).
   public var invalid = 0
-  /// The sum of the numeric values (sum and mean).
+  /// The sum of the numeric values (sum and mean), at any scale: ``scaledSum`` is the value
+  /// to read.
   public var sum = ExactDecimal.zero
+  /// By scale (fraction digits), how many of the numeric values have it: the sum of the rows
+  /// has the largest scale among them, as the engine's sum over rows does, even after rows
+  /// with more digits were taken out.
+  public var scales: [Int: Int] = [:]
   /// For count_distinct: each value, as canonical JSON, and how many rows hold it.
   public var distinct: [String: Int] = [:]
   /// An exact sum was out of range once; the summary cannot be taken apart and counts as
@@ -59,7 +64,16 @@ public struct MonthPartial: Equatable, Sendable {
 
   /// Whether no row is left in it.
   public var isEmpty: Bool {
-    rows == 0 && nonNull == 0 && invalid == 0 && sum == .zero && distinct.isEmpty && !overflowed
+    rows == 0 && nonNull == 0 && invalid == 0 && sum == .zero && distinct.isEmpty
+      && scales.isEmpty && !overflowed
+  }
+
+  /// The sum at the largest scale of the values it holds (0 when it holds none): what a sum
+  /// over the rows themselves gives, digit for digit.
+  public var scaledSum: ExactDecimal {
+    let scale = scales.keys.max() ?? 0
+    if sum.scale > scale { return sum.rounded(scale: scale) }  // exact: the digits are zeros
+    return sum.adding(ExactDecimal(significand: 0, scale: scale)) ?? sum
   }
 
   /// Adds (`sign` 1) or takes out (`sign` -1) the summary of other rows.
@@ -81,6 +95,11 @@ public struct MonthPartial: Equatable, Sendable {
       let next = distinct[value, default: 0] + sign * count
       if next < 0 { consistent = false }
       distinct[value] = next == 0 ? nil : next
+    }
+    for (scale, count) in other.scales {
+      let next = scales[scale, default: 0] + sign * count
+      if next < 0 { consistent = false }
+      scales[scale] = next == 0 ? nil : next
     }
     return consistent
   }
@@ -271,7 +290,12 @@ public struct MonthlyAggregates: Equatable, Sendable {
     case .count: break
     case .countDistinct: partial.distinct[JSONWriter.canonicalString(value)] = 1
     default:
-      if let number = KPIEngine.number(value) { partial.sum = number } else { partial.invalid = 1 }
+      if let number = KPIEngine.number(value) {
+        partial.sum = number
+        partial.scales[number.scale] = 1
+      } else {
+        partial.invalid = 1
+      }
     }
     return (key, partial)
   }

@@ -27,7 +27,8 @@ struct KPIAggregateCacheTests {
         [
           "office_id": "north", "customer_id": "c-\(random.next(6))",
           "channel_id": ["sem", "seo", "social"][random.next(3)], "order_date": date,
-          "quantity": "\(1 + random.next(3))", "amount": "\(random.next(3000)).\(random.next(10))0",
+          "quantity": "\(1 + random.next(3))",
+          "amount": "\(random.next(3000))" + ["", ".5", ".25", ".10"][random.next(4)],
           "status": ["confirmed", "confirmed", "cancelled"][random.next(3)],
         ]))
   }
@@ -38,11 +39,17 @@ struct KPIAggregateCacheTests {
     let kept = try #require(
       KPIAggregateCache.read(repository, definitions: definitions), "\(what): in step")
     #expect(kept == (try KPIAggregateCache.Content(repository, definitions)), "\(what)")
+    // Byte for byte, as verify compares.
+    #expect(repository.verifyCaches([KPIAggregateCache()]).isClean, "\(what)")
     let result = try KPIRequest(grain: grain, breakdown: .channel).compute(in: repository)
     let data = try KPIDataset(repository, definitions: definitions)
     let values = KPIEngine(definitions: definitions).evaluate(
       data.dataset, KPIQuery(grain: grain, breakdown: .channel))
     #expect(result.entries.map(\.value) == values, "\(what)")
+    let digits = { (value: KPIValue) in
+      [value.value, value.numerator, value.denominator].map { $0?.description }
+    }
+    #expect(result.entries.map { digits($0.value) } == values.map(digits), "\(what)")
     let sources = KPISources(definitions)
     let marks = values.map {
       data.hasOpenConflict(in: sources.collections(readBy: $0.kpi), office: $0.office)
