@@ -107,7 +107,7 @@ let package = Package(
       name: "OutpostTests",
       dependencies: [
         "Outpost", "OutpostStore", "OutpostSync", "OutpostKPI", "OutpostModel", "OutpostCodec",
-        "OutpostSpreadsheet", "OutpostTestRandom", "OutpostTestSupport",
+        "OutpostCrypto", "OutpostSpreadsheet", "OutpostTestRandom", "OutpostTestSupport",
       ]),
   ]
 )

@@ -53,6 +53,15 @@ public struct KPIAggregateCache: RecordCache {
     return built.encoded()
   }
 
+  /// Whether the summaries were made for the definitions now in force: summaries another
+  /// build wrote for its own built-in catalog are not used, and `verify` notes them.
+  public func isCurrent(_ content: [UInt8], repository: RepositoryReader) -> Bool {
+    guard let definitions = try? KPIDefinitionsInForce(repository).definitions else {
+      return false
+    }
+    return Self.madeFor(definitions, content)
+  }
+
   /// Whether `content`'s first line says it was made for `definitions` (the rest unread).
   static func madeFor(_ definitions: DefinitionSet, _ content: [UInt8]) -> Bool {
     let header = content.prefix { $0 != 0x0A }

@@ -44,6 +44,15 @@ public protocol RecordCache: Sendable {
   func updated(
     _ previous: [UInt8]?, changes: [RecordCacheChange], repository: RepositoryReader
   ) -> [UInt8]?
+
+  /// Whether content in step with `repository` is still what this build would use: false
+  /// when it was made for inputs other than the records (another build's definitions, say),
+  /// so readers pass it by and the next commit rebuilds it. By default, true.
+  func isCurrent(_ content: [UInt8], repository: RepositoryReader) -> Bool
+}
+
+extension RecordCache {
+  public func isCurrent(_ content: [UInt8], repository: RepositoryReader) -> Bool { true }
 }
 
 /// The stamp and checks of a cache file (SPEC.md §4.5).
@@ -149,6 +158,12 @@ extension RepositoryReader {
         continue
       }
       guard let stored else { continue }
+      guard cache.isCurrent(stored, repository: self) else {
+        report.notes.append(
+          "cache/\(cache.name) was made for other inputs than this build's; it is not used, "
+            + "and the next commit rebuilds it")
+        continue
+      }
       if cache.updated(nil, changes: [], repository: self) != stored {
         report.problems.append(
           "cache/\(cache.name) differs from the records it is derived from; remove it (the "

@@ -1,4 +1,6 @@
+import Foundation
 import OutpostCodec
+import OutpostCrypto
 import OutpostKPI
 import OutpostModel
 import OutpostStore
@@ -129,5 +131,41 @@ struct KPIAggregateCacheTests {
     _ = try world.hq.commit(
       [try World.order("h-2", "2025-01-11", "50.00")], command: "test")
     try Self.check(world.hq, grain: .month, "after")
+  }
+
+  @Test("summaries another build made for its own definitions are not used; verify notes them")
+  func otherDefinitions() throws {
+    let disk = MemoryFileSystem()
+    let hq = try RepositoryWriter.create(
+      at: "/hq", replica: ReplicaID(unchecked: "hq"), role: .head, fileSystem: disk,
+      now: World.clock)
+    hq.caches = [KPIAggregateCache()]
+    _ = try hq.commit([try World.order("h-1", "2025-01-10", "100.00")], command: "test")
+    let definitions = KPIDefinitionsInForce.builtIn
+    #expect(KPIAggregateCache.read(hq, definitions: definitions) != nil)
+    // The same summaries, said to be made for other definitions, stamped as in step.
+    let file = try disk.readFile("/hq/cache/kpi-aggregates")
+    let header = Array(file.prefix { $0 != 0x0A })
+    let content = Array(
+      String(decoding: file.dropFirst(header.count + 1), as: UTF8.self)
+        .replacingOccurrences(of: definitions.hash, with: String(repeating: "0", count: 64))
+        .utf8)
+    let members = try #require(try JSONParser.parse(header).objectValue)
+    var pairs = zip(members.keys, members.values).filter { $0.0 != "bytes" && $0.0 != "sha256" }
+    pairs.append(("bytes", .number(JSONNumber(integer: Int64(content.count)))))
+    pairs.append(("sha256", .string(SHA256.hash(content).hex)))
+    let stamped = JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: pairs)))
+    try disk.writeFile("/hq/cache/kpi-aggregates", stamped + [0x0A] + content)
+    #expect(hq.cache(KPIAggregateCache.fileName) == content)
+    #expect(KPIAggregateCache.read(hq, definitions: definitions) == nil)
+    let report = hq.verifyCaches([KPIAggregateCache()])
+    #expect(report.isClean)
+    #expect(report.notes.count == 1 && report.notes[0].contains("made for other inputs"))
+    // kpi answers from the rows; the next commit rebuilds the summaries.
+    let result = try KPIRequest(kpis: ["deal_amount"]).compute(in: hq)
+    #expect(result.entries.first?.value.value == ExactDecimal(100))
+    _ = try hq.commit([try World.order("h-2", "2025-01-11", "50.00")], command: "test")
+    try Self.check(hq, grain: .month, "rebuilt")
+    hq.close()
   }
 }
