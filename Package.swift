@@ -107,7 +107,7 @@ let package = Package(
       name: "OutpostTests",
       dependencies: [
         "Outpost", "OutpostStore", "OutpostSync", "OutpostKPI", "OutpostModel", "OutpostCodec",
-        "OutpostCrypto", "OutpostSpreadsheet", "OutpostTestRandom", "OutpostTestSupport",
+        "OutpostSpreadsheet", "OutpostTestRandom", "OutpostTestSupport",
       ]),
   ]
 )

@@ -36,10 +36,7 @@ public struct KPIAggregateCache: RecordCache {
     // A commit that changes no collection the summaries read (a peer document, a schema, other
     // collections) keeps them as they are: only the stamp moves.
     if let previous, Self.madeFor(definitions, previous) {
-      let read = MonthlyAggregates(
-        Dataset(rows: [:]), refs: MonthlyAggregates.keptRefs(definitions),
-        definitions: definitions
-      ).collections
+      let read = MonthlyAggregates.keptCollections(definitions)
       if !changes.contains(where: { read.contains($0.collection) }) { return previous }
     }
     if var content = previous.flatMap({ try? Content(decoding: $0, definitions) }),

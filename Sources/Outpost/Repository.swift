@@ -105,11 +105,13 @@ public struct Repository: Sendable {
     return try body(reader)
   }
 
-  /// Runs `body` as the repository's single writer, holding the lock throughout.
+  /// Runs `body` as the repository's single writer, holding the lock throughout; the writer
+  /// keeps ``caches`` in step.
   public func write<Result>(_ body: (RepositoryWriter) throws(OutpostError) -> Result)
     throws(OutpostError) -> Result
   {
     let writer = try open(RepositoryWriter.self)
+    writer.caches = Self.caches
     defer { writer.close() }
     return try body(writer)
   }
@@ -312,9 +314,23 @@ public struct Repository: Sendable {
 
   // MARK: Checking
 
-  /// Checks every checksum, the journal chain and every record file; reads only.
+  /// Checks every checksum, the journal chain, every record file and the caches; reads only.
   public func verify() throws(OutpostError) -> VerifyReport {
-    try read { reader throws(OutpostError) in reader.verify() }
+    try read { reader throws(OutpostError) in Self.verify(reader) }
+  }
+
+  /// The caches Outpost keeps in step with every commit (SPEC.md §4.5): what its writers
+  /// install and `verify` checks.
+  public static var caches: [any RecordCache] { [KPIAggregateCache()] }
+
+  /// Checks `reader` (``RepositoryReader/verify()``) and the caches Outpost keeps
+  /// (``RepositoryReader/verifyCaches(_:)``), in one report.
+  public static func verify(_ reader: RepositoryReader) -> VerifyReport {
+    var report = reader.verify()
+    let caches = reader.verifyCaches(Self.caches)
+    report.problems += caches.problems
+    report.notes += caches.notes
+    return report
   }
 }
 

@@ -285,14 +285,14 @@ package struct Context: Sendable {
   }
 
   /// Opens the repository as its single writer, printing recovery notices; the writer keeps
-  /// the KPI summaries in step (SPEC.md §4.5).
+  /// Outpost's caches in step (SPEC.md §4.5).
   ///
   /// With `OUTPOST_CHECK_BUNDLES=1`, `submit` and `reply` check the records they chose from the
   /// journal against a walk over every record (SPEC.md §8.6).
   package func openWriter() throws -> RepositoryWriter {
     let writer = try open(RepositoryWriter.self)
     writer.checksBundleRecords = environment["OUTPOST_CHECK_BUNDLES"] == "1"
-    writer.caches = [KPIAggregateCache()]
+    writer.caches = Repository.caches
     return writer
   }
 

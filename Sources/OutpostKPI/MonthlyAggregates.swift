@@ -234,6 +234,11 @@ public struct MonthlyAggregates: Equatable, Sendable {
   /// The collections whose rows the kept refs read.
   public var collections: Set<String> { Set(fillers.map(\.measure.source)) }
 
+  /// The collections whose rows the refs of `definitions` that can be kept read.
+  public static func keptCollections(_ definitions: DefinitionSet) -> Set<String> {
+    Set(keptRefs(definitions).compactMap { definitions.measures[$0.measure]?.source })
+  }
+
   /// Adds (`sign` 1) or takes out (`sign` -1) one row of `collection` in every table that
   /// summarizes that collection.
   ///

@@ -165,14 +165,9 @@ struct RecordCacheTests {
     writer.close()
     // Re-stamp different content for the same checkpoint, as a careless tool might.
     let file = try disk.readFile("/r/cache/state-digests")
-    let header = Array(file.prefix { $0 != 0x0A })
     let content = Array("orders/north-or-9 00".utf8)
-    let members = try #require(try JSONParser.parse(header).objectValue)
-    var pairs = zip(members.keys, members.values).filter { $0.0 != "bytes" && $0.0 != "sha256" }
-    pairs.append(("bytes", .number(JSONNumber(integer: Int64(content.count)))))
-    pairs.append(("sha256", .string(SHA256.hash(content).hex)))
-    let json = JSONValue.object(JSONObject(uncheckedPairs: pairs))
-    try disk.writeFile("/r/cache/state-digests", JSONWriter.canonicalBytes(json) + [0x0A] + content)
+    try disk.writeFile(
+      "/r/cache/state-digests", try restampedCacheFile(file, content: content))
     #expect(!checkpoint.isEmpty)
     let reader = try RepositoryReader.open(at: "/r", fileSystem: disk, now: now)
     #expect(reader.cache(cache.name) == content)

@@ -1,6 +1,5 @@
 import Foundation
 import OutpostCodec
-import OutpostCrypto
 import OutpostKPI
 import OutpostModel
 import OutpostStore
@@ -150,12 +149,7 @@ struct KPIAggregateCacheTests {
       String(decoding: file.dropFirst(header.count + 1), as: UTF8.self)
         .replacingOccurrences(of: definitions.hash, with: String(repeating: "0", count: 64))
         .utf8)
-    let members = try #require(try JSONParser.parse(header).objectValue)
-    var pairs = zip(members.keys, members.values).filter { $0.0 != "bytes" && $0.0 != "sha256" }
-    pairs.append(("bytes", .number(JSONNumber(integer: Int64(content.count)))))
-    pairs.append(("sha256", .string(SHA256.hash(content).hex)))
-    let stamped = JSONWriter.canonicalBytes(.object(JSONObject(uncheckedPairs: pairs)))
-    try disk.writeFile("/hq/cache/kpi-aggregates", stamped + [0x0A] + content)
+    try disk.writeFile("/hq/cache/kpi-aggregates", try restampedCacheFile(file, content: content))
     #expect(hq.cache(KPIAggregateCache.fileName) == content)
     #expect(KPIAggregateCache.read(hq, definitions: definitions) == nil)
     let report = hq.verifyCaches([KPIAggregateCache()])

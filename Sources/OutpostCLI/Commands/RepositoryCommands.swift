@@ -242,11 +242,7 @@ extension Commands {
 
     static func run(_ options: Options, _ context: Context) throws {
       let repository = try context.openReader()
-      var report = repository.verify()
-      // The caches a writer keeps (SPEC.md §4.5), rebuilt and compared.
-      let caches = repository.verifyCaches([KPIAggregateCache()])
-      report.problems += caches.problems
-      report.notes += caches.notes
+      let report = Repository.verify(repository)
       if context.format() == .json {
         printJSON(
           context, "outpost-verify/1",
