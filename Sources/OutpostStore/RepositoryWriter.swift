@@ -150,6 +150,12 @@ public final class RepositoryWriter: RepositoryReader {
       for collection in try fileSystem.list(recordsDirectory) {
         directories.append(collectionDirectory(collection))
       }
+      if directories.contains(cacheDirectory) {
+        for name in try fileSystem.list(cacheDirectory)
+        where try fileSystem.info(cacheDirectory + "/" + name)?.kind == .directory {
+          directories.append(cacheDirectory + "/" + name)
+        }
+      }
       for directory in directories {
         for name in try fileSystem.list(directory) {
           // Besides temporary files: deltas of transactions past the checkpoint, written by a
