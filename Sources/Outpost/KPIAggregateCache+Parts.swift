@@ -21,7 +21,9 @@ extension KPIAggregateCache.Content {
           .object(JSONObject(uncheckedPairs: offices.map { ($0.key, number($0.value)) }))
         )
       })
-    let measures = aggregates.tables.indices.map { JSONValue.string(aggregates.measure(ofTable: $0)) }
+    let measures = aggregates.tables.indices.map {
+      JSONValue.string(aggregates.measure(ofTable: $0))
+    }
     var parts: [String: [UInt8]] = [:]
     parts[KPIAggregateCache.indexPart] = JSONWriter.canonicalBytes(
       .object(

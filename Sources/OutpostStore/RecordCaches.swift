@@ -217,8 +217,9 @@ extension RepositoryReader {
   /// The directory of the caches.
   var cacheDirectory: String { path + "/cache" }
 
-  /// Cache `name` when it is in step with this snapshot's checkpoint; nil otherwise (then read
-  /// the records instead). Its parts are checked as they are read.
+  /// Cache `name`, when it is in step with this snapshot's checkpoint.
+  ///
+  /// Nil otherwise (then read the records instead). Its parts are checked as they are read.
   public func cache(_ name: String) -> CacheParts? {
     try? checkedCache(name)
   }

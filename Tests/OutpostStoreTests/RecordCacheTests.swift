@@ -49,7 +49,9 @@ struct StateDigestCache: RecordCache {
     } else {
       for schema in repository.collections {
         guard let states = try? repository.states(schema.name) else { return nil }
-        for (id, state) in states { parts[schema.name, default: [:]][Self.line(id, state), default: 0] += 1 }
+        for (id, state) in states {
+          parts[schema.name, default: [:]][Self.line(id, state), default: 0] += 1
+        }
       }
     }
     for change in changes {
@@ -67,7 +69,9 @@ struct StateDigestCache: RecordCache {
     var written: [String: [UInt8]] = [:]
     var removed: Set<String> = []
     for (collection, lines) in parts {
-      if lines.isEmpty { removed.insert(Self.part(collection)) } else {
+      if lines.isEmpty {
+        removed.insert(Self.part(collection))
+      } else {
         written[Self.part(collection)] = Self.encode(lines)
       }
     }
@@ -201,7 +205,8 @@ struct RecordCacheTests {
     writer.close()
     // Re-stamp different content for the same checkpoint, as a careless tool might.
     let content = Array("north-or-9 00".utf8)
-    try restampCachePart(disk, directory: "/r/cache/state-digests", part: "c.orders", content: content)
+    try restampCachePart(
+      disk, directory: "/r/cache/state-digests", part: "c.orders", content: content)
     let reader = try RepositoryReader.open(at: "/r", fileSystem: disk, now: now)
     #expect(reader.cache(cache.name)?.part("c.orders") == content)
     let report = reader.verifyCaches([cache])
