@@ -69,8 +69,11 @@ public struct BranchKPIReport: Sendable, Equatable {
     let definitions = try KPIDefinitionsInForce.given(definitions, else: repository)
     let office = repository.config.replica.rawValue
     let data = try KPIDataset(repository, definitions: definitions)
+    // The kept monthly summaries, when in step and made for these definitions (SPEC.md §4.5),
+    // stand in for the rows of the refs they keep; the digests still read every row.
     let computed = KPIEngine(definitions: definitions).evaluate(
-      data.dataset, KPIQuery(offices: [office], openFrom: today, newest: Self.months))
+      data.dataset, KPIQuery(offices: [office], openFrom: today, newest: Self.months),
+      aggregates: KPIAggregateCache.read(repository, definitions: definitions)?.aggregates)
     self.init(
       definitions: definitions.hash, office: office,
       digests: Self.digests(data.dataset, office: office),

@@ -111,9 +111,12 @@ public struct KPIReconciliation: Sendable, Equatable {
         periods.append(period)
       }
     }
+    // The kept monthly summaries, when in step and made for these definitions (SPEC.md §4.5),
+    // stand in for the rows of the refs they keep.
     let computed = KPIEngine(definitions: definitions).evaluate(
       data.dataset,
-      KPIQuery(grain: .month, periods: periods, offices: [office], openFrom: today))
+      KPIQuery(grain: .month, periods: periods, offices: [office], openFrom: today),
+      aggregates: KPIAggregateCache.read(repository, definitions: definitions)?.aggregates)
     var index: [KPIValueKey: KPIValue] = [:]
     for value in computed { index[value.key] = value }
     var result = KPIReconciliation(

@@ -56,6 +56,20 @@ struct KPIAggregateCacheTests {
       data.hasOpenConflict(in: sources.collections(readBy: $0.kpi), office: $0.office)
     }
     #expect(result.entries.map(\.openConflict) == marks, "\(what)")
+    // The KPI report a submission carries reads the summaries too, with the rows' values.
+    let office = repository.config.replica.rawValue
+    let report = try BranchKPIReport(repository, today: nil)
+    let fromRows = KPIEngine(definitions: definitions).evaluate(
+      data.dataset, KPIQuery(offices: [office], newest: BranchKPIReport.months))
+    #expect(
+      report.values.map { [$0.kpi, $0.period, $0.value ?? $0.reason ?? ""] }
+        == fromRows.map { value in
+          [
+            value.kpi, value.period.description,
+            value.value?.formatted(scale: definitions.kpis[value.kpi]!.scale) ?? value.reason
+              ?? "",
+          ]
+        }, "\(what): the KPI report")
     // A few KPIs: only their summaries are read, and only the collections the others need.
     let some = definitions.kpiOrder.filter {
       sources.collections(readBy: $0).contains("orders")
