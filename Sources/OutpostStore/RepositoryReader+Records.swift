@@ -75,6 +75,50 @@ extension RepositoryReader {
     return sorted
   }
 
+  /// Every record of a collection (deleted ones included), a few buckets at a time: `body`
+  /// gets each group's states, sorted by id within each bucket but not across buckets, and
+  /// what it does not keep is released before the next group is read.
+  ///
+  /// For a reader that turns records into something smaller (an export's lines, a count), so
+  /// its memory follows a group of buckets rather than the collection.
+  ///
+  /// - Complexity: O(n) in the collection's size; reads every record file once.
+  public func forEachGroupOfStates(
+    _ collection: String,
+    _ body: ([(id: RecordID, state: RecordState)]) throws -> Void
+  ) throws {
+    if overlay[collection] != nil {
+      // Transactions past the checkpoint change records of any bucket: read them all at once.
+      try body(try states(collection))
+      return
+    }
+    let names = Set(try listing(collection).keys).union(
+      bucketCache.keys.filter { $0.hasPrefix(collection + "/") }.map {
+        String($0.dropFirst(collection.utf8.count + 1))
+      }
+    ).union(bucketDigests?[collection]?.keys ?? [:].keys).sorted()
+    let group = 8
+    var start = 0
+    while start < names.count {
+      let chunk = Array(names[start..<min(start + group, names.count)])
+      start += group
+      var buckets: [Bucket] = []
+      for name in chunk {
+        buckets.append(try bucketCache[collection + "/" + name] ?? loadBucket(collection, name))
+      }
+      let loaded = buckets
+      let results = Mutex<[Result<[(id: RecordID, state: RecordState)], StoreError>?]>(
+        Array(repeating: nil, count: loaded.count))
+      DispatchQueue.concurrentPerform(iterations: loaded.count) { index in
+        let result = Result { () throws(StoreError) in try loaded[index].allStates() }
+        results.withLock { $0[index] = result }
+      }
+      var states: [(id: RecordID, state: RecordState)] = []
+      for result in results.withLock({ $0 }) { states.append(contentsOf: try result!.get()) }
+      try body(states)
+    }
+  }
+
   /// The state of a record, and an existing id it collides with by case (if it is new).
   package func lookup(_ collection: String, _ id: RecordID) throws(StoreError) -> (
     RecordState?, RecordID?

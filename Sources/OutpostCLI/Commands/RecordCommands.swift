@@ -203,39 +203,73 @@ extension Commands {
     }
 
     /// Prints the collection to `context`'s standard output.
+    ///
+    /// The records are read a few buckets at a time and each is turned into its output at once,
+    /// so memory follows the output rather than the decoded records (SPEC.md §6).
     private static func render(_ context: Context) throws {
       let repository = try context.openReader()
       let schema = try schema(repository, context.arguments[0])
-      let states: [(id: RecordID, state: RecordState)]
-      do { states = try repository.states(schema.name).filter { !$0.state.isDeleted } } catch {
+      let format = context.format(.csv)
+      // Each record's output (nil: deleted), in the order read.
+      var outputs: [(id: RecordID, output: [UInt8]?)] = []
+      var rows: [(id: RecordID, output: JSONValue?)] = []
+      do {
+        try repository.forEachGroupOfStates(schema.name) { states in
+          for (id, state) in states {
+            switch format {
+            case .csv, .text, .ndjson:
+              guard !state.isDeleted else {
+                outputs.append((id, nil))
+                continue
+              }
+              if format == .ndjson {
+                var out: [UInt8] = []
+                JSONWriter.write(.object(row(schema, id, state)), into: &out)
+                out.append(10)
+                outputs.append((id, out))
+              } else {
+                var fields: [String] = []
+                if case .column = schema.idRule { fields.append(id.rawValue) }
+                for field in schema.fields {
+                  fields.append(state.value(field.name).map(cell) ?? "")
+                }
+                outputs.append((id, Array(CSVWriter.line(fields).utf8)))
+              }
+            default:
+              rows.append((id, state.isDeleted ? nil : .object(row(schema, id, state))))
+            }
+          }
+        }
+      } catch let error as StoreError {
         throw CLIError(error)
       }
-      let format = context.format(.csv)
       switch format {
-      case .csv, .text:
-        var text = CSVWriter.line(schema.columns)
-        for (id, state) in states {
-          var fields: [String] = []
-          if case .column = schema.idRule { fields.append(id.rawValue) }
-          for field in schema.fields { fields.append(state.value(field.name).map(cell) ?? "") }
-          text += CSVWriter.line(fields)
-        }
-        context.console.out(text)
-      case .ndjson:
-        var out: [UInt8] = []
-        for (id, state) in states {
-          JSONWriter.write(.object(row(schema, id, state)), into: &out)
-          out.append(10)
-        }
+      case .csv, .text, .ndjson:
+        var out: [UInt8] = format == .ndjson ? [] : Array(CSVWriter.line(schema.columns).utf8)
+        for line in sortedByID(outputs) { out += line }
         context.console.out(String(decoding: out, as: UTF8.self))
       default:
         printJSON(
           context, "outpost-export/1",
-          [
-            ("collection", .string(schema.name)),
-            ("records", .array(states.map { .object(row(schema, $0.id, $0.state)) })),
-          ])
+          [("collection", .string(schema.name)), ("records", .array(sortedByID(rows)))])
       }
+    }
+
+    /// The present items of `items` in id order; where an id was read twice (a record
+    /// misplaced in a damaged file), the one read last, as `RepositoryReader.states` keeps.
+    private static func sortedByID<T>(_ items: [(id: RecordID, output: T?)]) -> [T] {
+      let order = items.indices.sorted { a, b in
+        items[a].id != items[b].id ? items[a].id < items[b].id : a < b
+      }
+      var result: [T] = []
+      result.reserveCapacity(order.count)
+      for (position, index) in order.enumerated() {
+        if position + 1 < order.count && items[order[position + 1]].id == items[index].id {
+          continue
+        }
+        if let output = items[index].output { result.append(output) }
+      }
+      return result
     }
   }
 }
