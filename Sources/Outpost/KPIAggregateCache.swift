@@ -120,10 +120,17 @@ public struct KPIAggregateCache: RecordCache {
       conflicts = [:]
       for name in collections.sorted() {
         guard let schema = try? repository.schema(name) else { continue }
-        let states: [(id: RecordID, state: RecordState)]
-        do { states = try repository.states(name) } catch { throw OutpostError(error) }
-        for (id, state) in states {
-          add(state, id: id, collection: name, schema: schema, sign: 1)
+        // A few record files at a time: memory follows the summaries, not the collection.
+        do {
+          try repository.forEachGroupOfStates(name) { states in
+            for (id, state) in states {
+              add(state, id: id, collection: name, schema: schema, sign: 1)
+            }
+          }
+        } catch let error as StoreError {
+          throw OutpostError(error)
+        } catch {
+          throw OutpostError(.io, "\(error)")
         }
       }
     }

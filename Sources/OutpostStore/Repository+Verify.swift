@@ -99,9 +99,12 @@ extension RepositoryReader {
   }
 
   /// What replaying the whole journal gives: the record states and documents it commits.
+  ///
+  /// Records are kept as fingerprints (``fingerprint(_:_:)``), not states, so verify's memory
+  /// is tens of bytes per record.
   private struct Replay {
-    /// Every record's state up to the end of the journal (collected records removed).
-    var records: [String: [RecordID: RecordState]] = [:]
+    /// Every record's fingerprint up to the end of the journal (collected records removed).
+    var records: [String: [RecordID: [UInt8]]] = [:]
     /// The documents committed up to the checkpoint, by journal name.
     var documents: [String: JSONValue] = [:]
     /// Documents written by transactions past the checkpoint (the next writer materializes
@@ -169,7 +172,8 @@ extension RepositoryReader {
       do {
         switch try line.entry() {
         case .record(let collection, let id, let state):
-          replay.records[collection, default: [:]][id] = state.isCollectedMarker ? nil : state
+          replay.records[collection, default: [:]][id] =
+            state.isCollectedMarker ? nil : Self.fingerprint(id, state)
           replay.clock.merge(state.context)
           if pending { replay.pendingRecords[collection, default: []].insert(id) }
         case .document(let name, let value):
@@ -232,13 +236,17 @@ extension RepositoryReader {
 
   /// The counts `state.json` keeps must be those of the record files (SPEC.md §4.1).
   private func verifyCounts(
-    _ actual: [String: [RecordID: RecordState]], into report: inout VerifyReport
+    _ actual: [String: [RecordID: [UInt8]]], into report: inout VerifyReport
   ) {
     guard let stored = storedCounts else { return }
     var counted: [String: RecordCounts] = [:]
-    for (collection, states) in actual {
+    for (collection, records) in actual {
       var tally = RecordCounts()
-      for state in states.values { tally.count(state, 1) }
+      for fingerprint in records.values {
+        let flags = fingerprint[16]
+        if flags & 1 != 0 { tally.deleted += 1 } else { tally.live += 1 }
+        if flags & 2 != 0 { tally.conflicted += 1 }
+      }
       if !tally.isZero { counted[collection] = tally }
     }
     for collection in Set(stored.keys).union(counted.keys).sorted()
@@ -253,12 +261,12 @@ extension RepositoryReader {
     }
   }
 
-  /// Reads every record file, reporting what is wrong with each; returns the live states by
-  /// collection and id, or nil when `records/` cannot be listed.
+  /// Reads every record file, reporting what is wrong with each; returns the records'
+  /// fingerprints by collection and id, or nil when `records/` cannot be listed.
   private func verifyRecordFiles(into report: inout VerifyReport) -> [String: [RecordID:
-    RecordState]]?
+    [UInt8]]]?
   {
-    var actual: [String: [RecordID: RecordState]] = [:]
+    var actual: [String: [RecordID: [UInt8]]] = [:]
     let collections: [String]
     do {
       collections = try fileSystem.list(recordsDirectory)
@@ -298,6 +306,14 @@ extension RepositoryReader {
     return actual
   }
 
+  /// What verify keeps of a record: the hash it adds to its bucket's digest
+  /// (``BucketDigest/recordHash(_:_:)``, 16 bytes), then a byte of flags (1: deleted, 2: in
+  /// conflict) for the counts.
+  private static func fingerprint(_ id: RecordID, _ state: RecordState) -> [UInt8] {
+    BucketDigest.recordHash(id, state.canonicalBytes[...])
+      + [(state.isDeleted ? 1 : 0) | (state.isConflicted ? 2 : 0)]
+  }
+
   /// The record files of a collection's folder, by bucket.
   ///
   /// For each bucket: whether it has a base, and its deltas' transactions. Temporary files are
@@ -330,12 +346,13 @@ extension RepositoryReader {
     return files
   }
 
-  /// A bucket's live records: its base, then each live delta in order (SPEC.md §4.4), each file
-  /// decoded and checked, and the whole compared with the digest `state.json` records.
+  /// A bucket's live records, as fingerprints: its base, then each live delta in order (SPEC.md
+  /// §4.4), each file decoded and checked, and the whole compared with the digest `state.json`
+  /// records.
   private func verifyBucket(
     _ collection: String, _ bucket: String, files: (base: Bool, deltas: [UInt64]),
     into report: inout VerifyReport
-  ) -> [RecordID: RecordState] {
+  ) -> [RecordID: [UInt8]] {
     let directory = collectionDirectory(collection)
     var records: [RecordID: RecordState] = [:]
     var baseTxn: UInt64 = 0
@@ -389,24 +406,28 @@ extension RepositoryReader {
         records[id] = state.isCollectedMarker ? nil : state
       }
     }
+    var fingerprints: [RecordID: [UInt8]] = [:]
+    fingerprints.reserveCapacity(records.count)
+    var digest = BucketDigest.empty
+    for (id, state) in records {
+      let fingerprint = Self.fingerprint(id, state)
+      fingerprints[id] = fingerprint
+      digest.toggle(Array(fingerprint.prefix(16)))
+    }
     if let expected = bucketDigests.map({ $0[collection]?[bucket] ?? .empty }) {
-      var digest = BucketDigest.empty
-      for (id, state) in records {
-        digest.toggle(BucketDigest.recordHash(id, state.canonicalBytes[...]))
-      }
       if digest != expected {
         report.problems.append(
           "records/\(collection)/\(bucket): the bucket's records differ from the digest "
             + "\(Self.stateFile) records (a record file was changed, lost or replaced)")
       }
     }
-    return records
+    return fingerprints
   }
 
   /// Records must match the journal, up to the checkpoint (committed transactions after it
   /// are applied by the next writer).
   private func compare(
-    _ replay: Replay, with actual: [String: [RecordID: RecordState]],
+    _ replay: Replay, with actual: [String: [RecordID: [UInt8]]],
     into report: inout VerifyReport
   ) {
     for collection in Set(replay.records.keys).union(actual.keys).sorted() {
