@@ -58,20 +58,40 @@ public struct KPIDataset: Sendable {
     var rows: [String: [Row]] = [:]
     for name in names.sorted() {
       guard let schema = try? repository.schema(name) else { continue }
-      let states: [(id: RecordID, state: RecordState)]
-      do { states = try repository.states(name) } catch { throw OutpostError(error) }
-      var list: [Row] = []
-      list.reserveCapacity(states.count)
-      for (id, state) in states {
-        guard let row = Self.row(of: state, id: id, schema: schema) else { continue }
-        if state.isConflicted, let office = row["office_id"]?.stringValue {
-          conflicted[name, default: []].insert(office)
-        }
-        list.append(row)
-      }
+      let (list, offices) = try Self.rows(of: name, schema: schema, in: repository)
       rows[name] = list
+      if !offices.isEmpty { conflicted[name, default: []].formUnion(offices) }
     }
     self.init(dataset: Dataset(rows: rows), conflicted: conflicted)
+  }
+
+  /// A collection's rows sorted by id, and the offices holding a record of it in open
+  /// conflict; read a few record files at a time, so the decoded records are not all held.
+  static func rows(of collection: String, schema: CollectionSchema, in repository: RepositoryReader)
+    throws(OutpostError) -> ([Row], Set<String>)
+  {
+    // Each record's row (nil: none) and whether it is in conflict, in the order read.
+    var read: [(id: RecordID, value: (row: Row?, conflicted: Bool))] = []
+    do {
+      try repository.forEachGroupOfStates(collection) { states in
+        for (id, state) in states {
+          read.append((id, (row(of: state, id: id, schema: schema), state.isConflicted)))
+        }
+      }
+    } catch let error as StoreError {
+      throw OutpostError(error)
+    } catch {
+      throw OutpostError(.io, "\(error)")
+    }
+    var list: [Row] = []
+    list.reserveCapacity(read.count)
+    var offices: Set<String> = []
+    for (_, value) in RepositoryReader.inIDOrder(read) {
+      guard let row = value.row else { continue }
+      if value.conflicted, let office = row["office_id"]?.stringValue { offices.insert(office) }
+      list.append(row)
+    }
+    return (list, offices)
   }
 
   /// The row a record gives the engine: its values, with its id in the schema's id column;

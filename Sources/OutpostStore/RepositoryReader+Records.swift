@@ -57,22 +57,9 @@ extension RepositoryReader {
         ($0.key, $0.value)
       }
     }
-    // Each bucket's states are sorted by id; sorting their positions (cheaper to move and
-    // compare than the states themselves) merges those runs. The sort is stable, so where an id
-    // is in two buckets (a record misplaced in a damaged file) the later bucket's state comes
-    // last, and it is the one kept.
-    let order = all.withUnsafeBufferPointer { buffer in
-      var order = Array(buffer.indices)
-      order.sort { buffer[$0].id < buffer[$1].id }
-      return order
-    }
-    var sorted: [(id: RecordID, state: RecordState)] = []
-    sorted.reserveCapacity(all.count)
-    for (position, index) in order.enumerated() {
-      if position + 1 < order.count && all[order[position + 1]].id == all[index].id { continue }
-      sorted.append(all[index])
-    }
-    return sorted
+    // Each bucket's states are sorted by id; where an id is in two buckets (a record misplaced
+    // in a damaged file) the later bucket's state is the one kept.
+    return Self.inIDOrder(all.map { ($0.id, $0.state) }).map { ($0.id, $0.value) }
   }
 
   /// Every record of a collection (deleted ones included), a few buckets at a time: `body`
@@ -117,6 +104,26 @@ extension RepositoryReader {
       for result in results.withLock({ $0 }) { states.append(contentsOf: try result!.get()) }
       try body(states)
     }
+  }
+
+  /// What a caller of ``forEachGroupOfStates(_:_:)`` made of each record, in id order; where an
+  /// id was read twice (a record misplaced in a damaged file), what it made of the one read
+  /// last, as ``states(_:)`` keeps.
+  public static func inIDOrder<T>(_ items: [(id: RecordID, value: T)]) -> [(
+    id: RecordID, value: T
+  )] {
+    let order = items.indices.sorted { a, b in
+      items[a].id != items[b].id ? items[a].id < items[b].id : a < b
+    }
+    var result: [(id: RecordID, value: T)] = []
+    result.reserveCapacity(order.count)
+    for (position, index) in order.enumerated() {
+      if position + 1 < order.count && items[order[position + 1]].id == items[index].id {
+        continue
+      }
+      result.append(items[index])
+    }
+    return result
   }
 
   /// The state of a record, and an existing id it collides with by case (if it is new).

@@ -211,8 +211,8 @@ extension Commands {
       let schema = try schema(repository, context.arguments[0])
       let format = context.format(.csv)
       // Each record's output (nil: deleted), in the order read.
-      var outputs: [(id: RecordID, output: [UInt8]?)] = []
-      var rows: [(id: RecordID, output: JSONValue?)] = []
+      var outputs: [(id: RecordID, value: [UInt8]?)] = []
+      var rows: [(id: RecordID, value: JSONValue?)] = []
       do {
         try repository.forEachGroupOfStates(schema.name) { states in
           for (id, state) in states {
@@ -246,30 +246,17 @@ extension Commands {
       switch format {
       case .csv, .text, .ndjson:
         var out: [UInt8] = format == .ndjson ? [] : Array(CSVWriter.line(schema.columns).utf8)
-        for line in sortedByID(outputs) { out += line }
+        for (_, line) in RepositoryReader.inIDOrder(outputs) { out += line ?? [] }
         context.console.out(String(decoding: out, as: UTF8.self))
       default:
         printJSON(
           context, "outpost-export/1",
-          [("collection", .string(schema.name)), ("records", .array(sortedByID(rows)))])
+          [
+            ("collection", .string(schema.name)),
+            ("records", .array(RepositoryReader.inIDOrder(rows).compactMap(\.value))),
+          ])
       }
     }
 
-    /// The present items of `items` in id order; where an id was read twice (a record
-    /// misplaced in a damaged file), the one read last, as `RepositoryReader.states` keeps.
-    private static func sortedByID<T>(_ items: [(id: RecordID, output: T?)]) -> [T] {
-      let order = items.indices.sorted { a, b in
-        items[a].id != items[b].id ? items[a].id < items[b].id : a < b
-      }
-      var result: [T] = []
-      result.reserveCapacity(order.count)
-      for (position, index) in order.enumerated() {
-        if position + 1 < order.count && items[order[position + 1]].id == items[index].id {
-          continue
-        }
-        if let output = items[index].output { result.append(output) }
-      }
-      return result
-    }
   }
 }
