@@ -245,9 +245,16 @@ extension Commands {
       }
       switch format {
       case .csv, .text, .ndjson:
+        // Written a megabyte at a time, so the whole output is not held once more.
         var out: [UInt8] = format == .ndjson ? [] : Array(CSVWriter.line(schema.columns).utf8)
-        for (_, line) in RepositoryReader.inIDOrder(outputs) { out += line ?? [] }
-        context.console.out(String(decoding: out, as: UTF8.self))
+        for (_, line) in RepositoryReader.inIDOrder(outputs) {
+          out += line ?? []
+          if out.count >= 1 << 20 {
+            context.console.out(bytes: out)
+            out.removeAll(keepingCapacity: true)
+          }
+        }
+        context.console.out(bytes: out)
       default:
         printJSON(
           context, "outpost-export/1",
