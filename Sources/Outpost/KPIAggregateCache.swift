@@ -121,16 +121,14 @@ public struct KPIAggregateCache: RecordCache {
       for name in collections.sorted() {
         guard let schema = try? repository.schema(name) else { continue }
         // A few record files at a time: memory follows the summaries, not the collection.
-        do {
+        do throws(StoreError) {
           try repository.forEachGroupOfStates(name) { states in
             for (id, state) in states {
               add(state, id: id, collection: name, schema: schema, sign: 1)
             }
           }
-        } catch let error as StoreError {
-          throw OutpostError(error)
         } catch {
-          throw OutpostError(.io, "\(error)")
+          throw OutpostError(error)
         }
       }
     }

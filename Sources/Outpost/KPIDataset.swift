@@ -72,16 +72,14 @@ public struct KPIDataset: Sendable {
   {
     // Each record's row (nil: none) and whether it is in conflict, in the order read.
     var read: [(id: RecordID, value: (row: Row?, conflicted: Bool))] = []
-    do {
+    do throws(StoreError) {
       try repository.forEachGroupOfStates(collection) { states in
         for (id, state) in states {
           read.append((id, (row(of: state, id: id, schema: schema), state.isConflicted)))
         }
       }
-    } catch let error as StoreError {
-      throw OutpostError(error)
     } catch {
-      throw OutpostError(.io, "\(error)")
+      throw OutpostError(error)
     }
     var list: [Row] = []
     list.reserveCapacity(read.count)

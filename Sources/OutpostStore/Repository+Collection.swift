@@ -60,10 +60,11 @@ extension RepositoryReader {
     }
     var collected: [(String, RecordID)] = []
     for schema in collections {
-      for (id, state) in try states(schema.name) where state.isCollectable(below: horizon) {
-        if !shared && StaffVisibility.personalOffice(of: schema.name, state) != nil { continue }
-        collected.append((schema.name, id))
+      let collectable = try states(schema.name) { _, state in
+        state.isCollectable(below: horizon)
+          && (shared || StaffVisibility.personalOffice(of: schema.name, state) == nil)
       }
+      for (id, _) in collectable { collected.append((schema.name, id)) }
     }
     return (horizon, collected)
   }

@@ -12,7 +12,7 @@ extension RepositoryReader {
   )] {
     var result: [(String, RecordID, RecordState)] = []
     for schema in collections {
-      for (id, state) in try states(schema.name) where state.isConflicted {
+      for (id, state) in try states(schema.name, where: { $1.isConflicted }) {
         result.append((schema.name, id, state))
       }
     }

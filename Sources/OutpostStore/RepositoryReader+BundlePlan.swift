@@ -106,8 +106,9 @@ private struct PlanSource: BundlePlanSource {
   )] {
     var result: [(String, RecordID)] = []
     for schema in repository.collections {
-      for (id, state) in try repository.states(schema.name)
-      where state.isCollectable(below: horizon) {
+      for (id, _) in try repository.states(
+        schema.name, where: { $1.isCollectable(below: horizon) })
+      {
         result.append((schema.name, id))
       }
     }

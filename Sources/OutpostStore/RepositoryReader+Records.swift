@@ -22,34 +22,7 @@ extension RepositoryReader {
   public func states(_ collection: String) throws(StoreError) -> [(
     id: RecordID, state: RecordState
   )] {
-    // Besides the buckets with files: those state.json says hold records, so a bucket whose
-    // files are all gone is noticed (SPEC.md §4.4).
-    let names = Set(try listing(collection).keys).union(
-      bucketCache.keys.filter { $0.hasPrefix(collection + "/") }.map {
-        String($0.dropFirst(collection.utf8.count + 1))
-      }
-    ).union(bucketDigests?[collection]?.keys ?? [:].keys)
-    var loaded: [Bucket] = []
-    for name in names.sorted() {
-      if let cached = bucketCache[collection + "/" + name] {
-        loaded.append(cached)
-      } else {
-        loaded.append(try loadBucket(collection, name))
-      }
-    }
-    let buckets = loaded
-    // Decoding is most of the cost and the buckets are independent: decode them in parallel,
-    // then combine in bucket order (the first error in that order is the one reported).
-    let results = Mutex<[Result<[(id: RecordID, state: RecordState)], StoreError>?]>(
-      Array(repeating: nil, count: buckets.count))
-    DispatchQueue.concurrentPerform(iterations: buckets.count) { index in
-      let result = Result { () throws(StoreError) in try buckets[index].allStates() }
-      results.withLock { $0[index] = result }
-    }
-    var all: [(id: RecordID, state: RecordState)] = []
-    for result in results.withLock({ $0 }) {
-      all.append(contentsOf: try result!.get())
-    }
+    let all = try decodeBuckets(collection, try bucketNames(collection))
     if let pending = overlay[collection] {
       var merged = Dictionary(all.map { ($0.id, $0.state) }, uniquingKeysWith: { $1 })
       merged.merge(pending) { $1 }
@@ -72,38 +45,72 @@ extension RepositoryReader {
   /// - Complexity: O(n) in the collection's size; reads every record file once.
   public func forEachGroupOfStates(
     _ collection: String,
-    _ body: ([(id: RecordID, state: RecordState)]) throws -> Void
-  ) throws {
+    _ body: ([(id: RecordID, state: RecordState)]) throws(StoreError) -> Void
+  ) throws(StoreError) {
     if overlay[collection] != nil {
       // Transactions past the checkpoint change records of any bucket: read them all at once.
       try body(try states(collection))
       return
     }
-    let names = Set(try listing(collection).keys).union(
-      bucketCache.keys.filter { $0.hasPrefix(collection + "/") }.map {
-        String($0.dropFirst(collection.utf8.count + 1))
-      }
-    ).union(bucketDigests?[collection]?.keys ?? [:].keys).sorted()
+    let names = try bucketNames(collection)
     let group = 8
     var start = 0
     while start < names.count {
       let chunk = Array(names[start..<min(start + group, names.count)])
       start += group
-      var buckets: [Bucket] = []
-      for name in chunk {
-        buckets.append(try bucketCache[collection + "/" + name] ?? loadBucket(collection, name))
-      }
-      let loaded = buckets
-      let results = Mutex<[Result<[(id: RecordID, state: RecordState)], StoreError>?]>(
-        Array(repeating: nil, count: loaded.count))
-      DispatchQueue.concurrentPerform(iterations: loaded.count) { index in
-        let result = Result { () throws(StoreError) in try loaded[index].allStates() }
-        results.withLock { $0[index] = result }
-      }
-      var states: [(id: RecordID, state: RecordState)] = []
-      for result in results.withLock({ $0 }) { states.append(contentsOf: try result!.get()) }
-      try body(states)
+      try body(try decodeBuckets(collection, chunk))
     }
+  }
+
+  /// A collection's bucket names, sorted: those with files, and besides them those state.json
+  /// says hold records, so a bucket whose files are all gone is noticed (SPEC.md §4.4).
+  private func bucketNames(_ collection: String) throws(StoreError) -> [String] {
+    Set(try listing(collection).keys).union(
+      bucketCache.keys.filter { $0.hasPrefix(collection + "/") }.map {
+        String($0.dropFirst(collection.utf8.count + 1))
+      }
+    ).union(bucketDigests?[collection]?.keys ?? [:].keys).sorted()
+  }
+
+  /// The states of the named buckets, each bucket's sorted by id, in the order of `names`.
+  ///
+  /// Decoding is most of the cost and the buckets are independent: they are decoded in
+  /// parallel, then combined in order (the first error in that order is the one reported).
+  private func decodeBuckets(_ collection: String, _ names: [String]) throws(StoreError) -> [(
+    id: RecordID, state: RecordState
+  )] {
+    var loaded: [Bucket] = []
+    for name in names {
+      if let cached = bucketCache[collection + "/" + name] {
+        loaded.append(cached)
+      } else {
+        loaded.append(try loadBucket(collection, name))
+      }
+    }
+    let buckets = loaded
+    let results = Mutex<[Result<[(id: RecordID, state: RecordState)], StoreError>?]>(
+      Array(repeating: nil, count: buckets.count))
+    DispatchQueue.concurrentPerform(iterations: buckets.count) { index in
+      let result = Result { () throws(StoreError) in try buckets[index].allStates() }
+      results.withLock { $0[index] = result }
+    }
+    var all: [(id: RecordID, state: RecordState)] = []
+    for result in results.withLock({ $0 }) { all.append(contentsOf: try result!.get()) }
+    return all
+  }
+
+  /// The records of a collection that `keep` accepts (deleted ones included), sorted by id.
+  ///
+  /// Read a few record files at a time (``forEachGroupOfStates(_:_:)``), so only the records
+  /// kept are held: what a search for conflicts or for collectable records needs.
+  public func states(
+    _ collection: String, where keep: (RecordID, RecordState) -> Bool
+  ) throws(StoreError) -> [(id: RecordID, state: RecordState)] {
+    var found: [(id: RecordID, value: RecordState)] = []
+    try forEachGroupOfStates(collection) { states in
+      for (id, state) in states where keep(id, state) { found.append((id, state)) }
+    }
+    return Self.inIDOrder(found).map { ($0.id, $0.value) }
   }
 
   /// What a caller of ``forEachGroupOfStates(_:_:)`` made of each record, in id order; where an

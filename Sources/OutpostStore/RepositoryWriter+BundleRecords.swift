@@ -64,7 +64,7 @@ extension RepositoryWriter {
   ) throws(StoreError) -> [BundleRecord] {
     var records: [BundleRecord] = []
     for schema in collections where only == nil || schema.name == only {
-      for (id, state) in try states(schema.name) where carried(schema.name, state) {
+      for (id, state) in try states(schema.name, where: { carried(schema.name, $1) }) {
         records.append(BundleRecord(collection: schema.name, id: id, state: state))
       }
     }

@@ -240,7 +240,7 @@ extension Commands {
             }
           }
         }
-      } catch let error as StoreError {
+      } catch {
         throw CLIError(error)
       }
       switch format {
