@@ -293,6 +293,8 @@ package struct Context: Sendable {
     let writer = try open(RepositoryWriter.self)
     writer.checksBundleRecords = environment["OUTPOST_CHECK_BUNDLES"] == "1"
     writer.caches = Repository.caches
+    // A cache the writer could not update is no error, but the user hears of it.
+    writer.onNotice = { [console] in console.err("outpost: \($0)\n") }
     return writer
   }
 

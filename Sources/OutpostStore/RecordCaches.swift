@@ -351,8 +351,10 @@ extension RepositoryWriter {
         }
         try fileSystem.syncDirectory(directory)
       } catch {
-        notices.append(
-          "cache/\(cache.name) was not updated (\(error)); it is rebuilt by a later commit")
+        let notice =
+          "cache/\(cache.name) was not updated (\(error)); it is rebuilt by a later commit"
+        notices.append(notice)
+        onNotice?(notice)
       }
     }
     try? fileSystem.syncDirectory(cacheDirectory)

@@ -26,6 +26,9 @@ public final class RepositoryWriter: RepositoryReader {
 
   /// The caches this writer keeps in step with every commit (SPEC.md §4.5).
   public var caches: [any RecordCache] = []
+  /// Called with each notice the writer has after it opened (a cache it could not update), as
+  /// it is also added to ``RepositoryReader/notices``: for a tool to print it when it happens.
+  public var onNotice: (@Sendable (String) -> Void)?
 
   /// Whether finished journal segments may still wait to be sealed (checked once per writer,
   /// and after each new segment).

@@ -11,7 +11,7 @@ struct ExportTests {
   @Test("seeded: export lists every live record across every bucket, sorted by id")
   func everyBucketSorted() throws {
     var random = SplitMix64(seed: testSeed(20_261_212))
-    let temp = try TemporaryDirectory()
+    let temp = TemporaryDirectory()
     #expect(outpost(["init", "--office", "north", "--repo", "r"], in: temp.path).status == 0)
     // Ids in random order, enough to fill every one of the 256 buckets several times over.
     var districts: [String: String] = [:]
@@ -52,5 +52,32 @@ struct ExportTests {
     let json = outpost(["export", "customers", "--format", "json", "--repo", "r"], in: temp.path)
     let records = try JSONParser.parse(json.output)["records"]?.arrayValue
     #expect(records?.map { $0["customer_id"]?.stringValue } == expected)
+  }
+}
+
+/// SPEC.md §4.5: a cache the writer cannot update is a notice on standard error, not an error.
+struct CacheNoticeTests {
+  @Test("a cache write that fails is reported on stderr; the commit stands and verify is clean")
+  func failedCacheWrite() throws {
+    let temp = TemporaryDirectory()
+    #expect(outpost(["init", "--office", "north", "--repo", "r"], in: temp.path).status == 0)
+    try channelDailyCSV(days: 3).write(
+      toFile: temp.path + "/days.csv", atomically: true, encoding: .utf8)
+    #expect(
+      outpost(["import", "channel_daily", "days.csv", "--repo", "r"], in: temp.path).status == 0)
+    // A folder where the manifest should be: the next cache write cannot replace it.
+    let manifest = temp.path + "/r/cache/kpi-aggregates/manifest"
+    try FileManager.default.removeItem(atPath: manifest)
+    try FileManager.default.createDirectory(
+      atPath: manifest + "/blocked", withIntermediateDirectories: true)
+    let put = outpost(
+      ["put", "channel_daily", "north.sem.2025-01-01", "clicks=99", "--repo", "r"], in: temp.path)
+    #expect(put.status == 0, "\(put.errors)")
+    #expect(put.errors.contains("outpost: cache/kpi-aggregates was not updated"), "\(put.errors)")
+    let get = outpost(
+      ["get", "channel_daily", "north.sem.2025-01-01", "--format", "json", "--repo", "r"],
+      in: temp.path)
+    #expect(get.output.contains("\"clicks\": 99") || get.output.contains("\"clicks\":99"))
+    #expect(outpost(["verify", "--repo", "r"], in: temp.path).status == 0)
   }
 }
