@@ -210,8 +210,10 @@ extension Commands {
       let repository = try context.openReader()
       let schema = try schema(repository, context.arguments[0])
       let format = context.format(.csv)
-      // Each record's output (nil: deleted), in the order read.
-      var outputs: [(id: RecordID, value: [UInt8]?)] = []
+      // Every record's output, one after another in the order read, and where each one is
+      // (nil: deleted), so a line costs its bytes and no array of its own.
+      var lines: [UInt8] = []
+      var outputs: [(id: RecordID, value: Range<Int>?)] = []
       var rows: [(id: RecordID, value: JSONValue?)] = []
       do {
         try repository.forEachGroupOfStates(schema.name) { states in
@@ -222,19 +224,19 @@ extension Commands {
                 outputs.append((id, nil))
                 continue
               }
+              let start = lines.count
               if format == .ndjson {
-                var out: [UInt8] = []
-                JSONWriter.write(.object(row(schema, id, state)), into: &out)
-                out.append(10)
-                outputs.append((id, out))
+                JSONWriter.write(.object(row(schema, id, state)), into: &lines)
+                lines.append(10)
               } else {
                 var fields: [String] = []
                 if case .column = schema.idRule { fields.append(id.rawValue) }
                 for field in schema.fields {
                   fields.append(state.value(field.name).map(cell) ?? "")
                 }
-                outputs.append((id, Array(CSVWriter.line(fields).utf8)))
+                lines += CSVWriter.line(fields).utf8
               }
+              outputs.append((id, start..<lines.count))
             default:
               rows.append((id, state.isDeleted ? nil : .object(row(schema, id, state))))
             }
@@ -247,8 +249,8 @@ extension Commands {
       case .csv, .text, .ndjson:
         // Written a megabyte at a time, so the whole output is not held once more.
         var out: [UInt8] = format == .ndjson ? [] : Array(CSVWriter.line(schema.columns).utf8)
-        for (_, line) in RepositoryReader.inIDOrder(outputs) {
-          out += line ?? []
+        for (_, range) in RepositoryReader.inIDOrder(outputs) {
+          if let range { out += lines[range] }
           if out.count >= 1 << 20 {
             context.console.out(bytes: out)
             out.removeAll(keepingCapacity: true)
