@@ -81,10 +81,7 @@ public struct KPIAggregateCache: RecordCache {
   /// id too long for that, the first 62 hex digits of its SHA-256 (the part names its office
   /// on its first line either way).
   static func partName(_ office: String) -> String {
-    let hex = Array(office.utf8).map { byte in
-      let digits = Array("0123456789abcdef".utf8)
-      return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
-    }.joined()
+    let hex = Hex.encode(office.utf8)
     return "o-" + (hex.count <= 62 ? hex : String(SHA256.hash(Array(office.utf8)).hex.prefix(62)))
   }
 

@@ -70,13 +70,10 @@ public struct KPIDataset: Sendable {
   static func rows(of collection: String, schema: CollectionSchema, in repository: RepositoryReader)
     throws(OutpostError) -> ([Row], Set<String>)
   {
-    // Each record's row (nil: none) and whether it is in conflict, in the order read.
-    var read: [(id: RecordID, value: (row: Row?, conflicted: Bool))] = []
-    do throws(StoreError) {
-      try repository.forEachGroupOfStates(collection) { states in
-        for (id, state) in states {
-          read.append((id, (row(of: state, id: id, schema: schema), state.isConflicted)))
-        }
+    let read: [(id: RecordID, value: (row: Row, conflicted: Bool))]
+    do {
+      read = try repository.mapStates(collection) { id, state in
+        row(of: state, id: id, schema: schema).map { ($0, state.isConflicted) }
       }
     } catch {
       throw OutpostError(error)
@@ -84,10 +81,11 @@ public struct KPIDataset: Sendable {
     var list: [Row] = []
     list.reserveCapacity(read.count)
     var offices: Set<String> = []
-    for (_, value) in RepositoryReader.inIDOrder(read) {
-      guard let row = value.row else { continue }
-      if value.conflicted, let office = row["office_id"]?.stringValue { offices.insert(office) }
-      list.append(row)
+    for (_, value) in read {
+      if value.conflicted, let office = value.row["office_id"]?.stringValue {
+        offices.insert(office)
+      }
+      list.append(value.row)
     }
     return (list, offices)
   }

@@ -26,8 +26,13 @@ public struct RecordCounts: Sendable, Equatable {
   /// nil is no record.
   mutating func count(_ state: RecordState?, _ sign: Int) {
     guard let state, !state.isCollectedMarker else { return }
-    if state.isDeleted { deleted += sign } else { live += sign }
-    if state.isConflicted { conflicted += sign }
+    count(deleted: state.isDeleted, conflicted: state.isConflicted, sign)
+  }
+
+  /// Adds (`sign` 1) or takes away (`sign` -1) one record, deleted or not, in conflict or not.
+  mutating func count(deleted isDeleted: Bool, conflicted isConflicted: Bool, _ sign: Int) {
+    if isDeleted { deleted += sign } else { live += sign }
+    if isConflicted { conflicted += sign }
   }
 }
 

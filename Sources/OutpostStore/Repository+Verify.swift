@@ -244,8 +244,7 @@ extension RepositoryReader {
       var tally = RecordCounts()
       for fingerprint in records.values {
         let flags = fingerprint[16]
-        if flags & 1 != 0 { tally.deleted += 1 } else { tally.live += 1 }
-        if flags & 2 != 0 { tally.conflicted += 1 }
+        tally.count(deleted: flags & 1 != 0, conflicted: flags & 2 != 0, 1)
       }
       if !tally.isZero { counted[collection] = tally }
     }

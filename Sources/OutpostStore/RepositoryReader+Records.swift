@@ -99,24 +99,35 @@ extension RepositoryReader {
     return all
   }
 
-  /// The records of a collection that `keep` accepts (deleted ones included), sorted by id.
+  /// What `transform` makes of each record of a collection (deleted ones included; nil:
+  /// nothing), sorted by id.
   ///
-  /// Read a few record files at a time (``forEachGroupOfStates(_:_:)``), so only the records
-  /// kept are held: what a search for conflicts or for collectable records needs.
+  /// Read a few record files at a time (``forEachGroupOfStates(_:_:)``), so only what
+  /// `transform` makes is held: an export's lines, the engine's rows. Where an id was read twice
+  /// (a record misplaced in a damaged file), what it made of the one read last counts, as
+  /// ``states(_:)`` keeps that one.
+  public func mapStates<T>(
+    _ collection: String, _ transform: (RecordID, RecordState) -> T?
+  ) throws(StoreError) -> [(id: RecordID, value: T)] {
+    var made: [(id: RecordID, value: T?)] = []
+    try forEachGroupOfStates(collection) { states in
+      for (id, state) in states { made.append((id, transform(id, state))) }
+    }
+    return Self.inIDOrder(made).compactMap { item in item.value.map { (item.id, $0) } }
+  }
+
+  /// The records of a collection that `keep` accepts (deleted ones included), sorted by id,
+  /// holding only those (``mapStates(_:_:)``): what a search for conflicts or for collectable
+  /// records needs.
   public func states(
     _ collection: String, where keep: (RecordID, RecordState) -> Bool
   ) throws(StoreError) -> [(id: RecordID, state: RecordState)] {
-    var found: [(id: RecordID, value: RecordState)] = []
-    try forEachGroupOfStates(collection) { states in
-      for (id, state) in states where keep(id, state) { found.append((id, state)) }
-    }
-    return Self.inIDOrder(found).map { ($0.id, $0.value) }
+    try mapStates(collection) { keep($0, $1) ? $1 : nil }.map { ($0.id, $0.value) }
   }
 
-  /// What a caller of ``forEachGroupOfStates(_:_:)`` made of each record, in id order; where an
-  /// id was read twice (a record misplaced in a damaged file), what it made of the one read
-  /// last, as ``states(_:)`` keeps.
-  public static func inIDOrder<T>(_ items: [(id: RecordID, value: T)]) -> [(
+  /// Items read bucket by bucket, in id order; where an id was read twice (a record misplaced
+  /// in a damaged file), the item read last.
+  static func inIDOrder<T>(_ items: [(id: RecordID, value: T)]) -> [(
     id: RecordID, value: T
   )] {
     let order = items.indices.sorted { a, b in

@@ -210,47 +210,38 @@ extension Commands {
       let repository = try context.openReader()
       let schema = try schema(repository, context.arguments[0])
       let format = context.format(.csv)
-      // Every record's output, one after another in the order read, and where each one is
-      // (nil: deleted), so a line costs its bytes and no array of its own.
-      var lines: [UInt8] = []
-      var outputs: [(id: RecordID, value: Range<Int>?)] = []
-      var rows: [(id: RecordID, value: JSONValue?)] = []
-      do {
-        try repository.forEachGroupOfStates(schema.name) { states in
-          for (id, state) in states {
-            switch format {
-            case .csv, .text, .ndjson:
-              guard !state.isDeleted else {
-                outputs.append((id, nil))
-                continue
-              }
-              let start = lines.count
-              if format == .ndjson {
-                JSONWriter.write(.object(row(schema, id, state)), into: &lines)
-                lines.append(10)
-              } else {
-                var fields: [String] = []
-                if case .column = schema.idRule { fields.append(id.rawValue) }
-                for field in schema.fields {
-                  fields.append(state.value(field.name).map(cell) ?? "")
-                }
-                lines += CSVWriter.line(fields).utf8
-              }
-              outputs.append((id, start..<lines.count))
-            default:
-              rows.append((id, state.isDeleted ? nil : .object(row(schema, id, state))))
-            }
+      // What each live record gives, in id order (deleted records give nothing).
+      func read<T>(_ transform: (RecordID, RecordState) -> T) throws -> [(id: RecordID, value: T)] {
+        do {
+          return try repository.mapStates(schema.name) { id, state in
+            state.isDeleted ? nil : transform(id, state)
           }
+        } catch {
+          throw CLIError(error)
         }
-      } catch {
-        throw CLIError(error)
       }
       switch format {
       case .csv, .text, .ndjson:
+        // Every record's output, one after another in the order read, and where each one is,
+        // so a line costs its bytes and no array of its own.
+        var lines: [UInt8] = []
+        let ranges = try read { id, state in
+          let start = lines.count
+          if format == .ndjson {
+            JSONWriter.write(.object(row(schema, id, state)), into: &lines)
+            lines.append(10)
+          } else {
+            var fields: [String] = []
+            if case .column = schema.idRule { fields.append(id.rawValue) }
+            for field in schema.fields { fields.append(state.value(field.name).map(cell) ?? "") }
+            lines += CSVWriter.line(fields).utf8
+          }
+          return start..<lines.count
+        }
         // Written a megabyte at a time, so the whole output is not held once more.
         var out: [UInt8] = format == .ndjson ? [] : Array(CSVWriter.line(schema.columns).utf8)
-        for (_, range) in RepositoryReader.inIDOrder(outputs) {
-          if let range { out += lines[range] }
+        for (_, range) in ranges {
+          out += lines[range]
           if out.count >= 1 << 20 {
             context.console.out(bytes: out)
             out.removeAll(keepingCapacity: true)
@@ -258,12 +249,10 @@ extension Commands {
         }
         context.console.out(bytes: out)
       default:
+        let rows = try read { id, state in JSONValue.object(row(schema, id, state)) }
         printJSON(
           context, "outpost-export/1",
-          [
-            ("collection", .string(schema.name)),
-            ("records", .array(RepositoryReader.inIDOrder(rows).compactMap(\.value))),
-          ])
+          [("collection", .string(schema.name)), ("records", .array(rows.map(\.value)))])
       }
     }
 
