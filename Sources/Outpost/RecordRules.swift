@@ -114,11 +114,13 @@ public struct RecordRules: Sendable {
       return nil
     case StandardCollections.staff.name: return staffProblem(fields, alongside: batch)
     case StandardCollections.policies.name:
-      guard fields["policy"]?.stringValue == StaffVisibility.policyID,
+      // Both policies take the same two values.
+      guard let policy = fields["policy"]?.stringValue,
+        [StaffVisibility.policyID, RecordVisibility.policyID].contains(policy),
         let value = fields[StaffVisibility.field]?.stringValue,
         StaffVisibility(rawValue: value) == nil
       else { return nil }
-      return "'\(value)' is not a staff_visibility policy; use "
+      return "'\(value)' is not a \(policy) policy; use "
         + StaffVisibility.allCases.map(\.rawValue).joined(separator: " or ")
     case StandardCollections.adAccounts.name: return adAccountProblem(fields, alongside: batch)
     case StandardCollections.adDaily.name: return adDailyProblem(fields)

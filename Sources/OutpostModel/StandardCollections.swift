@@ -356,12 +356,17 @@ public enum StandardCollections {
       FieldSpec("rater", .text),
     ])
 
-  /// Head office's published policies (SPEC.md §2.8): `staff_visibility` = `own_office` |
-  /// `all_offices`, which people's records replies carry to each office.
+  /// Head office's published policies (SPEC.md §2.8), each `own_office` | `all_offices`:
+  /// `staff_visibility`, which people's records replies carry to each office, and
+  /// `record_visibility`, which offices' rows.
   public static let policies = make(
     "policies", .composite(["policy"]), owner: .head,
-    "head office's policies: which people's records replies carry (staff_visibility)",
-    [FieldSpec("policy", .enumeration(["staff_visibility"])), FieldSpec("value", .text)])
+    "head office's policies: which people's records (staff_visibility) and which offices' "
+      + "rows (record_visibility) replies carry",
+    [
+      FieldSpec("policy", .enumeration(["record_visibility", "staff_visibility"])),
+      FieldSpec("value", .text),
+    ])
 
   /// Import profiles head office publishes (SPEC.md §3.6), so that every office imports one
   /// kind of export the same way; the id is the profile's `name`.

@@ -37,6 +37,9 @@ public struct ApplyReport: Sendable {
   public var removed: [(collection: String, id: RecordID, edited: Bool)] = []
   /// How many deleted records the branch collected because everyone had seen them.
   public var collectedCount = 0
+  /// Other offices' rows a reply set aside at the branch (head office's `record_visibility` is
+  /// `own_office`, SPEC.md §8.6), sorted by collection and id.
+  public var setAside: [(collection: String, id: RecordID)] = []
   /// Conflicts the bundle opened that head office's remembered rules settled at once.
   public var resolvedByRule: [(collection: String, id: RecordID, rules: [String])] = []
   /// The transaction written, nil in a dry run or when nothing changed.

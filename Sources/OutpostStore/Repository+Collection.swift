@@ -15,10 +15,20 @@ extension RepositoryReader {
     return known
   }
 
-  /// The horizon below which every enrolled office, and head office, has seen every event.
+  /// The horizon below which every enrolled office, and head office, has seen every event
+  /// (SPEC.md §8.10).
+  ///
+  /// An office has seen what its submissions' clocks cover and, once it acknowledges a reply,
+  /// every event of that reply's clock: it then holds every record head office held at that
+  /// clock that the policies let it hold, and has set aside the other offices' rows
+  /// (personal records withheld from it keep their own rule).
   public func collectionHorizon() throws(StoreError) -> VersionVector {
     var horizon = clock
-    for peer in try peers() where !peer.revoked { horizon = horizon.meet(knowledge(of: peer)) }
+    for peer in try peers() where !peer.revoked {
+      var seen = knowledge(of: peer)
+      if let replied = peer.sent.clocks[peer.received.acknowledges] { seen.merge(replied) }
+      horizon = horizon.meet(seen)
+    }
     return horizon
   }
 
@@ -54,7 +64,7 @@ extension RepositoryReader {
     // included, from an office that holds an earlier copy: their tombstones stay until every
     // office has seen an all_offices policy (a reply made since carried every one of them).
     let policy = try staffVisibility()
-    var shared = policy.visibility == .allOffices
+    var shared = policy.value == .allOffices
     for peer in try peers() where shared && !peer.revoked && !policy.seen(by: peer, self) {
       shared = false
     }
@@ -71,9 +81,9 @@ extension RepositoryReader {
 }
 
 extension RepositoryReader {
-  /// Head office's `staff_visibility` policy (SPEC.md §2.8) and the state of its record.
-  struct StaffPolicy {
-    var visibility: StaffVisibility
+  /// A head-office policy (SPEC.md §2.8): its value and the state of its record.
+  struct Policy<Value> {
+    var value: Value
     var record: RecordState?
 
     /// Whether head office knows `peer` has seen the policy record (its knowledge of the office
@@ -83,11 +93,32 @@ extension RepositoryReader {
     }
   }
 
+  /// The state of head office's `policies` record `id`.
+  private func policyRecord(_ id: String) throws(StoreError) -> RecordState? {
+    try state(StandardCollections.policies.name, RecordID(unchecked: id))
+  }
+
   /// Head office's `staff_visibility` policy, read from its `policies` record.
-  func staffVisibility() throws(StoreError) -> StaffPolicy {
-    let record = try state(
-      StandardCollections.policies.name, RecordID(unchecked: StaffVisibility.policyID))
-    return StaffPolicy(visibility: StaffVisibility(policy: record), record: record)
+  func staffVisibility() throws(StoreError) -> Policy<StaffVisibility> {
+    let record = try policyRecord(StaffVisibility.policyID)
+    return Policy(value: StaffVisibility(policy: record), record: record)
+  }
+
+  /// Head office's `record_visibility` policy, read from its `policies` record.
+  func recordVisibility() throws(StoreError) -> Policy<RecordVisibility> {
+    let record = try policyRecord(RecordVisibility.policyID)
+    return Policy(value: RecordVisibility(policy: record), record: record)
+  }
+
+  /// What a reply to `peer` carries (SPEC.md §8.6): both policies, each newly wide when it
+  /// shares everything and the office has not seen its record.
+  func replyPolicy(for peer: PeerState) throws(StoreError) -> ReplyPolicy {
+    let staff = try staffVisibility()
+    let records = try recordVisibility()
+    return ReplyPolicy(
+      staff: staff.value, records: records.value,
+      staffWidened: staff.value == .allOffices && !staff.seen(by: peer, self),
+      recordsWidened: records.value == .allOffices && !records.seen(by: peer, self))
   }
 }
 

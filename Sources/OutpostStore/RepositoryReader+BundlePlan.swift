@@ -81,6 +81,7 @@ extension RepositoryReader {
     report.notApplied = plan.notApplied
     report.removed = plan.removed
     report.collectedCount = plan.collectedCount
+    report.setAside = plan.setAside
     if config.role == .head {
       report.resolvedByRule = try applyRules(to: &plan.states, rules: resolutionRules().rules)
     }
@@ -110,6 +111,18 @@ private struct PlanSource: BundlePlanSource {
         schema.name, where: { $1.isCollectable(below: horizon) })
       {
         result.append((schema.name, id))
+      }
+    }
+    return result
+  }
+
+  func records(where matches: (String, RecordState) -> Bool) throws(StoreError) -> [(
+    collection: String, id: RecordID, state: RecordState
+  )] {
+    var result: [(String, RecordID, RecordState)] = []
+    for schema in repository.collections {
+      for (id, state) in try repository.states(schema.name, where: { matches(schema.name, $1) }) {
+        result.append((schema.name, id, state))
       }
     }
     return result

@@ -8,26 +8,27 @@ extension RepositoryWriter {
   /// The records the next bundle for `peer` carries.
   ///
   /// A record is carried when `assumes` does not dominate its context, and, in a reply, when
-  /// head office's policy lets the office see it (SPEC.md §2.8). Every state committed before
-  /// the bundle the peer acknowledged was made was either in it (so `assumes`, which joins the
-  /// clock of the bundle that acknowledged it, now dominates it), dominated then, or withheld
-  /// by the same policy; so only the records journaled since are candidates. Every record is
-  /// walked instead when there is no such bundle (the first exchange, a peer document an
-  /// earlier Outpost wrote, after re-enrollment), when the journal from its mark cannot be read
-  /// back to this repository's checkpoint, and when the policy newly shares other offices'
-  /// personal records (`widened`); `resolutions` are always walked in a reply, since whether
-  /// one travels follows the record it resolved.
+  /// head office's policies let the office see it (SPEC.md §2.8, ``ReplyPolicy``). Every state
+  /// committed before the bundle the peer acknowledged was made was either in it (so `assumes`,
+  /// which joins the clock of the bundle that acknowledged it, now dominates it), dominated
+  /// then, or withheld by the same policy; so only the records journaled since are candidates.
+  /// Every record is walked instead when there is no such bundle (the first exchange, a peer
+  /// document an earlier Outpost wrote, after re-enrollment), when the journal from its mark
+  /// cannot be read back to this repository's checkpoint, and when a policy newly shares what
+  /// it withheld (``ReplyPolicy/widened``); `resolutions` are always walked in a reply, since
+  /// whether one travels follows the record it resolved.
   func bundleRecords(
-    for peer: PeerState, assumes: VersionVector, policy: StaffPolicy?, widened: Bool
+    for peer: PeerState, assumes: VersionVector, policy: ReplyPolicy?
   ) throws(StoreError) -> [BundleRecord] {
+    let schemas = Dictionary(uniqueKeysWithValues: collections.map { ($0.name, $0) })
     let carried = { (collection: String, state: RecordState) -> Bool in
       let unseen = !assumes.dominates(state.context)
-      guard let policy else { return unseen }
-      return policy.visibility.carries(
-        collection, state, to: peer.peer, unseen: unseen, widened: widened
-      ) { try? self.state($0, $1) }
+      guard let policy, let schema = schemas[collection] else { return unseen }
+      return policy.carries(
+        schema, state, to: peer.peer, unseen: unseen, schemas: { schemas[$0] },
+        target: { try? self.state($0, $1) })
     }
-    let changed = widened ? nil : changedSinceAcknowledged(by: peer)
+    let changed = policy?.widened == true ? nil : changedSinceAcknowledged(by: peer)
     lastBundleWalkedEveryRecord = changed == nil
     guard let changed else { return try walkEveryRecord(carried) }
     let walked: Set<String> = policy == nil ? [] : [StandardCollections.resolutions.name]

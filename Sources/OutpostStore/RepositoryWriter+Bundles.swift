@@ -14,8 +14,9 @@ extension RepositoryWriter {
   ///
   /// It holds every record whose state the peer may lack: not covered by the clock the peer
   /// last reported (bundles are cumulative until acknowledged).
-  /// A reply leaves out other offices' personal records unless head office's policy shares
-  /// them (SPEC.md §2.8, §8.6).
+  /// A reply leaves out other offices' personal records, and their rows, unless head office's
+  /// policies share them (SPEC.md §2.8, §8.6); one made under `own_office` says so in
+  /// `extra.record_visibility`.
   public func makeBundle(for peerID: ReplicaID, extra given: [String: JSONValue] = [:])
     throws(StoreError) -> MadeBundle
   {
@@ -38,14 +39,16 @@ extension RepositoryWriter {
       throw StoreError(.corrupt, "the key file keys/\(office).json is missing")
     }
     let assumes = config.role == .head ? knowledge(of: peer) : peer.received.clock
-    // Which people's records a reply carries; when the office has not seen a policy that
-    // shares them, those withheld before travel too.
-    let policy = config.role == .head ? try staffVisibility() : nil
-    let widened = policy.map { $0.visibility == .allOffices && !$0.seen(by: peer, self) } ?? false
-    let records = try bundleRecords(
-      for: peer, assumes: assumes, policy: policy, widened: widened)
+    // Which records a reply carries; when the office has not seen a policy that shares what
+    // was withheld before, that travels too.
+    let policy = config.role == .head ? try replyPolicy(for: peer) : nil
+    let records = try bundleRecords(for: peer, assumes: assumes, policy: policy)
     var extra = given
-    if config.role == .head {
+    if let policy {
+      // A reply without the member was made under all_offices (as an earlier Outpost's were).
+      if policy.records == .ownOffice {
+        extra[RecordVisibility.policyID] = .string(policy.records.rawValue)
+      }
       let horizon = try collectedHorizon()
       if !horizon.isEmpty { extra["collected"] = horizon.json }
       // A record head office holds again (the office wrote it anew) is no longer dropped.
@@ -71,6 +74,11 @@ extension RepositoryWriter {
       extra: extra)
     let (bytes, hash, complete) = BundleCodec.encode(manifest, records: records, key: key)
     peer.sent.madeAt = marks(afterMaking: manifest.seq, for: peer)
+    if config.role == .head {
+      // Kept for the same replies as the marks: the horizon reads the acknowledged one's.
+      peer.sent.clocks = peer.sent.clocks.filter { peer.sent.madeAt[$0.key] != nil }
+      peer.sent.clocks[manifest.seq] = clock
+    }
     peer.sent.lastSeq += 1
     peer.sent.lastHash = hash
     peer.sent.at = createdAt

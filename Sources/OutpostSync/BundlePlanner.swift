@@ -32,6 +32,12 @@ public protocol BundlePlanSource {
   func collectable(below horizon: VersionVector) throws(Failure) -> [(
     collection: String, id: RecordID
   )]
+
+  /// Every stored record that `matches` accepts (given its collection and state), sorted by
+  /// collection and id.
+  func records(where matches: (String, RecordState) -> Bool) throws(Failure) -> [(
+    collection: String, id: RecordID, state: RecordState
+  )]
 }
 
 /// One of this replica's values that a received bundle replaced (SPEC.md §8.6).
@@ -69,6 +75,9 @@ public struct MergePlan: Sendable {
   public var removed: [(collection: String, id: RecordID, edited: Bool)] = []
   /// How many deleted records a branch collects.
   public var collectedCount = 0
+  /// Other offices' rows a branch sets aside under head office's `record_visibility`
+  /// `own_office` (SPEC.md §8.6).
+  public var setAside: [(collection: String, id: RecordID)] = []
   /// The sender's peer document after the bundle.
   public var peer: PeerState
 }
@@ -131,9 +140,11 @@ public struct BundlePlanner: Sendable {
     if case .alreadyApplied = plan.admission { return plan }
     let records: [BundleRecord]
     let staleBelow: VersionVector
+    var rows = RowPolicy(setsAside: false, scansHeld: false)
     do throws(SyncError) {
       records = try bundle.records()
       staleBelow = try staleHorizon(manifest, peer: plan.peer)
+      if !isHead { rows = try rowPolicy(manifest, peer: &plan.peer) }
     } catch { throw Source.Failure(error) }
     let resolutions = resolutionsByRecord(records)
     var seenInBundle: [String: RecordID] = [:]
@@ -167,6 +178,13 @@ public struct BundlePlanner: Sendable {
         try check(record, schema: schema, existing: existing, manifest: manifest)
       } catch { throw Source.Failure(error) }
       let (state, outcome) = Merge.join(record.state, into: existing)
+      if rows.setsAside && isOtherOfficesRow(schema, state, below: manifest.clock) {
+        if existing != nil {
+          plan.states[record.collection, default: [:]][record.id] = .collected
+          plan.setAside.append((record.collection, record.id))
+        }
+        continue
+      }
       plan.outcomes.append((record.collection, record.id, outcome))
       if outcome != .unchanged { plan.states[record.collection, default: [:]][record.id] = state }
       if let existing {
@@ -182,6 +200,9 @@ public struct BundlePlanner: Sendable {
       }
     } else {
       try collectReceived(manifest, into: &plan, reading: source)
+      if rows.setsAside {
+        try setAside(rows, records, below: manifest.clock, into: &plan, reading: source)
+      }
     }
     received(bundle, into: &plan.peer)
     return plan

@@ -73,21 +73,31 @@ extension ModelSchedule {
       } else {
         try put(hq, key, creating: [:])
       }
-    default: try setPolicy(next(5) == 0 ? nil : pick(["all_offices", "own_office"]))
+    case 9..<11: try setPolicy(next(5) == 0 ? nil : pick(["all_offices", "own_office"]))
+    default: try setRowPolicy(next(5) == 0 ? nil : pick(["all_offices", "own_office"]))
     }
   }
 
   /// `put policies staff_visibility value=V` at head office, or (nil) its `delete`.
   func setPolicy(_ value: String?) throws {
-    let key = MReplica.policyKey
+    try setPolicy("staff_visibility", value)
+  }
+
+  /// `put policies record_visibility value=V` at head office, or (nil) its `delete`.
+  func setRowPolicy(_ value: String?) throws {
+    try setPolicy("record_visibility", value)
+  }
+
+  private func setPolicy(_ policy: String, _ value: String?) throws {
+    let key = "policies/\(policy)"
     guard let value else {
-      coverage["policy deleted", default: 0] += 1
+      coverage["\(policy) deleted", default: 0] += 1
       return try delete(hq, key)
     }
-    coverage["policy \(value)", default: 0] += 1
+    coverage["\(policy) \(value)", default: 0] += 1
     let json = "\"\(value)\""
     try put(
-      hq, key, creating: ["policy": "\"staff_visibility\"", "value": json],
+      hq, key, creating: ["policy": "\"\(policy)\"", "value": json],
       values: hq.records[key]?.isLive == true ? ["value": json] : nil)
   }
 
@@ -107,6 +117,17 @@ extension ModelSchedule {
         shared, "reply to \(expected.to) carries \(key) of \(owner) under own_office (§2.8)")
     }
     coverage["reply: others' personal", default: 0] += others
+    for (key, state) in payload {
+      // §2.8: under record_visibility own_office another office's row travels only to an office
+      // that wrote one of its events.
+      guard let (owner, row) = MReplica.rowOwner(key, state, in: hq.records),
+        owner != expected.to
+      else { continue }
+      coverage["reply: others' rows", default: 0] += 1
+      try require(
+        !hq.keepsRowsHome || row.context[expected.to] > 0,
+        "reply to \(expected.to) carries \(key) of \(owner) under record_visibility own_office")
+    }
     let withheld = hq.records.filter { key, state in
       guard let owner = hq.personalOwner(key, state), owner != expected.to else {
         return false

@@ -81,7 +81,8 @@ final class ModelSchedule {
   /// `deliver N` (the Nth bundle made), `hq gc`, `hq resolve ID take R|set F=V...`,
   /// `converge` (rounds until every replica agrees, then the checks of docs/reliability.md §2).
   /// An ID with dots is a `staff` record's (`north.n-1.2025-03-01`, put without values: create);
-  /// `hq policy all_offices|own_office|delete` sets head office's `staff_visibility` (§2.8).
+  /// `hq policy all_offices|own_office|delete` sets head office's `staff_visibility` (§2.8),
+  /// `hq rows all_offices|own_office|delete` its `record_visibility`.
   /// `expect O ID absent|deleted|live` asserts what the model and O's repository hold (an ID
   /// with a `/` is a key: `resolutions/hq-3`).
   func run(script: [String], offices names: [String]) throws {
@@ -111,6 +112,7 @@ final class ModelSchedule {
         try round(resolving: true)
         try finish()
       case ("hq", "policy"): try setPolicy(words[2] == "delete" ? nil : words[2])
+      case ("hq", "rows"): try setRowPolicy(words[2] == "delete" ? nil : words[2])
       case (_, "put") where words[2].contains("."):
         try put(
           model[words[0]]!, "staff/\(words[2])", creating: Self.staffCreation(id: words[2]),
@@ -380,12 +382,13 @@ final class ModelSchedule {
     coverage["not applied", default: 0] += expected.notApplied.count
     coverage["removed", default: 0] += expected.removed.count
     coverage["collected at branch", default: 0] += expected.collectedCount
+    coverage["set aside at branch", default: 0] += expected.setAside.count
     if expected.status == "applied" {
       try checkReport(result.output, expected, head: bundle.to == "hq")
     }
     let changed =
       expected.counts.contains { $0.key != "unchanged" } || expected.collectedCount > 0
-      || !expected.removed.isEmpty
+      || !expected.removed.isEmpty || !expected.setAside.isEmpty
     try compare(replica, export: changed)
   }
 
@@ -417,6 +420,10 @@ final class ModelSchedule {
       try require(
         collected == Int64(expected.collectedCount),
         "collected \(collected), expected \(expected.collectedCount)")
+      let setAside = entry["set_aside"]?.int64Value ?? -1
+      try require(
+        setAside == Int64(expected.setAside.count),
+        "set_aside \(setAside), expected \(expected.setAside)")
     }
   }
 

@@ -163,6 +163,24 @@ struct ModelCheckTests {
         "expect east resolutions/hq-3 live", "expect east north.n-1.2025-03-01 live", "converge",
       ]
     ),
+    (
+      "SPEC §2.8 rows: under record_visibility own_office east sets aside north's orders and a "
+        + "late all_offices reply does not bring them back; north's deletion is collected once "
+        + "east acknowledges a reply made after it (§8.10), and widening brings back only the "
+        + "live order",
+      [
+        "north put north-1", "north put north-2", "north submit", "deliver 1", "east submit",
+        "deliver 2", "hq reply east", "hq reply east", "deliver 4",
+        "expect east north-1 live", "east submit", "deliver 5", "hq rows own_office",
+        "hq put north-1 quantity=3", "hq reply east", "deliver 6", "expect east north-1 absent",
+        "expect east north-2 absent", "deliver 3", "expect east north-2 absent",
+        "north delete north-2", "north submit", "deliver 7", "hq reply north", "deliver 8",
+        "north submit", "deliver 9", "hq gc", "expect hq north-2 deleted", "hq reply east",
+        "deliver 10", "east submit", "deliver 11", "hq gc", "expect hq north-2 absent",
+        "hq rows all_offices", "hq reply east", "deliver 12", "expect east north-1 live",
+        "expect east north-2 absent", "converge",
+      ]
+    ),
   ]
 
   @Test(
@@ -176,6 +194,9 @@ struct ModelCheckTests {
       try schedule.run(script: script.lines, offices: offices)
       if script.name.contains("gc keeps") {
         #expect(schedule.coverage["gc kept personal", default: 0] > 0, "gc kept no tombstone")
+      }
+      if script.name.hasPrefix("SPEC §2.8 rows") {
+        #expect(schedule.coverage["set aside at branch", default: 0] > 0, "nothing set aside")
       }
       if script.name.contains("withholds the resolution") {
         #expect(

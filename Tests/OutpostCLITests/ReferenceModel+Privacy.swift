@@ -98,11 +98,19 @@ extension MReplica {
   }
 
   /// Whether a reply to `recipient` carries `state` (SPEC.md §8.6 payload and §2.8).
+  ///
+  /// Personal records follow `staff_visibility`; other offices' rows (and their resolutions)
+  /// follow `record_visibility` (ReferenceModel+Rows.swift).
   func carries(_ key: String, _ state: MState, to recipient: String, assumes: MClock) -> Bool {
     let ordinary = !assumes.dominates(state.context)
-    guard isHead, let owner = personalOwner(key, state), owner != recipient else {
-      return ordinary
+    guard isHead else { return ordinary }
+    guard let owner = personalOwner(key, state) else {
+      guard let (office, row) = Self.rowOwner(key, state, in: records), office != recipient else {
+        return ordinary
+      }
+      return carriesRow(row, to: recipient, assumes: assumes, ordinary: ordinary)
     }
+    guard owner != recipient else { return ordinary }
     switch privacy(assumes: assumes) {
     case .withhold: return false
     case .ordinary: return ordinary

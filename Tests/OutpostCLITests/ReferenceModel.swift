@@ -308,6 +308,8 @@ final class MReplica {
     }
     if isHead {
       bundle.collected = collected
+      bundle.rowPolicy = keepsRowsHome ? "own_office" : "all_offices"
+      peer.sentClocks[bundle.seq] = clock
       // §8.10: only records head office does not hold (one written again since is not dropped).
       peer.dropped = peer.dropped.filter { records[$0.key] == nil }
       bundle.dropped = peer.dropped.keys.sorted()
@@ -334,6 +336,11 @@ final class MReplica {
       return result
     }
     var written: [String: MState] = [:]
+    var outcomes: [String: String] = [:]
+    // §2.8: the row policy this reply is applied under (that of the newest reply applied).
+    let rows =
+      isHead ? (setsAside: false, scansHeld: false) : Self.rowRule(for: bundle, peer: &peer)
+    var setAside: [String] = []
     let horizon = isHead ? collected : collected.joined(bundle.collected)
     // §8.10: the horizon an old copy is judged by. A branch is held to the one it keeps, unless
     // this reply's own horizon dominates it (then the reply is at least as recent).
@@ -376,8 +383,17 @@ final class MReplica {
         }
       }
       let (state, outcome) = Self.join(incoming, into: stored)
-      result.counts[outcome, default: 0] += 1
-      if outcome == "conflict" { result.conflicts.append(key) }
+      if rows.setsAside, key.hasPrefix("orders/"),
+        setsAside(key, state, in: records, clock: bundle.clock)
+      {
+        // §2.8: another office's row is set aside, not applied.
+        if stored != nil {
+          records[key] = nil
+          setAside.append(key)
+        }
+        continue
+      }
+      outcomes[key] = outcome
       if outcome != "unchanged" { written[key] = state }
     }
     if isHead {
@@ -407,6 +423,15 @@ final class MReplica {
         }
       }
       collected = horizon
+      if rows.setsAside {
+        setAsideHeld(
+          rows.scansHeld, bundle, written: &written, outcomes: &outcomes, setAside: &setAside)
+      }
+      result.setAside = setAside.sorted()
+    }
+    for key in outcomes.keys.sorted() {
+      result.counts[outcomes[key]!, default: 0] += 1
+      if outcomes[key] == "conflict" { result.conflicts.append(key) }
     }
     for (key, state) in written { commit(key, state) }
     peer.accepted.insert(bundle.seq)
@@ -443,9 +468,16 @@ final class MReplica {
 
   /// `gc`: collects every deleted record without conflict that the horizon dominates, a
   /// personal one only while ``collectsPersonal`` (`held`: the personal ones it keeps).
+  ///
+  /// §8.10: an office has seen what its submissions' clocks cover and the clock of the newest
+  /// reply it acknowledged.
   func collectGarbage() -> (horizon: MClock, collected: [String], held: [String]) {
     var horizon = clock
-    for office in peers.keys.sorted() { horizon = horizon.met(knowledge(of: office)) }
+    for office in peers.keys.sorted() {
+      let peer = peers[office]!
+      let replied = peer.sentClocks[peer.acknowledges] ?? MClock()
+      horizon = horizon.met(knowledge(of: office).joined(replied))
+    }
     let keys = records.keys.sorted().filter { records[$0]!.isCollectable(below: horizon) }
     let personal = collectsPersonal
     let held = keys.filter { !personal && isPersonal($0, records[$0]!) }
@@ -542,6 +574,11 @@ struct MPeer {
   var acknowledges: UInt64 = 0
   /// Head office: records not applied (§8.10) → the first reply that told the office.
   var dropped: [String: UInt64?] = [:]
+  /// Head office: the clock of every reply made, by seq (§8.8 `sent.clocks`; the model keeps
+  /// them all).
+  var sentClocks: [UInt64: MClock] = [:]
+  /// A branch: the `record_visibility` of the newest reply applied, and its seq (§8.8).
+  var rowPolicy: (seq: UInt64, value: String)?
 }
 
 /// A bundle as the model predicts it (§8.2).
@@ -557,6 +594,8 @@ struct MBundle {
   var collected = MClock()
   /// `extra.dropped` (replies).
   var dropped: [String] = []
+  /// `extra.record_visibility` (replies; absent: `all_offices`).
+  var rowPolicy = "all_offices"
   /// Records by `collection/id`.
   var payload: [String: MState] = [:]
 }
@@ -570,4 +609,6 @@ struct MApplyResult {
   var notApplied: [String] = []
   var removed: [String] = []
   var collectedCount = 0
+  /// Other offices' rows set aside at a branch (§2.8).
+  var setAside: [String] = []
 }

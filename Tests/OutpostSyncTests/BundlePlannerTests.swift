@@ -25,6 +25,16 @@ struct DictionarySource: BundlePlanSource {
     return (nil, colliding)
   }
 
+  func records(where matches: (String, RecordState) -> Bool) throws(SyncError) -> [(
+    collection: String, id: RecordID, state: RecordState
+  )] {
+    reads.entries.append("records")
+    return records.keys.sorted().flatMap { collection in
+      records[collection]!.filter { matches(collection, $0.value) }.sorted { $0.key < $1.key }
+        .map { (collection, $0.key, $0.value) }
+    }
+  }
+
   func collectable(below horizon: VersionVector) throws(SyncError) -> [(
     collection: String, id: RecordID
   )] {

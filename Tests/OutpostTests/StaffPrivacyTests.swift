@@ -178,7 +178,8 @@ struct StaffPrivacyTests {
       _ = try hq.put("policies", "share_scores", ["value": "all_offices"])
       Issue.record("accepted an unknown policy")
     } catch {
-      #expect(error.message.contains("is not one of staff_visibility"), "\(error)")
+      #expect(
+        error.message.contains("is not one of record_visibility, staff_visibility"), "\(error)")
     }
     #expect(disk.snapshot() == before)
   }

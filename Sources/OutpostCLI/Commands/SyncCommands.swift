@@ -443,6 +443,7 @@ extension Commands {
     members.append(
       ("removed", .array(report.removed.map { .string("\($0.collection)/\($0.id)") })))
     members.append(("collected", number(report.collectedCount)))
+    members.append(("set_aside", number(report.setAside.count)))
     members.append(
       (
         "settled_by_rule",
@@ -498,6 +499,12 @@ extension Commands {
       text +=
         "  collected \(report.collectedCount) deleted record(s) every office has seen "
         + "(SPEC.md §8.10)\n"
+    }
+    if !report.setAside.isEmpty {
+      text +=
+        "  set aside \(report.setAside.count) record(s) of other offices: head office's "
+        + "record_visibility is own_office, so its replies carry this office's rows only "
+        + "(SPEC.md §8.6)\n"
     }
     for entry in report.resolvedByRule {
       text +=

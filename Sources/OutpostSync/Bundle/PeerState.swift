@@ -25,6 +25,10 @@ public struct PeerState: Sendable, Equatable {
     /// only): what lets the next bundle read only the changes journaled since the one the peer
     /// acknowledged (SPEC.md §8.8).
     public var madeAt: [UInt64: JournalPosition] = [:]
+    /// At head office, the clock of each recent reply, by sequence number (sent only; the same
+    /// replies as ``madeAt``): once the office acknowledges one, it holds every record of that
+    /// clock that head office's policies let it hold (SPEC.md §8.10).
+    public var clocks: [UInt64: VersionVector] = [:]
 
     /// Creates an empty stream.
     public init() {}
@@ -49,6 +53,19 @@ public struct PeerState: Sendable, Equatable {
   /// at the office by the next replies (`collection/id` → the reply seq that first carried it,
   /// 0 before any did).
   public var dropped: [String: UInt64] = [:]
+  /// At a branch: the row policy (SPEC.md §2.8) of the newest reply applied, and its seq.
+  ///
+  /// Nil before the first one (or in a document an earlier Outpost wrote). A late reply is
+  /// applied under this policy, not its own.
+  public var recordVisibility: (seq: UInt64, value: RecordVisibility)? {
+    get { appliedRecordVisibility.map { ($0.seq, $0.value) } }
+    set { appliedRecordVisibility = newValue.map { AppliedPolicy(seq: $0.seq, value: $0.value) } }
+  }
+  private var appliedRecordVisibility: AppliedPolicy?
+  private struct AppliedPolicy: Sendable, Equatable {
+    var seq: UInt64
+    var value: RecordVisibility
+  }
   /// Ids of keys this peer held before and that were revoked (bundles signed with them are
   /// refused as revoked, not as unknown).
   public var revokedKeys: [String] = []
@@ -85,6 +102,14 @@ public struct PeerState: Sendable, Equatable {
                 }))
           ))
       }
+      if !stream.clocks.isEmpty {
+        members.append(
+          (
+            "clocks",
+            .object(
+              JSONObject(uncheckedPairs: stream.clocks.map { (String($0.key), $0.value.json) }))
+          ))
+      }
       if received {
         members += [
           ("clock", stream.clock.json), ("acknowledges", integer(stream.acknowledges)),
@@ -113,6 +138,16 @@ public struct PeerState: Sendable, Equatable {
         (
           "dropped",
           .object(JSONObject(uncheckedPairs: dropped.map { ($0.key, integer($0.value)) }))
+        ))
+    }
+    if let applied = appliedRecordVisibility {
+      members.append(
+        (
+          "record_visibility",
+          .object(
+            JSONObject(uncheckedPairs: [
+              ("seq", integer(applied.seq)), ("value", .string(applied.value.rawValue)),
+            ]))
         ))
     }
     if !revokedKeys.isEmpty {
@@ -147,6 +182,12 @@ public struct PeerState: Sendable, Equatable {
     if case .object(let entries)? = object["dropped"] {
       for (key, value) in entries { dropped[key] = value.uint64Value ?? 0 }
     }
+    if let value = object["record_visibility"] {
+      guard case .object(let applied) = value, let seq = applied["seq"]?.uint64Value,
+        let policy = applied["value"]?.stringValue.flatMap(RecordVisibility.init(rawValue:))
+      else { throw ModelError("'record_visibility' is not {\"seq\",\"value\"}") }
+      appliedRecordVisibility = AppliedPolicy(seq: seq, value: policy)
+    }
     if case .array(let keys)? = object["revoked_keys"] {
       revokedKeys = keys.compactMap(\.stringValue)
     }
@@ -179,6 +220,14 @@ public struct PeerState: Sendable, Equatable {
             throw ModelError("invalid made_at entry '\(key)'")
           }
           stream.madeAt[seq] = try JournalPosition(json: value)
+        }
+      }
+      if case .object(let clocks)? = object["clocks"] {
+        for (key, value) in clocks {
+          guard let seq = UInt64(key), seq > 0 else {
+            throw ModelError("invalid clocks entry '\(key)'")
+          }
+          stream.clocks[seq] = try VersionVector(json: value)
         }
       }
       return stream
