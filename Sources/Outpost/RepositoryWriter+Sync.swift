@@ -78,13 +78,7 @@ extension RepositoryWriter {
   public func reply(to office: ReplicaID) throws(OutpostError) -> MadeBundle {
     try require(
       .head, "branches do not reply; they submit", hint: "Make a submission:", remedy: .submit)
-    do {
-      var extra: [String: JSONValue] = [:]
-      let known = try peer(office)?.received.clock ?? VersionVector()
-      let notes = try notes(unseenBy: known)
-      if !notes.isEmpty { extra["notes"] = .array(notes.map(\.json)) }
-      return try makeBundle(for: office, extra: extra)
-    } catch { throw OutpostError(error) }
+    do { return try makeBundle(for: office) } catch { throw OutpostError(error) }
   }
 
   /// Verifies and merges an office's submission (head office), all or nothing; merging a

@@ -147,12 +147,17 @@ extension RepositoryReader {
   }
 
   /// The notes of this replica's own transactions (resolutions aside: their audit records
-  /// carry theirs) whose events `known` has not all seen, oldest first, at most ``maximumNoteBytesPerBundle`` of note text (the newest are kept).
+  /// carry theirs) whose events `known` has not all seen, oldest first, at most
+  /// ``maximumNoteBytesPerBundle`` of note text (the newest are kept).
   ///
-  /// A reply carries them so that the office learns why head office changed its records.
+  /// A reply carries them so that the office learns why head office changed its records; only
+  /// those of transactions that wrote a record `about` accepts (the records the reply carries:
+  /// a note about records withheld from the office stays here, SPEC.md §8.6).
   ///
   /// - Complexity: O(journal size).
-  public func notes(unseenBy known: VersionVector) throws(StoreError) -> [NotedEvents] {
+  public func notes(
+    unseenBy known: VersionVector, about: (String, RecordID) -> Bool = { _, _ in true }
+  ) throws(StoreError) -> [NotedEvents] {
     let me = config.replica
     let scan = try JournalReader.scan(
       fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: true,
@@ -168,12 +173,18 @@ extension RepositoryReader {
       else { continue }
       // Each record a transaction writes gets its own event, numbered on from the last.
       var counters: [UInt64] = []
+      var carried = false
       for line in transaction.entries {
-        guard case .record(_, _, let state)? = try? line.entry() else { continue }
+        guard case .record(let collection, let id, let state)? = try? line.entry() else {
+          continue
+        }
         let counter = state.context[me]
         if counter > 0 { counters.append(counter) }
+        carried = carried || about(collection, id)
       }
-      guard let from = counters.min(), let to = counters.max(), known[me] < to else { continue }
+      guard carried, let from = counters.min(), let to = counters.max(), known[me] < to else {
+        continue
+      }
       result.append(NotedEvents(replica: me, from: from, to: to, note: note))
     }
     var bytes = 0

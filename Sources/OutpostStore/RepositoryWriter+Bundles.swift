@@ -16,7 +16,8 @@ extension RepositoryWriter {
   /// last reported (bundles are cumulative until acknowledged).
   /// A reply leaves out other offices' personal records, and their rows, unless head office's
   /// policies share them (SPEC.md §2.8, §8.6); one made under `own_office` says so in
-  /// `extra.record_visibility`.
+  /// `extra.record_visibility`. A reply also carries the notes of head office's changes to the
+  /// records it carries that the office has not seen (`extra.notes`).
   public func makeBundle(for peerID: ReplicaID, extra given: [String: JSONValue] = [:])
     throws(StoreError) -> MadeBundle
   {
@@ -49,6 +50,10 @@ extension RepositoryWriter {
       if policy.records == .ownOffice {
         extra[RecordVisibility.policyID] = .string(policy.records.rawValue)
       }
+      // The notes of head office's changes the office has not seen, on records it is sent.
+      let carried = Set(records.map { "\($0.collection)/\($0.id)" })
+      let notes = try notes(unseenBy: peer.received.clock) { carried.contains("\($0)/\($1)") }
+      if !notes.isEmpty { extra["notes"] = .array(notes.map(\.json)) }
       let horizon = try collectedHorizon()
       if !horizon.isEmpty { extra["collected"] = horizon.json }
       // A record head office holds again (the office wrote it anew) is no longer dropped.

@@ -47,7 +47,8 @@ extension BundlePlanner {
 
   /// Sets aside what the reply's own records did not settle: when the policy is newly
   /// `own_office`, every other office's row held; and the `resolutions` records of rows set
-  /// aside or of other offices' rows (the reply's and, newly, every one held).
+  /// aside, of other offices' rows, or of rows not held here (the reply's and, newly, every one
+  /// held).
   func setAside<Source: BundlePlanSource>(
     _ rows: RowPolicy, _ records: [BundleRecord], below clock: VersionVector,
     into plan: inout MergePlan, reading source: Source
@@ -92,9 +93,12 @@ extension BundlePlanner {
       }
       var resolved = plan.states[collection]?[target]
       if resolved == nil { resolved = try source.record(collection, target).state }
-      if let resolved, !resolved.isCollectedMarker,
-        isOtherOfficesRow(schema, resolved, below: clock)
+      if let resolved, !resolved.isCollectedMarker {
+        if isOtherOfficesRow(schema, resolved, below: clock) { dropped.insert(id) }
+      } else if schema.ownership == .office,
+        StaffVisibility.personalOffice(ofResolution: state, target: { _, _ in nil }) == nil
       {
+        // A row not held here belongs to no office this branch can name.
         dropped.insert(id)
       }
     }

@@ -90,7 +90,9 @@ public struct ReplyPolicy: Sendable, Equatable {
   ///
   /// Personal records (a `resolutions` record of one included) follow ``staff``. Another
   /// office's row (or a `resolutions` record of one, judged on the row as head office holds
-  /// it) follows ``records``: under ``RecordVisibility/allOffices`` it travels when unseen, or
+  /// it; one of a row head office no longer holds travels only under
+  /// ``RecordVisibility/allOffices``) follows ``records``: under
+  /// ``RecordVisibility/allOffices`` it travels when unseen, or
   /// always when the policy is newly wide (the recipient set such rows aside); under
   /// ``RecordVisibility/ownOffice`` it travels only when unseen and the recipient wrote one of
   /// its events (it may hold a copy that now belongs to another office, which it then sets
@@ -118,7 +120,10 @@ public struct ReplyPolicy: Sendable, Equatable {
     var row = (schema: schema, state: state)
     if isResolution {
       guard let resolved = Self.resolved(by: state, schemas: schemas, target: target) else {
-        return unseen
+        // A row head office no longer holds belongs to no office it can name: the resolution
+        // travels only when every office's rows do.
+        guard Self.resolvesRow(state, schemas: schemas) else { return unseen }
+        return records == .allOffices && (unseen || recordsWidened)
       }
       row = resolved
     }
@@ -129,6 +134,13 @@ public struct ReplyPolicy: Sendable, Equatable {
     case .allOffices: return unseen || recordsWidened
     case .ownOffice: return unseen && row.state.context[recipient] > 0
     }
+  }
+
+  /// Whether a `resolutions` record resolved a record of an office-owned collection.
+  public static func resolvesRow(
+    _ resolution: RecordState, schemas: (String) -> CollectionSchema?
+  ) -> Bool {
+    resolution.value("collection")?.stringValue.flatMap(schemas)?.ownership == .office
   }
 
   /// The record a `resolutions` record resolved, with its collection, when it is held.

@@ -15,7 +15,7 @@ extension MReplica {
   ///
   /// An `orders` record belongs to its provisional `office_id` ("" when it has
   /// none); a `resolutions` record of a conflict on an `orders` record follows that record as
-  /// `records` holds it (nil when not held). Personal records and head office's collections are
+  /// `records` holds it (no office, "", when not held). Personal records and head office's collections are
   /// not rows.
   static func rowOwner(_ key: String, _ state: MState, in records: [String: MState]) -> (
     office: String, row: MState
@@ -28,7 +28,8 @@ extension MReplica {
       collection == "\"orders\"", let id = state.provisional("record_id")
     else { return nil }
     let resolved = "orders/\(id.dropFirst().dropLast())"
-    guard let row = records[resolved] else { return nil }
+    // A row not held belongs to no office that can be named.
+    guard let row = records[resolved] else { return ("", MState()) }
     return rowOwner(resolved, row, in: records)
   }
 
@@ -113,7 +114,7 @@ extension MReplica {
       } else if let row = written[resolved] ?? records[resolved] {
         drops = setsAside(resolved, row, in: records, clock: bundle.clock)
       } else {
-        drops = false
+        drops = true  // a row not held names no office
       }
       guard drops else { continue }
       if records[key] != nil {

@@ -167,12 +167,17 @@ struct StaffPrivacyTests {
   func refused() throws {
     let (hq, _, disk) = try world()
     let before = disk.snapshot()
-    do throws(OutpostError) {
-      _ = try hq.put("policies", "staff_visibility", ["value": "everyone"])
-      Issue.record("accepted an unknown policy value")
-    } catch {
-      #expect(error.code == .invalidData)
-      #expect(error.message.contains("use own_office or all_offices"), "\(error)")
+    // Both policies (§2.8: staff_visibility, and record_visibility for other offices' rows).
+    for policy in ["staff_visibility", "record_visibility"] {
+      do throws(OutpostError) {
+        _ = try hq.put("policies", policy, ["value": "everyone"])
+        Issue.record("accepted an unknown \(policy) value")
+      } catch {
+        #expect(error.code == .invalidData)
+        #expect(
+          error.message.contains("not a \(policy) policy; use own_office or all_offices"),
+          "\(error)")
+      }
     }
     do throws(OutpostError) {
       _ = try hq.put("policies", "share_scores", ["value": "all_offices"])

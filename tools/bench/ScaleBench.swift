@@ -104,6 +104,7 @@ enum ScaleBench {
       ("edit", .object(edited)), ("submit", .object(submitted)),
       ("merge_kpi_check", .object(mergeChecked)), ("merge_no_kpi_check", .object(mergeUnchecked)),
     ]
+    measured.append(("replies", try replies(folder, command)))
 
     // Peers.
     var sqliteResults: [String: JSONObject] = [:]
@@ -207,7 +208,9 @@ enum ScaleBench {
     + "amount of its first K orders (one RepositoryWriter.commit keeping the KPI summaries, as "
     + "the command-line tool does), runs 'outpost submit'; hq is "
     + "copied, merges the submission with the KPI check, is restored from the copy and merges it "
-    + "again with --no-kpi-check. Peers: sqlite3 (each operation one sqlite3 process on a "
+    + "again with --no-kpi-check. Replies: hq replies to north under record_visibility "
+    + "all_offices and north receives it; hq puts own_office, replies and north receives again. "
+    + "Peers: sqlite3 (each operation one sqlite3 process on a "
     + "database built by .import of outpost's CSV export into a table keyed by order_id); git: a "
     + "fresh repository of the K changed records' states as files, one commit, 'git bundle create "
     + "--all'. Ratios: outpost / peer (above 1: the peer is faster or smaller)."
@@ -243,6 +246,38 @@ enum ScaleBench {
       total += count
     }
     return (total, names.sorted())
+  }
+
+  /// What a reply to the branch costs under each `record_visibility` policy (SPEC.md §2.8):
+  /// under `all_offices` (the default) it carries the other offices' records, which the branch
+  /// lacks; the branch receives it, head office narrows the policy, and the `own_office` reply
+  /// carries none of them, and its receive sets aside what the first one brought.
+  private static func replies(
+    _ folder: String, _ command: (String, String?) throws -> JSONObject
+  ) throws -> JSONValue {
+    func exchange(_ name: String) throws -> JSONValue {
+      let made = try command(
+        "reply \(branch) --out reply-\(name).bundle --repo \(head) --format json",
+        "reply-\(name).json")
+      let received = try command(
+        "receive reply-\(name).bundle --repo \(branch) --format json", "receive-\(name).json")
+      var setAside: JSONValue = .null
+      if let data = FileManager.default.contents(atPath: folder + "/receive-\(name).json"),
+        let report = try? JSONParser.parse([UInt8](data))
+      {
+        setAside = report["bundle"]?["set_aside"] ?? .null
+      }
+      return Report.object([
+        ("reply", .object(made)),
+        ("bundle_bytes", Report.integer(bundleBytes(folder + "/reply-\(name).json"))),
+        ("receive", .object(received)), ("set_aside", setAside),
+      ])
+    }
+    let all = try exchange("all-offices")
+    _ = try command(
+      "put policies record_visibility value=own_office --repo \(head) --format json", nil)
+    let own = try exchange("own-office")
+    return Report.object([("all_offices", all), ("own_office", own)])
   }
 
   private static func bundleBytes(_ path: String) -> Int {
