@@ -38,24 +38,6 @@ struct RowPrivacyTests {
     return (hq, north, disk)
   }
 
-  /// The live ids of `collection` at `repository`, sorted.
-  func ids(_ repository: Repository, _ collection: String) throws -> [String] {
-    try repository.read { reader throws(OutpostError) in
-      do throws(StoreError) {
-        return try reader.states(collection).filter { !$0.state.isDeleted }.map(\.id.rawValue)
-      } catch { throw OutpostError(error) }
-    }.sorted()
-  }
-
-  /// Every id of `collection` held, deleted ones too.
-  func held(_ repository: Repository, _ collection: String) throws -> [String] {
-    try repository.read { reader throws(OutpostError) in
-      do throws(StoreError) { return try reader.states(collection).map(\.id.rawValue) } catch {
-        throw OutpostError(error)
-      }
-    }.sorted()
-  }
-
   func narrow(_ hq: Repository) throws {
     _ = try hq.put("policies", "record_visibility", ["value": "own_office"])
   }
@@ -64,7 +46,7 @@ struct RowPrivacyTests {
   func ownOffice() throws {
     let (hq, north, _) = try world()
     _ = try north.receive(try hq.reply(to: "north").bytes, name: "hq-1.reply")
-    #expect(try ids(north, "orders") == ["e-1", "e-2", "e-3", "n-1", "n-2"])
+    #expect(try recordIDs(north, "orders") == ["e-1", "e-2", "e-3", "n-1", "n-2"])
     _ = try hq.merge(try north.submit().bytes, name: "north-2.bundle")
     try narrow(hq)
     _ = try hq.put("orders", "e-1", ["amount": "310.00"])
@@ -80,15 +62,15 @@ struct RowPrivacyTests {
       report.setAside.map { "\($0.collection)/\($0.id)" } == [
         "orders/e-1", "orders/e-2", "orders/e-3",
       ])
-    #expect(try ids(north, "orders") == ["n-1", "n-2"])
+    #expect(try recordIDs(north, "orders") == ["n-1", "n-2"])
     #expect(try north.record("orders", "n-1")?["amount"] == .string("110.00"))
-    #expect(try ids(north, "departments") == ids(hq, "departments"))
-    #expect(try ids(north, "policies") == ["record_visibility"])
+    #expect(try recordIDs(north, "departments") == recordIDs(hq, "departments"))
+    #expect(try recordIDs(north, "policies") == ["record_visibility"])
     #expect(try north.verify().isClean)
     // Nothing set aside is submitted back, and head office keeps every row.
     let merged = try hq.merge(try north.submit().bytes, name: "north-3.bundle")
     #expect(merged.report.outcomes.filter { $0.id.rawValue.hasPrefix("e-") }.isEmpty)
-    #expect(try ids(hq, "orders") == ["e-1", "e-2", "e-3", "n-1", "n-2"])
+    #expect(try recordIDs(hq, "orders") == ["e-1", "e-2", "e-3", "n-1", "n-2"])
     #expect(try hq.record("orders", "e-1")?["amount"] == .string("310.00"))
     // The next reply sets nothing more aside.
     let quiet = try north.receive(try hq.reply(to: "north").bytes, name: "hq-3.reply")
@@ -126,13 +108,13 @@ struct RowPrivacyTests {
     try narrow(hq)
     let later = try hq.reply(to: "north")
     _ = try north.receive(later.bytes, name: "hq-2.reply")
-    #expect(try ids(north, "orders") == ["n-1", "n-2"])
+    #expect(try recordIDs(north, "orders") == ["n-1", "n-2"])
     let filled = try north.receive(early.bytes, name: "hq-1.reply")
     #expect(filled.fillsGap)
-    #expect(try ids(north, "orders") == ["n-1", "n-2"])
+    #expect(try recordIDs(north, "orders") == ["n-1", "n-2"])
     #expect(filled.outcomes.allSatisfy { !$0.id.rawValue.hasPrefix("e-") })
     // The department the early reply carried is applied as usual.
-    #expect(try ids(north, "departments") == ids(hq, "departments"))
+    #expect(try recordIDs(north, "departments") == recordIDs(hq, "departments"))
   }
 
   @Test("widening the policy brings back what was set aside and withheld since")
@@ -151,13 +133,13 @@ struct RowPrivacyTests {
       into: "orders", name: "east-2.csv")
     _ = try hq.delete("orders", "e-2")
     _ = try north.receive(try hq.reply(to: "north").bytes, name: "hq-3.reply")
-    #expect(try held(north, "orders") == ["n-1", "n-2"])
+    #expect(try recordIDs(north, "orders", deleted: true) == ["n-1", "n-2"])
     _ = try hq.merge(try north.submit().bytes, name: "north-4.bundle")
     _ = try hq.put("policies", "record_visibility", ["value": "all_offices"])
     let widened = try north.receive(try hq.reply(to: "north").bytes, name: "hq-4.reply")
     #expect(widened.setAside.isEmpty)
-    #expect(try ids(north, "orders") == ids(hq, "orders"))
-    #expect(try ids(north, "orders") == ["e-1", "e-3", "e-4", "n-1", "n-2"])
+    #expect(try recordIDs(north, "orders") == recordIDs(hq, "orders"))
+    #expect(try recordIDs(north, "orders") == ["e-1", "e-3", "e-4", "n-1", "n-2"])
     #expect(try north.records("orders") == hq.records("orders"))
     #expect(try north.verify().isClean)
   }
@@ -174,7 +156,7 @@ struct RowPrivacyTests {
     // reply sets north's copy aside in the same transaction.
     _ = try hq.put("departments", "training", ["name_en": "Training and coaching"])
     _ = try north.receive(try hq.reply(to: "north").bytes, name: "hq-2.reply")
-    #expect(try held(north, "orders") == ["n-1", "n-2"])
+    #expect(try recordIDs(north, "orders", deleted: true) == ["n-1", "n-2"])
     _ = try hq.merge(try north.submit().bytes, name: "north-3.bundle")
     let collected = try hq.write { writer throws(OutpostError) in
       do throws(StoreError) {
@@ -187,7 +169,7 @@ struct RowPrivacyTests {
     // Widening brings the live rows back, not the collected one.
     _ = try hq.put("policies", "record_visibility", ["value": "all_offices"])
     _ = try north.receive(try hq.reply(to: "north").bytes, name: "hq-3.reply")
-    #expect(try held(north, "orders") == ["e-1", "e-3", "n-1", "n-2"])
+    #expect(try recordIDs(north, "orders", deleted: true) == ["e-1", "e-3", "n-1", "n-2"])
     #expect(try north.records("orders") == hq.records("orders"))
   }
 
@@ -244,16 +226,16 @@ struct RowPrivacyTests {
     let (resolution, _) = try hq.resolve(
       "orders", "w-1", .take(ReplicaID(unchecked: "west")), note: "the receipt")
     _ = try north.receive(try hq.reply(to: "north").bytes, name: "hq-1.reply")
-    #expect(try ids(north, "resolutions") == [resolution.rawValue])
+    #expect(try recordIDs(north, "resolutions") == [resolution.rawValue])
     _ = try hq.merge(try north.submit().bytes, name: "north-2.bundle")
     try narrow(hq)
     let report = try north.receive(try hq.reply(to: "north").bytes, name: "hq-2.reply")
-    #expect(try ids(north, "resolutions") == [])
+    #expect(try recordIDs(north, "resolutions") == [])
     #expect(report.setAside.contains { $0.collection == "resolutions" })
     // West keeps its own row's resolution.
     _ = try west.receive(try hq.reply(to: "west").bytes, name: "west-2.reply")
-    #expect(try ids(west, "resolutions") == [resolution.rawValue])
-    #expect(try ids(west, "orders") == ["w-1"])
+    #expect(try recordIDs(west, "resolutions") == [resolution.rawValue])
+    #expect(try recordIDs(west, "orders") == ["w-1"])
   }
 
   @Test("a branch keeps the policy of the newest reply it applied in its peer document (§8.8)")

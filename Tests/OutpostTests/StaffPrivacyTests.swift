@@ -37,15 +37,6 @@ struct StaffPrivacyTests {
     return (hq, north, disk)
   }
 
-  /// The ids of `collection` at `repository`, sorted.
-  func ids(_ repository: Repository, _ collection: String) throws -> [String] {
-    try repository.read { reader throws(OutpostError) in
-      do throws(StoreError) {
-        return try reader.states(collection).filter { !$0.state.isDeleted }.map(\.id.rawValue)
-      } catch { throw OutpostError(error) }
-    }.sorted()
-  }
-
   func receive(_ north: Repository, from hq: Repository, _ name: String) throws {
     _ = try north.receive(try hq.reply(to: "north").bytes, name: name)
   }
@@ -55,16 +46,16 @@ struct StaffPrivacyTests {
     let (hq, north, _) = try world()
     try receive(north, from: hq, "hq-1.reply")
     #expect(
-      try ids(north, "staff") == [
+      try recordIDs(north, "staff") == [
         "north.s-1.2025-01-01", "north.s-2.2025-01-01", "north.s-3.2025-01-01",
         "north.s-4.2025-01-01",
       ])
     // Its own person target and the company-wide position target; east's office rating too.
-    #expect(try ids(north, "targets") == ["t-pos", "t-s1"])
-    #expect(try ids(north, "qualitative_ratings") == ["r-1", "r-o"])
+    #expect(try recordIDs(north, "targets") == ["t-pos", "t-s1"])
+    #expect(try recordIDs(north, "qualitative_ratings") == ["r-1", "r-o"])
     // Head office keeps everything.
-    #expect(try ids(hq, "staff").count == 7)
-    #expect(try ids(hq, "targets") == ["t-pos", "t-s1", "t-s5"])
+    #expect(try recordIDs(hq, "staff").count == 7)
+    #expect(try recordIDs(hq, "targets") == ["t-pos", "t-s1", "t-s5"])
   }
 
   @Test("widening the policy brings what earlier replies withheld; narrowing stops new ones")
@@ -76,9 +67,9 @@ struct StaffPrivacyTests {
     _ = try hq.merge(try north.submit().bytes, name: "north-2.bundle")
     _ = try hq.put("policies", "staff_visibility", ["value": "all_offices"])
     try receive(north, from: hq, "hq-2.reply")
-    #expect(try ids(north, "staff").count == 7)
-    #expect(try ids(north, "targets") == ["t-pos", "t-s1", "t-s5"])
-    #expect(try ids(north, "qualitative_ratings") == ["r-1", "r-5", "r-o"])
+    #expect(try recordIDs(north, "staff").count == 7)
+    #expect(try recordIDs(north, "targets") == ["t-pos", "t-s1", "t-s5"])
+    #expect(try recordIDs(north, "qualitative_ratings") == ["r-1", "r-5", "r-o"])
     // Once north has seen the policy, replies carry only what it lacks again.
     _ = try hq.merge(try north.submit().bytes, name: "north-3.bundle")
     let quiet = try north.receive(try hq.reply(to: "north").bytes, name: "hq-3.reply")
@@ -91,8 +82,8 @@ struct StaffPrivacyTests {
           ("staff_id,office_id,name,position,department,active_from,active_to\n"
             + "s-8,east,Lin,sales,sales,2025-03-01,\n").utf8)), into: "staff", name: "s8.csv")
     try receive(north, from: hq, "hq-4.reply")
-    #expect(try ids(north, "staff").count == 7)
-    #expect(try ids(hq, "staff").count == 8)
+    #expect(try recordIDs(north, "staff").count == 7)
+    #expect(try recordIDs(hq, "staff").count == 8)
   }
 
   @Test("a withheld deletion is not collected; widening the policy sends it (SPEC §8.10)")
@@ -110,21 +101,21 @@ struct StaffPrivacyTests {
     // the collection horizon, pass the deletion).
     _ = try hq.put("policies", "staff_visibility", ["value": "all_offices"])
     try receive(north, from: hq, "hq-1.reply")
-    #expect(try ids(north, "staff").contains("east.s-6.2025-01-01"))
+    #expect(try recordIDs(north, "staff").contains("east.s-6.2025-01-01"))
     _ = try hq.merge(try north.submit().bytes, name: "north-2.bundle")
     _ = try hq.put("policies", "staff_visibility", ["value": "own_office"])
     _ = try hq.delete("staff", "east.s-6.2025-01-01")
     _ = try hq.put("departments", "training", ["name_zh": "培训部", "name_en": "Training"])
     try receive(north, from: hq, "hq-2.reply")
-    #expect(try ids(north, "staff").contains("east.s-6.2025-01-01"))
+    #expect(try recordIDs(north, "staff").contains("east.s-6.2025-01-01"))
     _ = try hq.merge(try north.submit().bytes, name: "north-3.bundle")
     try hq.revoke("east")  // a silent office would hold every collection back
     // The tombstone stays: north still holds a copy that only a widening can correct.
     #expect(try collectable() == [])
     _ = try hq.put("policies", "staff_visibility", ["value": "all_offices"])
     try receive(north, from: hq, "hq-3.reply")
-    #expect(!(try ids(north, "staff").contains("east.s-6.2025-01-01")))
-    #expect(try ids(north, "staff") == ids(hq, "staff"))
+    #expect(!(try recordIDs(north, "staff").contains("east.s-6.2025-01-01")))
+    #expect(try recordIDs(north, "staff") == recordIDs(hq, "staff"))
     // Once north has seen the widening, the deletion is collected.
     _ = try hq.merge(try north.submit().bytes, name: "north-4.bundle")
     #expect(try collectable() == ["staff/east.s-6.2025-01-01"])
@@ -153,14 +144,14 @@ struct StaffPrivacyTests {
     try receive(north, from: hq, "north-1.reply")
     _ = try west.receive(try hq.reply(to: "west").bytes, name: "west-1.reply")
     // North gets the resolution of its own person; west neither the person nor the resolution.
-    #expect(try ids(north, "resolutions") == [resolution.rawValue])
-    #expect(try ids(west, "resolutions") == [])
-    #expect(try ids(west, "staff") == [])
+    #expect(try recordIDs(north, "resolutions") == [resolution.rawValue])
+    #expect(try recordIDs(west, "resolutions") == [])
+    #expect(try recordIDs(west, "staff") == [])
     // Shared, both travel.
     _ = try hq.put("policies", "staff_visibility", ["value": "all_offices"])
     _ = try west.receive(try hq.reply(to: "west").bytes, name: "west-2.reply")
-    #expect(try ids(west, "resolutions") == [resolution.rawValue])
-    #expect(try ids(west, "staff") == ["north.s-1.2025-01-01"])
+    #expect(try recordIDs(west, "resolutions") == [resolution.rawValue])
+    #expect(try recordIDs(west, "staff") == ["north.s-1.2025-01-01"])
   }
 
   @Test("a policy other than own_office or all_offices is refused, writing nothing")
