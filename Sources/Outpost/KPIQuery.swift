@@ -100,20 +100,13 @@ public struct KPIRequest: Sendable, Equatable {
   {
     let definitions = try KPIDefinitionsInForce.given(definitions, else: repository)
     try validate(against: definitions)
+    // At a branch under own_office, only its own office is computed from rows (SPEC.md §9.6).
+    let split = try officeSplit(repository)
     let query = KPIQuery(
-      kpis: kpis, grain: period?.grain ?? grain, periods: period.map { [$0] }, offices: offices,
-      breakdown: breakdown, staff: staff.map(Set.init), openFrom: today)
-    // Months, quarters and years outside people breakdowns read the kept monthly summaries
-    // when they are in step (SPEC.md §4.5).
-    let summaries =
-      query.grain >= .month && !breakdown.isPeople
-      ? KPIAggregateCache.read(
-        repository, definitions: definitions,
-        refs: KPIEngine(definitions: definitions).measureRefs(kpis).refs) : nil
-    let data = try KPIDataset(
-      repository, definitions: definitions, kpis: kpis,
-      including: breakdown.isPeople ? [StandardCollections.staff.name] : [],
-      summaries: summaries)
+      kpis: kpis, grain: period?.grain ?? grain, periods: period.map { [$0] },
+      offices: split?.computed ?? offices, breakdown: breakdown, staff: staff.map(Set.init),
+      openFrom: today)
+    let (values, data) = try Self.evaluate(in: repository, definitions: definitions, query)
     if let staff {
       let known = Set(
         (data.dataset.rows[StandardCollections.staff.name] ?? []).compactMap {
@@ -129,11 +122,9 @@ public struct KPIRequest: Sendable, Equatable {
           location: .init(field: "staff"))
       }
     }
-    let values = KPIEngine(definitions: definitions).evaluate(
-      data.dataset, query, aggregates: summaries?.aggregates)
     let sources = KPISources(definitions)
     let submitted = checkSubmissions ? Self.lastSubmissions(repository) : [:]
-    let entries = values.map { value in
+    var entries = values.map { value in
       KPIResult.Entry(
         value: value,
         openConflict: data.hasOpenConflict(
@@ -141,7 +132,45 @@ public struct KPIRequest: Sendable, Equatable {
         missingSubmission: checkSubmissions
           ? submitted[value.office].map { $0 < value.period.end } ?? false : nil)
     }
-    return KPIResult(definitions: definitions, grain: query.grain, entries: entries)
+    guard let split else {
+      return KPIResult(definitions: definitions, grain: query.grain, entries: entries)
+    }
+    let (sent, withheld) = try headOfficeEntries(
+      split, definitions: definitions, grain: query.grain)
+    // In the engine's order: KPI (as asked, or definition order), office, period.
+    let order = Dictionary(
+      (kpis.isEmpty ? definitions.kpiOrder : kpis).enumerated().map { ($1, $0) },
+      uniquingKeysWith: { first, _ in first })
+    entries += sent
+    entries.sort { left, right in
+      let (a, b) = (left.value, right.value)
+      if a.kpi != b.kpi { return order[a.kpi, default: .max] < order[b.kpi, default: .max] }
+      if a.office != b.office { return a.office < b.office }
+      return a.period < b.period
+    }
+    return KPIResult(
+      definitions: definitions, grain: query.grain, entries: entries, withheld: withheld)
+  }
+
+  /// Evaluates `query` over `repository`'s records with `definitions`, and the rows read.
+  ///
+  /// Months, quarters and years outside people breakdowns read the kept monthly summaries
+  /// when they are in step (SPEC.md §4.5); a people breakdown reads `staff` too.
+  static func evaluate(
+    in repository: RepositoryReader, definitions: DefinitionSet, _ query: KPIQuery
+  ) throws(OutpostError) -> (values: [KPIValue], data: KPIDataset) {
+    let summaries =
+      query.grain >= .month && !query.breakdown.isPeople
+      ? KPIAggregateCache.read(
+        repository, definitions: definitions,
+        refs: KPIEngine(definitions: definitions).measureRefs(query.kpis).refs) : nil
+    let data = try KPIDataset(
+      repository, definitions: definitions, kpis: query.kpis,
+      including: query.breakdown.isPeople ? [StandardCollections.staff.name] : [],
+      summaries: summaries)
+    let values = KPIEngine(definitions: definitions).evaluate(
+      data.dataset, query, aggregates: summaries?.aggregates)
+    return (values, data)
   }
 
   /// At head office, the date each office's newest merged submission arrived (empty
@@ -168,12 +197,33 @@ public struct KPIResult: Sendable {
     /// Whether no merged submission from the office arrived since the period ended (head
     /// office knowledge); nil when not asked for.
     public var missingSubmission: Bool?
+    /// The reply whose values head office computed this one with, at a branch it keeps other
+    /// offices' rows from (SPEC.md §9.6); nil when computed here from rows.
+    public var headOfficeReply: UInt64?
 
     /// Creates an entry.
-    public init(value: KPIValue, openConflict: Bool, missingSubmission: Bool?) {
+    public init(
+      value: KPIValue, openConflict: Bool, missingSubmission: Bool?, headOfficeReply: UInt64? = nil
+    ) {
       self.value = value
       self.openConflict = openConflict
       self.missingSubmission = missingSubmission
+      self.headOfficeReply = headOfficeReply
+    }
+  }
+
+  /// An office a branch could not show, and why (its values come from head office, which did
+  /// not send what was asked for).
+  public struct Withheld: Sendable, Equatable {
+    /// The office id.
+    public var office: String
+    /// Why, as a sentence fragment.
+    public var reason: String
+
+    /// Creates one.
+    public init(office: String, reason: String) {
+      self.office = office
+      self.reason = reason
     }
   }
 
@@ -183,13 +233,18 @@ public struct KPIResult: Sendable {
   public var grain: Grain
   /// The values, in the engine's order (KPI, office, period, channel).
   public var entries: [Entry]
+  /// Offices of an every-office request that a branch could not show.
+  public var withheld: [Withheld]
   private var index: [KPIValueKey: Int]
 
   /// Creates a result.
-  public init(definitions: DefinitionSet, grain: Grain, entries: [Entry]) {
+  public init(
+    definitions: DefinitionSet, grain: Grain, entries: [Entry], withheld: [Withheld] = []
+  ) {
     self.definitions = definitions
     self.grain = grain
     self.entries = entries
+    self.withheld = withheld
     var index: [KPIValueKey: Int] = [:]
     for (position, entry) in entries.enumerated() { index[entry.value.key] = position }
     self.index = index

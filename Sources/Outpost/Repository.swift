@@ -261,7 +261,9 @@ public struct Repository: Sendable {
   /// Makes the next reply for an office (head office).
   public func reply(to office: String) throws(OutpostError) -> MadeBundle {
     let replica = try Self.replicaID(office)
-    return try write { writer throws(OutpostError) in try writer.reply(to: replica) }
+    return try write { writer throws(OutpostError) in
+      try writer.reply(to: replica, today: today)
+    }
   }
 
   /// Applies head office's reply (a branch), all or nothing.

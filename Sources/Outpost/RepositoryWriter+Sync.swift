@@ -73,12 +73,18 @@ extension RepositoryWriter {
   /// Makes the next reply for `office` (head office), committing its sequence number.
   ///
   /// It acknowledges the office's submissions and carries resolutions, head-office collections,
-  /// other offices' data, and the notes of head office's changes the office has not seen
-  /// (SPEC.md §8.6).
-  public func reply(to office: ReplicaID) throws(OutpostError) -> MadeBundle {
+  /// other offices' data as head office's policies allow, and the notes of head office's
+  /// changes the office has not seen (SPEC.md §8.6). Under `record_visibility` `own_office` it
+  /// carries the other offices' KPI values instead of their rows (``OtherOfficesKPIs``),
+  /// computed as of `today`.
+  public func reply(to office: ReplicaID, today: CivilDate?) throws(OutpostError) -> MadeBundle {
     try require(
       .head, "branches do not reply; they submit", hint: "Make a submission:", remedy: .submit)
-    do { return try makeBundle(for: office) } catch { throw OutpostError(error) }
+    var extra: [String: JSONValue] = [:]
+    if let results = try OtherOfficesKPIs.forReply(to: office, in: self, today: today) {
+      extra[OtherOfficesKPIs.member] = results.json
+    }
+    do { return try makeBundle(for: office, extra: extra) } catch { throw OutpostError(error) }
   }
 
   /// Verifies and merges an office's submission (head office), all or nothing; merging a
@@ -93,7 +99,21 @@ extension RepositoryWriter {
     try require(
       .branch, "head office merges submissions", hint: "Merge an office's submission:",
       remedy: .merge)
-    do { return try applyBundle(bytes, name: name) } catch { throw OutpostError(error) }
+    // The other offices' KPI values the reply carries join those kept, in its transaction.
+    let held = try OtherOfficesKPIs(self)
+    let kept = { (report: ApplyReport) throws(StoreError) -> [DocumentName: JSONValue] in
+      guard let json = report.manifest.extra[OtherOfficesKPIs.member] else { return [:] }
+      let received: OtherOfficesKPIs
+      do throws(OutpostError) { received = try OtherOfficesKPIs(json: json) } catch {
+        throw StoreError(
+          .invalidData, "\(name): extra.\(OtherOfficesKPIs.member): \(error.message)",
+          hint: "The reply is damaged or was made by a faulty Outpost; nothing was written.")
+      }
+      return [.kpiResults: held.applying(received, reply: report.manifest.seq).json]
+    }
+    do { return try applyBundle(bytes, name: name, documents: kept) } catch {
+      throw OutpostError(error)
+    }
   }
 
   /// Installs a new key head office issued to this branch after re-enrolling it; the exchange

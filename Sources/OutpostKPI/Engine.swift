@@ -28,8 +28,9 @@ public struct KPIQuery: Sendable {
   public var staff: Set<String>?
   /// Periods that end on or after this date are open: their values are provisional (R3).
   public var openFrom: CivilDate?
-  /// Only the latest this many of the periods (nil: all of them): a report of the newest
-  /// months evaluates those months, not every month of the data.
+  /// Only the latest this many of each office's periods (nil: all of them): without
+  /// ``periods``, those of the office's own data, so offices computed together each get their
+  /// newest months; a report of the newest months evaluates those months, not every month.
   public var newest: Int?
 
   public init(
@@ -179,15 +180,31 @@ public struct KPIEngine: Sendable {
     // as north does.
     let shown = Set(officeList)
     let span = accumulated.spans.filter { shown.contains($0.key) }.values
-    if query.periods == nil, let first = span.map(\.first).min(), let last = span.map(\.last).max()
-    {
+    func covering(_ first: CivilDate, _ last: CivilDate) -> [Period] {
+      var result: [Period] = []
       var period = Period.containing(first, grain: query.grain)
       while period.start <= last {
-        periods.append(period)
+        result.append(period)
         period = period.next
       }
+      return result
     }
-    if let newest = query.newest { periods = Array(periods.sorted().suffix(max(0, newest))) }
+    if query.periods == nil, let first = span.map(\.first).min(), let last = span.map(\.last).max()
+    {
+      periods = covering(first, last)
+    }
+    periods.sort()
+    // With `newest`, each office's own latest periods: those of its data when no periods are
+    // given (an office without data has none), else the latest of those given.
+    var periodsOf: [String: [Period]] = [:]
+    if let newest = query.newest {
+      for office in officeList {
+        let own =
+          query.periods != nil
+          ? periods : accumulated.spans[office].map { covering($0.first, $0.last) } ?? []
+        periodsOf[office] = Array(own.suffix(max(0, newest)))
+      }
+    }
     var evaluator = Evaluator(
       definitions: definitions, refs: refs, tables: tables, openFrom: query.openFrom,
       targets: dataset.rows["targets"] ?? [], breakdown: query.breakdown)
@@ -198,7 +215,7 @@ public struct KPIEngine: Sendable {
       let breaks = query.breakdown.dimension.map(kpi.dimensions.contains) ?? true
       let reads = query.breakdown == .office ? [] : refsRead(by: id, refs)
       for office in officeList {
-        for period in periods.sorted() {
+        for period in periodsOf[office] ?? periods {
           var groups: [String]
           switch query.breakdown {
           case .office: groups = kpi.byChannelOnly || kpi.byStaffOnly ? [] : [""]

@@ -3,7 +3,8 @@ import OutpostModel
 import OutpostSync
 
 /// A document journaled with a transaction (SPEC.md §4.2): a peer's sync state, head office's
-/// collection horizon, or a custom collection's schema.
+/// collection horizon, the other offices' KPI results a branch received, or a custom
+/// collection's schema.
 ///
 /// Each has a name in the journal (the `name` of its `document` entry) and a file it is
 /// materialized to, both derived here and nowhere else.
@@ -13,12 +14,17 @@ package enum DocumentName: Hashable, Comparable, Sendable, CustomStringConvertib
   /// Head office's collection horizon, `sync/@collected.json` (SPEC.md §8.10); journaled as
   /// `@collected`, which is not a replica id.
   case horizon
+  /// The other offices' KPI results head office's replies brought a branch,
+  /// `sync/@kpi-results.json` (SPEC.md §8.6); journaled as `@kpi-results`.
+  case kpiResults
   /// A custom collection's schema, `schemas/<collection>.json` (SPEC.md §2.6); journaled as
   /// `schemas/<collection>`.
   case schema(String)
 
   /// The journal name of ``horizon``.
   static let horizonName = "@collected"
+  /// The journal name of ``kpiResults``.
+  static let kpiResultsName = "@kpi-results"
   /// The journal-name prefix of ``schema(_:)``.
   static let schemaPrefix = "schemas/"
 
@@ -26,6 +32,8 @@ package enum DocumentName: Hashable, Comparable, Sendable, CustomStringConvertib
   package init?(journalName name: String) {
     if name == Self.horizonName {
       self = .horizon
+    } else if name == Self.kpiResultsName {
+      self = .kpiResults
     } else if name.hasPrefix(Self.schemaPrefix) {
       let collection = String(name.dropFirst(Self.schemaPrefix.count))
       guard (try? RecordID(collection)) != nil else { return nil }
@@ -42,6 +50,7 @@ package enum DocumentName: Hashable, Comparable, Sendable, CustomStringConvertib
     switch self {
     case .peer(let peer): peer.rawValue
     case .horizon: Self.horizonName
+    case .kpiResults: Self.kpiResultsName
     case .schema(let collection): Self.schemaPrefix + collection
     }
   }
@@ -51,6 +60,7 @@ package enum DocumentName: Hashable, Comparable, Sendable, CustomStringConvertib
     switch self {
     case .peer(let peer): ("sync", peer.rawValue + ".json")
     case .horizon: ("sync", Self.horizonName + ".json")
+    case .kpiResults: ("sync", Self.kpiResultsName + ".json")
     case .schema(let collection): ("schemas", collection + ".json")
     }
   }

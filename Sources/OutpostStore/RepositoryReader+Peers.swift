@@ -36,7 +36,7 @@ extension RepositoryReader {
   }
 
   /// A journaled document (`sync/<peer>.json`, `sync/@collected.json`), or nil.
-  func document(_ name: DocumentName) throws(StoreError) -> JSONValue? {
+  package func document(_ name: DocumentName) throws(StoreError) -> JSONValue? {
     if let pending = documentOverlay[name] { return pending }
     let file = path + "/" + name.file
     let bytes: [UInt8]

@@ -76,6 +76,18 @@ extension RepositoryWriter {
     Set(records.map { "\($0.collection)/\($0.id)" })
   }
 
+  /// What a reply to `office` made now must bring up to date besides its records (head office):
+  /// the rows policy it is made under, whether the office has not yet seen that policy, and
+  /// the ids journaled since the reply the office last acknowledged was made (nil when every
+  /// record is to be considered, as ``bundleRecords(for:assumes:policy:)`` would walk them).
+  package func replyChanges(for office: ReplicaID) throws(StoreError) -> (
+    records: RecordVisibility, unseen: Bool, changed: [String: Set<RecordID>]?
+  ) {
+    guard config.role == .head, let peer = try peer(office) else { return (.allOffices, true, nil) }
+    let policy = try recordVisibility()
+    return (policy.value, !policy.seen(by: peer, self), changedSinceAcknowledged(by: peer))
+  }
+
   /// The ids journaled (by collection) since the bundle `peer` last acknowledged was made; nil
   /// when that is not known, or the journal from there does not lead to this checkpoint.
   private func changedSinceAcknowledged(by peer: PeerState) -> [String: Set<RecordID>]? {

@@ -99,13 +99,24 @@ extension RepositoryWriter {
   ///
   /// A submission at head office (`merge`), a reply at a branch (`receive`).
   public func applyBundle(_ bytes: [UInt8], name: String) throws(StoreError) -> ApplyReport {
+    try applyBundle(bytes, name: name) { _ throws(StoreError) in [:] }
+  }
+
+  /// Verifies and applies a bundle, all or nothing, journaling with it the documents
+  /// `documents` makes from what applying it would do (before it is committed).
+  package func applyBundle(
+    _ bytes: [UInt8], name: String,
+    documents: (ApplyReport) throws(StoreError) -> [DocumentName: JSONValue]
+  ) throws(StoreError) -> ApplyReport {
     let plan = try planBundle(bytes, name: name)
     var report = plan.report
     guard !report.alreadyApplied else { return report }
+    var written = try documents(report)
+    written[.peer(report.manifest.from)] = plan.peer.json
     do {
       report.transaction = try commitTransaction(
         command: plan.command, records: Self.records(plan.states), states: plan.states,
-        documents: [.peer(report.manifest.from): plan.peer.json])
+        documents: written)
     } catch {
       throw Self.bundleRefusal(error, name: name)
     }

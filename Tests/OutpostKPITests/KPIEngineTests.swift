@@ -192,6 +192,35 @@ struct KPIEngineTests {
     #expect(engine.evaluate(dataset, KPIQuery(offices: ["north"], newest: 0)).isEmpty)
   }
 
+  @Test("newest: N keeps each office's own latest N periods when offices are computed together")
+  func newestPeriodsPerOffice() throws {
+    var orders: [Row] = []
+    for month in 1...6 {
+      orders.append(Rows.order("north", "o-\(month)", "2025-0\(month)-10", amount: "100.00"))
+    }
+    orders.append(Rows.order("south", "s-1", "2024-10-10", amount: "50.00"))
+    orders.append(Rows.order("south", "s-2", "2024-11-10", amount: "60.00"))
+    let engine = KPIEngine(definitions: catalog)
+    let dataset = Dataset(rows: ["orders": orders])
+    let both = engine.evaluate(dataset, KPIQuery(newest: 2))
+    func months(_ office: String) -> Set<String> {
+      Set(both.filter { $0.office == office }.map(\.period.description))
+    }
+    #expect(months("north") == ["2025-05", "2025-06"])
+    #expect(months("south") == ["2024-10", "2024-11"])
+    // Each as computing the office alone gives.
+    for office in ["north", "south"] {
+      #expect(
+        both.filter { $0.office == office }
+          == engine.evaluate(dataset, KPIQuery(offices: [office], newest: 2)))
+    }
+    // Given periods, the latest of them for every office.
+    let given = ["2025-01", "2025-02", "2025-03"].compactMap { Period(parsing: $0) }
+    let limited = engine.evaluate(dataset, KPIQuery(periods: given, newest: 1))
+    #expect(Set(limited.map(\.period.description)) == ["2025-03"])
+    #expect(Set(limited.map(\.office)) == ["north", "south"])
+  }
+
   @Test("ties at .xx5 round half-up, away from zero for negatives; 1/3 and 2/3")
   func rounding() throws {
     // aov = 0.05 / 2 = 0.025 → 0.03

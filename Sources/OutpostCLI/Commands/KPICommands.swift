@@ -368,10 +368,24 @@ extension Commands {
                   kpiJSON(
                     $0.value, definitions.kpis[$0.value.kpi]!, conflict: $0.openConflict,
                     missing: checkSubmissions ? $0.missingSubmission ?? false : nil,
-                    breakdown: request.breakdown)
+                    breakdown: request.breakdown, reply: $0.headOfficeReply)
                 })
             ),
-          ])
+          ]
+            + (result.withheld.isEmpty
+              ? []
+              : [
+                (
+                  "withheld",
+                  .array(
+                    result.withheld.map {
+                      .object(
+                        JSONObject(uncheckedPairs: [
+                          ("office", .string($0.office)), ("reason", .string($0.reason)),
+                        ]))
+                    })
+                )
+              ]))
       case .csv:
         let groups = groupColumns(request.breakdown)
         var text = CSVWriter.line(
@@ -394,7 +408,11 @@ extension Commands {
         }
         context.console.out(text)
       default:
-        context.console.out(kpiTable(entries, definitions, request.breakdown))
+        var text = kpiTable(entries, definitions, request.breakdown)
+        for office in result.withheld {
+          text += "Office \(office.office) not shown: \(office.reason).\n"
+        }
+        context.console.out(text)
       }
     }
   }
@@ -414,7 +432,7 @@ extension Commands {
 
   static func kpiJSON(
     _ value: KPIValue, _ kpi: KPIDefinition, conflict: Bool, missing: Bool?,
-    breakdown: Breakdown = .office
+    breakdown: Breakdown = .office, reply: UInt64? = nil
   )
     -> JSONValue
   {
@@ -435,7 +453,11 @@ extension Commands {
         pairs.append((name, value[keyPath: path].map { .string($0) } ?? .null))
       }
     }
-    if case .ratio = kpi.kind {
+    if let reply {
+      // Computed by head office: the exact terms of a ratio did not travel.
+      pairs.append(("source", .string("head_office")))
+      pairs.append(("reply", number(Int(reply))))
+    } else if case .ratio = kpi.kind {
       pairs.append(("numerator", decimal(value.numerator)))
       pairs.append(("denominator", decimal(value.denominator)))
     }
@@ -482,6 +504,7 @@ extension Commands {
       if value.provisional { notes.append("provisional") }
       if entry.openConflict { notes.append("open conflict") }
       if entry.missingSubmission == true { notes.append("no submission since the period ended") }
+      if let reply = entry.headOfficeReply { notes.append("head office, reply \(reply)") }
       if !notes.isEmpty { line += "  [" + notes.joined(separator: ", ") + "]" }
       text += line + "\n"
     }

@@ -206,8 +206,9 @@ extension Commands {
       let office = try replicaArgument(context.arguments[0])
       let out = context.resolve(options.out)
       let made: MadeBundle
-      do { made = try context.openWriter().reply(to: office) } catch let error as OutpostError {
-        throw CLIError(error)
+      let repository = try context.openWriter()
+      do { made = try repository.reply(to: office, today: today(context)) } catch {
+        throw kpiError(error)
       }
       try write(context, made, to: out)
     }

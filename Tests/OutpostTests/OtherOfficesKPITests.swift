@@ -1,0 +1,221 @@
+import Outpost
+import OutpostCodec
+import OutpostKPI
+import OutpostModel
+import OutpostStore
+import OutpostSync
+import OutpostTestSupport
+import Testing
+
+/// Other offices' KPI values in replies (SPEC.md §8.6, §9.6): under `record_visibility`
+/// `own_office` a reply carries, instead of the other offices' rows, their KPIs as head office
+/// computes them, only for the offices whose data changed since the reply the office last
+/// acknowledged; a branch keeps the newest of each and shows them in `kpi`.
+struct OtherOfficesKPITests {
+  /// North has applied an all_offices reply and head office has its acknowledgement; then head
+  /// office narrows the policy.
+  func narrowed() throws -> (hq: Repository, north: Repository, disk: MemoryFileSystem) {
+    let privacy = RowPrivacyTests()
+    let (hq, north, disk) = try privacy.world()
+    _ = try north.receive(try hq.reply(to: "north").bytes, name: "hq-1.reply")
+    _ = try hq.merge(try north.submit().bytes, name: "north-2.bundle")
+    try privacy.narrow(hq)
+    return (hq, north, disk)
+  }
+
+  /// The `extra.kpi_results` of a reply, read back.
+  func results(_ reply: MadeBundle) throws -> OtherOfficesKPIs? {
+    try reply.manifest.extra[OtherOfficesKPIs.member].map { try OtherOfficesKPIs(json: $0) }
+  }
+
+  /// A value as text: KPI, office, period, value or reason, flags.
+  func line(_ entry: KPIResult.Entry) -> String {
+    let value = entry.value
+    return "\(value.kpi) \(value.office) \(value.period) "
+      + (value.value.map(\.description) ?? "- \(value.reason ?? "")") + " \(value.flags)"
+  }
+
+  @Test("under own_office a branch shows other offices' KPIs as head office computes them")
+  func branchShowsHeadOfficeValues() throws {
+    let (hq, north, _) = try narrowed()
+    let reply = try hq.reply(to: "north")
+    let sent = try #require(try results(reply))
+    #expect(sent.complete)
+    #expect(sent.offices.keys.sorted() == ["east"])
+    _ = try north.receive(reply.bytes, name: "hq-2.reply")
+    #expect(try recordIDs(north, "orders") == ["n-1", "n-2"])
+    #expect(try north.verify().isClean)
+
+    let atBranch = try north.kpis()
+    let atHead = try hq.kpis()
+    // East: head office's values, marked with the reply; north: computed from its rows.
+    let east = atBranch.entries.filter { $0.value.office == "east" }
+    #expect(!east.isEmpty)
+    #expect(east.allSatisfy { $0.headOfficeReply == reply.manifest.seq })
+    #expect(east.map(line) == atHead.entries.filter { $0.value.office == "east" }.map(line))
+    #expect(
+      atBranch.entries.filter { $0.value.office == "north" }.map(line)
+        == atHead.entries.filter { $0.value.office == "north" }.map(line))
+    #expect(
+      atBranch.entries.filter { $0.value.office == "north" }.allSatisfy {
+        $0.headOfficeReply == nil
+      })
+    // In the engine's order: KPI, office, period.
+    #expect(atBranch.entries.map(line) == atHead.entries.map(line))
+    #expect(atBranch.withheld.isEmpty)
+
+    // What head office does not send is said, not left out silently.
+    let quarters = try north.kpis(KPIRequest(grain: .quarter))
+    #expect(quarters.withheld.map(\.office) == ["east"])
+    #expect(quarters.entries.allSatisfy { $0.value.office == "north" })
+    #expect(throws: OutpostError.self) {
+      try north.kpis(KPIRequest(grain: .quarter, offices: ["east"]))
+    }
+    #expect(throws: OutpostError.self) {
+      try north.kpis(KPIRequest(offices: ["east"], breakdown: .channel))
+    }
+    let one = try north.kpis(KPIRequest(kpis: ["net_revenue"], offices: ["east"]))
+    #expect(
+      one.entries.map(line)
+        == atHead.entries.filter {
+          $0.value.kpi == "net_revenue" && $0.value.office == "east"
+        }.map(line))
+  }
+
+  @Test("only the offices whose data changed travel, and only under own_office")
+  func incremental() throws {
+    let (hq, north, _) = try narrowed()
+    _ = try north.receive(try hq.reply(to: "north").bytes, name: "hq-2.reply")
+    _ = try hq.merge(try north.submit().bytes, name: "north-3.bundle")
+    // Nothing the KPIs read changed: no values travel.
+    _ = try hq.put("departments", "sales", ["name_zh": "销售部", "name_en": "Sales"])
+    #expect(try results(try hq.reply(to: "north")) == nil)
+    // North's own change brings no other office's values either.
+    _ = try hq.put("orders", "n-2", ["amount": "210.00"])
+    #expect(try results(try hq.reply(to: "north")) == nil)
+    // A change of east's rows brings east's values, not a complete set.
+    _ = try hq.enroll("west")
+    try hq.importRecords(
+      .csv(
+        Array(
+          ("order_id,office_id,customer_id,channel_id,order_date,quantity,amount,status\n"
+            + "w-1,west,c-20,sem,2025-02-01,1,90.00,confirmed\n").utf8)),
+      into: "orders", name: "west.csv")
+    _ = try hq.put("orders", "e-1", ["amount": "310.00"])
+    let reply = try hq.reply(to: "north")
+    let sent = try #require(try results(reply))
+    #expect(!sent.complete)
+    #expect(sent.offices.keys.sorted() == ["east", "west"])
+    _ = try north.receive(reply.bytes, name: "hq-5.reply")
+    // Each office with the months of its own data, as head office's `kpi --office` lists them.
+    let shown = try north.kpis(KPIRequest(kpis: ["net_revenue"]))
+    var atHead: [String] = []
+    for office in ["east", "north", "west"] {
+      atHead += try hq.kpis(KPIRequest(kpis: ["net_revenue"], offices: [office])).entries.map(line)
+    }
+    #expect(shown.entries.map(line) == atHead)
+    #expect(shown.entries.map(\.value.period.description) == ["2025-03", "2025-03", "2025-02"])
+    // Under all_offices, nothing: the office computes from the rows it receives.
+    _ = try hq.put("policies", "record_visibility", ["value": "all_offices"])
+    #expect(try results(try hq.reply(to: "north")) == nil)
+  }
+
+  @Test("a late reply does not replace an office's values a newer one brought (§8.3)")
+  func lateReply() throws {
+    let (hq, north, _) = try narrowed()
+    _ = try north.receive(try hq.reply(to: "north").bytes, name: "hq-2.reply")
+    _ = try hq.merge(try north.submit().bytes, name: "north-3.bundle")
+    _ = try hq.put("orders", "e-1", ["amount": "1000.00"])
+    let early = try hq.reply(to: "north")
+    _ = try hq.put("orders", "e-2", ["amount": "2000.00"])
+    let later = try hq.reply(to: "north")
+    #expect(try results(early)?.offices.keys.sorted() == ["east"])
+    _ = try north.receive(later.bytes, name: "hq-4.reply")
+    let before = try north.kpis(KPIRequest(kpis: ["net_revenue"], offices: ["east"]))
+    #expect(before.entries.map(\.headOfficeReply) == [later.manifest.seq])
+    _ = try north.receive(early.bytes, name: "hq-3.reply")
+    let after = try north.kpis(KPIRequest(kpis: ["net_revenue"], offices: ["east"]))
+    #expect(after.entries.map(line) == before.entries.map(line))
+    #expect(after.entries.map(\.headOfficeReply) == [later.manifest.seq])
+    #expect(after.entries.first?.value.value == (try ExactDecimal(parsing: "3500.00")))
+  }
+
+  @Test("a reply whose kpi_results is malformed is refused and writes nothing")
+  func malformed() throws {
+    let (hq, north, disk) = try narrowed()
+    let bad: [(String, JSONValue)] = [
+      ("not an object", .string("x")),
+      (
+        "a value that is no decimal",
+        .object(
+          JSONObject(uncheckedPairs: [
+            ("format", .string(OtherOfficesKPIs.format)), ("complete", .bool(true)),
+            (
+              "offices",
+              .object(
+                JSONObject(uncheckedPairs: [
+                  (
+                    "east",
+                    .object(
+                      JSONObject(uncheckedPairs: [
+                        ("definitions", .string("abc")),
+                        (
+                          "values",
+                          .array([
+                            .object(
+                              JSONObject(uncheckedPairs: [
+                                ("kpi", .string("net_revenue")), ("period", .string("2025-03")),
+                                ("value", .string("1,200")),
+                              ]))
+                          ])
+                        ),
+                      ]))
+                  )
+                ]))
+            ),
+          ]))
+      ),
+    ]
+    let office = try ReplicaID("north")
+    for (label, extra) in bad {
+      let reply = try hq.write { writer throws(OutpostError) in
+        do throws(StoreError) {
+          return try writer.makeBundle(for: office, extra: [OtherOfficesKPIs.member: extra])
+        } catch { throw OutpostError(error) }
+      }
+      let before = disk.snapshot().filter { $0.key.hasPrefix("/w/north/") }
+      #expect(throws: OutpostError.self, "\(label)") {
+        try north.receive(reply.bytes, name: "bad.reply")
+      }
+      #expect(disk.snapshot().filter { $0.key.hasPrefix("/w/north/") } == before, "\(label)")
+    }
+  }
+
+  @Test("kept values: a complete set replaces older ones, JSON reads back")
+  func keptValues() throws {
+    func office(_ value: String, reply: UInt64? = nil) -> OtherOfficesKPIs.Office {
+      OtherOfficesKPIs.Office(
+        definitions: "h", reply: reply,
+        values: [
+          OtherOfficesKPIs.Value(
+            kpi: "net_revenue", period: "2025-03", value: value, reason: nil, flags: [])
+        ])
+    }
+    let held = OtherOfficesKPIs(
+      offices: ["east": office("1.00", reply: 3), "west": office("2.00", reply: 6)],
+      complete: true)
+    // A complete set from reply 5 drops east (reply 3, not in the set), keeps west (newer).
+    let complete = held.applying(
+      OtherOfficesKPIs(offices: ["south": office("4.00")], complete: true), reply: 5)
+    #expect(complete.offices.keys.sorted() == ["south", "west"])
+    #expect(complete.offices["west"] == office("2.00", reply: 6))
+    #expect(complete.offices["south"] == office("4.00", reply: 5))
+    // A partial set replaces only older entries of the offices it names.
+    let partial = held.applying(
+      OtherOfficesKPIs(
+        offices: ["east": office("7.00"), "west": office("8.00")], complete: false), reply: 5)
+    #expect(partial.offices["east"] == office("7.00", reply: 5))
+    #expect(partial.offices["west"] == office("2.00", reply: 6))
+    #expect(try OtherOfficesKPIs(json: partial.json) == partial)
+  }
+}
