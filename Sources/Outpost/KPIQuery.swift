@@ -101,7 +101,7 @@ public struct KPIRequest: Sendable, Equatable {
     let definitions = try KPIDefinitionsInForce.given(definitions, else: repository)
     try validate(against: definitions)
     // At a branch under own_office, only its own office is computed from rows (SPEC.md §9.6).
-    let split = try officeSplit(repository)
+    let split = try OfficeSplit.at(repository, offices: offices)
     let query = KPIQuery(
       kpis: kpis, grain: period?.grain ?? grain, periods: period.map { [$0] },
       offices: split?.computed ?? offices, breakdown: breakdown, staff: staff.map(Set.init),

@@ -2,25 +2,24 @@ import OutpostKPI
 import OutpostModel
 import OutpostStore
 
-/// `kpi` at a branch that head office keeps other offices' rows from (`record_visibility`
-/// `own_office`, SPEC.md §2.8, §9.6): its own office computed from its rows, the others from
-/// the values head office's replies brought (``OtherOfficesKPIs``).
-extension KPIRequest {
-  /// Which offices a request computes from rows and which it takes from head office.
-  struct OfficeSplit {
-    /// The branch's own office.
-    var own: String
-    /// The offices computed from rows: the own office if asked for.
-    var computed: [String]
-    /// The other offices asked for (nil: every office head office sent values for).
-    var others: [String]?
-    /// What the branch holds from head office.
-    var held: OtherOfficesKPIs
-  }
+/// KPIs at a branch that head office keeps other offices' rows from (`record_visibility`
+/// `own_office`, SPEC.md §2.8, §9.5, §9.6): its own office computed from its rows, the others
+/// from the values head office's replies brought (``OtherOfficesKPIs``).
+struct OfficeSplit {
+  /// The branch's own office.
+  var own: String
+  /// The offices computed from rows: the own office if asked for.
+  var computed: [String]
+  /// The other offices asked for (nil: every office head office sent values for).
+  var others: [String]?
+  /// What the branch holds from head office.
+  var held: OtherOfficesKPIs
 
-  /// The split at a branch whose newest applied reply was made under `own_office`; nil
-  /// elsewhere (every office is computed from the rows held).
-  func officeSplit(_ repository: RepositoryReader) throws(OutpostError) -> OfficeSplit? {
+  /// The split of `offices` (nil: every office) at a branch whose newest applied reply was
+  /// made under `own_office`; nil elsewhere (every office is computed from the rows held).
+  static func at(_ repository: RepositoryReader, offices: [String]?) throws(OutpostError)
+    -> OfficeSplit?
+  {
     guard repository.config.role == .branch else { return nil }
     let peers: [PeerState]
     do { peers = try repository.peers() } catch { throw OutpostError(error) }
@@ -32,6 +31,61 @@ extension KPIRequest {
       held: try OtherOfficesKPIs(repository))
   }
 
+  /// The other offices' values head office sent for `kpis` in `months` (nil: every month
+  /// sent), as the engine gives them, by office; and the offices it cannot answer with why
+  /// (none sent, or computed with other definitions than `definitions`).
+  func values(
+    kpis: Set<String>, months: Set<Period>?, definitions: DefinitionSet, today: CivilDate?
+  ) -> (values: [String: [KPIValue]], unanswered: [KPIResult.Withheld]) {
+    var values: [String: [KPIValue]] = [:]
+    var unanswered: [KPIResult.Withheld] = []
+    for office in others ?? held.offices.keys.sorted().filter({ $0 != own }) {
+      guard let sent = held.offices[office] else {
+        unanswered.append(.init(office: office, reason: Self.noneSent))
+        continue
+      }
+      guard sent.definitions == definitions.hash else {
+        unanswered.append(
+          .init(
+            office: office,
+            reason: "head office computed this office's KPIs with other definitions "
+              + "(\(sent.definitions.prefix(12)))"))
+        continue
+      }
+      var list: [KPIValue] = []
+      for item in sent.values where kpis.contains(item.kpi) {
+        // Read back already checked: a month, and a decimal value.
+        guard let month = Period(parsing: item.period), months?.contains(month) ?? true else {
+          continue
+        }
+        list.append(
+          KPIValue(
+            kpi: item.kpi, office: office, period: month, channel: nil,
+            value: item.value.flatMap { try? ExactDecimal(parsing: $0) }, reason: item.reason,
+            numerator: nil, denominator: nil, flags: item.flags, failures: item.failures,
+            provisional: today.map { month.end >= $0 } ?? false))
+      }
+      values[office] = list
+    }
+    return (values, unanswered)
+  }
+
+  /// Why an office has no values.
+  static let noneSent = "head office has sent no KPI values for this office"
+
+  /// Refuses an office named in the request that head office's values cannot answer; one left
+  /// out of an every-office request is listed instead.
+  func refuse(_ withheld: [KPIResult.Withheld]) throws(OutpostError) -> [KPIResult.Withheld] {
+    guard others != nil, let first = withheld.first else { return withheld }
+    throw OutpostError(
+      .invalidRequest, "office '\(first.office)': \(first.reason)",
+      hint: "Head office keeps other offices' rows (record_visibility own_office); "
+        + "ask head office, or ask for months of the whole office.",
+      location: .init(field: "offices"))
+  }
+}
+
+extension KPIRequest {
   /// The entries of the other offices of `split` that head office's values answer, and the
   /// offices they cannot answer with why.
   ///
@@ -41,49 +95,26 @@ extension KPIRequest {
   func headOfficeEntries(
     _ split: OfficeSplit, definitions: DefinitionSet, grain: Grain
   ) throws(OutpostError) -> (entries: [KPIResult.Entry], withheld: [KPIResult.Withheld]) {
+    let reason =
+      grain != .month
+      ? "head office sends other offices' KPIs by month only"
+      : breakdown != .office
+        ? "head office sends other offices' KPIs for the office as a whole only" : nil
+    if let reason {
+      let offices = split.others ?? split.held.offices.keys.sorted().filter { $0 != split.own }
+      return ([], try split.refuse(offices.map { .init(office: $0, reason: reason) }))
+    }
+    let (values, unanswered) = split.values(
+      kpis: Set(kpis.isEmpty ? definitions.kpiOrder : kpis), months: period.map { [$0] },
+      definitions: definitions, today: today)
+    let withheld = try split.refuse(unanswered)
     var entries: [KPIResult.Entry] = []
-    var withheld: [KPIResult.Withheld] = []
-    let wanted = Set(kpis.isEmpty ? definitions.kpiOrder : kpis)
-    for office in split.others ?? split.held.offices.keys.sorted().filter({ $0 != split.own }) {
-      let reason: String?
-      let sent = split.held.offices[office]
-      if sent == nil {
-        reason = "head office has sent no KPI values for this office"
-      } else if grain != .month {
-        reason = "head office sends other offices' KPIs by month only"
-      } else if breakdown != .office {
-        reason = "head office sends other offices' KPIs for the office as a whole only"
-      } else if sent!.definitions != definitions.hash {
-        reason =
-          "head office computed this office's KPIs with other definitions "
-          + "(\(sent!.definitions.prefix(12)))"
-      } else {
-        reason = nil
-      }
-      if let reason {
-        guard split.others == nil else {
-          throw OutpostError(
-            .invalidRequest, "office '\(office)': \(reason)",
-            hint: "Head office keeps other offices' rows (record_visibility own_office); "
-              + "ask head office, or ask for months of the whole office.",
-            location: .init(field: "offices"))
-        }
-        withheld.append(KPIResult.Withheld(office: office, reason: reason))
-        continue
-      }
-      for item in sent!.values where wanted.contains(item.kpi) {
-        guard let month = Period(parsing: item.period), period == nil || period == month else {
-          continue
-        }
-        let value = KPIValue(
-          kpi: item.kpi, office: office, period: month, channel: nil,
-          value: item.value.flatMap { try? ExactDecimal(parsing: $0) }, reason: item.reason,
-          numerator: nil, denominator: nil, flags: item.flags, failures: [],
-          provisional: today.map { month.end >= $0 } ?? false)
+    for office in values.keys.sorted() {
+      let reply = split.held.offices[office]?.reply
+      for value in values[office]! {
         entries.append(
           KPIResult.Entry(
-            value: value, openConflict: false, missingSubmission: nil,
-            headOfficeReply: sent!.reply))
+            value: value, openConflict: false, missingSubmission: nil, headOfficeReply: reply))
       }
     }
     return (entries, withheld)

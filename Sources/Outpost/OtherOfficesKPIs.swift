@@ -30,14 +30,20 @@ public struct OtherOfficesKPIs: Sendable, Equatable {
     public var reason: String?
     /// The KPI's flags that fired for the value.
     public var flags: [String]
+    /// Those of its flags that make a scorecard item a failure (SPEC.md §9.5).
+    public var failures: [String]
 
     /// Creates a value.
-    public init(kpi: String, period: String, value: String?, reason: String?, flags: [String]) {
+    public init(
+      kpi: String, period: String, value: String?, reason: String?, flags: [String],
+      failures: [String] = []
+    ) {
       self.kpi = kpi
       self.period = period
       self.value = value
       self.reason = reason
       self.flags = flags
+      self.failures = failures
     }
   }
 
@@ -113,7 +119,7 @@ public struct OtherOfficesKPIs: Sendable, Equatable {
           Value(
             kpi: value.kpi, period: value.period.description,
             value: value.value.map { $0.formatted(scale: definitions.kpis[value.kpi]!.scale) },
-            reason: value.reason, flags: value.flags))
+            reason: value.reason, flags: value.flags, failures: value.failures))
     }
     return result
   }
@@ -210,12 +216,14 @@ public struct OtherOfficesKPIs: Sendable, Equatable {
         if let text = value["value"]?.stringValue, (try? ExactDecimal(parsing: text)) == nil {
           throw refused("office '\(office)': '\(text)' is not a decimal")
         }
-        var flags: [String] = []
-        if case .array(let names)? = value["flags"] { flags = names.compactMap(\.stringValue) }
+        func names(_ member: String) -> [String] {
+          value[member]?.arrayValue?.compactMap(\.stringValue) ?? []
+        }
         values.append(
           Value(
             kpi: kpi, period: period, value: value["value"]?.stringValue,
-            reason: value["reason"]?.stringValue, flags: flags))
+            reason: value["reason"]?.stringValue, flags: names("flags"),
+            failures: names("failures")))
       }
       result.offices[office] = Office(definitions: hash, reply: reply, values: values)
     }
@@ -234,6 +242,7 @@ public struct OtherOfficesKPIs: Sendable, Equatable {
             entry.values.map { value in
               .object(
                 JSONObject(uncheckedPairs: [
+                  ("failures", .array(value.failures.map { .string($0) })),
                   ("flags", .array(value.flags.map { .string($0) })), ("kpi", .string(value.kpi)),
                   ("period", .string(value.period)),
                   ("reason", value.reason.map { .string($0) } ?? .null),

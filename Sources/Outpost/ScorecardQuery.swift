@@ -85,6 +85,26 @@ public struct ScorecardRequest: Sendable, Equatable {
     // People and departments are ranked company-wide: with an office filter and --rank, every
     // office is scored and ranked, and the offices asked for are shown.
     let scored = rank && card.level != .office ? nil : offices
+    // At a branch under own_office, other offices are scored from head office's monthly values
+    // (SPEC.md §9.5); only its own office from rows.
+    let split = card.level == .office ? try OfficeSplit.at(repository, offices: offices) : nil
+    var withheld: [KPIResult.Withheld] = []
+    func fromHeadOffice(_ months: [Period]) throws(OutpostError) -> [KPIValue] {
+      guard let split else { return [] }
+      guard months.allSatisfy({ $0.grain == .month }) else {
+        let others = split.others ?? split.held.offices.keys.sorted().filter { $0 != split.own }
+        withheld = try split.refuse(
+          others.map {
+            .init(office: $0, reason: "head office sends other offices' KPIs by month only")
+          })
+        return []
+      }
+      let (values, unanswered) = split.values(
+        kpis: Set(card.items.map(\.kpi)), months: Set(months), definitions: definitions,
+        today: today)
+      withheld = try split.refuse(unanswered)
+      return values.keys.sorted().flatMap { values[$0]! }
+    }
     let data = try KPIDataset(
       repository, definitions: definitions,
       including: [StandardCollections.targets.name]
@@ -98,22 +118,26 @@ public struct ScorecardRequest: Sendable, Equatable {
         months.append(month)
         month = month.next
       }
-      let values = KPIEngine(definitions: definitions).evaluate(
-        data.dataset,
-        KPIQuery(
-          kpis: card.items.map(\.kpi), grain: .month, periods: months, offices: scored,
-          breakdown: breakdown, openFrom: today))
+      let values =
+        KPIEngine(definitions: definitions).evaluate(
+          data.dataset,
+          KPIQuery(
+            kpis: card.items.map(\.kpi), grain: .month, periods: months,
+            offices: split?.computed ?? scored, breakdown: breakdown, openFrom: today))
+        + (try fromHeadOffice(months))
       let monthly = months.map { month in
         Self.score(
           card, period: month, values: values, dataset: data.dataset, headOffice: headOffice)
       }
       results = Self.meanOfMonths(card, period: period, monthly: monthly)
     } else {
-      let values = KPIEngine(definitions: definitions).evaluate(
-        data.dataset,
-        KPIQuery(
-          kpis: card.items.map(\.kpi), grain: period.grain, periods: [period], offices: scored,
-          breakdown: breakdown, openFrom: today))
+      let values =
+        KPIEngine(definitions: definitions).evaluate(
+          data.dataset,
+          KPIQuery(
+            kpis: card.items.map(\.kpi), grain: period.grain, periods: [period],
+            offices: split?.computed ?? scored, breakdown: breakdown, openFrom: today))
+        + (try fromHeadOffice([period]))
       results = Self.score(
         card, period: period, values: values, dataset: data.dataset, headOffice: headOffice)
     }
@@ -128,7 +152,7 @@ public struct ScorecardRequest: Sendable, Equatable {
     }
     return ScorecardReport(
       definitions: definitions, scorecard: card, period: period, results: results,
-      names: names.mapValues(\.name))
+      names: names.mapValues(\.name), withheld: withheld)
   }
 
   /// Combines monthly results into the period's, per line (office, person or department): the
@@ -325,17 +349,22 @@ public struct ScorecardReport: Sendable {
   /// For a position scorecard, each scored person's name (their latest assignment's), by
   /// staff id.
   public var names: [String: String]
+  /// Offices a branch could not score, and why (head office keeps their rows and its values
+  /// do not answer the period, SPEC.md §9.5).
+  public var withheld: [KPIResult.Withheld]
 
   /// Creates a report.
   public init(
     definitions: DefinitionSet, scorecard: ScorecardDefinition, period: Period,
-    results: [ScorecardResult], names: [String: String] = [:]
+    results: [ScorecardResult], names: [String: String] = [:],
+    withheld: [KPIResult.Withheld] = []
   ) {
     self.definitions = definitions
     self.scorecard = scorecard
     self.period = period
     self.results = results
     self.names = names
+    self.withheld = withheld
   }
 }
 

@@ -140,6 +140,62 @@ struct OtherOfficesKPITests {
     #expect(after.entries.first?.value.value == (try ExactDecimal(parsing: "3500.00")))
   }
 
+  @Test("a branch ranks the offices as head office does, scoring the others from its values")
+  func scorecardRank() throws {
+    let (hq, north, _) = try narrowed()
+    // A small published catalog with an office scorecard (revenue 60 %, deals 40 %), and the
+    // same March targets for both offices: east sold more.
+    let small = try KPIDefinitionsInForce.parse(
+      Array(KPIWorld.smallDefinitions.utf8), file: "small.json")
+    _ = try hq.write { writer throws(OutpostError) in
+      try KPIPublication.publish(small, to: writer, publishedAt: "2025-04-01T09:00:00Z")
+    }
+    for office in ["east", "north"] {
+      for (kpi, value) in [("revenue", "1000"), ("deals", "3")] {
+        _ = try hq.put(
+          "targets", "\(office)-\(kpi)",
+          [
+            "kpi_id": kpi, "office_id": office, "scope": "office", "period_grain": "month",
+            "period": "2025-03", "target_value": value, "direction": "higher_better",
+            "version": "1",
+          ])
+      }
+    }
+    _ = try north.receive(try hq.reply(to: "north").bytes, name: "hq-2.reply")
+    #expect(try recordIDs(north, "orders") == ["n-1", "n-2"])
+    let march = try #require(Period(parsing: "2025-03"))
+    func lines(_ report: ScorecardReport) -> [String] {
+      report.results.map { result in
+        "\(result.office) \(result.rank.map(String.init) ?? "-") "
+          + "\(result.total?.description ?? result.reason ?? "")"
+      }
+    }
+    let request = ScorecardRequest(period: march, rank: true)
+    let atHead = try hq.scorecard(request)
+    let atBranch = try north.scorecard(request)
+    #expect(lines(atHead).count == 2)
+    #expect(lines(atBranch) == lines(atHead))
+    #expect(atBranch.results.first?.office == "east")
+    #expect(atBranch.results.allSatisfy { $0.rank != nil && $0.total != nil })
+    #expect(atBranch.withheld.isEmpty)
+    // An office head office sent nothing for is refused when asked for by name.
+    do {
+      _ = try north.scorecard(ScorecardRequest(period: march, offices: ["west"], rank: true))
+      Issue.record("west was scored without values")
+    } catch {
+      #expect(error.code == .invalidRequest)
+      #expect(error.message == "office 'west': head office has sent no KPI values for this office")
+    }
+    // With other definitions than head office computed with, the others are listed, not scored.
+    var changed = small
+    changed.hash = "0000"
+    let other = try north.read { reader throws(OutpostError) in
+      try request.compute(in: reader, definitions: changed)
+    }
+    #expect(other.results.map(\.office) == ["north"])
+    #expect(other.withheld.map(\.office) == ["east"])
+  }
+
   @Test("a reply whose kpi_results is malformed is refused and writes nothing")
   func malformed() throws {
     let (hq, north, disk) = try narrowed()

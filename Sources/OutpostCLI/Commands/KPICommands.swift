@@ -373,21 +373,7 @@ extension Commands {
                     breakdown: request.breakdown, reply: $0.headOfficeReply)
                 })
             ),
-          ]
-            + (result.withheld.isEmpty
-              ? []
-              : [
-                (
-                  "withheld",
-                  .array(
-                    result.withheld.map {
-                      .object(
-                        JSONObject(uncheckedPairs: [
-                          ("office", .string($0.office)), ("reason", .string($0.reason)),
-                        ]))
-                    })
-                )
-              ]))
+          ] + withheldJSON(result.withheld))
       case .csv:
         let groups = groupColumns(request.breakdown)
         var text = CSVWriter.line(
@@ -410,13 +396,27 @@ extension Commands {
         }
         context.console.out(text)
       default:
-        var text = kpiTable(entries, definitions, request.breakdown)
-        for office in result.withheld {
-          text += "Office \(office.office) not shown: \(office.reason).\n"
-        }
-        context.console.out(text)
+        context.console.out(
+          kpiTable(entries, definitions, request.breakdown) + withheldText(result.withheld))
       }
     }
+  }
+
+  /// The `withheld` member of `kpi` and `scorecard` JSON: the offices a branch could not show
+  /// and why (SPEC.md §9.6); absent when there are none.
+  static func withheldJSON(_ withheld: [KPIResult.Withheld]) -> [(String, JSONValue)] {
+    guard !withheld.isEmpty else { return [] }
+    let list: [JSONValue] = withheld.map {
+      .object(
+        JSONObject(uncheckedPairs: [("office", .string($0.office)), ("reason", .string($0.reason))])
+      )
+    }
+    return [("withheld", .array(list))]
+  }
+
+  /// The lines under a `kpi` or `scorecard` table naming the offices a branch could not show.
+  static func withheldText(_ withheld: [KPIResult.Withheld]) -> String {
+    withheld.map { "Office \($0.office) not shown: \($0.reason).\n" }.joined()
   }
 
   /// The columns and members a breakdown adds to each value: `channel` (also with no

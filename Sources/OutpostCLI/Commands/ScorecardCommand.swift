@@ -98,7 +98,7 @@ extension Commands {
                   scorecardJSON($0, card.level, ranked: options.rank, names: report.names)
                 })
             ),
-          ])
+          ] + withheldJSON(report.withheld))
       case .csv:
         let people = card.level != .office
         var text = CSVWriter.line(
@@ -124,7 +124,8 @@ extension Commands {
         }
         context.console.out(text)
       default:
-        context.console.out(scorecardText(report, ranked: options.rank))
+        context.console.out(
+          scorecardText(report, ranked: options.rank) + withheldText(report.withheld))
       }
     }
   }
