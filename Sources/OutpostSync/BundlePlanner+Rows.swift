@@ -28,7 +28,7 @@ extension BundlePlanner {
     if let kept, kept.seq > manifest.seq {
       effective = kept.value
     } else {
-      peer.recordVisibility = (manifest.seq, carried)
+      peer.recordVisibility = PeerState.AppliedPolicy(seq: manifest.seq, value: carried)
     }
     return RowPolicy(
       setsAside: effective == .ownOffice,
@@ -83,8 +83,7 @@ extension BundlePlanner {
     let setAside = Set(plan.setAside.map { "\($0.collection)/\($0.id)" })
     var dropped: Set<RecordID> = []
     for (id, state) in candidates where clock.dominates(state.context) {
-      guard let collection = state.value("collection")?.stringValue,
-        let text = state.value("record_id")?.stringValue, let target = try? RecordID(text),
+      guard let (collection, target) = Resolution.target(of: state),
         let schema = schemas[collection]
       else { continue }
       if setAside.contains("\(collection)/\(target)") {

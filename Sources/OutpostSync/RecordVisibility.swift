@@ -148,8 +148,7 @@ public struct ReplyPolicy: Sendable, Equatable {
     by resolution: RecordState, schemas: (String) -> CollectionSchema?,
     target: (String, RecordID) -> RecordState?
   ) -> (schema: CollectionSchema, state: RecordState)? {
-    guard let collection = resolution.value("collection")?.stringValue,
-      let text = resolution.value("record_id")?.stringValue, let id = try? RecordID(text),
+    guard let (collection, id) = Resolution.target(of: resolution),
       let schema = schemas(collection), let state = target(collection, id)
     else { return nil }
     return (schema, state)

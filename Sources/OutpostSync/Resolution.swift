@@ -37,6 +37,15 @@ public enum Resolution {
     public var provisional: Bool
   }
 
+  /// The record a `resolutions` record resolved: its `collection` and `record_id` (SPEC.md
+  /// §8.7); nil when either is missing or the id is not a record id.
+  public static func target(of resolution: RecordState) -> (collection: String, id: RecordID)? {
+    guard let collection = resolution.value("collection")?.stringValue,
+      let text = resolution.value("record_id")?.stringValue, let id = try? RecordID(text)
+    else { return nil }
+    return (collection, id)
+  }
+
   /// Every candidate of every conflicted register of a state, sorted by field then dot.
   public static func candidates(_ state: RecordState) -> [Candidate] {
     var result: [Candidate] = []

@@ -64,10 +64,9 @@ public enum StaffVisibility: String, Sendable, CaseIterable {
   public static func personalOffice(
     ofResolution state: RecordState, target: (String, RecordID) -> RecordState?
   ) -> String? {
-    guard let collection = state.value("collection")?.stringValue,
-      let text = state.value("record_id")?.stringValue, let id = try? RecordID(text)
-    else { return nil }
+    guard let (collection, id) = Resolution.target(of: state) else { return nil }
     if let record = target(collection, id) { return personalOffice(of: collection, record) }
+    let text = id.rawValue
     guard collection == StandardCollections.staff.name, let dot = text.firstIndex(of: ".") else {
       return nil
     }

@@ -243,7 +243,7 @@ struct RowPrivacyTests {
     var peer = PeerState(
       peer: ReplicaID(unchecked: "hq"), keyID: "k", enrolledAt: "2025-04-01T09:00:00Z")
     #expect(try PeerState(json: peer.json).recordVisibility == nil)
-    peer.recordVisibility = (7, .ownOffice)
+    peer.recordVisibility = PeerState.AppliedPolicy(seq: 7, value: .ownOffice)
     let read = try PeerState(json: peer.json)
     #expect(read.recordVisibility?.seq == 7 && read.recordVisibility?.value == .ownOffice)
     #expect(read == peer)

@@ -57,14 +57,19 @@ public struct PeerState: Sendable, Equatable {
   ///
   /// Nil before the first one (or in a document an earlier Outpost wrote). A late reply is
   /// applied under this policy, not its own.
-  public var recordVisibility: (seq: UInt64, value: RecordVisibility)? {
-    get { appliedRecordVisibility.map { ($0.seq, $0.value) } }
-    set { appliedRecordVisibility = newValue.map { AppliedPolicy(seq: $0.seq, value: $0.value) } }
-  }
-  private var appliedRecordVisibility: AppliedPolicy?
-  private struct AppliedPolicy: Sendable, Equatable {
-    var seq: UInt64
-    var value: RecordVisibility
+  public var recordVisibility: AppliedPolicy?
+  /// A reply policy as applied: the seq of the reply it came with, and its value.
+  public struct AppliedPolicy: Sendable, Equatable {
+    /// The seq of the reply.
+    public var seq: UInt64
+    /// The policy it was made under.
+    public var value: RecordVisibility
+
+    /// Creates one.
+    public init(seq: UInt64, value: RecordVisibility) {
+      self.seq = seq
+      self.value = value
+    }
   }
   /// Ids of keys this peer held before and that were revoked (bundles signed with them are
   /// refused as revoked, not as unknown).
@@ -140,7 +145,7 @@ public struct PeerState: Sendable, Equatable {
           .object(JSONObject(uncheckedPairs: dropped.map { ($0.key, integer($0.value)) }))
         ))
     }
-    if let applied = appliedRecordVisibility {
+    if let applied = recordVisibility {
       members.append(
         (
           "record_visibility",
@@ -186,7 +191,7 @@ public struct PeerState: Sendable, Equatable {
       guard case .object(let applied) = value, let seq = applied["seq"]?.uint64Value,
         let policy = applied["value"]?.stringValue.flatMap(RecordVisibility.init(rawValue:))
       else { throw ModelError("'record_visibility' is not {\"seq\",\"value\"}") }
-      appliedRecordVisibility = AppliedPolicy(seq: seq, value: policy)
+      recordVisibility = AppliedPolicy(seq: seq, value: policy)
     }
     if case .array(let keys)? = object["revoked_keys"] {
       revokedKeys = keys.compactMap(\.stringValue)
