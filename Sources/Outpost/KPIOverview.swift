@@ -55,6 +55,12 @@ public struct KPIOverview: Sendable {
   public var scorecards: [ScorecardDefinition]
   /// Each scorecard's result for each office and month.
   public var scores: [ScoreKey: ScorecardResult]
+  /// The offices shown as head office computed them (a branch under `own_office`), with the
+  /// reply their values came with.
+  public var headOfficeReplies: [String: UInt64]
+  /// Offices a branch could not show, and why (head office keeps their rows and sent no
+  /// values it can use, SPEC.md §9.10).
+  public var withheld: [KPIResult.Withheld]
   /// The funnel diagnosis flags that fired, for offices and people, by office and month.
   public var flags: [Diagnosis]
   /// Every open conflict in the repository, by collection and id.
@@ -93,32 +99,49 @@ public struct KPIOverview: Sendable {
       ])
     kpis = Self.mainKPIs.filter { set.kpis[$0] != nil }
     let engine = KPIEngine(definitions: set)
+    // The overview is monthly and by office: a scorecard of another period_grain, or of people
+    // or departments, is not scored here.
+    scorecards = set.scorecards.keys.sorted().compactMap { set.scorecards[$0] }
+      .filter { ($0.grain == nil || $0.grain == .month) && $0.level == .office }
+    // At a branch under own_office, other offices are shown as head office computed them
+    // (SPEC.md §9.10); their diagnosis and channels need rows, so only its own has them.
+    let split = try OfficeSplit.at(repository, offices: offices)
+    let sent = split?.values(
+      kpis: Set(kpis + ["visits"] + scorecards.flatMap { $0.items.map(\.kpi) }), months: nil,
+      definitions: set, today: today)
+    withheld = sent?.unanswered ?? []
+    var replies: [String: UInt64] = [:]
+    for office in (sent?.values ?? [:]).keys {
+      replies[office] = split?.held.offices[office]?.reply
+    }
+    headOfficeReplies = replies
+    let fromRows = split?.computed ?? offices
     let computed = engine.evaluate(
       data.dataset,
-      KPIQuery(kpis: kpis + ["visits"], grain: .month, offices: offices, openFrom: today))
-    self.offices = Set(computed.map(\.office)).sorted()
-    periods = Set(computed.map(\.period)).sorted()
+      KPIQuery(kpis: kpis + ["visits"], grain: .month, offices: fromRows, openFrom: today))
+    let fromHeadOffice = (sent?.values ?? [:]).filter { !$0.value.isEmpty }
+    let all = computed + fromHeadOffice.keys.sorted().flatMap { fromHeadOffice[$0]! }
+    self.offices = Set(all.map(\.office)).sorted()
+    periods = Set(all.map(\.period)).sorted()
     var values: [KPIValueKey: KPIValue] = [:]
-    for value in computed where values[value.key] == nil { values[value.key] = value }
+    for value in all where values[value.key] == nil { values[value.key] = value }
     self.values = values
-    flags = engine.diagnose(data.dataset, months: nil, offices: offices, today: today).filter {
+    flags = engine.diagnose(data.dataset, months: nil, offices: fromRows, today: today).filter {
       $0.status == .fired
     }
     do { conflicts = try repository.conflicts().map { ($0.collection, $0.id) } } catch {
       throw OutpostError(error)
     }
-    // The overview is monthly and by office: a scorecard of another period_grain, or of people
-    // or departments, is not scored here.
-    scorecards = set.scorecards.keys.sorted().compactMap { set.scorecards[$0] }
-      .filter { ($0.grain == nil || $0.grain == .month) && $0.level == .office }
     var scores: [ScoreKey: ScorecardResult] = [:]
     for office in self.offices {
       for card in scorecards {
-        let cardValues = engine.evaluate(
-          data.dataset,
-          KPIQuery(
-            kpis: card.items.map(\.kpi), grain: .month, periods: periods, offices: [office],
-            openFrom: today))
+        let cardValues =
+          fromHeadOffice[office]
+          ?? engine.evaluate(
+            data.dataset,
+            KPIQuery(
+              kpis: card.items.map(\.kpi), grain: .month, periods: periods, offices: [office],
+              openFrom: today))
         for period in periods {
           scores[ScoreKey(scorecard: card.id, office: office, period: period)] =
             ScorecardRequest.score(
@@ -136,7 +159,7 @@ public struct KPIOverview: Sendable {
       let byChannel = engine.evaluate(
         data.dataset,
         KPIQuery(
-          kpis: channelKPIs, grain: .month, periods: [last], offices: self.offices,
+          kpis: channelKPIs, grain: .month, periods: [last], offices: fromRows ?? self.offices,
           breakdown: .channel, openFrom: today))
       for value in byChannel where value.channel != nil && channelValues[value.key] == nil {
         channelValues[value.key] = value

@@ -196,6 +196,33 @@ struct OtherOfficesKPITests {
     #expect(other.withheld.map(\.office) == ["east"])
   }
 
+  @Test("the report's overview at a branch shows other offices as head office computes them")
+  func overview() throws {
+    let (hq, north, _) = try narrowed()
+    let reply = try hq.reply(to: "north")
+    _ = try north.receive(reply.bytes, name: "hq-2.reply")
+    let today = CivilDate(year: 2025, month: 4, day: 1)
+    let atBranch = try north.read { reader throws(OutpostError) in
+      try KPIOverview(reader, today: today)
+    }
+    let atHead = try hq.read { reader throws(OutpostError) in try KPIOverview(reader, today: today)
+    }
+    #expect(atBranch.offices == ["east", "north"])
+    #expect(atBranch.headOfficeReplies == ["east": reply.manifest.seq])
+    #expect(atBranch.withheld.isEmpty)
+    func shown(_ overview: KPIOverview) -> [String] {
+      overview.values.keys.filter { overview.kpis.contains($0.kpi) }
+        .sorted { ($0.office, $0.kpi, $0.period) < ($1.office, $1.kpi, $1.period) }
+        .map { key in
+          "\(key.office) \(key.kpi) \(key.period) \(overview.values[key]!.value?.description ?? "-")"
+        }
+    }
+    #expect(!shown(atBranch).isEmpty)
+    #expect(shown(atBranch) == shown(atHead))
+    #expect(atBranch.scores.count == atHead.scores.count)
+    for (key, score) in atHead.scores { #expect(atBranch.scores[key]?.total == score.total) }
+  }
+
   @Test("a reply whose kpi_results is malformed is refused and writes nothing")
   func malformed() throws {
     let (hq, north, disk) = try narrowed()

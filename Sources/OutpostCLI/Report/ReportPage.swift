@@ -88,6 +88,25 @@ extension Commands {
       }
       html += "</ul></div>\n"
     }
+    if !overview.withheld.isEmpty {
+      html +=
+        "<div class=\"warn\"><strong>未显示的分部 / Offices not shown</strong>: head office "
+        + "keeps their records and sent no values this report can use.<ul>"
+      for office in overview.withheld {
+        html += "<li>\(escape("\(office.office): \(office.reason)"))</li>"
+      }
+      html += "</ul></div>\n"
+    }
+    if !overview.headOfficeReplies.isEmpty {
+      let offices = overview.headOfficeReplies.keys.sorted().map {
+        "\($0) (reply \(overview.headOfficeReplies[$0]!))"
+      }
+      html +=
+        "<p class=\"meta\">"
+        + escape(
+          "Head office keeps other offices' records: \(offices.joined(separator: ", ")) are "
+            + "shown as head office computed them, without channels or diagnosis.") + "</p>\n"
+    }
     html += contents(overview)
     html += try overviewSection(repository, overview, context)
     for (index, office) in overview.offices.enumerated() {
