@@ -39,7 +39,7 @@ struct OfficeSplit {
   ) -> (values: [String: [KPIValue]], unanswered: [KPIResult.Withheld]) {
     var values: [String: [KPIValue]] = [:]
     var unanswered: [KPIResult.Withheld] = []
-    for office in others ?? held.offices.keys.sorted().filter({ $0 != own }) {
+    for office in shown {
       guard let sent = held.offices[office] else {
         unanswered.append(.init(office: office, reason: Self.noneSent))
         continue
@@ -70,8 +70,14 @@ struct OfficeSplit {
     return (values, unanswered)
   }
 
+  /// The other offices a request shows: those asked for, or every one head office sent
+  /// values for.
+  var shown: [String] { others ?? held.offices.keys.sorted().filter { $0 != own } }
+
   /// Why an office has no values.
   static let noneSent = "head office has sent no KPI values for this office"
+  /// Why an office has no values for a period that is not a month.
+  static let monthsOnly = "head office sends other offices' KPIs by month only"
 
   /// Refuses an office named in the request that head office's values cannot answer; one left
   /// out of an every-office request is listed instead.
@@ -97,12 +103,11 @@ extension KPIRequest {
   ) throws(OutpostError) -> (entries: [KPIResult.Entry], withheld: [KPIResult.Withheld]) {
     let reason =
       grain != .month
-      ? "head office sends other offices' KPIs by month only"
+      ? OfficeSplit.monthsOnly
       : breakdown != .office
         ? "head office sends other offices' KPIs for the office as a whole only" : nil
     if let reason {
-      let offices = split.others ?? split.held.offices.keys.sorted().filter { $0 != split.own }
-      return ([], try split.refuse(offices.map { .init(office: $0, reason: reason) }))
+      return ([], try split.refuse(split.shown.map { .init(office: $0, reason: reason) }))
     }
     let (values, unanswered) = split.values(
       kpis: Set(kpis.isEmpty ? definitions.kpiOrder : kpis), months: period.map { [$0] },

@@ -99,8 +99,8 @@ extension RepositoryWriter {
     try require(
       .branch, "head office merges submissions", hint: "Merge an office's submission:",
       remedy: .merge)
-    // The other offices' KPI values the reply carries join those kept, in its transaction.
-    let held = try OtherOfficesKPIs(self)
+    // The other offices' KPI values the reply carries join those kept, in its transaction
+    // (the kept ones are read only when a reply carries some).
     let kept = { (report: ApplyReport) throws(StoreError) -> [DocumentName: JSONValue] in
       guard let json = report.manifest.extra[OtherOfficesKPIs.member] else { return [:] }
       let received: OtherOfficesKPIs
@@ -108,6 +108,10 @@ extension RepositoryWriter {
         throw StoreError(
           .invalidData, "\(name): extra.\(OtherOfficesKPIs.member): \(error.message)",
           hint: "The reply is damaged or was made by a faulty Outpost; nothing was written.")
+      }
+      let held: OtherOfficesKPIs
+      do throws(OutpostError) { held = try OtherOfficesKPIs(self) } catch {
+        throw StoreError(.corrupt, error.message, hint: error.hint, remedy: .verify)
       }
       return [.kpiResults: held.applying(received, reply: report.manifest.seq).json]
     }

@@ -92,11 +92,8 @@ public struct ScorecardRequest: Sendable, Equatable {
     func fromHeadOffice(_ months: [Period]) throws(OutpostError) -> [KPIValue] {
       guard let split else { return [] }
       guard months.allSatisfy({ $0.grain == .month }) else {
-        let others = split.others ?? split.held.offices.keys.sorted().filter { $0 != split.own }
         withheld = try split.refuse(
-          others.map {
-            .init(office: $0, reason: "head office sends other offices' KPIs by month only")
-          })
+          split.shown.map { .init(office: $0, reason: OfficeSplit.monthsOnly) })
         return []
       }
       let (values, unanswered) = split.values(
