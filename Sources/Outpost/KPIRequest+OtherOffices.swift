@@ -63,7 +63,9 @@ struct OfficeSplit {
             kpi: item.kpi, office: office, period: month, channel: nil,
             value: item.value.flatMap { try? ExactDecimal(parsing: $0) }, reason: item.reason,
             numerator: nil, denominator: nil, flags: item.flags, failures: item.failures,
-            provisional: today.map { month.end >= $0 } ?? false))
+            provisional: today.map {
+              month.end.adding(days: definitions.kpis[item.kpi]?.maturesDays ?? 0) >= $0
+            } ?? false))
       }
       values[office] = list
     }

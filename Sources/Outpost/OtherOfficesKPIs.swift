@@ -82,9 +82,11 @@ public struct OtherOfficesKPIs: Sendable, Equatable {
   /// its rows policy is `all_offices` (the office holds every row and computes for itself), or
   /// nothing the values depend on changed since the reply it last acknowledged.
   ///
-  /// Every office but the recipient travels when the office has not yet seen the policy, when
+  /// Every office but the recipient travels when the office has not yet acknowledged a reply
+  /// made under the policy since it last changed (so it may lack some office's values), when
   /// the changes since are not known (the exchange walks every record), or when the
-  /// definitions or a record of a collection the KPIs read that names no office changed;
+  /// definitions changed, or a record of a collection the KPIs read that names no office or is
+  /// no longer held (deleted and collected since);
   /// otherwise only the offices of the records those collections changed (by their
   /// `office_id` and every office that wrote one of their events).
   static func forReply(
@@ -137,7 +139,8 @@ public struct OtherOfficesKPIs: Sendable, Equatable {
       for id in ids {
         let state: RecordState?
         do { state = try writer.state(collection, id) } catch { throw OutpostError(error) }
-        guard let state else { continue }
+        // A record no longer held (deleted and collected since) names no office it can tell.
+        guard let state else { return [] }
         guard let office = state.value(OwnershipPolicy.officeField)?.stringValue else { return [] }
         touched.insert(office)
         // An office that wrote the record before it became another's has values to change too.

@@ -77,15 +77,19 @@ extension RepositoryWriter {
   }
 
   /// What a reply to `office` made now must bring up to date besides its records (head office):
-  /// the rows policy it is made under, whether the office has not yet seen that policy, and
-  /// the ids journaled since the reply the office last acknowledged was made (nil when every
+  /// the rows policy it is made under, whether the office has not yet acknowledged a reply made
+  /// under that policy since it last changed (``PeerState/recordVisibility``; so an office that
+  /// held every row under an earlier policy or an earlier Outpost counts as not having seen it),
+  /// and the ids journaled since the reply the office last acknowledged was made (nil when every
   /// record is to be considered, as ``bundleRecords(for:assumes:policy:)`` would walk them).
   package func replyChanges(for office: ReplicaID) throws(StoreError) -> (
     records: RecordVisibility, unseen: Bool, changed: [String: Set<RecordID>]?
   ) {
-    guard config.role == .head, let peer = try peer(office) else { return (.allOffices, true, nil) }
-    let policy = try recordVisibility()
-    return (policy.value, !policy.seen(by: peer, self), changedSinceAcknowledged(by: peer))
+    guard config.role == .head, let peer = try peer(office) else { return (.ownOffice, true, nil) }
+    let policy = try recordVisibility().value
+    let sent = peer.recordVisibility
+    let seen = sent?.value == policy && peer.received.acknowledges >= sent!.seq
+    return (policy, !seen, changedSinceAcknowledged(by: peer))
   }
 
   /// The ids journaled (by collection) since the bundle `peer` last acknowledged was made; nil

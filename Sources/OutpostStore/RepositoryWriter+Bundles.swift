@@ -46,10 +46,7 @@ extension RepositoryWriter {
     let records = try bundleRecords(for: peer, assumes: assumes, policy: policy)
     var extra = given
     if let policy {
-      // A reply without the member was made under all_offices (as an earlier Outpost's were).
-      if policy.records == .ownOffice {
-        extra[RecordVisibility.policyID] = .string(policy.records.rawValue)
-      }
+      extra[RecordVisibility.policyID] = .string(policy.records.rawValue)
       // The notes of head office's changes the office has not seen, on records it is sent.
       let carried = Set(records.map { "\($0.collection)/\($0.id)" })
       let notes = try notes(unseenBy: peer.received.clock) { carried.contains("\($0)/\($1)") }
@@ -83,6 +80,11 @@ extension RepositoryWriter {
       // Kept for the same replies as the marks: the horizon reads the acknowledged one's.
       peer.sent.clocks = peer.sent.clocks.filter { peer.sent.madeAt[$0.key] != nil }
       peer.sent.clocks[manifest.seq] = clock
+      // The first reply of a run made under one rows policy: once the office acknowledges it,
+      // it holds what that policy gives it (the KPI values of every other office, §8.6).
+      if let policy, peer.recordVisibility?.value != policy.records {
+        peer.recordVisibility = PeerState.AppliedPolicy(seq: manifest.seq, value: policy.records)
+      }
     }
     peer.sent.lastSeq += 1
     peer.sent.lastHash = hash

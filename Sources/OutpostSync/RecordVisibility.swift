@@ -5,29 +5,29 @@ import OutpostModel
 /// published policy, the `policies` record `record_visibility`.
 ///
 /// A row here is a record of an office-owned collection that is not personal (personal records
-/// follow ``StaffVisibility``). With ``allOffices`` (the default) a reply carries every office's
-/// rows; with ``ownOffice`` only the recipient's, and the recipient sets aside the other
-/// offices' rows it holds (``isOtherOfficesRow(_:_:for:)``).
+/// follow ``StaffVisibility``). With ``ownOffice`` (the default) a reply carries only the
+/// recipient's rows, and the recipient sets aside the other offices' rows it holds
+/// (``isOtherOfficesRow(_:_:for:)``); with ``allOffices`` every office's.
 public enum RecordVisibility: String, Sendable, CaseIterable {
-  /// A reply carries only the recipient office's rows.
+  /// A reply carries only the recipient office's rows (the default).
   case ownOffice = "own_office"
-  /// A reply carries every office's rows (the default).
+  /// A reply carries every office's rows.
   case allOffices = "all_offices"
 
   /// The `policies` record that holds the policy, and the reply's `extra` member naming the
   /// policy it was made under.
   public static let policyID = "record_visibility"
 
-  /// The policy a `policies` record state holds: nil when there is none or it is deleted
-  /// (then ``allOffices`` applies); an unreadable value is ``allOffices`` too (the record
-  /// rules refuse one where it enters).
+  /// The policy a `policies` record state holds: ``ownOffice`` when there is none or it is
+  /// deleted, and for an unreadable value too (the record rules refuse one where it enters), so
+  /// that rows are shared only when head office says so.
   public init(policy state: RecordState?) {
     guard let state, !state.isDeleted else {
-      self = .allOffices
+      self = .ownOffice
       return
     }
     self =
-      state.value(StaffVisibility.field)?.stringValue.flatMap(Self.init(rawValue:)) ?? .allOffices
+      state.value(StaffVisibility.field)?.stringValue.flatMap(Self.init(rawValue:)) ?? .ownOffice
   }
 
   /// The policy a reply was made under, from its `extra.record_visibility`; a reply without it

@@ -131,16 +131,19 @@ struct BundleCompressionRefusalTests {
   func damagedReply() throws {
     let offices = BundleRefusalTests.submitted()
     offices.must(["merge", "north-1.sub", "south-1.sub"], "hq")
+    // Every office's rows travel (SPEC.md §2.8), so the reply has records to damage.
+    offices.must(["put", "policies", "record_visibility", "value=all_offices"], "hq")
     offices.must(["reply", "north", "--out", "north-1.reply"], "hq")
     let reply = try BundleFile(try offices.bytes("north-1.reply"))
-    // The first reply of an exchange is complete: north's three orders and south's three.
-    #expect(reply.isCompressed && reply.records.count == 6)
+    // The first reply of an exchange is complete: north's three orders, south's three, and
+    // head office's policy record.
+    #expect(reply.isCompressed && reply.records.count == 7)
     let bytes = try reply.signed(
       stored: reply.payload + [0], rawBytes: reply.inflated.count, key: try offices.key("north"))
     offices.write("crafted.reply", bytes)
     offices.refused(
       ["receive", "crafted.reply"], "north", status: 65, file: "crafted.reply",
       reason: ["payload has 1 bytes after the end of its DEFLATE stream"])
-    #expect(offices.must(["receive", "north-1.reply"], "north").contains("3 new"))
+    #expect(offices.must(["receive", "north-1.reply"], "north").contains("4 new"))
   }
 }

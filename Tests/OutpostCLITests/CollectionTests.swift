@@ -50,6 +50,23 @@ struct CollectionTests {
     }
   }
 
+  /// Sets head office's rows policy (SPEC.md §2.8) unless it is the default, `own_office`.
+  func rowsPolicy(_ policy: String, _ temp: TemporaryDirectory) {
+    guard policy != "own_office" else { return }
+    run(["put", "policies", "record_visibility", "value=\(policy)", "--repo", "hq"], temp)
+  }
+
+  /// Head office's orders that `repository` must export under the rows policy: every one under
+  /// `all_offices`, its own under `own_office` (NDJSON lines; head office itself holds all).
+  func visibleOrders(_ temp: TemporaryDirectory, to repository: String, _ policy: String)
+    -> String
+  {
+    let all = run(["export", "orders", "--format", "ndjson", "--repo", "hq"], temp)
+    guard repository != "hq", policy == "own_office" else { return all }
+    return all.split(separator: "\n").filter { $0.contains("\"office_id\":\"\(repository)\"") }
+      .map { $0 + "\n" }.joined()
+  }
+
   /// Whether a record id appears in any record file of a repository.
   func stored(_ temp: TemporaryDirectory, _ repository: String, _ id: String) -> Bool {
     let folder = temp.file("\(repository)/records/orders")
@@ -60,10 +77,13 @@ struct CollectionTests {
     }
   }
 
-  @Test("a tombstone waits for every office, then goes everywhere; verify stays clean")
-  func collectAfterEveryoneSaw() {
+  @Test(
+    "a tombstone waits for every office, then goes everywhere it went; verify stays clean",
+    arguments: ["own_office", "all_offices"])
+  func collectAfterEveryoneSaw(_ policy: String) {
     let temp = TemporaryDirectory()
     setUp(temp)
+    rowsPolicy(policy, temp)
     run(order("n-1", "north"), temp)
     run(order("n-2", "north"), temp)
     round(temp, "1")
@@ -83,14 +103,18 @@ struct CollectionTests {
     #expect(run(["log", "--repo", "hq"], temp).contains("gc (1 record(s))"))
     let received = round(temp, "4")
     for office in branches {
-      #expect(received[office]?.contains("collected 1 deleted record(s)") == true, "\(office)")
-      #expect(!stored(temp, office, "n-1") && stored(temp, office, "n-2"), "\(office)")
+      // Under own_office east never held north's orders: nothing to collect there.
+      let held = office == "north" || policy == "all_offices"
+      #expect(
+        received[office]?.contains("collected 1 deleted record(s)") == held, "\(office) \(policy)")
+      #expect(
+        !stored(temp, office, "n-1") && stored(temp, office, "n-2") == held, "\(office) \(policy)")
     }
     for repository in ["hq"] + branches {
       #expect(run(["verify", "--repo", repository], temp).hasPrefix("ok:"), "\(repository)")
       #expect(
-        run(["export", "orders", "--repo", repository], temp)
-          == run(["export", "orders", "--repo", "hq"], temp))
+        run(["export", "orders", "--format", "ndjson", "--repo", repository], temp)
+          == visibleOrders(temp, to: repository, policy), "\(repository) \(policy)")
     }
     // An old bundle that still holds the tombstone is a replay; nothing comes back.
     #expect(run(["merge", "north-2.sub", "--repo", "hq"], temp).contains("already merged"))
@@ -132,10 +156,13 @@ struct CollectionTests {
     }
   }
 
-  @Test("writing an id again after its deletion was collected makes a new record everywhere")
-  func recreateAfterCollection() {
+  @Test(
+    "writing an id again after its deletion was collected makes a new record everywhere it goes",
+    arguments: ["own_office", "all_offices"])
+  func recreateAfterCollection(_ policy: String) {
     let temp = TemporaryDirectory()
     setUp(temp)
+    rowsPolicy(policy, temp)
     run(order("n-3", "north"), temp)
     round(temp, "1")
     run(["delete", "orders", "n-3", "--repo", "north"], temp)
@@ -151,10 +178,12 @@ struct CollectionTests {
     round(temp, "4")
     for repository in ["hq"] + branches {
       #expect(run(["verify", "--repo", repository], temp).hasPrefix("ok:"), "\(repository)")
-      #expect(run(["export", "orders", "--repo", repository], temp).contains("n-3"))
       #expect(
-        run(["export", "orders", "--repo", repository], temp)
-          == run(["export", "orders", "--repo", "hq"], temp), "\(repository)")
+        run(["export", "orders", "--repo", repository], temp).contains("n-3")
+          == (repository != "east" || policy == "all_offices"), "\(repository) \(policy)")
+      #expect(
+        run(["export", "orders", "--format", "ndjson", "--repo", repository], temp)
+          == visibleOrders(temp, to: repository, policy), "\(repository) \(policy)")
     }
   }
 

@@ -13,7 +13,7 @@ struct DemoTests {
     for check in [
       "✓ exactly two real conflicts", "✓ no open conflicts left",
       "✓ every branch exports what head office holds for it",
-      "✓ all five replicas compute byte-identical KPI JSON",
+      "✓ all five replicas show byte-identical KPI values (CSV) for every office",
       "✓ east's cancellation and head office's amount both survived",
       "✓ north's March paid spend is", "✓ the quarter ranks the people",
       "Demo complete: every check passed.",

@@ -342,7 +342,7 @@ extension ModelSchedule {
       try require(
         dropped == expected.dropped,
         "\(name(file)): extra.dropped \(dropped), expected \(expected.dropped)")
-      let rows = extra?["record_visibility"]?.stringValue ?? "all_offices"
+      let rows = extra?["record_visibility"]?.stringValue ?? "(none)"
       try require(
         rows == expected.rowPolicy,
         "\(name(file)): extra.record_visibility \(rows), expected \(expected.rowPolicy)")

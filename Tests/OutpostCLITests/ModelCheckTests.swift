@@ -164,13 +164,13 @@ struct ModelCheckTests {
       ]
     ),
     (
-      "SPEC §2.8 rows: under record_visibility own_office east sets aside north's orders and a "
+      "SPEC §2.8 rows: narrowed from all_offices to own_office, east sets aside north's orders and a "
         + "late all_offices reply does not bring them back; north's deletion is collected once "
         + "east acknowledges a reply made after it (§8.10), and widening brings back only the "
         + "live order",
       [
-        "north put north-1", "north put north-2", "north submit", "deliver 1", "east submit",
-        "deliver 2", "hq reply east", "hq reply east", "deliver 4",
+        "hq rows all_offices", "north put north-1", "north put north-2", "north submit",
+        "deliver 1", "east submit", "deliver 2", "hq reply east", "hq reply east", "deliver 4",
         "expect east north-1 live", "east submit", "deliver 5", "hq rows own_office",
         "hq put north-1 quantity=3", "hq reply east", "deliver 6", "expect east north-1 absent",
         "expect east north-2 absent", "deliver 3", "expect east north-2 absent",

@@ -4,11 +4,11 @@
 extension MReplica {
   static let rowPolicyKey = "policies/record_visibility"
 
-  /// Head office's `record_visibility` policy: `own_office` only when the record is live and
-  /// says so; no record (or a deleted one) is the default `all_offices`.
+  /// Head office's `record_visibility` policy: `all_offices` only when the record is live and
+  /// says so; no record (or a deleted one) is the default `own_office`.
   var keepsRowsHome: Bool {
-    guard let policy = records[Self.rowPolicyKey], policy.isLive else { return false }
-    return policy.provisional("value") == "\"own_office\""
+    guard let policy = records[Self.rowPolicyKey], policy.isLive else { return true }
+    return policy.provisional("value") != "\"all_offices\""
   }
 
   /// The office a row belongs to, at a replica holding `records`, or nil when not a row.

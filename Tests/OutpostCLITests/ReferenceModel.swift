@@ -594,7 +594,8 @@ struct MBundle {
   var collected = MClock()
   /// `extra.dropped` (replies).
   var dropped: [String] = []
-  /// `extra.record_visibility` (replies; absent: `all_offices`).
+  /// `extra.record_visibility` (replies, which always carry it; an earlier Outpost's without
+  /// it were made under `all_offices`).
   var rowPolicy = "all_offices"
   /// Records by `collection/id`.
   var payload: [String: MState] = [:]

@@ -57,10 +57,12 @@ struct SyncCommandTests {
     ]
   }
 
-  @Test("HQ and three branches: concurrent edits, review, replies; every replica ends identical")
+  @Test("HQ and three branches, all_offices: edits, review, replies; every replica ends identical")
   func fullRound() throws {
     let temp = TemporaryDirectory()
     setUp(temp)
+    // Every office's rows travel (SPEC.md §2.8); the demo checks the default, own_office.
+    run(["put", "policies", "record_visibility", "value=all_offices", "--repo", "hq"], temp)
     for (index, office) in branches.enumerated() {
       temp.write("\(office).csv", channelDailyCSV(days: 5 + index))
       run(["import", "channel_daily", "\(office).csv", "--repo", office], temp)

@@ -184,6 +184,7 @@ extension Simulation {
       if report.missing != nil { tally("gap") }
       if report.fillsGap { tally("late bundle") }
       if report.outcomes.contains(where: { $0.outcome == .conflict }) { tally("conflict") }
+      try checkSetAside(report, at: replica)
     }
     for event in outcome.events {
       log("  \(event.dot) \(event.isDelete ? "deletes" : "writes") \(event.key)")

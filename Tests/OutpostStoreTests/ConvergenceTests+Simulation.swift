@@ -98,6 +98,11 @@ final class Simulation {
       }
       try world.deliverNow(try world.bundle(from: branch, to: world.hq))
     }
+    // Every office's rows travel at first (as at an office that held them all before the
+    // default became own_office); schedules narrow and widen the policy (switchRowsPolicy).
+    _ = try world.perform(
+      world.hq,
+      .commit([.put(collection: "policies", id: rowsPolicy.id, fields: policy("all_offices"))]))
     world.nextRecord += 1
     _ = try world.perform(
       world.hq,
@@ -200,7 +205,8 @@ final class Simulation {
       stepNumber += 1
       let roll = next(100)
       switch roll {
-      case 0..<16: try branchEdit(pick(branches))
+      case 0..<11: try branchEdit(pick(branches))
+      case 11..<16: try switchRowsPolicy()
       case 16..<22: try hqEdit()
       case 22..<34: try concurrentEdits()
       case 34..<44:

@@ -12,7 +12,8 @@ import Testing
 /// Each schedule builds head office and 2–5 branches, each a real ``RepositoryWriter`` on its own
 /// ``MemoryFileSystem``, and runs seeded random steps through the real API: local edits
 /// (`commit`: creates, same-field and different-field updates, deletes, re-creations), head
-/// office edits of branch records and of head-office collections, `makeBundle` (submit and
+/// office edits of branch records and of head-office collections, switches of head office's
+/// rows policy (`record_visibility`, SPEC.md §2.8), `makeBundle` (submit and
 /// reply), `applyBundle` (merge and receive), and `resolve`. Bundles travel through a simulated
 /// carrier that delivers, drops, duplicates, reorders, replays and corrupts them (flipped byte,
 /// truncation, appended bytes, a manifest spliced onto another payload, the wrong recipient).
@@ -23,7 +24,10 @@ import Testing
 /// The checks, numbered as in docs/reliability.md §2:
 /// 1. convergence: after quiescence (every bundle delivered, every conflict resolved, replies
 ///    received) every replica holds byte-identical canonical record states, contexts included,
-///    and equal clocks;
+///    and equal clocks; when head office's rows policy is `own_office` (the default) a branch
+///    holds exactly head office's records less the other offices' rows (whose row a record is
+///    comes from the write history), with a clock head office's covers, and a branch sets aside
+///    only other offices' rows;
 /// 2. and 3. no lost and no phantom write: a history of every write (its dot, values, and the
 ///    record context it was made against) predicts every register of every record on every
 ///    replica, as SPEC.md §5.2 defines the multi-value register; a value missing from the
@@ -80,7 +84,8 @@ struct ConvergenceTests {
     "duplicate",
     "reorder", "replay", "already applied", "gap", "late bundle", "corrupt", "misdelivered",
     "conflict", "resolve", "crash: before", "crash: after", "crash: acknowledged",
-    "crash: power loss (torn)",
+    "crash: power loss (torn)", "widen", "narrow", "set aside", "quiet: all_offices",
+    "quiet: own_office",
   ]
 
   static let orderBatches = 4
@@ -164,6 +169,8 @@ struct ConvergenceTests {
     let simulation = try Simulation(seed: 7, branchCount: 2)
     let north = simulation.replicas[1]
     let east = simulation.replicas[2]
+    // Replies carry other offices' rows only under all_offices (SPEC.md §2.8): the template's.
+    #expect(try simulation.sharesRows())
     let id = try RecordID("east-1")
     _ = try simulation.perform(
       east, .commit([.put(collection: "orders", id: id, fields: Simulation.newOrder(east.id, 1))]))

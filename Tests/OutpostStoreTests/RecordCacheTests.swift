@@ -64,6 +64,8 @@ struct StateDigestCache: RecordCache {
         }
         parts[change.collection]![line] = count == 1 ? nil : count - 1
       }
+      // A record removed (collected or set aside) has no state left to list.
+      guard change.new != .collected else { continue }
       parts[change.collection, default: [:]][Self.line(change.id, change.new), default: 0] += 1
     }
     var written: [String: [UInt8]] = [:]

@@ -28,11 +28,13 @@ struct OtherOfficesKPITests {
     try reply.manifest.extra[OtherOfficesKPIs.member].map { try OtherOfficesKPIs(json: $0) }
   }
 
-  /// A value as text: KPI, office, period, value or reason, flags.
+  /// A value as text: KPI, office, period, value or reason, flags, and whether it is
+  /// provisional (a maturing KPI's stays so for its window after the month, SPEC.md §9.6).
   func line(_ entry: KPIResult.Entry) -> String {
     let value = entry.value
     return "\(value.kpi) \(value.office) \(value.period) "
       + (value.value.map(\.description) ?? "- \(value.reason ?? "")") + " \(value.flags)"
+      + (value.provisional ? " provisional" : "")
   }
 
   @Test("under own_office a branch shows other offices' KPIs as head office computes them")
@@ -52,6 +54,8 @@ struct OtherOfficesKPITests {
     let east = atBranch.entries.filter { $0.value.office == "east" }
     #expect(!east.isEmpty)
     #expect(east.allSatisfy { $0.headOfficeReply == reply.manifest.seq })
+    // A maturing KPI's March stays provisional on April 1 at the branch too (this found it).
+    #expect(east.contains { $0.value.provisional && $0.value.kpi == "lead_conversion_rate" })
     #expect(east.map(line) == atHead.entries.filter { $0.value.office == "east" }.map(line))
     #expect(
       atBranch.entries.filter { $0.value.office == "north" }.map(line)
@@ -118,6 +122,77 @@ struct OtherOfficesKPITests {
     // Under all_offices, nothing: the office computes from the rows it receives.
     _ = try hq.put("policies", "record_visibility", ["value": "all_offices"])
     #expect(try results(try hq.reply(to: "north")) == nil)
+  }
+
+  @Test("an office has seen own_office once it acknowledges a reply made under it (§8.8)")
+  func seenPolicy() throws {
+    let (hq, north, _) = try RowPrivacyTests().world(shared: false)
+    let office = ReplicaID(unchecked: "north")
+    func unseen() throws -> Bool {
+      try hq.write { writer throws(OutpostError) in
+        do throws(StoreError) { return try writer.replyChanges(for: office).unseen } catch {
+          throw OutpostError(error)
+        }
+      }
+    }
+    #expect(try unseen())
+    _ = try north.receive(try hq.reply(to: "north").bytes, name: "hq-1.reply")
+    #expect(try unseen(), "made, not yet acknowledged")
+    _ = try hq.merge(try north.submit().bytes, name: "north-2.bundle")
+    #expect(try !unseen())
+    // A peer document written before head office kept the policy of its replies (when the
+    // default shared every row, with no policy record to compare with): not seen, so the next
+    // reply carries every office's values.
+    try hq.write { writer throws(OutpostError) in
+      do throws(StoreError) {
+        guard var peer = try writer.peer(office) else { return }
+        peer.recordVisibility = nil
+        try writer.replacePeerDocument(peer)
+      } catch { throw OutpostError(error) }
+    }
+    #expect(try unseen())
+    #expect(try results(try hq.reply(to: "north"))?.complete == true)
+  }
+
+  @Test("deleting the policy record narrows to the default: east set aside, every value sent")
+  func narrowedByDeletion() throws {
+    let (hq, north, _) = try RowPrivacyTests().world()
+    _ = try north.receive(try hq.reply(to: "north").bytes, name: "hq-1.reply")
+    _ = try hq.merge(try north.submit().bytes, name: "north-2.bundle")
+    _ = try hq.delete("policies", "record_visibility")
+    let reply = try hq.reply(to: "north")
+    #expect(reply.manifest.extra["record_visibility"] == .string("own_office"))
+    let sent = try #require(try results(reply))
+    #expect(sent.complete && sent.offices.keys.sorted() == ["east"])
+    let report = try north.receive(reply.bytes, name: "hq-2.reply")
+    #expect(report.setAside.map(\.id.rawValue) == ["e-1", "e-2", "e-3"])
+    #expect(try north.kpis().withheld.isEmpty)
+    // Once north acknowledges that reply, only changes travel.
+    _ = try hq.merge(try north.submit().bytes, name: "north-3.bundle")
+    #expect(try results(try hq.reply(to: "north")) == nil)
+  }
+
+  @Test("a record collected since the acknowledged reply sends every office's values (§8.6)")
+  func collectedSince() throws {
+    let (hq, north, _) = try narrowed()
+    _ = try north.receive(try hq.reply(to: "north").bytes, name: "hq-2.reply")
+    _ = try hq.merge(try north.submit().bytes, name: "north-3.bundle")
+    try hq.revoke("east")  // a silent office would hold collection back
+    _ = try hq.delete("orders", "e-2")
+    let told = try hq.reply(to: "north")
+    #expect(try results(told)?.offices.keys.sorted() == ["east"])
+    _ = try north.receive(told.bytes, name: "hq-3.reply")
+    _ = try hq.merge(try north.submit().bytes, name: "north-4.bundle")
+    let collected = try hq.write { writer throws(OutpostError) in
+      do throws(StoreError) { return try writer.collectGarbage().collected } catch {
+        throw OutpostError(error)
+      }
+    }
+    #expect(collected.map { "\($0.collection)/\($0.id)" } == ["orders/e-2"])
+    // Head office no longer holds e-2 and cannot tell whose it was: every office travels (this
+    // was skipped before, so nothing travelled).
+    let sent = try #require(try results(try hq.reply(to: "north")))
+    #expect(sent.complete && sent.offices.keys.sorted() == ["east"])
   }
 
   @Test("a late reply does not replace an office's values a newer one brought (§8.3)")

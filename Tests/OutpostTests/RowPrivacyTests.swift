@@ -13,10 +13,16 @@ import Testing
 struct RowPrivacyTests {
   let now: @Sendable () -> Timestamp = { "2025-04-01T09:00:00Z" }
 
-  /// Head office with north (orders n-1, n-2 from its submission) and east (e-1…e-3, written at
-  /// head office), and a department; north has received nothing yet.
-  func world() throws -> (hq: Repository, north: Repository, disk: MemoryFileSystem) {
+  /// Head office with north, east, orders and a department; north has received nothing yet.
+  ///
+  /// North's orders n-1, n-2 come from its submission, east's e-1…e-3 are written at head
+  /// office. With `shared` (the tests of a policy change start from there) head office's
+  /// policy is `all_offices`; otherwise it has none, and the default, `own_office`, applies.
+  func world(shared: Bool = true) throws -> (
+    hq: Repository, north: Repository, disk: MemoryFileSystem
+  ) {
     let (hq, north, disk) = try twoOffices(now: now)
+    if shared { _ = try hq.put("policies", "record_visibility", ["value": "all_offices"]) }
     _ = try hq.enroll("east")
     try north.importRecords(
       .csv(
@@ -42,7 +48,29 @@ struct RowPrivacyTests {
     _ = try hq.put("policies", "record_visibility", ["value": "own_office"])
   }
 
-  @Test("by default every office's rows travel; under own_office only the office's own")
+  @Test("by default a reply carries the office's own rows and the others' KPIs, not their rows")
+  func ownOfficeByDefault() throws {
+    let (hq, north, _) = try world(shared: false)
+    let reply = try hq.reply(to: "north")
+    #expect(reply.manifest.extra["record_visibility"] == .string("own_office"))
+    let results = try #require(reply.manifest.extra[OtherOfficesKPIs.member])
+    #expect(try OtherOfficesKPIs(json: results).offices.keys.sorted() == ["east"])
+    let report = try north.receive(reply.bytes, name: "hq-1.reply")
+    #expect(report.setAside.isEmpty)
+    #expect(try recordIDs(north, "orders") == ["n-1", "n-2"])
+    #expect(try recordIDs(north, "departments") == recordIDs(hq, "departments"))
+    #expect(try north.kpis().entries.contains { $0.value.office == "east" })
+    // Widening brings east's rows.
+    _ = try hq.merge(try north.submit().bytes, name: "north-2.bundle")
+    _ = try hq.put("policies", "record_visibility", ["value": "all_offices"])
+    let widened = try hq.reply(to: "north")
+    #expect(widened.manifest.extra["record_visibility"] == .string("all_offices"))
+    #expect(widened.manifest.extra[OtherOfficesKPIs.member] == nil)
+    _ = try north.receive(widened.bytes, name: "hq-2.reply")
+    #expect(try recordIDs(north, "orders") == ["e-1", "e-2", "e-3", "n-1", "n-2"])
+  }
+
+  @Test("under all_offices every office's rows travel; under own_office only the office's own")
   func ownOffice() throws {
     let (hq, north, _) = try world()
     _ = try north.receive(try hq.reply(to: "north").bytes, name: "hq-1.reply")

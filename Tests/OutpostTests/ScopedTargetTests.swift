@@ -522,9 +522,10 @@ struct ScopedTargetTests {
   @Test("§9.5: a branch scores the same, finding company-wide targets via head office's id")
   func atTheBranch() throws {
     let (hq, north) = try scoredOffices()
-    // Head office shares every office's people with every office (SPEC.md §2.8; by default a
-    // reply carries only north's own: StaffPrivacyTests).
+    // Head office shares every office's people and rows with every office (SPEC.md §2.8; by
+    // default a reply carries only north's own: StaffPrivacyTests, RowPrivacyTests).
     _ = try hq.put("policies", "staff_visibility", ["value": "all_offices"])
+    _ = try hq.put("policies", "record_visibility", ["value": "all_offices"])
     _ = try north.receive(try hq.reply(to: "north").bytes, name: "hq-1.reply")
     // The reply carries every office's records (SPEC.md §8.6) and head office's targets: north
     // scores everyone as head office does, reading the company-wide targets (office_id hq)

@@ -111,6 +111,30 @@ struct UpgradeTests {
     #expect(try north.verify().isClean)
   }
 
+  @Test("§2.8, §8.6: an upgraded head office replies under own_office with every office's values")
+  func upgradedRepliesKeepRowsHome() throws {
+    // The fixture's Outpost shared every row by default: head office has no policy record, and
+    // its peer document does not say which policy its replies were made under.
+    let temp = try copy()
+    let hq = Repository(at: temp.file("hq"), now: now)
+    let north = Repository(at: temp.file("north"), now: now)
+    let old = Array(try Data(contentsOf: URL(fileURLWithPath: temp.file("hq-reply-2.bundle"))))
+    _ = try north.receive(old, name: "hq-reply-2.bundle")
+    _ = try hq.merge(try north.submit().bytes, name: "north-3.bundle")
+    #expect(try hq.record("policies", "record_visibility") == nil)
+    let reply = try hq.reply(to: "north")
+    #expect(reply.manifest.extra["record_visibility"] == .string("own_office"))
+    // North has acknowledged no reply made under own_office: the values travel as a complete
+    // set (here of no other office), so that north knows it holds every office's.
+    let results = try #require(reply.manifest.extra[OtherOfficesKPIs.member])
+    #expect(try OtherOfficesKPIs(json: results).complete)
+    _ = try north.receive(reply.bytes, name: "hq-reply-3.bundle")
+    #expect(try north.verify().isClean)
+    // Once north acknowledges it, a reply with nothing new carries none.
+    _ = try hq.merge(try north.submit().bytes, name: "north-4.bundle")
+    #expect(try hq.reply(to: "north").manifest.extra[OtherOfficesKPIs.member] == nil)
+  }
+
   @Test("§4.1: an upgrade cut off before outpost.json is rewritten is finished by the next writer")
   func interruptedUpgrade() throws {
     let temp = try copy()

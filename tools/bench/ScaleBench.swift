@@ -10,7 +10,7 @@ import OutpostModel
 /// office imports the three offices' records it holds itself, the branch (`north`, every fourth
 /// record) imports its own, submits them, and head office merges them and replies, so the branch
 /// knows head office has them; head office's import comes after the reply, so the branch holds
-/// only its share. Each measured command runs in-process (OutpostCLI's `Tool.run`) in a child
+/// only its share (under every policy). Each measured command runs in-process (OutpostCLI's `Tool.run`) in a child
 /// process of its own.
 enum ScaleBench {
   /// Head office's replica id.
@@ -249,9 +249,11 @@ enum ScaleBench {
   }
 
   /// What a reply to the branch costs under each `record_visibility` policy (SPEC.md §2.8):
-  /// under `all_offices` (the default) it carries the other offices' records, which the branch
-  /// lacks; the branch receives it, head office narrows the policy, and the `own_office` reply
-  /// carries none of them, and its receive sets aside what the first one brought.
+  /// under `own_office` (the default) it carries the other offices' KPI values, not their
+  /// records; head office then widens the policy and the `all_offices` reply carries the other
+  /// offices' records, which the branch lacks; head office narrows it again, and that
+  /// `own_office` reply carries none of them, and its receive sets aside what the second one
+  /// brought.
   private static func replies(
     _ folder: String, _ command: (String, String?) throws -> JSONObject
   ) throws -> JSONValue {
@@ -273,11 +275,14 @@ enum ScaleBench {
         ("receive", .object(received)), ("set_aside", setAside),
       ])
     }
+    let byDefault = try exchange("default")
+    _ = try command(
+      "put policies record_visibility value=all_offices --repo \(head) --format json", nil)
     let all = try exchange("all-offices")
     _ = try command(
       "put policies record_visibility value=own_office --repo \(head) --format json", nil)
     let own = try exchange("own-office")
-    return Report.object([("all_offices", all), ("own_office", own)])
+    return Report.object([("default", byDefault), ("all_offices", all), ("own_office", own)])
   }
 
   private static func bundleBytes(_ path: String) -> Int {

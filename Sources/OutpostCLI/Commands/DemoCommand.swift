@@ -17,10 +17,11 @@ extension Commands {
       "Creates five repositories in DIR (a fresh temporary folder by default), imports "
       + "a quarter of data at each branch (its people, traffic, leads and sales), makes "
       + "concurrent edits on both sides, submits, merges, reviews the conflicts with their KPI "
-      + "impact, resolves them with reasons, replies, checks that every replica ends "
-      + "identical, and assesses the offices and their people, ranked. Shows each outpost "
-      + "command it runs. Exits non-zero if any check fails; the folder stays for you to "
-      + "explore."
+      + "impact, resolves them with reasons, replies, checks that every branch ends with what "
+      + "head office holds for it (its own rows and people, head office's data, the other "
+      + "offices' KPI values) and that every replica computes the same KPIs, and assesses the "
+      + "offices and their people, ranked. Shows each outpost command it runs. Exits non-zero "
+      + "if any check fails; the folder stays for you to explore."
     static let examples = ["outpost demo", "outpost demo /tmp/outpost-demo"]
 
     /// Runs the demo.
@@ -204,9 +205,13 @@ final class DemoRun {
     step(["import", "targets", "data/hq/targets.csv", "--repo", "hq"], echo: true)
   }
 
-  /// Step 3: The first round: everyone has everything.
+  /// Step 3: The first round: every office gets its own records back, head office's data and
+  /// the other offices' KPI values.
   func firstExchange() {
-    say("3. Everyone submits; head office merges, then replies so every office has everything.")
+    say(
+      "3. Everyone submits; head office merges, then replies. A reply brings an office its own "
+        + "records, head office's data and the other offices' KPI values, not their rows: "
+        + "customers' data stays with their office and head office.")
     for office in offices {
       step(["submit", "--out", "\(office)-1.bundle", "--repo", office], show: office == "north")
     }
@@ -302,25 +307,35 @@ final class DemoRun {
     }
   }
 
+  /// The records the demo resolved conflicts on (step 6), by id, and their offices: a
+  /// resolution travels with its record (SPEC.md §2.8), which head office may no longer export.
+  static let resolvedRecords = ["north.sem.2025-03-05": "north", "south-o-005": "south"]
+
   /// The lines of head office's NDJSON export of `collection` that replies carry to `office`
-  /// under the default policy: none of another office's personal records (SPEC.md §2.8).
+  /// under the default policies (SPEC.md §2.8): none of another office's personal records or
+  /// rows, nor a resolution of another office's record.
   static func visible(_ ndjson: String, _ collection: String, to office: String) -> String {
+    let rows = StandardCollections.named(collection)?.ownership == .office
     var kept = ""
     for line in ndjson.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-      let row = (try? JSONParser.parse(Array(line.utf8)))?.objectValue
-      let owner = row.flatMap { row in
+      guard let row = (try? JSONParser.parse(Array(line.utf8)))?.objectValue else { continue }
+      let owner =
         StaffVisibility.personalOffice(of: collection) { row[$0] }
-      }
+        ?? (rows ? row[OwnershipPolicy.officeField]?.stringValue : nil)
+        ?? (collection == StandardCollections.resolutions.name
+          ? row["record_id"]?.stringValue.flatMap { resolvedRecords[$0] } : nil)
       if owner == nil || owner == office { kept += line + "\n" }
     }
     return kept
   }
 
-  /// Step 8: Every replica holds the same records and computes the same KPIs.
+  /// Step 8: Every branch holds what head office holds for it, and every replica shows the same
+  /// KPIs.
   func checkConvergence() {
     say(
-      "8. Every replica must now hold the same records and compute the same KPIs (each office "
-        + "holds only its own people: staff and person targets).")
+      "8. Every branch must now hold what head office holds for it (its own records and people, "
+        + "and head office's data), and every replica must compute the same KPIs: a branch "
+        + "computes its own office from its rows and shows the others from head office's values.")
     let collections = DemoData.collections + ["targets", "resolutions"]
     var identical = true
     for collection in collections {
@@ -337,14 +352,14 @@ final class DemoRun {
     check(
       identical,
       "every branch exports what head office holds for it (\(collections.count) collections; "
-        + "no other office's people)")
-    let kpiHQ = step(["kpi", "--format", "json", "--repo", "hq"], show: false)
+        + "no other office's rows or people)")
+    let kpiHQ = step(["kpi", "--format", "csv", "--repo", "hq"], show: false)
     check(
       offices.allSatisfy {
-        step(["kpi", "--format", "json", "--repo", $0], show: false) == kpiHQ
+        step(["kpi", "--format", "csv", "--repo", $0], show: false) == kpiHQ
       },
-      "all five replicas compute byte-identical KPI JSON")
-    let edited = step(["get", "orders", "east-o-003", "--repo", "west"], show: false)
+      "all five replicas show byte-identical KPI values (CSV) for every office")
+    let edited = step(["get", "orders", "east-o-003", "--repo", "east"], show: false)
     check(
       edited.contains("cancelled") && edited.contains("2750.00"),
       "east's cancellation and head office's amount both survived (merged without conflict)")
@@ -356,7 +371,8 @@ final class DemoRun {
       ], show: false)
     check(
       spend.contains(DemoData.expectedNorthPaidSpend),
-      "north's March paid spend is \(DemoData.expectedNorthPaidSpend) everywhere")
+      "north's March paid spend is \(DemoData.expectedNorthPaidSpend) at south too, from head "
+        + "office's values")
     for office in offices {
       check(step(["verify", "--repo", office], show: false).hasPrefix("ok:"), "\(office) verifies")
     }

@@ -260,8 +260,8 @@ extension Commands {
       + "value shows its reason (zero_denominator, no_data, nonpositive_base, ...), never 0. A "
       + "value is flagged when it reads a record in open conflict, or is provisional when its "
       + "period is not over. At a branch whose head office keeps other offices' rows "
-      + "(record_visibility own_office), other offices' values are those head office sent, by "
-      + "month. --format json|csv for machines; see SPEC.md §9."
+      + "(record_visibility own_office, the default), other offices' values are those head "
+      + "office sent, by month. --format json|csv for machines; see SPEC.md §9."
     static let examples = [
       "outpost kpi --period 2025-03 --repo hq",
       "outpost kpi --grain quarter --kpi net_revenue --kpi aov --format csv",

@@ -53,10 +53,13 @@ public struct PeerState: Sendable, Equatable {
   /// at the office by the next replies (`collection/id` → the reply seq that first carried it,
   /// 0 before any did).
   public var dropped: [String: UInt64] = [:]
-  /// At a branch: the row policy (SPEC.md §2.8) of the newest reply applied, and its seq.
+  /// The row policy (SPEC.md §2.8) of replies, and a reply's seq.
   ///
-  /// Nil before the first one (or in a document an earlier Outpost wrote). A late reply is
-  /// applied under this policy, not its own.
+  /// At a branch: the policy of the newest reply applied, and its seq; a late reply is applied
+  /// under this policy, not its own. At head office: the policy of the replies lately sent, and
+  /// the seq of the first of them made under it (since the policy last changed), which the
+  /// office has seen once it acknowledges that reply. Nil before the first one (or in a
+  /// document an earlier Outpost wrote).
   public var recordVisibility: AppliedPolicy?
   /// A reply policy as applied: the seq of the reply it came with, and its value.
   public struct AppliedPolicy: Sendable, Equatable {
