@@ -27,6 +27,16 @@ struct UpgradeTests {
     return temp
   }
 
+  /// A copy's head office and branch, and the fixture's version-1 reply to the branch.
+  func exchange(_ temp: TemporaryDirectory) throws -> (
+    hq: Repository, north: Repository, reply: [UInt8]
+  ) {
+    let reply = Array(try Data(contentsOf: URL(fileURLWithPath: temp.file("hq-reply-2.bundle"))))
+    return (
+      Repository(at: temp.file("hq"), now: now), Repository(at: temp.file("north"), now: now), reply
+    )
+  }
+
   func format(_ repository: String) throws -> String {
     try String(contentsOfFile: repository + "/outpost.json", encoding: .utf8)
   }
@@ -89,9 +99,7 @@ struct UpgradeTests {
   @Test("§8.2: a version-1 reply applies to an upgraded branch; both hold the same resolution")
   func version1ReplyConverges() throws {
     let temp = try copy()
-    let hq = Repository(at: temp.file("hq"), now: now)
-    let north = Repository(at: temp.file("north"), now: now)
-    let bundle = Array(try Data(contentsOf: URL(fileURLWithPath: temp.file("hq-reply-2.bundle"))))
+    let (hq, north, bundle) = try exchange(temp)
     #expect(String(decoding: bundle.prefix(600), as: UTF8.self).contains(#""outpost-bundle/1""#))
     _ = try north.receive(bundle, name: "hq-reply-2.bundle")
     #expect(try north.record("orders", "north-o-1002")?["amount"] == .string("2700.00"))
@@ -116,9 +124,7 @@ struct UpgradeTests {
     // The fixture's Outpost shared every row by default: head office has no policy record, and
     // its peer document does not say which policy its replies were made under.
     let temp = try copy()
-    let hq = Repository(at: temp.file("hq"), now: now)
-    let north = Repository(at: temp.file("north"), now: now)
-    let old = Array(try Data(contentsOf: URL(fileURLWithPath: temp.file("hq-reply-2.bundle"))))
+    let (hq, north, old) = try exchange(temp)
     _ = try north.receive(old, name: "hq-reply-2.bundle")
     _ = try hq.merge(try north.submit().bytes, name: "north-3.bundle")
     #expect(try hq.record("policies", "record_visibility") == nil)
