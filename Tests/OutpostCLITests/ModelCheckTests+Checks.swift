@@ -346,6 +346,7 @@ extension ModelSchedule {
       try require(
         rows == expected.rowPolicy,
         "\(name(file)): extra.record_visibility \(rows), expected \(expected.rowPolicy)")
+      try checkKPIResults(extra?["kpi_results"], expected, file)
     }
     var payload: [String: MState] = [:]
     for line in recordBytes.split(separator: 10) where !line.isEmpty {

@@ -1,4 +1,5 @@
 import Foundation
+import OutpostCodec
 
 /// Staff assignments and head office's `staff_visibility` policy in the schedules (SPEC.md §2.8,
 /// §8.6): branches put and delete their own `staff` records, head office edits and deletes them
@@ -137,5 +138,33 @@ extension ModelSchedule {
     coverage["reply: withheld", default: 0] += withheld.count
     coverage["reply: withheld resolutions", default: 0] +=
       withheld.keys.filter { $0.hasPrefix("resolutions/") }.count
+  }
+}
+
+extension ModelSchedule {
+  /// SPEC.md §8.6 "Other offices' KPIs", checked on the reply the CLI made: `extra.kpi_results`
+  /// is there exactly when the model says, complete when it says, and otherwise names exactly
+  /// the offices it names (the values themselves are the KPI tests' concern).
+  func checkKPIResults(_ member: JSONValue?, _ expected: MBundle, _ file: String) throws {
+    let offices = Set(member?["offices"]?.objectValue?.keys ?? [])
+    var complete: Bool?
+    if case .bool(let value)? = member?["complete"] { complete = value }
+    switch expected.kpiResults {
+    case nil:
+      try require(member == nil, "\(name(file)): carries kpi_results, expected none")
+      coverage["kpi results: none", default: 0] += 1
+    case .complete:
+      try require(
+        complete == true && !offices.contains(expected.to),
+        "\(name(file)): kpi_results complete \(String(describing: complete)) with \(offices.sorted()), "
+          + "expected a complete set without \(expected.to)")
+      coverage["kpi results: complete", default: 0] += 1
+    case .offices(let named):
+      try require(
+        complete == false && offices == named,
+        "\(name(file)): kpi_results complete \(String(describing: complete)) with \(offices.sorted()), "
+          + "expected \(named.sorted())")
+      coverage["kpi results: changed offices", default: 0] += 1
+    }
   }
 }

@@ -14,8 +14,9 @@ import Testing
 /// `resolutions` record of a conflict on one included (personal to the resolved record's office,
 /// §2.8). After each step the checker compares, on every replica the step touched: every record
 /// state (context, every register's dots and values, `deleted`), the clock, which records `export`
-/// shows and their provisional values (§5.4), what a bundle carried (manifest and payload, §8.2),
-/// and the step's outcome (exit status; merge and receive counts, `not_applied`, `removed`,
+/// shows and their provisional values (§5.4), what a bundle carried (manifest and payload, §8.2;
+/// for a reply also its `record_visibility` and which offices' KPI values it carries, §8.6,
+/// ReferenceModel+KPIResults.swift), and the step's outcome (exit status; merge and receive counts, `not_applied`, `removed`,
 /// collected; gc's list and horizon). A replay must leave the repository byte-identical
 /// (docs/reliability.md §2 invariant 4). At the end every bundle is delivered in both directions,
 /// every conflict resolved, and every replica must hold the same records and clock as head office

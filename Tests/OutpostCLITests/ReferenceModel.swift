@@ -309,6 +309,7 @@ final class MReplica {
     if isHead {
       bundle.collected = collected
       bundle.rowPolicy = keepsRowsHome ? "own_office" : "all_offices"
+      bundle.kpiResults = kpiResults(to: recipient, peer: &peer, seq: bundle.seq)
       peer.sentClocks[bundle.seq] = clock
       // §8.10: only records head office does not hold (one written again since is not dropped).
       peer.dropped = peer.dropped.filter { records[$0.key] == nil }
@@ -579,6 +580,11 @@ struct MPeer {
   var sentClocks: [UInt64: MClock] = [:]
   /// A branch: the `record_visibility` of the newest reply applied, and its seq (§8.8).
   var rowPolicy: (seq: UInt64, value: String)?
+  /// Head office: the `record_visibility` of its replies since it last changed, and the seq of
+  /// the first of them (§8.8); and its records as each recent reply was made (§8.6 "Other
+  /// offices' KPIs", ReferenceModel+KPIResults.swift).
+  var sentRowPolicy: (seq: UInt64, value: String)?
+  var recordsAtReply: [UInt64: [String: MState]] = [:]
 }
 
 /// A bundle as the model predicts it (§8.2).
@@ -597,6 +603,8 @@ struct MBundle {
   /// `extra.record_visibility` (replies, which always carry it; an earlier Outpost's without
   /// it were made under `all_offices`).
   var rowPolicy = "all_offices"
+  /// Which offices' KPI values `extra.kpi_results` carries (replies; nil: no member).
+  var kpiResults: MKPIResults?
   /// Records by `collection/id`.
   var payload: [String: MState] = [:]
 }
