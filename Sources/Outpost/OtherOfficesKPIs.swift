@@ -92,9 +92,10 @@ public struct OtherOfficesKPIs: Sendable, Equatable {
   static func forReply(
     to recipient: ReplicaID, in writer: RepositoryWriter, today: CivilDate?
   ) throws(OutpostError) -> OtherOfficesKPIs? {
-    let changes: (records: RecordVisibility, unseen: Bool, changed: [String: Set<RecordID>]?)
-    do { changes = try writer.replyChanges(for: recipient) } catch { throw OutpostError(error) }
-    guard changes.records == .ownOffice else { return nil }
+    let found: (records: RecordVisibility, unseen: Bool, changed: [String: Set<RecordID>]?)?
+    do { found = try writer.replyChanges(for: recipient) } catch { throw OutpostError(error) }
+    // No reply can be made (making it says why): nothing to compute.
+    guard let changes = found, changes.records == .ownOffice else { return nil }
     let definitions = try KPIDefinitionsInForce(writer).definitions
     var offices: Set<String>? = nil
     if !changes.unseen, let changed = changes.changed {

@@ -89,8 +89,8 @@ extension RepositoryReader {
   }
 }
 
-/// What the planner reads of a repository: records by id, and those a horizon makes
-/// collectable.
+/// What the planner reads of a repository: records by id, and every record a test accepts
+/// (those a horizon makes collectable, other offices' rows to set aside).
 private struct PlanSource: BundlePlanSource {
   let repository: RepositoryReader
 
@@ -100,20 +100,6 @@ private struct PlanSource: BundlePlanSource {
     state: RecordState?, collidingID: RecordID?
   ) {
     try repository.lookup(collection, id)
-  }
-
-  func collectable(below horizon: VersionVector) throws(StoreError) -> [(
-    collection: String, id: RecordID
-  )] {
-    var result: [(String, RecordID)] = []
-    for schema in repository.collections {
-      for (id, _) in try repository.states(
-        schema.name, where: { $1.isCollectable(below: horizon) })
-      {
-        result.append((schema.name, id))
-      }
-    }
-    return result
   }
 
   func records(where matches: (String, RecordState) -> Bool) throws(StoreError) -> [(

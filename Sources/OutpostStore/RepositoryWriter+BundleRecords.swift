@@ -76,16 +76,19 @@ extension RepositoryWriter {
     Set(records.map { "\($0.collection)/\($0.id)" })
   }
 
-  /// What a reply to `office` made now must bring up to date besides its records (head office):
-  /// the rows policy it is made under, whether the office has not yet acknowledged a reply made
+  /// What a reply to `office` made now must bring up to date besides its records (head office).
+  ///
+  /// The rows policy it is made under, whether the office has not yet acknowledged a reply made
   /// under that policy since it last changed (``PeerState/recordVisibility``; so an office that
   /// held every row under an earlier policy or an earlier Outpost counts as not having seen it),
   /// and the ids journaled since the reply the office last acknowledged was made (nil when every
   /// record is to be considered, as ``bundleRecords(for:assumes:policy:)`` would walk them).
+  /// Nil when no reply can be made to it (a branch, an office not enrolled or revoked: making
+  /// the bundle says why).
   package func replyChanges(for office: ReplicaID) throws(StoreError) -> (
     records: RecordVisibility, unseen: Bool, changed: [String: Set<RecordID>]?
-  ) {
-    guard config.role == .head, let peer = try peer(office) else { return (.ownOffice, true, nil) }
+  )? {
+    guard config.role == .head, let peer = try peer(office), !peer.revoked else { return nil }
     let policy = try recordVisibility().value
     let sent = peer.recordVisibility
     let seen = sent?.value == policy && peer.received.acknowledges >= sent!.seq

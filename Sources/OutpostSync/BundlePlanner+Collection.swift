@@ -75,7 +75,7 @@ extension BundlePlanner {
       }
     }
     if horizon != plan.peer.collected {
-      for (collection, id) in try source.collectable(below: horizon)
+      for (collection, id, _) in try source.records(where: { $1.isCollectable(below: horizon) })
       where plan.states[collection]?[id] == nil {
         plan.states[collection, default: [:]][id] = .collected
         plan.collectedCount += 1

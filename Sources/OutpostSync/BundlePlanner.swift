@@ -27,12 +27,6 @@ public protocol BundlePlanSource {
     state: RecordState?, collidingID: RecordID?
   )
 
-  /// Every stored record that `horizon` makes collectable
-  /// (``RecordState/isCollectable(below:)``), sorted by collection and id.
-  func collectable(below horizon: VersionVector) throws(Failure) -> [(
-    collection: String, id: RecordID
-  )]
-
   /// Every stored record that `matches` accepts (given its collection and state), sorted by
   /// collection and id.
   func records(where matches: (String, RecordState) -> Bool) throws(Failure) -> [(

@@ -130,7 +130,8 @@ struct OtherOfficesKPITests {
     let office = ReplicaID(unchecked: "north")
     func unseen() throws -> Bool {
       try hq.write { writer throws(OutpostError) in
-        do throws(StoreError) { return try writer.replyChanges(for: office).unseen } catch {
+        do throws(StoreError) { return try writer.replyChanges(for: office)?.unseen ?? false } catch
+        {
           throw OutpostError(error)
         }
       }
@@ -152,6 +153,17 @@ struct OtherOfficesKPITests {
     }
     #expect(try unseen())
     #expect(try results(try hq.reply(to: "north"))?.complete == true)
+    // No reply can be made to an office not enrolled, or revoked: nothing is computed for it,
+    // and making the reply says why.
+    let unknown = try hq.write { writer throws(OutpostError) in
+      do throws(StoreError) {
+        return try writer.replyChanges(for: ReplicaID(unchecked: "nowhere"))
+      } catch { throw OutpostError(error) }
+    }
+    #expect(unknown == nil)
+    try hq.revoke("north")
+    #expect(try unseen() == false)
+    #expect(throws: OutpostError.self) { try hq.reply(to: "north") }
   }
 
   @Test("deleting the policy record narrows to the default: east set aside, every value sent")
