@@ -3,12 +3,14 @@ import OutpostKPI
 import OutpostModel
 import OutpostStore
 
-/// The parts of `cache/kpi-aggregates/` (SPEC.md §4.5): an index, and one part per office.
+/// The parts of `cache/kpi-aggregates/` (SPEC.md §4.5): an index, one part per office, and
+/// the rows of the lookup joins in 16 parts by key (`KPIAggregateCache+Joins.swift`).
 extension KPIAggregateCache.Content {
-  /// The index part and the part of every office with summaries.
+  /// The index part, the part of every office with summaries, and the join parts loaded.
   ///
-  /// The index is a canonical JSON line `{"conflicts","definitions","format","measures"}`
-  /// (`measures`: each summaries table's first measure, in table order). An office's part is
+  /// The index is a canonical JSON line `{"conflicts","definitions","format","joins",
+  /// "measures"}` (`measures`: each summaries table's first measure, in table order; `joins`:
+  /// each join's layout, ``joinLayout``). An office's part is
   /// the office id as a JSON string on its first line, then one line per table (in order): a
   /// JSON array of rows `[month, coarse, channel, rows, non_null, invalid, sum, scales,
   /// distinct, overflowed]` sorted by key; so a reader parses only the tables it needs.
@@ -30,6 +32,7 @@ extension KPIAggregateCache.Content {
         JSONObject(uncheckedPairs: [
           ("format", .string(KPIAggregateCache.format)), ("definitions", .string(definitions)),
           ("measures", .array(measures)), ("conflicts", .object(conflicts)),
+          ("joins", Self.joinLayout(aggregates)),
         ])))
     // Each office's rows of each table, sorted by key.
     var byOffice: [String: [[JSONValue]]] = [:]
@@ -57,12 +60,15 @@ extension KPIAggregateCache.Content {
       }
       parts[KPIAggregateCache.partName(office)] = out
     }
+    parts.merge(encodedJoinParts()) { $1 }
     return parts
   }
 
-  /// Reads the parts written by ``encodedParts()`` for `definitions`: every office's, or those
-  /// of `offices`; every table, or (with `refs`) the tables of those of `refs` that are kept,
-  /// the others left unread.
+  /// Reads the parts written by ``encodedParts()`` for `definitions`.
+  ///
+  /// Every office's part, or those of `offices`; every table, or (with `refs`) the tables of
+  /// those of `refs` that are kept, the others left unread. No join part is read
+  /// (``loadJoins(_:from:)`` reads them).
   init(
     decoding parts: CacheParts, _ definitions: DefinitionSet, offices: Set<String>? = nil,
     refs: [MeasureRef]? = nil
@@ -86,8 +92,34 @@ extension KPIAggregateCache.Content {
     guard
       index["measures"]?.arrayValue?.map(\.stringValue)
         == all.tables.indices.map({ all.measure(ofTable: $0) }),
+      index["joins"] == Self.joinLayout(all),
       let conflicts = index["conflicts"]?.objectValue
     else { throw refuse("the summaries do not match the definitions") }
+    var counts: [String: [String: Int]] = [:]
+    for (collection, value) in conflicts {
+      guard let members = value.objectValue else { throw refuse("conflicts are malformed") }
+      for (office, n) in members {
+        guard let n = n.int64Value else { throw refuse("conflicts are malformed") }
+        counts[collection, default: [:]][office] = Int(n)
+      }
+    }
+    self.definitions = definitions.hash
+    self.aggregates = aggregates
+    self.conflicts = counts
+    self.collections = aggregates.collections
+    self.loadedJoinParts = []
+    try loadOffices(offices, from: parts, all: all)
+  }
+
+  /// Reads the summaries of every office's part, or of those of `offices`, into the tables
+  /// (`all`: the summaries of every kept ref, whose table order the parts follow).
+  mutating func loadOffices(
+    _ offices: Set<String>?, from parts: CacheParts, all: MonthlyAggregates
+  ) throws(OutpostError) {
+    func refuse(_ why: String) -> OutpostError {
+      OutpostError(.corrupt, "cache/\(KPIAggregateCache.fileName): \(why)")
+    }
+    let wanted = aggregates.refs
     // Which line of an office's part holds each wanted table.
     let lineOfTable = aggregates.tables.indices.map { table in
       all.tableIndex(of: wanted.first { aggregates.tableIndex(of: $0) == table }!)! + 1
@@ -112,18 +144,6 @@ extension KPIAggregateCache.Content {
         }
       }
     }
-    var counts: [String: [String: Int]] = [:]
-    for (collection, value) in conflicts {
-      guard let members = value.objectValue else { throw refuse("conflicts are malformed") }
-      for (office, n) in members {
-        guard let n = n.int64Value else { throw refuse("conflicts are malformed") }
-        counts[collection, default: [:]][office] = Int(n)
-      }
-    }
-    self.definitions = definitions.hash
-    self.aggregates = aggregates
-    self.conflicts = counts
-    self.collections = aggregates.collections
   }
 
   /// One row of an office's table.

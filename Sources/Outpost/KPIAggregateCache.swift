@@ -16,7 +16,7 @@ public struct KPIAggregateCache: RecordCache {
   /// The cache's name.
   public static let fileName = "kpi-aggregates"
   /// The content's format.
-  static let format = "outpost-kpi-aggregates/2"
+  static let format = "outpost-kpi-aggregates/3"
   /// The part holding the format, the definitions' hash, the tables and the conflict counts.
   static let indexPart = "index"
 
@@ -44,12 +44,10 @@ public struct KPIAggregateCache: RecordCache {
       let read = MonthlyAggregates.keptCollections(definitions)
       let relevant = changes.filter { read.contains($0.collection) }
       if relevant.isEmpty { return .unchanged }
-      if let offices = Content.offices(of: relevant, repository),
-        var content = try? Content(decoding: previous, definitions, offices: offices),
-        content.applied(relevant, repository)
-      {
-        let parts = content.encodedParts()
-        let emptied = offices.map(Self.partName).filter { parts[$0] == nil }
+      if let content = Self.updating(previous, definitions, with: relevant, repository) {
+        let parts = content.parts.encodedParts()
+        let emptied = (content.offices.map(Self.partName) + content.parts.loadedJoinParts)
+          .filter { parts[$0] == nil }
         return .changed(parts, removed: Set(emptied))
       }
     }
@@ -57,6 +55,26 @@ public struct KPIAggregateCache: RecordCache {
       built.applied(changes, repository)
     else { return nil }
     return .rebuilt(built.encodedParts())
+  }
+
+  /// The summaries of `previous` with `changes` applied: the join parts of the keys they touch
+  /// and the parts of the offices whose summaries they change (their rows' offices, and those
+  /// of the source rows joined to a changed row of a lookup's collection) read and updated;
+  /// nil when they cannot be (a part is damaged, or a change finds a row missing).
+  static func updating(
+    _ previous: CacheParts, _ definitions: DefinitionSet, with changes: [RecordCacheChange],
+    _ repository: RepositoryReader
+  ) -> (parts: Content, offices: Set<String>)? {
+    guard var content = try? Content(decoding: previous, definitions, offices: []),
+      let touched = content.joinKeys(changedBy: changes, repository),
+      (try? content.loadJoins(touched.all, from: previous)) != nil,
+      let own = Content.offices(of: changes, repository)
+    else { return nil }
+    let offices = own.union(content.offices(joinedTo: touched.targets))
+    guard (try? content.loadOffices(offices, from: previous, all: content.aggregates)) != nil,
+      content.applied(changes, repository)
+    else { return nil }
+    return (content, offices)
   }
 
   /// Whether the summaries were made for the definitions now in force: summaries another
@@ -107,6 +125,11 @@ public struct KPIAggregateCache: RecordCache {
     public var conflicts: [String: [String: Int]]
     /// The collections the kept refs read.
     public var collections: Set<String>
+    /// The join parts read (or built) into ``MonthlyAggregates/joins``: only those are
+    /// written back.
+    var loadedJoinParts: Set<String>
+    /// By loaded join part, the lines of the keys not read (written back as they are).
+    var untouchedJoinLines: [String: [ArraySlice<UInt8>]] = [:]
 
     /// Builds the summaries from every record of `repository`.
     init(_ repository: RepositoryReader, _ definitions: DefinitionSet) throws(OutpostError) {
@@ -115,6 +138,7 @@ public struct KPIAggregateCache: RecordCache {
       aggregates = MonthlyAggregates(Dataset(rows: [:]), refs: refs, definitions: definitions)
       collections = aggregates.collections
       conflicts = [:]
+      loadedJoinParts = Set(KPIAggregateCache.joinPartNames)
       for name in collections.sorted() {
         guard let schema = try? repository.schema(name) else { continue }
         // A few record files at a time: memory follows the summaries, not the collection.
@@ -140,13 +164,19 @@ extension KPIAggregateCache.Content {
     _ state: RecordState, id: RecordID, collection: String, schema: CollectionSchema, sign: Int
   ) -> Bool {
     guard let row = KPIDataset.row(of: state, id: id, schema: schema) else { return true }
-    if state.isConflicted, let office = row["office_id"]?.stringValue {
-      let count = conflicts[collection, default: [:]][office, default: 0] + sign
-      conflicts[collection, default: [:]][office] = count == 0 ? nil : count
-      if conflicts[collection]?.isEmpty == true { conflicts[collection] = nil }
-      if count < 0 { return false }
-    }
-    return aggregates.apply(row, collection: collection, sign: sign)
+    let counted = count(state, row, collection: collection, sign: sign)
+    return aggregates.apply(row, id: id.rawValue, collection: collection, sign: sign) && counted
+  }
+
+  /// Counts (`sign` 1) or uncounts (-1) a record in open conflict by its row's office; false
+  /// when uncounting leaves a negative count.
+  @discardableResult
+  mutating func count(_ state: RecordState, _ row: Row, collection: String, sign: Int) -> Bool {
+    guard state.isConflicted, let office = row["office_id"]?.stringValue else { return true }
+    let count = conflicts[collection, default: [:]][office, default: 0] + sign
+    conflicts[collection, default: [:]][office] = count == 0 ? nil : count
+    if conflicts[collection]?.isEmpty == true { conflicts[collection] = nil }
+    return count >= 0
   }
 
   /// The offices whose summaries `changes` touch (the `office_id` of each old and new row);
@@ -180,13 +210,17 @@ extension KPIAggregateCache.Content {
     for change in changes where collections.contains(change.collection) {
       guard let schema = try? repository.schema(change.collection) else { return false }
       let (collection, id) = (change.collection, change.id)
-      if let old = change.old,
-        !add(old, id: id, collection: collection, schema: schema, sign: -1)
-      {
+      let old = change.old.flatMap { KPIDataset.row(of: $0, id: id, schema: schema) }
+      let new = KPIDataset.row(of: change.new, id: id, schema: schema)
+      if let old, let state = change.old, !count(state, old, collection: collection, sign: -1) {
         consistent = false
       }
-      add(change.new, id: id, collection: collection, schema: schema, sign: 1)
+      if let new { count(change.new, new, collection: collection, sign: 1) }
+      if !aggregates.replace(old, with: new, id: id.rawValue, collection: collection) {
+        consistent = false
+      }
     }
     return consistent
   }
+
 }

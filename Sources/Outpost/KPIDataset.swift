@@ -44,10 +44,11 @@ public struct KPIDataset: Sendable {
       guard let measure = definitions.measures[ref.measure] else { continue }
       if kept.contains(ref) {
         summarized.insert(measure.source)
+        if let lookup = measure.lookup { summarized.insert(lookup.collection) }
       } else {
         names.insert(measure.source)
+        if let lookup = measure.lookup { names.insert(lookup.collection) }
       }
-      if let lookup = measure.lookup { names.insert(lookup.collection) }
       if let through = measure.staffThrough { names.insert(through.collection) }
     }
     var conflicted: [String: Set<String>] = [:]
@@ -91,9 +92,10 @@ public struct KPIDataset: Sendable {
   }
 
   /// The row a record gives the engine: its values, with its id in the schema's id column;
-  /// nil for a deleted record, unless it is in a delete/edit conflict.
+  /// nil for a deleted record, unless it is in a delete/edit conflict, and for the marker of
+  /// a record collected or set aside (no record: its id alone would make a row a lookup joins).
   static func row(of state: RecordState, id: RecordID, schema: CollectionSchema) -> Row? {
-    guard !state.isDeleted || state.hasDeleteConflict else { return nil }
+    guard !state.isDeleted || state.hasDeleteConflict, !state.isCollectedMarker else { return nil }
     var row = state.values
     if case .column(let column) = schema.idRule { row[column] = .string(id.rawValue) }
     return row

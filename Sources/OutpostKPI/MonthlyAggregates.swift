@@ -109,10 +109,11 @@ public struct MonthPartial: Equatable, Sendable {
 /// ref, per ``MonthKey``, a ``MonthPartial`` (docs/design/scale.md §3).
 ///
 /// A ref can be kept when its measure counts, sums, averages or counts distinct values of one
-/// collection's rows, with no lookup and no filter naming the period (`$period_start`,
-/// `$period_end`): then which rows pass and what each gives does not depend on the query, and
-/// the value of a month, a quarter or a year is the sum of its months' summaries. Windows are
-/// whole months, so they are kept too: a month counts in every period whose window holds it.
+/// collection's rows, with no filter naming the period (`$period_start`, `$period_end`): then
+/// which rows pass and what each gives does not depend on the query, and the value of a month,
+/// a quarter or a year is the sum of its months' summaries. Windows are whole months, so they
+/// are kept too: a month counts in every period whose window holds it. A lookup measure is
+/// kept with its join (``LookupJoin``): a row's contribution follows both rows it joins.
 /// min, max, first and last are not (a row cannot be taken out of a minimum), nor are days,
 /// weeks and people breakdowns (a row's group depends on the staff collection); the engine
 /// reads rows for those.
@@ -131,7 +132,14 @@ public struct MonthlyAggregates: Equatable, Sendable {
   /// By ref, the index of its table.
   private var tableOfRef: [MeasureRef: Int]
   /// By table, the measure and filters that fill it (its first ref's).
-  private var fillers: [(measure: Measure, filters: [Filter])]
+  private(set) var fillers: [(measure: Measure, filters: [Filter])]
+  /// The joins of the kept lookup measures, one per source collection and lookup.
+  ///
+  /// A writer that keeps the summaries in parts sets the rows of the keys it loads; the
+  /// summaries of a source row are kept right only when the rows of its key are loaded.
+  public var joins: [LookupJoin]
+  /// By table, the index in ``joins`` of its join; nil for a measure without a lookup.
+  private(set) var joinOfTable: [Int?]
 
   /// What makes two refs' summaries the same: which rows pass, where they fall, and what
   /// each adds.
@@ -144,9 +152,11 @@ public struct MonthlyAggregates: Equatable, Sendable {
     var adds: Int
     var field: String?
     var duration: [String]?
+    var lookup: Measure.Lookup?
 
     init(_ measure: Measure, _ ref: MeasureRef) {
       source = measure.source
+      lookup = measure.lookup
       timeField = measure.timeField
       channelField = measure.channelField
       filters = measure.filter + ref.filter
@@ -166,6 +176,8 @@ public struct MonthlyAggregates: Equatable, Sendable {
     tables = []
     tableOfRef = [:]
     fillers = []
+    joins = []
+    joinOfTable = []
   }
 
   /// Summaries of `refs` (each must be ``isKept(_:in:)``) over the rows of `dataset`.
@@ -174,6 +186,8 @@ public struct MonthlyAggregates: Equatable, Sendable {
     tables = []
     tableOfRef = [:]
     fillers = []
+    joins = []
+    joinOfTable = []
     var known: [Summarizing] = []
     for ref in refs {
       guard let measure = definitions.measures[ref.measure] else { continue }
@@ -187,14 +201,41 @@ public struct MonthlyAggregates: Equatable, Sendable {
         fillers.append((measure, summarizing.filters))
       }
     }
+    // One join per source and lookup, reading what all its tables read.
+    var joinFields: [(source: String, lookup: Measure.Lookup, fields: Set<String>)] = []
+    for (measure, filters) in fillers {
+      guard let lookup = measure.lookup else {
+        joinOfTable.append(nil)
+        continue
+      }
+      let fields = LookupJoin.fields(measure, filters)
+      if let index = joinFields.firstIndex(where: {
+        $0.source == measure.source && $0.lookup == lookup
+      }) {
+        joinFields[index].fields.formUnion(fields)
+        joinOfTable.append(index)
+      } else {
+        joinOfTable.append(joinFields.count)
+        joinFields.append((measure.source, lookup, fields))
+      }
+    }
+    joins = joinFields.map { LookupJoin(source: $0.source, lookup: $0.lookup, fields: $0.fields) }
+    // A dataset's rows have no record ids: their order in it stands for them (the engine
+    // joins the last row holding an id).
     for (collection, rows) in dataset.rows {
-      for row in rows { apply(row, collection: collection, sign: 1) }
+      let width = String(rows.count).count
+      for (index, row) in rows.enumerated() {
+        let number = String(index)
+        let id = String(repeating: "0", count: width - number.count) + number
+        apply(row, id: id, collection: collection, sign: 1)
+      }
     }
   }
 
   /// Two values are equal when they keep the same refs with the same summaries.
   public static func == (lhs: MonthlyAggregates, rhs: MonthlyAggregates) -> Bool {
     lhs.refs == rhs.refs && lhs.tables == rhs.tables && lhs.tableOfRef == rhs.tableOfRef
+      && lhs.joins == rhs.joins
   }
 
   /// The summaries of `ref`; nil when it is not kept.
@@ -221,9 +262,7 @@ public struct MonthlyAggregates: Equatable, Sendable {
 
   /// Whether `ref` can be kept by month (see the type's description).
   public static func isKept(_ ref: MeasureRef, in definitions: DefinitionSet) -> Bool {
-    guard let measure = definitions.measures[ref.measure], measure.lookup == nil else {
-      return false
-    }
+    guard let measure = definitions.measures[ref.measure] else { return false }
     switch measure.agg {
     case .count, .sum, .mean, .countDistinct: break
     case .min, .max, .first, .last: return false
@@ -231,22 +270,92 @@ public struct MonthlyAggregates: Equatable, Sendable {
     return !(measure.filter + ref.filter).contains(where: \.namesPeriod)
   }
 
-  /// The collections whose rows the kept refs read.
-  public var collections: Set<String> { Set(fillers.map(\.measure.source)) }
+  /// The collections whose rows the kept refs read: their sources and the collections their
+  /// lookups join.
+  public var collections: Set<String> {
+    Set(fillers.map(\.measure.source) + joins.map(\.lookup.collection))
+  }
 
   /// The collections whose rows the refs of `definitions` that can be kept read.
   public static func keptCollections(_ definitions: DefinitionSet) -> Set<String> {
-    Set(keptRefs(definitions).compactMap { definitions.measures[$0.measure]?.source })
+    var result: Set<String> = []
+    for ref in keptRefs(definitions) {
+      guard let measure = definitions.measures[ref.measure] else { continue }
+      result.insert(measure.source)
+      if let lookup = measure.lookup { result.insert(lookup.collection) }
+    }
+    return result
   }
 
-  /// Adds (`sign` 1) or takes out (`sign` -1) one row of `collection` in every table that
-  /// summarizes that collection.
+  /// Adds (`sign` 1) or takes out (`sign` -1) one row of `collection`, whose record id is
+  /// `id`, in every table that summarizes that collection, and in every join that reads it
+  /// (with the tables of the rows it joins).
   ///
-  /// Returns false when taking it out finds a summary that did not hold it.
+  /// Returns false when taking it out finds a summary or a join that did not hold it.
   @discardableResult
-  public mutating func apply(_ row: Row, collection: String, sign: Int) -> Bool {
+  public mutating func apply(_ row: Row, id: String, collection: String, sign: Int) -> Bool {
+    apply(row, id: id, collection: collection, sign: sign, skipping: [])
+  }
+
+  /// Takes out a record's old row (nil: it had none) and adds its new one (nil: it has none).
+  ///
+  /// A join whose side the change leaves as it was (the same key, the same fields read) is
+  /// left alone, so the rows of the keys ``joinKeys(changedBy:_:id:collection:)`` names are
+  /// the only join rows it reads. Returns false when taking out finds a summary or a join that
+  /// did not hold the old row.
+  @discardableResult
+  public mutating func replace(_ old: Row?, with new: Row?, id: String, collection: String)
+    -> Bool
+  {
+    let unchanged = Set(
+      joins.indices.filter { !joins[$0].changes(old, new, collection: collection) })
     var consistent = true
-    for index in tables.indices where fillers[index].measure.source == collection {
+    if let old, !apply(old, id: id, collection: collection, sign: -1, skipping: unchanged) {
+      consistent = false
+    }
+    if let new, !apply(new, id: id, collection: collection, sign: 1, skipping: unchanged) {
+      consistent = false
+    }
+    return consistent
+  }
+
+  /// The join keys whose rows replacing `old` with `new` reads: on each side of a join that the
+  /// change alters, the old row's key and the new row's.
+  public func joinKeys(changedBy old: Row?, _ new: Row?, collection: String) -> Set<JoinKey> {
+    var keys: Set<JoinKey> = []
+    for index in joins.indices where joins[index].changes(old, new, collection: collection) {
+      for row in [old, new].compactMap({ $0 }) {
+        if joins[index].source == collection,
+          let key = row[joins[index].lookup.key]?.stringValue
+        {
+          keys.insert(JoinKey(join: index, key: key))
+        }
+        if joins[index].lookup.collection == collection,
+          let key = row[joins[index].lookup.id]?.stringValue
+        {
+          keys.insert(JoinKey(join: index, key: key))
+        }
+      }
+    }
+    return keys
+  }
+
+  private mutating func apply(
+    _ row: Row, id: String, collection: String, sign: Int, skipping unchanged: Set<Int>
+  ) -> Bool {
+    var consistent = true
+    for index in joins.indices where !unchanged.contains(index) {
+      if joins[index].source == collection, !applySource(row, join: index, sign: sign) {
+        consistent = false
+      }
+      if joins[index].lookup.collection == collection,
+        !applyTarget(row, id: id, join: index, sign: sign)
+      {
+        consistent = false
+      }
+    }
+    for index in tables.indices
+    where fillers[index].measure.source == collection && joinOfTable[index] == nil {
       let (measure, filters) = fillers[index]
       guard let (key, partial) = Self.contribution(row, measure, filters: filters) else {
         continue
