@@ -315,7 +315,7 @@ enum JournalReader {
       case .success(let entry):
         parsed = JournalLine(
           line: lineNumber, end: Int64(base + newline + 1), seq: cursor.seq + 1, hash: entry.hash,
-          members: entry.object, segment: start.segment)
+          members: entry.object, segment: start.segment, deferred: entry.deferred)
         problem = structureProblem(parsed!, open: open?.line, lastTxn: cursor.txn)
       }
       if let problem {
@@ -364,13 +364,20 @@ enum JournalReader {
 
   private static func verifyLine(
     _ line: ArraySlice<UInt8>, expectedSeq: UInt64, expectedPrev: String
-  ) -> Result<(object: JSONObject, hash: String), LineProblem> {
+  ) -> Result<
+    (object: JSONObject, hash: String, deferred: [String: ArraySlice<UInt8>]), LineProblem
+  > {
     guard let (entryBytes, statedHash) = JournalFormat.unframe(line) else {
       return .failure(LineProblem("the line is not a framed journal entry"))
     }
     let hash = SHA256.hash(entryBytes).hex
     guard hash == statedHash else { return .failure(LineProblem("checksum mismatch")) }
-    guard case .object(let object)? = try? JSONParser.parse(Array(entryBytes), limits: .journal)
+    // The record state or document value is parsed when the entry is decoded, if it is: a
+    // scan for a few entries reads the envelope of every line (the hash covers all of it).
+    guard
+      let (value, ranges) = try? JSONParser.parse(
+        entryBytes, limits: .journal, deferring: JournalLine.deferredMembers),
+      case .object(let object) = value
     else {
       return .failure(LineProblem("the entry is not a valid JSON object"))
     }
@@ -380,7 +387,7 @@ enum JournalReader {
     guard JournalEntry.previousHash(object) == expectedPrev else {
       return .failure(LineProblem("hash chain broken (prev does not match the previous line)"))
     }
-    return .success((object, hash))
+    return .success((object, hash, ranges.mapValues { entryBytes[$0] }))
   }
 
   private static func structureProblem(
@@ -435,12 +442,17 @@ extension JournalEntry {
     -> (entry: JournalEntry, txn: UInt64, seq: UInt64, prev: String)
   {
     guard let (bytes, hash) = JournalFormat.unframe(line), SHA256.hash(bytes).hex == hash,
-      case .object(let members)? = try? JSONParser.parse(Array(bytes), limits: .journal),
+      let (value, ranges) = try? JSONParser.parse(
+        bytes, limits: .journal, deferring: JournalLine.deferredMembers),
+      case .object(let members) = value,
       let seq = envelope(members).seq, let prev = previousHash(members)
     else {
       throw StoreError(.corrupt, "journal line \(number): not a framed, intact journal entry")
     }
-    let parsed = JournalLine(line: number, end: 0, seq: seq, hash: hash, members: members)
+    // Decoded as a scan decodes it: the state or value parsed after the envelope.
+    let parsed = JournalLine(
+      line: number, end: 0, seq: seq, hash: hash, members: members,
+      deferred: ranges.mapValues { bytes[$0] })
     return (try parsed.entry(), parsed.txn, seq, prev)
   }
 

@@ -202,7 +202,7 @@ package enum JournalEntry: Equatable, Sendable {
     case .commit?: self = .commit(Self.commit(members))
     case .record?:
       guard let collection = members["collection"]?.stringValue,
-        let idText = members["id"]?.stringValue, let stateJSON = members["state"]
+        let idText = members["id"]?.stringValue, let stateJSON = try line.member("state")
       else {
         throw StoreError(
           .corrupt, "journal line \(line.line): record entry lacks collection, id or state")
@@ -215,7 +215,7 @@ package enum JournalEntry: Equatable, Sendable {
       }
     case .document?:
       guard let text = members["name"]?.stringValue, let name = DocumentName(journalName: text),
-        let value = members["value"]
+        let value = try line.member("value")
       else {
         throw StoreError(
           .corrupt, "journal line \(line.line): document entry lacks name or value")
@@ -270,15 +270,24 @@ package struct JournalLine {
   var seq: UInt64
   /// The SHA-256 of the entry bytes.
   var hash: String
-  /// The entry's members, as parsed; only ``JournalEntry`` reads them.
+  /// The entry's members, as parsed; only ``JournalEntry`` reads them. A member named in
+  /// ``JournalLine/deferredMembers`` may instead be in ``deferred``.
   let members: JSONObject
+  /// The bytes of the members left unparsed when the line was read (a record's `state`, a
+  /// document's `value`): parsed by ``member(_:)`` when the entry is decoded.
+  let deferred: [String: ArraySlice<UInt8>]
   /// The `kind` member as written.
   let kindName: String
   /// The transaction the entry belongs to.
   let txn: UInt64
 
+  /// The members a reader leaves unparsed until the entry is decoded: the large ones, which a
+  /// scan that looks for a few entries (by kind, collection and id) does not need.
+  static let deferredMembers: Set<String> = ["state", "value"]
+
   init(
-    line: Int, end: Int64, seq: UInt64, hash: String, members: JSONObject, segment: Int = 1
+    line: Int, end: Int64, seq: UInt64, hash: String, members: JSONObject, segment: Int = 1,
+    deferred: [String: ArraySlice<UInt8>] = [:]
   ) {
     self.line = line
     self.segment = segment
@@ -286,6 +295,7 @@ package struct JournalLine {
     self.seq = seq
     self.hash = hash
     self.members = members
+    self.deferred = deferred
     (kindName, txn, _) = JournalEntry.envelope(members)
   }
 
@@ -294,6 +304,17 @@ package struct JournalLine {
 
   /// The entry, decoded (errors name the line).
   package func entry() throws(StoreError) -> JournalEntry { try JournalEntry(decoding: self) }
+
+  /// A member's value, parsed now if it was deferred; nil when the entry has no such member.
+  func member(_ name: String) throws(StoreError) -> JSONValue? {
+    if let value = members[name] { return value }
+    guard let bytes = deferred[name] else { return nil }
+    do {
+      return try JSONParser.parse(bytes, nestedAt: 1, limits: .journal)
+    } catch {
+      throw StoreError(.corrupt, "journal line \(line): member '\(name)': \(error)")
+    }
+  }
 
   /// For a record entry, the collection and id it names, without decoding its state.
   var recordName: (collection: String, id: String)? {

@@ -145,6 +145,69 @@ struct JSONParserTests {
     }
   }
 
+  @Test("seeded: deferred members parsed later equal a full parse; the rest is parsed now")
+  func deferredMembers() throws {
+    let seed = testSeed(0x5EED_0002)
+    var rng = SplitMix64(seed: seed)
+    for iteration in 0..<300 {
+      var pairs: [(String, JSONValue)] = []
+      for index in 0..<Int(rng.next() % 6) {
+        pairs.append(("k\(index)" + randomString(&rng), randomValue(&rng, depth: 1)))
+      }
+      let value = JSONValue.object(JSONObject(uncheckedPairs: pairs))
+      let text =
+        rng.next() % 2 == 0 ? JSONWriter.canonicalBytes(value) : JSONWriter.prettyBytes(value)
+      // In the middle of a larger buffer, as a journal line is.
+      let buffer = Array("xx".utf8) + text + Array("yy".utf8)
+      let slice = buffer[2..<(buffer.count - 2)]
+      var keys: Set<String> = ["absent"]
+      for (key, _) in pairs where rng.next() % 2 == 0 { keys.insert(key) }
+      let (envelope, deferred) = try JSONParser.parse(
+        slice, limits: .journal, deferring: keys)
+      let what = "seed \(seed) iteration \(iteration)"
+      #expect(Set(deferred.keys) == keys.intersection(pairs.map(\.0)), "\(what)")
+      for (key, member) in pairs {
+        if let range = deferred[key] {
+          #expect(envelope.objectValue?[key] == nil, "\(what)")
+          #expect(
+            try JSONParser.parse(buffer[range], nestedAt: 1, limits: .journal) == member, "\(what)")
+        } else {
+          #expect(envelope.objectValue?[key] == member, "\(what)")
+        }
+      }
+    }
+  }
+
+  @Test("a deferred member is only skipped: damage inside it shows when it is parsed")
+  func deferredDamage() throws {
+    func parse(_ text: String) throws(JSONError) -> (JSONValue, [String: Range<Int>]) {
+      try JSONParser.parse(ArraySlice(Array(text.utf8)), limits: .journal, deferring: ["state"])
+    }
+    let bytes = Array(#"{"state":{"a":tru,"b":"]}"},"seq":3}"#.utf8)
+    let (envelope, deferred) = try JSONParser.parse(
+      bytes[...], limits: .journal, deferring: ["state"])
+    #expect(envelope.objectValue?["seq"] == .number(JSONNumber(integer: 3)))
+    let range = try #require(deferred["state"])
+    #expect(String(decoding: bytes[range], as: UTF8.self) == #"{"a":tru,"b":"]}"}"#)
+    #expect(throws: JSONError.self) {
+      try JSONParser.parse(bytes[range], nestedAt: 1, limits: .journal)
+    }
+    // What the envelope needs is still checked: unbalanced, unterminated, duplicate, too deep.
+    #expect(throws: JSONError.self) { try parse(#"{"state":{"a":[1,2}"#) }
+    #expect(throws: JSONError.self) { try parse(#"{"state":{"a":"x}}"#) }
+    #expect(throws: JSONError.self) { try parse(#"{"state":{},"state":{}}"#) }
+    #expect(throws: JSONError.self) { try parse(#"{"state":{}} x"#) }
+    var shallow = JSONLimits.journal
+    shallow.maxDepth = 3
+    let deep = #"{"state":{"a":{"b":{}}}}"#
+    #expect(throws: JSONError.self) { try JSONParser.parse(deep, limits: shallow) }
+    #expect(throws: JSONError.self) {
+      try JSONParser.parse(ArraySlice(Array(deep.utf8)), limits: shallow, deferring: ["state"])
+    }
+    // A scalar member named for deferring is parsed with the rest of the line.
+    #expect(throws: JSONError.self) { try parse(#"{"state":tru}"#) }
+  }
+
   private func randomValue(_ rng: inout SplitMix64, depth: Int) -> JSONValue {
     switch rng.next() % (depth > 4 ? 5 : 7) {
     case 0: return .null

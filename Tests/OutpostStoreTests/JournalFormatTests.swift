@@ -129,6 +129,23 @@ struct JournalFormatTests {
     }
   }
 
+  @Test("a record state that is not JSON, under a matching checksum, is refused naming its line")
+  func damagedStateNamesItsLine() throws {
+    // The state is read after the envelope (SPEC.md §4.2): its damage shows when it is decoded.
+    let prev = String(repeating: "0", count: 64)
+    let entry = Array(
+      (#"{"collection":"orders","id":"o-1","kind":"record","prev":""# + prev
+        + #"","seq":7,"state":{"fields":{"amount":tru}},"txn":3}"#).utf8)
+    let line =
+      Array(#"{"entry":"#.utf8) + entry + Array(#","sha256":""#.utf8)
+      + Array(SHA256.hash(entry).hex.utf8) + Array(#""}"#.utf8)
+    let error = try #require(throws: StoreError.self) {
+      _ = try JournalEntry.decode(framedLine: line[...], number: 7)
+    }
+    #expect(error.message.hasPrefix("journal line 7: member 'state': "), "\(error.message)")
+    #expect(error.code == .corrupt)
+  }
+
   @Test("a record or document entry that is not whole is refused, naming its line")
   func damagedEntryNamesItsLine() throws {
     let members: [(String, JSONValue)] = [

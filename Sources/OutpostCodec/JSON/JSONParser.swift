@@ -116,6 +116,49 @@ public enum JSONParser {
     return value
   }
 
+  /// Parses a complete JSON text whose top level is an object, leaving the values of the
+  /// members named in `keys` unparsed: they are only skipped (their strings and brackets
+  /// balanced, nothing inside checked), and their byte ranges in `bytes` returned.
+  ///
+  /// For readers of a known document that need a few small members of many large documents
+  /// (journal lines: the envelope without the record state). A skipped value is checked when
+  /// it is parsed with ``parse(_:nestedAt:limits:)``; everything else is checked as
+  /// ``parse(_:limits:)`` checks it.
+  package static func parse(
+    _ bytes: ArraySlice<UInt8>, limits: JSONLimits, deferring keys: Set<String>
+  ) throws(JSONError) -> (value: JSONValue, deferred: [String: Range<Int>]) {
+    var result: Result<(JSONValue, [String: Range<Int>]), JSONError> = .success((.null, [:]))
+    bytes.withUnsafeBufferPointer { buffer in
+      var parser = Parser(buffer, limits)
+      parser.deferring = keys
+      result = Result { () throws(JSONError) in
+        let value = try parser.parseDocument()
+        return (
+          value,
+          parser.deferred.mapValues {
+            $0.lowerBound + bytes.startIndex..<$0.upperBound + bytes.startIndex
+          }
+        )
+      }
+    }
+    return try result.get()
+  }
+
+  /// Parses one complete JSON value as the value of a member nested `depth` levels deep in a
+  /// larger text (a value ``parse(_:limits:deferring:)`` skipped: depth 1), with the rules and
+  /// ``JSONLimits`` of ``parse(_:limits:)``.
+  package static func parse(_ bytes: ArraySlice<UInt8>, nestedAt depth: Int, limits: JSONLimits)
+    throws(JSONError) -> JSONValue
+  {
+    var result: Result<JSONValue, JSONError> = .success(.null)
+    bytes.withUnsafeBufferPointer { buffer in
+      var parser = Parser(buffer, limits)
+      parser.depth = depth
+      result = Result { () throws(JSONError) in try parser.parseDocument() }
+    }
+    return try result.get()
+  }
+
   /// Parses a complete JSON text given as a string.
   public static func parse(_ text: String, limits: JSONLimits = .default) throws(JSONError)
     -> JSONValue
@@ -130,6 +173,10 @@ private struct Parser {
   var index = 0
   var depth = 0
   var path: [PathElement] = []
+  /// Members of the top-level object whose values are skipped, not parsed.
+  var deferring: Set<String> = []
+  /// The byte ranges of the values skipped.
+  var deferred: [String: Range<Int>] = [:]
 
   enum PathElement {
     case key(String)
@@ -260,9 +307,16 @@ private struct Parser {
       index += 1
       skipWhitespace()
       path.append(.key(key))
-      let value = try parseValue()
-      path.removeLast()
-      pairs.append((key, value))
+      if depth == 1, deferring.contains(key) {
+        let start = index
+        try skipValue()
+        deferred[key] = start..<index
+        path.removeLast()
+      } else {
+        let value = try parseValue()
+        path.removeLast()
+        pairs.append((key, value))
+      }
       skipWhitespace()
       guard index < bytes.count else { throw fail("unexpected end of input inside an object") }
       if bytes[index] == UInt8(ascii: ",") {
@@ -276,6 +330,40 @@ private struct Parser {
       depth -= 1
       return .object(JSONObject(uncheckedPairs: pairs))
     }
+  }
+
+  /// Moves past one value without building it: a scalar is parsed; an object or an array is
+  /// skipped to its matching bracket, strings (and their escapes) skipped whole.
+  mutating func skipValue() throws(JSONError) {
+    guard index < bytes.count else { throw fail("unexpected end of input: expected a value") }
+    guard bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "[") else {
+      _ = try parseValue()
+      return
+    }
+    var nesting = 0
+    while index < bytes.count {
+      switch bytes[index] {
+      case UInt8(ascii: "\""):
+        index += 1
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+          index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+        }
+        guard index < bytes.count else { throw fail("unexpected end of input inside a string") }
+        index += 1
+      case UInt8(ascii: "{"), UInt8(ascii: "["):
+        nesting += 1
+        guard nesting + depth <= limits.maxDepth else {
+          throw fail("nesting depth exceeds the limit of \(limits.maxDepth)")
+        }
+        index += 1
+      case UInt8(ascii: "}"), UInt8(ascii: "]"):
+        nesting -= 1
+        index += 1
+        if nesting == 0 { return }
+      default: index += 1
+      }
+    }
+    throw fail("unexpected end of input inside a value")
   }
 
   mutating func parseArray() throws(JSONError) -> JSONValue {
