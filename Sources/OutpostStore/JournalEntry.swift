@@ -270,8 +270,9 @@ package struct JournalLine {
   var seq: UInt64
   /// The SHA-256 of the entry bytes.
   var hash: String
-  /// The entry's members, as parsed; only ``JournalEntry`` reads them. A member named in
-  /// ``JournalLine/deferredMembers`` may instead be in ``deferred``.
+  /// The entry's members, as parsed; only ``JournalEntry`` reads them.
+  ///
+  /// A member named in ``JournalLine/deferredMembers`` may instead be in ``deferred``.
   let members: JSONObject
   /// The bytes of the members left unparsed when the line was read (a record's `state`, a
   /// document's `value`): parsed by ``member(_:)`` when the entry is decoded.

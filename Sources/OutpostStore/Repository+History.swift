@@ -154,13 +154,18 @@ extension RepositoryReader {
   /// those of transactions that wrote a record `about` accepts (the records the reply carries:
   /// a note about records withheld from the office stays here, SPEC.md §8.6).
   ///
-  /// - Complexity: O(journal size).
+  /// With `start`, the journal is read from there: the caller knows that no transaction of
+  /// this replica before it wrote an event `known` has not seen (a bundle's mark whose clock
+  /// `known` covers for this replica: its counters only grow along the journal).
+  ///
+  /// - Complexity: O(journal size from `start`).
   public func notes(
-    unseenBy known: VersionVector, about: (String, RecordID) -> Bool = { _, _ in true }
+    unseenBy known: VersionVector, from start: JournalPosition = .start,
+    about: (String, RecordID) -> Bool = { _, _ in true }
   ) throws(StoreError) -> [NotedEvents] {
     let me = config.replica
     let scan = try JournalReader.scan(
-      fileSystem: fileSystem, directory: journalDirectory, from: .start, keepEntries: true,
+      fileSystem: fileSystem, directory: journalDirectory, from: start, keepEntries: true,
       keep: { begin, line in
         begin.note != nil && begin.actor == me.rawValue && !Self.isResolution(begin)
           && line.kind == .record

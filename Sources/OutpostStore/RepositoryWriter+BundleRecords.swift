@@ -104,6 +104,7 @@ extension RepositoryWriter {
         || (start.segment == checkpoint.segment && start.offset <= checkpoint.offset),
       start.txn <= checkpoint.txn
     else { return nil }
+    if let known = journaledSince, known.from == start, known.to == checkpoint { return known.ids }
     guard
       let scan = try? JournalReader.scan(
         fileSystem: fileSystem, directory: journalDirectory, from: start, keepEntries: true,
@@ -119,7 +120,44 @@ extension RepositoryWriter {
         changed[collection, default: []].insert(RecordID(unchecked: id))
       }
     }
+    journaledSince = (start, checkpoint, changed)
     return changed
+  }
+
+  /// The notes of head office's changes `peer` has not seen, on the records `carried` accepts
+  /// (``RepositoryReader/notes(unseenBy:from:about:)``).
+  ///
+  /// Read from the newest mark of a bundle made when head office's own counter was one the
+  /// office's clock covers: every transaction of head office before it wrote only events the
+  /// office has seen, so the notes are the same as from the journal's start (a mark that does
+  /// not read back, or none, reads from the start). With ``checksBundleRecords`` both are read
+  /// and must agree.
+  func notesUnseen(by peer: PeerState, about carried: (String, RecordID) -> Bool)
+    throws(StoreError) -> [NotedEvents]
+  {
+    let known = peer.received.clock
+    let me = config.replica
+    let covered = peer.sent.madeAt.filter { seq, mark in
+      guard let clock = peer.sent.clocks[seq], clock[me] <= known[me] else { return false }
+      return mark.segment < checkpoint.segment
+        || (mark.segment == checkpoint.segment && mark.offset <= checkpoint.offset)
+    }
+    var notes: [NotedEvents]?
+    lastNotesStart = .start
+    if let newest = covered.max(by: { $0.key < $1.key }) {
+      notes = try? self.notes(unseenBy: known, from: newest.value, about: carried)
+      if notes != nil { lastNotesStart = newest.value }
+    }
+    let fromStart = notes == nil || checksBundleRecords
+    let all = fromStart ? try self.notes(unseenBy: known, about: carried) : nil
+    if let notes, let all, notes != all {
+      throw StoreError(
+        .corrupt,
+        "bundle self-check failed: the notes read from the mark of a bundle differ from the "
+          + "notes read from the journal's start",
+        hint: "This is a bug in Outpost; nothing was written.")
+    }
+    return notes ?? all ?? []
   }
 
   /// The mark the bundle about to be made from this checkpoint records, and the marks kept

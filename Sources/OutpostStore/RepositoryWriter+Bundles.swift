@@ -49,7 +49,7 @@ extension RepositoryWriter {
       extra[RecordVisibility.policyID] = .string(policy.records.rawValue)
       // The notes of head office's changes the office has not seen, on records it is sent.
       let carried = Set(records.map { "\($0.collection)/\($0.id)" })
-      let notes = try notes(unseenBy: peer.received.clock) { carried.contains("\($0)/\($1)") }
+      let notes = try notesUnseen(by: peer) { carried.contains("\($0)/\($1)") }
       if !notes.isEmpty { extra["notes"] = .array(notes.map(\.json)) }
       let horizon = try collectedHorizon()
       if !horizon.isEmpty { extra["collected"] = horizon.json }

@@ -38,6 +38,14 @@ public final class RepositoryWriter: RepositoryReader {
   /// the acknowledged bundle from the journal); for tests.
   package internal(set) var lastBundleWalkedEveryRecord = false
 
+  /// Where the last reply's note scan began (``JournalPosition/start``: the whole journal);
+  /// for tests.
+  package internal(set) var lastNotesStart: JournalPosition?
+
+  /// The ids journaled since a mark, as last read (from the mark to the checkpoint then): a
+  /// reply reads them twice, for the KPI values it carries and for its records.
+  var journaledSince: (from: JournalPosition, to: JournalPosition, ids: [String: Set<RecordID>])?
+
   /// Recovers from an interrupted write: removes its temporary files and unfinished deltas,
   /// truncates an uncommitted journal tail, and materializes committed transactions the record
   /// files lack (each repair is reported in ``RepositoryReader/notices``).

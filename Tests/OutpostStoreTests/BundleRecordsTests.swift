@@ -31,6 +31,57 @@ struct BundleRecordsTests {
     return try verified.records().map { "\($0.collection)/\($0.id)" }
   }
 
+  @Test("a reply reads head office's notes from the newest mark the office's clock covers")
+  func notesFromMark() throws {
+    let (head, branch, _) = try pair()
+    defer {
+      head.close()
+      branch.close()
+    }
+    func notes(_ made: MadeBundle) -> [String] {
+      guard case .array(let entries)? = made.manifest.extra["notes"] else { return [] }
+      return entries.compactMap { $0["note"]?.stringValue }
+    }
+    _ = try branch.commit((1...5).map { order($0) }, command: "put")
+    _ = try head.applyBundle(try branch.makeBundle(for: hq).bytes, name: "north-1")
+    _ = try head.commit([order(2, amount: "12.00")], command: "put", note: "price fix")
+    let first = try head.makeBundle(for: north)
+    #expect(notes(first) == ["price fix"])
+    #expect(head.lastNotesStart == .start, "nothing acknowledged: the whole journal")
+    _ = try branch.applyBundle(first.bytes, name: "reply-1")
+    // North's next submission acknowledges the reply; its clock covers the price fix.
+    _ = try branch.commit([order(6)], command: "put")
+    _ = try head.applyBundle(try branch.makeBundle(for: hq).bytes, name: "north-2")
+    _ = try head.commit([order(3, amount: "13.00")], command: "put", note: "second fix")
+    let second = try head.makeBundle(for: north)
+    // Read from reply 1's mark (checked against the whole journal: checksBundleRecords).
+    #expect(notes(second) == ["second fix"])
+    let start = try #require(head.lastNotesStart)
+    #expect(start != .start && start.seq > 0)
+
+    // A noted transaction that also writes east's order, which north never receives
+    // (own_office): north's clock still covers head office's counter once it acknowledges the
+    // reply (a reply's clock is joined at the branch), so the next scan begins later still.
+    var east = order(1)
+    if case .put(let collection, _, var fields) = east {
+      fields["office_id"] = .string("east")
+      east = .put(collection: collection, id: RecordID(unchecked: "zz-east-or-1"), fields: fields)
+    }
+    _ = try branch.applyBundle(second.bytes, name: "reply-2")
+    _ = try head.applyBundle(try branch.makeBundle(for: hq).bytes, name: "north-3")
+    _ = try head.commit([order(4, amount: "14.00"), east], command: "put", note: "mixed")
+    let third = try head.makeBundle(for: north)
+    #expect(notes(third) == ["mixed"])
+    _ = try branch.applyBundle(third.bytes, name: "reply-3")
+    #expect(try branch.state("orders", RecordID(unchecked: "zz-east-or-1")) == nil)
+    _ = try head.applyBundle(try branch.makeBundle(for: hq).bytes, name: "north-4")
+    _ = try head.commit([order(5, amount: "15.00")], command: "put", note: "last")
+    let fourth = try head.makeBundle(for: north)
+    #expect(notes(fourth) == ["last"])
+    let later = try #require(head.lastNotesStart)
+    #expect(later.seq > start.seq)
+  }
+
   @Test("after an acknowledged exchange a submission reads only what changed since")
   func submitAfterAcknowledgement() throws {
     let (head, branch, key) = try pair()
